@@ -1,0 +1,53 @@
+# The README's two commands: `make demo` and `make test`. Both install from nothing.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: install system-deps demo test test-fast lint format bench es-start es-stop clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the tests use for real: Alertmanager, headless Chromium, faketime.
+system-deps:
+	bash scripts/system-deps.sh
+
+demo: install
+	$(BIN)/sentinel demo
+
+es-start: install
+	bash scripts/es.sh start
+
+es-stop:
+	bash scripts/es.sh stop
+
+# Starts the real services the tests need (Elasticsearch), runs every test, stops them.
+test: install system-deps es-start
+	set -o pipefail; status=0; \
+	SENTINEL_TEST_ES_URL=http://127.0.0.1:$${SENTINEL_ES_PORT:-9250} \
+	  $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS) || status=$$?; \
+	bash scripts/es.sh stop; exit $$status
+
+lint: install
+	$(BIN)/ruff check sentinel tests benchmarks scripts
+	$(BIN)/ruff format --check sentinel tests benchmarks scripts
+
+format: install
+	$(BIN)/ruff format sentinel tests benchmarks scripts
+	$(BIN)/ruff check --fix sentinel tests benchmarks scripts
+
+bench: install system-deps es-start
+	status=0; for b in benchmarks/*.py; do echo "== $$b"; \
+	  SENTINEL_TEST_ES_URL=http://127.0.0.1:$${SENTINEL_ES_PORT:-9250} $(BIN)/python $$b || status=1; done; \
+	bash scripts/es.sh stop; exit $$status
+
+clean:
+	rm -rf $(VENV) .cache build *.egg-info

@@ -1,0 +1,26 @@
+"""The `sentinel` command. Each concern registers its own commands (see the `register`
+function in each module below), so this file stays a table of contents; heavy imports
+(Presidio, Elasticsearch) happen inside the commands, keeping `sentinel --help` fast."""
+
+from __future__ import annotations
+
+import typer
+
+from sentinel import daemon, dashboards, demo, doctor
+from sentinel.compliance import cli as compliance_cli
+from sentinel.privacy import cli as privacy_cli
+from sentinel.rules import cli as rules_cli
+
+app = typer.Typer(
+    name="sentinel",
+    help="DeepSeek Sentinel: observability and compliance sidecar for DeepSeek API calls.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold secrets
+)
+
+for module in (demo, daemon, doctor, privacy_cli, rules_cli, compliance_cli, dashboards):
+    module.register(app)
+
+
+if __name__ == "__main__":
+    app()

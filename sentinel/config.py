@@ -1,0 +1,222 @@
+"""Settings for every Sentinel component, from the environment and an optional sentinel.toml.
+
+One Settings object is the single source of truth so that the client, the daemon and
+the CLI agree on where the store is and which secrets to use. Constructor arguments
+of `Sentinel(...)` override it; the environment overrides `sentinel.toml`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+_DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str | int | float | timedelta) -> timedelta:
+    """Parse Prometheus-style durations ("72h", "1m30s", "250ms"); bare numbers are seconds.
+
+    Raises ValueError naming the bad text so config and rule errors point at the input.
+    """
+    if isinstance(text, timedelta):
+        return text
+    if isinstance(text, int | float):
+        if text < 0:
+            raise ValueError(f"duration must not be negative: {text!r}")
+        return timedelta(seconds=text)
+    s = str(text).strip()
+    if re.fullmatch(r"\d+(\.\d+)?", s):
+        return timedelta(seconds=float(s))
+    if s.startswith("-"):
+        raise ValueError(f"duration must not be negative: {text!r}")
+    pos, total = 0, 0.0
+    for m in _DURATION_RE.finditer(s):
+        if m.start() != pos:
+            break
+        total += float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+        pos = m.end()
+    if pos != len(s) or not s:
+        raise ValueError(f"invalid duration {text!r}: use e.g. 30s, 5m, 72h, 1h30m")
+    return timedelta(seconds=total)
+
+
+def format_duration(td: timedelta) -> str:
+    """Render a duration the way operators write them (1h30m, 45s)."""
+    secs = td.total_seconds()
+    if secs < 1 and secs > 0:
+        return f"{int(secs * 1000)}ms"
+    secs = int(round(secs))
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if secs >= size:
+            parts.append(f"{secs // size}{unit}")
+            secs %= size
+    return "".join(parts) or "0s"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("deepseek-sentinel", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """All settings; env prefix SENTINEL_, except the DEEPSEEK_* ones the guide names."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SENTINEL_",
+        toml_file="sentinel.toml",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    # Upstream
+    api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DEEPSEEK_API_KEY", "api_key")
+    )
+    api_key_file: Path | None = Field(
+        default=None, validation_alias=AliasChoices("DEEPSEEK_API_KEY_FILE", "api_key_file")
+    )
+    secret_command: str | None = None
+    base_url: str = Field(
+        default="https://api.deepseek.com",
+        validation_alias=AliasChoices("DEEPSEEK_BASE_URL", "base_url"),
+    )
+    backup_base_urls: list[str] = Field(default_factory=list)
+    oauth_token_url: str | None = None
+    oauth_client_id: str | None = None
+    oauth_client_secret: SecretStr | None = None
+    oauth_client_secret_file: Path | None = None
+    oauth_scope: str | None = None
+    app: str = "default"
+    timeout: float = 60.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    max_retries: int = 3
+    retry_jitter: bool = False
+    breaker_threshold: int = 5
+    breaker_cooldown: float = 30.0
+    rate_limit_per_minute: int | None = None
+    http2: bool = False
+    gzip_min_bytes: int | None = None
+
+    # Storage and records
+    store: str | None = None
+    es_api_key: SecretStr | None = None
+    es_username: str | None = None
+    es_password: SecretStr | None = None
+    es_ca_certs: Path | None = None
+    es_verify_certs: bool = True
+    spool_dir: Path | None = None
+    spool_fsync: str = "batch"  # always | batch | never
+    queue_size: int = 10_000
+    queue_full_policy: str = "spool"  # spool | drop
+    capture_content: bool = True
+
+    # Privacy and compliance
+    subject_key: SecretStr | None = None
+    anonymize_within: timedelta = timedelta(hours=72)
+    anonymize_interval: timedelta = timedelta(minutes=5)
+    capture_content_in_telemetry: bool = False
+
+    # Daemon
+    rules: list[str] = Field(default_factory=list)
+    api_host: str = "127.0.0.1"
+    api_port: int = 8787
+    alertmanager_url: str | None = None
+    alert_webhook_url: str | None = None
+
+    @field_validator("backup_base_urls", "rules", mode="before")
+    @classmethod
+    def _comma_list(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return [p.strip() for p in v.split(",") if p.strip()]
+        return v
+
+    @field_validator("anonymize_within", "anonymize_interval", mode="before")
+    @classmethod
+    def _duration(cls, v: Any) -> timedelta:
+        return parse_duration(v)
+
+    @field_validator("spool_fsync")
+    @classmethod
+    def _fsync(cls, v: str) -> str:
+        if v not in ("always", "batch", "never"):
+            raise ValueError("SENTINEL_SPOOL_FSYNC must be always, batch or never")
+        return v
+
+    @field_validator("queue_full_policy")
+    @classmethod
+    def _policy(cls, v: str) -> str:
+        if v not in ("spool", "drop"):
+            raise ValueError("SENTINEL_QUEUE_FULL_POLICY must be spool or drop")
+        return v
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls),
+            file_secret_settings,
+        )
+
+    # Derived values -------------------------------------------------------
+
+    @property
+    def data_dir(self) -> Path:
+        return default_data_dir()
+
+    @property
+    def store_url(self) -> str:
+        return self.store or f"sqlite:///{self.data_dir / 'sentinel.db'}"
+
+    @property
+    def spool_path(self) -> Path:
+        return self.spool_dir or (self.data_dir / "spool")
+
+    def subject_secret(self) -> bytes:
+        """The HMAC key for subject ids.
+
+        Without SENTINEL_SUBJECT_KEY a random key is created once in the data dir (mode
+        0600) so that subject_key is stable across restarts on one machine; production
+        deployments set it explicitly so every process agrees.
+        """
+        if self.subject_key is not None:
+            return self.subject_key.get_secret_value().encode()
+        env = os.environ.get("SENTINEL_SUBJECT_KEY_FILE")
+        path = Path(env) if env else self.data_dir / "subject.key"
+        if path.exists():
+            return path.read_bytes().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = os.urandom(32).hex().encode()
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process won the race; use its key
+            return path.read_bytes().strip()
+        with os.fdopen(fd, "wb") as f:
+            f.write(key)
+        return key
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from env/toml with explicit overrides; None overrides are ignored."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,166 @@
+"""The Store protocol: everything the client, rule engine, privacy job and compliance
+service need from persistence, and nothing more.
+
+Two implementations exist (`sqlite.SQLiteStore`, the embedded default, and
+`elastic.ElasticStore` for production) and both pass `tests/store/test_contract.py`.
+Rules for implementers:
+
+* Writes are idempotent: the document id of a call, conversation or feedback is its
+  `request_id`, so a replay from the spool never duplicates.
+* A store that cannot be reached raises `StoreUnavailable` (the sink then spools);
+  any other error means the record itself is bad (it goes to the dead-letter file).
+* Window queries touch only the window (indexed on timestamp), so an evaluation costs
+  the same with a day or a year of history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+from sentinel.records.models import AlertEvent, AuditEntry, CallRecord, Conversation, Record
+
+# Labels the rule engine may filter or group calls by. They are columns in SQLite and
+# keyword fields in Elasticsearch; metadata.* labels are not aggregatable by design.
+CALL_LABELS = ("app", "model", "endpoint", "operation", "error_type")
+
+
+class StoreError(Exception):
+    """Base class for store failures."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached or is not writable right now; retry later."""
+
+
+class RecordRejected(StoreError):
+    """The store refused a record (mapping or constraint error); retrying will not help."""
+
+    def __init__(self, request_id: str, reason: str) -> None:
+        super().__init__(f"record {request_id} rejected: {reason}")
+        self.request_id = request_id
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class CallStats:
+    """Aggregates of calls in one window for one label group."""
+
+    labels: dict[str, str]
+    total: int = 0
+    errors: int = 0
+    rate_limited: int = 0
+    circuit_open: int = 0
+    latency_avg_ms: float | None = None
+    latency_p95_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackStats:
+    labels: dict[str, str]
+    count: int = 0
+    score_avg: float | None = None
+    satisfied: int = 0
+    rated: int = 0  # entries with a satisfied value
+
+
+@dataclass
+class WriteResult:
+    written: int = 0
+    rejected: list[RecordRejected] = field(default_factory=list)
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Persistence for every Sentinel component."""
+
+    name: str  # "sqlite" or "elasticsearch", used in erasure reports
+
+    # lifecycle
+    def setup(self) -> None:
+        """Create tables / index templates idempotently."""
+
+    def ping(self) -> bool: ...
+    def close(self) -> None: ...
+    def refresh(self) -> None:
+        """Make every acknowledged write visible to searches (no-op for SQLite)."""
+
+    # records
+    def write_records(self, records: Sequence[Record]) -> WriteResult:
+        """Upsert by request_id. Raises StoreUnavailable if nothing could be written."""
+
+    def get_call(self, request_id: str) -> CallRecord | None: ...
+    def get_conversation(self, request_id: str) -> Conversation | None: ...
+    def count(self, kind: str) -> int:
+        """Number of stored documents of one kind: call, conversation, feedback, alert."""
+
+    # rule engine inputs
+    def call_stats(
+        self,
+        start: datetime,
+        end: datetime,
+        where: Mapping[str, str] | None = None,
+        group_by: Sequence[str] = (),
+    ) -> list[CallStats]:
+        """Aggregates over calls with start < timestamp <= end, one entry per group."""
+
+    def feedback_stats(
+        self,
+        start: datetime,
+        end: datetime,
+        where: Mapping[str, str] | None = None,
+        group_by: Sequence[str] = (),
+    ) -> list[FeedbackStats]: ...
+
+    def oldest_raw_conversation(self) -> datetime | None:
+        """Timestamp of the oldest conversation not yet anonymized."""
+
+    # anonymization
+    def raw_conversations(self, older_than: datetime, limit: int) -> list[Conversation]:
+        """Conversations not anonymized with timestamp <= older_than, oldest first."""
+
+    def save_anonymized(self, conversations: Sequence[Conversation]) -> int:
+        """Replace raw conversations by their anonymized form, each atomically, and only
+        where the stored one is still raw (a concurrent job or an erasure wins).
+        Returns how many were replaced."""
+
+    # GDPR
+    def iter_subject(
+        self, subject_id: str | None, subject_key: str, kinds: Sequence[str]
+    ) -> Iterator[dict[str, Any]]:
+        """Stream every document of the given kinds linked to the subject (by raw id or
+        by key), as JSON-ready dicts with a `kind` field, in constant memory."""
+
+    def delete_subject(self, subject_id: str | None, subject_key: str) -> dict[str, int]:
+        """Delete everything linked to the subject; returns counts by kind. Idempotent."""
+
+    # alerts
+    def write_alert_event(self, event: AlertEvent) -> None: ...
+    def list_alert_events(
+        self, since: datetime | None = None, limit: int = 100
+    ) -> list[AlertEvent]:
+        """Newest first."""
+
+    # state: rule state, leases, tombstones, tokens, export/erasure jobs
+    def get_state(self, key: str) -> tuple[dict[str, Any], int] | None:
+        """The value and its version, or None."""
+
+    def put_state(self, key: str, value: dict[str, Any], expected_version: int | None) -> bool:
+        """Compare-and-set: expected_version None means "must not exist yet", otherwise the
+        stored version must equal it. Returns False on conflict."""
+
+    def set_state(self, key: str, value: dict[str, Any]) -> None:
+        """Unconditional write (last writer wins)."""
+
+    def delete_state(self, key: str) -> None: ...
+    def list_state(self, prefix: str) -> list[tuple[str, dict[str, Any]]]: ...
+
+    # audit
+    def append_audit(self, entry: AuditEntry) -> bool:
+        """Create-only by seq; False if that seq exists (another writer won)."""
+
+    def last_audit(self) -> AuditEntry | None: ...
+    def iter_audit(self) -> Iterator[AuditEntry]:
+        """In seq order."""
