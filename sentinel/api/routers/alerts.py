@@ -1,0 +1,5 @@
+"""(placeholder: this router's owner replaces it)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
