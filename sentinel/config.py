@@ -58,7 +58,7 @@ def format_duration(td: timedelta) -> str:
     secs = td.total_seconds()
     if secs < 1 and secs > 0:
         return f"{int(secs * 1000)}ms"
-    secs = int(round(secs))
+    secs = round(secs)
     parts = []
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
         if secs >= size:

@@ -1,0 +1,576 @@
+"""SQLiteStore: the embedded default, so a laptop or `sentinel demo` needs no server.
+
+Each table keeps the record's JSON document plus the few columns that queries filter,
+group or order by (indexed), mirroring the Elasticsearch indices. Choices worth
+knowing:
+
+* WAL mode and a busy timeout, so a client process and `sentinel serve` can share the
+  file; writes are batched in one transaction (the sink hands over batches).
+* `secure_delete` is on: deleted rows are overwritten with zeros in the file, which
+  erasure relies on (the compliance service also checkpoints the WAL and vacuums).
+* Timestamps are stored as UTC epoch seconds (REAL) so window queries are range scans.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from sentinel.records.models import (
+    AlertEvent,
+    AuditEntry,
+    CallRecord,
+    Conversation,
+    Feedback,
+    Record,
+)
+from sentinel.store.base import (
+    CALL_LABELS,
+    CallStats,
+    FeedbackStats,
+    RecordRejected,
+    StoreUnavailable,
+    WriteResult,
+)
+
+FEEDBACK_LABELS = ("app", "model")
+_PAGE = 500
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS calls (
+    request_id TEXT PRIMARY KEY, ts REAL NOT NULL, app TEXT, model TEXT, endpoint TEXT,
+    operation TEXT, error_type TEXT, is_error INTEGER NOT NULL, rate_limited INTEGER NOT NULL,
+    circuit_open INTEGER NOT NULL, duration_ms REAL NOT NULL, subject_key TEXT, doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS calls_ts ON calls(ts);
+CREATE INDEX IF NOT EXISTS calls_subject ON calls(subject_key) WHERE subject_key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS conversations (
+    request_id TEXT PRIMARY KEY, ts REAL NOT NULL, app TEXT, model TEXT, subject_id TEXT,
+    subject_key TEXT, anonymized_at REAL, doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS conv_raw ON conversations(ts) WHERE anonymized_at IS NULL;
+CREATE INDEX IF NOT EXISTS conv_subject_id ON conversations(subject_id)
+    WHERE subject_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS conv_subject_key ON conversations(subject_key)
+    WHERE subject_key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS feedback (
+    request_id TEXT PRIMARY KEY, ts REAL NOT NULL, app TEXT, model TEXT, score REAL,
+    satisfied INTEGER, subject_key TEXT, doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feedback_ts ON feedback(ts);
+CREATE INDEX IF NOT EXISTS feedback_subject ON feedback(subject_key)
+    WHERE subject_key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS alerts (
+    id TEXT PRIMARY KEY, ts REAL NOT NULL, alertname TEXT, fingerprint TEXT, state TEXT,
+    doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alerts_ts ON alerts(ts);
+CREATE TABLE IF NOT EXISTS state (
+    key TEXT PRIMARY KEY, value TEXT NOT NULL, version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, doc TEXT NOT NULL);
+"""
+
+_UNAVAILABLE_HINTS = ("locked", "unable to open", "disk i/o", "readonly", "read-only", "full")
+
+
+def _ts(dt: datetime) -> float:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def _dt(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Linear-interpolated percentile (numpy's default), q in [0, 100]."""
+    if not values:
+        return None
+    s = sorted(values)
+    pos = (len(s) - 1) * q / 100.0
+    lo = int(pos)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+
+
+def _check_labels(names: Sequence[str], allowed: Sequence[str]) -> None:
+    bad = [n for n in names if n not in allowed]
+    if bad:
+        raise ValueError(f"unknown label(s) {bad}: allowed are {list(allowed)}")
+
+
+class SQLiteStore:
+    """The Store protocol on one SQLite file (see module docstring)."""
+
+    name = "sqlite"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path) if str(path) != ":memory:" else None
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._target = str(path)
+
+    @classmethod
+    def from_url(cls, url: str) -> SQLiteStore:
+        prefix = "sqlite:///"
+        if not url.startswith(prefix) or len(url) == len(prefix):
+            raise ValueError(f"SQLite store URL must look like sqlite:///path.db, got {url!r}")
+        return cls(url[len(prefix) :])
+
+    # lifecycle ------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is None:
+            try:
+                if self.path is not None:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(
+                    self._target, timeout=10.0, check_same_thread=False, isolation_level=None
+                )
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA secure_delete=ON")
+                conn.execute("PRAGMA busy_timeout=10000")
+            except (sqlite3.Error, OSError) as exc:
+                raise StoreUnavailable(f"cannot open SQLite store {self._target}: {exc}") from exc
+            self._conn = conn
+        return self._conn
+
+    def _op(self, fn: Any) -> Any:
+        """Run fn(conn) under the lock, mapping I/O-ish failures to StoreUnavailable."""
+        with self._lock:
+            try:
+                return fn(self._connect())
+            except sqlite3.OperationalError as exc:
+                if any(h in str(exc).lower() for h in _UNAVAILABLE_HINTS):
+                    self._reset()
+                    raise StoreUnavailable(f"SQLite store unavailable: {exc}") from exc
+                raise
+
+    def _reset(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
+
+    def setup(self) -> None:
+        self._op(lambda c: c.executescript(_SCHEMA))
+
+    def ping(self) -> bool:
+        try:
+            self._op(lambda c: c.execute("SELECT 1").fetchone())
+            return True
+        except Exception:
+            return False
+
+    def close(self) -> None:
+        with self._lock:
+            self._reset()
+
+    def refresh(self) -> None:
+        """Writes are visible on commit; nothing to do."""
+
+    # records --------------------------------------------------------------
+
+    def write_records(self, records: Sequence[Record]) -> WriteResult:
+        calls, convs, fbs = [], [], []
+        for r in records:
+            doc = r.model_dump_json()
+            if isinstance(r, CallRecord):
+                calls.append(
+                    (
+                        r.request_id, _ts(r.timestamp), r.app, r.model, r.endpoint, r.operation,
+                        r.error_type, int(r.is_error), int(r.rate_limited), int(r.circuit_open),
+                        r.duration_ms, r.subject_key, doc,
+                    )
+                )  # fmt: skip
+            elif isinstance(r, Conversation):
+                convs.append(
+                    (
+                        r.request_id, _ts(r.timestamp), r.app, r.model, r.subject_id,
+                        r.subject_key, _ts(r.anonymized_at) if r.anonymized_at else None, doc,
+                    )
+                )  # fmt: skip
+            elif isinstance(r, Feedback):
+                fbs.append(
+                    (
+                        r.request_id, _ts(r.timestamp), r.app, r.model, r.score,
+                        None if r.satisfied is None else int(r.satisfied), r.subject_key, doc,
+                    )
+                )  # fmt: skip
+            else:
+                raise TypeError(f"not a record: {type(r).__name__}")
+
+        def write(c: sqlite3.Connection) -> None:
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                if calls:
+                    c.executemany(
+                        "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", calls
+                    )
+                if convs:
+                    # A replayed raw copy must never overwrite an anonymized conversation.
+                    c.executemany(
+                        "INSERT INTO conversations VALUES (?,?,?,?,?,?,?,?)"
+                        " ON CONFLICT(request_id) DO UPDATE SET ts=excluded.ts, app=excluded.app,"
+                        " model=excluded.model, subject_id=excluded.subject_id,"
+                        " subject_key=excluded.subject_key, anonymized_at=excluded.anonymized_at,"
+                        " doc=excluded.doc WHERE conversations.anonymized_at IS NULL",
+                        convs,
+                    )
+                if fbs:
+                    c.executemany("INSERT OR REPLACE INTO feedback VALUES (?,?,?,?,?,?,?,?)", fbs)
+                c.execute("COMMIT")
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+
+        try:
+            self._op(write)
+        except sqlite3.IntegrityError as exc:
+            rid = records[0].request_id if records else "?"
+            raise RecordRejected(rid, str(exc)) from exc
+        return WriteResult(written=len(records))
+
+    def get_call(self, request_id: str) -> CallRecord | None:
+        row = self._op(
+            lambda c: c.execute(
+                "SELECT doc FROM calls WHERE request_id=?", (request_id,)
+            ).fetchone()
+        )
+        return CallRecord.model_validate_json(row[0]) if row else None
+
+    def get_conversation(self, request_id: str) -> Conversation | None:
+        row = self._op(
+            lambda c: c.execute(
+                "SELECT doc FROM conversations WHERE request_id=?", (request_id,)
+            ).fetchone()
+        )
+        return Conversation.model_validate_json(row[0]) if row else None
+
+    def count(self, kind: str) -> int:
+        table = {
+            "call": "calls",
+            "conversation": "conversations",
+            "feedback": "feedback",
+            "alert": "alerts",
+        }.get(kind)
+        if table is None:
+            raise ValueError(f"unknown kind {kind!r}: use call, conversation, feedback or alert")
+        return self._op(lambda c: c.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+    # rule engine inputs ---------------------------------------------------
+
+    @staticmethod
+    def _window_query(
+        columns: str,
+        table: str,
+        start: datetime,
+        end: datetime,
+        where: Mapping[str, str] | None,
+        group_by: Sequence[str],
+        allowed: Sequence[str],
+    ) -> tuple[str, list[Any]]:
+        where = dict(where or {})
+        _check_labels([*where, *group_by], allowed)
+        sql = f"SELECT {', '.join([*group_by, columns]) if group_by else columns} FROM {table}"
+        sql += " WHERE ts > ? AND ts <= ?"
+        params: list[Any] = [_ts(start), _ts(end)]
+        for k, v in where.items():
+            sql += f" AND {k} = ?"
+            params.append(v)
+        return sql, params
+
+    def call_stats(
+        self,
+        start: datetime,
+        end: datetime,
+        where: Mapping[str, str] | None = None,
+        group_by: Sequence[str] = (),
+    ) -> list[CallStats]:
+        sql, params = self._window_query(
+            "is_error, rate_limited, circuit_open, duration_ms",
+            "calls",
+            start,
+            end,
+            where,
+            group_by,
+            CALL_LABELS,
+        )
+        rows = self._op(lambda c: c.execute(sql, params).fetchall())
+        n = len(group_by)
+        groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+        for row in rows:
+            groups.setdefault(tuple(row[:n]), []).append(row[n:])
+        out = []
+        for key, items in groups.items():
+            durations = [i[3] for i in items]
+            out.append(
+                CallStats(
+                    labels={
+                        g: ("" if v is None else str(v)) for g, v in zip(group_by, key, strict=True)
+                    },
+                    total=len(items),
+                    errors=sum(i[0] for i in items),
+                    rate_limited=sum(i[1] for i in items),
+                    circuit_open=sum(i[2] for i in items),
+                    latency_avg_ms=sum(durations) / len(durations),
+                    latency_p95_ms=percentile(durations, 95),
+                )
+            )
+        return out
+
+    def feedback_stats(
+        self,
+        start: datetime,
+        end: datetime,
+        where: Mapping[str, str] | None = None,
+        group_by: Sequence[str] = (),
+    ) -> list[FeedbackStats]:
+        sql, params = self._window_query(
+            "score, satisfied", "feedback", start, end, where, group_by, FEEDBACK_LABELS
+        )
+        rows = self._op(lambda c: c.execute(sql, params).fetchall())
+        n = len(group_by)
+        groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+        for row in rows:
+            groups.setdefault(tuple(row[:n]), []).append(row[n:])
+        out = []
+        for key, items in groups.items():
+            scores = [i[0] for i in items if i[0] is not None]
+            rated = [i[1] for i in items if i[1] is not None]
+            out.append(
+                FeedbackStats(
+                    labels={
+                        g: ("" if v is None else str(v)) for g, v in zip(group_by, key, strict=True)
+                    },
+                    count=len(items),
+                    score_avg=sum(scores) / len(scores) if scores else None,
+                    satisfied=sum(rated),
+                    rated=len(rated),
+                )
+            )
+        return out
+
+    def oldest_raw_conversation(self) -> datetime | None:
+        row = self._op(
+            lambda c: c.execute(
+                "SELECT MIN(ts) FROM conversations WHERE anonymized_at IS NULL"
+            ).fetchone()
+        )
+        return _dt(row[0]) if row and row[0] is not None else None
+
+    # anonymization --------------------------------------------------------
+
+    def raw_conversations(self, older_than: datetime, limit: int) -> list[Conversation]:
+        rows = self._op(
+            lambda c: c.execute(
+                "SELECT doc FROM conversations WHERE anonymized_at IS NULL AND ts <= ?"
+                " ORDER BY ts LIMIT ?",
+                (_ts(older_than), limit),
+            ).fetchall()
+        )
+        return [Conversation.model_validate_json(r[0]) for r in rows]
+
+    def save_anonymized(self, conversations: Sequence[Conversation]) -> int:
+        rows = []
+        for conv in conversations:
+            if conv.anonymized_at is None:
+                raise ValueError(f"conversation {conv.request_id} has no anonymized_at")
+            rows.append(
+                (
+                    conv.subject_id,
+                    conv.subject_key,
+                    _ts(conv.anonymized_at),
+                    conv.model_dump_json(),
+                    conv.request_id,
+                )
+            )
+
+        def update(c: sqlite3.Connection) -> int:
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                changed = 0
+                for row in rows:
+                    cur = c.execute(
+                        "UPDATE conversations SET subject_id=?, subject_key=?, anonymized_at=?,"
+                        " doc=? WHERE request_id=? AND anonymized_at IS NULL",
+                        row,
+                    )
+                    changed += cur.rowcount
+                c.execute("COMMIT")
+                return changed
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+
+        return self._op(update)
+
+    # GDPR -----------------------------------------------------------------
+
+    _SUBJECT_SQL: ClassVar[dict[str, tuple[str, str, bool]]] = {
+        "conversation": ("conversations", "subject_key = ? OR subject_id = ?", True),
+        "call": ("calls", "subject_key = ?", False),
+        "feedback": ("feedback", "subject_key = ?", False),
+    }
+
+    def _subject_filter(
+        self, kind: str, subject_id: str | None, subject_key: str
+    ) -> tuple[str, str, list[Any]]:
+        if kind == "alert":
+            # Alerts carry no subject; an alert linked to one names its key in labels or
+            # annotations (a substring match on the hex key is exact enough).
+            return "alerts", "instr(doc, ?) > 0", [subject_key]
+        if kind not in self._SUBJECT_SQL:
+            raise ValueError(f"unknown kind {kind!r}")
+        table, cond, with_id = self._SUBJECT_SQL[kind]
+        params: list[Any] = [subject_key]
+        if with_id:
+            params.append(subject_id if subject_id is not None else subject_key)
+        return table, cond, params
+
+    def iter_subject(
+        self, subject_id: str | None, subject_key: str, kinds: Sequence[str]
+    ) -> Iterator[dict[str, Any]]:
+        for kind in kinds:
+            table, cond, params = self._subject_filter(kind, subject_id, subject_key)
+            last = 0
+            while True:
+                rows = self._op(
+                    lambda c, t=table, w=cond, p=params, last=last: c.execute(
+                        f"SELECT rowid, doc FROM {t} WHERE ({w}) AND rowid > ?"
+                        " ORDER BY rowid LIMIT ?",
+                        [*p, last, _PAGE],
+                    ).fetchall()
+                )
+                for rowid, doc in rows:
+                    last = rowid
+                    data = json.loads(doc)
+                    data.setdefault("kind", kind)
+                    yield data
+                if len(rows) < _PAGE:
+                    break
+
+    def delete_subject(self, subject_id: str | None, subject_key: str) -> dict[str, int]:
+        def delete(c: sqlite3.Connection) -> dict[str, int]:
+            counts = {}
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                for kind in ("conversation", "call", "feedback"):
+                    table, cond, params = self._subject_filter(kind, subject_id, subject_key)
+                    counts[kind] = c.execute(f"DELETE FROM {table} WHERE {cond}", params).rowcount
+                c.execute("COMMIT")
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+            return counts
+
+        return self._op(delete)
+
+    # alerts ---------------------------------------------------------------
+
+    def write_alert_event(self, event: AlertEvent) -> None:
+        row = (
+            event.id,
+            _ts(event.timestamp),
+            event.alertname,
+            event.fingerprint,
+            event.state,
+            event.model_dump_json(),
+        )
+        self._op(lambda c: c.execute("INSERT OR REPLACE INTO alerts VALUES (?,?,?,?,?,?)", row))
+
+    def list_alert_events(
+        self, since: datetime | None = None, limit: int = 100
+    ) -> list[AlertEvent]:
+        rows = self._op(
+            lambda c: c.execute(
+                "SELECT doc FROM alerts WHERE ts >= ? ORDER BY ts DESC, rowid DESC LIMIT ?",
+                (_ts(since) if since else 0.0, limit),
+            ).fetchall()
+        )
+        return [AlertEvent.model_validate_json(r[0]) for r in rows]
+
+    # state ----------------------------------------------------------------
+
+    def get_state(self, key: str) -> tuple[dict[str, Any], int] | None:
+        row = self._op(
+            lambda c: c.execute("SELECT value, version FROM state WHERE key=?", (key,)).fetchone()
+        )
+        return (json.loads(row[0]), row[1]) if row else None
+
+    def put_state(self, key: str, value: dict[str, Any], expected_version: int | None) -> bool:
+        doc = json.dumps(value)
+        if expected_version is None:
+            cur = self._op(
+                lambda c: c.execute("INSERT OR IGNORE INTO state VALUES (?, ?, 1)", (key, doc))
+            )
+        else:
+            cur = self._op(
+                lambda c: c.execute(
+                    "UPDATE state SET value=?, version=version+1 WHERE key=? AND version=?",
+                    (doc, key, expected_version),
+                )
+            )
+        return cur.rowcount == 1
+
+    def set_state(self, key: str, value: dict[str, Any]) -> None:
+        doc = json.dumps(value)
+        self._op(
+            lambda c: c.execute(
+                "INSERT INTO state VALUES (?, ?, 1) ON CONFLICT(key) DO UPDATE"
+                " SET value=excluded.value, version=state.version+1",
+                (key, doc),
+            )
+        )
+
+    def delete_state(self, key: str) -> None:
+        self._op(lambda c: c.execute("DELETE FROM state WHERE key=?", (key,)))
+
+    def list_state(self, prefix: str) -> list[tuple[str, dict[str, Any]]]:
+        rows = self._op(
+            lambda c: c.execute(
+                "SELECT key, value FROM state WHERE substr(key, 1, ?) = ? ORDER BY key",
+                (len(prefix), prefix),
+            ).fetchall()
+        )
+        return [(k, json.loads(v)) for k, v in rows]
+
+    # audit ----------------------------------------------------------------
+
+    def append_audit(self, entry: AuditEntry) -> bool:
+        cur = self._op(
+            lambda c: c.execute(
+                "INSERT OR IGNORE INTO audit VALUES (?, ?)", (entry.seq, entry.model_dump_json())
+            )
+        )
+        return cur.rowcount == 1
+
+    def last_audit(self) -> AuditEntry | None:
+        row = self._op(
+            lambda c: c.execute("SELECT doc FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        )
+        return AuditEntry.model_validate_json(row[0]) if row else None
+
+    def iter_audit(self) -> Iterator[AuditEntry]:
+        last = -1
+        while True:
+            rows = self._op(
+                lambda c, last=last: c.execute(
+                    "SELECT seq, doc FROM audit WHERE seq > ? ORDER BY seq LIMIT ?",
+                    (last, _PAGE),
+                ).fetchall()
+            )
+            for seq, doc in rows:
+                last = seq
+                yield AuditEntry.model_validate_json(doc)
+            if len(rows) < _PAGE:
+                break
