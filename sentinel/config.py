@@ -11,12 +11,13 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import platformdirs
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -93,7 +94,7 @@ class Settings(BaseSettings):
         default="https://api.deepseek.com",
         validation_alias=AliasChoices("DEEPSEEK_BASE_URL", "base_url"),
     )
-    backup_base_urls: list[str] = Field(default_factory=list)
+    backup_base_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     oauth_token_url: str | None = None
     oauth_client_id: str | None = None
     oauth_client_secret: SecretStr | None = None
@@ -131,7 +132,7 @@ class Settings(BaseSettings):
     capture_content_in_telemetry: bool = False
 
     # Daemon
-    rules: list[str] = Field(default_factory=list)
+    rules: Annotated[list[str], NoDecode] = Field(default_factory=list)
     api_host: str = "127.0.0.1"
     api_port: int = 8787
     alertmanager_url: str | None = None

@@ -1,0 +1,72 @@
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from sentinel.config import Settings, format_duration, parse_duration
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("72h", 259200), ("1m30s", 90), ("250ms", 0.25), ("15", 15), ("1d", 86400), ("0s", 0)],
+)
+def test_parse_duration(text: str, seconds: float) -> None:
+    assert parse_duration(text) == timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("bad", ["", "-5m", "5 minutes", "m5", "5x", "1h30"])
+def test_parse_duration_rejects_with_the_bad_text(bad: str) -> None:
+    with pytest.raises(ValueError) as info:
+        parse_duration(bad)
+    assert repr(bad) in str(info.value)
+
+
+def test_format_duration_round_trips() -> None:
+    for text in ("1h30m", "45s", "3d", "250ms", "5m"):
+        assert format_duration(parse_duration(text)) == text
+
+
+def test_env_overrides_and_deepseek_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEEPSEEK_API_KEY", "sk-test-secret")
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", "https://example.invalid")
+    monkeypatch.setenv("SENTINEL_BACKUP_BASE_URLS", "https://b1.invalid, https://b2.invalid")
+    monkeypatch.setenv("SENTINEL_ANONYMIZE_WITHIN", "48h")
+    s = Settings()
+    assert s.api_key is not None and s.api_key.get_secret_value() == "sk-test-secret"
+    assert "sk-test-secret" not in repr(s)
+    assert s.base_url == "https://example.invalid"
+    assert s.backup_base_urls == ["https://b1.invalid", "https://b2.invalid"]
+    assert s.anonymize_within == timedelta(hours=48)
+
+
+def test_bad_setting_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SENTINEL_ANONYMIZE_WITHIN", "soon")
+    with pytest.raises(ValidationError) as info:
+        Settings()
+    assert "anonymize_within" in str(info.value) and "soon" in str(info.value)
+
+
+def test_toml_file_is_read_and_env_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sentinel.toml").write_text('app = "from-toml"\napi_port = 9999\n')
+    monkeypatch.setenv("SENTINEL_API_PORT", "8001")
+    s = Settings()
+    assert s.app == "from-toml"
+    assert s.api_port == 8001
+
+
+def test_subject_secret_is_created_once_and_stable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SENTINEL_SUBJECT_KEY")
+    monkeypatch.setenv("SENTINEL_SUBJECT_KEY_FILE", str(tmp_path / "k"))
+    first = Settings().subject_secret()
+    assert first == Settings().subject_secret()
+    assert (tmp_path / "k").stat().st_mode & 0o777 == 0o600
+
+
+def test_default_store_is_sqlite_under_the_data_dir() -> None:
+    s = Settings()
+    assert s.store_url.startswith("sqlite:///")
+    assert s.store_url.endswith("sentinel.db")
