@@ -4,17 +4,25 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install system-deps demo test test-fast lint format bench es-start es-stop clean
+.PHONY: install install-dev system-deps demo test test-fast lint format bench es-start es-stop clean
 
+# Runtime dependencies only (what `make demo` needs); dev adds test and benchmark tools.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e .
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(DEV_STAMP)
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
 
 # Debian packages the tests use for real: Alertmanager, headless Chromium, faketime.
 system-deps:
@@ -23,28 +31,28 @@ system-deps:
 demo: install
 	$(BIN)/sentinel demo
 
-es-start: install
+es-start: install-dev
 	bash scripts/es.sh start
 
 es-stop:
 	bash scripts/es.sh stop
 
 # Starts the real services the tests need (Elasticsearch), runs every test, stops them.
-test: install system-deps es-start
+test: install-dev system-deps es-start
 	set -o pipefail; status=0; \
 	SENTINEL_TEST_ES_URL=http://127.0.0.1:$${SENTINEL_ES_PORT:-9250} \
 	  $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS) || status=$$?; \
 	bash scripts/es.sh stop; exit $$status
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check sentinel tests benchmarks scripts
 	$(BIN)/ruff format --check sentinel tests benchmarks scripts
 
-format: install
+format: install-dev
 	$(BIN)/ruff format sentinel tests benchmarks scripts
 	$(BIN)/ruff check --fix sentinel tests benchmarks scripts
 
-bench: install system-deps es-start
+bench: install-dev system-deps es-start
 	status=0; for b in benchmarks/*.py; do echo "== $$b"; \
 	  SENTINEL_TEST_ES_URL=http://127.0.0.1:$${SENTINEL_ES_PORT:-9250} $(BIN)/python $$b || status=1; done; \
 	bash scripts/es.sh stop; exit $$status
