@@ -9,6 +9,7 @@ so Presidio's SpacyRecognizer consumes them unchanged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 
 import spacy
@@ -46,6 +47,21 @@ NER_CONFIG = NerModelConfiguration(
 )
 
 
+_CAPITALIZED_WORD = re.compile(r"[A-Z][a-z]")
+_DIGIT = re.compile(r"\d")
+
+
+def plausible(label: str, text: str) -> bool:
+    """Names and places are written with a capitalized word, and names have no digits.
+
+    The small model sometimes labels "Order 4939..." a person or "v9.4" a place;
+    those would redact the ids and versions that make a stored conversation useful.
+    """
+    if not _CAPITALIZED_WORD.search(text):
+        return False
+    return label != "PERSON" or not _DIGIT.search(text)
+
+
 class GatedSpacyNlpEngine(SpacyNlpEngine):
     """spaCy NER only, on name-bearing clauses of the English view of each text."""
 
@@ -80,9 +96,11 @@ class GatedSpacyNlpEngine(SpacyNlpEngine):
             jobs, nlp.pipe(clause_texts, batch_size=batch_size, n_process=n_process), strict=True
         ):
             for ent in clause.ents:
-                span = docs[i].char_span(
-                    offset + ent.start_char, offset + ent.end_char, ent.label_, "expand"
-                )
+                text = ent.text.strip()  # blanked CJK can end up inside an entity
+                if not plausible(ent.label_, text):
+                    continue
+                start = offset + ent.start_char + ent.text.index(text)
+                span = docs[i].char_span(start, start + len(text), ent.label_, "expand")
                 if span is not None:
                     found[i].append(span)
         for doc, spans in zip(docs, found, strict=True):

@@ -1,8 +1,10 @@
-"""Chinese person names from jieba's part-of-speech tagger (tag `nr`).
+"""Chinese person names from jieba's part-of-speech tagger.
 
-jieba tags some common words `nr` too, so a name must also be 2-4 Han characters and
-start with a surname from the common-surname list; that keeps recall on real names
-(jieba's HMM finds unseen ones) while words like 金额 or 高兴 survive.
+jieba tags names `nr` / `nrfg` (its HMM finds unseen ones), but it also tags some
+common words that way, so a name must be 2-4 Han characters starting with a common
+surname. jieba often splits a name it does not know into surname + given name
+("曾" + "建华", "唐" + "国庆"); a lone surname token followed by a short content word
+is joined back into one name.
 """
 
 from __future__ import annotations
@@ -23,10 +25,16 @@ _SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
     "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左"
-    "柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶"
+    "柳甘包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶"
     "解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬"
     "边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 )
+
+
+_NAME_FLAGS = frozenset({"nr", "nrfg", "nrt"})
+# Tags jieba gives to given names it does not know: names, nouns of other kinds,
+# adjectives (浩然), time words (国庆), bound morphemes (涵).
+_GIVEN_NAME_FLAGS = _NAME_FLAGS | {"nz", "a", "t", "vg", "ng", "j", "ag"}
 
 
 def _looks_like_name(word: str) -> bool:
@@ -56,9 +64,17 @@ class ZhPersonRecognizer(EntityRecognizer):
         results = []
         for run in _HAN_RUN.finditer(text):
             pos = run.start()
-            for pair in jieba.posseg.cut(run.group()):
-                word = pair.word
-                if pair.flag == "nr" and _looks_like_name(word):
-                    results.append(RecognizerResult("PERSON", pos, pos + len(word), 0.85))
-                pos += len(word)
+            pairs = list(jieba.posseg.cut(run.group()))
+            skip = False
+            for word, nxt in zip(pairs, [*pairs[1:], None], strict=True):
+                start, pos = pos, pos + len(word.word)
+                if skip:
+                    skip = False
+                    continue
+                joined = nxt is not None and len(word.word) == 1 and word.word in _SURNAMES
+                if joined and nxt.flag in _GIVEN_NAME_FLAGS and len(nxt.word) <= 2:
+                    results.append(RecognizerResult("PERSON", start, pos + len(nxt.word), 0.7))
+                    skip = True
+                elif word.flag in _NAME_FLAGS and _looks_like_name(word.word):
+                    results.append(RecognizerResult("PERSON", start, pos, 0.85))
         return results
