@@ -1,0 +1,149 @@
+"""API tokens for the compliance HTTP API: created once, stored only as a hash.
+
+A token looks like `sst_<id>_<secret>`. The id locates the state entry `token:{id}`
+(one point lookup, no scan over every token); the secret is 32 random bytes that are
+printed once and never stored. What is stored is HMAC-SHA256(pepper, salt || secret):
+
+* the per-token salt makes equal secrets hash differently (defence in depth; secrets
+  are random anyway),
+* the pepper is derived from the deployment's HMAC secret (`Settings.subject_secret()`),
+  so a copy of the store alone (a backup, a snapshot) cannot even check a guessed token.
+
+A slow KDF buys nothing here: 256-bit random secrets cannot be brute-forced, and the
+hash is checked on every API request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sentinel.clock import SYSTEM_CLOCK, Clock
+from sentinel.store.base import Store
+
+SCOPES = ("gdpr:export", "gdpr:erase", "alerts:read", "admin")
+ADMIN = "admin"
+TOKEN_PREFIX = "sst_"
+STATE_PREFIX = "token:"
+_TOKEN_RE = re.compile(r"sst_([0-9a-f]{16})_([A-Za-z0-9_-]{43})")
+_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._:@-]{0,63}")
+
+
+class TokenError(ValueError):
+    """Bad input to a token operation (unknown scope, bad name, unknown id)."""
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """What a verified token says about its holder; never carries the secret."""
+
+    id: str
+    name: str
+    scopes: tuple[str, ...]
+    created_at: str
+    revoked_at: str | None = None
+
+    def allows(self, scope: str) -> bool:
+        """`admin` implies every scope."""
+        return ADMIN in self.scopes or scope in self.scopes
+
+
+def _pepper(secret: bytes) -> bytes:
+    # Domain-separated from subject keys: the same deployment secret, a different use.
+    return hmac.new(secret, b"sentinel-api-token-pepper-v1", hashlib.sha256).digest()
+
+
+def _digest(pepper: bytes, salt: str, secret: str) -> str:
+    return hmac.new(pepper, f"{salt}:{secret}".encode(), hashlib.sha256).hexdigest()
+
+
+def _info(value: dict[str, Any]) -> TokenInfo:
+    return TokenInfo(
+        id=value["id"],
+        name=value["name"],
+        scopes=tuple(value["scopes"]),
+        created_at=value["created_at"],
+        revoked_at=value.get("revoked_at"),
+    )
+
+
+class TokenRegistry:
+    """Create, list, revoke and verify tokens held in the store's state entries."""
+
+    def __init__(self, store: Store, secret: bytes, clock: Clock = SYSTEM_CLOCK) -> None:
+        self.store = store
+        self._pepper = _pepper(secret)
+        self.clock = clock
+
+    def create(self, name: str, scopes: list[str] | tuple[str, ...]) -> tuple[str, TokenInfo]:
+        """Returns (token, info). The token is shown to the caller once, never again."""
+        if not _NAME_RE.fullmatch(name):
+            raise TokenError(
+                "token name must be 1-64 characters: letters, digits, space, . _ : @ -"
+            )
+        unknown = sorted(set(scopes) - set(SCOPES))
+        if unknown or not scopes:
+            raise TokenError(f"unknown or missing scope(s) {unknown}: use {', '.join(SCOPES)}")
+        while True:
+            token_id = secrets.token_hex(8)
+            secret = secrets.token_urlsafe(32)
+            salt = secrets.token_hex(16)
+            value = {
+                "id": token_id,
+                "name": name,
+                "scopes": sorted(set(scopes)),
+                "salt": salt,
+                "hash": _digest(self._pepper, salt, secret),
+                "created_at": self.clock.now().isoformat(),
+                "revoked_at": None,
+            }
+            if self.store.put_state(STATE_PREFIX + token_id, value, None):
+                return f"{TOKEN_PREFIX}{token_id}_{secret}", _info(value)
+
+    def list(self) -> list[TokenInfo]:
+        return [_info(v) for _, v in self.store.list_state(STATE_PREFIX)]
+
+    def revoke(self, token_id: str) -> TokenInfo:
+        """Mark revoked (kept for the audit trail); idempotent."""
+        while True:
+            current = self.store.get_state(STATE_PREFIX + token_id) if token_id else None
+            if current is None:
+                raise TokenError(f"no token with id {token_id!r}")
+            value, version = current
+            if value.get("revoked_at"):
+                return _info(value)
+            value = {**value, "revoked_at": self.clock.now().isoformat()}
+            if self.store.put_state(STATE_PREFIX + token_id, value, version):
+                return _info(value)
+
+    def verify(self, token: str) -> TokenInfo | None:
+        """The token's info if it is well-formed, known, unrevoked and its secret matches."""
+        m = _TOKEN_RE.fullmatch(token)
+        if m is None:
+            return None
+        token_id, secret = m.groups()
+        current = self.store.get_state(STATE_PREFIX + token_id)
+        if current is None:
+            return None
+        value = current[0]
+        expected = value.get("hash", "")
+        if not hmac.compare_digest(_digest(self._pepper, value.get("salt", ""), secret), expected):
+            return None
+        if value.get("revoked_at"):
+            return None
+        return _info(value)
+
+
+def describe(info: TokenInfo) -> dict[str, Any]:
+    """JSON-ready view for `tokens list` (no hash, no salt)."""
+    return {
+        "id": info.id,
+        "name": info.name,
+        "scopes": list(info.scopes),
+        "created_at": info.created_at,
+        "revoked_at": info.revoked_at,
+    }
