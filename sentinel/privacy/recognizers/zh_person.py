@@ -3,8 +3,8 @@
 jieba tags names `nr` / `nrfg` (its HMM finds unseen ones), but it also tags some
 common words that way, so a name must be 2-4 Han characters starting with a common
 surname. jieba often splits a name it does not know into surname + given name
-("曾" + "建华", "唐" + "国庆"); a lone surname token followed by a short content word
-is joined back into one name.
+("曾" + "建华", "唐" + "国庆") or glues the surname to the word before it ("一下张" +
+"伟"); a surname and the given name after it are joined back into one name.
 """
 
 from __future__ import annotations
@@ -40,7 +40,12 @@ _GIVEN_NAME_FLAGS = _NAME_FLAGS | {"nz", "a", "t", "vg", "ng", "j", "ag"}
 def _looks_like_name(word: str) -> bool:
     if word.startswith(_COMPOUND_SURNAMES):
         return 3 <= len(word) <= 4
-    return 2 <= len(word) <= 3 and word[0] in _SURNAMES
+    # 谢谢, 常常: a reduplicated word is never a surname + given name
+    return 2 <= len(word) <= 3 and word[0] in _SURNAMES and word[1] != word[0]
+
+
+def _is_given(pair: jieba.posseg.pair | None) -> bool:
+    return pair is not None and pair.flag in _GIVEN_NAME_FLAGS and len(pair.word) <= 2
 
 
 class ZhPersonRecognizer(EntityRecognizer):
@@ -65,16 +70,18 @@ class ZhPersonRecognizer(EntityRecognizer):
         for run in _HAN_RUN.finditer(text):
             pos = run.start()
             pairs = list(jieba.posseg.cut(run.group()))
+            prev = ""
             skip = False
             for word, nxt in zip(pairs, [*pairs[1:], None], strict=True):
                 start, pos = pos, pos + len(word.word)
                 if skip:
                     skip = False
-                    continue
-                joined = nxt is not None and len(word.word) == 1 and word.word in _SURNAMES
-                if joined and nxt.flag in _GIVEN_NAME_FLAGS and len(nxt.word) <= 2:
+                elif len(word.word) == 1 and word.word in _SURNAMES and _is_given(nxt):
                     results.append(RecognizerResult("PERSON", start, pos + len(nxt.word), 0.7))
                     skip = True
                 elif word.flag in _NAME_FLAGS and _looks_like_name(word.word):
                     results.append(RecognizerResult("PERSON", start, pos, 0.85))
+                elif word.flag in _NAME_FLAGS and len(word.word) <= 2 and prev[-1:] in _SURNAMES:
+                    results.append(RecognizerResult("PERSON", start - 1, pos, 0.6))
+                prev = word.word
         return results
