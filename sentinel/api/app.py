@@ -18,6 +18,7 @@ def create_app(
 ) -> FastAPI:
     """Build the API. Extra keyword arguments land on `app.state` (e.g. the daemon's
     rule engine), so routers can reach daemon objects without globals."""
+    from sentinel.api import middleware
     from sentinel.api.routers import alerts, gdpr, health, status
 
     app = FastAPI(
@@ -32,4 +33,5 @@ def create_app(
         setattr(app.state, key, value)
     for module in (health, alerts, gdpr, status):
         app.include_router(module.router)
+    middleware.install(app)
     return app
