@@ -17,6 +17,7 @@ import contextlib
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -474,6 +475,35 @@ class SQLiteStore:
             return counts
 
         return self._op(delete)
+
+    def reclaim(self, vacuum_free_ratio: float = 0.25, attempts: int = 50) -> dict[str, Any]:
+        """Make erased bytes really go (called after an erasure).
+
+        `secure_delete` already zeroed the deleted cells in the database file, but the
+        WAL still holds page images written before the delete: a TRUNCATE checkpoint
+        copies the pages back and cuts the WAL to zero bytes. It needs a moment without
+        readers, so it is retried; if it never completes, StoreUnavailable is raised
+        and the erasure stays resumable. VACUUM only shrinks the file (the zeroed pages
+        hold nothing), so it runs when over `vacuum_free_ratio` of the pages are free.
+        """
+
+        def checkpoint(c: sqlite3.Connection) -> bool:
+            return c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+
+        def vacuum_needed(c: sqlite3.Connection) -> bool:
+            free = c.execute("PRAGMA freelist_count").fetchone()[0]
+            pages = c.execute("PRAGMA page_count").fetchone()[0]
+            return pages > 0 and free / pages > vacuum_free_ratio
+
+        vacuumed = False
+        if self._op(vacuum_needed):
+            self._op(lambda c: c.execute("VACUUM"))
+            vacuumed = True
+        for attempt in range(attempts):
+            if self._op(checkpoint):
+                return {"wal_checkpoint": "truncated", "vacuum": vacuumed}
+            time.sleep(min(0.01 * (attempt + 1), 0.2))
+        raise StoreUnavailable("WAL checkpoint kept failing: a reader holds the database")
 
     # alerts ---------------------------------------------------------------
 

@@ -1,0 +1,175 @@
+"""GDPR erasure (Art. 17, PIPL): remove everything held about a subject, everywhere,
+and make sure it does not come back.
+
+An erasure is a job (`erasure:{id}` in the store's state) that runs these steps in
+order, recording each one before the next, so a crash at any point resumes where it
+stopped and re-running a finished step is harmless (every step is idempotent):
+
+1. `tombstone` — `tombstone:{subject_key}` with `{"created_at": iso}`. Written first,
+   so a record arriving while the erasure runs (sink, spool replay) is already dropped
+   by the writer rather than restored behind our back; it stays afterwards.
+2. `spool` — records in the durable spool not yet written to the store.
+3. `store` — conversations (by raw id and by key), call records (cached responses are
+   call records with `cached=true`), feedback, via `Store.delete_subject`.
+4. `exports` — export files and jobs of the subject (they are copies of its data).
+5. `forget` — the raw subject id is dropped from the job itself; only the key remains.
+6. `reclaim` — the store makes the freed bytes really go, if it can (`reclaim()`):
+   SQLite zeroes deleted cells (`secure_delete`), checkpoints and truncates the WAL,
+   and vacuums when much of the file is free; Elasticsearch refreshes and expunges
+   deleted documents from segments (segment merges purge the bytes; until a merge,
+   deleted documents are unreachable by every API but may still sit on disk).
+
+`removed` reports counts per store (`{"sqlite": 12, "spool": 1, "exports": 0}`), and
+`removed_by_kind` the store's counts per record kind. The audit log records the
+request and the completion with the subject's key, never its raw id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol, runtime_checkable
+
+from sentinel.clock import SYSTEM_CLOCK, Clock
+from sentinel.compliance.audit import AuditLog
+from sentinel.compliance.export import ExportService, SubjectSpool
+from sentinel.compliance.jobs import Jobs
+from sentinel.store.base import Store
+
+STEPS = ("tombstone", "spool", "store", "exports", "forget", "reclaim")
+TOMBSTONE_PREFIX = "tombstone:"
+
+Progress = Callable[[str, dict[str, Any]], None]
+
+
+@runtime_checkable
+class Reclaimable(Protocol):
+    """A store that can physically purge the bytes of deleted documents."""
+
+    def reclaim(self) -> dict[str, Any]: ...
+
+
+class ErasureConflict(RuntimeError):
+    """Another runner advanced the job; this one stops."""
+
+
+class ErasureService:
+    def __init__(
+        self,
+        store: Store,
+        spool: SubjectSpool | None,
+        exports: ExportService,
+        audit: AuditLog,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
+        self.store = store
+        self.spool = spool
+        self.exports = exports
+        self.audit = audit
+        self.clock = clock
+        self.jobs = Jobs(store, "erasure")
+
+    def request(
+        self, subject_id: str, subject_key: str, actor: str, request_id: str | None
+    ) -> dict[str, Any]:
+        """A new erasure job, or the subject's unfinished one (which the caller then
+        resumes): asking twice never runs two erasures of one subject side by side."""
+        unfinished = self.jobs.unfinished(subject_key)
+        if unfinished:
+            return unfinished[0]
+        job = self.jobs.create(
+            {
+                "status": "pending",
+                "subject_id": subject_id,
+                "subject_key": subject_key,
+                "requested_by": actor,
+                "requested_at": self.clock.now().isoformat(),
+                "request_id": request_id,
+                "steps_done": [],
+                "removed": {},
+                "removed_by_kind": {},
+            }
+        )
+        self.audit.append(
+            actor, "erasure.requested", subject_key=subject_key, request_id=request_id,
+            details={"job_id": job["id"]},
+        )  # fmt: skip
+        return job
+
+    def get(self, job_id: str) -> dict[str, Any] | None:
+        current = self.jobs.get(job_id)
+        return current[0] if current else None
+
+    def run(self, job_id: str, progress: Progress | None = None) -> dict[str, Any] | None:
+        """Run (or resume) the job to completion; returns its final state, or None if
+        it does not exist or another runner owns it."""
+        current = self.jobs.get(job_id)
+        if current is None or current[0].get("status") == "completed":
+            return current[0] if current else None
+        claimed = self.jobs.update(job_id, current[1], {"status": "running", "error": None})
+        if claimed is None:
+            return None
+        job, version = claimed
+        try:
+            for step in STEPS:
+                if step in job["steps_done"]:
+                    continue
+                changes, drop = self._step(step, job)
+                changes["steps_done"] = [*job["steps_done"], step]
+                updated = self.jobs.update(job_id, version, changes, drop)
+                if updated is None:
+                    raise ErasureConflict(job_id)
+                job, version = updated
+                if progress is not None:
+                    progress(step, job)
+        except ErasureConflict:
+            return None
+        except Exception as exc:
+            # Recorded for the status endpoint (type only: messages may quote data);
+            # the job stays resumable.
+            self.jobs.update(job_id, version, {"status": "failed", "error": type(exc).__name__})
+            raise
+        done = self.jobs.update(
+            job_id, version, {"status": "completed", "completed_at": self.clock.now().isoformat()}
+        )
+        self.audit.append(
+            job["requested_by"], "erasure.completed", subject_key=job["subject_key"],
+            request_id=job.get("request_id"), counts=job["removed"],
+            details={"job_id": job_id, "removed_by_kind": job["removed_by_kind"]},
+        )  # fmt: skip
+        return done[0] if done else job
+
+    def resume_unfinished(self, progress: Progress | None = None) -> list[dict[str, Any]]:
+        """Run every erasure a crash or an outage left unfinished (daemon start)."""
+        results = []
+        for job in self.jobs.unfinished():
+            result = self.run(job["id"], progress)
+            if result is not None:
+                results.append(result)
+        return results
+
+    def _step(self, step: str, job: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+        """Do one step; returns the job changes to record and keys to drop."""
+        subject_id, key = job.get("subject_id"), job["subject_key"]
+        removed = dict(job["removed"])
+        if step == "tombstone":
+            tombstone = {"created_at": self.clock.now().isoformat()}
+            self.store.put_state(TOMBSTONE_PREFIX + key, tombstone, None)  # keeps an older one
+            return {}, ()
+        if step == "spool":
+            removed["spool"] = self.spool.purge_subject(subject_id, key) if self.spool else 0
+            return {"removed": removed}, ()
+        if step == "store":
+            counts = self.store.delete_subject(subject_id, key)
+            self.store.refresh()
+            removed[self.store.name] = sum(counts.values())
+            by_kind = {**job["removed_by_kind"], self.store.name: counts}
+            return {"removed": removed, "removed_by_kind": by_kind}, ()
+        if step == "exports":
+            removed["exports"] = self.exports.purge_subject(key)
+            return {"removed": removed}, ()
+        if step == "forget":
+            return {}, ("subject_id",)
+        if step == "reclaim":
+            report = self.store.reclaim() if isinstance(self.store, Reclaimable) else {}
+            return {"reclaim": report}, ()
+        raise ValueError(f"unknown erasure step {step!r}")
