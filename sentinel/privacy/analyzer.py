@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-from presidio_analyzer import AnalyzerEngine, RecognizerResult
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from sentinel.privacy.language import LangChoice, detect
@@ -20,6 +22,29 @@ from sentinel.privacy.recognizers import LANGUAGES, build_registry, pattern_cand
 
 # Entities only the language-specific recognizers produce.
 NAME_ENTITIES = ["PERSON", "LOCATION"]
+
+
+class NoContextEnhancer(ContextAwareEnhancer):
+    """Keeps scores as the recognizers set them.
+
+    Presidio's default enhancer raises scores when context words appear among the
+    lemmas around a finding; the NER-only pipeline computes no lemmas, and Sentinel
+    keeps every validated finding whatever its score, so it would cost time per
+    finding and change nothing.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(0.0, 0.0, 0, 0)
+
+    def enhance_using_context(
+        self,
+        text: str,
+        raw_results: list[RecognizerResult],
+        nlp_artifacts: NlpArtifacts,
+        recognizers: list[EntityRecognizer],
+        context: list[str] | None = None,
+    ) -> list[RecognizerResult]:
+        return raw_results
 
 
 class BatchAnalyzer:
@@ -39,6 +64,7 @@ class BatchAnalyzer:
             registry=build_registry(deny_list),
             nlp_engine=self.nlp_engine,
             supported_languages=list(LANGUAGES),
+            context_aware_enhancer=NoContextEnhancer(),
         )
         self.deny_entities = {e for e, terms in deny_list.items() if terms}
         self.batch_size = batch_size
@@ -73,7 +99,7 @@ class BatchAnalyzer:
         return out
 
     def _analyze(
-        self, text: str, language: str, entities: set[str], nlp_artifacts
+        self, text: str, language: str, entities: set[str], nlp_artifacts: NlpArtifacts
     ) -> list[RecognizerResult]:
         if not entities:  # an empty list would mean "all entities" to Presidio
             return []

@@ -115,14 +115,15 @@ def resolve_overlaps(results: Sequence[RecognizerResult]) -> list[Entity]:
 
     Overlaps come from different recognizers seeing the same PII differently (NER
     "Baker Street, London" vs the address pattern "221B Baker Street, London"); the
-    union leaks nothing either saw. The type is that of the highest-scoring finding.
+    union leaks nothing either saw. The type is that of the longest finding (the
+    password@host inside a URL is part of the URL), then of the highest score.
     """
     merged: list[Entity] = []
     best: RecognizerResult | None = None
     for r in sorted(results, key=lambda r: (r.start, -r.end)):
         if merged and r.start < merged[-1].end and best is not None:
             last = merged[-1]
-            if (r.score, r.end - r.start) > (best.score, best.end - best.start):
+            if (r.end - r.start, r.score) > (best.end - best.start, best.score):
                 best = r
             merged[-1] = Entity(best.entity_type, last.start, max(last.end, r.end), best.score)
         else:

@@ -58,7 +58,7 @@ def pattern_candidates(text: str) -> set[str]:
 def _recognizers(language: str) -> list[EntityRecognizer]:
     recs: list[EntityRecognizer] = [
         email.OfflineEmailRecognizer(language),
-        phone.phone_recognizer(language),
+        phone.IntlPhoneRecognizer(language),
         cn_phone.cn_phone_recognizer(language),
         cn_resident_id.CnResidentIdRecognizer(language),
         credit_card.CardRecognizer(language),

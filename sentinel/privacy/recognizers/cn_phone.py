@@ -24,5 +24,4 @@ def cn_phone_recognizer(language: str) -> PatternRecognizer:
         name="CnMobileRecognizer",
         supported_language=language,
         patterns=[Pattern("cn_mobile", _MOBILE, 0.75)],
-        context=["手机", "电话", "联系", "phone", "mobile", "call"],
     )

@@ -40,7 +40,6 @@ class CnResidentIdRecognizer(PatternRecognizer):
                     0.5,
                 )
             ],
-            context=["身份证", "证件", "identity", "id"],
         )
 
     def validate_result(self, pattern_text: str) -> bool:

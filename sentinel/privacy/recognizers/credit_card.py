@@ -41,7 +41,6 @@ class CardRecognizer(PatternRecognizer):
                     0.5,
                 )
             ],
-            context=["card", "visa", "mastercard", "unionpay", "卡号", "银行卡", "信用卡"],
         )
 
     def validate_result(self, pattern_text: str) -> bool:

@@ -2,8 +2,7 @@
 
 Plain URLs are not personal data and are useful when debugging, so only URLs with a
 userinfo part are redacted, and then whole: the user name is often an e-mail or a
-person, and the host tells which database the password opens. The full score lets
-the URL win over the e-mail-like "password@host" inside it.
+person, and the host tells which database the password opens.
 """
 
 from __future__ import annotations
@@ -26,6 +25,6 @@ def url_credentials_recognizer(language: str) -> PatternRecognizer:
         supported_entity="URL",
         name="UrlWithCredentialsRecognizer",
         supported_language=language,
-        patterns=[Pattern("url_with_credentials", _URL, 1.0)],
+        patterns=[Pattern("url_with_credentials", _URL, 0.9)],
         global_regex_flags=regex.ASCII,
     )
