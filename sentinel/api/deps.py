@@ -20,16 +20,26 @@ import threading
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from sentinel.clock import Clock
-from sentinel.compliance.tokens import SCOPES, TokenInfo, TokenRegistry
+from sentinel.compliance.service import Compliance
+from sentinel.compliance.tokens import SCOPES, TokenInfo
 from sentinel.config import Settings
 from sentinel.store.base import Store
 
-__all__ = ["RateLimiter", "TokenInfo", "get_clock", "get_settings", "get_store", "rate_limit",
-           "require_scope"]  # fmt: skip
+__all__ = [
+    "RateLimiter",
+    "TokenInfo",
+    "compliance_for",
+    "get_clock",
+    "get_compliance",
+    "get_settings",
+    "get_store",
+    "rate_limit",
+    "require_scope",
+]
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -50,14 +60,29 @@ def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
-def _registry(request: Request) -> TokenRegistry:
-    # Built once per app: deriving the pepper may read the key file.
-    state = request.app.state
-    registry = getattr(state, "token_registry", None)
-    if registry is None:
-        registry = TokenRegistry(state.store, state.settings.subject_secret(), state.clock)
-        state.token_registry = registry
-    return registry
+_build_lock = threading.Lock()
+
+
+def compliance_for(app: FastAPI) -> Compliance:
+    """The app's compliance services, built once from `app.state` (store, settings,
+    clock, and the optional `spool` and `exports_dir` the daemon or a test sets)."""
+    state = app.state
+    with _build_lock:
+        service = getattr(state, "compliance", None)
+        if service is None:
+            service = Compliance.build(
+                state.store,
+                state.settings,
+                spool=getattr(state, "spool", None),
+                clock=state.clock,
+                exports_dir=getattr(state, "exports_dir", None),
+            )
+            state.compliance = service
+    return service
+
+
+def get_compliance(request: Request) -> Compliance:
+    return compliance_for(request.app)
 
 
 def require_scope(scope: str) -> Callable[..., TokenInfo]:
@@ -75,7 +100,7 @@ def require_scope(scope: str) -> Callable[..., TokenInfo]:
                 "missing bearer token",
                 headers={"WWW-Authenticate": 'Bearer realm="sentinel"'},
             )
-        info = _registry(request).verify(credentials.credentials)
+        info = compliance_for(request.app).tokens.verify(credentials.credentials)
         if info is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,

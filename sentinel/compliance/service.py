@@ -1,0 +1,53 @@
+"""One object wiring the compliance pieces over a store, so the API and the CLI build
+them the same way (same exports dir, same audit log, same token pepper)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sentinel.clock import SYSTEM_CLOCK, Clock
+from sentinel.compliance.audit import AuditLog
+from sentinel.compliance.erasure import ErasureService
+from sentinel.compliance.export import ExportService, SubjectSpool
+from sentinel.compliance.subjects import subject_key
+from sentinel.compliance.tokens import TokenRegistry
+from sentinel.config import Settings
+from sentinel.store.base import Store
+
+
+@dataclass
+class Compliance:
+    store: Store
+    settings: Settings
+    audit: AuditLog
+    exports: ExportService
+    erasures: ErasureService
+    tokens: TokenRegistry
+
+    @classmethod
+    def build(
+        cls,
+        store: Store,
+        settings: Settings,
+        *,
+        spool: SubjectSpool | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        exports_dir: Path | None = None,
+    ) -> Compliance:
+        """`exports_dir` defaults to `<data dir>/exports` (export files, mode 0600)."""
+        audit = AuditLog(store, clock)
+        exports = ExportService(
+            store, spool, exports_dir or settings.data_dir / "exports", audit, clock
+        )
+        return cls(
+            store=store,
+            settings=settings,
+            audit=audit,
+            exports=exports,
+            erasures=ErasureService(store, spool, exports, audit, clock),
+            tokens=TokenRegistry(store, settings.subject_secret(), clock),
+        )
+
+    def subject_key(self, subject_id: str) -> str:
+        return subject_key(subject_id, self.settings)
