@@ -1,0 +1,115 @@
+"""Errors a Sentinel call can raise.
+
+API errors mirror the HTTP status DeepSeek returned so apps can branch on the class
+instead of parsing messages; each carries `status_code`, `request_id` (Sentinel's id
+of the call, the id of its stored record) and `body` (the server's parsed error). The
+message is the server's own message, because that is what tells a developer what to
+fix (e.g. "Insufficient Balance"). Nothing here ever holds a credential.
+
+`ConfigurationError` and `InvalidRequestError` are raised before anything is sent, so
+they are `ValueError`s rather than API errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SentinelError(Exception):
+    """Base class of every error Sentinel raises on purpose."""
+
+
+class ConfigurationError(SentinelError, ValueError):
+    """The client cannot be built as configured (missing key, bad URL, insecure scheme)."""
+
+
+class InvalidRequestError(SentinelError, ValueError):
+    """A request parameter is invalid; raised before the request is sent."""
+
+
+class SentinelAPIError(SentinelError):
+    """A call failed; `status_code` is None when no HTTP response was received."""
+
+    status_code: int | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if status_code is not None:
+            self.status_code = status_code
+        self.request_id = request_id
+        self.body = body
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.message!r}, status_code={self.status_code}, "
+            f"request_id={self.request_id!r})"
+        )
+
+
+class BadRequestError(SentinelAPIError):
+    status_code = 400
+
+
+class AuthenticationError(SentinelAPIError):
+    status_code = 401
+
+
+class InsufficientBalanceError(SentinelAPIError):
+    status_code = 402
+
+
+class UnprocessableEntityError(SentinelAPIError):
+    status_code = 422
+
+
+class RateLimitError(SentinelAPIError):
+    status_code = 429
+
+
+class ServerError(SentinelAPIError):
+    status_code = 500
+
+
+class ServiceUnavailableError(SentinelAPIError):
+    status_code = 503
+
+
+class APITimeoutError(SentinelAPIError):
+    """No response within the configured connect/read/total timeout."""
+
+
+class APIConnectionError(SentinelAPIError):
+    """Could not connect, or the connection dropped (including a truncated stream)."""
+
+
+class CircuitOpenError(SentinelAPIError):
+    """The circuit breaker is open after repeated 500s; failing fast without a request."""
+
+
+_BY_STATUS: dict[int, type[SentinelAPIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: InsufficientBalanceError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+    500: ServerError,
+    503: ServiceUnavailableError,
+}
+
+
+def error_for_status(
+    status_code: int, message: str, *, request_id: str | None, body: Any
+) -> SentinelAPIError:
+    """The error class for a status; unknown 5xx are ServerErrors, other 4xx BadRequest."""
+    cls = _BY_STATUS.get(status_code)
+    if cls is None:
+        cls = ServerError if status_code >= 500 else BadRequestError
+    return cls(message, status_code=status_code, request_id=request_id, body=body)

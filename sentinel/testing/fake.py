@@ -1,0 +1,465 @@
+"""FakeDeepSeek: an OpenAI-compatible DeepSeek stand-in on a real loopback socket.
+
+Apps (and Sentinel's own tests, demo and benchmarks) test against real HTTP, so
+connection pooling, timeouts, dropped connections and half-sent streams behave as they
+do in production. It is a small asyncio + h11 server rather than an ASGI app because
+the faults worth testing (abort the socket mid-stream, close without answering) live
+below what ASGI lets an app do.
+
+    from sentinel.testing import FakeDeepSeek, Fault
+
+    with FakeDeepSeek() as fake:                # background thread, ephemeral port
+        fake.script(429, 500, 200)              # the next three chat requests
+        fake.fail_always(503)                   # then every request: 503
+        fake.fail(Fault.truncate(2), endpoint="chat")
+        fake.set_latency(0.05)
+        client = Sentinel(base_url=fake.url, api_key=fake.api_key)
+        ...
+        fake.requests                           # what the server received
+
+Endpoints: `POST /chat/completions` ("chat", also under /v1), `GET /models` ("models"),
+`POST /oauth/token` ("token", OAuth2 client credentials). Replies are deterministic:
+the completion echoes the last user message, usage counts words.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import gzip
+import json
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+import h11
+
+from sentinel.testing.faults import ENDPOINTS, Fault, FaultPlan
+
+_PATHS = {
+    "/chat/completions": "chat",
+    "/models": "models",
+    "/oauth/token": "token",
+}
+_REASONS = {
+    200: b"OK",
+    400: b"Bad Request",
+    401: b"Unauthorized",
+    402: b"Payment Required",
+    404: b"Not Found",
+    422: b"Unprocessable Entity",
+    429: b"Too Many Requests",
+    500: b"Internal Server Error",
+    503: b"Service Unavailable",
+}
+_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    402: "insufficient_balance",
+    422: "invalid_request_error",
+    429: "rate_limit_error",
+    500: "server_error",
+    503: "server_overloaded",
+}
+
+
+def echo_reply(messages: list[dict[str, Any]]) -> str:
+    """Default completion: echo the last user message, so tests can tell replies apart."""
+    for m in reversed(messages):
+        if m.get("role") == "user" and isinstance(m.get("content"), str):
+            return f"Echo: {m['content']}"
+    return "Echo."
+
+
+def _tokens(text: str) -> int:
+    return max(1, len(text.split()))
+
+
+@dataclass
+class RecordedRequest:
+    """One request the server received (after any fault was chosen for it)."""
+
+    method: str
+    path: str
+    endpoint: str | None
+    headers: dict[str, str]
+    body: bytes
+    fault: Fault
+    at: float = field(default_factory=time.monotonic)
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+class FakeDeepSeek:
+    """A fake DeepSeek API server with scriptable faults; see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_key: str = "sk-fake-deepseek-key",
+        oauth_client_id: str = "fake-client",
+        oauth_client_secret: str = "fake-client-secret",
+        token_ttl: float = 7200.0,
+        models: Iterable[str] = ("deepseek-chat", "deepseek-reasoner"),
+        reply: Callable[[list[dict[str, Any]]], str] = echo_reply,
+        keepalive_comments: int = 1,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.api_key = api_key
+        self.oauth_client_id = oauth_client_id
+        self.oauth_client_secret = oauth_client_secret
+        self.token_ttl = token_ttl
+        self.models = list(models)
+        self.reply = reply
+        self.keepalive_comments = keepalive_comments
+        self.faults: dict[str, FaultPlan] = {e: FaultPlan() for e in ENDPOINTS}
+        self.requests: list[RecordedRequest] = []
+        self.tokens_issued = 0
+        self._tokens: set[str] = set()
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.AbstractServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # lifecycle ------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Base URL to hand to a client, e.g. http://127.0.0.1:54321."""
+        if self._server is None:
+            raise RuntimeError("FakeDeepSeek is not started; call start() or use `with`")
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.url}/oauth/token"
+
+    def start(self) -> FakeDeepSeek:
+        """Serve in a daemon thread with its own event loop; returns once listening."""
+        if self._thread is not None:
+            return self
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            try:
+                self._server = loop.run_until_complete(
+                    asyncio.start_server(self._serve, self.host, self.port)
+                )
+                self.port = self._server.sockets[0].getsockname()[1]
+            except BaseException as exc:  # e.g. port in use: report it to start()
+                failure.append(exc)
+                ready.set()
+                loop.close()
+                return
+            ready.set()
+            loop.run_forever()
+            self._server.close()
+            pending = asyncio.all_tasks(loop)
+            for task in pending:  # open keep-alive connections
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="fake-deepseek", daemon=True)
+        self._thread.start()
+        ready.wait(10)
+        if failure:
+            self._thread = None
+            raise failure[0]
+        return self
+
+    def stop(self) -> None:
+        if self._thread is None or self._loop is None:
+            return
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._thread = None
+
+    def __enter__(self) -> FakeDeepSeek:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # fault injection --------------------------------------------------------------
+
+    def _plan(self, endpoint: str) -> FaultPlan:
+        if endpoint not in self.faults:
+            raise ValueError(f"unknown endpoint {endpoint!r}; use one of {ENDPOINTS}")
+        return self.faults[endpoint]
+
+    def script(self, *items: Fault | int, endpoint: str = "chat") -> None:
+        """The next requests to `endpoint` get these, in order (200 = serve normally)."""
+        self._plan(endpoint).script(items)
+
+    def fail(self, fault: Fault | int, *, times: int = 1, endpoint: str = "chat") -> None:
+        """The next `times` requests to `endpoint` suffer `fault`."""
+        self._plan(endpoint).script([fault] * times)
+
+    def fail_always(self, fault: Fault | int | None, *, endpoint: str = "chat") -> None:
+        """Every request (after any script) suffers `fault`; None stops it."""
+        self._plan(endpoint).always(fault)
+
+    def fail_randomly(
+        self, rate: float, fault: Fault | int, *, seed: int = 0, endpoint: str = "chat"
+    ) -> None:
+        """A seeded random share of requests suffers `fault` (reproducible load tests)."""
+        self._plan(endpoint).randomly(rate, fault, seed)
+
+    def set_latency(self, seconds: float, *, endpoint: str = "chat") -> None:
+        """Added to every response of `endpoint`."""
+        self._plan(endpoint).latency = seconds
+
+    def revoke_tokens(self) -> None:
+        """Invalidate every OAuth token issued so far (the next call gets a 401)."""
+        with self._lock:
+            self._tokens.clear()
+
+    def reset(self) -> None:
+        """Clear faults, latency and recorded requests (not issued tokens)."""
+        for plan in self.faults.values():
+            plan.clear()
+        with self._lock:
+            self.requests.clear()
+
+    def count(self, endpoint: str = "chat") -> int:
+        """How many requests `endpoint` has received."""
+        with self._lock:
+            return sum(1 for r in self.requests if r.endpoint == endpoint)
+
+    # HTTP -------------------------------------------------------------------------
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        conn = h11.Connection(h11.SERVER)
+        try:
+            while True:
+                request, body = await self._read_request(conn, reader)
+                if request is None:
+                    return
+                keep = await self._respond(conn, writer, request, body)
+                if not keep or conn.our_state is h11.MUST_CLOSE:
+                    return
+                conn.start_next_cycle()
+        except (ConnectionError, h11.ProtocolError, asyncio.IncompleteReadError):
+            return
+        finally:
+            writer.close()
+
+    @staticmethod
+    async def _read_request(
+        conn: h11.Connection, reader: asyncio.StreamReader
+    ) -> tuple[h11.Request | None, bytes]:
+        request: h11.Request | None = None
+        body = bytearray()
+        while True:
+            event = conn.next_event()
+            if event is h11.NEED_DATA:
+                conn.receive_data(await reader.read(65536))
+            elif isinstance(event, h11.Request):
+                request = event
+            elif isinstance(event, h11.Data):
+                body += event.data
+            elif isinstance(event, h11.EndOfMessage):
+                return request, bytes(body)
+            else:  # ConnectionClosed
+                return None, b""
+
+    async def _respond(
+        self,
+        conn: h11.Connection,
+        writer: asyncio.StreamWriter,
+        request: h11.Request,
+        body: bytes,
+    ) -> bool:
+        headers = {k.decode().lower(): v.decode() for k, v in request.headers}
+        if headers.get("content-encoding") == "gzip":
+            body = gzip.decompress(body)
+        path = request.target.decode().split("?", 1)[0]
+        if path.startswith("/v1/"):
+            path = path[3:]
+        endpoint = _PATHS.get(path)
+        fault = self.faults[endpoint].next() if endpoint else Fault.ok()
+        with self._lock:
+            self.requests.append(
+                RecordedRequest(request.method.decode(), path, endpoint, headers, body, fault)
+            )
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.drop:
+            writer.transport.abort()
+            return False
+        if fault.status is not None:
+            retry = {"retry-after": f"{fault.retry_after:g}"} if fault.retry_after else {}
+            message = fault.message or f"injected fault {fault.status}"
+            await self._send_error(conn, writer, fault.status, message, retry)
+            return True
+        if endpoint == "token":
+            status, payload = self._token(headers, body)
+        elif endpoint is None:
+            status, payload = 404, _error_body(404, f"no route for {path}")
+        elif not self._authorized(headers):
+            status, payload = 401, _error_body(401, "Authentication Fails (invalid api key)")
+        elif endpoint == "models":
+            status, payload = (
+                200,
+                {
+                    "object": "list",
+                    "data": [
+                        {"id": m, "object": "model", "owned_by": "deepseek"} for m in self.models
+                    ],
+                },
+            )
+        else:
+            try:
+                req = json.loads(body)
+                messages = req["messages"]
+                if not isinstance(messages, list) or not messages:
+                    raise ValueError
+            except (ValueError, KeyError, TypeError):
+                await self._send_error(conn, writer, 400, "messages must be a non-empty list")
+                return True
+            if req.get("stream"):
+                return await self._stream(conn, writer, req, fault)
+            status, payload = 200, self._completion(req)
+        await self._send_json(conn, writer, status, payload)
+        return True
+
+    def _authorized(self, headers: dict[str, str]) -> bool:
+        auth = headers.get("authorization", "")
+        if not auth.startswith("Bearer "):
+            return False
+        token = auth[7:]
+        with self._lock:
+            return token == self.api_key or token in self._tokens
+
+    def _token(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+        form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+        client_id, client_secret = form.get("client_id"), form.get("client_secret")
+        auth = headers.get("authorization", "")
+        if auth.startswith("Basic "):
+            client_id, _, client_secret = base64.b64decode(auth[6:]).decode().partition(":")
+        if form.get("grant_type") != "client_credentials":
+            return 400, {"error": "unsupported_grant_type"}
+        if (client_id, client_secret) != (self.oauth_client_id, self.oauth_client_secret):
+            return 401, {"error": "invalid_client"}
+        token = "fake-access-" + secrets.token_hex(12)
+        with self._lock:
+            self._tokens.add(token)
+            self.tokens_issued += 1
+        return 200, {"access_token": token, "token_type": "Bearer", "expires_in": self.token_ttl}
+
+    def _completion(self, req: dict[str, Any]) -> dict[str, Any]:
+        text = self.reply(req["messages"])
+        prompt = sum(_tokens(str(m.get("content") or "")) for m in req["messages"])
+        completion = _tokens(text)
+        return {
+            "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": req.get("model", "deepseek-chat"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": text},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+            },
+        }
+
+    async def _stream(
+        self, conn: h11.Connection, writer: asyncio.StreamWriter, req: dict[str, Any], fault: Fault
+    ) -> bool:
+        full = self._completion(req)
+        words = full["choices"][0]["message"]["content"].split(" ")
+        base = {k: full[k] for k in ("id", "created", "model")} | {
+            "object": "chat.completion.chunk"
+        }
+        events: list[dict[str, Any]] = [
+            base | {"choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}}]}
+        ]
+        for i, w in enumerate(words):
+            piece = w if i == 0 else " " + w
+            events.append(base | {"choices": [{"index": 0, "delta": {"content": piece}}]})
+        events.append(
+            base
+            | {
+                "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                "usage": full["usage"],
+            }
+        )
+        writer.write(
+            conn.send(
+                h11.Response(
+                    status_code=200,
+                    headers=[("content-type", "text/event-stream"), ("cache-control", "no-cache")],
+                    reason=b"OK",
+                )
+            )
+        )
+        for _ in range(self.keepalive_comments):
+            writer.write(conn.send(h11.Data(data=b": keep-alive\n\n")))
+        for n, ev in enumerate(events):
+            if fault.truncate_after is not None and n >= fault.truncate_after:
+                await writer.drain()
+                writer.transport.abort()
+                return False
+            writer.write(conn.send(h11.Data(data=b"data: " + json.dumps(ev).encode() + b"\n\n")))
+            await writer.drain()
+        writer.write(conn.send(h11.Data(data=b"data: [DONE]\n\n")))
+        writer.write(conn.send(h11.EndOfMessage()))
+        await writer.drain()
+        return True
+
+    async def _send_error(
+        self,
+        conn: h11.Connection,
+        writer: asyncio.StreamWriter,
+        status: int,
+        message: str,
+        extra: dict[str, str] | None = None,
+    ) -> None:
+        await self._send_json(conn, writer, status, _error_body(status, message), extra)
+
+    @staticmethod
+    async def _send_json(
+        conn: h11.Connection,
+        writer: asyncio.StreamWriter,
+        status: int,
+        payload: Any,
+        extra: dict[str, str] | None = None,
+    ) -> None:
+        data = json.dumps(payload).encode()
+        headers = [("content-type", "application/json"), ("content-length", str(len(data)))]
+        headers += list((extra or {}).items())
+        reason = _REASONS.get(status, b"Error")
+        writer.write(conn.send(h11.Response(status_code=status, headers=headers, reason=reason)))
+        writer.write(conn.send(h11.Data(data=data)))
+        writer.write(conn.send(h11.EndOfMessage()))
+        await writer.drain()
+
+
+def _error_body(status: int, message: str) -> dict[str, Any]:
+    return {
+        "error": {
+            "message": message,
+            "type": _ERROR_TYPES.get(status, "error"),
+            "code": status,
+        }
+    }
