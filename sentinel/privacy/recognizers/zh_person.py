@@ -36,8 +36,8 @@ _SURNAMES = frozenset(
 
 _NAME_FLAGS = frozenset({"nr", "nrfg", "nrt"})
 # Tags jieba gives to given names it does not know: names, nouns of other kinds,
-# adjectives (浩然), time words (国庆), bound morphemes (涵).
-_GIVEN_NAME_FLAGS = _NAME_FLAGS | {"nz", "a", "t", "vg", "ng", "j", "ag"}
+# adjectives (浩然), time words (国庆), bound morphemes (涵, 伟).
+_GIVEN_NAME_FLAGS = _NAME_FLAGS | {"nz", "a", "t", "vg", "ng", "j", "ag", "zg"}
 
 
 def _looks_like_name(word: str) -> bool:
@@ -89,7 +89,10 @@ class ZhPersonRecognizer(EntityRecognizer):
                     skip = True
                 elif (tag is None or tag in _NAME_FLAGS) and _looks_like_name(word):
                     results.append(RecognizerResult("PERSON", start, pos, 0.85))
-                elif tag in _NAME_FLAGS and len(word) <= 2 and prev[-1:] in _SURNAMES:
+                elif prev[-1:] in _SURNAMES and (
+                    (tag in _NAME_FLAGS and len(word) <= 2)
+                    or (len(word) == 1 and tag in _GIVEN_NAME_FLAGS)
+                ):
                     results.append(RecognizerResult("PERSON", start - 1, pos, 0.6))
                 prev = word
         return results
