@@ -1,7 +1,240 @@
-"""(placeholder: this module's owner replaces it; it registers its CLI commands)."""
+"""`sentinel gdpr`, `sentinel tokens` and `sentinel audit`: the compliance officer's
+commands. They work on the store named by SENTINEL_STORE (and the spool in
+SENTINEL_SPOOL_DIR) directly, so they need no running daemon; everything they do is
+written to the audit log with the actor `cli:<os user>`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, TextIO
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sentinel.compliance.export import SubjectSpool
+from sentinel.compliance.service import Compliance
+from sentinel.compliance.subjects import InvalidSubjectId, validate_subject_id
+from sentinel.compliance.tokens import SCOPES, TokenError, describe
+from sentinel.config import Settings
+
+gdpr_app = typer.Typer(
+    help="GDPR / PIPL export and erasure of one data subject.", no_args_is_help=True
+)
+tokens_app = typer.Typer(help="API tokens for the compliance HTTP API.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+
+err = Console(stderr=True)
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return "cli"
+
+
+def _open_spool(settings: Settings) -> SubjectSpool | None:
+    """The durable spool, if this deployment has one on disk."""
+    try:
+        from sentinel.records.spool import Spool
+    except ImportError:  # TODO(spool): remove once sentinel.records.spool is committed
+        return None
+    return Spool(settings.spool_path) if settings.spool_path.exists() else None
+
+
+@contextlib.contextmanager
+def _compliance() -> Iterator[Compliance]:
+    from sentinel.store import open_store
+
+    settings = Settings()
+    store = open_store(settings=settings)
+    try:
+        yield Compliance.build(store, settings, spool=_open_spool(settings))
+    finally:
+        store.close()
+
+
+def _subject(value: str) -> str:
+    try:
+        return validate_subject_id(value)
+    except InvalidSubjectId as exc:
+        raise typer.BadParameter(str(exc), param_hint="SUBJECT") from None
+
+
+@contextlib.contextmanager
+def _output(path: Path | None) -> Iterator[TextIO]:
+    if path is None:
+        yield sys.stdout
+        return
+    # 0600: the export is personal data.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        yield out
+
+
+@gdpr_app.command("export")
+def gdpr_export(
+    subject: Annotated[str, typer.Argument(help="The subject id, as apps pass it.")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write here (mode 0600), not stdout.")
+    ] = None,
+) -> None:
+    """Write everything held about SUBJECT as one JSON document."""
+    subject_id = _subject(subject)
+    with _compliance() as service, _output(output) as out:
+        progress = Progress(
+            SpinnerColumn(), TextColumn("exporting"), BarColumn(),
+            TextColumn("{task.completed} records"), TimeElapsedColumn(),
+            console=err, transient=True, disable=not err.is_terminal,
+        )  # fmt: skip
+        with progress:
+            task = progress.add_task("export", total=None)
+            summary = service.exports.export_now(
+                out, subject_id, service.subject_key(subject_id), _actor(),
+                on_record=lambda n: progress.update(task, completed=n),
+            )  # fmt: skip
+    err.print(f"exported {summary.total} records {json.dumps(summary.counts)}")
+
+
+def _print_removed(job: dict[str, Any]) -> None:
+    table = Table("store", "removed", "by kind", title="Erasure")
+    by_kind = job.get("removed_by_kind", {})
+    for store, count in sorted(job.get("removed", {}).items()):
+        table.add_row(store, str(count), json.dumps(by_kind.get(store, {})))
+    Console().print(table)
+
+
+@gdpr_app.command("erase")
+def gdpr_erase(
+    subject: Annotated[str, typer.Argument(help="The subject id, as apps pass it.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: this cannot be undone.")] = False,
+) -> None:
+    """Erase SUBJECT from the store, the spool and exports; leave a tombstone."""
+    subject_id = _subject(subject)
+    if not yes:
+        err.print("refusing to erase without --yes (erasure cannot be undone)")
+        raise typer.Exit(2)
+    with _compliance() as service:
+        job = service.erasures.request(subject_id, service.subject_key(subject_id), _actor(), None)
+        result = service.erasures.run(
+            job["id"], progress=lambda step, _job: err.print(f"  {step}: done")
+        )
+        if result is None:
+            err.print(f"erasure {job['id']} is being run by another process; try again shortly")
+            raise typer.Exit(1)
+    err.print(f"erasure {result['id']} {result['status']}")
+    _print_removed(result)
+
+
+@gdpr_app.command("resume")
+def gdpr_resume() -> None:
+    """Finish erasures that a crash or an outage left unfinished."""
+    with _compliance() as service:
+        done = service.erasures.resume_unfinished()
+    err.print(f"resumed {len(done)} erasure(s)")
+    for job in done:
+        _print_removed(job)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    name: Annotated[str, typer.Option("--name", help="Who holds the token (shown in audit).")],
+    scope: Annotated[
+        list[str], typer.Option("--scope", help=f"Repeatable or comma list: {', '.join(SCOPES)}.")
+    ],
+) -> None:
+    """Create a token and print it once; only its hash is stored."""
+    scopes = [s.strip() for item in scope for s in item.split(",") if s.strip()]
+    with _compliance() as service:
+        try:
+            token, info = service.tokens.create(name, scopes)
+        except TokenError as exc:
+            raise typer.BadParameter(str(exc)) from None
+        service.audit.append(
+            _actor(), "token.created", details={"token_id": info.id, "name": info.name,
+                                                "scopes": list(info.scopes)},
+        )  # fmt: skip
+    err.print(f"token {info.id} for {info.name} ({', '.join(info.scopes)}); it is shown once:")
+    typer.echo(token)
+
+
+@tokens_app.command("list")
+def tokens_list(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+) -> None:
+    """List tokens (never their secrets)."""
+    with _compliance() as service:
+        tokens = service.tokens.list()
+    if as_json:
+        for info in tokens:
+            typer.echo(json.dumps(describe(info)))
+        return
+    table = Table("id", "name", "scopes", "created", "revoked")
+    for info in tokens:
+        table.add_row(
+            info.id, info.name, ", ".join(info.scopes), info.created_at, info.revoked_at or ""
+        )
+    Console().print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token_id: Annotated[str, typer.Argument(help="The id from `tokens list`.")],
+) -> None:
+    """Revoke a token; it stops working on the next request."""
+    with _compliance() as service:
+        try:
+            info = service.tokens.revoke(token_id)
+        except TokenError as exc:
+            err.print(str(exc))
+            raise typer.Exit(1) from None
+        service.audit.append(_actor(), "token.revoked", details={"token_id": info.id})
+    err.print(f"revoked {info.id} ({info.name})")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain; exit 1 naming the first broken entry."""
+    with _compliance() as service:
+        result = service.audit.verify()
+    if result.ok:
+        typer.echo(f"audit log intact: {result.checked} entries")
+        return
+    typer.echo(f"audit log BROKEN at seq {result.broken_seq}: {result.reason} "
+               f"({result.checked} entries intact before it)")  # fmt: skip
+    raise typer.Exit(1)
+
+
+@audit_app.command("show")
+def audit_show(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+) -> None:
+    """Print the audit log in order."""
+    with _compliance() as service:
+        if as_json:
+            for entry in service.audit.entries():
+                typer.echo(entry.model_dump_json())
+            return
+        table = Table("seq", "time", "actor", "action", "subject_key", "counts")
+        for entry in service.audit.entries():
+            table.add_row(
+                str(entry.seq), entry.timestamp.isoformat(), entry.actor, entry.action,
+                (entry.subject_key or "")[:16], json.dumps(entry.counts) if entry.counts else "",
+            )  # fmt: skip
+    Console().print(table)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the `sentinel` app."""
+    """Add `gdpr`, `tokens` and `audit` to the `sentinel` app."""
+    app.add_typer(gdpr_app, name="gdpr")
+    app.add_typer(tokens_app, name="tokens")
+    app.add_typer(audit_app, name="audit")

@@ -184,6 +184,23 @@ class ExportService:
         )  # fmt: skip
         return job
 
+    def export_now(
+        self,
+        out: TextIO,
+        subject_id: str,
+        subject_key: str,
+        actor: str,
+        on_record: Callable[[int], None] | None = None,
+    ) -> ExportSummary:
+        """Synchronous export (the CLI): streamed to `out`, audited like a job."""
+        self.audit.append(actor, "export.requested", subject_key=subject_key)
+        summary = write_export(
+            out, self.store, self.spool, subject_id, subject_key,
+            clock=self.clock, on_record=on_record,
+        )  # fmt: skip
+        self.audit.append(actor, "export.completed", subject_key=subject_key, counts=summary.counts)
+        return summary
+
     def path(self, job_id: str) -> Path:
         return self.exports_dir / f"{job_id}.json"
 
