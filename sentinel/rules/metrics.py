@@ -1,0 +1,104 @@
+"""Rule metrics from store aggregations over the window (t - window, t] only.
+
+Each rule's metric is derived from one `call_stats` / `feedback_stats` aggregation (or
+the oldest raw conversation), never from scanning history, so an evaluation costs the
+same with a day or a year of stored calls. Rules in one group that ask for the same
+aggregation (same kind, window, filter and grouping) share one query per evaluation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sentinel.rules.model import CALL_METRICS, FEEDBACK_METRICS, Rule
+from sentinel.store.base import CallStats, FeedbackStats, Store
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One metric value for one label group; `count` is what min_requests compares."""
+
+    labels: dict[str, str]
+    value: float | None
+    count: int
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def call_value(metric: str, stats: CallStats, window: timedelta) -> float | None:
+    """The metric for one group's call aggregates; None when it is undefined (no calls)."""
+    if metric == "error_rate":
+        return _ratio(stats.errors, stats.total)
+    if metric == "success_rate":
+        return _ratio(stats.total - stats.errors, stats.total)
+    if metric == "request_rate":  # calls per second, as Prometheus' rate()
+        return stats.total / window.total_seconds()
+    if metric == "latency_avg_ms":
+        return stats.latency_avg_ms
+    if metric == "latency_p95_ms":
+        return stats.latency_p95_ms
+    if metric == "rate_limited_rate":
+        return _ratio(stats.rate_limited, stats.total)
+    if metric == "circuit_open_count":
+        return float(stats.circuit_open)
+    raise ValueError(f"not a call metric: {metric}")
+
+
+def feedback_value(metric: str, stats: FeedbackStats) -> float | None:
+    if metric == "quality_score_avg":
+        return stats.score_avg
+    if metric == "satisfaction_rate":
+        return _ratio(stats.satisfied, stats.rated)
+    raise ValueError(f"not a feedback metric: {metric}")
+
+
+def overdue_seconds(oldest_raw: datetime | None, now: datetime, within: timedelta) -> float:
+    """How far the oldest raw conversation is past the anonymization deadline (0 if not)."""
+    if oldest_raw is None:
+        return 0.0
+    return max((now - oldest_raw - within).total_seconds(), 0.0)
+
+
+class MetricReader:
+    """Computes rule samples at one instant, memoizing identical aggregations.
+
+    Create one per group evaluation: the memo is only valid for one `now`."""
+
+    def __init__(self, store: Store, now: datetime, anonymize_within: timedelta) -> None:
+        self.store = store
+        self.now = now
+        self.anonymize_within = anonymize_within
+        self._memo: dict[tuple[Any, ...], Any] = {}
+
+    def _cached(self, key: tuple[Any, ...], fetch: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = fetch()
+        return self._memo[key]
+
+    def samples(self, rule: Rule) -> list[Sample]:
+        start = self.now - rule.window
+        where = tuple(sorted(rule.where.items()))
+        if rule.metric in CALL_METRICS:
+            stats: list[CallStats] = self._cached(
+                ("call", start, where, rule.group_by),
+                lambda: self.store.call_stats(start, self.now, rule.where, rule.group_by),
+            )
+            if not stats and not rule.group_by:
+                # One ungrouped series always exists, so "request_rate < x" can see silence.
+                stats = [CallStats(labels={})]
+            return [
+                Sample(s.labels, call_value(rule.metric, s, rule.window), s.total) for s in stats
+            ]
+        if rule.metric in FEEDBACK_METRICS:
+            fb: list[FeedbackStats] = self._cached(
+                ("feedback", start, where, rule.group_by),
+                lambda: self.store.feedback_stats(start, self.now, rule.where, rule.group_by),
+            )
+            return [Sample(s.labels, feedback_value(rule.metric, s), s.count) for s in fb]
+        oldest = self._cached(("oldest_raw",), self.store.oldest_raw_conversation)
+        return [Sample({}, overdue_seconds(oldest, self.now, self.anonymize_within), 0)]
