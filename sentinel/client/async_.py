@@ -1,0 +1,363 @@
+"""`AsyncSentinel`: the asyncio twin of `Sentinel`, over the same policy objects."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any, TextIO
+
+import httpx
+from opentelemetry.metrics import MeterProvider
+from opentelemetry.trace import TracerProvider
+
+from sentinel.client.core import ClientCore, ClientOptions, Fallback, api_error
+from sentinel.client.feedback import build_feedback
+from sentinel.client.observation import Observation
+from sentinel.client.outcome import apply_completion, apply_policy, apply_stream
+from sentinel.client.params import build_chat_request
+from sentinel.client.resilience import Action, TokenBucket, parse_retry_after
+from sentinel.client.sse import DONE, SSEDecoder, StreamAccumulator
+from sentinel.client.sync import (
+    CONNECTION_ERRORS,
+    TIMEOUT_ERRORS,
+    InvalidBatchItem,
+    call_fallback,
+    circuit_open_error,
+    fallback_chunk,
+)
+from sentinel.client.types import ChatCompletion, ChatCompletionChunk, Model
+from sentinel.clock import Clock
+from sentinel.config import Settings
+from sentinel.errors import APIConnectionError, APITimeoutError, SentinelAPIError, SentinelError
+from sentinel.store import Store
+
+
+class AsyncStream:
+    """`async for` chunks; use `async with` (or `aclose()`) to release the connection
+    early. An unfinished stream that is garbage-collected is still reported, as
+    abandoned, but its connection is only reclaimed by the pool later."""
+
+    def __init__(
+        self, obs: Observation, response: httpx.Response | None, fallback: ChatCompletion | None
+    ) -> None:
+        self._obs = obs
+        self._response = response
+        self._fallback = fallback
+        self._acc = StreamAccumulator()
+        self._complete = False
+        self._iter = self._chunks()
+        self.request_id = obs.request_id
+
+    def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
+        return self
+
+    async def __anext__(self) -> ChatCompletionChunk:
+        return await self._iter.__anext__()
+
+    async def _chunks(self) -> AsyncIterator[ChatCompletionChunk]:
+        obs = self._obs
+        if self._fallback is not None:
+            apply_completion(obs, self._fallback)
+            obs.finish()
+            yield fallback_chunk(self._fallback)
+            return
+        assert self._response is not None
+        decoder, done = SSEDecoder(), False
+        try:
+            async for line in self._response.aiter_lines():
+                data = decoder.feed(line)
+                if data is None:
+                    continue
+                if data == DONE:
+                    done = True
+                    break
+                chunk = ChatCompletionChunk.model_validate_json(data)
+                chunk.request_id = obs.request_id
+                self._acc.add(chunk)
+                yield chunk
+        except httpx.HTTPError as exc:
+            obs.fail(
+                APIConnectionError(
+                    f"stream interrupted: {type(exc).__name__}", request_id=obs.request_id
+                )
+            )
+        else:
+            if not done and not self._acc.finish_reasons:
+                obs.fail(
+                    APIConnectionError("stream ended before completion", request_id=obs.request_id)
+                )
+        finally:
+            self._complete = done or bool(self._acc.finish_reasons)
+            await self._end()
+        if obs.error is not None:
+            raise obs.error
+
+    def _report(self) -> None:
+        obs = self._obs
+        if obs.finished:
+            return
+        apply_stream(obs, self._acc)
+        if obs.error is None and not self._complete:
+            obs.abandoned = True
+        obs.finish()
+
+    async def _end(self) -> None:
+        self._report()
+        if self._response is not None:
+            await self._response.aclose()
+
+    async def aclose(self) -> None:
+        await self._iter.aclose()
+        await self._end()
+
+    async def __aenter__(self) -> AsyncStream:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def __del__(self) -> None:
+        if not self._obs.finished:
+            self._report()
+
+
+class AsyncCompletions:
+    def __init__(self, client: AsyncSentinel) -> None:
+        self._client = client
+
+    async def create(self, **kwargs: Any) -> Any:
+        """Returns ChatCompletion, or an AsyncStream with stream=True."""
+        return await self._client._create(kwargs)
+
+    async def batch(
+        self, requests: Sequence[Mapping[str, Any]], *, concurrency: int = 8
+    ) -> list[ChatCompletion | SentinelError]:
+        """Like `Sentinel.chat.completions.batch`, on the event loop."""
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be >= 1, got {concurrency}")
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(req: Mapping[str, Any]) -> ChatCompletion | SentinelError:
+            if req.get("stream"):
+                return InvalidBatchItem("batch requests cannot stream")
+            async with gate:
+                try:
+                    return await self._client._create(dict(req))
+                except SentinelError as exc:
+                    return exc
+
+        return list(await asyncio.gather(*(one(r) for r in requests)))
+
+
+class AsyncChat:
+    def __init__(self, client: AsyncSentinel) -> None:
+        self.completions = AsyncCompletions(client)
+
+
+class AsyncModels:
+    def __init__(self, client: AsyncSentinel) -> None:
+        self._client = client
+
+    async def list(self) -> list[Model]:
+        core = self._client._core
+        token = await core.auth.atoken(self._client._http)
+        resp = await self._client._http.get(
+            core.endpoints[0] + "/models", headers={"authorization": f"Bearer {token}"}
+        )
+        if resp.status_code != 200:
+            raise api_error(resp.status_code, resp.content, "")
+        return [Model.model_validate(m) for m in resp.json().get("data", [])]
+
+
+class AsyncSentinel:
+    """The async client; constructor arguments as for `Sentinel`."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        backup_base_urls: list[str] | None = None,
+        store: Store | str | None = None,
+        app: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        fallback: Fallback | None = None,
+        tracer_provider: TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
+        clock: Clock | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        settings: Settings | None = None,
+        rate_limiter: TokenBucket | int | str | None = None,
+        log_stream: TextIO | None = None,
+        http2: bool | None = None,
+        gzip_min_bytes: int | None = None,
+        capture_content: bool | None = None,
+    ) -> None:
+        self._core = ClientCore(
+            ClientOptions(
+                api_key,
+                base_url,
+                backup_base_urls,
+                store,
+                app,
+                timeout,
+                max_retries,
+                fallback,
+                tracer_provider,
+                meter_provider,
+                clock,
+                settings,
+                rate_limiter,
+                log_stream,
+                http2,
+                gzip_min_bytes,
+                capture_content,
+            )
+        )
+        self._http = httpx.AsyncClient(transport=transport, **self._core.http_kwargs())
+        self.chat = AsyncChat(self)
+        self.models = AsyncModels(self)
+
+    @property
+    def store(self) -> Store:
+        return self._core.store
+
+    @property
+    def breaker(self) -> Any:
+        return self._core.breaker
+
+    async def _create(self, kwargs: dict[str, Any]) -> Any:
+        request = build_chat_request(**kwargs)
+        obs = self._core.reporter.begin(request)
+        try:
+            result = await self._send(obs)
+        except BaseException as exc:  # incl. CancelledError: the call is still reported
+            obs.fail(exc)
+            obs.finish()
+            raise
+        if request.stream:
+            if isinstance(result, ChatCompletion):
+                return AsyncStream(obs, None, result)
+            return AsyncStream(obs, result, None)
+        try:
+            if isinstance(result, ChatCompletion):
+                completion = result
+            else:
+                completion = ChatCompletion.model_validate_json(result.content)
+            apply_completion(obs, completion)
+            return completion
+        except ValueError:
+            error = SentinelAPIError(
+                "unparseable response body", status_code=obs.http_status, request_id=obs.request_id
+            )
+            obs.fail(error)
+            raise error from None
+        finally:
+            obs.finish()
+
+    async def _send(self, obs: Observation) -> httpx.Response | ChatCompletion:
+        core, http = self._core, self._http
+        policy = core.policy()
+        body = obs.request.body
+        content = json.dumps(body).encode()
+        stream = obs.request.stream
+        try:
+            while True:
+                if not policy.admit():
+                    raise circuit_open_error(core, obs.request_id)
+                if core.limiter is not None:
+                    await core.clock.asleep(core.limiter.reserve())
+                obs.endpoint = core.hosts[policy.index]
+                token = await core.auth.atoken(http)
+                data, headers = core.encode(content, token, obs.request_id)
+                status = None
+                try:
+                    req = http.build_request(
+                        "POST",
+                        core.chat_urls[policy.index],
+                        content=data,
+                        headers=headers,
+                        timeout=core.attempt_timeout(policy),
+                    )
+                    resp = await http.send(req, stream=stream)
+                except TIMEOUT_ERRORS as exc:
+                    raise APITimeoutError(
+                        f"timed out: {type(exc).__name__}", request_id=obs.request_id
+                    ) from None
+                except CONNECTION_ERRORS as exc:
+                    error: SentinelAPIError = APIConnectionError(
+                        f"connection to {obs.endpoint} failed: {type(exc).__name__}",
+                        request_id=obs.request_id,
+                    )
+                    step = policy.on_connection_error()
+                else:
+                    status = resp.status_code
+                    obs.http_status = status
+                    if status < 400:
+                        policy.on_status(status)
+                        return resp
+                    if stream:
+                        await resp.aread()
+                    error = api_error(status, resp.content, obs.request_id)
+                    retry_after = parse_retry_after(
+                        resp.headers.get("retry-after"), core.clock.now()
+                    )
+                    await resp.aclose()
+                    step = policy.on_status(status, retry_after)
+                    if policy.opened_breaker:
+                        core.telemetry.breaker_opened(obs.endpoint)
+                apply_policy(obs, policy)
+                if step.action is Action.RETRY:
+                    core.telemetry.retry(obs, status or 0, step.delay)
+                    await core.clock.asleep(step.delay)
+                elif step.action is Action.FAILOVER:
+                    core.telemetry.failover(obs, type(error).__name__, core.endpoints[policy.index])
+                elif step.action is Action.REFRESH_AUTH:
+                    core.auth.invalidate(token)
+                elif step.action is Action.FALLBACK:
+                    obs.fallback = True
+                    if callable(core.fallback):
+                        return call_fallback(core, obs, error)
+                    body = {**body, "model": core.fallback}
+                    content = json.dumps(body).encode()
+                else:
+                    raise error
+        finally:
+            apply_policy(obs, policy)
+            policy.release()
+
+    async def feedback(
+        self,
+        request_id: str,
+        *,
+        score: float | None = None,
+        satisfied: bool | None = None,
+        comment: str | None = None,
+    ) -> None:
+        """Record business metrics for a call (never blocks the loop)."""
+        self._core.sink.submit(
+            build_feedback(self._core.reporter, request_id, score, satisfied, comment)
+        )
+
+    async def flush(self, timeout: float | None = 10.0) -> bool:
+        return await asyncio.to_thread(self._core.sink.flush, timeout)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        await asyncio.to_thread(self._core.close)
+
+    async def close(self) -> None:
+        await self.aclose()
+
+    async def __aenter__(self) -> AsyncSentinel:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return (
+            f"AsyncSentinel(app={self._core.settings.app!r}, base_url={self._core.endpoints[0]!r})"
+        )

@@ -1,0 +1,238 @@
+"""What Sentinel and AsyncSentinel share: configuration resolved once at construction
+(so a bad key or URL fails before any request), the policy objects, the reporter and
+the sink. The two clients differ only in how they do I/O.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+import httpx
+from opentelemetry.metrics import MeterProvider
+from opentelemetry.trace import TracerProvider
+from pydantic import SecretStr
+
+from sentinel import __version__
+from sentinel.client.auth import Auth, OAuth2ClientCredentials, StaticKeyAuth
+from sentinel.client.reporter import Reporter
+from sentinel.client.resilience import CallPolicy, CircuitBreaker, RetryPolicy, TokenBucket
+from sentinel.client.secrets import api_key_source, oauth_secret_source
+from sentinel.client.tls import validate_base_url
+from sentinel.clock import SYSTEM_CLOCK, Clock
+from sentinel.config import Settings, load_settings
+from sentinel.errors import ConfigurationError, SentinelAPIError, error_for_status
+from sentinel.records.sink import Sink
+from sentinel.store import Store, open_store
+from sentinel.telemetry.calls import CallTelemetry
+from sentinel.telemetry.ecs import call_logger
+from sentinel.telemetry.providers import meter_provider_for, tracer_provider_for
+
+VERSION = __version__
+CHAT_PATH = "/chat/completions"
+Fallback = str | Callable[[dict[str, Any]], Any]
+
+
+@dataclass
+class ClientOptions:
+    """Constructor arguments that override Settings (None = use the setting)."""
+
+    api_key: str | None = None
+    base_url: str | None = None
+    backup_base_urls: list[str] | None = None
+    store: Store | str | None = None
+    app: str | None = None
+    timeout: float | None = None
+    max_retries: int | None = None
+    fallback: Fallback | None = None
+    tracer_provider: TracerProvider | None = None
+    meter_provider: MeterProvider | None = None
+    clock: Clock | None = None
+    settings: Settings | None = None
+    rate_limiter: TokenBucket | int | str | None = None
+    log_stream: TextIO | None = None
+    http2: bool | None = None
+    gzip_min_bytes: int | None = None
+    capture_content: bool | None = None
+
+
+def _settings(o: ClientOptions) -> Settings:
+    overrides: dict[str, Any] = {
+        "api_key": SecretStr(o.api_key) if o.api_key is not None else None,
+        "base_url": o.base_url,
+        "backup_base_urls": o.backup_base_urls,
+        "store": o.store if isinstance(o.store, str) else None,
+        "app": o.app,
+        "timeout": o.timeout,
+        "max_retries": o.max_retries,
+        "http2": o.http2,
+        "gzip_min_bytes": o.gzip_min_bytes,
+        "capture_content": o.capture_content,
+    }
+    if o.settings is not None:
+        return o.settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    return load_settings(**overrides)
+
+
+def _auth(settings: Settings, clock: Clock) -> Auth:
+    if settings.oauth_token_url:
+        if not settings.oauth_client_id:
+            raise ConfigurationError(
+                "SENTINEL_OAUTH_TOKEN_URL is set but SENTINEL_OAUTH_CLIENT_ID is not"
+            )
+        return OAuth2ClientCredentials(
+            validate_base_url(settings.oauth_token_url, "SENTINEL_OAUTH_TOKEN_URL"),
+            settings.oauth_client_id,
+            oauth_secret_source(settings),
+            clock,
+            scope=settings.oauth_scope,
+        )
+    return StaticKeyAuth(api_key_source(settings))
+
+
+def _limiter(
+    spec: TokenBucket | int | str | None, settings: Settings, clock: Clock
+) -> TokenBucket | None:
+    if isinstance(spec, TokenBucket):
+        return spec
+    if isinstance(spec, str):
+        return TokenBucket.preset(spec, clock)
+    per_minute = spec if spec is not None else settings.rate_limit_per_minute
+    return TokenBucket(per_minute, clock) if per_minute else None
+
+
+class ClientCore:
+    def __init__(self, o: ClientOptions) -> None:
+        settings = _settings(o)
+        self.settings = settings
+        self.clock = o.clock or SYSTEM_CLOCK
+        if settings.timeout <= 0 or settings.connect_timeout <= 0 or settings.read_timeout <= 0:
+            raise ConfigurationError("timeouts must be > 0 seconds")
+        self.endpoints = [validate_base_url(settings.base_url, "base_url")] + [
+            validate_base_url(u, f"backup_base_urls[{i}]")
+            for i, u in enumerate(settings.backup_base_urls)
+        ]
+        self.chat_urls = [e + CHAT_PATH for e in self.endpoints]
+        self.hosts = [httpx.URL(e).netloc.decode() for e in self.endpoints]
+        self.auth = _auth(settings, self.clock)
+        try:
+            self.retry = RetryPolicy(settings.max_retries, jitter=settings.retry_jitter)
+            self.breaker = CircuitBreaker(
+                self.clock, settings.breaker_threshold, settings.breaker_cooldown
+            )
+            self.limiter = _limiter(o.rate_limiter, settings, self.clock)
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
+        if o.fallback is not None and not (callable(o.fallback) or isinstance(o.fallback, str)):
+            raise ConfigurationError("fallback must be a model name or a callable")
+        self.fallback = o.fallback
+        self.gzip_min_bytes = settings.gzip_min_bytes
+        self.timeout = httpx.Timeout(
+            settings.read_timeout,
+            connect=settings.connect_timeout,
+            pool=settings.connect_timeout,
+        )
+        # records: a Store instance belongs to the app; a URL we open is ours to close
+        if isinstance(o.store, str) or o.store is None:
+            self.store: Store = open_store(settings.store_url, settings)
+            self._owns_store = True
+        else:
+            self.store, self._owns_store = o.store, False
+        self.sink = Sink(self.store, queue_size=settings.queue_size)
+        app = settings.app
+        self._tp, self._owns_tp = tracer_provider_for(app, o.tracer_provider)
+        self._mp, self._owns_mp = meter_provider_for(app, o.meter_provider)
+        self.telemetry = CallTelemetry(
+            self._tp,
+            self._mp,
+            call_logger(o.log_stream),
+            app=app,
+            service_name=os.environ.get("OTEL_SERVICE_NAME") or app,
+            capture_content=settings.capture_content_in_telemetry,
+            version=VERSION,
+        )
+        self.reporter = Reporter(
+            self.telemetry,
+            self.sink,
+            app=app,
+            capture_content=settings.capture_content,
+            clock=self.clock,
+            subject_secret=settings.subject_secret(),
+        )
+        self.base_headers = {
+            "content-type": "application/json",
+            "user-agent": f"deepseek-sentinel/{VERSION}",
+        }
+
+    def http_kwargs(self) -> dict[str, Any]:
+        from sentinel.client.tls import ssl_context
+
+        return {
+            "timeout": self.timeout,
+            "limits": httpx.Limits(max_connections=100, max_keepalive_connections=100),
+            "http2": self.settings.http2,
+            "verify": ssl_context(),
+            "headers": {"user-agent": self.base_headers["user-agent"]},
+        }
+
+    def policy(self) -> CallPolicy:
+        total = self.settings.timeout
+        return CallPolicy(
+            self.endpoints,
+            self.retry,
+            self.breaker,
+            self.clock,
+            deadline=self.clock.monotonic() + total,
+            can_refresh_auth=self.auth.refreshable,
+            has_fallback=self.fallback is not None,
+        )
+
+    def encode(self, body: bytes, token: str, request_id: str) -> tuple[bytes, dict[str, str]]:
+        headers = {
+            **self.base_headers,
+            "authorization": f"Bearer {token}",
+            "x-request-id": request_id,
+        }
+        if self.gzip_min_bytes is not None and len(body) >= self.gzip_min_bytes:
+            body = gzip.compress(body, compresslevel=5)
+            headers["content-encoding"] = "gzip"
+        return body, headers
+
+    def attempt_timeout(self, policy: CallPolicy) -> httpx.Timeout | None:
+        """Per-attempt timeout capped by what is left of the total; None = the default."""
+        remaining = policy.remaining()
+        if remaining is None or remaining >= self.settings.read_timeout:
+            return None
+        remaining = max(remaining, 0.001)
+        return httpx.Timeout(remaining, connect=min(remaining, self.settings.connect_timeout))
+
+    def close(self) -> None:
+        self.sink.close()
+        if self._owns_store:
+            self.store.close()
+        for provider, owned in ((self._tp, self._owns_tp), (self._mp, self._owns_mp)):
+            if owned:
+                provider.shutdown()  # type: ignore[attr-defined]
+
+
+def api_error(status: int, content: bytes, request_id: str) -> SentinelAPIError:
+    """The server's own message, so "Insufficient Balance" reaches the developer as is."""
+    body: Any = None
+    message = f"HTTP {status}"
+    try:
+        body = json.loads(content) if content else None
+    except ValueError:
+        body = content[:500].decode("utf-8", "replace")
+    if isinstance(body, dict):
+        err = body.get("error")
+        if isinstance(err, dict) and err.get("message"):
+            message = f"HTTP {status}: {err['message']}"
+        elif isinstance(err, str):
+            message = f"HTTP {status}: {err}"
+    elif isinstance(body, str) and body:
+        message = f"HTTP {status}: {body}"
+    return error_for_status(status, message, request_id=request_id, body=body)

@@ -1,0 +1,113 @@
+"""Everything learnt about one call while it runs; at the end it becomes one span, one
+log line, metrics, one CallRecord and (with content capture) one Conversation.
+
+`finish()` is idempotent, so every exit path (success, error, stream end, abandoned
+stream, garbage-collected stream) may call it and the call is still reported once.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sentinel.client.params import ChatRequest
+from sentinel.errors import SentinelAPIError
+
+if TYPE_CHECKING:
+    from sentinel.client.reporter import Reporter
+
+
+class Observation:
+    __slots__ = (
+        "abandoned",
+        "circuit_open",
+        "completion",
+        "elapsed",
+        "endpoint",
+        "error",
+        "error_type",
+        "failovers",
+        "fallback",
+        "finish_reasons",
+        "finished",
+        "http_status",
+        "input_tokens",
+        "output_tokens",
+        "rate_limited",
+        "reporter",
+        "request",
+        "request_id",
+        "response_id",
+        "response_model",
+        "retries",
+        "span",
+        "span_id",
+        "started",
+        "subject_key",
+        "t0",
+        "total_tokens",
+        "trace_id",
+    )
+
+    def __init__(
+        self, request: ChatRequest, reporter: Reporter, started: datetime, subject_key: str | None
+    ) -> None:
+        self.request = request
+        self.reporter = reporter
+        self.request_id = uuid.uuid4().hex
+        self.started = started
+        self.t0 = time.perf_counter()
+        self.elapsed: float | None = None
+        self.subject_key = subject_key
+        self.span: Any = None
+        self.trace_id: str | None = None
+        self.span_id: str | None = None
+        self.endpoint: str | None = None
+        self.http_status: int | None = None
+        self.error: BaseException | None = None
+        self.error_type: str | None = None
+        self.retries = 0
+        self.rate_limited = False
+        self.failovers = 0
+        self.fallback = False
+        self.circuit_open = False
+        self.abandoned = False
+        self.response_id: str | None = None
+        self.response_model: str | None = None
+        self.input_tokens: int | None = None
+        self.output_tokens: int | None = None
+        self.total_tokens: int | None = None
+        self.finish_reasons: list[str] = []
+        self.completion: str | None = None
+        self.finished = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def duration_s(self) -> float:
+        """Frozen at finish, so span, log line and record agree on the duration."""
+        if self.elapsed is not None:
+            return self.elapsed
+        return time.perf_counter() - self.t0
+
+    def fail(self, error: BaseException) -> None:
+        self.error = error
+        self.error_type = type(error).__name__
+        if isinstance(error, SentinelAPIError) and error.status_code is not None:
+            self.http_status = error.status_code
+
+    def usage(self, usage: Any) -> None:
+        if usage is not None:
+            self.input_tokens = usage.prompt_tokens
+            self.output_tokens = usage.completion_tokens
+            self.total_tokens = usage.total_tokens
+
+    def finish(self) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        self.elapsed = time.perf_counter() - self.t0
+        self.reporter.report(self)

@@ -1,0 +1,32 @@
+"""Copy what a response (or a policy) says about a call onto its Observation."""
+
+from __future__ import annotations
+
+from sentinel.client.observation import Observation
+from sentinel.client.resilience import CallPolicy
+from sentinel.client.sse import StreamAccumulator
+from sentinel.client.types import ChatCompletion
+
+
+def apply_policy(obs: Observation, policy: CallPolicy) -> None:
+    obs.retries = policy.retries
+    obs.rate_limited = policy.rate_limited
+    obs.failovers = policy.failovers
+    obs.circuit_open = policy.circuit_open
+
+
+def apply_completion(obs: Observation, completion: ChatCompletion) -> None:
+    completion.request_id = obs.request_id
+    obs.response_id = completion.id or None
+    obs.response_model = completion.model or None
+    obs.usage(completion.usage)
+    obs.finish_reasons = [c.finish_reason for c in completion.choices if c.finish_reason]
+    obs.completion = completion.content
+
+
+def apply_stream(obs: Observation, acc: StreamAccumulator) -> None:
+    obs.response_id = acc.id
+    obs.response_model = acc.model
+    obs.usage(acc.usage)
+    obs.finish_reasons = acc.finish_reasons
+    obs.completion = acc.text

@@ -1,0 +1,153 @@
+"""Request validation: bad parameters fail here, before anything is sent or counted.
+
+The ranges are DeepSeek's documented ones; checking them locally turns a round trip
+and a 400/422 into an immediate `InvalidRequestError` naming the parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sentinel.errors import InvalidRequestError
+from sentinel.records.models import CallParams
+
+_RANGES: dict[str, tuple[float, float]] = {
+    "temperature": (0.0, 2.0),
+    "top_p": (0.0, 1.0),
+    "frequency_penalty": (-2.0, 2.0),
+    "presence_penalty": (-2.0, 2.0),
+}
+_ROLES = frozenset({"system", "user", "assistant", "tool"})
+
+
+@dataclass(slots=True)
+class ChatRequest:
+    """A validated request: the JSON body plus what telemetry and records need."""
+
+    body: dict[str, Any]
+    model: str
+    params: CallParams
+    stream: bool
+    subject_id: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return self.body["messages"]
+
+
+def _number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidRequestError(f"{name} must be a number, got {type(value).__name__}")
+    lo, hi = _RANGES[name]
+    if not lo <= value <= hi:
+        raise InvalidRequestError(f"{name} must be between {lo:g} and {hi:g}, got {value!r}")
+    return float(value)
+
+
+def _messages(messages: Any) -> list[dict[str, Any]]:
+    if not isinstance(messages, Sequence) or isinstance(messages, str | bytes):
+        raise InvalidRequestError("messages must be a list of {'role', 'content'} dicts")
+    if not messages:
+        raise InvalidRequestError("messages must not be empty")
+    out = []
+    for i, m in enumerate(messages):
+        if not isinstance(m, Mapping):
+            raise InvalidRequestError(f"messages[{i}] must be a dict, got {type(m).__name__}")
+        role = m.get("role")
+        if role not in _ROLES:
+            raise InvalidRequestError(
+                f"messages[{i}].role must be one of {sorted(_ROLES)}, got {role!r}"
+            )
+        content = m.get("content")
+        if content is not None and not isinstance(content, str | list):
+            raise InvalidRequestError(f"messages[{i}].content must be a string")
+        if content is None and role != "assistant":
+            raise InvalidRequestError(f"messages[{i}].content is required for role {role!r}")
+        out.append(dict(m))
+    return out
+
+
+def _stop(stop: Any) -> list[str] | None:
+    if stop is None:
+        return None
+    stops = [stop] if isinstance(stop, str) else stop
+    if not isinstance(stops, list | tuple) or not all(isinstance(s, str) for s in stops):
+        raise InvalidRequestError("stop must be a string or a list of strings")
+    if len(stops) > 16:
+        raise InvalidRequestError(f"stop accepts at most 16 sequences, got {len(stops)}")
+    return list(stops)
+
+
+def build_chat_request(
+    *,
+    model: str,
+    messages: Any,
+    temperature: float | None = None,
+    top_p: float | None = None,
+    frequency_penalty: float | None = None,
+    presence_penalty: float | None = None,
+    max_tokens: int | None = None,
+    stop: str | list[str] | None = None,
+    response_format: Mapping[str, Any] | None = None,
+    tools: list[Mapping[str, Any]] | None = None,
+    stream: bool = False,
+    subject_id: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    **extra: Any,
+) -> ChatRequest:
+    """Validate and assemble; unknown keyword arguments pass through to the body."""
+    if not isinstance(model, str) or not model.strip():
+        raise InvalidRequestError("model must be a non-empty string, e.g. 'deepseek-chat'")
+    body: dict[str, Any] = {"model": model, "messages": _messages(messages)}
+    numbers = {
+        "temperature": temperature,
+        "top_p": top_p,
+        "frequency_penalty": frequency_penalty,
+        "presence_penalty": presence_penalty,
+    }
+    for name, value in numbers.items():
+        if value is not None:
+            body[name] = numbers[name] = _number(name, value)
+    if max_tokens is not None:
+        if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
+            raise InvalidRequestError(f"max_tokens must be a positive integer, got {max_tokens!r}")
+        body["max_tokens"] = max_tokens
+    stops = _stop(stop)
+    if stops is not None:
+        body["stop"] = stops
+    fmt_type = None
+    if response_format is not None:
+        fmt_type = response_format.get("type") if isinstance(response_format, Mapping) else None
+        if fmt_type not in ("text", "json_object"):
+            raise InvalidRequestError(
+                "response_format must be {'type': 'text'} or {'type': 'json_object'}"
+            )
+        body["response_format"] = dict(response_format)
+    if tools is not None:
+        if not isinstance(tools, list) or not all(isinstance(t, Mapping) for t in tools):
+            raise InvalidRequestError("tools must be a list of tool definition dicts")
+        body["tools"] = [dict(t) for t in tools]
+    if not isinstance(stream, bool):
+        raise InvalidRequestError("stream must be True or False")
+    if stream:
+        body["stream"] = True
+        body["stream_options"] = {"include_usage": True}
+    if subject_id is not None and (not isinstance(subject_id, str) or not subject_id):
+        raise InvalidRequestError("subject_id must be a non-empty string")
+    meta = {str(k): str(v) for k, v in (metadata or {}).items()}
+    body.update(extra)
+    params = CallParams.model_construct(
+        temperature=numbers["temperature"],
+        top_p=numbers["top_p"],
+        frequency_penalty=numbers["frequency_penalty"],
+        presence_penalty=numbers["presence_penalty"],
+        max_tokens=max_tokens,
+        stop=stops,
+        stream=stream,
+        response_format=fmt_type,
+        tools=len(tools) if tools is not None else None,
+    )
+    return ChatRequest(body, model, params, stream, subject_id, meta)

@@ -1,0 +1,80 @@
+"""CallRecord / Conversation / Feedback from an observed call.
+
+Built with `model_construct`: every value comes from already-validated request params
+or a parsed response, so re-validating on the hot path would only cost time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sentinel.client.observation import Observation
+from sentinel.records.models import CallRecord, Conversation, Feedback
+
+
+def call_record(obs: Observation, app: str) -> CallRecord:
+    req = obs.request
+    return CallRecord.model_construct(
+        request_id=obs.request_id,
+        timestamp=obs.started,
+        app=app,
+        model=req.model,
+        response_model=obs.response_model,
+        response_id=obs.response_id,
+        outcome="success" if obs.ok else "failure",
+        http_status=obs.http_status,
+        error_type=obs.error_type,
+        duration_ms=obs.duration_s() * 1000.0,
+        retries=obs.retries,
+        rate_limited=obs.rate_limited,
+        failovers=obs.failovers,
+        fallback=obs.fallback,
+        circuit_open=obs.circuit_open,
+        endpoint=obs.endpoint,
+        input_tokens=obs.input_tokens,
+        output_tokens=obs.output_tokens,
+        total_tokens=obs.total_tokens,
+        finish_reasons=obs.finish_reasons,
+        params=req.params,
+        subject_key=obs.subject_key,
+        trace_id=obs.trace_id,
+        span_id=obs.span_id,
+        metadata=req.metadata,
+    )
+
+
+def conversation(obs: Observation, app: str) -> Conversation:
+    req = obs.request
+    return Conversation.model_construct(
+        request_id=obs.request_id,
+        timestamp=obs.started,
+        app=app,
+        model=req.model,
+        messages=req.messages,
+        completion=obs.completion,
+        subject_id=req.subject_id,
+        subject_key=obs.subject_key,
+    )
+
+
+def feedback_record(
+    request_id: str,
+    *,
+    timestamp: datetime,
+    app: str,
+    model: str | None,
+    subject_key: str | None,
+    score: float | None,
+    satisfied: bool | None,
+    comment: str | None,
+) -> Feedback:
+    return Feedback.model_construct(
+        request_id=request_id,
+        timestamp=timestamp,
+        app=app,
+        model=model,
+        score=score,
+        satisfied=satisfied,
+        comment=comment,
+        subject_key=subject_key,
+    )

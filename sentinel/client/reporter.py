@@ -1,0 +1,72 @@
+"""Where a finished call goes: telemetry (span, metrics, log line) and the Sink.
+
+Also remembers recent calls' model and subject_key so `client.feedback(request_id)`
+can be labelled like the call it rates without the app repeating them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+
+from sentinel.client.observation import Observation
+from sentinel.client.params import ChatRequest
+from sentinel.client.records import call_record, conversation
+from sentinel.clock import Clock
+from sentinel.records.models import Record, subject_key_for
+from sentinel.records.sink import Sink
+from sentinel.telemetry.calls import CallTelemetry
+
+log = logging.getLogger("sentinel.client")
+_RECENT = 10_000
+
+
+class Reporter:
+    def __init__(
+        self,
+        telemetry: CallTelemetry,
+        sink: Sink | None,
+        *,
+        app: str,
+        capture_content: bool,
+        clock: Clock,
+        subject_secret: bytes,
+    ) -> None:
+        self.telemetry = telemetry
+        self.sink = sink
+        self.app = app
+        self.capture_content = capture_content
+        self.clock = clock
+        self._secret = subject_secret
+        self._recent: OrderedDict[str, tuple[str, str | None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def subject_key(self, subject_id: str | None) -> str | None:
+        return subject_key_for(subject_id, self._secret) if subject_id else None
+
+    def begin(self, request: ChatRequest) -> Observation:
+        obs = Observation(request, self, self.clock.now(), self.subject_key(request.subject_id))
+        self.telemetry.start(obs)
+        return obs
+
+    def report(self, obs: Observation) -> None:
+        """Never raises: a reporting failure must not turn a good call into an error."""
+        self.telemetry.finish(obs)
+        try:
+            records: list[Record] = [call_record(obs, self.app)]
+            if self.capture_content:
+                records.append(conversation(obs, self.app))
+            with self._lock:
+                self._recent[obs.request_id] = (obs.request.model, obs.subject_key)
+                if len(self._recent) > _RECENT:
+                    self._recent.popitem(last=False)
+            if self.sink is not None:
+                self.sink.submit_many(records)
+        except Exception:
+            log.exception("could not hand call %s to the sink", obs.request_id)
+
+    def recall(self, request_id: str) -> tuple[str | None, str | None]:
+        """(model, subject_key) of a recent call, or (None, None)."""
+        with self._lock:
+            return self._recent.get(request_id, (None, None))

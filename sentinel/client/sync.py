@@ -1,0 +1,414 @@
+"""`Sentinel`: the synchronous client."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TextIO
+
+import httpx
+from opentelemetry.metrics import MeterProvider
+from opentelemetry.trace import TracerProvider
+
+from sentinel.client.core import ClientCore, ClientOptions, Fallback, api_error
+from sentinel.client.feedback import build_feedback
+from sentinel.client.observation import Observation
+from sentinel.client.outcome import apply_completion, apply_policy, apply_stream
+from sentinel.client.params import build_chat_request
+from sentinel.client.resilience import Action, TokenBucket, parse_retry_after
+from sentinel.client.sse import DONE, SSEDecoder, StreamAccumulator
+from sentinel.client.types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChunkChoice,
+    Delta,
+    Model,
+    fallback_completion,
+)
+from sentinel.clock import Clock
+from sentinel.config import Settings
+from sentinel.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    CircuitOpenError,
+    SentinelAPIError,
+    SentinelError,
+)
+from sentinel.store import Store
+
+# Errors after which another endpoint may well work (nothing was processed upstream).
+CONNECTION_ERRORS = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.RemoteProtocolError,
+    httpx.ReadError,
+    httpx.WriteError,
+)
+TIMEOUT_ERRORS = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout)
+
+
+def circuit_open_error(core: ClientCore, request_id: str) -> CircuitOpenError:
+    return CircuitOpenError(
+        f"circuit breaker open after repeated server errors; next probe in "
+        f"{core.breaker.retry_in():.1f}s",
+        request_id=request_id,
+    )
+
+
+def call_fallback(core: ClientCore, obs: Observation, cause: SentinelAPIError) -> ChatCompletion:
+    """Run the app's degraded-answer callable; if it fails, the original error stands."""
+    assert callable(core.fallback)
+    try:
+        result = core.fallback(dict(obs.request.body))
+        return fallback_completion(result, obs.request.model)
+    except Exception as exc:
+        raise cause from exc
+
+
+def fallback_chunk(completion: ChatCompletion) -> ChatCompletionChunk:
+    return ChatCompletionChunk(
+        id=completion.id,
+        model=completion.model,
+        choices=[
+            ChunkChoice(
+                delta=Delta(role="assistant", content=completion.content),
+                finish_reason="stop",
+            )
+        ],
+        usage=completion.usage,
+        request_id=completion.request_id,
+    )
+
+
+class Stream:
+    """Iterate for chunks. The call is reported when the stream ends, fails, is closed
+    early (`close()`, `with`) or is garbage-collected unfinished (abandoned)."""
+
+    def __init__(
+        self, obs: Observation, response: httpx.Response | None, fallback: ChatCompletion | None
+    ) -> None:
+        self._obs = obs
+        self._response = response
+        self._fallback = fallback
+        self._acc = StreamAccumulator()
+        self._complete = False
+        self._iter = self._chunks()
+        self.request_id = obs.request_id
+
+    def __iter__(self) -> Iterator[ChatCompletionChunk]:
+        return self
+
+    def __next__(self) -> ChatCompletionChunk:
+        return next(self._iter)
+
+    def _chunks(self) -> Iterator[ChatCompletionChunk]:
+        obs = self._obs
+        if self._fallback is not None:
+            apply_completion(obs, self._fallback)
+            obs.finish()
+            yield fallback_chunk(self._fallback)
+            return
+        assert self._response is not None
+        decoder, done = SSEDecoder(), False
+        try:
+            for line in self._response.iter_lines():
+                data = decoder.feed(line)
+                if data is None:
+                    continue
+                if data == DONE:
+                    done = True
+                    break
+                chunk = ChatCompletionChunk.model_validate_json(data)
+                chunk.request_id = obs.request_id
+                self._acc.add(chunk)
+                yield chunk
+        except httpx.HTTPError as exc:
+            obs.fail(
+                APIConnectionError(
+                    f"stream interrupted: {type(exc).__name__}", request_id=obs.request_id
+                )
+            )
+        else:
+            if not done and not self._acc.finish_reasons:
+                obs.fail(
+                    APIConnectionError("stream ended before completion", request_id=obs.request_id)
+                )
+        finally:
+            self._complete = done or bool(self._acc.finish_reasons)
+            self._end()
+        if obs.error is not None:
+            raise obs.error
+
+    def _end(self) -> None:
+        obs = self._obs
+        if obs.finished:
+            return
+        apply_stream(obs, self._acc)
+        if obs.error is None and not self._complete:
+            obs.abandoned = True
+        if self._response is not None:
+            self._response.close()
+        obs.finish()
+
+    def close(self) -> None:
+        """Stop reading; reports the call as abandoned if it had not finished."""
+        self._iter.close()
+        self._end()
+
+    def __enter__(self) -> Stream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):  # e.g. at interpreter shutdown
+            self.close()
+
+
+class Completions:
+    def __init__(self, client: Sentinel) -> None:
+        self._client = client
+
+    def create(self, **kwargs: Any) -> Any:
+        """OpenAI-shaped; returns ChatCompletion, or a Stream with stream=True.
+
+        Extra keywords: subject_id (stored as an HMAC in telemetry), metadata (labels).
+        """
+        return self._client._create(kwargs)
+
+    def batch(
+        self, requests: Sequence[Mapping[str, Any]], *, concurrency: int = 8
+    ) -> list[ChatCompletion | SentinelError]:
+        """Run many requests, at most `concurrency` at once; results in input order, a
+        failed item holds its exception and the others are unaffected."""
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be >= 1, got {concurrency}")
+
+        def one(req: Mapping[str, Any]) -> ChatCompletion | SentinelError:
+            if req.get("stream"):
+                return InvalidBatchItem("batch requests cannot stream")
+            try:
+                return self._client._create(dict(req))
+            except SentinelError as exc:
+                return exc
+
+        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="sentinel-batch") as ex:
+            return list(ex.map(one, requests))
+
+
+class InvalidBatchItem(SentinelError, ValueError):
+    """A batch item that cannot run as a batch item (e.g. stream=True)."""
+
+
+class Chat:
+    def __init__(self, client: Sentinel) -> None:
+        self.completions = Completions(client)
+
+
+class Models:
+    def __init__(self, client: Sentinel) -> None:
+        self._client = client
+
+    def list(self) -> list[Model]:
+        """The primary endpoint's models (a connectivity check for `sentinel doctor`)."""
+        core = self._client._core
+        token = core.auth.token(self._client._http)
+        resp = self._client._http.get(
+            core.endpoints[0] + "/models", headers={"authorization": f"Bearer {token}"}
+        )
+        if resp.status_code != 200:
+            raise api_error(resp.status_code, resp.content, "")
+        return [Model.model_validate(m) for m in resp.json().get("data", [])]
+
+
+class Sentinel:
+    """Instrumented, resilient DeepSeek client; see the README and DESIGN for the contract."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        backup_base_urls: list[str] | None = None,
+        store: Store | str | None = None,
+        app: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        fallback: Fallback | None = None,
+        tracer_provider: TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
+        clock: Clock | None = None,
+        transport: httpx.BaseTransport | None = None,
+        settings: Settings | None = None,
+        rate_limiter: TokenBucket | int | str | None = None,
+        log_stream: TextIO | None = None,
+        http2: bool | None = None,
+        gzip_min_bytes: int | None = None,
+        capture_content: bool | None = None,
+    ) -> None:
+        self._core = ClientCore(
+            ClientOptions(
+                api_key,
+                base_url,
+                backup_base_urls,
+                store,
+                app,
+                timeout,
+                max_retries,
+                fallback,
+                tracer_provider,
+                meter_provider,
+                clock,
+                settings,
+                rate_limiter,
+                log_stream,
+                http2,
+                gzip_min_bytes,
+                capture_content,
+            )
+        )
+        self._http = httpx.Client(transport=transport, **self._core.http_kwargs())
+        self.chat = Chat(self)
+        self.models = Models(self)
+
+    @property
+    def store(self) -> Store:
+        return self._core.store
+
+    @property
+    def breaker(self) -> Any:
+        return self._core.breaker
+
+    def _create(self, kwargs: dict[str, Any]) -> Any:
+        request = build_chat_request(**kwargs)
+        obs = self._core.reporter.begin(request)
+        try:
+            result = self._send(obs)
+        except BaseException as exc:
+            obs.fail(exc)
+            obs.finish()
+            raise
+        if request.stream:
+            if isinstance(result, ChatCompletion):
+                return Stream(obs, None, result)
+            return Stream(obs, result, None)
+        try:
+            if isinstance(result, ChatCompletion):
+                completion = result
+            else:
+                completion = ChatCompletion.model_validate_json(result.content)
+            apply_completion(obs, completion)
+            return completion
+        except ValueError:
+            error = SentinelAPIError(
+                "unparseable response body", status_code=obs.http_status, request_id=obs.request_id
+            )
+            obs.fail(error)
+            raise error from None
+        finally:
+            obs.finish()
+
+    def _send(self, obs: Observation) -> httpx.Response | ChatCompletion:
+        """Attempts until one succeeds or the policy gives up (see resilience.policy)."""
+        core, http = self._core, self._http
+        policy = core.policy()
+        body = obs.request.body
+        content = json.dumps(body).encode()
+        stream = obs.request.stream
+        try:
+            while True:
+                if not policy.admit():
+                    raise circuit_open_error(core, obs.request_id)
+                if core.limiter is not None:
+                    core.clock.sleep(core.limiter.reserve())
+                obs.endpoint = core.hosts[policy.index]
+                token = core.auth.token(http)
+                data, headers = core.encode(content, token, obs.request_id)
+                status = None
+                try:
+                    req = http.build_request(
+                        "POST",
+                        core.chat_urls[policy.index],
+                        content=data,
+                        headers=headers,
+                        timeout=core.attempt_timeout(policy),
+                    )
+                    resp = http.send(req, stream=stream)
+                except TIMEOUT_ERRORS as exc:
+                    raise APITimeoutError(
+                        f"timed out: {type(exc).__name__}", request_id=obs.request_id
+                    ) from None
+                except CONNECTION_ERRORS as exc:
+                    error: SentinelAPIError = APIConnectionError(
+                        f"connection to {obs.endpoint} failed: {type(exc).__name__}",
+                        request_id=obs.request_id,
+                    )
+                    step = policy.on_connection_error()
+                else:
+                    status = resp.status_code
+                    obs.http_status = status
+                    if status < 400:
+                        policy.on_status(status)
+                        return resp
+                    if stream:
+                        resp.read()
+                    error = api_error(status, resp.content, obs.request_id)
+                    retry_after = parse_retry_after(
+                        resp.headers.get("retry-after"), core.clock.now()
+                    )
+                    resp.close()
+                    step = policy.on_status(status, retry_after)
+                    if policy.opened_breaker:
+                        core.telemetry.breaker_opened(obs.endpoint)
+                apply_policy(obs, policy)
+                if step.action is Action.RETRY:
+                    core.telemetry.retry(obs, status or 0, step.delay)
+                    core.clock.sleep(step.delay)
+                elif step.action is Action.FAILOVER:
+                    core.telemetry.failover(obs, type(error).__name__, core.endpoints[policy.index])
+                elif step.action is Action.REFRESH_AUTH:
+                    core.auth.invalidate(token)
+                elif step.action is Action.FALLBACK:
+                    obs.fallback = True
+                    if callable(core.fallback):
+                        return call_fallback(core, obs, error)
+                    body = {**body, "model": core.fallback}
+                    content = json.dumps(body).encode()
+                else:
+                    raise error
+        finally:
+            apply_policy(obs, policy)
+            policy.release()
+
+    def feedback(
+        self,
+        request_id: str,
+        *,
+        score: float | None = None,
+        satisfied: bool | None = None,
+        comment: str | None = None,
+    ) -> None:
+        """Record business metrics for a call (never blocks; stored by the sink)."""
+        self._core.sink.submit(
+            build_feedback(self._core.reporter, request_id, score, satisfied, comment)
+        )
+
+    def flush(self, timeout: float | None = 10.0) -> bool:
+        """Wait until every record so far is stored; True if all were."""
+        return self._core.sink.flush(timeout)
+
+    def close(self) -> None:
+        self._http.close()
+        self._core.close()
+
+    def __enter__(self) -> Sentinel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Sentinel(app={self._core.settings.app!r}, base_url={self._core.endpoints[0]!r})"

@@ -1,0 +1,57 @@
+"""Transport security: https with TLS >= 1.2 everywhere except loopback.
+
+Plain http is allowed only to loopback hosts so local fakes and sidecars work while a
+typo such as http://api.deepseek.com can never send a key in clear text.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import ssl
+
+import httpx
+
+from sentinel.errors import ConfigurationError
+
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_base_url(url: str, name: str = "base_url") -> str:
+    """Return the URL without a trailing slash, or raise naming what is wrong with it."""
+    if not isinstance(url, str) or not url.strip():
+        raise ConfigurationError(f"{name} must be a URL such as https://api.deepseek.com")
+    try:
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ConfigurationError(f"{name} {url!r} is not a valid URL: {exc}") from None
+    if parsed.scheme not in ("http", "https"):
+        raise ConfigurationError(
+            f"{name} {url!r} must start with https:// (got scheme {parsed.scheme or 'none'!r})"
+        )
+    if not parsed.host:
+        raise ConfigurationError(f"{name} {url!r} has no host")
+    if parsed.scheme == "http" and not is_loopback(parsed.host):
+        raise ConfigurationError(
+            f"{name} {url!r} uses plain http to a non-loopback host; use https:// "
+            "(http is only allowed for localhost / 127.0.0.1 / ::1)"
+        )
+    if parsed.query or parsed.fragment:
+        raise ConfigurationError(f"{name} {url!r} must not have a query or fragment")
+    return str(parsed).rstrip("/")
+
+
+def ssl_context() -> ssl.SSLContext:
+    """System trust store, hostname checks, and nothing older than TLS 1.2."""
+    ctx = ssl.create_default_context()
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    return ctx

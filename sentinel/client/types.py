@@ -1,0 +1,96 @@
+"""Typed, OpenAI-shaped responses.
+
+`extra="allow"` keeps fields DeepSeek adds (e.g. `reasoning_content`,
+`prompt_cache_hit_tokens`) reachable instead of failing on them. `request_id` is
+Sentinel's id for the call (the stored record's id), not the server's `id`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Usage(_Model):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+class ChatMessage(_Model):
+    role: str = "assistant"
+    content: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+
+
+class Choice(_Model):
+    index: int = 0
+    message: ChatMessage
+    finish_reason: str | None = None
+
+
+class ChatCompletion(_Model):
+    id: str = ""
+    object: str = "chat.completion"
+    created: int = 0
+    model: str = ""
+    choices: list[Choice] = []
+    usage: Usage | None = None
+    request_id: str = ""
+
+    @property
+    def content(self) -> str | None:
+        """The first choice's text, the common case."""
+        return self.choices[0].message.content if self.choices else None
+
+
+class Delta(_Model):
+    role: str | None = None
+    content: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+
+
+class ChunkChoice(_Model):
+    index: int = 0
+    delta: Delta = Delta()
+    finish_reason: str | None = None
+
+
+class ChatCompletionChunk(_Model):
+    id: str = ""
+    object: str = "chat.completion.chunk"
+    created: int = 0
+    model: str = ""
+    choices: list[ChunkChoice] = []
+    usage: Usage | None = None
+    request_id: str = ""
+
+
+class Model(_Model):
+    id: str
+    object: str = "model"
+    owned_by: str | None = None
+
+
+def fallback_completion(result: Any, model: str) -> ChatCompletion:
+    """Turn what an app's fallback callable returned into a ChatCompletion.
+
+    Accepting a plain string lets a degraded answer be one line of app code.
+    """
+    if isinstance(result, ChatCompletion):
+        return result
+    if isinstance(result, str):
+        return ChatCompletion(
+            model=model,
+            choices=[Choice(message=ChatMessage(content=result), finish_reason="stop")],
+        )
+    if isinstance(result, dict):
+        return ChatCompletion.model_validate(result)
+    raise TypeError(
+        f"fallback returned {type(result).__name__}; return a ChatCompletion, dict or str"
+    )

@@ -1,0 +1,272 @@
+"""Per-call telemetry: the `chat {model}` span, GenAI metrics and the ECS log line.
+
+Every method swallows its own exceptions (logged once at debug level on
+`sentinel.telemetry`): an exporter or formatter bug must never fail the app's call.
+Content (messages, completion) reaches spans and logs only with
+SENTINEL_CAPTURE_CONTENT_IN_TELEMETRY=true; the subject appears only as its HMAC.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from opentelemetry.metrics import MeterProvider
+from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
+
+from sentinel.telemetry import semconv as sc
+
+if TYPE_CHECKING:
+    from sentinel.client.observation import Observation
+
+log = logging.getLogger("sentinel.telemetry")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def never_raises(fn: F) -> F:
+    """Telemetry must not break calls: swallow, note it for whoever debugs telemetry."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            log.debug("telemetry failure in %s", fn.__name__, exc_info=True)
+            return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+_PARAM_ATTRS = (
+    ("temperature", sc.GEN_AI_REQUEST_TEMPERATURE),
+    ("top_p", sc.GEN_AI_REQUEST_TOP_P),
+    ("frequency_penalty", sc.GEN_AI_REQUEST_FREQUENCY_PENALTY),
+    ("presence_penalty", sc.GEN_AI_REQUEST_PRESENCE_PENALTY),
+    ("max_tokens", sc.GEN_AI_REQUEST_MAX_TOKENS),
+    ("stop", sc.GEN_AI_REQUEST_STOP_SEQUENCES),
+)
+
+
+class CallTelemetry:
+    def __init__(
+        self,
+        tracer_provider: TracerProvider,
+        meter_provider: MeterProvider,
+        logger: logging.Logger,
+        *,
+        app: str,
+        service_name: str,
+        capture_content: bool = False,
+        version: str = "",
+    ) -> None:
+        self.tracer = tracer_provider.get_tracer("sentinel", version)
+        meter = meter_provider.get_meter("sentinel", version)
+        self.duration = meter.create_histogram(
+            sc.METRIC_OPERATION_DURATION,
+            unit="s",
+            description="GenAI operation duration",
+            explicit_bucket_boundaries_advisory=list(sc.DURATION_BUCKETS),
+        )
+        self.tokens = meter.create_histogram(
+            sc.METRIC_TOKEN_USAGE,
+            unit="{token}",
+            description="Input and output tokens used",
+            explicit_bucket_boundaries_advisory=list(sc.TOKEN_BUCKETS),
+        )
+        self.requests = meter.create_counter(
+            sc.METRIC_REQUESTS, unit="{request}", description="Calls by outcome"
+        )
+        self.retries = meter.create_counter(
+            sc.METRIC_RETRIES, unit="{retry}", description="Retries after 429"
+        )
+        self.failovers = meter.create_counter(
+            sc.METRIC_FAILOVERS, unit="{failover}", description="Failovers to a backup"
+        )
+        self.breaker_opens = meter.create_counter(
+            sc.METRIC_BREAKER_OPENS, unit="{event}", description="Circuit breaker openings"
+        )
+        self.logger = logger
+        self.app = app
+        self.service_name = service_name
+        self.capture_content = capture_content
+        self._base = {
+            sc.GEN_AI_OPERATION_NAME: sc.OPERATION_CHAT,
+            sc.GEN_AI_PROVIDER_NAME: sc.PROVIDER,
+        }
+
+    @never_raises
+    def start(self, obs: Observation) -> None:
+        req = obs.request
+        attrs: dict[str, Any] = {
+            **self._base,
+            sc.GEN_AI_REQUEST_MODEL: req.model,
+            sc.SENTINEL_REQUEST_ID: obs.request_id,
+            sc.SENTINEL_APP: self.app,
+        }
+        params = req.params
+        for field, key in _PARAM_ATTRS:
+            value = getattr(params, field)
+            if value is not None:
+                attrs[key] = value
+        if req.stream:
+            attrs[sc.SENTINEL_STREAM] = True
+        if obs.subject_key:
+            attrs[sc.SENTINEL_SUBJECT_KEY] = obs.subject_key
+        if self.capture_content:
+            attrs[sc.GEN_AI_INPUT_MESSAGES] = json.dumps(req.messages, ensure_ascii=False)
+        obs.span = self.tracer.start_span(
+            f"chat {req.model}", kind=SpanKind.CLIENT, attributes=attrs
+        )
+
+    @never_raises
+    def retry(self, obs: Observation, status: int, delay: float) -> None:
+        obs.span.add_event(
+            "retry",
+            {
+                "sentinel.retry.number": obs.retries,
+                "sentinel.retry.delay_s": delay,
+                sc.HTTP_RESPONSE_STATUS_CODE: status,
+            },
+        )
+        self.retries.add(1, {**self._base, sc.GEN_AI_REQUEST_MODEL: obs.request.model})
+
+    @never_raises
+    def failover(self, obs: Observation, reason: str, to: str) -> None:
+        obs.span.add_event("failover", {"sentinel.failover.reason": reason, "url.full": to})
+        self.failovers.add(1, {**self._base, sc.GEN_AI_REQUEST_MODEL: obs.request.model})
+
+    @never_raises
+    def breaker_opened(self, endpoint: str | None) -> None:
+        self.breaker_opens.add(1, {**self._base, sc.SERVER_ADDRESS: endpoint or ""})
+
+    @never_raises
+    def finish(self, obs: Observation) -> None:
+        duration = obs.duration_s()
+        model = obs.request.model
+        host, _, port = (obs.endpoint or "").partition(":")
+        span = obs.span
+        if span is not None and span.is_recording():
+            self._end_span(obs, span, host, port)
+        span_ctx = span.get_span_context() if span is not None else None
+        trace_id = span_id = None
+        if span_ctx is not None and span_ctx.is_valid:
+            trace_id = format(span_ctx.trace_id, "032x")
+            span_id = format(span_ctx.span_id, "016x")
+        mattrs = {**self._base, sc.GEN_AI_REQUEST_MODEL: model}
+        if host:
+            mattrs[sc.SERVER_ADDRESS] = host
+        if obs.response_model:
+            mattrs[sc.GEN_AI_RESPONSE_MODEL] = obs.response_model
+        if obs.error_type:
+            mattrs[sc.ERROR_TYPE] = obs.error_type
+        self.duration.record(duration, mattrs)
+        if obs.input_tokens is not None:
+            self.tokens.record(obs.input_tokens, {**mattrs, sc.GEN_AI_TOKEN_TYPE: "input"})
+        if obs.output_tokens is not None:
+            self.tokens.record(obs.output_tokens, {**mattrs, sc.GEN_AI_TOKEN_TYPE: "output"})
+        outcome = "success" if obs.ok else "failure"
+        self.requests.add(1, {**mattrs, sc.SENTINEL_OUTCOME: outcome})
+        obs.trace_id, obs.span_id = trace_id, span_id
+        self._log(obs, duration, outcome, trace_id, span_id)
+
+    def _end_span(self, obs: Observation, span: Any, host: str, port: str) -> None:
+        attrs: dict[str, Any] = {
+            sc.SENTINEL_RETRIES: obs.retries,
+            sc.SENTINEL_FAILOVERS: obs.failovers,
+        }
+        if host:
+            attrs[sc.SERVER_ADDRESS] = host
+            attrs[sc.SENTINEL_ENDPOINT] = obs.endpoint
+            if port:
+                attrs[sc.SERVER_PORT] = int(port)
+        if obs.http_status is not None:
+            attrs[sc.HTTP_RESPONSE_STATUS_CODE] = obs.http_status
+        if obs.response_id:
+            attrs[sc.GEN_AI_RESPONSE_ID] = obs.response_id
+        if obs.response_model:
+            attrs[sc.GEN_AI_RESPONSE_MODEL] = obs.response_model
+        if obs.finish_reasons:
+            attrs[sc.GEN_AI_RESPONSE_FINISH_REASONS] = obs.finish_reasons
+        if obs.input_tokens is not None:
+            attrs[sc.GEN_AI_USAGE_INPUT_TOKENS] = obs.input_tokens
+        if obs.output_tokens is not None:
+            attrs[sc.GEN_AI_USAGE_OUTPUT_TOKENS] = obs.output_tokens
+        if obs.rate_limited:
+            attrs[sc.SENTINEL_RATE_LIMITED] = True
+        if obs.fallback:
+            attrs[sc.SENTINEL_FALLBACK] = True
+        if obs.circuit_open:
+            attrs[sc.SENTINEL_CIRCUIT_OPEN] = True
+        if obs.abandoned:
+            attrs[sc.SENTINEL_STREAM_ABANDONED] = True
+        if self.capture_content and obs.completion is not None:
+            attrs[sc.GEN_AI_OUTPUT_MESSAGES] = json.dumps(
+                [{"role": "assistant", "content": obs.completion}], ensure_ascii=False
+            )
+        if obs.error_type:
+            attrs[sc.ERROR_TYPE] = obs.error_type
+            span.set_status(Status(StatusCode.ERROR, obs.error_type))
+        span.set_attributes(attrs)
+        span.end()
+
+    def _log(
+        self,
+        obs: Observation,
+        duration: float,
+        outcome: str,
+        trace_id: str | None,
+        span_id: str | None,
+    ) -> None:
+        req = obs.request
+        fields: dict[str, Any] = {
+            "event.dataset": "sentinel.calls",
+            "event.duration": int(duration * 1e9),
+            "event.outcome": outcome,
+            "service.name": self.service_name,
+            sc.GEN_AI_OPERATION_NAME: sc.OPERATION_CHAT,
+            sc.GEN_AI_PROVIDER_NAME: sc.PROVIDER,
+            sc.GEN_AI_REQUEST_MODEL: req.model,
+            sc.SENTINEL_REQUEST_ID: obs.request_id,
+            sc.SENTINEL_APP: self.app,
+            sc.SENTINEL_RETRIES: obs.retries,
+            sc.SENTINEL_FAILOVERS: obs.failovers,
+        }
+        for field, key in _PARAM_ATTRS:
+            value = getattr(req.params, field)
+            if value is not None:
+                fields[key] = value
+        optional = {
+            sc.HTTP_RESPONSE_STATUS_CODE: obs.http_status,
+            "trace.id": trace_id,
+            "span.id": span_id,
+            sc.SENTINEL_ENDPOINT: obs.endpoint,
+            sc.GEN_AI_RESPONSE_ID: obs.response_id,
+            sc.GEN_AI_RESPONSE_MODEL: obs.response_model,
+            sc.GEN_AI_USAGE_INPUT_TOKENS: obs.input_tokens,
+            sc.GEN_AI_USAGE_OUTPUT_TOKENS: obs.output_tokens,
+            sc.SENTINEL_SUBJECT_KEY: obs.subject_key,
+            "error.type": obs.error_type,
+        }
+        fields.update((k, v) for k, v in optional.items() if v is not None)
+        if obs.finish_reasons:
+            fields[sc.GEN_AI_RESPONSE_FINISH_REASONS] = obs.finish_reasons
+        for flag, key in (
+            (obs.rate_limited, sc.SENTINEL_RATE_LIMITED),
+            (obs.fallback, sc.SENTINEL_FALLBACK),
+            (obs.circuit_open, sc.SENTINEL_CIRCUIT_OPEN),
+            (obs.abandoned, sc.SENTINEL_STREAM_ABANDONED),
+            (req.stream, sc.SENTINEL_STREAM),
+        ):
+            if flag:
+                fields[key] = True
+        if self.capture_content:
+            fields[sc.GEN_AI_INPUT_MESSAGES] = req.messages
+            if obs.completion is not None:
+                fields[sc.GEN_AI_OUTPUT_MESSAGES] = [
+                    {"role": "assistant", "content": obs.completion}
+                ]
+        status = obs.http_status if obs.http_status is not None else "-"
+        self.logger.info(f"chat {req.model} {outcome} {status}", extra=fields)

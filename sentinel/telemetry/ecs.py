@@ -1,0 +1,57 @@
+"""The one ECS JSON log line per call, formatted by Elastic's `ecs-logging`.
+
+Lines go to the `sentinel.calls` logger. Unless the app configured that logger itself
+(handlers on it), Sentinel adds one handler writing to stdout, or to the stream passed
+as `Sentinel(log_stream=...)`; it does not propagate, so root handlers do not print
+each call twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from typing import Any, TextIO
+
+import ecs_logging
+
+CALL_LOGGER = "sentinel.calls"
+_EXCLUDE = ["log.origin", "log.original", "process"]
+_lock = threading.Lock()
+
+
+class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Resolves sys.stdout at emit time, so redirected/captured stdout is honoured."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def ecs_formatter() -> logging.Formatter:
+    return ecs_logging.StdlibFormatter(exclude_fields=_EXCLUDE)
+
+
+def call_logger(stream: TextIO | None = None) -> logging.Logger:
+    """The logger for call lines: per-stream when a stream is given (tests, demo)."""
+    if stream is not None:
+        # a private logger outside the logging tree, collected with its client
+        logger = logging.Logger(CALL_LOGGER)
+        _configure(logger, logging.StreamHandler(stream))
+        return logger
+    with _lock:
+        logger = logging.getLogger(CALL_LOGGER)
+        if not logger.handlers:
+            _configure(logger, _StdoutHandler())
+        return logger
+
+
+def _configure(logger: logging.Logger, handler: logging.Handler) -> None:
+    handler.setFormatter(ecs_formatter())
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
