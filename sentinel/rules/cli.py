@@ -1,7 +1,58 @@
-"""(placeholder: this module's owner replaces it; it registers its CLI commands)."""
+"""`sentinel rules check PATH...` and `sentinel rules test FILE...`.
+
+Both exit 1 on any problem so they can gate a CI pipeline that ships rule changes,
+the way `promtool check rules` / `promtool test rules` are used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+rules_app = typer.Typer(help="Validate and unit-test alert rule files.", no_args_is_help=True)
+
+
+@rules_app.command("check")
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Rule files or directories of *.yml.")],
+) -> None:
+    """Validate rule files; every error is printed as file:line: problem."""
+    from sentinel.rules.loader import RuleLoadError, load_rules
+
+    try:
+        rules = load_rules(paths)
+    except RuleLoadError as exc:
+        for err in exc.errors:
+            typer.echo(str(err), err=True)
+        typer.echo(f"{len(exc.errors)} error(s)", err=True)
+        raise typer.Exit(1) from None
+    n = sum(len(g.rules) for g in rules.groups)
+    typer.echo(f"OK: {len(rules.files)} file(s), {len(rules.groups)} group(s), {n} rule(s)")
+
+
+@rules_app.command("test")
+def test(
+    files: Annotated[list[Path], typer.Argument(help="Rule test files (YAML).")],
+) -> None:
+    """Run rule unit tests; prints each failing expectation with expected and actual."""
+    from sentinel.rules.testing import run_test_file
+
+    failed = 0
+    for path in files:
+        result = run_test_file(path)
+        for name in result.passed:
+            typer.echo(f"PASS {path}: {name}")
+        for failure in result.failures:
+            typer.echo(f"FAIL {failure}", err=True)
+        failed += len(result.failures)
+    if failed:
+        typer.echo(f"{failed} failure(s)", err=True)
+        raise typer.Exit(1)
+    typer.echo("all rule tests passed")
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the `sentinel` app."""
+    """Add the `rules` command group to the `sentinel` app."""
+    app.add_typer(rules_app, name="rules")

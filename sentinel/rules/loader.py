@@ -64,7 +64,11 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
             out.extend(sorted(q for q in p.iterdir() if q.suffix in (".yml", ".yaml")))
         else:
             out.append(p)
-    return out
+    # A file named twice (a dir and a file in it) is one file, not duplicate rules.
+    unique: dict[Path, Path] = {}
+    for p in out:
+        unique.setdefault(p.resolve(), p)
+    return list(unique.values())
 
 
 def compose_with_lines(text: str, file: str) -> tuple[Any, dict[Loc, int], list[RuleError]]:
@@ -130,21 +134,35 @@ def describe_error(err: Any) -> str:
     return f"{loc}: {msg}" if loc else msg
 
 
-def parse_rule_file(text: str, file: str) -> tuple[RuleFile | None, dict[Loc, int], list[RuleError]]:
-    """Validate one file's text; returns the model (None on errors), line map and errors."""
+def parse_rule_file(
+    text: str, file: str
+) -> tuple[Any, RuleFile | None, dict[Loc, int], list[RuleError]]:
+    """Validate one file's text: (raw data, model or None on errors, line map, errors)."""
     data, lines, errors = compose_with_lines(text, file)
     if errors:
-        return None, lines, errors
+        return data, None, lines, errors
     if not isinstance(data, dict):
-        return None, lines, [RuleError(file, 1, "a rule file must be a mapping with `groups:`")]
+        return data, None, lines, [RuleError(file, 1, "a rule file must be a mapping with groups:")]
     try:
-        return RuleFile.model_validate(data), lines, []
+        return data, RuleFile.model_validate(data), lines, []
     except ValidationError as exc:
-        return (
-            None,
-            lines,
-            [RuleError(file, line_of(lines, e["loc"]), describe_error(e)) for e in exc.errors()],
-        )
+        errs = [RuleError(file, line_of(lines, e["loc"]), describe_error(e)) for e in exc.errors()]
+        return data, None, lines, errs
+
+
+def _named(data: Any, path: tuple[str | int, ...]) -> list[tuple[Loc, str]]:
+    """(location, name) of each item at `path` (e.g. groups.*.name) in raw data, so
+    duplicates are found even in files that fail validation elsewhere."""
+    items: list[tuple[Loc, Any]] = [((), data)]
+    for step in path:
+        nxt: list[tuple[Loc, Any]] = []
+        for loc, value in items:
+            if step == "*" and isinstance(value, list):
+                nxt.extend(((*loc, i), v) for i, v in enumerate(value))
+            elif isinstance(value, dict) and step in value:
+                nxt.append(((*loc, step), value[step]))
+        items = nxt
+    return [(loc, v) for loc, v in items if isinstance(v, str)]
 
 
 def load_rules(paths: Iterable[str | Path]) -> RuleSet:
@@ -156,44 +174,32 @@ def load_rules(paths: Iterable[str | Path]) -> RuleSet:
     errors: list[RuleError] = []
     groups: list[Group] = []
     files = expand(paths)
-    seen_alerts: dict[str, str] = {}
-    seen_groups: dict[str, str] = {}
     if not files:
         raise RuleLoadError([RuleError("<rules>", 0, "no rule files found")])
+    seen: dict[str, dict[str, str]] = {"group": {}, "alert": {}}
     for path in files:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             errors.append(RuleError(str(path), 0, f"cannot read: {exc.strerror or exc}"))
             continue
-        model, lines, file_errors = parse_rule_file(text, str(path))
+        data, model, lines, file_errors = parse_rule_file(text, str(path))
         errors.extend(file_errors)
-        if model is None:
-            continue
-        for gi, group in enumerate(model.groups):
-            where = f"{path}:{line_of(lines, ('groups', gi, 'name'))}"
-            if group.name in seen_groups:
-                errors.append(
-                    RuleError(
-                        str(path),
-                        line_of(lines, ("groups", gi, "name")),
-                        f"duplicate group name {group.name!r} (first at {seen_groups[group.name]})",
-                    )
-                )
-            seen_groups.setdefault(group.name, where)
-            for ri, rule in enumerate(group.rules):
-                line = line_of(lines, ("groups", gi, "rules", ri, "alert"))
-                if rule.alert in seen_alerts:
+        for kind, where in (("group", ("groups", "*", "name")),
+                            ("alert", ("groups", "*", "rules", "*", "alert"))):  # fmt: skip
+            for loc, name in _named(data, where):
+                line = line_of(lines, loc)
+                if name in seen[kind]:
                     errors.append(
                         RuleError(
                             str(path),
                             line,
-                            f"duplicate alert name {rule.alert!r} "
-                            f"(first at {seen_alerts[rule.alert]})",
+                            f"duplicate {kind} name {name!r} (first at {seen[kind][name]})",
                         )
                     )
-                seen_alerts.setdefault(rule.alert, f"{path}:{line}")
-            groups.append(group)
+                seen[kind].setdefault(name, f"{path}:{line}")
+        if model is not None:
+            groups.extend(model.groups)
     if errors:
-        raise RuleLoadError(errors)
+        raise RuleLoadError(sorted(errors, key=lambda e: (e.file, e.line)))
     return RuleSet(groups=groups, files=files)

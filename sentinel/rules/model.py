@@ -14,7 +14,14 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from sentinel.config import parse_duration
 from sentinel.rules.templates import check_template
@@ -88,37 +95,62 @@ class Rule(_Strict):
     labels: dict[str, str] = Field(default_factory=dict)
     annotations: dict[str, str] = Field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Rule:
-        if not _NAME_RE.fullmatch(self.alert):
-            raise ValueError(f"alert name {self.alert!r} must match [A-Za-z_][A-Za-z0-9_]*")
-        if self.window <= timedelta(0) and self.metric != "unanonymized_overdue":
+    # Field validators (not one model validator) so each problem is reported on its
+    # own line even when other fields of the same rule are invalid too.
+
+    @field_validator("alert")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not _NAME_RE.fullmatch(v):
+            raise ValueError(f"alert name {v!r} must match [A-Za-z_][A-Za-z0-9_]*")
+        return v
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, v: timedelta) -> timedelta:
+        if v <= timedelta(0):
             raise ValueError("window must be positive")
-        allowed: tuple[str, ...]
-        if self.metric == "unanonymized_overdue":
-            # A store-wide age: there is nothing to group, filter or count.
-            if self.group_by or self.where or self.min_requests:
-                raise ValueError(
-                    "unanonymized_overdue is store-wide: group_by, where and min_requests "
-                    "do not apply"
-                )
-            allowed = ()
-        else:
-            allowed = FEEDBACK_LABELS if self.metric in FEEDBACK_METRICS else CALL_LABELS
-        bad = [k for k in (*self.group_by, *self.where) if k not in allowed]
+        return v
+
+    @field_validator("min_requests")
+    @classmethod
+    def _min_requests(cls, v: int, info: ValidationInfo) -> int:
+        if v and info.data.get("metric") == "unanonymized_overdue":
+            raise ValueError("unanonymized_overdue counts no requests: remove min_requests")
+        return v
+
+    @field_validator("group_by", "where")
+    @classmethod
+    def _labels_known(cls, v: Any, info: ValidationInfo) -> Any:
+        metric = info.data.get("metric")
+        if metric is None or not v:
+            return v
+        if metric == "unanonymized_overdue":
+            raise ValueError(f"unanonymized_overdue is store-wide: remove {info.field_name}")
+        allowed = FEEDBACK_LABELS if metric in FEEDBACK_METRICS else CALL_LABELS
+        bad = [k for k in v if k not in allowed]
         if bad:
             raise ValueError(
-                f"label(s) {bad} cannot be used with metric {self.metric}: "
-                f"use {list(allowed)}"
+                f"label(s) {bad} cannot be used with metric {metric}: use {list(allowed)}"
             )
-        if "alertname" in self.labels:
+        return v
+
+    @field_validator("labels")
+    @classmethod
+    def _no_alertname(cls, v: dict[str, str]) -> dict[str, str]:
+        if "alertname" in v:
             raise ValueError("labels must not set alertname; it is the rule's alert name")
-        for key, text in self.annotations.items():
+        return v
+
+    @field_validator("annotations")
+    @classmethod
+    def _templates(cls, v: dict[str, str]) -> dict[str, str]:
+        for key, text in v.items():
             try:
                 check_template(text)
             except ValueError as exc:
                 raise ValueError(f"annotation {key!r}: {exc}") from exc
-        return self
+        return v
 
     def holds(self, value: float) -> bool:
         """The comparison the rule states; strict where the operator is strict."""
@@ -130,11 +162,12 @@ class Group(_Strict):
     interval: Duration = timedelta(seconds=15)
     rules: list[Rule] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _positive(self) -> Group:
-        if self.interval <= timedelta(0):
+    @field_validator("interval")
+    @classmethod
+    def _positive(cls, v: timedelta) -> timedelta:
+        if v <= timedelta(0):
             raise ValueError("interval must be positive")
-        return self
+        return v
 
 
 class RuleFile(_Strict):
