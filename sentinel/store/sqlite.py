@@ -465,7 +465,7 @@ class SQLiteStore:
             counts = {}
             c.execute("BEGIN IMMEDIATE")
             try:
-                for kind in ("conversation", "call", "feedback"):
+                for kind in ("conversation", "call", "feedback", "alert"):
                     table, cond, params = self._subject_filter(kind, subject_id, subject_key)
                     counts[kind] = c.execute(f"DELETE FROM {table} WHERE {cond}", params).rowcount
                 c.execute("COMMIT")
