@@ -202,11 +202,11 @@ class ClientCore:
             headers["content-encoding"] = "gzip"
         return body, headers
 
-    def attempt_timeout(self, policy: CallPolicy) -> httpx.Timeout | None:
-        """Per-attempt timeout capped by what is left of the total; None = the default."""
+    def attempt_timeout(self, policy: CallPolicy) -> Any:
+        """Per-attempt timeout capped by what is left of the total call budget."""
         remaining = policy.remaining()
         if remaining is None or remaining >= self.settings.read_timeout:
-            return None
+            return httpx.USE_CLIENT_DEFAULT
         remaining = max(remaining, 0.001)
         return httpx.Timeout(remaining, connect=min(remaining, self.settings.connect_timeout))
 
