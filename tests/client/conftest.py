@@ -117,13 +117,13 @@ class Harness:
 
 
 @pytest.fixture
-def harness(tmp_path: Path, fake_deepseek: Any) -> Iterator[Harness]:
+def harness(tmp_path: Path, fake_deepseek: Any) -> Iterator[Harness]:  # noqa: F811
     h = Harness(tmp_path, fake_deepseek)
     yield h
     h.close()
 
 
 @pytest.fixture
-def backup(fake_deepseek_factory: Callable[..., Any], fake_deepseek: Any) -> Any:
+def backup(fake_deepseek_factory: Callable[..., Any], fake_deepseek: Any) -> Any:  # noqa: F811
     """A second fake sharing the primary's key."""
     return fake_deepseek_factory(api_key=fake_deepseek.api_key)
