@@ -1,5 +1,51 @@
-"""(placeholder: this router's owner replaces it)."""
+"""`GET /v1/alerts`: what is pending or firing now, and what changed recently.
 
-from fastapi import APIRouter
+Both come from the store (state entries and the alerts index), not from the daemon's
+memory, so every replica answers the same and the answer survives restarts.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+
+from sentinel.api.deps import TokenInfo, require_scope
+from sentinel.config import parse_duration
+from sentinel.rules.engine import load_active
+
+router = APIRouter(tags=["alerts"])
+
+
+@router.get("/v1/alerts")
+def list_alerts(
+    request: Request,
+    _token: Annotated[TokenInfo, Depends(require_scope("alerts:read"))],
+    since: Annotated[str, Query(description="how far back recent events go, e.g. 24h")] = "24h",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """Active alerts (pending and firing) and the recent state changes, newest first."""
+    state = request.app.state
+    now = state.clock.now()
+    try:
+        start = now - parse_duration(since)
+    except (ValueError, OverflowError) as exc:
+        raise HTTPException(422, f"since: {exc}") from None
+    active = sorted(load_active(state.store), key=lambda i: (i.alertname, i.fingerprint))
+    recent = state.store.list_alert_events(since=start, limit=limit)
+    return {
+        "active": [
+            {
+                "alertname": i.alertname,
+                "state": i.state,
+                "labels": i.labels,
+                "annotations": i.annotations,
+                "value": i.value,
+                "active_at": i.active_at,
+                "fired_at": i.fired_at,
+                "fingerprint": i.fingerprint,
+            }
+            for i in active
+        ],
+        "recent": [e.model_dump(mode="json") for e in recent],
+    }
