@@ -55,7 +55,6 @@ class BatchAnalyzer:
         allow_list: Collection[str],
         deny_list: Mapping[str, Sequence[str]],
         batch_size: int = 64,
-        n_process: int = 1,
     ) -> None:
         self.allow_list = sorted(allow_list)
         ordinary = {w.lower() for w in allow_list} | set(STOP_WORDS)
@@ -68,7 +67,6 @@ class BatchAnalyzer:
         )
         self.deny_entities = {e for e, terms in deny_list.items() if terms}
         self.batch_size = batch_size
-        self.n_process = n_process
         for recognizer in self.engine.registry.recognizers:  # pay loading costs up front
             if not recognizer.is_loaded:
                 recognizer.load()
@@ -79,7 +77,7 @@ class BatchAnalyzer:
     ) -> list[list[RecognizerResult]]:
         langs = [detect(t, language) for t in texts]
         artifacts = self.nlp_engine.process_gated(
-            texts, [("en" in ls) for ls in langs], self.batch_size, self.n_process
+            texts, [("en" in ls) for ls in langs], self.batch_size
         )
         out = []
         for text, text_langs, nlp_artifacts in zip(texts, langs, artifacts, strict=True):

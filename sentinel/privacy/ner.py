@@ -78,7 +78,7 @@ class GatedSpacyNlpEngine(SpacyNlpEngine):
         self.nlp = {model["lang_code"]: nlp for model in self.models}
 
     def process_gated(
-        self, texts: Sequence[str], run_ner: Sequence[bool], batch_size: int, n_process: int
+        self, texts: Sequence[str], run_ner: Sequence[bool], batch_size: int
     ) -> list[NlpArtifacts]:
         """Artifacts for every text; NER entities only for texts flagged in `run_ner`."""
         nlp = self.nlp[self.models[0]["lang_code"]]
@@ -93,7 +93,7 @@ class GatedSpacyNlpEngine(SpacyNlpEngine):
         clause_texts = (views[i][s:e] for i, s, e in jobs)
         found: list[list] = [[] for _ in texts]
         for (i, offset, _), clause in zip(
-            jobs, nlp.pipe(clause_texts, batch_size=batch_size, n_process=n_process), strict=True
+            jobs, nlp.pipe(clause_texts, batch_size=batch_size), strict=True
         ):
             for ent in clause.ents:
                 text = ent.text.strip()  # blanked CJK can end up inside an entity

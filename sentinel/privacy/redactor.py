@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from presidio_analyzer import RecognizerResult
-
 from sentinel.privacy.analyzer import BatchAnalyzer
+from sentinel.privacy.entities import Entity, resolve_overlaps
 from sentinel.privacy.language import LangChoice
+from sentinel.privacy.pool import AnalyzerPool
 
 # Product and technology names that chat about an LLM API is full of and that the
 # small English model sometimes tags as a person or place.
@@ -79,16 +79,6 @@ DEFAULT_ALLOW_LIST: frozenset[str] = frozenset(
 
 
 @dataclass(frozen=True)
-class Entity:
-    """One redacted span of the original text; deliberately holds no value."""
-
-    type: str
-    start: int
-    end: int
-    score: float
-
-
-@dataclass(frozen=True)
 class Redaction:
     text: str
     entities: tuple[Entity, ...]
@@ -110,28 +100,6 @@ class Placeholders:
         return self._assigned[key]
 
 
-def resolve_overlaps(results: Sequence[RecognizerResult]) -> list[Entity]:
-    """Merge overlapping findings into one span covering all of them.
-
-    Overlaps come from different recognizers seeing the same PII differently (NER
-    "Baker Street, London" vs the address pattern "221B Baker Street, London"); the
-    union leaks nothing either saw. The type is that of the longest finding (the
-    password@host inside a URL is part of the URL), then of the highest score.
-    """
-    merged: list[Entity] = []
-    best: RecognizerResult | None = None
-    for r in sorted(results, key=lambda r: (r.start, -r.end)):
-        if merged and r.start < merged[-1].end and best is not None:
-            last = merged[-1]
-            if (r.end - r.start, r.score) > (best.end - best.start, best.score):
-                best = r
-            merged[-1] = Entity(best.entity_type, last.start, max(last.end, r.end), best.score)
-        else:
-            best = r
-            merged.append(Entity(r.entity_type, r.start, r.end, r.score))
-    return merged
-
-
 def apply(text: str, entities: Sequence[Entity], placeholders: Placeholders) -> str:
     """`text` with each entity span replaced by its placeholder."""
     parts = []
@@ -148,7 +116,8 @@ class Redactor:
     """Finds and replaces PII in English, Chinese and mixed text, fully offline.
 
     Loading takes a few seconds (spaCy model, jieba dictionary): build one and reuse it.
-    `n_process` > 1 runs the NER in that many worker processes for large batches.
+    `n_process` > 1 analyzes in that many worker processes (see `pool`), which pays
+    off for batches of hundreds of texts; `close()` stops them.
     """
 
     def __init__(
@@ -158,13 +127,20 @@ class Redactor:
         batch_size: int = 64,
         n_process: int = 1,
     ) -> None:
-        self.analyzer = BatchAnalyzer(allow_list, deny_list or {}, batch_size, n_process)
+        deny = deny_list or {}
+        self.engine: BatchAnalyzer | AnalyzerPool = (
+            AnalyzerPool(n_process, allow_list, deny, batch_size)
+            if n_process > 1
+            else BatchAnalyzer(allow_list, deny, batch_size)
+        )
 
     def analyze_many(
         self, texts: Sequence[str], language: LangChoice = "auto"
     ) -> list[list[Entity]]:
         """The non-overlapping PII spans of each text, in text order."""
-        return [resolve_overlaps(r) for r in self.analyzer.analyze_many(texts, language)]
+        if isinstance(self.engine, AnalyzerPool):
+            return self.engine.analyze_many(texts, language)
+        return [resolve_overlaps(r) for r in self.engine.analyze_many(texts, language)]
 
     def redact_many(
         self,
@@ -179,6 +155,11 @@ class Redactor:
             scope = placeholders if placeholders is not None else Placeholders()
             out.append(Redaction(apply(text, entities, scope), tuple(entities)))
         return out
+
+    def close(self) -> None:
+        """Stop the worker processes, if any."""
+        if isinstance(self.engine, AnalyzerPool):
+            self.engine.close()
 
     def redact(
         self, text: str, language: LangChoice = "auto", placeholders: Placeholders | None = None
