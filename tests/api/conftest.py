@@ -1,0 +1,29 @@
+"""API fixtures: the real app from `create_app` over a real SQLite store, a TestClient
+(real ASGI, in process) and one real token per scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from api_support import Api
+from fastapi.testclient import TestClient
+
+from sentinel.api.app import create_app
+from sentinel.api.deps import compliance_for
+from sentinel.config import Settings
+from sentinel.store.sqlite import SQLiteStore
+
+
+@pytest.fixture
+def api(sqlite_store: SQLiteStore, tmp_path: Path) -> Iterator[Api]:
+    app = create_app(sqlite_store, Settings(), exports_dir=tmp_path / "exports")
+    registry = compliance_for(app).tokens
+    tokens = {scope: registry.create(f"t-{scope}", [scope])[0]
+              for scope in ("gdpr:export", "gdpr:erase", "alerts:read", "admin")}  # fmt: skip
+    revoked, info = registry.create("t-revoked", ["admin"])
+    registry.revoke(info.id)
+    tokens["revoked"] = revoked
+    with TestClient(app) as client:
+        yield Api(app, client, tokens)
