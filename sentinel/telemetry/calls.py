@@ -50,6 +50,9 @@ _PARAM_ATTRS = (
 )
 
 
+_LOG_PARAMS = tuple((field, key.rsplit(".", 1)[1]) for field, key in _PARAM_ATTRS)
+
+
 class CallTelemetry:
     def __init__(
         self,
@@ -220,53 +223,76 @@ class CallTelemetry:
         trace_id: str | None,
         span_id: str | None,
     ) -> None:
+        """Builds the ECS document already nested (see ecs.CallFormatter): cheaper than
+        dotted `extra` keys, and this runs once per call."""
         req = obs.request
-        fields: dict[str, Any] = {
-            "event.dataset": "sentinel.calls",
-            "event.duration": int(duration * 1e9),
-            "event.outcome": outcome,
-            "service.name": self.service_name,
-            sc.GEN_AI_OPERATION_NAME: sc.OPERATION_CHAT,
-            sc.GEN_AI_PROVIDER_NAME: sc.PROVIDER,
-            sc.GEN_AI_REQUEST_MODEL: req.model,
-            sc.SENTINEL_REQUEST_ID: obs.request_id,
-            sc.SENTINEL_APP: self.app,
-            sc.SENTINEL_RETRIES: obs.retries,
-            sc.SENTINEL_FAILOVERS: obs.failovers,
-        }
-        for field, key in _PARAM_ATTRS:
-            value = getattr(req.params, field)
+        params = req.params
+        request: dict[str, Any] = {"model": req.model}
+        for field, key in _LOG_PARAMS:
+            value = getattr(params, field)
             if value is not None:
-                fields[key] = value
-        optional = {
-            sc.HTTP_RESPONSE_STATUS_CODE: obs.http_status,
-            "trace.id": trace_id,
-            "span.id": span_id,
-            sc.SENTINEL_ENDPOINT: obs.endpoint,
-            sc.GEN_AI_RESPONSE_ID: obs.response_id,
-            sc.GEN_AI_RESPONSE_MODEL: obs.response_model,
-            sc.GEN_AI_USAGE_INPUT_TOKENS: obs.input_tokens,
-            sc.GEN_AI_USAGE_OUTPUT_TOKENS: obs.output_tokens,
-            sc.SENTINEL_SUBJECT_KEY: obs.subject_key,
-            "error.type": obs.error_type,
+                request[key] = value
+        gen_ai: dict[str, Any] = {
+            "operation": {"name": sc.OPERATION_CHAT},
+            "provider": {"name": sc.PROVIDER},
+            "request": request,
         }
-        fields.update((k, v) for k, v in optional.items() if v is not None)
-        if obs.finish_reasons:
-            fields[sc.GEN_AI_RESPONSE_FINISH_REASONS] = obs.finish_reasons
+        response = {
+            k: v
+            for k, v in (
+                ("id", obs.response_id),
+                ("model", obs.response_model),
+                ("finish_reasons", obs.finish_reasons or None),
+            )
+            if v is not None
+        }
+        if response:
+            gen_ai["response"] = response
+        if obs.input_tokens is not None or obs.output_tokens is not None:
+            gen_ai["usage"] = {
+                "input_tokens": obs.input_tokens,
+                "output_tokens": obs.output_tokens,
+            }
+        sentinel: dict[str, Any] = {
+            "request_id": obs.request_id,
+            "app": self.app,
+            "retries": obs.retries,
+            "failovers": obs.failovers,
+        }
+        if obs.endpoint:
+            sentinel["endpoint"] = obs.endpoint
+        if obs.subject_key:
+            sentinel["subject_key"] = obs.subject_key
         for flag, key in (
-            (obs.rate_limited, sc.SENTINEL_RATE_LIMITED),
-            (obs.fallback, sc.SENTINEL_FALLBACK),
-            (obs.circuit_open, sc.SENTINEL_CIRCUIT_OPEN),
-            (obs.abandoned, sc.SENTINEL_STREAM_ABANDONED),
-            (req.stream, sc.SENTINEL_STREAM),
+            (obs.rate_limited, "rate_limited"),
+            (obs.fallback, "fallback"),
+            (obs.circuit_open, "circuit_open"),
+            (req.stream, "stream"),
         ):
             if flag:
-                fields[key] = True
+                sentinel[key] = True
+        if obs.abandoned:
+            sentinel["stream_abandoned"] = True
+        doc: dict[str, Any] = {
+            "event": {
+                "dataset": "sentinel.calls",
+                "duration": int(duration * 1e9),
+                "outcome": outcome,
+            },
+            "service": {"name": self.service_name},
+            "gen_ai": gen_ai,
+            "sentinel": sentinel,
+        }
+        if obs.http_status is not None:
+            doc["http"] = {"response": {"status_code": obs.http_status}}
+        if trace_id is not None:
+            doc["trace"] = {"id": trace_id}
+            doc["span"] = {"id": span_id}
+        if obs.error_type:
+            doc["error"] = {"type": obs.error_type}
         if self.capture_content:
-            fields[sc.GEN_AI_INPUT_MESSAGES] = req.messages
+            gen_ai["input"] = {"messages": req.messages}
             if obs.completion is not None:
-                fields[sc.GEN_AI_OUTPUT_MESSAGES] = [
-                    {"role": "assistant", "content": obs.completion}
-                ]
+                gen_ai["output"] = {"messages": [{"role": "assistant", "content": obs.completion}]}
         status = obs.http_status if obs.http_status is not None else "-"
-        self.logger.info(f"chat {req.model} {outcome} {status}", extra=fields)
+        self.logger.info(f"chat {req.model} {outcome} {status}", extra={"ecs": doc})

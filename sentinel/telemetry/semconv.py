@@ -42,7 +42,7 @@ SENTINEL_CIRCUIT_OPEN = "sentinel.circuit_open"
 SENTINEL_ENDPOINT = "sentinel.endpoint"
 SENTINEL_SUBJECT_KEY = "sentinel.subject_key"
 SENTINEL_STREAM = "sentinel.stream"
-SENTINEL_STREAM_ABANDONED = "sentinel.stream.abandoned"
+SENTINEL_STREAM_ABANDONED = "sentinel.stream_abandoned"
 SENTINEL_OUTCOME = "sentinel.outcome"
 
 METRIC_OPERATION_DURATION = "gen_ai.client.operation.duration"
