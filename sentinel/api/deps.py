@@ -24,7 +24,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from sentinel.clock import Clock
-from sentinel.compliance.service import Compliance
+from sentinel.compliance.service import Compliance, open_spool
 from sentinel.compliance.tokens import SCOPES, TokenInfo
 from sentinel.config import Settings
 from sentinel.store.base import Store
@@ -65,7 +65,8 @@ _build_lock = threading.Lock()
 
 def compliance_for(app: FastAPI) -> Compliance:
     """The app's compliance services, built once from `app.state` (store, settings,
-    clock, and the optional `spool` and `exports_dir` the daemon or a test sets)."""
+    clock, and the optional `spool` and `exports_dir` the daemon or a test sets; without
+    `spool`, this machine's spool directory is used if it exists)."""
     state = app.state
     with _build_lock:
         service = getattr(state, "compliance", None)
@@ -73,7 +74,7 @@ def compliance_for(app: FastAPI) -> Compliance:
             service = Compliance.build(
                 state.store,
                 state.settings,
-                spool=getattr(state, "spool", None),
+                spool=state.spool if hasattr(state, "spool") else open_spool(state.settings),
                 clock=state.clock,
                 exports_dir=getattr(state, "exports_dir", None),
             )

@@ -20,8 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sentinel.compliance.export import SubjectSpool
-from sentinel.compliance.service import Compliance
+from sentinel.compliance.service import Compliance, open_spool
 from sentinel.compliance.subjects import InvalidSubjectId, validate_subject_id
 from sentinel.compliance.tokens import SCOPES, TokenError, describe
 from sentinel.config import Settings
@@ -42,15 +41,6 @@ def _actor() -> str:
         return "cli"
 
 
-def _open_spool(settings: Settings) -> SubjectSpool | None:
-    """The durable spool, if this deployment has one on disk."""
-    try:
-        from sentinel.records.spool import Spool
-    except ImportError:  # TODO(spool): remove once sentinel.records.spool is committed
-        return None
-    return Spool(settings.spool_path) if settings.spool_path.exists() else None
-
-
 @contextlib.contextmanager
 def _compliance() -> Iterator[Compliance]:
     from sentinel.store import open_store
@@ -58,7 +48,7 @@ def _compliance() -> Iterator[Compliance]:
     settings = Settings()
     store = open_store(settings=settings)
     try:
-        yield Compliance.build(store, settings, spool=_open_spool(settings))
+        yield Compliance.build(store, settings, spool=open_spool(settings))
     finally:
         store.close()
 

@@ -16,6 +16,16 @@ from sentinel.config import Settings
 from sentinel.store.base import Store
 
 
+def open_spool(settings: Settings) -> SubjectSpool | None:
+    """This machine's durable spool (SENTINEL_SPOOL_DIR), if it exists on disk: records
+    not yet replayed to the store are exported and erased with the rest."""
+    try:
+        from sentinel.records.spool import Spool
+    except ImportError:  # TODO(spool): drop once sentinel.records.spool is committed
+        return None
+    return Spool(settings.spool_path) if settings.spool_path.exists() else None
+
+
 @dataclass
 class Compliance:
     store: Store
