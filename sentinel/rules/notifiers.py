@@ -158,12 +158,17 @@ class Deliverer:
             except httpx.HTTPError as exc:
                 problem = f"{type(exc).__name__}: {exc}"
             DELIVERIES.labels(self.name, "retry").inc()
-            if not retryable or attempt >= self.max_attempts or self._stop.wait(delay):
-                log.error("%s: giving up delivering to %s: %s", self.name, url, problem)
-                DELIVERIES.labels(self.name, "failed").inc()
-                return False
-            log.warning("%s: delivery to %s failed (%s); retrying", self.name, url, problem)
+            if not retryable or attempt >= self.max_attempts:
+                break
+            log.warning(
+                "%s: delivery to %s failed (%s); retrying in %.2fs", self.name, url, problem, delay
+            )
+            if self._stop.wait(delay):
+                break
             delay = min(delay * 2, self.max_backoff)
+        log.error("%s: giving up delivering to %s: %s", self.name, url, problem)
+        DELIVERIES.labels(self.name, "failed").inc()
+        return False
         return False
 
     def _run(self) -> None:
@@ -232,11 +237,13 @@ class WebhookNotifier:
     """Alertmanager-webhook-compatible POSTs on state changes: one body for the alerts
     that started firing, one for those resolved, per evaluation. Pending is not sent."""
 
-    def __init__(self, url: str, external_url: str, receiver: str = "sentinel") -> None:
+    def __init__(
+        self, url: str, external_url: str, receiver: str = "sentinel", *, backoff: float = 0.5
+    ) -> None:
         self.url = url
         self.external_url = external_url
         self.receiver = receiver
-        self._deliverer = Deliverer("webhook")
+        self._deliverer = Deliverer("webhook", backoff=backoff)
 
     def notify(self, notification: Notification) -> None:
         for status in ("firing", "resolved"):
@@ -255,10 +262,10 @@ class AlertmanagerNotifier:
     Alertmanager resolves it if Sentinel disappears), and each resolved alert once,
     with endsAt set to when it resolved."""
 
-    def __init__(self, base_url: str, external_url: str) -> None:
+    def __init__(self, base_url: str, external_url: str, *, backoff: float = 0.5) -> None:
         self.url = base_url.rstrip("/") + "/api/v2/alerts"
         self.external_url = external_url
-        self._deliverer = Deliverer("alertmanager")
+        self._deliverer = Deliverer("alertmanager", backoff=backoff)
 
     def notify(self, notification: Notification) -> None:
         body = [
