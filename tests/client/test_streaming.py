@@ -1,0 +1,104 @@
+"""Streaming: chunks over SSE with keep-alive comments, usage from the last chunk, and
+one span / log line / record whether the stream completes, breaks or is abandoned."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from sentinel.errors import APIConnectionError
+from sentinel.testing import Fault
+
+MSG = [{"role": "user", "content": "one two three"}]
+
+
+def test_stream_yields_text_and_records_usage(harness):
+    harness.fake.keepalive_comments = 3
+    client = harness.client()
+    stream = client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True)
+    chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == "Echo: one two three"
+    assert chunks[-1].usage is not None
+    assert all(c.request_id == stream.request_id for c in chunks)
+    harness.assert_one_each(1)
+    rec = harness.store.get_call(stream.request_id)
+    assert rec.outcome == "success" and rec.params.stream
+    assert rec.total_tokens == chunks[-1].usage.total_tokens
+    assert rec.finish_reasons == ["stop"]
+    assert harness.store.get_conversation(stream.request_id).completion == text
+    assert harness.fake.requests[0].json()["stream"] is True
+
+
+def test_truncated_stream_raises_and_is_recorded_as_failure(harness):
+    harness.fake.fail(Fault.truncate(after_chunks=2))
+    client = harness.client()
+    stream = client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True)
+    got = []
+    with pytest.raises(APIConnectionError, match="stream"):
+        for chunk in stream:
+            got.append(chunk)
+    assert len(got) == 2
+    harness.assert_one_each(1)
+    rec = harness.store.get_call(stream.request_id)
+    assert rec.outcome == "failure" and rec.error_type == "APIConnectionError"
+
+
+def test_stream_closed_early_is_reported_once_as_abandoned(harness):
+    client = harness.client()
+    with client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True) as s:
+        next(s)
+    s.close()  # a second close does not report again
+    harness.assert_one_each(1)
+    line = harness.log_lines()[0]
+    assert line["sentinel"]["stream_abandoned"] is True
+    span = harness.spans.get_finished_spans()[0]
+    assert span.attributes["sentinel.stream_abandoned"] is True
+
+
+def test_stream_dropped_by_the_app_is_reported_when_collected(harness):
+    client = harness.client()
+
+    def read_one():
+        stream = client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True)
+        for _chunk in stream:
+            break
+
+    read_one()
+    gc.collect()
+    harness.assert_one_each(1)
+
+
+def test_stream_retries_before_first_byte(harness):
+    harness.fake.script(429)
+    client = harness.client()
+    stream = client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True)
+    assert list(stream)
+    assert harness.clock.sleeps == [1.0]
+    harness.assert_one_each(1)
+    assert harness.store.get_call(stream.request_id).retries == 1
+
+
+async def test_async_stream(harness):
+    client = harness.aclient()
+    stream = await client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True)
+    text = ""
+    async for chunk in stream:
+        if chunk.choices:
+            text += chunk.choices[0].delta.content or ""
+    assert text == "Echo: one two three"
+    abandoned = await client.chat.completions.create(
+        model="deepseek-chat", messages=MSG, stream=True
+    )
+    async with abandoned:
+        await abandoned.__anext__()
+    harness.fake.fail(Fault.truncate(after_chunks=1))
+    broken = await client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True)
+    with pytest.raises(APIConnectionError):
+        async for _ in broken:
+            pass
+    await client.aclose()
+    harness.assert_one_each(3)
+    outcomes = [r.outcome for r in harness.calls()]
+    assert outcomes == ["success", "success", "failure"]
