@@ -130,6 +130,17 @@ EXPORT_EXAMPLE = {
 }
 
 
+LOCATION = {
+    "Location": {
+        "description": "The job's status URL.",
+        "schema": {
+            "type": "string",
+            "example": "/v1/gdpr/erasures/0b7d2c61c0a84f4f8a0f0d6f2bb7d9aa",
+        },
+    }
+}
+
+
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
         401: "Missing, invalid or revoked bearer token.",
@@ -196,7 +207,7 @@ def _run_erasure(service: Compliance, job_id: str) -> None:
     summary="Export everything held about a subject",
     description="Starts an export job (GDPR Art. 15/20); poll it, then download the document.",
     responses={
-        202: {"description": "Accepted; the export runs in the background."},
+        202: {"description": "Accepted; the export runs in the background.", "headers": LOCATION},
         **_errors(401, 403, 413, 503),
     },
 )
@@ -270,7 +281,7 @@ def download_export(export_id: str, token: ExportToken, service: Service) -> Fil
         "the spool, and leaves a tombstone so late records are dropped. Rate-limited per token."
     ),
     responses={
-        202: {"description": "Accepted; the erasure runs in the background."},
+        202: {"description": "Accepted; the erasure runs in the background.", "headers": LOCATION},
         **_errors(401, 403, 413, 429, 503),
     },
 )
