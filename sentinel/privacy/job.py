@@ -143,6 +143,7 @@ def run_once(
         seen.update(c.request_id for c in fresh)
         anonymized = anonymize_conversations(fresh, redactor or default_redactor(), clock.now())
         replaced = store.save_anonymized(anonymized)
+        store.refresh()  # so the next query (Elasticsearch is near-real-time) sees them
         report.batches += 1
         report.anonymized += replaced
         report.lost_races += len(anonymized) - replaced
