@@ -7,12 +7,14 @@ typo such as http://api.deepseek.com can never send a key in clear text.
 from __future__ import annotations
 
 import ipaddress
+import re
 import ssl
 
 import httpx
 
 from sentinel.errors import ConfigurationError
 
+_HOST_RE = re.compile(r"[A-Za-z0-9._\-]+|\[?[0-9A-Fa-f:.]+\]?")
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
@@ -30,6 +32,8 @@ def validate_base_url(url: str, name: str = "base_url") -> str:
     """Return the URL without a trailing slash, or raise naming what is wrong with it."""
     if not isinstance(url, str) or not url.strip():
         raise ConfigurationError(f"{name} must be a URL such as https://api.deepseek.com")
+    if any(c.isspace() for c in url.strip()):
+        raise ConfigurationError(f"{name} {url!r} is not a valid URL: it contains whitespace")
     try:
         parsed = httpx.URL(url.strip())
     except (httpx.InvalidURL, TypeError) as exc:
@@ -40,6 +44,8 @@ def validate_base_url(url: str, name: str = "base_url") -> str:
         )
     if not parsed.host:
         raise ConfigurationError(f"{name} {url!r} has no host")
+    if not _HOST_RE.fullmatch(parsed.host):
+        raise ConfigurationError(f"{name} {url!r} is not a valid URL: bad host {parsed.host!r}")
     if parsed.scheme == "http" and not is_loopback(parsed.host):
         raise ConfigurationError(
             f"{name} {url!r} uses plain http to a non-loopback host; use https:// "
