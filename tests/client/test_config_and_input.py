@@ -105,7 +105,8 @@ def test_key_from_command(harness, monkeypatch):
 
 
 def test_failing_secret_command_does_not_echo_its_output():
-    cmd = f"{sys.executable} -c \"import sys; print('sk-leak'); sys.stderr.write('sk-leak2'); sys.exit(3)\""
+    script = "import sys; print('sk-leak'); sys.stderr.write('sk-leak2'); sys.exit(3)"
+    cmd = f'{sys.executable} -c "{script}"'
     with pytest.raises(ConfigurationError) as err:
         run_secret_command(cmd)
     assert "exit code 3" in str(err.value) and "sk-leak" not in str(err.value)
