@@ -20,8 +20,8 @@ from sentinel.privacy.language import LangChoice, detect
 from sentinel.privacy.ner import GatedSpacyNlpEngine
 from sentinel.privacy.recognizers import LANGUAGES, build_registry, pattern_candidates
 
-# Entities only the language-specific recognizers produce.
-NAME_ENTITIES = ["PERSON", "LOCATION"]
+# What the English NER can add to a text's candidate types once it found something.
+NER_ENTITIES = frozenset({"PERSON", "LOCATION"})
 
 
 class NoContextEnhancer(ContextAwareEnhancer):
@@ -84,11 +84,9 @@ class BatchAnalyzer:
             candidates = pattern_candidates(text) | self.deny_entities
             results: list[RecognizerResult] = []
             if "en" in text_langs:
-                entities = candidates | (
-                    {"PERSON", "LOCATION"} if nlp_artifacts.entities else set()
-                )
+                entities = candidates | (NER_ENTITIES if nlp_artifacts.entities else set())
                 results += self._analyze(text, "en", entities, nlp_artifacts)
-            if "zh" in text_langs:
+            if "zh" in text_langs:  # mixed text: the patterns already ran in English
                 entities = {"PERSON"} if "en" in text_langs else candidates | {"PERSON"}
                 results += self._analyze(text, "zh", entities, nlp_artifacts)
             if not text_langs:

@@ -84,6 +84,8 @@ DEFAULT_ALLOW_LIST: frozenset[str] = frozenset(
 
 @dataclass(frozen=True)
 class Redaction:
+    """A redacted text and where its PII was (spans refer to the original text)."""
+
     text: str
     entities: tuple[Entity, ...]
 
@@ -126,6 +128,9 @@ def apply(text: str, entities: Sequence[Entity], placeholders: Placeholders) -> 
 
 class Redactor:
     """Finds and replaces PII in English, Chinese and mixed text, fully offline.
+
+    `allow_list` values are never redacted (exact match on the finding's text);
+    `deny_list` maps an entity type to terms always redacted as that type.
 
     Loading takes a few seconds (spaCy model, jieba dictionary): build one and reuse it.
     `n_process` > 1 analyzes in that many worker processes (see `pool`), which pays
@@ -176,4 +181,5 @@ class Redactor:
     def redact(
         self, text: str, language: LangChoice = "auto", placeholders: Placeholders | None = None
     ) -> Redaction:
+        """Redact one text (prefer `redact_many` for many: the NER batches)."""
         return self.redact_many([text], language, placeholders)[0]
