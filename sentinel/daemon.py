@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import threading
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from types import FrameType
 from typing import Any
 
 import typer
@@ -219,16 +221,29 @@ class Daemon:
         log.info("sentinel daemon %s stopped", self.node_id)
 
     def serve_forever(self) -> None:
-        """Run until SIGTERM/SIGINT: uvicorn owns the main thread and its signals, and
-        returns after finishing in-flight requests; then the jobs stop gracefully. If
-        the port cannot be bound uvicorn exits with status 1 (after this cleanup)."""
-        self.start()
+        """Run until SIGTERM/SIGINT, then stop gracefully (see `stop`).
+
+        uvicorn owns the main thread and its signals while it runs; it restores the
+        handlers found before it started and then re-raises the signal it caught. Our
+        handler is the one it restores, so the re-raised signal only asks for the stop
+        that follows anyway, instead of killing the process before the evaluation in
+        flight, the notification queue and the lease are dealt with. If the port cannot
+        be bound uvicorn exits with status 1, after the same cleanup."""
+        server = self._server = self._make_server()
+
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            log.info("received signal %d: shutting down", signum)
+            server.should_exit = True
+
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
-            self._server = self._make_server()
-            self._server.run()
+            self.start()
+            server.run()
         finally:
             self._server = None
             self.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def register(app: typer.Typer) -> None:

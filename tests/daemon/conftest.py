@@ -27,10 +27,16 @@ def require_service(pytestconfig: pytest.Config) -> Callable[[bool, str], None]:
     return root.require_service
 
 
-def free_port() -> int:
+def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.fixture
+def free_port() -> Callable[[], int]:
+    """A function returning a loopback port that is free right now."""
+    return _free_port
 
 
 @dataclass
@@ -91,7 +97,7 @@ receivers:
 @pytest.fixture
 def alertmanager_url(tmp_path: Path, require_service: Callable[[bool, str], None]) -> Iterator[str]:
     require_service(shutil.which(ALERTMANAGER) is not None, f"{ALERTMANAGER} not installed")
-    port = free_port()
+    port = _free_port()
     (tmp_path / "am.yml").write_text(AM_CONFIG)
     proc = subprocess.Popen(
         [
