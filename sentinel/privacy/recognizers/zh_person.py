@@ -20,8 +20,6 @@ import jieba.posseg
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-GATE = re.compile(r"[\u4e00-\u9fff]")
-
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "慕容", "皇甫", "令狐", "夏侯")
 _SURNAMES = frozenset(
