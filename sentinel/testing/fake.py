@@ -13,6 +13,7 @@ below what ASGI lets an app do.
         fake.fail_always(503)                   # then every request: 503
         fake.fail(Fault.truncate(2), endpoint="chat")
         fake.set_latency(0.05)
+        fake.clock_skew = 30.0                  # its `Date` header runs 30 s ahead
         client = Sentinel(base_url=fake.url, api_key=fake.api_key)
         ...
         fake.requests                           # what the server received
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import email.utils
 import gzip
 import json
 import secrets
@@ -111,6 +113,7 @@ class FakeDeepSeek:
         models: Iterable[str] = ("deepseek-chat", "deepseek-reasoner"),
         reply: Callable[[list[dict[str, Any]]], str] = echo_reply,
         keepalive_comments: int = 1,
+        clock_skew: float = 0.0,
     ) -> None:
         self.host = host
         self.port = port
@@ -121,6 +124,8 @@ class FakeDeepSeek:
         self.models = list(models)
         self.reply = reply
         self.keepalive_comments = keepalive_comments
+        # Seconds added to the `Date` header, to test clock-skew checks (`sentinel doctor`).
+        self.clock_skew = clock_skew
         self.faults: dict[str, FaultPlan] = {e: FaultPlan() for e in ENDPOINTS}
         self.requests: list[RecordedRequest] = []
         self.tokens_issued = 0
@@ -409,7 +414,11 @@ class FakeDeepSeek:
             conn.send(
                 h11.Response(
                     status_code=200,
-                    headers=[("content-type", "text/event-stream"), ("cache-control", "no-cache")],
+                    headers=[
+                        ("content-type", "text/event-stream"),
+                        ("cache-control", "no-cache"),
+                        ("date", self._date()),
+                    ],
                     reason=b"OK",
                 )
             )
@@ -438,8 +447,11 @@ class FakeDeepSeek:
     ) -> None:
         await self._send_json(conn, writer, status, _error_body(status, message), extra)
 
-    @staticmethod
+    def _date(self) -> str:
+        return email.utils.formatdate(time.time() + self.clock_skew, usegmt=True)
+
     async def _send_json(
+        self,
         conn: h11.Connection,
         writer: asyncio.StreamWriter,
         status: int,
@@ -447,7 +459,11 @@ class FakeDeepSeek:
         extra: dict[str, str] | None = None,
     ) -> None:
         data = json.dumps(payload).encode()
-        headers = [("content-type", "application/json"), ("content-length", str(len(data)))]
+        headers = [
+            ("content-type", "application/json"),
+            ("content-length", str(len(data))),
+            ("date", self._date()),
+        ]
         headers += list((extra or {}).items())
         reason = _REASONS.get(status, b"Error")
         writer.write(conn.send(h11.Response(status_code=status, headers=headers, reason=reason)))
