@@ -55,6 +55,9 @@ class CallStats:
     circuit_open: int = 0
     latency_avg_ms: float | None = None
     latency_p95_ms: float | None = None
+    # For the status page; a store that cannot compute them cheaply leaves them None.
+    latency_p50_ms: float | None = None
+    latency_p99_ms: float | None = None
 
 
 @dataclass(frozen=True)

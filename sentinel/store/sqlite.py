@@ -325,6 +325,8 @@ class SQLiteStore:
                     circuit_open=sum(i[2] for i in items),
                     latency_avg_ms=sum(durations) / len(durations),
                     latency_p95_ms=percentile(durations, 95),
+                    latency_p50_ms=percentile(durations, 50),
+                    latency_p99_ms=percentile(durations, 99),
                 )
             )
         return out
