@@ -119,10 +119,11 @@ class Settings(BaseSettings):
     es_password: SecretStr | None = None
     es_ca_certs: Path | None = None
     es_verify_certs: bool = True
+    es_index_prefix: str = "sentinel"  # indices <prefix>-calls-YYYY.MM.DD, <prefix>-state, ...
     spool_dir: Path | None = None
-    spool_fsync: str = "batch"  # always | batch | never
-    queue_size: int = 10_000
-    queue_full_policy: str = "spool"  # spool | drop
+    spool_fsync: str = "interval"  # always | interval (<= 1 s of spool at risk) | never
+    queue_size: int = 10_000  # records waiting for the sink's writer
+    queue_full_policy: str = "spool"  # spool (synchronously, loses nothing) | drop (counted)
     capture_content: bool = True
 
     # Privacy and compliance
@@ -153,8 +154,8 @@ class Settings(BaseSettings):
     @field_validator("spool_fsync")
     @classmethod
     def _fsync(cls, v: str) -> str:
-        if v not in ("always", "batch", "never"):
-            raise ValueError("SENTINEL_SPOOL_FSYNC must be always, batch or never")
+        if v not in ("always", "interval", "never"):
+            raise ValueError("SENTINEL_SPOOL_FSYNC must be always, interval or never")
         return v
 
     @field_validator("queue_full_policy")

@@ -1,0 +1,32 @@
+"""Record factories shared by the records tests (kept out of conftest so subprocess
+helpers can import them too)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sentinel.records.models import CallRecord, Conversation
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def call(i: int, *, prefix: str = "req", subject_key: str | None = None) -> CallRecord:
+    return CallRecord(
+        request_id=f"{prefix}-{i:06d}",
+        timestamp=T0 + timedelta(milliseconds=i),
+        model="deepseek-chat",
+        duration_ms=float(i % 97),
+        subject_key=subject_key,
+    )
+
+
+def conversation(i: int, *, subject_id: str, subject_key: str) -> Conversation:
+    return Conversation(
+        request_id=f"conv-{i:06d}",
+        timestamp=T0 + timedelta(milliseconds=i),
+        model="deepseek-chat",
+        messages=[{"role": "user", "content": f"hello from {subject_id}"}],
+        completion="hi",
+        subject_id=subject_id,
+        subject_key=subject_key,
+    )
