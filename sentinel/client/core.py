@@ -142,10 +142,10 @@ class ClientCore:
             self._owns_store = True
         else:
             self.store, self._owns_store = o.store, False
-        self.sink = Sink(self.store, queue_size=settings.queue_size)
         app = settings.app
         self._tp, self._owns_tp = tracer_provider_for(app, o.tracer_provider)
         self._mp, self._owns_mp = meter_provider_for(app, o.meter_provider)
+        self.sink = Sink(self.store, settings, meter_provider=self._mp)
         self.telemetry = CallTelemetry(
             self._tp,
             self._mp,
