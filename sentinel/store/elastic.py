@@ -1,0 +1,843 @@
+"""ElasticStore: the Store protocol on Elasticsearch, the production store Kibana reads.
+
+Choices worth knowing:
+
+* Server and client are both 8.19.3: the Python client's major must match the
+  server's, and 8.x runs on the JDK 17 the test machines have (9.x needs JDK 21+).
+  The tests run against the stripped `integ-test-zip` build, so only core APIs are
+  used: composable index templates, bulk, get/mget, search with aggregations, and
+  point-in-time + `search_after`. No painless scripts, no ingest pipeline, and no
+  `_delete_by_query` (it lives in the reindex module, which that build lacks):
+  deletions are found with a point in time and removed by id through bulk.
+* Document ids are `request_id` (calls, conversations, feedback), the alert event id,
+  the audit `seq` and the state key, so a spool replay overwrites instead of
+  duplicating. Calls go to daily `<prefix>-calls-YYYY.MM.DD` indices by their UTC
+  timestamp, so a replay lands in the same index.
+* `@timestamp` is `date_nanos`: window queries `(start, end]` are exact to the
+  microsecond, as in SQLite, where a millisecond `date` would blur the boundaries.
+* Conversations are upserted with optimistic concurrency (`if_seq_no` /
+  `if_primary_term`, or `create` for new ones), never with a script, so a replayed
+  raw copy can never overwrite the anonymized one. State uses the same CAS; audit
+  entries are create-only.
+* Records are written through `helpers.streaming_bulk`; items failing with 429/5xx are
+  retried per item with backoff. An item the server rejects for good (mapping error)
+  goes to a dead-letter JSONL file with the reason and is reported in the
+  `WriteResult`; if retryable failures remain, `StoreUnavailable` is raised so the
+  sink spools the batch (rewriting the items that did succeed is harmless).
+* Writes of calls and feedback are near-real-time (visible after `refresh()`), as
+  Elasticsearch is; state, alert and audit writes are low-volume and refresh at once,
+  because leases, tombstones and the audit chain are read right after being written.
+* Erasure deletes by id, then refreshes; `reclaim()` force-merges with
+  `only_expunge_deletes` (the templates set `expunge_deletes_allowed` to 0) because a
+  deleted document is unreachable by every API at once but its bytes stay in the
+  segment files until a merge rewrites them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
+
+from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError, TransportError
+from elasticsearch import helpers as es_helpers
+
+from sentinel.records.models import (
+    AlertEvent,
+    AuditEntry,
+    CallRecord,
+    Conversation,
+    Feedback,
+    Record,
+)
+from sentinel.store import schema
+from sentinel.store.base import (
+    CallStats,
+    FeedbackStats,
+    RecordRejected,
+    StoreUnavailable,
+    WriteResult,
+)
+from sentinel.store.sqlite import _check_labels
+
+if TYPE_CHECKING:
+    from sentinel.config import Settings
+
+T = TypeVar("T")
+
+_PAGE = 1000
+_REQUEST_TIMEOUT = 30.0
+_RETRY_STATUS = (429, 500, 502, 503, 504)
+_CAS_ATTEMPTS = 20
+_DAILY_INDEX_MAX_DAYS = 31  # longer windows search the pattern instead of listing days
+_KINDS = {CallRecord: "call", Conversation: "conversation", Feedback: "feedback"}
+_MODELS: dict[str, type[Any]] = {
+    "call": CallRecord,
+    "conversation": Conversation,
+    "feedback": Feedback,
+    "alert": AlertEvent,
+    "audit": AuditEntry,
+}
+
+
+def _utc(dt: datetime) -> datetime:
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def _iso(dt: datetime) -> str:
+    """Microsecond ISO form, which `date_nanos` range queries compare exactly."""
+    return _utc(dt).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _redact_url(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}"
+
+
+def _source_model(kind: str, source: dict[str, Any]) -> Any:
+    return _MODELS[kind].model_validate(schema.from_doc(kind, source))
+
+
+class ElasticStore:
+    """The Store protocol on Elasticsearch (see module docstring)."""
+
+    name = "elasticsearch"
+
+    def __init__(
+        self,
+        client: Elasticsearch,
+        *,
+        index_prefix: str = "sentinel",
+        dead_letter_path: Path,
+        url: str = "",
+        bulk_retries: int = 4,
+        bulk_backoff: float = 0.2,
+    ) -> None:
+        if (
+            not index_prefix
+            or index_prefix != index_prefix.lower()
+            or not all(c.isalnum() or c in "-_." for c in index_prefix)
+        ):
+            raise ValueError(
+                f"index prefix {index_prefix!r} must be non-empty lowercase letters, digits, "
+                "'-', '_' or '.'"
+            )
+        self.client = client
+        self.prefix = index_prefix
+        self.dead_letter_path = dead_letter_path
+        self._url = _redact_url(url) if url else "Elasticsearch"
+        self._bulk_retries = bulk_retries
+        self._bulk_backoff = bulk_backoff
+        self._dead_letter_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, url: str, settings: Settings, **kwargs: Any) -> ElasticStore:
+        """Client from SENTINEL_ES_* settings: API key or user/password, TLS verified
+        unless SENTINEL_ES_VERIFY_CERTS=false, optional CA bundle."""
+        auth: dict[str, Any] = {}
+        if settings.es_api_key is not None:
+            auth["api_key"] = settings.es_api_key.get_secret_value()
+        elif settings.es_username:
+            password = settings.es_password.get_secret_value() if settings.es_password else ""
+            auth["basic_auth"] = (settings.es_username, password)
+        tls: dict[str, Any] = {}
+        if url.startswith("https://"):
+            tls["verify_certs"] = settings.es_verify_certs
+            if settings.es_ca_certs is not None:
+                tls["ca_certs"] = str(settings.es_ca_certs)
+        client = Elasticsearch(
+            url,
+            request_timeout=_REQUEST_TIMEOUT,
+            max_retries=1,
+            retry_on_timeout=False,
+            **auth,
+            **tls,
+        )
+        kwargs.setdefault("index_prefix", settings.es_index_prefix)
+        kwargs.setdefault(
+            "dead_letter_path", settings.data_dir / "dead-letter" / "elasticsearch.jsonl"
+        )
+        return cls(client, url=url, **kwargs)
+
+    # plumbing -------------------------------------------------------------
+
+    def _index(self, suffix: str) -> str:
+        return f"{self.prefix}-{suffix}"
+
+    def _call_index(self, ts: datetime) -> str:
+        return f"{self.prefix}-calls-{_utc(ts):%Y.%m.%d}"
+
+    def _calls_in(self, start: datetime, end: datetime) -> str:
+        """The daily indices a window can touch, or the pattern for long windows."""
+        first, last = _utc(start).date(), _utc(end).date()
+        days = (last - first).days
+        if days < 0 or days > _DAILY_INDEX_MAX_DAYS:
+            return self._index("calls-*")
+        return ",".join(
+            f"{self.prefix}-calls-{first + timedelta(days=d):%Y.%m.%d}" for d in range(days + 1)
+        )
+
+    def _op(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run one client call; unreachable or overloaded → StoreUnavailable."""
+        try:
+            return fn(*args, **kwargs)
+        except TransportError as exc:
+            raise StoreUnavailable(
+                f"Elasticsearch unreachable at {self._url}: {type(exc).__name__}: {exc}"
+            ) from exc
+        except ApiError as exc:
+            if exc.meta.status in _RETRY_STATUS:
+                raise StoreUnavailable(
+                    f"Elasticsearch at {self._url} answered {exc.meta.status}: {exc.message}"
+                ) from exc
+            raise
+
+    def _search(self, index: str, **body: Any) -> dict[str, Any]:
+        return self._op(
+            self.client.search,
+            index=index,
+            ignore_unavailable=True,
+            allow_no_indices=True,
+            **body,
+        ).body
+
+    # lifecycle ------------------------------------------------------------
+
+    def setup(self) -> None:
+        """Install the index templates and create the fixed indices; safe to repeat."""
+        for name in schema.TEMPLATES:
+            body = schema.load_template(name, self.prefix)
+            self._op(
+                self.client.indices.put_index_template,
+                name=self._index(name),
+                index_patterns=body["index_patterns"],
+                template=body["template"],
+                priority=body["priority"],
+                meta=body["_meta"],
+            )
+        for name in schema.TEMPLATES:
+            if name == "calls":
+                continue  # daily indices are created by the first write of the day
+            self._op(self.client.options(ignore_status=400).indices.create, index=self._index(name))
+
+    def ping(self) -> bool:
+        # Not HEAD /: the stripped test server has no root endpoint.
+        try:
+            self.client.cluster.health(timeout="2s")
+            return True
+        except Exception:
+            return False
+
+    def close(self) -> None:
+        self.client.close()
+
+    def refresh(self) -> None:
+        self._op(
+            self.client.indices.refresh,
+            index=self._index("*"),
+            ignore_unavailable=True,
+            allow_no_indices=True,
+        )
+
+    def reclaim(self) -> dict[str, Any]:
+        """Purge erased documents' bytes from the segment files (after an erasure)."""
+        self.refresh()
+        self._op(
+            self.client.indices.forcemerge,
+            index=self._index("*"),
+            only_expunge_deletes=True,
+            ignore_unavailable=True,
+            allow_no_indices=True,
+        )
+        return {"refresh": True, "expunge_deletes": True}
+
+    # records --------------------------------------------------------------
+
+    def _dead_letter(self, item: dict[str, Any], record: Any) -> RecordRejected:
+        error = item.get("error") or {}
+        reason = (
+            f"{error.get('type', 'error')}: {error.get('reason', '')}"
+            if isinstance(error, dict)
+            else str(error)
+        )
+        rejected = RecordRejected(str(item.get("_id", "?")), reason)
+        line = {
+            "time": datetime.now(UTC).isoformat(),
+            "index": item.get("_index"),
+            "status": item.get("status"),
+            "reason": reason,
+            "record": record.model_dump(mode="json"),
+        }
+        with self._dead_letter_lock:
+            self.dead_letter_path.parent.mkdir(parents=True, exist_ok=True)
+            with self.dead_letter_path.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(line) + "\n")
+                f.flush()
+        return rejected
+
+    def _bulk(
+        self, actions: list[tuple[dict[str, Any], Any]]
+    ) -> tuple[int, list[RecordRejected], list[tuple[dict[str, Any], Any]], int]:
+        """Send (action, record) pairs. Returns (ok, rejected, conflicted, retryable)."""
+        if not actions:
+            return 0, [], [], 0
+        by_key = {(a["_index"], a["_id"]): (a, r) for a, r in actions}
+        ok, rejected, conflicted, failed = 0, [], [], 0
+        results = self._op(
+            lambda: list(
+                es_helpers.streaming_bulk(
+                    self.client,
+                    (a for a, _ in actions),
+                    chunk_size=_PAGE,
+                    raise_on_error=False,
+                    raise_on_exception=True,
+                    max_retries=self._bulk_retries,
+                    initial_backoff=self._bulk_backoff,
+                    max_backoff=2.0,
+                    retry_on_status=_RETRY_STATUS,
+                )
+            )
+        )
+        for success, result in results:
+            item = next(iter(result.values()))
+            status = item.get("status", 0)
+            action, record = by_key[(item.get("_index"), item.get("_id"))]
+            if success:
+                ok += 1
+            elif status == 409:
+                conflicted.append((action, record))
+            elif status in _RETRY_STATUS:
+                failed += 1
+            else:
+                rejected.append(self._dead_letter(item, record))
+        return ok, rejected, conflicted, failed
+
+    def write_records(self, records: Sequence[Record]) -> WriteResult:
+        plain: list[tuple[dict[str, Any], Any]] = []
+        convs: dict[str, Conversation] = {}
+        for r in records:
+            kind = _KINDS.get(type(r))
+            if kind is None:
+                raise TypeError(f"not a record: {type(r).__name__}")
+            if kind == "conversation":
+                convs[r.request_id] = r  # last copy in a batch wins, as in SQLite
+                continue
+            index = self._call_index(r.timestamp) if kind == "call" else self._index("feedback")
+            doc = schema.to_doc(kind, r.model_dump(mode="json"))
+            plain.append(({"_index": index, "_id": r.request_id, "_source": doc}, r))
+        ok, rejected, _, failed = self._bulk(plain)
+        c_ok, c_rejected, c_failed = self._upsert_conversations(convs)
+        result = WriteResult(written=ok + c_ok, rejected=rejected + c_rejected)
+        if failed or c_failed:
+            raise StoreUnavailable(
+                f"Elasticsearch at {self._url} kept failing {failed + c_failed} of "
+                f"{len(records)} records (overloaded or unavailable); retry the batch"
+            )
+        return result
+
+    def _upsert_conversations(
+        self, convs: dict[str, Conversation]
+    ) -> tuple[int, list[RecordRejected], int]:
+        """Create new conversations, replace raw ones, keep anonymized ones (CAS)."""
+        index = self._index("conversations")
+        ok, rejected = 0, []
+        pending = dict(convs)
+        for _ in range(_CAS_ATTEMPTS):
+            if not pending:
+                break
+            found = self._op(
+                self.client.mget,
+                index=index,
+                ids=list(pending),
+                source_includes=["sentinel.anonymized_at"],
+            ).body["docs"]
+            actions = []
+            for doc in found:
+                conv = pending[doc["_id"]]
+                action = {
+                    "_index": index,
+                    "_id": conv.request_id,
+                    "_source": schema.to_doc("conversation", conv.model_dump(mode="json")),
+                }
+                if not doc.get("found"):
+                    action["_op_type"] = "create"
+                elif doc["_source"].get("sentinel", {}).get("anonymized_at") is not None:
+                    ok += 1  # anonymized wins: the raw copy is dropped, as in SQLite
+                    del pending[conv.request_id]
+                    continue
+                else:
+                    action["if_seq_no"] = doc["_seq_no"]
+                    action["if_primary_term"] = doc["_primary_term"]
+                actions.append((action, conv))
+            done, bad, conflicted, failed = self._bulk(actions)
+            ok += done
+            rejected += bad
+            retry = {c.request_id for _, c in conflicted}
+            if failed:
+                return ok, rejected, failed
+            pending = {rid: c for rid, c in pending.items() if rid in retry}
+        return ok, rejected, len(pending)
+
+    def get_call(self, request_id: str) -> CallRecord | None:
+        hits = self._search(
+            self._index("calls-*"), query={"ids": {"values": [request_id]}}, size=1
+        )["hits"]["hits"]
+        return _source_model("call", hits[0]["_source"]) if hits else None
+
+    def get_conversation(self, request_id: str) -> Conversation | None:
+        try:
+            doc = self._op(self.client.get, index=self._index("conversations"), id=request_id)
+        except NotFoundError:
+            return None
+        return _source_model("conversation", doc["_source"])
+
+    def count(self, kind: str) -> int:
+        suffix = {
+            "call": "calls-*",
+            "conversation": "conversations",
+            "feedback": "feedback",
+            "alert": "alerts",
+        }.get(kind)
+        if suffix is None:
+            raise ValueError(f"unknown kind {kind!r}: use call, conversation, feedback or alert")
+        return self._op(
+            self.client.count,
+            index=self._index(suffix),
+            ignore_unavailable=True,
+            allow_no_indices=True,
+        )["count"]
+
+    # rule engine inputs ---------------------------------------------------
+
+    def _window_stats(
+        self,
+        index: str,
+        start: datetime,
+        end: datetime,
+        where: Mapping[str, str] | None,
+        group_by: Sequence[str],
+        fields: Mapping[str, str],
+        metrics: dict[str, Any],
+    ) -> list[tuple[dict[str, str], int, dict[str, Any]]]:
+        """(labels, doc count, metric aggregations) per group of the window (start, end]."""
+        where = dict(where or {})
+        _check_labels([*where, *group_by], list(fields))
+        query = {
+            "bool": {
+                "filter": [
+                    {"range": {"@timestamp": {"gt": _iso(start), "lte": _iso(end)}}},
+                    *({"term": {fields[k]: v}} for k, v in where.items()),
+                ]
+            }
+        }
+        if not group_by:
+            res = self._search(index, query=query, size=0, track_total_hits=True, aggs=metrics)
+            total = res["hits"]["total"]["value"]
+            return [({}, total, res.get("aggregations", {}))] if total else []
+        sources = [{g: {"terms": {"field": fields[g], "missing_bucket": True}}} for g in group_by]
+        out, after = [], None
+        while True:
+            composite: dict[str, Any] = {"size": _PAGE, "sources": sources}
+            if after is not None:
+                composite["after"] = after
+            res = self._search(
+                index,
+                query=query,
+                size=0,
+                aggs={"groups": {"composite": composite, "aggs": metrics}},
+            )
+            agg = res.get("aggregations", {}).get("groups", {"buckets": []})
+            for b in agg["buckets"]:
+                labels = {g: "" if b["key"][g] is None else str(b["key"][g]) for g in group_by}
+                out.append((labels, b["doc_count"], b))
+            after = agg.get("after_key")
+            if after is None or len(agg["buckets"]) < _PAGE:
+                return out
+
+    def call_stats(
+        self,
+        start: datetime,
+        end: datetime,
+        where: Mapping[str, str] | None = None,
+        group_by: Sequence[str] = (),
+    ) -> list[CallStats]:
+        metrics = {
+            # An error is any outcome but success, exactly as CallRecord.is_error.
+            "errors": {"filter": {"bool": {"must_not": {"term": {"event.outcome": "success"}}}}},
+            "rate_limited": {"filter": {"term": {"sentinel.rate_limited": True}}},
+            "circuit_open": {"filter": {"term": {"sentinel.circuit_open": True}}},
+            "latency_avg": {"avg": {"field": "sentinel.duration_ms"}},
+            "latency": {"percentiles": {"field": "sentinel.duration_ms", "percents": [50, 95, 99]}},
+        }
+        groups = self._window_stats(
+            self._calls_in(start, end),
+            start,
+            end,
+            where,
+            group_by,
+            schema.CALL_LABEL_FIELDS,
+            metrics,
+        )
+        return [
+            CallStats(
+                labels=labels,
+                total=total,
+                errors=a["errors"]["doc_count"],
+                rate_limited=a["rate_limited"]["doc_count"],
+                circuit_open=a["circuit_open"]["doc_count"],
+                latency_avg_ms=a["latency_avg"]["value"],
+                latency_p50_ms=a["latency"]["values"]["50.0"],
+                latency_p95_ms=a["latency"]["values"]["95.0"],
+                latency_p99_ms=a["latency"]["values"]["99.0"],
+            )
+            for labels, total, a in groups
+        ]
+
+    def feedback_stats(
+        self,
+        start: datetime,
+        end: datetime,
+        where: Mapping[str, str] | None = None,
+        group_by: Sequence[str] = (),
+    ) -> list[FeedbackStats]:
+        metrics = {
+            "score_avg": {"avg": {"field": "sentinel.feedback.score"}},
+            "satisfied": {"filter": {"term": {"sentinel.feedback.satisfied": True}}},
+            "rated": {"value_count": {"field": "sentinel.feedback.satisfied"}},
+        }
+        groups = self._window_stats(
+            self._index("feedback"),
+            start,
+            end,
+            where,
+            group_by,
+            schema.FEEDBACK_LABEL_FIELDS,
+            metrics,
+        )
+        return [
+            FeedbackStats(
+                labels=labels,
+                count=total,
+                score_avg=a["score_avg"]["value"],
+                satisfied=a["satisfied"]["doc_count"],
+                rated=a["rated"]["value"],
+            )
+            for labels, total, a in groups
+        ]
+
+    def oldest_raw_conversation(self) -> datetime | None:
+        hits = self._search(
+            self._index("conversations"),
+            query={"bool": {"must_not": {"exists": {"field": "sentinel.anonymized_at"}}}},
+            sort=[{"@timestamp": "asc"}],
+            size=1,
+        )["hits"]["hits"]
+        return _source_model("conversation", hits[0]["_source"]).timestamp if hits else None
+
+    # anonymization --------------------------------------------------------
+
+    def raw_conversations(self, older_than: datetime, limit: int) -> list[Conversation]:
+        query = {
+            "bool": {
+                "must_not": {"exists": {"field": "sentinel.anonymized_at"}},
+                "filter": {"range": {"@timestamp": {"lte": _iso(older_than)}}},
+            }
+        }
+        out: list[Conversation] = []
+        after = None
+        while len(out) < limit:
+            page: dict[str, Any] = {
+                "query": query,
+                "sort": [{"@timestamp": "asc"}, {"sentinel.request_id": "asc"}],
+                "size": min(_PAGE, limit - len(out)),
+            }
+            if after is not None:
+                page["search_after"] = after
+            hits = self._search(self._index("conversations"), **page)["hits"]["hits"]
+            out.extend(_source_model("conversation", h["_source"]) for h in hits)
+            if len(hits) < page["size"]:
+                break
+            after = hits[-1]["sort"]
+        return out
+
+    def save_anonymized(self, conversations: Sequence[Conversation]) -> int:
+        for conv in conversations:
+            if conv.anonymized_at is None:
+                raise ValueError(f"conversation {conv.request_id} has no anonymized_at")
+        if not conversations:
+            return 0
+        index = self._index("conversations")
+        found = self._op(
+            self.client.mget,
+            index=index,
+            ids=[c.request_id for c in conversations],
+            source_includes=["sentinel.anonymized_at"],
+        ).body["docs"]
+        actions = []
+        for conv, doc in zip(conversations, found, strict=True):
+            if not doc.get("found") or doc["_source"].get("sentinel", {}).get("anonymized_at"):
+                continue  # erased meanwhile, or another job was first
+            action = {
+                "_index": index,
+                "_id": conv.request_id,
+                "_source": schema.to_doc("conversation", conv.model_dump(mode="json")),
+                "if_seq_no": doc["_seq_no"],
+                "if_primary_term": doc["_primary_term"],
+            }
+            actions.append((action, conv))
+        ok, _, _, failed = self._bulk(actions)
+        if failed:
+            raise StoreUnavailable(f"Elasticsearch at {self._url} kept failing {failed} updates")
+        return ok
+
+    # GDPR -----------------------------------------------------------------
+
+    def _subject_query(
+        self, kind: str, subject_id: str | None, subject_key: str
+    ) -> tuple[str, dict[str, Any]]:
+        key = {"term": {"sentinel.subject_key": subject_key}}
+        if kind == "conversation":
+            by_id = {"term": {"sentinel.subject_id": subject_id or subject_key}}
+            return self._index("conversations"), {
+                "bool": {"should": [key, by_id], "minimum_should_match": 1}
+            }
+        if kind == "call":
+            return self._index("calls-*"), key
+        if kind == "feedback":
+            return self._index("feedback"), key
+        if kind == "alert":
+            return self._index("alerts"), {"term": {"sentinel.alert.subject_keys": subject_key}}
+        raise ValueError(f"unknown kind {kind!r}")
+
+    def _scan(
+        self, index: str, query: dict[str, Any], source: bool = True
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Pages of every matching hit, over a point in time (a consistent snapshot that
+        deletions made while paging do not disturb)."""
+        pit = self._op(
+            self.client.open_point_in_time,
+            index=index,
+            keep_alive="2m",
+            ignore_unavailable=True,
+        )["id"]
+        try:
+            after = None
+            while True:
+                page: dict[str, Any] = {
+                    "query": query,
+                    "size": _PAGE,
+                    "sort": [{"_shard_doc": "asc"}],
+                    "pit": {"id": pit, "keep_alive": "2m"},
+                    "source": source,
+                }
+                if after is not None:
+                    page["search_after"] = after
+                res = self._op(self.client.search, **page).body
+                pit = res.get("pit_id", pit)
+                hits = res["hits"]["hits"]
+                if hits:
+                    yield hits
+                if len(hits) < _PAGE:
+                    return
+                after = hits[-1]["sort"]
+        finally:
+            with contextlib.suppress(ApiError, TransportError):  # it expires by itself
+                self.client.close_point_in_time(id=pit)
+
+    def iter_subject(
+        self, subject_id: str | None, subject_key: str, kinds: Sequence[str]
+    ) -> Iterator[dict[str, Any]]:
+        for kind in kinds:
+            index, query = self._subject_query(kind, subject_id, subject_key)
+            for hits in self._scan(index, query):
+                for hit in hits:
+                    data = _source_model(kind, hit["_source"]).model_dump(mode="json")
+                    data.setdefault("kind", kind)
+                    yield data
+
+    def delete_subject(self, subject_id: str | None, subject_key: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for kind in ("conversation", "call", "feedback", "alert"):
+            index, query = self._subject_query(kind, subject_id, subject_key)
+            counts[kind] = 0
+            for hits in self._scan(index, query, source=False):
+                actions = [
+                    {"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits
+                ]
+                results = self._op(
+                    lambda a=actions: list(
+                        es_helpers.streaming_bulk(
+                            self.client,
+                            a,
+                            chunk_size=_PAGE,
+                            raise_on_error=False,
+                            max_retries=self._bulk_retries,
+                            initial_backoff=self._bulk_backoff,
+                            max_backoff=2.0,
+                            retry_on_status=_RETRY_STATUS,
+                        )
+                    )
+                )
+                for success, result in results:
+                    status = result["delete"].get("status")
+                    if success:
+                        counts[kind] += 1
+                    elif status != 404:  # already gone is fine: erasure is idempotent
+                        raise StoreUnavailable(
+                            f"Elasticsearch at {self._url} failed a delete ({status}); "
+                            "the erasure can be resumed"
+                        )
+        self.refresh()
+        return counts
+
+    # alerts ---------------------------------------------------------------
+
+    def write_alert_event(self, event: AlertEvent) -> None:
+        doc = schema.to_doc("alert", event.model_dump(mode="json"))
+        doc["sentinel"]["alert"]["written_ns"] = time.time_ns()  # tie-break, like rowid
+        self._op(
+            self.client.index, index=self._index("alerts"), id=event.id, document=doc, refresh=True
+        )
+
+    def list_alert_events(
+        self, since: datetime | None = None, limit: int = 100
+    ) -> list[AlertEvent]:
+        query = {"range": {"@timestamp": {"gte": _iso(since)}}} if since else {"match_all": {}}
+        hits = self._search(
+            self._index("alerts"),
+            query=query,
+            sort=[{"@timestamp": "desc"}, {"sentinel.alert.written_ns": "desc"}],
+            size=min(limit, 10_000),
+        )["hits"]["hits"]
+        return [_source_model("alert", h["_source"]) for h in hits]
+
+    # state ----------------------------------------------------------------
+
+    def _get_state_doc(self, key: str) -> dict[str, Any] | None:
+        try:
+            return self._op(self.client.get, index=self._index("state"), id=key).body
+        except NotFoundError:
+            return None
+
+    def _write_state(
+        self, key: str, value: dict[str, Any], version: int, current: dict[str, Any] | None
+    ) -> bool:
+        doc = {"sentinel": {"state": {"key": key, "value": value, "version": version}}}
+        cas: dict[str, Any] = (
+            {"op_type": "create"}
+            if current is None
+            else {"if_seq_no": current["_seq_no"], "if_primary_term": current["_primary_term"]}
+        )
+        try:
+            self._op(
+                self.client.index,
+                index=self._index("state"),
+                id=key,
+                document=doc,
+                refresh=True,
+                **cas,
+            )
+        except ConflictError:
+            return False
+        return True
+
+    def get_state(self, key: str) -> tuple[dict[str, Any], int] | None:
+        doc = self._get_state_doc(key)
+        if doc is None:
+            return None
+        state = doc["_source"]["sentinel"]["state"]
+        return state["value"], state["version"]
+
+    def put_state(self, key: str, value: dict[str, Any], expected_version: int | None) -> bool:
+        if expected_version is None:
+            return self._write_state(key, value, 1, None)
+        current = self._get_state_doc(key)
+        if current is None or current["_source"]["sentinel"]["state"]["version"] != (
+            expected_version
+        ):
+            return False
+        return self._write_state(key, value, expected_version + 1, current)
+
+    def set_state(self, key: str, value: dict[str, Any]) -> None:
+        for _ in range(_CAS_ATTEMPTS):
+            current = self._get_state_doc(key)
+            version = (
+                1 if current is None else current["_source"]["sentinel"]["state"]["version"] + 1
+            )
+            if self._write_state(key, value, version, current):
+                return
+        raise StoreUnavailable(f"state {key!r}: too many concurrent writers")
+
+    def delete_state(self, key: str) -> None:
+        self._op(
+            self.client.options(ignore_status=404).delete,
+            index=self._index("state"),
+            id=key,
+            refresh=True,
+        )
+
+    def list_state(self, prefix: str) -> list[tuple[str, dict[str, Any]]]:
+        query = {"prefix": {"sentinel.state.key": prefix}} if prefix else {"match_all": {}}
+        out: list[tuple[str, dict[str, Any]]] = []
+        after = None
+        while True:
+            page: dict[str, Any] = {
+                "query": query,
+                "sort": [{"sentinel.state.key": "asc"}],
+                "size": _PAGE,
+            }
+            if after is not None:
+                page["search_after"] = after
+            hits = self._search(self._index("state"), **page)["hits"]["hits"]
+            out.extend(
+                (
+                    h["_source"]["sentinel"]["state"]["key"],
+                    h["_source"]["sentinel"]["state"]["value"],
+                )
+                for h in hits
+            )
+            if len(hits) < _PAGE:
+                return out
+            after = hits[-1]["sort"]
+
+    # audit ----------------------------------------------------------------
+
+    def append_audit(self, entry: AuditEntry) -> bool:
+        try:
+            self._op(
+                self.client.index,
+                index=self._index("audit"),
+                id=str(entry.seq),
+                document=schema.to_doc("audit", entry.model_dump(mode="json")),
+                op_type="create",
+                refresh=True,
+            )
+        except ConflictError:
+            return False
+        return True
+
+    def last_audit(self) -> AuditEntry | None:
+        hits = self._search(self._index("audit"), sort=[{"sentinel.audit.seq": "desc"}], size=1)[
+            "hits"
+        ]["hits"]
+        return _source_model("audit", hits[0]["_source"]) if hits else None
+
+    def iter_audit(self) -> Iterator[AuditEntry]:
+        after = None
+        while True:
+            page: dict[str, Any] = {"sort": [{"sentinel.audit.seq": "asc"}], "size": _PAGE}
+            if after is not None:
+                page["search_after"] = after
+            hits = self._search(self._index("audit"), **page)["hits"]["hits"]
+            for h in hits:
+                yield _source_model("audit", h["_source"])
+            if len(hits) < _PAGE:
+                return
+            after = hits[-1]["sort"]

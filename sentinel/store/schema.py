@@ -1,0 +1,216 @@
+"""How Sentinel's models are laid out as Elasticsearch documents.
+
+The index templates in `templates/*.json` map ECS and OpenTelemetry `gen_ai.*` names
+(what a Kibana user looks for), while the models keep short Python names. This module
+is the one translation table between the two, used both ways so that a document read
+back rebuilds exactly the model that was written. A model field with no entry here
+(added later) is kept under `sentinel.extra` (stored, not indexed), so it survives a
+round trip instead of being rejected by the templates' strict mappings.
+
+Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from typing import Any
+
+# model field (dotted for sub-models) -> document path, per kind.
+FIELDS: dict[str, dict[str, str]] = {
+    "call": {
+        "request_id": "sentinel.request_id",
+        "timestamp": "@timestamp",
+        "app": "service.name",
+        "model": "gen_ai.request.model",
+        "response_model": "gen_ai.response.model",
+        "response_id": "gen_ai.response.id",
+        "operation": "gen_ai.operation.name",
+        "outcome": "event.outcome",
+        "http_status": "http.response.status_code",
+        "error_type": "error.type",
+        "duration_ms": "sentinel.duration_ms",
+        "retries": "sentinel.retries",
+        "rate_limited": "sentinel.rate_limited",
+        "failovers": "sentinel.failovers",
+        "fallback": "sentinel.fallback",
+        "circuit_open": "sentinel.circuit_open",
+        "endpoint": "server.address",
+        "input_tokens": "gen_ai.usage.input_tokens",
+        "output_tokens": "gen_ai.usage.output_tokens",
+        "total_tokens": "gen_ai.usage.total_tokens",
+        "finish_reasons": "gen_ai.response.finish_reasons",
+        "params.temperature": "gen_ai.request.temperature",
+        "params.top_p": "gen_ai.request.top_p",
+        "params.frequency_penalty": "gen_ai.request.frequency_penalty",
+        "params.presence_penalty": "gen_ai.request.presence_penalty",
+        "params.max_tokens": "gen_ai.request.max_tokens",
+        "params.stop": "gen_ai.request.stop_sequences",
+        "params.stream": "sentinel.request.stream",
+        "params.response_format": "sentinel.request.response_format",
+        "params.tools": "sentinel.request.tools",
+        "subject_key": "sentinel.subject_key",
+        "trace_id": "trace.id",
+        "span_id": "span.id",
+        "cached": "sentinel.cached",
+        "metadata": "labels",
+    },
+    "conversation": {
+        "request_id": "sentinel.request_id",
+        "timestamp": "@timestamp",
+        "app": "service.name",
+        "model": "gen_ai.request.model",
+        "messages": "gen_ai.input.messages",
+        "completion": "gen_ai.completion",
+        "subject_id": "sentinel.subject_id",
+        "subject_key": "sentinel.subject_key",
+        "anonymized_at": "sentinel.anonymized_at",
+        "pii_summary": "sentinel.pii_summary",
+    },
+    "feedback": {
+        "request_id": "sentinel.request_id",
+        "timestamp": "@timestamp",
+        "app": "service.name",
+        "model": "gen_ai.request.model",
+        "score": "sentinel.feedback.score",
+        "satisfied": "sentinel.feedback.satisfied",
+        "comment": "sentinel.feedback.comment",
+        "subject_key": "sentinel.subject_key",
+    },
+    "alert": {
+        "id": "sentinel.alert.id",
+        "alertname": "rule.name",
+        "fingerprint": "sentinel.alert.fingerprint",
+        "state": "sentinel.alert.state",
+        "labels": "sentinel.alert.labels",
+        "annotations": "sentinel.alert.annotations",
+        "value": "sentinel.alert.value",
+        "active_at": "sentinel.alert.active_at",
+        "fired_at": "sentinel.alert.fired_at",
+        "resolved_at": "sentinel.alert.resolved_at",
+        "timestamp": "@timestamp",
+    },
+    "audit": {
+        "seq": "sentinel.audit.seq",
+        "timestamp": "@timestamp",
+        "actor": "user.name",
+        "action": "event.action",
+        "subject_key": "sentinel.subject_key",
+        "request_id": "sentinel.request_id",
+        "counts": "sentinel.audit.counts",
+        "details": "sentinel.audit.details",
+        "prev_hash": "sentinel.audit.prev_hash",
+        "hash": "sentinel.audit.hash",
+    },
+}
+
+# Index template file (templates/<name>.json) and index name suffix per kind.
+TEMPLATES = ("calls", "conversations", "feedback", "alerts", "audit", "state")
+INDEX_SUFFIX = {
+    "call": "calls",
+    "conversation": "conversations",
+    "feedback": "feedback",
+    "alert": "alerts",
+    "audit": "audit",
+}
+
+# Call labels of the Store protocol (CALL_LABELS) -> keyword field aggregated on.
+CALL_LABEL_FIELDS = {
+    "app": "service.name",
+    "model": "gen_ai.request.model",
+    "endpoint": "server.address",
+    "operation": "gen_ai.operation.name",
+    "error_type": "error.type",
+}
+FEEDBACK_LABEL_FIELDS = {"app": "service.name", "model": "gen_ai.request.model"}
+
+_SUB_MODELS = ("params",)  # sub-models whose fields map one by one
+_EXTRA = "sentinel.extra"
+_SUBJECT_KEY_RE = re.compile(r"\b[0-9a-f]{64}\b")
+
+
+def _set(doc: dict[str, Any], path: str, value: Any) -> None:
+    *parents, leaf = path.split(".") if path != "@timestamp" else ["@timestamp"]
+    for p in parents:
+        doc = doc.setdefault(p, {})
+    doc[leaf] = value
+
+
+def _get(doc: dict[str, Any], path: str) -> tuple[bool, Any]:
+    node: Any = doc
+    for p in path.split(".") if path != "@timestamp" else ["@timestamp"]:
+        if not isinstance(node, dict) or p not in node:
+            return False, None
+        node = node[p]
+    return True, node
+
+
+def _flatten(data: dict[str, Any]) -> dict[str, Any]:
+    flat = {}
+    for k, v in data.items():
+        if k in _SUB_MODELS and isinstance(v, dict):
+            flat.update({f"{k}.{sk}": sv for sk, sv in v.items()})
+        else:
+            flat[k] = v
+    return flat
+
+
+def to_doc(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A model's JSON dump (`model_dump(mode="json")`) as an Elasticsearch document."""
+    fields = FIELDS[kind]
+    doc: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for name, value in _flatten(data).items():
+        if name == "kind":
+            continue
+        if name in fields:
+            if value is not None:
+                _set(doc, fields[name], value)
+        else:
+            extra[name] = value
+    if extra:
+        _set(doc, _EXTRA, extra)
+    if kind == "call":
+        # ECS event.duration is in nanoseconds; derived, never read back.
+        _set(doc, "event.duration", round(float(data.get("duration_ms") or 0.0) * 1_000_000))
+    elif kind == "alert":
+        # Alerts carry no subject field; one that concerns a subject names its key in a
+        # label or annotation. Indexing those keys makes erasure a term query.
+        values = [*data.get("labels", {}).values(), *data.get("annotations", {}).values()]
+        keys = sorted({m for v in values for m in _SUBJECT_KEY_RE.findall(str(v))})
+        if keys:
+            _set(doc, "sentinel.alert.subject_keys", keys)
+    return doc
+
+
+def from_doc(kind: str, source: dict[str, Any]) -> dict[str, Any]:
+    """The model's JSON form back from a document `_source` (inverse of `to_doc`)."""
+    data: dict[str, Any] = {}
+    for name, path in FIELDS[kind].items():
+        found, value = _get(source, path)
+        if not found:
+            continue
+        head, _, sub = name.partition(".")
+        if sub:
+            data.setdefault(head, {})[sub] = value
+        else:
+            data[name] = value
+    _, extra = _get(source, _EXTRA)
+    for name, value in (extra or {}).items():
+        head, _, sub = name.partition(".")
+        if sub and head in _SUB_MODELS:
+            data.setdefault(head, {})[sub] = value
+        else:
+            data[name] = value
+    if kind in ("call", "conversation", "feedback"):
+        data["kind"] = kind
+    return data
+
+
+def load_template(name: str, prefix: str) -> dict[str, Any]:
+    """The index template `templates/<name>.json`, its patterns moved to `prefix`."""
+    text = resources.files("sentinel.store").joinpath(f"templates/{name}.json").read_text()
+    body = json.loads(text)
+    body["index_patterns"] = [prefix + p.removeprefix("sentinel") for p in body["index_patterns"]]
+    return body
