@@ -13,17 +13,16 @@ from sentinel.compliance.export import ExportService, SubjectSpool
 from sentinel.compliance.subjects import subject_key
 from sentinel.compliance.tokens import TokenRegistry
 from sentinel.config import Settings
+from sentinel.records.spool import Spool
 from sentinel.store.base import Store
 
 
 def open_spool(settings: Settings) -> SubjectSpool | None:
     """This machine's durable spool (SENTINEL_SPOOL_DIR), if it exists on disk: records
     not yet replayed to the store are exported and erased with the rest."""
-    try:
-        from sentinel.records.spool import Spool
-    except ImportError:  # TODO(spool): drop once sentinel.records.spool is committed
+    if not settings.spool_path.exists():
         return None
-    return Spool(settings.spool_path) if settings.spool_path.exists() else None
+    return Spool(settings.spool_path, fsync=settings.spool_fsync)
 
 
 @dataclass
