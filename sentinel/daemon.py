@@ -134,11 +134,8 @@ class Daemon:
             log.exception("anonymization job failed")
 
     def _replay_spool(self) -> None:
-        try:
-            from sentinel.records.spool import replay_spool
-        except ImportError:  # the durable spool ships with the sink issue
-            log.debug("spool replay not available in this build")
-            return
+        from sentinel.records.replay import replay_spool
+
         try:
             replay_spool(self.store, self.settings)
         except Exception:
@@ -176,7 +173,7 @@ class Daemon:
             self._replay_spool,
             "interval",
             seconds=SPOOL_REPLAY_EVERY.total_seconds(),
-            id="records:spool-replay",
+            id="spool.replay",
             next_run_time=datetime.now(UTC),
         )
         scheduler.start()
