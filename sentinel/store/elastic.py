@@ -258,6 +258,21 @@ class ElasticStore:
         )
         return {"refresh": True, "expunge_deletes": True}
 
+    def drop(self) -> None:
+        """Delete this prefix's indices and templates: tests and benchmarks share one
+        cluster and clean up after themselves. By name, as servers refuse wildcard
+        deletes (`action.destructive_requires_name`)."""
+        names = list(
+            self._op(self.client.indices.get, index=self._index("*"), allow_no_indices=True)
+        )
+        if names:
+            self._op(self.client.indices.delete, index=",".join(names))
+        for name in schema.TEMPLATES:
+            self._op(
+                self.client.options(ignore_status=404).indices.delete_index_template,
+                name=self._index(name),
+            )
+
     # records --------------------------------------------------------------
 
     def _dead_letter(self, item: dict[str, Any], record: Any) -> RecordRejected:
