@@ -1,5 +1,237 @@
-"""(placeholder: this router's owner replaces it)."""
+"""The status page (`GET /`) and the JSON it renders (`GET /v1/status`).
 
-from fastapi import APIRouter
+Both are unauthenticated on purpose: an operator (or a wall screen) should see at a
+glance whether DeepSeek calls are healthy without holding a compliance token, the
+same way `/metrics` is scraped without one. That is safe because the answer holds
+no personal data by construction: aggregates over calls (counts, rates, latency
+percentiles), alerts by rule name with their severity and labels (labels come from
+the rule's `group_by`, which the store limits to app, model, endpoint, operation and
+error type), the age of the oldest raw conversation, and GDPR requests reduced to a
+random job id, kind, status, times and counts — never a subject id, a subject key,
+the requesting actor, or any message content. A deployment that must hide even that
+binds the API to loopback (the default) or puts it behind its proxy's auth.
 
-router = APIRouter()
+The page is static HTML, CSS and JS from `sentinel/api/static/` with no external
+asset (a Content-Security-Policy of 'self' makes the browser enforce it); the script
+polls `/v1/status` every few seconds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from importlib import resources
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from sentinel.compliance.jobs import Jobs
+from sentinel.config import format_duration, parse_duration
+from sentinel.privacy.deadline import oldest_raw_age
+from sentinel.rules.engine import load_active
+from sentinel.store.base import Store
+
+router = APIRouter(tags=["status"])
+
+MAX_WINDOW = timedelta(days=7)
+RECENT_GDPR = 10
+RECENT_ALERT_EVENTS = 10
+REFRESH_SECONDS = 5
+_STATIC = {
+    "status.js": "text/javascript; charset=utf-8",
+    "status.css": "text/css; charset=utf-8",
+}
+_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
+class Latency(BaseModel):
+    avg_ms: float | None = None
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+
+
+class Traffic(BaseModel):
+    calls: int
+    errors: int
+    success_rate: float | None = Field(description="Share of calls that succeeded; null if none.")
+    rate_limited: int
+    circuit_open: int
+    latency: Latency
+
+
+class ActiveAlert(BaseModel):
+    alertname: str
+    state: Literal["pending", "firing"]
+    severity: str | None
+    labels: dict[str, str]
+    summary: str | None
+    value: float | None
+    active_at: datetime
+    fired_at: datetime | None
+
+
+class AlertChange(BaseModel):
+    alertname: str
+    state: str
+    severity: str | None
+    timestamp: datetime
+
+
+class Anonymization(BaseModel):
+    oldest_raw_age_seconds: float = Field(description="0 when every conversation is anonymized.")
+    deadline_seconds: float = Field(description="SENTINEL_ANONYMIZE_WITHIN.")
+    overdue: bool
+
+
+class GdprRequest(BaseModel):
+    id: str
+    kind: Literal["export", "erasure"]
+    status: str
+    requested_at: datetime | None
+    completed_at: datetime | None
+    records: int = Field(description="Records exported or removed (all stores).")
+
+
+class Status(BaseModel):
+    generated_at: datetime
+    window: str
+    refresh_seconds: int
+    store: str
+    store_up: bool
+    traffic: Traffic
+    alerts: list[ActiveAlert]
+    recent_alert_changes: list[AlertChange]
+    anonymization: Anonymization
+    gdpr: list[GdprRequest]
+
+
+def _traffic(store: Store, start: datetime, end: datetime) -> Traffic:
+    stats = store.call_stats(start, end)
+    s = stats[0] if stats else None
+    if s is None or s.total == 0:
+        return Traffic(
+            calls=0, errors=0, success_rate=None, rate_limited=0, circuit_open=0, latency=Latency()
+        )
+    return Traffic(
+        calls=s.total,
+        errors=s.errors,
+        success_rate=(s.total - s.errors) / s.total,
+        rate_limited=s.rate_limited,
+        circuit_open=s.circuit_open,
+        latency=Latency(
+            avg_ms=s.latency_avg_ms,
+            p50_ms=s.latency_p50_ms,
+            p95_ms=s.latency_p95_ms,
+            p99_ms=s.latency_p99_ms,
+        ),
+    )
+
+
+def _alerts(store: Store) -> list[ActiveAlert]:
+    active = [i for i in load_active(store) if i.state in ("pending", "firing")]
+    active.sort(key=lambda i: (i.state != "firing", i.alertname, i.fingerprint))
+    return [
+        ActiveAlert(
+            alertname=i.alertname,
+            state=i.state,  # type: ignore[arg-type]
+            severity=i.labels.get("severity"),
+            labels={k: v for k, v in i.labels.items() if k not in ("alertname", "severity")},
+            summary=i.annotations.get("summary"),
+            value=i.value,
+            active_at=i.active_at,
+            fired_at=i.fired_at,
+        )
+        for i in active
+    ]
+
+
+def _gdpr(store: Store) -> list[GdprRequest]:
+    """Whitelisted fields only: a job holds the raw subject id until it finishes."""
+    out: list[GdprRequest] = []
+    for kind in ("export", "erasure"):
+        for job in Jobs(store, kind).all():
+            counts: dict[str, Any] = job.get("counts" if kind == "export" else "removed") or {}
+            out.append(
+                GdprRequest(
+                    id=str(job.get("id", "")),
+                    kind=kind,
+                    status=str(job.get("status", "unknown")),
+                    requested_at=job.get("requested_at"),
+                    completed_at=job.get("completed_at"),
+                    records=sum(v for v in counts.values() if isinstance(v, int)),
+                )
+            )
+    out.sort(key=lambda r: r.requested_at.timestamp() if r.requested_at else 0.0, reverse=True)
+    return out[:RECENT_GDPR]
+
+
+@router.get("/v1/status", response_model=Status)
+def status(
+    request: Request,
+    window: Annotated[
+        str, Query(description="How far back traffic is aggregated, e.g. 15m, 1h (max 7d).")
+    ] = "1h",
+) -> Status:
+    """Health at a glance, without authentication and without personal data (see the
+    module docstring for why both hold)."""
+    state = request.app.state
+    store: Store = state.store
+    try:
+        span = parse_duration(window)
+    except (ValueError, OverflowError) as exc:
+        raise HTTPException(422, f"window: {exc}") from None
+    if not timedelta(0) < span <= MAX_WINDOW:
+        raise HTTPException(422, "window: must be more than 0s and at most 7d")
+    now = state.clock.now()
+    within = state.settings.anonymize_within
+    age = oldest_raw_age(store.oldest_raw_conversation(), now)
+    changes = store.list_alert_events(since=now - timedelta(days=1), limit=RECENT_ALERT_EVENTS)
+    return Status(
+        generated_at=now,
+        window=format_duration(span),
+        refresh_seconds=REFRESH_SECONDS,
+        store=store.name,
+        store_up=store.ping(),
+        traffic=_traffic(store, now - span, now),
+        alerts=_alerts(store),
+        recent_alert_changes=[
+            AlertChange(
+                alertname=e.alertname,
+                state=e.state,
+                severity=e.labels.get("severity"),
+                timestamp=e.timestamp,
+            )
+            for e in changes
+        ],
+        anonymization=Anonymization(
+            oldest_raw_age_seconds=age.total_seconds(),
+            deadline_seconds=within.total_seconds(),
+            overdue=age > within,
+        ),
+        gdpr=_gdpr(store),
+    )
+
+
+def _asset(name: str) -> bytes:
+    return resources.files("sentinel.api").joinpath("static", name).read_bytes()
+
+
+@router.get("/", include_in_schema=False)
+def page() -> Response:
+    return Response(
+        _asset("index.html"),
+        media_type="text/html; charset=utf-8",
+        headers={"Content-Security-Policy": _CSP, "Cache-Control": "no-cache"},
+    )
+
+
+@router.get("/static/{name}", include_in_schema=False)
+def asset(name: str) -> Response:
+    media_type = _STATIC.get(name)
+    if media_type is None:
+        raise HTTPException(404, "no such asset")
+    return Response(_asset(name), media_type=media_type, headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,132 @@
+// Sentinel status page: polls /v1/status and fills the page. No dependencies; all
+// text goes through textContent, so nothing from the API is ever parsed as HTML.
+"use strict";
+
+const fmt = {
+  pct: (x) => (x === null || x === undefined ? "–" : (x * 100).toFixed(1) + "%"),
+  ms: (x) => (x === null || x === undefined ? "–" : Math.round(x) + " ms"),
+  int: (x) => (x === null || x === undefined ? "–" : String(x)),
+  // 0s, 45s, 12m 5s, 3h 20m, 2d 4h: the two largest units
+  duration: (seconds) => {
+    let s = Math.floor(seconds);
+    const units = [["d", 86400], ["h", 3600], ["m", 60], ["s", 1]];
+    const parts = [];
+    for (const [name, size] of units) {
+      if (s >= size && parts.length < 2) {
+        parts.push(Math.floor(s / size) + name);
+        s %= size;
+      }
+    }
+    return parts.length ? parts.join(" ") : "0s";
+  },
+  time: (iso) => (iso ? new Date(iso).toISOString().replace("T", " ").slice(0, 19) + " UTC" : "–"),
+};
+
+function setText(id, text) {
+  document.getElementById(id).textContent = text;
+}
+
+function fillTable(id, rows, emptyId) {
+  const body = document.querySelector("#" + id + " tbody");
+  body.replaceChildren(
+    ...rows.map(({ cells, attrs }) => {
+      const tr = document.createElement("tr");
+      for (const [k, v] of Object.entries(attrs || {})) tr.dataset[k] = v;
+      for (const cell of cells) {
+        const td = document.createElement("td");
+        if (typeof cell === "object") {
+          td.textContent = cell.text;
+          td.className = cell.cls;
+        } else {
+          td.textContent = cell;
+        }
+        tr.appendChild(td);
+      }
+      return tr;
+    })
+  );
+  if (emptyId) {
+    document.getElementById(emptyId).hidden = rows.length > 0;
+    document.getElementById(id).hidden = rows.length === 0;
+  }
+}
+
+function render(s) {
+  const t = s.traffic;
+  setText("window", s.window);
+  setText("updated", fmt.time(s.generated_at));
+  setText("refresh", String(s.refresh_seconds));
+  const storeState = document.getElementById("store-state");
+  storeState.textContent = s.store + (s.store_up ? " up" : " DOWN");
+  storeState.className = "pill " + (s.store_up ? "ok" : "bad");
+
+  setText("success-rate", fmt.pct(t.success_rate));
+  setText("calls", fmt.int(t.calls));
+  setText("errors", fmt.int(t.errors));
+  setText("p50", fmt.ms(t.latency.p50_ms));
+  setText("p95", fmt.ms(t.latency.p95_ms));
+  setText("p99", fmt.ms(t.latency.p99_ms));
+  setText("rate-limited", fmt.int(t.rate_limited));
+  setText("circuit-open", fmt.int(t.circuit_open));
+  document.getElementById("card-success").className =
+    "card " + (t.success_rate === null ? "" : t.success_rate >= 0.95 ? "ok" : "bad");
+
+  const a = s.anonymization;
+  setText("backlog", fmt.duration(a.oldest_raw_age_seconds));
+  setText("deadline", fmt.duration(a.deadline_seconds));
+  document.getElementById("card-backlog").className = "card " + (a.overdue ? "bad" : "ok");
+
+  setText("alert-count", String(s.alerts.length));
+  fillTable(
+    "alerts",
+    s.alerts.map((x) => ({
+      attrs: { alertname: x.alertname, state: x.state },
+      cells: [
+        x.alertname,
+        { text: x.state, cls: "state " + x.state },
+        x.severity || "",
+        Object.entries(x.labels).map(([k, v]) => k + "=" + v).join(", "),
+        fmt.time(x.active_at),
+        x.summary || "",
+      ],
+    })),
+    "no-alerts"
+  );
+  fillTable(
+    "alert-changes",
+    s.recent_alert_changes.map((x) => ({
+      cells: [fmt.time(x.timestamp), x.alertname, { text: x.state, cls: "state " + x.state }, x.severity || ""],
+    }))
+  );
+  fillTable(
+    "gdpr",
+    s.gdpr.map((g) => ({
+      attrs: { id: g.id, kind: g.kind, status: g.status },
+      cells: [fmt.time(g.requested_at), g.kind, { text: g.status, cls: "state " + g.status },
+              fmt.int(g.records), fmt.time(g.completed_at), g.id],
+    })),
+    "no-gdpr"
+  );
+}
+
+async function refresh() {
+  const error = document.getElementById("error");
+  try {
+    const window_ = new URLSearchParams(location.search).get("window") || "1h";
+    const response = await fetch("/v1/status?window=" + encodeURIComponent(window_), { cache: "no-store" });
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    render(await response.json());
+    error.hidden = true;
+    document.body.dataset.loaded = "true";
+  } catch (e) {
+    error.textContent = "Could not load /v1/status: " + e.message;
+    error.hidden = false;
+  }
+}
+
+async function loop() {
+  await refresh();
+  const seconds = Number(document.getElementById("refresh").textContent) || 5;
+  setTimeout(loop, seconds * 1000);
+}
+document.addEventListener("DOMContentLoaded", loop);
