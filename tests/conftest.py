@@ -8,8 +8,9 @@ never pass quietly without Elasticsearch, Alertmanager or Chromium.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,3 +59,31 @@ def es_url() -> str:
         ok = False
     require_service(ok, f"Elasticsearch not reachable at {url} (run `make es-start`)")
     return url
+
+
+@pytest.fixture
+def es_store_factory(es_url: str, tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """Opens ElasticStores on fresh index prefixes (the server is shared with other
+    suites) and drops their indices and templates at teardown."""
+    import uuid
+
+    from sentinel.config import Settings
+    from sentinel.store.elastic import ElasticStore
+
+    opened: list[ElasticStore] = []
+
+    def make(prefix: str | None = None, **settings: Any) -> ElasticStore:
+        prefix = prefix or f"test-{uuid.uuid4().hex[:12]}"
+        store = ElasticStore.from_settings(
+            es_url,
+            Settings(es_index_prefix=prefix, **settings),
+            dead_letter_path=tmp_path / f"dead-letter-{prefix}.jsonl",
+        )
+        store.setup()
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.drop()
+        store.close()
