@@ -1,13 +1,10 @@
-"""The anonymization job against the real Elasticsearch (`es_url`).
-
-The index is shared with other suites, so every conversation here is stamped in the
-year 2000 and the job runs on a FakeClock of 2001-01-01: its cutoff then selects only
-these records, whatever else the index holds.
-"""
+"""The anonymization job against the real Elasticsearch, on indices of its own."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -16,7 +13,6 @@ from sentinel.config import Settings
 from sentinel.privacy.job import run_once
 from sentinel.privacy.redactor import Redactor
 from sentinel.records.models import Conversation, subject_key_for
-from sentinel.store import open_store
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -24,10 +20,11 @@ NOW = datetime(2001, 1, 1, tzinfo=UTC)
 SUBJECT = "es-privacy-test-subject"
 
 
-def test_deadline_ages_on_elasticsearch(es_url: str, redactor: Redactor) -> None:
-    pytest.importorskip("sentinel.store.elastic", reason="ElasticStore not written yet")
+def test_deadline_ages_on_elasticsearch(
+    es_store_factory: Callable[..., Any], redactor: Redactor
+) -> None:
     settings = Settings(anonymize_within="72h", anonymize_interval="5m")
-    store = open_store(es_url, settings)
+    store = es_store_factory()
     key = subject_key_for(SUBJECT, b"k")
     ages = {"h10": 10, "h70": 70, "h71_5": 71.5, "h80": 80}
     convs = {
@@ -42,22 +39,17 @@ def test_deadline_ages_on_elasticsearch(es_url: str, redactor: Redactor) -> None
         )
         for rid, age in ages.items()
     }
-    try:
-        store.delete_subject(SUBJECT, key)
-        store.write_records(list(convs.values()))
-        store.refresh()
-        report = run_once(store, settings, FakeClock(NOW), redactor, batch_size=1)
-        assert report.anonymized == 2
-        done = store.get_conversation("privacy-es-h80")
-        assert done.anonymized_at == NOW and done.subject_id is None
-        assert done.subject_key == key
-        assert done.completion == "Hello <PERSON_1>"
-        assert done.pii_summary == {"PERSON": 2, "EMAIL_ADDRESS": 1}
-        assert store.get_conversation("privacy-es-h71_5").anonymized_at == NOW
-        for rid in ("h10", "h70"):
-            assert store.get_conversation(f"privacy-es-{rid}") == convs[rid]
-        again = run_once(store, settings, FakeClock(NOW), redactor)
-        assert again.anonymized == 0
-    finally:
-        store.delete_subject(SUBJECT, key)
-        store.close()
+    store.write_records(list(convs.values()))
+    store.refresh()
+    report = run_once(store, settings, FakeClock(NOW), redactor, batch_size=1)
+    assert report.anonymized == 2
+    done = store.get_conversation("privacy-es-h80")
+    assert done.anonymized_at == NOW and done.subject_id is None
+    assert done.subject_key == key
+    assert done.completion == "Hello <PERSON_1>"
+    assert done.pii_summary == {"PERSON": 2, "EMAIL_ADDRESS": 1}
+    assert store.get_conversation("privacy-es-h71_5").anonymized_at == NOW
+    for rid in ("h10", "h70"):
+        assert store.get_conversation(f"privacy-es-{rid}") == convs[rid]
+    again = run_once(store, settings, FakeClock(NOW), redactor)
+    assert again.anonymized == 0
