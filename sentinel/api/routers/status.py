@@ -182,10 +182,10 @@ def status(
     store: Store = state.store
     try:
         span = parse_duration(window)
-    except (ValueError, OverflowError) as exc:
-        raise HTTPException(422, f"window: {exc}") from None
+    except (ValueError, OverflowError):  # the input is not echoed back (see middleware)
+        span = timedelta(0)
     if not timedelta(0) < span <= MAX_WINDOW:
-        raise HTTPException(422, "window: must be more than 0s and at most 7d")
+        raise HTTPException(422, "window: a duration over 0s and at most 7d, e.g. 15m, 1h")
     now = state.clock.now()
     within = state.settings.anonymize_within
     age = oldest_raw_age(store.oldest_raw_conversation(), now)

@@ -1,0 +1,309 @@
+"""The status page and GET /v1/status: numbers computed independently from the seeded
+records, no personal data in the answer, bad windows rejected, no external assets,
+and the page rendered by real headless Chromium showing exactly the API's numbers."""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from sentinel.api.app import create_app
+from sentinel.clock import FakeClock
+from sentinel.compliance.service import Compliance
+from sentinel.config import Settings
+from sentinel.records.models import CallRecord, Conversation
+from sentinel.rules.engine import RuleEngine
+from sentinel.rules.loader import load_rules
+from sentinel.rules.notifiers import StoreNotifier
+from sentinel.store.sqlite import SQLiteStore, percentile
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+EXPORTED = "status-subject-export-7f1"
+PENDING_ERASURE = "status-subject-erase-9c4"
+ACTOR = "officer-jane-doe"
+SECRET_CONTENT = "my card is 4111 1111 1111 1111"
+RULES = """\
+groups:
+  - name: status-test
+    interval: 15s
+    rules:
+      - alert: StatusTestErrors
+        metric: error_rate
+        window: 1h
+        op: ">"
+        threshold: 0.05
+        for: 0s
+        group_by: [model]
+        labels: {severity: page}
+        annotations: {summary: "error rate {{ value | percent }}"}
+"""
+
+
+def _durations(n: int) -> list[float]:
+    return [12.0 + (i * 37) % 400 + (i % 7) * 0.3 for i in range(n)]
+
+
+@pytest.fixture
+def seeded(tmp_path: Path, sqlite_store: SQLiteStore) -> dict[str, Any]:
+    """60 calls in the last hour (9 errors, 3 rate-limited), 20 older ones, a raw
+    conversation 2 h old, a firing alert, a finished export and a pending erasure."""
+    clock = FakeClock(NOW)
+    durations = _durations(60)
+    recent = [
+        CallRecord(
+            request_id=f"recent-{i}", timestamp=NOW - timedelta(seconds=30 + i * 50),
+            model="deepseek-chat", duration_ms=d,
+            outcome="failure" if i % 7 == 3 else "success",
+            error_type="ServerError" if i % 7 == 3 else None,
+            rate_limited=i % 20 == 0, circuit_open=i == 10,
+        )
+        for i, d in enumerate(durations)
+    ]  # fmt: skip
+    old = [
+        CallRecord(request_id=f"old-{i}", timestamp=NOW - timedelta(hours=3), model="deepseek-chat",
+                   duration_ms=5000.0, outcome="failure")
+        for i in range(20)
+    ]  # fmt: skip
+    conv = Conversation(
+        request_id="conv-1", timestamp=NOW - timedelta(hours=2), model="deepseek-chat",
+        messages=[{"role": "user", "content": SECRET_CONTENT}], subject_id=EXPORTED,
+    )  # fmt: skip
+    sqlite_store.write_records([*recent, *old, conv])
+
+    rules_file = tmp_path / "rules.yml"
+    rules_file.write_text(RULES)
+    engine = RuleEngine(
+        sqlite_store, [StoreNotifier(sqlite_store)], anonymize_within=timedelta(hours=72)
+    )
+    engine.evaluate_group(load_rules([rules_file]).groups[0], NOW)
+
+    settings = Settings(anonymize_within="72h")
+    service = Compliance.build(sqlite_store, settings, clock=clock, exports_dir=tmp_path / "ex")
+    job = service.exports.request(EXPORTED, service.subject_key(EXPORTED), ACTOR, None)
+    service.exports.run(job["id"])
+    clock.advance(60)
+    service.erasures.request(
+        PENDING_ERASURE, service.subject_key(PENDING_ERASURE), ACTOR, None
+    )  # pending: the job still holds the raw subject id
+    app = create_app(sqlite_store, settings, clock=clock, exports_dir=tmp_path / "ex")
+    return {
+        "app": app,
+        "recent": recent,
+        "raw_age": (clock.now() - conv.timestamp).total_seconds(),
+        "keys": [service.subject_key(s) for s in (EXPORTED, PENDING_ERASURE)],
+    }
+
+
+def test_status_numbers_match_the_stored_calls(seeded: dict[str, Any]) -> None:
+    # No lifespan (no `with`): the app would resume the pending erasure at startup.
+    response = TestClient(seeded["app"]).get("/v1/status")  # no token: the page is public
+    assert response.status_code == 200, response.text
+    body = response.json()
+    recent: list[CallRecord] = seeded["recent"]
+    durations = [r.duration_ms for r in recent]
+    errors = sum(r.is_error for r in recent)
+    traffic = body["traffic"]
+    assert body["window"] == "1h"
+    assert traffic["calls"] == len(recent) == 60
+    assert traffic["errors"] == errors == 9
+    assert traffic["success_rate"] == pytest.approx((60 - errors) / 60)
+    assert traffic["rate_limited"] == 3
+    assert traffic["circuit_open"] == 1
+    for q in (50, 95, 99):
+        assert traffic["latency"][f"p{q}_ms"] == pytest.approx(percentile(durations, q))
+    assert body["anonymization"] == {
+        "oldest_raw_age_seconds": seeded["raw_age"],
+        "deadline_seconds": 72 * 3600.0,
+        "overdue": False,
+    }
+    [alert] = body["alerts"]
+    assert alert["alertname"] == "StatusTestErrors"
+    assert alert["state"] == "firing"
+    assert alert["severity"] == "page"
+    assert alert["labels"] == {"model": "deepseek-chat"}
+    assert [(g["kind"], g["status"]) for g in body["gdpr"]] == [
+        ("erasure", "pending"),
+        ("export", "completed"),
+    ]
+    assert body["gdpr"][1]["records"] == 1  # the one conversation of the exported subject
+
+
+def test_status_window_is_honoured_and_validated(seeded: dict[str, Any]) -> None:
+    with TestClient(seeded["app"]) as client:
+        wide = client.get("/v1/status", params={"window": "4h"}).json()
+        assert wide["traffic"]["calls"] == 80 and wide["window"] == "4h"
+        for bad in ("soon", "0s", "8d", "-5m", "9" * 400):
+            response = client.get("/v1/status", params={"window": bad})
+            assert response.status_code == 422, (bad, response.text)
+            assert "at most 7d" in response.text
+            assert bad not in response.text or bad == "0s"  # hostile input is not echoed
+
+
+def test_status_holds_no_personal_data(seeded: dict[str, Any]) -> None:
+    text = TestClient(seeded["app"]).get("/v1/status").text  # erasure still pending
+    for secret in (EXPORTED, PENDING_ERASURE, ACTOR, SECRET_CONTENT, *seeded["keys"]):
+        assert secret not in text
+
+
+def test_page_and_assets_are_self_contained(seeded: dict[str, Any]) -> None:
+    with TestClient(seeded["app"]) as client:
+        page = client.get("/")
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        csp = page.headers["content-security-policy"]
+        assert "default-src 'none'" in csp and "script-src 'self'" in csp
+        refs = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+        assert refs and all(r.startswith("/") and not r.startswith("//") for r in refs)
+        for name in ("status.js", "status.css"):
+            asset = client.get(f"/static/{name}")
+            assert asset.status_code == 200
+            assert not re.search(r"https?://|url\(\s*['\"]?//|@import", asset.text), name
+        assert client.get("/static/../app.py").status_code == 404
+        assert client.get("/static/index.htm").status_code == 404
+    static = resources.files("sentinel.api").joinpath("static")
+    assert {p.name for p in static.iterdir()} >= {"index.html", "status.js", "status.css"}
+
+
+# --- real headless Chromium ----------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served(seeded: dict[str, Any]) -> Iterator[str]:
+    app: FastAPI = seeded["app"]
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+class _Texts(HTMLParser):
+    """Text of every element with an id, and the data-* attributes of table rows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_id: dict[str, str] = {}
+        self.rows: dict[str, list[dict[str, str]]] = {}
+        self._open: list[tuple[str, str | None]] = []
+        self._table: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "table":
+            self._table = a.get("id")
+        if tag == "tr" and self._table and any(k.startswith("data-") for k in a):
+            self.rows.setdefault(self._table, []).append(
+                {k[5:]: v or "" for k, v in a.items() if k.startswith("data-")}
+            )
+        self._open.append((tag, a.get("id")))
+        if a.get("id"):
+            self.by_id[a["id"] or ""] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._open:
+            t, _ = self._open.pop()
+            if t == tag:
+                break
+        if tag == "table":
+            self._table = None
+
+    def handle_data(self, data: str) -> None:
+        for _, element_id in self._open:
+            if element_id:
+                self.by_id[element_id] += data
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.1f}%"
+
+
+def _ms(x: float) -> str:
+    return f"{math.floor(x + 0.5)} ms"  # JavaScript's Math.round
+
+
+def _run_chromium(binary: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+         "--no-first-run", "--disable-extensions", "--virtual-time-budget=5000", *args],
+        capture_output=True, text=True, timeout=90, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.chromium
+def test_chromium_renders_the_api_numbers(served: str, tmp_path: Path, require_chromium) -> None:
+    binary = require_chromium
+    api = httpx.get(f"{served}/v1/status", timeout=10).json()
+    dom = _run_chromium(binary, "--dump-dom", f"{served}/")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert 'data-loaded="true"' in dom.stdout, "the script did not load /v1/status"
+    page = _Texts()
+    page.feed(dom.stdout)
+    t = api["traffic"]
+    assert page.by_id["success-rate"] == _pct(t["success_rate"])
+    assert page.by_id["calls"] == str(t["calls"])
+    assert page.by_id["errors"] == str(t["errors"])
+    for q in ("p50", "p95", "p99"):
+        assert page.by_id[q] == _ms(t["latency"][f"{q}_ms"])
+    assert page.by_id["rate-limited"] == str(t["rate_limited"])
+    assert page.by_id["circuit-open"] == str(t["circuit_open"])
+    assert page.by_id["backlog"] == "2h 1m"  # 7260 s
+    assert page.by_id["deadline"] == "3d"
+    assert page.by_id["alert-count"] == str(len(api["alerts"]))
+    assert [(r["alertname"], r["state"]) for r in page.rows["alerts"]] == [
+        (a["alertname"], a["state"]) for a in api["alerts"]
+    ]
+    assert [(r["id"], r["kind"], r["status"]) for r in page.rows["gdpr"]] == [
+        (g["id"], g["kind"], g["status"]) for g in api["gdpr"]
+    ]
+    assert page.by_id["store-state"] == "sqlite up"
+    assert page.by_id["error"] == ""
+
+    shot = tmp_path / "status.png"
+    result = _run_chromium(binary, "--window-size=1280,900", f"--screenshot={shot}", f"{served}/")
+    assert result.returncode == 0, result.stderr[-2000:]
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1280, 900)
+
+
+@pytest.fixture
+def require_chromium(pytestconfig: pytest.Config) -> str:
+    """Chromium's path; the root conftest's `require_service` skips locally and fails
+    under CI when it is missing (conftests are reached through pytest's plugin registry,
+    they cannot be imported by name)."""
+    root = pytestconfig.pluginmanager.get_plugin(str(Path(__file__).parents[1] / "conftest.py"))
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    root.require_service(binary is not None, "Debian's chromium is missing (make system-deps)")
+    assert binary is not None
+    return binary
