@@ -6,6 +6,7 @@ and a 400/422 into an immediate `InvalidRequestError` naming the parameter.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,26 @@ _RANGES: dict[str, tuple[float, float]] = {
     "presence_penalty": (-2.0, 2.0),
 }
 _ROLES = frozenset({"system", "user", "assistant", "tool"})
+# DeepSeek parameters sent as given (no local check); anything else is most likely a typo
+# (`temprature=`) that would otherwise be ignored upstream. `extra_body` is the escape
+# hatch for parameters newer than this list, as in the openai SDK.
+_PASSTHROUGH = frozenset({"tool_choice", "logprobs", "top_logprobs", "stream_options"})
+_NAMED = (
+    "model",
+    "messages",
+    "temperature",
+    "top_p",
+    "frequency_penalty",
+    "presence_penalty",
+    "max_tokens",
+    "stop",
+    "response_format",
+    "tools",
+    "stream",
+    "subject_id",
+    "metadata",
+    "extra_body",
+)
 
 
 @dataclass(slots=True)
@@ -48,6 +69,8 @@ def _number(name: str, value: Any) -> float:
 
 
 def _messages(messages: Any) -> list[dict[str, Any]]:
+    if messages is None:
+        raise InvalidRequestError("messages is required, e.g. [{'role': 'user', 'content': 'hi'}]")
     if not isinstance(messages, Sequence) or isinstance(messages, str | bytes):
         raise InvalidRequestError("messages must be a list of {'role', 'content'} dicts")
     if not messages:
@@ -81,10 +104,29 @@ def _stop(stop: Any) -> list[str] | None:
     return list(stops)
 
 
+def _extra(extra: Mapping[str, Any], extra_body: Any) -> dict[str, Any]:
+    for name in extra:
+        if name not in _PASSTHROUGH:
+            close = difflib.get_close_matches(name, (*_NAMED, *_PASSTHROUGH), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else "; pass it in extra_body={...}"
+            raise InvalidRequestError(f"unknown parameter {name!r}{hint}")
+    if extra_body is not None and not isinstance(extra_body, Mapping):
+        raise InvalidRequestError("extra_body must be a dict of extra JSON body fields")
+    return {**extra, **(extra_body or {})}
+
+
+def _metadata(metadata: Any) -> dict[str, str]:
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, Mapping):
+        raise InvalidRequestError("metadata must be a dict of label names to values")
+    return {str(k): str(v) for k, v in metadata.items()}
+
+
 def build_chat_request(
     *,
-    model: str,
-    messages: Any,
+    model: str | None = None,
+    messages: Any = None,
     temperature: float | None = None,
     top_p: float | None = None,
     frequency_penalty: float | None = None,
@@ -96,11 +138,13 @@ def build_chat_request(
     stream: bool = False,
     subject_id: str | None = None,
     metadata: Mapping[str, Any] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
     **extra: Any,
 ) -> ChatRequest:
-    """Validate and assemble; unknown keyword arguments pass through to the body."""
+    """Validate and assemble. Keywords outside DeepSeek's parameters are refused (a typo
+    would otherwise be silently ignored); `extra_body` fields are sent as given."""
     if not isinstance(model, str) or not model.strip():
-        raise InvalidRequestError("model must be a non-empty string, e.g. 'deepseek-chat'")
+        raise InvalidRequestError("model is required: a non-empty string, e.g. 'deepseek-chat'")
     body: dict[str, Any] = {"model": model, "messages": _messages(messages)}
     numbers = {
         "temperature": temperature,
@@ -132,13 +176,16 @@ def build_chat_request(
         body["tools"] = [dict(t) for t in tools]
     if not isinstance(stream, bool):
         raise InvalidRequestError("stream must be True or False")
-    if stream:
-        body["stream"] = True
-        body["stream_options"] = {"include_usage": True}
     if subject_id is not None and (not isinstance(subject_id, str) or not subject_id):
         raise InvalidRequestError("subject_id must be a non-empty string")
-    meta = {str(k): str(v) for k, v in (metadata or {}).items()}
-    body.update(extra)
+    meta = _metadata(metadata)
+    body.update(_extra(extra, extra_body))
+    if stream:  # usage arrives only in the last chunk, and only when asked for
+        body["stream"] = True
+        options = body.get("stream_options") or {}
+        if not isinstance(options, Mapping):
+            raise InvalidRequestError("stream_options must be a dict")
+        body["stream_options"] = {**options, "include_usage": True}
     params = CallParams.model_construct(
         temperature=numbers["temperature"],
         top_p=numbers["top_p"],

@@ -72,7 +72,15 @@ def test_tls_context_refuses_old_protocols():
         ({"messages": "hi"}, "messages must be a list"),
         ({"messages": [{"role": "robot", "content": "x"}]}, r"messages\[0\].role"),
         ({"messages": [{"role": "user"}]}, r"messages\[0\].content is required"),
-        ({"model": ""}, "model must be a non-empty string"),
+        ({"model": ""}, "model is required"),
+        ({"model": None}, "model is required"),
+        ({"messages": None}, "messages is required"),
+        ({"temprature": 0.3}, "unknown parameter 'temprature'; did you mean 'temperature'"),
+        ({"frobnicate": 1}, r"unknown parameter 'frobnicate'; pass it in extra_body"),
+        ({"extra_body": ["x"]}, "extra_body must be a dict"),
+        ({"metadata": "tenant=acme"}, "metadata must be a dict"),
+        ({"tools": {"type": "function"}}, "tools must be a list"),
+        ({"stream": "yes"}, "stream must be True or False"),
         ({"response_format": {"type": "xml"}}, "response_format"),
         ({"subject_id": ""}, "subject_id"),
     ],
@@ -84,6 +92,41 @@ def test_invalid_params_fail_before_sending(harness, kwargs, match):
         client.chat.completions.create(**args)
     assert harness.fake.count() == 0
     harness.assert_one_each(0)
+
+
+def test_every_documented_param_reaches_the_body(harness):
+    tools = [{"type": "function", "function": {"name": "lookup", "parameters": {}}}]
+    harness.client().chat.completions.create(
+        model="deepseek-chat",
+        messages=MSG,
+        temperature=0.3,
+        top_p=0.9,
+        frequency_penalty=0.5,
+        presence_penalty=-0.5,
+        max_tokens=200,
+        stop="\n\n",
+        response_format={"type": "json_object"},
+        tools=tools,
+        tool_choice="auto",
+        subject_id="user-42",
+        metadata={"tenant": "acme"},
+        extra_body={"logit_bias": {}},
+    )
+    body = harness.fake.requests[0].json()
+    assert body == {
+        "model": "deepseek-chat",
+        "messages": MSG,
+        "temperature": 0.3,
+        "top_p": 0.9,
+        "frequency_penalty": 0.5,
+        "presence_penalty": -0.5,
+        "max_tokens": 200,
+        "stop": ["\n\n"],
+        "response_format": {"type": "json_object"},
+        "tools": tools,
+        "tool_choice": "auto",
+        "logit_bias": {},
+    }  # subject_id and metadata stay with Sentinel
 
 
 def test_key_from_file_and_precedence(harness, tmp_path, monkeypatch):
