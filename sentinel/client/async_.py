@@ -12,12 +12,12 @@ from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
 from sentinel.client.core import ClientCore, ClientOptions, Fallback, api_error
-from sentinel.client.feedback import build_feedback
+from sentinel.client.feedback import record_feedback
 from sentinel.client.observation import Observation
 from sentinel.client.outcome import apply_completion, apply_policy, apply_stream
 from sentinel.client.params import build_chat_request
 from sentinel.client.resilience import Action, TokenBucket, parse_retry_after
-from sentinel.client.sse import DONE, SSEDecoder, StreamAccumulator
+from sentinel.client.sse import ChunkParser
 from sentinel.client.sync import (
     CONNECTION_ERRORS,
     TIMEOUT_ERRORS,
@@ -26,6 +26,7 @@ from sentinel.client.sync import (
     circuit_open_error,
     fallback_chunk,
 )
+from sentinel.client.transport import transports_for
 from sentinel.client.types import ChatCompletion, ChatCompletionChunk, Model
 from sentinel.clock import Clock
 from sentinel.config import Settings
@@ -44,8 +45,7 @@ class AsyncStream:
         self._obs = obs
         self._response = response
         self._fallback = fallback
-        self._acc = StreamAccumulator()
-        self._complete = False
+        self._parser = ChunkParser(obs.request_id)
         self._iter = self._chunks()
         self.request_id = obs.request_id
 
@@ -63,32 +63,32 @@ class AsyncStream:
             yield fallback_chunk(self._fallback)
             return
         assert self._response is not None
-        decoder, done = SSEDecoder(), False
+        parser = self._parser
         try:
             async for line in self._response.aiter_lines():
-                data = decoder.feed(line)
-                if data is None:
-                    continue
-                if data == DONE:
-                    done = True
+                chunk = parser.feed(line)
+                if parser.done:
                     break
-                chunk = ChatCompletionChunk.model_validate_json(data)
-                chunk.request_id = obs.request_id
-                self._acc.add(chunk)
-                yield chunk
+                if chunk is not None:
+                    yield chunk
+            else:
+                chunk = parser.end()
+                if chunk is not None:
+                    yield chunk
         except httpx.HTTPError as exc:
             obs.fail(
                 APIConnectionError(
                     f"stream interrupted: {type(exc).__name__}", request_id=obs.request_id
                 )
             )
+        except SentinelAPIError as exc:
+            obs.fail(exc)
         else:
-            if not done and not self._acc.finish_reasons:
+            if not parser.complete:
                 obs.fail(
                     APIConnectionError("stream ended before completion", request_id=obs.request_id)
                 )
         finally:
-            self._complete = done or bool(self._acc.finish_reasons)
             await self._end()
         if obs.error is not None:
             raise obs.error
@@ -97,8 +97,8 @@ class AsyncStream:
         obs = self._obs
         if obs.finished:
             return
-        apply_stream(obs, self._acc)
-        if obs.error is None and not self._complete:
+        apply_stream(obs, self._parser.acc)
+        if obs.error is None and not self._parser.complete:
             obs.abandoned = True
         obs.finish()
 
@@ -216,7 +216,13 @@ class AsyncSentinel:
                 capture_content,
             )
         )
-        self._http = httpx.AsyncClient(transport=transport, **self._core.http_kwargs())
+        core = self._core
+        self._http = httpx.AsyncClient(transport=transport, **core.http_kwargs())
+        self._chat, self._own_transports = transports_for(
+            core.chat_urls,
+            lambda proxy: httpx.AsyncHTTPTransport(**core.transport_kwargs(proxy)),
+            transport,
+        )
         self.chat = AsyncChat(self)
         self.models = AsyncModels(self)
 
@@ -271,17 +277,12 @@ class AsyncSentinel:
                     await core.clock.asleep(core.limiter.reserve())
                 obs.endpoint = core.hosts[policy.index]
                 token = await core.auth.atoken(http)
-                data, headers = core.encode(content, token, obs.request_id)
+                req = core.chat_request(policy.index, content, token, obs.request_id, policy)
                 status = None
                 try:
-                    req = http.build_request(
-                        "POST",
-                        core.chat_urls[policy.index],
-                        content=data,
-                        headers=headers,
-                        timeout=core.attempt_timeout(policy),
-                    )
-                    resp = await http.send(req, stream=stream)
+                    resp = await self._chat[policy.index].handle_async_request(req)
+                    if not stream:
+                        await resp.aread()
                 except TIMEOUT_ERRORS as exc:
                     raise APITimeoutError(
                         f"timed out: {type(exc).__name__}", request_id=obs.request_id
@@ -337,15 +338,15 @@ class AsyncSentinel:
         comment: str | None = None,
     ) -> None:
         """Record business metrics for a call (never blocks the loop)."""
-        self._core.sink.submit(
-            build_feedback(self._core.reporter, request_id, score, satisfied, comment)
-        )
+        record_feedback(self._core.reporter, request_id, score, satisfied, comment)
 
     async def flush(self, timeout: float | None = 10.0) -> bool:
         return await asyncio.to_thread(self._core.sink.flush, timeout)
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        for t in self._own_transports:
+            await t.aclose()
         await asyncio.to_thread(self._core.close)
 
     async def close(self) -> None:

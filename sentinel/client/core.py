@@ -22,7 +22,7 @@ from sentinel.client.auth import Auth, OAuth2ClientCredentials, StaticKeyAuth
 from sentinel.client.reporter import Reporter
 from sentinel.client.resilience import CallPolicy, CircuitBreaker, RetryPolicy, TokenBucket
 from sentinel.client.secrets import api_key_source, oauth_secret_source
-from sentinel.client.tls import validate_base_url
+from sentinel.client.tls import ssl_context, validate_base_url
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.config import Settings, load_settings
 from sentinel.errors import ConfigurationError, SentinelAPIError, error_for_status
@@ -116,7 +116,7 @@ class ClientCore:
             validate_base_url(u, f"backup_base_urls[{i}]")
             for i, u in enumerate(settings.backup_base_urls)
         ]
-        self.chat_urls = [e + CHAT_PATH for e in self.endpoints]
+        self.chat_urls = [httpx.URL(e + CHAT_PATH) for e in self.endpoints]
         self.hosts = [httpx.URL(e).netloc.decode() for e in self.endpoints]
         self.auth = _auth(settings, self.clock)
         try:
@@ -136,6 +136,7 @@ class ClientCore:
             connect=settings.connect_timeout,
             pool=settings.connect_timeout,
         )
+        self._timeout_ext = self.timeout.as_dict()
         # records: a Store instance belongs to the app; a URL we open is ours to close
         if isinstance(o.store, str) or o.store is None:
             self.store: Store = open_store(settings.store_url, settings)
@@ -164,20 +165,44 @@ class ClientCore:
             subject_secret=settings.subject_secret(),
         )
         self.base_headers = {
+            "accept": "application/json",
+            "accept-encoding": "gzip, deflate",
             "content-type": "application/json",
             "user-agent": f"deepseek-sentinel/{VERSION}",
         }
+        self.limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+        self.ssl = ssl_context()
 
     def http_kwargs(self) -> dict[str, Any]:
-        from sentinel.client.tls import ssl_context
-
+        """For the httpx client used off the hot path (OAuth token, model list)."""
         return {
             "timeout": self.timeout,
-            "limits": httpx.Limits(max_connections=100, max_keepalive_connections=100),
+            "limits": self.limits,
             "http2": self.settings.http2,
-            "verify": ssl_context(),
+            "verify": self.ssl,
             "headers": {"user-agent": self.base_headers["user-agent"]},
         }
+
+    def transport_kwargs(self, proxy: str | None) -> dict[str, Any]:
+        """For the chat transports (see sentinel.client.transport)."""
+        return {
+            "verify": self.ssl,
+            "http2": self.settings.http2,
+            "limits": self.limits,
+            "proxy": proxy,
+        }
+
+    def chat_request(
+        self, index: int, content: bytes, token: str, request_id: str, policy: CallPolicy
+    ) -> httpx.Request:
+        data, headers = self.encode(content, token, request_id)
+        return httpx.Request(
+            "POST",
+            self.chat_urls[index],
+            content=data,
+            headers=headers,
+            extensions={"timeout": self.attempt_timeout(policy)},
+        )
 
     def policy(self) -> CallPolicy:
         total = self.settings.timeout
@@ -202,13 +227,14 @@ class ClientCore:
             headers["content-encoding"] = "gzip"
         return body, headers
 
-    def attempt_timeout(self, policy: CallPolicy) -> Any:
+    def attempt_timeout(self, policy: CallPolicy) -> dict[str, float | None]:
         """Per-attempt timeout capped by what is left of the total call budget."""
         remaining = policy.remaining()
         if remaining is None or remaining >= self.settings.read_timeout:
-            return httpx.USE_CLIENT_DEFAULT
+            return self._timeout_ext
         remaining = max(remaining, 0.001)
-        return httpx.Timeout(remaining, connect=min(remaining, self.settings.connect_timeout))
+        connect = min(remaining, self.settings.connect_timeout)
+        return httpx.Timeout(remaining, connect=connect, pool=connect).as_dict()
 
     def close(self) -> None:
         self.sink.close()

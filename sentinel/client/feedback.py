@@ -1,5 +1,6 @@
 """`client.feedback(...)`: business metrics (quality score, satisfaction) for a call,
-stored next to its CallRecord so alert rules can watch quality like they watch errors."""
+stored next to its CallRecord so alert rules can watch quality like they watch errors,
+and counted in OTel metrics so dashboards show it next to latency and errors."""
 
 from __future__ import annotations
 
@@ -9,7 +10,21 @@ from sentinel.errors import InvalidRequestError
 from sentinel.records.models import Feedback
 
 
-def build_feedback(
+def record_feedback(
+    reporter: Reporter,
+    request_id: str,
+    score: float | None,
+    satisfied: bool | None,
+    comment: str | None,
+) -> None:
+    """Validate (raising InvalidRequestError), then metrics and the sink; never blocks."""
+    feedback = _build(reporter, request_id, score, satisfied, comment)
+    reporter.telemetry.feedback(feedback.model, feedback.score, feedback.satisfied)
+    if reporter.sink is not None:
+        reporter.sink.submit(feedback)
+
+
+def _build(
     reporter: Reporter,
     request_id: str,
     score: float | None,

@@ -6,6 +6,7 @@ usage in the last chunk. Pure, fed line by line by the sync or async stream.
 from __future__ import annotations
 
 from sentinel.client.types import ChatCompletionChunk
+from sentinel.errors import SentinelAPIError
 
 DONE = "[DONE]"
 
@@ -34,6 +35,47 @@ class SSEDecoder:
     def end(self) -> str | None:
         """Data of an event the stream ended without terminating (tolerated)."""
         return self.feed("")
+
+
+class ChunkParser:
+    """Lines in, typed chunks out, for one stream; shared by the sync and async streams.
+
+    `done` is set by `data: [DONE]`; a stream that ends without it still counts as
+    complete once a choice has finished (some proxies drop the terminator).
+    """
+
+    def __init__(self, request_id: str) -> None:
+        self.request_id = request_id
+        self.decoder = SSEDecoder()
+        self.acc = StreamAccumulator()
+        self.done = False
+
+    @property
+    def complete(self) -> bool:
+        return self.done or bool(self.acc.finish_reasons)
+
+    def feed(self, line: str) -> ChatCompletionChunk | None:
+        return self._event(self.decoder.feed(line))
+
+    def end(self) -> ChatCompletionChunk | None:
+        """The last event, if the body ended without its blank line."""
+        return self._event(self.decoder.end())
+
+    def _event(self, data: str | None) -> ChatCompletionChunk | None:
+        if data is None or self.done:
+            return None
+        if data == DONE:
+            self.done = True
+            return None
+        try:
+            chunk = ChatCompletionChunk.model_validate_json(data)
+        except ValueError:
+            raise SentinelAPIError(
+                "unparseable stream chunk", status_code=200, request_id=self.request_id
+            ) from None
+        chunk.request_id = self.request_id
+        self.acc.add(chunk)
+        return chunk
 
 
 class StreamAccumulator:

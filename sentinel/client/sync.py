@@ -13,12 +13,13 @@ from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
 from sentinel.client.core import ClientCore, ClientOptions, Fallback, api_error
-from sentinel.client.feedback import build_feedback
+from sentinel.client.feedback import record_feedback
 from sentinel.client.observation import Observation
 from sentinel.client.outcome import apply_completion, apply_policy, apply_stream
 from sentinel.client.params import build_chat_request
 from sentinel.client.resilience import Action, TokenBucket, parse_retry_after
-from sentinel.client.sse import DONE, SSEDecoder, StreamAccumulator
+from sentinel.client.sse import ChunkParser
+from sentinel.client.transport import transports_for
 from sentinel.client.types import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -92,8 +93,7 @@ class Stream:
         self._obs = obs
         self._response = response
         self._fallback = fallback
-        self._acc = StreamAccumulator()
-        self._complete = False
+        self._parser = ChunkParser(obs.request_id)
         self._iter = self._chunks()
         self.request_id = obs.request_id
 
@@ -111,32 +111,32 @@ class Stream:
             yield fallback_chunk(self._fallback)
             return
         assert self._response is not None
-        decoder, done = SSEDecoder(), False
+        parser = self._parser
         try:
             for line in self._response.iter_lines():
-                data = decoder.feed(line)
-                if data is None:
-                    continue
-                if data == DONE:
-                    done = True
+                chunk = parser.feed(line)
+                if parser.done:
                     break
-                chunk = ChatCompletionChunk.model_validate_json(data)
-                chunk.request_id = obs.request_id
-                self._acc.add(chunk)
-                yield chunk
+                if chunk is not None:
+                    yield chunk
+            else:
+                chunk = parser.end()
+                if chunk is not None:
+                    yield chunk
         except httpx.HTTPError as exc:
             obs.fail(
                 APIConnectionError(
                     f"stream interrupted: {type(exc).__name__}", request_id=obs.request_id
                 )
             )
+        except SentinelAPIError as exc:
+            obs.fail(exc)
         else:
-            if not done and not self._acc.finish_reasons:
+            if not parser.complete:
                 obs.fail(
                     APIConnectionError("stream ended before completion", request_id=obs.request_id)
                 )
         finally:
-            self._complete = done or bool(self._acc.finish_reasons)
             self._end()
         if obs.error is not None:
             raise obs.error
@@ -145,8 +145,8 @@ class Stream:
         obs = self._obs
         if obs.finished:
             return
-        apply_stream(obs, self._acc)
-        if obs.error is None and not self._complete:
+        apply_stream(obs, self._parser.acc)
+        if obs.error is None and not self._parser.complete:
             obs.abandoned = True
         if self._response is not None:
             self._response.close()
@@ -270,7 +270,13 @@ class Sentinel:
                 capture_content,
             )
         )
-        self._http = httpx.Client(transport=transport, **self._core.http_kwargs())
+        core = self._core
+        self._http = httpx.Client(transport=transport, **core.http_kwargs())
+        self._chat, self._own_transports = transports_for(
+            core.chat_urls,
+            lambda proxy: httpx.HTTPTransport(**core.transport_kwargs(proxy)),
+            transport,
+        )
         self.chat = Chat(self)
         self.models = Models(self)
 
@@ -326,17 +332,12 @@ class Sentinel:
                     core.clock.sleep(core.limiter.reserve())
                 obs.endpoint = core.hosts[policy.index]
                 token = core.auth.token(http)
-                data, headers = core.encode(content, token, obs.request_id)
+                req = core.chat_request(policy.index, content, token, obs.request_id, policy)
                 status = None
                 try:
-                    req = http.build_request(
-                        "POST",
-                        core.chat_urls[policy.index],
-                        content=data,
-                        headers=headers,
-                        timeout=core.attempt_timeout(policy),
-                    )
-                    resp = http.send(req, stream=stream)
+                    resp = self._chat[policy.index].handle_request(req)
+                    if not stream:
+                        resp.read()
                 except TIMEOUT_ERRORS as exc:
                     raise APITimeoutError(
                         f"timed out: {type(exc).__name__}", request_id=obs.request_id
@@ -392,9 +393,7 @@ class Sentinel:
         comment: str | None = None,
     ) -> None:
         """Record business metrics for a call (never blocks; stored by the sink)."""
-        self._core.sink.submit(
-            build_feedback(self._core.reporter, request_id, score, satisfied, comment)
-        )
+        record_feedback(self._core.reporter, request_id, score, satisfied, comment)
 
     def flush(self, timeout: float | None = 10.0) -> bool:
         """Wait until every record so far is stored; True if all were."""
@@ -402,6 +401,8 @@ class Sentinel:
 
     def close(self) -> None:
         self._http.close()
+        for t in self._own_transports:
+            t.close()
         self._core.close()
 
     def __enter__(self) -> Sentinel:

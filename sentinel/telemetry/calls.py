@@ -91,6 +91,15 @@ class CallTelemetry:
         self.breaker_opens = meter.create_counter(
             sc.METRIC_BREAKER_OPENS, unit="{event}", description="Circuit breaker openings"
         )
+        self.feedbacks = meter.create_counter(
+            sc.METRIC_FEEDBACK, unit="{feedback}", description="Feedback given, by satisfaction"
+        )
+        self.feedback_scores = meter.create_histogram(
+            sc.METRIC_FEEDBACK_SCORE,
+            unit="1",
+            description="Quality scores (0-1) apps gave to calls",
+            explicit_bucket_boundaries_advisory=[0.1 * i for i in range(1, 10)],
+        )
         self.logger = logger
         self.app = app
         self.service_name = service_name
@@ -144,6 +153,16 @@ class CallTelemetry:
     @never_raises
     def breaker_opened(self, endpoint: str | None) -> None:
         self.breaker_opens.add(1, {**self._base, sc.SERVER_ADDRESS: endpoint or ""})
+
+    @never_raises
+    def feedback(self, model: str | None, score: float | None, satisfied: bool | None) -> None:
+        """Business metrics next to the technical ones, so dashboards can plot both."""
+        attrs: dict[str, Any] = {**self._base, sc.GEN_AI_REQUEST_MODEL: model or "unknown"}
+        if satisfied is not None:
+            attrs[sc.SENTINEL_SATISFIED] = satisfied
+        self.feedbacks.add(1, attrs)
+        if score is not None:
+            self.feedback_scores.record(score, attrs)
 
     @never_raises
     def finish(self, obs: Observation) -> None:

@@ -51,6 +51,9 @@ METRIC_REQUESTS = "sentinel.client.requests"
 METRIC_RETRIES = "sentinel.client.retries"
 METRIC_FAILOVERS = "sentinel.client.failovers"
 METRIC_BREAKER_OPENS = "sentinel.client.breaker.opens"
+METRIC_FEEDBACK = "sentinel.client.feedback"
+METRIC_FEEDBACK_SCORE = "sentinel.client.feedback.score"
+SENTINEL_SATISFIED = "sentinel.satisfied"
 
 # Bucket boundaries the GenAI conventions recommend.
 DURATION_BUCKETS = (

@@ -111,6 +111,13 @@ def test_feedback_is_stored_with_the_calls_labels(harness):
     )
     assert docs[0]["score"] == 0.9 and docs[0]["satisfied"] is True
     assert docs[0]["model"] == "deepseek-chat" and docs[0]["app"] == "support-bot"
+    client.feedback(resp.request_id, score=0.5, satisfied=False)
+    scores = harness.metric_points("sentinel.client.feedback.score")
+    by_satisfied = {p.attributes["sentinel.satisfied"]: (p.count, p.sum) for p in scores}
+    assert by_satisfied == {True: (1, 0.9), False: (1, 0.5)}
+    assert {p.attributes["gen_ai.request.model"] for p in scores} == {"deepseek-chat"}
+    counts = harness.metric_points("sentinel.client.feedback")
+    assert {p.attributes["sentinel.satisfied"]: p.value for p in counts} == {True: 1, False: 1}
 
 
 @pytest.mark.parametrize(

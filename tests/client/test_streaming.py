@@ -4,10 +4,12 @@ one span / log line / record whether the stream completes, breaks or is abandone
 from __future__ import annotations
 
 import gc
+import json
 
 import pytest
 
-from sentinel.errors import APIConnectionError
+from sentinel.client.sse import ChunkParser
+from sentinel.errors import APIConnectionError, SentinelAPIError
 from sentinel.testing import Fault
 
 MSG = [{"role": "user", "content": "one two three"}]
@@ -102,3 +104,50 @@ async def test_async_stream(harness):
     harness.assert_one_each(3)
     outcomes = [r.outcome for r in harness.calls()]
     assert outcomes == ["success", "success", "failure"]
+
+
+async def test_async_stream_dropped_by_the_app_is_reported_when_collected(harness):
+    client = harness.aclient()
+
+    async def read_one():
+        stream = await client.chat.completions.create(
+            model="deepseek-chat", messages=MSG, stream=True
+        )
+        async for _chunk in stream:
+            break
+
+    await read_one()
+    gc.collect()
+    await client.aclose()
+    harness.assert_one_each(1)
+    assert harness.log_lines()[0]["sentinel"]["stream_abandoned"] is True
+
+
+def _chunk(content=None, finish=None, usage=None):
+    choice = {"index": 0, "delta": {"content": content}, "finish_reason": finish}
+    doc = {"id": "c1", "model": "deepseek-chat", "choices": [choice]}
+    if usage:
+        doc["usage"] = usage
+    return "data: " + json.dumps(doc)
+
+
+def test_parser_skips_keepalives_and_takes_usage_from_the_last_chunk():
+    p = ChunkParser("rid")
+    usage = {"prompt_tokens": 2, "completion_tokens": 3, "total_tokens": 5}
+    lines = [": keep-alive", "", _chunk("Hi"), "", ": keep-alive", "", ": keep-alive"]
+    lines += ["", _chunk(" there", "stop", usage), "", "data: [DONE]", ""]
+    chunks = [c for c in map(p.feed, lines) if c is not None]
+    assert [c.request_id for c in chunks] == ["rid", "rid"]
+    assert p.acc.text == "Hi there" and p.acc.usage.total_tokens == 5
+    assert p.done and p.complete and p.acc.finish_reasons == ["stop"]
+
+
+def test_parser_tolerates_a_missing_terminator_but_not_garbage():
+    p = ChunkParser("rid")
+    assert p.feed(_chunk("Hi", "stop")) is None  # event not terminated yet
+    assert p.end().choices[0].delta.content == "Hi"
+    assert p.complete and not p.done
+    garbled = ChunkParser("rid")
+    garbled.feed("data: {not json")
+    with pytest.raises(SentinelAPIError, match="unparseable stream chunk"):
+        garbled.feed("")
