@@ -8,16 +8,24 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from saved_objects_support import (
+    BY_KEY,
+    FILES,
+    OBJECTS,
+    FieldUse,
+    data_view_title,
+    field_uses,
+    layer_data_view,
+    lens_layers,
+    of_type,
+)
 
 from sentinel.dashboards import read_saved_objects
 from sentinel.store.schema import TEMPLATES, load_template
 
-REPO = Path(__file__).resolve().parents[2]
-FILES = sorted((REPO / "dashboards").glob("*.ndjson"))
 TYPES = {"index-pattern", "lens", "dashboard", "search"}
 INTERNAL_INDICES = {"state"}  # leases, rule state, token hashes: nothing for a dashboard
 
@@ -36,21 +44,6 @@ OPERATION_TYPES = {
     "unique_count": NUMERIC | DATE | {"keyword", "boolean"},
     "last_value": NUMERIC | DATE | {"keyword", "boolean"},
 }
-KQL_FIELD = re.compile(r"([A-Za-z@_][\w.@]*)\s*:")
-
-
-def _load() -> list[dict[str, Any]]:
-    return [
-        json.loads(line) for path in FILES for line in path.read_text().splitlines() if line.strip()
-    ]
-
-
-OBJECTS = _load()
-BY_KEY = {(o["type"], o["id"]): o for o in OBJECTS}
-
-
-def _of_type(kind: str) -> list[dict[str, Any]]:
-    return [o for o in OBJECTS if o["type"] == kind]
 
 
 def _fields(properties: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, dict]]:
@@ -70,11 +63,6 @@ MAPPINGS = {
 }
 
 
-def _mapping(data_view_id: str) -> dict[str, dict]:
-    title = BY_KEY[("index-pattern", data_view_id)]["attributes"]["title"]
-    return MAPPINGS[title]
-
-
 def _field_type(mapping: dict[str, dict], field: str) -> str:
     """The mapping type of `field`; a key under a flattened field is a keyword."""
     if field in mapping:
@@ -86,21 +74,6 @@ def _field_type(mapping: dict[str, dict], field: str) -> str:
     parent = next((f for f in mapping if field.startswith(f + ".")), None)
     assert parent and mapping[parent].get("type") == "flattened", f"{field}: no such field"
     return "keyword"
-
-
-def _kql_fields(query: str) -> list[str]:
-    return KQL_FIELD.findall(query)
-
-
-def _layers(lens: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return lens["attributes"]["state"]["datasourceStates"]["formBased"]["layers"]
-
-
-def _layer_data_view(lens: dict[str, Any], layer_id: str) -> str:
-    name = f"indexpattern-datasource-layer-{layer_id}"
-    (ref,) = [r for r in lens["references"] if r["name"] == name]
-    assert ref["type"] == "index-pattern"
-    return ref["id"]
 
 
 def _panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
@@ -150,7 +123,7 @@ def test_every_reference_resolves() -> None:
 
 
 def test_one_data_view_per_sentinel_index() -> None:
-    views = {o["attributes"]["title"]: o for o in _of_type("index-pattern")}
+    views = {o["attributes"]["title"]: o for o in of_type("index-pattern")}
     expected = {
         load_template(n, "sentinel")["index_patterns"][0]
         for n in TEMPLATES
@@ -162,41 +135,26 @@ def test_one_data_view_per_sentinel_index() -> None:
         assert MAPPINGS[title][time_field]["type"] in DATE
 
 
-@pytest.mark.parametrize("lens", _of_type("lens"), ids=lambda o: o["id"])
-def test_lens_fields_exist_with_compatible_types(lens: dict[str, Any]) -> None:
-    state = lens["attributes"]["state"]
-    layers = _layers(lens)
-    assert layers
-    for layer_id, layer in layers.items():
-        mapping = _mapping(_layer_data_view(lens, layer_id))
-        for query in [state["query"]["query"]]:
-            for field in _kql_fields(query):
-                _field_type(mapping, field)
-        for column_id, column in layer["columns"].items():
-            op = column["operationType"]
-            field = column.get("sourceField")
-            if field and field != "___records___":
-                kind = _field_type(mapping, field)
-                assert kind in OPERATION_TYPES[op], f"{column_id}: {op} on {field} ({kind})"
-            for field in _kql_fields((column.get("filter") or {}).get("query", "")):
-                _field_type(mapping, field)
-            if op == "formula":
-                for kql in re.findall(r"kql='([^']*)'", column["params"]["formula"]):
-                    for field in _kql_fields(kql):
-                        _field_type(mapping, field)
+@pytest.mark.parametrize("use", list(field_uses()), ids=lambda u: f"{u.source}:{u.field}")
+def test_every_field_exists_with_a_compatible_type(use: FieldUse) -> None:
+    kind = _field_type(MAPPINGS[use.data_view], use.field)
+    if use.use in OPERATION_TYPES:
+        assert kind in OPERATION_TYPES[use.use], f"{use.use} on {use.field} ({kind})"
+    elif use.use == "sort":
+        assert kind in DATE | NUMERIC | {"keyword"}
 
 
-@pytest.mark.parametrize("lens", _of_type("lens"), ids=lambda o: o["id"])
+@pytest.mark.parametrize("lens", of_type("lens"), ids=lambda o: o["id"])
 def test_lens_state_is_consistent(lens: dict[str, Any]) -> None:
     """Every accessor names a column of its layer, every column is in columnOrder, and
     every layer has its data view reference (what Lens needs to render after import)."""
-    layers = _layers(lens)
+    layers = lens_layers(lens)
     for layer_id, layer in layers.items():
         assert set(layer["columnOrder"]) == set(layer["columns"]), layer_id
         for column in layer["columns"].values():
             for ref in column.get("references", []):
                 assert ref in layer["columns"]
-        _layer_data_view(lens, layer_id)
+        layer_data_view(lens, layer_id)
     assert len(lens["references"]) == len(layers)
     vis = lens["attributes"]["state"]["visualization"]
     vis_layers = vis.get("layers", [vis])
@@ -211,16 +169,12 @@ def test_lens_state_is_consistent(lens: dict[str, Any]) -> None:
 
 
 def test_request_explorer_columns_exist_in_the_calls_index() -> None:
-    (search,) = _of_type("search")
+    (search,) = of_type("search")
     (ref,) = search["references"]
     source = json.loads(search["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
     assert source["indexRefName"] == ref["name"]
-    mapping = _mapping(ref["id"])
+    assert data_view_title(ref["id"]) == "sentinel-calls-*"
     columns = search["attributes"]["columns"]
-    for field in columns:
-        _field_type(mapping, field)
-    for field, _direction in search["attributes"]["sort"]:
-        assert _field_type(mapping, field) in DATE | NUMERIC | {"keyword"}
     wanted = {
         "sentinel.request_id",
         "event.outcome",
@@ -234,7 +188,7 @@ def test_request_explorer_columns_exist_in_the_calls_index() -> None:
 
 
 def test_dashboard_panels_resolve_and_do_not_overlap() -> None:
-    for dashboard in _of_type("dashboard"):
+    for dashboard in of_type("dashboard"):
         panels = _panels(dashboard)
         refs = {r["name"]: r for r in dashboard["references"]}
         cells: set[tuple[int, int]] = set()
@@ -253,12 +207,12 @@ def test_dashboard_panels_resolve_and_do_not_overlap() -> None:
 
 
 def _overview_lens() -> list[dict[str, Any]]:
-    (dashboard,) = [d for d in _of_type("dashboard") if d["id"] == "sentinel-overview"]
+    (dashboard,) = [d for d in of_type("dashboard") if d["id"] == "sentinel-overview"]
     return [BY_KEY[(r["type"], r["id"])] for r in dashboard["references"] if r["type"] == "lens"]
 
 
 def _columns(lens: dict[str, Any]) -> list[dict[str, Any]]:
-    return [c for layer in _layers(lens).values() for c in layer["columns"].values()]
+    return [c for layer in lens_layers(lens).values() for c in layer["columns"].values()]
 
 
 def _find(predicate: Any) -> list[dict[str, Any]]:
@@ -338,13 +292,13 @@ def test_overview_shows_the_operators_metrics() -> None:
     assert [lens["attributes"]["state"]["query"]["query"] for lens in backlog] == [
         "NOT sentinel.anonymized_at : *"
     ]
-    assert _layer_data_view(backlog[0], next(iter(_layers(backlog[0])))) == (
+    assert layer_data_view(backlog[0], next(iter(lens_layers(backlog[0])))) == (
         "sentinel-dv-conversations"
     )
 
 
 def test_overview_has_the_request_explorer() -> None:
-    (dashboard,) = [d for d in _of_type("dashboard") if d["id"] == "sentinel-overview"]
+    (dashboard,) = [d for d in of_type("dashboard") if d["id"] == "sentinel-overview"]
     assert ("search", "sentinel-search-requests") in {
         (r["type"], r["id"]) for r in dashboard["references"]
     }
