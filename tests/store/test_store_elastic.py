@@ -1,0 +1,222 @@
+"""What only the Elasticsearch store has: templates and daily indices, the dead-letter
+file, StoreUnavailable when the server is away, auth and TLS settings, and reclaiming
+erased documents' bytes. Against the real server (`es_url`), each test on its own
+index prefix."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from elasticsearch import SecurityWarning
+
+from sentinel.config import Settings
+from sentinel.records.models import CallRecord, Conversation
+from sentinel.store import open_store
+from sentinel.store.base import StoreUnavailable
+
+pytestmark = pytest.mark.elasticsearch
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+KEY = "d" * 64
+
+ElasticStore = pytest.importorskip("sentinel.store.elastic").ElasticStore
+
+
+def call(i: int, **kw: object) -> CallRecord:
+    return CallRecord(
+        request_id=f"call-{i}",
+        timestamp=T0 + timedelta(hours=i),
+        model="deepseek-chat",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_templates_are_installed_idempotently_and_shape_daily_indices(
+    es_store_factory: Callable[..., ElasticStore],
+) -> None:
+    store = es_store_factory()
+    store.setup()  # a second start of the same deployment
+    store.setup()
+    es = store.client
+    templates = {
+        t["name"]: t["index_template"]["index_patterns"]
+        for t in es.indices.get_index_template(name=f"{store.prefix}-*")["index_templates"]
+    }
+    assert templates[f"{store.prefix}-calls"] == [f"{store.prefix}-calls-*"]
+    assert templates[f"{store.prefix}-state"] == [f"{store.prefix}-state"]
+    assert len(templates) == 6
+
+    store.write_records([call(1), call(30)])  # 01:00 on Jan 1 and 06:00 on Jan 2
+    store.refresh()
+    daily = sorted(es.indices.get(index=f"{store.prefix}-calls-*"))
+    assert daily == [f"{store.prefix}-calls-2026.01.01", f"{store.prefix}-calls-2026.01.02"]
+    [both] = store.call_stats(T0, T0 + timedelta(days=2))
+    assert both.total == 2
+    [long_window] = store.call_stats(T0 - timedelta(days=400), T0 + timedelta(days=2))
+    assert long_window.total == 2
+
+    mapping = es.indices.get_mapping(index=daily[0])[daily[0]]["mappings"]
+    props = mapping["properties"]
+    assert mapping["dynamic"] == "strict"
+    assert props["@timestamp"]["type"] == "date_nanos"
+    assert props["service"]["properties"]["name"]["type"] == "keyword"
+    assert props["gen_ai"]["properties"]["request"]["properties"]["model"]["type"] == "keyword"
+    conv_index = f"{store.prefix}-conversations"
+    conv = es.indices.get_mapping(index=conv_index)[conv_index]["mappings"]["properties"]
+    assert conv["gen_ai"]["properties"]["completion"] == {"type": "text", "index": False}
+    assert conv["gen_ai"]["properties"]["input"]["properties"]["messages"]["enabled"] is False
+
+
+def test_a_mapping_error_goes_to_the_dead_letter_file_not_lost(
+    es_store_factory: Callable[..., ElasticStore],
+) -> None:
+    store = es_store_factory()
+    bad = call(2, input_tokens=2**70)  # valid Python, out of range for a `long` field
+    result = store.write_records([call(1), bad])
+    assert result.written == 1
+    [rejected] = result.rejected
+    assert rejected.request_id == "call-2"
+    assert "long" in rejected.reason or "range" in rejected.reason
+    [line] = store.dead_letter_path.read_text().splitlines()
+    dead = json.loads(line)
+    assert dead["reason"] == rejected.reason and dead["status"] == 400
+    assert CallRecord.model_validate(dead["record"]) == bad
+    store.refresh()
+    assert store.get_call("call-1") == call(1) and store.get_call("call-2") is None
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_unreachable_elasticsearch_raises_store_unavailable_without_secrets(
+    tmp_path: Path,
+) -> None:
+    secret = "sk-es-very-secret-api-key"
+    store = ElasticStore.from_settings(
+        f"http://127.0.0.1:{closed_port()}",
+        Settings(es_api_key=secret, es_index_prefix="unreachable"),
+        dead_letter_path=tmp_path / "dl.jsonl",
+    )
+    assert store.ping() is False
+    for op in (
+        lambda: store.write_records([call(1)]),
+        lambda: store.setup(),
+        lambda: store.get_state("lease"),
+        lambda: store.put_state("lease", {}, None),
+        lambda: store.call_stats(T0, T0 + timedelta(hours=1)),
+        lambda: list(store.iter_subject(None, KEY, ["call"])),
+        lambda: store.delete_subject(None, KEY),
+    ):
+        with pytest.raises(StoreUnavailable) as info:
+            op()
+        assert secret not in str(info.value) and "127.0.0.1" in str(info.value)
+    assert not store.dead_letter_path.exists()  # unreachable is not a bad record
+
+
+def test_reclaim_purges_deleted_documents_from_segments(
+    es_store_factory: Callable[..., ElasticStore],
+) -> None:
+    store = es_store_factory()
+    convs = [
+        Conversation(
+            request_id=f"conv-{i}",
+            timestamp=T0,
+            model="m",
+            messages=[{"role": "user", "content": "hi"}],
+            subject_id="user-1" if i % 2 else "user-2",
+            subject_key=KEY if i % 2 else "e" * 64,
+        )
+        for i in range(40)
+    ]
+    store.write_records(convs)
+    store.refresh()
+    assert store.delete_subject("user-1", KEY)["conversation"] == 20
+    index = f"{store.prefix}-conversations"
+    docs = store.client.indices.stats(index=index, metric="docs")["indices"][index]["primaries"]
+    assert docs["docs"]["deleted"] >= 20  # unreachable, but still in the segments
+    assert store.reclaim(wait=90)["deleted_docs_left"] == 0
+    docs = store.client.indices.stats(index=index, metric="docs")["indices"][index]["primaries"]
+    assert (docs["docs"]["count"], docs["docs"]["deleted"]) == (20, 0)
+
+
+@pytest.fixture
+def header_server() -> Iterator[tuple[str, list[dict[str, str]]]]:
+    """A loopback HTTP server that answers like Elasticsearch and records headers."""
+    seen: list[dict[str, str]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append({k.lower(): v for k, v in self.headers.items()})
+            body = b'{"status": "green"}'
+            self.send_response(200)
+            self.send_header("X-Elastic-Product", "Elasticsearch")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    server.shutdown()
+    server.server_close()
+
+
+def test_auth_by_api_key_or_user_and_password(
+    header_server: tuple[str, list[dict[str, str]]], tmp_path: Path
+) -> None:
+    url, seen = header_server
+    for settings, expected in (
+        (Settings(es_api_key="key-123"), "ApiKey key-123"),
+        (Settings(es_username="elastic", es_password="pw"), "Basic ZWxhc3RpYzpwdw=="),
+    ):
+        store = ElasticStore.from_settings(url, settings, dead_letter_path=tmp_path / "dl")
+        assert store.ping() is True
+        assert seen[-1]["authorization"] == expected
+        store.close()
+
+
+def test_tls_is_verified_unless_turned_off(tmp_path: Path) -> None:
+    def verify(settings: Settings) -> bool:
+        store = ElasticStore.from_settings(
+            "https://127.0.0.1:9", settings, dead_letter_path=tmp_path / "dl"
+        )
+        return store.client.transport.node_pool.all()[0].config.verify_certs
+
+    assert verify(Settings()) is True
+    with pytest.warns(SecurityWarning, match="insecure"):  # the client says so, loudly
+        assert verify(Settings(es_verify_certs=False)) is False
+
+
+def test_open_store_picks_elasticsearch_and_the_index_prefix(
+    es_url: str, es_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SENTINEL_ES_INDEX_PREFIX", es_prefix)
+    store = open_store(es_url)  # also runs setup()
+    try:
+        assert isinstance(store, ElasticStore) and store.prefix == es_prefix
+        assert store.client.indices.exists(index=f"{es_prefix}-state")
+    finally:
+        store.close()
+
+
+def test_index_prefix_must_be_a_valid_index_name(tmp_path: Path) -> None:
+    for bad in ("", "Upper", "a*b", "a b"):
+        with pytest.raises(ValueError, match="index prefix"):
+            ElasticStore.from_settings(
+                "http://127.0.0.1:9", Settings(es_index_prefix=bad), dead_letter_path=tmp_path
+            )
