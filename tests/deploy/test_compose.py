@@ -17,6 +17,8 @@ import pytest
 from deploy_support import COMPOSE_FILE, REPO, es_test_version, setting_env_names
 from dotenv import dotenv_values
 
+from sentinel.config import Settings, parse_duration
+
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|API_KEY|ENCRYPTIONKEY|SUBJECT_KEY")
 STACK_ENV_EXAMPLE = REPO / "deploy/stack.env.example"
 
@@ -135,6 +137,17 @@ def test_sentinel_env_example_names_only_real_settings() -> None:
     names = re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", text, re.M)
     assert names
     assert sorted(set(names) - known) == []
+
+
+def test_sentinel_env_example_values_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example's non-empty values pass Settings' validation and take effect."""
+    values = {k: v for k, v in dotenv_values(REPO / "deploy/sentinel.env.example").items() if v}
+    assert values
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    settings = Settings()
+    assert settings.anonymize_within == parse_duration(values["SENTINEL_ANONYMIZE_WITHIN"])
+    assert settings.anonymize_interval == parse_duration(values["SENTINEL_ANONYMIZE_INTERVAL"])
 
 
 def test_every_variable_is_documented_in_the_stack_env_example(
