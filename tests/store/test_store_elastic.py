@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from elasticsearch import SecurityWarning
+from elastic_transport import SecurityWarning
 
 from sentinel.config import Settings
 from sentinel.records.models import CallRecord, Conversation
