@@ -12,6 +12,7 @@ import struct
 import subprocess
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -191,11 +192,28 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class _Hits:
+    """ASGI wrapper counting requests per path (to see the page poll)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.paths: Counter[str] = Counter()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.paths[scope["path"]] += 1
+        await self.app(scope, receive, send)
+
+
 @pytest.fixture
-def served(seeded: dict[str, Any]) -> Iterator[str]:
-    app: FastAPI = seeded["app"]
+def hits(seeded: dict[str, Any]) -> _Hits:
+    return _Hits(seeded["app"])
+
+
+@pytest.fixture
+def served(hits: _Hits) -> Iterator[str]:
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(hits, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
@@ -251,10 +269,12 @@ def _ms(x: float) -> str:
     return f"{math.floor(x + 0.5)} ms"  # JavaScript's Math.round
 
 
-def _run_chromium(binary: str, *args: str) -> subprocess.CompletedProcess[str]:
+def _run_chromium(
+    binary: str, *args: str, budget_ms: int = 5000
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [binary, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-         "--no-first-run", "--disable-extensions", "--virtual-time-budget=5000", *args],
+         "--no-first-run", "--disable-extensions", f"--virtual-time-budget={budget_ms}", *args],
         capture_output=True, text=True, timeout=90, check=False,
     )  # fmt: skip
 
@@ -295,6 +315,15 @@ def test_chromium_renders_the_api_numbers(served: str, tmp_path: Path, require_c
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1280, 900)
+
+
+@pytest.mark.chromium
+def test_page_refreshes_itself(served: str, hits: _Hits, require_chromium: str) -> None:
+    """Over 12 s of (virtual) browser time the page polls /v1/status every 5 s."""
+    result = _run_chromium(require_chromium, "--dump-dom", f"{served}/", budget_ms=12_000)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert hits.paths["/"] == 1
+    assert hits.paths["/v1/status"] >= 3  # at load, after 5 s, after 10 s
 
 
 @pytest.fixture
