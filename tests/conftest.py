@@ -28,6 +28,13 @@ def require_service(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(name="require_service")
+def _require_service_fixture() -> Callable[[bool, str], None]:
+    """`require_service` for tests in other directories: every conftest is a module
+    named `conftest`, so they cannot import it by name."""
+    return require_service
+
+
 @pytest.fixture(autouse=True)
 def _isolated_sentinel_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test touches the user's data dir, real credentials or a real endpoint."""
