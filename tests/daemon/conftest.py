@@ -19,14 +19,6 @@ import httpx
 import pytest
 
 
-@pytest.fixture
-def require_service(pytestconfig: pytest.Config) -> Callable[[bool, str], None]:
-    """The suite's `require_service` (tests/conftest.py). Every conftest here is a module
-    named `conftest`, so it cannot be imported by name; pytest holds it as a plugin."""
-    root = pytestconfig.pluginmanager.get_plugin(str(Path(__file__).parents[1] / "conftest.py"))
-    return root.require_service
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
