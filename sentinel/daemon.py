@@ -4,9 +4,9 @@
 in-process (with an injected clock, calling `evaluate_once(now)`), and `serve` is a
 thin command around it. Jobs run on an APScheduler 3 BackgroundScheduler with
 `coalesce` and `max_instances=1`: a slow evaluation delays the next one instead of
-piling runs up. Rule groups and the anonymization job run only on the lease holder,
-so two daemons on one store do the work (and send each alert) once; spool replay runs
-everywhere because each machine has its own spool.
+piling runs up. Rule groups, the anonymization job and the reclaim after erasures run
+only on the lease holder, so two daemons on one store do the work (and send each
+alert) once; spool replay runs everywhere because each machine has its own spool.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ log = logging.getLogger("sentinel.daemon")
 
 LEASE_KEY = "lease:sentinel-leader"
 SPOOL_REPLAY_EVERY = timedelta(seconds=30)
+RECLAIM_EVERY = timedelta(seconds=30)
 LEADER = Gauge("sentinel_leader", "1 if this daemon holds the leader lease")
 
 
@@ -133,6 +134,18 @@ class Daemon:
         except Exception:
             log.exception("anonymization job failed")
 
+    def _reclaim_erasures(self) -> None:
+        """Second reclaim after erasures whose store could not purge every byte at once
+        (Elasticsearch, see `sentinel.compliance.erasure`)."""
+        if not self.lease.held:
+            return
+        from sentinel.compliance.service import Compliance
+
+        try:
+            Compliance.build(self.store, self.settings, clock=self.clock).erasures.reclaim_due()
+        except Exception:
+            log.exception("reclaim after erasure failed")
+
     def _replay_spool(self) -> None:
         from sentinel.records.replay import replay_spool
 
@@ -168,6 +181,12 @@ class Daemon:
             "interval",
             seconds=self.settings.anonymize_interval.total_seconds(),
             id="privacy:anonymize",
+        )
+        scheduler.add_job(
+            self._reclaim_erasures,
+            "interval",
+            seconds=RECLAIM_EVERY.total_seconds(),
+            id="compliance:reclaim",
         )
         scheduler.add_job(
             self._replay_spool,

@@ -70,6 +70,8 @@ def test_erasure_removes_every_record_of_the_subject_only(
         "sqlite": {"conversation": 30, "call": 30, "feedback": 30, "alert": 1}
     }
     assert "subject_id" not in result
+    assert "reclaim_again_at" not in result  # SQLite purged every byte at once
+    assert compliance.erasures.reclaim_due() == 0
     assert _export_total(compliance, SUBJECT) == 0
     assert _export_total(compliance, OTHER) == 91
     tombstone = sqlite_store.get_state(f"tombstone:{key_of(SUBJECT)}")
