@@ -190,7 +190,8 @@ class Sink:
         return durable
 
     def close(self, timeout: float | None = 10.0) -> None:
-        """Flush, stop the writer; records still queued after `timeout` go to the spool."""
+        """Flush, stop the writer; records still queued after `timeout` go to the spool
+        (only records in memory when the process dies without close() can be lost)."""
         self.flush(timeout)
         with self._lock:
             self._stopping = True
@@ -202,6 +203,10 @@ class Sink:
         if rest:
             self._to_spool(rest)
             self._done(len(rest))
+        if self._thread.is_alive():  # stuck in a store write; it may still need the spool
+            log.warning("sink writer still busy with the store at close; spool left open")
+            self.spool.sync()
+            return
         try:
             self.spool.close()
         except OSError:
@@ -264,17 +269,18 @@ class Sink:
             return batch, self._stopping
 
     def _run(self) -> None:
-        while True:
+        stopping = False
+        while not stopping:
             try:
                 batch, stopping = self._take()
                 if batch:
                     self._deliver(batch)
+                if stopping:
+                    return
                 if self._spooling and time.monotonic() >= self._retry_at:
                     self._replay()
                 elif not batch:
                     self.spool.sync()
-                if stopping:
-                    return
             except Exception:  # keep the writer alive whatever happens
                 log.exception("sink writer error")
                 time.sleep(0.1)

@@ -1,0 +1,245 @@
+"""Sink over a real SQLite store: delivery, queue-full policies against a store that is
+really stalled (another connection holds SQLite's write lock), tombstones at submit and
+at replay, metrics, and telemetry that fails."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from records_data import call, conversation
+
+from sentinel.config import Settings
+from sentinel.records.replay import replay_spool
+from sentinel.records.sink import Sink
+from sentinel.records.spool import Spool
+from sentinel.store.sqlite import SQLiteStore
+
+ERASED = "k-erased"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(spool_dir=tmp_path / "spool")
+
+
+@pytest.fixture
+def sinks(sqlite_store: SQLiteStore, settings: Settings) -> Iterator[Any]:
+    made: list[Sink] = []
+
+    def make(**kwargs: Any) -> Sink:
+        made.append(Sink(sqlite_store, settings, **kwargs))
+        return made[-1]
+
+    yield make
+    for sink in made:
+        sink.close(5)
+
+
+def stored(store: SQLiteStore) -> int:
+    return store.count("call")
+
+
+def segments(settings: Settings) -> list[Path]:
+    return sorted(settings.spool_path.glob("seg-*.spool"))
+
+
+class WriteLock:
+    """Another connection holding SQLite's write lock: the store is alive but stalls
+    every write (up to its busy timeout), as a slow store does."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+
+    def __enter__(self) -> WriteLock:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.conn.execute("ROLLBACK")
+        self.conn.close()
+
+
+def submit_from_threads(sink: Sink, n: int, threads: int = 4) -> float:
+    """Submit n records from several threads; returns the slowest single submit (s)."""
+    slowest = [0.0] * threads
+
+    def run(t: int) -> None:
+        for i in range(t, n, threads):
+            start = time.perf_counter()
+            sink.submit(call(i))
+            slowest[t] = max(slowest[t], time.perf_counter() - start)
+
+    workers = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return max(slowest)
+
+
+def test_records_from_many_threads_reach_the_store(sinks: Any, sqlite_store, settings) -> None:
+    sink = sinks()
+    submit_from_threads(sink, 5000)
+    sink.submit_many([call(i) for i in range(5000, 5100)])
+    assert sink.flush(10)
+    assert stored(sqlite_store) == 5100
+    assert sqlite_store.get_call("req-004999") == call(4999)
+    assert (sink.spooled, sink.dropped) == (0, 0)
+    assert segments(settings) == []
+
+
+@pytest.mark.parametrize("policy", ["spool", "drop"])
+def test_queue_full_while_the_store_stalls(
+    sinks: Any, sqlite_store: SQLiteStore, tmp_path: Path, policy: str
+) -> None:
+    reader = InMemoryMetricReader()
+    sink = sinks(queue_size=50, queue_full_policy=policy,
+                 meter_provider=MeterProvider(metric_readers=[reader]))  # fmt: skip
+    with WriteLock(tmp_path / "sentinel.db"):
+        slowest = submit_from_threads(sink, 2000)
+        depth = metric_value(reader, "sentinel.sink.queue.depth")
+    assert slowest < 2.0  # the store stalled for the whole submit; the app did not
+    assert depth == 50
+    assert sink.flush(20)
+    if policy == "spool":
+        assert stored(sqlite_store) == 2000
+        assert sink.dropped == 0 and sink.spooled > 0
+        assert sink.replayed == sink.spooled
+        assert metric_value(reader, "sentinel.sink.spooled") == sink.spooled
+        assert metric_value(reader, "sentinel.sink.replayed") == sink.replayed
+    else:
+        assert sink.dropped > 0 and sink.spooled == 0
+        assert stored(sqlite_store) + sink.dropped == 2000
+        assert metric_value(reader, "sentinel.sink.dropped") == sink.dropped
+    assert metric_value(reader, "sentinel.spool.bytes") == 0
+
+
+def metric_value(reader: InMemoryMetricReader, name: str) -> float:
+    data = reader.get_metrics_data()
+    values = [
+        point.value
+        for rm in (data.resource_metrics if data else [])
+        for sm in rm.scope_metrics
+        for metric in sm.metrics
+        if metric.name == name
+        for point in metric.data.data_points
+    ]
+    assert values, f"metric {name} not reported"
+    return sum(values)
+
+
+def test_tombstoned_subject_is_dropped_at_submit(sinks: Any, sqlite_store: SQLiteStore) -> None:
+    sqlite_store.set_state(f"tombstone:{ERASED}", {"created_at": "2026-01-01T00:00:00+00:00"})
+    sink = sinks()
+    sink.submit_many([call(i, subject_key=ERASED if i % 2 else "k-kept") for i in range(100)])
+    sink.submit(conversation(100, subject_id="erased@example.com", subject_key=ERASED))
+    assert sink.flush(10)
+    assert stored(sqlite_store) == 50
+    assert sqlite_store.count("conversation") == 0
+    assert sqlite_store.get_call("req-000001") is None
+    assert sink.erased == 51
+
+
+def _spool_outage_leftovers(settings: Settings) -> None:
+    """What a process leaves in the spool after the store was down: some records of a
+    subject that was erased afterwards."""
+    spool = Spool(settings.spool_path)
+    spool.append([call(i, subject_key=ERASED if i % 3 == 0 else "k-kept") for i in range(300)])
+    spool.append([conversation(300, subject_id="erased@example.com", subject_key=ERASED)])
+    spool.close()
+
+
+def test_a_new_sink_replays_leftovers_and_respects_tombstones(
+    sinks: Any, sqlite_store: SQLiteStore, settings: Settings
+) -> None:
+    _spool_outage_leftovers(settings)
+    sqlite_store.set_state(f"tombstone:{ERASED}", {"created_at": "2026-01-01T00:00:00+00:00"})
+    sink = sinks()
+    assert sink.flush(10)
+    assert stored(sqlite_store) == 200
+    assert sqlite_store.count("conversation") == 0
+    assert sink.erased == 101 and sink.replayed == 301
+    assert segments(settings) == []
+
+
+def test_daemon_replay_respects_tombstones(sqlite_store: SQLiteStore, settings: Settings) -> None:
+    assert replay_spool(sqlite_store, settings) is None  # no spool directory yet
+    _spool_outage_leftovers(settings)
+    sqlite_store.set_state(f"tombstone:{ERASED}", {"created_at": "2026-01-01T00:00:00+00:00"})
+    result = replay_spool(sqlite_store, settings)
+    assert result is not None and result.replayed == 301 and result.empty
+    assert stored(sqlite_store) == 200
+    assert sqlite_store.count("conversation") == 0
+
+
+def test_close_with_a_stalled_store_spools_what_is_queued(
+    sqlite_store: SQLiteStore, settings: Settings, tmp_path: Path
+) -> None:
+    sink = Sink(sqlite_store, settings)
+    with WriteLock(tmp_path / "sentinel.db"):
+        sink.submit_many([call(i) for i in range(2000)])
+        time.sleep(0.1)  # the writer is inside a store write now
+        sink.close(timeout=0.5)
+        assert segments(settings)
+    sink._thread.join(15)  # its stalled write completes once the lock is gone
+    again = Sink(sqlite_store, settings)
+    assert again.flush(10)
+    again.close()
+    assert stored(sqlite_store) == 2000
+    assert segments(settings) == []
+
+
+class _BrokenMeter:
+    def __getattr__(self, name: str) -> Any:
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("telemetry is broken")
+
+        return broken
+
+
+class _BrokenMeterProvider:
+    def get_meter(self, *args: Any, **kwargs: Any) -> Any:
+        return _BrokenMeter()
+
+
+class _BrokenCounter:
+    def add(self, *args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("export is broken")
+
+
+class _BrokenCountersMeterProvider:
+    def get_meter(self, *args: Any, **kwargs: Any) -> Any:
+        meter = _BrokenMeter()
+        meter.create_counter = lambda *a, **k: _BrokenCounter()  # type: ignore[method-assign]
+        meter.create_observable_gauge = lambda *a, **k: None  # type: ignore[method-assign]
+        return meter
+
+
+@pytest.mark.parametrize("provider", [_BrokenMeterProvider, _BrokenCountersMeterProvider])
+def test_broken_telemetry_never_reaches_the_app(
+    sinks: Any, sqlite_store: SQLiteStore, tmp_path: Path, provider: type
+) -> None:
+    sink = sinks(queue_size=10, queue_full_policy="drop", meter_provider=provider())
+    with WriteLock(tmp_path / "sentinel.db"):
+        for i in range(100):
+            sink.submit(call(i))
+    assert sink.flush(20)
+    assert sink.dropped > 0
+    assert stored(sqlite_store) + sink.dropped == 100
+
+
+def test_bad_policy_and_queue_size_are_named(sqlite_store: SQLiteStore, settings) -> None:
+    with pytest.raises(ValueError, match="queue full policy"):
+        Sink(sqlite_store, settings, queue_full_policy="block")
+    with pytest.raises(ValueError, match="queue size"):
+        Sink(sqlite_store, settings, queue_size=0)
+    with pytest.raises(ValueError, match="SENTINEL_SPOOL_FSYNC"):
+        Settings(spool_fsync="sometimes")
