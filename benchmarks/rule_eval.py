@@ -3,15 +3,16 @@ over 10 thousand vs 1 million stored calls, on SQLite and on the real Elasticsea
 Target: 100x more history costs at most 2x per evaluation.
 
     .venv/bin/python benchmarks/rule_eval.py [--small 10000] [--large 1000000]
-        [--es-large 1000000] [--rounds 15] [--es http://127.0.0.1:9250]
+        [--es-large 1000000] [--rounds 15] [--days 30] [--es http://127.0.0.1:9250]
 
 Both stores of a pair hold the same traffic in the last 30 minutes (the longest default
 window): two models, 60 calls a minute each with 2% errors, some 429s and feedback, and
 a few raw conversations. They differ only in the history before that window, spread
-over the preceding year. One evaluation is every default rule group through
-`RuleEngine.evaluate_group` (the daemon's code path: claim, state, aggregations,
-persisted state, store notifier). Evaluations alternate between the small and the
-large store so the shared machine's noise hits both alike; the table shows medians.
+over the preceding `--days` (on Elasticsearch, one calls index a day). One evaluation
+is every default rule group through `RuleEngine.evaluate_group` (the daemon's code
+path: claim, state, aggregations, persisted state, store notifier). Evaluations
+alternate between the small and the large store so the shared machine's noise hits
+both alike; the table shows medians.
 Elasticsearch indices get a unique prefix and are deleted afterwards.
 """
 
@@ -69,9 +70,9 @@ def recent_traffic() -> list[Record]:
     return out
 
 
-def history(n: int) -> Iterator[list[Record]]:
-    """n calls before the recent window, evenly over the year before it, in batches."""
-    span = timedelta(days=365).total_seconds()
+def history(n: int, days: int) -> Iterator[list[Record]]:
+    """n calls before the recent window, evenly over `days` before it, in batches."""
+    span = timedelta(days=days).total_seconds()
     end = NOW - RECENT - timedelta(minutes=1)
     for start in range(0, n, BATCH):
         yield [
@@ -84,11 +85,11 @@ def history(n: int) -> Iterator[list[Record]]:
         ]  # fmt: skip
 
 
-def fill(store: Store, calls: int, recent: list[Record]) -> float:
+def fill(store: Store, calls: int, recent: list[Record], days: int) -> float:
     started = time.perf_counter()
     for i in range(0, len(recent), BATCH):
         store.write_records(recent[i : i + BATCH])
-    for batch in history(calls - sum(isinstance(r, CallRecord) for r in recent)):
+    for batch in history(calls - sum(isinstance(r, CallRecord) for r in recent), days):
         store.write_records(batch)
     store.refresh()
     return time.perf_counter() - started
@@ -118,7 +119,7 @@ class Subject:
 
 
 def measure(
-    name: str, open_store: Callable[[str], Store], sizes: tuple[int, int], rounds: int
+    name: str, open_store: Callable[[str], Store], sizes: tuple[int, int], rounds: int, days: int
 ) -> dict:
     settings = Settings()
     rules = load_rules(default_rule_paths(settings))
@@ -128,7 +129,7 @@ def measure(
         loads = []
         for size in sizes:
             stores.append(open_store(f"{size}"))
-            loads.append(fill(stores[-1], size, recent))
+            loads.append(fill(stores[-1], size, recent, days))
         subjects = [Subject(s, rules, settings) for s in stores]
         for s in subjects:
             s.evaluate(record=False)  # warm caches and connections
@@ -140,6 +141,8 @@ def measure(
                 "counts": [s.count("call") for s in stores]}  # fmt: skip
     finally:
         for s in stores:
+            if hasattr(s, "drop"):  # Elasticsearch: the cluster is shared, leave nothing
+                s.drop()
             s.close()
 
 
@@ -149,6 +152,9 @@ def main() -> int:
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--es-large", type=int, default=None, help="default: --large")
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument(
+        "--days", type=int, default=30, help="history span (Elasticsearch: one index a day)"
+    )
     parser.add_argument(
         "--es", default=os.environ.get("SENTINEL_TEST_ES_URL", "http://127.0.0.1:9250")
     )
@@ -164,12 +170,12 @@ def main() -> int:
         def sqlite(tag: str) -> Store:
             return open_store(f"sqlite:///{work / f'rules-{tag}.db'}")
 
-        rows.append(measure("sqlite", sqlite, (args.small, args.large), args.rounds))
+        rows.append(measure("sqlite", sqlite, (args.small, args.large), args.rounds, args.days))
         if not args.skip_es:
             try:
-                rows.append(measure("elasticsearch", _elastic_factory(args.es),
+                rows.append(measure("elasticsearch", _elastic_factory(args.es, work),
                                     (args.small, args.es_large or args.large),
-                                    args.rounds))  # fmt: skip
+                                    args.rounds, args.days))  # fmt: skip
             except Exception as exc:  # report, do not hide: the table says why
                 notes.append(f"elasticsearch at {args.es}: not measured "
                              f"({type(exc).__name__}: {exc})")  # fmt: skip
@@ -192,13 +198,17 @@ def main() -> int:
     return 0 if ok and not notes else 1
 
 
-def _elastic_factory(url: str) -> Callable[[str], Store]:
+def _elastic_factory(url: str, work: Path) -> Callable[[str], Store]:
     from sentinel.store.elastic import ElasticStore
 
     prefix = f"bench-rules-{uuid.uuid4().hex[:8]}"
 
     def make(tag: str) -> Store:
-        store = ElasticStore.from_settings(url, Settings(), index_prefix=f"{prefix}-{tag}")
+        store = ElasticStore.from_settings(
+            url,
+            Settings(es_index_prefix=f"{prefix}-{tag}"),
+            dead_letter_path=work / f"dead-letter-{tag}.jsonl",
+        )
         store.setup()
         return store
 
