@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from opentelemetry.sdk.trace import TracerProvider
@@ -35,6 +35,7 @@ from sentinel.demo.summary import DemoResult, traffic
 from sentinel.demo.view import View
 from sentinel.errors import SentinelAPIError
 from sentinel.records.models import Conversation
+from sentinel.rules.evaluator import Transition
 from sentinel.rules.notifiers import StoreNotifier
 from sentinel.store.sqlite import SQLiteStore
 from sentinel.testing import FakeDeepSeek
@@ -114,9 +115,7 @@ class Demo:
     def _traffic(self, stack: ExitStack, settings: Settings, primary: FakeDeepSeek) -> DemoResult:
         client = self._client(stack, settings)
         daemon = Daemon(self.store, settings, self.clock, notifiers=[StoreNotifier(self.store)])
-        fired: list[str] = []
-        resolved: list[str] = []
-        step = scenario.TICK / scenario.CALLS_PER_TICK
+        transitions: list[Transition] = []
         start = self.clock.now()
         with self.view.progress(scenario.TOTAL_TICKS) as advance:
             for tick in range(scenario.TOTAL_TICKS):
@@ -125,40 +124,54 @@ class Demo:
                     self.view.phase(tick * scenario.TICK, phase)
                 primary.faults["chat"].clear()
                 primary.script(*scenario.primary_faults(tick, self.rng))
-                for n in range(scenario.CALLS_PER_TICK):
-                    # planned call times; a 429 back-off may have moved the clock a little
-                    self._move_to(start + tick * scenario.TICK + n * step)
-                    opened = client.breaker.opened_count
-                    self._call(client)
-                    if client.breaker.opened_count > opened:
-                        self.view.breaker_opened(self.clock.now() - start, settings)
-                client.flush()
+                self._tick(client, settings, start, tick)
+                client.flush()  # the rules read the store: every call of the tick is in it
                 elapsed = (tick + 1) * scenario.TICK
                 self._move_to(start + elapsed)
-                for group in daemon.rules.groups:
-                    if elapsed % group.interval:
-                        continue
-                    evaluation = daemon.run_group(group, self.clock.now())
-                    for t in evaluation.transitions if evaluation else ():
-                        self.view.alert(elapsed, t)
-                        if t.state == "firing":
-                            fired.append(t.instance.alertname)
-                        elif t.state == "resolved":
-                            resolved.append(t.instance.alertname)
+                for t in self._evaluate(daemon, elapsed):
+                    self.view.alert(elapsed, t)
+                    transitions.append(t)
                 advance()
         daemon.stop()
+        return self._result(client, start, transitions)
+
+    def _tick(self, client: Sentinel, settings: Settings, start: datetime, tick: int) -> None:
+        step = scenario.TICK / scenario.CALLS_PER_TICK
+        for n in range(scenario.CALLS_PER_TICK):
+            # planned call times; a 429 back-off may have moved the clock a little
+            self._move_to(start + tick * scenario.TICK + n * step)
+            opened = client.breaker.opened_count
+            self._call(client)
+            if client.breaker.opened_count > opened:
+                self.view.breaker_opened(self.clock.now() - start, settings)
+
+    def _evaluate(self, daemon: Daemon, elapsed: timedelta) -> list[Transition]:
+        """Evaluate the groups due at this instant, as the daemon's scheduler would."""
+        out: list[Transition] = []
+        for group in daemon.rules.groups:
+            if elapsed % group.interval:
+                continue
+            evaluation = daemon.run_group(group, self.clock.now())
+            out.extend(evaluation.transitions if evaluation else ())
+        return out
+
+    def _result(
+        self, client: Sentinel, start: datetime, transitions: list[Transition]
+    ) -> DemoResult:
         records = [r for r in map(self.store.get_call, self.request_ids) if r is not None]
         feedback = self.store.feedback_stats(start, self.clock.now())
         scores = [f.score_avg for f in feedback if f.score_avg is not None]
+        with (self.directory / "calls.log.jsonl").open() as log:
+            log_lines = sum(1 for _ in log)
         return DemoResult(
             traffic=traffic(records),
             breaker_opens=client.breaker.opened_count,
             spans=len(self.spans.get_finished_spans()),
-            log_lines=sum(1 for _ in (self.directory / "calls.log.jsonl").open()),
+            log_lines=log_lines,
             stored={k: self.store.count(k) for k in ("call", "conversation", "feedback")},
             feedback_avg=scores[0] if scores else None,
-            alerts_fired=fired,
-            alerts_resolved=resolved,
+            alerts_fired=[t.instance.alertname for t in transitions if t.state == "firing"],
+            alerts_resolved=[t.instance.alertname for t in transitions if t.state == "resolved"],
         )
 
     def _move_to(self, when: datetime) -> None:
