@@ -26,7 +26,7 @@ from sentinel.client.sync import (
     circuit_open_error,
     fallback_chunk,
 )
-from sentinel.client.transport import transports_for
+from sentinel.client.transport import ShardedAsyncTransport, transports_for
 from sentinel.client.types import ChatCompletion, ChatCompletionChunk, Model
 from sentinel.clock import Clock
 from sentinel.config import Settings
@@ -220,7 +220,10 @@ class AsyncSentinel:
         self._http = httpx.AsyncClient(transport=transport, **core.http_kwargs())
         self._chat, self._own_transports = transports_for(
             core.chat_urls,
-            lambda proxy: httpx.AsyncHTTPTransport(**core.transport_kwargs(proxy)),
+            lambda proxy: ShardedAsyncTransport(
+                lambda limits: httpx.AsyncHTTPTransport(**core.transport_kwargs(proxy, limits)),
+                core.limits,
+            ),
             transport,
         )
         self.chat = AsyncChat(self)

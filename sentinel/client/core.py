@@ -183,12 +183,14 @@ class ClientCore:
             "headers": {"user-agent": self.base_headers["user-agent"]},
         }
 
-    def transport_kwargs(self, proxy: str | None) -> dict[str, Any]:
+    def transport_kwargs(
+        self, proxy: str | None, limits: httpx.Limits | None = None
+    ) -> dict[str, Any]:
         """For the chat transports (see sentinel.client.transport)."""
         return {
             "verify": self.ssl,
             "http2": self.settings.http2,
-            "limits": self.limits,
+            "limits": limits or self.limits,
             "proxy": proxy,
         }
 

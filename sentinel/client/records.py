@@ -1,7 +1,9 @@
 """CallRecord / Conversation / Feedback from an observed call.
 
 Built with `model_construct`: every value comes from already-validated request params
-or a parsed response, so re-validating on the hot path would only cost time.
+or a parsed response, so re-validating on the hot path would only cost time. Every
+field is passed, defaults included: a missing field with a default factory makes
+pydantic inspect the factory's signature on each call.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from sentinel.records.models import CallRecord, Conversation, Feedback
 def call_record(obs: Observation, app: str) -> CallRecord:
     req = obs.request
     return CallRecord.model_construct(
+        kind="call",
         request_id=obs.request_id,
         timestamp=obs.started,
         app=app,
         model=req.model,
         response_model=obs.response_model,
         response_id=obs.response_id,
+        operation="chat",
         outcome="success" if obs.ok else "failure",
         http_status=obs.http_status,
         error_type=obs.error_type,
@@ -39,6 +43,7 @@ def call_record(obs: Observation, app: str) -> CallRecord:
         subject_key=obs.subject_key,
         trace_id=obs.trace_id,
         span_id=obs.span_id,
+        cached=False,
         metadata=req.metadata,
     )
 
@@ -46,6 +51,7 @@ def call_record(obs: Observation, app: str) -> CallRecord:
 def conversation(obs: Observation, app: str) -> Conversation:
     req = obs.request
     return Conversation.model_construct(
+        kind="conversation",
         request_id=obs.request_id,
         timestamp=obs.started,
         app=app,
@@ -54,6 +60,8 @@ def conversation(obs: Observation, app: str) -> Conversation:
         completion=obs.completion,
         subject_id=req.subject_id,
         subject_key=obs.subject_key,
+        anonymized_at=None,
+        pii_summary={},
     )
 
 
@@ -69,6 +77,7 @@ def feedback_record(
     comment: str | None,
 ) -> Feedback:
     return Feedback.model_construct(
+        kind="feedback",
         request_id=request_id,
         timestamp=timestamp,
         app=app,

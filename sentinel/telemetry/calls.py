@@ -314,4 +314,10 @@ class CallTelemetry:
             if obs.completion is not None:
                 gen_ai["output"] = {"messages": [{"role": "assistant", "content": obs.completion}]}
         status = obs.http_status if obs.http_status is not None else "-"
-        self.logger.info(f"chat {req.model} {outcome} {status}", extra={"ecs": doc})
+        logger = self.logger
+        if logger.isEnabledFor(logging.INFO):  # makeRecord: no caller lookup, it is always us
+            message = f"chat {req.model} {outcome} {status}"
+            record = logger.makeRecord(
+                logger.name, logging.INFO, __file__, 0, message, None, None, extra={"ecs": doc}
+            )
+            logger.handle(record)
