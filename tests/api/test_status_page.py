@@ -13,7 +13,7 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from importlib import resources
@@ -327,12 +327,9 @@ def test_page_refreshes_itself(served: str, hits: _Hits, require_chromium: str) 
 
 
 @pytest.fixture
-def require_chromium(pytestconfig: pytest.Config) -> str:
-    """Chromium's path; the root conftest's `require_service` skips locally and fails
-    under CI when it is missing (conftests are reached through pytest's plugin registry,
-    they cannot be imported by name)."""
-    root = pytestconfig.pluginmanager.get_plugin(str(Path(__file__).parents[1] / "conftest.py"))
+def require_chromium(require_service: Callable[[bool, str], None]) -> str:
+    """Chromium's path (skipped locally, a failure under CI, when it is missing)."""
     binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    root.require_service(binary is not None, "Debian's chromium is missing (make system-deps)")
+    require_service(binary is not None, "Debian's chromium is missing (make system-deps)")
     assert binary is not None
     return binary
