@@ -76,7 +76,9 @@ def check_settings() -> tuple[Check, Settings | None]:
     source = "sentinel.toml + environment" if Path("sentinel.toml").exists() else "environment"
     backups = len(settings.backup_base_urls)
     return Check(
-        "settings", "ok", f"valid ({source}); upstream {settings.base_url} + {backups} backup(s)"
+        "settings",
+        "ok",
+        f"valid ({source}); upstream {_where(settings.base_url)} + {backups} backup(s)",
     ), settings
 
 
@@ -163,14 +165,14 @@ def _check_sqlite(url: str) -> Check:
 
 
 def _where(url: str) -> str:
-    """scheme://host:port of a URL: never its credentials or path."""
+    """scheme://host:port of a URL, for display: never its credentials or path."""
     import httpx
 
     try:
         u = httpx.URL(url)
         return f"{u.scheme}://{u.host}:{u.port or (443 if u.scheme == 'https' else 80)}"
     except Exception:
-        return "SENTINEL_STORE"
+        return "(unparseable URL)"
 
 
 def _check_elastic(url: str, settings: Settings) -> Check:
@@ -311,6 +313,7 @@ def check_upstream(settings: Settings, max_skew: float, timeout: float) -> list[
         with contextlib.suppress(Exception):
             headers["authorization"] = f"Bearer {api_key_source(settings).read()}"
     url = settings.base_url.rstrip("/") + "/models"
+    upstream = _where(settings.base_url)
     try:
         before = time.time()
         response = httpx.get(url, headers=headers, timeout=timeout, verify=ssl_context())
@@ -318,27 +321,25 @@ def check_upstream(settings: Settings, max_skew: float, timeout: float) -> list[
     except httpx.HTTPError as exc:
         fix = "check DEEPSEEK_BASE_URL, DNS, proxy (HTTPS_PROXY) and firewall"
         return [
-            Check(
-                "upstream", "fail", f"{settings.base_url} unreachable: {type(exc).__name__}", fix
-            ),
+            Check("upstream", "fail", f"{upstream} unreachable: {type(exc).__name__}", fix),
             Check("clock skew", "skip", "upstream unreachable"),
         ]
     if response.status_code == 401:
         up = Check(
             "upstream",
             "fail",
-            f"{settings.base_url} rejected the credential (401)",
+            f"{upstream} rejected the credential (401)",
             "rotate or correct the API key",
         )
     elif response.status_code >= 400 and headers:
         up = Check(
             "upstream",
             "warn",
-            f"{settings.base_url}/models answered {response.status_code}",
+            f"{upstream}/models answered {response.status_code}",
             "check the DeepSeek status page; the endpoint is reachable",
         )
     else:
-        up = Check("upstream", "ok", f"{settings.base_url} answered {response.status_code}")
+        up = Check("upstream", "ok", f"{upstream} answered {response.status_code}")
     date = response.headers.get("date")
     parsed = email.utils.parsedate_to_datetime(date) if date else None
     if parsed is None:
@@ -346,7 +347,7 @@ def check_upstream(settings: Settings, max_skew: float, timeout: float) -> list[
     local = datetime.fromtimestamp((before + after) / 2, UTC)
     # Date has 1 s resolution: allow that much on top of the limit
     skew = (parsed - local).total_seconds()
-    detail = f"{skew:+.1f}s against {settings.base_url} (limit ±{max_skew:g}s)"
+    detail = f"{skew:+.1f}s against {upstream} (limit ±{max_skew:g}s)"
     if abs(skew) > max_skew + 1.0 + (after - before):
         return [
             up,

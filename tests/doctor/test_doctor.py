@@ -221,3 +221,10 @@ def test_bad_rule_file_fails_naming_file_and_line(good_env: Path, monkeypatch) -
 def test_unknown_skip_name_is_a_usage_error(good_env: Path) -> None:
     result = runner.invoke(app, ["doctor", "--skip", "everything"])
     assert result.exit_code == 2 and "everything" in result.output
+
+
+def test_urls_are_shown_without_credentials(good_env: Path, fake: FakeDeepSeek, monkeypatch):
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", fake.url.replace("://", "://proxyuser:pw-in-url-77@"))
+    result = runner.invoke(app, ["doctor", "--skip", "privacy"])
+    assert "pw-in-url-77" not in result.output and "proxyuser" not in result.output
+    assert fake.url in result.output
