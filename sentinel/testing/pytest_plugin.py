@@ -12,8 +12,9 @@ Enable in your conftest.py:
 
 Fixtures: `fake_deepseek` (a started FakeDeepSeek, stopped afterwards),
 `fake_deepseek_factory` (start more, e.g. a primary and a backup), `sentinel_client`
-(a Sentinel pointed at `fake_deepseek`, storing into a temporary SQLite file, logging
-into `sentinel_log`, with retry sleeps on a FakeClock so tests do not wait).
+(a Sentinel pointed at `fake_deepseek`, storing into a temporary SQLite file and spool
+dir, logging into `sentinel_log`, with retry sleeps on `sentinel_clock`, a FakeClock, so
+tests do not wait and can assert the exact schedule).
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def sentinel_client(
     sentinel_log: io.StringIO,
 ) -> Iterator[Any]:
     from sentinel.client import Sentinel
+    from sentinel.config import Settings
 
     client = Sentinel(
         api_key=fake_deepseek.api_key,
@@ -75,6 +77,7 @@ def sentinel_client(
         store=f"sqlite:///{tmp_path / 'sentinel-test.db'}",
         clock=sentinel_clock,
         log_stream=sentinel_log,
+        settings=Settings(spool_dir=tmp_path / "sentinel-spool"),
     )
     yield client
     client.close()

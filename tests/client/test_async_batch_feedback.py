@@ -132,3 +132,22 @@ def test_feedback_validation(harness, kwargs, match):
     client = harness.client()
     with pytest.raises(InvalidRequestError, match=match):
         client.feedback("req-1", **kwargs)
+
+
+async def test_one_rate_limiter_paces_sync_and_async_clients_together(harness):
+    from sentinel.client.resilience import TokenBucket
+
+    bucket = TokenBucket(120, harness.clock, burst=2)  # 2/s shared by both clients
+    sync, aio = harness.client(rate_limiter=bucket), harness.aclient(rate_limiter=bucket)
+    sync.chat.completions.create(model="deepseek-chat", messages=MSG)
+    await aio.chat.completions.create(model="deepseek-chat", messages=MSG)
+    await aio.chat.completions.create(model="deepseek-chat", messages=MSG)
+    sync.chat.completions.create(model="deepseek-chat", messages=MSG)
+    await aio.aclose()
+    assert [s for s in harness.clock.sleeps if s > 0] == [0.5, 0.5]  # waited, never failed
+    assert harness.fake.count() == 4
+
+
+@pytest.mark.parametrize(("preset", "per_minute"), [("tier-100", 100), ("tier-500", 500)])
+def test_rate_limit_presets(harness, preset, per_minute):
+    assert harness.client(rate_limiter=preset)._core.limiter.rate == per_minute / 60
