@@ -99,7 +99,18 @@ class RecordedRequest:
 
 
 class FakeDeepSeek:
-    """A fake DeepSeek API server with scriptable faults; see the module docstring."""
+    """A fake DeepSeek API server with scriptable faults; see the module docstring.
+
+    Arguments: `host`/`port` (default an ephemeral port on 127.0.0.1), `api_key` (the
+    Bearer key it accepts), `oauth_client_id`/`oauth_client_secret` and `token_ttl` (the
+    OAuth2 client-credentials endpoint; tokens live 2 h like DeepSeek's guide says),
+    `models` (for GET /models), `reply` (messages -> completion text; echoes the last
+    user message by default), `keepalive_comments` (`: keep-alive` lines sent before a
+    stream's first chunk, as DeepSeek does while the model thinks).
+
+    Thread-safe: a test scripts faults from its own thread while the server runs in a
+    background thread with its own event loop.
+    """
 
     def __init__(
         self,
