@@ -125,62 +125,114 @@ CALL_LABEL_FIELDS = {
 }
 FEEDBACK_LABEL_FIELDS = {"app": "service.name", "model": "gen_ai.request.model"}
 
-_SUB_MODELS = ("params",)  # sub-models whose fields map one by one
 _EXTRA = "sentinel.extra"
 _SUBJECT_KEY_RE = re.compile(r"\b[0-9a-f]{64}\b")
 
 
-def _set(doc: dict[str, Any], path: str, value: Any) -> None:
-    *parents, leaf = path.split(".") if path != "@timestamp" else ["@timestamp"]
-    for p in parents:
-        doc = doc.setdefault(p, {})
-    doc[leaf] = value
+def _split(path: str) -> list[str]:
+    return path.split(".") if path != "@timestamp" else ["@timestamp"]
+
+
+# Nested document shape per kind, built once (to_doc runs per record on the ingest
+# path): a list of (key, model field, sub-field, children) where a leaf reads
+# data[field] (or data[field][sub-field]) and a node recurses into children.
+_Shape = list[tuple[str, str | None, str | None, Any]]
+
+
+def _shape(fields: dict[str, str]) -> _Shape:
+    tree: dict[str, Any] = {}
+    for name, path in fields.items():
+        *parents, leaf = _split(path)
+        node = tree
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = name
+
+    def compile_(node: dict[str, Any]) -> _Shape:
+        out: _Shape = []
+        for key, value in node.items():
+            if isinstance(value, dict):
+                out.append((key, None, None, compile_(value)))
+            else:
+                head, _, sub = value.partition(".")
+                out.append((key, head, sub or None, None))
+        return out
+
+    return compile_(tree)
+
+
+_SHAPES = {kind: _shape(fields) for kind, fields in FIELDS.items()}
+
+
+def _known(fields: dict[str, str]) -> dict[str, set[str]]:
+    """Model field -> the sub-fields mapped one by one (empty: mapped as a whole)."""
+    known: dict[str, set[str]] = {}
+    for name in fields:
+        head, _, sub = name.partition(".")
+        subs = known.setdefault(head, set())
+        if sub:
+            subs.add(sub)
+    return known
+
+
+_KNOWN = {kind: _known(fields) for kind, fields in FIELDS.items()}
+
+
+def _build(shape: _Shape, data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, field, sub, children in shape:
+        if children is not None:
+            value: Any = _build(children, data)
+            if not value:
+                continue
+        elif sub is None:
+            value = data.get(field)  # type: ignore[arg-type]
+        else:
+            value = (data.get(field) or {}).get(sub)  # type: ignore[arg-type]
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def _extra(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Model fields this table does not know yet (kept, not indexed)."""
+    known = _KNOWN[kind]
+    extra: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in known:
+            if name != "kind":
+                extra[name] = value
+        elif known[name] and isinstance(value, dict):
+            extra.update({f"{name}.{k}": v for k, v in value.items() if k not in known[name]})
+    return extra
 
 
 def _get(doc: dict[str, Any], path: str) -> tuple[bool, Any]:
     node: Any = doc
-    for p in path.split(".") if path != "@timestamp" else ["@timestamp"]:
+    for p in _split(path):
         if not isinstance(node, dict) or p not in node:
             return False, None
         node = node[p]
     return True, node
 
 
-def _flatten(data: dict[str, Any]) -> dict[str, Any]:
-    flat = {}
-    for k, v in data.items():
-        if k in _SUB_MODELS and isinstance(v, dict):
-            flat.update({f"{k}.{sk}": sv for sk, sv in v.items()})
-        else:
-            flat[k] = v
-    return flat
-
-
 def to_doc(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     """A model's JSON dump (`model_dump(mode="json")`) as an Elasticsearch document."""
-    fields = FIELDS[kind]
-    doc: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
-    for name, value in _flatten(data).items():
-        if name == "kind":
-            continue
-        if name in fields:
-            if value is not None:
-                _set(doc, fields[name], value)
-        else:
-            extra[name] = value
+    doc = _build(_SHAPES[kind], data)
+    extra = _extra(kind, data)
     if extra:
-        _set(doc, _EXTRA, extra)
+        doc.setdefault("sentinel", {})["extra"] = extra
     if kind == "call":
         # ECS event.duration is in nanoseconds; derived, never read back.
-        _set(doc, "event.duration", round(float(data.get("duration_ms") or 0.0) * 1_000_000))
+        event = doc.setdefault("event", {})
+        event["duration"] = round(float(data.get("duration_ms") or 0.0) * 1e6)
     elif kind == "alert":
         # Alerts carry no subject field; one that concerns a subject names its key in a
         # label or annotation. Indexing those keys makes erasure a term query.
         values = [*data.get("labels", {}).values(), *data.get("annotations", {}).values()]
         keys = sorted({m for v in values for m in _SUBJECT_KEY_RE.findall(str(v))})
         if keys:
-            _set(doc, "sentinel.alert.subject_keys", keys)
+            doc["sentinel"]["alert"]["subject_keys"] = keys
     return doc
 
 
@@ -199,7 +251,7 @@ def from_doc(kind: str, source: dict[str, Any]) -> dict[str, Any]:
     _, extra = _get(source, _EXTRA)
     for name, value in (extra or {}).items():
         head, _, sub = name.partition(".")
-        if sub and head in _SUB_MODELS:
+        if sub and _KNOWN[kind].get(head):
             data.setdefault(head, {})[sub] = value
         else:
             data[name] = value

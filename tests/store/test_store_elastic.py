@@ -74,22 +74,32 @@ def test_templates_are_installed_idempotently_and_shape_daily_indices(
     assert conv["gen_ai"]["properties"]["input"]["properties"]["messages"]["enabled"] is False
 
 
-def test_a_mapping_error_goes_to_the_dead_letter_file_not_lost(
+def test_records_the_server_or_json_rejects_go_to_the_dead_letter_file(
     es_store_factory: Callable[..., ElasticStore],
 ) -> None:
     store = es_store_factory()
-    bad = call(2, input_tokens=2**70)  # valid Python, out of range for a `long` field
-    result = store.write_records([call(1), bad])
-    assert result.written == 1
-    [rejected] = result.rejected
-    assert rejected.request_id == "call-2"
-    assert "long" in rejected.reason or "range" in rejected.reason
-    [line] = store.dead_letter_path.read_text().splitlines()
-    dead = json.loads(line)
-    assert dead["reason"] == rejected.reason and dead["status"] == 400
-    assert CallRecord.model_validate(dead["record"]) == bad
+    too_big = call(2, input_tokens=2**70)  # valid Python, no JSON/`long` can carry it
+    unmappable = Conversation(  # the server refuses an empty field name
+        request_id="conv-1", timestamp=T0, model="m", messages=[], pii_summary={"": 1}
+    )
+    result = store.write_records([call(1), too_big, unmappable, call(3)])
+    assert result.written == 2
+    reasons = {r.request_id: r.reason for r in result.rejected}
+    assert set(reasons) == {"call-2", "conv-1"}
+    assert "64-bit" in reasons["call-2"] and "input_tokens" not in reasons["call-2"]
+    assert (
+        "mapper_parsing_exception" in reasons["conv-1"] or "document_parsing" in reasons["conv-1"]
+    )
+    dead = {
+        d["record"]["request_id"]: d
+        for d in map(json.loads, store.dead_letter_path.read_text().splitlines())
+    }
+    assert CallRecord.model_validate(dead["call-2"]["record"]) == too_big
+    assert Conversation.model_validate(dead["conv-1"]["record"]) == unmappable
+    assert dead["conv-1"]["status"] == 400 and dead["conv-1"]["reason"] == reasons["conv-1"]
     store.refresh()
-    assert store.get_call("call-1") == call(1) and store.get_call("call-2") is None
+    assert store.get_call("call-1") == call(1) and store.get_call("call-3") == call(3)
+    assert store.get_call("call-2") is None and store.get_conversation("conv-1") is None
 
 
 def closed_port() -> int:
