@@ -77,20 +77,25 @@ def es_store_factory(es_url: str, tmp_path: Path) -> Iterator[Callable[..., Any]
     from sentinel.config import Settings
     from sentinel.store.elastic import ElasticStore
 
-    opened: list[ElasticStore] = []
+    opened: dict[str, ElasticStore] = {}
 
-    def make(prefix: str | None = None, **settings: Any) -> ElasticStore:
-        prefix = prefix or f"test-{uuid.uuid4().hex[:12]}"
-        store = ElasticStore.from_settings(
+    def open_prefix(prefix: str, **settings: Any) -> ElasticStore:
+        return ElasticStore.from_settings(
             es_url,
             Settings(es_index_prefix=prefix, **settings),
             dead_letter_path=tmp_path / f"dead-letter-{prefix}.jsonl",
         )
+
+    def make(prefix: str | None = None, **settings: Any) -> ElasticStore:
+        prefix = prefix or f"test-{uuid.uuid4().hex[:12]}"
+        store = open_prefix(prefix, **settings)
         store.setup()
-        opened.append(store)
+        opened[prefix] = store
         return store
 
     yield make
-    for store in opened:
-        store.drop()
-        store.close()
+    for prefix, store in opened.items():
+        store.close()  # closing twice is harmless
+        dropper = open_prefix(prefix)  # a client of its own: the test may have closed one
+        dropper.drop()
+        dropper.close()
