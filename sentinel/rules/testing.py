@@ -1,7 +1,8 @@
 """`sentinel rules test`: rule unit tests in the spirit of `promtool test rules`.
 
 Each test synthesises calls (evenly spaced, errors spread evenly) into a fresh
-in-memory SQLite store and runs the real engine at every multiple of each group's
+in-memory SQLite store (or a fresh store from `open_store`: the suite runs the shipped
+tests on Elasticsearch too) and runs the real engine at every multiple of each group's
 interval from 0, exactly as the daemon would, with the evaluation time as the only
 clock. The state "at" a time is the state after the last evaluation at or before it.
 Using the real store and engine means a passing rule test says something about
@@ -10,7 +11,7 @@ production, not about a model of it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
@@ -32,7 +33,7 @@ from sentinel.rules.loader import (
     load_rules,
 )
 from sentinel.rules.model import Duration, Group
-from sentinel.store.base import CALL_LABELS
+from sentinel.store.base import CALL_LABELS, Store
 from sentinel.store.sqlite import SQLiteStore
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)  # offset 0 of every test
@@ -175,12 +176,22 @@ def _schedule(groups: Sequence[Group], until: timedelta) -> list[tuple[timedelta
     return sorted(out, key=lambda e: e[0])
 
 
-def run_case(
-    case: TestCase, groups: Sequence[Group], loc: Loc, lines: dict[Loc, int], file: str
-) -> list[str]:
-    """Run one test; returns failure messages (empty when it passes)."""
+def _memory_store() -> Store:
     store = SQLiteStore(":memory:")
     store.setup()
+    return store
+
+
+def run_case(
+    case: TestCase,
+    groups: Sequence[Group],
+    loc: Loc,
+    lines: dict[Loc, int],
+    file: str,
+    open_store: Callable[[], Store] = _memory_store,
+) -> list[str]:
+    """Run one test in a fresh store; returns failure messages (empty when it passes)."""
+    store = open_store()
     try:
         batch: list[Record] = []
         for ti, traffic in enumerate(case.traffic):
@@ -191,6 +202,7 @@ def run_case(
                     batch.clear()
         if batch:
             store.write_records(batch)
+        store.refresh()
         engine = RuleEngine(store, [], anonymize_within=case.anonymize_within)
         known = {r.alert for g in groups for r in g.rules}
         expectations = sorted(enumerate(case.alerts), key=lambda e: e[1].at)
@@ -231,7 +243,7 @@ def run_case(
         store.close()
 
 
-def run_test_file(path: str | Path) -> TestResult:
+def run_test_file(path: str | Path, open_store: Callable[[], Store] = _memory_store) -> TestResult:
     """Run every test of one file; problems with the file itself count as failures."""
     path = Path(path)
     result = TestResult(str(path))
@@ -256,7 +268,7 @@ def run_test_file(path: str | Path) -> TestResult:
         result.failures.extend(str(e) for e in exc.errors)
         return result
     for ti, case in enumerate(spec.tests):
-        failures = run_case(case, rules.groups, ("tests", ti), lines, str(path))
+        failures = run_case(case, rules.groups, ("tests", ti), lines, str(path), open_store)
         if failures:
             result.failures.extend(failures)
         else:
