@@ -20,6 +20,10 @@
   while the store is up it also waits for the spool to drain.
 * Metrics (OpenTelemetry): queue depth, spool bytes, spooled, replayed, dropped by
   reason. A telemetry failure is swallowed.
+* Loss bound: a process that dies without `close()` (SIGKILL, power) loses at most the
+  records in memory, i.e. the queue (`queue_size`) and the batch the writer holds
+  (`batch_size`); spooled records survive a process crash, and a power loss costs at
+  most the last `fsync_interval` of them under the default `interval` policy.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
-"""Record factories shared by the records tests (kept out of conftest so subprocess
-helpers can import them too)."""
+"""Record factories and a stalled-store helper shared by the records tests (kept out
+of conftest so subprocess helpers can import them too)."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sentinel.records.models import CallRecord, Conversation
 
@@ -30,3 +32,19 @@ def conversation(i: int, *, subject_id: str, subject_key: str) -> Conversation:
         subject_id=subject_id,
         subject_key=subject_key,
     )
+
+
+class WriteLock:
+    """Another connection holding SQLite's write lock: the store is alive but stalls
+    every write (up to its busy timeout), as a slow store does."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+
+    def __enter__(self) -> WriteLock:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.conn.execute("ROLLBACK")
+        self.conn.close()

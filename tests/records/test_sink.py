@@ -4,7 +4,6 @@ at replay, metrics, and telemetry that fails."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from records_data import call, conversation
+from records_data import WriteLock, call, conversation
 
 from sentinel.config import Settings
 from sentinel.records.replay import replay_spool
@@ -49,22 +48,6 @@ def stored(store: SQLiteStore) -> int:
 
 def segments(settings: Settings) -> list[Path]:
     return sorted(settings.spool_path.glob("seg-*.spool"))
-
-
-class WriteLock:
-    """Another connection holding SQLite's write lock: the store is alive but stalls
-    every write (up to its busy timeout), as a slow store does."""
-
-    def __init__(self, path: Path) -> None:
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-
-    def __enter__(self) -> WriteLock:
-        self.conn.execute("BEGIN IMMEDIATE")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.conn.execute("ROLLBACK")
-        self.conn.close()
 
 
 def submit_from_threads(sink: Sink, n: int, threads: int = 4) -> float:
