@@ -112,6 +112,17 @@ class ErasureStatus(BaseModel):
         default_factory=list,
         examples=[["tombstone", "spool", "store", "exports", "forget", "reclaim"]],
     )
+    reclaim_again_at: str | None = Field(
+        None,
+        description="Set while the store still holds deleted bytes it could not purge at "
+        "once (Elasticsearch retention leases): `sentinel serve` reclaims again at this time.",
+        examples=["2026-01-03T18:01:01+00:00"],
+    )
+    reclaimed_at: str | None = Field(
+        None,
+        description="When that second reclaim ran.",
+        examples=["2026-01-03T18:01:15+00:00"],
+    )
     error: str | None = Field(None, examples=[None])
 
 
