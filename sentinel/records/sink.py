@@ -126,7 +126,15 @@ class Sink:
             raise ValueError(f"queue full policy must be spool or drop, got {self.policy!r}")
         self.store = store
         self.batch_size = batch_size
-        self.spool = spool or Spool(settings.spool_path, fsync=settings.spool_fsync)
+        if spool is None:
+            try:
+                spool = Spool(settings.spool_path, fsync=settings.spool_fsync)
+            except OSError as exc:
+                raise OSError(
+                    f"spool directory {settings.spool_path} (SENTINEL_SPOOL_DIR) is not "
+                    f"usable: {exc.strerror or exc}"
+                ) from exc
+        self.spool = spool
         self._metrics = _Metrics(self, meter_provider)
         self._writer = StoreWriter(store, tombstones or Tombstones(store), self._on_delivered)
         self._queue: deque[Record] = deque()
@@ -138,6 +146,7 @@ class Sink:
         self._idle = False  # the writer waits for work: a submit must wake it
         self._spooling = bool(self.spool.segments())  # left over from an earlier run
         self._store_down = False
+        self._replay_busy = False
         self._spool_epoch = 0
         self._appending = 0
         self._retry_at = 0.0
@@ -183,7 +192,10 @@ class Sink:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
             self._has_work.notify()
-            while self._pending or (self._spooling and not self._store_down):
+            # the spool drains only if the store is up and no other process replays it
+            while self._pending or (
+                self._spooling and not self._store_down and not self._replay_busy
+            ):
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     break
@@ -227,12 +239,14 @@ class Sink:
             self._progress.notify_all()
 
     def _drop(self, n: int, reason: str) -> None:
-        self.dropped += n
+        with self._lock:
+            self.dropped += n
         self._metrics.add(self._metrics.dropped, n, reason)
 
     def _on_delivered(self, outcome: Delivered) -> None:
-        self.erased += outcome.erased
-        self.rejected += outcome.rejected
+        with self._lock:
+            self.erased += outcome.erased
+            self.rejected += outcome.rejected
         self._metrics.add(self._metrics.dropped, outcome.erased, "erased")
         self._metrics.add(self._metrics.dropped, outcome.rejected, "rejected")
 
@@ -258,7 +272,8 @@ class Sink:
         finally:
             with self._lock:
                 self._appending -= 1
-        self.spooled += len(keep)
+        with self._lock:
+            self.spooled += len(keep)
         self._metrics.add(self._metrics.spooled, len(keep))
 
     # writer thread ------------------------------------------------------------
@@ -330,9 +345,10 @@ class Sink:
         except StoreUnavailable as exc:
             self._unavailable(exc)
             return
-        self.replayed += result.replayed
         self._metrics.add(self._metrics.replayed, result.replayed)
         with self._lock:
+            self.replayed += result.replayed
+            self._replay_busy = result.busy
             idle = not (result.replayed or result.segments_deleted or result.empty)
             if result.busy or idle:  # another process is replaying; look again shortly
                 self._retry_at = time.monotonic() + RETRY_MIN

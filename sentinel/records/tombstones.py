@@ -9,12 +9,15 @@ erasure's own spool and store steps cover records written before that).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.erasure import TOMBSTONE_PREFIX
 from sentinel.records.models import Record
 from sentinel.store.base import Store, StoreUnavailable
+
+log = logging.getLogger("sentinel.sink")
 
 TTL = 1.0
 
@@ -38,6 +41,7 @@ class Tombstones:
         except StoreUnavailable:
             raise
         except Exception as exc:  # a store down mid-request may fail in its own way
+            log.warning("cannot read tombstones; records are kept for later", exc_info=True)
             raise StoreUnavailable(f"cannot read tombstones: {type(exc).__name__}") from exc
         self._keys = frozenset(key[len(TOMBSTONE_PREFIX) :] for key, _ in entries)
         self._fetched_at = now

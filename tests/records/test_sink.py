@@ -226,3 +226,7 @@ def test_bad_policy_and_queue_size_are_named(sqlite_store: SQLiteStore, settings
         Sink(sqlite_store, settings, queue_size=0)
     with pytest.raises(ValueError, match="SENTINEL_SPOOL_FSYNC"):
         Settings(spool_fsync="sometimes")
+    blocker = settings.spool_path.parent / "a-file"
+    blocker.write_text("")
+    with pytest.raises(OSError, match=r"a-file/spool.*SENTINEL_SPOOL_DIR.*not usable"):
+        Sink(sqlite_store, Settings(spool_dir=blocker / "spool"))
