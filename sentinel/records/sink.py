@@ -345,6 +345,10 @@ class Sink:
         except StoreUnavailable as exc:
             self._unavailable(exc)
             return
+        except Exception as exc:  # e.g. the spool cannot be read: retry later, not in a loop
+            log.exception("spool replay failed")
+            self._unavailable(exc)
+            return
         self._metrics.add(self._metrics.replayed, result.replayed)
         with self._lock:
             self.replayed += result.replayed
