@@ -21,8 +21,9 @@ from sentinel.client.sse import ChunkParser
 from sentinel.client.sync import (
     CONNECTION_ERRORS,
     TIMEOUT_ERRORS,
-    InvalidBatchItem,
+    batch_item,
     call_fallback,
+    check_concurrency,
     circuit_open_error,
     fallback_chunk,
 )
@@ -134,16 +135,16 @@ class AsyncCompletions:
         self, requests: Sequence[Mapping[str, Any]], *, concurrency: int = 8
     ) -> list[ChatCompletion | SentinelError]:
         """Like `Sentinel.chat.completions.batch`, on the event loop."""
-        if concurrency < 1:
-            raise ValueError(f"concurrency must be >= 1, got {concurrency}")
+        check_concurrency(concurrency)
         gate = asyncio.Semaphore(concurrency)
 
-        async def one(req: Mapping[str, Any]) -> ChatCompletion | SentinelError:
-            if req.get("stream"):
-                return InvalidBatchItem("batch requests cannot stream")
+        async def one(req: Any) -> ChatCompletion | SentinelError:
+            kwargs = batch_item(req)
+            if isinstance(kwargs, SentinelError):
+                return kwargs
             async with gate:
                 try:
-                    return await self._client._create(dict(req))
+                    return await self._client._create(kwargs)
                 except SentinelError as exc:
                     return exc
 

@@ -34,6 +34,7 @@ from sentinel.errors import (
     APIConnectionError,
     APITimeoutError,
     CircuitOpenError,
+    InvalidRequestError,
     SentinelAPIError,
     SentinelError,
 )
@@ -184,14 +185,14 @@ class Completions:
     ) -> list[ChatCompletion | SentinelError]:
         """Run many requests, at most `concurrency` at once; results in input order, a
         failed item holds its exception and the others are unaffected."""
-        if concurrency < 1:
-            raise ValueError(f"concurrency must be >= 1, got {concurrency}")
+        check_concurrency(concurrency)
 
-        def one(req: Mapping[str, Any]) -> ChatCompletion | SentinelError:
-            if req.get("stream"):
-                return InvalidBatchItem("batch requests cannot stream")
+        def one(req: Any) -> ChatCompletion | SentinelError:
+            kwargs = batch_item(req)
+            if isinstance(kwargs, SentinelError):
+                return kwargs
             try:
-                return self._client._create(dict(req))
+                return self._client._create(kwargs)
             except SentinelError as exc:
                 return exc
 
@@ -199,8 +200,20 @@ class Completions:
             return list(ex.map(one, requests))
 
 
-class InvalidBatchItem(SentinelError, ValueError):
-    """A batch item that cannot run as a batch item (e.g. stream=True)."""
+def check_concurrency(concurrency: Any) -> None:
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise InvalidRequestError(f"concurrency must be an integer >= 1, got {concurrency!r}")
+
+
+def batch_item(req: Any) -> dict[str, Any] | InvalidRequestError:
+    """One item's create() arguments, or why it cannot run as a batch item (its result)."""
+    if not isinstance(req, Mapping):
+        return InvalidRequestError(
+            f"batch items must be dicts of create() arguments, got {type(req).__name__}"
+        )
+    if req.get("stream"):
+        return InvalidRequestError("batch items cannot stream (stream=True)")
+    return dict(req)
 
 
 class Chat:

@@ -151,3 +151,22 @@ async def test_one_rate_limiter_paces_sync_and_async_clients_together(harness):
 @pytest.mark.parametrize(("preset", "per_minute"), [("tier-100", 100), ("tier-500", 500)])
 def test_rate_limit_presets(harness, preset, per_minute):
     assert harness.client(rate_limiter=preset)._core.limiter.rate == per_minute / 60
+
+
+async def test_batch_items_that_cannot_run_fail_alone(harness):
+    requests = [
+        {"model": "deepseek-chat", "messages": MSG, "stream": True},
+        "not a request",
+        {"model": "deepseek-chat", "messages": MSG},
+    ]
+    sync_results = harness.client().chat.completions.batch(requests, concurrency=2)
+    client = harness.aclient()
+    async_results = await client.chat.completions.batch(requests, concurrency=2)
+    await client.aclose()
+    for results in (sync_results, async_results):
+        assert "cannot stream" in str(results[0]) and "must be dicts" in str(results[1])
+        assert isinstance(results[0], InvalidRequestError) and results[2].content == "Echo: hello"
+    harness.assert_one_each(2)
+    for bad in (0, 1.5, True):
+        with pytest.raises(InvalidRequestError, match="concurrency must be an integer"):
+            harness.client().chat.completions.batch(requests, concurrency=bad)
