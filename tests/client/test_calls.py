@@ -123,6 +123,34 @@ def test_breaker_opens_fails_fast_then_half_opens_with_one_probe(harness):
     assert sum(p.value for p in opens) == 1
 
 
+def test_half_open_lets_exactly_one_concurrent_probe_through(harness):
+    from sentinel.config import Settings
+
+    client = harness.client(settings=Settings(breaker_threshold=1))
+    harness.fake.fail(500)
+    with pytest.raises(ServerError):
+        client.chat.completions.create(model="deepseek-chat", messages=MSG)
+    harness.clock.advance(30)
+    harness.fake.set_latency(1.0)  # the probe is still in flight while the others arrive
+    outcomes: list[str] = []
+
+    def call():
+        try:
+            client.chat.completions.create(model="deepseek-chat", messages=MSG)
+            outcomes.append("ok")
+        except CircuitOpenError:
+            outcomes.append("open")
+
+    threads = [threading.Thread(target=call) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert sorted(outcomes) == ["ok", "open", "open", "open", "open"]
+    assert harness.fake.count() == 2  # the 500, then the single probe
+    harness.assert_one_each(6)
+
+
 def test_503_on_primary_fails_over_to_backup(harness, backup):
     harness.fake.fail_always(503)
     client = harness.client(backup_base_urls=[backup.url])
