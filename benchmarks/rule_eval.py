@@ -4,6 +4,7 @@ Target: 100x more history costs at most 2x per evaluation.
 
     .venv/bin/python benchmarks/rule_eval.py [--small 10000] [--large 1000000]
         [--es-large 1000000] [--rounds 15] [--days 30] [--es http://127.0.0.1:9250]
+        [--stores sqlite,elasticsearch]
 
 Both stores of a pair hold the same traffic in the last 30 minutes (the longest default
 window): two models, 60 calls a minute each with 2% errors, some 429s and feedback, and
@@ -158,7 +159,7 @@ def main() -> int:
     parser.add_argument(
         "--es", default=os.environ.get("SENTINEL_TEST_ES_URL", "http://127.0.0.1:9250")
     )
-    parser.add_argument("--skip-es", action="store_true")
+    parser.add_argument("--stores", default="sqlite,elasticsearch", help="comma list")
     args = parser.parse_args()
     console = Console(width=120)
     rows, notes = [], []
@@ -170,8 +171,10 @@ def main() -> int:
         def sqlite(tag: str) -> Store:
             return open_store(f"sqlite:///{work / f'rules-{tag}.db'}")
 
-        rows.append(measure("sqlite", sqlite, (args.small, args.large), args.rounds, args.days))
-        if not args.skip_es:
+        stores = set(args.stores.split(","))
+        if "sqlite" in stores:
+            rows.append(measure("sqlite", sqlite, (args.small, args.large), args.rounds, args.days))
+        if "elasticsearch" in stores:
             try:
                 rows.append(measure("elasticsearch", _elastic_factory(args.es, work),
                                     (args.small, args.es_large or args.large),
