@@ -58,16 +58,21 @@ def test_no_loss_no_duplicate_across_a_20s_outage(
         during_outage = sum(submitted) - at_cut
         spooled_during_outage = sink.spooled
         proxy.restore()
+        restored = time.monotonic()
         for w in workers:
             w.join(60)
         assert sink.flush(45), "the spool did not drain after the outage"
+        drained_s = time.monotonic() - restored
     finally:
         sink.close(10)
         proxy.close()
         store.close()
 
-    print(f"submitted during the outage: {during_outage}, spooled by then: "
-          f"{spooled_during_outage}, replayed: {sink.replayed}")  # fmt: skip
+    print(
+        f"submitted during the outage: {during_outage}, spooled by then: "
+        f"{spooled_during_outage}, replayed: {sink.replayed}, all stored {drained_s:.1f} s "
+        f"after the restore, slowest submit {max(slowest) * 1000:.1f} ms"
+    )
     assert during_outage > 5000 and spooled_during_outage > 5000  # it hit the load
     assert sink.dropped == 0 and sink.rejected == 0
     assert not list((tmp_path / "spool").glob("seg-*.spool"))
