@@ -123,14 +123,21 @@ def gdpr_erase(
             raise typer.Exit(1)
     err.print(f"erasure {result['id']} {result['status']}")
     _print_removed(result)
+    if result.get("reclaim_again_at"):
+        err.print(
+            f"the store still holds deleted bytes it could not purge yet: `sentinel serve` "
+            f"purges them after {result['reclaim_again_at']}, or run `sentinel gdpr resume` then"
+        )
 
 
 @gdpr_app.command("resume")
 def gdpr_resume() -> None:
-    """Finish erasures that a crash or an outage left unfinished."""
+    """Finish erasures that a crash or an outage left unfinished, and the second
+    reclaim of those whose store could not purge every byte at once."""
     with _compliance() as service:
         done = service.erasures.resume_unfinished()
-    err.print(f"resumed {len(done)} erasure(s)")
+        reclaimed = service.erasures.reclaim_due()
+    err.print(f"resumed {len(done)} erasure(s); purged the deleted bytes of {reclaimed}")
     for job in done:
         _print_removed(job)
 
