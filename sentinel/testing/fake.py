@@ -140,6 +140,7 @@ class FakeDeepSeek:
         self.faults: dict[str, FaultPlan] = {e: FaultPlan() for e in ENDPOINTS}
         self.requests: list[RecordedRequest] = []
         self.tokens_issued = 0
+        self.connections_opened = 0  # TCP connections accepted (keep-alive reuse check)
         self._tokens: set[str] = set()
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -260,6 +261,8 @@ class FakeDeepSeek:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         conn = h11.Connection(h11.SERVER)
+        with self._lock:
+            self.connections_opened += 1
         try:
             while True:
                 request, body = await self._read_request(conn, reader)

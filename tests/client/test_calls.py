@@ -315,6 +315,13 @@ def test_rate_limiter_waits_instead_of_failing(harness):
     assert harness.fake.count() == 4
 
 
+def test_calls_reuse_one_keep_alive_connection(harness):
+    client = harness.client()
+    for _ in range(5):
+        client.chat.completions.create(model="deepseek-chat", messages=MSG)
+    assert harness.fake.count() == 5 and harness.fake.connections_opened == 1
+
+
 def test_gzip_above_threshold(harness):
     client = harness.client(gzip_min_bytes=200)
     client.chat.completions.create(model="deepseek-chat", messages=MSG)
