@@ -288,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         assert server.stdout is not None
         port = int(server.stdout.readline())
         url = f"http://127.0.0.1:{port}"
+        load_before = os.getloadavg()[0]
         with tempfile.TemporaryDirectory() as tmp:
             os.environ["XDG_DATA_HOME"] = tmp
             os.environ["SENTINEL_SUBJECT_KEY"] = "bench-subject-key"
@@ -295,6 +296,9 @@ def main(argv: list[str] | None = None) -> int:
             sync_res = bench_sync(url, env, args)
             async_res = asyncio.run(bench_async(url, env, args))
             env.close()
+        # on a shared machine the rounds spread widely; the load says how much to trust them
+        cores = os.cpu_count()
+        print(f"load average {load_before:.1f} -> {os.getloadavg()[0]:.1f} on {cores} cores\n")
         print(table(f"Sync, sequential ({args.calls} calls x {args.rounds} rounds)", sync_res))
         print()
         print(
