@@ -4,6 +4,8 @@ between the sink's store and the server that resets every connection for 20 s.""
 
 from __future__ import annotations
 
+import io
+import statistics
 import threading
 import time
 from collections import Counter
@@ -83,3 +85,71 @@ def test_no_loss_no_duplicate_across_a_20s_outage(
     assert set(ids) == expected, f"{len(expected - set(ids))} records lost"
     assert owner.count("call") == THREADS * PER_THREAD
     assert max(slowest) < 1.0  # the app never waited for the store
+
+
+@pytest.mark.elasticsearch
+@pytest.mark.slow
+@pytest.mark.timeout(90)
+def test_every_answered_call_is_stored_once_across_a_20s_outage(
+    es_store_factory: Any, es_url: str, tmp_path: Path, fake_deepseek: Any
+) -> None:
+    """The same outage seen from the app: real calls through `Sentinel` (FakeDeepSeek over
+    loopback); every call that got an answer has its call record and conversation in
+    Elasticsearch exactly once, and calls stay as fast during the outage as before."""
+    from sentinel.client import Sentinel
+
+    owner = es_store_factory()
+    host, port = es_url.removeprefix("http://").rsplit(":", 1)
+    proxy = TcpProxy(host, int(port))
+    store = open_elastic(proxy.url, owner.prefix, tmp_path)
+    client = Sentinel(
+        api_key=fake_deepseek.api_key, base_url=fake_deepseek.url, store=store,
+        settings=Settings(spool_dir=tmp_path / "spool"), log_stream=io.StringIO(),
+    )  # fmt: skip
+    answered: list[list[str]] = [[] for _ in range(THREADS)]
+    latency: dict[str, list[float]] = {"before": [], "outage": [], "after": []}
+    phase = ["before"]
+    stop = threading.Event()
+
+    def load(t: int) -> None:
+        for i in range(3000):  # bounded even if the clock misbehaves
+            if stop.is_set():
+                return
+            start = time.perf_counter()
+            resp = client.chat.completions.create(
+                model="deepseek-chat", messages=[{"role": "user", "content": f"hi {t} {i}"}]
+            )
+            latency[phase[0]].append(time.perf_counter() - start)
+            answered[t].append(resp.request_id)
+
+    try:
+        workers = [threading.Thread(target=load, args=(t,)) for t in range(THREADS)]
+        for w in workers:
+            w.start()
+        time.sleep(2.0)
+        proxy.cut()
+        phase[0] = "outage"
+        time.sleep(OUTAGE_S)
+        proxy.restore()
+        phase[0] = "after"
+        time.sleep(2.0)
+        stop.set()
+        for w in workers:
+            w.join(30)
+        assert client.flush(45), "the spool did not drain after the outage"
+    finally:
+        client.close()
+        proxy.close()
+        store.close()
+
+    calls = [rid for per_thread in answered for rid in per_thread]
+    medians = {k: statistics.median(v) * 1000 for k, v in latency.items() if v}
+    print(f"{len(calls)} calls, {len(latency['outage'])} during the outage; median ms {medians}")
+    assert len(latency["outage"]) > 500  # the outage really hit the traffic
+    ids = stored_call_ids(owner)
+    assert [rid for rid, n in Counter(ids).items() if n > 1] == []
+    assert set(ids) == set(calls)
+    owner.refresh()
+    assert owner.count("conversation") == len(calls)
+    # flat: the app never waits for the store (generous, the machine is shared)
+    assert medians["outage"] < 5 * medians["before"] + 20
