@@ -122,6 +122,17 @@ def _redact_url(url: str) -> str:
     return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}"
 
 
+def _document(record: Any) -> dict[str, Any]:
+    kind = _KINDS[type(record)]
+    return schema.to_doc(kind, record)
+
+
+def _with_source(pair: tuple[dict[str, Any], Any]) -> dict[str, Any]:
+    """The bulk action of an (action, record) pair; deletes carry no record."""
+    action, record = pair
+    return action if record is None else {**action, "_source": _document(record)}
+
+
 def _source_model(kind: str, source: dict[str, Any]) -> Any:
     return _MODELS[kind].model_validate(schema.from_doc(kind, source))
 
@@ -361,11 +372,13 @@ class ElasticStore:
                 f.flush()
         return rejected
 
-    def _send(self, actions: list[dict[str, Any]]) -> list[tuple[bool, dict[str, Any]]]:
-        """One pass of bulk requests. Large batches go as concurrent chunks, so that
+    def _send(self, pairs: list[tuple[dict[str, Any], Any]]) -> list[tuple[bool, dict[str, Any]]]:
+        """One pass of bulk requests for (action, record) pairs. Documents are built
+        lazily and large batches go as concurrent chunks, so that building and
         serializing the next chunk overlaps the server indexing the previous one."""
         options = {"raise_on_error": False, "raise_on_exception": True}
-        if len(actions) <= _CHUNK:
+        actions = map(_with_source, pairs)
+        if len(pairs) <= _CHUNK:
             send = es_helpers.streaming_bulk(self.client, actions, chunk_size=_CHUNK, **options)
         else:
             send = es_helpers.parallel_bulk(
@@ -382,7 +395,7 @@ class ElasticStore:
         good = []
         for action, record in pairs:
             try:
-                serializer.dumps(action.get("_source", {}))
+                serializer.dumps(_document(record))
             except SerializationError as exc:
                 # The cause, not the message: that one quotes the whole document.
                 cause = exc.errors[0] if exc.errors else exc.__context__
@@ -403,10 +416,10 @@ class ElasticStore:
             if attempt:
                 time.sleep(min(self._bulk_backoff * 2 ** (attempt - 1), 2.0))
             try:
-                results = self._send([a for a, _ in pending])
+                results = self._send(pending)
             except SerializationError:
                 pending = self._drop_unserializable(pending, outcome)
-                results = self._send([a for a, _ in pending])
+                results = self._send(pending)
             by_key = {(a["_index"], a["_id"]): (a, r) for a, r in pending}
             retry = []
             for success, result in results:
@@ -436,8 +449,7 @@ class ElasticStore:
                 convs[r.request_id] = r  # last copy in a batch wins, as in SQLite
                 continue
             index = self._call_index(r.timestamp) if kind == "call" else self._index("feedback")
-            doc = schema.to_doc(kind, r.model_dump(mode="json"))
-            plain.append(({"_index": index, "_id": r.request_id, "_source": doc}, r))
+            plain.append(({"_index": index, "_id": r.request_id}, r))
         sent = self._bulk(plain)
         rejected = [self._dead_letter(item, record) for item, record in sent.errors]
         c_ok, c_rejected, c_failed = self._upsert_conversations(convs)
@@ -468,11 +480,7 @@ class ElasticStore:
             actions = []
             for doc in found:
                 conv = pending[doc["_id"]]
-                action = {
-                    "_index": index,
-                    "_id": conv.request_id,
-                    "_source": schema.to_doc("conversation", conv.model_dump(mode="json")),
-                }
+                action: dict[str, Any] = {"_index": index, "_id": conv.request_id}
                 if not doc.get("found"):
                     action["_op_type"] = "create"
                 elif doc["_source"].get("sentinel", {}).get("anonymized_at") is not None:
@@ -694,7 +702,6 @@ class ElasticStore:
             action = {
                 "_index": index,
                 "_id": conv.request_id,
-                "_source": schema.to_doc("conversation", conv.model_dump(mode="json")),
                 "if_seq_no": doc["_seq_no"],
                 "if_primary_term": doc["_primary_term"],
             }
@@ -795,7 +802,7 @@ class ElasticStore:
     # alerts ---------------------------------------------------------------
 
     def write_alert_event(self, event: AlertEvent) -> None:
-        doc = schema.to_doc("alert", event.model_dump(mode="json"))
+        doc = schema.to_doc("alert", event)
         doc["sentinel"]["alert"]["written_ns"] = time.time_ns()  # tie-break, like rowid
         self._op(
             self.client.index, index=self._index("alerts"), id=event.id, document=doc, refresh=True
@@ -910,7 +917,7 @@ class ElasticStore:
                 self.client.index,
                 index=self._index("audit"),
                 id=str(entry.seq),
-                document=schema.to_doc("audit", entry.model_dump(mode="json")),
+                document=schema.to_doc("audit", entry),
                 op_type="create",
                 refresh=True,
             )

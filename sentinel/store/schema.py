@@ -12,10 +12,13 @@ Pure functions, no I/O.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from importlib import resources
 from typing import Any
+
+from pydantic import BaseModel
 
 # model field (dotted for sub-models) -> document path, per kind.
 FIELDS: dict[str, dict[str, str]] = {
@@ -135,7 +138,7 @@ def _split(path: str) -> list[str]:
 
 # Nested document shape per kind, built once (to_doc runs per record on the ingest
 # path): a list of (key, model field, sub-field, children) where a leaf reads
-# data[field] (or data[field][sub-field]) and a node recurses into children.
+# record.field (or record.field.sub_field) and a node recurses into children.
 _Shape = list[tuple[str, str | None, str | None, Any]]
 
 
@@ -178,32 +181,50 @@ def _known(fields: dict[str, str]) -> dict[str, set[str]]:
 _KNOWN = {kind: _known(fields) for kind, fields in FIELDS.items()}
 
 
-def _build(shape: _Shape, data: dict[str, Any]) -> dict[str, Any]:
+def _build(shape: _Shape, record: BaseModel) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, field, sub, children in shape:
         if children is not None:
-            value: Any = _build(children, data)
+            value: Any = _build(children, record)
             if not value:
                 continue
         elif sub is None:
-            value = data.get(field)  # type: ignore[arg-type]
+            value = getattr(record, field)  # type: ignore[arg-type]
         else:
-            value = (data.get(field) or {}).get(sub)  # type: ignore[arg-type]
+            value = getattr(getattr(record, field), sub)  # type: ignore[arg-type]
         if value is not None:
             out[key] = value
     return out
 
 
-def _extra(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Model fields this table does not know yet (kept, not indexed)."""
+@functools.cache
+def _unmapped(kind: str, cls: type[BaseModel]) -> dict[str, Any]:
+    """The model fields FIELDS does not map yet, as an `include` for model_dump."""
     known = _KNOWN[kind]
-    extra: dict[str, Any] = {}
-    for name, value in data.items():
+    include: dict[str, Any] = {}
+    for name, info in cls.model_fields.items():
+        if name == "kind":
+            continue
         if name not in known:
-            if name != "kind":
-                extra[name] = value
-        elif known[name] and isinstance(value, dict):
-            extra.update({f"{name}.{k}": v for k, v in value.items() if k not in known[name]})
+            include[name] = True
+        elif known[name] and isinstance(info.annotation, type):
+            subs = set(getattr(info.annotation, "model_fields", {})) - known[name]
+            if subs:
+                include[name] = dict.fromkeys(subs, True)
+    return include
+
+
+def _extra(kind: str, record: BaseModel) -> dict[str, Any]:
+    """Model fields this table does not know yet (kept, not indexed)."""
+    include = _unmapped(kind, type(record))
+    if not include:
+        return {}
+    extra: dict[str, Any] = {}
+    for name, value in record.model_dump(mode="json", include=include).items():
+        if include[name] is True:
+            extra[name] = value
+        else:
+            extra.update({f"{name}.{k}": v for k, v in value.items()})
     return extra
 
 
@@ -216,20 +237,22 @@ def _get(doc: dict[str, Any], path: str) -> tuple[bool, Any]:
     return True, node
 
 
-def to_doc(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    """A model's JSON dump (`model_dump(mode="json")`) as an Elasticsearch document."""
-    doc = _build(_SHAPES[kind], data)
-    extra = _extra(kind, data)
+def to_doc(kind: str, record: BaseModel) -> dict[str, Any]:
+    """A model as an Elasticsearch document. Values stay Python objects (datetimes
+    included): the client's JSON serializer encodes them, once."""
+    doc = _build(_SHAPES[kind], record)
+    extra = _extra(kind, record)
     if extra:
         doc.setdefault("sentinel", {})["extra"] = extra
     if kind == "call":
         # ECS event.duration is in nanoseconds; derived, never read back.
         event = doc.setdefault("event", {})
-        event["duration"] = round(float(data.get("duration_ms") or 0.0) * 1e6)
+        event["duration"] = round(float(getattr(record, "duration_ms", 0.0) or 0.0) * 1e6)
     elif kind == "alert":
         # Alerts carry no subject field; one that concerns a subject names its key in a
         # label or annotation. Indexing those keys makes erasure a term query.
-        values = [*data.get("labels", {}).values(), *data.get("annotations", {}).values()]
+        values = [*getattr(record, "labels", {}).values()]
+        values += getattr(record, "annotations", {}).values()
         keys = sorted({m for v in values for m in _SUBJECT_KEY_RE.findall(str(v))})
         if keys:
             doc["sentinel"]["alert"]["subject_keys"] = keys
