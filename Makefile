@@ -12,12 +12,11 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 # Runtime dependencies only (what `make demo` needs); dev adds test and benchmark tools.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q --disable-pip-version-check -e .
 	touch $(STAMP)
 
 $(DEV_STAMP): $(STAMP)
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
 	touch $(DEV_STAMP)
 
 install: $(STAMP)
