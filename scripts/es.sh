@@ -18,7 +18,14 @@ set -euo pipefail
 VERSION=8.19.3
 ARTIFACT="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${VERSION}:zip"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+ES_USER=sentinel-es
 CACHE="$ROOT/.cache"
+# Under root the server runs as $ES_USER, who must be able to reach the unpacked files: a
+# checkout inside a private home (/root is mode 700) is not, so the cache moves to /var/tmp.
+if [ "$(id -u)" -eq 0 ]; then
+  id -u "$ES_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER"
+  runuser -u "$ES_USER" -- test -x "$ROOT" 2>/dev/null || CACHE="/var/tmp/sentinel-es-cache"
+fi
 PORT="${SENTINEL_ES_PORT:-9250}"
 TRANSPORT_PORT="${SENTINEL_ES_TRANSPORT_PORT:-$((PORT + 100))}"
 ES_HOME="$CACHE/elasticsearch-$VERSION"
@@ -26,7 +33,6 @@ STATE="$CACHE/es-$PORT"
 PID_FILE="$STATE/elasticsearch.pid"
 LOG_DIR="$STATE/logs"
 DATA_DIR="$STATE/data"
-ES_USER=sentinel-es
 URL="http://127.0.0.1:$PORT"
 START_TIMEOUT="${SENTINEL_ES_START_TIMEOUT:-120}"
 
@@ -80,7 +86,6 @@ start() {
     rm -f "$PID_FILE"
     local -a run=()
     if [ "$(id -u)" -eq 0 ]; then
-      id -u "$ES_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER"
       chown -R "$ES_USER:" "$ES_HOME" "$STATE"
       run=(runuser -u "$ES_USER" --)
     fi
