@@ -230,3 +230,23 @@ def test_bad_policy_and_queue_size_are_named(sqlite_store: SQLiteStore, settings
     blocker.write_text("")
     with pytest.raises(OSError, match=r"a-file/spool.*SENTINEL_SPOOL_DIR.*not usable"):
         Sink(sqlite_store, Settings(spool_dir=blocker / "spool"))
+
+
+def test_sentinel_serve_replays_the_spool_with_its_spool_replay_job(
+    sqlite_store: SQLiteStore, settings: Settings
+) -> None:
+    from sentinel.daemon import Daemon
+
+    _spool_outage_leftovers(settings)
+    sqlite_store.set_state(f"tombstone:{ERASED}", {"created_at": "2026-01-01T00:00:00+00:00"})
+    daemon = Daemon(sqlite_store, settings, notifiers=[])
+    daemon.start()  # the job's first run is at start
+    try:
+        deadline = time.monotonic() + 20
+        while segments(settings) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        daemon.stop()
+    assert segments(settings) == []
+    assert stored(sqlite_store) == 200
+    assert sqlite_store.count("conversation") == 0
