@@ -110,12 +110,8 @@ class ShardedAsyncTransport(httpx.AsyncBaseTransport):
             release()
             raise
         assert isinstance(response.stream, httpx.AsyncByteStream)
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            stream=_Released(response.stream, release),
-            extensions=response.extensions,
-        )
+        response.stream = _Released(response.stream, release)
+        return response
 
     async def aclose(self) -> None:
         for shard in self._shards:
