@@ -84,6 +84,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _PAGE = 1000
+_BULK_FILTER = "errors,items.*.status,items.*._index,items.*._id,items.*.error"
 _CHUNK = 250  # bulk request size; bigger batches are sent as concurrent chunks
 _REQUEST_TIMEOUT = 30.0
 _RETRY_STATUS = (429, 500, 502, 503, 504)
@@ -376,7 +377,13 @@ class ElasticStore:
         """One pass of bulk requests for (action, record) pairs. Documents are built
         lazily and large batches go as concurrent chunks, so that building and
         serializing the next chunk overlaps the server indexing the previous one."""
-        options = {"raise_on_error": False, "raise_on_exception": True}
+        options = {
+            "raise_on_error": False,
+            "raise_on_exception": True,
+            # Only what the outcome needs: the full item answer is 5x larger to render
+            # on the server and to parse here.
+            "filter_path": _BULK_FILTER,
+        }
         actions = map(_with_source, pairs)
         if len(pairs) <= _CHUNK:
             send = es_helpers.streaming_bulk(self.client, actions, chunk_size=_CHUNK, **options)
