@@ -56,7 +56,7 @@ fetch() {
   local zip="$repo/org/elasticsearch/distribution/integ-test-zip/elasticsearch/$VERSION/elasticsearch-$VERSION.zip"
   if [ ! -f "$zip" ]; then
     log "fetching $ARTIFACT from Maven Central"
-    mvn -q -B dependency:get -Dartifact="$ARTIFACT" -Dtransitive=false -Dmaven.repo.local="$repo"
+    mvn -q -B -Dstyle.color=never dependency:get -Dartifact="$ARTIFACT" -Dtransitive=false -Dmaven.repo.local="$repo"
   fi
   mkdir -p "$CACHE"
   local tmp
