@@ -401,6 +401,9 @@ class ElasticStore:
         serializer = self.client.transport.serializers.get_serializer("application/json")
         good = []
         for action, record in pairs:
+            if record is None:  # a delete has no document
+                good.append((action, record))
+                continue
             try:
                 serializer.dumps(_document(record))
             except SerializationError as exc:
@@ -446,21 +449,24 @@ class ElasticStore:
         return outcome
 
     def write_records(self, records: Sequence[Record]) -> WriteResult:
-        plain: list[tuple[dict[str, Any], Any]] = []
+        # One document per id and batch, the last copy winning as in SQLite: concurrent
+        # bulk chunks would not keep the order of two copies.
+        plain: dict[tuple[str, str], tuple[dict[str, Any], Any]] = {}
         convs: dict[str, Conversation] = {}
         for r in records:
             kind = _KINDS.get(type(r))
             if kind is None:
                 raise TypeError(f"not a record: {type(r).__name__}")
             if kind == "conversation":
-                convs[r.request_id] = r  # last copy in a batch wins, as in SQLite
+                convs[r.request_id] = r
                 continue
             index = self._call_index(r.timestamp) if kind == "call" else self._index("feedback")
-            plain.append(({"_index": index, "_id": r.request_id}, r))
-        sent = self._bulk(plain)
+            plain[(index, r.request_id)] = ({"_index": index, "_id": r.request_id}, r)
+        superseded = len(records) - len(plain) - len(convs)
+        sent = self._bulk(list(plain.values()))
         rejected = [self._dead_letter(item, record) for item, record in sent.errors]
         c_ok, c_rejected, c_failed = self._upsert_conversations(convs)
-        result = WriteResult(written=sent.ok + c_ok, rejected=rejected + c_rejected)
+        result = WriteResult(written=sent.ok + c_ok + superseded, rejected=rejected + c_rejected)
         if sent.failed or c_failed:
             raise StoreUnavailable(
                 f"Elasticsearch at {self._url} kept failing {sent.failed + c_failed} of "

@@ -124,6 +124,18 @@ def test_replay_of_the_same_request_id_never_duplicates(store: Store) -> None:
     assert stats[0].score_avg == pytest.approx(0.7)
 
 
+def test_last_copy_wins_within_a_large_batch(store: Store) -> None:
+    # Big enough for the Elasticsearch store to send concurrent bulk chunks.
+    batch = [call(i) for i in range(1_200)]
+    batch[0] = call(7, outcome="failure")  # an early copy of call 7...
+    batch.append(call(7, outcome="success", retries=3))  # ...superseded at the end
+    result = store.write_records(batch)
+    assert result.written == len(batch) and result.rejected == []
+    store.refresh()
+    assert store.count("call") == 1_199  # call 0 was replaced by the copy of 7
+    assert store.get_call("call-00007") == call(7, outcome="success", retries=3)
+
+
 def test_replayed_raw_conversation_never_overwrites_the_anonymized_one(store: Store) -> None:
     raw = conversation("conv-1", T0)
     store.write_records([raw])
