@@ -200,6 +200,71 @@ def test_auth_by_api_key_or_user_and_password(
         store.close()
 
 
+class OverloadedBulk(BaseHTTPRequestHandler):
+    """A loopback stand-in for an overloaded cluster: answers each bulk item with 429
+    for its first `refusals` attempts, then indexes it."""
+
+    refusals = 1
+    seen: dict[str, int]
+    requests: list[list[str]]
+
+    def do_POST(self) -> None:
+        lines = self.rfile.read(int(self.headers["Content-Length"])).splitlines()
+        items, ids = [], []
+        for meta in map(json.loads, lines[::2]):
+            ((op, target),) = meta.items()
+            ids.append(target["_id"])
+            self.seen[target["_id"]] = self.seen.get(target["_id"], 0) + 1
+            status = 429 if self.seen[target["_id"]] <= self.refusals else 201
+            item = {"_index": target["_index"], "_id": target["_id"], "status": status}
+            if status == 429:
+                item["error"] = {"type": "es_rejected_execution_exception", "reason": "busy"}
+            items.append({op: item})
+        self.requests.append(ids)
+        body = json.dumps({"errors": True, "items": items}).encode()
+        self.send_response(200)
+        self.send_header("X-Elastic-Product", "Elasticsearch")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_PUT = do_POST  # the client sends bulk as PUT
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("refusals", [2, 99])
+def test_items_refused_with_429_are_retried_alone_then_reported_unavailable(
+    refusals: int, tmp_path: Path
+) -> None:
+    handler = type("Handler", (OverloadedBulk,), {"refusals": refusals, "seen": {}, "requests": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        store = ElasticStore.from_settings(
+            f"http://127.0.0.1:{server.server_address[1]}",
+            Settings(),
+            dead_letter_path=tmp_path / "dl.jsonl",
+            bulk_retries=3,
+            bulk_backoff=0.01,
+        )
+        records = [call(i) for i in range(5)]
+        if refusals == 2:
+            result = store.write_records(records)
+            assert result.written == 5 and result.rejected == []
+            assert len(handler.requests) == 3  # each retry re-sends only what failed
+        else:
+            with pytest.raises(StoreUnavailable, match="kept failing 5 of 5"):
+                store.write_records(records)
+            assert len(handler.requests) == 4  # first try + bulk_retries
+        assert not store.dead_letter_path.exists()  # overload is not a bad record
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_tls_is_verified_unless_turned_off(tmp_path: Path) -> None:
     def verify(settings: Settings) -> bool:
         store = ElasticStore.from_settings(
