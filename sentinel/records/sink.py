@@ -147,6 +147,7 @@ class Sink:
         self._spooling = bool(self.spool.segments())  # left over from an earlier run
         self._store_down = False
         self._replay_busy = False
+        self._replay_attempts = 0
         self._spool_epoch = 0
         self._appending = 0
         self._retry_at = 0.0
@@ -188,13 +189,18 @@ class Sink:
 
     def flush(self, timeout: float | None = 10.0) -> bool:
         """Wait until every submitted record is in the store or durably in the spool (and,
-        while the store is up, until the spool drained); True if it is."""
+        while the store is up, until the spool drained); True if it is. A spool backlog
+        gets a replay attempt right away: only if that fails too is the store down."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
+            attempts = self._replay_attempts
+            self._retry_at = 0.0
             self._has_work.notify()
             # the spool drains only if the store is up and no other process replays it
             while self._pending or (
-                self._spooling and not self._store_down and not self._replay_busy
+                self._spooling
+                and not self._replay_busy
+                and (not self._store_down or self._replay_attempts == attempts)
             ):
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
@@ -325,10 +331,11 @@ class Sink:
         finally:
             self._done(len(batch))
 
-    def _unavailable(self, exc: Exception) -> None:
+    def _unavailable(self, exc: Exception, *, replay: bool = False) -> None:
         if not self._store_down:
             log.warning("store unavailable, spooling records: %s", exc)
         with self._lock:
+            self._replay_attempts += int(replay)
             self._store_down = True
             self._spooling = True
             self._retry_at = time.monotonic() + self._backoff
@@ -343,14 +350,15 @@ class Sink:
                 self._writer.write, batch_size=self.batch_size, max_batches=REPLAY_BATCHES
             )
         except StoreUnavailable as exc:
-            self._unavailable(exc)
+            self._unavailable(exc, replay=True)
             return
         except Exception as exc:  # e.g. the spool cannot be read: retry later, not in a loop
             log.exception("spool replay failed")
-            self._unavailable(exc)
+            self._unavailable(exc, replay=True)
             return
         self._metrics.add(self._metrics.replayed, result.replayed)
         with self._lock:
+            self._replay_attempts += 1
             self.replayed += result.replayed
             self._replay_busy = result.busy
             idle = not (result.replayed or result.segments_deleted or result.empty)

@@ -55,8 +55,13 @@ def test_no_loss_no_duplicate_across_a_20s_outage(
             w.start()
         time.sleep(2.0)
         proxy.cut()
+        cut_at = time.monotonic()
         at_cut = sum(submitted)
-        time.sleep(OUTAGE_S)
+        time.sleep(OUTAGE_S / 2)
+        # mid-outage: flush returns once everything is durably spooled, store or not
+        assert sink.flush(OUTAGE_S / 2 - 1)
+        assert list((tmp_path / "spool").glob("seg-*.spool"))
+        time.sleep(max(0.0, OUTAGE_S - (time.monotonic() - cut_at)))
         during_outage = sum(submitted) - at_cut
         spooled_during_outage = sink.spooled
         proxy.restore()
@@ -112,7 +117,7 @@ def test_every_answered_call_is_stored_once_across_a_20s_outage(
     stop = threading.Event()
 
     def load(t: int) -> None:
-        for i in range(3000):  # bounded even if the clock misbehaves
+        for i in range(5000):  # bounded even if the clock misbehaves
             if stop.is_set():
                 return
             start = time.perf_counter()
