@@ -38,6 +38,7 @@ _NAMED = (
     "tools",
     "stream",
     "subject_id",
+    "app",
     "metadata",
     "extra_body",
 )
@@ -53,6 +54,7 @@ class ChatRequest:
     stream: bool
     subject_id: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    app: str | None = None  # overrides the client's app for this call (the sidecar proxy)
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -137,6 +139,7 @@ def build_chat_request(
     tools: list[Mapping[str, Any]] | None = None,
     stream: bool = False,
     subject_id: str | None = None,
+    app: str | None = None,
     metadata: Mapping[str, Any] | None = None,
     extra_body: Mapping[str, Any] | None = None,
     **extra: Any,
@@ -178,6 +181,8 @@ def build_chat_request(
         raise InvalidRequestError("stream must be True or False")
     if subject_id is not None and (not isinstance(subject_id, str) or not subject_id):
         raise InvalidRequestError("subject_id must be a non-empty string")
+    if app is not None and (not isinstance(app, str) or not app):
+        raise InvalidRequestError("app must be a non-empty string")
     meta = _metadata(metadata)
     body.update(_extra(extra, extra_body))
     if stream:  # usage arrives only in the last chunk, and only when asked for
@@ -197,4 +202,4 @@ def build_chat_request(
         response_format=fmt_type,
         tools=len(tools) if tools is not None else None,
     )
-    return ChatRequest(body, model, params, stream, subject_id, meta)
+    return ChatRequest(body, model, params, stream, subject_id, meta, app)

@@ -54,9 +54,10 @@ class Reporter:
         """Never raises: a reporting failure must not turn a good call into an error."""
         self.telemetry.finish(obs)
         try:
-            records: list[Record] = [call_record(obs, self.app)]
+            app = obs.request.app or self.app
+            records: list[Record] = [call_record(obs, app)]
             if self.capture_content:
-                records.append(conversation(obs, self.app))
+                records.append(conversation(obs, app))
             with self._lock:
                 self._recent[obs.request_id] = (obs.request.model, obs.subject_key)
                 if len(self._recent) > _RECENT:

@@ -176,7 +176,8 @@ class Completions:
     def create(self, **kwargs: Any) -> Any:
         """OpenAI-shaped; returns ChatCompletion, or a Stream with stream=True.
 
-        Extra keywords: subject_id (stored as an HMAC in telemetry), metadata (labels).
+        Extra keywords: subject_id (stored as an HMAC in telemetry), metadata (labels),
+        app (this call's app, overriding the client's: one sidecar serves many apps).
         """
         return self._client._create(kwargs)
 

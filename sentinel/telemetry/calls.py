@@ -116,7 +116,7 @@ class CallTelemetry:
             **self._base,
             sc.GEN_AI_REQUEST_MODEL: req.model,
             sc.SENTINEL_REQUEST_ID: obs.request_id,
-            sc.SENTINEL_APP: self.app,
+            sc.SENTINEL_APP: req.app or self.app,
         }
         params = req.params
         for field, key in _PARAM_ATTRS:
@@ -274,7 +274,7 @@ class CallTelemetry:
             }
         sentinel: dict[str, Any] = {
             "request_id": obs.request_id,
-            "app": self.app,
+            "app": req.app or self.app,
             "retries": obs.retries,
             "failovers": obs.failovers,
         }
