@@ -25,7 +25,7 @@ from typing import Any
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.store.base import Store
 
-SCOPES = ("gdpr:export", "gdpr:erase", "alerts:read", "admin")
+SCOPES = ("gdpr:export", "gdpr:erase", "alerts:read", "proxy", "admin")
 ADMIN = "admin"
 TOKEN_PREFIX = "sst_"
 STATE_PREFIX = "token:"
