@@ -136,6 +136,8 @@ class Settings(BaseSettings):
     rules: Annotated[list[str], NoDecode] = Field(default_factory=list)
     api_host: str = "127.0.0.1"
     api_port: int = 8787
+    proxy_host: str = "127.0.0.1"  # the OpenAI-compatible sidecar proxy (`sentinel proxy`)
+    proxy_port: int = 8788
     alertmanager_url: str | None = None
     alert_webhook_url: str | None = None
 
