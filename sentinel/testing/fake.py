@@ -13,6 +13,7 @@ below what ASGI lets an app do.
         fake.fail_always(503)                   # then every request: 503
         fake.fail(Fault.truncate(2), endpoint="chat")
         fake.set_latency(0.05)
+        fake.chunk_delay = 0.1                  # a stream's chunks 100 ms apart
         fake.clock_skew = 30.0                  # its `Date` header runs 30 s ahead
         client = Sentinel(base_url=fake.url, api_key=fake.api_key)
         ...
@@ -106,7 +107,9 @@ class FakeDeepSeek:
     OAuth2 client-credentials endpoint; tokens live 2 h like DeepSeek's guide says),
     `models` (for GET /models), `reply` (messages -> completion text; echoes the last
     user message by default), `keepalive_comments` (`: keep-alive` lines sent before a
-    stream's first chunk, as DeepSeek does while the model thinks).
+    stream's first chunk, as DeepSeek does while the model thinks), `chunk_delay` (seconds
+    between a stream's chunks, as a model generates tokens: lets a test tell a streaming
+    relay from a buffering one).
 
     Thread-safe: a test scripts faults from its own thread while the server runs in a
     background thread with its own event loop.
@@ -125,6 +128,7 @@ class FakeDeepSeek:
         reply: Callable[[list[dict[str, Any]]], str] = echo_reply,
         keepalive_comments: int = 1,
         clock_skew: float = 0.0,
+        chunk_delay: float = 0.0,
     ) -> None:
         self.host = host
         self.port = port
@@ -137,6 +141,7 @@ class FakeDeepSeek:
         self.keepalive_comments = keepalive_comments
         # Seconds added to the `Date` header, to test clock-skew checks (`sentinel doctor`).
         self.clock_skew = clock_skew
+        self.chunk_delay = chunk_delay
         self.faults: dict[str, FaultPlan] = {e: FaultPlan() for e in ENDPOINTS}
         self.requests: list[RecordedRequest] = []
         self.tokens_issued = 0
@@ -444,6 +449,8 @@ class FakeDeepSeek:
                 await writer.drain()
                 writer.transport.abort()
                 return False
+            if n and self.chunk_delay:
+                await asyncio.sleep(self.chunk_delay)
             writer.write(conn.send(h11.Data(data=b"data: " + json.dumps(ev).encode() + b"\n\n")))
             await writer.drain()
         writer.write(conn.send(h11.Data(data=b"data: [DONE]\n\n")))
