@@ -141,14 +141,34 @@ class Settings(BaseSettings):
     alertmanager_url: str | None = None
     alert_webhook_url: str | None = None
 
-    @field_validator("backup_base_urls", "rules", mode="before")
+    # Async jobs and their result webhooks (sentinel.jobs)
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    webhook_secret: SecretStr | None = None
+    webhook_secret_file: Path | None = None
+    webhook_retry_base: timedelta = timedelta(seconds=1)
+    webhook_retry_max: timedelta = timedelta(minutes=5)
+    webhook_max_age: timedelta = timedelta(hours=24)
+    job_workers: int = Field(default=4, ge=1, le=64)
+    job_lease: timedelta = timedelta(seconds=30)
+    job_retention: timedelta = timedelta(hours=24)
+
+    @field_validator("backup_base_urls", "rules", "webhook_allowed_hosts", mode="before")
     @classmethod
     def _comma_list(cls, v: Any) -> Any:
         if isinstance(v, str):
             return [p.strip() for p in v.split(",") if p.strip()]
         return v
 
-    @field_validator("anonymize_within", "anonymize_interval", mode="before")
+    @field_validator(
+        "anonymize_within",
+        "anonymize_interval",
+        "webhook_retry_base",
+        "webhook_retry_max",
+        "webhook_max_age",
+        "job_lease",
+        "job_retention",
+        mode="before",
+    )
     @classmethod
     def _duration(cls, v: Any) -> timedelta:
         return parse_duration(v)
