@@ -125,6 +125,10 @@ class Settings(BaseSettings):
     queue_size: int = 10_000  # records waiting for the sink's writer
     queue_full_policy: str = "spool"  # spool (synchronously, loses nothing) | drop (counted)
     capture_content: bool = True
+    # Response cache (sentinel.client.cache): opt-in, deterministic requests only
+    cache: bool = False
+    cache_ttl: timedelta = timedelta(hours=1)  # capped at anonymize_within
+    cache_max_entries: int = Field(default=10_000, ge=1)  # per app; the oldest are evicted
 
     # Privacy and compliance
     subject_key: SecretStr | None = None
@@ -167,6 +171,7 @@ class Settings(BaseSettings):
         "webhook_max_age",
         "job_lease",
         "job_retention",
+        "cache_ttl",
         mode="before",
     )
     @classmethod
