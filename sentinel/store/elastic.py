@@ -39,8 +39,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -76,6 +74,7 @@ from sentinel.store.base import (
     StoreUnavailable,
     WriteResult,
 )
+from sentinel.store.dead_letter import DeadLetterFile
 from sentinel.store.sqlite import _check_labels
 
 if TYPE_CHECKING:
@@ -165,10 +164,10 @@ class ElasticStore:
         self.client = client
         self.prefix = index_prefix
         self.dead_letter_path = dead_letter_path
+        self.dead_letter = DeadLetterFile(dead_letter_path)
         self._url = _redact_url(url) if url else "Elasticsearch"
         self._bulk_retries = bulk_retries
         self._bulk_backoff = bulk_backoff
-        self._dead_letter_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, url: str, settings: Settings, **kwargs: Any) -> ElasticStore:
@@ -366,11 +365,7 @@ class ElasticStore:
             "reason": reason,
             "record": record.model_dump(mode="json"),
         }
-        with self._dead_letter_lock:
-            self.dead_letter_path.parent.mkdir(parents=True, exist_ok=True)
-            with self.dead_letter_path.open("a", encoding="utf-8") as f:
-                f.write(json.dumps(line) + "\n")
-                f.flush()
+        self.dead_letter.append(line)
         return rejected
 
     def _send(self, pairs: list[tuple[dict[str, Any], Any]]) -> list[tuple[bool, dict[str, Any]]]:
