@@ -1,0 +1,168 @@
+"""The proxy's ASGI app: OpenAI's chat and models routes in front of one AsyncSentinel.
+
+Every call goes through that client, so a Node or Go service behind the sidecar gets
+what a Python app gets in-process: the upstream key (which never leaves the sidecar),
+rate limit, retries, breaker, failover, telemetry and stored records. Apps
+authenticate with Sentinel tokens of scope `proxy` (`deps.require_scope`, the API's
+hashed-token check). Streams are relayed event by event as the upstream produces them;
+nothing is buffered. Any other path is a 404: the proxy forwards only what it observes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, FastAPI, Request
+from starlette.exceptions import HTTPException
+from starlette.responses import Response, StreamingResponse
+from starlette.types import Send
+
+from sentinel.api.deps import TokenInfo, require_scope
+from sentinel.api.middleware import BodySizeLimit, CatchAll
+from sentinel.client.async_ import AsyncSentinel, AsyncStream
+from sentinel.client.types import ChatCompletion
+from sentinel.clock import SYSTEM_CLOCK, Clock
+from sentinel.errors import SentinelError
+from sentinel.proxy.errors import describe, error_body, error_response, failure_response
+from sentinel.proxy.request import create_kwargs, parse_body
+
+log = logging.getLogger("sentinel.proxy")
+
+MAX_BODY_BYTES = 8 * 1024 * 1024  # a full 128k-token context is well under this
+_NOT_FOUND = (
+    "no such route: the Sentinel proxy serves POST /v1/chat/completions and GET /v1/models "
+    "only, and forwards nothing else upstream"
+)
+_SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
+_DONE = b"data: [DONE]\n\n"
+_WIRE = {"request_id"}  # Sentinel's id travels in X-Request-Id, not in the OpenAI body
+
+
+def _event(payload: bytes) -> bytes:
+    return b"data: " + payload + b"\n\n"
+
+
+class _BodyLimit(BodySizeLimit):
+    """The API's body cap, answered in OpenAI's error shape."""
+
+    async def _reject(self, send: Send) -> None:
+        payload = orjson.dumps(
+            error_body(f"request body larger than {self.max_bytes} bytes", "invalid_request_error")
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    if status == 404:
+        return error_response(404, _NOT_FOUND, "invalid_request_error", "not_found")
+    if status == 405:
+        return error_response(405, f"method not allowed: {_NOT_FOUND}", "invalid_request_error")
+    type_ = {401: "authentication_error", 403: "permission_error", 429: "rate_limit_error"}
+    return error_response(
+        status,
+        str(exc.detail),
+        type_.get(status, "invalid_request_error"),
+        headers=dict(exc.headers or {}),
+    )
+
+
+def _client(request: Request) -> AsyncSentinel:
+    return request.app.state.client
+
+
+async def _relay(stream: AsyncStream, retry_in: Any) -> AsyncIterator[bytes]:
+    """Upstream events out as they come; a failure after the first byte can only be
+    reported in-band, as an SSE error event (what OpenAI SDKs raise on)."""
+    try:
+        async for chunk in stream:
+            yield _event(chunk.__pydantic_serializer__.to_json(chunk, exclude=_WIRE))
+        yield _DONE
+    except SentinelError as exc:
+        yield _event(orjson.dumps(describe(exc, retry_in())[1]))
+    finally:
+        await stream.aclose()
+
+
+async def chat_completions(
+    request: Request, _token: Annotated[TokenInfo, Depends(require_scope("proxy"))]
+) -> Response:
+    client = _client(request)
+    try:
+        kwargs = create_kwargs(parse_body(await request.body()), request.headers)
+        result = await client.chat.completions.create(**kwargs)
+    except SentinelError as exc:
+        return failure_response(exc, client.breaker.retry_in())
+    if isinstance(result, ChatCompletion):
+        return Response(
+            result.__pydantic_serializer__.to_json(result, exclude=_WIRE),
+            media_type="application/json",
+            headers={"x-request-id": result.request_id},
+        )
+    return StreamingResponse(
+        _relay(result, client.breaker.retry_in),
+        media_type="text/event-stream",
+        headers={**_SSE_HEADERS, "x-request-id": result.request_id},
+    )
+
+
+async def list_models(
+    request: Request, _token: Annotated[TokenInfo, Depends(require_scope("proxy"))]
+) -> Response:
+    client = _client(request)
+    try:
+        models = await client.models.list()
+    except SentinelError as exc:
+        return failure_response(exc, client.breaker.retry_in())
+    data = [m.model_dump() for m in models]
+    return Response(orjson.dumps({"object": "list", "data": data}), media_type="application/json")
+
+
+def create_proxy_app(
+    client: AsyncSentinel, *, close_client: bool = False, clock: Clock = SYSTEM_CLOCK
+) -> FastAPI:
+    """The proxy over `client`, whose settings and store also verify the apps' tokens.
+    With `close_client` the server closes it (flushing its records) when it stops, on
+    the event loop that used it."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if close_client:
+                await client.aclose()
+
+    app = FastAPI(
+        title="DeepSeek Sentinel proxy",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    state = app.state
+    state.client = client
+    state.store = client.store
+    state.settings = client._core.settings
+    state.clock = clock
+    state.spool = None  # tokens only: the proxy never exports or erases
+    for path in ("/v1/chat/completions", "/chat/completions"):
+        app.add_api_route(path, chat_completions, methods=["POST"])
+    for path in ("/v1/models", "/models"):
+        app.add_api_route(path, list_models, methods=["GET"])
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_middleware(CatchAll)
+    app.add_middleware(_BodyLimit, max_bytes=MAX_BODY_BYTES)
+    return app

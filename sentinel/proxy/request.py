@@ -1,0 +1,63 @@
+"""An OpenAI-style request body (plus the sidecar's headers) as `create()` keywords.
+
+Parameters Sentinel knows are validated by the client as for a Python app; anything
+else (`seed`, `n`, fields newer than Sentinel) goes upstream untouched in `extra_body`,
+so the proxy does not refuse what the upstream would accept. Subject and app come from
+`X-Sentinel-Subject` / `X-Sentinel-App`, else from the body's `user` and
+`metadata.app`; `user` is never forwarded, so a raw subject id does not leave the
+sidecar (telemetry only sees its HMAC).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from sentinel.client.params import build_chat_request
+from sentinel.errors import InvalidRequestError
+
+SUBJECT_HEADER = "x-sentinel-subject"
+APP_HEADER = "x-sentinel-app"
+# What an app may set in the body; subject, app and extra_body are the proxy's to fill.
+_KNOWN = frozenset(inspect.signature(build_chat_request).parameters) - {
+    "subject_id",
+    "app",
+    "extra_body",
+    "extra",
+}
+
+
+def parse_body(raw: bytes) -> dict[str, Any]:
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise InvalidRequestError("request body must be JSON") from None
+    if not isinstance(body, dict):
+        raise InvalidRequestError("request body must be a JSON object")
+    return body
+
+
+def create_kwargs(body: dict[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:
+    """Keywords for `AsyncSentinel.chat.completions.create`; `body` is consumed."""
+    kwargs: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    user = body.pop("user", None)
+    for name, value in body.items():
+        (kwargs if name in _KNOWN else extra)[name] = value
+    if extra:
+        kwargs["extra_body"] = extra
+    subject = headers.get(SUBJECT_HEADER) or user
+    if subject is not None:
+        if not isinstance(subject, str):
+            raise InvalidRequestError("user must be a string (the data subject's id)")
+        kwargs["subject_id"] = subject
+    metadata = kwargs.get("metadata")
+    app = headers.get(APP_HEADER) or (
+        metadata.get("app") if isinstance(metadata, Mapping) else None
+    )
+    if app is not None:
+        kwargs["app"] = app
+    return kwargs

@@ -1,0 +1,72 @@
+"""Running the proxy: `sentinel proxy` on its own, or next to the API in `sentinel serve`.
+
+uvicorn picks httptools and uvloop when they are installed (`auto`); access logs are
+off because every call already gets its ECS log line from the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import typer
+
+from sentinel.config import Settings
+from sentinel.errors import ConfigurationError
+from sentinel.store.base import Store
+
+
+def proxy_server(settings: Settings, store: Store) -> Any:
+    """A uvicorn.Server for the proxy on SENTINEL_PROXY_HOST:SENTINEL_PROXY_PORT; raises
+    ConfigurationError (e.g. no upstream key) before anything listens."""
+    import uvicorn
+
+    from sentinel.client.async_ import AsyncSentinel
+    from sentinel.proxy.app import create_proxy_app
+
+    # Built here, not on startup, so a missing upstream key fails before binding a port.
+    client = AsyncSentinel(settings=settings, store=store)
+    app = create_proxy_app(client, close_client=True)
+    config = uvicorn.Config(
+        app,
+        host=settings.proxy_host,
+        port=settings.proxy_port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
+    return uvicorn.Server(config)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `sentinel proxy` to the `sentinel` app."""
+
+    @app.command("proxy")
+    def proxy() -> None:
+        """Serve the OpenAI-compatible proxy alone (apps authenticate with `proxy` tokens)."""
+        from pydantic import ValidationError
+
+        from sentinel.store import open_store
+
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
+        try:
+            settings = Settings()
+            store = open_store(settings=settings)
+        except ValidationError as exc:
+            typer.echo(f"configuration error:\n{exc}", err=True)
+            raise typer.Exit(2) from None
+        except Exception as exc:  # unreachable store, bad URL: say which, do not trace
+            typer.echo(f"cannot start: {exc}", err=True)
+            raise typer.Exit(2) from None
+        try:
+            try:
+                server = proxy_server(settings, store)
+            except ConfigurationError as exc:
+                typer.echo(f"configuration error: {exc}", err=True)
+                raise typer.Exit(2) from None
+            typer.echo(f"sentinel proxy on http://{settings.proxy_host}:{settings.proxy_port}/v1")
+            server.run()
+        finally:
+            store.close()
