@@ -15,7 +15,7 @@ import uvicorn
 from sentinel.api.deps import compliance_for
 from sentinel.client.async_ import AsyncSentinel
 from sentinel.config import Settings
-from sentinel.proxy import create_proxy_app
+from sentinel.proxy.app import create_proxy_app
 from sentinel.store.sqlite import SQLiteStore
 from sentinel.testing import FakeDeepSeek
 
