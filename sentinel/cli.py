@@ -9,6 +9,7 @@ import typer
 from sentinel import daemon, dashboards, demo, doctor
 from sentinel.compliance import cli as compliance_cli
 from sentinel.privacy import cli as privacy_cli
+from sentinel.proxy import server as proxy_server
 from sentinel.rules import cli as rules_cli
 
 app = typer.Typer(
@@ -18,7 +19,16 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals may hold secrets
 )
 
-for module in (demo, daemon, doctor, privacy_cli, rules_cli, compliance_cli, dashboards):
+for module in (
+    demo,
+    daemon,
+    doctor,
+    privacy_cli,
+    rules_cli,
+    compliance_cli,
+    dashboards,
+    proxy_server,
+):
     module.register(app)
 
 
