@@ -1,0 +1,143 @@
+"""Async chat completions over HTTP, the API guide's asynchronous mode.
+
+    POST /v1/async/chat/completions   chat parameters (+ webhook_url, subject_id, app)
+                                      -> 202 {"id", "status": "queued"} + Location
+    GET  /v1/async/jobs/{id}          -> status, and the ChatCompletion once succeeded
+
+Tokens need the `proxy` scope (or `admin`): async jobs are the sidecar's other way of
+calling DeepSeek for an app, with the same trust. A job is visible only to the token
+that submitted it (any other token gets 404, as for an unknown id), except `admin`.
+Subject and app may also come as `X-Sentinel-Subject` / `X-Sentinel-App` headers, as
+on the proxy. A `webhook_url` whose host is not allowed (SENTINEL_WEBHOOK_ALLOWED_HOSTS,
+see `sentinel.jobs.allowlist`) is refused with 422 naming the reason.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, FastAPI, Header, HTTPException, Request
+from fastapi.responses import JSONResponse
+
+from sentinel.api.deps import TokenInfo, require_scope
+from sentinel.compliance.subjects import InvalidSubjectId, subject_key, validate_subject_id
+from sentinel.errors import ConfigurationError, InvalidRequestError
+from sentinel.jobs.allowlist import AllowList, WebhookNotAllowed
+from sentinel.jobs.model import chat_arguments, is_job_id, status_view
+from sentinel.jobs.queue import JobQueue
+from sentinel.jobs.signing import secret_source
+
+router = APIRouter(tags=["async"])
+
+ProxyToken = Annotated[TokenInfo, Depends(require_scope("proxy"))]
+_lock = threading.Lock()
+
+SUBMIT_EXAMPLE = {
+    "model": "deepseek-chat",
+    "messages": [{"role": "user", "content": "Summarize our refund policy."}],
+    "temperature": 0.3,
+    "webhook_url": "https://hooks.example.com/sentinel",
+}
+
+
+def queue_for(app: FastAPI) -> JobQueue:
+    with _lock:
+        queue = getattr(app.state, "job_queue", None)
+        if queue is None:
+            queue = app.state.job_queue = JobQueue(app.state.store)
+    return queue
+
+
+def _invalid(field: str, message: str, kind: str) -> HTTPException:
+    # The shape of every other 422 here (sentinel.api.middleware): where and why.
+    loc = ["body", field] if field else ["body"]
+    return HTTPException(422, [{"loc": loc, "msg": message, "type": kind}])
+
+
+def _webhook(request: Request, url: Any) -> str | None:
+    if url is None:
+        return None
+    settings = request.app.state.settings
+    try:
+        AllowList(settings.webhook_allowed_hosts).check(url)
+        secret_source(settings)
+    except WebhookNotAllowed as exc:
+        raise _invalid("webhook_url", str(exc), "webhook_not_allowed") from None
+    except ConfigurationError as exc:
+        raise _invalid("webhook_url", str(exc), "webhook_not_configured") from None
+    return url
+
+
+def _one(field: str, body_value: Any, header_value: str | None) -> Any:
+    if header_value is not None and body_value is not None and header_value != body_value:
+        raise _invalid(field, f"{field} and its X-Sentinel header disagree", "value_error")
+    return body_value if body_value is not None else header_value
+
+
+@router.post(
+    "/v1/async/chat/completions",
+    status_code=202,
+    summary="Queue a chat completion",
+    description="OpenAI chat parameters plus optional `webhook_url`, `subject_id`, `app`.",
+    responses={
+        202: {"description": "Queued; poll the Location or wait for the webhook."},
+        401: {"description": "Missing, invalid or revoked bearer token."},
+        403: {"description": "The token lacks the proxy scope."},
+        422: {"description": "Invalid parameters or a webhook_url that is not allowed."},
+    },
+)
+def submit(
+    request: Request,
+    token: ProxyToken,
+    body: Annotated[dict[str, Any], Body(examples=[SUBMIT_EXAMPLE])],
+    x_sentinel_subject: Annotated[str | None, Header()] = None,
+    x_sentinel_app: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    try:
+        arguments = chat_arguments(body)
+    except InvalidRequestError as exc:
+        raise _invalid("", str(exc), "value_error") from None
+    except (TypeError, AttributeError):  # a value of a shape the checks did not expect
+        raise _invalid("", "invalid chat parameters", "type_error") from None
+    webhook_url = _webhook(request, body.get("webhook_url"))
+    subject = _one("subject_id", body.get("subject_id"), x_sentinel_subject)
+    app = _one("app", body.get("app"), x_sentinel_app)
+    key = None
+    if subject is not None:
+        try:
+            subject = validate_subject_id(subject)
+        except InvalidSubjectId as exc:
+            raise _invalid("subject_id", str(exc), "value_error") from None
+        key = subject_key(subject, request.app.state.settings)
+    if app is not None and (not isinstance(app, str) or not 0 < len(app) <= 128):
+        raise _invalid("app", "app must be a string of 1-128 characters", "value_error")
+    job = queue_for(request.app).submit(
+        arguments, now=request.app.state.clock.now(), owner=token.id, app=app,
+        subject_id=subject, subject_key=key, webhook_url=webhook_url,
+    )  # fmt: skip
+    runtime = getattr(request.app.state, "job_runtime", None)
+    if runtime is not None:
+        runtime.wake()
+    return JSONResponse(
+        {"id": job["id"], "object": "chat.completion.job", "status": job["status"],
+         "created_at": job["created_at"]},
+        status_code=202,
+        headers={"Location": f"/v1/async/jobs/{job['id']}"},
+    )  # fmt: skip
+
+
+@router.get(
+    "/v1/async/jobs/{job_id}",
+    summary="Status and result of an async job",
+    responses={
+        401: {"description": "Missing, invalid or revoked bearer token."},
+        403: {"description": "The token lacks the proxy scope."},
+        404: {"description": "No such job for this token."},
+    },
+)
+def get_job(job_id: str, request: Request, token: ProxyToken) -> dict[str, Any]:
+    job = queue_for(request.app).get(job_id) if is_job_id(job_id) else None
+    if job is None or (job.get("owner") != token.id and "admin" not in token.scopes):
+        raise HTTPException(404, "no such job")
+    return status_view(job)
