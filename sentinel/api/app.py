@@ -19,7 +19,7 @@ def create_app(
     """Build the API. Extra keyword arguments land on `app.state` (e.g. the daemon's
     rule engine), so routers can reach daemon objects without globals."""
     from sentinel.api import middleware
-    from sentinel.api.routers import alerts, gdpr, health, status
+    from sentinel.api.routers import alerts, async_jobs, gdpr, health, status
 
     app = FastAPI(
         title="DeepSeek Sentinel",
@@ -31,7 +31,7 @@ def create_app(
     app.state.clock = clock
     for key, value in state.items():
         setattr(app.state, key, value)
-    for module in (health, alerts, gdpr, status):
+    for module in (health, alerts, gdpr, status, async_jobs):
         app.include_router(module.router)
     middleware.install(app)
     return app
