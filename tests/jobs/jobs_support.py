@@ -1,0 +1,128 @@
+"""A real webhook receiver for the async job tests, and a poller.
+
+The receiver is a `ThreadingHTTPServer` on loopback that checks every delivery the way
+`sentinel.jobs.signing` tells receivers to (hmac over "timestamp." + raw body, written
+out here rather than calling Sentinel's own helper), counts raw deliveries, and keeps
+the first body per Idempotency-Key. It can be taken down (its socket closed: connection
+refused), made to answer 503, or made to redirect, and brought back on the same port.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+
+SECRET = "whsec-test-3f9a1c"
+
+
+class Receiver:
+    def __init__(self, secret: str = SECRET) -> None:
+        self.secret = secret.encode()
+        self.mode = "up"  # up | 503 | redirect
+        self.redirect_to = ""
+        self.raw: list[dict[str, Any]] = []  # every request that reached the handler
+        self.by_key: dict[str, dict[str, Any]] = {}  # first valid body per key
+        self.keys: Counter[str] = Counter()  # valid deliveries answered 200, per key
+        self.bad_signatures = 0
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self.port = 0
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                ok = receiver._valid(dict(self.headers.items()), body)
+                with receiver._lock:
+                    receiver.raw.append({"headers": dict(self.headers.items()), "body": body})
+                    mode = receiver.mode
+                    if mode == "up" and ok:
+                        key = self.headers["Idempotency-Key"]
+                        receiver.keys[key] += 1
+                        receiver.by_key.setdefault(key, json.loads(body))
+                    elif not ok:
+                        receiver.bad_signatures += 1
+                if mode == "redirect":
+                    self.send_response(307)
+                    self.send_header("Location", receiver.redirect_to)
+                else:
+                    self.send_response(200 if mode == "up" and ok else 503 if ok else 401)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        return Handler
+
+    def _valid(self, headers: dict[str, str], body: bytes) -> bool:
+        lower = {k.lower(): v for k, v in headers.items()}
+        ts = lower.get("x-sentinel-timestamp", "")
+        given = lower.get("x-sentinel-signature", "")
+        expected = "sha256=" + hmac.new(self.secret, ts.encode() + b"." + body,
+                                        hashlib.sha256).hexdigest()  # fmt: skip
+        fresh = ts.isdigit() and abs(time.time() - int(ts)) <= 300
+        return fresh and hmac.compare_digest(expected, given)
+
+    def start(self) -> None:
+        server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
+        self.port = server.server_port
+        self._server = server
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def down(self) -> None:
+        """Close the listening socket: deliveries get connection refused."""
+        assert self._server is not None
+        self._server.shutdown()
+        self._server.server_close()
+        self._server = None
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self.down()
+
+    def deliveries(self, key: str) -> int:
+        with self._lock:
+            return sum(1 for r in self.raw if r["headers"].get("Idempotency-Key") == key)
+
+
+def wait_until(cond: Callable[[], Any], timeout: float, step: float = 0.05) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = cond()
+        if value:
+            return value
+        time.sleep(step)
+    return cond()
+
+
+def poll(http: httpx.Client, job_id: str, token: str, timeout: float = 15.0) -> dict[str, Any]:
+    """GET the job until it is finished; returns the last status body."""
+
+    def finished() -> dict[str, Any] | None:
+        body = http.get(f"/v1/async/jobs/{job_id}", headers=auth(token)).json()
+        return body if body["status"] in ("succeeded", "failed") else None
+
+    result = wait_until(finished, timeout, 0.05)
+    assert result, f"job {job_id} did not finish in {timeout}s"
+    return result
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
