@@ -11,9 +11,11 @@ stopped and re-running a finished step is harmless (every step is idempotent):
 2. `spool` — records in the durable spool not yet written to the store.
 3. `store` — conversations (by raw id and by key), call records (cached responses are
    call records with `cached=true`), feedback, via `Store.delete_subject`.
-4. `exports` — export files and jobs of the subject (they are copies of its data).
-5. `forget` — the raw subject id is dropped from the job itself; only the key remains.
-6. `reclaim` — the store makes the freed bytes really go, if it can (`reclaim()`):
+4. `dead_letter` — the subject's records in the store's dead-letter file (records
+   Elasticsearch refused for good, kept in full with the reason).
+5. `exports` — export files and jobs of the subject (they are copies of its data).
+6. `forget` — the raw subject id is dropped from the job itself; only the key remains.
+7. `reclaim` — the store makes the freed bytes really go, if it can (`reclaim()`):
    SQLite zeroes deleted cells (`secure_delete`), checkpoints and truncates the WAL,
    and vacuums when much of the file is free; Elasticsearch refreshes and expunges
    deleted documents from segments (segment merges purge the bytes; until a merge,
@@ -23,7 +25,8 @@ stopped and re-running a finished step is harmless (every step is idempotent):
    `reclaim_again_at` and `sentinel serve` reclaims once more after it
    (`reclaim_due`): the erasure answers in seconds and the bytes still go.
 
-`removed` reports counts per store (`{"sqlite": 12, "spool": 1, "exports": 0}`), and
+`removed` reports counts per store (`{"sqlite": 12, "spool": 1, "exports": 0}`, plus
+`"dead-letter"` for a store that keeps one), and
 `removed_by_kind` the store's counts per record kind. The audit log records the
 request and the completion with the subject's key, never its raw id.
 """
@@ -36,11 +39,11 @@ from typing import Any, Protocol, runtime_checkable
 
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.audit import AuditLog
-from sentinel.compliance.export import ExportService, SubjectSpool
+from sentinel.compliance.export import DeadLettered, ExportService, SubjectSpool
 from sentinel.compliance.jobs import Jobs
 from sentinel.store.base import Store
 
-STEPS = ("tombstone", "spool", "store", "exports", "forget", "reclaim")
+STEPS = ("tombstone", "spool", "store", "dead_letter", "exports", "forget", "reclaim")
 TOMBSTONE_PREFIX = "tombstone:"
 # Twice Elasticsearch's retention lease sync interval: by then no lease holds the
 # erased documents back from a merge.
@@ -196,6 +199,10 @@ class ErasureService:
             removed[self.store.name] = sum(counts.values())
             by_kind = {**job["removed_by_kind"], self.store.name: counts}
             return {"removed": removed, "removed_by_kind": by_kind}, ()
+        if step == "dead_letter":
+            if isinstance(self.store, DeadLettered):
+                removed["dead-letter"] = self.store.dead_letter.purge_subject(subject_id, key)
+            return {"removed": removed}, ()
         if step == "exports":
             removed["exports"] = self.exports.purge_subject(key)
             return {"removed": removed}, ()

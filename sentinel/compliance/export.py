@@ -12,6 +12,7 @@ Document (schema `sentinel.gdpr.export`, version 1)::
       "records": [
         {"source": "sqlite", "kind": "conversation", "data": {...the stored document...}},
         {"source": "spool", "kind": "call", "data": {...not yet written to the store...}},
+        {"source": "dead-letter", "kind": "call", "data": {...refused by the store...}},
         ...
       ],
       "summary": {
@@ -37,7 +38,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, Protocol, TextIO, runtime_checkable
 
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.audit import AuditLog
@@ -56,6 +57,14 @@ class SubjectSpool(Protocol):
 
     def iter_subject(self, subject_id: str | None, subject_key: str) -> Iterator[Any]: ...
     def purge_subject(self, subject_id: str | None, subject_key: str) -> int: ...
+
+
+@runtime_checkable
+class DeadLettered(Protocol):
+    """A store that keeps the records it refused for good in a dead-letter file
+    (`sentinel.store.dead_letter`): full records, so copies of the subject's data."""
+
+    dead_letter: SubjectSpool
 
 
 @dataclass
@@ -105,9 +114,13 @@ def _as_dict(item: Any) -> dict[str, Any]:
 def iter_subject_records(
     store: Store, spool: SubjectSpool | None, subject_id: str | None, subject_key: str
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(source, kind, data) for every record of the subject: the store, then the spool."""
+    """(source, kind, data) for every record of the subject: the store, its dead-letter
+    file, then the spool."""
     for data in store.iter_subject(subject_id, subject_key, KINDS):
         yield store.name, str(data.get("kind", "")), data
+    if isinstance(store, DeadLettered):
+        for data in store.dead_letter.iter_subject(subject_id, subject_key):
+            yield "dead-letter", str(data.get("kind", "")), data
     if spool is not None:
         for item in spool.iter_subject(subject_id, subject_key):
             data = _as_dict(item)

@@ -7,6 +7,7 @@ node's files for those indices."""
 from __future__ import annotations
 
 import io
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -88,7 +89,7 @@ def test_elasticsearch_returns_nothing_for_an_erased_subject(
     assert result is not None and result["status"] == "completed"
     assert result["removed"]["elasticsearch"] == 121
     assert result["removed_by_kind"]["elasticsearch"] == {
-        "conversation": 40, "call": 40, "feedback": 40, "alert": 1,
+        "conversation": 40, "call": 40, "feedback": 40, "alert": 1, "cache": 0,
     }  # fmt: skip
     assert _export_total(compliance, SUBJECT) == 0
     assert _hits(store, SUBJECT) == {}
@@ -124,3 +125,43 @@ def test_no_byte_of_the_raw_id_is_left_after_the_second_reclaim(
     assert done is not None and "reclaim_again_at" not in done
     assert _files_containing(store, data_dir, SUBJECT) == {}
     assert {"conversations", "feedback"} <= _files_containing(store, data_dir, OTHER).keys()
+
+
+def _refused(subject_id: str, prefix: str) -> list[Any]:
+    """A call and a conversation of the subject that Elasticsearch refuses for good."""
+    [call, conv, _] = records_for(subject_id, 1, prefix=prefix, anonymized_every=0)
+    call.input_tokens = 2**70  # no JSON `long` carries it
+    conv.pii_summary = {"": 1}  # the server refuses an empty field name
+    return [call, conv]
+
+
+def test_erasure_purges_and_export_includes_the_dead_letter_file(
+    es_store_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    store = es_store_factory()
+    compliance = Compliance.build(store, Settings(), exports_dir=tmp_path / "exports")
+    _seed(store)
+    result = store.write_records(_refused(SUBJECT, "bad-s") + _refused(OTHER, "bad-o"))
+    assert len(result.rejected) == 4
+    assert SUBJECT in store.dead_letter_path.read_text()
+
+    out = io.StringIO()
+    compliance.exports.export_now(out, SUBJECT, key_of(SUBJECT), "tester")
+    doc = json.loads(out.getvalue())
+    refused = [r for r in doc["records"] if r["source"] == "dead-letter"]
+    assert sorted((r["kind"], r["data"]["request_id"]) for r in refused) == [
+        ("call", "bad-s-000000"), ("conversation", "bad-s-000000"),
+    ]  # fmt: skip
+    assert doc["summary"]["total"] == 121 + 2
+
+    job = compliance.erasures.request(SUBJECT, key_of(SUBJECT), "tester", "req-dl")
+    done = compliance.erasures.run(job["id"])
+
+    assert done is not None and done["removed"]["dead-letter"] == 2
+    text = store.dead_letter_path.read_text()
+    assert SUBJECT not in text and key_of(SUBJECT) not in text
+    assert [json.loads(line)["record"]["request_id"] for line in text.splitlines()] == [
+        "bad-o-000000", "bad-o-000000",
+    ]  # fmt: skip
+    assert _export_total(compliance, SUBJECT) == 0
+    assert _export_total(compliance, OTHER) == 121 + 2

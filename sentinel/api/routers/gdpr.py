@@ -26,6 +26,7 @@ from sentinel.api.deps import (
     rate_limit,
     require_scope,
 )
+from sentinel.compliance.erasure import STEPS
 from sentinel.compliance.service import Compliance
 from sentinel.compliance.subjects import SUBJECT_ID_RULE, SubjectId
 
@@ -110,7 +111,7 @@ class ErasureStatus(BaseModel):
     )
     steps_done: list[str] = Field(
         default_factory=list,
-        examples=[["tombstone", "spool", "store", "exports", "forget", "reclaim"]],
+        examples=[list(STEPS)],
     )
     reclaim_again_at: str | None = Field(
         None,
