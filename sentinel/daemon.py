@@ -27,6 +27,7 @@ from prometheus_client import Gauge
 
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.config import Settings
+from sentinel.errors import ConfigurationError
 from sentinel.rules.engine import GroupEvaluation, RuleEngine
 from sentinel.rules.lease import Lease
 from sentinel.rules.loader import RuleSet, default_rule_paths, load_rules
@@ -72,6 +73,7 @@ class Daemon:
         notifiers: Sequence[Notifier] | None = None,
         node_id: str | None = None,
         lease_ttl: timedelta | None = None,
+        proxy: bool = False,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -90,6 +92,14 @@ class Daemon:
         self._scheduler: Any = None
         self._server: Any = None
         self._server_thread: threading.Thread | None = None
+        # The OpenAI-compatible proxy on its own port; built now so a missing upstream
+        # key stops `serve --proxy` before anything starts.
+        self._proxy: Any = None
+        if proxy:
+            from sentinel.proxy.server import proxy_server
+
+            self._proxy = proxy_server(settings, store)
+        self._proxy_thread: threading.Thread | None = None
 
     # evaluation -----------------------------------------------------------
 
@@ -199,6 +209,11 @@ class Daemon:
         self._scheduler = scheduler
         log.info("sentinel daemon %s started with %d rule group(s)", self.node_id,
                  len(self.rules.groups))  # fmt: skip
+        if self._proxy is not None:
+            self._proxy_thread = threading.Thread(
+                target=self._proxy.run, name="sentinel-proxy", daemon=True
+            )
+            self._proxy_thread.start()
         if api:
             self._server = self._make_server()
             self._server_thread = threading.Thread(
@@ -220,6 +235,10 @@ class Daemon:
     def stop(self, timeout: float = 10.0) -> None:
         """Graceful stop: let a running evaluation finish, deliver queued
         notifications, release the lease so a follower takes over at once."""
+        if self._proxy_thread is not None:  # in-flight calls finish, records are flushed
+            self._proxy.should_exit = True
+            self._proxy_thread.join(timeout)
+            self._proxy_thread = None
         if self._server is not None:
             self._server.should_exit = True
             if self._server_thread is not None:
@@ -266,7 +285,11 @@ def register(app: typer.Typer) -> None:
     """Add `sentinel serve` to the `sentinel` app."""
 
     @app.command("serve")
-    def serve() -> None:
+    def serve(
+        proxy: bool = typer.Option(
+            False, "--proxy", help="Also serve the OpenAI-compatible proxy on SENTINEL_PROXY_PORT."
+        ),
+    ) -> None:
         """Run the daemon: rule evaluation, anonymization, spool replay and the API."""
         from pydantic import ValidationError
 
@@ -291,6 +314,11 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"cannot start: {exc}", err=True)
             raise typer.Exit(2) from None
         try:
-            Daemon(store, settings, rules=rules).serve_forever()
+            try:
+                daemon = Daemon(store, settings, rules=rules, proxy=proxy)
+            except ConfigurationError as exc:  # e.g. --proxy without an upstream key
+                typer.echo(f"configuration error: {exc}", err=True)
+                raise typer.Exit(2) from None
+            daemon.serve_forever()
         finally:
             store.close()
