@@ -7,6 +7,8 @@ off because every call already gets its ECS log line from the client.
 from __future__ import annotations
 
 import logging
+import signal
+from types import FrameType
 from typing import Any
 
 import typer
@@ -38,6 +40,23 @@ def proxy_server(settings: Settings, store: Store) -> Any:
     return uvicorn.Server(config)
 
 
+def run_until_signalled(server: Any) -> None:
+    """Serve until SIGTERM/SIGINT, then exit 0 after in-flight calls end and the
+    client's records are flushed. uvicorn re-raises the signal it caught after its own
+    shutdown, to the handler it found; ours only asks for the stop already under way,
+    as in `sentinel serve` (see `Daemon.serve_forever`)."""
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        server.should_exit = True
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        server.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def register(app: typer.Typer) -> None:
     """Add `sentinel proxy` to the `sentinel` app."""
 
@@ -67,6 +86,6 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"configuration error: {exc}", err=True)
                 raise typer.Exit(2) from None
             typer.echo(f"sentinel proxy on http://{settings.proxy_host}:{settings.proxy_port}/v1")
-            server.run()
+            run_until_signalled(server)
         finally:
             store.close()
