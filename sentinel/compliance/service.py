@@ -3,6 +3,7 @@ them the same way (same exports dir, same audit log, same token pepper)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,13 +17,22 @@ from sentinel.config import Settings
 from sentinel.records.spool import Spool
 from sentinel.store.base import Store
 
+log = logging.getLogger("sentinel.compliance")
+
 
 def open_spool(settings: Settings) -> SubjectSpool | None:
-    """This machine's durable spool (SENTINEL_SPOOL_DIR), if it exists on disk: records
-    not yet replayed to the store are exported and erased with the rest."""
-    if not settings.spool_path.exists():
+    """This machine's durable spool (SENTINEL_SPOOL_DIR): records not yet replayed to the
+    store are exported and erased with the rest.
+
+    Opened (and created) even when nothing has spooled yet, because the API and CLI hold
+    it for their lifetime and a client may start spooling later: a spool that appeared
+    after start would otherwise be missed by every export and erasure until a restart.
+    None only when the directory cannot be created, which is logged."""
+    try:
+        return Spool(settings.spool_path, fsync=settings.spool_fsync)
+    except OSError as exc:
+        log.warning("spool %s unusable, exports and erasures skip it: %s", settings.spool_path, exc)
         return None
-    return Spool(settings.spool_path, fsync=settings.spool_fsync)
 
 
 @dataclass

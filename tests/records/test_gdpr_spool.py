@@ -20,8 +20,10 @@ ALICE, BOB = "alice@example.com", "bob@example.com"
 
 def test_export_and_erasure_cover_the_spool(sqlite_store: SQLiteStore, tmp_path: Path) -> None:
     settings = Settings(spool_dir=tmp_path / "spool")
-    assert open_spool(settings) is None  # nothing spooled on this machine yet
-    compliance = Compliance.build(sqlite_store, settings, exports_dir=tmp_path / "exports")
+    # Opened before anything was spooled on this machine, as a long-running API does.
+    compliance = Compliance.build(
+        sqlite_store, settings, spool=open_spool(settings), exports_dir=tmp_path / "exports"
+    )
     alice, bob = compliance.subject_key(ALICE), compliance.subject_key(BOB)
     sqlite_store.write_records([call(i, prefix="stored", subject_key=alice) for i in range(3)])
     outage = Spool(settings.spool_path, segment_bytes=4096)  # what an outage left behind
@@ -30,9 +32,6 @@ def test_export_and_erasure_cover_the_spool(sqlite_store: SQLiteStore, tmp_path:
         outage.append([call(i, subject_key=key), conversation(i, subject_id=raw, subject_key=key)])
     outage.close()
 
-    compliance = Compliance.build(
-        sqlite_store, settings, spool=open_spool(settings), exports_dir=tmp_path / "exports"
-    )
     out = io.StringIO()
     summary = compliance.exports.export_now(out, ALICE, alice, actor="test")
     assert summary.by_source == {"sqlite": 3, "spool": 40}
