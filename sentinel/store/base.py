@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from pydantic import BaseModel, ConfigDict
+
 from sentinel.records.models import AlertEvent, AuditEntry, CallRecord, Conversation, Record
 
 # Labels the rule engine may filter or group calls by. They are columns in SQLite and
@@ -73,6 +75,23 @@ class FeedbackStats:
 class WriteResult:
     written: int = 0
     rejected: list[RecordRejected] = field(default_factory=list)
+
+
+class CacheEntry(BaseModel):
+    """One cached response (`sentinel.client.cache`). Its content is personal data, so
+    it carries its subject like a conversation does and is erased and purged with it;
+    `key` (the document id) already hashes the app, the subject and the request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str
+    app: str
+    model: str
+    created_at: datetime
+    expires_at: datetime
+    response: dict[str, Any]  # the ChatCompletion as JSON, without Sentinel's request_id
+    subject_id: str | None = None
+    subject_key: str | None = None
 
 
 @runtime_checkable
@@ -137,7 +156,19 @@ class Store(Protocol):
         by key), as JSON-ready dicts with a `kind` field, in constant memory."""
 
     def delete_subject(self, subject_id: str | None, subject_key: str) -> dict[str, int]:
-        """Delete everything linked to the subject; returns counts by kind. Idempotent."""
+        """Delete everything linked to the subject (cached responses included); returns
+        counts by kind: conversation, call, feedback, alert, cache. Idempotent."""
+
+    # response cache (kind "cache" in iter_subject)
+    def cache_get(self, key: str, now: datetime) -> CacheEntry | None:
+        """The entry, unless missing or expired at `now`. Reads its own writes at once."""
+
+    def cache_put(self, entry: CacheEntry, max_entries: int) -> None:
+        """Upsert by key, then evict the app's oldest entries beyond `max_entries`."""
+
+    def cache_purge(self, created_before: datetime, now: datetime) -> int:
+        """Delete entries created at or before `created_before` or expired at `now` (the
+        anonymization job: cached content must not outlive the raw-data deadline)."""
 
     # alerts
     def write_alert_event(self, event: AlertEvent) -> None: ...

@@ -68,6 +68,7 @@ from sentinel.records.models import (
 )
 from sentinel.store import schema
 from sentinel.store.base import (
+    CacheEntry,
     CallStats,
     FeedbackStats,
     RecordRejected,
@@ -96,6 +97,7 @@ _MODELS: dict[str, type[Any]] = {
     "feedback": Feedback,
     "alert": AlertEvent,
     "audit": AuditEntry,
+    "cache": CacheEntry,
 }
 
 
@@ -527,9 +529,12 @@ class ElasticStore:
             "conversation": "conversations",
             "feedback": "feedback",
             "alert": "alerts",
+            "cache": "cache",
         }.get(kind)
         if suffix is None:
-            raise ValueError(f"unknown kind {kind!r}: use call, conversation, feedback or alert")
+            raise ValueError(
+                f"unknown kind {kind!r}: use call, conversation, feedback, alert or cache"
+            )
         return self._op(
             self.client.count,
             index=self._index(suffix),
@@ -738,6 +743,11 @@ class ElasticStore:
             return self._index("feedback"), key
         if kind == "alert":
             return self._index("alerts"), {"term": {"sentinel.alert.subject_keys": subject_key}}
+        if kind == "cache":
+            by_id = {"term": {"sentinel.subject_id": subject_id or subject_key}}
+            return self._index("cache"), {
+                "bool": {"should": [key, by_id], "minimum_should_match": 1}
+            }
         raise ValueError(f"unknown kind {kind!r}")
 
     def _scan(
@@ -788,24 +798,73 @@ class ElasticStore:
 
     def delete_subject(self, subject_id: str | None, subject_key: str) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for kind in ("conversation", "call", "feedback", "alert"):
+        for kind in ("conversation", "call", "feedback", "alert", "cache"):
             index, query = self._subject_query(kind, subject_id, subject_key)
-            counts[kind] = 0
-            for hits in self._scan(index, query, source=False):
-                actions = [
-                    {"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits
-                ]
-                sent = self._bulk([(a, None) for a in actions])
-                counts[kind] += sent.ok
-                # Already gone (404) is fine: erasure is idempotent.
-                failed = sent.failed + sum(1 for i, _ in sent.errors if i.get("status") != 404)
-                if failed:
-                    raise StoreUnavailable(
-                        f"Elasticsearch at {self._url} failed {failed} deletes; "
-                        "the erasure can be resumed"
-                    )
+            counts[kind] = self._delete_matching(index, query)
         self.refresh()
         return counts
+
+    def _delete_matching(self, index: str, query: dict[str, Any]) -> int:
+        """Delete every document matching `query`, by id (see module docstring)."""
+        deleted = 0
+        for hits in self._scan(index, query, source=False):
+            actions = [{"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits]
+            sent = self._bulk([(a, None) for a in actions])
+            deleted += sent.ok
+            # Already gone (404) is fine: erasure is idempotent.
+            failed = sent.failed + sum(1 for i, _ in sent.errors if i.get("status") != 404)
+            if failed:
+                raise StoreUnavailable(
+                    f"Elasticsearch at {self._url} failed {failed} deletes; "
+                    "the erasure can be resumed"
+                )
+        return deleted
+
+    # response cache ---------------------------------------------------------
+
+    def cache_get(self, key: str, now: datetime) -> CacheEntry | None:
+        """A realtime GET by id: an entry is readable as soon as it is written."""
+        try:
+            doc = self._op(self.client.get, index=self._index("cache"), id=key).body
+        except NotFoundError:
+            return None
+        entry: CacheEntry = _source_model("cache", doc["_source"])
+        return entry if _utc(entry.expires_at) > _utc(now) else None
+
+    def cache_put(self, entry: CacheEntry, max_entries: int) -> None:
+        """Upsert, then evict. The write refreshes the (small, dedicated) index so the
+        count sees it: puts follow upstream misses, so a refresh each costs little."""
+        index = self._index("cache")
+        doc = schema.to_doc("cache", entry)
+        self._op(self.client.index, index=index, id=entry.key, document=doc, refresh=True)
+        app = {"term": {"service.name": entry.app}}
+        total = self._search(index, query=app, size=0, track_total_hits=True)["hits"]["total"]
+        excess = total["value"] - max_entries
+        if excess <= 0:
+            return
+        hits = self._search(
+            index,
+            query=app,
+            sort=[{"@timestamp": "asc"}, {"sentinel.cache.key": "asc"}],
+            size=min(excess, 10_000),
+            source=False,
+        )["hits"]["hits"]
+        self._bulk([({"_op_type": "delete", "_index": index, "_id": h["_id"]}, None) for h in hits])
+
+    def cache_purge(self, created_before: datetime, now: datetime) -> int:
+        query = {
+            "bool": {
+                "should": [
+                    {"range": {"@timestamp": {"lte": _iso(created_before)}}},
+                    {"range": {"sentinel.cache.expires_at": {"lte": _iso(now)}}},
+                ],
+                "minimum_should_match": 1,
+            }
+        }
+        self._op(self.client.indices.refresh, index=self._index("cache"), ignore_unavailable=True)
+        deleted = self._delete_matching(self._index("cache"), query)
+        self._op(self.client.indices.refresh, index=self._index("cache"), ignore_unavailable=True)
+        return deleted
 
     # alerts ---------------------------------------------------------------
 

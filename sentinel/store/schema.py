@@ -106,16 +106,27 @@ FIELDS: dict[str, dict[str, str]] = {
         "prev_hash": "sentinel.audit.prev_hash",
         "hash": "sentinel.audit.hash",
     },
+    "cache": {
+        "key": "sentinel.cache.key",
+        "created_at": "@timestamp",
+        "app": "service.name",
+        "model": "gen_ai.request.model",
+        "expires_at": "sentinel.cache.expires_at",
+        "response": "sentinel.cache.response",
+        "subject_id": "sentinel.subject_id",
+        "subject_key": "sentinel.subject_key",
+    },
 }
 
 # Index template file (templates/<name>.json) and index name suffix per kind.
-TEMPLATES = ("calls", "conversations", "feedback", "alerts", "audit", "state")
+TEMPLATES = ("calls", "conversations", "feedback", "alerts", "audit", "state", "cache")
 INDEX_SUFFIX = {
     "call": "calls",
     "conversation": "conversations",
     "feedback": "feedback",
     "alert": "alerts",
     "audit": "audit",
+    "cache": "cache",
 }
 
 # Call labels of the Store protocol (CALL_LABELS) -> keyword field aggregated on.

@@ -33,6 +33,7 @@ from sentinel.records.models import (
 )
 from sentinel.store.base import (
     CALL_LABELS,
+    CacheEntry,
     CallStats,
     FeedbackStats,
     RecordRejected,
@@ -76,6 +77,15 @@ CREATE TABLE IF NOT EXISTS state (
     key TEXT PRIMARY KEY, value TEXT NOT NULL, version INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cache (
+    key TEXT PRIMARY KEY, app TEXT NOT NULL, created REAL NOT NULL, expires REAL NOT NULL,
+    subject_id TEXT, subject_key TEXT, doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cache_app_created ON cache(app, created);
+CREATE INDEX IF NOT EXISTS cache_created ON cache(created);
+CREATE INDEX IF NOT EXISTS cache_expires ON cache(expires);
+CREATE INDEX IF NOT EXISTS cache_subject_key ON cache(subject_key) WHERE subject_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS cache_subject_id ON cache(subject_id) WHERE subject_id IS NOT NULL;
 """
 
 _UNAVAILABLE_HINTS = ("locked", "unable to open", "disk i/o", "readonly", "read-only", "full")
@@ -263,9 +273,12 @@ class SQLiteStore:
             "conversation": "conversations",
             "feedback": "feedback",
             "alert": "alerts",
+            "cache": "cache",
         }.get(kind)
         if table is None:
-            raise ValueError(f"unknown kind {kind!r}: use call, conversation, feedback or alert")
+            raise ValueError(
+                f"unknown kind {kind!r}: use call, conversation, feedback, alert or cache"
+            )
         return self._op(lambda c: c.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
     # rule engine inputs ---------------------------------------------------
@@ -423,6 +436,7 @@ class SQLiteStore:
         "conversation": ("conversations", "subject_key = ? OR subject_id = ?", True),
         "call": ("calls", "subject_key = ?", False),
         "feedback": ("feedback", "subject_key = ?", False),
+        "cache": ("cache", "subject_key = ? OR subject_id = ?", True),
     }
 
     def _subject_filter(
@@ -467,7 +481,7 @@ class SQLiteStore:
             counts = {}
             c.execute("BEGIN IMMEDIATE")
             try:
-                for kind in ("conversation", "call", "feedback", "alert"):
+                for kind in ("conversation", "call", "feedback", "alert", "cache"):
                     table, cond, params = self._subject_filter(kind, subject_id, subject_key)
                     counts[kind] = c.execute(f"DELETE FROM {table} WHERE {cond}", params).rowcount
                 c.execute("COMMIT")
@@ -477,6 +491,50 @@ class SQLiteStore:
             return counts
 
         return self._op(delete)
+
+    # response cache ---------------------------------------------------------
+
+    def cache_get(self, key: str, now: datetime) -> CacheEntry | None:
+        row = self._op(
+            lambda c: c.execute(
+                "SELECT doc FROM cache WHERE key=? AND expires > ?", (key, _ts(now))
+            ).fetchone()
+        )
+        return CacheEntry.model_validate_json(row[0]) if row else None
+
+    def cache_put(self, entry: CacheEntry, max_entries: int) -> None:
+        row = (
+            entry.key, entry.app, _ts(entry.created_at), _ts(entry.expires_at), entry.subject_id,
+            entry.subject_key, entry.model_dump_json(),
+        )  # fmt: skip
+
+        def put(c: sqlite3.Connection) -> None:
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                c.execute("INSERT OR REPLACE INTO cache VALUES (?,?,?,?,?,?,?)", row)
+                (n,) = c.execute("SELECT COUNT(*) FROM cache WHERE app=?", (entry.app,)).fetchone()
+                if n > max_entries:
+                    c.execute(
+                        "DELETE FROM cache WHERE key IN (SELECT key FROM cache WHERE app=?"
+                        " ORDER BY created, key LIMIT ?)",
+                        (entry.app, n - max_entries),
+                    )
+                c.execute("COMMIT")
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+
+        self._op(put)
+
+    def cache_purge(self, created_before: datetime, now: datetime) -> int:
+        return self._op(
+            lambda c: (
+                c.execute(
+                    "DELETE FROM cache WHERE created <= ? OR expires <= ?",
+                    (_ts(created_before), _ts(now)),
+                ).rowcount
+            )
+        )
 
     def reclaim(self, vacuum_free_ratio: float = 0.25, attempts: int = 50) -> dict[str, Any]:
         """Make erased bytes really go (called after an erasure).

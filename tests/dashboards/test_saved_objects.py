@@ -27,7 +27,7 @@ from sentinel.dashboards import read_saved_objects
 from sentinel.store.schema import TEMPLATES, load_template
 
 TYPES = {"index-pattern", "lens", "dashboard", "search"}
-INTERNAL_INDICES = {"state"}  # leases, rule state, token hashes: nothing for a dashboard
+INTERNAL_INDICES = {"state", "cache"}  # leases, tokens; cached content: nothing to chart
 
 NUMERIC = {"long", "integer", "short", "byte", "double", "float", "half_float", "scaled_float"}
 DATE = {"date", "date_nanos"}

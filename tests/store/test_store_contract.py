@@ -20,7 +20,7 @@ from sentinel.records.models import (
     Conversation,
     Feedback,
 )
-from sentinel.store.base import Store
+from sentinel.store.base import CacheEntry, Store
 from sentinel.store.sqlite import SQLiteStore, percentile
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -296,9 +296,14 @@ def test_subject_iteration_spans_many_pages_and_deletion_is_exact(store: Store) 
         store.write_records(data[i : i + 1000])
     store.write_alert_event(alert(1, {"subject_key": KEY}))
     store.write_alert_event(alert(2, {"model": "deepseek-chat"}))
+    store.cache_put(cache_entry("k-mine", subject_id="user-42", subject_key=KEY), 100)
+    store.cache_put(cache_entry("k-key-only", subject_key=KEY), 100)
+    store.cache_put(cache_entry("k-theirs", subject_id="user-7", subject_key=OTHER_KEY), 100)
+    store.cache_put(cache_entry("k-nobody"), 100)
     store.refresh()
 
-    docs = list(store.iter_subject("user-42", KEY, ["call", "conversation", "feedback", "alert"]))
+    kinds = ["call", "conversation", "feedback", "alert", "cache"]
+    docs = list(store.iter_subject("user-42", KEY, kinds))
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for d in docs:
         by_kind.setdefault(d["kind"], []).append(d)
@@ -307,7 +312,9 @@ def test_subject_iteration_spans_many_pages_and_deletion_is_exact(store: Store) 
         "conversation": 2,
         "feedback": 1,
         "alert": 1,
+        "cache": 2,
     }
+    assert {d["key"] for d in by_kind["cache"]} == {"k-mine", "k-key-only"}
     assert len({d["request_id"] for d in by_kind["call"]}) == n
     assert CallRecord.model_validate(by_kind["call"][0]).subject_key == KEY
     assert {d["request_id"] for d in by_kind["conversation"]} == {"conv-raw", "conv-key-only"}
@@ -318,17 +325,75 @@ def test_subject_iteration_spans_many_pages_and_deletion_is_exact(store: Store) 
     ]
 
     removed = store.delete_subject("user-42", KEY)
-    assert removed == {"conversation": 2, "call": n, "feedback": 1, "alert": 1}
+    assert removed == {"conversation": 2, "call": n, "feedback": 1, "alert": 1, "cache": 2}
     store.refresh()
-    assert list(store.iter_subject("user-42", KEY, ["call", "conversation", "feedback"])) == []
+    assert list(store.iter_subject("user-42", KEY, kinds)) == []
     assert store.count("call") == 50 and store.count("conversation") == 1
     assert store.count("feedback") == 1 and store.count("alert") == 1
+    assert store.count("cache") == 2
+    assert store.cache_get("k-theirs", T0) is not None and store.cache_get("k-nobody", T0)
     assert store.delete_subject("user-42", KEY) == {
         "conversation": 0,
         "call": 0,
         "feedback": 0,
         "alert": 0,
+        "cache": 0,
     }
+    # Found by raw id alone as well (an entry whose key was made with another secret).
+    assert store.delete_subject("user-7", "c" * 64)["cache"] == 1
+
+
+# response cache ----------------------------------------------------------
+
+
+def cache_entry(key: str, created: datetime = T0, ttl: float = 3600, **kw: Any) -> CacheEntry:
+    fields: dict[str, Any] = {
+        "key": key,
+        "app": "bot",
+        "model": "deepseek-chat",
+        "created_at": created,
+        "expires_at": created + timedelta(seconds=ttl),
+        "response": {"id": "r1", "choices": [{"message": {"content": f"answer {key}"}}]},
+    }
+    fields.update(kw)
+    return CacheEntry(**fields)
+
+
+def test_cache_entry_round_trips_and_expires(store: Store) -> None:
+    entry = cache_entry("k1", subject_id="user-42", subject_key=KEY)
+    store.cache_put(entry, 10)
+    # Read right after the write, without refresh: a hit must not wait for indexing.
+    assert store.cache_get("k1", T0) == entry
+    assert store.cache_get("k1", T0 + timedelta(seconds=3599)) == entry
+    assert store.cache_get("k1", T0 + timedelta(seconds=3600)) is None  # expired
+    assert store.cache_get("missing", T0) is None
+    newer = cache_entry("k1", created=T0 + timedelta(seconds=5))
+    store.cache_put(newer, 10)  # upsert by key
+    store.refresh()
+    assert store.cache_get("k1", T0) == newer and store.count("cache") == 1
+
+
+def test_cache_size_bound_evicts_the_apps_oldest_entries(store: Store) -> None:
+    for i in range(5):
+        store.cache_put(cache_entry(f"k{i}", created=T0 + timedelta(seconds=i)), 3)
+    store.cache_put(cache_entry("other-app", app="other"), 3)
+    assert [k for k in ("k0", "k1", "k2", "k3", "k4") if store.cache_get(k, T0)] == [
+        "k2",
+        "k3",
+        "k4",
+    ]
+    assert store.cache_get("other-app", T0) is not None  # another app's bound is its own
+
+
+def test_cache_purge_deletes_entries_created_before_the_cutoff_or_expired(store: Store) -> None:
+    store.cache_put(cache_entry("old", created=T0), 10)
+    store.cache_put(cache_entry("expired", created=T0 + timedelta(hours=2), ttl=60), 10)
+    store.cache_put(cache_entry("fresh", created=T0 + timedelta(hours=2)), 10)
+    now = T0 + timedelta(hours=2, minutes=5)
+    assert store.cache_purge(T0 + timedelta(hours=1), now) == 2
+    store.refresh()
+    assert store.count("cache") == 1 and store.cache_get("fresh", now) is not None
+    assert store.cache_purge(T0 + timedelta(hours=1), now) == 0
 
 
 # alerts ------------------------------------------------------------------
