@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
 
 from sentinel.api.deps import TokenInfo, require_scope
 from sentinel.config import parse_duration
@@ -29,8 +30,12 @@ def list_alerts(
     now = state.clock.now()
     try:
         start = now - parse_duration(since)
-    except (ValueError, OverflowError) as exc:
-        raise HTTPException(422, f"since: {exc}") from None
+    except (ValueError, OverflowError):
+        # Raised as a validation error so the middleware answers it like every other
+        # 422: where and why, without echoing the value (parse_duration quotes it).
+        error = {"loc": ("query", "since"), "type": "value_error",
+                 "msg": "a duration such as 30m, 24h or 7d"}  # fmt: skip
+        raise RequestValidationError([error]) from None
     active = sorted(load_active(state.store), key=lambda i: (i.alertname, i.fingerprint))
     recent = state.store.list_alert_events(since=start, limit=limit)
     return {
