@@ -328,6 +328,11 @@ class FakeDeepSeek:
         if fault.status is not None:
             retry = {"retry-after": f"{fault.retry_after:g}"} if fault.retry_after else {}
             message = fault.message or f"injected fault {fault.status}"
+            if fault.cut_body:
+                await self._send_json(
+                    conn, writer, fault.status, _error_body(fault.status, message), retry, cut=True
+                )
+                return False
             await self._send_error(conn, writer, fault.status, message, retry)
             return True
         if endpoint == "token":
@@ -478,7 +483,9 @@ class FakeDeepSeek:
         status: int,
         payload: Any,
         extra: dict[str, str] | None = None,
+        cut: bool = False,
     ) -> None:
+        """`cut`: send half the body, then drop the connection (Fault.error(cut_body=))."""
         data = json.dumps(payload).encode()
         headers = [
             ("content-type", "application/json"),
@@ -488,6 +495,11 @@ class FakeDeepSeek:
         headers += list((extra or {}).items())
         reason = _REASONS.get(status, b"Error")
         writer.write(conn.send(h11.Response(status_code=status, headers=headers, reason=reason)))
+        if cut:
+            writer.write(conn.send(h11.Data(data=data[: len(data) // 2])))
+            await writer.drain()
+            writer.transport.abort()
+            return
         writer.write(conn.send(h11.Data(data=data)))
         writer.write(conn.send(h11.EndOfMessage()))
         await writer.drain()

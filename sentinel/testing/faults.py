@@ -27,6 +27,7 @@ class Fault:
     delay: float = 0.0  # extra seconds before replying
     drop: bool = False  # close the connection without any response
     truncate_after: int | None = None  # streams: abort after this many data chunks
+    cut_body: bool = False  # error replies: headers and half the body, then drop
 
     @classmethod
     def ok(cls) -> Fault:
@@ -34,11 +35,18 @@ class Fault:
 
     @classmethod
     def error(
-        cls, status: int, *, retry_after: float | None = None, message: str | None = None
+        cls,
+        status: int,
+        *,
+        retry_after: float | None = None,
+        message: str | None = None,
+        cut_body: bool = False,
     ) -> Fault:
+        """`cut_body`: the connection drops halfway through the error body, after the
+        status line and headers went out (a proxy or server dying mid-reply)."""
         if not 400 <= status <= 599:
             raise ValueError(f"fault status must be a 4xx or 5xx code, got {status}")
-        return cls(status=status, retry_after=retry_after, message=message)
+        return cls(status=status, retry_after=retry_after, message=message, cut_body=cut_body)
 
     @classmethod
     def rate_limited(cls, retry_after: float | None = None) -> Fault:

@@ -101,6 +101,20 @@ def test_dropped_connection_and_truncated_stream(fake_deepseek):
     assert sum(1 for line in lines if line.startswith("data: ")) == 2
 
 
+def test_error_reply_cut_mid_body(fake_deepseek):
+    fake_deepseek.fail(Fault.error(500, cut_body=True))
+    with httpx.stream(
+        "POST",
+        fake_deepseek.url + "/chat/completions",
+        json={"model": "deepseek-chat", "messages": MSG},
+        headers={"authorization": f"Bearer {fake_deepseek.api_key}"},
+    ) as resp:
+        assert resp.status_code == 500  # the status line and headers arrived
+        with pytest.raises(httpx.RemoteProtocolError):
+            resp.read()
+    assert _chat(fake_deepseek).status_code == 200  # one request only
+
+
 def test_stream_has_keepalives_usage_last_and_done(fake_deepseek):
     fake_deepseek.keepalive_comments = 2
     body = _chat(fake_deepseek, stream=True).text
