@@ -123,8 +123,9 @@ class JobRuntime:
         self._deliveries.shutdown(wait=False, cancel_futures=True)
         if self._owns_http:
             self._http.close()
-        if self._client is not None:
-            self._client.close()
+        client, self._client = self._client, None  # stop() may be called twice
+        if client is not None:
+            client.close()
 
     def _loop(self) -> None:
         while not self._stop.is_set():

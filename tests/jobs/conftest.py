@@ -4,6 +4,7 @@ one SQLite store, and a webhook receiver (see jobs_support)."""
 
 from __future__ import annotations
 
+import io
 import socket
 import threading
 import time
@@ -57,7 +58,8 @@ def make_runtime(
     **kwargs: Any,
 ) -> JobRuntime:
     def client() -> Sentinel:
-        return Sentinel(api_key=fake.api_key, base_url=fake.url, store=store, settings=settings)
+        return Sentinel(api_key=fake.api_key, base_url=fake.url, store=store, settings=settings,
+                        log_stream=io.StringIO())  # fmt: skip
 
     factory = client if run_jobs else None
     return JobRuntime(store, settings, factory, holder=holder, poll=0.05, **kwargs)
