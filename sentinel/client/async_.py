@@ -285,7 +285,9 @@ class AsyncSentinel:
                 status = None
                 try:
                     resp = await self._chat[policy.index].handle_async_request(req)
-                    if not stream:
+                    # An error reply is read whole even when streaming, here, so that a
+                    # connection dropping mid-body maps like any other drop.
+                    if not stream or resp.status_code >= 400:
                         await resp.aread()
                 except TIMEOUT_ERRORS as exc:
                     raise APITimeoutError(
@@ -303,8 +305,6 @@ class AsyncSentinel:
                     if status < 400:
                         policy.on_status(status)
                         return resp
-                    if stream:
-                        await resp.aread()
                     error = api_error(status, resp.content, obs.request_id)
                     retry_after = parse_retry_after(
                         resp.headers.get("retry-after"), core.clock.now()

@@ -350,7 +350,9 @@ class Sentinel:
                 status = None
                 try:
                     resp = self._chat[policy.index].handle_request(req)
-                    if not stream:
+                    # An error reply is read whole even when streaming, here, so that a
+                    # connection dropping mid-body maps like any other drop.
+                    if not stream or resp.status_code >= 400:
                         resp.read()
                 except TIMEOUT_ERRORS as exc:
                     raise APITimeoutError(
@@ -368,8 +370,6 @@ class Sentinel:
                     if status < 400:
                         policy.on_status(status)
                         return resp
-                    if stream:
-                        resp.read()
                     error = api_error(status, resp.content, obs.request_id)
                     retry_after = parse_retry_after(
                         resp.headers.get("retry-after"), core.clock.now()

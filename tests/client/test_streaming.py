@@ -47,6 +47,27 @@ def test_truncated_stream_raises_and_is_recorded_as_failure(harness):
     assert rec.outcome == "failure" and rec.error_type == "APIConnectionError"
 
 
+def test_error_reply_cut_mid_body_raises_a_sentinel_error(harness):
+    harness.fake.fail(Fault.error(500, cut_body=True))  # status sent, body cut short
+    client = harness.client()
+    with pytest.raises(APIConnectionError, match="connection"):
+        client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True)
+    harness.assert_one_each(1)
+    [rec] = harness.calls()
+    assert rec.outcome == "failure" and rec.error_type == "APIConnectionError"
+
+
+async def test_async_error_reply_cut_mid_body_raises_a_sentinel_error(harness):
+    harness.fake.fail(Fault.error(503, cut_body=True))
+    client = harness.aclient()
+    with pytest.raises(APIConnectionError, match="connection"):
+        await client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True)
+    await client.aclose()
+    harness.assert_one_each(1)
+    [rec] = harness.calls()
+    assert rec.outcome == "failure" and rec.error_type == "APIConnectionError"
+
+
 def test_stream_closed_early_is_reported_once_as_abandoned(harness):
     client = harness.client()
     with client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True) as s:
