@@ -44,6 +44,7 @@ class AnonymizeReport:
     cutoff: datetime
     anonymized: int = 0
     lost_races: int = 0  # picked up here but replaced or erased by someone else first
+    cache_purged: int = 0  # cached responses (raw content) deleted before the deadline
     batches: int = 0
     entities: Counter[str] = field(default_factory=Counter)
     oldest_raw_age: timedelta = timedelta(0)
@@ -134,6 +135,9 @@ def run_once(
     now = clock.now()
     cutoff = anonymize_cutoff(now, settings.anonymize_within, settings.anonymize_interval, margin)
     report = AnonymizeReport(cutoff=cutoff)
+    # Cached responses hold raw content too: deleted (a redacted answer is no use to
+    # replay) by the same cutoff, expired ones with them; first, as it needs no redactor.
+    report.cache_purged = store.cache_purge(cutoff, now)
     seen: set[str] = set()
     while True:
         batch = store.raw_conversations(cutoff, batch_size)
@@ -154,10 +158,12 @@ def run_once(
     report.oldest_raw_age = oldest_raw_age(store.oldest_raw_conversation(), clock.now())
     OLDEST_RAW_AGE.set(report.oldest_raw_age.total_seconds())
     log.info(
-        "anonymized %d conversations in %d batches (cutoff %s, lost races %d)",
+        "anonymized %d conversations in %d batches (cutoff %s, lost races %d),"
+        " purged %d cached responses",
         report.anonymized,
         report.batches,
         cutoff.isoformat(),
         report.lost_races,
+        report.cache_purged,
     )
     return report
