@@ -11,6 +11,7 @@ import httpx
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
+from sentinel.client.cache import answer_from_cache
 from sentinel.client.core import ClientCore, ClientOptions, Fallback, api_error
 from sentinel.client.feedback import record_feedback
 from sentinel.client.observation import Observation
@@ -195,6 +196,7 @@ class AsyncSentinel:
         http2: bool | None = None,
         gzip_min_bytes: int | None = None,
         capture_content: bool | None = None,
+        cache: bool | None = None,
     ) -> None:
         self._core = ClientCore(
             ClientOptions(
@@ -215,6 +217,7 @@ class AsyncSentinel:
                 http2,
                 gzip_min_bytes,
                 capture_content,
+                cache,
             )
         )
         core = self._core
@@ -240,7 +243,15 @@ class AsyncSentinel:
 
     async def _create(self, kwargs: dict[str, Any]) -> Any:
         request = build_chat_request(**kwargs)
-        obs = self._core.reporter.begin(request)
+        core = self._core
+        obs = core.reporter.begin(request)
+        key = None
+        if core.cache is not None and (key := core.cache.key(request, obs.subject_key)):
+            # In a thread: an Elasticsearch lookup must not block the event loop.
+            hit = await asyncio.to_thread(core.cache.get, key, request.model)
+            obs.cache_hit = hit is not None
+            if hit is not None:
+                return answer_from_cache(obs, hit)
         try:
             result = await self._send(obs)
         except BaseException as exc:  # incl. CancelledError: the call is still reported
@@ -257,6 +268,8 @@ class AsyncSentinel:
             else:
                 completion = ChatCompletion.model_validate_json(result.content)
             apply_completion(obs, completion)
+            if key and core.cache is not None and not obs.fallback:
+                core.cache.put(key, request, obs.subject_key, completion)
             return completion
         except ValueError:
             error = SentinelAPIError(
@@ -345,6 +358,8 @@ class AsyncSentinel:
         record_feedback(self._core.reporter, request_id, score, satisfied, comment)
 
     async def flush(self, timeout: float | None = 10.0) -> bool:
+        if self._core.cache is not None:
+            await asyncio.to_thread(self._core.cache.flush)
         return await asyncio.to_thread(self._core.sink.flush, timeout)
 
     async def aclose(self) -> None:

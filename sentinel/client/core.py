@@ -19,6 +19,7 @@ from pydantic import SecretStr
 
 from sentinel import __version__
 from sentinel.client.auth import Auth, OAuth2ClientCredentials, StaticKeyAuth
+from sentinel.client.cache import ResponseCache
 from sentinel.client.reporter import Reporter
 from sentinel.client.resilience import CallPolicy, CircuitBreaker, RetryPolicy, TokenBucket
 from sentinel.client.secrets import api_key_source, oauth_secret_source
@@ -58,6 +59,7 @@ class ClientOptions:
     http2: bool | None = None
     gzip_min_bytes: int | None = None
     capture_content: bool | None = None
+    cache: bool | None = None
 
 
 def _settings(o: ClientOptions) -> Settings:
@@ -72,6 +74,7 @@ def _settings(o: ClientOptions) -> Settings:
         "http2": o.http2,
         "gzip_min_bytes": o.gzip_min_bytes,
         "capture_content": o.capture_content,
+        "cache": o.cache,
     }
     if o.settings is not None:
         return o.settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
@@ -164,6 +167,19 @@ class ClientCore:
             clock=self.clock,
             subject_secret=settings.subject_secret(),
         )
+        self.cache = (
+            ResponseCache(
+                self.store,
+                app=app,
+                ttl=settings.cache_ttl,
+                anonymize_within=settings.anonymize_within,
+                max_entries=settings.cache_max_entries,
+                clock=self.clock,
+                meter_provider=self._mp,
+            )
+            if settings.cache
+            else None
+        )
         self.base_headers = {
             "accept": "application/json",
             "accept-encoding": "gzip, deflate",
@@ -239,6 +255,8 @@ class ClientCore:
         return httpx.Timeout(remaining, connect=connect, pool=connect).as_dict()
 
     def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
         self.sink.close()
         if self._owns_store:
             self.store.close()

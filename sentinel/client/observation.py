@@ -30,6 +30,7 @@ def new_request_id() -> str:
 class Observation:
     __slots__ = (
         "abandoned",
+        "cache_hit",
         "circuit_open",
         "completion",
         "elapsed",
@@ -82,6 +83,7 @@ class Observation:
         self.fallback = False
         self.circuit_open = False
         self.abandoned = False
+        self.cache_hit: bool | None = None  # None: the response cache was not consulted
         self.response_id: str | None = None
         self.response_model: str | None = None
         self.input_tokens: int | None = None

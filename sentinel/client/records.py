@@ -43,7 +43,7 @@ def call_record(obs: Observation, app: str) -> CallRecord:
         subject_key=obs.subject_key,
         trace_id=obs.trace_id,
         span_id=obs.span_id,
-        cached=False,
+        cached=obs.cache_hit is True,
         metadata=req.metadata,
     )
 

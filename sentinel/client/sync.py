@@ -12,6 +12,7 @@ import httpx
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
+from sentinel.client.cache import answer_from_cache
 from sentinel.client.core import ClientCore, ClientOptions, Fallback, api_error
 from sentinel.client.feedback import record_feedback
 from sentinel.client.observation import Observation
@@ -262,6 +263,7 @@ class Sentinel:
         http2: bool | None = None,
         gzip_min_bytes: int | None = None,
         capture_content: bool | None = None,
+        cache: bool | None = None,
     ) -> None:
         self._core = ClientCore(
             ClientOptions(
@@ -282,6 +284,7 @@ class Sentinel:
                 http2,
                 gzip_min_bytes,
                 capture_content,
+                cache,
             )
         )
         core = self._core
@@ -304,7 +307,14 @@ class Sentinel:
 
     def _create(self, kwargs: dict[str, Any]) -> Any:
         request = build_chat_request(**kwargs)
-        obs = self._core.reporter.begin(request)
+        core = self._core
+        obs = core.reporter.begin(request)
+        key = None
+        if core.cache is not None and (key := core.cache.key(request, obs.subject_key)):
+            hit = core.cache.get(key, request.model)
+            obs.cache_hit = hit is not None
+            if hit is not None:
+                return answer_from_cache(obs, hit)
         try:
             result = self._send(obs)
         except BaseException as exc:
@@ -321,6 +331,8 @@ class Sentinel:
             else:
                 completion = ChatCompletion.model_validate_json(result.content)
             apply_completion(obs, completion)
+            if key and core.cache is not None and not obs.fallback:
+                core.cache.put(key, request, obs.subject_key, completion)
             return completion
         except ValueError:
             error = SentinelAPIError(
@@ -410,7 +422,9 @@ class Sentinel:
         record_feedback(self._core.reporter, request_id, score, satisfied, comment)
 
     def flush(self, timeout: float | None = 10.0) -> bool:
-        """Wait until every record so far is stored; True if all were."""
+        """Wait until every record (and cache entry) so far is stored; True if all were."""
+        if self._core.cache is not None:
+            self._core.cache.flush()
         return self._core.sink.flush(timeout)
 
     def close(self) -> None:

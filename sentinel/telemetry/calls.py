@@ -224,6 +224,8 @@ class CallTelemetry:
             attrs[sc.SENTINEL_CIRCUIT_OPEN] = True
         if obs.abandoned:
             attrs[sc.SENTINEL_STREAM_ABANDONED] = True
+        if obs.cache_hit is not None:
+            attrs[sc.SENTINEL_CACHE_HIT] = obs.cache_hit
         if self.capture_content and obs.completion is not None:
             attrs[sc.GEN_AI_OUTPUT_MESSAGES] = json.dumps(
                 [{"role": "assistant", "content": obs.completion}], ensure_ascii=False
@@ -292,6 +294,8 @@ class CallTelemetry:
                 sentinel[key] = True
         if obs.abandoned:
             sentinel["stream_abandoned"] = True
+        if obs.cache_hit is not None:
+            sentinel["cache"] = {"hit": obs.cache_hit}
         doc: dict[str, Any] = {
             "event": {
                 "dataset": "sentinel.calls",

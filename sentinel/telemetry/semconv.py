@@ -44,6 +44,7 @@ SENTINEL_SUBJECT_KEY = "sentinel.subject_key"
 SENTINEL_STREAM = "sentinel.stream"
 SENTINEL_STREAM_ABANDONED = "sentinel.stream_abandoned"
 SENTINEL_OUTCOME = "sentinel.outcome"
+SENTINEL_CACHE_HIT = "sentinel.cache.hit"  # set when the response cache was consulted
 
 METRIC_OPERATION_DURATION = "gen_ai.client.operation.duration"
 METRIC_TOKEN_USAGE = "gen_ai.client.token.usage"
@@ -53,6 +54,8 @@ METRIC_FAILOVERS = "sentinel.client.failovers"
 METRIC_BREAKER_OPENS = "sentinel.client.breaker.opens"
 METRIC_FEEDBACK = "sentinel.client.feedback"
 METRIC_FEEDBACK_SCORE = "sentinel.client.feedback.score"
+METRIC_CACHE_HITS = "sentinel.client.cache.hits"
+METRIC_CACHE_MISSES = "sentinel.client.cache.misses"
 SENTINEL_SATISFIED = "sentinel.satisfied"
 
 # Bucket boundaries the GenAI conventions recommend.

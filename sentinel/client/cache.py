@@ -1,0 +1,197 @@
+"""The response cache (opt-in: SENTINEL_CACHE=true or `Sentinel(cache=True)`).
+
+What is cached: non-streaming requests with `temperature == 0` whose answer ended
+normally (finish reason stop, length or tool_calls): never an error, a fallback or a
+degraded answer. Tool definitions may be part of a cached request: a cached answer
+that asks for a tool call makes the app run the tool exactly as a fresh answer would.
+Streams are not cached (neither looked up nor stored).
+
+The key is SHA-256 over canonical JSON (sorted keys, no spaces) of the app, the
+subject's key and the whole request body, so every parameter that can change the
+answer (model, messages, penalties, max_tokens, stop, response_format, tools,
+extra_body fields) is in it, and labels (`metadata`) are not. The subject is part of
+the key: a subject's request only hits entries its own calls created, so erasing a
+subject erases every cached copy of what it sent or received, and no subject can
+learn from a hit what another one asked. Requests without a subject share the app's
+entries.
+
+Where it lives: in the Store (SQLite table / `sentinel-cache` index), shared by every
+process of the app and erasable by `sentinel gdpr erase` from another process. There
+is no in-process layer: a copy in a running app's memory would outlive an erasure
+made elsewhere, and the store's primary-key read costs microseconds (SQLite) to about
+a millisecond (Elasticsearch), against the upstream's hundreds of milliseconds.
+
+Privacy: an entry holds raw content, its subject_key and the raw subject_id, so it
+is personal data like a raw conversation. Its TTL is capped at
+SENTINEL_ANONYMIZE_WITHIN and the anonymization job purges every entry before that
+deadline; erasure deletes the subject's entries (counted as kind "cache"). Writes go
+through one background thread (a miss is never slowed by the store) and are skipped
+for subjects with an erasure tombstone. A store that fails a lookup is a miss, a
+failed write is dropped: the cache never fails a call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+from opentelemetry.metrics import MeterProvider
+
+from sentinel.client.observation import Observation
+from sentinel.client.outcome import apply_completion
+from sentinel.client.params import ChatRequest
+from sentinel.client.types import ChatCompletion
+from sentinel.clock import Clock
+from sentinel.compliance.erasure import TOMBSTONE_PREFIX
+from sentinel.errors import ConfigurationError
+from sentinel.store.base import CacheEntry, Store
+from sentinel.telemetry import semconv as sc
+
+log = logging.getLogger("sentinel.client.cache")
+
+CACHEABLE_FINISH = frozenset({"stop", "length", "tool_calls"})
+MAX_PENDING_WRITES = 1_000  # beyond this, new entries are dropped (it is only a cache)
+
+
+def cacheable(request: ChatRequest) -> bool:
+    """Deterministic requests only: temperature 0 (explicitly; DeepSeek's default is 1)
+    and no stream."""
+    return not request.stream and request.params.temperature == 0.0
+
+
+def cache_key(app: str, subject_key: str | None, body: dict[str, Any]) -> str:
+    """SHA-256 hex of the canonical JSON of app, subject and request body."""
+    canonical = json.dumps(
+        {"app": app, "subject_key": subject_key, "body": body},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def effective_ttl(ttl: timedelta, anonymize_within: timedelta) -> timedelta:
+    """Never longer than raw content may be kept."""
+    if ttl <= timedelta(0):
+        raise ConfigurationError(f"SENTINEL_CACHE_TTL must be positive, got {ttl}")
+    return min(ttl, anonymize_within)
+
+
+def storable(completion: ChatCompletion) -> bool:
+    """A complete, normal answer: every choice finished for a reason that is not an
+    upstream failure (DeepSeek reports `insufficient_system_resource` as one)."""
+    return bool(completion.choices) and all(
+        c.finish_reason in CACHEABLE_FINISH for c in completion.choices
+    )
+
+
+def answer_from_cache(obs: Observation, completion: ChatCompletion) -> ChatCompletion:
+    """Finish the call with a cached answer: one span, log line and record like any call,
+    marked as a hit, with a new request_id and no tokens (nothing was spent upstream)."""
+    apply_completion(obs, completion)
+    obs.input_tokens = obs.output_tokens = obs.total_tokens = None
+    obs.finish()
+    return completion
+
+
+class ResponseCache:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        app: str,
+        ttl: timedelta,
+        anonymize_within: timedelta,
+        max_entries: int,
+        clock: Clock,
+        meter_provider: MeterProvider,
+    ) -> None:
+        self.store = store
+        self.app = app
+        self.ttl = effective_ttl(ttl, anonymize_within)
+        self.max_entries = max_entries
+        self.clock = clock
+        meter = meter_provider.get_meter("sentinel")
+        self._hits = meter.create_counter(
+            sc.METRIC_CACHE_HITS, unit="{request}", description="Calls answered from the cache"
+        )
+        self._misses = meter.create_counter(
+            sc.METRIC_CACHE_MISSES,
+            unit="{request}",
+            description="Cacheable calls not in the cache (sent upstream)",
+        )
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sentinel-cache")
+        self._pending = 0
+        self._lock = threading.Lock()
+
+    def key(self, request: ChatRequest, subject_key: str | None) -> str | None:
+        """The request's key, or None when it is not cacheable."""
+        return cache_key(self.app, subject_key, request.body) if cacheable(request) else None
+
+    def get(self, key: str, model: str) -> ChatCompletion | None:
+        """The cached answer (a fresh object each time), or None; counts hit or miss."""
+        try:
+            entry = self.store.cache_get(key, self.clock.now())
+            completion = ChatCompletion.model_validate(entry.response) if entry else None
+        except Exception:
+            log.warning("cache lookup failed; calling upstream", exc_info=True)
+            completion = None
+        counter = self._hits if completion is not None else self._misses
+        counter.add(1, {sc.GEN_AI_REQUEST_MODEL: model, sc.SENTINEL_APP: self.app})
+        return completion
+
+    def put(
+        self,
+        key: str,
+        request: ChatRequest,
+        subject_key: str | None,
+        completion: ChatCompletion,
+    ) -> None:
+        """Store a fresh answer in the background; skipped when it is not a normal one."""
+        if not storable(completion):
+            return
+        now = self.clock.now()
+        entry = CacheEntry(
+            key=key,
+            app=self.app,
+            model=request.model,
+            created_at=now,
+            expires_at=now + self.ttl,
+            response=completion.model_dump(mode="json", exclude={"request_id"}),
+            subject_id=request.subject_id,
+            subject_key=subject_key,
+        )
+        with self._lock:
+            if self._pending >= MAX_PENDING_WRITES:
+                return
+            self._pending += 1
+        try:
+            self._writer.submit(self._write, entry)
+        except RuntimeError:  # closed
+            with self._lock:
+                self._pending -= 1
+
+    def _write(self, entry: CacheEntry) -> None:
+        try:
+            # Looked up per write, not from a cached set: an entry written a moment
+            # after an erasure would hold the erased subject's content for a whole TTL.
+            key = entry.subject_key
+            if key is None or self.store.get_state(TOMBSTONE_PREFIX + key) is None:
+                self.store.cache_put(entry, self.max_entries)
+        except Exception:
+            log.warning("could not store a cache entry; it is dropped", exc_info=True)
+        finally:
+            with self._lock:
+                self._pending -= 1
+
+    def flush(self) -> None:
+        """Wait for the writes queued so far (tests, shutdown)."""
+        self._writer.submit(lambda: None).result()
+
+    def close(self) -> None:
+        self._writer.shutdown(wait=True)
