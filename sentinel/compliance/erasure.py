@@ -9,8 +9,10 @@ stopped and re-running a finished step is harmless (every step is idempotent):
    so a record arriving while the erasure runs (sink, spool replay) is already dropped
    by the writer rather than restored behind our back; it stays afterwards.
 2. `spool` — records in the durable spool not yet written to the store.
-3. `store` — conversations (by raw id and by key), call records (cached responses are
-   call records with `cached=true`), feedback, via `Store.delete_subject`.
+3. `store` — conversations (by raw id and by key), call records, feedback, alerts and
+   cached responses (`sentinel.client.cache` entries, kind `cache`, by raw id and by
+   key), via `Store.delete_subject`. The tombstone also stops a response being cached
+   for the subject again.
 4. `dead_letter` — the subject's records in the store's dead-letter file (records
    Elasticsearch refused for good, kept in full with the reason).
 5. `exports` — export files and jobs of the subject (they are copies of its data).
