@@ -125,6 +125,8 @@ class AllowList:
         if not parsed.host:
             raise WebhookNotAllowed("webhook_url has no host")
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        if not 0 < port < 65536:
+            raise WebhookNotAllowed("webhook_url has an invalid port")
         if not self.entries:
             raise WebhookNotAllowed(
                 "webhooks are disabled: no host is allowed until the operator sets "

@@ -1,0 +1,91 @@
+"""Claims: two workers on one store run each job once; a worker that dies mid-run
+(its lease lapses) has the job taken over, and its late result is not written over the
+new one; a job that keeps killing its workers is failed after MAX_RUNS."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from conftest import Deployment
+from jobs_support import poll, wait_until
+
+from sentinel.jobs.queue import MAX_RUNS, JobQueue
+
+
+def test_two_workers_run_each_job_once(deployment_factory: Callable[..., Deployment]) -> None:
+    d = deployment_factory(runtime=False, job_workers=3)
+    d.fake.set_latency(0.05)
+    ids = [d.submit(webhook_url=d.receiver.url,
+                    messages=[{"role": "user", "content": f"job {i}"}]).json()["id"]
+           for i in range(30)]  # fmt: skip
+    a, b = d.start_runtime("worker-a"), d.start_runtime("worker-b")
+    results = [poll(d.http, job_id, d.tokens["proxy"], timeout=30) for job_id in ids]
+    assert [r["result"]["choices"][0]["message"]["content"] for r in results] == [
+        f"Echo: job {i}" for i in range(30)
+    ]
+    assert d.fake.count("chat") == 30  # no job ran twice
+    queue = JobQueue(d.store)
+    assert all(queue.get(job_id)["runs"] == 1 for job_id in ids)
+    keys = {f"job_{job_id}" for job_id in ids}
+    assert wait_until(lambda: set(d.receiver.by_key) == keys, 15)
+    assert all(d.receiver.keys[k] == 1 for k in keys)
+    assert a.idle() and b.idle()
+
+
+def test_lapsed_claim_is_taken_over_and_the_stale_result_dropped(
+    deployment_factory: Callable[..., Deployment],
+) -> None:
+    d = deployment_factory(runtime=False)
+    job_id = d.submit().json()["id"]
+    queue = JobQueue(d.store)
+    now = datetime.now(UTC)
+    ttl = timedelta(seconds=2)
+    assert queue.claim(job_id, "dead-worker", now, ttl)["runs"] == 1
+    assert queue.claim(job_id, "other", now + timedelta(seconds=1), ttl) is None  # held
+    later = now + timedelta(seconds=3)
+    assert queue.claim(job_id, "other", later, ttl)["runs"] == 2
+    assert queue.finish(job_id, "dead-worker", later, result={"late": True}) is None
+    done = queue.finish(job_id, "other", later, result={"ok": True}, request_id="r1")
+    assert done["status"] == "succeeded" and done["result"] == {"ok": True}
+    assert done["subject_id"] is None
+
+
+def test_concurrent_claims_have_one_winner(deployment_factory: Callable[..., Deployment]) -> None:
+    d = deployment_factory(runtime=False)
+    job_id = d.submit().json()["id"]
+    queue = JobQueue(d.store)
+    now = datetime.now(UTC)
+    winners: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def claim(name: str) -> None:
+        barrier.wait()
+        if queue.claim(job_id, name, now, timedelta(seconds=30)) is not None:
+            winners.append(name)
+
+    threads = [threading.Thread(target=claim, args=(f"w{i}",)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(winners) == 1
+
+
+def test_a_job_that_keeps_losing_its_worker_fails_after_max_runs(
+    deployment_factory: Callable[..., Deployment],
+) -> None:
+    d = deployment_factory(runtime=False)
+    job_id = d.submit().json()["id"]
+    queue = JobQueue(d.store)
+    t = datetime.now(UTC) - timedelta(seconds=30)  # every claim has lapsed by now
+    for run in range(MAX_RUNS):
+        assert queue.claim(job_id, f"crashing-{run}", t, timedelta(seconds=1)) is not None
+        t += timedelta(seconds=2)
+    assert queue.claim(job_id, "next", t, timedelta(seconds=1)) is None
+    runtime = d.start_runtime("survivor")
+    body = poll(d.http, job_id, d.tokens["proxy"])
+    assert body["status"] == "failed" and body["error"]["type"] == "WorkerLost"
+    assert d.fake.count("chat") == 0
+    assert runtime.idle()
