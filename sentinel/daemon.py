@@ -28,6 +28,7 @@ from prometheus_client import Gauge
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.config import Settings
 from sentinel.errors import ConfigurationError
+from sentinel.jobs.runtime import daemon_runtime
 from sentinel.rules.engine import GroupEvaluation, RuleEngine
 from sentinel.rules.lease import Lease
 from sentinel.rules.loader import RuleSet, default_rule_paths, load_rules
@@ -100,6 +101,8 @@ class Daemon:
 
             self._proxy = proxy_server(settings, store)
         self._proxy_thread: threading.Thread | None = None
+        # Async jobs: every daemon runs a worker (claims are compare-and-set, no leader).
+        self.jobs = daemon_runtime(store, settings, clock, self.node_id)
 
     # evaluation -----------------------------------------------------------
 
@@ -207,6 +210,7 @@ class Daemon:
         )
         scheduler.start()
         self._scheduler = scheduler
+        self.jobs.start()
         log.info("sentinel daemon %s started with %d rule group(s)", self.node_id,
                  len(self.rules.groups))  # fmt: skip
         if self._proxy is not None:
@@ -226,7 +230,9 @@ class Daemon:
 
         from sentinel.api.app import create_app
 
-        app = create_app(self.store, self.settings, clock=self.clock, daemon=self)
+        app = create_app(
+            self.store, self.settings, clock=self.clock, daemon=self, job_runtime=self.jobs
+        )
         config = uvicorn.Config(
             app, host=self.settings.api_host, port=self.settings.api_port, log_level="warning"
         )
@@ -246,6 +252,7 @@ class Daemon:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=True)
             self._scheduler = None
+        self.jobs.stop(timeout)  # runs in flight finish; the rest lapse to another worker
         self.engine.close(timeout)
         with self._eval_lock:
             try:

@@ -80,7 +80,7 @@ class JobRuntime:
         self.allow = AllowList(settings.webhook_allowed_hosts)
         self._client_factory = client_factory
         self._client: Any = None
-        self._http = http or new_http_client()
+        self._http: httpx.Client | None = http
         self._owns_http = http is None
         self._runs = ThreadPoolExecutor(settings.job_workers, thread_name_prefix="sentinel-job")
         self._deliveries = ThreadPoolExecutor(DELIVERY_THREADS, "sentinel-webhook")
@@ -96,6 +96,8 @@ class JobRuntime:
     # lifecycle ------------------------------------------------------------
 
     def start(self) -> JobRuntime:
+        if self._http is None:
+            self._http = new_http_client()
         if self._client_factory is not None:
             try:
                 self._client = self._client_factory()
@@ -121,7 +123,7 @@ class JobRuntime:
         wait_futures(pending, timeout=timeout)
         self._runs.shutdown(wait=False, cancel_futures=True)
         self._deliveries.shutdown(wait=False, cancel_futures=True)
-        if self._owns_http:
+        if self._owns_http and self._http is not None:
             self._http.close()
         client, self._client = self._client, None  # stop() may be called twice
         if client is not None:
@@ -232,6 +234,7 @@ class JobRuntime:
             if secret is None:
                 outcome_error, delivered, permanent = "no webhook signing secret", False, False
             else:
+                assert self._http is not None  # set by start()
                 outcome = deliver(self._http, job, self.allow, secret, self.clock)
                 outcome_error, delivered = outcome.error, outcome.delivered
                 permanent = outcome.permanent
@@ -256,3 +259,16 @@ class JobRuntime:
         """Nothing in flight in this process (tests wait on it)."""
         with self._lock:
             return not self._running and not self._delivering
+
+
+def daemon_runtime(store: Store, settings: Settings, clock: Clock, holder: str) -> JobRuntime:
+    """The runtime `sentinel serve` starts: jobs run through a Sentinel client built
+    from the daemon's settings over the daemon's store (without a DeepSeek key it only
+    delivers webhooks, and says so in its log)."""
+
+    def client() -> Any:
+        from sentinel.client import Sentinel
+
+        return Sentinel(store=store, settings=settings, clock=clock)
+
+    return JobRuntime(store, settings, client, holder=holder, clock=clock)
