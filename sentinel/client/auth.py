@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import weakref
 from typing import Any, Protocol
 
 import httpx
@@ -94,7 +95,11 @@ class OAuth2ClientCredentials:
         self._scope = scope
         self._cache = TokenCache(clock)
         self._lock = threading.Lock()
-        self._alock: asyncio.Lock | None = None
+        # One asyncio lock per event loop: a lock is bound to the loop that first waits
+        # on it, and the token state outlives loops (asyncio.run twice, a loop per thread).
+        self._alocks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
         self.refreshes = 0
 
     def _form(self) -> dict[str, str]:
@@ -146,9 +151,7 @@ class OAuth2ClientCredentials:
         token = self._cache.get()
         if token is not None:
             return token
-        if self._alock is None:
-            self._alock = asyncio.Lock()
-        async with self._alock:
+        async with self._loop_lock():
             token = self._cache.get()
             if token is not None:
                 return token
@@ -159,6 +162,10 @@ class OAuth2ClientCredentials:
                     f"OAuth2 token endpoint unreachable: {type(exc).__name__}"
                 ) from None
             return self._accept(resp)
+
+    def _loop_lock(self) -> asyncio.Lock:
+        # Only this loop's thread uses its key, so no thread lock is needed.
+        return self._alocks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
 
     def invalidate(self, token: str) -> None:
         self._cache.invalidate(token)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 
 from sentinel.errors import BadRequestError, InvalidRequestError, RateLimitError
@@ -56,6 +57,31 @@ async def test_async_oauth_single_refresh_under_concurrency(harness):
     )
     await client.aclose()
     assert fake.tokens_issued == 1
+
+
+def test_async_oauth_refreshes_under_concurrency_in_each_event_loop(harness):
+    """The OAuth state outlives event loops (asyncio.run twice, or a loop per thread):
+    concurrent callers in the second loop wait for its one refresh like in the first.
+    Each loop has its own HTTP pool: httpx connections belong to the loop that opened
+    them."""
+    from pydantic import SecretStr
+
+    from sentinel.client.auth import OAuth2ClientCredentials
+    from sentinel.client.secrets import SecretSource
+
+    fake = harness.fake
+    fake.set_latency(0.05, endpoint="token")  # the others queue behind the refresh
+    secret = SecretSource("client secret", SecretStr(fake.oauth_client_secret))
+    auth = OAuth2ClientCredentials(fake.token_url, fake.oauth_client_id, secret, harness.clock)
+
+    async def burst() -> set[str]:
+        async with httpx.AsyncClient() as http:
+            return set(await asyncio.gather(*(auth.atoken(http) for _ in range(5))))
+
+    [first] = asyncio.run(burst())
+    harness.clock.advance(7200)  # the token is due for refresh
+    [second] = asyncio.run(burst())
+    assert first != second and fake.tokens_issued == 2 == auth.refreshes
 
 
 def test_batch_keeps_order_and_isolates_failures(harness):
