@@ -47,7 +47,8 @@ from sentinel.store.base import Store
 
 SCHEMA = "sentinel.gdpr.export"
 SCHEMA_VERSION = 1
-KINDS = ("conversation", "call", "feedback", "alert")
+# "cache": responses the response cache still holds for the subject (raw content).
+KINDS = ("conversation", "call", "feedback", "alert", "cache")
 EXPORT_TTL = timedelta(hours=24)
 
 

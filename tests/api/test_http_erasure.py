@@ -105,7 +105,9 @@ def test_export_then_erase_over_http_leaves_no_trace(server, tmp_path: Path) -> 
         accepted = client.post("/v1/gdpr/exports", json={"subject_id": SUBJECT}, headers=auth)
         assert accepted.status_code == 202
         export = _poll(client, accepted.headers["location"], auth)
-        assert export["counts"] == {"conversation": 20, "call": 20, "feedback": 20, "alert": 0}
+        assert export["counts"] == {
+            "conversation": 20, "call": 20, "feedback": 20, "alert": 0, "cache": 0,
+        }  # fmt: skip
         document = client.get(export["download"], headers=auth)
         assert document.status_code == 200 and document.json()["summary"]["total"] == 60
         assert client.post("/v1/gdpr/erasures", json={"subject_id": "<script>"},

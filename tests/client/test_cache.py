@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from collections.abc import Callable
 from datetime import timedelta
@@ -219,8 +220,19 @@ def test_no_raw_subject_id_in_telemetry_only_in_the_entry(harness: Harness) -> N
     assert entry["subject_key"] == subject_key and entry["subject_id"] == SUBJECT
 
 
+def _compliance(store: Any, tmp_path: Path) -> Compliance:
+    return Compliance.build(store, Settings(), exports_dir=tmp_path / "exports")
+
+
+def _exported(store: Any, subject_id: str, tmp_path: Path) -> dict[str, int]:
+    compliance = _compliance(store, tmp_path)
+    out = io.StringIO()
+    key = compliance.subject_key(subject_id)
+    return compliance.exports.export_now(out, subject_id, key, "tester").counts
+
+
 def _erase(store: Any, subject_id: str, tmp_path: Path) -> dict[str, Any]:
-    compliance = Compliance.build(store, Settings(), exports_dir=tmp_path / "exports")
+    compliance = _compliance(store, tmp_path)
     key = compliance.subject_key(subject_id)
     job = compliance.erasures.request(subject_id, key, "tester", "req-cache")
     result = compliance.erasures.run(job["id"])
@@ -235,10 +247,12 @@ def _erasure_removes_the_subjects_entries(h: Harness, tmp_path: Path) -> None:
     client.flush()
     h.store.refresh()
     assert h.store.count("cache") == 2
+    assert _exported(h.store, SUBJECT, tmp_path)["cache"] == 1  # Art. 15: it is held data
 
     result = _erase(h.store, SUBJECT, tmp_path)
     assert result["removed_by_kind"][h.store.name]["cache"] == 1
     assert h.store.count("cache") == 1
+    assert _exported(h.store, SUBJECT, tmp_path)["cache"] == 0
     client.chat.completions.create(**DET, subject_id=SUBJECT)
     client.chat.completions.create(**DET, subject_id="someone-else")
     assert h.fake.count() == 3  # the erased subject's answer came from upstream again

@@ -57,7 +57,9 @@ def test_export_to_a_private_file(db: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     doc = json.loads(out.read_text())
-    assert doc["summary"]["counts"] == {"conversation": 10, "call": 10, "feedback": 10, "alert": 0}
+    assert doc["summary"]["counts"] == {
+        "conversation": 10, "call": 10, "feedback": 10, "alert": 0, "cache": 0,
+    }  # fmt: skip
     assert OTHER not in out.read_text()
 
 

@@ -44,7 +44,9 @@ def test_summary_counts_and_time_range(
 ) -> None:
     seeded(30)
     summary = _export(compliance, SUBJECT)["summary"]
-    assert summary["counts"] == {"conversation": 30, "call": 30, "feedback": 30, "alert": 1}
+    assert summary["counts"] == {
+        "conversation": 30, "call": 30, "feedback": 30, "alert": 1, "cache": 0,
+    }  # fmt: skip
     assert summary["total"] == 91 and summary["by_source"] == {"sqlite": 91}
     assert summary["time_range"] == {"first": "2026-01-01T09:00:00+00:00",
                                      "last": "2026-01-01T09:00:29+00:00"}  # fmt: skip
