@@ -138,8 +138,8 @@ class ResponseCache:
         try:
             entry = self.store.cache_get(key, self.clock.now())
             completion = ChatCompletion.model_validate(entry.response) if entry else None
-        except Exception:
-            log.warning("cache lookup failed; calling upstream", exc_info=True)
+        except Exception as exc:  # a store outage must not fail the call
+            log.warning("cache lookup failed (%s); calling upstream", type(exc).__name__)
             completion = None
         counter = self._hits if completion is not None else self._misses
         counter.add(1, {sc.GEN_AI_REQUEST_MODEL: model, sc.SENTINEL_APP: self.app})
@@ -183,8 +183,8 @@ class ResponseCache:
             key = entry.subject_key
             if key is None or self.store.get_state(TOMBSTONE_PREFIX + key) is None:
                 self.store.cache_put(entry, self.max_entries)
-        except Exception:
-            log.warning("could not store a cache entry; it is dropped", exc_info=True)
+        except Exception as exc:
+            log.warning("could not store a cache entry (%s); dropped", type(exc).__name__)
         finally:
             with self._lock:
                 self._pending -= 1

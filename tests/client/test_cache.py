@@ -178,6 +178,24 @@ def test_errors_and_fallback_answers_are_never_cached(harness: Harness) -> None:
     assert harness.store.count("cache") == 1  # only the real answer
 
 
+def test_a_store_that_is_down_makes_every_call_a_miss_not_an_error(
+    harness: Harness, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sentinel.store.elastic import ElasticStore
+
+    down = ElasticStore.from_settings(  # nothing listens on port 1
+        "http://127.0.0.1:1", Settings(), dead_letter_path=tmp_path / "dl.jsonl"
+    )
+    client = harness.client(store=down, settings=Settings(cache=True))
+    for _ in range(2):
+        assert client.chat.completions.create(**DET).content == "Echo: hello"
+        client._core.cache.flush()
+    assert harness.fake.count() == 2
+    assert cache_attr(harness) == [False, False]
+    assert "cache lookup failed (StoreUnavailable)" in caplog.text
+    assert "could not store a cache entry (StoreUnavailable)" in caplog.text
+
+
 def test_only_normally_finished_answers_are_storable() -> None:
     def completion(*reasons: str | None) -> ChatCompletion:
         choices = [{"message": {"content": "x"}, "finish_reason": r} for r in reasons]
