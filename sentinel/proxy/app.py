@@ -3,30 +3,32 @@
 Every call goes through that client, so a Node or Go service behind the sidecar gets
 what a Python app gets in-process: the upstream key (which never leaves the sidecar),
 rate limit, retries, breaker, failover, telemetry and stored records. Apps
-authenticate with Sentinel tokens of scope `proxy` (`deps.require_scope`, the API's
-hashed-token check). Streams are relayed event by event as the upstream produces them;
-nothing is buffered. Any other path is a 404: the proxy forwards only what it observes.
+authenticate with Sentinel tokens of scope `proxy` (see `sentinel.proxy.auth`).
+Streams are relayed event by event as the upstream produces them; nothing is buffered.
+Any other path is a 404: the proxy forwards only what it observes.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
 
 import orjson
-from fastapi import Depends, FastAPI, Request
+from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
 from starlette.types import Send
 
-from sentinel.api.deps import TokenInfo, require_scope
 from sentinel.api.middleware import BodySizeLimit, CatchAll
 from sentinel.client.async_ import AsyncSentinel, AsyncStream
 from sentinel.client.types import ChatCompletion
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.errors import SentinelError
+from sentinel.proxy.auth import TokenCache, authenticate
 from sentinel.proxy.errors import describe, error_body, error_response, failure_response
 from sentinel.proxy.request import create_kwargs, parse_body
 
@@ -79,11 +81,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
-def _client(request: Request) -> AsyncSentinel:
-    return request.app.state.client
-
-
-async def _relay(stream: AsyncStream, retry_in: Any) -> AsyncIterator[bytes]:
+async def _relay(stream: AsyncStream, retry_in: Callable[[], float]) -> AsyncIterator[bytes]:
     """Upstream events out as they come; a failure after the first byte can only be
     reported in-band, as an SSE error event (what OpenAI SDKs raise on)."""
     try:
@@ -96,10 +94,10 @@ async def _relay(stream: AsyncStream, retry_in: Any) -> AsyncIterator[bytes]:
         await stream.aclose()
 
 
-async def chat_completions(
-    request: Request, _token: Annotated[TokenInfo, Depends(require_scope("proxy"))]
-) -> Response:
-    client = _client(request)
+async def chat_completions(request: Request) -> Response:
+    state = request.app.state
+    await authenticate(request, state.tokens)
+    client: AsyncSentinel = state.client
     try:
         kwargs = create_kwargs(parse_body(await request.body()), request.headers)
         result = await client.chat.completions.create(**kwargs)
@@ -118,10 +116,10 @@ async def chat_completions(
     )
 
 
-async def list_models(
-    request: Request, _token: Annotated[TokenInfo, Depends(require_scope("proxy"))]
-) -> Response:
-    client = _client(request)
+async def list_models(request: Request) -> Response:
+    state = request.app.state
+    await authenticate(request, state.tokens)
+    client: AsyncSentinel = state.client
     try:
         models = await client.models.list()
     except SentinelError as exc:
@@ -131,25 +129,38 @@ async def list_models(
 
 
 def create_proxy_app(
-    client: AsyncSentinel, *, close_client: bool = False, clock: Clock = SYSTEM_CLOCK
-) -> FastAPI:
-    """The proxy over `client`, whose settings and store also verify the apps' tokens.
-    With `close_client` the server closes it (flushing its records) when it stops, on
-    the event loop that used it."""
+    client: AsyncSentinel,
+    *,
+    close_client: bool = False,
+    clock: Clock = SYSTEM_CLOCK,
+    token_ttl: float = 2.0,
+) -> Starlette:
+    """The proxy over `client`, whose settings and store also verify the apps' tokens
+    (a verified token is trusted for `token_ttl` seconds, see `sentinel.proxy.auth`).
+    With `close_client` the server closes the client (flushing its records) when it
+    stops, on the event loop that used it. Plain Starlette, not FastAPI: the proxy has
+    no schema to publish, and per-request dependency solving was a cost on every call."""
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
             yield
         finally:
             if close_client:
                 await client.aclose()
 
-    app = FastAPI(
-        title="DeepSeek Sentinel proxy",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
+    routes = [
+        Route(path, endpoint, methods=[method])
+        for prefix in ("/v1", "")
+        for path, endpoint, method in (
+            (f"{prefix}/chat/completions", chat_completions, "POST"),
+            (f"{prefix}/models", list_models, "GET"),
+        )
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(_BodyLimit, max_bytes=MAX_BODY_BYTES), Middleware(CatchAll)],
+        exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,
     )
     state = app.state
@@ -158,11 +169,5 @@ def create_proxy_app(
     state.settings = client._core.settings
     state.clock = clock
     state.spool = None  # tokens only: the proxy never exports or erases
-    for path in ("/v1/chat/completions", "/chat/completions"):
-        app.add_api_route(path, chat_completions, methods=["POST"])
-    for path in ("/v1/models", "/models"):
-        app.add_api_route(path, list_models, methods=["GET"])
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_middleware(CatchAll)
-    app.add_middleware(_BodyLimit, max_bytes=MAX_BODY_BYTES)
+    state.tokens = TokenCache(token_ttl, clock)
     return app

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -55,6 +56,7 @@ class Proxy:
     client: AsyncSentinel
     store: SQLiteStore
     tokens: dict[str, str]  # "proxy", "alerts:read", "revoked" -> bearer token
+    app: Any
 
     @property
     def base_url(self) -> str:
@@ -89,4 +91,4 @@ def proxy(fake: FakeDeepSeek, sqlite_store: SQLiteStore, tmp_path: Path) -> Iter
     registry.revoke(info.id)
     tokens["revoked"] = revoked
     with ServerThread(app) as server:
-        yield Proxy(server.url, fake, client, sqlite_store, tokens)
+        yield Proxy(server.url, fake, client, sqlite_store, tokens, app)
