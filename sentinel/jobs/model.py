@@ -19,15 +19,12 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from sentinel.client.params import build_chat_request
-from sentinel.errors import InvalidRequestError
-
 JobStatus = Literal["queued", "running", "succeeded", "failed"]
 FINISHED = ("succeeded", "failed")
 WebhookStatus = Literal["waiting", "pending", "delivered", "failed"]
 SETTLED = ("delivered", "failed")
-# Sentinel's own fields in a submission; the rest are chat completion parameters.
-OWN_FIELDS = ("webhook_url", "subject_id", "app")
+JOB_PREFIX = "job:"  # the job itself (state entry)
+HINT_PREFIX = "jobq:"  # "still needs work" hints (see sentinel.jobs.queue)
 _JOB_ID_RE = re.compile(r"[0-9a-f]{32}")
 
 
@@ -39,18 +36,6 @@ def is_job_id(text: str) -> bool:
 def idempotency_key(job_id: str) -> str:
     """Stable per job: every delivery attempt of one result carries the same key."""
     return f"job_{job_id}"
-
-
-def chat_arguments(body: Mapping[str, Any]) -> dict[str, Any]:
-    """The create() arguments of a submission, validated now so a bad request is a 422
-    at submit rather than a failed job later. Raises InvalidRequestError naming the
-    parameter."""
-    request = {k: v for k, v in body.items() if k not in OWN_FIELDS}
-    if request.get("stream"):
-        raise InvalidRequestError("stream: async jobs cannot stream; poll or use a webhook")
-    request.pop("stream", None)
-    build_chat_request(**request)
-    return request
 
 
 def settled(job: Mapping[str, Any]) -> bool:

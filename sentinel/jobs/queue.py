@@ -22,12 +22,10 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sentinel.jobs.model import FINISHED, is_job_id, settled
+from sentinel.jobs.model import FINISHED, HINT_PREFIX, JOB_PREFIX, is_job_id, settled
 from sentinel.jobs.schedule import DeliverySchedule, lapsed
 from sentinel.store.base import Store
 
-JOB_PREFIX = "job:"
-HINT_PREFIX = "jobq:"
 MAX_RUNS = 3
 _ORPHAN_HINT_AGE = timedelta(minutes=1)
 _CAS_ATTEMPTS = 5
@@ -268,19 +266,3 @@ def _finished(
         "subject_id": None,
         "webhook": hook,
     }
-
-
-def subject_jobs(store: Store, subject_key: str) -> list[Job]:
-    """Every job of one data subject (GDPR export)."""
-    return [job for _, job in store.list_state(JOB_PREFIX) if job.get("subject_key") == subject_key]
-
-
-def purge_subject(store: Store, subject_key: str) -> int:
-    """Delete every job of the subject, queued or done (GDPR erasure): prompts and
-    results are conversation content. A run in flight then finds its job gone and its
-    result is dropped; the call's own records are erased by the tombstone."""
-    jobs = subject_jobs(store, subject_key)
-    for job in jobs:
-        store.delete_state(HINT_PREFIX + job["id"])
-        store.delete_state(JOB_PREFIX + job["id"])
-    return len(jobs)

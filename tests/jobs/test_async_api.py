@@ -9,8 +9,7 @@ import json
 import time
 from collections.abc import Callable
 
-from conftest import Deployment
-from jobs_support import SECRET, auth, poll, wait_until
+from jobs_support import SECRET, Deployment, auth, poll, wait_until
 
 
 def test_submit_poll_result(deployment: Deployment) -> None:

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import free_port
-from jobs_support import SECRET, Receiver, auth, poll, wait_until
+from jobs_support import SECRET, Receiver, auth, free_port, poll, wait_until
 
 from sentinel.compliance.tokens import TokenRegistry
 from sentinel.config import Settings

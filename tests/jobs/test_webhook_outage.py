@@ -14,8 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from conftest import Deployment
-from jobs_support import auth, wait_until
+from jobs_support import Deployment, auth, wait_until
 
 OUTAGE = 30.0
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conftest import Deployment, make_runtime
-from jobs_support import Receiver, auth, poll, wait_until
+from jobs_support import Deployment, Receiver, auth, make_runtime, poll, wait_until
 
 
 def _refusal(d: Deployment, url: str) -> str:

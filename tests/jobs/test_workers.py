@@ -8,8 +8,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from conftest import Deployment
-from jobs_support import poll, wait_until
+from jobs_support import Deployment, poll, wait_until
 
 from sentinel.jobs.queue import MAX_RUNS, JobQueue
 

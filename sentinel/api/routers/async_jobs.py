@@ -24,9 +24,10 @@ from sentinel.api.deps import TokenInfo, require_scope
 from sentinel.compliance.subjects import InvalidSubjectId, subject_key, validate_subject_id
 from sentinel.errors import ConfigurationError, InvalidRequestError
 from sentinel.jobs.allowlist import AllowList, WebhookNotAllowed
-from sentinel.jobs.model import chat_arguments, is_job_id, status_view
+from sentinel.jobs.model import is_job_id, status_view
 from sentinel.jobs.queue import JobQueue
 from sentinel.jobs.signing import secret_source
+from sentinel.jobs.submission import chat_arguments
 
 router = APIRouter(tags=["async"])
 

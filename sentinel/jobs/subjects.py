@@ -1,0 +1,28 @@
+"""A data subject's async jobs, for the GDPR export and erasure.
+
+Only the store and the job model are imported here (not the client), so that
+`sentinel.compliance` can use it without an import cycle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sentinel.jobs.model import HINT_PREFIX, JOB_PREFIX
+from sentinel.store.base import Store
+
+
+def subject_jobs(store: Store, subject_key: str) -> list[dict[str, Any]]:
+    """Every job of one data subject (GDPR export)."""
+    return [job for _, job in store.list_state(JOB_PREFIX) if job.get("subject_key") == subject_key]
+
+
+def purge_subject(store: Store, subject_key: str) -> int:
+    """Delete every job of the subject, queued or done (GDPR erasure): prompts and
+    results are conversation content. A run in flight then finds its job gone and its
+    result is dropped; the call's own records are erased by the tombstone."""
+    jobs = subject_jobs(store, subject_key)
+    for job in jobs:
+        store.delete_state(HINT_PREFIX + job["id"])
+        store.delete_state(JOB_PREFIX + job["id"])
+    return len(jobs)
