@@ -12,7 +12,8 @@ stopped and re-running a finished step is harmless (every step is idempotent):
 3. `store` — conversations (by raw id and by key), call records, feedback, alerts and
    cached responses (`sentinel.client.cache` entries, kind `cache`, by raw id and by
    key), via `Store.delete_subject`. The tombstone also stops a response being cached
-   for the subject again.
+   for the subject again. Async jobs too (`sentinel.jobs`, kind `job`: their prompts
+   and results are conversation content), queued or done.
 4. `dead_letter` — the subject's records in the store's dead-letter file (records
    Elasticsearch refused for good, kept in full with the reason).
 5. `exports` — export files and jobs of the subject (they are copies of its data).
@@ -43,6 +44,7 @@ from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.audit import AuditLog
 from sentinel.compliance.export import DeadLettered, ExportService, SubjectSpool
 from sentinel.compliance.jobs import Jobs
+from sentinel.jobs.subjects import purge_subject as purge_subject_jobs
 from sentinel.store.base import Store
 
 STEPS = ("tombstone", "spool", "store", "dead_letter", "exports", "forget", "reclaim")
@@ -196,7 +198,8 @@ class ErasureService:
             removed["spool"] = self.spool.purge_subject(subject_id, key) if self.spool else 0
             return {"removed": removed}, ()
         if step == "store":
-            counts = self.store.delete_subject(subject_id, key)
+            counts = {**self.store.delete_subject(subject_id, key),
+                      "job": purge_subject_jobs(self.store, key)}  # fmt: skip
             self.store.refresh()
             removed[self.store.name] = sum(counts.values())
             by_kind = {**job["removed_by_kind"], self.store.name: counts}

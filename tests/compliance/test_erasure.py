@@ -67,7 +67,7 @@ def test_erasure_removes_every_record_of_the_subject_only(
     assert result["steps_done"] == list(STEPS)
     assert result["removed"] == {"sqlite": 91, "spool": 0, "exports": 0}
     assert result["removed_by_kind"] == {
-        "sqlite": {"conversation": 30, "call": 30, "feedback": 30, "alert": 1, "cache": 0}
+        "sqlite": {"conversation": 30, "call": 30, "feedback": 30, "alert": 1, "cache": 0, "job": 0}
     }
     assert "subject_id" not in result
     assert "reclaim_again_at" not in result  # SQLite purged every byte at once

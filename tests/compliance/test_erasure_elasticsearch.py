@@ -89,7 +89,7 @@ def test_elasticsearch_returns_nothing_for_an_erased_subject(
     assert result is not None and result["status"] == "completed"
     assert result["removed"]["elasticsearch"] == 121
     assert result["removed_by_kind"]["elasticsearch"] == {
-        "conversation": 40, "call": 40, "feedback": 40, "alert": 1, "cache": 0,
+        "conversation": 40, "call": 40, "feedback": 40, "alert": 1, "cache": 0, "job": 0,
     }  # fmt: skip
     assert _export_total(compliance, SUBJECT) == 0
     assert _hits(store, SUBJECT) == {}
