@@ -17,6 +17,15 @@ def subject_jobs(store: Store, subject_key: str) -> list[dict[str, Any]]:
     return [job for _, job in store.list_state(JOB_PREFIX) if job.get("subject_key") == subject_key]
 
 
+def exported_jobs(store: Store, subject_key: str) -> list[dict[str, Any]]:
+    """The subject's jobs as the GDPR export shows them: what was asked, what came
+    back, and when; not the worker's claim or the submitting token's id."""
+    return [
+        {k: v for k, v in job.items() if k not in ("lease", "owner")}
+        for job in subject_jobs(store, subject_key)
+    ]
+
+
 def purge_subject(store: Store, subject_key: str) -> int:
     """Delete every job of the subject, queued or done (GDPR erasure): prompts and
     results are conversation content. A run in flight then finds its job gone and its

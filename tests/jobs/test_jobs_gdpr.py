@@ -1,5 +1,6 @@
-"""Async jobs hold conversation content, so the GDPR erasure removes a subject's jobs
-(queued or done) and nothing of them is left in the store; other subjects' jobs stay.
+"""Async jobs hold conversation content, so the GDPR export includes a subject's jobs
+and the erasure removes them (queued or done), leaving nothing of them in the store;
+other subjects' jobs stay.
 The raw subject id is dropped from a job as soon as it has run."""
 
 from __future__ import annotations
@@ -25,6 +26,18 @@ def test_erasure_removes_the_subjects_jobs(deployment_factory: Callable[..., Dep
     stored = dict(d.store.list_state(JOB_PREFIX))[JOB_PREFIX + done_id]
     assert stored["subject_id"] is None and stored["subject_key"]
     queued_id = d.submit(subject_id="erase-me-77").json()["id"]  # not run: holds the raw id
+
+    # The export holds both jobs, with what was asked and what came back.
+    resp = d.http.post("/v1/gdpr/exports", json={"subject_id": "erase-me-77"}, headers=admin)
+    export = resp.json()["id"]
+    assert wait_until(lambda: d.http.get(f"/v1/gdpr/exports/{export}", headers=admin
+                                         ).json()["status"] == "completed", 15)  # fmt: skip
+    doc = d.http.get(f"/v1/gdpr/exports/{export}/download", headers=admin).json()
+    jobs = {r["data"]["id"]: r["data"] for r in doc["records"] if r["kind"] == "job"}
+    assert set(jobs) == {done_id, queued_id}
+    assert jobs[done_id]["result"]["choices"][0]["message"]["content"] == "Echo: a"
+    assert jobs[queued_id]["request"]["messages"] == [{"role": "user", "content": "hello"}]
+    assert "lease" not in jobs[done_id] and "owner" not in jobs[done_id]
 
     resp = d.http.post("/v1/gdpr/erasures", json={"subject_id": "erase-me-77"}, headers=admin)
     assert resp.status_code == 202
