@@ -24,10 +24,11 @@ Document (schema `sentinel.gdpr.export`, version 1)::
     }
 
 `kind` is one of conversation, call, feedback, alert (alert events whose labels or
-annotations name the subject's key). Records are found by raw subject id inside the
-anonymization window and by subject key after it. The summary comes last because it
-is only known once every record has been streamed; readers that need it first can
-read the job status (`GET /v1/gdpr/exports/{id}`), which carries the same summary.
+annotations name the subject's key), job (async jobs: request and result). Records
+are found by raw subject id inside the anonymization window and by subject key after
+it. The summary comes last because it is only known once every record has been
+streamed; readers that need it first can read the job status
+(`GET /v1/gdpr/exports/{id}`), which carries the same summary.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from typing import Any, Protocol, TextIO, runtime_checkable
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.audit import AuditLog
 from sentinel.compliance.jobs import Jobs
+from sentinel.jobs.subjects import exported_jobs
 from sentinel.store.base import Store
 
 SCHEMA = "sentinel.gdpr.export"
@@ -119,6 +121,8 @@ def iter_subject_records(
     file, then the spool."""
     for data in store.iter_subject(subject_id, subject_key, KINDS):
         yield store.name, str(data.get("kind", "")), data
+    for data in exported_jobs(store, subject_key):  # async jobs (sentinel.jobs)
+        yield store.name, "job", data
     if isinstance(store, DeadLettered):
         for data in store.dead_letter.iter_subject(subject_id, subject_key):
             yield "dead-letter", str(data.get("kind", "")), data
