@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -288,6 +291,26 @@ def test_erasure_removes_the_subjects_entries_on_elasticsearch(
 ) -> None:
     harness.store = es_store_factory()
     _erasure_removes_the_subjects_entries(harness, tmp_path)
+
+
+def test_sentinel_gdpr_erase_in_another_process_reaches_a_running_apps_cache(
+    harness: Harness,
+) -> None:
+    client = cached(harness)
+    client.chat.completions.create(**DET, subject_id=SUBJECT)
+    client.flush()
+    env = {**os.environ, "SENTINEL_STORE": f"sqlite:///{harness.store.path}", "COLUMNS": "250"}
+    done = subprocess.run(
+        [sys.executable, "-m", "sentinel.cli", "gdpr", "erase", SUBJECT, "--yes"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert '"cache": 1' in done.stdout
+    client.chat.completions.create(**DET, subject_id=SUBJECT)
+    assert harness.fake.count() == 2  # no in-process copy survived the erasure
 
 
 def test_anonymization_job_purges_entries_before_the_raw_data_deadline(
