@@ -189,6 +189,11 @@ class JobRuntime:
             self.queue.renew(job["id"], self.holder, now, self.lease)
 
     def _maybe_deliver(self, job: Job, now: datetime) -> None:
+        hook = job.get("webhook")
+        if hook is None or hook["status"] != "pending" or not lapsed(hook.get("lease"), now):
+            return
+        if datetime.fromisoformat(hook["next_attempt_at"]) > now:
+            return  # not due: no store round trip until it is
         with self._lock:
             if job["id"] in self._delivering or len(self._delivering) >= DELIVERY_THREADS:
                 return
