@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -278,14 +279,16 @@ def test_tls_is_verified_unless_turned_off(tmp_path: Path) -> None:
 
 
 def test_open_store_picks_elasticsearch_and_the_index_prefix(
-    es_url: str, es_prefix: str, monkeypatch: pytest.MonkeyPatch
+    es_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SENTINEL_ES_INDEX_PREFIX", es_prefix)
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv("SENTINEL_ES_INDEX_PREFIX", prefix)
     store = open_store(es_url)  # also runs setup()
     try:
-        assert isinstance(store, ElasticStore) and store.prefix == es_prefix
-        assert store.client.indices.exists(index=f"{es_prefix}-state")
+        assert isinstance(store, ElasticStore) and store.prefix == prefix
+        assert store.client.indices.exists(index=f"{prefix}-state")
     finally:
+        store.drop()  # the server is shared: leave nothing behind
         store.close()
 
 
