@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,12 +17,9 @@ def compose() -> dict[str, Any]:
 
 
 @pytest.fixture
-def amtool(pytestconfig: pytest.Config) -> str:
-    """Path of Debian's amtool (prometheus-alertmanager). The root conftest's
-    `require_service` decides between skip and fail; conftests cannot be imported by
-    name, so it is taken from pytest's plugin registry."""
-    root = pytestconfig.pluginmanager.get_plugin(str(Path(__file__).parents[1] / "conftest.py"))
+def amtool(require_service: Callable[[bool, str], None]) -> str:
+    """Path of Debian's amtool (prometheus-alertmanager)."""
     path = shutil.which("amtool")
-    root.require_service(path is not None, "amtool missing (Debian prometheus-alertmanager)")
+    require_service(path is not None, "amtool missing (Debian prometheus-alertmanager)")
     assert path is not None
     return path
