@@ -56,8 +56,8 @@ def deliver(
         return Outcome(False, str(exc))
     body = payload(job)
     headers = signed_headers(key, int(clock.now().timestamp()), body, idempotency_key(job["id"]))
-    headers["user-agent"] = f"deepseek-sentinel/{__version__}"
-    headers["x-sentinel-delivery-attempt"] = str(job["webhook"]["attempts"] + 1)
+    headers["User-Agent"] = f"deepseek-sentinel/{__version__}"
+    headers["X-Sentinel-Delivery-Attempt"] = str(job["webhook"]["attempts"] + 1)
     try:
         with http.stream("POST", url, content=body, headers=headers) as resp:
             status = resp.status_code

@@ -54,7 +54,7 @@ def signature(secret: bytes, timestamp: int, body: bytes) -> str:
 
 def signed_headers(secret: bytes, timestamp: int, body: bytes, key: str) -> dict[str, str]:
     return {
-        "content-type": "application/json",
+        "Content-Type": "application/json",
         TIMESTAMP_HEADER: str(timestamp),
         SIGNATURE_HEADER: signature(secret, timestamp, body),
         IDEMPOTENCY_HEADER: key,
