@@ -18,7 +18,7 @@ import pytest
 from elastic_transport import SecurityWarning
 
 from sentinel.config import Settings
-from sentinel.records.models import CallRecord, Conversation
+from sentinel.records.models import AlertEvent, CallParams, CallRecord, Conversation
 from sentinel.store import open_store
 from sentinel.store.base import StoreUnavailable
 
@@ -298,3 +298,44 @@ def test_index_prefix_must_be_a_valid_index_name(tmp_path: Path) -> None:
             ElasticStore.from_settings(
                 "http://127.0.0.1:9", Settings(es_index_prefix=bad), dead_letter_path=tmp_path
             )
+
+
+def test_labels_beyond_the_keyword_term_limit_are_stored_not_dead_lettered(
+    es_store_factory: Callable[..., ElasticStore],
+) -> None:
+    """Lucene refuses terms over 32 KB; an app's label that long must not cost the
+    record. Such values stay in `_source` (unsearchable); ids stay exact."""
+    store = es_store_factory()
+    long = "x" * 40_000
+    record = call(
+        1,
+        app=long,
+        endpoint=long,
+        error_type=long,
+        response_model=long,
+        finish_reasons=[long],
+        metadata={"tenant": long},
+        params=CallParams(stop=[long], response_format=long),
+    )
+    conv = Conversation(request_id="conv-1", timestamp=T0, app=long, model=long, messages=[])
+    event = AlertEvent(
+        id="alert-1", alertname=long, fingerprint="f1", state="firing",
+        labels={"model": long}, annotations={"summary": long}, timestamp=T0,
+    )  # fmt: skip
+
+    result = store.write_records([record, conv])
+    store.write_alert_event(event)
+
+    assert result.rejected == [] and result.written == 2
+    assert not store.dead_letter_path.exists()
+    store.refresh()
+    assert store.get_call("call-1") == record
+    assert store.get_conversation("conv-1") == conv
+    assert store.list_alert_events() == [event]
+    [stats] = store.call_stats(T0, T0 + timedelta(hours=2), group_by=["app"])
+    assert stats.total == 1 and stats.labels == {"app": ""}  # too long to aggregate on
+
+    mapping = store.client.indices.get_mapping(index=f"{store.prefix}-calls-*")
+    props = next(iter(mapping.values()))["mappings"]["properties"]
+    assert "ignore_above" not in props["sentinel"]["properties"]["request_id"]
+    assert "ignore_above" not in props["sentinel"]["properties"]["subject_key"]
