@@ -104,7 +104,8 @@ def test_killed_daemon_loses_no_job(
             assert body["result"]["choices"][0]["message"]["content"] == f"Echo: job {i}"
         runs = [queue.get(job_id)["runs"] for job_id in ids]
         assert max(runs) <= 2 and sum(r == 2 for r in runs) <= WORKERS  # only those in flight
-        assert fake_deepseek.count("chat") == JOBS + sum(r == 2 for r in runs)
+        # A claim taken just before the kill may not have reached the upstream yet.
+        assert JOBS <= fake_deepseek.count("chat") <= JOBS + sum(r == 2 for r in runs)
         keys = {f"job_{job_id}" for job_id in ids}
         assert wait_until(lambda: set(receiver.by_key) == keys, 15)
         assert all(receiver.keys[k] >= 1 for k in keys) and receiver.bad_signatures == 0
