@@ -223,3 +223,25 @@ def test_other_paths_are_404_and_never_forwarded(proxy: Proxy, method: str, path
     assert resp.status_code == 404
     assert "forwards nothing else" in resp.json()["error"]["message"]
     assert proxy.fake.requests == []
+
+
+def test_app_hanging_up_mid_stream_ends_the_upstream_call_and_is_recorded(proxy: Proxy) -> None:
+    proxy.fake.chunk_delay = 0.2
+    words = " ".join(f"w{i}" for i in range(30))  # ~6 s of upstream stream
+    started = time.monotonic()
+    with sdk(proxy).chat.completions.with_streaming_response.create(
+        model="deepseek-chat", messages=[{"role": "user", "content": words}], stream=True
+    ) as raw:
+        request_id = raw.headers["x-request-id"]
+        stream = iter(raw.parse())
+        next(stream), next(stream)
+    # the proxy notices the hang-up, closes the upstream stream and reports the call
+    deadline = time.monotonic() + 3
+    record = None
+    while record is None and time.monotonic() < deadline:
+        proxy.flush()
+        record = proxy.store.get_call(request_id)
+        time.sleep(0.05)
+    assert record is not None, "call not recorded after the app hung up"
+    assert time.monotonic() - started < 4  # well before the upstream would have finished
+    assert record.output_tokens is None  # the usage chunk never came
