@@ -232,13 +232,18 @@ class JobQueue:
 
     # housekeeping -------------------------------------------------------
 
-    def expire(self, now: datetime, retention: timedelta) -> int:
-        """Delete settled jobs completed more than `retention` ago (a full listing:
-        run it now and then, not on every scan)."""
+    def expire(self, now: datetime, retention: timedelta, content_limit: timedelta) -> int:
+        """Delete settled jobs completed more than `retention` ago, or created more
+        than `content_limit` ago (SENTINEL_ANONYMIZE_WITHIN: prompts and results are
+        raw content, which Sentinel keeps no longer than that). A full listing: run it
+        now and then, not on every scan."""
         removed = 0
         for key, job in self.store.list_state(JOB_PREFIX):
-            done = job.get("completed_at")
-            if settled(job) and done and now - datetime.fromisoformat(done) > retention:
+            done, created = job.get("completed_at"), job.get("created_at")
+            if not settled(job) or not done or not created:
+                continue
+            if (now - datetime.fromisoformat(done) > retention
+                    or now - datetime.fromisoformat(created) > content_limit):  # fmt: skip
                 self.store.delete_state(key)
                 self.store.delete_state(HINT_PREFIX + job["id"])
                 removed += 1

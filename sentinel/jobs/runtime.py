@@ -163,7 +163,7 @@ class JobRuntime:
                 self._maybe_run(job, now)
         if self._next_expire is None or now >= self._next_expire:
             self._next_expire = now + EXPIRE_EVERY
-            self.queue.expire(now, self.settings.job_retention)
+            self.queue.expire(now, self.settings.job_retention, self.settings.anonymize_within)
 
     def _maybe_run(self, job: Job, now: datetime) -> None:
         if self._client is None:

@@ -88,3 +88,24 @@ def test_a_job_that_keeps_losing_its_worker_fails_after_max_runs(
     assert body["status"] == "failed" and body["error"]["type"] == "WorkerLost"
     assert d.fake.count("chat") == 0
     assert runtime.idle()
+
+
+def test_settled_jobs_expire_after_retention_or_the_content_limit(
+    deployment_factory: Callable[..., Deployment],
+) -> None:
+    d = deployment_factory(runtime=False)
+    queue = JobQueue(d.store)
+    t0 = datetime.now(UTC)
+    ids = []
+    for created_ago, done_ago in ((100, 1), (10, 5), (3, 1)):
+        job = queue.submit({"model": "m", "messages": []}, owner="t",
+                           now=t0 - timedelta(hours=created_ago))  # fmt: skip
+        queue.claim(job["id"], "w", t0 - timedelta(hours=done_ago), timedelta(minutes=1))
+        queue.finish(job["id"], "w", t0 - timedelta(hours=done_ago), result={})
+        ids.append(job["id"])
+    unfinished = queue.submit({"model": "m", "messages": []}, owner="t",
+                              now=t0 - timedelta(hours=200))["id"]  # fmt: skip
+    # retention 4h, content limit 72h: the first is too old, the second done too long ago
+    assert queue.expire(t0, timedelta(hours=4), timedelta(hours=72)) == 2
+    assert [queue.get(i) is not None for i in ids] == [False, False, True]
+    assert queue.get(unfinished) is not None  # never dropped before it has run
