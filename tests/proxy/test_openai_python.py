@@ -245,3 +245,18 @@ def test_app_hanging_up_mid_stream_ends_the_upstream_call_and_is_recorded(proxy:
     assert record is not None, "call not recorded after the app hung up"
     assert time.monotonic() - started < 4  # well before the upstream would have finished
     assert record.output_tokens is None  # the usage chunk never came
+
+
+def test_oversized_body_is_an_openai_shaped_413(proxy: Proxy) -> None:
+    from sentinel.proxy.app import MAX_BODY_BYTES
+
+    content = "x" * MAX_BODY_BYTES
+    huge = {"model": "deepseek-chat", "messages": [{"role": "user", "content": content}]}
+    resp = httpx.post(
+        f"{proxy.base_url}/chat/completions",
+        json=huge,
+        headers={"Authorization": f"Bearer {proxy.tokens['proxy']}"},
+    )
+    assert resp.status_code == 413
+    assert "larger than" in resp.json()["error"]["message"]
+    assert proxy.fake.count("chat") == 0
