@@ -222,6 +222,10 @@ class Spool:
         return total
 
     def close(self) -> None:
+        """Idempotent: a client closed twice (explicitly, then by its context manager)
+        must not trip over its own released lock files."""
+        if self._lock_fd < 0:
+            return
         with self._locked():
             if self._fd is not None:
                 if self.fsync != "never" and self._dirty:

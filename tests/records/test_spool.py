@@ -260,3 +260,11 @@ def test_only_one_replay_at_a_time(tmp_path: Path) -> None:
 
     first.replay(deliver)
     assert len(nested) == 1 and nested[0].busy  # type: ignore[attr-defined]
+
+
+def test_close_is_idempotent(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "spool")
+    spool.append([call(1)])
+    spool.close()
+    spool.close()  # a client closed explicitly and again by its context manager
+    assert ids(drain(Spool(tmp_path / "spool"))) == ["req-000001"]
