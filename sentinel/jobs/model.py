@@ -25,6 +25,7 @@ WebhookStatus = Literal["waiting", "pending", "delivered", "failed"]
 SETTLED = ("delivered", "failed")
 JOB_PREFIX = "job:"  # the job itself (state entry)
 HINT_PREFIX = "jobq:"  # "still needs work" hints (see sentinel.jobs.queue)
+IDEMPOTENCY_PREFIX = "jobkey:"  # submit Idempotency-Key -> job id
 _JOB_ID_RE = re.compile(r"[0-9a-f]{32}")
 
 

@@ -17,13 +17,23 @@ the result of the one that took over.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sentinel.jobs.model import FINISHED, HINT_PREFIX, JOB_PREFIX, is_job_id, settled
+from sentinel.jobs.model import (
+    FINISHED,
+    HINT_PREFIX,
+    IDEMPOTENCY_PREFIX,
+    JOB_PREFIX,
+    is_job_id,
+    settled,
+)
 from sentinel.jobs.schedule import DeliverySchedule, lapsed
+from sentinel.jobs.subjects import delete_job
 from sentinel.store.base import Store
 
 MAX_RUNS = 3
@@ -31,6 +41,14 @@ _ORPHAN_HINT_AGE = timedelta(minutes=1)
 _CAS_ATTEMPTS = 5
 
 Job = dict[str, Any]
+
+
+class IdempotencyConflict(ValueError):
+    """An Idempotency-Key reused with a different request."""
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _lease(holder: str, now: datetime, ttl: timedelta) -> dict[str, str]:
@@ -58,25 +76,69 @@ class JobQueue:
         subject_key: str | None = None,
         webhook_url: str | None = None,
     ) -> Job:
-        job_id = uuid.uuid4().hex
+        return self._create(uuid.uuid4().hex, request, now, owner, app=app,
+                            subject_id=subject_id, subject_key=subject_key,
+                            webhook_url=webhook_url)  # fmt: skip
+
+    def submit_once(
+        self,
+        idempotency_key: str,
+        request: Mapping[str, Any],
+        *,
+        now: datetime,
+        owner: str,
+        **fields: Any,
+    ) -> tuple[Job, bool]:
+        """`submit` (same keyword fields), unless this owner already submitted under
+        this key (a client retrying a POST whose answer it lost): then that job, and
+        False. The key entry `jobkey:{hash}` lives as long as its job. Raises
+        IdempotencyConflict if the key comes back with a different request."""
+        entry_key = IDEMPOTENCY_PREFIX + _sha256(f"{owner}\0{idempotency_key}")
+        compared = {k: v for k, v in fields.items() if k != "subject_id"}  # subject_key says it
+        fingerprint = _sha256(json.dumps([request, compared], sort_keys=True, default=str))
+        entry = {"job_id": uuid.uuid4().hex, "fingerprint": fingerprint}
+        if not self.store.put_state(entry_key, entry, None):
+            current = self.store.get_state(entry_key)
+            if current is None:  # its job expired in between: start over
+                return self.submit_once(idempotency_key, request, now=now, owner=owner, **fields)
+            if current[0]["fingerprint"] != fingerprint:
+                raise IdempotencyConflict(
+                    "Idempotency-Key was already used with a different request"
+                )
+            entry = current[0]
+            existing = self.get(entry["job_id"])
+            if existing is not None:
+                return existing, False
+            # The first submit stopped before creating its job: create it now.
+        job = self._create(entry["job_id"], request, now, owner, idempotency=entry_key, **fields)
+        return job, True
+
+    def _create(
+        self,
+        job_id: str,
+        request: Mapping[str, Any],
+        now: datetime,
+        owner: str,
+        **fields: Any,
+    ) -> Job:
         created = now.isoformat()
         self.store.put_state(HINT_PREFIX + job_id, {"created_at": created}, None)
+        webhook_url = fields.pop("webhook_url", None)
         job: Job = {
             "id": job_id,
             "status": "queued",
             "created_at": created,
             "owner": owner,
-            "app": app,
             "request": dict(request),
-            "subject_id": subject_id,
-            "subject_key": subject_key,
             "runs": 0,
             "lease": None,
             "webhook": None
             if webhook_url is None
             else {"url": webhook_url, "status": "waiting", "attempts": 0},
+            **fields,
         }
-        self.store.put_state(JOB_PREFIX + job_id, job, None)
+        if not self.store.put_state(JOB_PREFIX + job_id, job, None):
+            return self.get(job_id) or job  # a concurrent retry created it first
         return job
 
     def get(self, job_id: str) -> Job | None:
@@ -238,14 +300,13 @@ class JobQueue:
         raw content, which Sentinel keeps no longer than that). A full listing: run it
         now and then, not on every scan."""
         removed = 0
-        for key, job in self.store.list_state(JOB_PREFIX):
+        for _, job in self.store.list_state(JOB_PREFIX):
             done, created = job.get("completed_at"), job.get("created_at")
             if not settled(job) or not done or not created:
                 continue
             if (now - datetime.fromisoformat(done) > retention
                     or now - datetime.fromisoformat(created) > content_limit):  # fmt: skip
-                self.store.delete_state(key)
-                self.store.delete_state(HINT_PREFIX + job["id"])
+                delete_job(self.store, job)
                 removed += 1
         return removed
 

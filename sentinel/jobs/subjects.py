@@ -32,6 +32,13 @@ def purge_subject(store: Store, subject_key: str) -> int:
     result is dropped; the call's own records are erased by the tombstone."""
     jobs = subject_jobs(store, subject_key)
     for job in jobs:
-        store.delete_state(HINT_PREFIX + job["id"])
-        store.delete_state(JOB_PREFIX + job["id"])
+        delete_job(store, job)
     return len(jobs)
+
+
+def delete_job(store: Store, job: dict[str, Any]) -> None:
+    """A job and the entries pointing at it (hint, submit idempotency key)."""
+    store.delete_state(HINT_PREFIX + job["id"])
+    if job.get("idempotency"):
+        store.delete_state(job["idempotency"])
+    store.delete_state(JOB_PREFIX + job["id"])

@@ -9,6 +9,7 @@ import json
 import time
 from collections.abc import Callable
 
+import httpx
 from jobs_support import SECRET, Deployment, auth, poll, wait_until
 
 
@@ -124,3 +125,30 @@ def test_queue_metrics_show_depth_and_age(deployment_factory: Callable[..., Depl
     assert first >= 0.3
     time.sleep(0.2)  # the age grows between scans: it is computed at scrape time
     assert sample("sentinel_async_jobs_oldest_queued_age_seconds ") >= first + 0.2
+
+
+def test_a_retried_post_with_the_same_idempotency_key_runs_once(deployment: Deployment) -> None:
+    http, token = deployment.http, deployment.tokens["proxy"]
+    body = {"model": "deepseek-chat", "messages": [{"role": "user", "content": "once"}]}
+
+    def post(key: str, json_body: dict, who: str = token) -> httpx.Response:
+        return http.post("/v1/async/chat/completions", json=json_body,
+                         headers={**auth(who), "Idempotency-Key": key})  # fmt: skip
+
+    first = post("order-7", body)
+    again = post("order-7", body)
+    assert first.status_code == again.status_code == 202
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers["idempotent-replayed"] == "true"
+    assert "idempotent-replayed" not in first.headers
+    poll(http, first.json()["id"], token)
+    assert post("order-7", body).json()["status"] == "succeeded"  # the finished job
+    assert deployment.fake.count("chat") == 1
+    # The key is per token, and a different request under a used key is refused.
+    other = post("order-7", body, deployment.tokens["proxy2"])
+    assert other.status_code == 202 and other.json()["id"] != first.json()["id"]
+    conflict = post("order-7", {**body, "temperature": 0.5})
+    assert conflict.status_code == 422
+    assert conflict.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
+    assert post("bad key with spaces", body).status_code == 422
+    assert post("k" * 256, body).status_code == 422

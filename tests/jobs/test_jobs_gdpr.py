@@ -25,7 +25,13 @@ def test_erasure_removes_the_subjects_jobs(deployment_factory: Callable[..., Dep
     # run and done: the raw id is gone from the job, the key stays for the erasure
     stored = dict(d.store.list_state(JOB_PREFIX))[JOB_PREFIX + done_id]
     assert stored["subject_id"] is None and stored["subject_key"]
-    queued_id = d.submit(subject_id="erase-me-77").json()["id"]  # not run: holds the raw id
+    queued_id = d.http.post(  # not run: holds the raw id; and an Idempotency-Key entry
+        "/v1/async/chat/completions",
+        json={"model": "deepseek-chat", "messages": [{"role": "user", "content": "hello"}],
+              "subject_id": "erase-me-77"},
+        headers={**auth(d.tokens["proxy"]), "Idempotency-Key": "retry-safe-1"},
+    ).json()["id"]  # fmt: skip
+    assert any(k.startswith("jobkey:") for k, _ in d.store.list_state(""))
 
     # The export holds both jobs, with what was asked and what came back.
     resp = d.http.post("/v1/gdpr/exports", json={"subject_id": "erase-me-77"}, headers=admin)
@@ -49,6 +55,7 @@ def test_erasure_removes_the_subjects_jobs(deployment_factory: Callable[..., Dep
     for job_id in (done_id, queued_id):
         assert d.http.get(f"/v1/async/jobs/{job_id}", headers=admin).status_code == 404
     assert d.http.get(f"/v1/async/jobs/{other_id}", headers=admin).status_code == 200
+    assert not any(k.startswith("jobkey:") for k, _ in d.store.list_state(""))
     dump = repr(d.store.list_state(""))
     assert "erase-me-77" not in dump
     assert done_id not in dump and queued_id not in dump

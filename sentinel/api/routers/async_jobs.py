@@ -9,7 +9,9 @@ calling DeepSeek for an app, with the same trust. A job is visible only to the t
 that submitted it (any other token gets 404, as for an unknown id), except `admin`.
 Subject and app may also come as `X-Sentinel-Subject` / `X-Sentinel-App` headers, as
 on the proxy. A `webhook_url` whose host is not allowed (SENTINEL_WEBHOOK_ALLOWED_HOSTS,
-see `sentinel.jobs.allowlist`) is refused with 422 naming the reason.
+see `sentinel.jobs.allowlist`) is refused with 422 naming the reason. A client that
+retries a POST sends an `Idempotency-Key` header: the same key (per token) returns the
+same job (`Idempotent-Replayed: true`) instead of running the completion twice.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sentinel.compliance.subjects import InvalidSubjectId, subject_key, validate
 from sentinel.errors import ConfigurationError, InvalidRequestError
 from sentinel.jobs.allowlist import AllowList, WebhookNotAllowed
 from sentinel.jobs.model import is_job_id, status_view
-from sentinel.jobs.queue import JobQueue
+from sentinel.jobs.queue import IdempotencyConflict, JobQueue
 from sentinel.jobs.signing import secret_source
 from sentinel.jobs.submission import chat_arguments
 
@@ -94,6 +96,13 @@ def submit(
     body: Annotated[dict[str, Any], Body(examples=[SUBMIT_EXAMPLE])],
     x_sentinel_subject: Annotated[str | None, Header()] = None,
     x_sentinel_app: Annotated[str | None, Header()] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            pattern=r"^[\x21-\x7e]{1,255}$",
+            description="Retrying a POST with the same key returns the same job.",
+        ),
+    ] = None,
 ) -> JSONResponse:
     try:
         arguments = chat_arguments(body)
@@ -113,18 +122,29 @@ def submit(
         key = subject_key(subject, request.app.state.settings)
     if app is not None and (not isinstance(app, str) or not 0 < len(app) <= 128):
         raise _invalid("app", "app must be a string of 1-128 characters", "value_error")
-    job = queue_for(request.app).submit(
-        arguments, now=request.app.state.clock.now(), owner=token.id, app=app,
-        subject_id=subject, subject_key=key, webhook_url=webhook_url,
-    )  # fmt: skip
+    queue, now = queue_for(request.app), request.app.state.clock.now()
+    fields = {"app": app, "subject_id": subject, "subject_key": key, "webhook_url": webhook_url}
+    created = True
+    if idempotency_key is None:
+        job = queue.submit(arguments, now=now, owner=token.id, **fields)
+    else:
+        try:
+            job, created = queue.submit_once(idempotency_key, arguments, now=now,
+                                             owner=token.id, **fields)  # fmt: skip
+        except IdempotencyConflict as exc:
+            error = {"loc": ["header", "Idempotency-Key"], "msg": str(exc), "type": "conflict"}
+            raise HTTPException(422, [error]) from None
     runtime = getattr(request.app.state, "job_runtime", None)
     if runtime is not None:
         runtime.wake()
+    headers = {"Location": f"/v1/async/jobs/{job['id']}"}
+    if not created:
+        headers["Idempotent-Replayed"] = "true"
     return JSONResponse(
         {"id": job["id"], "object": "chat.completion.job", "status": job["status"],
          "created_at": job["created_at"]},
         status_code=202,
-        headers={"Location": f"/v1/async/jobs/{job['id']}"},
+        headers=headers,
     )  # fmt: skip
 
 
