@@ -155,6 +155,7 @@ def register(app: typer.Typer) -> None:
                 typer.echo(
                     f"anonymized {report.anonymized} conversations "
                     f"(cutoff {report.cutoff.isoformat()}; entities: {counts or 'none'}); "
+                    f"purged {report.cache_purged} cached responses; "
                     f"oldest raw is {format_duration(report.oldest_raw_age)} old"
                 )
                 if once:

@@ -15,6 +15,7 @@ from sentinel.cli import app
 from sentinel.privacy.cli import CHUNK_LINES, redact_stream
 from sentinel.privacy.redactor import Redactor
 from sentinel.records.models import Conversation
+from sentinel.store.base import CacheEntry
 from sentinel.store.sqlite import SQLiteStore
 
 runner = CliRunner()
@@ -113,10 +114,21 @@ def test_anonymize_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
             )
         ]
     )
+    cached = CacheEntry(
+        key="k1",
+        app="a",
+        model="deepseek-chat",
+        created_at=old,
+        expires_at=old + timedelta(days=9),
+        response={"choices": []},
+        subject_id="user-1",
+    )
+    store.cache_put(cached, max_entries=10)
     monkeypatch.setenv("SENTINEL_STORE", f"sqlite:///{db}")
     result = runner.invoke(app, ["anonymize", "--once"])
     assert result.exit_code == 0, result.output
     assert "anonymized 1 conversations" in result.stdout and "PERSON=1" in result.stdout
+    assert "purged 1 cached responses" in result.stdout
     conv = store.get_conversation("r1")
     store.close()
     assert conv.messages == [{"role": "user", "content": "I'm <PERSON_1>"}]
