@@ -6,6 +6,7 @@ them and work the same on SQLite and Elasticsearch (no new index or table).
   a worker's scan lists the live jobs rather than every job kept for polling. It is
   written before the job (a hint without a job is skipped and cleaned up; a job
   without a hint could be forgotten) and removed once the job is settled.
+* `jobkey:{hash}` maps a submit's Idempotency-Key (per token) to its job.
 
 Every change is compare-and-set on the entry's version. A worker *claims* a job (or
 a delivery) by writing its name and a lease expiry into it: two daemons never run one
