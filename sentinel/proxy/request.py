@@ -3,9 +3,9 @@
 Parameters Sentinel knows are validated by the client as for a Python app; anything
 else (`seed`, `n`, fields newer than Sentinel) goes upstream untouched in `extra_body`,
 so the proxy does not refuse what the upstream would accept. Subject and app come from
-`X-Sentinel-Subject` / `X-Sentinel-App`, else from the body's `user` and
-`metadata.app`; `user` is never forwarded, so a raw subject id does not leave the
-sidecar (telemetry only sees its HMAC).
+`X-Sentinel-Subject` / `X-Sentinel-App`, else from the body's `user` (or Sentinel's own
+`subject_id`) and `metadata.app`; neither is forwarded, so a raw subject id does not
+leave the sidecar (telemetry only sees its HMAC).
 """
 
 from __future__ import annotations
@@ -45,11 +45,12 @@ def create_kwargs(body: dict[str, Any], headers: Mapping[str, str]) -> dict[str,
     kwargs: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     user = body.pop("user", None)
+    subject_id = body.pop("subject_id", None)
     for name, value in body.items():
         (kwargs if name in _KNOWN else extra)[name] = value
     if extra:
         kwargs["extra_body"] = extra
-    subject = headers.get(SUBJECT_HEADER) or user
+    subject = headers.get(SUBJECT_HEADER) or user or subject_id
     if subject is not None:
         if not isinstance(subject, str):
             raise InvalidRequestError("user must be a string (the data subject's id)")

@@ -65,6 +65,17 @@ def test_body_user_and_metadata_set_subject_and_app(proxy: Proxy) -> None:
     assert sent["seed"] == 7  # parameters Sentinel does not know still reach the upstream
 
 
+def test_body_subject_id_is_the_subject_and_never_forwarded(proxy: Proxy) -> None:
+    raw = sdk(proxy).chat.completions.with_raw_response.create(
+        model="deepseek-chat", messages=MESSAGES, extra_body={"subject_id": "sid-9"}
+    )
+    proxy.flush()
+    record = proxy.store.get_call(raw.headers["x-request-id"])
+    secret = proxy.client._core.settings.subject_secret()
+    assert record.subject_key == subject_key_for("sid-9", secret)
+    assert b"sid-9" not in proxy.fake.requests[-1].body
+
+
 def test_without_subject_the_clients_default_app_is_used(proxy: Proxy) -> None:
     raw = sdk(proxy).chat.completions.with_raw_response.create(
         model="deepseek-chat", messages=MESSAGES
