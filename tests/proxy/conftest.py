@@ -3,15 +3,11 @@ in front of a real AsyncSentinel talking HTTP to FakeDeepSeek, storing into SQLi
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-import uvicorn
+from proxy_support import Proxy, ServerThread
 
 from sentinel.api.deps import compliance_for
 from sentinel.client.async_ import AsyncSentinel
@@ -19,52 +15,6 @@ from sentinel.config import Settings
 from sentinel.proxy.app import create_proxy_app
 from sentinel.store.sqlite import SQLiteStore
 from sentinel.testing import FakeDeepSeek
-
-
-class ServerThread:
-    """uvicorn on an ephemeral loopback port, in a background thread."""
-
-    def __init__(self, app: object) -> None:
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_level="warning", access_log=False, lifespan="on"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name="proxy-test", daemon=True)
-
-    def __enter__(self) -> ServerThread:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert self.thread.is_alive() and time.monotonic() < deadline, "proxy did not start"
-            time.sleep(0.01)
-        return self
-
-    @property
-    def url(self) -> str:
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-
-
-@dataclass
-class Proxy:
-    url: str
-    fake: FakeDeepSeek
-    client: AsyncSentinel
-    store: SQLiteStore
-    tokens: dict[str, str]  # "proxy", "alerts:read", "revoked" -> bearer token
-    app: Any
-
-    @property
-    def base_url(self) -> str:
-        """What an OpenAI SDK's base_url is set to."""
-        return f"{self.url}/v1"
-
-    def flush(self) -> None:
-        assert self.client._core.sink.flush(10)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import httpx
-from conftest import Proxy
+from proxy_support import Proxy
 
 from sentinel.api.deps import compliance_for
 from sentinel.clock import FakeClock

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openai
 import pytest
-from conftest import ServerThread
+from proxy_support import ServerThread
 
 from sentinel.api.deps import compliance_for
 from sentinel.client.async_ import AsyncSentinel

@@ -11,7 +11,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import Proxy
+from proxy_support import Proxy
 
 from sentinel.records.models import subject_key_for
 

@@ -8,7 +8,7 @@ import time
 import httpx
 import openai
 import pytest
-from conftest import Proxy
+from proxy_support import Proxy
 
 from sentinel.records.models import subject_key_for
 from sentinel.testing import Fault
