@@ -16,6 +16,10 @@ import pytest
 
 from sentinel.store.sqlite import SQLiteStore
 
+# The public FakeDeepSeek fixtures (fake_deepseek, sentinel_client, ...), for every area.
+# pytest only honours pytest_plugins in a conftest it loads at start-up, such as this one.
+pytest_plugins = ["sentinel.testing.pytest_plugin"]
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

@@ -17,8 +17,6 @@ from sentinel.api.deps import compliance_for
 from sentinel.store.sqlite import SQLiteStore
 from sentinel.testing import FakeDeepSeek
 
-pytest_plugins = ["sentinel.testing.pytest_plugin"]
-
 
 @pytest.fixture
 def deployment_factory(
