@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -19,6 +18,7 @@ import httpx
 import pytest
 from api_support import seed_subject
 from fastapi.testclient import TestClient
+from loopback import free_port
 
 from sentinel.api.app import create_app
 from sentinel.compliance.service import Compliance
@@ -40,12 +40,6 @@ _FACTORY = textwrap.dedent(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _poll(client: httpx.Client, url: str, headers: dict[str, str]) -> dict:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -64,7 +58,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
     log.parent.mkdir()
     (tmp_path / "factory").mkdir()
     (tmp_path / "factory" / "sentinel_app.py").write_text(_FACTORY)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "SENTINEL_STORE": f"sqlite:///{db}"}
     store = SQLiteStore(db)
     store.setup()

@@ -7,11 +7,8 @@ from __future__ import annotations
 import math
 import re
 import shutil
-import socket
 import struct
 import subprocess
-import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,9 +19,9 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from loopback import serve
 
 from sentinel.api.app import create_app
 from sentinel.clock import FakeClock
@@ -186,12 +183,6 @@ def test_page_and_assets_are_self_contained(seeded: dict[str, Any]) -> None:
 # --- real headless Chromium ----------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class _Hits:
     """ASGI wrapper counting requests per path (to see the page poll)."""
 
@@ -212,15 +203,8 @@ def hits(seeded: dict[str, Any]) -> _Hits:
 
 @pytest.fixture
 def served(hits: _Hits) -> Iterator[str]:
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(hits, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    server, thread, url = serve(hits)
+    yield url
     server.should_exit = True
     thread.join(10)
 

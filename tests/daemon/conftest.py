@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -16,19 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import loopback
 import pytest
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def free_port() -> Callable[[], int]:
     """A function returning a loopback port that is free right now."""
-    return _free_port
+    return loopback.free_port
 
 
 @dataclass
@@ -89,7 +83,7 @@ receivers:
 @pytest.fixture
 def alertmanager_url(tmp_path: Path, require_service: Callable[[bool, str], None]) -> Iterator[str]:
     require_service(shutil.which(ALERTMANAGER) is not None, f"{ALERTMANAGER} not installed")
-    port = _free_port()
+    port = loopback.free_port()
     (tmp_path / "am.yml").write_text(AM_CONFIG)
     proc = subprocess.Popen(
         [

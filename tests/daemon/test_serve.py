@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from loopback import wait_until
 
 from sentinel.compliance.tokens import TokenRegistry
 from sentinel.config import Settings
@@ -40,16 +41,6 @@ groups:
         labels: {severity: page}
         annotations: {summary: "errors {{ value | percent }}"}
 """
-
-
-def wait_until(cond: Callable[[], Any], timeout: float, step: float = 0.05) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = cond()
-        if value:
-            return value
-        time.sleep(step)
-    return cond()
 
 
 class Cluster:

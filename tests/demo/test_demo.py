@@ -8,7 +8,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from loopback import free_port
 
 from sentinel.demo import scenario
 from sentinel.demo.summary import traffic
@@ -138,12 +138,6 @@ def test_audit_chain_verifies_from_the_cli(demo_run: dict[str, Any]) -> None:
     assert "intact" in proc.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait_status(url: str, proc: subprocess.Popen[str], timeout: float = 60) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -174,7 +168,7 @@ def test_printed_serve_command_shows_the_demo_on_the_status_page(demo_run: dict[
     assert match, out[-2000:]
     store_assignment = match.group(1)
     assert store_assignment == f"SENTINEL_STORE=sqlite:///{directory / 'sentinel.db'}"
-    port = _free_port()
+    port = free_port()
     env = _env(tmp, SENTINEL_API_PORT=str(port))
     env.update([store_assignment.split("=", 1)])
     proc = subprocess.Popen(
@@ -247,7 +241,7 @@ def test_scenario_incident_outlasts_the_alert_rule() -> None:
 
 @pytest.mark.slow
 def test_demo_serve_keeps_the_status_page_up_until_interrupted(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "sentinel.cli", "demo", "--serve", "--port", str(port),
          "--dir", str(tmp_path / "demo")],

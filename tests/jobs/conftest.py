@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from jobs_support import Deployment, Receiver, job_settings, serve
+from jobs_support import Deployment, Receiver, job_settings
+from loopback import serve
 
 from sentinel.api.app import create_app
 from sentinel.api.deps import compliance_for

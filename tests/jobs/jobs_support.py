@@ -15,18 +15,16 @@ import hashlib
 import hmac
 import io
 import json
-import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
+from loopback import wait_until
 
 from sentinel.client import Sentinel
 from sentinel.config import Settings
@@ -116,16 +114,6 @@ class Receiver:
             return sum(1 for r in self.raw if r["headers"].get("Idempotency-Key") == key)
 
 
-def wait_until(cond: Callable[[], Any], timeout: float, step: float = 0.05) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = cond()
-        if value:
-            return value
-        time.sleep(step)
-    return cond()
-
-
 def poll(http: httpx.Client, job_id: str, token: str, timeout: float = 15.0) -> dict[str, Any]:
     """GET the job until it is finished; returns the last status body."""
 
@@ -140,12 +128,6 @@ def poll(http: httpx.Client, job_id: str, token: str, timeout: float = 15.0) -> 
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def job_settings(tmp_path: Path, **overrides: Any) -> Settings:
@@ -201,15 +183,3 @@ class Deployment:
         runtime = make_runtime(self.store, self.settings, self.fake, holder, **kwargs).start()
         self.runtimes.append(runtime)
         return runtime
-
-
-def serve(app: Any) -> tuple[uvicorn.Server, threading.Thread, str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    return server, thread, f"http://127.0.0.1:{port}"

@@ -10,7 +10,8 @@ import time
 from collections.abc import Callable
 
 import httpx
-from jobs_support import SECRET, Deployment, auth, poll, wait_until
+from jobs_support import SECRET, Deployment, auth, poll
+from loopback import wait_until
 
 
 def test_submit_poll_result(deployment: Deployment) -> None:

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from jobs_support import Receiver, job_settings, wait_until
+from jobs_support import Receiver, job_settings
+from loopback import wait_until
 
 from sentinel.clock import FakeClock
 from sentinel.jobs.queue import JobQueue

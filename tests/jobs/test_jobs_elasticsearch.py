@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from jobs_support import Receiver, job_settings, make_runtime, wait_until
+from jobs_support import Receiver, job_settings, make_runtime
+from loopback import wait_until
 
 from sentinel.jobs.queue import JobQueue
 from sentinel.jobs.subjects import purge_subject

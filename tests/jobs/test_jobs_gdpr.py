@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from jobs_support import Deployment, auth, poll, wait_until
+from jobs_support import Deployment, auth, poll
+from loopback import wait_until
 
 from sentinel.jobs.model import JOB_PREFIX
 

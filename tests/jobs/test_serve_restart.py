@@ -14,7 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from jobs_support import SECRET, Receiver, auth, free_port, poll, wait_until
+from jobs_support import SECRET, Receiver, auth, poll
+from loopback import free_port, wait_until
 
 from sentinel.compliance.tokens import TokenRegistry
 from sentinel.config import Settings

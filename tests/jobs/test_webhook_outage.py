@@ -14,7 +14,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from jobs_support import Deployment, auth, wait_until
+from jobs_support import Deployment, auth
+from loopback import wait_until
 
 OUTAGE = 30.0
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from jobs_support import Deployment, Receiver, auth, make_runtime, poll, wait_until
+from jobs_support import Deployment, Receiver, auth, make_runtime, poll
+from loopback import wait_until
 
 
 def _refusal(d: Deployment, url: str) -> str:

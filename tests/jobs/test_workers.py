@@ -8,7 +8,8 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from jobs_support import Deployment, poll, wait_until
+from jobs_support import Deployment, poll
+from loopback import wait_until
 
 from sentinel.jobs.queue import MAX_RUNS, JobQueue
 

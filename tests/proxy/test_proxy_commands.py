@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
+from loopback import free_port
 
 from sentinel.compliance.tokens import TokenRegistry
 from sentinel.config import Settings
@@ -22,12 +22,6 @@ from sentinel.store.sqlite import SQLiteStore
 from sentinel.testing import FakeDeepSeek
 
 SENTINEL = str(Path(sys.executable).with_name("sentinel"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_listening(proc: subprocess.Popen[bytes], url: str, timeout: float = 30) -> None:
