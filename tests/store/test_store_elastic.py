@@ -21,13 +21,12 @@ from sentinel.config import Settings
 from sentinel.records.models import AlertEvent, CallParams, CallRecord, Conversation
 from sentinel.store import open_store
 from sentinel.store.base import StoreUnavailable
+from sentinel.store.elastic import ElasticStore
 
 pytestmark = pytest.mark.elasticsearch
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 KEY = "d" * 64
-
-ElasticStore = pytest.importorskip("sentinel.store.elastic").ElasticStore
 
 
 def call(i: int, **kw: object) -> CallRecord:
