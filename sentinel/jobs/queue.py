@@ -257,6 +257,22 @@ class JobQueue:
 
         return self._update(job_id, change)
 
+    def renew_delivery(self, job_id: str, holder: str, now: datetime, ttl: timedelta) -> bool:
+        """Extend a delivery claim while its POST is in flight: the lease stays short,
+        so a delivery cut off by a crash is retried soon after, not minutes later."""
+
+        def change(job: Job) -> Job | None:
+            hook = job.get("webhook")
+            if (
+                hook is None
+                or hook["status"] != "pending"
+                or not _held_by(hook.get("lease"), holder)
+            ):
+                return None
+            return {**job, "webhook": {**hook, "lease": _lease(holder, now, ttl)}}
+
+        return self._update(job_id, change) is not None
+
     def record_delivery(
         self,
         job_id: str,

@@ -7,7 +7,9 @@ to two thread pools: runs (`job_workers` at a time) and deliveries. Runs go thro
 the ordinary client, so an async job gets the same auth, rate limit, retries,
 breaker, failover, telemetry and records as a direct call. While a run is in flight
 the scan renews its lease; if this process dies, the lease lapses and another daemon
-(or this one restarted) claims the job again.
+(or this one restarted) claims the job again. Webhook deliveries hold the same
+short, renewed lease (SENTINEL_JOB_LEASE), so one cut off by a crash is retried
+within a lease, not after the POST's worst-case timeout.
 
 Every daemon on a store runs a worker (claims are compare-and-set, see
 `sentinel.jobs.queue`); there is no leader for this.
@@ -40,7 +42,6 @@ from sentinel.store.base import Store
 
 log = logging.getLogger("sentinel.jobs")
 
-DELIVERY_LEASE = timedelta(seconds=60)  # > the delivery's own timeouts
 DELIVERY_THREADS = 4
 EXPIRE_EVERY = timedelta(minutes=5)
 
@@ -155,7 +156,9 @@ class JobRuntime:
         for job in jobs:
             if self._stop.is_set():
                 return
-            if job["status"] in FINISHED:
+            if job["id"] in self._delivering:
+                self._renew_delivery(job, now)
+            elif job["status"] in FINISHED:
                 self._maybe_deliver(job, now)
             elif job["id"] in self._running:
                 self._renew(job, now)
@@ -183,10 +186,18 @@ class JobRuntime:
         with self._lock:
             self._running[job["id"]] = self._runs.submit(self._run, claimed)
 
+    def _due_for_renewal(self, lease: dict[str, str] | None, now: datetime) -> bool:
+        expires = datetime.fromisoformat(lease["expires_at"]) if lease else now
+        return expires - now < self.lease * 2 / 3
+
     def _renew(self, job: Job, now: datetime) -> None:
-        expires = datetime.fromisoformat(job["lease"]["expires_at"]) if job["lease"] else now
-        if expires - now < self.lease * 2 / 3:
+        if self._due_for_renewal(job["lease"], now):
             self.queue.renew(job["id"], self.holder, now, self.lease)
+
+    def _renew_delivery(self, job: Job, now: datetime) -> None:
+        hook = job.get("webhook")
+        if hook is not None and self._due_for_renewal(hook.get("lease"), now):
+            self.queue.renew_delivery(job["id"], self.holder, now, self.lease)
 
     def _maybe_deliver(self, job: Job, now: datetime) -> None:
         hook = job.get("webhook")
@@ -197,7 +208,7 @@ class JobRuntime:
         with self._lock:
             if job["id"] in self._delivering or len(self._delivering) >= DELIVERY_THREADS:
                 return
-        claimed = self.queue.claim_delivery(job["id"], self.holder, now, DELIVERY_LEASE)
+        claimed = self.queue.claim_delivery(job["id"], self.holder, now, self.lease)
         if claimed is None:
             return
         with self._lock:

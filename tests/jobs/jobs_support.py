@@ -6,7 +6,8 @@ The receiver is a `ThreadingHTTPServer` on loopback that checks every delivery t
 `sentinel.jobs.signing` tells receivers to (hmac over "timestamp." + raw body, written
 out here rather than calling Sentinel's own helper), counts raw deliveries, and keeps
 the first body per Idempotency-Key. It can be taken down (its socket closed: connection
-refused), made to answer 503, or made to redirect, and brought back on the same port.
+refused), made to answer 503, made to redirect or made slow (`delay` seconds before it
+answers), and brought back on the same port.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Receiver:
         self.secret = secret.encode()
         self.mode = "up"  # up | 503 | redirect
         self.redirect_to = ""
+        self.delay = 0.0
         self.raw: list[dict[str, Any]] = []  # every request that reached the handler
         self.by_key: dict[str, dict[str, Any]] = {}  # first valid body per key
         self.keys: Counter[str] = Counter()  # valid deliveries answered 200, per key
@@ -60,6 +62,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                time.sleep(receiver.delay)
                 ok = receiver._valid(dict(self.headers.items()), body)
                 with receiver._lock:
                     receiver.raw.append({"headers": dict(self.headers.items()), "body": body})

@@ -1,10 +1,13 @@
 """Claims: two workers on one store run each job once; a worker that dies mid-run
 (its lease lapses) has the job taken over, and its late result is not written over the
-new one; a job that keeps killing its workers is failed after MAX_RUNS."""
+new one; a job that keeps killing its workers is failed after MAX_RUNS. Webhook
+deliveries hold the same short lease: renewed while a slow POST runs (no second
+worker takes it over), retried soon after its holder dies."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -110,3 +113,53 @@ def test_settled_jobs_expire_after_retention_or_the_content_limit(
     assert queue.expire(t0, timedelta(hours=4), timedelta(hours=72)) == 2
     assert [queue.get(i) is not None for i in ids] == [False, False, True]
     assert queue.get(unfinished) is not None  # never dropped before it has run
+
+
+def test_a_dead_workers_delivery_is_retried_once_its_lease_lapses(
+    deployment_factory: Callable[..., Deployment],
+) -> None:
+    d = deployment_factory(runtime=False)
+    job_id = d.submit(webhook_url=d.receiver.url).json()["id"]
+    queue = JobQueue(d.store)
+    now = datetime.now(UTC)
+    assert queue.claim(job_id, "w", now, timedelta(seconds=30))
+    assert queue.finish(job_id, "w", now, result={"ok": True}, request_id="r1")
+    # claimed for delivery by a worker that then died (SIGKILL mid-POST)
+    assert queue.claim_delivery(job_id, "dead-worker", datetime.now(UTC), d.settings.job_lease)
+    started = time.monotonic()
+    d.start_runtime("survivor", run_jobs=False)
+    assert wait_until(lambda: d.receiver.keys[f"job_{job_id}"] == 1, 10)
+    # delivered once the 2 s lease lapsed, not after a POST's worst-case timeout
+    assert time.monotonic() - started < d.settings.job_lease.total_seconds() + 3
+    assert queue.get(job_id)["webhook"]["status"] == "delivered"
+
+
+def test_a_slow_delivery_holds_a_short_lease_renewed_until_it_ends(
+    deployment_factory: Callable[..., Deployment],
+) -> None:
+    d = deployment_factory(runtime=False)
+    lease = d.settings.job_lease
+    d.receiver.delay = lease.total_seconds() * 3  # the POST outlives the lease twice over
+    job_id = d.submit(webhook_url=d.receiver.url).json()["id"]
+    queue = JobQueue(d.store)
+    d.start_runtime("worker-a")
+    d.start_runtime("worker-b")
+
+    def held() -> dict | None:
+        return (queue.get(job_id).get("webhook") or {}).get("lease")
+
+    assert wait_until(held, 10, 0.02)
+    expiries = []
+    for _ in range(8):  # ~4 s while the POST is in flight
+        current, now = held(), datetime.now(UTC)
+        assert current is not None
+        expires = datetime.fromisoformat(current["expires_at"])
+        # short: a crash mid-POST is retried within a lease, not after the POST's timeout
+        assert expires - now <= lease + timedelta(seconds=0.5)
+        expiries.append(expires)
+        time.sleep(0.5)
+    assert expiries[-1] > expiries[0] + lease  # renewed while the POST runs
+    key = f"job_{job_id}"
+    assert wait_until(lambda: d.receiver.keys[key] == 1, 15)
+    time.sleep(lease.total_seconds())  # a claim taken over by worker-b would POST again
+    assert d.receiver.deliveries(key) == 1
