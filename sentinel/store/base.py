@@ -2,7 +2,7 @@
 service need from persistence, and nothing more.
 
 Two implementations exist (`sqlite.SQLiteStore`, the embedded default, and
-`elastic.ElasticStore` for production) and both pass `tests/store/test_contract.py`.
+`elastic.ElasticStore` for production) and both pass `tests/store/test_store_contract.py`.
 Rules for implementers:
 
 * Writes are idempotent: the document id of a call, conversation or feedback is its
@@ -27,6 +27,29 @@ from sentinel.records.models import AlertEvent, AuditEntry, CallRecord, Conversa
 # Labels the rule engine may filter or group calls by. They are columns in SQLite and
 # keyword fields in Elasticsearch; metadata.* labels are not aggregatable by design.
 CALL_LABELS = ("app", "model", "endpoint", "operation", "error_type")
+
+# Every kind of document that `count`, `iter_subject` and `delete_subject` know, raw
+# content first (the order an erasure deletes in), with the SQLite table and the
+# Elasticsearch index suffix that holds it. Both stores take their names from here, so a
+# kind added once is a kind both must handle (the contract tests check that they do).
+_COLLECTIONS = {
+    "conversation": "conversations",
+    "call": "calls",
+    "feedback": "feedback",
+    "alert": "alerts",
+    "cache": "cache",
+}
+KINDS = tuple(_COLLECTIONS)
+
+
+def collection(kind: str) -> str:
+    """The table / index suffix of `kind`; the one error every store gives for any other."""
+    try:
+        return _COLLECTIONS[kind]
+    except KeyError:
+        raise ValueError(
+            f"unknown kind {kind!r}: use {', '.join(KINDS[:-1])} or {KINDS[-1]}"
+        ) from None
 
 
 class StoreError(Exception):
@@ -116,7 +139,7 @@ class Store(Protocol):
     def get_call(self, request_id: str) -> CallRecord | None: ...
     def get_conversation(self, request_id: str) -> Conversation | None: ...
     def count(self, kind: str) -> int:
-        """Number of stored documents of one kind: call, conversation, feedback, alert."""
+        """Number of stored documents of one of the KINDS (ValueError for another)."""
 
     # rule engine inputs
     def call_stats(
@@ -157,7 +180,7 @@ class Store(Protocol):
 
     def delete_subject(self, subject_id: str | None, subject_key: str) -> dict[str, int]:
         """Delete everything linked to the subject (cached responses included); returns
-        counts by kind: conversation, call, feedback, alert, cache. Idempotent."""
+        counts for each of the KINDS. Idempotent."""
 
     # response cache (kind "cache" in iter_subject)
     def cache_get(self, key: str, now: datetime) -> CacheEntry | None:

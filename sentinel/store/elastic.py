@@ -68,12 +68,14 @@ from sentinel.records.models import (
 )
 from sentinel.store import schema
 from sentinel.store.base import (
+    KINDS,
     CacheEntry,
     CallStats,
     FeedbackStats,
     RecordRejected,
     StoreUnavailable,
     WriteResult,
+    collection,
 )
 from sentinel.store.dead_letter import DeadLetterFile
 from sentinel.store.sqlite import _check_labels
@@ -205,6 +207,11 @@ class ElasticStore:
 
     def _index(self, suffix: str) -> str:
         return f"{self.prefix}-{suffix}"
+
+    def _kind_index(self, kind: str) -> str:
+        """Where one of the KINDS lives: calls span daily indices, so all of them."""
+        name = collection(kind)
+        return self._index(f"{name}-*" if kind == "call" else name)
 
     def _call_index(self, ts: datetime) -> str:
         return self._daily(_utc(ts).date())
@@ -524,20 +531,9 @@ class ElasticStore:
         return _source_model("conversation", doc["_source"])
 
     def count(self, kind: str) -> int:
-        suffix = {
-            "call": "calls-*",
-            "conversation": "conversations",
-            "feedback": "feedback",
-            "alert": "alerts",
-            "cache": "cache",
-        }.get(kind)
-        if suffix is None:
-            raise ValueError(
-                f"unknown kind {kind!r}: use call, conversation, feedback, alert or cache"
-            )
         return self._op(
             self.client.count,
-            index=self._index(suffix),
+            index=self._kind_index(kind),
             ignore_unavailable=True,
             allow_no_indices=True,
         )["count"]
@@ -731,24 +727,15 @@ class ElasticStore:
     def _subject_query(
         self, kind: str, subject_id: str | None, subject_key: str
     ) -> tuple[str, dict[str, Any]]:
+        index = self._kind_index(kind)
         key = {"term": {"sentinel.subject_key": subject_key}}
-        if kind == "conversation":
-            by_id = {"term": {"sentinel.subject_id": subject_id or subject_key}}
-            return self._index("conversations"), {
-                "bool": {"should": [key, by_id], "minimum_should_match": 1}
-            }
-        if kind == "call":
-            return self._index("calls-*"), key
-        if kind == "feedback":
-            return self._index("feedback"), key
+        if kind in ("call", "feedback"):
+            return index, key
         if kind == "alert":
-            return self._index("alerts"), {"term": {"sentinel.alert.subject_keys": subject_key}}
-        if kind == "cache":
-            by_id = {"term": {"sentinel.subject_id": subject_id or subject_key}}
-            return self._index("cache"), {
-                "bool": {"should": [key, by_id], "minimum_should_match": 1}
-            }
-        raise ValueError(f"unknown kind {kind!r}")
+            return index, {"term": {"sentinel.alert.subject_keys": subject_key}}
+        # Conversations and cached responses may name the subject by raw id alone.
+        by_id = {"term": {"sentinel.subject_id": subject_id or subject_key}}
+        return index, {"bool": {"should": [key, by_id], "minimum_should_match": 1}}
 
     def _scan(
         self, index: str, query: dict[str, Any], source: bool = True
@@ -798,7 +785,7 @@ class ElasticStore:
 
     def delete_subject(self, subject_id: str | None, subject_key: str) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for kind in ("conversation", "call", "feedback", "alert", "cache"):
+        for kind in KINDS:
             index, query = self._subject_query(kind, subject_id, subject_key)
             counts[kind] = self._delete_matching(index, query)
         self.refresh()

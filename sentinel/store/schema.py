@@ -118,16 +118,9 @@ FIELDS: dict[str, dict[str, str]] = {
     },
 }
 
-# Index template file (templates/<name>.json) and index name suffix per kind.
+# Index template files (templates/<name>.json); the index suffix of each record kind is
+# `base.collection(kind)`.
 TEMPLATES = ("calls", "conversations", "feedback", "alerts", "audit", "state", "cache")
-INDEX_SUFFIX = {
-    "call": "calls",
-    "conversation": "conversations",
-    "feedback": "feedback",
-    "alert": "alerts",
-    "audit": "audit",
-    "cache": "cache",
-}
 
 # Call labels of the Store protocol (CALL_LABELS) -> keyword field aggregated on.
 CALL_LABEL_FIELDS = {

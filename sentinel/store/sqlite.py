@@ -35,12 +35,14 @@ from sentinel.records.models import (
 )
 from sentinel.store.base import (
     CALL_LABELS,
+    KINDS,
     CacheEntry,
     CallStats,
     FeedbackStats,
     RecordRejected,
     StoreUnavailable,
     WriteResult,
+    collection,
 )
 
 FEEDBACK_LABELS = ("app", "model")
@@ -316,17 +318,7 @@ class SQLiteStore:
         return Conversation.model_validate_json(row[0]) if row else None
 
     def count(self, kind: str) -> int:
-        table = {
-            "call": "calls",
-            "conversation": "conversations",
-            "feedback": "feedback",
-            "alert": "alerts",
-            "cache": "cache",
-        }.get(kind)
-        if table is None:
-            raise ValueError(
-                f"unknown kind {kind!r}: use call, conversation, feedback, alert or cache"
-            )
+        table = collection(kind)
         return self._op(lambda c: c.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
     # rule engine inputs ---------------------------------------------------
@@ -480,23 +472,23 @@ class SQLiteStore:
 
     # GDPR -----------------------------------------------------------------
 
-    _SUBJECT_SQL: ClassVar[dict[str, tuple[str, str, bool]]] = {
-        "conversation": ("conversations", "subject_key = ? OR subject_id = ?", True),
-        "call": ("calls", "subject_key = ?", False),
-        "feedback": ("feedback", "subject_key = ?", False),
-        "cache": ("cache", "subject_key = ? OR subject_id = ?", True),
+    # kind -> condition, and whether it also takes the raw subject id.
+    _SUBJECT_SQL: ClassVar[dict[str, tuple[str, bool]]] = {
+        "conversation": ("subject_key = ? OR subject_id = ?", True),
+        "call": ("subject_key = ?", False),
+        "feedback": ("subject_key = ?", False),
+        "cache": ("subject_key = ? OR subject_id = ?", True),
     }
 
     def _subject_filter(
         self, kind: str, subject_id: str | None, subject_key: str
     ) -> tuple[str, str, list[Any]]:
+        table = collection(kind)
         if kind == "alert":
             # Alerts carry no subject; an alert linked to one names its key in labels or
             # annotations (a substring match on the hex key is exact enough).
-            return "alerts", "instr(doc, ?) > 0", [subject_key]
-        if kind not in self._SUBJECT_SQL:
-            raise ValueError(f"unknown kind {kind!r}")
-        table, cond, with_id = self._SUBJECT_SQL[kind]
+            return table, "instr(doc, ?) > 0", [subject_key]
+        cond, with_id = self._SUBJECT_SQL[kind]
         params: list[Any] = [subject_key]
         if with_id:
             params.append(subject_id if subject_id is not None else subject_key)
@@ -529,7 +521,7 @@ class SQLiteStore:
             counts = {}
             c.execute("BEGIN IMMEDIATE")
             try:
-                for kind in ("conversation", "call", "feedback", "alert", "cache"):
+                for kind in KINDS:
                     table, cond, params = self._subject_filter(kind, subject_id, subject_key)
                     counts[kind] = c.execute(f"DELETE FROM {table} WHERE {cond}", params).rowcount
                 c.execute("COMMIT")

@@ -4,6 +4,7 @@ both must behave the same (see sentinel/store/base.py)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,7 @@ from sentinel.records.models import (
     Conversation,
     Feedback,
 )
-from sentinel.store.base import CacheEntry, Store
+from sentinel.store.base import KINDS, CacheEntry, Store
 from sentinel.store.sqlite import SQLiteStore, percentile
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -344,6 +345,43 @@ def test_subject_iteration_spans_many_pages_and_deletion_is_exact(store: Store) 
 
 
 # response cache ----------------------------------------------------------
+
+
+def test_both_stores_know_exactly_the_same_kinds(
+    sqlite_store: SQLiteStore, es_store_factory: Any
+) -> None:
+    """One document of every kind in KINDS, linked to the subject, is counted, found and
+    erased by each store; any other kind is refused by both with the same error naming
+    the kinds. A kind added to KINDS but not handled by a store fails here."""
+    stores: list[Store] = [sqlite_store, es_store_factory()]
+    errors = set()
+    for store in stores:
+        store.write_records(
+            [
+                call(1, subject_key=KEY),
+                conversation("conv-1", T0),
+                Feedback(request_id="call-00001", timestamp=T0, score=1.0, subject_key=KEY),
+            ]
+        )
+        store.write_alert_event(alert(1, {"subject_key": KEY}))
+        store.cache_put(cache_entry("k-1", subject_id="user-42", subject_key=KEY), 10)
+        store.refresh()
+        assert {k: store.count(k) for k in KINDS} == dict.fromkeys(KINDS, 1), store.name
+        found = [d["kind"] for d in store.iter_subject("user-42", KEY, KINDS)]
+        assert sorted(found) == sorted(KINDS), store.name
+        assert store.delete_subject("user-42", KEY) == dict.fromkeys(KINDS, 1), store.name
+        for unknown in ("calls", "audit", ""):
+            with pytest.raises(ValueError) as counted:
+                store.count(unknown)
+            with pytest.raises(ValueError) as iterated:
+                list(store.iter_subject("user-42", KEY, [unknown]))
+            errors |= {(unknown, str(counted.value)), (unknown, str(iterated.value))}
+    # One message per unknown kind, whichever store or method gave it.
+    assert len(errors) == 3
+    for unknown, message in errors:
+        head, listed = message.split(": use ")
+        assert head == f"unknown kind {unknown!r}"
+        assert sorted(re.split(r", | or ", listed)) == sorted(KINDS)
 
 
 def cache_entry(key: str, created: datetime = T0, ttl: float = 3600, **kw: Any) -> CacheEntry:
