@@ -323,8 +323,8 @@ class SQLiteStore:
 
     # rule engine inputs ---------------------------------------------------
 
-    @staticmethod
-    def _window_query(
+    def _window_groups(
+        self,
         columns: str,
         table: str,
         start: datetime,
@@ -332,7 +332,9 @@ class SQLiteStore:
         where: Mapping[str, str] | None,
         group_by: Sequence[str],
         allowed: Sequence[str],
-    ) -> tuple[str, list[Any]]:
+    ) -> list[tuple[dict[str, str], list[tuple[Any, ...]]]]:
+        """(labels, the `columns` of each row) per group of the window (start, end], a
+        missing label as "": what call_stats and feedback_stats aggregate in Python."""
         where = dict(where or {})
         _check_labels([*where, *group_by], allowed)
         sql = f"SELECT {', '.join([*group_by, columns]) if group_by else columns} FROM {table}"
@@ -341,7 +343,15 @@ class SQLiteStore:
         for k, v in where.items():
             sql += f" AND {k} = ?"
             params.append(v)
-        return sql, params
+        rows = self._op(lambda c: c.execute(sql, params).fetchall())
+        n = len(group_by)
+        groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+        for row in rows:
+            groups.setdefault(tuple(row[:n]), []).append(row[n:])
+        return [
+            ({g: "" if v is None else str(v) for g, v in zip(group_by, key, strict=True)}, items)
+            for key, items in groups.items()
+        ]
 
     def call_stats(
         self,
@@ -350,7 +360,7 @@ class SQLiteStore:
         where: Mapping[str, str] | None = None,
         group_by: Sequence[str] = (),
     ) -> list[CallStats]:
-        sql, params = self._window_query(
+        groups = self._window_groups(
             "is_error, rate_limited, circuit_open, duration_ms",
             "calls",
             start,
@@ -359,19 +369,12 @@ class SQLiteStore:
             group_by,
             CALL_LABELS,
         )
-        rows = self._op(lambda c: c.execute(sql, params).fetchall())
-        n = len(group_by)
-        groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
-        for row in rows:
-            groups.setdefault(tuple(row[:n]), []).append(row[n:])
         out = []
-        for key, items in groups.items():
+        for labels, items in groups:
             durations = [i[3] for i in items]
             out.append(
                 CallStats(
-                    labels={
-                        g: ("" if v is None else str(v)) for g, v in zip(group_by, key, strict=True)
-                    },
+                    labels=labels,
                     total=len(items),
                     errors=sum(i[0] for i in items),
                     rate_limited=sum(i[1] for i in items),
@@ -391,23 +394,16 @@ class SQLiteStore:
         where: Mapping[str, str] | None = None,
         group_by: Sequence[str] = (),
     ) -> list[FeedbackStats]:
-        sql, params = self._window_query(
+        groups = self._window_groups(
             "score, satisfied", "feedback", start, end, where, group_by, FEEDBACK_LABELS
         )
-        rows = self._op(lambda c: c.execute(sql, params).fetchall())
-        n = len(group_by)
-        groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
-        for row in rows:
-            groups.setdefault(tuple(row[:n]), []).append(row[n:])
         out = []
-        for key, items in groups.items():
+        for labels, items in groups:
             scores = [i[0] for i in items if i[0] is not None]
             rated = [i[1] for i in items if i[1] is not None]
             out.append(
                 FeedbackStats(
-                    labels={
-                        g: ("" if v is None else str(v)) for g, v in zip(group_by, key, strict=True)
-                    },
+                    labels=labels,
                     count=len(items),
                     score_avg=sum(scores) / len(scores) if scores else None,
                     satisfied=sum(rated),
