@@ -25,7 +25,7 @@ from pydantic import (
 
 from sentinel.config import parse_duration
 from sentinel.rules.templates import check_template
-from sentinel.store.base import CALL_LABELS
+from sentinel.store.base import CALL_LABELS, FEEDBACK_LABELS
 
 CALL_METRICS = (
     "error_rate",
@@ -37,8 +37,6 @@ CALL_METRICS = (
     "circuit_open_count",
 )
 FEEDBACK_METRICS = ("quality_score_avg", "satisfaction_rate")
-# Labels the feedback index can filter and group by (a subset of the call labels).
-FEEDBACK_LABELS = ("app", "model")
 METRICS = (*CALL_METRICS, *FEEDBACK_METRICS, "unanonymized_overdue")
 
 Metric = Literal[

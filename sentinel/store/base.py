@@ -27,6 +27,8 @@ from sentinel.records.models import AlertEvent, AuditEntry, CallRecord, Conversa
 # Labels the rule engine may filter or group calls by. They are columns in SQLite and
 # keyword fields in Elasticsearch; metadata.* labels are not aggregatable by design.
 CALL_LABELS = ("app", "model", "endpoint", "operation", "error_type")
+# The labels feedback can be filtered and grouped by (a subset of the call labels).
+FEEDBACK_LABELS = ("app", "model")
 
 # Every kind of document that `count`, `iter_subject` and `delete_subject` know, raw
 # content first (the order an erasure deletes in), with the SQLite table and the

@@ -35,6 +35,7 @@ from sentinel.records.models import (
 )
 from sentinel.store.base import (
     CALL_LABELS,
+    FEEDBACK_LABELS,
     KINDS,
     CacheEntry,
     CallStats,
@@ -45,7 +46,6 @@ from sentinel.store.base import (
     collection,
 )
 
-FEEDBACK_LABELS = ("app", "model")
 _PAGE = 500
 CHECKPOINT_EVERY = 0.5  # seconds between background WAL checkpoints
 # Safety net for the writer's own automatic checkpoint while the background one runs:
