@@ -12,7 +12,7 @@ import operator
 import re
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -27,7 +27,9 @@ from sentinel.config import parse_duration
 from sentinel.rules.templates import check_template
 from sentinel.store.base import CALL_LABELS, FEEDBACK_LABELS
 
-CALL_METRICS = (
+# The metrics a rule may name, as types (so validation rejects any other) and as the
+# tuples the evaluator dispatches on, each written once.
+CallMetric = Literal[
     "error_rate",
     "success_rate",
     "request_rate",
@@ -35,22 +37,11 @@ CALL_METRICS = (
     "latency_p95_ms",
     "rate_limited_rate",
     "circuit_open_count",
-)
-FEEDBACK_METRICS = ("quality_score_avg", "satisfaction_rate")
-METRICS = (*CALL_METRICS, *FEEDBACK_METRICS, "unanonymized_overdue")
-
-Metric = Literal[
-    "error_rate",
-    "success_rate",
-    "request_rate",
-    "latency_avg_ms",
-    "latency_p95_ms",
-    "rate_limited_rate",
-    "circuit_open_count",
-    "quality_score_avg",
-    "satisfaction_rate",
-    "unanonymized_overdue",
 ]
+FeedbackMetric = Literal["quality_score_avg", "satisfaction_rate"]
+Metric = Literal[CallMetric, FeedbackMetric, "unanonymized_overdue"]
+CALL_METRICS: tuple[str, ...] = get_args(CallMetric)
+FEEDBACK_METRICS: tuple[str, ...] = get_args(FeedbackMetric)
 
 OPS: dict[str, Callable[[float, float], bool]] = {
     ">": operator.gt,
