@@ -45,12 +45,10 @@ from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.audit import AuditLog
 from sentinel.compliance.jobs import Jobs
 from sentinel.jobs.subjects import exported_jobs
-from sentinel.store.base import Store
+from sentinel.store.base import KINDS, Store
 
 SCHEMA = "sentinel.gdpr.export"
 SCHEMA_VERSION = 1
-# "cache": responses the response cache still holds for the subject (raw content).
-KINDS = ("conversation", "call", "feedback", "alert", "cache")
 EXPORT_TTL = timedelta(hours=24)
 
 
