@@ -1,13 +1,16 @@
 """Loopback helpers shared by every area's tests: a free port, polling for a condition,
-and a uvicorn server in a thread. (Importable as `loopback`: pytest puts tests/ on
-sys.path for the root conftest.)"""
+a uvicorn server in a thread, and a stdlib HTTP server in a thread for hand-written
+stand-ins. (Importable as `loopback`: pytest puts tests/ on sys.path for the root
+conftest.)"""
 
 from __future__ import annotations
 
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import uvicorn
@@ -43,3 +46,24 @@ def serve(app: Any) -> tuple[uvicorn.Server, threading.Thread, str]:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
     return server, thread, f"http://127.0.0.1:{port}"
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """Base for stand-in handlers: no access-log line on stderr per request."""
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve `handler` on a free loopback port in a thread; yields the base URL
+    (http://127.0.0.1:PORT) and stops the server, closing its socket, on exit."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
