@@ -6,16 +6,15 @@ index prefix."""
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from elastic_transport import SecurityWarning
+from loopback import QuietHandler, free_port, http_server
 
 from sentinel.config import Settings
 from sentinel.records.models import AlertEvent, CallParams, CallRecord, Conversation
@@ -102,18 +101,12 @@ def test_records_the_server_or_json_rejects_go_to_the_dead_letter_file(
     assert store.get_call("call-2") is None and store.get_conversation("conv-1") is None
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_unreachable_elasticsearch_raises_store_unavailable_without_secrets(
     tmp_path: Path,
 ) -> None:
     secret = "sk-es-very-secret-api-key"
     store = ElasticStore.from_settings(
-        f"http://127.0.0.1:{closed_port()}",
+        f"http://127.0.0.1:{free_port()}",
         Settings(es_api_key=secret, es_index_prefix="unreachable"),
         dead_letter_path=tmp_path / "dl.jsonl",
     )
@@ -159,31 +152,29 @@ def test_reclaim_purges_deleted_documents_from_segments(
     assert (docs["docs"]["count"], docs["docs"]["deleted"]) == (20, 0)
 
 
+def answer_like_elasticsearch(handler: BaseHTTPRequestHandler, doc: object) -> None:
+    """A 200 JSON answer with the product header the client insists on."""
+    body = json.dumps(doc).encode()
+    handler.send_response(200)
+    handler.send_header("X-Elastic-Product", "Elasticsearch")
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 @pytest.fixture
 def header_server() -> Iterator[tuple[str, list[dict[str, str]]]]:
     """A loopback HTTP server that answers like Elasticsearch and records headers."""
     seen: list[dict[str, str]] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             seen.append({k.lower(): v for k, v in self.headers.items()})
-            body = b'{"status": "green"}'
-            self.send_response(200)
-            self.send_header("X-Elastic-Product", "Elasticsearch")
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            answer_like_elasticsearch(self, {"status": "green"})
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    server.shutdown()
-    server.server_close()
+    with http_server(Handler) as url:
+        yield url, seen
 
 
 def test_auth_by_api_key_or_user_and_password(
@@ -200,7 +191,7 @@ def test_auth_by_api_key_or_user_and_password(
         store.close()
 
 
-class OverloadedBulk(BaseHTTPRequestHandler):
+class OverloadedBulk(QuietHandler):
     """A loopback stand-in for an overloaded cluster: answers each bulk item with 429
     for its first `refusals` attempts, then indexes it."""
 
@@ -221,18 +212,9 @@ class OverloadedBulk(BaseHTTPRequestHandler):
                 item["error"] = {"type": "es_rejected_execution_exception", "reason": "busy"}
             items.append({op: item})
         self.requests.append(ids)
-        body = json.dumps({"errors": True, "items": items}).encode()
-        self.send_response(200)
-        self.send_header("X-Elastic-Product", "Elasticsearch")
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        answer_like_elasticsearch(self, {"errors": True, "items": items})
 
     do_PUT = do_POST  # the client sends bulk as PUT
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.mark.parametrize("refusals", [2, 99])
@@ -240,11 +222,9 @@ def test_items_refused_with_429_are_retried_alone_then_reported_unavailable(
     refusals: int, tmp_path: Path
 ) -> None:
     handler = type("Handler", (OverloadedBulk,), {"refusals": refusals, "seen": {}, "requests": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with http_server(handler) as url:
         store = ElasticStore.from_settings(
-            f"http://127.0.0.1:{server.server_address[1]}",
+            url,
             Settings(),
             dead_letter_path=tmp_path / "dl.jsonl",
             bulk_retries=3,
@@ -260,9 +240,6 @@ def test_items_refused_with_429_are_retried_alone_then_reported_unavailable(
                 store.write_records(records)
             assert len(handler.requests) == 4  # first try + bulk_retries
         assert not store.dead_letter_path.exists()  # overload is not a bad record
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_tls_is_verified_unless_turned_off(tmp_path: Path) -> None:
