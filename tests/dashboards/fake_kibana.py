@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from loopback import QuietHandler, http_server
 
 IMPORT_PATH = re.compile(r"^(?:/s/(?P<space>[a-z0-9_-]+))?/api/saved_objects/_import$")
 
@@ -59,7 +60,7 @@ def _answer(handler: BaseHTTPRequestHandler, status: int, body: Any) -> None:
 def fake_kibana(**kwargs: Any) -> Iterator[FakeKibana]:
     kibana = FakeKibana(**kwargs)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             parts = urlsplit(self.path)
@@ -106,15 +107,6 @@ def fake_kibana(**kwargs: Any) -> Iterator[FakeKibana]:
             count = len(upload.objects())
             return _answer(self, 200, {"success": True, "successCount": count, "errors": []})
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    kibana.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with http_server(Handler) as url:
+        kibana.url = url
         yield kibana
-    finally:
-        server.shutdown()
-        server.server_close()
