@@ -18,7 +18,7 @@ from sentinel.client.observation import Observation
 from sentinel.client.outcome import apply_completion, apply_policy, apply_stream
 from sentinel.client.params import build_chat_request
 from sentinel.client.resilience import Action, TokenBucket, parse_retry_after
-from sentinel.client.sse import ChunkParser
+from sentinel.client.sse import ChunkParser, is_comment
 from sentinel.client.sync import (
     CONNECTION_ERRORS,
     TIMEOUT_ERRORS,
@@ -35,11 +35,16 @@ from sentinel.config import Settings
 from sentinel.errors import APIConnectionError, APITimeoutError, SentinelAPIError, SentinelError
 from sentinel.store import Store
 
+_DRAIN_S = 0.05  # after [DONE]; the body's end comes in the same segment or right after
+
 
 class AsyncStream:
     """`async for` chunks; use `async with` (or `aclose()`) to release the connection
     early. An unfinished stream that is garbage-collected is still reported, as
-    abandoned, but its connection is only reclaimed by the pool later."""
+    abandoned, but its connection is only reclaimed by the pool later.
+
+    `events()` is the same iteration with the upstream's SSE comment lines (`: keep-alive`
+    while the model thinks) kept, as `str`, for relays such as the proxy."""
 
     def __init__(
         self, obs: Observation, response: httpx.Response | None, fallback: ChatCompletion | None
@@ -49,15 +54,23 @@ class AsyncStream:
         self._fallback = fallback
         self._parser = ChunkParser(obs.request_id)
         self._iter = self._chunks()
+        self._lines: AsyncIterator[str] | None = None
         self.request_id = obs.request_id
 
     def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
         return self
 
     async def __anext__(self) -> ChatCompletionChunk:
-        return await self._iter.__anext__()
+        item = await self._iter.__anext__()
+        while isinstance(item, str):
+            item = await self._iter.__anext__()
+        return item
 
-    async def _chunks(self) -> AsyncIterator[ChatCompletionChunk]:
+    def events(self) -> AsyncIterator[ChatCompletionChunk | str]:
+        """Chunks and SSE comment lines, in upstream order (one iteration per stream)."""
+        return self._iter
+
+    async def _chunks(self) -> AsyncIterator[ChatCompletionChunk | str]:
         obs = self._obs
         if self._fallback is not None:
             apply_completion(obs, self._fallback)
@@ -66,8 +79,12 @@ class AsyncStream:
             return
         assert self._response is not None
         parser = self._parser
+        self._lines = lines = self._response.aiter_lines()
         try:
-            async for line in self._response.aiter_lines():
+            async for line in lines:
+                if is_comment(line):
+                    yield line
+                    continue
                 chunk = parser.feed(line)
                 if parser.done:
                     break
@@ -106,8 +123,14 @@ class AsyncStream:
 
     async def _end(self) -> None:
         self._report()
-        if self._response is not None:
-            await self._response.aclose()
+        response = self._response
+        if response is None:
+            return
+        try:
+            if self._parser.done and self._lines is not None and not response.is_closed:
+                await _drain(self._lines)
+        finally:
+            await response.aclose()
 
     async def aclose(self) -> None:
         await self._iter.aclose()
@@ -122,6 +145,19 @@ class AsyncStream:
     def __del__(self) -> None:
         if not self._obs.finished:
             self._report()
+
+
+async def _drain(lines: AsyncIterator[str]) -> None:
+    """Read what follows `data: [DONE]` (normally just the body's end) so the connection
+    goes back to the pool: closing a response with unread bytes drops its connection,
+    and every stream then paid a new TCP connection before its first byte. Bounded in
+    time; an upstream that keeps the body open after [DONE] only loses the reuse."""
+    try:
+        async with asyncio.timeout(_DRAIN_S):
+            async for _ in lines:
+                pass
+    except (TimeoutError, httpx.HTTPError):
+        pass
 
 
 class AsyncCompletions:

@@ -11,6 +11,11 @@ from sentinel.errors import SentinelAPIError
 DONE = "[DONE]"
 
 
+def is_comment(line: str) -> bool:
+    """An SSE comment line (`: keep-alive`): no event, only a sign of life."""
+    return line.startswith(":")
+
+
 class SSEDecoder:
     """Collects `data:` lines into events; comments and other fields are ignored."""
 
@@ -25,7 +30,7 @@ class SSEDecoder:
             data = "\n".join(self._data)
             self._data.clear()
             return data
-        if line.startswith(":"):
+        if is_comment(line):
             return None
         field, _, value = line.partition(":")
         if field == "data":

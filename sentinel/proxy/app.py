@@ -82,11 +82,16 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _relay(stream: AsyncStream, retry_in: Callable[[], float]) -> AsyncIterator[bytes]:
-    """Upstream events out as they come; a failure after the first byte can only be
-    reported in-band, as an SSE error event (what OpenAI SDKs raise on)."""
+    """Upstream events out as they come, with its `: keep-alive` comments (they keep the
+    app's idle-read timeout from firing while the model thinks; SDKs skip them); a
+    failure after the first byte can only be reported in-band, as an SSE error event
+    (what OpenAI SDKs raise on)."""
     try:
-        async for chunk in stream:
-            yield _event(chunk.__pydantic_serializer__.to_json(chunk, exclude=_WIRE))
+        async for item in stream.events():
+            if isinstance(item, str):  # one comment line, never containing a newline
+                yield item.encode() + b"\n\n"
+                continue
+            yield _event(item.__pydantic_serializer__.to_json(item, exclude=_WIRE))
         yield _DONE
     except SentinelError as exc:
         yield _event(orjson.dumps(describe(exc, retry_in())[1]))
