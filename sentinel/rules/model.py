@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -62,7 +63,15 @@ def _duration(value: Any) -> timedelta:
     return parse_duration(value)
 
 
+def _positive(value: timedelta, info: ValidationInfo) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError(f"{info.field_name} must be positive")
+    return value
+
+
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
+# A window or an interval: zero would evaluate nothing, or spin.
+PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
 
 
 class _Strict(BaseModel):
@@ -73,7 +82,7 @@ class _Strict(BaseModel):
 class Rule(_Strict):
     alert: str
     metric: Metric
-    window: Duration = timedelta(minutes=5)
+    window: PositiveDuration = timedelta(minutes=5)
     op: Op
     threshold: float
     min_requests: int = Field(default=0, ge=0)
@@ -92,13 +101,6 @@ class Rule(_Strict):
     def _name(cls, v: str) -> str:
         if not _NAME_RE.fullmatch(v):
             raise ValueError(f"alert name {v!r} must match [A-Za-z_][A-Za-z0-9_]*")
-        return v
-
-    @field_validator("window")
-    @classmethod
-    def _window(cls, v: timedelta) -> timedelta:
-        if v <= timedelta(0):
-            raise ValueError("window must be positive")
         return v
 
     @field_validator("min_requests")
@@ -148,15 +150,8 @@ class Rule(_Strict):
 
 class Group(_Strict):
     name: str = Field(min_length=1)
-    interval: Duration = timedelta(seconds=15)
+    interval: PositiveDuration = timedelta(seconds=15)
     rules: list[Rule] = Field(min_length=1)
-
-    @field_validator("interval")
-    @classmethod
-    def _positive(cls, v: timedelta) -> timedelta:
-        if v <= timedelta(0):
-            raise ValueError("interval must be positive")
-        return v
 
 
 class RuleFile(_Strict):

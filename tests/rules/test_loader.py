@@ -61,6 +61,7 @@ def test_valid_file_parses_every_design_field(tmp_path: Path) -> None:
         ("for: 5m", "for: -5m", 10, "must not be negative"),
         ("window: 1m", "window: 0s", 7, "window must be positive"),
         ("interval: 15s", "interval: soon", 3, "invalid duration 'soon'"),
+        ("interval: 15s", "interval: 0s", 3, "interval must be positive"),
         ("for: 5m", "fro: 5m", 10, "fro: unknown field"),
         ("group_by: [model]", "group_by: [subject_id]", 11, "['subject_id'] cannot be used"),
         ("{{ value | percent }}", "{{ value | percentage }}", 14, "unknown filter"),
