@@ -11,6 +11,7 @@ import httpx
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
+from sentinel.client.ahttp1 import AsyncHTTP1Transport
 from sentinel.client.cache import answer_from_cache
 from sentinel.client.core import ClientCore, ClientOptions, Fallback, api_error
 from sentinel.client.feedback import record_feedback
@@ -208,6 +209,17 @@ class AsyncModels:
         return [Model.model_validate(m) for m in resp.json().get("data", [])]
 
 
+def _chat_transport(core: ClientCore, proxy: str | None) -> httpx.AsyncBaseTransport:
+    """The asyncio HTTP/1.1 transport for direct connections; httpx's (sharded) where
+    HTTP/2 or an outbound proxy needs httpcore."""
+    if proxy is None and not core.settings.http2:
+        return AsyncHTTP1Transport(verify=core.ssl, limits=core.limits)
+    return ShardedAsyncTransport(
+        lambda limits: httpx.AsyncHTTPTransport(**core.transport_kwargs(proxy, limits)),
+        core.limits,
+    )
+
+
 class AsyncSentinel:
     """The async client; constructor arguments as for `Sentinel`."""
 
@@ -259,12 +271,7 @@ class AsyncSentinel:
         core = self._core
         self._http = httpx.AsyncClient(transport=transport, **core.http_kwargs())
         self._chat, self._own_transports = transports_for(
-            core.chat_urls,
-            lambda proxy: ShardedAsyncTransport(
-                lambda limits: httpx.AsyncHTTPTransport(**core.transport_kwargs(proxy, limits)),
-                core.limits,
-            ),
-            transport,
+            core.chat_urls, lambda proxy: _chat_transport(core, proxy), transport
         )
         self.chat = AsyncChat(self)
         self.models = AsyncModels(self)
