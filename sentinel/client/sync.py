@@ -20,7 +20,7 @@ from sentinel.client.outcome import apply_completion, apply_policy, apply_stream
 from sentinel.client.params import build_chat_request
 from sentinel.client.resilience import Action, TokenBucket, parse_retry_after
 from sentinel.client.sse import ChunkParser
-from sentinel.client.transport import transports_for
+from sentinel.client.transport import sync_transport, transports_for
 from sentinel.client.types import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -291,7 +291,7 @@ class Sentinel:
         self._http = httpx.Client(transport=transport, **core.http_kwargs())
         self._chat, self._own_transports = transports_for(
             core.chat_urls,
-            lambda proxy: httpx.HTTPTransport(**core.transport_kwargs(proxy)),
+            lambda proxy: sync_transport(core, proxy),
             transport,
         )
         self.chat = Chat(self)

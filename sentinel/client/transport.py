@@ -1,4 +1,5 @@
-"""The connection pools chat calls go through: httpx transports, driven directly.
+"""The connection pools chat calls go through: httpx transports, driven directly (the
+sync client's direct HTTP/1.1 connections use `sentinel.client.http1`).
 
 Sentinel does its own retries, auth and timeouts, and the chat API never redirects or
 sets cookies, so the `httpx.Client` layer above the transport (cookie jar, auth flow,
@@ -12,11 +13,15 @@ from __future__ import annotations
 
 import urllib.request
 from collections.abc import AsyncIterator, Callable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
+from sentinel.client.http1 import HTTP1Transport
 from sentinel.client.tls import is_loopback
+
+if TYPE_CHECKING:
+    from sentinel.client.core import ClientCore
 
 T = TypeVar("T")
 
@@ -28,6 +33,14 @@ def proxy_for(url: httpx.URL) -> str | None:
         return None
     proxies = urllib.request.getproxies()
     return proxies.get(url.scheme) or proxies.get("all")
+
+
+def sync_transport(core: ClientCore, proxy: str | None) -> httpx.BaseTransport:
+    """The stdlib HTTP/1.1 transport where it applies (direct connections), httpx's
+    otherwise: HTTP/2 and outbound proxies need httpcore."""
+    if proxy is None and not core.settings.http2:
+        return HTTP1Transport(verify=core.ssl, limits=core.limits)
+    return httpx.HTTPTransport(**core.transport_kwargs(proxy))
 
 
 def transports_for(

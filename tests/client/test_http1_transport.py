@@ -1,0 +1,196 @@
+"""The stdlib HTTP/1.1 transport the sync client's chat calls use (sentinel.client.http1),
+against real loopback servers: keep-alive reuse, servers that close idle connections,
+bodies cut short (sized and chunked), gzip, timeouts and the pool bound mapped to
+httpx's exceptions (which the client's failover logic keys on), and TLS 1.2 minimum
+over https through the client itself."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+import pytest
+from loopback import QuietHandler, free_port, http_server
+from test_http2_tls import _certificate
+
+from sentinel.client.http1 import HTTP1Transport
+from sentinel.client.tls import ssl_context
+from sentinel.errors import APIConnectionError
+
+BODY = json.dumps({"ok": True}).encode()
+MSG = [{"role": "user", "content": "hello"}]
+
+
+class Server(QuietHandler):
+    """Behaviour chosen by the request path; remembers the client port per request."""
+
+    protocol_version = "HTTP/1.1"
+    peers: ClassVar[list[int]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        type(self).peers.append(self.client_address[1])
+        path = self.path
+        if path == "/slow":
+            time.sleep(1.0)
+        body, headers = BODY, {"Content-Type": "application/json"}
+        if path == "/gzip":
+            body, headers["Content-Encoding"] = gzip.compress(BODY), "gzip"
+        if path == "/chunked-cut":
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(b"5\r\nhello\r\n")  # no terminating chunk
+            self.close_connection = True
+            return
+        self.send_response(200)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        declared = len(body) + 10 if path == "/cut" else len(body)
+        self.send_header("Content-Length", str(declared))
+        if path == "/close-header":
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+        if path in ("/cut", "/close-quietly"):
+            self.close_connection = True  # /close-quietly: an idle-timeout close, unannounced
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    Server.peers = []
+    with http_server(Server) as url:
+        yield url
+
+
+def transport(**limits: Any) -> HTTP1Transport:
+    return HTTP1Transport(verify=ssl_context(), limits=httpx.Limits(**limits))
+
+
+def post(client: httpx.Client, path: str, **kwargs: Any) -> httpx.Response:
+    return client.post(path, content=b"{}", **kwargs)
+
+
+def test_sequential_requests_share_one_kept_alive_connection(server: str) -> None:
+    with httpx.Client(base_url=server, transport=transport()) as client:
+        for _ in range(20):
+            assert post(client, "/").json() == {"ok": True}
+    assert len(Server.peers) == 20 and len(set(Server.peers)) == 1
+
+
+@pytest.mark.parametrize("path", ["/close-header", "/close-quietly"])
+def test_connections_the_server_closes_are_replaced_without_errors(server: str, path: str) -> None:
+    with httpx.Client(base_url=server, transport=transport()) as client:
+        for _ in range(5):
+            assert post(client, path).json() == {"ok": True}
+            time.sleep(0.02)  # let the quiet close land before the next request
+    assert len(set(Server.peers)) == 5
+
+
+def test_idle_connections_expire(server: str) -> None:
+    with httpx.Client(base_url=server, transport=transport(keepalive_expiry=0.1)) as client:
+        post(client, "/")
+        post(client, "/")
+        time.sleep(0.25)
+        post(client, "/")
+    assert Server.peers[0] == Server.peers[1] != Server.peers[2]
+
+
+@pytest.mark.parametrize("path", ["/cut", "/chunked-cut"])
+def test_a_body_cut_short_is_a_protocol_error(server: str, path: str) -> None:
+    with httpx.Client(base_url=server, transport=transport()) as client:
+        with pytest.raises(httpx.RemoteProtocolError):
+            post(client, path).read()
+        assert post(client, "/").json() == {"ok": True}  # the pool is not poisoned
+
+
+def test_gzip_bodies_are_decoded_by_httpx(server: str) -> None:
+    with httpx.Client(base_url=server, transport=transport()) as client:
+        assert post(client, "/gzip").json() == {"ok": True}
+
+
+def test_read_timeout_and_refused_connect_raise_httpx_errors(server: str) -> None:
+    with httpx.Client(base_url=server, transport=transport()) as client:
+        with pytest.raises(httpx.ReadTimeout):
+            post(client, "/slow", timeout=httpx.Timeout(0.2))
+        assert post(client, "/").json() == {"ok": True}
+    with httpx.Client(transport=transport()) as client, pytest.raises(httpx.ConnectError):
+        post(client, f"http://127.0.0.1:{free_port()}/")
+
+
+def test_the_pool_bound_waits_then_raises_pool_timeout(server: str) -> None:
+    with httpx.Client(base_url=server, transport=transport(max_connections=1)) as client:
+        held = client.send(client.build_request("POST", "/", content=b"{}"), stream=True)
+        with pytest.raises(httpx.PoolTimeout):
+            post(client, "/", timeout=httpx.Timeout(5.0, pool=0.2))
+        threading.Timer(0.2, held.close).start()  # freed while the next one waits
+        assert post(client, "/", timeout=httpx.Timeout(5.0, pool=5.0)).json() == {"ok": True}
+
+
+class _TLSServer:
+    def __init__(self, cert: Path, key: Path, max_tls: ssl.TLSVersion | None) -> None:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        if max_tls is not None:
+            ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+            ctx.maximum_version = max_tls
+            ctx.set_ciphers("ALL:@SECLEVEL=0")
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Completion)
+        self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"https://localhost:{self.httpd.server_address[1]}"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class _Completion(QuietHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = json.dumps(
+            {
+                "id": "chatcmpl-tls",
+                "object": "chat.completion",
+                "model": "deepseek-chat",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": "tls"}}],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated")
+@pytest.mark.parametrize("max_tls", [None, ssl.TLSVersion.TLSv1_1])
+def test_sync_client_https_needs_tls_1_2(
+    harness: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, max_tls: Any
+) -> None:
+    cert, key = _certificate(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    server = _TLSServer(cert, key, max_tls)
+    try:
+        client = harness.client(base_url=server.url)
+        assert isinstance(client._chat[0], HTTP1Transport)
+        if max_tls is None:
+            completion = client.chat.completions.create(model="deepseek-chat", messages=MSG)
+            assert completion.content == "tls"
+        else:
+            with pytest.raises(APIConnectionError):
+                client.chat.completions.create(model="deepseek-chat", messages=MSG)
+    finally:
+        server.close()
+    harness.assert_one_each(1)
