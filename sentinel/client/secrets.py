@@ -18,6 +18,18 @@ from sentinel.config import Settings
 from sentinel.errors import ConfigurationError
 
 _COMMAND_TIMEOUT = 15.0
+_TOKEN_CHARS = frozenset(map(chr, range(0x21, 0x7F)))
+
+
+def check_bearer(value: str, name: str) -> str:
+    """A credential sent as `Authorization: Bearer ...` must be visible ASCII: a newline
+    would split the header, and the HTTP libraries' own complaint quotes the value."""
+    if not _TOKEN_CHARS.issuperset(value):
+        raise ConfigurationError(
+            f"{name} contains a character not allowed in an HTTP header "
+            "(only visible ASCII, no spaces)"
+        )
+    return value
 
 
 class SecretSource:
@@ -29,8 +41,11 @@ class SecretSource:
         value: SecretStr | None = None,
         path: Path | None = None,
         command: str | None = None,
+        bearer: bool = False,
     ) -> None:
+        """`bearer`: the value goes into an Authorization header (see check_bearer)."""
         self.name = name
+        self._bearer = bearer
         self._value = value
         self._path = path
         self._command = command
@@ -53,7 +68,7 @@ class SecretSource:
             text = self._value.get_secret_value().strip() if self._value else ""
         if not text:
             raise ConfigurationError(f"{self.name} is empty")
-        return text
+        return check_bearer(text, self.name) if self._bearer else text
 
     def __repr__(self) -> str:
         return f"SecretSource({self.name})"
@@ -82,11 +97,11 @@ def run_secret_command(command: str, name: str = "SENTINEL_SECRET_COMMAND") -> s
 def api_key_source(settings: Settings) -> SecretSource:
     """The first configured source, in the documented precedence order."""
     if settings.api_key is not None:
-        return SecretSource("DEEPSEEK_API_KEY", value=settings.api_key)
+        return SecretSource("DEEPSEEK_API_KEY", value=settings.api_key, bearer=True)
     if settings.api_key_file is not None:
-        return SecretSource("DEEPSEEK_API_KEY_FILE", path=settings.api_key_file)
+        return SecretSource("DEEPSEEK_API_KEY_FILE", path=settings.api_key_file, bearer=True)
     if settings.secret_command:
-        return SecretSource("SENTINEL_SECRET_COMMAND", command=settings.secret_command)
+        return SecretSource("SENTINEL_SECRET_COMMAND", command=settings.secret_command, bearer=True)
     raise ConfigurationError(
         "no DeepSeek API key: pass api_key=..., or set DEEPSEEK_API_KEY, "
         "DEEPSEEK_API_KEY_FILE or SENTINEL_SECRET_COMMAND (or configure OAuth2 with "
