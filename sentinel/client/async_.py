@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, TextIO
 
@@ -19,7 +20,7 @@ from sentinel.client.observation import Observation
 from sentinel.client.outcome import apply_completion, apply_policy, apply_stream
 from sentinel.client.params import build_chat_request
 from sentinel.client.resilience import Action, TokenBucket, parse_retry_after
-from sentinel.client.sse import ChunkParser, is_comment
+from sentinel.client.sse import ChunkParser, LineSplitter, is_comment
 from sentinel.client.sync import (
     CONNECTION_ERRORS,
     TIMEOUT_ERRORS,
@@ -44,8 +45,8 @@ class AsyncStream:
     early. An unfinished stream that is garbage-collected is still reported, as
     abandoned, but its connection is only reclaimed by the pool later.
 
-    `events()` is the same iteration with the upstream's SSE comment lines (`: keep-alive`
-    while the model thinks) kept, as `str`, for relays such as the proxy."""
+    `batches()` is the same iteration for relays: what each upstream read brought,
+    including its SSE comment lines (`: keep-alive` while the model thinks) as `str`."""
 
     def __init__(
         self, obs: Observation, response: httpx.Response | None, fallback: ChatCompletion | None
@@ -54,47 +55,60 @@ class AsyncStream:
         self._response = response
         self._fallback = fallback
         self._parser = ChunkParser(obs.request_id)
-        self._iter = self._chunks()
-        self._lines: AsyncIterator[str] | None = None
+        self._iter = self._batches()
+        self._pending: deque[ChatCompletionChunk] = deque()
+        self._raw: AsyncIterator[bytes] | None = None
+        self._bad: SentinelAPIError | None = None
         self.request_id = obs.request_id
 
     def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
         return self
 
     async def __anext__(self) -> ChatCompletionChunk:
-        item = await self._iter.__anext__()
-        while isinstance(item, str):
-            item = await self._iter.__anext__()
-        return item
+        pending = self._pending
+        while not pending:
+            pending.extend(e for e in await self._iter.__anext__() if not isinstance(e, str))
+        return pending.popleft()
 
-    def events(self) -> AsyncIterator[ChatCompletionChunk | str]:
-        """Chunks and SSE comment lines, in upstream order (one iteration per stream)."""
+    @property
+    def done(self) -> bool:
+        """The upstream sent `data: [DONE]`: no event follows the last batch."""
+        return self._parser.done
+
+    def batches(self) -> AsyncIterator[list[ChatCompletionChunk | str]]:
+        """For relays such as the proxy: the chunks and SSE comment lines of each read
+        from the upstream, in order, one list per read, so a relay writes what arrived
+        together in one go. Use either this or `async for`, not both."""
         return self._iter
 
-    async def _chunks(self) -> AsyncIterator[ChatCompletionChunk | str]:
+    async def _batches(self) -> AsyncIterator[list[ChatCompletionChunk | str]]:
         obs = self._obs
         if self._fallback is not None:
             apply_completion(obs, self._fallback)
             obs.finish()
-            yield fallback_chunk(self._fallback)
+            yield [fallback_chunk(self._fallback)]
             return
         assert self._response is not None
         parser = self._parser
-        self._lines = lines = self._response.aiter_lines()
+        lines = LineSplitter()
+        self._raw = raw = self._response.aiter_bytes()
         try:
-            async for line in lines:
-                if is_comment(line):
-                    yield line
-                    continue
-                chunk = parser.feed(line)
+            async for data in raw:
+                batch = self._parse(lines.feed(data))
+                if batch:
+                    yield batch
+                if self._bad is not None:
+                    raise self._bad
                 if parser.done:
                     break
-                if chunk is not None:
-                    yield chunk
             else:
-                chunk = parser.end()
-                if chunk is not None:
-                    yield chunk
+                batch = self._parse(lines.end())
+                if self._bad is None and not parser.done and (last := parser.end()) is not None:
+                    batch.append(last)
+                if batch:
+                    yield batch
+                if self._bad is not None:
+                    raise self._bad
         except httpx.HTTPError as exc:
             obs.fail(
                 APIConnectionError(
@@ -113,6 +127,25 @@ class AsyncStream:
         if obs.error is not None:
             raise obs.error
 
+    def _parse(self, lines: list[str]) -> list[ChatCompletionChunk | str]:
+        """One read's events, up to [DONE] or an unparseable chunk (kept in `_bad`, to
+        raise once the events before it are out, as when they went one by one)."""
+        batch: list[ChatCompletionChunk | str] = []
+        parser = self._parser
+        try:
+            for line in lines:
+                if is_comment(line):
+                    batch.append(line)
+                    continue
+                chunk = parser.feed(line)
+                if parser.done:
+                    break
+                if chunk is not None:
+                    batch.append(chunk)
+        except SentinelAPIError as exc:
+            self._bad = exc
+        return batch
+
     def _report(self) -> None:
         obs = self._obs
         if obs.finished:
@@ -128,8 +161,8 @@ class AsyncStream:
         if response is None:
             return
         try:
-            if self._parser.done and self._lines is not None and not response.is_closed:
-                await _drain(self._lines)
+            if self._parser.done and self._raw is not None and not response.is_closed:
+                await _drain(self._raw)
         finally:
             await response.aclose()
 
@@ -148,14 +181,14 @@ class AsyncStream:
             self._report()
 
 
-async def _drain(lines: AsyncIterator[str]) -> None:
+async def _drain(raw: AsyncIterator[bytes]) -> None:
     """Read what follows `data: [DONE]` (normally just the body's end) so the connection
     goes back to the pool: closing a response with unread bytes drops its connection,
     and every stream then paid a new TCP connection before its first byte. Bounded in
     time; an upstream that keeps the body open after [DONE] only loses the reuse."""
     try:
         async with asyncio.timeout(_DRAIN_S):
-            async for _ in lines:
+            async for _ in raw:
                 pass
     except (TimeoutError, httpx.HTTPError):
         pass

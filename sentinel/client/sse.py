@@ -16,6 +16,27 @@ def is_comment(line: str) -> bool:
     return line.startswith(":")
 
 
+class LineSplitter:
+    """Raw body bytes in, complete lines out (without their `\\n`, `\\r\\n` or `\\r`); a
+    partial line, or one whose `\\r` may yet be followed by `\\n`, waits for more."""
+
+    def __init__(self) -> None:
+        self._rest = b""
+
+    def feed(self, data: bytes) -> list[str]:
+        buf = self._rest + data if self._rest else data
+        lines = buf.splitlines(keepends=True)
+        self._rest = b""
+        if lines and (buf.endswith(b"\r") or not lines[-1].endswith((b"\n", b"\r"))):
+            self._rest = lines.pop()
+        return [line.rstrip(b"\r\n").decode("utf-8", "replace") for line in lines]
+
+    def end(self) -> list[str]:
+        """The last line, if the body ended without a line break."""
+        rest, self._rest = self._rest, b""
+        return [rest.rstrip(b"\r\n").decode("utf-8", "replace")] if rest else []
+
+
 class SSEDecoder:
     """Collects `data:` lines into events; comments and other fields are ignored."""
 

@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Send
 
@@ -31,6 +31,7 @@ from sentinel.errors import SentinelError
 from sentinel.proxy.auth import TokenCache, authenticate
 from sentinel.proxy.errors import describe, error_body, error_response, failure_response
 from sentinel.proxy.request import create_kwargs, parse_body
+from sentinel.proxy.stream import EventStreamResponse, Pieces
 
 log = logging.getLogger("sentinel.proxy")
 
@@ -81,20 +82,27 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
-async def _relay(stream: AsyncStream, retry_in: Callable[[], float]) -> AsyncIterator[bytes]:
-    """Upstream events out as they come, with its `: keep-alive` comments (they keep the
-    app's idle-read timeout from firing while the model thinks; SDKs skip them); a
-    failure after the first byte can only be reported in-band, as an SSE error event
-    (what OpenAI SDKs raise on)."""
+async def _relay(stream: AsyncStream, retry_in: Callable[[], float]) -> Pieces:
+    """Upstream events out as they come, what arrived together in one piece (each
+    write wakes the app's process), `[DONE]` with the last one. The upstream's
+    `: keep-alive` comments go along (they keep the app's idle-read timeout from firing
+    while the model thinks; SDKs skip them). A failure after the first byte can only be
+    reported in-band, as an SSE error event (what OpenAI SDKs raise on)."""
     try:
-        async for item in stream.events():
-            if isinstance(item, str):  # one comment line, never containing a newline
-                yield item.encode() + b"\n\n"
-                continue
-            yield _event(item.__pydantic_serializer__.to_json(item, exclude=_WIRE))
-        yield _DONE
+        async for batch in stream.batches():
+            data = b"".join(
+                item.encode() + b"\n\n"  # a comment line, never containing a newline
+                if isinstance(item, str)
+                else _event(item.__pydantic_serializer__.to_json(item, exclude=_WIRE))
+                for item in batch
+            )
+            if stream.done:
+                yield data + _DONE, False
+                return
+            yield data, True
+        yield _DONE, False
     except SentinelError as exc:
-        yield _event(orjson.dumps(describe(exc, retry_in())[1]))
+        yield _event(orjson.dumps(describe(exc, retry_in())[1])), False
     finally:
         await stream.aclose()
 
@@ -114,9 +122,8 @@ async def chat_completions(request: Request) -> Response:
             media_type="application/json",
             headers={"x-request-id": result.request_id},
         )
-    return StreamingResponse(
+    return EventStreamResponse(
         _relay(result, client.breaker.retry_in),
-        media_type="text/event-stream",
         headers={**_SSE_HEADERS, "x-request-id": result.request_id},
     )
 
