@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ T = TypeVar("T")
 
 _PAGE = 1000
 _BULK_FILTER = "errors,items.*.status,items.*._index,items.*._id,items.*.error"
+_FIELD = re.compile(r"field \[([^\]]+)\]")
 _CHUNK = 250  # bulk request size; bigger batches are sent as concurrent chunks
 _REQUEST_TIMEOUT = 30.0
 _RETRY_STATUS = (429, 500, 502, 503, 504)
@@ -139,6 +141,20 @@ def _with_source(pair: tuple[dict[str, Any], Any]) -> dict[str, Any]:
 
 def _source_model(kind: str, source: dict[str, Any]) -> Any:
     return _MODELS[kind].model_validate(schema.from_doc(kind, source))
+
+
+def _loggable(error: Any, reason: str) -> str:
+    """What of a rejection may reach the log: the error type and the field it names.
+    Elasticsearch quotes the offending value ("Preview of field's value: ..."), which
+    may be conversation content or a subject id; the dead-letter file, which holds the
+    record anyway, keeps the full reason."""
+    if not isinstance(error, dict):
+        return "rejected"
+    kind = str(error.get("type", "error"))
+    if kind == "serialization_error":
+        return reason  # our own encoder's message: it names no value
+    field = _FIELD.search(str(error.get("reason", "")))
+    return f"{kind} in field [{field.group(1)}]" if field else kind
 
 
 class ElasticStore:
@@ -366,7 +382,7 @@ class ElasticStore:
             if isinstance(error, dict)
             else str(error)
         )
-        rejected = RecordRejected(str(item.get("_id", "?")), reason)
+        rejected = RecordRejected(str(item.get("_id", "?")), _loggable(error, reason))
         line = {
             "time": datetime.now(UTC).isoformat(),
             "index": item.get("_index"),
