@@ -27,7 +27,6 @@ from prometheus_client import Gauge
 
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.config import Settings
-from sentinel.errors import ConfigurationError
 from sentinel.jobs.runtime import daemon_runtime
 from sentinel.rules.engine import GroupEvaluation, RuleEngine
 from sentinel.rules.lease import Lease
@@ -298,34 +297,19 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Run the daemon: rule evaluation, anonymization, spool replay and the API."""
-        from pydantic import ValidationError
-
-        from sentinel.rules.loader import RuleLoadError
+        from sentinel.startup import startup_errors
         from sentinel.store import open_store
 
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
         )
-        try:
+        with startup_errors():
             settings = Settings()
             rules = load_rules(default_rule_paths(settings))
             store = open_store(settings=settings)
-        except ValidationError as exc:
-            typer.echo(f"configuration error:\n{exc}", err=True)
-            raise typer.Exit(2) from None
-        except RuleLoadError as exc:
-            for err in exc.errors:
-                typer.echo(f"rule error: {err}", err=True)
-            raise typer.Exit(2) from None
-        except Exception as exc:  # unreachable store, bad URL: say which, do not trace
-            typer.echo(f"cannot start: {exc}", err=True)
-            raise typer.Exit(2) from None
         try:
-            try:
+            with startup_errors():  # e.g. --proxy without an upstream key
                 daemon = Daemon(store, settings, rules=rules, proxy=proxy)
-            except ConfigurationError as exc:  # e.g. --proxy without an upstream key
-                typer.echo(f"configuration error: {exc}", err=True)
-                raise typer.Exit(2) from None
             daemon.serve_forever()
         finally:
             store.close()

@@ -14,7 +14,6 @@ from typing import Any
 import typer
 
 from sentinel.config import Settings
-from sentinel.errors import ConfigurationError
 from sentinel.store.base import Store
 
 
@@ -63,28 +62,18 @@ def register(app: typer.Typer) -> None:
     @app.command("proxy")
     def proxy() -> None:
         """Serve the OpenAI-compatible proxy alone (apps authenticate with `proxy` tokens)."""
-        from pydantic import ValidationError
-
+        from sentinel.startup import startup_errors
         from sentinel.store import open_store
 
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
         )
-        try:
+        with startup_errors():
             settings = Settings()
             store = open_store(settings=settings)
-        except ValidationError as exc:
-            typer.echo(f"configuration error:\n{exc}", err=True)
-            raise typer.Exit(2) from None
-        except Exception as exc:  # unreachable store, bad URL: say which, do not trace
-            typer.echo(f"cannot start: {exc}", err=True)
-            raise typer.Exit(2) from None
         try:
-            try:
+            with startup_errors():  # e.g. no upstream key
                 server = proxy_server(settings, store)
-            except ConfigurationError as exc:
-                typer.echo(f"configuration error: {exc}", err=True)
-                raise typer.Exit(2) from None
             typer.echo(f"sentinel proxy on http://{settings.proxy_host}:{settings.proxy_port}/v1")
             run_until_signalled(server)
         finally:
