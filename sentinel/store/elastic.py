@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -50,6 +51,7 @@ from urllib.parse import urlsplit
 
 from elasticsearch import (
     ApiError,
+    BadRequestError,
     ConflictError,
     Elasticsearch,
     NotFoundError,
@@ -88,6 +90,7 @@ T = TypeVar("T")
 
 _PAGE = 1000
 _BULK_FILTER = "errors,items.*.status,items.*._index,items.*._id,items.*.error"
+log = logging.getLogger("sentinel.store")
 _FIELD = re.compile(r"field \[([^\]]+)\]")
 _CHUNK = 250  # bulk request size; bigger batches are sent as concurrent chunks
 _REQUEST_TIMEOUT = 30.0
@@ -290,6 +293,31 @@ class ElasticStore:
             if name == "calls":
                 continue  # daily indices are created by the first write of the day
             self._op(self.client.options(ignore_status=400).indices.create, index=self._index(name))
+        for name in schema.TEMPLATES:
+            self._update_mappings(schema.load_template(name, self.prefix))
+
+    def _update_mappings(self, body: dict[str, Any]) -> None:
+        """Bring indices made by an older Sentinel up to the template's mappings (a
+        template only shapes indices created after it): new fields and updatable
+        parameters such as `ignore_above` apply at once. A change Elasticsearch cannot
+        make in place (a field's type) is logged; it reaches the next daily calls index,
+        or needs a reindex for the fixed ones."""
+        mappings = body["template"]["mappings"]
+        try:
+            self._op(
+                self.client.indices.put_mapping,
+                index=",".join(body["index_patterns"]),
+                allow_no_indices=True,
+                ignore_unavailable=True,
+                dynamic=mappings["dynamic"],
+                properties=mappings["properties"],
+            )
+        except BadRequestError as exc:
+            log.warning(
+                "Elasticsearch kept the existing mappings of %s: %s",
+                ",".join(body["index_patterns"]),
+                exc.message,
+            )
 
     def ping(self) -> bool:
         # Not HEAD /: the stripped test server has no root endpoint.

@@ -18,7 +18,7 @@ from loopback import QuietHandler, free_port, http_server
 
 from sentinel.config import Settings
 from sentinel.records.models import AlertEvent, CallParams, CallRecord, Conversation
-from sentinel.store import open_store
+from sentinel.store import open_store, schema
 from sentinel.store.base import StoreUnavailable
 from sentinel.store.elastic import ElasticStore
 
@@ -333,3 +333,27 @@ def test_a_rejected_value_stays_out_of_the_logged_reason(
     assert "input_tokens" in rejected.reason and "exception" in rejected.reason
     [dead] = map(json.loads, store.dead_letter_path.read_text().splitlines())
     assert "jane.doe@example.com" in dead["reason"]  # the server did quote it
+
+
+def test_setup_brings_existing_indices_up_to_the_templates(
+    es_store_factory: Callable[..., ElasticStore],
+) -> None:
+    """An index made by an older Sentinel gets the current template's mappings on the
+    next setup(): new fields and updatable parameters like ignore_above."""
+    store = es_store_factory()
+    store.write_records([call(1)])
+    es = store.client
+    [daily] = list(es.indices.get(index=f"{store.prefix}-calls-*"))
+    model = {"properties": {"gen_ai": {"properties": {"request": {"properties": {
+        "model": {"type": "keyword", "ignore_above": 16}}}}}}}  # fmt: skip
+    es.indices.put_mapping(index=daily, **model)  # as an older template left it
+
+    def ignore_above() -> int:
+        props = es.indices.get_mapping(index=daily)[daily]["mappings"]["properties"]
+        return props["gen_ai"]["properties"]["request"]["properties"]["model"]["ignore_above"]
+
+    assert ignore_above() == 16
+    store.setup()
+    template = schema.load_template("calls", store.prefix)["template"]["mappings"]
+    wanted = template["properties"]["gen_ai"]["properties"]["request"]["properties"]["model"]
+    assert ignore_above() == wanted["ignore_above"] != 16
