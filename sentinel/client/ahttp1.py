@@ -47,6 +47,7 @@ class _Connection(asyncio.Protocol):
         self.status = 0
         self.headers: list[tuple[bytes, bytes]] = []
         self.headers_done = False
+        self._interim = False
         self.complete = False
         self.keep_alive = False
         self.error: Exception | None = None
@@ -103,7 +104,12 @@ class _Connection(asyncio.Protocol):
         self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
-        self.status = self.parser.get_status_code()
+        status = self.parser.get_status_code()
+        if status < 200:  # informational (103 Early Hints): the response follows
+            self.headers = []
+            self._interim = True
+            return
+        self.status = status
         self.headers_done = True
         self._wake()
 
@@ -115,6 +121,9 @@ class _Connection(asyncio.Protocol):
         self._wake()
 
     def on_message_complete(self) -> None:
+        if self._interim:
+            self._interim = False
+            return
         self.complete = True
         self.keep_alive = self.parser.should_keep_alive()
         self._wake()

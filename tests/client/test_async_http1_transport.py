@@ -56,6 +56,10 @@ class Server(QuietHandler):
                 return
             self.wfile.write(b"0\r\n\r\n")
             return
+        if path == "/early-hints":
+            self.send_response_only(103)
+            self.send_header("Link", "</style.css>; rel=preload")
+            self.end_headers()
         body, headers = BODY, {"Content-Type": "application/json"}
         if path == "/gzip":
             body, headers["Content-Encoding"] = gzip.compress(BODY), "gzip"
@@ -135,6 +139,15 @@ async def test_a_body_cut_short_is_a_protocol_error(server: str, path: str) -> N
 async def test_gzip_bodies_are_decoded_by_httpx(server: str) -> None:
     async with client(server) as http:
         assert (await post(http, "/gzip")).json() == {"ok": True}
+
+
+async def test_an_informational_response_is_skipped_for_the_final_one(server: str) -> None:
+    async with client(server) as http:
+        resp = await post(http, "/early-hints")
+        assert resp.status_code == 200 and resp.json() == {"ok": True}
+        assert "link" not in resp.headers
+        assert (await post(http, "/")).json() == {"ok": True}
+    assert len(set(Server.peers)) == 1
 
 
 async def test_read_timeout_and_refused_connect_raise_httpx_errors(server: str) -> None:
