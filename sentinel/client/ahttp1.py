@@ -150,7 +150,8 @@ class _Connection(asyncio.Protocol):
             self._waiter = None
 
     async def send(self, head: bytes, body: bytes, timeout: float | None) -> None:
-        assert self.transport is not None
+        if self.lost or self.transport is None:  # closed by the server since it connected
+            raise httpx.WriteError("connection closed before the request was sent")
         self._begin()
         self.active = True
         self.transport.write(head + body)
