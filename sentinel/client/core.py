@@ -29,8 +29,8 @@ from sentinel.config import Settings, load_settings
 from sentinel.errors import ConfigurationError, SentinelAPIError, error_for_status
 from sentinel.records.sink import Sink
 from sentinel.store import Store, open_store
+from sentinel.telemetry import ecs
 from sentinel.telemetry.calls import CallTelemetry
-from sentinel.telemetry.ecs import call_logger
 from sentinel.telemetry.providers import meter_provider_for, tracer_provider_for
 
 VERSION = __version__
@@ -153,7 +153,7 @@ class ClientCore:
         self.telemetry = CallTelemetry(
             self._tp,
             self._mp,
-            call_logger(o.log_stream),
+            ecs.call_logger(o.log_stream),
             app=app,
             service_name=os.environ.get("OTEL_SERVICE_NAME") or app,
             capture_content=settings.capture_content_in_telemetry,
@@ -263,7 +263,16 @@ class ClientCore:
         connect = min(remaining, self.settings.connect_timeout)
         return httpx.Timeout(remaining, connect=connect, pool=connect).as_dict()
 
+    def flush(self, timeout: float | None) -> bool:
+        """Write out the call lines, cache entries and records so far (see the clients'
+        flush()); True if every record reached the store or the spool."""
+        ecs.flush(self.telemetry.logger)
+        if self.cache is not None:
+            self.cache.flush()
+        return self.sink.flush(timeout)
+
     def close(self) -> None:
+        ecs.flush(self.telemetry.logger)
         if self.cache is not None:
             self.cache.close()
         self.sink.close()

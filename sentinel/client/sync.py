@@ -422,10 +422,9 @@ class Sentinel:
         record_feedback(self._core.reporter, request_id, score, satisfied, comment)
 
     def flush(self, timeout: float | None = 10.0) -> bool:
-        """Wait until every record (and cache entry) so far is stored; True if all were."""
-        if self._core.cache is not None:
-            self._core.cache.flush()
-        return self._core.sink.flush(timeout)
+        """Wait until every record (and cache entry) so far is stored and every call
+        line written out; True if all records were."""
+        return self._core.flush(timeout)
 
     def close(self) -> None:
         self._http.close()

@@ -4,24 +4,86 @@ Lines go to the `sentinel.calls` logger. Unless the app configured that logger i
 (handlers on it), Sentinel adds one handler writing to stdout, or to the stream passed
 as `Sentinel(log_stream=...)`; it does not propagate, so root handlers do not print
 each call twice.
+
+Sentinel's own handler writes every line at once but flushes the stream at most every
+FLUSH_INTERVAL seconds (and on the client's flush()/close() and at interpreter exit):
+a flush per line is a write system call per call, which cost a fully instrumented call
+~5% of its CPU on loopback. A process killed with SIGKILL can lose the lines of the
+last FLUSH_INTERVAL that its stream still buffered, as with any buffered stdout.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import threading
+import time
 from typing import Any, TextIO
 
 import ecs_logging
 import orjson
 
 CALL_LOGGER = "sentinel.calls"
+FLUSH_INTERVAL = 0.1
 _EXCLUDE = ["log.origin", "log.original", "process"]
 _lock = threading.Lock()
 
 
-class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _Flusher:
+    """One daemon thread flushing the handlers that wrote since its last turn."""
+
+    def __init__(self) -> None:
+        self._dirty: set[logging.Handler] = set()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def mark(self, handler: logging.Handler) -> None:
+        with self._lock:
+            self._dirty.add(handler)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="sentinel-log-flush", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(FLUSH_INTERVAL)
+            with self._lock:
+                dirty, self._dirty = self._dirty, set()
+            for handler in dirty:
+                with contextlib.suppress(Exception):  # a closed stream: nothing to flush
+                    handler.flush()
+
+
+_flusher = _Flusher()
+
+
+class _LineHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """StreamHandler that leaves flushing to the flusher thread (see module)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.stream.write(self.format(record) + self.terminator)
+        except RecursionError:
+            raise
+        except Exception:
+            self.handleError(record)
+        else:
+            _flusher.mark(self)
+
+
+def flush(logger: logging.Logger) -> None:
+    """Write out what Sentinel's handler on `logger` still buffers (never raises: the
+    app may have closed the stream it gave us)."""
+    for handler in logger.handlers:
+        if isinstance(handler, _LineHandler):
+            with contextlib.suppress(Exception):
+                handler.flush()
+
+
+class _StdoutHandler(_LineHandler):
     """Resolves sys.stdout at emit time, so redirected/captured stdout is honoured."""
 
     @property  # type: ignore[override]
@@ -67,7 +129,7 @@ def call_logger(stream: TextIO | None = None) -> logging.Logger:
     if stream is not None:
         # a private logger outside the logging tree, collected with its client
         logger = logging.Logger(CALL_LOGGER)
-        _configure(logger, logging.StreamHandler(stream))
+        _configure(logger, _LineHandler(stream))
         return logger
     with _lock:
         logger = logging.getLogger(CALL_LOGGER)

@@ -4,9 +4,11 @@ no content unless asked, and telemetry failures never reach the app."""
 from __future__ import annotations
 
 import io
+import json
 import logging
 
 import pytest
+from loopback import wait_until
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.trace import SpanKind, StatusCode
 
@@ -142,6 +144,9 @@ class _Broken:
     def create_counter(self, *a, **k):
         return self
 
+    def create_observable_counter(self, *a, **k):
+        raise RuntimeError("meter down")
+
     def record(self, *a, **k):
         raise RuntimeError("meter down")
 
@@ -224,3 +229,32 @@ def test_provider_precedence(monkeypatch):
     p, owned = providers.tracer_provider_for("a")
     assert isinstance(p, TracerProvider) and owned and p is not mine
     p.shutdown()
+
+
+def test_lines_to_a_buffered_stream_are_flushed_within_the_interval(harness, tmp_path):
+    """Sentinel's handler does not flush per line (a syscall per call), but a line in a
+    buffered file is visible within FLUSH_INTERVAL, and at once after flush()/close()."""
+    path = tmp_path / "calls.log"
+    with path.open("w") as stream:  # block-buffered, like stdout into a pipe
+        client = harness.client(log_stream=stream)
+        _call(client)
+        assert wait_until(lambda: path.read_text().count("\n") == 1, 2.0, 0.01)
+        for _ in range(3):
+            _call(client)
+        client.flush()
+        assert path.read_text().count("\n") == 4
+        _call(client)
+        client.close()
+        lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert len(lines) == 5 and all(line["event"]["outcome"] == "success" for line in lines)
+
+
+def test_clients_sharing_a_meter_provider_all_count_requests(harness):
+    """The request counter is observable; a second client on the same meter must not
+    lose its counts to the SDK's one-instrument-per-name rule."""
+    first, second = harness.client(), harness.client(app="other")
+    _call(first)
+    _call(second)
+    _call(second)
+    requests = harness.metric_points("sentinel.client.requests")
+    assert sum(p.value for p in requests if p.attributes["sentinel.outcome"] == "success") == 3
