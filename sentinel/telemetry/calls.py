@@ -16,7 +16,8 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from opentelemetry.metrics import CallbackOptions, Meter, MeterProvider, Observation
+from opentelemetry.metrics import CallbackOptions, Meter, MeterProvider
+from opentelemetry.metrics import Observation as Measured
 from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 
 from sentinel.telemetry import semconv as sc
@@ -80,10 +81,10 @@ class _Counts:
         with self._lock:
             self._counts[key] = self._counts.get(key, 0) + 1
 
-    def _observe(self, _: CallbackOptions) -> Iterable[Observation]:
+    def _observe(self, _: CallbackOptions) -> Iterable[Measured]:
         with self._lock:
             counts = list(self._counts.items())
-        return [Observation(n, dict(key)) for key, n in counts]
+        return [Measured(n, dict(key)) for key, n in counts]
 
 
 _COUNTS: weakref.WeakKeyDictionary[Meter, _Counts] = weakref.WeakKeyDictionary()
