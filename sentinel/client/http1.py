@@ -17,6 +17,7 @@ and outbound proxies stay on httpx's transport (`sentinel.client.transport`).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import select
 import socket
@@ -52,7 +53,7 @@ class _Connection:
         return not readable
 
 
-class _Body(httpx.SyncByteStream):
+class ResponseBody(httpx.SyncByteStream):
     """The response body; closing it hands the connection back (or closes it when the
     body was not read to the end or the server asked to close)."""
 
@@ -68,6 +69,8 @@ class _Body(httpx.SyncByteStream):
         try:
             while chunk := response.read1(_READ):
                 yield chunk
+        except GeneratorExit:  # the reader stopped early; close() decides about reuse
+            raise
         except BaseException as exc:
             self.close()
             raise _mapped(exc, httpx.ReadTimeout, httpx.ReadError) from exc
@@ -76,6 +79,20 @@ class _Body(httpx.SyncByteStream):
             raise httpx.RemoteProtocolError(
                 "peer closed connection without sending complete message body"
             )
+
+    def drain(self, limit: float) -> None:
+        """Read what is left of a body whose content is all consumed (a stream after
+        `data: [DONE]`: normally just the chunked terminator) for at most `limit`
+        seconds, so close() can pool the connection; an upstream that keeps the body
+        open only loses the reuse."""
+        connection, response = self._connection, self._response
+        if connection is None or connection.conn.sock is None:
+            return
+        deadline = time.monotonic() + limit
+        with contextlib.suppress(Exception):
+            connection.conn.sock.settimeout(limit)
+            while time.monotonic() < deadline and response.read1(_READ):
+                pass
 
     def close(self) -> None:
         connection, self._connection = self._connection, None
@@ -167,7 +184,7 @@ class HTTP1Transport(httpx.BaseTransport):
             return httpx.Response(
                 response.status,
                 headers=response.getheaders(),
-                stream=_Body(self, connection, response),
+                stream=ResponseBody(self, connection, response),
                 extensions={
                     "http_version": b"HTTP/1.1",
                     "reason_phrase": response.reason.encode("ascii", "replace"),

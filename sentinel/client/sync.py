@@ -15,6 +15,7 @@ from opentelemetry.trace import TracerProvider
 from sentinel.client.cache import answer_from_cache
 from sentinel.client.core import ClientCore, ClientOptions, Fallback, api_error
 from sentinel.client.feedback import record_feedback
+from sentinel.client.http1 import ResponseBody
 from sentinel.client.observation import Observation
 from sentinel.client.outcome import apply_completion, apply_policy, apply_stream
 from sentinel.client.params import build_chat_request
@@ -50,6 +51,7 @@ CONNECTION_ERRORS = (
     httpx.WriteError,
 )
 TIMEOUT_ERRORS = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout)
+DRAIN_S = 0.05  # after [DONE]; the body's end comes in the same segment or right after
 
 
 def circuit_open_error(core: ClientCore, request_id: str) -> CircuitOpenError:
@@ -150,8 +152,11 @@ class Stream:
         apply_stream(obs, self._parser.acc)
         if obs.error is None and not self._parser.complete:
             obs.abandoned = True
-        if self._response is not None:
-            self._response.close()
+        response = self._response
+        if response is not None:
+            if self._parser.done and isinstance(response.stream, ResponseBody):
+                response.stream.drain(DRAIN_S)  # so the connection goes back to the pool
+            response.close()
         obs.finish()
 
     def close(self) -> None:

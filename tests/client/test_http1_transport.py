@@ -44,6 +44,18 @@ class Server(QuietHandler):
         body, headers = BODY, {"Content-Type": "application/json"}
         if path == "/gzip":
             body, headers["Content-Encoding"] = gzip.compress(BODY), "gzip"
+        if path == "/chat/completions":  # a stream whose body stays open after [DONE]
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            event = b'data: {"id":"c1","model":"deepseek-chat","choices":[{"index":0,'
+            event += b'"delta":{"content":"hi"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
+            self.wfile.flush()
+            time.sleep(3)
+            self.wfile.write(b"0\r\n\r\n")
+            return
         if path == "/chunked-cut":
             self.send_response(200)
             self.send_header("Transfer-Encoding", "chunked")
@@ -193,4 +205,14 @@ def test_sync_client_https_needs_tls_1_2(
                 client.chat.completions.create(model="deepseek-chat", messages=MSG)
     finally:
         server.close()
+    harness.assert_one_each(1)
+
+
+def test_a_stream_whose_body_stays_open_after_done_ends_at_once(harness: Any, server: str) -> None:
+    """The client reads a finished stream's tail for reuse, but only briefly."""
+    client = harness.client(base_url=server)
+    started = time.monotonic()
+    with client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True) as s:
+        assert "".join(c.choices[0].delta.content or "" for c in s) == "hi"
+    assert time.monotonic() - started < 1.5  # not the server's 3 s
     harness.assert_one_each(1)

@@ -172,3 +172,15 @@ def test_parser_tolerates_a_missing_terminator_but_not_garbage():
     garbled.feed("data: {not json")
     with pytest.raises(SentinelAPIError, match="unparseable stream chunk"):
         garbled.feed("")
+
+
+def test_finished_streams_hand_their_connection_back(harness):
+    """After `data: [DONE]` the client reads the body's end, so the next call reuses the
+    connection instead of paying a new TCP (and TLS) handshake before its first byte."""
+    client = harness.client()
+    for _ in range(4):
+        with client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True) as s:
+            assert list(s)
+    client.chat.completions.create(model="deepseek-chat", messages=MSG)
+    assert harness.fake.count() == 5 and harness.fake.connections_opened == 1
+    harness.assert_one_each(5)
