@@ -434,9 +434,9 @@ class AsyncSentinel:
         record_feedback(self._core.reporter, request_id, score, satisfied, comment)
 
     async def flush(self, timeout: float | None = 10.0) -> bool:
-        if self._core.cache is not None:
-            await asyncio.to_thread(self._core.cache.flush)
-        return await asyncio.to_thread(self._core.sink.flush, timeout)
+        """Wait until every record (and cache entry) so far is stored and every call
+        line written out; True if all records were."""
+        return await asyncio.to_thread(self._core.flush, timeout)
 
     async def aclose(self) -> None:
         await self._http.aclose()
