@@ -8,72 +8,20 @@ through the client itself."""
 from __future__ import annotations
 
 import asyncio
-import gzip
-import json
 import ssl
-import threading
-import time
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 import pytest
-from loopback import QuietHandler, free_port, http_server
+from http1_servers import MSG, Server, TLSServer
+from loopback import free_port, http_server
 from test_http2_tls import _certificate
 
 from sentinel.client.ahttp1 import AsyncHTTP1Transport
 from sentinel.client.tls import ssl_context
 from sentinel.errors import APIConnectionError
-
-BODY = json.dumps({"ok": True}).encode()
-MSG = [{"role": "user", "content": "hello"}]
-
-
-class Server(QuietHandler):
-    """Behaviour chosen by the request path; remembers the client port per request."""
-
-    protocol_version = "HTTP/1.1"
-    peers: ClassVar[list[int]] = []
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        type(self).peers.append(self.client_address[1])
-        path = self.path
-        if path == "/slow":
-            time.sleep(1.0)
-        if path in ("/chunked", "/chunked-cut"):
-            self.send_response(200)
-            self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
-            for part in (b"data: 1\n\n", b"data: 2\n\n"):
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
-                self.wfile.flush()
-                time.sleep(0.05)
-            if path == "/chunked-cut":
-                self.close_connection = True  # no terminating chunk
-                return
-            self.wfile.write(b"0\r\n\r\n")
-            return
-        if path == "/early-hints":
-            self.send_response_only(103)
-            self.send_header("Link", "</style.css>; rel=preload")
-            self.end_headers()
-        body, headers = BODY, {"Content-Type": "application/json"}
-        if path == "/gzip":
-            body, headers["Content-Encoding"] = gzip.compress(BODY), "gzip"
-        self.send_response(200)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        declared = len(body) + 10 if path == "/cut" else len(body)
-        self.send_header("Content-Length", str(declared))
-        if path == "/close-header":
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-        if path in ("/cut", "/close-quietly"):
-            self.close_connection = True  # /close-quietly: an idle-timeout close, unannounced
 
 
 @pytest.fixture
@@ -183,45 +131,6 @@ def test_each_event_loop_gets_its_own_connections(server: str) -> None:
     assert len(Server.peers) == 4 and len(set(Server.peers)) == 2
 
 
-class _TLSServer:
-    def __init__(self, cert: Path, key: Path, max_tls: ssl.TLSVersion | None) -> None:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(cert, key)
-        if max_tls is not None:
-            ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
-            ctx.maximum_version = max_tls
-            ctx.set_ciphers("ALL:@SECLEVEL=0")
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Completion)
-        self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.url = f"https://localhost:{self.httpd.server_address[1]}"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-class _Completion(QuietHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        body = json.dumps(
-            {
-                "id": "chatcmpl-tls",
-                "object": "chat.completion",
-                "model": "deepseek-chat",
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": "tls"}}],
-                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-            }
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated")
 @pytest.mark.parametrize("max_tls", [None, ssl.TLSVersion.TLSv1_1])
 async def test_async_client_https_needs_tls_1_2(
@@ -229,7 +138,7 @@ async def test_async_client_https_needs_tls_1_2(
 ) -> None:
     cert, key = _certificate(tmp_path)
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
-    server = _TLSServer(cert, key, max_tls)
+    server = TLSServer(cert, key, max_tls)
     try:
         aclient = harness.aclient(base_url=server.url)
         assert isinstance(aclient._chat[0], AsyncHTTP1Transport)

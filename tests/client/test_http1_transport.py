@@ -6,74 +6,22 @@ over https through the client itself."""
 
 from __future__ import annotations
 
-import gzip
-import json
 import ssl
 import threading
 import time
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 import pytest
-from loopback import QuietHandler, free_port, http_server
+from http1_servers import MSG, Server, TLSServer
+from loopback import free_port, http_server
 from test_http2_tls import _certificate
 
 from sentinel.client.http1 import HTTP1Transport
 from sentinel.client.tls import ssl_context
 from sentinel.errors import APIConnectionError
-
-BODY = json.dumps({"ok": True}).encode()
-MSG = [{"role": "user", "content": "hello"}]
-
-
-class Server(QuietHandler):
-    """Behaviour chosen by the request path; remembers the client port per request."""
-
-    protocol_version = "HTTP/1.1"
-    peers: ClassVar[list[int]] = []
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        type(self).peers.append(self.client_address[1])
-        path = self.path
-        if path == "/slow":
-            time.sleep(1.0)
-        body, headers = BODY, {"Content-Type": "application/json"}
-        if path == "/gzip":
-            body, headers["Content-Encoding"] = gzip.compress(BODY), "gzip"
-        if path == "/chat/completions":  # a stream whose body stays open after [DONE]
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
-            event = b'data: {"id":"c1","model":"deepseek-chat","choices":[{"index":0,'
-            event += b'"delta":{"content":"hi"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
-            self.wfile.flush()
-            time.sleep(3)
-            self.wfile.write(b"0\r\n\r\n")
-            return
-        if path == "/chunked-cut":
-            self.send_response(200)
-            self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
-            self.wfile.write(b"5\r\nhello\r\n")  # no terminating chunk
-            self.close_connection = True
-            return
-        self.send_response(200)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        declared = len(body) + 10 if path == "/cut" else len(body)
-        self.send_header("Content-Length", str(declared))
-        if path == "/close-header":
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
-        if path in ("/cut", "/close-quietly"):
-            self.close_connection = True  # /close-quietly: an idle-timeout close, unannounced
 
 
 @pytest.fixture
@@ -147,45 +95,6 @@ def test_the_pool_bound_waits_then_raises_pool_timeout(server: str) -> None:
         assert post(client, "/", timeout=httpx.Timeout(5.0, pool=5.0)).json() == {"ok": True}
 
 
-class _TLSServer:
-    def __init__(self, cert: Path, key: Path, max_tls: ssl.TLSVersion | None) -> None:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(cert, key)
-        if max_tls is not None:
-            ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
-            ctx.maximum_version = max_tls
-            ctx.set_ciphers("ALL:@SECLEVEL=0")
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Completion)
-        self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.url = f"https://localhost:{self.httpd.server_address[1]}"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-class _Completion(QuietHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        body = json.dumps(
-            {
-                "id": "chatcmpl-tls",
-                "object": "chat.completion",
-                "model": "deepseek-chat",
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": "tls"}}],
-                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-            }
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated")
 @pytest.mark.parametrize("max_tls", [None, ssl.TLSVersion.TLSv1_1])
 def test_sync_client_https_needs_tls_1_2(
@@ -193,7 +102,7 @@ def test_sync_client_https_needs_tls_1_2(
 ) -> None:
     cert, key = _certificate(tmp_path)
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
-    server = _TLSServer(cert, key, max_tls)
+    server = TLSServer(cert, key, max_tls)
     try:
         client = harness.client(base_url=server.url)
         assert isinstance(client._chat[0], HTTP1Transport)
@@ -216,3 +125,12 @@ def test_a_stream_whose_body_stays_open_after_done_ends_at_once(harness: Any, se
         assert "".join(c.choices[0].delta.content or "" for c in s) == "hi"
     assert time.monotonic() - started < 1.5  # not the server's 3 s
     harness.assert_one_each(1)
+
+
+def test_chunked_bodies_stream_piece_by_piece(server: str) -> None:
+    with httpx.Client(base_url=server, transport=transport()) as client:
+        with client.stream("POST", "/chunked", content=b"{}") as resp:
+            lines = [line for line in resp.iter_lines() if line]
+        assert lines == ["data: 1", "data: 2"]
+        assert post(client, "/").json() == {"ok": True}
+    assert len(set(Server.peers)) == 1  # read to the end: the connection was reused
