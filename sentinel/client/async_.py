@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, TextIO
@@ -13,31 +12,22 @@ from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
 from sentinel.client.ahttp1 import AsyncHTTP1Transport
+from sentinel.client.attempts import CONNECTION_ERRORS, TIMEOUT_ERRORS, Attempts
 from sentinel.client.cache import answer_from_cache
 from sentinel.client.core import ClientCore, ClientOptions, Fallback, api_error
 from sentinel.client.feedback import record_feedback
 from sentinel.client.observation import Observation
-from sentinel.client.outcome import apply_completion, apply_policy, apply_stream
+from sentinel.client.outcome import apply_completion, apply_stream
 from sentinel.client.params import build_chat_request
-from sentinel.client.resilience import Action, TokenBucket, parse_retry_after
+from sentinel.client.resilience import TokenBucket
 from sentinel.client.sse import ChunkParser, LineSplitter, is_comment
-from sentinel.client.sync import (
-    CONNECTION_ERRORS,
-    TIMEOUT_ERRORS,
-    batch_item,
-    call_fallback,
-    check_concurrency,
-    circuit_open_error,
-    fallback_chunk,
-)
+from sentinel.client.sync import DRAIN_S, batch_item, check_concurrency, fallback_chunk
 from sentinel.client.transport import ShardedAsyncTransport, transports_for
 from sentinel.client.types import ChatCompletion, ChatCompletionChunk, Model
 from sentinel.clock import Clock
 from sentinel.config import Settings
-from sentinel.errors import APIConnectionError, APITimeoutError, SentinelAPIError, SentinelError
+from sentinel.errors import APIConnectionError, SentinelAPIError, SentinelError
 from sentinel.store import Store
-
-_DRAIN_S = 0.05  # after [DONE]; the body's end comes in the same segment or right after
 
 
 class AsyncStream:
@@ -187,7 +177,7 @@ async def _drain(raw: AsyncIterator[bytes]) -> None:
     and every stream then paid a new TCP connection before its first byte. Bounded in
     time; an upstream that keeps the body open after [DONE] only loses the reuse."""
     try:
-        async with asyncio.timeout(_DRAIN_S):
+        async with asyncio.timeout(DRAIN_S):
             async for _ in raw:
                 pass
     except (TimeoutError, httpx.HTTPError):
@@ -358,69 +348,36 @@ class AsyncSentinel:
 
     async def _send(self, obs: Observation) -> httpx.Response | ChatCompletion:
         core, http = self._core, self._http
-        policy = core.policy()
-        body = obs.request.body
-        content = json.dumps(body).encode()
+        attempts = Attempts(core, obs)
         stream = obs.request.stream
         try:
             while True:
-                if not policy.admit():
-                    raise circuit_open_error(core, obs.request_id)
-                if core.limiter is not None:
-                    await core.clock.asleep(core.limiter.reserve())
-                obs.endpoint = core.hosts[policy.index]
-                token = await core.auth.atoken(http)
-                req = core.chat_request(policy.index, content, token, obs.request_id, policy)
-                status = None
+                if wait := attempts.admit():
+                    await core.clock.asleep(wait)
+                req = attempts.request(await core.auth.atoken(http))
                 try:
-                    resp = await self._chat[policy.index].handle_async_request(req)
+                    resp = await self._chat[attempts.index].handle_async_request(req)
                     # An error reply is read whole even when streaming, here, so that a
                     # connection dropping mid-body maps like any other drop.
                     if not stream or resp.status_code >= 400:
                         await resp.aread()
                 except TIMEOUT_ERRORS as exc:
-                    raise APITimeoutError(
-                        f"timed out: {type(exc).__name__}", request_id=obs.request_id
-                    ) from None
+                    raise attempts.timed_out(exc) from None
                 except CONNECTION_ERRORS as exc:
-                    error: SentinelAPIError = APIConnectionError(
-                        f"connection to {obs.endpoint} failed: {type(exc).__name__}",
-                        request_id=obs.request_id,
-                    )
-                    step = policy.on_connection_error()
+                    step, error = attempts.unreachable(exc)
                 else:
-                    status = resp.status_code
-                    obs.http_status = status
-                    if status < 400:
-                        policy.on_status(status)
+                    failed = attempts.answered(resp)
+                    if failed is None:
                         return resp
-                    error = api_error(status, resp.content, obs.request_id)
-                    retry_after = parse_retry_after(
-                        resp.headers.get("retry-after"), core.clock.now()
-                    )
                     await resp.aclose()
-                    step = policy.on_status(status, retry_after)
-                    if policy.opened_breaker:
-                        core.telemetry.breaker_opened(obs.endpoint)
-                apply_policy(obs, policy)
-                if step.action is Action.RETRY:
-                    core.telemetry.retry(obs, status or 0, step.delay)
-                    await core.clock.asleep(step.delay)
-                elif step.action is Action.FAILOVER:
-                    core.telemetry.failover(obs, type(error).__name__, core.endpoints[policy.index])
-                elif step.action is Action.REFRESH_AUTH:
-                    core.auth.invalidate(token)
-                elif step.action is Action.FALLBACK:
-                    obs.fallback = True
-                    if callable(core.fallback):
-                        return call_fallback(core, obs, error)
-                    body = {**body, "model": core.fallback}
-                    content = json.dumps(body).encode()
-                else:
-                    raise error
+                    step, error = failed
+                then = attempts.follow(step, error)
+                if isinstance(then, ChatCompletion):
+                    return then
+                if then:
+                    await core.clock.asleep(then)
         finally:
-            apply_policy(obs, policy)
-            policy.release()
+            attempts.end()
 
     async def feedback(
         self,

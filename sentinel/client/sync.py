@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TextIO
@@ -12,14 +11,15 @@ import httpx
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
+from sentinel.client.attempts import CONNECTION_ERRORS, TIMEOUT_ERRORS, Attempts
 from sentinel.client.cache import answer_from_cache
 from sentinel.client.core import ClientCore, ClientOptions, Fallback, api_error
 from sentinel.client.feedback import record_feedback
 from sentinel.client.http1 import ResponseBody
 from sentinel.client.observation import Observation
-from sentinel.client.outcome import apply_completion, apply_policy, apply_stream
+from sentinel.client.outcome import apply_completion, apply_stream
 from sentinel.client.params import build_chat_request
-from sentinel.client.resilience import Action, TokenBucket, parse_retry_after
+from sentinel.client.resilience import TokenBucket
 from sentinel.client.sse import ChunkParser
 from sentinel.client.transport import sync_transport, transports_for
 from sentinel.client.types import (
@@ -28,48 +28,18 @@ from sentinel.client.types import (
     ChunkChoice,
     Delta,
     Model,
-    fallback_completion,
 )
 from sentinel.clock import Clock
 from sentinel.config import Settings
 from sentinel.errors import (
     APIConnectionError,
-    APITimeoutError,
-    CircuitOpenError,
     InvalidRequestError,
     SentinelAPIError,
     SentinelError,
 )
 from sentinel.store import Store
 
-# Errors after which another endpoint may well work (nothing was processed upstream).
-CONNECTION_ERRORS = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.RemoteProtocolError,
-    httpx.ReadError,
-    httpx.WriteError,
-)
-TIMEOUT_ERRORS = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout)
 DRAIN_S = 0.05  # after [DONE]; the body's end comes in the same segment or right after
-
-
-def circuit_open_error(core: ClientCore, request_id: str) -> CircuitOpenError:
-    return CircuitOpenError(
-        f"circuit breaker open after repeated server errors; next probe in "
-        f"{core.breaker.retry_in():.1f}s",
-        request_id=request_id,
-    )
-
-
-def call_fallback(core: ClientCore, obs: Observation, cause: SentinelAPIError) -> ChatCompletion:
-    """Run the app's degraded-answer callable; if it fails, the original error stands."""
-    assert callable(core.fallback)
-    try:
-        result = core.fallback(dict(obs.request.body))
-        return fallback_completion(result, obs.request.model)
-    except Exception as exc:
-        raise cause from exc
 
 
 def fallback_chunk(completion: ChatCompletion) -> ChatCompletionChunk:
@@ -349,71 +319,38 @@ class Sentinel:
             obs.finish()
 
     def _send(self, obs: Observation) -> httpx.Response | ChatCompletion:
-        """Attempts until one succeeds or the policy gives up (see resilience.policy)."""
+        """Attempts until one succeeds or the policy gives up (see client.attempts)."""
         core, http = self._core, self._http
-        policy = core.policy()
-        body = obs.request.body
-        content = json.dumps(body).encode()
+        attempts = Attempts(core, obs)
         stream = obs.request.stream
         try:
             while True:
-                if not policy.admit():
-                    raise circuit_open_error(core, obs.request_id)
-                if core.limiter is not None:
-                    core.clock.sleep(core.limiter.reserve())
-                obs.endpoint = core.hosts[policy.index]
-                token = core.auth.token(http)
-                req = core.chat_request(policy.index, content, token, obs.request_id, policy)
-                status = None
+                if wait := attempts.admit():
+                    core.clock.sleep(wait)
+                req = attempts.request(core.auth.token(http))
                 try:
-                    resp = self._chat[policy.index].handle_request(req)
+                    resp = self._chat[attempts.index].handle_request(req)
                     # An error reply is read whole even when streaming, here, so that a
                     # connection dropping mid-body maps like any other drop.
                     if not stream or resp.status_code >= 400:
                         resp.read()
                 except TIMEOUT_ERRORS as exc:
-                    raise APITimeoutError(
-                        f"timed out: {type(exc).__name__}", request_id=obs.request_id
-                    ) from None
+                    raise attempts.timed_out(exc) from None
                 except CONNECTION_ERRORS as exc:
-                    error: SentinelAPIError = APIConnectionError(
-                        f"connection to {obs.endpoint} failed: {type(exc).__name__}",
-                        request_id=obs.request_id,
-                    )
-                    step = policy.on_connection_error()
+                    step, error = attempts.unreachable(exc)
                 else:
-                    status = resp.status_code
-                    obs.http_status = status
-                    if status < 400:
-                        policy.on_status(status)
+                    failed = attempts.answered(resp)
+                    if failed is None:
                         return resp
-                    error = api_error(status, resp.content, obs.request_id)
-                    retry_after = parse_retry_after(
-                        resp.headers.get("retry-after"), core.clock.now()
-                    )
                     resp.close()
-                    step = policy.on_status(status, retry_after)
-                    if policy.opened_breaker:
-                        core.telemetry.breaker_opened(obs.endpoint)
-                apply_policy(obs, policy)
-                if step.action is Action.RETRY:
-                    core.telemetry.retry(obs, status or 0, step.delay)
-                    core.clock.sleep(step.delay)
-                elif step.action is Action.FAILOVER:
-                    core.telemetry.failover(obs, type(error).__name__, core.endpoints[policy.index])
-                elif step.action is Action.REFRESH_AUTH:
-                    core.auth.invalidate(token)
-                elif step.action is Action.FALLBACK:
-                    obs.fallback = True
-                    if callable(core.fallback):
-                        return call_fallback(core, obs, error)
-                    body = {**body, "model": core.fallback}
-                    content = json.dumps(body).encode()
-                else:
-                    raise error
+                    step, error = failed
+                then = attempts.follow(step, error)
+                if isinstance(then, ChatCompletion):
+                    return then
+                if then:
+                    core.clock.sleep(then)
         finally:
-            apply_policy(obs, policy)
-            policy.release()
+            attempts.end()
 
     def feedback(
         self,

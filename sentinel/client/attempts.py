@@ -1,0 +1,136 @@
+"""One call's attempts without the I/O: what to send next, what an answer or a failure
+means, and what to do about it (retry after a delay, fail over, refresh the token, fall
+back, or give up), by the policy in `sentinel.client.resilience`.
+
+`Sentinel` and `AsyncSentinel` each drive it with a short loop that only sends and
+waits, the way they must (blocking or awaiting); everything else about an attempt,
+including its telemetry and the errors the app sees, is decided here once.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from sentinel.client.core import ClientCore, api_error
+from sentinel.client.observation import Observation
+from sentinel.client.outcome import apply_policy
+from sentinel.client.resilience import Action, parse_retry_after
+from sentinel.client.resilience.policy import Step
+from sentinel.client.types import ChatCompletion, fallback_completion
+from sentinel.errors import APIConnectionError, APITimeoutError, CircuitOpenError, SentinelAPIError
+
+# Errors after which another endpoint may well work (nothing was processed upstream).
+CONNECTION_ERRORS = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.RemoteProtocolError,
+    httpx.ReadError,
+    httpx.WriteError,
+)
+TIMEOUT_ERRORS = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout)
+
+
+def circuit_open_error(core: ClientCore, request_id: str) -> CircuitOpenError:
+    return CircuitOpenError(
+        f"circuit breaker open after repeated server errors; next probe in "
+        f"{core.breaker.retry_in():.1f}s",
+        request_id=request_id,
+    )
+
+
+def call_fallback(core: ClientCore, obs: Observation, cause: SentinelAPIError) -> ChatCompletion:
+    """Run the app's degraded-answer callable; if it fails, the original error stands."""
+    assert callable(core.fallback)
+    try:
+        result = core.fallback(dict(obs.request.body))
+        return fallback_completion(result, obs.request.model)
+    except Exception as exc:
+        raise cause from exc
+
+
+class Attempts:
+    def __init__(self, core: ClientCore, obs: Observation) -> None:
+        self.core = core
+        self.obs = obs
+        self.policy = core.policy()
+        self._body: dict[str, Any] = obs.request.body
+        self._content = json.dumps(self._body).encode()
+        self._token = ""
+        self._status: int | None = None  # of the last answer; None after a connection error
+
+    def admit(self) -> float:
+        """Before each attempt: raises CircuitOpenError while the breaker is open;
+        returns how long the rate limiter wants the caller to wait first."""
+        if not self.policy.admit():
+            raise circuit_open_error(self.core, self.obs.request_id)
+        self.obs.endpoint = self.core.hosts[self.policy.index]
+        limiter = self.core.limiter
+        return limiter.reserve() if limiter is not None else 0.0
+
+    @property
+    def index(self) -> int:
+        """The endpoint this attempt goes to (its transport)."""
+        return self.policy.index
+
+    def request(self, token: str) -> httpx.Request:
+        self._token = token
+        return self.core.chat_request(
+            self.policy.index, self._content, token, self.obs.request_id, self.policy
+        )
+
+    def timed_out(self, exc: Exception) -> APITimeoutError:
+        """A timeout is final: the request may have been processed upstream."""
+        return APITimeoutError(f"timed out: {type(exc).__name__}", request_id=self.obs.request_id)
+
+    def unreachable(self, exc: Exception) -> tuple[Step, SentinelAPIError]:
+        error = APIConnectionError(
+            f"connection to {self.obs.endpoint} failed: {type(exc).__name__}",
+            request_id=self.obs.request_id,
+        )
+        self._status = None
+        return self.policy.on_connection_error(), error
+
+    def answered(self, response: httpx.Response) -> tuple[Step, SentinelAPIError] | None:
+        """None for a success (the caller returns the response); else what the policy
+        makes of the error reply, whose body the caller has read."""
+        status = self._status = response.status_code
+        self.obs.http_status = status
+        if status < 400:
+            self.policy.on_status(status)
+            return None
+        error = api_error(status, response.content, self.obs.request_id)
+        retry_after = parse_retry_after(response.headers.get("retry-after"), self.core.clock.now())
+        step = self.policy.on_status(status, retry_after)
+        if self.policy.opened_breaker:
+            self.core.telemetry.breaker_opened(self.obs.endpoint)
+        return step, error
+
+    def follow(self, step: Step, error: SentinelAPIError) -> float | ChatCompletion | None:
+        """Act on the policy's step: the delay before retrying (a float), the fallback
+        callable's answer (a ChatCompletion, the call's result), or None to go on at
+        once; raises `error` when the policy gives up."""
+        obs, core = self.obs, self.core
+        apply_policy(obs, self.policy)
+        if step.action is Action.RETRY:
+            core.telemetry.retry(obs, self._status or 0, step.delay)
+            return step.delay
+        if step.action is Action.FAILOVER:
+            core.telemetry.failover(obs, type(error).__name__, core.endpoints[self.policy.index])
+        elif step.action is Action.REFRESH_AUTH:
+            core.auth.invalidate(self._token)
+        elif step.action is Action.FALLBACK:
+            obs.fallback = True
+            if callable(core.fallback):
+                return call_fallback(core, obs, error)
+            self._body = {**self._body, "model": core.fallback}
+            self._content = json.dumps(self._body).encode()
+        else:
+            raise error
+        return None
+
+    def end(self) -> None:
+        apply_policy(self.obs, self.policy)
+        self.policy.release()
