@@ -26,7 +26,8 @@ from collections.abc import AsyncIterator
 import httptools
 import httpx
 
-Origin = tuple[bytes, str, int]
+from sentinel.client.http1 import Origin, origin_of
+
 _HIGH_WATER = 256 * 1024  # body bytes buffered before reading from the socket pauses
 
 
@@ -299,8 +300,7 @@ class AsyncHTTP1Transport(httpx.AsyncBaseTransport):
         self, pool: _Pool, request: httpx.Request, timeouts: dict[str, float | None]
     ) -> httpx.Response:
         url = request.url
-        port = url.port or (443 if url.scheme == "https" else 80)
-        origin: Origin = (url.raw_scheme, url.host, port)
+        origin = origin_of(url)
         head = b"".join(
             [request.method.encode(), b" ", url.raw_path, b" HTTP/1.1\r\n"]
             + [b"%s: %s\r\n" % pair for pair in request.headers.raw]

@@ -120,7 +120,8 @@ class ClientCore:
             for i, u in enumerate(settings.backup_base_urls)
         ]
         self.chat_urls = [httpx.URL(e + CHAT_PATH) for e in self.endpoints]
-        self.hosts = [httpx.URL(e).netloc.decode() for e in self.endpoints]
+        self._hosts_raw = [url.netloc for url in self.chat_urls]  # the Host header
+        self.hosts = [netloc.decode() for netloc in self._hosts_raw]
         self.auth = _auth(settings, self.clock)
         try:
             self.retry = RetryPolicy(settings.max_retries, jitter=settings.retry_jitter)
@@ -187,7 +188,6 @@ class ClientCore:
             "user-agent": f"deepseek-sentinel/{VERSION}",
         }
         self._base_headers_raw = [(k.encode(), v.encode()) for k, v in self.base_headers.items()]
-        self._hosts_raw = [url.netloc for url in self.chat_urls]
         self.limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
         self.ssl = ssl_context()
 

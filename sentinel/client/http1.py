@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import select
-import socket
 import ssl
 import threading
 import time
@@ -30,6 +29,11 @@ import httpx
 
 Origin = tuple[bytes, str, int]
 _READ = 65536
+
+
+def origin_of(url: httpx.URL) -> Origin:
+    """The pool key: scheme, host and port (the scheme's default when the URL has none)."""
+    return url.raw_scheme, url.host, url.port or (443 if url.scheme == "https" else 80)
 
 
 class _Connection:
@@ -107,9 +111,9 @@ class ResponseBody(httpx.SyncByteStream):
 def _mapped(
     exc: BaseException, timeout: type[httpx.TimeoutException], other: type[httpx.TransportError]
 ) -> BaseException:
-    if isinstance(exc, TimeoutError | socket.timeout):
+    if isinstance(exc, TimeoutError):
         return timeout(str(exc) or type(exc).__name__)
-    if isinstance(exc, http.client.IncompleteRead | http.client.HTTPException):
+    if isinstance(exc, http.client.HTTPException):
         return httpx.RemoteProtocolError(
             "peer closed connection without sending complete message"
             if isinstance(exc, http.client.IncompleteRead | http.client.RemoteDisconnected)
@@ -147,11 +151,7 @@ class HTTP1Transport(httpx.BaseTransport):
         self, request: httpx.Request, timeouts: dict[str, float | None]
     ) -> httpx.Response:
         url = request.url
-        origin: Origin = (
-            url.raw_scheme,
-            url.host,
-            url.port or (443 if url.scheme == "https" else 80),
-        )
+        origin = origin_of(url)
         body = request.read()
         connection = self._idle_connection(origin)
         reused = connection is not None
