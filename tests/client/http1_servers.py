@@ -9,11 +9,15 @@ import json
 import ssl
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 
+import pytest
 from loopback import QuietHandler
+from test_http2_tls import _certificate
 
 BODY = json.dumps({"ok": True}).encode()
 MSG = [{"role": "user", "content": "hello"}]
@@ -93,6 +97,21 @@ class TLSServer:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+@contextmanager
+def tls_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, max_tls: ssl.TLSVersion | None
+) -> Iterator[str]:
+    """A TLSServer with a certificate made for it, trusted by the client through
+    SSL_CERT_FILE (which Sentinel's TLS context honours); yields its URL."""
+    cert, key = _certificate(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    server = TLSServer(cert, key, max_tls)
+    try:
+        yield server.url
+    finally:
+        server.close()
 
 
 class _Completion(QuietHandler):

@@ -15,9 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
-from http1_servers import MSG, Server, TLSServer
+from http1_servers import MSG, Server, tls_server
 from loopback import free_port, http_server
-from test_http2_tls import _certificate
 
 from sentinel.client.ahttp1 import AsyncHTTP1Transport
 from sentinel.client.tls import ssl_context
@@ -136,11 +135,8 @@ def test_each_event_loop_gets_its_own_connections(server: str) -> None:
 async def test_async_client_https_needs_tls_1_2(
     harness: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, max_tls: Any
 ) -> None:
-    cert, key = _certificate(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
-    server = TLSServer(cert, key, max_tls)
-    try:
-        aclient = harness.aclient(base_url=server.url)
+    with tls_server(tmp_path, monkeypatch, max_tls) as url:
+        aclient = harness.aclient(base_url=url)
         assert isinstance(aclient._chat[0], AsyncHTTP1Transport)
         if max_tls is None:
             completion = await aclient.chat.completions.create(model="deepseek-chat", messages=MSG)
@@ -149,6 +145,4 @@ async def test_async_client_https_needs_tls_1_2(
             with pytest.raises(APIConnectionError):
                 await aclient.chat.completions.create(model="deepseek-chat", messages=MSG)
         await aclient.aclose()
-    finally:
-        server.close()
     harness.assert_one_each(1)

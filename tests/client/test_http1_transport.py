@@ -15,9 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
-from http1_servers import MSG, Server, TLSServer
+from http1_servers import MSG, Server, tls_server
 from loopback import free_port, http_server
-from test_http2_tls import _certificate
 
 from sentinel.client.http1 import HTTP1Transport
 from sentinel.client.tls import ssl_context
@@ -100,11 +99,8 @@ def test_the_pool_bound_waits_then_raises_pool_timeout(server: str) -> None:
 def test_sync_client_https_needs_tls_1_2(
     harness: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, max_tls: Any
 ) -> None:
-    cert, key = _certificate(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
-    server = TLSServer(cert, key, max_tls)
-    try:
-        client = harness.client(base_url=server.url)
+    with tls_server(tmp_path, monkeypatch, max_tls) as url:
+        client = harness.client(base_url=url)
         assert isinstance(client._chat[0], HTTP1Transport)
         if max_tls is None:
             completion = client.chat.completions.create(model="deepseek-chat", messages=MSG)
@@ -112,8 +108,6 @@ def test_sync_client_https_needs_tls_1_2(
         else:
             with pytest.raises(APIConnectionError):
                 client.chat.completions.create(model="deepseek-chat", messages=MSG)
-    finally:
-        server.close()
     harness.assert_one_each(1)
 
 

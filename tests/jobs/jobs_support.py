@@ -20,6 +20,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from loopback import wait_until
 
 from sentinel.client import Sentinel
 from sentinel.config import Settings
+from sentinel.jobs.queue import JobQueue
 from sentinel.jobs.runtime import JobRuntime
 from sentinel.store.base import Store
 from sentinel.store.sqlite import SQLiteStore
@@ -115,6 +117,25 @@ class Receiver:
     def deliveries(self, key: str) -> int:
         with self._lock:
             return sum(1 for r in self.raw if r["headers"].get("Idempotency-Key") == key)
+
+
+def race_claims(queue: JobQueue, job_id: str, workers: int) -> list[str]:
+    """`workers` threads claim one job at the same instant; returns who got it."""
+    now = datetime.now(UTC)
+    winners: list[str] = []
+    barrier = threading.Barrier(workers)
+
+    def claim(name: str) -> None:
+        barrier.wait()
+        if queue.claim(job_id, name, now, timedelta(seconds=30)) is not None:
+            winners.append(name)
+
+    threads = [threading.Thread(target=claim, args=(f"w{i}",)) for i in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return winners
 
 
 def poll(http: httpx.Client, job_id: str, token: str, timeout: float = 15.0) -> dict[str, Any]:

@@ -4,13 +4,12 @@ runtimes run each job once and deliver each webhook, erasure purges the subject'
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from jobs_support import Receiver, job_settings, make_runtime
+from jobs_support import Receiver, job_settings, make_runtime, race_claims
 from loopback import wait_until
 
 from sentinel.jobs.queue import JobQueue
@@ -27,19 +26,7 @@ def test_claims_runs_and_purge_on_elasticsearch(
     queue = JobQueue(store)
     now = datetime.now(UTC)
     contested = queue.submit(REQUEST, now=now, owner="t")
-    winners: list[str] = []
-    barrier = threading.Barrier(6)
-
-    def claim(name: str) -> None:
-        barrier.wait()
-        if queue.claim(contested["id"], name, now, timedelta(seconds=30)):
-            winners.append(name)
-
-    threads = [threading.Thread(target=claim, args=(f"w{i}",)) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    winners = race_claims(queue, contested["id"], 6)
     assert len(winners) == 1
     assert queue.finish(contested["id"], winners[0], now, result={"x": 1})["status"] == "succeeded"
 

@@ -6,12 +6,11 @@ worker takes it over), retried soon after its holder dies."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from jobs_support import Deployment, poll
+from jobs_support import Deployment, poll, race_claims
 from loopback import wait_until
 
 from sentinel.jobs.queue import MAX_RUNS, JobQueue
@@ -58,21 +57,7 @@ def test_lapsed_claim_is_taken_over_and_the_stale_result_dropped(
 def test_concurrent_claims_have_one_winner(deployment_factory: Callable[..., Deployment]) -> None:
     d = deployment_factory(runtime=False)
     job_id = d.submit().json()["id"]
-    queue = JobQueue(d.store)
-    now = datetime.now(UTC)
-    winners: list[str] = []
-    barrier = threading.Barrier(8)
-
-    def claim(name: str) -> None:
-        barrier.wait()
-        if queue.claim(job_id, name, now, timedelta(seconds=30)) is not None:
-            winners.append(name)
-
-    threads = [threading.Thread(target=claim, args=(f"w{i}",)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    winners = race_claims(JobQueue(d.store), job_id, 8)
     assert len(winners) == 1
 
 
