@@ -32,7 +32,7 @@ from sentinel.store.sqlite import SQLiteStore
 from sentinel.testing import FakeDeepSeek
 
 REQUEST = {
-    "model": "deepseek-chat",
+    "model": "deepseek-v4-flash",
     "messages": [{"role": "user", "content": "How do I reset my password?"}],
     "temperature": 0,
 }

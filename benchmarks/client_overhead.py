@@ -36,7 +36,7 @@ COMPLETION = json.dumps(
         "id": "chatcmpl-bench",
         "object": "chat.completion",
         "created": 1700000000,
-        "model": "deepseek-chat",
+        "model": "deepseek-v4-flash",
         "choices": [
             {
                 "index": 0,
@@ -139,7 +139,7 @@ def sync_variants(url: str, env: Env) -> dict[str, tuple[Callable[[], None], Cal
     from sentinel import Sentinel
 
     raw = httpx.Client(base_url=url, headers={"authorization": f"Bearer {API_KEY}"})
-    body = {"model": "deepseek-chat", "messages": MESSAGES, "temperature": 0.3}
+    body = {"model": "deepseek-v4-flash", "messages": MESSAGES, "temperature": 0.3}
 
     def call_raw() -> None:
         r = raw.post("/chat/completions", json=body)
@@ -149,7 +149,7 @@ def sync_variants(url: str, env: Env) -> dict[str, tuple[Callable[[], None], Cal
     oa = openai.OpenAI(base_url=url, api_key=API_KEY, max_retries=0)
 
     def call_openai() -> None:
-        oa.chat.completions.create(model="deepseek-chat", messages=MESSAGES, temperature=0.3)
+        oa.chat.completions.create(model="deepseek-v4-flash", messages=MESSAGES, temperature=0.3)
 
     sentinel = Sentinel(
         api_key=API_KEY,
@@ -163,7 +163,7 @@ def sync_variants(url: str, env: Env) -> dict[str, tuple[Callable[[], None], Cal
 
     def call_sentinel() -> None:
         sentinel.chat.completions.create(
-            model="deepseek-chat", messages=MESSAGES, temperature=0.3, subject_id="user-1"
+            model="deepseek-v4-flash", messages=MESSAGES, temperature=0.3, subject_id="user-1"
         )
 
     instrumentor = OpenAIInstrumentor()
@@ -185,7 +185,7 @@ def async_variants(url: str, env: Env) -> dict[str, tuple[Callable[[], Any], Cal
     raw = httpx.AsyncClient(
         base_url=url, headers={"authorization": f"Bearer {API_KEY}"}, limits=limits
     )
-    body = {"model": "deepseek-chat", "messages": MESSAGES, "temperature": 0.3}
+    body = {"model": "deepseek-v4-flash", "messages": MESSAGES, "temperature": 0.3}
 
     async def call_raw() -> None:
         r = await raw.post("/chat/completions", json=body)
@@ -195,7 +195,9 @@ def async_variants(url: str, env: Env) -> dict[str, tuple[Callable[[], Any], Cal
     oa = openai.AsyncOpenAI(base_url=url, api_key=API_KEY, max_retries=0)
 
     async def call_openai() -> None:
-        await oa.chat.completions.create(model="deepseek-chat", messages=MESSAGES, temperature=0.3)
+        await oa.chat.completions.create(
+            model="deepseek-v4-flash", messages=MESSAGES, temperature=0.3
+        )
 
     sentinel = AsyncSentinel(
         api_key=API_KEY,
@@ -209,7 +211,7 @@ def async_variants(url: str, env: Env) -> dict[str, tuple[Callable[[], Any], Cal
 
     async def call_sentinel() -> None:
         await sentinel.chat.completions.create(
-            model="deepseek-chat", messages=MESSAGES, temperature=0.3, subject_id="user-1"
+            model="deepseek-v4-flash", messages=MESSAGES, temperature=0.3, subject_id="user-1"
         )
 
     return {

@@ -42,11 +42,11 @@ def subject_records(subject_id: str, secret: bytes, n: int) -> list[Record]:
     for i in range(n):
         rid, ts = f"{subject_id}-{i // 3:06d}", T0 + timedelta(seconds=i)
         if i % 3 == 0:
-            out.append(CallRecord(request_id=rid, timestamp=ts, model="deepseek-chat",
+            out.append(CallRecord(request_id=rid, timestamp=ts, model="deepseek-v4-flash",
                                   subject_key=key, duration_ms=120.0))  # fmt: skip
         elif i % 3 == 1:
             out.append(Conversation(
-                request_id=rid, timestamp=ts, model="deepseek-chat", subject_id=subject_id,
+                request_id=rid, timestamp=ts, model="deepseek-v4-flash", subject_id=subject_id,
                 subject_key=key, completion="Sure, here is the answer.",
                 messages=[{"role": "user", "content": f"Hello, I am {subject_id}. Question {i}?"}],
             ))  # fmt: skip

@@ -36,7 +36,7 @@ from typing import Any
 import httpx
 
 BODY = {
-    "model": "deepseek-chat",
+    "model": "deepseek-v4-flash",
     "messages": [{"role": "user", "content": "How do I reset my password?"}],
 }
 STREAM_BODY = {**BODY, "stream": True}

@@ -42,7 +42,7 @@ from sentinel.store.base import Store
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 RECENT = timedelta(minutes=30)
-MODELS = ("deepseek-chat", "deepseek-reasoner")
+MODELS = ("deepseek-v4-flash", "deepseek-v4-pro")
 BATCH = 5000
 
 

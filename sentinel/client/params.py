@@ -147,7 +147,7 @@ def build_chat_request(
     """Validate and assemble. Keywords outside DeepSeek's parameters are refused (a typo
     would otherwise be silently ignored); `extra_body` fields are sent as given."""
     if not isinstance(model, str) or not model.strip():
-        raise InvalidRequestError("model is required: a non-empty string, e.g. 'deepseek-chat'")
+        raise InvalidRequestError("model is required: a non-empty string, e.g. 'deepseek-v4-flash'")
     body: dict[str, Any] = {"model": model, "messages": _messages(messages)}
     numbers = {
         "temperature": temperature,

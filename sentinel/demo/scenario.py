@@ -24,7 +24,7 @@ TOTAL_TICKS = WARMUP_TICKS + INCIDENT_TICKS + RECOVERY_TICKS
 # Ticks (from the incident's start) that open with a burst of 500s: the breaker opens.
 BURST_TICKS = (0, 14)
 BACKUP_LATENCY = 0.045  # seconds: the backup region is farther away
-MODEL = "deepseek-chat"
+MODEL = "deepseek-v4-flash"
 
 
 @dataclass(frozen=True)

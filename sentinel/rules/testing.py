@@ -108,7 +108,7 @@ def synthesize(traffic: Traffic, key: str) -> Iterator[Record]:
     span = Fraction(traffic.end.total_seconds()) - Fraction(traffic.start.total_seconds())
     n = int(span / spacing) + (0 if span % spacing == 0 else 1)
     labels = dict(traffic.labels)
-    model = labels.pop("model", "deepseek-chat")
+    model = labels.pop("model", "deepseek-v4-flash")
     for i in range(n):
         ts = EPOCH + traffic.start + timedelta(seconds=float(i * spacing))
         rid = f"{key}-{i}"

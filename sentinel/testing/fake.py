@@ -124,7 +124,7 @@ class FakeDeepSeek:
         oauth_client_id: str = "fake-client",
         oauth_client_secret: str = "fake-client-secret",
         token_ttl: float = 7200.0,
-        models: Iterable[str] = ("deepseek-chat", "deepseek-reasoner"),
+        models: Iterable[str] = ("deepseek-v4-flash", "deepseek-v4-pro"),
         reply: Callable[[list[dict[str, Any]]], str] = echo_reply,
         keepalive_comments: int = 1,
         clock_skew: float = 0.0,
@@ -398,7 +398,7 @@ class FakeDeepSeek:
             "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
             "object": "chat.completion",
             "created": int(time.time()),
-            "model": req.get("model", "deepseek-chat"),
+            "model": req.get("model", "deepseek-v4-flash"),
             "choices": [
                 {
                     "index": 0,

@@ -7,7 +7,7 @@ Enable in your conftest.py:
     def test_reply(fake_deepseek, sentinel_client):
         fake_deepseek.script(429, 200)           # one rate limit, then success
         resp = sentinel_client.chat.completions.create(
-            model="deepseek-chat", messages=[{"role": "user", "content": "hi"}])
+            model="deepseek-v4-flash", messages=[{"role": "user", "content": "hi"}])
         assert resp.content == "Echo: hi"
 
 Fixtures: `fake_deepseek` (a started FakeDeepSeek, stopped afterwards),

@@ -32,9 +32,10 @@ def seed_subject(store: SQLiteStore, subject_id: str, n: int = 3) -> None:
     for i in range(n):
         rid = f"{subject_id}-{i}"
         records += [
-            CallRecord(request_id=rid, timestamp=ts, model="deepseek-chat", subject_key=key),
-            Conversation(request_id=rid, timestamp=ts, model="deepseek-chat", subject_id=subject_id,
-                         subject_key=key, messages=[{"role": "user", "content": "hi"}]),
+            CallRecord(request_id=rid, timestamp=ts, model="deepseek-v4-flash", subject_key=key),
+            Conversation(request_id=rid, timestamp=ts, model="deepseek-v4-flash",
+                         subject_id=subject_id, subject_key=key,
+                         messages=[{"role": "user", "content": "hi"}]),
             Feedback(request_id=rid, timestamp=ts, score=1.0, subject_key=key),
         ]  # fmt: skip
     store.write_records(records)

@@ -68,7 +68,7 @@ def seeded(tmp_path: Path, sqlite_store: SQLiteStore) -> dict[str, Any]:
     recent = [
         CallRecord(
             request_id=f"recent-{i}", timestamp=NOW - timedelta(seconds=30 + i * 50),
-            model="deepseek-chat", duration_ms=d,
+            model="deepseek-v4-flash", duration_ms=d,
             outcome="failure" if i % 7 == 3 else "success",
             error_type="ServerError" if i % 7 == 3 else None,
             rate_limited=i % 20 == 0, circuit_open=i == 10,
@@ -76,12 +76,12 @@ def seeded(tmp_path: Path, sqlite_store: SQLiteStore) -> dict[str, Any]:
         for i, d in enumerate(durations)
     ]  # fmt: skip
     old = [
-        CallRecord(request_id=f"old-{i}", timestamp=NOW - timedelta(hours=3), model="deepseek-chat",
-                   duration_ms=5000.0, outcome="failure")
+        CallRecord(request_id=f"old-{i}", timestamp=NOW - timedelta(hours=3),
+                   model="deepseek-v4-flash", duration_ms=5000.0, outcome="failure")
         for i in range(20)
     ]  # fmt: skip
     conv = Conversation(
-        request_id="conv-1", timestamp=NOW - timedelta(hours=2), model="deepseek-chat",
+        request_id="conv-1", timestamp=NOW - timedelta(hours=2), model="deepseek-v4-flash",
         messages=[{"role": "user", "content": SECRET_CONTENT}], subject_id=EXPORTED,
     )  # fmt: skip
     sqlite_store.write_records([*recent, *old, conv])
@@ -136,7 +136,7 @@ def test_status_numbers_match_the_stored_calls(seeded: dict[str, Any]) -> None:
     assert alert["alertname"] == "StatusTestErrors"
     assert alert["state"] == "firing"
     assert alert["severity"] == "page"
-    assert alert["labels"] == {"model": "deepseek-chat"}
+    assert alert["labels"] == {"model": "deepseek-v4-flash"}
     assert [(g["kind"], g["status"]) for g in body["gdpr"]] == [
         ("erasure", "pending"),
         ("export", "completed"),

@@ -39,7 +39,7 @@ class Server(QuietHandler):
             self._chunked((b"data: 1\n\n", b"data: 2\n\n"), end=path == "/chunked")
             return
         if path == "/chat/completions":  # a stream whose body stays open after [DONE]
-            event = b'data: {"id":"c1","model":"deepseek-chat","choices":[{"index":0,'
+            event = b'data: {"id":"c1","model":"deepseek-v4-flash","choices":[{"index":0,'
             event += b'"delta":{"content":"hi"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
             self._chunked((event,), end=True, linger=3.0)
             return
@@ -123,7 +123,7 @@ class _Completion(QuietHandler):
             {
                 "id": "chatcmpl-tls",
                 "object": "chat.completion",
-                "model": "deepseek-chat",
+                "model": "deepseek-v4-flash",
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": "tls"}}],
                 "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
             }

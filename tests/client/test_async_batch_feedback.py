@@ -18,7 +18,7 @@ async def test_async_concurrent_calls_each_reported_once(harness):
     results = await asyncio.gather(
         *(
             client.chat.completions.create(
-                model="deepseek-chat", messages=[{"role": "user", "content": f"n{i}"}]
+                model="deepseek-v4-flash", messages=[{"role": "user", "content": f"n{i}"}]
             )
             for i in range(32)
         )
@@ -31,7 +31,7 @@ async def test_async_concurrent_calls_each_reported_once(harness):
 async def test_async_retry_and_failover_match_sync(harness, backup):
     harness.fake.script(429, 503)
     client = harness.aclient(backup_base_urls=[backup.url])
-    resp = await client.chat.completions.create(model="deepseek-chat", messages=MSG)
+    resp = await client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     await client.aclose()
     assert harness.clock.sleeps == [1.0]
     rec = harness.store.get_call(resp.request_id)
@@ -53,7 +53,10 @@ async def test_async_oauth_single_refresh_under_concurrency(harness):
     )
     client = harness.aclient(api_key=None, settings=settings)
     await asyncio.gather(
-        *(client.chat.completions.create(model="deepseek-chat", messages=MSG) for _ in range(10))
+        *(
+            client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
+            for _ in range(10)
+        )
     )
     await client.aclose()
     assert fake.tokens_issued == 1
@@ -88,10 +91,10 @@ def test_batch_keeps_order_and_isolates_failures(harness):
     harness.fake.script(200, Fault.error(400, message="bad prompt"), 200)
     client = harness.client()
     requests = [
-        {"model": "deepseek-chat", "messages": [{"role": "user", "content": f"q{i}"}]}
+        {"model": "deepseek-v4-flash", "messages": [{"role": "user", "content": f"q{i}"}]}
         for i in range(3)
     ]
-    requests.append({"model": "deepseek-chat", "messages": []})  # invalid locally
+    requests.append({"model": "deepseek-v4-flash", "messages": []})  # invalid locally
     results = client.chat.completions.batch(requests, concurrency=1)
     assert results[0].content == "Echo: q0"
     assert isinstance(results[1], BadRequestError) and "bad prompt" in str(results[1])
@@ -104,7 +107,7 @@ def test_batch_bounded_concurrency_returns_in_order(harness):
     harness.fake.set_latency(0.02)
     client = harness.client()
     requests = [
-        {"model": "deepseek-chat", "messages": [{"role": "user", "content": f"q{i}"}]}
+        {"model": "deepseek-v4-flash", "messages": [{"role": "user", "content": f"q{i}"}]}
         for i in range(12)
     ]
     results = client.chat.completions.batch(requests, concurrency=4)
@@ -116,7 +119,7 @@ async def test_async_batch(harness):
     harness.fake.fail_always(429)
     client = harness.aclient(max_retries=0)
     results = await client.chat.completions.batch(
-        [{"model": "deepseek-chat", "messages": MSG}] * 3, concurrency=2
+        [{"model": "deepseek-v4-flash", "messages": MSG}] * 3, concurrency=2
     )
     await client.aclose()
     assert all(isinstance(r, RateLimitError) for r in results)
@@ -125,7 +128,9 @@ async def test_async_batch(harness):
 
 def test_feedback_is_stored_with_the_calls_labels(harness):
     client = harness.client(app="support-bot")
-    resp = client.chat.completions.create(model="deepseek-chat", messages=MSG, subject_id="user-42")
+    resp = client.chat.completions.create(
+        model="deepseek-v4-flash", messages=MSG, subject_id="user-42"
+    )
     client.feedback(resp.request_id, score=0.9, satisfied=True, comment="great")
     client.flush()
     harness.store.refresh()
@@ -136,12 +141,12 @@ def test_feedback_is_stored_with_the_calls_labels(harness):
         )
     )
     assert docs[0]["score"] == 0.9 and docs[0]["satisfied"] is True
-    assert docs[0]["model"] == "deepseek-chat" and docs[0]["app"] == "support-bot"
+    assert docs[0]["model"] == "deepseek-v4-flash" and docs[0]["app"] == "support-bot"
     client.feedback(resp.request_id, score=0.5, satisfied=False)
     scores = harness.metric_points("sentinel.client.feedback.score")
     by_satisfied = {p.attributes["sentinel.satisfied"]: (p.count, p.sum) for p in scores}
     assert by_satisfied == {True: (1, 0.9), False: (1, 0.5)}
-    assert {p.attributes["gen_ai.request.model"] for p in scores} == {"deepseek-chat"}
+    assert {p.attributes["gen_ai.request.model"] for p in scores} == {"deepseek-v4-flash"}
     counts = harness.metric_points("sentinel.client.feedback")
     assert {p.attributes["sentinel.satisfied"]: p.value for p in counts} == {True: 1, False: 1}
 
@@ -165,10 +170,10 @@ async def test_one_rate_limiter_paces_sync_and_async_clients_together(harness):
 
     bucket = TokenBucket(120, harness.clock, burst=2)  # 2/s shared by both clients
     sync, aio = harness.client(rate_limiter=bucket), harness.aclient(rate_limiter=bucket)
-    sync.chat.completions.create(model="deepseek-chat", messages=MSG)
-    await aio.chat.completions.create(model="deepseek-chat", messages=MSG)
-    await aio.chat.completions.create(model="deepseek-chat", messages=MSG)
-    sync.chat.completions.create(model="deepseek-chat", messages=MSG)
+    sync.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
+    await aio.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
+    await aio.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
+    sync.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     await aio.aclose()
     assert [s for s in harness.clock.sleeps if s > 0] == [0.5, 0.5]  # waited, never failed
     assert harness.fake.count() == 4
@@ -181,9 +186,9 @@ def test_rate_limit_presets(harness, preset, per_minute):
 
 async def test_batch_items_that_cannot_run_fail_alone(harness):
     requests = [
-        {"model": "deepseek-chat", "messages": MSG, "stream": True},
+        {"model": "deepseek-v4-flash", "messages": MSG, "stream": True},
         "not a request",
-        {"model": "deepseek-chat", "messages": MSG},
+        {"model": "deepseek-v4-flash", "messages": MSG},
     ]
     sync_results = harness.client().chat.completions.batch(requests, concurrency=2)
     client = harness.aclient()

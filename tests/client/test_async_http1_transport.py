@@ -139,10 +139,12 @@ async def test_async_client_https_needs_tls_1_2(
         aclient = harness.aclient(base_url=url)
         assert isinstance(aclient._chat[0], AsyncHTTP1Transport)
         if max_tls is None:
-            completion = await aclient.chat.completions.create(model="deepseek-chat", messages=MSG)
+            completion = await aclient.chat.completions.create(
+                model="deepseek-v4-flash", messages=MSG
+            )
             assert completion.content == "tls"
         else:
             with pytest.raises(APIConnectionError):
-                await aclient.chat.completions.create(model="deepseek-chat", messages=MSG)
+                await aclient.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
         await aclient.aclose()
     harness.assert_one_each(1)

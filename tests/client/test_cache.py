@@ -25,7 +25,7 @@ from sentinel.privacy.job import run_once
 
 Harness = Any  # tests/client/conftest.py's harness fixture
 MSG = [{"role": "user", "content": "hello"}]
-DET = {"model": "deepseek-chat", "messages": MSG, "temperature": 0}
+DET = {"model": "deepseek-v4-flash", "messages": MSG, "temperature": 0}
 SUBJECT = "user-cache-4242"
 
 
@@ -73,7 +73,7 @@ def test_hit_returns_the_same_answer_with_a_new_request_id_and_no_upstream_call(
     [
         {"messages": [{"role": "user", "content": "hello!"}]},
         {"messages": [{"role": "user", "content": "hello", "name": "bob"}]},
-        {"model": "deepseek-reasoner"},
+        {"model": "deepseek-v4-pro"},
         {"top_p": 0.5},
         {"max_tokens": 7},
         {"stop": ["\n"]},
@@ -117,7 +117,7 @@ def test_nondeterministic_and_streaming_requests_are_not_cached(
     harness: Harness, request_kw: dict[str, Any]
 ) -> None:
     client = cached(harness)
-    kw = {"model": "deepseek-chat", "messages": MSG, **request_kw}
+    kw = {"model": "deepseek-v4-flash", "messages": MSG, **request_kw}
     for _ in range(2):
         result = client.chat.completions.create(**kw)
         if kw.get("stream"):

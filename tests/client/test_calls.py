@@ -26,7 +26,7 @@ MSG = [{"role": "user", "content": "hello"}]
 def test_success_fills_response_record_span_and_log(harness):
     client = harness.client(app="support-bot")
     resp = client.chat.completions.create(
-        model="deepseek-chat",
+        model="deepseek-v4-flash",
         messages=MSG,
         temperature=0.3,
         top_p=0.9,
@@ -54,7 +54,7 @@ def test_success_fills_response_record_span_and_log(harness):
 def test_429_retried_on_schedule_then_succeeds(harness):
     harness.fake.script(429, 429, 200)
     client = harness.client()
-    resp = client.chat.completions.create(model="deepseek-chat", messages=MSG)
+    resp = client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     assert harness.clock.sleeps == [1.0, 2.0]
     assert harness.fake.count() == 3
     harness.assert_one_each(1)
@@ -66,7 +66,7 @@ def test_429_retried_on_schedule_then_succeeds(harness):
 
 def test_retry_after_wins_when_larger(harness):
     harness.fake.script(Fault.rate_limited(retry_after=5), Fault.rate_limited(retry_after=1))
-    harness.client().chat.completions.create(model="deepseek-chat", messages=MSG)
+    harness.client().chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     assert harness.clock.sleeps == [5.0, 2.0]
 
 
@@ -74,7 +74,7 @@ def test_429_gives_up_after_three_retries(harness):
     harness.fake.fail_always(429)
     client = harness.client()
     with pytest.raises(RateLimitError) as err:
-        client.chat.completions.create(model="deepseek-chat", messages=MSG)
+        client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     assert harness.clock.sleeps == [1.0, 2.0, 4.0]
     assert harness.fake.count() == 4
     harness.assert_one_each(1)
@@ -90,7 +90,7 @@ def test_429_gives_up_after_three_retries(harness):
 def test_client_errors_not_retried_and_message_surfaced(harness, status, cls):
     harness.fake.fail(Fault.error(status, message="Insufficient Balance"))
     with pytest.raises(cls, match="Insufficient Balance") as err:
-        harness.client().chat.completions.create(model="deepseek-chat", messages=MSG)
+        harness.client().chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     assert err.value.status_code == status
     assert err.value.body["error"]["message"] == "Insufficient Balance"
     assert harness.fake.count() == 1 and harness.clock.sleeps == []
@@ -103,21 +103,21 @@ def test_breaker_opens_fails_fast_then_half_opens_with_one_probe(harness):
     harness.fake.fail_always(500)
     for _ in range(3):
         with pytest.raises(ServerError):
-            client.chat.completions.create(model="deepseek-chat", messages=MSG)
+            client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     sent = harness.fake.count()
     with pytest.raises(CircuitOpenError) as err:
-        client.chat.completions.create(model="deepseek-chat", messages=MSG)
+        client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     assert harness.fake.count() == sent  # failed fast, nothing sent
     harness.assert_one_each(4)
     rec = harness.store.get_call(err.value.request_id)
     assert rec.circuit_open and rec.outcome == "failure" and rec.http_status is None
     harness.clock.advance(29.9)
     with pytest.raises(CircuitOpenError):
-        client.chat.completions.create(model="deepseek-chat", messages=MSG)
+        client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     harness.clock.advance(0.1)
     harness.fake.fail_always(None)
-    client.chat.completions.create(model="deepseek-chat", messages=MSG)  # the probe
-    client.chat.completions.create(model="deepseek-chat", messages=MSG)  # closed again
+    client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)  # the probe
+    client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)  # closed again
     assert harness.fake.count() == sent + 2
     opens = harness.metric_points("sentinel.client.breaker.opens")
     assert sum(p.value for p in opens) == 1
@@ -129,14 +129,14 @@ def test_half_open_lets_exactly_one_concurrent_probe_through(harness):
     client = harness.client(settings=Settings(breaker_threshold=1))
     harness.fake.fail(500)
     with pytest.raises(ServerError):
-        client.chat.completions.create(model="deepseek-chat", messages=MSG)
+        client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     harness.clock.advance(30)
     harness.fake.set_latency(1.0)  # the probe is still in flight while the others arrive
     outcomes: list[str] = []
 
     def call():
         try:
-            client.chat.completions.create(model="deepseek-chat", messages=MSG)
+            client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
             outcomes.append("ok")
         except CircuitOpenError:
             outcomes.append("open")
@@ -154,7 +154,7 @@ def test_half_open_lets_exactly_one_concurrent_probe_through(harness):
 def test_503_on_primary_fails_over_to_backup(harness, backup):
     harness.fake.fail_always(503)
     client = harness.client(backup_base_urls=[backup.url])
-    resp = client.chat.completions.create(model="deepseek-chat", messages=MSG)
+    resp = client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     assert resp.content == "Echo: hello"
     assert harness.fake.count() == 1 and backup.count() == 1
     harness.assert_one_each(1)
@@ -168,7 +168,7 @@ def test_dropped_connection_fails_over_in_order(harness, fake_deepseek_factory):
     harness.fake.fail_always(Fault.drop_connection())
     second.fail_always(503)
     client = harness.client(backup_base_urls=[second.url, third.url])
-    resp = client.chat.completions.create(model="deepseek-chat", messages=MSG)
+    resp = client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     assert (harness.fake.count(), second.count(), third.count()) == (1, 1, 1)
     harness.assert_one_each(1)
     assert harness.store.get_call(resp.request_id).failovers == 2
@@ -179,14 +179,14 @@ def test_all_endpoints_down_without_fallback_raises(harness, backup):
     backup.fail_always(503)
     client = harness.client(backup_base_urls=[backup.url])
     with pytest.raises(ServiceUnavailableError):
-        client.chat.completions.create(model="deepseek-chat", messages=MSG)
+        client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     harness.assert_one_each(1)
 
 
 def test_fallback_model_after_backups(harness):
     harness.fake.script(503)
     client = harness.client(fallback="deepseek-lite")
-    resp = client.chat.completions.create(model="deepseek-chat", messages=MSG)
+    resp = client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     assert resp.model == "deepseek-lite"
     assert harness.fake.requests[-1].json()["model"] == "deepseek-lite"
     harness.assert_one_each(1)
@@ -202,8 +202,8 @@ def test_fallback_callable_supplies_degraded_answer(harness):
         return "We are busy, please retry shortly."
 
     client = harness.client(fallback=degraded)
-    resp = client.chat.completions.create(model="deepseek-chat", messages=MSG)
-    assert resp.content == "We are busy, please retry shortly." and seen == ["deepseek-chat"]
+    resp = client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
+    assert resp.content == "We are busy, please retry shortly." and seen == ["deepseek-v4-flash"]
     harness.assert_one_each(1)
     rec = harness.store.get_call(resp.request_id)
     assert rec.fallback and rec.outcome == "success"
@@ -213,7 +213,7 @@ def test_connection_refused_is_api_connection_error(harness):
     harness.fake.stop()
     client = harness.client()
     with pytest.raises(APIConnectionError):
-        client.chat.completions.create(model="deepseek-chat", messages=MSG)
+        client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     harness.assert_one_each(1)
 
 
@@ -223,7 +223,7 @@ def test_read_timeout(harness):
     harness.fake.set_latency(1.0)
     client = harness.client(settings=Settings(read_timeout=0.2))
     with pytest.raises(APITimeoutError) as err:
-        client.chat.completions.create(model="deepseek-chat", messages=MSG)
+        client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     harness.assert_one_each(1)
     assert harness.store.get_call(err.value.request_id).error_type == "APITimeoutError"
 
@@ -231,7 +231,7 @@ def test_read_timeout(harness):
 def test_401_with_static_key_is_not_retried(harness):
     client = harness.client(api_key="sk-wrong-key")
     with pytest.raises(AuthenticationError):
-        client.chat.completions.create(model="deepseek-chat", messages=MSG)
+        client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     assert harness.fake.count() == 1
     harness.assert_one_each(1)
 
@@ -243,7 +243,7 @@ def test_401_rereads_key_file_once(harness, tmp_path):
 
     client = harness.client(api_key=None, settings=Settings(api_key_file=key_file))
     key_file.write_text(harness.fake.api_key)  # rotated after the client started
-    resp = client.chat.completions.create(model="deepseek-chat", messages=MSG)
+    resp = client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     assert resp.content == "Echo: hello" and harness.fake.count() == 2
 
 
@@ -262,27 +262,27 @@ def _oauth_settings(fake):
 def test_oauth_token_cached_refreshed_after_revocation(harness):
     client = harness.client(api_key=None, settings=_oauth_settings(harness.fake))
     for _ in range(3):
-        client.chat.completions.create(model="deepseek-chat", messages=MSG)
+        client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     assert harness.fake.tokens_issued == 1
     harness.fake.revoke_tokens()
-    client.chat.completions.create(model="deepseek-chat", messages=MSG)
+    client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     assert harness.fake.tokens_issued == 2
     harness.fake.revoke_tokens()
     harness.fake.fail(401, endpoint="chat", times=2)
     with pytest.raises(AuthenticationError):
-        client.chat.completions.create(model="deepseek-chat", messages=MSG)
+        client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     harness.assert_one_each(5)
 
 
 def test_oauth_token_refreshed_before_expiry(harness):
     harness.fake.token_ttl = 7200
     client = harness.client(api_key=None, settings=_oauth_settings(harness.fake))
-    client.chat.completions.create(model="deepseek-chat", messages=MSG)
+    client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     harness.clock.advance(7200 - 300 - 1)
-    client.chat.completions.create(model="deepseek-chat", messages=MSG)
+    client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     assert harness.fake.tokens_issued == 1
     harness.clock.advance(1)
-    client.chat.completions.create(model="deepseek-chat", messages=MSG)
+    client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     assert harness.fake.tokens_issued == 2
 
 
@@ -293,7 +293,7 @@ def test_oauth_single_refresh_under_thread_concurrency(harness):
 
     def call():
         try:
-            client.chat.completions.create(model="deepseek-chat", messages=MSG)
+            client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
         except Exception as exc:  # pragma: no cover - surfaced by the assert
             errors.append(exc)
 
@@ -309,7 +309,7 @@ def test_oauth_single_refresh_under_thread_concurrency(harness):
 def test_rate_limiter_waits_instead_of_failing(harness):
     client = harness.client(rate_limiter=120)  # 2/s, burst 2
     for _ in range(4):
-        client.chat.completions.create(model="deepseek-chat", messages=MSG)
+        client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     # burst of 2, then one slot every 0.5 s (the fake clock moves only while sleeping)
     assert [s for s in harness.clock.sleeps if s > 0] == [0.5, 0.5]
     assert harness.fake.count() == 4
@@ -318,15 +318,15 @@ def test_rate_limiter_waits_instead_of_failing(harness):
 def test_calls_reuse_one_keep_alive_connection(harness):
     client = harness.client()
     for _ in range(5):
-        client.chat.completions.create(model="deepseek-chat", messages=MSG)
+        client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     assert harness.fake.count() == 5 and harness.fake.connections_opened == 1
 
 
 def test_gzip_above_threshold(harness):
     client = harness.client(gzip_min_bytes=200)
-    client.chat.completions.create(model="deepseek-chat", messages=MSG)
+    client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     big = [{"role": "user", "content": "x " * 500}]
-    client.chat.completions.create(model="deepseek-chat", messages=big)
+    client.chat.completions.create(model="deepseek-v4-flash", messages=big)
     encodings = [r.headers.get("content-encoding") for r in harness.fake.requests]
     assert encodings == [None, "gzip"]
     assert harness.fake.requests[1].json()["messages"] == big

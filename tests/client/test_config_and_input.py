@@ -87,7 +87,7 @@ def test_tls_context_refuses_old_protocols():
 )
 def test_invalid_params_fail_before_sending(harness, kwargs, match):
     client = harness.client()
-    args = {"model": "deepseek-chat", "messages": MSG, **kwargs}
+    args = {"model": "deepseek-v4-flash", "messages": MSG, **kwargs}
     with pytest.raises(InvalidRequestError, match=match):
         client.chat.completions.create(**args)
     assert harness.fake.count() == 0
@@ -97,7 +97,7 @@ def test_invalid_params_fail_before_sending(harness, kwargs, match):
 def test_every_documented_param_reaches_the_body(harness):
     tools = [{"type": "function", "function": {"name": "lookup", "parameters": {}}}]
     harness.client().chat.completions.create(
-        model="deepseek-chat",
+        model="deepseek-v4-flash",
         messages=MSG,
         temperature=0.3,
         top_p=0.9,
@@ -114,7 +114,7 @@ def test_every_documented_param_reaches_the_body(harness):
     )
     body = harness.fake.requests[0].json()
     assert body == {
-        "model": "deepseek-chat",
+        "model": "deepseek-v4-flash",
         "messages": MSG,
         "temperature": 0.3,
         "top_p": 0.9,
@@ -134,7 +134,7 @@ def test_key_from_file_and_precedence(harness, tmp_path, monkeypatch):
     key_file.write_text(harness.fake.api_key + "\n")
     monkeypatch.setenv("DEEPSEEK_API_KEY_FILE", str(key_file))
     client = harness.client(api_key=None)
-    assert client.chat.completions.create(model="deepseek-chat", messages=MSG).content
+    assert client.chat.completions.create(model="deepseek-v4-flash", messages=MSG).content
     monkeypatch.setenv("DEEPSEEK_API_KEY", "sk-from-env-wins")
     other = harness.client(api_key=None)
     assert other._core.auth.token(None) == "sk-from-env-wins"
@@ -144,7 +144,7 @@ def test_key_from_command(harness, monkeypatch):
     cmd = f"{sys.executable} -c \"print('{harness.fake.api_key}')\""
     monkeypatch.setenv("SENTINEL_SECRET_COMMAND", cmd)
     client = harness.client(api_key=None)
-    assert client.chat.completions.create(model="deepseek-chat", messages=MSG).content
+    assert client.chat.completions.create(model="deepseek-v4-flash", messages=MSG).content
 
 
 def test_failing_secret_command_does_not_echo_its_output():
@@ -166,7 +166,7 @@ def test_key_never_in_reprs_or_errors(harness):
     client = harness.client()
     harness.fake.fail(401)
     with pytest.raises(Exception) as err:
-        client.chat.completions.create(model="deepseek-chat", messages=MSG)
+        client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     for text in (repr(client), repr(client._core.auth), str(err.value), repr(err.value)):
         assert secret not in text
     harness.flush()

@@ -103,11 +103,11 @@ def test_sync_client_https_needs_tls_1_2(
         client = harness.client(base_url=url)
         assert isinstance(client._chat[0], HTTP1Transport)
         if max_tls is None:
-            completion = client.chat.completions.create(model="deepseek-chat", messages=MSG)
+            completion = client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
             assert completion.content == "tls"
         else:
             with pytest.raises(APIConnectionError):
-                client.chat.completions.create(model="deepseek-chat", messages=MSG)
+                client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     harness.assert_one_each(1)
 
 
@@ -115,7 +115,7 @@ def test_a_stream_whose_body_stays_open_after_done_ends_at_once(harness: Any, se
     """The client reads a finished stream's tail for reuse, but only briefly."""
     client = harness.client(base_url=server)
     started = time.monotonic()
-    with client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True) as s:
+    with client.chat.completions.create(model="deepseek-v4-flash", messages=MSG, stream=True) as s:
         assert "".join(c.choices[0].delta.content or "" for c in s) == "hi"
     assert time.monotonic() - started < 1.5  # not the server's 3 s
     harness.assert_one_each(1)

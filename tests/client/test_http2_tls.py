@@ -29,7 +29,7 @@ MSG = [{"role": "user", "content": "hello"}]
 COMPLETION = {
     "id": "chatcmpl-h2",
     "object": "chat.completion",
-    "model": "deepseek-chat",
+    "model": "deepseek-v4-flash",
     "choices": [{"index": 0, "message": {"role": "assistant", "content": "over h2"}}],
     "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3},
 }
@@ -133,7 +133,7 @@ async def test_http2_over_tls_when_enabled(harness, tmp_path, monkeypatch):
     h2_server, server, url = await _start(tmp_path, monkeypatch)
     async with server:
         client = harness.aclient(base_url=url, http2=True)
-        resp = await client.chat.completions.create(model="deepseek-chat", messages=MSG)
+        resp = await client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
         await client.aclose()
     assert resp.content == "over h2"
     ((headers, body),) = h2_server.requests
@@ -159,7 +159,7 @@ async def test_tls_below_1_2_is_refused(harness, tmp_path, monkeypatch):
         writer.close()
         client = harness.aclient(base_url=url, http2=True)
         with pytest.raises(APIConnectionError):
-            await client.chat.completions.create(model="deepseek-chat", messages=MSG)
+            await client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
         await client.aclose()
     assert h2_server.requests == []
     harness.assert_one_each(1)

@@ -42,10 +42,10 @@ def test_call_and_conversation_records_are_complete_models(harness: Any, fail: b
     if fail:
         harness.fake.fail(400)
         with pytest.raises(Exception):  # noqa: B017  (which error is tested elsewhere)
-            client.chat.completions.create(model="deepseek-chat", messages=MSG)
+            client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     else:
         client.chat.completions.create(
-            model="deepseek-chat", messages=MSG, subject_id="u-1", metadata={"team": "a"}
+            model="deepseek-v4-flash", messages=MSG, subject_id="u-1", metadata={"team": "a"}
         )
     [(call, conv)] = captured
     assert isinstance(call, CallRecord) and isinstance(conv, Conversation)

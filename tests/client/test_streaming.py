@@ -18,7 +18,7 @@ MSG = [{"role": "user", "content": "one two three"}]
 def test_stream_yields_text_and_records_usage(harness):
     harness.fake.keepalive_comments = 3
     client = harness.client()
-    stream = client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True)
+    stream = client.chat.completions.create(model="deepseek-v4-flash", messages=MSG, stream=True)
     chunks = list(stream)
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == "Echo: one two three"
@@ -36,7 +36,7 @@ def test_stream_yields_text_and_records_usage(harness):
 def test_truncated_stream_raises_and_is_recorded_as_failure(harness):
     harness.fake.fail(Fault.truncate(after_chunks=2))
     client = harness.client()
-    stream = client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True)
+    stream = client.chat.completions.create(model="deepseek-v4-flash", messages=MSG, stream=True)
     got = []
     with pytest.raises(APIConnectionError, match="stream"):
         for chunk in stream:
@@ -51,7 +51,7 @@ def test_error_reply_cut_mid_body_raises_a_sentinel_error(harness):
     harness.fake.fail(Fault.error(500, cut_body=True))  # status sent, body cut short
     client = harness.client()
     with pytest.raises(APIConnectionError, match="connection"):
-        client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True)
+        client.chat.completions.create(model="deepseek-v4-flash", messages=MSG, stream=True)
     harness.assert_one_each(1)
     [rec] = harness.calls()
     assert rec.outcome == "failure" and rec.error_type == "APIConnectionError"
@@ -61,7 +61,7 @@ async def test_async_error_reply_cut_mid_body_raises_a_sentinel_error(harness):
     harness.fake.fail(Fault.error(503, cut_body=True))
     client = harness.aclient()
     with pytest.raises(APIConnectionError, match="connection"):
-        await client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True)
+        await client.chat.completions.create(model="deepseek-v4-flash", messages=MSG, stream=True)
     await client.aclose()
     harness.assert_one_each(1)
     [rec] = harness.calls()
@@ -70,7 +70,7 @@ async def test_async_error_reply_cut_mid_body_raises_a_sentinel_error(harness):
 
 def test_stream_closed_early_is_reported_once_as_abandoned(harness):
     client = harness.client()
-    with client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True) as s:
+    with client.chat.completions.create(model="deepseek-v4-flash", messages=MSG, stream=True) as s:
         next(s)
     s.close()  # a second close does not report again
     harness.assert_one_each(1)
@@ -84,7 +84,9 @@ def test_stream_dropped_by_the_app_is_reported_when_collected(harness):
     client = harness.client()
 
     def read_one():
-        stream = client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True)
+        stream = client.chat.completions.create(
+            model="deepseek-v4-flash", messages=MSG, stream=True
+        )
         for _chunk in stream:
             break
 
@@ -96,7 +98,7 @@ def test_stream_dropped_by_the_app_is_reported_when_collected(harness):
 def test_stream_retries_before_first_byte(harness):
     harness.fake.script(429)
     client = harness.client()
-    stream = client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True)
+    stream = client.chat.completions.create(model="deepseek-v4-flash", messages=MSG, stream=True)
     assert list(stream)
     assert harness.clock.sleeps == [1.0]
     harness.assert_one_each(1)
@@ -105,19 +107,23 @@ def test_stream_retries_before_first_byte(harness):
 
 async def test_async_stream(harness):
     client = harness.aclient()
-    stream = await client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True)
+    stream = await client.chat.completions.create(
+        model="deepseek-v4-flash", messages=MSG, stream=True
+    )
     text = ""
     async for chunk in stream:
         if chunk.choices:
             text += chunk.choices[0].delta.content or ""
     assert text == "Echo: one two three"
     abandoned = await client.chat.completions.create(
-        model="deepseek-chat", messages=MSG, stream=True
+        model="deepseek-v4-flash", messages=MSG, stream=True
     )
     async with abandoned:
         await abandoned.__anext__()
     harness.fake.fail(Fault.truncate(after_chunks=1))
-    broken = await client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True)
+    broken = await client.chat.completions.create(
+        model="deepseek-v4-flash", messages=MSG, stream=True
+    )
     with pytest.raises(APIConnectionError):
         async for _ in broken:
             pass
@@ -132,7 +138,7 @@ async def test_async_stream_dropped_by_the_app_is_reported_when_collected(harnes
 
     async def read_one():
         stream = await client.chat.completions.create(
-            model="deepseek-chat", messages=MSG, stream=True
+            model="deepseek-v4-flash", messages=MSG, stream=True
         )
         async for _chunk in stream:
             break
@@ -146,7 +152,7 @@ async def test_async_stream_dropped_by_the_app_is_reported_when_collected(harnes
 
 def _chunk(content=None, finish=None, usage=None):
     choice = {"index": 0, "delta": {"content": content}, "finish_reason": finish}
-    doc = {"id": "c1", "model": "deepseek-chat", "choices": [choice]}
+    doc = {"id": "c1", "model": "deepseek-v4-flash", "choices": [choice]}
     if usage:
         doc["usage"] = usage
     return "data: " + json.dumps(doc)
@@ -179,8 +185,10 @@ def test_finished_streams_hand_their_connection_back(harness):
     connection instead of paying a new TCP (and TLS) handshake before its first byte."""
     client = harness.client()
     for _ in range(4):
-        with client.chat.completions.create(model="deepseek-chat", messages=MSG, stream=True) as s:
+        with client.chat.completions.create(
+            model="deepseek-v4-flash", messages=MSG, stream=True
+        ) as s:
             assert list(s)
-    client.chat.completions.create(model="deepseek-chat", messages=MSG)
+    client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     assert harness.fake.count() == 5 and harness.fake.connections_opened == 1
     harness.assert_one_each(5)

@@ -35,7 +35,7 @@ async def test_a_long_stream_keeps_its_shard_busy_until_closed(fake_deepseek):
     url = httpx.URL(fake_deepseek.url + "/chat/completions")
 
     def request(stream: bool) -> httpx.Request:
-        body = {"model": "deepseek-chat", "messages": [{"role": "user", "content": "hi"}]}
+        body = {"model": "deepseek-v4-flash", "messages": [{"role": "user", "content": "hi"}]}
         if stream:
             body["stream"] = True
         return httpx.Request(

@@ -37,11 +37,11 @@ def records_for(
         rid = f"{prefix}-{i:06d}"
         ts = T0 + timedelta(seconds=i)
         anonymized = anonymized_every and i % anonymized_every == 0
-        out.append(CallRecord(request_id=rid, timestamp=ts, model="deepseek-chat", subject_key=key,
-                              cached=i % 5 == 0))  # fmt: skip
+        out.append(CallRecord(request_id=rid, timestamp=ts, model="deepseek-v4-flash",
+                              subject_key=key, cached=i % 5 == 0))  # fmt: skip
         out.append(
             Conversation(
-                request_id=rid, timestamp=ts, model="deepseek-chat",
+                request_id=rid, timestamp=ts, model="deepseek-v4-flash",
                 messages=[{"role": "user", "content": f"hello, I am {subject_id}, call {i}"}],
                 completion=f"Hi {subject_id}!" if not anonymized else "Hi <PERSON_1>!",
                 subject_id=None if anonymized else subject_id, subject_key=key,

@@ -24,7 +24,7 @@ STEP = timedelta(seconds=15)
 def seed(store: SQLiteStore, *segments: dict[str, Any]) -> None:
     records = []
     for i, seg in enumerate(segments):
-        spec = {"labels": {"model": "deepseek-chat"}, "per_minute": 60} | seg
+        spec = {"labels": {"model": "deepseek-v4-flash"}, "per_minute": 60} | seg
         records += synthesize(Traffic.model_validate(spec), f"s{i}")
     store.write_records(records)
 
@@ -82,7 +82,7 @@ def test_sustained_errors_fire_once_between_4m_and_6m30s_then_resolve_once(
     resolved = webhook_receiver.alerts("resolved")
     assert len(webhook_receiver.bodies) == 2, webhook_receiver.bodies
     assert [x["labels"]["alertname"] for x in firing_bodies] == ["DeepSeekHighErrorRate"]
-    assert [x["labels"]["model"] for x in resolved] == ["deepseek-chat"]
+    assert [x["labels"]["model"] for x in resolved] == ["deepseek-v4-flash"]
     body = webhook_receiver.bodies[0]
     assert body["version"] == "4" and body["status"] == "firing"
     assert firing_bodies[0]["annotations"]["summary"].startswith("DeepSeek error rate 10%")

@@ -102,7 +102,7 @@ def seed(store: SQLiteStore, error_every: int) -> None:
             CallRecord(
                 request_id=f"c{error_every}-{i}",
                 timestamp=now + timedelta(seconds=i),
-                model="deepseek-chat",
+                model="deepseek-v4-flash",
                 outcome="failure" if error_every and i % error_every == 0 else "success",
             )
             for i in range(-30, 90)
@@ -153,7 +153,7 @@ def test_two_daemons_send_once_take_over_and_stop_gracefully(
     cluster.store.write_records(
         [
             CallRecord(request_id=f"c2-{i}", timestamp=datetime.now(UTC) + timedelta(seconds=i),
-                       model="deepseek-chat")
+                       model="deepseek-v4-flash")
             for i in range(-30, 90)
         ]
     )  # fmt: skip

@@ -33,8 +33,10 @@ def test_every_field_is_usable_in_real_indices(es_store_factory: Callable[..., A
     now = datetime.now(UTC)
     store.write_records(
         [
-            CallRecord(request_id="dash-1", timestamp=now, model="deepseek-chat"),
-            Conversation(request_id="dash-1", timestamp=now, model="deepseek-chat", messages=[]),
+            CallRecord(request_id="dash-1", timestamp=now, model="deepseek-v4-flash"),
+            Conversation(
+                request_id="dash-1", timestamp=now, model="deepseek-v4-flash", messages=[]
+            ),
             Feedback(request_id="dash-1", timestamp=now, score=1.0, satisfied=True),
         ]
     )

@@ -195,7 +195,7 @@ class Deployment:
     runtimes: list[JobRuntime] = field(default_factory=list)
 
     def submit(self, token: str = "proxy", **body: Any) -> httpx.Response:
-        body.setdefault("model", "deepseek-chat")
+        body.setdefault("model", "deepseek-v4-flash")
         body.setdefault("messages", [{"role": "user", "content": "hello"}])
         return self.http.post(
             "/v1/async/chat/completions",

@@ -130,7 +130,7 @@ def test_queue_metrics_show_depth_and_age(deployment_factory: Callable[..., Depl
 
 def test_a_retried_post_with_the_same_idempotency_key_runs_once(deployment: Deployment) -> None:
     http, token = deployment.http, deployment.tokens["proxy"]
-    body = {"model": "deepseek-chat", "messages": [{"role": "user", "content": "once"}]}
+    body = {"model": "deepseek-v4-flash", "messages": [{"role": "user", "content": "once"}]}
 
     def post(key: str, json_body: dict, who: str = token) -> httpx.Response:
         return http.post("/v1/async/chat/completions", json=json_body,

@@ -16,7 +16,7 @@ from sentinel.jobs.queue import JobQueue
 from sentinel.jobs.subjects import purge_subject
 from sentinel.testing import FakeDeepSeek
 
-REQUEST = {"model": "deepseek-chat", "messages": [{"role": "user", "content": "es"}]}
+REQUEST = {"model": "deepseek-v4-flash", "messages": [{"role": "user", "content": "es"}]}
 
 
 def test_claims_runs_and_purge_on_elasticsearch(

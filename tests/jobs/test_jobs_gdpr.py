@@ -28,7 +28,7 @@ def test_erasure_removes_the_subjects_jobs(deployment_factory: Callable[..., Dep
     assert stored["subject_id"] is None and stored["subject_key"]
     queued_id = d.http.post(  # not run: holds the raw id; and an Idempotency-Key entry
         "/v1/async/chat/completions",
-        json={"model": "deepseek-chat", "messages": [{"role": "user", "content": "hello"}],
+        json={"model": "deepseek-v4-flash", "messages": [{"role": "user", "content": "hello"}],
               "subject_id": "erase-me-77"},
         headers={**auth(d.tokens["proxy"]), "Idempotency-Key": "retry-safe-1"},
     ).json()["id"]  # fmt: skip

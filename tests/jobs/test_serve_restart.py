@@ -83,7 +83,7 @@ def test_killed_daemon_loses_no_job(
         api = _serve(env, procs)
         with httpx.Client(base_url=api, headers=auth(token)) as http:
             ids = [http.post("/v1/async/chat/completions", json={
-                "model": "deepseek-chat", "webhook_url": receiver.url,
+                "model": "deepseek-v4-flash", "webhook_url": receiver.url,
                 "messages": [{"role": "user", "content": f"job {i}"}]}).json()["id"]
                 for i in range(JOBS)]  # fmt: skip
         queue = JobQueue(store)

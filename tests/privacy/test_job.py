@@ -23,7 +23,7 @@ def conversation(request_id: str, age_hours: float, subject: str = "user-42") ->
     return Conversation(
         request_id=request_id,
         timestamp=NOW - timedelta(hours=age_hours),
-        model="deepseek-chat",
+        model="deepseek-v4-flash",
         messages=[
             {"role": "system", "content": "You are a support bot for DeepSeek."},
             {"role": "user", "name": "mary_j", "content": "I'm Mary Johnson, mary@example.com"},

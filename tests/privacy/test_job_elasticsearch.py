@@ -31,7 +31,7 @@ def test_deadline_ages_on_elasticsearch(
         rid: Conversation(
             request_id=f"privacy-es-{rid}",
             timestamp=NOW - timedelta(hours=age),
-            model="deepseek-chat",
+            model="deepseek-v4-flash",
             messages=[{"role": "user", "content": "I'm Mary Johnson, mary@example.com"}],
             completion="Hello Mary Johnson",
             subject_id=SUBJECT,

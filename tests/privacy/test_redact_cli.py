@@ -108,7 +108,7 @@ def test_anonymize_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
             Conversation(
                 request_id="r1",
                 timestamp=old,
-                model="deepseek-chat",
+                model="deepseek-v4-flash",
                 messages=[{"role": "user", "content": "I'm Mary Johnson"}],
                 subject_id="user-1",
             )
@@ -117,7 +117,7 @@ def test_anonymize_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     cached = CacheEntry(
         key="k1",
         app="a",
-        model="deepseek-chat",
+        model="deepseek-v4-flash",
         created_at=old,
         expires_at=old + timedelta(days=9),
         response={"choices": []},

@@ -24,7 +24,7 @@ def sdk(proxy: Proxy, token: str | None = None) -> openai.OpenAI:
 
 def test_completion_is_recorded_under_the_headers_subject_and_app(proxy: Proxy) -> None:
     raw = sdk(proxy).chat.completions.with_raw_response.create(
-        model="deepseek-chat",
+        model="deepseek-v4-flash",
         messages=MESSAGES,
         temperature=0.2,
         extra_headers={"X-Sentinel-Subject": "user-42", "X-Sentinel-App": "billing"},
@@ -49,7 +49,7 @@ def test_completion_is_recorded_under_the_headers_subject_and_app(proxy: Proxy) 
 
 def test_body_user_and_metadata_set_subject_and_app(proxy: Proxy) -> None:
     raw = sdk(proxy).chat.completions.with_raw_response.create(
-        model="deepseek-chat",
+        model="deepseek-v4-flash",
         messages=MESSAGES,
         user="subject-from-body",
         extra_body={"metadata": {"app": "from-metadata", "team": "search"}, "seed": 7},
@@ -67,7 +67,7 @@ def test_body_user_and_metadata_set_subject_and_app(proxy: Proxy) -> None:
 
 def test_body_subject_id_is_the_subject_and_never_forwarded(proxy: Proxy) -> None:
     raw = sdk(proxy).chat.completions.with_raw_response.create(
-        model="deepseek-chat", messages=MESSAGES, extra_body={"subject_id": "sid-9"}
+        model="deepseek-v4-flash", messages=MESSAGES, extra_body={"subject_id": "sid-9"}
     )
     proxy.flush()
     record = proxy.store.get_call(raw.headers["x-request-id"])
@@ -78,7 +78,7 @@ def test_body_subject_id_is_the_subject_and_never_forwarded(proxy: Proxy) -> Non
 
 def test_without_subject_the_clients_default_app_is_used(proxy: Proxy) -> None:
     raw = sdk(proxy).chat.completions.with_raw_response.create(
-        model="deepseek-chat", messages=MESSAGES
+        model="deepseek-v4-flash", messages=MESSAGES
     )
     proxy.flush()
     record = proxy.store.get_call(raw.headers["x-request-id"])
@@ -92,7 +92,7 @@ def test_stream_is_relayed_chunk_by_chunk_as_the_upstream_produces_it(proxy: Pro
     arrivals: list[float] = []
     pieces: list[str] = []
     with sdk(proxy).chat.completions.with_streaming_response.create(
-        model="deepseek-chat",
+        model="deepseek-v4-flash",
         messages=[{"role": "user", "content": words}],
         stream=True,
         extra_headers={"X-Sentinel-Subject": "streamer"},
@@ -133,7 +133,7 @@ def test_bad_tokens_are_refused_before_any_upstream_call(
 ) -> None:
     with pytest.raises(error) as info:
         sdk(proxy, proxy.tokens.get(token, token)).chat.completions.create(
-            model="deepseek-chat", messages=MESSAGES
+            model="deepseek-v4-flash", messages=MESSAGES
         )
     assert info.value.status_code == status
     assert proxy.fake.count("chat") == 0
@@ -149,7 +149,7 @@ def test_missing_token_is_401_with_bearer_challenge(proxy: Proxy) -> None:
 def test_upstream_400_keeps_the_servers_message(proxy: Proxy) -> None:
     proxy.fake.fail(Fault.error(400, message="Invalid model name"))
     with pytest.raises(openai.BadRequestError) as info:
-        sdk(proxy).chat.completions.create(model="deepseek-chat", messages=MESSAGES)
+        sdk(proxy).chat.completions.create(model="deepseek-v4-flash", messages=MESSAGES)
     assert info.value.status_code == 400
     assert info.value.body["message"] == "Invalid model name"
     proxy.flush()
@@ -160,7 +160,7 @@ def test_upstream_400_keeps_the_servers_message(proxy: Proxy) -> None:
 def test_rate_limit_after_retries_is_429(proxy: Proxy) -> None:
     proxy.fake.fail_always(Fault.rate_limited(retry_after=0.01))
     with pytest.raises(openai.RateLimitError) as info:
-        sdk(proxy).chat.completions.create(model="deepseek-chat", messages=MESSAGES)
+        sdk(proxy).chat.completions.create(model="deepseek-v4-flash", messages=MESSAGES)
     assert info.value.status_code == 429
     assert proxy.fake.count("chat") == 2  # the client's one retry, then the app is told
 
@@ -168,7 +168,7 @@ def test_rate_limit_after_retries_is_429(proxy: Proxy) -> None:
 def test_unreachable_upstream_is_503(proxy: Proxy) -> None:
     proxy.fake.fail_always(Fault.drop_connection())
     with pytest.raises(openai.InternalServerError) as info:
-        sdk(proxy).chat.completions.create(model="deepseek-chat", messages=MESSAGES)
+        sdk(proxy).chat.completions.create(model="deepseek-v4-flash", messages=MESSAGES)
     assert info.value.status_code == 503
     assert info.value.body["code"] == "upstream_unreachable"
 
@@ -178,11 +178,11 @@ def test_open_circuit_is_503_with_retry_after(proxy: Proxy) -> None:
     client = sdk(proxy)
     for _ in range(2):  # breaker threshold in the fixture
         with pytest.raises(openai.InternalServerError) as info:
-            client.chat.completions.create(model="deepseek-chat", messages=MESSAGES)
+            client.chat.completions.create(model="deepseek-v4-flash", messages=MESSAGES)
         assert info.value.status_code == 502
     calls = proxy.fake.count("chat")
     with pytest.raises(openai.InternalServerError) as info:
-        client.chat.completions.create(model="deepseek-chat", messages=MESSAGES)
+        client.chat.completions.create(model="deepseek-v4-flash", messages=MESSAGES)
     assert info.value.status_code == 503
     assert info.value.body["code"] == "circuit_open"
     assert 1 <= int(info.value.response.headers["retry-after"]) <= 30
@@ -193,7 +193,7 @@ def test_stream_cut_by_the_upstream_ends_with_an_error_event(proxy: Proxy) -> No
     proxy.fake.fail(Fault.truncate(2))
     with pytest.raises(openai.APIError) as info:
         for _ in sdk(proxy).chat.completions.create(
-            model="deepseek-chat", messages=MESSAGES, stream=True
+            model="deepseek-v4-flash", messages=MESSAGES, stream=True
         ):
             pass
     assert "stream" in info.value.message
@@ -204,10 +204,10 @@ def test_stream_cut_by_the_upstream_ends_with_an_error_event(proxy: Proxy) -> No
     [
         (b"{not json", "must be JSON"),
         (b"[1, 2]", "JSON object"),
-        (b'{"model": "deepseek-chat"}', "messages is required"),
-        (b'{"model": "deepseek-chat", "messages": [{"role": "user", "content": "x"}], '
+        (b'{"model": "deepseek-v4-flash"}', "messages is required"),
+        (b'{"model": "deepseek-v4-flash", "messages": [{"role": "user", "content": "x"}], '
          b'"temperature": 9}', "temperature must be between"),
-        (b'{"model": "deepseek-chat", "messages": [{"role": "user", "content": "x"}], '
+        (b'{"model": "deepseek-v4-flash", "messages": [{"role": "user", "content": "x"}], '
          b'"user": 5}', "user must be a string"),
     ],
 )  # fmt: skip
@@ -241,7 +241,7 @@ def test_app_hanging_up_mid_stream_ends_the_upstream_call_and_is_recorded(proxy:
     words = " ".join(f"w{i}" for i in range(30))  # ~6 s of upstream stream
     started = time.monotonic()
     with sdk(proxy).chat.completions.with_streaming_response.create(
-        model="deepseek-chat", messages=[{"role": "user", "content": words}], stream=True
+        model="deepseek-v4-flash", messages=[{"role": "user", "content": words}], stream=True
     ) as raw:
         request_id = raw.headers["x-request-id"]
         stream = iter(raw.parse())
@@ -262,7 +262,7 @@ def test_oversized_body_is_an_openai_shaped_413(proxy: Proxy) -> None:
     from sentinel.proxy.app import MAX_BODY_BYTES
 
     content = "x" * MAX_BODY_BYTES
-    huge = {"model": "deepseek-chat", "messages": [{"role": "user", "content": content}]}
+    huge = {"model": "deepseek-v4-flash", "messages": [{"role": "user", "content": content}]}
     resp = httpx.post(
         f"{proxy.base_url}/chat/completions",
         json=huge,

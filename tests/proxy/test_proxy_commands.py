@@ -61,7 +61,7 @@ def test_command_serves_the_proxy_and_stores_every_call(
         wait_listening(proc, f"http://127.0.0.1:{port}/v1/models")
         sdk = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key=token, max_retries=0)
         raw = sdk.chat.completions.with_raw_response.create(
-            model="deepseek-chat",
+            model="deepseek-v4-flash",
             messages=[{"role": "user", "content": "via the sidecar"}],
             extra_headers={"X-Sentinel-App": "cmd-test"},
         )

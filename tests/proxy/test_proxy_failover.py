@@ -37,7 +37,7 @@ def test_primary_down_backup_answers_and_all_down_is_503(
             sdk = openai.OpenAI(base_url=f"{server.url}/v1", api_key=token, max_retries=0)
             primary.fail_always(503)
             raw = sdk.chat.completions.with_raw_response.create(
-                model="deepseek-chat", messages=MESSAGES
+                model="deepseek-v4-flash", messages=MESSAGES
             )
             assert raw.parse().choices[0].message.content == "Echo: fail over"
             assert client._core.sink.flush(10)
@@ -46,6 +46,6 @@ def test_primary_down_backup_answers_and_all_down_is_503(
 
             backup.fail_always(503)
             with pytest.raises(openai.InternalServerError) as info:
-                sdk.chat.completions.create(model="deepseek-chat", messages=MESSAGES)
+                sdk.chat.completions.create(model="deepseek-v4-flash", messages=MESSAGES)
             assert info.value.status_code == 503
             assert info.value.body["code"] == "upstream_unavailable"

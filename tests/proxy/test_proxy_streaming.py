@@ -23,7 +23,7 @@ from sentinel.proxy.app import create_proxy_app
 from sentinel.store.sqlite import SQLiteStore
 
 MESSAGES = [{"role": "user", "content": "a b"}]
-STREAM = {"model": "deepseek-chat", "messages": MESSAGES, "stream": True}
+STREAM = {"model": "deepseek-v4-flash", "messages": MESSAGES, "stream": True}
 
 
 def stream_lines(url: str, token: str) -> tuple[str, list[str]]:
@@ -68,7 +68,7 @@ async def _lingering_upstream(scope: Scope, receive: Receive, send: Send) -> Non
         "id": "c1",
         "object": "chat.completion.chunk",
         "created": 1,
-        "model": "deepseek-chat",
+        "model": "deepseek-v4-flash",
         "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": "stop"}],
     }
     headers = [(b"content-type", b"text/event-stream")]

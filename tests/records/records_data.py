@@ -16,7 +16,7 @@ def call(i: int, *, prefix: str = "req", subject_key: str | None = None) -> Call
     return CallRecord(
         request_id=f"{prefix}-{i:06d}",
         timestamp=T0 + timedelta(milliseconds=i),
-        model="deepseek-chat",
+        model="deepseek-v4-flash",
         duration_ms=float(i % 97),
         subject_key=subject_key,
     )
@@ -26,7 +26,7 @@ def conversation(i: int, *, subject_id: str, subject_key: str) -> Conversation:
     return Conversation(
         request_id=f"conv-{i:06d}",
         timestamp=T0 + timedelta(milliseconds=i),
-        model="deepseek-chat",
+        model="deepseek-v4-flash",
         messages=[{"role": "user", "content": f"hello from {subject_id}"}],
         completion="hi",
         subject_id=subject_id,

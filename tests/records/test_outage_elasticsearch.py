@@ -134,7 +134,7 @@ def test_every_answered_call_is_stored_once_across_a_20s_outage(
                 return
             start = time.perf_counter()
             resp = client.chat.completions.create(
-                model="deepseek-chat", messages=[{"role": "user", "content": f"hi {t} {i}"}]
+                model="deepseek-v4-flash", messages=[{"role": "user", "content": f"hi {t} {i}"}]
             )
             latency[phase[0]].append(time.perf_counter() - start)
             answered[t].append(resp.request_id)

@@ -50,7 +50,7 @@ class Driver:
 
 
 def bad(value: float = 0.1, count: int = 60, **labels: str) -> Sample:
-    return Sample(labels or {"model": "deepseek-chat"}, value, count)
+    return Sample(labels or {"model": "deepseek-v4-flash"}, value, count)
 
 
 def test_pending_then_firing_exactly_at_for() -> None:
@@ -66,8 +66,12 @@ def test_pending_then_firing_exactly_at_for() -> None:
     inst = next(iter(d.active.values()))
     assert inst.active_at == FakeClock().now()
     assert inst.fired_at == FakeClock().now() + timedelta(minutes=1)
-    assert inst.labels == {"alertname": "HighErrors", "model": "deepseek-chat", "severity": "page"}
-    assert inst.annotations == {"summary": "10% on deepseek-chat"}
+    assert inst.labels == {
+        "alertname": "HighErrors",
+        "model": "deepseek-v4-flash",
+        "severity": "page",
+    }
+    assert inst.annotations == {"summary": "10% on deepseek-v4-flash"}
 
 
 def test_zero_for_fires_at_the_first_evaluation() -> None:
@@ -138,11 +142,11 @@ def test_rule_labels_override_group_labels_and_state_round_trips() -> None:
 
 
 def test_templates_render_human_formats() -> None:
-    labels = {"model": "deepseek-chat"}
+    labels = {"model": "deepseek-v4-flash"}
     assert render("{{ value | percent }}", 0.1234, 0.05, labels) == "12.3%"
     assert render("{{value|duration}} late", 5400.0, 0, labels) == "1h30m late"
     assert render("{{ value }} ms > {{ threshold }}", 812.456, 800, labels) == "812.5 ms > 800"
-    assert render("{{ labels.model }}/{{ labels.app }}", None, 0, labels) == "deepseek-chat/"
+    assert render("{{ labels.model }}/{{ labels.app }}", None, 0, labels) == "deepseek-v4-flash/"
     assert render("{{ value }}", None, 0, labels) == "n/a"
     for bad_text in ("{{ value | json }}", "{{ labels.model | percent }}", "{{ value", "{{ x }}"):
         try:

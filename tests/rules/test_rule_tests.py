@@ -36,9 +36,9 @@ def test_failing_expectation_reports_expected_and_actual(tmp_path: Path) -> None
 tests:
   - name: wrong on purpose
     traffic:
-      - {labels: {model: deepseek-chat}, start: 0m, end: 10m, per_minute: 60, error_ratio: 0.1}
+      - {labels: {model: deepseek-v4-flash}, start: 0m, end: 10m, per_minute: 60, error_ratio: 0.1}
     alerts:
-      - {at: 4m, alertname: DeepSeekHighErrorRate, firing: [{model: deepseek-chat}]}
+      - {at: 4m, alertname: DeepSeekHighErrorRate, firing: [{model: deepseek-v4-flash}]}
       - {at: 7m, alertname: DeepSeekHighErrorRate, firing: []}
       - {at: 8m, alertname: NoSuchAlert, firing: []}
 """,
@@ -48,9 +48,9 @@ tests:
     lines = [x for x in result.output.splitlines() if x.startswith("FAIL")]
     assert lines == [
         f"FAIL {path}:7: 'wrong on purpose' at 4m: DeepSeekHighErrorRate: expected firing "
-        "[{model: deepseek-chat}], got []",
+        "[{model: deepseek-v4-flash}], got []",
         f"FAIL {path}:8: 'wrong on purpose' at 7m: DeepSeekHighErrorRate: expected firing [], "
-        "got [{alertname: DeepSeekHighErrorRate, model: deepseek-chat, severity: page}]",
+        "got [{alertname: DeepSeekHighErrorRate, model: deepseek-v4-flash, severity: page}]",
         f"FAIL {path}:9: 'wrong on purpose' at 8m: unknown alertname 'NoSuchAlert'",
     ]
     assert "3 failure(s)" in result.output

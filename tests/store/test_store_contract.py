@@ -34,7 +34,7 @@ def call(i: int, **kw: Any) -> CallRecord:
     fields: dict[str, Any] = {
         "request_id": f"call-{i:05d}",
         "timestamp": T0 + timedelta(seconds=i),
-        "model": "deepseek-chat",
+        "model": "deepseek-v4-flash",
         "duration_ms": float(i),
     }
     fields.update(kw)
@@ -45,7 +45,7 @@ def conversation(rid: str, ts: datetime, **kw: Any) -> Conversation:
     fields: dict[str, Any] = {
         "request_id": rid,
         "timestamp": ts,
-        "model": "deepseek-chat",
+        "model": "deepseek-v4-flash",
         "messages": [{"role": "user", "content": "I am Mary, mary@example.com", "name": "m"}],
         "completion": "Hello Mary",
         "subject_id": "user-42",
@@ -74,7 +74,7 @@ def test_round_trip_of_every_record_kind(store: Store) -> None:
     c = call(
         1,
         app="support-bot",
-        response_model="deepseek-chat-v3",
+        response_model="deepseek-v4-flash-v3",
         outcome="failure",
         http_status=503,
         error_type="ServiceUnavailableError",
@@ -296,7 +296,7 @@ def test_subject_iteration_spans_many_pages_and_deletion_is_exact(store: Store) 
     for i in range(0, len(data), 1000):
         store.write_records(data[i : i + 1000])
     store.write_alert_event(alert(1, {"subject_key": KEY}))
-    store.write_alert_event(alert(2, {"model": "deepseek-chat"}))
+    store.write_alert_event(alert(2, {"model": "deepseek-v4-flash"}))
     store.cache_put(cache_entry("k-mine", subject_id="user-42", subject_key=KEY), 100)
     store.cache_put(cache_entry("k-key-only", subject_key=KEY), 100)
     store.cache_put(cache_entry("k-theirs", subject_id="user-7", subject_key=OTHER_KEY), 100)
@@ -388,7 +388,7 @@ def cache_entry(key: str, created: datetime = T0, ttl: float = 3600, **kw: Any) 
     fields: dict[str, Any] = {
         "key": key,
         "app": "bot",
-        "model": "deepseek-chat",
+        "model": "deepseek-v4-flash",
         "created_at": created,
         "expires_at": created + timedelta(seconds=ttl),
         "response": {"id": "r1", "choices": [{"message": {"content": f"answer {key}"}}]},

@@ -32,7 +32,7 @@ def call(i: int, **kw: object) -> CallRecord:
     return CallRecord(
         request_id=f"call-{i}",
         timestamp=T0 + timedelta(hours=i),
-        model="deepseek-chat",
+        model="deepseek-v4-flash",
         **kw,  # type: ignore[arg-type]
     )
 

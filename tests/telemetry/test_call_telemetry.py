@@ -21,7 +21,7 @@ MSG = [{"role": "user", "content": "my email is ann@example.com"}]
 
 def _call(client, **kw):
     return client.chat.completions.create(
-        model="deepseek-chat",
+        model="deepseek-v4-flash",
         messages=MSG,
         temperature=0.2,
         top_p=0.8,
@@ -38,13 +38,13 @@ def test_span_has_genai_attributes(harness):
     resp = _call(harness.client())
     (span,) = harness.spans.get_finished_spans()
     a = span.attributes
-    assert span.name == "chat deepseek-chat" and span.kind is SpanKind.CLIENT
+    assert span.name == "chat deepseek-v4-flash" and span.kind is SpanKind.CLIENT
     assert a["gen_ai.operation.name"] == "chat" and a["gen_ai.provider.name"] == "deepseek"
-    assert a["gen_ai.request.model"] == "deepseek-chat"
+    assert a["gen_ai.request.model"] == "deepseek-v4-flash"
     assert a["gen_ai.request.temperature"] == 0.2 and a["gen_ai.request.top_p"] == 0.8
     assert a["gen_ai.request.frequency_penalty"] == 0.1 and a["gen_ai.request.max_tokens"] == 64
     assert a["gen_ai.request.stop_sequences"] == ("END",)
-    assert a["gen_ai.response.id"] == resp.id and a["gen_ai.response.model"] == "deepseek-chat"
+    assert a["gen_ai.response.id"] == resp.id and a["gen_ai.response.model"] == "deepseek-v4-flash"
     assert a["gen_ai.response.finish_reasons"] == ("stop",)
     assert a["gen_ai.usage.input_tokens"] == resp.usage.prompt_tokens
     assert a["gen_ai.usage.output_tokens"] == resp.usage.completion_tokens

@@ -41,7 +41,7 @@ def test_nothing_leaks_from_any_kind_of_call(harness, fake_deepseek_factory, cap
 
     def call(c, **kw):
         return c.chat.completions.create(
-            model="deepseek-chat", messages=MSG, subject_id=SUBJECT, **kw
+            model="deepseek-v4-flash", messages=MSG, subject_id=SUBJECT, **kw
         )
 
     ids = [call(client).request_id]

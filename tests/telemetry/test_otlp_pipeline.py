@@ -155,7 +155,7 @@ def test_spans_and_metrics_reach_an_otlp_receiver_without_secrets(
     )
     try:
         ok = client.chat.completions.create(
-            model="deepseek-chat",
+            model="deepseek-v4-flash",
             messages=messages,
             temperature=0.3,
             max_tokens=50,
@@ -164,19 +164,19 @@ def test_spans_and_metrics_reach_an_otlp_receiver_without_secrets(
         fake_deepseek.fail(400)
         with pytest.raises(BadRequestError):
             client.chat.completions.create(
-                model="deepseek-reasoner", messages=messages, subject_id=SUBJECT
+                model="deepseek-v4-pro", messages=messages, subject_id=SUBJECT
             )
     finally:
         client.close()  # shuts Sentinel's own providers down, flushing both signals
         store.close()
 
     spans = _spans(receiver)
-    assert sorted(s.name for _, s in spans) == ["chat deepseek-chat", "chat deepseek-reasoner"]
+    assert sorted(s.name for _, s in spans) == ["chat deepseek-v4-flash", "chat deepseek-v4-pro"]
     (resource, good), (_, bad) = sorted(spans, key=lambda rs: rs[1].name)
     assert resource["service.name"] == "support-bot-prod"
     a = _attrs(good.attributes)
     assert a["gen_ai.operation.name"] == "chat" and a["gen_ai.provider.name"] == "deepseek"
-    assert a["gen_ai.request.model"] == "deepseek-chat"
+    assert a["gen_ai.request.model"] == "deepseek-v4-flash"
     assert a["gen_ai.request.temperature"] == 0.3 and a["gen_ai.request.max_tokens"] == 50
     assert a["gen_ai.response.id"] == ok.id
     assert a["gen_ai.usage.input_tokens"] == ok.usage.prompt_tokens
@@ -193,8 +193,8 @@ def test_spans_and_metrics_reach_an_otlp_receiver_without_secrets(
     durations = points["gen_ai.client.operation.duration"]
     assert sum(p.count for p in durations) == 2
     by_model = {_attrs(p.attributes)["gen_ai.request.model"]: p for p in durations}
-    assert set(by_model) == {"deepseek-chat", "deepseek-reasoner"}
-    assert _attrs(by_model["deepseek-reasoner"].attributes)["error.type"] == "BadRequestError"
+    assert set(by_model) == {"deepseek-v4-flash", "deepseek-v4-pro"}
+    assert _attrs(by_model["deepseek-v4-pro"].attributes)["error.type"] == "BadRequestError"
     tokens = {
         _attrs(p.attributes)["gen_ai.token.type"]: p for p in points["gen_ai.client.token.usage"]
     }

@@ -20,7 +20,7 @@ MSG = [{"role": "user", "content": "hello there"}]
 def _chat(fake: FakeDeepSeek, path: str = "/chat/completions", **body) -> httpx.Response:
     return httpx.post(
         fake.url + path,
-        json={"model": "deepseek-chat", "messages": MSG, **body},
+        json={"model": "deepseek-v4-flash", "messages": MSG, **body},
         headers={"authorization": f"Bearer {fake.api_key}"},
         timeout=10,
     )
@@ -78,7 +78,7 @@ def test_faults_are_per_endpoint_and_latency_applies(fake_deepseek):
     fake_deepseek.reset()
     assert fake_deepseek.requests == []
     models = httpx.get(fake_deepseek.url + "/models", headers=headers).json()
-    assert [m["id"] for m in models["data"]] == ["deepseek-chat", "deepseek-reasoner"]
+    assert [m["id"] for m in models["data"]] == ["deepseek-v4-flash", "deepseek-v4-pro"]
 
 
 def test_dropped_connection_and_truncated_stream(fake_deepseek):
@@ -91,7 +91,7 @@ def test_dropped_connection_and_truncated_stream(fake_deepseek):
         httpx.stream(
             "POST",
             fake_deepseek.url + "/chat/completions",
-            json={"model": "deepseek-chat", "messages": MSG, "stream": True},
+            json={"model": "deepseek-v4-flash", "messages": MSG, "stream": True},
             headers={"authorization": f"Bearer {fake_deepseek.api_key}"},
         ) as resp,
     ):
@@ -106,7 +106,7 @@ def test_error_reply_cut_mid_body(fake_deepseek):
     with httpx.stream(
         "POST",
         fake_deepseek.url + "/chat/completions",
-        json={"model": "deepseek-chat", "messages": MSG},
+        json={"model": "deepseek-v4-flash", "messages": MSG},
         headers={"authorization": f"Bearer {fake_deepseek.api_key}"},
     ) as resp:
         assert resp.status_code == 500  # the status line and headers arrived

@@ -19,7 +19,7 @@ MSG = [{"role": "user", "content": "hi"}]
 
 def test_retry_is_instant_and_logged(fake_deepseek, sentinel_client, sentinel_clock, sentinel_log):
     fake_deepseek.script(429, 200)
-    resp = sentinel_client.chat.completions.create(model="deepseek-chat", messages=MSG)
+    resp = sentinel_client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     assert resp.content == "Echo: hi" and sentinel_clock.sleeps == [1.0]
     (line,) = [json.loads(x) for x in sentinel_log.getvalue().splitlines()]
     assert line["sentinel"]["request_id"] == resp.request_id and line["sentinel"]["retries"] == 1
@@ -30,7 +30,7 @@ def test_retry_is_instant_and_logged(fake_deepseek, sentinel_client, sentinel_cl
 def test_rate_limit_exhausted(fake_deepseek, sentinel_client):
     fake_deepseek.fail_always(Fault.rate_limited(retry_after=2))
     try:
-        sentinel_client.chat.completions.create(model="deepseek-chat", messages=MSG)
+        sentinel_client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     except RateLimitError as exc:
         assert exc.status_code == 429
     else:
@@ -45,7 +45,7 @@ def test_backup_with_the_factory(fake_deepseek_factory, tmp_path):
         api_key=primary.api_key, base_url=primary.url, backup_base_urls=[backup.url],
         store=f"sqlite:///{tmp_path / 'app.db'}",
     ) as client:
-        assert client.chat.completions.create(model="deepseek-chat", messages=MSG).content
+        assert client.chat.completions.create(model="deepseek-v4-flash", messages=MSG).content
     assert (primary.count(), backup.count()) == (1, 1)
 """
 

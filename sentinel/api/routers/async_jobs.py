@@ -37,7 +37,7 @@ ProxyToken = Annotated[TokenInfo, Depends(require_scope("proxy"))]
 _lock = threading.Lock()
 
 SUBMIT_EXAMPLE = {
-    "model": "deepseek-chat",
+    "model": "deepseek-v4-flash",
     "messages": [{"role": "user", "content": "Summarize our refund policy."}],
     "temperature": 0.3,
     "webhook_url": "https://hooks.example.com/sentinel",

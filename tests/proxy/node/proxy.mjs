@@ -8,11 +8,11 @@ const headers = { "X-Sentinel-Subject": "node-user-7", "X-Sentinel-App": "node-s
 const messages = [{ role: "user", content: "hello from node" }];
 
 const { data: completion, response } = await client.chat.completions
-  .create({ model: "deepseek-chat", messages }, { headers })
+  .create({ model: "deepseek-v4-flash", messages }, { headers })
   .withResponse();
 
 const { data: stream, response: streamResponse } = await client.chat.completions
-  .create({ model: "deepseek-chat", messages, stream: true }, { headers })
+  .create({ model: "deepseek-v4-flash", messages, stream: true }, { headers })
   .withResponse();
 let streamed = "";
 let chunks = 0;
@@ -27,7 +27,7 @@ for await (const model of client.models.list()) models.push(model.id);
 let badTokenStatus = null;
 try {
   const intruder = new OpenAI({ baseURL, apiKey: "not-a-sentinel-token", maxRetries: 0 });
-  await intruder.chat.completions.create({ model: "deepseek-chat", messages });
+  await intruder.chat.completions.create({ model: "deepseek-v4-flash", messages });
 } catch (err) {
   badTokenStatus = err.status ?? String(err);
 }
