@@ -135,6 +135,16 @@ class Settings(BaseSettings):
     anonymize_within: timedelta = timedelta(hours=72)
     anonymize_interval: timedelta = timedelta(minutes=5)
     capture_content_in_telemetry: bool = False
+    # Erasure tombstones (sentinel.records.tombstones): how far a writer's clock may run
+    # ahead of the eraser's; how long a closed tombstone must stay (the longest a record
+    # can wait in any spool) before `doctor` lists it as removable
+    erasure_clock_skew: timedelta = timedelta(seconds=5)
+    tombstone_retention: timedelta = timedelta(days=30)
+
+    @field_validator("erasure_clock_skew", "tombstone_retention", mode="before")
+    @classmethod
+    def _tombstone_duration(cls, v: Any) -> timedelta:
+        return parse_duration(v)
 
     # Daemon
     rules: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -409,18 +409,23 @@ def check_privacy() -> Check:
     return Check("privacy models", "ok", f"Presidio + spaCy + jieba loaded; sample: {kinds}")
 
 
-CHECK_NAMES = ("settings", "secrets", "store", "spool", "upstream", "rules", "privacy")
+CHECK_NAMES = (
+    "settings", "secrets", "store", "spool", "tombstones", "upstream", "rules", "privacy"
+)  # fmt: skip
 
 
 def run_checks(
     skip: Sequence[str] = (), max_skew: float = DEFAULT_MAX_SKEW, timeout: float = DEFAULT_TIMEOUT
 ) -> list[Check]:
+    from sentinel.doctor_tombstones import check_tombstones
+
     first, settings = check_settings()
     checks = [first]
     steps: list[tuple[str, Callable[[Settings], Check | list[Check]]]] = [
         ("secrets", check_secrets),
         ("store", check_store),
         ("spool", check_spool),
+        ("tombstones", check_tombstones),
         ("upstream", lambda s: check_upstream(s, max_skew, timeout)),
         ("rules", check_rules),
     ]

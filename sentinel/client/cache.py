@@ -26,8 +26,8 @@ is personal data like a raw conversation. Its TTL is capped at
 SENTINEL_ANONYMIZE_WITHIN and the anonymization job purges every entry before that
 deadline; erasure deletes the subject's entries (counted as kind "cache"). Writes go
 through one background thread (a miss is never slowed by the store) and are skipped
-for subjects with an erasure tombstone. A store that fails a lookup is a miss, a
-failed write is dropped: the cache never fails a call.
+while an erasure tombstone covers them (up to its cut-off). A store that fails a lookup
+is a miss, a failed write is dropped: the cache never fails a call.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ from sentinel.client.outcome import apply_completion
 from sentinel.client.params import ChatRequest
 from sentinel.client.types import ChatCompletion
 from sentinel.clock import Clock
-from sentinel.compliance.erasure import TOMBSTONE_PREFIX
 from sentinel.errors import ConfigurationError
+from sentinel.records.tombstones import covers, read_tombstone
 from sentinel.store.base import CacheEntry, Store
 from sentinel.telemetry import semconv as sc
 
@@ -181,7 +181,7 @@ class ResponseCache:
             # Looked up per write, not from a cached set: an entry written a moment
             # after an erasure would hold the erased subject's content for a whole TTL.
             key = entry.subject_key
-            if key is None or self.store.get_state(TOMBSTONE_PREFIX + key) is None:
+            if key is None or not covers(read_tombstone(self.store, key), entry.created_at):
                 self.store.cache_put(entry, self.max_entries)
         except Exception as exc:
             log.warning("could not store a cache entry (%s); dropped", type(exc).__name__)

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sentinel.compliance import tombstones_cli
 from sentinel.compliance.service import Compliance, open_spool
 from sentinel.compliance.subjects import InvalidSubjectId, validate_subject_id
 from sentinel.compliance.tokens import SCOPES, TokenError, describe
@@ -122,6 +123,8 @@ def gdpr_erase(
             err.print(f"erasure {job['id']} is being run by another process; try again shortly")
             raise typer.Exit(1)
     err.print(f"erasure {result['id']} {result['status']}")
+    if result.get("cut_off"):
+        err.print(f"records created at or before the cut-off {result['cut_off']} are erased")
     _print_removed(result)
     if result.get("reclaim_again_at"):
         err.print(
@@ -228,6 +231,9 @@ def audit_show(
                 (entry.subject_key or "")[:16], json.dumps(entry.counts) if entry.counts else "",
             )  # fmt: skip
     Console().print(table)
+
+
+tombstones_cli.register(gdpr_app, _compliance, _actor)
 
 
 def register(app: typer.Typer) -> None:

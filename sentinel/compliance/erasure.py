@@ -5,20 +5,30 @@ An erasure is a job (`erasure:{id}` in the store's state) that runs these steps 
 order, recording each one before the next, so a crash at any point resumes where it
 stopped and re-running a finished step is harmless (every step is idempotent):
 
-1. `tombstone` — `tombstone:{subject_key}` with `{"created_at": iso}`. Written first,
-   so a record arriving while the erasure runs (sink, spool replay) is already dropped
-   by the writer rather than restored behind our back; it stays afterwards.
-2. `spool` — records in the durable spool not yet written to the store.
-3. `store` — conversations (by raw id and by key), call records, feedback, alerts and
+1. `tombstone` — opens `tombstone:{subject_key}` (`sentinel.records.tombstones`): from
+   here until step 8 every record of the subject that reaches a writer (sink, spool
+   replay, in this process or any other sharing the store) is dropped rather than
+   restored behind our back.
+2. `settle` — waits until `settle` seconds (`WRITER_BOUND`: the writers' tombstone cache
+   plus one store write) have passed since step 1, so no writer still writes the
+   subject's records with a view of the tombstones from before it.
+3. `spool` — records in the durable spool not yet written to the store.
+4. `store` — conversations (by raw id and by key), call records, feedback, alerts and
    cached responses (`sentinel.client.cache` entries, kind `cache`, by raw id and by
    key), via `Store.delete_subject`. The tombstone also stops a response being cached
    for the subject again. Async jobs too (`sentinel.jobs`, kind `job`: their prompts
    and results are conversation content), queued or done.
-4. `dead_letter` — the subject's records in the store's dead-letter file (records
+5. `dead_letter` — the subject's records in the store's dead-letter file (records
    Elasticsearch refused for good, kept in full with the reason).
-5. `exports` — export files and jobs of the subject (they are copies of its data).
-6. `forget` — the raw subject id is dropped from the job itself; only the key remains.
-7. `reclaim` — the store makes the freed bytes really go, if it can (`reclaim()`):
+6. `exports` — export files and jobs of the subject (they are copies of its data).
+7. `sweep` — the spool, store and dead-letter steps once more: a write that began before
+   step 1 and outlasted the settle wait is deleted now.
+8. `close` — the tombstone gets its cut-off, this clock's time now plus
+   `clock_skew` (SENTINEL_ERASURE_CLOCK_SKEW), recorded in the job as `cut_off`: the
+   erasure covers everything the subject did until it completed, and records after
+   the cut-off (the person came back) are stored and exportable again.
+9. `forget` — the raw subject id is dropped from the job itself; only the key remains.
+10. `reclaim` — the store makes the freed bytes really go, if it can (`reclaim()`):
    SQLite zeroes deleted cells (`secure_delete`), checkpoints and truncates the WAL,
    and vacuums when much of the file is free; Elasticsearch refreshes and expunges
    deleted documents from segments (segment merges purge the bytes; until a merge,
@@ -45,10 +55,12 @@ from sentinel.compliance.audit import AuditLog
 from sentinel.compliance.export import DeadLettered, ExportService, SubjectSpool
 from sentinel.compliance.jobs import Jobs
 from sentinel.jobs.subjects import purge_subject as purge_subject_jobs
+from sentinel.records.tombstones import WRITER_BOUND, close_tombstone, open_tombstone
 from sentinel.store.base import Store
 
-STEPS = ("tombstone", "spool", "store", "dead_letter", "exports", "forget", "reclaim")
-TOMBSTONE_PREFIX = "tombstone:"
+STEPS = ("tombstone", "settle", "spool", "store", "dead_letter", "exports", "sweep", "close",
+         "forget", "reclaim")  # fmt: skip
+DEFAULT_CLOCK_SKEW = timedelta(seconds=5)
 # Twice Elasticsearch's retention lease sync interval: by then no lease holds the
 # erased documents back from a merge.
 RECLAIM_AGAIN_AFTER = timedelta(seconds=60)
@@ -75,12 +87,17 @@ class ErasureService:
         exports: ExportService,
         audit: AuditLog,
         clock: Clock = SYSTEM_CLOCK,
+        *,
+        clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+        settle: float = WRITER_BOUND,
     ) -> None:
         self.store = store
         self.spool = spool
         self.exports = exports
         self.audit = audit
         self.clock = clock
+        self.clock_skew = clock_skew
+        self.settle = settle
         self.jobs = Jobs(store, "erasure")
 
     def request(
@@ -189,28 +206,26 @@ class ErasureService:
     def _step(self, step: str, job: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
         """Do one step; returns the job changes to record and keys to drop."""
         subject_id, key = job.get("subject_id"), job["subject_key"]
-        removed = dict(job["removed"])
         if step == "tombstone":
-            tombstone = {"created_at": self.clock.now().isoformat()}
-            self.store.put_state(TOMBSTONE_PREFIX + key, tombstone, None)  # keeps an older one
+            now = self.clock.now()
+            open_tombstone(self.store, key, job["id"], now)
+            return {"tombstoned_at": now.isoformat()}, ()
+        if step == "settle":
+            since = job.get("tombstoned_at")  # absent in jobs begun before this step existed
+            start = datetime.fromisoformat(since) if since else self.clock.now()
+            self.clock.sleep(self.settle - (self.clock.now() - start).total_seconds())
             return {}, ()
-        if step == "spool":
-            removed["spool"] = self.spool.purge_subject(subject_id, key) if self.spool else 0
-            return {"removed": removed}, ()
-        if step == "store":
-            counts = {**self.store.delete_subject(subject_id, key),
-                      "job": purge_subject_jobs(self.store, key)}  # fmt: skip
-            self.store.refresh()
-            removed[self.store.name] = sum(counts.values())
-            by_kind = {**job["removed_by_kind"], self.store.name: counts}
+        if step in ("spool", "store", "dead_letter", "sweep"):
+            parts = ("spool", "store", "dead_letter") if step == "sweep" else (step,)
+            removed, by_kind = dict(job["removed"]), dict(job["removed_by_kind"])
+            for part in parts:
+                self._delete(part, subject_id, key, removed, by_kind)
             return {"removed": removed, "removed_by_kind": by_kind}, ()
-        if step == "dead_letter":
-            if isinstance(self.store, DeadLettered):
-                removed["dead-letter"] = self.store.dead_letter.purge_subject(subject_id, key)
-            return {"removed": removed}, ()
         if step == "exports":
-            removed["exports"] = self.exports.purge_subject(key)
-            return {"removed": removed}, ()
+            return {"removed": {**job["removed"], "exports": self.exports.purge_subject(key)}}, ()
+        if step == "close":
+            tombstone = close_tombstone(self.store, key, self.clock.now(), self.clock_skew)
+            return {"cut_off": tombstone["cut_off"]}, ()
         if step == "forget":
             return {}, ("subject_id",)
         if step == "reclaim":
@@ -221,3 +236,31 @@ class ErasureService:
                 changes["reclaim_again_at"] = again.isoformat()
             return changes, ()
         raise ValueError(f"unknown erasure step {step!r}")
+
+    def _delete(
+        self,
+        part: str,
+        subject_id: str | None,
+        key: str,
+        removed: dict[str, int],
+        by_kind: dict[str, dict[str, int]],
+    ) -> None:
+        """Delete the subject's records from one place, adding to the job's counts (the
+        sweep repeats these, so counts accumulate)."""
+        if part == "spool":
+            n = self.spool.purge_subject(subject_id, key) if self.spool else 0
+            removed["spool"] = removed.get("spool", 0) + n
+        elif part == "store":
+            self.store.refresh()  # Elasticsearch: the latest writes must be searchable
+            counts = {**self.store.delete_subject(subject_id, key),
+                      "job": purge_subject_jobs(self.store, key)}  # fmt: skip
+            self.store.refresh()
+            name = self.store.name
+            removed[name] = removed.get(name, 0) + sum(counts.values())
+            kinds = dict(by_kind.get(name, {}))
+            for kind, n in counts.items():
+                kinds[kind] = kinds.get(kind, 0) + n
+            by_kind[name] = kinds
+        elif isinstance(self.store, DeadLettered):
+            n = self.store.dead_letter.purge_subject(subject_id, key)
+            removed["dead-letter"] = removed.get("dead-letter", 0) + n

@@ -9,6 +9,7 @@ Document (schema `sentinel.gdpr.export`, version 1)::
       "schema_version": 1,
       "generated_at": "2026-01-01T00:00:00+00:00",
       "subject": {"subject_id": "user-42", "subject_key": "<HMAC-SHA256 hex>"},
+      "erasure": {"cut_off": "2025-12-01T10:00:05+00:00", "state": "closed"},
       "records": [
         {"source": "sqlite", "kind": "conversation", "data": {...the stored document...}},
         {"source": "spool", "kind": "call", "data": {...not yet written to the store...}},
@@ -26,9 +27,14 @@ Document (schema `sentinel.gdpr.export`, version 1)::
 `kind` is one of conversation, call, feedback, alert (alert events whose labels or
 annotations name the subject's key), job (async jobs: request and result). Records
 are found by raw subject id inside the anonymization window and by subject key after
-it. The summary comes last because it is only known once every record has been
-streamed; readers that need it first can read the job status
-(`GET /v1/gdpr/exports/{id}`), which carries the same summary.
+it. `erasure` is null unless the subject was erased: then records created at or before
+`cut_off` are gone (and dropped if a late copy arrives, so they are not exported), and
+the records listed are the ones created after it. `state` is `closed` then, `erasing`
+while an erasure runs (every record of the subject is being erased, `cut_off` null),
+or `unmigrated` for a tombstone older than cut-offs (it covers every record until
+`sentinel gdpr tombstones migrate`). The summary comes last because it is only known
+once every record has been streamed; readers that need it first can read the job
+status (`GET /v1/gdpr/exports/{id}`), which carries the same summary.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.audit import AuditLog
 from sentinel.compliance.jobs import Jobs
 from sentinel.jobs.subjects import exported_jobs
+from sentinel.records.tombstones import TombstoneInfo, covers, read_tombstone
 from sentinel.store.base import KINDS, Store
 
 SCHEMA = "sentinel.gdpr.export"
@@ -97,8 +104,8 @@ class ExportSummary:
         }
 
 
-def _timestamp(data: dict[str, Any]) -> datetime | None:
-    value = data.get("timestamp")
+def _timestamp(data: dict[str, Any], field: str = "timestamp") -> datetime | None:
+    value = data.get(field)
     if not isinstance(value, str):
         return None
     try:
@@ -116,7 +123,27 @@ def iter_subject_records(
     store: Store, spool: SubjectSpool | None, subject_id: str | None, subject_key: str
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(source, kind, data) for every record of the subject: the store, its dead-letter
-    file, then the spool."""
+    file, then the spool; without those the subject's tombstone covers."""
+    tombstone = read_tombstone(store, subject_key)
+    for item in _all_subject_records(store, spool, subject_id, subject_key):
+        created = _timestamp(item[2]) or _timestamp(item[2], "created_at")
+        if created is None or not covers(tombstone, created):
+            yield item
+
+
+def erasure_status(store: Store, subject_key: str) -> dict[str, Any] | None:
+    """What the export document says about an erasure of the subject (see module)."""
+    tombstone = read_tombstone(store, subject_key)
+    if tombstone is None:
+        return None
+    info = TombstoneInfo(subject_key, tombstone)
+    state = "unmigrated" if info.legacy else "erasing" if info.erasing else "closed"
+    return {"cut_off": info.cut_off.isoformat() if info.cut_off else None, "state": state}
+
+
+def _all_subject_records(
+    store: Store, spool: SubjectSpool | None, subject_id: str | None, subject_key: str
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
     for data in store.iter_subject(subject_id, subject_key, KINDS):
         yield store.name, str(data.get("kind", "")), data
     for data in exported_jobs(store, subject_key):  # async jobs (sentinel.jobs)
@@ -147,6 +174,7 @@ def write_export(
         "schema_version": SCHEMA_VERSION,
         "generated_at": clock.now().isoformat(),
         "subject": {"subject_id": subject_id, "subject_key": subject_key},
+        "erasure": erasure_status(store, subject_key),
     }
     out.write(json.dumps(head, ensure_ascii=False)[:-1] + ',\n "records": [')
     for source, kind, data in iter_subject_records(store, spool, subject_id, subject_key):

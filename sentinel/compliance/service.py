@@ -64,7 +64,9 @@ class Compliance:
             settings=settings,
             audit=audit,
             exports=exports,
-            erasures=ErasureService(store, spool, exports, audit, clock),
+            erasures=ErasureService(
+                store, spool, exports, audit, clock, clock_skew=settings.erasure_clock_skew
+            ),
             tokens=TokenRegistry(store, settings.subject_secret(), clock),
         )
 

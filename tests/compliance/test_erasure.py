@@ -75,7 +75,8 @@ def test_erasure_removes_every_record_of_the_subject_only(
     assert _export_total(compliance, SUBJECT) == 0
     assert _export_total(compliance, OTHER) == 91
     tombstone = sqlite_store.get_state(f"tombstone:{key_of(SUBJECT)}")
-    assert tombstone is not None and set(tombstone[0]) == {"created_at"}
+    assert tombstone is not None and tombstone[0]["cut_off"] == result["cut_off"]
+    assert set(tombstone[0]) == {"created_at", "updated_at", "cut_off", "clock_skew_s"}
 
 
 def test_erasure_is_idempotent(compliance: Compliance, seeded: Callable[[int], None]) -> None:

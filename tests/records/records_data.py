@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sentinel.records.models import CallRecord, Conversation
+from sentinel.records.tombstones import ANONYMOUS_PREFIX
+from sentinel.store.sqlite import SQLiteStore
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -32,6 +34,17 @@ def conversation(i: int, *, subject_id: str, subject_key: str) -> Conversation:
         subject_id=subject_id,
         subject_key=subject_key,
     )
+
+
+def anonymous_calls(store: SQLiteStore) -> int:
+    """Call records stored as anonymous copies of calls an erasure tombstone dropped."""
+    assert store.path is not None
+    with sqlite3.connect(store.path) as conn:
+        (n,) = conn.execute(
+            "SELECT count(*) FROM calls WHERE request_id LIKE ? AND subject_key IS NULL",
+            (ANONYMOUS_PREFIX + "%",),
+        ).fetchone()
+    return int(n)
 
 
 class WriteLock:

@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from records_data import call, conversation
+from records_data import anonymous_calls, call, conversation
 
 from sentinel.compliance.service import Compliance, open_spool
 from sentinel.config import Settings
@@ -51,7 +51,7 @@ def test_export_and_erasure_cover_the_spool(sqlite_store: SQLiteStore, tmp_path:
     sink.submit(call(999, prefix="late", subject_key=alice))
     assert sink.flush(10)
     sink.close()
-    assert sqlite_store.count("call") == 20
+    assert sqlite_store.count("call") == 21 and anonymous_calls(sqlite_store) == 1
     assert sqlite_store.count("conversation") == 20
     assert sink.erased == 1
     assert list(sqlite_store.iter_subject(ALICE, alice, ("call", "conversation"))) == []

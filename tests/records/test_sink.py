@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from records_data import WriteLock, call, conversation
+from records_data import WriteLock, anonymous_calls, call, conversation
 
 from sentinel.config import Settings
 from sentinel.records.replay import replay_spool
@@ -125,7 +125,7 @@ def test_tombstoned_subject_is_dropped_at_submit(sinks: Any, sqlite_store: SQLit
     sink.submit_many([call(i, subject_key=ERASED if i % 2 else "k-kept") for i in range(100)])
     sink.submit(conversation(100, subject_id="erased@example.com", subject_key=ERASED))
     assert sink.flush(10)
-    assert stored(sqlite_store) == 50
+    assert stored(sqlite_store) == 100 and anonymous_calls(sqlite_store) == 50  # counted, unlinked
     assert sqlite_store.count("conversation") == 0
     assert sqlite_store.get_call("req-000001") is None
     assert sink.erased == 51
@@ -147,7 +147,7 @@ def test_a_new_sink_replays_leftovers_and_respects_tombstones(
     sqlite_store.set_state(f"tombstone:{ERASED}", {"created_at": "2026-01-01T00:00:00+00:00"})
     sink = sinks()
     assert sink.flush(10)
-    assert stored(sqlite_store) == 200
+    assert stored(sqlite_store) == 300 and anonymous_calls(sqlite_store) == 100
     assert sqlite_store.count("conversation") == 0
     assert sink.erased == 101 and sink.replayed == 301
     assert segments(settings) == []
@@ -159,7 +159,7 @@ def test_daemon_replay_respects_tombstones(sqlite_store: SQLiteStore, settings: 
     sqlite_store.set_state(f"tombstone:{ERASED}", {"created_at": "2026-01-01T00:00:00+00:00"})
     result = replay_spool(sqlite_store, settings)
     assert result is not None and result.replayed == 301 and result.empty
-    assert stored(sqlite_store) == 200
+    assert stored(sqlite_store) == 300 and anonymous_calls(sqlite_store) == 100
     assert sqlite_store.count("conversation") == 0
 
 
@@ -248,5 +248,5 @@ def test_sentinel_serve_replays_the_spool_with_its_spool_replay_job(
     finally:
         daemon.stop()
     assert segments(settings) == []
-    assert stored(sqlite_store) == 200
+    assert stored(sqlite_store) == 300 and anonymous_calls(sqlite_store) == 100
     assert sqlite_store.count("conversation") == 0

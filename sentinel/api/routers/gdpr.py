@@ -109,6 +109,12 @@ class ErasureStatus(BaseModel):
     removed_by_kind: dict[str, dict[str, int]] = Field(
         default_factory=dict, examples=[{"sqlite": {"conversation": 4, "call": 4, "feedback": 4}}]
     )
+    cut_off: str | None = Field(
+        None,
+        description="Set once completed: records of the subject created at or before this "
+        "time are erased (late copies are dropped); later ones are stored as usual.",
+        examples=["2026-01-03T18:00:06+00:00"],
+    )
     steps_done: list[str] = Field(
         default_factory=list,
         examples=[list(STEPS)],
