@@ -166,7 +166,8 @@ class ErasureService:
         self.audit.append(
             job["requested_by"], "erasure.completed", subject_key=job["subject_key"],
             request_id=job.get("request_id"), counts=job["removed"],
-            details={"job_id": job_id, "removed_by_kind": job["removed_by_kind"]},
+            details={"job_id": job_id, "removed_by_kind": job["removed_by_kind"],
+                     "cut_off": job.get("cut_off")},
         )  # fmt: skip
         return done[0] if done else job
 

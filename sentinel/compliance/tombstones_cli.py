@@ -18,8 +18,6 @@ from sentinel.compliance.service import Compliance
 from sentinel.config import format_duration
 from sentinel.records.tombstones import TombstoneInfo, list_tombstones, removable
 
-err = Console(stderr=True)
-
 
 def describe(tombstone: TombstoneInfo, removable_keys: set[str]) -> dict[str, Any]:
     state = "unmigrated" if tombstone.legacy else "erasing" if tombstone.erasing else "closed"
@@ -75,11 +73,11 @@ def register(
             results = tombstone_migration.migrate(
                 service.store, service.audit, actor(), service.settings.erasure_clock_skew
             )
-        for r in results:
+        for r in results:  # plain lines: keys are never cut, whatever the terminal width
             outcome = f"cut-off {r.cut_off}" if r.cut_off else f"left unchanged: {r.reason}"
-            err.print(f"  {r.subject_key}: {outcome}")
+            typer.echo(f"  {r.subject_key}: {outcome}", err=True)
         done = sum(1 for r in results if r.cut_off)
-        err.print(f"migrated {done} of {len(results)} tombstone(s) without a cut-off")
+        typer.echo(f"migrated {done} of {len(results)} tombstone(s) without a cut-off", err=True)
         if done < len(results):
             raise typer.Exit(1)
 
@@ -92,7 +90,8 @@ def register(
             gone = tombstone_migration.prune(
                 service.store, service.audit, actor(), datetime.now(UTC), retention
             )
-        err.print(
+        typer.echo(
             f"removed {len(gone)} tombstone(s) with a cut-off older than "
-            f"{format_duration(retention)}"
+            f"{format_duration(retention)}",
+            err=True,
         )
