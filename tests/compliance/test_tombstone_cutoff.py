@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gdpr_data import OTHER, SUBJECT, key_of, records_for, write_all
@@ -173,3 +174,38 @@ def test_conversations_follow_the_cut_off_without_an_anonymous_copy(store: SQLit
     tombstones.refresh()
     keep, erased = tombstones.split(conv)
     assert [c.request_id for c in keep] == ["c2"] and erased == 2  # no anonymous copy
+
+
+def test_the_response_cache_follows_the_cut_off(
+    store: SQLiteStore, tmp_path: Path, fake_deepseek: Any
+) -> None:
+    """A late answer from before the cut-off is not cached again for the erased subject;
+    once the person comes back, their answers are cached (and reused) like anyone's."""
+    from sentinel.client import Sentinel
+    from sentinel.compliance.service import Compliance
+
+    compliance = Compliance.build(store, Settings(), exports_dir=tmp_path / "exports")
+    key = compliance.subject_key(SUBJECT)
+    done = compliance.erasures.run(compliance.erasures.request(SUBJECT, key, "t", None)["id"])
+    assert done is not None
+    cut_off = datetime.fromisoformat(done["cut_off"])
+    request = {"model": "deepseek-v4-flash", "temperature": 0, "subject_id": SUBJECT,
+               "messages": [{"role": "user", "content": "same question"}]}  # fmt: skip
+    for offset, cached_after in ((-1, 0), (1, 1)):
+        client = Sentinel(
+            api_key=fake_deepseek.api_key, base_url=fake_deepseek.url, store=store, cache=True,
+            clock=FakeClock(cut_off + timedelta(seconds=offset)),
+            settings=Settings(spool_dir=tmp_path / f"spool{offset}"),
+        )  # fmt: skip
+        client.chat.completions.create(**request)
+        client.flush()
+        assert store.count("cache") == cached_after
+        client.close()
+    upstream = fake_deepseek.count()
+    client = Sentinel(
+        api_key=fake_deepseek.api_key, base_url=fake_deepseek.url, store=store, cache=True,
+        clock=FakeClock(cut_off + timedelta(seconds=2)), settings=Settings(spool_dir=tmp_path),
+    )  # fmt: skip
+    client.chat.completions.create(**request)
+    client.close()
+    assert fake_deepseek.count() == upstream  # answered from the returning subject's entry
