@@ -60,7 +60,6 @@ from sentinel.store.base import Store
 
 STEPS = ("tombstone", "settle", "spool", "store", "dead_letter", "exports", "sweep", "close",
          "forget", "reclaim")  # fmt: skip
-DEFAULT_CLOCK_SKEW = timedelta(seconds=5)
 # Twice Elasticsearch's retention lease sync interval: by then no lease holds the
 # erased documents back from a merge.
 RECLAIM_AGAIN_AFTER = timedelta(seconds=60)
@@ -88,7 +87,7 @@ class ErasureService:
         audit: AuditLog,
         clock: Clock = SYSTEM_CLOCK,
         *,
-        clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+        clock_skew: timedelta,
         settle: float = WRITER_BOUND,
     ) -> None:
         self.store = store
