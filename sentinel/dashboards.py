@@ -23,7 +23,9 @@ from typing import Annotated, Any
 import httpx
 import typer
 
-DEFAULT_DIR = Path("dashboards")
+# Shipped inside the package (not the current directory) so an installed wheel or the
+# container image imports the same objects the tests check.
+DEFAULT_DIR = Path(__file__).resolve().parent / "kibana"
 
 
 class DashboardImportError(Exception):
@@ -41,7 +43,7 @@ def read_saved_objects(paths: list[Path]) -> bytes:
     broken file fails here with its name and line instead of in Kibana's logs."""
     if not paths:
         raise DashboardImportError(
-            "no dashboard files: pass NDJSON files, or run where a dashboards/ directory is"
+            f"no dashboard files: pass NDJSON files (none found in {DEFAULT_DIR})"
         )
     lines: list[str] = []
     for path in paths:
@@ -168,7 +170,7 @@ def import_command(
     kibana: Annotated[str, typer.Option(help="Kibana base URL, e.g. http://localhost:5601.")],
     files: Annotated[
         list[Path] | None,
-        typer.Argument(help="NDJSON files of saved objects (default: dashboards/*.ndjson)."),
+        typer.Argument(help="NDJSON files of saved objects (default: the shipped ones)."),
     ] = None,
     api_key: Annotated[
         str | None, typer.Option(envvar="KIBANA_API_KEY", help="Encoded Kibana API key.")

@@ -16,13 +16,19 @@ rules_app = typer.Typer(help="Validate and unit-test alert rule files.", no_args
 
 @rules_app.command("check")
 def check(
-    paths: Annotated[list[Path], typer.Argument(help="Rule files or directories of *.yml.")],
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Rule files or directories of *.yml (default: SENTINEL_RULES, else built-in)."
+        ),
+    ] = None,
 ) -> None:
     """Validate rule files; every error is printed as file:line: problem."""
-    from sentinel.rules.loader import RuleLoadError, load_rules
+    from sentinel.config import Settings
+    from sentinel.rules.loader import RuleLoadError, default_rule_paths, load_rules
 
     try:
-        rules = load_rules(paths)
+        rules = load_rules(paths or default_rule_paths(Settings()))
     except RuleLoadError as exc:
         for err in exc.errors:
             typer.echo(str(err), err=True)
@@ -34,13 +40,17 @@ def check(
 
 @rules_app.command("test")
 def test(
-    files: Annotated[list[Path], typer.Argument(help="Rule test files (YAML).")],
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Rule test files (YAML; default: the built-in rules' tests)."),
+    ] = None,
 ) -> None:
     """Run rule unit tests; prints each failing expectation with expected and actual."""
+    from sentinel.rules.loader import BUILTIN_RULES
     from sentinel.rules.testing import run_test_file
 
     failed = 0
-    for path in files:
+    for path in files or sorted((BUILTIN_RULES / "tests").glob("*.yml")):
         result = run_test_file(path)
         for name in result.passed:
             typer.echo(f"PASS {path}: {name}")

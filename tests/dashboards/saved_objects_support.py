@@ -7,11 +7,11 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
-FILES = sorted((REPO / "dashboards").glob("*.ndjson"))
+from sentinel.dashboards import DEFAULT_DIR
+
+FILES = sorted(DEFAULT_DIR.glob("*.ndjson"))
 OBJECTS: list[dict[str, Any]] = [
     json.loads(line) for path in FILES for line in path.read_text().splitlines() if line.strip()
 ]

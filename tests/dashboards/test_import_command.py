@@ -14,9 +14,9 @@ from fake_kibana import fake_kibana
 from typer.testing import CliRunner
 
 from sentinel.cli import app
+from sentinel.dashboards import DEFAULT_DIR
 
-REPO = Path(__file__).resolve().parents[2]
-NDJSON = sorted((REPO / "dashboards").glob("*.ndjson"))
+NDJSON = sorted(DEFAULT_DIR.glob("*.ndjson"))
 PASSWORD = "kibana-pw-3f9a71"
 runner = CliRunner()
 
@@ -29,10 +29,10 @@ def _basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-def test_imports_the_repo_dashboards_with_overwrite_and_basic_auth(
-    monkeypatch: pytest.MonkeyPatch,
+def test_imports_the_shipped_dashboards_with_overwrite_and_basic_auth(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.chdir(REPO)  # the default is ./dashboards/*.ndjson
+    monkeypatch.chdir(tmp_path)  # the default is the package's files, wherever one runs
     with fake_kibana(authorization=_basic("elastic", PASSWORD)) as kibana:
         result = _run("--kibana", kibana.url, "--username", "elastic", "--password", PASSWORD)
     assert result.exit_code == 0, result.output
