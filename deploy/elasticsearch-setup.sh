@@ -12,7 +12,7 @@ for var in ELASTIC_PASSWORD KIBANA_SYSTEM_PASSWORD SENTINEL_ES_PASSWORD OTEL_ES_
   value="${!var:-}"
   # Restricting the alphabet keeps the JSON below valid without a JSON tool in the image.
   if [[ ! "$value" =~ ^[A-Za-z0-9._~+=-]{16,}$ ]]; then
-    echo "setup: $var must be at least 16 characters of A-Z a-z 0-9 . _ ~ + = - (see deploy/stack.env.example)" >&2
+    echo "setup: $var must be at least 16 characters of A-Z a-z 0-9 . _ ~ + = - (see .env.example)" >&2
     exit 1
   fi
 done

@@ -120,6 +120,9 @@ class Settings(BaseSettings):
     es_ca_certs: Path | None = None
     es_verify_certs: bool = True
     es_index_prefix: str = "sentinel"  # indices <prefix>-calls-YYYY.MM.DD, <prefix>-state, ...
+    # Index templates' sizing; unset: 1 shard, replicas auto-expanded 0-1 (README "Scaling")
+    es_shards: int | None = Field(default=None, ge=1)
+    es_replicas: int | None = Field(default=None, ge=0)
     spool_dir: Path | None = None
     spool_fsync: str = "interval"  # always | interval (<= 1 s of spool at risk) | never
     queue_size: int = 10_000  # records waiting for the sink's writer

@@ -126,9 +126,12 @@ def _iso(dt: datetime) -> str:
 
 
 def _redact_url(url: str) -> str:
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}"
+    def one(node: str) -> str:
+        parts = urlsplit(node.strip())
+        host = parts.hostname or ""
+        return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}"
+
+    return ",".join(one(node) for node in url.split(","))
 
 
 def _document(record: Any) -> dict[str, Any]:
@@ -174,6 +177,8 @@ class ElasticStore:
         url: str = "",
         bulk_retries: int = 4,
         bulk_backoff: float = 0.2,
+        shards: int | None = None,
+        replicas: int | None = None,
     ) -> None:
         if (
             not index_prefix
@@ -191,11 +196,15 @@ class ElasticStore:
         self._url = _redact_url(url) if url else "Elasticsearch"
         self._bulk_retries = bulk_retries
         self._bulk_backoff = bulk_backoff
+        self._sizing = {"shards": shards, "replicas": replicas}
 
     @classmethod
     def from_settings(cls, url: str, settings: Settings, **kwargs: Any) -> ElasticStore:
         """Client from SENTINEL_ES_* settings: API key or user/password, TLS verified
-        unless SENTINEL_ES_VERIFY_CERTS=false, optional CA bundle."""
+        unless SENTINEL_ES_VERIFY_CERTS=false, optional CA bundle. A comma-separated
+        SENTINEL_STORE names several nodes of one cluster: the client spreads requests
+        over them and retries a failed one on the next, so losing a node loses nothing."""
+        nodes = [node.strip() for node in url.split(",") if node.strip()]
         auth: dict[str, Any] = {}
         if settings.es_api_key is not None:
             auth["api_key"] = settings.es_api_key.get_secret_value()
@@ -203,20 +212,22 @@ class ElasticStore:
             password = settings.es_password.get_secret_value() if settings.es_password else ""
             auth["basic_auth"] = (settings.es_username, password)
         tls: dict[str, Any] = {}
-        if url.startswith("https://"):
+        if any(node.startswith("https://") for node in nodes):
             tls["verify_certs"] = settings.es_verify_certs
             if settings.es_ca_certs is not None:
                 tls["ca_certs"] = str(settings.es_ca_certs)
         client = Elasticsearch(
-            url,
+            nodes,
             request_timeout=_REQUEST_TIMEOUT,
-            max_retries=1,
+            max_retries=max(1, len(nodes) - 1),
             retry_on_timeout=False,
             serializer=OrjsonSerializer(),  # 15x faster than json: ingest is JSON-bound
             **auth,
             **tls,
         )
         kwargs.setdefault("index_prefix", settings.es_index_prefix)
+        kwargs.setdefault("shards", settings.es_shards)
+        kwargs.setdefault("replicas", settings.es_replicas)
         kwargs.setdefault(
             "dead_letter_path", settings.data_dir / "dead-letter" / "elasticsearch.jsonl"
         )
@@ -280,7 +291,7 @@ class ElasticStore:
     def setup(self) -> None:
         """Install the index templates and create the fixed indices; safe to repeat."""
         for name in schema.TEMPLATES:
-            body = schema.load_template(name, self.prefix)
+            body = schema.load_template(name, self.prefix, **self._sizing)
             self._op(
                 self.client.indices.put_index_template,
                 name=self._index(name),
@@ -293,8 +304,22 @@ class ElasticStore:
             if name == "calls":
                 continue  # daily indices are created by the first write of the day
             self._op(self.client.options(ignore_status=400).indices.create, index=self._index(name))
+        patterns = []
         for name in schema.TEMPLATES:
-            self._update_mappings(schema.load_template(name, self.prefix))
+            body = schema.load_template(name, self.prefix)
+            self._update_mappings(body)
+            patterns.extend(body["index_patterns"])
+        if self._sizing["replicas"] is not None:
+            # Replicas, unlike shards, change in place: existing indices follow at once.
+            self._op(
+                self.client.indices.put_settings,
+                index=",".join(patterns),
+                allow_no_indices=True,
+                settings={
+                    "index.auto_expand_replicas": False,
+                    "index.number_of_replicas": self._sizing["replicas"],
+                },
+            )
 
     def _update_mappings(self, body: dict[str, Any]) -> None:
         """Bring indices made by an older Sentinel up to the template's mappings (a

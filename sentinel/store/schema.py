@@ -280,9 +280,20 @@ def from_doc(kind: str, source: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def load_template(name: str, prefix: str) -> dict[str, Any]:
-    """The index template `templates/<name>.json`, its patterns moved to `prefix`."""
+def load_template(
+    name: str, prefix: str, *, shards: int | None = None, replicas: int | None = None
+) -> dict[str, Any]:
+    """The index template `templates/<name>.json`, its patterns moved to `prefix`, sized
+    by SENTINEL_ES_SHARDS / SENTINEL_ES_REPLICAS when set. A fixed replica count replaces
+    the default `auto_expand_replicas: 0-1`, which suits one node or two but leaves a
+    three-node cluster one copy short of what an operator asked for."""
     text = resources.files("sentinel.store").joinpath(f"templates/{name}.json").read_text()
     body = json.loads(text)
     body["index_patterns"] = [prefix + p.removeprefix("sentinel") for p in body["index_patterns"]]
+    settings = body["template"]["settings"]
+    if shards is not None:
+        settings["index.number_of_shards"] = shards
+    if replicas is not None:
+        settings.pop("index.auto_expand_replicas", None)
+        settings["index.number_of_replicas"] = replicas
     return body

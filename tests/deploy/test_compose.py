@@ -20,7 +20,7 @@ from dotenv import dotenv_values
 from sentinel.config import Settings, parse_duration
 
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|API_KEY|ENCRYPTIONKEY|SUBJECT_KEY")
-STACK_ENV_EXAMPLE = REPO / "deploy/stack.env.example"
+STACK_ENV_EXAMPLE = REPO / ".env.example"
 
 
 def _services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -120,7 +120,7 @@ def test_env_files_are_git_ignored_and_have_committed_examples(
 ) -> None:
     env_files = {f for s in _services(compose).values() for f in _env_files(s)}
     assert env_files, "Sentinel's settings should come from an env file"
-    for path in env_files | {"deploy/stack.env"}:
+    for path in env_files | {".env"}:
         example = REPO / f"{path}.example"
         assert example.is_file(), f"{path}: no {example.name} for operators to copy"
         ignored = subprocess.run(
@@ -168,7 +168,7 @@ def test_no_secret_is_written_inline(compose: dict[str, Any]) -> None:
         for key, value in _env(service).items():
             if SECRET_NAME.search(key):
                 assert re.fullmatch(r"\$\{[A-Z_]+(:\?[^}]*)?\}", value), (
-                    f"{name}: {key} must come from deploy/stack.env, not the compose file"
+                    f"{name}: {key} must come from .env, not the compose file"
                 )
     examples = [STACK_ENV_EXAMPLE, REPO / "deploy/sentinel.env.example"]
     for example in examples:
