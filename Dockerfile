@@ -1,11 +1,17 @@
 # `sentinel serve` for docker-compose.elk.yml (or any container platform).
 # Two stages so the image holds the installed virtualenv and nothing used to build it.
+# The build stage makes the same artifact CI tests (`make wheel`): `python -m build`
+# builds the sdist and the wheel from it, and the venv gets the wheel, not the source
+# tree, so the image runs exactly what tests/wheel ran (rules, dashboards, templates and
+# static files are package data inside that wheel).
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY sentinel ./sentinel
-RUN python -m venv /opt/sentinel && /opt/sentinel/bin/pip install .
+RUN python -m venv /opt/build && /opt/build/bin/pip install "build>=1.2" \
+    && /opt/build/bin/python -m build --outdir /dist . \
+    && python -m venv /opt/sentinel && /opt/sentinel/bin/pip install /dist/*.whl
 
 FROM python:3.11-slim
 # The daemon listens on all interfaces inside the container; publish the port on the
@@ -21,8 +27,7 @@ RUN groupadd --system --gid 10001 sentinel \
     && useradd --system --uid 10001 --gid sentinel --home-dir /var/lib/sentinel \
        --create-home --shell /usr/sbin/nologin sentinel
 COPY --from=build /opt/sentinel /opt/sentinel
-COPY dashboards /app/dashboards
-WORKDIR /app
+WORKDIR /var/lib/sentinel
 USER 10001:10001
 VOLUME ["/var/lib/sentinel"]
 EXPOSE 8787
