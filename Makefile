@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install install-dev system-deps node-deps demo test test-fast lint format bench es-start es-stop clean
+.PHONY: install install-dev system-deps node-deps demo test test-fast lint format bench es-start es-stop clean \
+	wheel otelcol cluster-start cluster-stop test-cluster
 
 # Runtime dependencies only (what `make demo` needs); dev adds test and benchmark tools.
 $(STAMP): pyproject.toml
@@ -46,12 +47,44 @@ es-start: install-dev
 es-stop:
 	bash scripts/es.sh stop
 
-# Starts the real services the tests need (Elasticsearch), runs every test, stops them.
-test: install-dev system-deps node-deps es-start
+# The artifact users install: `python -m build` makes the sdist, then the wheel from it;
+# the wheel goes into a fresh venv outside the checkout, where tests/wheel runs it.
+DIST := .cache/dist
+WHEEL_VENV ?= /tmp/sentinel-wheel-$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-8)
+export TEST_WHEEL_VENV := $(WHEEL_VENV)
+export TEST_WHEEL_DIST := $(CURDIR)/$(DIST)
+
+wheel: install-dev
+	rm -rf $(DIST) && $(BIN)/python -m build --outdir $(DIST) . >/dev/null
+	rm -rf $(WHEEL_VENV) && $(PY) -m venv $(WHEEL_VENV)
+	$(WHEEL_VENV)/bin/pip install -q --disable-pip-version-check $(DIST)/*.whl
+
+# A real OpenTelemetry Collector built from Go modules (cached in .cache/otelcol), which
+# tests/deploy runs with deploy/otel-collector.yaml's pipelines and sends Sentinel's OTLP.
+otelcol:
+	bash scripts/otelcol.sh build
+
+# Three Elasticsearch nodes on loopback (HTTP 9280-9282) for tests/cluster.
+cluster-start: install-dev
+	bash scripts/es-cluster.sh start
+
+cluster-stop:
+	bash scripts/es-cluster.sh stop
+
+test-cluster: cluster-start
+	status=0; SENTINEL_TEST_CLUSTER=$$(bash scripts/es-cluster.sh urls) \
+	  $(BIN)/pytest -p no:cacheprovider tests/cluster $(PYTEST_ARGS) || status=$$?; \
+	bash scripts/es-cluster.sh stop; exit $$status
+
+# Starts the real services the tests need (Elasticsearch), builds the wheel and the
+# collector, runs every test, stops Elasticsearch; then the three-node cluster test, alone,
+# so the single node and the cluster never hold memory at once.
+test: install-dev system-deps node-deps otelcol wheel es-start
 	set -o pipefail; status=0; \
 	SENTINEL_TEST_ES_URL=http://127.0.0.1:$${SENTINEL_ES_PORT:-9250} \
-	  $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS) || status=$$?; \
-	bash scripts/es.sh stop; exit $$status
+	  $(BIN)/pytest -p no:cacheprovider --ignore=tests/cluster $(PYTEST_ARGS) || status=$$?; \
+	bash scripts/es.sh stop; \
+	$(MAKE) --no-print-directory test-cluster || status=$$?; exit $$status
 
 lint: install-dev
 	$(BIN)/ruff check sentinel tests benchmarks scripts
@@ -67,4 +100,4 @@ bench: install-dev system-deps es-start
 	bash scripts/es.sh stop; exit $$status
 
 clean:
-	rm -rf $(VENV) .cache build *.egg-info $(NODE_DIR)/node_modules
+	rm -rf $(VENV) .cache build *.egg-info $(NODE_DIR)/node_modules $(WHEEL_VENV)

@@ -13,6 +13,10 @@
 # * Loopback only, single-node discovery, 512 MB heap, disk watermarks off (CI disks are full
 #   enough to trip them), security off: it is a throwaway test server on 127.0.0.1.
 # Everything lives under .cache/ (git-ignored); SENTINEL_ES_PORT picks the HTTP port.
+# One node of a cluster (scripts/es-cluster.sh): SENTINEL_ES_CLUSTER_NAME, _NODE_NAME,
+# _SEED_HOSTS (transport host:port list) and _MASTER_NODES replace single-node discovery;
+# SENTINEL_ES_HEAP sizes the heap; SENTINEL_ES_WAIT=0 returns before the node is healthy
+# (a cluster's first node is not, until a quorum of masters has formed).
 set -euo pipefail
 
 VERSION=8.19.3
@@ -35,6 +39,15 @@ LOG_DIR="$STATE/logs"
 DATA_DIR="$STATE/data"
 URL="http://127.0.0.1:$PORT"
 START_TIMEOUT="${SENTINEL_ES_START_TIMEOUT:-120}"
+HEAP="${SENTINEL_ES_HEAP:-512m}"
+CLUSTER_NAME="${SENTINEL_ES_CLUSTER_NAME:-sentinel-test}"
+NODE_NAME="${SENTINEL_ES_NODE_NAME:-sentinel-test-node}"
+if [ -n "${SENTINEL_ES_SEED_HOSTS:-}" ]; then
+  DISCOVERY=(-E discovery.seed_hosts="$SENTINEL_ES_SEED_HOSTS"
+    -E cluster.initial_master_nodes="${SENTINEL_ES_MASTER_NODES:?with SENTINEL_ES_SEED_HOSTS}")
+else
+  DISCOVERY=(-E discovery.type=single-node)
+fi
 
 log() { echo "es.sh: $*" >&2; }
 
@@ -90,14 +103,14 @@ start() {
       run=(runuser -u "$ES_USER" --)
     fi
     log "starting Elasticsearch $VERSION on $URL"
-    if ! ES_JAVA_HOME="$(java_home)" ES_JAVA_OPTS="-Xms512m -Xmx512m ${SENTINEL_ES_JAVA_OPTS:-}" \
+    if ! ES_JAVA_HOME="$(java_home)" ES_JAVA_OPTS="-Xms$HEAP -Xmx$HEAP ${SENTINEL_ES_JAVA_OPTS:-}" \
       "${run[@]}" "$ES_HOME/bin/elasticsearch" -d -p "$PID_FILE" \
-      -E cluster.name=sentinel-test \
-      -E node.name=sentinel-test-node \
+      -E cluster.name="$CLUSTER_NAME" \
+      -E node.name="$NODE_NAME" \
       -E network.host=127.0.0.1 \
       -E http.port="$PORT" \
       -E transport.port="$TRANSPORT_PORT" \
-      -E discovery.type=single-node \
+      "${DISCOVERY[@]}" \
       -E path.data="$DATA_DIR" \
       -E path.logs="$LOG_DIR" \
       -E cluster.routing.allocation.disk.threshold_enabled=false \
@@ -106,15 +119,16 @@ start() {
       >"$STATE/start.out" 2>&1; then
       log "Elasticsearch failed to start:"
       tail -n 40 "$STATE/start.out" >&2
-      tail -n 40 "$LOG_DIR/sentinel-test.log" >&2 2>/dev/null || true
+      tail -n 40 "$LOG_DIR/$CLUSTER_NAME.log" >&2 2>/dev/null || true
       exit 1
     fi
   fi
+  [ "${SENTINEL_ES_WAIT:-1}" = 0 ] && { log "started $NODE_NAME (pid $(running_pid))"; return 0; }
   local deadline=$((SECONDS + START_TIMEOUT))
   until healthy; do
     if ! running_pid >/dev/null && [ -f "$PID_FILE" ] || [ $SECONDS -ge "$deadline" ]; then
       log "Elasticsearch did not become healthy at $URL within ${START_TIMEOUT}s; last log lines:"
-      tail -n 40 "$LOG_DIR/sentinel-test.log" >&2 2>/dev/null || tail -n 40 "$STATE/start.out" >&2
+      tail -n 40 "$LOG_DIR/$CLUSTER_NAME.log" >&2 2>/dev/null || tail -n 40 "$STATE/start.out" >&2
       exit 1
     fi
     sleep 1
@@ -139,6 +153,16 @@ stop() {
   rm -f "$PID_FILE"
 }
 
+# SIGKILL, for fault tests: no shutdown hooks, no flush, like a machine losing power.
+kill_hard() {
+  local pid
+  pid="$(running_pid)" || { log "not running"; return 0; }
+  kill -9 "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  rm -f "$PID_FILE"
+  log "killed $pid"
+}
+
 status() {
   if pid="$(running_pid)" && healthy; then
     echo "running at $URL (pid $pid)"
@@ -155,5 +179,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  kill) kill_hard ;;
+  *) echo "usage: $0 start|stop|status|kill" >&2; exit 2 ;;
 esac

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# A real OpenTelemetry Collector for the test suite: build | binary (prints its path).
+#
+# Why this shape:
+# * The collector is built from Go modules with the OpenTelemetry Collector Builder
+#   (deploy/otelcol/builder.yaml: OTLP receiver, memory_limiter + batch + attributes
+#   processors, health_check, every module at one release), so only the Go module proxy
+#   is needed: no Docker, no download site. The manifest says why its exporter is the
+#   `file` one: the contrib elasticsearch exporter cannot be fetched here.
+# * The binary is cached under .cache/otelcol/<hash of the manifest>/, like Elasticsearch's
+#   unpacked zip; the Go module and build caches (~/go, ~/.cache/go-build) make a rebuild
+#   on the same machine quick. A cold build takes minutes (README, "Running the tests").
+# * tests/deploy/test_otel_collector_live.py starts it with deploy/otel-collector.yaml's
+#   receivers, processors and pipelines, on loopback ports of its own.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+MANIFEST="$ROOT/deploy/otelcol/builder.yaml"
+BUILDER_VERSION=v0.161.0
+CACHE="$ROOT/.cache/otelcol"
+HASH="$( (cat "$MANIFEST"; echo "$BUILDER_VERSION") | sha256sum | cut -c1-12)"
+BUILD_DIR="$CACHE/$HASH"
+BINARY="$BUILD_DIR/_build/otelcol-sentinel"
+
+log() { echo "otelcol.sh: $*" >&2; }
+
+build() {
+  if [ -x "$BINARY" ]; then
+    log "cached: $BINARY"
+    return 0
+  fi
+  command -v go >/dev/null || { log "Go is required to build the collector (go.dev toolchain on PATH)"; exit 1; }
+  mkdir -p "$BUILD_DIR/bin"
+  local started=$SECONDS
+  if [ ! -x "$BUILD_DIR/bin/builder" ]; then
+    log "installing go.opentelemetry.io/collector/cmd/builder@$BUILDER_VERSION"
+    GOBIN="$BUILD_DIR/bin" go install "go.opentelemetry.io/collector/cmd/builder@$BUILDER_VERSION"
+  fi
+  log "building the collector from $MANIFEST (slow on a cold Go cache)"
+  # The builder resolves output_path against its working directory.
+  (cd "$BUILD_DIR" && "$BUILD_DIR/bin/builder" --config="$MANIFEST" >"$BUILD_DIR/build.log" 2>&1) || {
+    log "collector build failed; last lines of $BUILD_DIR/build.log:"
+    tail -n 40 "$BUILD_DIR/build.log" >&2
+    exit 1
+  }
+  log "built $BINARY in $((SECONDS - started))s"
+}
+
+case "${1:-}" in
+  build) build ;;
+  binary) echo "$BINARY" ;;
+  *) echo "usage: $0 build|binary" >&2; exit 2 ;;
+esac
