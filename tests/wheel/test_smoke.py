@@ -71,7 +71,13 @@ def test_rules_check_and_test_the_built_in_rules(venv: Path, tmp_path: Path) -> 
 
 def test_doctor_passes_on_a_temporary_store(venv: Path, tmp_path: Path, fake: FakeDeepSeek) -> None:
     result = _sentinel(
-        venv, tmp_path, "doctor", DEEPSEEK_BASE_URL=fake.url, DEEPSEEK_API_KEY=API_KEY
+        venv,
+        tmp_path,
+        "doctor",
+        "--timeout",
+        "30",
+        DEEPSEEK_BASE_URL=fake.url,
+        DEEPSEEK_API_KEY=API_KEY,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "all checks passed" in result.stdout
@@ -88,6 +94,8 @@ def test_doctor_names_a_broken_store(venv: Path, tmp_path: Path, fake: FakeDeepS
         venv,
         tmp_path,
         "doctor",
+        "--timeout",
+        "30",
         DEEPSEEK_BASE_URL=fake.url,
         DEEPSEEK_API_KEY=API_KEY,
         SENTINEL_STORE=f"http://127.0.0.1:{closed}",
