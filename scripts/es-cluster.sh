@@ -2,8 +2,8 @@
 # Three Elasticsearch nodes on loopback for tests/cluster: start | stop | status | urls |
 # kill N | start-node N (N = 1..3; kill is SIGKILL, for the node-loss test).
 #
-# Each node is scripts/es.sh with its own ports, data directory and a 320 MB heap (three of
-# them next to the suite's single node fit the CI machine's memory): HTTP 9280-9282,
+# Each node is scripts/es.sh with its own ports, data directory and a 320 MB heap (`make
+# test` runs the cluster after stopping the suite's single node): HTTP 9280-9282,
 # transport 9380-9382, all master-eligible data nodes, so losing any one keeps a quorum
 # of two. The cluster is a throwaway: `start` wipes the data of nodes that are not running.
 set -euo pipefail
