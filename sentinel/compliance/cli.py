@@ -151,17 +151,21 @@ def tokens_create(
     scope: Annotated[
         list[str], typer.Option("--scope", help=f"Repeatable or comma list: {', '.join(SCOPES)}.")
     ],
+    app: Annotated[
+        str | None,
+        typer.Option("--app", help="Bind a proxy token to this app: no other app name works."),
+    ] = None,
 ) -> None:
     """Create a token and print it once; only its hash is stored."""
     scopes = [s.strip() for item in scope for s in item.split(",") if s.strip()]
     with _compliance() as service:
         try:
-            token, info = service.tokens.create(name, scopes)
+            token, info = service.tokens.create(name, scopes, app=app)
         except TokenError as exc:
             raise typer.BadParameter(str(exc)) from None
         service.audit.append(
             _actor(), "token.created", details={"token_id": info.id, "name": info.name,
-                                                "scopes": list(info.scopes)},
+                                                "scopes": list(info.scopes), "app": info.app},
         )  # fmt: skip
     err.print(f"token {info.id} for {info.name} ({', '.join(info.scopes)}); it is shown once:")
     typer.echo(token)
@@ -178,11 +182,10 @@ def tokens_list(
         for info in tokens:
             typer.echo(json.dumps(describe(info)))
         return
-    table = Table("id", "name", "scopes", "created", "revoked")
+    table = Table("id", "name", "scopes", "app", "created", "revoked")
     for info in tokens:
-        table.add_row(
-            info.id, info.name, ", ".join(info.scopes), info.created_at, info.revoked_at or ""
-        )
+        table.add_row(info.id, info.name, ", ".join(info.scopes), info.app or "",
+                      info.created_at, info.revoked_at or "")  # fmt: skip
     Console().print(table)
 
 

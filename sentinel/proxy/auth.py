@@ -1,6 +1,10 @@
 """Who may call the proxy: Sentinel tokens of scope `proxy`, checked by the API's own
 `require_scope` (hashed tokens in the store, RFC 6750 401/403).
 
+A token created with `sentinel tokens create --app NAME` is bound to that app: calls
+with it are recorded under NAME, and naming another app is a 403, so one app's token
+cannot raise or hide another app's alerts or spend.
+
 That check is a store lookup, run off the event loop. A token that passed is
 remembered for `ttl` seconds, so an app's steady stream of calls costs no lookup and
 no thread hop each; revoking a token therefore takes effect within `ttl` (a failed
@@ -9,12 +13,17 @@ check is never remembered: a new token works at once).
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from sentinel.api.deps import TokenInfo, require_scope
+from sentinel.appnames import InvalidAppName, validate_app_name
 from sentinel.clock import Clock
+from sentinel.errors import InvalidRequestError
 
 SCOPE = "proxy"
 _bearer = HTTPBearer(auto_error=False)
@@ -55,3 +64,19 @@ async def authenticate(request: Request, cache: TokenCache) -> TokenInfo:
         info = await run_in_threadpool(_check, request, credentials)
         cache.put(credentials.credentials, info)
     return info
+
+
+def bind_app(kwargs: dict[str, Any], info: TokenInfo) -> None:
+    """Validate the call's app name (the one rule, `sentinel.appnames`) and hold it to
+    the token's app; a bound token's app is used when the call names none."""
+    app = kwargs.get("app")
+    if app is not None:
+        try:
+            validate_app_name(app)
+        except InvalidAppName as exc:
+            raise InvalidRequestError(str(exc)) from None
+    if info.app is None:
+        return
+    if app is not None and app != info.app:
+        raise HTTPException(403, "this token is bound to another app")
+    kwargs["app"] = info.app
