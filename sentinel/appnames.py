@@ -15,7 +15,7 @@ import re
 
 APP_NAME_MAX = 128
 APP_NAME_RULE = f"1-{APP_NAME_MAX} characters: ASCII letters and digits, then also . _ - : / @ +"
-_APP_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,%d}" % (APP_NAME_MAX - 1))
+_APP_RE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._:/@+-]{{0,{APP_NAME_MAX - 1}}}")
 
 
 class InvalidAppName(ValueError):

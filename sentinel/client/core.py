@@ -27,8 +27,8 @@ from sentinel.client.tls import ssl_context, validate_base_url
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.config import Settings, load_settings
 from sentinel.errors import ConfigurationError, SentinelAPIError, error_for_status
-from sentinel.scrub import scrub_text
 from sentinel.records.sink import Sink
+from sentinel.scrub import scrub_text
 from sentinel.store import Store, open_store
 from sentinel.telemetry import ecs
 from sentinel.telemetry.calls import CallTelemetry
