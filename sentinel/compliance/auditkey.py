@@ -57,9 +57,8 @@ def audit_key(settings: Settings) -> bytes:
             f"SENTINEL_AUDIT_KEY_FILE {path} does not exist (a new key would make the "
             "audit log unverifiable; restore the file or unset the setting)"
         )
-    if not path.exists():
-        if _create_private(path, os.urandom(32).hex().encode()):
-            _create_private(path.with_name(HEAD_NAME), b"")
+    if not path.exists() and _create_private(path, os.urandom(32).hex().encode()):
+        _create_private(path.with_name(HEAD_NAME), b"")  # the anchor is born with the key
     try:
         key = path.read_bytes().strip()
     except OSError as exc:
