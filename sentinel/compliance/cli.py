@@ -27,6 +27,8 @@ from sentinel.compliance.service import Compliance, open_spool
 from sentinel.compliance.subjects import InvalidSubjectId, validate_subject_id
 from sentinel.compliance.tokens import SCOPES, TokenError, describe
 from sentinel.config import Settings
+from sentinel.errors import ConfigurationError
+from sentinel.store.base import StoreError
 
 gdpr_app = typer.Typer(
     help="GDPR / PIPL export and erasure of one data subject.", no_args_is_help=True
@@ -54,6 +56,9 @@ def _compliance() -> Iterator[Compliance]:
     store = open_store(settings=settings)
     try:
         yield Compliance.build(store, settings, spool=open_spool(settings))
+    except (ConfigurationError, StoreError) as exc:  # e.g. a missing audit key or anchor
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
     finally:
         store.close()
 
