@@ -36,8 +36,9 @@ class EchoingUpstream(QuietHandler):
         self.rfile.read(int(self.headers.get("content-length", 0)))
         auth = self.headers.get("authorization", "")
         status = 401 if "chat" in self.path else 500
-        body = json.dumps({"error": {"message": f"invalid credential {auth} (key {auth[7:]})",
-                                     "type": "auth", "echo": {"key": auth[7:]}}}).encode()  # fmt: skip
+        message = f"invalid credential {auth} (key {auth[7:]})"
+        echo = {"message": message, "type": "auth", "echo": {"key": auth[7:]}}
+        body = json.dumps({"error": echo}).encode()
         self.send_response(status)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(body)))
@@ -129,7 +130,8 @@ def test_plain_http_only_to_literal_loopback(sqlite_store: SQLiteStore) -> None:
 def test_a_webhook_host_has_one_spelling() -> None:
     allow = AllowList(["127.0.0.1:9999", "hooks.example.com"])
     assert allow.check("http://127.0.0.1:9999/hook")
-    for trick in ("http://127.0.0.1.:9999/hook", "http://127.1:9999/hook",
-                  "http://[::ffff:127.0.0.1]:9999/hook", "https://hooks.example.com./x"):  # fmt: skip
+    tricks = ("http://127.0.0.1.:9999/hook", "http://127.1:9999/hook",
+              "http://[::ffff:127.0.0.1]:9999/hook", "https://hooks.example.com./x")  # fmt: skip
+    for trick in tricks:
         with pytest.raises(WebhookNotAllowed, match="must be written as"):
             allow.check(trick)
