@@ -25,6 +25,8 @@ import hashlib
 import hmac
 import json
 import logging
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,10 +36,26 @@ from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.auditkey import AnchorError, HeadAnchor
 from sentinel.records.models import AuditEntry
 from sentinel.store.base import Store, StoreError
+from sentinel.telemetry.ecs import ecs_formatter
 
 GENESIS_HASH = "0" * 64
+AUDIT_LOGGER = "sentinel.audit"
 _MAX_ATTEMPTS = 100
-log = logging.getLogger("sentinel.audit")
+_logger_lock = threading.Lock()
+
+
+def audit_logger() -> logging.Logger:
+    """`sentinel.audit`, ECS JSON lines on stderr unless the deployment configured the
+    logger itself (handlers on it); one line per entry, carrying its seq and hash."""
+    logger = logging.getLogger(AUDIT_LOGGER)
+    with _logger_lock:
+        if not logger.handlers:
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(ecs_formatter())
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
+            logger.propagate = False
+    return logger
 
 
 class AuditAnchorMissing(StoreError):
@@ -132,7 +150,7 @@ class AuditLog:
             entry = entry.model_copy(update={"hash": entry_hash(entry, self._key)})
             if self.store.append_audit(entry):
                 self.anchor.record(entry.seq, entry.hash)
-                log.info(
+                audit_logger().info(
                     "audit %s by %s", action, actor,
                     extra={"event.action": action, "event.kind": "event",
                            "sentinel.audit.seq": entry.seq, "sentinel.audit.hash": entry.hash},

@@ -168,3 +168,15 @@ def test_signed_bundle_verifies_offline_and_detects_edits(
     wrong = sentinel({**offline, "SENTINEL_AUDIT_KEY": "x" * 32}, "audit", "verify-bundle",
                      str(bundle))  # fmt: skip
     assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
+
+
+def test_every_entry_is_announced_as_an_ecs_line_with_its_hash(
+    env: dict[str, str], db: sqlite3.Connection
+) -> None:
+    created = sentinel(env, "tokens", "create", "--name", "ops", "--scope", "proxy")
+    assert created.returncode == 0, created.stderr
+    lines = [json.loads(x) for x in created.stderr.splitlines() if x.startswith("{")]
+    [line] = [x for x in lines if x.get("log", {}).get("logger") == "sentinel.audit"]
+    last = _entries(db)[-1]
+    assert line["sentinel"]["audit"] == {"seq": last.seq, "hash": last.hash}
+    assert line["event"]["action"] == "token.created"
