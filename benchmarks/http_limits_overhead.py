@@ -102,7 +102,7 @@ def main() -> None:
     servers = {kind: start(kind) for kind in ("stock", "limited")}
     per_request: dict[str, list[float]] = {kind: [] for kind in servers}
     try:
-        for kind, (_, port) in servers.items():
+        for _, port in servers.values():
             load(port, 500, args.connections)  # warm up
         for _ in range(args.rounds):
             for kind, (proc, port) in servers.items():
