@@ -87,22 +87,23 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def _timed_out(self) -> None:
         self._timer = None
-        cycle = self.cycle
-        if cycle is None or cycle.response_complete or not cycle.response_started:
-            self._refuse(408)
-        elif not self.transport.is_closing():
-            self.transport.close()
+        self._refuse(408)
 
     def _refuse(self, status: int) -> None:
-        """Answer `status` with an empty body and close; nothing else is read."""
+        """Answer `status` with an empty body and close; nothing else is read. In the
+        middle of a response (a pipelined request) there is no room for an answer: the
+        connection just closes."""
         self._disarm()
-        if self.cycle is not None and not self.cycle.response_complete:
-            self.cycle.disconnected = True  # the app (if running) sees a disconnect
-            self.cycle.message_event.set()
+        cycle = self.cycle
+        answering = cycle is not None and cycle.response_started and not cycle.response_complete
+        if cycle is not None and not cycle.response_complete:
+            cycle.disconnected = True  # the app (if running) sees a disconnect
+            cycle.message_event.set()
         if not self.transport.is_closing():
-            self.transport.write(
-                STATUS_LINE[status] + b"content-length: 0\r\nconnection: close\r\n\r\n"
-            )
+            if not answering:
+                self.transport.write(
+                    STATUS_LINE[status] + b"content-length: 0\r\nconnection: close\r\n\r\n"
+                )
             self.transport.close()
 
     def data_received(self, data: bytes) -> None:
@@ -159,7 +160,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         self._disarm()
-        self._header_bytes = 0
+        self._awaiting_headers, self._header_bytes = True, 0  # the next request's, if any
         super().on_message_complete()
 
 

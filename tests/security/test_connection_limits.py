@@ -52,6 +52,17 @@ def test_header_limits_total_and_per_line(target: Target) -> None:
     assert status_of(request(target.url, OK)) == OK_STATUS[target.kind]  # still serving
 
 
+def test_the_limit_holds_for_every_request_of_a_keep_alive_connection(target: Target) -> None:
+    with connect(target.url) as sock:
+        sock.sendall(_get() + b"\r\n")
+        sock.settimeout(5)
+        assert status_of(sock.recv(65536)) == OK_STATUS[target.kind]
+        sock.sendall(_get() + b"X-Big: ")
+        sent = flood(sock, 8 * 1024 * 1024, b"a" * 65536)
+        answer = read_answer(sock, 5)
+    assert status_of(answer) in (431, None) and sent < 8 * 1024 * 1024
+
+
 def test_slow_headers_are_closed_within_the_header_timeout(target: Target) -> None:
     """Slowloris: 10 connections each trickling a header line every 0.2 s."""
     closed_after: list[float] = []
