@@ -21,9 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from sentinel.api.deps import TokenInfo, require_scope
-from sentinel.appnames import InvalidAppName, validate_app_name
 from sentinel.clock import Clock
-from sentinel.errors import InvalidRequestError
 
 SCOPE = "proxy"
 _bearer = HTTPBearer(auto_error=False)
@@ -67,14 +65,9 @@ async def authenticate(request: Request, cache: TokenCache) -> TokenInfo:
 
 
 def bind_app(kwargs: dict[str, Any], info: TokenInfo) -> None:
-    """Validate the call's app name (the one rule, `sentinel.appnames`) and hold it to
-    the token's app; a bound token's app is used when the call names none."""
+    """Hold the call's app to the token's; a bound token's app is used when the call
+    names none. (The name itself is checked by the client, `sentinel.appnames`.)"""
     app = kwargs.get("app")
-    if app is not None:
-        try:
-            validate_app_name(app)
-        except InvalidAppName as exc:
-            raise InvalidRequestError(str(exc)) from None
     if info.app is None:
         return
     if app is not None and app != info.app:

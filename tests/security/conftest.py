@@ -6,15 +6,13 @@ the proxy, FakeDeepSeek. The limits are set low so every probe ends in seconds."
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from loopback import free_port
-from probes import connect
+from security_support import Target, wait_listening
 
 from sentinel.compliance.service import Compliance
 from sentinel.config import Settings
@@ -31,31 +29,6 @@ LIMITS = {
 }
 
 
-@dataclass
-class Target:
-    kind: str  # "api" or "proxy"
-    url: str
-    store: SQLiteStore
-    settings: Settings
-    compliance: Compliance
-
-    def token(self, name: str, *scopes: str, app: str | None = None) -> tuple[str, str]:
-        """(bearer token, token id) of a new token."""
-        token, info = self.compliance.tokens.create(name, list(scopes), app=app)
-        return token, info.id
-
-
-def _wait_listening(url: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            connect(url, 1).close()
-            return
-        except OSError:
-            assert time.monotonic() < deadline, f"nothing listens on {url}"
-            time.sleep(0.05)
-
-
 @pytest.fixture
 def api(sqlite_store: SQLiteStore, tmp_path: Path) -> Iterator[Target]:
     settings = Settings(api_port=free_port(), spool_dir=tmp_path / "spool", **LIMITS)
@@ -63,7 +36,7 @@ def api(sqlite_store: SQLiteStore, tmp_path: Path) -> Iterator[Target]:
     daemon.start(api=True)
     url = f"http://127.0.0.1:{settings.api_port}"
     try:
-        _wait_listening(url)
+        wait_listening(url)
         compliance = Compliance.build(sqlite_store, settings)
         yield Target("api", url, sqlite_store, settings, compliance)
     finally:
@@ -82,7 +55,7 @@ def proxy(sqlite_store: SQLiteStore, tmp_path: Path) -> Iterator[Target]:
         thread.start()
         url = f"http://127.0.0.1:{settings.proxy_port}"
         try:
-            _wait_listening(url)
+            wait_listening(url)
             compliance = Compliance.build(sqlite_store, settings)
             yield Target("proxy", url, sqlite_store, settings, compliance)
         finally:

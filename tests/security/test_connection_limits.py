@@ -10,8 +10,8 @@ import threading
 import time
 
 import pytest
-from conftest import Target
 from probes import connect, flood, read_answer, request, rss_bytes, status_of
+from security_support import Target
 
 SLACK = 5.0  # a loaded 2-core machine: the 1 s timeouts must hold within this
 

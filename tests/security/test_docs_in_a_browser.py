@@ -9,7 +9,7 @@ import subprocess
 from collections.abc import Callable
 
 import pytest
-from conftest import Target
+from security_support import Target
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import stat
 import time
 
 import httpx
-from conftest import Target
+from security_support import Target
 
 from sentinel.config import Settings
 
