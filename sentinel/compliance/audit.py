@@ -35,7 +35,7 @@ from typing import Any
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.auditkey import AnchorError, HeadAnchor
 from sentinel.records.models import AuditEntry
-from sentinel.store.base import Store, StoreError
+from sentinel.store.base import Store, StoreError, StoreUnavailable
 from sentinel.telemetry.ecs import ecs_formatter
 
 GENESIS_HASH = "0" * 64
@@ -58,8 +58,9 @@ def audit_logger() -> logging.Logger:
     return logger
 
 
-class AuditAnchorMissing(StoreError):
-    """The head file is gone while the store holds entries: appending would hide that."""
+class AuditAnchorMissing(StoreUnavailable):
+    """The head file is gone (or unwritable) while the store holds entries: appending
+    would hide that, so audited operations wait (503 over HTTP) until it is restored."""
 
 
 def entry_hash(entry: AuditEntry, key: bytes) -> str:
@@ -149,7 +150,13 @@ class AuditLog:
             )
             entry = entry.model_copy(update={"hash": entry_hash(entry, self._key)})
             if self.store.append_audit(entry):
-                self.anchor.record(entry.seq, entry.hash)
+                try:
+                    self.anchor.record(entry.seq, entry.hash)
+                except OSError as exc:  # verify will report this entry as beyond the head
+                    raise AuditAnchorMissing(
+                        f"cannot anchor audit entry {entry.seq} in {self.anchor.path}: "
+                        f"{exc.strerror}"
+                    ) from None
                 audit_logger().info(
                     "audit %s by %s", action, actor,
                     extra={"event.action": action, "event.kind": "event",

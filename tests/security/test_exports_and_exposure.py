@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import stat
+import subprocess
 import time
 
 import httpx
@@ -120,3 +121,21 @@ def test_store_and_key_files_are_private(api: Target) -> None:
         assert path.exists(), path
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
+
+
+def test_an_unwritable_audit_anchor_is_a_503_not_a_500(api: Target) -> None:
+    """A real fault (chattr +i on the head file): audited operations wait, and the
+    entry the store took but the anchor could not is reported by verify."""
+    token, _ = api.token("officer", "gdpr:export")
+    head = Settings().data_dir / "audit.head"
+    _finished_export(api, token)  # the anchor exists and holds entries
+    subprocess.run(["chattr", "+i", str(head)], check=True)
+    try:
+        refused = httpx.post(
+            f"{api.url}/v1/gdpr/exports", json={"subject_id": SUBJECT}, headers=_bearer(token)
+        )
+        assert refused.status_code == 503 and "Retry-After" in refused.headers, refused.text
+    finally:
+        subprocess.run(["chattr", "-i", str(head)], check=True)
+    result = api.compliance.audit.verify()
+    assert not result.ok and "beyond the anchored head" in (result.reason or "")
