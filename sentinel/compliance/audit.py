@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sentinel.clock import SYSTEM_CLOCK, Clock
-from sentinel.compliance.auditkey import AnchorError, HeadAnchor
+from sentinel.compliance.auditkey import AnchorError, HeadAnchor, audit_key, head_path
+from sentinel.config import Settings
 from sentinel.records.models import AuditEntry
 from sentinel.store.base import Store, StoreError, StoreUnavailable
 from sentinel.telemetry.ecs import ecs_formatter
@@ -121,6 +122,14 @@ class AuditLog:
         self.clock = clock
         self.anchor = anchor
         self._key = key
+
+    @classmethod
+    def for_settings(
+        cls, store: Store, settings: Settings, clock: Clock = SYSTEM_CLOCK
+    ) -> AuditLog:
+        """The deployment's audit log: its key and head file as the settings name them."""
+        key = audit_key(settings)
+        return cls(store, clock, key=key, anchor=HeadAnchor(head_path(settings), key))
 
     def append(
         self,

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.audit import AuditLog
-from sentinel.compliance.auditkey import HeadAnchor, audit_key, head_path
 from sentinel.compliance.erasure import ErasureService
 from sentinel.compliance.export import ExportService, SubjectSpool
 from sentinel.compliance.subjects import subject_key
@@ -56,8 +55,7 @@ class Compliance:
         exports_dir: Path | None = None,
     ) -> Compliance:
         """`exports_dir` defaults to `<data dir>/exports` (export files, mode 0600)."""
-        key = audit_key(settings)
-        audit = AuditLog(store, clock, key=key, anchor=HeadAnchor(head_path(settings), key))
+        audit = AuditLog.for_settings(store, settings, clock)
         exports = ExportService(
             store, spool, exports_dir or settings.data_dir / "exports", audit, clock
         )
