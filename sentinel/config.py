@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -22,6 +22,9 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from sentinel.appnames import InvalidAppName, validate_app_name
+from sentinel.urls import has_userinfo
 
 _DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -80,6 +83,7 @@ class Settings(BaseSettings):
         toml_file="sentinel.toml",
         extra="ignore",
         populate_by_name=True,
+        hide_input_in_errors=True,  # errors name the setting, never echo a secret or URL
     )
 
     # Upstream
@@ -169,7 +173,24 @@ class Settings(BaseSettings):
     job_lease: timedelta = timedelta(seconds=30)
     job_retention: timedelta = timedelta(hours=24)
 
-    @field_validator("backup_base_urls", "rules", "webhook_allowed_hosts", mode="before")
+    # Hardening (issue 15): limits of every HTTP server we start (sentinel.api.serving),
+    # the API's Host allow-list and docs, the audit log's key (sentinel.compliance.auditkey)
+    http_max_header_bytes: int = Field(default=32 * 1024, ge=1024)  # request line + headers
+    http_max_header_line_bytes: int = Field(default=8 * 1024, ge=256)
+    http_header_timeout: timedelta = timedelta(seconds=10)  # first byte to end of headers
+    http_body_timeout: timedelta = timedelta(seconds=30)  # end of headers to end of body
+    http_keep_alive: timedelta = timedelta(seconds=5)  # idle between requests
+    http_max_concurrency: int = Field(default=256, ge=1)  # connections + requests; then 503
+    api_max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    proxy_max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    api_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    api_docs: bool = True  # /docs and /redoc, from packaged assets (no CDN)
+    audit_key: SecretStr | None = None
+    audit_key_file: Path | None = None
+
+    @field_validator(
+        "backup_base_urls", "rules", "webhook_allowed_hosts", "api_allowed_hosts", mode="before"
+    )
     @classmethod
     def _comma_list(cls, v: Any) -> Any:
         if isinstance(v, str):
@@ -185,11 +206,39 @@ class Settings(BaseSettings):
         "job_lease",
         "job_retention",
         "cache_ttl",
+        "http_header_timeout",
+        "http_body_timeout",
+        "http_keep_alive",
         mode="before",
     )
     @classmethod
     def _duration(cls, v: Any) -> timedelta:
         return parse_duration(v)
+
+    @field_validator(
+        "base_url", "backup_base_urls", "oauth_token_url", "store", "alertmanager_url",
+        "alert_webhook_url",
+    )  # fmt: skip
+    @classmethod
+    def _no_userinfo(cls, v: Any, info: ValidationInfo) -> Any:
+        for url in v if isinstance(v, list) else [v]:
+            if isinstance(url, str) and has_userinfo(url):
+                name = "DEEPSEEK_BASE_URL" if info.field_name == "base_url" else (
+                    f"SENTINEL_{str(info.field_name).upper()}"
+                )  # fmt: skip
+                raise ValueError(
+                    f"{name} must not carry credentials (user:pass@host): they would be "
+                    "printed wherever the URL is; use the setting made for the secret"
+                )
+        return v
+
+    @field_validator("app")
+    @classmethod
+    def _app(cls, v: str) -> str:
+        try:
+            return validate_app_name(v)
+        except InvalidAppName as exc:
+            raise ValueError(f"SENTINEL_APP: {exc}") from None
 
     @field_validator("spool_fsync")
     @classmethod

@@ -228,13 +228,17 @@ class Daemon:
         import uvicorn
 
         from sentinel.api.app import create_app
+        from sentinel.api.hosts import AllowedHosts, default_hosts
+        from sentinel.api.serving import server_config
 
         app = create_app(
             self.store, self.settings, clock=self.clock, daemon=self, job_runtime=self.jobs
         )
-        config = uvicorn.Config(
-            app, host=self.settings.api_host, port=self.settings.api_port, log_level="warning"
-        )
+        hosts = self.settings.api_allowed_hosts or default_hosts(self.settings.api_host)
+        config = server_config(
+            AllowedHosts(app, hosts), self.settings.api_host, self.settings.api_port, self.settings,
+            log_level="warning",
+        )  # fmt: skip
         return uvicorn.Server(config)
 
     def stop(self, timeout: float = 10.0) -> None:

@@ -1,6 +1,7 @@
 """Cross-cutting HTTP behaviour for every route, installed by `install(app)`:
 
-* every response carries `X-Content-Type-Options: nosniff` and an `X-Request-ID`
+* every response carries `X-Content-Type-Options: nosniff` (HTML also a
+  Content-Security-Policy, a strict one unless the page set its own) and an `X-Request-ID`
   (the caller's, if it is a sane token, else a fresh one) that audit entries and logs
   share, so one request can be followed from the HTTP log to the audit chain;
 * request bodies are capped (`Content-Length` checked up front, chunked bodies
@@ -8,6 +9,7 @@
 * validation errors (422) list where and why, but never echo the input back: hostile
   values (markup, 10 KB strings) stay out of responses;
 * an unavailable store answers 503 with Retry-After;
+* a client that went away mid-request is one INFO line, no traceback;
 * any other exception is logged with an error id and answered with a generic JSON
   500 naming that id: no traceback, SQL or file path ever reaches the client.
 
@@ -26,6 +28,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sentinel.store.base import StoreUnavailable
@@ -33,6 +36,8 @@ from sentinel.store.base import StoreUnavailable
 log = logging.getLogger("sentinel.api")
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
+# Any HTML page without a policy of its own may load nothing at all.
+HTML_CSP = b"default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 _REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
@@ -130,10 +135,18 @@ class ResponseHeaders:
                     (b"x-content-type-options", b"nosniff"),
                     (b"x-request-id", request_id.encode()),
                 ]
+                if _is_html(headers) and not any(
+                    k.lower() == b"content-security-policy" for k, _ in headers
+                ):
+                    headers.append((b"content-security-policy", HTML_CSP))
                 message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _is_html(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers)
 
 
 class CatchAll:
@@ -155,6 +168,9 @@ class CatchAll:
 
         try:
             await self.app(scope, receive, tracking_send)
+        except ClientDisconnect:
+            # Not an error of ours, and free for anyone to cause: one line, no traceback.
+            log.info("client disconnected during %s %s", scope["method"], _route(scope))
         except Exception:
             error_id = uuid.uuid4().hex
             # The method and route template only: the path may carry ids, never secrets,

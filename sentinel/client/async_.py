@@ -228,7 +228,7 @@ class AsyncModels:
             core.endpoints[0] + "/models", headers={"authorization": f"Bearer {token}"}
         )
         if resp.status_code != 200:
-            raise api_error(resp.status_code, resp.content, "")
+            raise api_error(resp.status_code, resp.content, "", (token,))
         return [Model.model_validate(m) for m in resp.json().get("data", [])]
 
 

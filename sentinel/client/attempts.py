@@ -101,7 +101,7 @@ class Attempts:
         if status < 400:
             self.policy.on_status(status)
             return None
-        error = api_error(status, response.content, self.obs.request_id)
+        error = api_error(status, response.content, self.obs.request_id, (self._token,))
         retry_after = parse_retry_after(response.headers.get("retry-after"), self.core.clock.now())
         step = self.policy.on_status(status, retry_after)
         if self.policy.opened_breaker:

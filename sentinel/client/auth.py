@@ -18,6 +18,8 @@ import httpx
 from sentinel.client.secrets import SecretSource, check_bearer
 from sentinel.clock import Clock
 from sentinel.errors import APIConnectionError, AuthenticationError, ConfigurationError
+from sentinel.scrub import scrub_text
+from sentinel.urls import redact_url
 
 
 class TokenCache:
@@ -118,9 +120,10 @@ class OAuth2ClientCredentials:
                 reason = resp.json().get("error", "")
             except ValueError:
                 reason = ""
+            reason = scrub_text(str(reason), (self._secret.read(),))
             raise AuthenticationError(
-                f"OAuth2 token request to {self.token_url} failed: HTTP {resp.status_code} "
-                f"{reason}".rstrip(),
+                f"OAuth2 token request to {redact_url(self.token_url)} failed: HTTP "
+                f"{resp.status_code} {reason}".rstrip(),
                 status_code=401,
             )
         data: dict[str, Any] = resp.json()
@@ -176,5 +179,6 @@ class OAuth2ClientCredentials:
 
     def __repr__(self) -> str:
         return (
-            f"OAuth2ClientCredentials(token_url={self.token_url!r}, client_id={self.client_id!r})"
+            f"OAuth2ClientCredentials(token_url={redact_url(self.token_url)!r}, "
+            f"client_id={self.client_id!r})"
         )

@@ -28,6 +28,7 @@ from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.config import Settings, load_settings
 from sentinel.errors import ConfigurationError, SentinelAPIError, error_for_status
 from sentinel.records.sink import Sink
+from sentinel.scrub import scrub_text
 from sentinel.store import Store, open_store
 from sentinel.telemetry import ecs
 from sentinel.telemetry.calls import CallTelemetry
@@ -283,8 +284,13 @@ class ClientCore:
                 provider.shutdown()  # type: ignore[attr-defined]
 
 
-def api_error(status: int, content: bytes, request_id: str) -> SentinelAPIError:
-    """The server's own message, so "Insufficient Balance" reaches the developer as is."""
+def api_error(
+    status: int, content: bytes, request_id: str, secrets: tuple[str | None, ...] = ()
+) -> SentinelAPIError:
+    """The server's own message, so "Insufficient Balance" reaches the developer as is,
+    scrubbed of `secrets` (the credential just sent) and of anything key-shaped: an
+    upstream that echoes the request must not leak it into errors, logs and spans."""
+    content = scrub_text(content.decode("utf-8", "replace"), secrets).encode()
     body: Any = None
     message = f"HTTP {status}"
     try:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sentinel.appnames import InvalidAppName, validate_app_name
 from sentinel.errors import InvalidRequestError
 from sentinel.records.models import CallParams
 
@@ -181,8 +182,11 @@ def build_chat_request(
         raise InvalidRequestError("stream must be True or False")
     if subject_id is not None and (not isinstance(subject_id, str) or not subject_id):
         raise InvalidRequestError("subject_id must be a non-empty string")
-    if app is not None and (not isinstance(app, str) or not app):
-        raise InvalidRequestError("app must be a non-empty string")
+    if app is not None:
+        try:
+            validate_app_name(app)
+        except InvalidAppName as exc:
+            raise InvalidRequestError(str(exc)) from None
     meta = _metadata(metadata)
     body.update(_extra(extra, extra_body))
     if stream:  # usage arrives only in the last chunk, and only when asked for

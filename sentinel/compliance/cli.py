@@ -21,16 +21,22 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from sentinel.compliance import tombstones_cli
+from sentinel.compliance.audit import Verification
+from sentinel.compliance.auditkey import audit_key
 from sentinel.compliance.service import Compliance, open_spool
 from sentinel.compliance.subjects import InvalidSubjectId, validate_subject_id
 from sentinel.compliance.tokens import SCOPES, TokenError, describe
 from sentinel.config import Settings
+from sentinel.errors import ConfigurationError
+from sentinel.store.base import StoreError
 
 gdpr_app = typer.Typer(
     help="GDPR / PIPL export and erasure of one data subject.", no_args_is_help=True
 )
 tokens_app = typer.Typer(help="API tokens for the compliance HTTP API.", no_args_is_help=True)
-audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="The keyed, hash-chained audit log and its anchored head.", no_args_is_help=True
+)
 
 err = Console(stderr=True)
 
@@ -50,6 +56,9 @@ def _compliance() -> Iterator[Compliance]:
     store = open_store(settings=settings)
     try:
         yield Compliance.build(store, settings, spool=open_spool(settings))
+    except (ConfigurationError, StoreError) as exc:  # e.g. a missing audit key or anchor
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
     finally:
         store.close()
 
@@ -151,17 +160,21 @@ def tokens_create(
     scope: Annotated[
         list[str], typer.Option("--scope", help=f"Repeatable or comma list: {', '.join(SCOPES)}.")
     ],
+    app: Annotated[
+        str | None,
+        typer.Option("--app", help="Bind a proxy token to this app: no other app name works."),
+    ] = None,
 ) -> None:
     """Create a token and print it once; only its hash is stored."""
     scopes = [s.strip() for item in scope for s in item.split(",") if s.strip()]
     with _compliance() as service:
         try:
-            token, info = service.tokens.create(name, scopes)
+            token, info = service.tokens.create(name, scopes, app=app)
         except TokenError as exc:
             raise typer.BadParameter(str(exc)) from None
         service.audit.append(
             _actor(), "token.created", details={"token_id": info.id, "name": info.name,
-                                                "scopes": list(info.scopes)},
+                                                "scopes": list(info.scopes), "app": info.app},
         )  # fmt: skip
     err.print(f"token {info.id} for {info.name} ({', '.join(info.scopes)}); it is shown once:")
     typer.echo(token)
@@ -178,11 +191,10 @@ def tokens_list(
         for info in tokens:
             typer.echo(json.dumps(describe(info)))
         return
-    table = Table("id", "name", "scopes", "created", "revoked")
+    table = Table("id", "name", "scopes", "app", "created", "revoked")
     for info in tokens:
-        table.add_row(
-            info.id, info.name, ", ".join(info.scopes), info.created_at, info.revoked_at or ""
-        )
+        table.add_row(info.id, info.name, ", ".join(info.scopes), info.app or "",
+                      info.created_at, info.revoked_at or "")  # fmt: skip
     Console().print(table)
 
 
@@ -201,17 +213,73 @@ def tokens_revoke(
     err.print(f"revoked {info.id} ({info.name})")
 
 
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the hash chain; exit 1 naming the first broken entry."""
-    with _compliance() as service:
-        result = service.audit.verify()
+@contextlib.contextmanager
+def _audit_errors() -> Iterator[None]:
+    """A missing key file or an unreachable store is one line and exit 1, no traceback."""
+    try:
+        yield
+    except (typer.Exit, typer.BadParameter):
+        raise
+    except Exception as exc:
+        err.print(f"audit: {exc}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+
+
+def _report(result: Verification, what: str) -> None:
     if result.ok:
-        typer.echo(f"audit log intact: {result.checked} entries")
+        typer.echo(f"{what} intact: {result.checked} entries")
         return
-    typer.echo(f"audit log BROKEN at seq {result.broken_seq}: {result.reason} "
+    where = f"at seq {result.broken_seq}" if result.broken_seq is not None else "(anchor)"
+    typer.echo(f"{what} BROKEN {where}: {result.reason} "
                f"({result.checked} entries intact before it)")  # fmt: skip
     raise typer.Exit(1)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the chain against the audit key and the anchored head; exit 1 naming the
+    first broken entry, a missing tail or entries beyond the head."""
+    with _audit_errors(), _compliance() as service:
+        result = service.audit.verify()
+    _report(result, "audit log")
+
+
+@audit_app.command("export")
+def audit_export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Bundle file (mode 0600).")],
+) -> None:
+    """Write the whole log as a bundle signed with the audit key (verify it offline
+    with `sentinel audit verify-bundle`)."""
+    from sentinel.compliance.bundle import build_bundle
+
+    with _audit_errors(), _compliance() as service:
+        result = service.audit.verify()
+        if not result.ok:
+            _report(result, "audit log")  # a bundle of a broken log would look sound
+        bundle = build_bundle(service.audit.entries(), audit_key(service.settings),
+                              service.audit.clock.now())  # fmt: skip
+        with _output(output) as out:
+            json.dump(bundle, out, ensure_ascii=False)
+    err.print(f"wrote {len(bundle['entries'])} entries to {output} (key id {bundle['key_id']})")
+
+
+@audit_app.command("verify-bundle")
+def audit_verify_bundle(
+    bundle: Annotated[Path, typer.Argument(help="A file from `sentinel audit export`.")],
+) -> None:
+    """Check a bundle offline with the audit key (SENTINEL_AUDIT_KEY or _FILE): its
+    signature and its chain. Needs no store."""
+    from sentinel.compliance.bundle import verify_bundle
+
+    with _audit_errors():
+        key = audit_key(Settings())
+        try:
+            doc = json.loads(bundle.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            err.print(f"audit: cannot read bundle {bundle}: {exc}", markup=False)
+            raise typer.Exit(1) from None
+        result = verify_bundle(doc, key)
+    _report(result, "audit bundle")
 
 
 @audit_app.command("show")
@@ -219,7 +287,7 @@ def audit_show(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
 ) -> None:
     """Print the audit log in order."""
-    with _compliance() as service:
+    with _audit_errors(), _compliance() as service:
         if as_json:
             for entry in service.audit.entries():
                 typer.echo(entry.model_dump_json())

@@ -209,8 +209,15 @@ class ExportService:
         self.jobs = Jobs(store, "export")
 
     def request(
-        self, subject_id: str, subject_key: str, actor: str, request_id: str | None
+        self,
+        subject_id: str,
+        subject_key: str,
+        actor: str,
+        request_id: str | None,
+        owner: str | None = None,
     ) -> dict[str, Any]:
+        """`owner`: the id of the API token that asked; only it (or an admin) may read
+        the job and download the file (see `downloaded`)."""
         self.expire()
         job = self.jobs.create(
             {
@@ -218,6 +225,7 @@ class ExportService:
                 "subject_id": subject_id,
                 "subject_key": subject_key,
                 "requested_by": actor,
+                "owner": owner,
                 "requested_at": self.clock.now().isoformat(),
                 "request_id": request_id,
             }
@@ -244,6 +252,16 @@ class ExportService:
         )  # fmt: skip
         self.audit.append(actor, "export.completed", subject_key=subject_key, counts=summary.counts)
         return summary
+
+    def downloaded(
+        self, job: dict[str, Any], actor: str, token_id: str, request_id: str | None
+    ) -> None:
+        """Audit one download: who (token), which export, when, how many bytes."""
+        self.audit.append(
+            actor, "export.downloaded", subject_key=job.get("subject_key"),
+            request_id=request_id, details={"job_id": job["id"], "token_id": token_id,
+                                            "bytes": self.path(job["id"]).stat().st_size},
+        )  # fmt: skip
 
     def path(self, job_id: str) -> Path:
         return self.exports_dir / f"{job_id}.json"

@@ -55,7 +55,7 @@ class Compliance:
         exports_dir: Path | None = None,
     ) -> Compliance:
         """`exports_dir` defaults to `<data dir>/exports` (export files, mode 0600)."""
-        audit = AuditLog(store, clock)
+        audit = AuditLog.for_settings(store, settings, clock)
         exports = ExportService(
             store, spool, exports_dir or settings.data_dir / "exports", audit, clock
         )

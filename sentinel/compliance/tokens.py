@@ -22,6 +22,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from sentinel.appnames import InvalidAppName, validate_app_name
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.store.base import Store
 
@@ -46,6 +47,7 @@ class TokenInfo:
     scopes: tuple[str, ...]
     created_at: str
     revoked_at: str | None = None
+    app: str | None = None  # a proxy token bound to one app (`tokens create --app`)
 
     def allows(self, scope: str) -> bool:
         """`admin` implies every scope."""
@@ -68,6 +70,7 @@ def _info(value: dict[str, Any]) -> TokenInfo:
         scopes=tuple(value["scopes"]),
         created_at=value["created_at"],
         revoked_at=value.get("revoked_at"),
+        app=value.get("app"),
     )
 
 
@@ -79,12 +82,21 @@ class TokenRegistry:
         self._pepper = _pepper(secret)
         self.clock = clock
 
-    def create(self, name: str, scopes: list[str] | tuple[str, ...]) -> tuple[str, TokenInfo]:
-        """Returns (token, info). The token is shown to the caller once, never again."""
+    def create(
+        self, name: str, scopes: list[str] | tuple[str, ...], *, app: str | None = None
+    ) -> tuple[str, TokenInfo]:
+        """Returns (token, info). The token is shown to the caller once, never again.
+        `app` binds the token to that app name (the proxy records its calls under it and
+        refuses any other)."""
         if not _NAME_RE.fullmatch(name):
             raise TokenError(
                 "token name must be 1-64 characters: letters, digits, space, . _ : @ -"
             )
+        if app is not None:
+            try:
+                validate_app_name(app)
+            except InvalidAppName as exc:
+                raise TokenError(str(exc)) from None
         unknown = sorted(set(scopes) - set(SCOPES))
         if unknown or not scopes:
             raise TokenError(f"unknown or missing scope(s) {unknown}: use {', '.join(SCOPES)}")
@@ -100,6 +112,7 @@ class TokenRegistry:
                 "hash": _digest(self._pepper, salt, secret),
                 "created_at": self.clock.now().isoformat(),
                 "revoked_at": None,
+                "app": app,
             }
             if self.store.put_state(STATE_PREFIX + token_id, value, None):
                 return f"{TOKEN_PREFIX}{token_id}_{secret}", _info(value)
@@ -146,4 +159,5 @@ def describe(info: TokenInfo) -> dict[str, Any]:
         "scopes": list(info.scopes),
         "created_at": info.created_at,
         "revoked_at": info.revoked_at,
+        "app": info.app,
     }

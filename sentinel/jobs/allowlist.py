@@ -7,11 +7,12 @@ operator listed in SENTINEL_WEBHOOK_ALLOWED_HOSTS (comma list of `host` or
 list: webhooks are refused until an operator opts in, loopback included (loopback is
 where the store and the API live).
 
-Hosts are compared in canonical form, so the spellings that smuggle an address past a
-string comparison do not work: IPv4 in short, octal, hex or integer form (`127.1`,
+Hosts must be written in canonical form, so the spellings that smuggle an address past
+a string comparison do not work: IPv4 in short, octal, hex or integer form (`127.1`,
 `0x7f.1`, `2130706433`, which the C resolver accepts), IPv4-mapped and -compatible
-IPv6 (`[::ffff:127.0.0.1]`), trailing dots and upper case all become the address or
-name they really are before they are looked up in the list. URLs carrying
+IPv6 (`[::ffff:127.0.0.1]`) and trailing dots (`127.0.0.1.`, which delivery would
+resolve as a name) are refused with the spelling to use instead; upper case is folded.
+Entries of the list itself are canonicalised. URLs carrying
 credentials are refused (they would end up stored with the job).
 
 Allowing a host *name* trusts its DNS: the name is not resolved here, so the
@@ -136,5 +137,12 @@ class AllowList:
         if not any(e.matches(host, port) for e in self.entries):
             raise WebhookNotAllowed(
                 f"webhook host {host}:{port} is not in SENTINEL_WEBHOOK_ALLOWED_HOSTS"
+            )
+        if host != parsed.host.lower():
+            # Delivery connects to what the text says, through a resolver that may read
+            # `127.0.0.1.` or `0x7f.1` differently from this check: only the one spelling.
+            raise WebhookNotAllowed(
+                f"webhook_url host must be written as {host} (no trailing dot, no short, "
+                "octal, hex, integer or IPv4-mapped address forms)"
             )
         return url

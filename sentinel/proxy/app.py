@@ -28,14 +28,14 @@ from sentinel.client.async_ import AsyncSentinel, AsyncStream
 from sentinel.client.types import ChatCompletion
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.errors import SentinelError
-from sentinel.proxy.auth import TokenCache, authenticate
+from sentinel.proxy.auth import TokenCache, authenticate, bind_app
 from sentinel.proxy.errors import describe, error_body, error_response, failure_response
 from sentinel.proxy.request import create_kwargs, parse_body
 from sentinel.proxy.stream import EventStreamResponse, Pieces
 
 log = logging.getLogger("sentinel.proxy")
 
-MAX_BODY_BYTES = 8 * 1024 * 1024  # a full 128k-token context is well under this
+MAX_BODY_BYTES = 8 * 1024 * 1024  # SENTINEL_PROXY_MAX_BODY_BYTES' default; 128k tokens fit
 _NOT_FOUND = (
     "no such route: the Sentinel proxy serves POST /v1/chat/completions and GET /v1/models "
     "only, and forwards nothing else upstream"
@@ -109,10 +109,11 @@ async def _relay(stream: AsyncStream, retry_in: Callable[[], float]) -> Pieces:
 
 async def chat_completions(request: Request) -> Response:
     state = request.app.state
-    await authenticate(request, state.tokens)
+    info = await authenticate(request, state.tokens)
     client: AsyncSentinel = state.client
     try:
         kwargs = create_kwargs(parse_body(await request.body()), request.headers)
+        bind_app(kwargs, info)
         result = await client.chat.completions.create(**kwargs)
     except SentinelError as exc:
         return failure_response(exc, client.breaker.retry_in())
@@ -171,7 +172,10 @@ def create_proxy_app(
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(_BodyLimit, max_bytes=MAX_BODY_BYTES), Middleware(CatchAll)],
+        middleware=[
+            Middleware(_BodyLimit, max_bytes=client._core.settings.proxy_max_body_bytes),
+            Middleware(CatchAll),
+        ],
         exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,
     )

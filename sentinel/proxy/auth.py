@@ -1,6 +1,10 @@
 """Who may call the proxy: Sentinel tokens of scope `proxy`, checked by the API's own
 `require_scope` (hashed tokens in the store, RFC 6750 401/403).
 
+A token created with `sentinel tokens create --app NAME` is bound to that app: calls
+with it are recorded under NAME, and naming another app is a 403, so one app's token
+cannot raise or hide another app's alerts or spend.
+
 That check is a store lookup, run off the event loop. A token that passed is
 remembered for `ttl` seconds, so an app's steady stream of calls costs no lookup and
 no thread hop each; revoking a token therefore takes effect within `ttl` (a failed
@@ -9,8 +13,11 @@ check is never remembered: a new token works at once).
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from sentinel.api.deps import TokenInfo, require_scope
@@ -55,3 +62,14 @@ async def authenticate(request: Request, cache: TokenCache) -> TokenInfo:
         info = await run_in_threadpool(_check, request, credentials)
         cache.put(credentials.credentials, info)
     return info
+
+
+def bind_app(kwargs: dict[str, Any], info: TokenInfo) -> None:
+    """Hold the call's app to the token's; a bound token's app is used when the call
+    names none. (The name itself is checked by the client, `sentinel.appnames`.)"""
+    app = kwargs.get("app")
+    if info.app is None:
+        return
+    if app is not None and app != info.app:
+        raise HTTPException(403, "this token is bound to another app")
+    kwargs["app"] = info.app

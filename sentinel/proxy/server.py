@@ -1,7 +1,8 @@
 """Running the proxy: `sentinel proxy` on its own, or next to the API in `sentinel serve`.
 
-uvicorn picks httptools and uvloop when they are installed (`auto`); access logs are
-off because every call already gets its ECS log line from the client.
+The server is uvicorn with httptools and the connection limits of
+`sentinel.api.serving` (header size and time, body time, keep-alive, concurrency);
+access logs are off because every call already gets its ECS log line from the client.
 """
 
 from __future__ import annotations
@@ -22,16 +23,18 @@ def proxy_server(settings: Settings, store: Store) -> Any:
     ConfigurationError (e.g. no upstream key) before anything listens."""
     import uvicorn
 
+    from sentinel.api.serving import server_config
     from sentinel.client.async_ import AsyncSentinel
     from sentinel.proxy.app import create_proxy_app
 
     # Built here, not on startup, so a missing upstream key fails before binding a port.
     client = AsyncSentinel(settings=settings, store=store)
     app = create_proxy_app(client, close_client=True)
-    config = uvicorn.Config(
+    config = server_config(
         app,
-        host=settings.proxy_host,
-        port=settings.proxy_port,
+        settings.proxy_host,
+        settings.proxy_port,
+        settings,
         log_level="warning",
         access_log=False,
         lifespan="on",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -161,6 +162,19 @@ def _check_labels(names: Sequence[str], allowed: Sequence[str]) -> None:
         raise ValueError(f"unknown label(s) {bad}: allowed are {list(allowed)}")
 
 
+def _private_files(path: Path) -> None:
+    """The database holds raw conversations and token hashes: create it 0600 (SQLite
+    gives its -wal and -shm files the database's mode) in a new directory 0700, and
+    tighten an existing database and its -wal/-shm left readable by others."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(OSError):  # absent, or owned by someone else
+            if file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+
+
 class SQLiteStore:
     """The Store protocol on one SQLite file (see module docstring)."""
 
@@ -186,7 +200,7 @@ class SQLiteStore:
         if self._conn is None:
             try:
                 if self.path is not None:
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    _private_files(self.path)
                 conn = sqlite3.connect(
                     self._target, timeout=10.0, check_same_thread=False, isolation_level=None
                 )

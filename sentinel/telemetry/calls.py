@@ -21,6 +21,7 @@ from opentelemetry.metrics import Observation as Measured
 from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 
 from sentinel.telemetry import semconv as sc
+from sentinel.urls import redact_url
 
 if TYPE_CHECKING:
     from sentinel.client.observation import Observation
@@ -191,7 +192,9 @@ class CallTelemetry:
 
     @never_raises
     def failover(self, obs: Observation, reason: str, to: str) -> None:
-        obs.span.add_event("failover", {"sentinel.failover.reason": reason, "url.full": to})
+        obs.span.add_event(
+            "failover", {"sentinel.failover.reason": reason, "url.full": redact_url(to)}
+        )
         self.failovers.add(1, {**self._base, sc.GEN_AI_REQUEST_MODEL: obs.request.model})
 
     @never_raises

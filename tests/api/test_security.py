@@ -199,8 +199,8 @@ def test_export_202_then_200_status_and_download(api: Api, sqlite_store) -> None
 def test_download_before_completion_is_409(api: Api) -> None:
     service = api.app.state.compliance
     job = service.exports.request(SUBJECT, service.subject_key(SUBJECT), "t", None)  # not run
-    response = api.client.get(
-        f"/v1/gdpr/exports/{job['id']}/download", headers=api.auth("gdpr:export")
+    response = api.client.get(  # no owner: only an admin token may see it
+        f"/v1/gdpr/exports/{job['id']}/download", headers=api.auth("admin")
     )
     _assert_json_error(response, 409)
 

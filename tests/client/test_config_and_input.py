@@ -48,7 +48,9 @@ def test_bad_backup_url_is_named(sqlite_store):
 
 
 def test_loopback_detection():
-    assert all(map(is_loopback, ["localhost", "127.0.0.1", "127.9.9.9", "[::1]", "a.localhost"]))
+    assert all(map(is_loopback, ["localhost", "127.0.0.1", "127.9.9.9", "[::1]"]))
+    # names a resolver may send anywhere get no plain-http exception (issue 15)
+    assert not any(map(is_loopback, ["a.localhost", "localhost.localdomain", "localhost."]))
     assert not any(map(is_loopback, ["10.0.0.1", "api.deepseek.com", "localhost.evil.com"]))
     assert validate_base_url("https://api.deepseek.com/") == "https://api.deepseek.com"
 

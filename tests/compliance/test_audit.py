@@ -9,11 +9,20 @@ import sqlite3
 import threading
 
 from sentinel.compliance.audit import GENESIS_HASH, AuditLog, entry_hash
+from sentinel.compliance.auditkey import HeadAnchor
 from sentinel.store.sqlite import SQLiteStore
+
+KEY = b"test-audit-key-0123456789abcdef"
+
+
+def _audit(store: SQLiteStore) -> AuditLog:
+    """Key and head file beside the store's file (one anchor for every connection)."""
+    assert store.path is not None
+    return AuditLog(store, key=KEY, anchor=HeadAnchor(store.path.with_name("audit.head"), KEY))
 
 
 def _log_with(store: SQLiteStore, n: int) -> AuditLog:
-    log = AuditLog(store)
+    log = _audit(store)
     for i in range(n):
         log.append("officer", "erasure.completed", subject_key=f"{i:064x}", counts={"sqlite": i})
     return log
@@ -31,7 +40,7 @@ def test_chain_links_and_verifies(sqlite_store: SQLiteStore) -> None:
     assert [e.seq for e in entries] == [1, 2, 3, 4, 5]
     assert entries[0].prev_hash == GENESIS_HASH
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(entries))
-    assert all(entry_hash(e) == e.hash for e in entries)
+    assert all(entry_hash(e, KEY) == e.hash for e in entries)
     result = log.verify()
     assert result.ok and result.checked == 5
 
@@ -47,14 +56,16 @@ def test_edited_entry_is_detected(sqlite_store: SQLiteStore) -> None:
     assert "hash" in (result.reason or "")
 
 
-def test_edit_with_recomputed_hash_breaks_the_next_link(sqlite_store: SQLiteStore) -> None:
+def test_edit_with_recomputed_hash_is_caught_by_the_anchor(sqlite_store: SQLiteStore) -> None:
     log = _log_with(sqlite_store, 5)
     entry = next(e for e in log.entries() if e.seq == 2)
     forged = entry.model_copy(update={"actor": "someone-else"})
-    forged = forged.model_copy(update={"hash": entry_hash(forged)})
+    forged = forged.model_copy(update={"hash": entry_hash(forged, KEY)})  # holds the key
     _raw(sqlite_store).execute("UPDATE audit SET doc=? WHERE seq=2", (forged.model_dump_json(),))
     result = log.verify()
-    assert (result.ok, result.broken_seq) == (False, 3)
+    # Even with the key, the head file anchored seq 2's original hash.
+    assert (result.ok, result.broken_seq) == (False, 2)
+    assert "anchored" in (result.reason or "")
 
 
 def test_deleted_entry_is_detected(sqlite_store: SQLiteStore) -> None:
@@ -74,7 +85,7 @@ def test_truncated_tail_is_detected_by_the_head(sqlite_store: SQLiteStore) -> No
 def test_concurrent_appenders_never_fork_the_chain(sqlite_store: SQLiteStore, tmp_path) -> None:
     # Two stores = two connections to the same file, like the daemon and the CLI.
     other = SQLiteStore(sqlite_store.path)
-    logs = [AuditLog(sqlite_store), AuditLog(other)]
+    logs = [_audit(sqlite_store), _audit(other)]
 
     def work(log: AuditLog) -> None:
         for _ in range(25):

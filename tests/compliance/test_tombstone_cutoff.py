@@ -52,7 +52,7 @@ def _kept(store: SQLiteStore, records: list[CallRecord]) -> list[str]:
 def _legacy_erasure(store: SQLiteStore, subject_key: str, *, completed: bool) -> None:
     """An erasure as the earlier code left it: audit entries and a tombstone without time."""
     clock = FakeClock(ERASED_AT)
-    audit = AuditLog(store, clock)
+    audit = AuditLog.for_settings(store, Settings(), clock)
     audit.append("cli:dpo", "erasure.requested", subject_key=subject_key)
     clock.advance(2)
     if completed:
@@ -80,7 +80,7 @@ def test_migrate_dates_old_tombstones_from_the_audit_log(store: SQLiteStore) -> 
     assert value[0]["migrated_from"]["action"] == "erasure.completed"
     assert store.get_state(tombstone_key(unfinished))[0] == LEGACY  # type: ignore[index]
     assert _kept(store, returning) == ["r2"]  # before the cut-off dropped, after it kept
-    audit = AuditLog(store)
+    audit = AuditLog.for_settings(store, Settings())
     migrated = [e for e in audit.entries() if e.action == "tombstone.migrated"]
     assert [e.subject_key for e in migrated] == [done]
     assert audit.verify().ok
@@ -117,7 +117,11 @@ def test_list_prune_and_doctor_show_what_can_go(store: SQLiteStore) -> None:
     assert pruned.exit_code == 0 and "removed 1 tombstone(s)" in pruned.output
     assert store.get_state(tombstone_key(old)) is None
     assert store.get_state(tombstone_key(fresh)) is not None
-    removed = [e for e in AuditLog(store).entries() if e.action == "tombstone.removed"]
+    removed = [
+        e
+        for e in AuditLog.for_settings(store, Settings()).entries()
+        if e.action == "tombstone.removed"
+    ]
     assert [e.subject_key for e in removed] == [old]
     store.set_state(tombstone_key(legacy), {**LEGACY, "cut_off": now.isoformat()})
     assert check_tombstones(Settings(), now).status == "ok"
@@ -137,7 +141,11 @@ def test_erasure_documents_state_the_cut_off(store: SQLiteStore, tmp_path: Path)
     assert tombstone is not None
     cut_off = tombstone[0]["cut_off"]
     assert f"cut-off {cut_off}" in erased.output
-    completed = [e for e in AuditLog(store).entries() if e.action == "erasure.completed"]
+    completed = [
+        e
+        for e in AuditLog.for_settings(store, Settings()).entries()
+        if e.action == "erasure.completed"
+    ]
     assert completed[-1].details["cut_off"] == cut_off
 
     exported = runner.invoke(app, ["gdpr", "export", SUBJECT])

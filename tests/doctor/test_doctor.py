@@ -227,4 +227,5 @@ def test_urls_are_shown_without_credentials(good_env: Path, fake: FakeDeepSeek, 
     monkeypatch.setenv("DEEPSEEK_BASE_URL", fake.url.replace("://", "://proxyuser:pw-in-url-77@"))
     result = runner.invoke(app, ["doctor", "--skip", "privacy"])
     assert "pw-in-url-77" not in result.output and "proxyuser" not in result.output
-    assert fake.url in result.output
+    # A URL carrying credentials is refused outright, naming the setting (issue 15).
+    assert result.exit_code == 1 and "DEEPSEEK_BASE_URL" in result.output

@@ -23,6 +23,7 @@ from fastapi import APIRouter, Body, Depends, FastAPI, Header, HTTPException, Re
 from fastapi.responses import JSONResponse
 
 from sentinel.api.deps import TokenInfo, require_scope
+from sentinel.appnames import InvalidAppName, validate_app_name
 from sentinel.compliance.subjects import InvalidSubjectId, subject_key, validate_subject_id
 from sentinel.errors import ConfigurationError, InvalidRequestError
 from sentinel.jobs.allowlist import AllowList, WebhookNotAllowed
@@ -120,8 +121,15 @@ def submit(
         except InvalidSubjectId as exc:
             raise _invalid("subject_id", str(exc), "value_error") from None
         key = subject_key(subject, request.app.state.settings)
-    if app is not None and (not isinstance(app, str) or not 0 < len(app) <= 128):
-        raise _invalid("app", "app must be a string of 1-128 characters", "value_error")
+    if app is not None:
+        try:
+            validate_app_name(app)
+        except InvalidAppName as exc:
+            raise _invalid("app", str(exc), "value_error") from None
+    if token.app is not None:  # a token bound to one app (`sentinel tokens create --app`)
+        if app is not None and app != token.app:
+            raise HTTPException(403, "this token is bound to another app")
+        app = token.app
     queue, now = queue_for(request.app), request.app.state.clock.now()
     fields = {"app": app, "subject_id": subject, "subject_key": key, "webhook_url": webhook_url}
     created = True

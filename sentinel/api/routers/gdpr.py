@@ -1,5 +1,8 @@
 """GDPR export and erasure over HTTP (`/v1/gdpr/*`), as DESIGN.md specifies.
 
+An export belongs to the token that asked for it: only that token (or an `admin`
+one) sees its status or downloads it, and every download is an audit entry.
+
 Both operations are jobs: POST answers 202 with the job id at once and the work runs
 in the background (the request object in the store records its progress, so a job a
 crash interrupted is resumed when the app starts again). Subject ids travel only in
@@ -29,6 +32,7 @@ from sentinel.api.deps import (
 from sentinel.compliance.erasure import STEPS
 from sentinel.compliance.service import Compliance
 from sentinel.compliance.subjects import SUBJECT_ID_RULE, SubjectId
+from sentinel.compliance.tokens import ADMIN
 
 log = logging.getLogger("sentinel.api.gdpr")
 
@@ -237,9 +241,20 @@ def create_export(
     tasks: BackgroundTasks,
 ) -> JSONResponse:
     key = service.subject_key(body.subject_id)
-    job = service.exports.request(body.subject_id, key, token.name, request.state.request_id)
+    job = service.exports.request(
+        body.subject_id, key, token.name, request.state.request_id, owner=token.id
+    )
     tasks.add_task(_run_export, service, job["id"])
     return _accepted(job, f"{router.prefix}/exports/{job['id']}")
+
+
+def _own_export(service: Compliance, export_id: str, token: TokenInfo) -> dict[str, Any]:
+    """The export if this token created it (or is admin); else 404, exactly as for an
+    unknown id, so another officer's token cannot even learn that the id exists."""
+    job = service.exports.get(export_id)
+    if job is None or not (ADMIN in token.scopes or job.get("owner") == token.id):
+        raise HTTPException(404, "no such export")
+    return job
 
 
 @router.get(
@@ -249,9 +264,7 @@ def create_export(
     responses=_errors(401, 403, 404, 503),
 )
 def get_export(export_id: str, token: ExportToken, service: Service) -> ExportStatus:
-    job = service.exports.get(export_id)
-    if job is None:
-        raise HTTPException(404, "no such export")
+    job = _own_export(service, export_id, token)
     fields = {k: job.get(k) for k in ExportStatus.model_fields if k in job and k != "download"}
     download = (
         f"{router.prefix}/exports/{export_id}/download" if job["status"] == "completed" else None
@@ -274,13 +287,17 @@ def get_export(export_id: str, token: ExportToken, service: Service) -> ExportSt
         **_errors(401, 403, 404, 409, 503),
     },
 )
-def download_export(export_id: str, token: ExportToken, service: Service) -> FileResponse:
-    job = service.exports.get(export_id)
-    if job is None:
-        raise HTTPException(404, "no such export")
+def download_export(
+    export_id: str, request: Request, token: ExportToken, service: Service
+) -> FileResponse:
+    job = _own_export(service, export_id, token)
     path = service.exports.path(export_id)
     if job["status"] != "completed" or not path.is_file():
         raise HTTPException(409, f"export is {job['status']}, not ready for download")
+    try:
+        service.exports.downloaded(job, token.name, token.id, request.state.request_id)
+    except FileNotFoundError:  # expired between the check and the audit entry
+        raise HTTPException(404, "no such export") from None
     return FileResponse(
         path,
         media_type="application/json",

@@ -6,10 +6,10 @@ same way `/metrics` is scraped without one. That is safe because the answer hold
 no personal data by construction: aggregates over calls (counts, rates, latency
 percentiles), alerts by rule name with their severity and labels (labels come from
 the rule's `group_by`, which the store limits to app, model, endpoint, operation and
-error type), the age of the oldest raw conversation, and GDPR requests reduced to a
-random job id, kind, status, times and counts — never a subject id, a subject key,
-the requesting actor, or any message content. A deployment that must hide even that
-binds the API to loopback (the default) or puts it behind its proxy's auth.
+error type), the age of the oldest raw conversation, and GDPR requests reduced to
+kind, status, ages and counts — never a job id (a handle on someone's export), a
+subject id, a subject key, the requesting actor, or any message content. A deployment
+that must hide even that binds the API to loopback (the default) or puts it behind its proxy's auth.
 
 The page is static HTML, CSS and JS from `sentinel/api/static/` with no external
 asset (a Content-Security-Policy of 'self' makes the browser enforce it); the script
@@ -88,11 +88,12 @@ class Anonymization(BaseModel):
 
 
 class GdprRequest(BaseModel):
-    id: str
+    """No job id: on an unauthenticated page an id is a handle on someone's export."""
+
     kind: Literal["export", "erasure"]
     status: str
-    requested_at: datetime | None
-    completed_at: datetime | None
+    age_seconds: float | None = Field(description="Since the request was made.")
+    took_seconds: float | None = Field(description="From request to completion.")
     records: int = Field(description="Records exported or removed (all stores).")
 
 
@@ -149,24 +150,33 @@ def _alerts(store: Store) -> list[ActiveAlert]:
     ]
 
 
-def _gdpr(store: Store) -> list[GdprRequest]:
-    """Whitelisted fields only: a job holds the raw subject id until it finishes."""
-    out: list[GdprRequest] = []
+def _time(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _gdpr(store: Store, now: datetime) -> list[GdprRequest]:
+    """Counts and ages only: a job holds the raw subject id until it finishes, and its
+    id, actor and subject key are for the token that made it (see routers.gdpr)."""
+    rows: list[tuple[float, GdprRequest]] = []
     for kind in ("export", "erasure"):
         for job in Jobs(store, kind).all():
             counts: dict[str, Any] = job.get("counts" if kind == "export" else "removed") or {}
-            out.append(
-                GdprRequest(
-                    id=str(job.get("id", "")),
-                    kind=kind,
-                    status=str(job.get("status", "unknown")),
-                    requested_at=job.get("requested_at"),
-                    completed_at=job.get("completed_at"),
-                    records=sum(v for v in counts.values() if isinstance(v, int)),
-                )
+            requested, completed = _time(job.get("requested_at")), _time(job.get("completed_at"))
+            row = GdprRequest(
+                kind=kind,
+                status=str(job.get("status", "unknown")),
+                age_seconds=(now - requested).total_seconds() if requested else None,
+                took_seconds=(completed - requested).total_seconds()
+                if requested and completed
+                else None,
+                records=sum(v for v in counts.values() if isinstance(v, int)),
             )
-    out.sort(key=lambda r: r.requested_at.timestamp() if r.requested_at else 0.0, reverse=True)
-    return out[:RECENT_GDPR]
+            rows.append((requested.timestamp() if requested else 0.0, row))
+    rows.sort(key=lambda r: r[0], reverse=True)
+    return [row for _, row in rows[:RECENT_GDPR]]
 
 
 @router.get("/v1/status", response_model=Status)
@@ -212,7 +222,7 @@ def status(
             deadline_seconds=within.total_seconds(),
             overdue=age > within,
         ),
-        gdpr=_gdpr(store),
+        gdpr=_gdpr(store, now),
     )
 
 

@@ -101,9 +101,10 @@ function render(s) {
   fillTable(
     "gdpr",
     s.gdpr.map((g) => ({
-      attrs: { id: g.id, kind: g.kind, status: g.status },
-      cells: [fmt.time(g.requested_at), g.kind, { text: g.status, cls: "state " + g.status },
-              fmt.int(g.records), fmt.time(g.completed_at), g.id],
+      attrs: { kind: g.kind, status: g.status },
+      cells: [g.age_seconds === null ? "–" : fmt.duration(g.age_seconds) + " ago", g.kind,
+              { text: g.status, cls: "state " + g.status }, fmt.int(g.records),
+              g.took_seconds === null ? "–" : fmt.duration(g.took_seconds)],
     })),
     "no-gdpr"
   );
