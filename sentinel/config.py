@@ -166,6 +166,20 @@ class Settings(BaseSettings):
     job_lease: timedelta = timedelta(seconds=30)
     job_retention: timedelta = timedelta(hours=24)
 
+    # Content safety (sentinel.safety): term list files or dirs, and how often to re-read them
+    safety_lists: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    safety_reload: timedelta = timedelta(seconds=2)  # 0: load once, never re-read
+
+    @field_validator("safety_lists", mode="before")
+    @classmethod
+    def _safety_lists(cls, v: Any) -> Any:
+        return [p.strip() for p in v.split(",") if p.strip()] if isinstance(v, str) else v
+
+    @field_validator("safety_reload", mode="before")
+    @classmethod
+    def _safety_reload(cls, v: Any) -> timedelta:
+        return parse_duration(v)
+
     @field_validator("backup_base_urls", "rules", "webhook_allowed_hosts", mode="before")
     @classmethod
     def _comma_list(cls, v: Any) -> Any:

@@ -28,6 +28,7 @@ from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.config import Settings, load_settings
 from sentinel.errors import ConfigurationError, SentinelAPIError, error_for_status
 from sentinel.records.sink import Sink
+from sentinel.safety import safety_filter
 from sentinel.store import Store, open_store
 from sentinel.telemetry import ecs
 from sentinel.telemetry.calls import CallTelemetry
@@ -160,6 +161,9 @@ class ClientCore:
             capture_content=settings.capture_content_in_telemetry,
             version=VERSION,
         )
+        self.safety = safety_filter(
+            settings.safety_lists, settings.safety_reload.total_seconds(), self._mp
+        )
         self.reporter = Reporter(
             self.telemetry,
             self.sink,
@@ -167,6 +171,7 @@ class ClientCore:
             capture_content=settings.capture_content,
             clock=self.clock,
             subject_secret=settings.subject_secret(),
+            safety=self.safety,
         )
         self.cache = (
             ResponseCache(
@@ -272,6 +277,8 @@ class ClientCore:
         return self.sink.flush(timeout)
 
     def close(self) -> None:
+        if self.safety is not None:
+            self.safety.close()
         ecs.flush(self.telemetry.logger)
         if self.cache is not None:
             self.cache.close()
