@@ -222,11 +222,10 @@ class _Parser:
         alternatives = [a.strip() for a in line.split("|")]
         if variants:
             alternatives += [v for a in alternatives for v in zh_variants(a)]
-        for alt in alternatives:
-            text = normalize(alt).text.strip()
-            if not text:
-                self.problems.append(f"{where}: empty term (in {line!r})")
-                continue
+        texts = [normalize(alt).text.strip() for alt in alternatives]
+        if not all(texts):
+            self.problems.append(f"{where}: empty term (in {line!r})")
+        for text in filter(None, texts):
             term = Term(text, category, is_word(text[0]), is_word(text[-1]))
             self.terms.setdefault((text, category), term)
 

@@ -60,7 +60,7 @@ class StreamMasker:
         text = folded.text
         size = len(text)
         if final:
-            cut = len(buf)
+            cut, first_held = len(buf), size
         else:
             kept = size
             while kept and is_separator(text[kept - 1]):
@@ -74,8 +74,10 @@ class StreamMasker:
             start, end = folded.raw_span(m.start, m.end)
             if start < off:
                 continue  # starts in the context: seen whole by an earlier scan
-            if m.end == size and not final:
-                cut = min(cut, start)  # the next piece may extend it or end its word
+            if m.start >= first_held:
+                # the next piece may extend it (a longer term or regex match) or end
+                # its word; anything starting earlier is whole and its neighbours known
+                cut = min(cut, start)
                 continue
             key = (origin + start, origin + end, m.category)
             if key in self._seen:
