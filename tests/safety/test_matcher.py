@@ -46,7 +46,7 @@ def found(matcher: Matcher, text: str) -> list[tuple[str, str]]:
         (
             "morons and moronic moron",
             [("insult-en", "morons"), ("insult-en", "moronic"), ("insult-en", "moron")],
-        ),  # fmt: skip
+        ),
         ("买发票 casino炸弹", [("spam", "发票"), ("spam", "casino"), ("violence", "炸弹")]),
         ("nothing to see", []),
     ],
