@@ -3,14 +3,25 @@ client over loopback HTTP to FakeDeepSeek, storing into SQLite, with the lists o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import asyncio
+import contextlib
+import io
+import json
+import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from sentinel.client import Sentinel
+from sentinel.client import AsyncSentinel, Sentinel
 from sentinel.config import Settings
+from sentinel.store.sqlite import SQLiteStore
 from sentinel.testing import FakeDeepSeek
 
 INSULTS_ZH = """\
@@ -80,29 +91,89 @@ def fake(replies: Replies) -> Iterator[FakeDeepSeek]:
         yield server
 
 
-@pytest.fixture
-def settings_for(tmp_path: Path, lists_dir: Path) -> Callable[..., Settings]:
-    def make(**overrides: Any) -> Settings:
+class Harness:
+    """Real clients with in-memory OTel readers, a log stream and a SQLite store."""
+
+    def __init__(self, tmp_path: Path, fake: FakeDeepSeek, lists_dir: Path) -> None:
+        self.tmp_path = tmp_path
+        self.fake = fake
+        self.lists_dir = lists_dir
+        self.spans = InMemorySpanExporter()
+        self.tracer_provider = TracerProvider()
+        self.tracer_provider.add_span_processor(SimpleSpanProcessor(self.spans))
+        self.metrics = InMemoryMetricReader()
+        self.meter_provider = MeterProvider(metric_readers=[self.metrics])
+        self.log = io.StringIO()
+        self.store = SQLiteStore(tmp_path / "safety.db")
+        self.store.setup()
+        self.clients: list[Any] = []
+
+    def settings(self, **overrides: Any) -> Settings:
         values: dict[str, Any] = {
-            "spool_dir": tmp_path / "spool",
-            "safety_lists": [str(lists_dir)],
+            "spool_dir": self.tmp_path / "spool",
+            "safety_lists": [str(self.lists_dir)],
             "safety_reload": "0s",
         }
         values.update(overrides)
         return Settings(**values)
 
-    return make
+    def kwargs(self, **settings: Any) -> dict[str, Any]:
+        return {
+            "api_key": self.fake.api_key,
+            "base_url": self.fake.url,
+            "store": self.store,
+            "tracer_provider": self.tracer_provider,
+            "meter_provider": self.meter_provider,
+            "log_stream": self.log,
+            "settings": self.settings(**settings),
+        }
+
+    def client(self, **settings: Any) -> Sentinel:
+        c = Sentinel(**self.kwargs(**settings))
+        self.clients.append(c)
+        return c
+
+    def aclient(self, **settings: Any) -> AsyncSentinel:
+        c = AsyncSentinel(**self.kwargs(**settings))
+        self.clients.append(c)
+        return c
+
+    def calls(self) -> list[dict[str, Any]]:
+        """Every stored call record's JSON document, as the store keeps it."""
+        for c in self.clients:
+            if isinstance(c, Sentinel):
+                c.flush()
+        with contextlib.closing(sqlite3.connect(self.tmp_path / "safety.db")) as db:
+            rows = db.execute("SELECT doc FROM calls ORDER BY ts").fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def counted(self) -> dict[tuple[str, str, str], int]:
+        """sentinel.safety.matches by (category, action, direction)."""
+        out: dict[tuple[str, str, str], int] = {}
+        data = self.metrics.get_metrics_data()
+        for rm in data.resource_metrics if data else []:
+            for sm in rm.scope_metrics:
+                for metric in sm.metrics:
+                    if metric.name != "sentinel.safety.matches":
+                        continue
+                    for p in metric.data.data_points:
+                        a = p.attributes
+                        key = (
+                            a["sentinel.safety.category"],
+                            a["sentinel.safety.action"],
+                            a["sentinel.safety.direction"],
+                        )
+                        out[key] = p.value
+        return out
 
 
 @pytest.fixture
-def client(
-    fake: FakeDeepSeek, tmp_path: Path, settings_for: Callable[..., Settings]
-) -> Iterator[Sentinel]:
-    c = Sentinel(
-        api_key=fake.api_key,
-        base_url=fake.url,
-        store=f"sqlite:///{tmp_path / 'safety.db'}",
-        settings=settings_for(),
-    )
-    yield c
-    c.close()
+def harness(tmp_path: Path, fake: FakeDeepSeek, lists_dir: Path) -> Iterator[Harness]:
+    h = Harness(tmp_path, fake, lists_dir)
+    yield h
+    for c in h.clients:
+        if isinstance(c, Sentinel):
+            c.close()
+        else:
+            asyncio.run(c.aclose())
+    h.store.close()
