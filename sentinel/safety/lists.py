@@ -71,6 +71,7 @@ class Pattern:
     regex: re.Pattern[str]
     category: str
     width: int  # the longest text it can match
+    literal: str = ""  # text every match contains: a text without it needs no regex scan
 
 
 @dataclass(frozen=True)
@@ -116,14 +117,21 @@ def signature(files: Sequence[Path], specs: Iterable[str]) -> tuple[object, ...]
     return tuple(sig)
 
 
-def _regex_width(pattern: str) -> int | None:
-    """The longest text `pattern` can match, or None if unbounded."""
-    try:
-        import re._parser as sre_parse  # type: ignore[import-not-found]
-    except ImportError:  # Python < 3.11
-        import sre_parse  # type: ignore[no-redef]
-    _, high = sre_parse.parse(pattern).getwidth()
-    return None if high >= sre_parse.MAXREPEAT else int(high)
+def _analyse(pattern: str) -> tuple[int | None, str]:
+    """The longest text `pattern` can match (None if unbounded), and the longest run
+    of plain characters every match contains (lower case: texts are folded)."""
+    import re._parser as sre_parse  # type: ignore[import-not-found]  # Python >= 3.11
+
+    parsed = sre_parse.parse(pattern, re.IGNORECASE)
+    _, high = parsed.getwidth()
+    best = run = ""
+    for op, arg in parsed:
+        if op is sre_parse.LITERAL:
+            run += chr(arg).lower()
+            best = max(best, run, key=len)
+        elif op is not sre_parse.AT:  # \b, ^, $ take no characters
+            run = ""
+    return (None if high >= sre_parse.MAXREPEAT else int(high)), best
 
 
 class _Parser:
@@ -232,7 +240,7 @@ class _Parser:
     def _regex(self, source: str, category: str, where: str) -> None:
         try:
             regex = re.compile(source, re.IGNORECASE)
-            width = _regex_width(source)
+            width, literal = _analyse(source)
         except re.error as exc:
             self.problems.append(f"{where}: invalid regular expression: {exc}")
             return
@@ -245,7 +253,7 @@ class _Parser:
         if regex.match(""):
             self.problems.append(f"{where}: regular expression matches the empty string")
             return
-        self.patterns.append(Pattern(regex, category, width))
+        self.patterns.append(Pattern(regex, category, width, literal))
 
 
 def zh_variants(term: str) -> list[str]:

@@ -59,6 +59,8 @@ class Matcher:
                     continue
                 out.extend(Match(start, end, c) for c in cats)
         for p in self._patterns:
+            if p.literal not in folded:
+                continue
             out.extend(
                 Match(m.start(), m.end(), p.category)
                 for m in p.regex.finditer(folded)
