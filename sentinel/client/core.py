@@ -135,6 +135,8 @@ class ClientCore:
         if o.fallback is not None and not (callable(o.fallback) or isinstance(o.fallback, str)):
             raise ConfigurationError("fallback must be a model name or a callable")
         self.fallback = o.fallback
+        # before anything is opened: a bad list fails the constructor without leaks
+        self.safety = safety_filter(settings.safety_lists, settings.safety_reload.total_seconds())
         self.gzip_min_bytes = settings.gzip_min_bytes
         self.timeout = httpx.Timeout(
             settings.read_timeout,
@@ -161,9 +163,8 @@ class ClientCore:
             capture_content=settings.capture_content_in_telemetry,
             version=VERSION,
         )
-        self.safety = safety_filter(
-            settings.safety_lists, settings.safety_reload.total_seconds(), self._mp
-        )
+        if self.safety is not None:
+            self.safety.count_on(self._mp)
         self.reporter = Reporter(
             self.telemetry,
             self.sink,

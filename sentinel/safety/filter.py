@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 from opentelemetry.metrics import MeterProvider
 
@@ -33,13 +34,7 @@ class _Loaded:
 
 
 class SafetyFilter:
-    def __init__(
-        self,
-        specs: Sequence[str],
-        *,
-        reload_every: float = 2.0,
-        meter_provider: MeterProvider | None = None,
-    ) -> None:
+    def __init__(self, specs: Sequence[str], *, reload_every: float = 2.0) -> None:
         self.specs = list(specs)
         self.reload_every = reload_every
         files = list_files(self.specs)
@@ -47,12 +42,7 @@ class SafetyFilter:
         self._rejected: tuple[object, ...] | None = None  # an invalid edit, logged once
         self._loaded = _Loaded(Matcher(parse_files(files)))
         self.generation = 1
-        self._counter = None
-        if meter_provider is not None:
-            meter = meter_provider.get_meter("sentinel.safety")
-            self._counter = meter.create_counter(
-                METRIC_MATCHES, unit="{match}", description="Safety list matches by category"
-            )
+        self._counter: Any = None
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         if reload_every > 0:
@@ -60,6 +50,13 @@ class SafetyFilter:
                 target=self._watch, name="sentinel-safety-reload", daemon=True
             )
             self._watcher.start()
+
+    def count_on(self, meter_provider: MeterProvider) -> None:
+        """Count matches (`sentinel.safety.matches`) on the client's meter provider."""
+        meter = meter_provider.get_meter("sentinel.safety")
+        self._counter = meter.create_counter(
+            METRIC_MATCHES, unit="{match}", description="Safety list matches by category"
+        )
 
     @property
     def matcher(self) -> Matcher:
@@ -124,10 +121,8 @@ class SafetyFilter:
         self._stop.set()
 
 
-def safety_filter(
-    specs: Sequence[str], reload_every: float, meter_provider: MeterProvider | None = None
-) -> SafetyFilter | None:
+def safety_filter(specs: Sequence[str], reload_every: float) -> SafetyFilter | None:
     """The filter for SENTINEL_SAFETY_LISTS, or None when no list is configured."""
     if not specs:
         return None
-    return SafetyFilter(specs, reload_every=reload_every, meter_provider=meter_provider)
+    return SafetyFilter(specs, reload_every=reload_every)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import Harness, Replies
 
-from sentinel.errors import ContentBlockedError, SentinelAPIError
+from sentinel.errors import ConfigurationError, ContentBlockedError, SentinelAPIError
 from sentinel.safety.normalize import normalize
 
 MODEL = "deepseek-v4-flash"
@@ -174,3 +176,13 @@ def test_without_lists_nothing_changes(harness: Harness, replies: Replies) -> No
     assert client.chat.completions.create(model=MODEL, messages=ask("bomb")).content == "idiot 炸弹"
     [call] = harness.calls()
     assert call["safety"] is None
+
+
+def test_a_bad_list_fails_the_constructor_naming_file_and_line(
+    harness: Harness, lists_dir: Path
+) -> None:
+    (lists_dir / "broken.txt").write_text("# action: nuke\nfine\n", encoding="utf-8")
+    threads = threading.active_count()
+    with pytest.raises(ConfigurationError, match=r"broken\.txt:1: action must be one of"):
+        harness.client()
+    assert threading.active_count() == threads, "a half-built client left a thread running"
