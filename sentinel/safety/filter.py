@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
-from opentelemetry.metrics import MeterProvider
+from opentelemetry.metrics import CallbackOptions, MeterProvider
+from opentelemetry.metrics import Observation as Measured
 
 from sentinel.safety.guard import INPUT, OUTPUT, Call, CallGuard, Direction
 from sentinel.safety.lists import SafetyListError, list_files, parse_files, signature
@@ -42,7 +42,8 @@ class SafetyFilter:
         self._rejected: tuple[object, ...] | None = None  # an invalid edit, logged once
         self._loaded = _Loaded(Matcher(parse_files(files)))
         self.generation = 1
-        self._counter: Any = None
+        self._counts: dict[tuple[str, str, str], int] = {}
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
         if reload_every > 0:
@@ -52,11 +53,32 @@ class SafetyFilter:
             self._watcher.start()
 
     def count_on(self, meter_provider: MeterProvider) -> None:
-        """Count matches (`sentinel.safety.matches`) on the client's meter provider."""
+        """Count matches (`sentinel.safety.matches`) on the client's meter provider. An
+        observable counter over totals kept here, as the client's request counter: a
+        synchronous Counter.add costs ~25 us in the SDK, more than screening 1 KB."""
         meter = meter_provider.get_meter("sentinel.safety")
-        self._counter = meter.create_counter(
-            METRIC_MATCHES, unit="{match}", description="Safety list matches by category"
-        )
+        try:
+            meter.create_observable_counter(
+                METRIC_MATCHES, [self._observe], unit="{match}",
+                description="Safety list matches by category, action and direction",
+            )  # fmt: skip
+        except Exception:  # a broken meter: screening goes on, nobody reads the counts
+            log.debug("safety counter unavailable", exc_info=True)
+
+    def _observe(self, _: CallbackOptions) -> Iterable[Measured]:
+        with self._lock:
+            counts = list(self._counts.items())
+        return [
+            Measured(
+                n,
+                {
+                    "sentinel.safety.category": category,
+                    "sentinel.safety.action": action,
+                    "sentinel.safety.direction": direction,
+                },
+            )
+            for (category, action, direction), n in counts
+        ]
 
     @property
     def matcher(self) -> Matcher:
@@ -70,19 +92,9 @@ class SafetyFilter:
         return CallGuard(loaded.matcher, loaded.sides, call, self._count)
 
     def _count(self, category: str, action: str, direction: str, n: int) -> None:
-        if self._counter is None:
-            return
-        try:
-            self._counter.add(
-                n,
-                {
-                    "sentinel.safety.category": category,
-                    "sentinel.safety.action": action,
-                    "sentinel.safety.direction": direction,
-                },
-            )
-        except Exception:  # telemetry never fails a call
-            log.debug("safety counter failed", exc_info=True)
+        key = (category, action, direction)
+        with self._lock:
+            self._counts[key] = self._counts.get(key, 0) + n
 
     def check(self) -> bool:
         """Reload if a list changed; True if a new generation is in force."""
