@@ -22,6 +22,8 @@ from sentinel.safety.matcher import Match, Matcher
 from sentinel.safety.stream import StreamMasker, mask_spans
 
 INPUT, OUTPUT = "input", "output"
+REASONING = "reasoning_content"  # DeepSeek's thinking text, beside the answer's content
+TEXT_FIELDS = ("content", REASONING)
 Counter = Callable[[str, str, str, int], None]  # category, action, direction, matches
 
 
@@ -57,7 +59,7 @@ class CallGuard:
         self._count = count
         self.counts: dict[str, int] = {}
         self.action: str | None = None
-        self._maskers: dict[int, StreamMasker] = {}
+        self._maskers: dict[tuple[int, str], StreamMasker] = {}
 
     # what was found ------------------------------------------------------
 
@@ -139,35 +141,46 @@ class CallGuard:
         return part
 
     def completion(self, completion: Any) -> None:
-        """Screen a whole answer in place (its choices' message content)."""
+        """Screen a whole answer in place: each choice's content and, in thinking mode,
+        its `reasoning_content` (both reach the app)."""
         side = self.sides[OUTPUT]
         if not side.categories:
             return
         for choice in completion.choices:
-            content = choice.message.content
-            if content:
-                choice.message.content = self._text(content, side)
+            message = choice.message
+            for field in TEXT_FIELDS:
+                text = getattr(message, field, None)
+                if isinstance(text, str) and text:
+                    setattr(message, field, self._text(text, side))
 
     # streams -------------------------------------------------------------
 
     def chunk(self, chunk: Any) -> None:
-        """Screen one streamed chunk in place: its content becomes what can be released
-        now; what is held back comes out with the choice's finishing chunk."""
+        """Screen one streamed chunk in place: its texts become what can be released
+        now. What is held back comes out with a later chunk: the reasoning's rest with
+        the first content (the reasoning is over then), the content's with the choice's
+        finishing chunk."""
         side = self.sides[OUTPUT]
         if not side.categories:
             return
         for choice in chunk.choices:
             delta = choice.delta
-            content = delta.content
             final = choice.finish_reason is not None
-            if not content and not final:
-                continue
-            masker = self._maskers.get(choice.index)
-            if masker is None:
-                masker = self._maskers[choice.index] = StreamMasker(
-                    self.matcher, side.categories, side.masked
-                )
-            released, matches = masker.feed(content or "", final=final)
-            self._found(matches, side)
-            if content is not None or released:
-                delta.content = released
+            for field in TEXT_FIELDS:
+                text = getattr(delta, field, None)
+                if not isinstance(text, str):
+                    text = None
+                masker = self._maskers.get((choice.index, field))
+                ends = final or (field == REASONING and bool(delta.content))
+                if not text and not (ends and masker is not None):
+                    continue
+                if masker is None:
+                    masker = self._maskers[(choice.index, field)] = StreamMasker(
+                        self.matcher, side.categories, side.masked
+                    )
+                released, matches = masker.feed(text or "", final=ends)
+                self._found(matches, side)
+                if ends:
+                    del self._maskers[(choice.index, field)]
+                if text is not None or released:
+                    setattr(delta, field, released)

@@ -73,3 +73,38 @@ def test_one_character_at_a_time_is_released_as_soon_as_it_is_final(matcher: Mat
         assert held_chars(sent[released_total:]) <= matcher.longest
     released, _ = masker.end()
     assert released_total + len(released) == len(TEXT)
+
+
+def test_reasoning_content_is_screened_too(matcher: Matcher) -> None:
+    """Thinking mode: DeepSeek streams `reasoning_content` before the answer's content;
+    both reach the app, so both are masked, the reasoning's held-back rest released
+    with the first content chunk."""
+    from types import SimpleNamespace
+
+    from sentinel.client.types import ChatCompletion, ChatCompletionChunk
+    from sentinel.safety.guard import INPUT, CallGuard
+
+    sides = {d: Direction(matcher, d) for d in (INPUT, OUTPUT)}
+    call = SimpleNamespace(request_id="r", span=None, fail=lambda e: None)
+    guard = CallGuard(matcher, sides, call, lambda *a: None)
+    deltas = [{"reasoning_content": "the user is an id"}, {"reasoning_content": "iot, so"},
+              {"content": "You are"}, {"content": " 笨"}, {"content": "蛋"}]  # fmt: skip
+    chunks = [ChatCompletionChunk.model_validate({"choices": [{"delta": d}]}) for d in deltas]
+    chunks.append(
+        ChatCompletionChunk.model_validate({"choices": [{"delta": {}, "finish_reason": "stop"}]})
+    )
+    reasoning = content = ""
+    for c in chunks:
+        guard.chunk(c)
+        delta = c.choices[0].delta
+        reasoning += getattr(delta, "reasoning_content", None) or ""
+        content += delta.content or ""
+    assert reasoning == "the user is an *****, so"
+    assert content == "You are **"
+    assert guard.counts == {"insult-en": 1, "insult-zh": 1}
+
+    answer = ChatCompletion.model_validate(
+        {"choices": [{"message": {"content": "ok", "reasoning_content": "an idiot"}}]}
+    )
+    guard.completion(answer)
+    assert answer.choices[0].message.reasoning_content == "an *****"
