@@ -41,16 +41,11 @@ class SafetyFilter:
         self._signature = signature(files, self.specs)
         self._rejected: tuple[object, ...] | None = None  # an invalid edit, logged once
         self._loaded = _Loaded(Matcher(parse_files(files)))
-        self.generation = 1
         self._counts: dict[tuple[str, str, str], int] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._watcher: threading.Thread | None = None
         if reload_every > 0:
-            self._watcher = threading.Thread(
-                target=self._watch, name="sentinel-safety-reload", daemon=True
-            )
-            self._watcher.start()
+            threading.Thread(target=self._watch, name="sentinel-safety-reload", daemon=True).start()
 
     def count_on(self, meter_provider: MeterProvider) -> None:
         """Count matches (`sentinel.safety.matches`) on the client's meter provider. An
@@ -113,7 +108,6 @@ class SafetyFilter:
             return False
         self._loaded = _Loaded(Matcher(lists))
         self._signature, self._rejected = sig, None
-        self.generation += 1
         log.info(
             "safety lists reloaded: %d terms, %d patterns, categories %s",
             len(lists.terms),
