@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Harness, Replies
+from safety_support import Harness, Replies
 
 from sentinel.errors import ConfigurationError, ContentBlockedError, SentinelAPIError
 from sentinel.safety.normalize import normalize

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from conftest import Replies
 from loopback import serve, wait_until
+from safety_support import Replies
 from typer.testing import CliRunner
 
 from sentinel.api.deps import compliance_for
