@@ -11,6 +11,7 @@ from sentinel.compliance import cli as compliance_cli
 from sentinel.privacy import cli as privacy_cli
 from sentinel.proxy import server as proxy_server
 from sentinel.rules import cli as rules_cli
+from sentinel.safety import cli as safety_cli
 
 app = typer.Typer(
     name="sentinel",
@@ -25,6 +26,7 @@ for module in (
     doctor,
     privacy_cli,
     rules_cli,
+    safety_cli,
     compliance_cli,
     dashboards,
     proxy_server,

@@ -188,8 +188,17 @@ class Settings(BaseSettings):
     audit_key: SecretStr | None = None
     audit_key_file: Path | None = None
 
+    # Content safety (sentinel.safety): term list files or dirs, and how often to re-read them
+    safety_lists: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    safety_reload: timedelta = timedelta(seconds=2)  # 0: load once, never re-read
+
     @field_validator(
-        "backup_base_urls", "rules", "webhook_allowed_hosts", "api_allowed_hosts", mode="before"
+        "backup_base_urls",
+        "rules",
+        "webhook_allowed_hosts",
+        "api_allowed_hosts",
+        "safety_lists",
+        mode="before",
     )
     @classmethod
     def _comma_list(cls, v: Any) -> Any:
@@ -200,6 +209,7 @@ class Settings(BaseSettings):
     @field_validator(
         "anonymize_within",
         "anonymize_interval",
+        "safety_reload",
         "webhook_retry_base",
         "webhook_retry_max",
         "webhook_max_age",

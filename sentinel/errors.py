@@ -113,3 +113,30 @@ def error_for_status(
     if cls is None:
         cls = ServerError if status_code >= 500 else BadRequestError
     return cls(message, status_code=status_code, request_id=request_id, body=body)
+
+
+class ContentBlockedError(SentinelAPIError):
+    """The safety filter refused a prompt before it was sent (`direction` "input") or
+    cut an answer (`direction` "output") because it holds a term of a `block` category.
+    Names the categories, never the matched text."""
+
+    status_code = 400
+
+    def __init__(
+        self, categories: list[str], direction: str, *, request_id: str | None = None
+    ) -> None:
+        where = "prompt" if direction == "input" else "answer"
+        message = (
+            f"{where} blocked by the content safety filter (category: {', '.join(categories)})"
+        )
+        body = {
+            "error": {
+                "message": message,
+                "type": "invalid_request_error",
+                "param": None,
+                "code": "content_blocked",
+            }
+        }
+        super().__init__(message, request_id=request_id, body=body)
+        self.categories = categories
+        self.direction = direction

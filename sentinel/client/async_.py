@@ -44,7 +44,7 @@ class AsyncStream:
         self._obs = obs
         self._response = response
         self._fallback = fallback
-        self._parser = ChunkParser(obs.request_id)
+        self._parser = ChunkParser(obs.request_id, obs.safety)
         self._iter = self._batches()
         self._pending: deque[ChatCompletionChunk] = deque()
         self._raw: AsyncIterator[bytes] | None = None

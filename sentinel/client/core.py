@@ -28,6 +28,7 @@ from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.config import Settings, load_settings
 from sentinel.errors import ConfigurationError, SentinelAPIError, error_for_status
 from sentinel.records.sink import Sink
+from sentinel.safety import safety_filter
 from sentinel.scrub import scrub_text
 from sentinel.store import Store, open_store
 from sentinel.telemetry import ecs
@@ -135,6 +136,8 @@ class ClientCore:
         if o.fallback is not None and not (callable(o.fallback) or isinstance(o.fallback, str)):
             raise ConfigurationError("fallback must be a model name or a callable")
         self.fallback = o.fallback
+        # before anything is opened: a bad list fails the constructor without leaks
+        self.safety = safety_filter(settings.safety_lists, settings.safety_reload.total_seconds())
         self.gzip_min_bytes = settings.gzip_min_bytes
         self.timeout = httpx.Timeout(
             settings.read_timeout,
@@ -161,6 +164,8 @@ class ClientCore:
             capture_content=settings.capture_content_in_telemetry,
             version=VERSION,
         )
+        if self.safety is not None:
+            self.safety.count_on(self._mp)
         self.reporter = Reporter(
             self.telemetry,
             self.sink,
@@ -168,6 +173,7 @@ class ClientCore:
             capture_content=settings.capture_content,
             clock=self.clock,
             subject_secret=settings.subject_secret(),
+            safety=self.safety,
         )
         self.cache = (
             ResponseCache(
@@ -273,6 +279,8 @@ class ClientCore:
         return self.sink.flush(timeout)
 
     def close(self) -> None:
+        if self.safety is not None:
+            self.safety.close()
         ecs.flush(self.telemetry.logger)
         if self.cache is not None:
             self.cache.close()

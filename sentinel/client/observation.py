@@ -51,6 +51,7 @@ class Observation:
         "response_id",
         "response_model",
         "retries",
+        "safety",
         "span",
         "span_id",
         "started",
@@ -91,6 +92,7 @@ class Observation:
         self.total_tokens: int | None = None
         self.finish_reasons: list[str] = []
         self.completion: str | None = None
+        self.safety: Any = None  # the call's sentinel.safety CallGuard, if lists are set
         self.finished = False
 
     @property

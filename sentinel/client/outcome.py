@@ -6,6 +6,7 @@ from sentinel.client.observation import Observation
 from sentinel.client.resilience import CallPolicy
 from sentinel.client.sse import StreamAccumulator
 from sentinel.client.types import ChatCompletion
+from sentinel.errors import ContentBlockedError
 
 
 def apply_policy(obs: Observation, policy: CallPolicy) -> None:
@@ -21,6 +22,12 @@ def apply_completion(obs: Observation, completion: ChatCompletion) -> None:
     obs.response_model = completion.model or None
     obs.usage(completion.usage)
     obs.finish_reasons = [c.finish_reason for c in completion.choices if c.finish_reason]
+    if obs.safety is not None:
+        try:
+            obs.safety.completion(completion)  # masks in place, or blocks (call failed)
+        except ContentBlockedError:
+            obs.finish()
+            raise
     obs.completion = completion.content
 
 

@@ -65,6 +65,7 @@ def call_record(obs: Observation, app: str) -> CallRecord:
             span_id=obs.span_id,
             cached=obs.cache_hit is True,
             metadata=req.metadata,
+            safety=obs.safety.summary() if obs.safety is not None else None,
         ),
     )
 

@@ -16,6 +16,7 @@ from sentinel.client.records import call_record, conversation
 from sentinel.clock import Clock
 from sentinel.records.models import Record, subject_key_for
 from sentinel.records.sink import Sink
+from sentinel.safety import SafetyFilter, screen_prompt
 from sentinel.telemetry.calls import CallTelemetry
 
 log = logging.getLogger("sentinel.client")
@@ -32,6 +33,7 @@ class Reporter:
         capture_content: bool,
         clock: Clock,
         subject_secret: bytes,
+        safety: SafetyFilter | None = None,
     ) -> None:
         self.telemetry = telemetry
         self.sink = sink
@@ -39,6 +41,7 @@ class Reporter:
         self.capture_content = capture_content
         self.clock = clock
         self._secret = subject_secret
+        self.safety = safety
         self._recent: OrderedDict[str, tuple[str, str | None]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -48,6 +51,8 @@ class Reporter:
     def begin(self, request: ChatRequest) -> Observation:
         obs = Observation(request, self, self.clock.now(), self.subject_key(request.subject_id))
         self.telemetry.start(obs)
+        if self.safety is not None:
+            screen_prompt(self.safety, obs)
         return obs
 
     def report(self, obs: Observation) -> None:

@@ -5,6 +5,8 @@ usage in the last chunk. Pure, fed line by line by the sync or async stream.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sentinel.client.types import ChatCompletionChunk
 from sentinel.errors import SentinelAPIError
 
@@ -70,8 +72,9 @@ class ChunkParser:
     complete once a choice has finished (some proxies drop the terminator).
     """
 
-    def __init__(self, request_id: str) -> None:
+    def __init__(self, request_id: str, safety: Any = None) -> None:
         self.request_id = request_id
+        self.safety = safety  # a sentinel.safety CallGuard: masks or cuts each chunk
         self.decoder = SSEDecoder()
         self.acc = StreamAccumulator()
         self.done = False
@@ -100,6 +103,8 @@ class ChunkParser:
                 "unparseable stream chunk", status_code=200, request_id=self.request_id
             ) from None
         chunk.request_id = self.request_id
+        if self.safety is not None:
+            self.safety.chunk(chunk)
         self.acc.add(chunk)
         return chunk
 

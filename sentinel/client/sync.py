@@ -67,7 +67,7 @@ class Stream:
         self._obs = obs
         self._response = response
         self._fallback = fallback
-        self._parser = ChunkParser(obs.request_id)
+        self._parser = ChunkParser(obs.request_id, obs.safety)
         self._iter = self._chunks()
         self.request_id = obs.request_id
 

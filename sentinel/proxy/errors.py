@@ -19,6 +19,7 @@ from sentinel.errors import (
     APITimeoutError,
     AuthenticationError,
     CircuitOpenError,
+    ContentBlockedError,
     InsufficientBalanceError,
     InvalidRequestError,
     RateLimitError,
@@ -30,6 +31,7 @@ from sentinel.errors import (
 # (status, type, code) the app sees for each kind of failure; the first match wins.
 _MAPPING: tuple[tuple[type[SentinelError], int, str, str], ...] = (
     (InvalidRequestError, 400, "invalid_request_error", "invalid_request"),
+    (ContentBlockedError, 400, "invalid_request_error", "content_blocked"),
     (CircuitOpenError, 503, "service_unavailable", "circuit_open"),
     (APITimeoutError, 504, "timeout", "upstream_timeout"),
     (APIConnectionError, 503, "service_unavailable", "upstream_unreachable"),

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 
 def utcnow() -> datetime:
@@ -39,6 +40,16 @@ class CallParams(_Record):
     stream: bool = False
     response_format: str | None = None
     tools: int | None = None  # how many tools were offered; the schemas are content
+
+
+class CallSafety(TypedDict):
+    """What the content safety filter found in a call: categories and counts only,
+    never the matched text (`sentinel.safety`)."""
+
+    categories: list[str]
+    action: str  # the strongest applied: flag < mask < block
+    matches: int
+    counts: dict[str, int]
 
 
 class CallRecord(_Record):
@@ -72,6 +83,7 @@ class CallRecord(_Record):
     span_id: str | None = None
     cached: bool = False
     metadata: dict[str, str] = Field(default_factory=dict)
+    safety: CallSafety | None = None  # None: nothing matched, or no lists
 
     @property
     def is_error(self) -> bool:

@@ -82,7 +82,10 @@ class MetricReader:
 
     def samples(self, rule: Rule) -> list[Sample]:
         start = self.now - rule.window
-        where = tuple(sorted(rule.where.items()))
+        store_where = {k: v for k, v in rule.where.items() if k != "category"}
+        where = tuple(sorted(store_where.items()))
+        if rule.metric == "content_flagged_rate":
+            return self._flagged(rule, start, where, store_where)
         if rule.metric in CALL_METRICS:
             stats: list[CallStats] = self._cached(
                 ("call", start, where, rule.group_by),
@@ -102,3 +105,25 @@ class MetricReader:
             return [Sample(s.labels, feedback_value(rule.metric, s), s.count) for s in fb]
         oldest = self._cached(("oldest_raw",), self.store.oldest_raw_conversation)
         return [Sample({}, overdue_seconds(oldest, self.now, self.anonymize_within), 0)]
+
+    def _flagged(
+        self,
+        rule: Rule,
+        start: datetime,
+        where: tuple[tuple[str, str], ...],
+        store_where: dict[str, str],
+    ) -> list[Sample]:
+        """content_flagged_rate: one sample per category found in the window (labels
+        plus `category`), the share of the group's calls in which it was found. A
+        category that stops appearing has no sample, so its alert resolves."""
+        stats: list[CallStats] = self._cached(
+            ("call", start, where, rule.group_by),
+            lambda: self.store.call_stats(start, self.now, store_where, rule.group_by),
+        )
+        only = rule.where.get("category")
+        return [
+            Sample({**s.labels, "category": category}, n / s.total, s.total)
+            for s in stats
+            for category, n in sorted(s.flagged.items())
+            if s.total and (only is None or category == only)
+        ]

@@ -38,6 +38,7 @@ CallMetric = Literal[
     "latency_p95_ms",
     "rate_limited_rate",
     "circuit_open_count",
+    "content_flagged_rate",  # share of calls the safety filter flagged, one series per category
 ]
 FeedbackMetric = Literal["quality_score_avg", "satisfaction_rate"]
 Metric = Literal[CallMetric, FeedbackMetric, "unanonymized_overdue"]
@@ -119,6 +120,8 @@ class Rule(_Strict):
         if metric == "unanonymized_overdue":
             raise ValueError(f"unanonymized_overdue is store-wide: remove {info.field_name}")
         allowed = FEEDBACK_LABELS if metric in FEEDBACK_METRICS else CALL_LABELS
+        if metric == "content_flagged_rate" and info.field_name == "where":
+            allowed = (*CALL_LABELS, "category")  # every sample has a category label
         bad = [k for k in v if k not in allowed]
         if bad:
             raise ValueError(

@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sentinel.config import format_duration
-from sentinel.records.models import CallRecord, Conversation, Feedback, Record
+from sentinel.records.models import CallRecord, CallSafety, Conversation, Feedback, Record
 from sentinel.rules.engine import RuleEngine
 from sentinel.rules.evaluator import AlertInstance
 from sentinel.rules.loader import (
@@ -60,6 +60,7 @@ class Traffic(_Strict):
     score: float | None = None  # feedback score recorded for every call
     satisfied_ratio: float | None = Field(default=None, ge=0, le=1)
     conversations: bool = False  # store a raw (not anonymized) conversation per call
+    flagged: dict[str, float] = Field(default_factory=dict)  # safety category -> share of calls
 
     @model_validator(mode="after")
     def _consistent(self) -> Traffic:
@@ -126,6 +127,7 @@ def synthesize(traffic: Traffic, key: str) -> Iterator[Record]:
             else traffic.latency_ms,
             rate_limited=_every(traffic.rate_limited_ratio, i),
             circuit_open=opened,
+            safety=_safety(traffic.flagged, i),
             **labels,
         )
         if traffic.score is not None or traffic.satisfied_ratio is not None:
@@ -147,6 +149,15 @@ def synthesize(traffic: Traffic, key: str) -> Iterator[Record]:
                 model=model,
                 messages=[{"role": "user", "content": "synthetic"}],
             )
+
+
+def _safety(flagged: dict[str, float], i: int) -> CallSafety | None:
+    """What the safety filter found in call i: each category on its share of calls."""
+    categories = sorted(c for c, ratio in flagged.items() if _every(ratio, i))
+    if not categories:
+        return None
+    counts = dict.fromkeys(categories, 1)
+    return CallSafety(categories=categories, action="flag", matches=len(counts), counts=counts)
 
 
 def _matches(expected: Sequence[dict[str, str]], firing: Sequence[AlertInstance]) -> bool:

@@ -85,6 +85,8 @@ class CallStats:
     # For the status page; a store that cannot compute them cheaply leaves them None.
     latency_p50_ms: float | None = None
     latency_p99_ms: float | None = None
+    # calls in which the safety filter found each category (content_flagged_rate)
+    flagged: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -668,6 +668,7 @@ class ElasticStore:
             "circuit_open": {"filter": {"term": {"sentinel.circuit_open": True}}},
             "latency_avg": {"avg": {"field": "sentinel.duration_ms"}},
             "latency": {"percentiles": {"field": "sentinel.duration_ms", "percents": [50, 95, 99]}},
+            "flagged": {"terms": {"field": "sentinel.safety.categories", "size": 500}},
         }
         groups = self._window_stats(
             self._calls_in(start, end),
@@ -689,6 +690,7 @@ class ElasticStore:
                 latency_p50_ms=a["latency"]["values"]["50.0"],
                 latency_p95_ms=a["latency"]["values"]["95.0"],
                 latency_p99_ms=a["latency"]["values"]["99.0"],
+                flagged={b["key"]: b["doc_count"] for b in a["flagged"]["buckets"]},
             )
             for labels, total, a in groups
         ]

@@ -58,6 +58,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "span_id": "span.id",
         "cached": "sentinel.cached",
         "metadata": "labels",
+        "safety": "sentinel.safety",
     },
     "conversation": {
         "request_id": "sentinel.request_id",

@@ -21,7 +21,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -173,6 +173,16 @@ def _private_files(path: Path) -> None:
         with contextlib.suppress(OSError):  # absent, or owned by someone else
             if file.stat().st_mode & 0o077:
                 file.chmod(0o600)
+
+
+def _flagged(categories: Iterable[str | None]) -> dict[str, int]:
+    """Calls per safety category, from each call's JSON list of categories (or NULL)."""
+    out: dict[str, int] = {}
+    for cats in categories:
+        if cats:
+            for c in json.loads(cats):
+                out[c] = out.get(c, 0) + 1
+    return out
 
 
 class SQLiteStore:
@@ -375,7 +385,8 @@ class SQLiteStore:
         group_by: Sequence[str] = (),
     ) -> list[CallStats]:
         groups = self._window_groups(
-            "is_error, rate_limited, circuit_open, duration_ms",
+            "is_error, rate_limited, circuit_open, duration_ms,"
+            " json_extract(doc, '$.safety.categories')",
             "calls",
             start,
             end,
@@ -397,6 +408,7 @@ class SQLiteStore:
                     latency_p95_ms=percentile(durations, 95),
                     latency_p50_ms=percentile(durations, 50),
                     latency_p99_ms=percentile(durations, 99),
+                    flagged=_flagged(i[4] for i in items),
                 )
             )
         return out

@@ -27,7 +27,7 @@ from sentinel.api.app import create_app
 from sentinel.clock import FakeClock
 from sentinel.compliance.service import Compliance
 from sentinel.config import Settings
-from sentinel.records.models import CallRecord, Conversation
+from sentinel.records.models import CallRecord, CallSafety, Conversation
 from sentinel.rules.engine import RuleEngine
 from sentinel.rules.loader import load_rules
 from sentinel.rules.notifiers import StoreNotifier
@@ -55,6 +55,9 @@ groups:
 """
 
 
+_FLAGGED = CallSafety(categories=["insult"], action="mask", matches=1, counts={"insult": 1})
+
+
 def _durations(n: int) -> list[float]:
     return [12.0 + (i * 37) % 400 + (i % 7) * 0.3 for i in range(n)]
 
@@ -72,6 +75,7 @@ def seeded(tmp_path: Path, sqlite_store: SQLiteStore) -> dict[str, Any]:
             outcome="failure" if i % 7 == 3 else "success",
             error_type="ServerError" if i % 7 == 3 else None,
             rate_limited=i % 20 == 0, circuit_open=i == 10,
+            safety=_FLAGGED if i % 12 == 1 else None,
         )
         for i, d in enumerate(durations)
     ]  # fmt: skip
@@ -282,6 +286,8 @@ def test_chromium_renders_the_api_numbers(served: str, tmp_path: Path, require_c
         assert page.by_id[q] == _ms(t["latency"][f"{q}_ms"])
     assert page.by_id["rate-limited"] == str(t["rate_limited"])
     assert page.by_id["circuit-open"] == str(t["circuit_open"])
+    assert t["content_flagged"] == {"insult": 5}  # 5 of the 60 recent calls
+    assert page.by_id["flagged"] == "insult: 5 calls (8.3%)"
     assert page.by_id["backlog"] == "2h 1m"  # 7260 s
     assert page.by_id["deadline"] == "3d"
     assert page.by_id["alert-count"] == str(len(api["alerts"]))

@@ -61,6 +61,10 @@ class Traffic(BaseModel):
     rate_limited: int
     circuit_open: int
     latency: Latency
+    content_flagged: dict[str, int] = Field(
+        default_factory=dict,
+        description="Calls in which the content safety filter found each category.",
+    )
 
 
 class ActiveAlert(BaseModel):
@@ -129,6 +133,7 @@ def _traffic(store: Store, start: datetime, end: datetime) -> Traffic:
             p95_ms=s.latency_p95_ms,
             p99_ms=s.latency_p99_ms,
         ),
+        content_flagged=s.flagged,
     )
 
 

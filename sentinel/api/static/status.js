@@ -51,6 +51,19 @@ function fillTable(id, rows, emptyId) {
   }
 }
 
+// Calls per content safety category (categories and counts only, never matched text).
+function renderFlagged(flagged, calls) {
+  const entries = Object.entries(flagged).sort((a, b) => b[1] - a[1]);
+  document.getElementById("flagged").replaceChildren(
+    ...entries.map(([category, n]) => {
+      const li = document.createElement("li");
+      li.textContent = category + ": " + n + " calls (" + fmt.pct(calls ? n / calls : null) + ")";
+      return li;
+    })
+  );
+  document.getElementById("flagged-none").hidden = entries.length > 0;
+}
+
 function render(s) {
   const t = s.traffic;
   setText("window", s.window);
@@ -68,6 +81,7 @@ function render(s) {
   setText("p99", fmt.ms(t.latency.p99_ms));
   setText("rate-limited", fmt.int(t.rate_limited));
   setText("circuit-open", fmt.int(t.circuit_open));
+  renderFlagged(t.content_flagged || {}, t.calls);
   document.getElementById("card-success").className =
     "card " + (t.success_rate === null ? "" : t.success_rate >= 0.95 ? "ok" : "bad");
 

@@ -1,0 +1,235 @@
+"""Content safety filter: what a 50,000-term list adds per 1 KB of text, side by side
+with the filter off, and the two Aho-Corasick libraries it was chosen between.
+
+1. Filter cost (the issue's target: < 50 us p50 per 1 KB): one call's guard screening
+   a 1 KB prompt, a 1 KB answer, and the same answer streamed in 64 chunks, with the
+   50,000-term list (half Chinese, half English, a few regex lines) against the same
+   steps with no filter (the baseline is what the client does without lists: nothing).
+2. End to end: the instrumented `Sentinel` client calling FakeDeepSeek over loopback
+   with a 1 KB prompt (echoed back: 1 KB in, 1 KB out), lists on vs off, interleaved
+   rounds; the difference per call, halved, is the cost per KB (noisy: loopback calls
+   vary by more than the filter costs, so this row is a check, not the figure).
+3. `--libraries`: pyahocorasick vs ahocorasick-rs on the same 50,000 terms: build time
+   and p50 time to find every overlapping match in 1 KB.
+
+    .venv/bin/python benchmarks/bench_safety.py [--calls 400] [--rounds 3] [--libraries]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from sentinel import Sentinel
+from sentinel.client.types import ChatCompletion, ChatCompletionChunk
+from sentinel.config import Settings
+from sentinel.safety.filter import SafetyFilter
+from sentinel.testing import FakeDeepSeek
+
+TARGET_US = 50.0
+CJK = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+
+
+def make_terms(n: int, rng: random.Random) -> list[str]:
+    terms: set[str] = set()
+    while len(terms) < n // 2:
+        terms.add("".join(rng.choice(CJK) for _ in range(rng.randint(2, 6))))
+    while len(terms) < n:
+        terms.add(
+            "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(5, 12)))
+        )
+    return sorted(terms)
+
+
+def write_lists(root: Path, terms: list[str]) -> None:
+    half = len(terms) // 2
+    (root / "zh.txt").write_text(
+        "# action: mask\n" + "\n".join(terms[:half]) + "\n", encoding="utf-8"
+    )
+    (root / "en.txt").write_text(
+        "# action: flag\n" + "\n".join(terms[half:]) + "\nre:\\bfree\\s{1,3}money\\b\n"
+        "re:\\d{3}-\\d{4}-\\d{4}\n",
+        encoding="utf-8",
+    )
+
+
+def kilobyte(rng: random.Random, terms: list[str]) -> str:
+    """1,024 bytes of UTF-8: Chinese and English prose-like text with 3 list terms."""
+    words = ["the", "user", "asked", "about", "billing", "and", "refunds", "please", "help"]
+    out = ""
+    planted = rng.sample(terms, 3)
+    while len(out.encode()) < 1024:
+        if rng.random() < 0.05 and planted:
+            out += " " + planted.pop() + " "
+        elif rng.random() < 0.5:
+            out += "".join(rng.choice(CJK) for _ in range(rng.randint(2, 8))) + "，"
+        else:
+            out += " ".join(rng.choice(words) for _ in range(rng.randint(2, 6))) + ". "
+    while len(out.encode()) > 1024:
+        out = out[:-1]
+    return out
+
+
+def p50_us(fn: Any, n: int) -> float:
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter_ns()
+        fn()
+        samples.append(time.perf_counter_ns() - t0)
+    return statistics.median(samples) / 1000
+
+
+def filter_cost(safety: SafetyFilter, text: str, n: int) -> dict[str, tuple[float, float]]:
+    """(p50 with the filter, p50 without) per step, in microseconds. The answers and
+    chunks a step screens are copied before the clock starts (screening edits them)."""
+    call = SimpleNamespace(request_id="bench", span=None, fail=lambda e: None)
+    messages = [{"role": "user", "content": text}]
+    answer = ChatCompletion.model_validate(
+        {"choices": [{"message": {"role": "assistant", "content": text}}]}
+    )
+    size = max(1, len(text) // 64)
+    pieces = [text[i : i + size] for i in range(0, len(text), size)]
+    chunks = [
+        ChatCompletionChunk.model_validate({"choices": [{"delta": {"content": p}}]}) for p in pieces
+    ]
+    chunks[-1].choices[0].finish_reason = "stop"
+    n_stream = min(n, 400)
+    answers = iter([answer.model_copy(deep=True) for _ in range(n)])
+    streams = iter([[c.model_copy(deep=True) for c in chunks] for _ in range(n_stream)])
+    baseline = iter([[c.model_copy(deep=True) for c in chunks] for _ in range(n_stream)])
+
+    def prompt_on() -> None:
+        guard = safety.begin(call)
+        assert guard is not None
+        guard.messages(messages)
+
+    def answer_on() -> None:
+        safety.begin(call).completion(next(answers))  # type: ignore[union-attr]
+
+    def stream_on() -> None:
+        guard = safety.begin(call)
+        for c in next(streams):
+            guard.chunk(c)  # type: ignore[union-attr]
+
+    def stream_off() -> None:
+        for _ in next(baseline):
+            pass
+
+    return {
+        "prompt (1 KB)": (p50_us(prompt_on, n), p50_us(lambda: None, n)),
+        "answer (1 KB)": (p50_us(answer_on, n), p50_us(lambda: None, n)),
+        f"stream (1 KB in {len(chunks)} chunks)": (
+            p50_us(stream_on, n_stream),
+            p50_us(stream_off, n_stream),
+        ),
+    }
+
+
+def end_to_end(lists: Path, text: str, calls: int, rounds: int, tmp: Path) -> tuple[float, float]:
+    """Median call latency in us with lists on and off (interleaved rounds)."""
+    results: dict[bool, list[float]] = {True: [], False: []}
+    with FakeDeepSeek(reply=lambda m: m[-1]["content"]) as fake:
+        clients = {
+            on: Sentinel(
+                api_key=fake.api_key,
+                base_url=fake.url,
+                store=f"sqlite:///{tmp / f'bench-{on}.db'}",
+                log_stream=open(os.devnull, "w"),  # noqa: SIM115
+                settings=Settings(
+                    spool_dir=tmp / f"spool-{on}",
+                    safety_lists=[str(lists)] if on else [],
+                    safety_reload="0s",
+                ),
+            )
+            for on in (True, False)
+        }
+        messages = [{"role": "user", "content": text}]
+        for _ in range(rounds):
+            for on, client in clients.items():
+                for _ in range(calls):
+                    t0 = time.perf_counter_ns()
+                    client.chat.completions.create(model="deepseek-v4-flash", messages=messages)
+                    results[on].append((time.perf_counter_ns() - t0) / 1000)
+        for client in clients.values():
+            client.close()
+    return statistics.median(results[True]), statistics.median(results[False])
+
+
+def libraries(terms: list[str], text: str, n: int) -> None:
+    import ahocorasick
+    import ahocorasick_rs
+
+    t0 = time.perf_counter()
+    py = ahocorasick.Automaton()
+    for i, t in enumerate(terms):
+        py.add_word(t, i)
+    py.make_automaton()
+    py_build = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    rs = ahocorasick_rs.AhoCorasick(terms)
+    rs_build = time.perf_counter() - t0
+    folded = text.lower()
+    assert sorted(e for e, _ in py.iter(folded)) == sorted(
+        e - 1 for _, _, e in rs.find_matches_as_indexes(folded, overlapping=True)
+    )
+    py_scan = p50_us(lambda: list(py.iter(folded)), n)
+    rs_scan = p50_us(lambda: rs.find_matches_as_indexes(folded, overlapping=True), n)
+    print(f"\nAho-Corasick libraries, {len(terms):,} terms, every overlapping match in 1 KB:")
+    print(f"  {'library':<16} {'build (s)':>10} {'scan p50 (us)':>14}")
+    print(f"  {'pyahocorasick':<16} {py_build:>10.2f} {py_scan:>14.1f}")
+    print(f"  {'ahocorasick-rs':<16} {rs_build:>10.2f} {rs_scan:>14.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--terms", type=int, default=50_000)
+    parser.add_argument("--samples", type=int, default=2000, help="per micro step")
+    parser.add_argument("--calls", type=int, default=300, help="per round and variant")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--libraries", action="store_true")
+    args = parser.parse_args()
+    rng = random.Random(22)
+    terms = make_terms(args.terms, rng)
+    text = kilobyte(rng, terms)
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        lists = tmp / "lists"
+        lists.mkdir()
+        write_lists(lists, terms)
+        t0 = time.perf_counter()
+        safety = SafetyFilter([str(lists)], reload_every=0)
+        load = time.perf_counter() - t0
+        print(
+            f"load average {os.getloadavg()[0]:.1f}; {len(terms):,} terms loaded in {load:.2f} s;"
+            f" text {len(text.encode())} bytes ({len(text)} characters)"
+        )
+        print(f"\n  {'step':<28} {'filter on':>10} {'off':>8} {'added':>8}   (p50, us)")
+        whole = 0.0
+        for step, (on, off) in filter_cost(safety, text, args.samples).items():
+            if not step.startswith("stream"):
+                whole = max(whole, on - off)
+            print(f"  {step:<28} {on:>10.1f} {off:>8.1f} {on - off:>8.1f}")
+        verdict = "met" if whole < TARGET_US else "MISSED"
+        print(
+            f"  target: < {TARGET_US:.0f} us added per 1 KB of whole text: {verdict}"
+            f" (worst {whole:.1f} us); a stream pays per chunk (see the stream row)"
+        )
+        on, off = end_to_end(lists, text, args.calls, args.rounds, tmp)
+        print(
+            f"\nend to end, 1 KB prompt echoed back (2 KB screened), median per call:"
+            f" on {on:.0f} us, off {off:.0f} us, added {on - off:+.0f} us"
+            f" ({(on - off) / 2:+.0f} us per KB)"
+        )
+        if args.libraries:
+            libraries(terms, text, args.samples)
+
+
+if __name__ == "__main__":
+    main()

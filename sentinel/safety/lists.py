@@ -1,0 +1,292 @@
+"""Term list files (`SENTINEL_SAFETY_LISTS`): the operator's data, validated whole.
+
+One UTF-8 file per category (the file name's stem is the category unless a header
+names it), one term per line:
+
+    # category: violence       header lines; any other `#` line is a comment
+    # action: block            flag (default) | mask | block
+    # apply: both              input | output | both (default)
+    # variants: zh             also match the simplified and traditional forms of
+                               every term (OpenCC), for lists written in one script
+    炸弹                        a plain term, matched case- and width-insensitively
+    发票|發票                   variants of one term, written out
+    re:\\bkill(ed|ing)?\\b      a regular expression (of bounded length, so a stream
+                               is never held back more than the longest match)
+
+A header may appear again further down to start another category in the same file.
+Every problem is reported with its file and line, all of them at once, so one run of
+`sentinel safety check` shows everything to fix. Reading files is the only I/O here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, get_args
+
+from sentinel.errors import ConfigurationError
+from sentinel.safety.normalize import is_word, normalize
+
+Action = Literal["flag", "mask", "block"]
+Apply = Literal["input", "output", "both"]
+ACTIONS: tuple[str, ...] = get_args(Action)
+APPLIES: tuple[str, ...] = get_args(Apply)
+RANK = {a: i for i, a in enumerate(ACTIONS)}  # block > mask > flag
+_CATEGORY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_HEADER_RE = re.compile(r"#\s*(category|action|apply|variants)\s*:\s*(.*?)\s*$")
+REGEX_PREFIX = "re:"
+MAX_REGEX_WIDTH = 256
+
+
+class SafetyListError(ConfigurationError):
+    """One or more list files are invalid; the message names each file and line."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("invalid safety list:\n  " + "\n  ".join(problems))
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    category: str
+    action: Action = "flag"
+    apply: Apply = "both"
+
+    def applies_to(self, direction: str) -> bool:
+        return self.apply in ("both", direction)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    text: str  # normalized
+    category: str
+    left: bool  # must not be preceded by a letter or digit
+    right: bool  # must not be followed by one
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    regex: re.Pattern[str]
+    category: str
+    width: int  # the longest text it can match
+    literal: str = ""  # text every match contains: a text without it needs no regex scan
+
+
+@dataclass(frozen=True)
+class SafetyLists:
+    policies: dict[str, Policy] = field(default_factory=dict)
+    terms: tuple[Term, ...] = ()
+    patterns: tuple[Pattern, ...] = ()
+    files: tuple[Path, ...] = ()
+
+    @property
+    def longest(self) -> int:
+        """The longest match any entry can make, in normalized characters."""
+        return max([len(t.text) for t in self.terms] + [p.width for p in self.patterns], default=0)
+
+
+def list_files(specs: Iterable[str]) -> list[Path]:
+    """The files named by SENTINEL_SAFETY_LISTS entries (a directory: its *.txt)."""
+    files: list[Path] = []
+    for spec in specs:
+        path = Path(spec).expanduser()
+        if path.is_dir():
+            files.extend(sorted(p for p in path.glob("*.txt") if p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise SafetyListError([f"SENTINEL_SAFETY_LISTS: {spec}: no such file or directory"])
+    return files
+
+
+def signature(files: Sequence[Path], specs: Iterable[str]) -> tuple[object, ...]:
+    """Changes when a list file is edited, added to a listed directory or removed."""
+    sig: list[object] = []
+    for spec in specs:
+        path = Path(spec).expanduser()
+        if path.is_dir():
+            sig.append(tuple(sorted(p.name for p in path.glob("*.txt"))))
+    for f in files:
+        try:
+            st = f.stat()
+            sig.append((str(f), st.st_mtime_ns, st.st_size))
+        except OSError:
+            sig.append((str(f), None))
+    return tuple(sig)
+
+
+def _analyse(pattern: str) -> tuple[int | None, str]:
+    """The longest text `pattern` can match (None if unbounded), and the longest run
+    of plain characters every match contains (lower case: texts are folded)."""
+    import re._parser as sre_parse  # type: ignore[import-not-found]  # Python >= 3.11
+
+    parsed = sre_parse.parse(pattern, re.IGNORECASE)
+    _, high = parsed.getwidth()
+    best = run = ""
+    for op, arg in parsed:
+        if op is sre_parse.LITERAL:
+            run += chr(arg).lower()
+            best = max(best, run, key=len)
+        elif op is not sre_parse.AT:  # \b, ^, $ take no characters
+            run = ""
+    return (None if high >= sre_parse.MAXREPEAT else int(high)), best
+
+
+class _Parser:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.policies: dict[str, tuple[Policy, str]] = {}  # and where it was declared
+        self.terms: dict[tuple[str, str], Term] = {}
+        self.patterns: list[Pattern] = []
+
+    def file(self, path: Path) -> None:
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            data = path.read_bytes()
+            line = data[: exc.start].count(b"\n") + 1
+            self.problems.append(f"{path}:{line}: not UTF-8 (byte {exc.start})")
+            return
+        except OSError as exc:
+            self.problems.append(f"{path}: cannot read: {exc.strerror}")
+            return
+        category = path.stem
+        action: str = "flag"
+        apply: str = "both"
+        variants = False
+        declared = f"{path}:1"
+        in_header = True
+        for no, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+            line = raw.strip()
+            where = f"{path}:{no}"
+            if not line:
+                continue
+            if header := _HEADER_RE.match(line):
+                key, value = header.group(1), header.group(2)
+                if not in_header:
+                    if key != "category":
+                        self.problems.append(
+                            f"{where}: '{key}:' must come before the terms of its category"
+                            " (or start a new one with '# category: NAME')"
+                        )
+                        continue
+                    self._policy(category, action, apply, declared)
+                    action, apply, variants = "flag", "both", False
+                in_header = True
+                declared = where
+                if key == "category":
+                    category = value
+                elif key == "action":
+                    action = value
+                elif key == "apply":
+                    apply = value
+                elif value in ("zh", "none"):
+                    variants = value == "zh"
+                else:
+                    self.problems.append(f"{where}: variants must be zh or none, got {value!r}")
+                continue
+            if line.startswith("#"):
+                continue
+            if in_header:
+                in_header = False
+                if not _CATEGORY_RE.fullmatch(category):
+                    self.problems.append(
+                        f"{declared}: category {category!r} must be 1-64 letters, digits, "
+                        "'_', '.' or '-' (name the file or add '# category: NAME')"
+                    )
+            if line.startswith(REGEX_PREFIX):
+                self._regex(line[len(REGEX_PREFIX) :], category, where)
+            else:
+                self._term(line, category, variants, where)
+        self._policy(category, action, apply, declared)
+
+    def _policy(self, category: str, action: str, apply: str, where: str) -> None:
+        ok = True
+        if action not in ACTIONS:
+            self.problems.append(
+                f"{where}: action must be one of {', '.join(ACTIONS)}, got {action!r}"
+            )
+            ok = False
+        if apply not in APPLIES:
+            self.problems.append(
+                f"{where}: apply must be one of {', '.join(APPLIES)}, got {apply!r}"
+            )
+            ok = False
+        if not ok:
+            return
+        policy = Policy(category, action, apply)  # type: ignore[arg-type]
+        known = self.policies.get(category)
+        if known is not None and known[0] != policy:
+            self.problems.append(
+                f"{where}: category {category!r} is {action}/{apply} here but "
+                f"{known[0].action}/{known[0].apply} at {known[1]}"
+            )
+            return
+        self.policies.setdefault(category, (policy, where))
+
+    def _term(self, line: str, category: str, variants: bool, where: str) -> None:
+        alternatives = [a.strip() for a in line.split("|")]
+        if variants:
+            alternatives += [v for a in alternatives for v in zh_variants(a)]
+        texts = [normalize(alt).text.strip() for alt in alternatives]
+        if not all(texts):
+            self.problems.append(f"{where}: empty term (in {line!r})")
+        for text in filter(None, texts):
+            term = Term(text, category, is_word(text[0]), is_word(text[-1]))
+            self.terms.setdefault((text, category), term)
+
+    def _regex(self, source: str, category: str, where: str) -> None:
+        try:
+            regex = re.compile(source, re.IGNORECASE)
+            width, literal = _analyse(source)
+        except re.error as exc:
+            self.problems.append(f"{where}: invalid regular expression: {exc}")
+            return
+        if width is None or width > MAX_REGEX_WIDTH:
+            self.problems.append(
+                f"{where}: regular expression can match more than {MAX_REGEX_WIDTH} characters"
+                " (bound every repeat: {1,20} instead of + or *)"
+            )
+            return
+        if regex.match(""):
+            self.problems.append(f"{where}: regular expression matches the empty string")
+            return
+        self.patterns.append(Pattern(regex, category, width, literal))
+
+
+def zh_variants(term: str) -> list[str]:
+    """The simplified and traditional forms of `term` (OpenCC), where they differ."""
+    converters = _opencc()
+    return [v for c in converters if (v := c.convert(term)) != term]
+
+
+_CONVERTERS: list[object] = []
+
+
+def _opencc() -> list[object]:
+    if not _CONVERTERS:
+        import opencc
+
+        _CONVERTERS.extend(opencc.OpenCC(cfg) for cfg in ("s2t", "t2s"))
+    return _CONVERTERS
+
+
+def parse_files(files: Sequence[Path]) -> SafetyLists:
+    """The lists in `files`, or SafetyListError naming every problem."""
+    parser = _Parser()
+    for f in files:
+        parser.file(f)
+    if parser.problems:
+        raise SafetyListError(parser.problems)
+    return SafetyLists(
+        policies={c: p for c, (p, _) in parser.policies.items()},
+        terms=tuple(parser.terms.values()),
+        patterns=tuple(parser.patterns),
+        files=tuple(files),
+    )
+
+
+def load_lists(specs: Sequence[str]) -> SafetyLists:
+    return parse_files(list_files(specs))

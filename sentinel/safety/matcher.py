@@ -1,0 +1,73 @@
+"""Multi-pattern search over normalized text: every term of every list in one
+Aho-Corasick automaton, plus the lists' regular expressions. Built once per list
+load; a scan is pure and thread-safe (the automaton is only read).
+
+The automaton is ahocorasick-rs (Rust), chosen by measurement: with 50,000 terms it
+finds every overlapping match in 1 KB of text in ~10 us where pyahocorasick's
+iterator takes ~100-180 us (benchmarks/bench_safety.py --libraries; README).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ahocorasick_rs
+
+from sentinel.safety.lists import Policy, SafetyLists
+from sentinel.safety.normalize import Folded, is_word, normalize
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A match in the folded text: [start, end) and the category it belongs to."""
+
+    start: int
+    end: int
+    category: str
+
+
+class Matcher:
+    def __init__(self, lists: SafetyLists) -> None:
+        self.lists = lists
+        self.policies: dict[str, Policy] = lists.policies
+        self.longest = lists.longest
+        # one automaton pattern per normalized text: (left, right, categories)
+        entries: dict[str, tuple[bool, bool, list[str]]] = {}
+        for t in lists.terms:
+            entries.setdefault(t.text, (t.left, t.right, []))[2].append(t.category)
+        self._keys = [(left, right, tuple(cats)) for left, right, cats in entries.values()]
+        self._automaton = ahocorasick_rs.AhoCorasick(list(entries)) if entries else None
+        self._patterns = lists.patterns
+
+    @property
+    def empty(self) -> bool:
+        return self._automaton is None and not self._patterns
+
+    def scan_folded(self, folded: str) -> list[Match]:
+        """Every match in `folded`, overlapping ones included."""
+        out: list[Match] = []
+        if self._automaton is not None:
+            size = len(folded)
+            keys = self._keys
+            for index, start, end in self._automaton.find_matches_as_indexes(
+                folded, overlapping=True
+            ):
+                left, right, cats = keys[index]
+                if left and start > 0 and is_word(folded[start - 1]):
+                    continue
+                if right and end < size and is_word(folded[end]):
+                    continue
+                out.extend(Match(start, end, c) for c in cats)
+        for p in self._patterns:
+            if p.literal not in folded:
+                continue
+            out.extend(
+                Match(m.start(), m.end(), p.category)
+                for m in p.regex.finditer(folded)
+                if m.end() > m.start()
+            )
+        return out
+
+    def scan(self, text: str) -> tuple[Folded, list[Match]]:
+        folded = normalize(text)
+        return folded, self.scan_folded(folded.text)

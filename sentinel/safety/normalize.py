@@ -1,0 +1,111 @@
+"""The one text form both the term lists and the scanned text are matched in.
+
+Case and width are folded character for character (so a match's position in the folded
+text is its position in the original), and spaces or punctuation between two CJK
+characters are dropped ("敏 感", "敏.感", "敏​感" read as "敏感"): a filter that such
+padding defeats is no filter. Dropping characters shifts positions, so `Folded` keeps
+the few shift points needed to map a match back onto the original text. Pure.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+# CJK ideographs (incl. extension A and compatibility), kana, hangul syllables.
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
+# What padding between CJK characters may consist of, after width folding: whitespace,
+# ASCII and CJK punctuation, zero-width characters.
+SEPARATORS = (
+    r"\s!-/:-@\[-`{-~\u00a0\u00b7\u2000-\u206f\u3000-\u303f\u30fb\ufeff"
+    r"\ufe30-\ufe4f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+)
+_CJK_RE = re.compile(f"[{CJK}]")
+# a CJK character, then the padding (group 1) before the next one: cheaper than a
+# lookbehind, which the regex engine would try at every position
+_PAD_RE = re.compile(f"[{CJK}]([{SEPARATORS}]+)(?=[{CJK}])")
+_SEP_RE = re.compile(f"[{SEPARATORS}]")
+# Full-width letters and digits; full-width punctuation (common in Chinese text) is
+# padding above, so folding it would only cost time.
+_WIDE_RE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+
+
+def _fold_table() -> dict[int, str]:
+    """Full-width letters and digits (already lower-cased) to ASCII: 1:1, so folding
+    never moves a character."""
+    return {cp: chr(cp - 0xFEE0).lower() for cp in range(0xFF10, 0xFF5B)}
+
+
+_WIDE = _fold_table()
+
+
+def _lower_1to1(text: str) -> str:
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    # rare (e.g. U+0130 lowers to two characters): fold one by one, keeping length
+    return "".join(c if len(lc := c.lower()) != 1 else lc for c in text)
+
+
+def _half(m: re.Match[str]) -> str:
+    return _WIDE[ord(m.group())]
+
+
+def fold(text: str) -> str:
+    """Lower case and half width, same length as `text`. (A substitution of the few
+    wide characters, not str.translate: that costs ~60 us per KB of CJK text.)"""
+    low = _lower_1to1(text)
+    return _WIDE_RE.sub(_half, low) if _WIDE_RE.search(low) else low
+
+
+def is_cjk(char: str) -> bool:
+    return bool(_CJK_RE.match(char))
+
+
+def is_separator(char: str) -> bool:
+    return bool(_SEP_RE.match(char))
+
+
+def is_word(char: str) -> bool:
+    """A letter or digit of a script that separates words (so a term must not start or
+    end inside one: "ass" is not in "class")."""
+    return char.isalnum() and not is_cjk(char)
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """`text` folded and unpadded; `raw(i)` is where its character i came from."""
+
+    text: str
+    starts: tuple[int, ...] = ()  # folded index where each shift begins
+    shifts: tuple[int, ...] = ()  # characters dropped before that index, cumulative
+
+    def raw(self, i: int) -> int:
+        if not self.starts:
+            return i
+        k = bisect.bisect_right(self.starts, i)
+        return i + (self.shifts[k - 1] if k else 0)
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of the folded span [start, end) (end exclusive)."""
+        return self.raw(start), self.raw(end - 1) + 1
+
+
+def normalize(text: str) -> Folded:
+    folded = fold(text)
+    spans = [m.span(1) for m in _PAD_RE.finditer(folded)]
+    if not spans:
+        return Folded(folded)
+    parts: list[str] = []
+    starts: list[int] = []
+    shifts: list[int] = []
+    pos = dropped = 0
+    for start, end in spans:
+        parts.append(folded[pos:start])
+        dropped += end - start
+        starts.append(end - dropped)
+        shifts.append(dropped)
+        pos = end
+    parts.append(folded[pos:])
+    return Folded("".join(parts), tuple(starts), tuple(shifts))

@@ -1,0 +1,101 @@
+"""Masking text that arrives in pieces (a streamed answer), releasing all of it but
+the last `longest term` characters at once.
+
+A term can only still be completed by text yet to come if it starts within the last
+`longest` characters (in normalized characters, padding between CJK characters not
+counted), so everything before them is final and is released with the piece that
+brought it: a chunk is never delayed by more than the longest term. Each piece is
+scanned together with what is held back (and one released character, for the word
+boundary of Latin terms); a match is reported once, when it can no longer change,
+and the masks it leaves are applied when its characters are released. Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sentinel.safety.matcher import Match, Matcher
+from sentinel.safety.normalize import is_separator
+
+MASK = "*"
+
+
+def mask_spans(text: str, spans: list[tuple[int, int]], offset: int = 0) -> str:
+    """`text` (which starts at absolute position `offset`) with every character inside
+    one of the absolute `spans` replaced by MASK."""
+    if not spans:
+        return text
+    chars = list(text)
+    n = len(chars)
+    for start, end in spans:
+        for i in range(max(start - offset, 0), min(end - offset, n)):
+            chars[i] = MASK
+    return "".join(chars)
+
+
+class StreamMasker:
+    """One stream of text (one choice's content); `feed` each piece, `end` at the last."""
+
+    def __init__(self, matcher: Matcher, categories: Collection[str], masked: Collection[str]):
+        self._matcher = matcher
+        self._categories = categories  # the categories that apply to this direction
+        self._masked = masked  # those of them whose action masks (or blocks)
+        self.hold = matcher.longest
+        self._ctx = ""  # the last released character: left context
+        self._tail = ""  # held back, not yet released
+        self._base = 0  # absolute position of _tail[0]
+        self._seen: set[tuple[int, int, str]] = set()
+        self._masks: list[tuple[int, int]] = []
+
+    @property
+    def held(self) -> str:
+        return self._tail
+
+    def feed(self, piece: str, final: bool = False) -> tuple[str, list[Match]]:
+        """(what can be released now, masked; the matches found for the first time)."""
+        buf = self._ctx + self._tail + piece
+        off = len(self._ctx)
+        origin = self._base - off  # absolute position of buf[0]
+        folded, matches = self._matcher.scan(buf)
+        text = folded.text
+        size = len(text)
+        if final:
+            cut, first_held = len(buf), size
+        else:
+            kept = size
+            while kept and is_separator(text[kept - 1]):
+                kept -= 1  # trailing padding may yet sit between two CJK characters
+            first_held = max(kept - self.hold, 0)
+            cut = folded.raw(first_held) if first_held < size else len(buf)
+        new: list[Match] = []
+        for m in matches:
+            if m.category not in self._categories:
+                continue
+            start, end = folded.raw_span(m.start, m.end)
+            if start < off:
+                continue  # starts in the context: seen whole by an earlier scan
+            if m.start >= first_held:
+                # the next piece may extend it (a longer term or regex match) or end
+                # its word; anything starting earlier is whole and its neighbours known
+                cut = min(cut, start)
+                continue
+            key = (origin + start, origin + end, m.category)
+            if key in self._seen:
+                continue
+            self._seen.add(key)
+            new.append(m)
+            if m.category in self._masked:
+                self._masks.append((origin + start, origin + end))
+        cut = max(cut, off)
+        released = mask_spans(buf[off:cut], self._masks, self._base)
+        if cut > off:
+            self._ctx = buf[cut - 1]
+        self._tail = buf[cut:]
+        self._base = origin + cut
+        base = self._base
+        self._masks = [s for s in self._masks if s[1] > base]
+        self._seen = {k for k in self._seen if k[1] > base - 1}
+        return released, new
+
+    def end(self) -> tuple[str, list[Match]]:
+        return self.feed("", final=True)

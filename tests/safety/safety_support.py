@@ -1,0 +1,149 @@
+"""Helpers for the safety tests (a plain module so tests import it by name; every
+conftest is a module named `conftest`): the Chinese and English lists, what the fake
+answers, and a harness of real clients with in-memory OTel readers."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from sentinel.client import AsyncSentinel, Sentinel
+from sentinel.config import Settings
+from sentinel.store.sqlite import SQLiteStore
+from sentinel.testing import FakeDeepSeek
+
+INSULTS_ZH = """\
+# 辱骂: masked in answers only
+# category: insult-zh
+# action: mask
+# apply: output
+# variants: zh
+笨蛋
+蠢货
+废物|廢柴
+"""
+INSULTS_EN = """\
+# English insults, masked in prompts and answers
+# action: mask
+idiot
+ass
+re:moron(s|ic){0,1}
+"""
+VIOLENCE = """\
+# category: violence
+# action: block
+炸弹
+bomb
+"""
+SPAM = """\
+# flagged only: counted, nothing changed
+发票
+casino
+"""
+
+
+def write_lists(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "insult_zh.txt").write_text(INSULTS_ZH, encoding="utf-8")
+    (root / "insult-en.txt").write_text(INSULTS_EN, encoding="utf-8")
+    (root / "violence.txt").write_text(VIOLENCE, encoding="utf-8")
+    (root / "spam.txt").write_text(SPAM, encoding="utf-8")
+    return root
+
+
+class Replies:
+    """What the fake answers next (default: echo the prompt)."""
+
+    def __init__(self) -> None:
+        self.text: str | None = None
+
+    def __call__(self, messages: list[dict[str, Any]]) -> str:
+        if self.text is not None:
+            return self.text
+        return str(messages[-1]["content"])
+
+
+class Harness:
+    """Real clients with in-memory OTel readers, a log stream and a SQLite store."""
+
+    def __init__(self, tmp_path: Path, fake: FakeDeepSeek, lists_dir: Path) -> None:
+        self.tmp_path = tmp_path
+        self.fake = fake
+        self.lists_dir = lists_dir
+        self.spans = InMemorySpanExporter()
+        self.tracer_provider = TracerProvider()
+        self.tracer_provider.add_span_processor(SimpleSpanProcessor(self.spans))
+        self.metrics = InMemoryMetricReader()
+        self.meter_provider = MeterProvider(metric_readers=[self.metrics])
+        self.log = io.StringIO()
+        self.store = SQLiteStore(tmp_path / "safety.db")
+        self.store.setup()
+        self.clients: list[Any] = []
+
+    def settings(self, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "spool_dir": self.tmp_path / "spool",
+            "safety_lists": [str(self.lists_dir)],
+            "safety_reload": "0s",
+        }
+        values.update(overrides)
+        return Settings(**values)
+
+    def kwargs(self, **settings: Any) -> dict[str, Any]:
+        return {
+            "api_key": self.fake.api_key,
+            "base_url": self.fake.url,
+            "store": self.store,
+            "tracer_provider": self.tracer_provider,
+            "meter_provider": self.meter_provider,
+            "log_stream": self.log,
+            "settings": self.settings(**settings),
+        }
+
+    def client(self, **settings: Any) -> Sentinel:
+        c = Sentinel(**self.kwargs(**settings))
+        self.clients.append(c)
+        return c
+
+    def aclient(self, **settings: Any) -> AsyncSentinel:
+        c = AsyncSentinel(**self.kwargs(**settings))
+        self.clients.append(c)
+        return c
+
+    def calls(self) -> list[dict[str, Any]]:
+        """Every stored call record's JSON document, as the store keeps it."""
+        for c in self.clients:
+            if isinstance(c, Sentinel):
+                c.flush()
+        with contextlib.closing(sqlite3.connect(self.tmp_path / "safety.db")) as db:
+            rows = db.execute("SELECT doc FROM calls ORDER BY ts").fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def counted(self) -> dict[tuple[str, str, str], int]:
+        """sentinel.safety.matches by (category, action, direction)."""
+        out: dict[tuple[str, str, str], int] = {}
+        data = self.metrics.get_metrics_data()
+        for rm in data.resource_metrics if data else []:
+            for sm in rm.scope_metrics:
+                for metric in sm.metrics:
+                    if metric.name != "sentinel.safety.matches":
+                        continue
+                    for p in metric.data.data_points:
+                        a = p.attributes
+                        key = (
+                            a["sentinel.safety.category"],
+                            a["sentinel.safety.action"],
+                            a["sentinel.safety.direction"],
+                        )
+                        out[key] = p.value
+        return out

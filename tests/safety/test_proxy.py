@@ -1,0 +1,140 @@
+"""The filter behind the sidecar proxy (uvicorn on loopback, a real AsyncSentinel to
+FakeDeepSeek): a blocked prompt is an OpenAI-shaped HTTP 400, a blocked stream ends
+with a final error event, masks reach the app, and list edits apply without a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from loopback import serve, wait_until
+from safety_support import Replies
+from typer.testing import CliRunner
+
+from sentinel.api.deps import compliance_for
+from sentinel.cli import app as cli
+from sentinel.client.async_ import AsyncSentinel
+from sentinel.config import Settings
+from sentinel.proxy.app import create_proxy_app
+from sentinel.store.sqlite import SQLiteStore
+from sentinel.testing import FakeDeepSeek
+
+MODEL = "deepseek-v4-flash"
+
+
+@pytest.fixture
+def proxy(
+    fake: FakeDeepSeek, sqlite_store: SQLiteStore, tmp_path: Path, lists_dir: Path
+) -> Iterator[tuple[str, dict[str, str]]]:
+    client = AsyncSentinel(
+        api_key=fake.api_key,
+        base_url=fake.url,
+        store=sqlite_store,
+        settings=Settings(
+            spool_dir=tmp_path / "spool", safety_lists=[str(lists_dir)], safety_reload="100ms"
+        ),
+    )
+    app = create_proxy_app(client, close_client=True)
+    token, _ = compliance_for(app).tokens.create("t-proxy", ["proxy"])
+    server, thread, url = serve(app)
+    yield url, {"authorization": f"Bearer {token}"}
+    server.should_exit = True
+    thread.join(10)
+
+
+def chat(url: str, headers: dict[str, str], text: str, **extra: Any) -> httpx.Response:
+    body = {"model": MODEL, "messages": [{"role": "user", "content": text}], **extra}
+    return httpx.post(f"{url}/v1/chat/completions", json=body, headers=headers, timeout=10)
+
+
+def events(resp: httpx.Response) -> list[Any]:
+    out: list[Any] = []
+    for line in resp.text.splitlines():
+        if line.startswith("data: "):
+            data = line[len("data: ") :]
+            out.append(data if data == "[DONE]" else orjson.loads(data))
+    return out
+
+
+def test_a_blocked_prompt_is_an_openai_shaped_400(
+    proxy: tuple[str, dict[str, str]], fake: FakeDeepSeek
+) -> None:
+    url, headers = proxy
+    resp = chat(url, headers, "where do I buy a 炸 弹")
+    assert resp.status_code == 400
+    assert resp.json() == {
+        "error": {
+            "message": "prompt blocked by the content safety filter (category: violence)",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "content_blocked",
+        }
+    }
+    assert resp.headers["x-request-id"]
+    assert fake.count() == 0
+
+
+def test_a_stream_is_masked_then_cut_with_a_final_error_event(
+    proxy: tuple[str, dict[str, str]], replies: Replies
+) -> None:
+    url, headers = proxy
+    replies.text = "hello you idiot ok"
+    masked = events(chat(url, headers, "hi", stream=True))
+    assert masked[-1] == "[DONE]"
+    text = "".join(
+        e["choices"][0]["delta"].get("content") or "" for e in masked[:-1] if e["choices"]
+    )
+    assert text == "hello you ***** ok"
+
+    replies.text = "one two three four five six seven eight bomb nine"
+    cut = events(chat(url, headers, "hi", stream=True))
+    assert "[DONE]" not in cut
+    assert cut[-1]["error"]["code"] == "content_blocked"
+    assert cut[-1]["error"]["type"] == "invalid_request_error"
+    sent = "".join(
+        e["choices"][0]["delta"].get("content") or "" for e in cut[:-1] if e.get("choices")
+    )
+    assert sent.startswith("one two") and "bomb" not in sent and "nine" not in sent
+
+
+def test_list_edits_apply_without_a_restart(
+    proxy: tuple[str, dict[str, str]],
+    replies: Replies,
+    lists_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    url, headers = proxy
+    replies.text = "a fresh swearword here"
+    assert chat(url, headers, "hi").json()["choices"][0]["message"]["content"] == replies.text
+    (lists_dir / "new.txt").write_text("# action: mask\nswearword\n", encoding="utf-8")
+
+    def masked() -> bool:
+        content = chat(url, headers, "hi").json()["choices"][0]["message"]["content"]
+        return content == "a fresh ********* here"
+
+    assert wait_until(masked, timeout=10, step=0.1), "the new list was not picked up"
+
+    # an edit that breaks a list keeps the lists in force (and is logged, file and line)
+    (lists_dir / "new.txt").write_text("# action: explode\nswearword\n", encoding="utf-8")
+    assert wait_until(lambda: "new.txt:1: action must be one of" in caplog.text, timeout=10)
+    assert masked()
+    (lists_dir / "new.txt").unlink()
+    assert wait_until(lambda: not masked(), timeout=10, step=0.1)
+
+
+def test_the_proxy_refuses_to_start_with_a_bad_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text("ok\nre:(\n", encoding="utf-8")
+    monkeypatch.setenv("DEEPSEEK_API_KEY", "sk-test")
+    monkeypatch.setenv("SENTINEL_STORE", f"sqlite:///{tmp_path / 'p.db'}")
+    monkeypatch.setenv("SENTINEL_SAFETY_LISTS", str(bad))
+    result = CliRunner().invoke(cli, ["proxy"])
+    assert result.exit_code == 2
+    assert f"{bad}:2: invalid regular expression" in result.output
+    assert "Traceback" not in result.output
