@@ -335,7 +335,7 @@ class AsyncSentinel:
                 completion = ChatCompletion.model_validate_json(result.content)
             apply_completion(obs, completion)
             if key and core.cache is not None and not obs.fallback:
-                core.cache.put(key, request, obs.subject_key, completion)
+                core.cache.put(key, request, obs.subject_key, completion, obs.started)
             return completion
         except ValueError:
             error = SentinelAPIError(

@@ -26,8 +26,9 @@ is personal data like a raw conversation. Its TTL is capped at
 SENTINEL_ANONYMIZE_WITHIN and the anonymization job purges every entry before that
 deadline; erasure deletes the subject's entries (counted as kind "cache"). Writes go
 through one background thread (a miss is never slowed by the store) and are skipped
-while an erasure tombstone covers them (up to its cut-off). A store that fails a lookup
-is a miss, a failed write is dropped: the cache never fails a call.
+while an erasure tombstone covers the call's start (up to its cut-off: an answer to a
+request sent before the erasure is not cached, however late it arrives). A store that
+fails a lookup is a miss, a failed write is dropped: the cache never fails a call.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import json
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from opentelemetry.metrics import MeterProvider
@@ -151,8 +152,11 @@ class ResponseCache:
         request: ChatRequest,
         subject_key: str | None,
         completion: ChatCompletion,
+        started: datetime,
     ) -> None:
-        """Store a fresh answer in the background; skipped when it is not a normal one."""
+        """Store a fresh answer in the background; skipped when it is not a normal one.
+        `started` is the call's start (its records' timestamp): an answer to a request
+        sent before an erasure is content from before its cut-off, however late it came."""
         if not storable(completion):
             return
         now = self.clock.now()
@@ -171,17 +175,17 @@ class ResponseCache:
                 return
             self._pending += 1
         try:
-            self._writer.submit(self._write, entry)
+            self._writer.submit(self._write, entry, started)
         except RuntimeError:  # closed
             with self._lock:
                 self._pending -= 1
 
-    def _write(self, entry: CacheEntry) -> None:
+    def _write(self, entry: CacheEntry, started: datetime) -> None:
         try:
             # Looked up per write, not from a cached set: an entry written a moment
             # after an erasure would hold the erased subject's content for a whole TTL.
             key = entry.subject_key
-            if key is None or not covers(read_tombstone(self.store, key), entry.created_at):
+            if key is None or not covers(read_tombstone(self.store, key), started):
                 self.store.cache_put(entry, self.max_entries)
         except Exception as exc:
             log.warning("could not store a cache entry (%s); dropped", type(exc).__name__)

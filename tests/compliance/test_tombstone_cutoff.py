@@ -217,3 +217,48 @@ def test_the_response_cache_follows_the_cut_off(
     client.chat.completions.create(**request)
     client.close()
     assert fake_deepseek.count() == upstream  # answered from the returning subject's entry
+
+
+def test_an_answer_to_a_request_sent_before_the_erasure_is_not_cached(
+    store: SQLiteStore, tmp_path: Path, fake_deepseek: Any
+) -> None:
+    """A slow call begun before the erasure whose answer arrives after the cut-off is
+    still content from before the erasure: it must not be cached (with the raw id and
+    the prompt) nor exported, like the call's own records, which carry its start."""
+    import threading
+
+    from sentinel.client import Sentinel
+    from sentinel.compliance.export import iter_subject_records
+    from sentinel.compliance.service import Compliance
+
+    clock = FakeClock(ERASED_AT)  # the client's and the eraser's: settle sleeps on it
+    compliance = Compliance.build(store, Settings(), clock=clock, exports_dir=tmp_path / "ex")
+    key = compliance.subject_key(SUBJECT)
+    client = Sentinel(
+        api_key=fake_deepseek.api_key, base_url=fake_deepseek.url, store=store, cache=True,
+        clock=clock, settings=Settings(spool_dir=tmp_path / "spool"),
+    )  # fmt: skip
+    fake_deepseek.set_latency(3.0)  # the erasure below runs while the call waits
+    finished = threading.Event()
+
+    def ask() -> None:
+        client.chat.completions.create(
+            model="deepseek-v4-flash", temperature=0, subject_id=SUBJECT,
+            messages=[{"role": "user", "content": "asked before the erasure"}],
+        )  # fmt: skip
+        finished.set()
+
+    call = threading.Thread(target=ask)
+    call.start()
+    while fake_deepseek.count() == 0:  # the request is at the upstream
+        threading.Event().wait(0.01)
+    done = compliance.erasures.run(compliance.erasures.request(SUBJECT, key, "t", None)["id"])
+    assert done is not None and done["status"] == "completed"
+    assert not finished.is_set(), "the erasure must complete while the call is in flight"
+    clock.advance(60)  # the answer arrives well after the cut-off
+    assert clock.now() > datetime.fromisoformat(done["cut_off"])
+    call.join(30)
+    client.flush()
+    client.close()
+    assert store.count("cache") == 0
+    assert list(iter_subject_records(store, None, SUBJECT, key)) == []
