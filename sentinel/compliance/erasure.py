@@ -63,6 +63,13 @@ STEPS = ("tombstone", "settle", "spool", "store", "dead_letter", "exports", "swe
 # Twice Elasticsearch's retention lease sync interval: by then no lease holds the
 # erased documents back from a merge.
 RECLAIM_AGAIN_AFTER = timedelta(seconds=60)
+# Which job erases a subject now (see ErasureService.request); not under "erasure:",
+# which lists the jobs themselves.
+CLAIM_PREFIX = "erasure-claim:"
+CLAIM_ATTEMPTS = 200
+# A claim naming a job that does not exist yet is being acted on for this long (the
+# claimer writes the job right after); after it, the claimer is taken to have crashed.
+CLAIM_CREATE_WITHIN = timedelta(seconds=5)
 
 Progress = Callable[[str, dict[str, Any]], None]
 
@@ -103,10 +110,36 @@ class ErasureService:
         self, subject_id: str, subject_key: str, actor: str, request_id: str | None
     ) -> dict[str, Any]:
         """A new erasure job, or the subject's unfinished one (which the caller then
-        resumes): asking twice never runs two erasures of one subject side by side."""
-        unfinished = self.jobs.unfinished(subject_key)
-        if unfinished:
-            return unfinished[0]
+        resumes): asking twice never runs two erasures of one subject side by side.
+
+        Two requests at the same moment (two API workers, the CLI and the API) must not
+        both find no job and both create one: Elasticsearch's search does not see a job
+        another request is creating, and two jobs side by side break the tombstone (the
+        first to close it ends the erasing phase while the other still runs). So the
+        subject's claim `erasure-claim:{subject_key}` is taken compare-and-set first."""
+        claim = CLAIM_PREFIX + subject_key
+        for _ in range(CLAIM_ATTEMPTS):
+            unfinished = self.jobs.unfinished(subject_key)
+            if unfinished:
+                return unfinished[0]
+            current = self.store.get_state(claim)
+            if current is not None:
+                held = self.jobs.get(str(current[0].get("job_id", "")))
+                if held is not None and held[0].get("status") != "completed":
+                    return held[0]
+                claimed_at = datetime.fromisoformat(current[0]["claimed_at"])
+                if held is None and self.clock.now() - claimed_at < CLAIM_CREATE_WITHIN:
+                    self.clock.sleep(0.05)  # the claimer is creating that job right now
+                    continue
+            job_id = self.jobs.new_id()
+            value = {"job_id": job_id, "claimed_at": self.clock.now().isoformat()}
+            if self.store.put_state(claim, value, current[1] if current else None):
+                return self._create(job_id, subject_id, subject_key, actor, request_id)
+        raise ErasureConflict(f"erasure of {subject_key[:12]}: too many concurrent requests")
+
+    def _create(
+        self, job_id: str, subject_id: str, subject_key: str, actor: str, request_id: str | None
+    ) -> dict[str, Any]:
         job = self.jobs.create(
             {
                 "status": "pending",
@@ -118,7 +151,8 @@ class ErasureService:
                 "steps_done": [],
                 "removed": {},
                 "removed_by_kind": {},
-            }
+            },
+            job_id,
         )
         self.audit.append(
             actor, "erasure.requested", subject_key=subject_key, request_id=request_id,

@@ -31,12 +31,18 @@ class Jobs:
         self.store = store
         self.prefix = f"{kind}:"
 
-    def create(self, value: Mapping[str, Any]) -> dict[str, Any]:
+    @staticmethod
+    def new_id() -> str:
+        return uuid.uuid4().hex
+
+    def create(self, value: Mapping[str, Any], job_id: str | None = None) -> dict[str, Any]:
+        """A new job; `job_id` when the caller needed the id first (a claim naming it)."""
         while True:
-            job_id = uuid.uuid4().hex
+            job_id = job_id or self.new_id()
             job = {**value, "id": job_id}
             if self.store.put_state(self.prefix + job_id, job, None):
                 return job
+            job_id = None
 
     def get(self, job_id: str) -> tuple[dict[str, Any], int] | None:
         if not is_job_id(job_id):

@@ -165,3 +165,39 @@ def test_erasure_purges_and_export_includes_the_dead_letter_file(
     ]  # fmt: skip
     assert _export_total(compliance, SUBJECT) == 0
     assert _export_total(compliance, OTHER) == 121 + 2
+
+
+def test_simultaneous_requests_to_erase_one_subject_make_one_job(
+    es_store_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    """Two erasure requests of one subject at the same moment (two API workers, or the
+    CLI and the API) share one job: Elasticsearch's search does not see a job another
+    request is still creating, and two jobs side by side would let the first one to
+    finish close the tombstone while the other still erases."""
+    import threading
+
+    store = es_store_factory()
+    compliance = Compliance.build(store, Settings(), exports_dir=tmp_path / "exports")
+    for n in range(4):
+        subject = f"{SUBJECT}-{n}"
+        ids: list[str] = []
+        barrier = threading.Barrier(3)
+
+        def ask(
+            subject: str = subject, barrier: threading.Barrier = barrier, ids: list[str] = ids
+        ) -> None:
+            barrier.wait()
+            ids.append(compliance.erasures.request(subject, key_of(subject), "t", None)["id"])
+
+        threads = [threading.Thread(target=ask) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert len(ids) == 3 and len(set(ids)) == 1, ids
+        jobs = [j for j in compliance.erasures.jobs.all() if j["subject_key"] == key_of(subject)]
+        assert [j["id"] for j in jobs] == ids[:1]
+        assert compliance.erasures.run(ids[0])["status"] == "completed"
+    # once the job completed, a new request is a new erasure (the cut-off moves on)
+    again = compliance.erasures.request(subject, key_of(subject), "t", None)
+    assert again["id"] != ids[0] and again["status"] == "pending"
