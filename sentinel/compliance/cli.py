@@ -28,7 +28,7 @@ from sentinel.compliance.subjects import InvalidSubjectId, validate_subject_id
 from sentinel.compliance.tokens import SCOPES, TokenError, describe
 from sentinel.config import Settings
 from sentinel.errors import ConfigurationError
-from sentinel.store.base import StoreError
+from sentinel.store.base import StoreError, StoreUnavailable
 
 gdpr_app = typer.Typer(
     help="GDPR / PIPL export and erasure of one data subject.", no_args_is_help=True
@@ -50,10 +50,17 @@ def _actor() -> str:
 
 @contextlib.contextmanager
 def _compliance() -> Iterator[Compliance]:
+    """The compliance services over SENTINEL_STORE. A store that is down (at the start
+    or midway) ends the command with one line naming it, exit 1, never a traceback: an
+    erasure stopped that way stays resumable (`sentinel gdpr resume`)."""
     from sentinel.store import open_store
 
     settings = Settings()
-    store = open_store(settings=settings)
+    try:
+        store = open_store(settings=settings)
+    except StoreUnavailable as exc:
+        err.print(f"store unavailable (SENTINEL_STORE): {exc}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
     try:
         yield Compliance.build(store, settings, spool=open_spool(settings))
     except (ConfigurationError, StoreError) as exc:  # e.g. a missing audit key or anchor

@@ -99,3 +99,28 @@ def test_audit_verify_and_show(db: Path) -> None:
     broken = runner.invoke(app, ["audit", "verify"])
     assert broken.exit_code == 1
     assert "seq 2" in broken.stdout
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["gdpr", "erase", SUBJECT, "--yes"],
+        ["gdpr", "export", SUBJECT],
+        ["gdpr", "resume"],
+        ["gdpr", "tombstones", "list"],
+        ["gdpr", "tombstones", "migrate"],
+        ["gdpr", "tombstones", "prune"],
+    ],
+)
+def test_a_store_that_is_down_is_named_in_one_line_not_a_traceback(
+    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loopback import free_port
+
+    monkeypatch.setenv("SENTINEL_STORE", f"http://127.0.0.1:{free_port()}")  # nothing listens
+    monkeypatch.setenv("SENTINEL_SPOOL_DIR", str(tmp_path / "spool"))
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)  # not an uncaught StoreUnavailable
+    assert "store unavailable (SENTINEL_STORE)" in result.output
+    assert "Traceback" not in result.output
