@@ -21,8 +21,9 @@ stopped and re-running a finished step is harmless (every step is idempotent):
 5. `dead_letter` — the subject's records in the store's dead-letter file (records
    Elasticsearch refused for good, kept in full with the reason).
 6. `exports` — export files and jobs of the subject (they are copies of its data).
-7. `sweep` — the spool, store and dead-letter steps once more: a write that began before
-   step 1 and outlasted the settle wait is deleted now.
+7. `sweep` — the spool, store, dead-letter and exports steps once more: a write that
+   began before step 1 and outlasted the settle wait is deleted now, and so is an
+   export file requested after step 6 (it names the raw subject id).
 8. `close` — the tombstone gets its cut-off, this clock's time now plus
    `clock_skew` (SENTINEL_ERASURE_CLOCK_SKEW), recorded in the job as `cut_off`: the
    erasure covers everything the subject did until it completed, and records after
@@ -60,6 +61,7 @@ from sentinel.store.base import Store
 
 STEPS = ("tombstone", "settle", "spool", "store", "dead_letter", "exports", "sweep", "close",
          "forget", "reclaim")  # fmt: skip
+PARTS = ("spool", "store", "dead_letter", "exports")  # the places the sweep goes over again
 # Twice Elasticsearch's retention lease sync interval: by then no lease holds the
 # erased documents back from a merge.
 RECLAIM_AGAIN_AFTER = timedelta(seconds=60)
@@ -249,14 +251,12 @@ class ErasureService:
             start = datetime.fromisoformat(since) if since else self.clock.now()
             self.clock.sleep(self.settle - (self.clock.now() - start).total_seconds())
             return {}, ()
-        if step in ("spool", "store", "dead_letter", "sweep"):
-            parts = ("spool", "store", "dead_letter") if step == "sweep" else (step,)
+        if step in (*PARTS, "sweep"):
+            parts = PARTS if step == "sweep" else (step,)
             removed, by_kind = dict(job["removed"]), dict(job["removed_by_kind"])
             for part in parts:
                 self._delete(part, subject_id, key, removed, by_kind)
             return {"removed": removed, "removed_by_kind": by_kind}, ()
-        if step == "exports":
-            return {"removed": {**job["removed"], "exports": self.exports.purge_subject(key)}}, ()
         if step == "close":
             tombstone = close_tombstone(self.store, key, self.clock.now(), self.clock_skew)
             return {"cut_off": tombstone["cut_off"]}, ()
@@ -295,6 +295,8 @@ class ErasureService:
             for kind, n in counts.items():
                 kinds[kind] = kinds.get(kind, 0) + n
             by_kind[name] = kinds
+        elif part == "exports":
+            removed["exports"] = removed.get("exports", 0) + self.exports.purge_subject(key)
         elif isinstance(self.store, DeadLettered):
             n = self.store.dead_letter.purge_subject(subject_id, key)
             removed["dead-letter"] = removed.get("dead-letter", 0) + n

@@ -114,6 +114,30 @@ def test_no_byte_of_the_raw_id_is_left_in_store_exports_or_logs(
     assert "sentinel.db" in _files_containing(tmp_path, OTHER)
 
 
+def test_an_export_requested_while_the_erasure_runs_is_erased_with_it(
+    compliance: Compliance, seeded: Callable[[int], None], tmp_path: Path
+) -> None:
+    """An export asked for after the erasure's exports step (a DPO's ticket racing the
+    erasure) holds no record, but its file names the raw subject id: the sweep removes
+    it, so after `completed` no file holds the id."""
+    seeded(5)
+    asked: list[str] = []
+
+    def progress(step: str, _job: dict) -> None:
+        if step == "exports":
+            job = compliance.exports.request(SUBJECT, key_of(SUBJECT), "tester", None)
+            compliance.exports.run(job["id"])
+            asked.append(job["id"])
+
+    key = key_of(SUBJECT)
+    job = compliance.erasures.request(SUBJECT, key, "tester", None)
+    result = compliance.erasures.run(job["id"], progress)
+    assert result is not None and result["status"] == "completed"
+    assert asked and compliance.exports.get(asked[0]) is None
+    assert result["removed"]["exports"] == 1
+    assert _files_containing(tmp_path, SUBJECT) == []
+
+
 _CRASHING_ERASURE = textwrap.dedent(
     """
     import os, sys
