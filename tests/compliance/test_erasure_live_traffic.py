@@ -12,13 +12,13 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from loopback import wait_until
 
 from sentinel.compliance.service import Compliance, open_spool
 from sentinel.config import Settings
@@ -82,13 +82,17 @@ def test_erasure_under_live_traffic_from_two_processes(
     try:
         for proc in procs:
             assert proc.stdout is not None and proc.stdout.readline().strip() == b"calling"
-        time.sleep(1.0)  # both have records in the store by now
         settings = Settings(spool_dir=tmp_path / "eraser-spool")
         compliance = Compliance.build(
             store, settings, spool=open_spool(settings), exports_dir=tmp_path / "exports"
         )
         key = compliance.subject_key(SUBJECT)
-        assert list(store.iter_subject(SUBJECT, key, KINDS)), "no traffic reached the store"
+
+        def stored() -> list[Any]:  # a loaded machine may take a while for the first batch
+            store.refresh()
+            return list(store.iter_subject(SUBJECT, key, KINDS))
+
+        assert wait_until(stored, 30), "no traffic reached the store"
         upstream_calls: dict[str, int] = {}
         job = compliance.erasures.request(SUBJECT, key, "test", None)
         done = compliance.erasures.run(
