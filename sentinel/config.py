@@ -152,6 +152,12 @@ class Settings(BaseSettings):
     @classmethod
     def _tombstone_duration(cls, v: Any) -> timedelta:
         return parse_duration(v)
+    # Redaction policy (sentinel.privacy.policy reads and checks the files, naming lines)
+    redact_allow: Path | None = None  # terms or /regexes/ never redacted
+    redact_deny: Path | None = None  # [TYPE:] terms or /regexes/ always redacted
+    redact_entities: Annotated[list[str], NoDecode] = Field(default_factory=list)  # all
+    redact_thresholds: str = ""  # PERSON=0.6,LOCATION=0.5: minimum score per type
+    redact_outbound: bool = False  # mask PII before a request leaves, restore in answers
 
     # Daemon
     rules: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -198,6 +204,7 @@ class Settings(BaseSettings):
         "webhook_allowed_hosts",
         "api_allowed_hosts",
         "safety_lists",
+        "redact_entities",
         mode="before",
     )
     @classmethod

@@ -48,18 +48,25 @@ NER_CONFIG = NerModelConfiguration(
 
 
 _CAPITALIZED_WORD = re.compile(r"[A-Z][a-z]")
+# What follows a product name: "Roomba j7", "Pixel 8", "Switch OLED", "Surface Pro 9".
+_MODEL_SUFFIX = re.compile(
+    r"\s?(?:[A-Za-z]{0,2}\d+[A-Za-z]*|OLED|Pro|Max|Ultra|Mini|Plus|Air|Lite)\b"
+)
 _DIGIT = re.compile(r"\d")
 
 
 def plausible(label: str, text: str) -> bool:
-    """Names and places are written with a capitalized word, and names have no digits.
+    """Names and places are written with a capitalized word, and names have no digits
+    and, from the model alone, more than one word.
 
-    The small model sometimes labels "Order 4939..." a person or "v9.4" a place;
-    those would redact the ids and versions that make a stored conversation useful.
+    The small model sometimes labels "Order 4939..." a person or "v9.4" a place, and
+    one capitalized word in a sentence (Jenkins, Jupyter, Cassandra) a person; those
+    would redact the ids, versions and tool names that make a stored conversation
+    useful. A lone first name or surname is found by the name lists in context.
     """
     if not _CAPITALIZED_WORD.search(text):
         return False
-    return label != "PERSON" or not _DIGIT.search(text)
+    return label != "PERSON" or not (_DIGIT.search(text) or " " not in text)
 
 
 class GatedSpacyNlpEngine(SpacyNlpEngine):
@@ -97,7 +104,9 @@ class GatedSpacyNlpEngine(SpacyNlpEngine):
         ):
             for ent in clause.ents:
                 text = ent.text.strip()  # blanked CJK can end up inside an entity
-                if not plausible(ent.label_, text):
+                if not plausible(ent.label_, text) or _MODEL_SUFFIX.match(
+                    clause.text, ent.end_char
+                ):
                     continue
                 start = offset + ent.start_char + ent.text.index(text)
                 span = docs[i].char_span(start, start + len(text), ent.label_, "expand")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
@@ -18,68 +18,10 @@ from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 from sentinel.privacy.analyzer import BatchAnalyzer
 from sentinel.privacy.entities import Entity, resolve_overlaps
 from sentinel.privacy.language import LangChoice
+from sentinel.privacy.policy import DEFAULT_ALLOW_LIST, Policy, policy_from_settings
 from sentinel.privacy.pool import AnalyzerPool
 
-# Product and technology names that chat about an LLM API is full of and that the
-# small English model sometimes tags as a person or place.
-DEFAULT_ALLOW_LIST: frozenset[str] = frozenset(
-    {
-        "DeepSeek",
-        "DeepSeek-V3",
-        "DeepSeek-R1",
-        "OpenAI",
-        "ChatGPT",
-        "Python",
-        "Java",
-        "JavaScript",
-        "TypeScript",
-        "Rust",
-        "Go",
-        "Spark",
-        "Kafka",
-        "Flink",
-        "Hadoop",
-        "Redis",
-        "MySQL",
-        "PostgreSQL",
-        "Postgres",
-        "Kubernetes",
-        "Docker",
-        "Linux",
-        "Ubuntu",
-        "Elasticsearch",
-        "Kibana",
-        "Grafana",
-        "Prometheus",
-        "Nginx",
-        "React",
-        "Vue",
-        "Django",
-        "Flask",
-        "FastAPI",
-        "PyTorch",
-        "TensorFlow",
-        "Pandas",
-        "NumPy",
-        "TCP/IP",
-        "HTTP",
-        "HTTPS",
-        "JSON",
-        "YAML",
-        "GitHub",
-        "GitLab",
-        "AWS",
-        "Azure",
-        "Windows",
-        "macOS",
-        "iOS",
-        "Android",
-        "Excel",
-        "Jira",
-        "Slack",
-        "Presidio",
-    }
-)
+__all__ = ["DEFAULT_ALLOW_LIST", "Entity", "Placeholders", "Redaction", "Redactor", "apply"]
 
 
 @dataclass(frozen=True)
@@ -129,8 +71,10 @@ def apply(text: str, entities: Sequence[Entity], placeholders: Placeholders) -> 
 class Redactor:
     """Finds and replaces PII in English, Chinese and mixed text, fully offline.
 
-    `allow_list` values are never redacted (exact match on the finding's text);
-    `deny_list` maps an entity type to terms always redacted as that type.
+    The operator's policy comes from the settings (SENTINEL_REDACT_ALLOW, _DENY,
+    _ENTITIES, _THRESHOLDS) unless `policy` is given; `allow_list` then replaces its
+    allow terms (exact match on the finding's text) and `deny_list` (entity type ->
+    terms always redacted as that type) is added to its deny terms.
 
     Loading takes a few seconds (spaCy model, jieba dictionary): build one and reuse it.
     `n_process` > 1 analyzes in that many worker processes (see `pool`), which pays
@@ -139,16 +83,29 @@ class Redactor:
 
     def __init__(
         self,
-        allow_list: Collection[str] = DEFAULT_ALLOW_LIST,
+        allow_list: Collection[str] | None = None,
         deny_list: Mapping[str, Sequence[str]] | None = None,
         batch_size: int = 64,
         n_process: int = 1,
+        *,
+        policy: Policy | None = None,
     ) -> None:
-        deny = deny_list or {}
+        if policy is None:
+            from sentinel.config import Settings
+
+            policy = policy_from_settings(Settings())
+        if allow_list is not None:
+            policy = replace(policy, allow_terms=frozenset(allow_list))
+        if deny_list:
+            merged = dict(policy.deny_terms)
+            for entity, terms in deny_list.items():
+                merged[entity] = (*merged.get(entity, ()), *terms)
+            policy = replace(policy, deny_terms=merged)
+        self.policy = policy
         self.engine: BatchAnalyzer | AnalyzerPool = (
-            AnalyzerPool(n_process, allow_list, deny, batch_size)
+            AnalyzerPool(n_process, policy, batch_size)
             if n_process > 1
-            else BatchAnalyzer(allow_list, deny, batch_size)
+            else BatchAnalyzer(policy, batch_size)
         )
 
     def analyze_many(
