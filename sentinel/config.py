@@ -158,6 +158,7 @@ class Settings(BaseSettings):
     redact_entities: Annotated[list[str], NoDecode] = Field(default_factory=list)  # all
     redact_thresholds: str = ""  # PERSON=0.6,LOCATION=0.5: minimum score per type
     redact_outbound: bool = False  # mask PII before a request leaves, restore in answers
+    redact_workers: int = Field(default=0, ge=0, le=64)  # 0: one per core (max 4), lazily
 
     # Daemon
     rules: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -20,7 +20,9 @@ from sentinel.privacy.language import LangChoice, detect
 from sentinel.privacy.ner import GatedSpacyNlpEngine
 from sentinel.privacy.policy import Policy
 from sentinel.privacy.recognizers import LANGUAGES, build_registry, gates, pattern_candidates
+from sentinel.privacy.recognizers.en_person import EnPersonRecognizer
 
+_CONTRACTIONS = {"i'm", "i've", "i'll", "i'd"}
 # What the English NER can add to a text's candidate types once it found something.
 NER_ENTITIES = frozenset({"PERSON", "LOCATION"})
 
@@ -59,9 +61,15 @@ class BatchAnalyzer:
     def __init__(self, policy: Policy, batch_size: int = 64) -> None:
         self.policy = policy
         self.allow_list = sorted(policy.allow_terms)
-        ordinary = {w.lower() for w in policy.allow_terms} | set(STOP_WORDS)
-        self.nlp_engine = GatedSpacyNlpEngine(LANGUAGES, ordinary_words=ordinary)
+        ordinary = {w.lower() for w in policy.allow_terms} | set(STOP_WORDS) | _CONTRACTIONS
         registry = build_registry(policy.deny_terms, ordinary, policy.deny_patterns)
+        self.en_person = next(r for r in registry.recognizers if isinstance(r, EnPersonRecognizer))
+        self.nlp_engine = GatedSpacyNlpEngine(
+            LANGUAGES,
+            ordinary_words=ordinary,
+            names=self.en_person.given | self.en_person.surnames,
+            products={w.lower() for w in policy.allow_terms},
+        )
         self.engine = AnalyzerEngine(
             registry=registry,
             nlp_engine=self.nlp_engine,
@@ -82,9 +90,12 @@ class BatchAnalyzer:
         self, texts: Sequence[str], language: LangChoice = "auto"
     ) -> list[list[RecognizerResult]]:
         langs = [detect(t, language) for t in texts]
-        artifacts = self.nlp_engine.process_gated(
-            texts, [("en" in ls) for ls in langs], self.batch_size
-        )
+        english = [("en" in ls) for ls in langs]
+        explained = [
+            [(s, e) for s, e, _ in self.en_person.spans(t)] if en else []
+            for t, en in zip(texts, english, strict=True)
+        ]
+        artifacts = self.nlp_engine.process_gated(texts, english, self.batch_size, explained)
         out = []
         for text, text_langs, nlp_artifacts in zip(texts, langs, artifacts, strict=True):
             results: list[RecognizerResult] = []

@@ -9,6 +9,7 @@ Results carry only type, span and score, never the value, so they are safe to lo
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -20,6 +21,8 @@ from sentinel.privacy.entities import Entity, resolve_overlaps
 from sentinel.privacy.language import LangChoice
 from sentinel.privacy.policy import DEFAULT_ALLOW_LIST, Policy, policy_from_settings
 from sentinel.privacy.pool import AnalyzerPool
+
+POOL_MIN_BATCH = 128  # below this, starting and feeding workers costs more than it saves
 
 __all__ = ["DEFAULT_ALLOW_LIST", "Entity", "Placeholders", "Redaction", "Redactor", "apply"]
 
@@ -78,7 +81,10 @@ class Redactor:
 
     Loading takes a few seconds (spaCy model, jieba dictionary): build one and reuse it.
     `n_process` > 1 analyzes in that many worker processes (see `pool`), which pays
-    off for batches of hundreds of texts; `close()` stops them.
+    off for batches of hundreds of texts; `close()` stops them. Left as None it is
+    SENTINEL_REDACT_WORKERS (0: one per core, at most 4), and the workers start only
+    when a batch of POOL_MIN_BATCH texts or more arrives (a job backlog, a large
+    `sentinel redact` input); smaller batches are analyzed in this process.
     """
 
     def __init__(
@@ -86,14 +92,18 @@ class Redactor:
         allow_list: Collection[str] | None = None,
         deny_list: Mapping[str, Sequence[str]] | None = None,
         batch_size: int = 64,
-        n_process: int = 1,
+        n_process: int | None = None,
         *,
         policy: Policy | None = None,
     ) -> None:
-        if policy is None:
+        settings = None
+        if policy is None or n_process is None:
             from sentinel.config import Settings
 
-            policy = policy_from_settings(Settings())
+            settings = Settings()
+        if policy is None:
+            assert settings is not None
+            policy = policy_from_settings(settings)
         if allow_list is not None:
             policy = replace(policy, allow_terms=frozenset(allow_list))
         if deny_list:
@@ -102,19 +112,34 @@ class Redactor:
                 merged[entity] = (*merged.get(entity, ()), *terms)
             policy = replace(policy, deny_terms=merged)
         self.policy = policy
-        self.engine: BatchAnalyzer | AnalyzerPool = (
-            AnalyzerPool(n_process, policy, batch_size)
-            if n_process > 1
-            else BatchAnalyzer(policy, batch_size)
-        )
+        self.batch_size = batch_size
+        self._lazy = n_process is None
+        if n_process is None:
+            assert settings is not None
+            n_process = settings.redact_workers or min(os.cpu_count() or 1, 4)
+        self.n_process = n_process
+        self.pool: AnalyzerPool | None = None
+        self.local: BatchAnalyzer | None = None
+        if n_process > 1 and not self._lazy:
+            self.pool = AnalyzerPool(n_process, policy, batch_size)
+        else:
+            self.local = BatchAnalyzer(policy, batch_size)
+
+    @property
+    def engine(self) -> BatchAnalyzer | AnalyzerPool:
+        """What analyzes the next large batch: the worker pool if any, else this process."""
+        return self.pool or self.local  # type: ignore[return-value]
 
     def analyze_many(
         self, texts: Sequence[str], language: LangChoice = "auto"
     ) -> list[list[Entity]]:
         """The non-overlapping PII spans of each text, in text order."""
-        if isinstance(self.engine, AnalyzerPool):
-            return self.engine.analyze_many(texts, language)
-        return [resolve_overlaps(r) for r in self.engine.analyze_many(texts, language)]
+        if self.pool is None and self._lazy and self.n_process > 1 and len(texts) >= POOL_MIN_BATCH:
+            self.pool = AnalyzerPool(self.n_process, self.policy, self.batch_size)
+        if self.pool is not None and (self.local is None or len(texts) >= POOL_MIN_BATCH):
+            return self.pool.analyze_many(texts, language)
+        assert self.local is not None
+        return [resolve_overlaps(r) for r in self.local.analyze_many(texts, language)]
 
     def redact_many(
         self,
@@ -132,8 +157,9 @@ class Redactor:
 
     def close(self) -> None:
         """Stop the worker processes, if any."""
-        if isinstance(self.engine, AnalyzerPool):
-            self.engine.close()
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
 
     def redact(
         self, text: str, language: LangChoice = "auto", placeholders: Placeholders | None = None

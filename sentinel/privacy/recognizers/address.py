@@ -10,11 +10,13 @@ then optionally the unit, city, state and ZIP code.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from presidio_analyzer import Pattern, PatternRecognizer
 
 from sentinel.privacy.recognizers.gazetteer import load
 
+_WORD = re.compile(r"(?<=\d\s)[A-Za-z][\w.]*|(?<=\d[A-Z]\s)[A-Za-z][\w.]*")
 GATE = re.compile(r"[省市区县路街道号]|\d [A-Z0-9]")
 
 _HAN = r"[\u4e00-\u9fff]"
@@ -38,11 +40,21 @@ def _en_pattern() -> str:
     )
 
 
-def address_recognizer(language: str) -> PatternRecognizer:
-    return PatternRecognizer(
-        supported_entity="LOCATION",
-        name="AddressRecognizer",
-        supported_language=language,
-        patterns=[Pattern("zh_address", _ZH, 0.7), Pattern("us_street", _en_pattern(), 0.6)],
-        global_regex_flags=0,
-    )
+class AddressRecognizer(PatternRecognizer):
+    """Chinese and US addresses; a street line made of allow-listed words ("3 Kafka
+    Streams") is a product, not a street."""
+
+    def __init__(self, supported_language: str, ordinary_words: Collection[str] = ()) -> None:
+        self.ordinary = {w.lower() for w in ordinary_words}
+        super().__init__(
+            supported_entity="LOCATION",
+            name="AddressRecognizer",
+            supported_language=supported_language,
+            patterns=[Pattern("zh_address", _ZH, 0.7), Pattern("us_street", _en_pattern(), 0.6)],
+            global_regex_flags=0,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        """False drops the match; None keeps the pattern's score (True would set 1.0)."""
+        words = _WORD.findall(pattern_text)
+        return False if words and words[0].lower() in self.ordinary else None

@@ -13,6 +13,7 @@ Words on the allow list (product and tech names) are never a part of a name.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection
 
@@ -101,6 +102,18 @@ class EnPersonRecognizer(EntityRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
+        return [RecognizerResult("PERSON", s, e, score) for s, e, score in self.spans(text)]
+
+    def spans(self, text: str) -> tuple[tuple[int, int, float], ...]:
+        """(start, end, score) of the names in `text`; the analyzer asks twice per text
+        (to skip the NER where the lists explain every name, then through Presidio)."""
+        return self._spans(text)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019  (one recognizer per process, kept)
+    def _spans(self, text: str) -> tuple[tuple[int, int, float], ...]:
+        return tuple((r.start, r.end, r.score) for r in self._find(text))
+
+    def _find(self, text: str) -> list[RecognizerResult]:
         words = list(_WORD.finditer(text))
         results = []
         i = 0

@@ -25,7 +25,8 @@ def im_account_recognizer(language: str) -> PatternRecognizer:
         patterns=[
             Pattern(
                 "wechat_zh",
-                r"(?<=(?:微信|v信|(?<![A-Za-z])vx)(?:号|id|账号)?\s*(?:是|为|[:：])?\s*)"
+                r"(?<=(?:微信|v信)(?:号|id|账号)?\s*(?:是|为|[:：])?\s*"
+                r"|(?<![A-Za-z])vx号?(?:\s*[:：是]\s*|\s+))"
                 r"[A-Za-z][A-Za-z0-9_-]{5,19}" + _END,
                 0.8,
             ),

@@ -18,6 +18,7 @@ Chinese mobiles have their own recognizer.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -33,6 +34,7 @@ _SHAPED = (
 )
 _REGIONS = ("US", "GB", "DE", "FR", "NL", "ES", "IT")
 _DATE = re.compile(r"(?:19|20)\d\d[.-]\d\d?[.-]\d\d?|\d\d?[.-]\d\d?[.-](?:19|20)\d\d")
+_SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")  # the US SSN layout, never a phone layout
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")  # parses as a valid number surprisingly often
 _VERSION = re.compile(r"\d+(?:\.\d+)*\.\d{1,3}")  # 1.26.2, not 886.220.3723
 # North American shape: (619) 582-5697, 1-619-582-5697, +1 619 582 5697. The shape is
@@ -45,6 +47,7 @@ _PHONE_WORD = regex.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # phonenumbers' parse is the costly part
 def _valid(number: str, regions: tuple[str, ...], possible: bool = False) -> bool:
     """Valid (or, with `possible`, of a possible length) as a number of one region."""
     check = phonenumbers.is_possible_number if possible else phonenumbers.is_valid_number
@@ -84,7 +87,7 @@ class IntlPhoneRecognizer(PatternRecognizer):
 
     def _is_phone(self, text: str, start: int, end: int) -> bool:
         number = text[start:end]
-        if _IPV4.fullmatch(number) or _DATE.fullmatch(number) or _VERSION.fullmatch(number):
+        if any(p.fullmatch(number) for p in (_IPV4, _DATE, _VERSION, _SSN_SHAPE)):
             return False
         if _NANP.fullmatch(number):
             return True

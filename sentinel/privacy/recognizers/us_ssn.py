@@ -27,13 +27,13 @@ def ssn_valid(text: str) -> bool:
     return area not in (0, 666) and area < 900 and group != 0 and serial != 0
 
 
-class UsSsnRecognizer(PatternRecognizer):
+class SsnRecognizer(PatternRecognizer):  # not UsSsnRecognizer: Presidio looks classes up by name
     """3-2-4 SSNs anywhere; 9 bare digits after an SSN context word."""
 
     def __init__(self, supported_language: str) -> None:
         super().__init__(
             supported_entity="US_SSN",
-            name="UsSsnRecognizer",
+            name="SsnRecognizer",
             supported_language=supported_language,
             patterns=[
                 Pattern("ssn_grouped", r"(?<![\d-])\d{3}(-|\s)\d{2}\1\d{4}(?![\d-])", 0.6),

@@ -73,16 +73,17 @@ class ZhPersonRecognizer(EntityRecognizer):
         surname = "(?:" + "|".join(self.compound) + "|[" + "".join(sorted(self.single)) + "])"
         given = "[" + "".join(sorted(self.given)) + "]"
         sep = r"\s*[:：]?\s*"
-        # after 我叫 any character can be the surname (辜, 乜): the intro says it is one
         self.strong = regex.compile(
             rf"(?<=(?:{_STRONG_INTRO}){sep})(?:{'|'.join(self.compound)}|\p{{Han}})"
             rf"(?:{given}{{1,2}}|\p{{Han}}(?!\p{{Han}}))"
         )
-        self.weak = regex.compile(
-            rf"(?<=(?:{_WEAK_INTRO}){sep}){surname}{given}{{1,2}}"
-            rf"|{surname}{given}{{1,2}}(?=(?:{_WEAK_TITLES}|{_TITLES}))"
-        )
+        self.weak_intro = regex.compile(rf"(?<=(?:{_WEAK_INTRO}){sep}){surname}{given}{{1,2}}")
+        self.weak_title = regex.compile(rf"{surname}{given}{{1,2}}(?=(?:{_WEAK_TITLES}|{_TITLES}))")
         self.titled = regex.compile(rf"{surname}(?=(?:{_TITLES}))")
+        # Cheap tests first: the context patterns scan every position of the text.
+        self.has_strong = regex.compile(_STRONG_INTRO)
+        self.has_weak = regex.compile(_WEAK_INTRO)
+        self.has_title = regex.compile(f"{_WEAK_TITLES}|{_TITLES}")
 
     def _everyday(self, word: str) -> bool:
         limit = _EVERYDAY_NAME_FREQ if self.tags.get(word) in _NAME_FLAGS else _EVERYDAY_FREQ
@@ -95,23 +96,34 @@ class ZhPersonRecognizer(EntityRecognizer):
         return 2 <= len(word) <= 3 and word[0] in self.structural and word[1] != word[0]
 
     def _is_given(self, word: str | None, tag: str | None) -> bool:
+        """A given name jieba split off: name-list characters, a name tag, or a word of
+        the HMM or of a given-name-like tag (浩然 a, 国庆 t) with a name character."""
         if word is None or len(word) > 2 or (len(word) == 2 and self._everyday(word)):
             return False
-        return tag is None or tag in _GIVEN_NAME_FLAGS or all(c in self.given for c in word)
+        if all(c in self.given for c in word) or tag in _NAME_FLAGS:
+            return True
+        return (tag is None or tag in _GIVEN_NAME_FLAGS) and any(c in self.given for c in word)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
-        results = [RecognizerResult("PERSON", *m.span(), 0.9) for m in self.strong.finditer(text)]
+        results = []
+        if self.has_strong.search(text):
+            results += [
+                RecognizerResult("PERSON", *m.span(), 0.9) for m in self.strong.finditer(text)
+            ]
+        weak = []
+        if self.has_weak.search(text):
+            weak += self.weak_intro.finditer(text)
+        if self.has_title.search(text):
+            weak += self.weak_title.finditer(text)
+            results += [
+                RecognizerResult("PERSON", *m.span(), 0.7)
+                for m in self.titled.finditer(text)
+                if m.group()[0] not in _CONTEXT_ONLY
+            ]
         results += [
-            RecognizerResult("PERSON", *m.span(), 0.8)
-            for m in self.weak.finditer(text)
-            if self._plausible(m.group())
-        ]
-        results += [
-            RecognizerResult("PERSON", *m.span(), 0.7)
-            for m in self.titled.finditer(text)
-            if m.group()[0] not in _CONTEXT_ONLY
+            RecognizerResult("PERSON", *m.span(), 0.8) for m in weak if self._plausible(m.group())
         ]
         for run in _HAN_RUN.finditer(text):
             results += self._in_run(run.group(), run.start())
@@ -129,7 +141,7 @@ class ZhPersonRecognizer(EntityRecognizer):
         results = []
         words = list(jieba.cut(run))
         tags = [self.tags.get(w) for w in words]  # None: a new word found by the HMM
-        prev = ""
+        prev, prev_tag = "", None
         skip = False
         for i, word in enumerate(words):
             start, pos = pos, pos + len(word)
@@ -155,10 +167,15 @@ class ZhPersonRecognizer(EntityRecognizer):
                 )
             ):
                 results.append(RecognizerResult("PERSON", start, pos, 0.85))
-            elif prev[-1:] in self.structural and (
-                (tag in _NAME_FLAGS and len(word) <= 2 and self._is_given(word, tag))
-                or (len(word) == 1 and (tag in _GIVEN_NAME_FLAGS or word in self.given))
+            elif (
+                prev[-1:] in self.structural
+                and prev_tag is None  # a surname the HMM glued on ("一下张" + "伟")
+                and not self._everyday(prev[-1] + word)
+                and (
+                    (tag in _NAME_FLAGS and len(word) <= 2 and self._is_given(word, tag))
+                    or (len(word) == 1 and (tag in _GIVEN_NAME_FLAGS or word in self.given))
+                )
             ):
                 results.append(RecognizerResult("PERSON", start - 1, pos, 0.6))
-            prev = word
+            prev, prev_tag = word, tag
         return results
