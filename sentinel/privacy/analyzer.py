@@ -22,7 +22,10 @@ from sentinel.privacy.policy import Policy
 from sentinel.privacy.recognizers import LANGUAGES, build_registry, gates, pattern_candidates
 from sentinel.privacy.recognizers.en_person import EnPersonRecognizer
 
-_CONTRACTIONS = {"i'm", "i've", "i'll", "i'd"}
+# Capitalized words that are not names, for the NER gate: contractions, greetings and
+# titles (the name after them is what matters), languages people ask to translate into.
+_NOT_NAMES = {"i'm", "i've", "i'll", "i'd", "hi", "hey", "hello", "dear", "thanks", "mr", "mrs"}
+_NOT_NAMES |= {"ms", "dr", "prof", "chinese", "english", "japanese", "korean", "french", "german"}
 # What the English NER can add to a text's candidate types once it found something.
 NER_ENTITIES = frozenset({"PERSON", "LOCATION"})
 
@@ -61,7 +64,7 @@ class BatchAnalyzer:
     def __init__(self, policy: Policy, batch_size: int = 64) -> None:
         self.policy = policy
         self.allow_list = sorted(policy.allow_terms)
-        ordinary = {w.lower() for w in policy.allow_terms} | set(STOP_WORDS) | _CONTRACTIONS
+        ordinary = {w.lower() for w in policy.allow_terms} | set(STOP_WORDS) | _NOT_NAMES
         registry = build_registry(policy.deny_terms, ordinary, policy.deny_patterns)
         self.en_person = next(r for r in registry.recognizers if isinstance(r, EnPersonRecognizer))
         self.nlp_engine = GatedSpacyNlpEngine(

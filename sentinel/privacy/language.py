@@ -23,6 +23,8 @@ _CJK_OR_FULLWIDTH = re.compile(
 )
 _CLAUSE_END = re.compile(r"[.!?;](?=\s|$)|[\n。！？；]|\s{2,}")
 _CAPITALIZED = re.compile(r"(?<![A-Za-z0-9_@./-])[A-Z][a-zA-Z'-]+")
+# All capitals, or a capital inside a word other than Mc/Mac/O'/De-style names.
+_NOT_A_NAME_SHAPE = re.compile(r"[A-Z][A-Z'-]+|(?!Mc|Mac|O'|De|Di|La|Le|Van)[A-Z][a-z]*[A-Z].*")
 
 
 def detect(text: str, choice: LangChoice = "auto") -> frozenset[Lang]:
@@ -66,6 +68,8 @@ def ner_clauses(
             word = m.group().lower()
             leading, first = first and not view[start : m.start()].strip(), False
             if word in ordinary_words or (leading and word in sentence_words):
+                continue
+            if _NOT_A_NAME_SHAPE.fullmatch(m.group()):  # API, IBAN, key fragments (GwlUH)
                 continue
             if any(s <= m.start() and m.end() <= e for s, e in explained):
                 continue
