@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import regex
 from presidio_analyzer import RecognizerResult
 
+from sentinel.errors import ConfigurationError
 from sentinel.privacy.recognizers.gazetteer import load
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ DEFAULT_ALLOW_LIST: frozenset[str] = load("allow_terms.txt")
 _TYPE_PREFIX = re.compile(r"([A-Z][A-Z0-9_]*):\s*(.+)")
 
 
-class PolicyError(ValueError):
+class PolicyError(ConfigurationError):
     """A redaction setting or file is wrong; the message names where."""
 
 

@@ -156,3 +156,24 @@ def test_policy_is_plain_data() -> None:
 
     p = Policy(thresholds={"PERSON": 0.5}, entities=frozenset({"PERSON"}))
     assert pickle.loads(pickle.dumps(p)) == p
+
+
+def test_cli_names_the_bad_line_without_a_traceback(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    deny = tmp_path / "deny.txt"
+    deny.write_text("Apollo\nPROJECT: /(/\n", encoding="utf-8")
+    env = {**os.environ, "SENTINEL_REDACT_DENY": str(deny)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "sentinel.cli", "redact"],
+        input="hello\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert f"{deny}:2: invalid regex" in proc.stderr
+    assert "Traceback" not in proc.stderr
