@@ -92,6 +92,7 @@ class BatchAnalyzer:
     def analyze_many(
         self, texts: Sequence[str], language: LangChoice = "auto"
     ) -> list[list[RecognizerResult]]:
+        self.en_person.forget()  # its memo spans one batch (gate, then Presidio), no more
         langs = [detect(t, language) for t in texts]
         english = [("en" in ls) for ls in langs]
         explained = [

@@ -13,7 +13,6 @@ Words on the allow list (product and tech names) are never a part of a name.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Collection
 
@@ -85,6 +84,7 @@ class EnPersonRecognizer(EntityRecognizer):
         self.ordinary = {fold(w) for w in ordinary_words}
         self.given: frozenset[str] = frozenset()
         self.surnames: frozenset[str] = frozenset()
+        self._memo: dict[str, tuple[tuple[int, int, float], ...]] = {}
         super().__init__(
             supported_entities=["PERSON"],
             name="EnPersonRecognizer",
@@ -109,9 +109,15 @@ class EnPersonRecognizer(EntityRecognizer):
         (to skip the NER where the lists explain every name, then through Presidio)."""
         return self._spans(text)
 
-    @functools.lru_cache(maxsize=4096)  # noqa: B019  (one recognizer per process, kept)
     def _spans(self, text: str) -> tuple[tuple[int, int, float], ...]:
-        return tuple((r.start, r.end, r.score) for r in self._find(text))
+        found = self._memo.get(text)
+        if found is None:
+            found = self._memo[text] = tuple((r.start, r.end, r.score) for r in self._find(text))
+        return found
+
+    def forget(self) -> None:
+        """Drop the memo (the analyzer calls this per batch, so it stays batch-sized)."""
+        self._memo.clear()
 
     def _find(self, text: str) -> list[RecognizerResult]:
         words = list(_WORD.finditer(text))

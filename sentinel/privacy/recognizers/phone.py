@@ -18,7 +18,6 @@ Chinese mobiles have their own recognizer.
 
 from __future__ import annotations
 
-import functools
 import re
 
 import phonenumbers
@@ -32,7 +31,14 @@ _SHAPED = (
     r"(?<![A-Za-z0-9+.-])(?:(?:\+|00)\d{1,3}[ .-]?|1[ .-])?(?:\(0\)\s?)?(?:\(\d{1,5}\)[ .-]?)?"
     r"\d{1,5}(?:[ .-]?\d{2,5}){1,4}(?![A-Za-z0-9]|[.-]\d)"
 )
-_REGIONS = ("US", "GB", "DE", "FR", "NL", "ES", "IT")
+# The regions whose national numbers can start with that digit: a trunk 0 in GB, DE, FR,
+# NL and IT; Spanish numbers start with 6-9, Italian mobiles with 3, US ones with 2-9.
+# Each region tried is one phonenumbers parse, the costliest step here.
+_BY_FIRST_DIGIT = {
+    "0": ("GB", "DE", "FR", "NL", "IT"),
+    "3": ("US", "IT"),
+    **{d: ("US", "ES") for d in "6789"},
+}
 _DATE = re.compile(r"(?:19|20)\d\d[.-]\d\d?[.-]\d\d?|\d\d?[.-]\d\d?[.-](?:19|20)\d\d")
 _SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")  # the US SSN layout, never a phone layout
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")  # parses as a valid number surprisingly often
@@ -47,7 +53,6 @@ _PHONE_WORD = regex.compile(
 )
 
 
-@functools.lru_cache(maxsize=4096)  # phonenumbers' parse is the costly part
 def _valid(number: str, regions: tuple[str, ...], possible: bool = False) -> bool:
     """Valid (or, with `possible`, of a possible length) as a number of one region."""
     check = phonenumbers.is_possible_number if possible else phonenumbers.is_valid_number
@@ -95,6 +100,11 @@ class IntlPhoneRecognizer(PatternRecognizer):
         if number.startswith(("+", "00")):  # "+" and grouping: a phone number in chat
             international = "+" + number.lstrip("+0") if number.startswith("00") else number
             return _valid(international, ("US",), possible=grouped)
+        digits = sum(c.isdigit() for c in number)
+        if not 7 <= digits <= 15:  # E.164 allows 15; card and id numbers are longer
+            return False
         in_context = bool(_PHONE_WORD.search(text, max(0, start - 30), start))
-        regions = _REGIONS if grouped or in_context else _REGIONS[:2]
+        regions = _BY_FIRST_DIGIT.get(number.lstrip("(")[:1], ("US",))
+        if not (grouped or in_context):
+            regions = tuple(r for r in regions if r in ("US", "GB"))
         return _valid(number, regions, possible=grouped and in_context)
