@@ -142,6 +142,13 @@ class Settings(BaseSettings):
     anonymize_within: timedelta = timedelta(hours=72)
     anonymize_interval: timedelta = timedelta(minutes=5)
     capture_content_in_telemetry: bool = False
+    # Redaction policy (sentinel.privacy.policy reads and checks the files, naming lines)
+    redact_allow: Path | None = None  # terms or /regexes/ never redacted
+    redact_deny: Path | None = None  # [TYPE:] terms or /regexes/ always redacted
+    redact_entities: Annotated[list[str], NoDecode] = Field(default_factory=list)  # all
+    redact_thresholds: str = ""  # PERSON=0.6,LOCATION=0.5: minimum score per type
+    redact_outbound: bool = False  # mask PII before a request leaves, restore in answers
+    redact_workers: int = Field(default=0, ge=0, le=64)  # 0: one per core (max 4), lazily
     # Erasure tombstones (sentinel.records.tombstones): how far a writer's clock may run
     # ahead of the eraser's; how long a closed tombstone must stay (the longest a record
     # can wait in any spool) before `doctor` lists it as removable
@@ -198,6 +205,7 @@ class Settings(BaseSettings):
         "webhook_allowed_hosts",
         "api_allowed_hosts",
         "safety_lists",
+        "redact_entities",
         mode="before",
     )
     @classmethod

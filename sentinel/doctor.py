@@ -384,6 +384,17 @@ def check_rules(settings: Settings) -> Check:
     )
 
 
+def check_redaction_policy(settings: Settings) -> Check:
+    """SENTINEL_REDACT_* files and values parse; shows what the policy holds (counts only)."""
+    from sentinel.privacy.policy import PolicyError, policy_from_settings
+
+    try:
+        policy = policy_from_settings(settings)
+    except PolicyError as exc:
+        return Check("redaction policy", "fail", str(exc), "fix the named file, line or variable")
+    return Check("redaction policy", "ok", "; ".join(policy.describe()))
+
+
 def check_privacy() -> Check:
     """Presidio, the spaCy model and jieba load offline, and a sample is redacted."""
     try:
@@ -410,7 +421,8 @@ def check_privacy() -> Check:
 
 
 CHECK_NAMES = (
-    "settings", "secrets", "store", "spool", "tombstones", "upstream", "rules", "privacy"
+    "settings", "secrets", "store", "spool", "tombstones", "upstream", "rules", "redaction",
+    "privacy",
 )  # fmt: skip
 
 
@@ -428,6 +440,7 @@ def run_checks(
         ("tombstones", check_tombstones),
         ("upstream", lambda s: check_upstream(s, max_skew, timeout)),
         ("rules", check_rules),
+        ("redaction", check_redaction_policy),
     ]
     for name, step in steps:
         if name in skip:

@@ -11,6 +11,7 @@ import httpx
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
+from sentinel.client import outbound
 from sentinel.client.ahttp1 import AsyncHTTP1Transport
 from sentinel.client.attempts import CONNECTION_ERRORS, TIMEOUT_ERRORS, Attempts
 from sentinel.client.cache import answer_from_cache
@@ -308,9 +309,18 @@ class AsyncSentinel:
         return self._core.breaker
 
     async def _create(self, kwargs: dict[str, Any]) -> Any:
+        settings = self._core.settings
+        if outbound.enabled(kwargs, settings):  # the analysis must not block the event loop
+            kwargs, mask = await asyncio.to_thread(outbound.mask_request, kwargs, settings)
+        else:
+            kwargs, mask = outbound.mask_request(kwargs, settings)
+        return outbound.unmask(await self._call(kwargs, mask), mask)
+
+    async def _call(self, kwargs: dict[str, Any], mask: outbound.OutboundMask | None) -> Any:
         request = build_chat_request(**kwargs)
         core = self._core
         obs = core.reporter.begin(request)
+        outbound.annotate(obs, mask)
         key = None
         if core.cache is not None and (key := core.cache.key(request, obs.subject_key)):
             # In a thread: an Elasticsearch lookup must not block the event loop.

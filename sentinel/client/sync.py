@@ -11,6 +11,7 @@ import httpx
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import TracerProvider
 
+from sentinel.client import outbound
 from sentinel.client.attempts import CONNECTION_ERRORS, TIMEOUT_ERRORS, Attempts
 from sentinel.client.cache import answer_from_cache
 from sentinel.client.core import ClientCore, ClientOptions, Fallback, api_error
@@ -281,9 +282,14 @@ class Sentinel:
         return self._core.breaker
 
     def _create(self, kwargs: dict[str, Any]) -> Any:
+        kwargs, mask = outbound.mask_request(kwargs, self._core.settings)
+        return outbound.unmask(self._call(kwargs, mask), mask)
+
+    def _call(self, kwargs: dict[str, Any], mask: outbound.OutboundMask | None) -> Any:
         request = build_chat_request(**kwargs)
         core = self._core
         obs = core.reporter.begin(request)
+        outbound.annotate(obs, mask)
         key = None
         if core.cache is not None and (key := core.cache.key(request, obs.subject_key)):
             hit = core.cache.get(key, request.model)

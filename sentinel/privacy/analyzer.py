@@ -9,7 +9,7 @@ which are language-neutral, run once.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Sequence
 
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
@@ -18,8 +18,14 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from sentinel.privacy.language import LangChoice, detect
 from sentinel.privacy.ner import GatedSpacyNlpEngine
-from sentinel.privacy.recognizers import LANGUAGES, build_registry, pattern_candidates
+from sentinel.privacy.policy import Policy
+from sentinel.privacy.recognizers import LANGUAGES, build_registry, gates, pattern_candidates
+from sentinel.privacy.recognizers.en_person import EnPersonRecognizer
 
+# Capitalized words that are not names, for the NER gate: contractions, greetings and
+# titles (the name after them is what matters), languages people ask to translate into.
+_NOT_NAMES = {"i'm", "i've", "i'll", "i'd", "hi", "hey", "hello", "dear", "thanks", "mr", "mrs"}
+_NOT_NAMES |= {"ms", "dr", "prof", "chinese", "english", "japanese", "korean", "french", "german"}
 # What the English NER can add to a text's candidate types once it found something.
 NER_ENTITIES = frozenset({"PERSON", "LOCATION"})
 
@@ -48,24 +54,35 @@ class NoContextEnhancer(ContextAwareEnhancer):
 
 
 class BatchAnalyzer:
-    """Presidio analysis for batches of en / zh / mixed texts."""
+    """Presidio analysis for batches of en / zh / mixed texts.
 
-    def __init__(
-        self,
-        allow_list: Collection[str],
-        deny_list: Mapping[str, Sequence[str]],
-        batch_size: int = 64,
-    ) -> None:
-        self.allow_list = sorted(allow_list)
-        ordinary = {w.lower() for w in allow_list} | set(STOP_WORDS)
-        self.nlp_engine = GatedSpacyNlpEngine(LANGUAGES, ordinary_words=ordinary)
+    `policy` carries the operator's choices (sentinel.privacy.policy): allow terms and
+    patterns, deny terms and patterns, the entity types to look for and a minimum score
+    per type.
+    """
+
+    def __init__(self, policy: Policy, batch_size: int = 64) -> None:
+        self.policy = policy
+        self.allow_list = sorted(policy.allow_terms)
+        ordinary = {w.lower() for w in policy.allow_terms} | set(STOP_WORDS) | _NOT_NAMES
+        registry = build_registry(policy.deny_terms, ordinary, policy.deny_patterns)
+        self.en_person = next(r for r in registry.recognizers if isinstance(r, EnPersonRecognizer))
+        self.nlp_engine = GatedSpacyNlpEngine(
+            LANGUAGES,
+            ordinary_words=ordinary,
+            names=self.en_person.given | self.en_person.surnames,
+            products={w.lower() for w in policy.allow_terms},
+        )
         self.engine = AnalyzerEngine(
-            registry=build_registry(deny_list),
+            registry=registry,
             nlp_engine=self.nlp_engine,
             supported_languages=list(LANGUAGES),
             context_aware_enhancer=NoContextEnhancer(),
         )
-        self.deny_entities = {e for e, terms in deny_list.items() if terms}
+        self.gates = {language: gates(registry, language) for language in LANGUAGES}
+        self.deny_entities = {e for e, terms in policy.deny_terms.items() if terms} | {
+            e for e, patterns in policy.deny_patterns.items() if patterns
+        }
         self.batch_size = batch_size
         for recognizer in self.engine.registry.recognizers:  # pay loading costs up front
             if not recognizer.is_loaded:
@@ -75,28 +92,37 @@ class BatchAnalyzer:
     def analyze_many(
         self, texts: Sequence[str], language: LangChoice = "auto"
     ) -> list[list[RecognizerResult]]:
+        self.en_person.forget()  # its memo spans one batch (gate, then Presidio), no more
         langs = [detect(t, language) for t in texts]
-        artifacts = self.nlp_engine.process_gated(
-            texts, [("en" in ls) for ls in langs], self.batch_size
-        )
+        english = [("en" in ls) for ls in langs]
+        explained = [
+            [(s, e) for s, e, _ in self.en_person.spans(t)] if en else []
+            for t, en in zip(texts, english, strict=True)
+        ]
+        artifacts = self.nlp_engine.process_gated(texts, english, self.batch_size, explained)
         out = []
         for text, text_langs, nlp_artifacts in zip(texts, langs, artifacts, strict=True):
-            candidates = pattern_candidates(text) | self.deny_entities
             results: list[RecognizerResult] = []
-            if "en" in text_langs:
-                entities = candidates | (NER_ENTITIES if nlp_artifacts.entities else set())
+            if "en" in text_langs or not text_langs:
+                entities = self._candidates(text, "en")
+                if nlp_artifacts.entities:
+                    entities |= NER_ENTITIES
                 results += self._analyze(text, "en", entities, nlp_artifacts)
             if "zh" in text_langs:  # mixed text: the patterns already ran in English
-                entities = {"PERSON"} if "en" in text_langs else candidates | {"PERSON"}
+                entities = self._candidates(text, "zh")
+                if "en" in text_langs:
+                    entities &= {"PERSON"}
                 results += self._analyze(text, "zh", entities, nlp_artifacts)
-            if not text_langs:
-                results += self._analyze(text, "en", candidates, nlp_artifacts)
-            out.append(results)
+            out.append(self.policy.keep(text, results))
         return out
+
+    def _candidates(self, text: str, language: str) -> set[str]:
+        return pattern_candidates(text, self.gates[language]) | self.deny_entities
 
     def _analyze(
         self, text: str, language: str, entities: set[str], nlp_artifacts: NlpArtifacts
     ) -> list[RecognizerResult]:
+        entities = self.policy.chosen(entities)
         if not entities:  # an empty list would mean "all entities" to Presidio
             return []
         return self.engine.analyze(

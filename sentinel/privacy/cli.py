@@ -123,12 +123,18 @@ def register(app: typer.Typer) -> None:
         if lang not in ("auto", "en", "zh"):
             raise typer.BadParameter("--lang must be auto, en or zh")
         from sentinel.privacy.job import default_redactor
+        from sentinel.privacy.policy import PolicyError
 
+        try:
+            redactor = default_redactor()
+        except PolicyError as exc:  # a bad SENTINEL_REDACT_* file: say where, no traceback
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
         with _progress(sys.stdin) as on_chunk:
             redact_stream(
                 sys.stdin,
                 sys.stdout,
-                default_redactor(),
+                redactor,
                 cast(LangChoice, lang),
                 jsonl,
                 field,

@@ -10,7 +10,7 @@ Chinese it was never trained on (it tags "我是Tom" as one token otherwise).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Literal
 
 Lang = Literal["en", "zh"]
@@ -23,6 +23,8 @@ _CJK_OR_FULLWIDTH = re.compile(
 )
 _CLAUSE_END = re.compile(r"[.!?;](?=\s|$)|[\n。！？；]|\s{2,}")
 _CAPITALIZED = re.compile(r"(?<![A-Za-z0-9_@./-])[A-Z][a-zA-Z'-]+")
+# All capitals, or a capital inside a word other than Mc/Mac/O'/De-style names.
+_NOT_A_NAME_SHAPE = re.compile(r"[A-Z][A-Z'-]+|(?!Mc|Mac|O'|De|Di|La|Le|Van)[A-Z][a-z]*[A-Z].*")
 
 
 def detect(text: str, choice: LangChoice = "auto") -> frozenset[Lang]:
@@ -42,9 +44,16 @@ def english_view(text: str) -> str:
     return _CJK_OR_FULLWIDTH.sub(" ", text)
 
 
-def ner_clauses(view: str, ordinary_words: Collection[str]) -> list[tuple[int, int]]:
+def ner_clauses(
+    view: str,
+    ordinary_words: Collection[str],
+    explained: Sequence[tuple[int, int]] = (),
+    sentence_words: Collection[str] = (),
+) -> list[tuple[int, int]]:
     """Spans of the clauses that can hold a name: those with a capitalized word that is
-    not an ordinary word (stop words, allow-listed product names).
+    not an ordinary word (stop words, allow-listed product names), not inside a name
+    the name lists already found (`explained`), and, first in its clause, not a common
+    English word that is nobody's name (`sentence_words`: "Order", "Thanks", "Ship").
 
     English names are capitalized, so a clause without such a word cannot yield a
     PERSON or place the model would find; skipping it is where most of the NER time
@@ -54,9 +63,17 @@ def ner_clauses(view: str, ordinary_words: Collection[str]) -> list[tuple[int, i
     start = 0
     for end_match in (*_CLAUSE_END.finditer(view), None):
         end = end_match.end() if end_match else len(view)
-        if end > start and any(
-            m.group().lower() not in ordinary_words for m in _CAPITALIZED.finditer(view, start, end)
-        ):
+        first = True
+        for m in _CAPITALIZED.finditer(view, start, end):
+            word = m.group().lower()
+            leading, first = first and not view[start : m.start()].strip(), False
+            if word in ordinary_words or (leading and word in sentence_words):
+                continue
+            if _NOT_A_NAME_SHAPE.fullmatch(m.group()):  # API, IBAN, key fragments (GwlUH)
+                continue
+            if any(s <= m.start() and m.end() <= e for s, e in explained):
+                continue
             spans.append((start, end))
+            break
         start = end
     return spans

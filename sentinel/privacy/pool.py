@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import multiprocessing
 import weakref
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Sequence
 
 from sentinel.privacy.analyzer import BatchAnalyzer
 from sentinel.privacy.entities import Entity, resolve_overlaps
 from sentinel.privacy.language import LangChoice
+from sentinel.privacy.policy import Policy
 
 _worker: BatchAnalyzer | None = None
 
 
-def _init(allow_list: Collection[str], deny_list: Mapping[str, Sequence[str]], batch: int) -> None:
+def _init(policy: Policy, batch: int) -> None:
     global _worker
-    _worker = BatchAnalyzer(allow_list, deny_list, batch)
+    _worker = BatchAnalyzer(policy, batch)
 
 
 def _analyze(job: tuple[list[str], LangChoice]) -> list[list[Entity]]:
@@ -37,15 +38,12 @@ class AnalyzerPool:
     def __init__(
         self,
         n_process: int,
-        allow_list: Collection[str],
-        deny_list: Mapping[str, Sequence[str]],
+        policy: Policy,
         batch_size: int,
     ) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.n_process = n_process
-        self._pool = ctx.Pool(
-            n_process, initializer=_init, initargs=(set(allow_list), dict(deny_list), batch_size)
-        )
+        self._pool = ctx.Pool(n_process, initializer=_init, initargs=(policy, batch_size))
         self._close = weakref.finalize(self, self._pool.terminate)
 
     def analyze_many(self, texts: Sequence[str], language: LangChoice) -> list[list[Entity]]:

@@ -9,8 +9,9 @@ Results carry only type, span and score, never the value, so they are safe to lo
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
@@ -18,68 +19,12 @@ from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 from sentinel.privacy.analyzer import BatchAnalyzer
 from sentinel.privacy.entities import Entity, resolve_overlaps
 from sentinel.privacy.language import LangChoice
+from sentinel.privacy.policy import DEFAULT_ALLOW_LIST, Policy, policy_from_settings
 from sentinel.privacy.pool import AnalyzerPool
 
-# Product and technology names that chat about an LLM API is full of and that the
-# small English model sometimes tags as a person or place.
-DEFAULT_ALLOW_LIST: frozenset[str] = frozenset(
-    {
-        "DeepSeek",
-        "DeepSeek-V3",
-        "DeepSeek-R1",
-        "OpenAI",
-        "ChatGPT",
-        "Python",
-        "Java",
-        "JavaScript",
-        "TypeScript",
-        "Rust",
-        "Go",
-        "Spark",
-        "Kafka",
-        "Flink",
-        "Hadoop",
-        "Redis",
-        "MySQL",
-        "PostgreSQL",
-        "Postgres",
-        "Kubernetes",
-        "Docker",
-        "Linux",
-        "Ubuntu",
-        "Elasticsearch",
-        "Kibana",
-        "Grafana",
-        "Prometheus",
-        "Nginx",
-        "React",
-        "Vue",
-        "Django",
-        "Flask",
-        "FastAPI",
-        "PyTorch",
-        "TensorFlow",
-        "Pandas",
-        "NumPy",
-        "TCP/IP",
-        "HTTP",
-        "HTTPS",
-        "JSON",
-        "YAML",
-        "GitHub",
-        "GitLab",
-        "AWS",
-        "Azure",
-        "Windows",
-        "macOS",
-        "iOS",
-        "Android",
-        "Excel",
-        "Jira",
-        "Slack",
-        "Presidio",
-    }
-)
+POOL_MIN_BATCH = 128  # below this, starting and feeding workers costs more than it saves
+
+__all__ = ["DEFAULT_ALLOW_LIST", "Entity", "Placeholders", "Redaction", "Redactor", "apply"]
 
 
 @dataclass(frozen=True)
@@ -129,35 +74,72 @@ def apply(text: str, entities: Sequence[Entity], placeholders: Placeholders) -> 
 class Redactor:
     """Finds and replaces PII in English, Chinese and mixed text, fully offline.
 
-    `allow_list` values are never redacted (exact match on the finding's text);
-    `deny_list` maps an entity type to terms always redacted as that type.
+    The operator's policy comes from the settings (SENTINEL_REDACT_ALLOW, _DENY,
+    _ENTITIES, _THRESHOLDS) unless `policy` is given; `allow_list` then replaces its
+    allow terms (exact match on the finding's text) and `deny_list` (entity type ->
+    terms always redacted as that type) is added to its deny terms.
 
     Loading takes a few seconds (spaCy model, jieba dictionary): build one and reuse it.
     `n_process` > 1 analyzes in that many worker processes (see `pool`), which pays
-    off for batches of hundreds of texts; `close()` stops them.
+    off for batches of hundreds of texts; `close()` stops them. Left as None it is
+    SENTINEL_REDACT_WORKERS (0: one per core, at most 4), and the workers start only
+    when a batch of POOL_MIN_BATCH texts or more arrives (a job backlog, a large
+    `sentinel redact` input); smaller batches are analyzed in this process.
     """
 
     def __init__(
         self,
-        allow_list: Collection[str] = DEFAULT_ALLOW_LIST,
+        allow_list: Collection[str] | None = None,
         deny_list: Mapping[str, Sequence[str]] | None = None,
-        batch_size: int = 64,
-        n_process: int = 1,
+        batch_size: int = 256,  # texts per NER batch: larger runs the model's matrices fuller
+        n_process: int | None = None,
+        *,
+        policy: Policy | None = None,
     ) -> None:
-        deny = deny_list or {}
-        self.engine: BatchAnalyzer | AnalyzerPool = (
-            AnalyzerPool(n_process, allow_list, deny, batch_size)
-            if n_process > 1
-            else BatchAnalyzer(allow_list, deny, batch_size)
-        )
+        settings = None
+        if policy is None or n_process is None:
+            from sentinel.config import Settings
+
+            settings = Settings()
+        if policy is None:
+            assert settings is not None
+            policy = policy_from_settings(settings)
+        if allow_list is not None:
+            policy = replace(policy, allow_terms=frozenset(allow_list))
+        if deny_list:
+            merged = dict(policy.deny_terms)
+            for entity, terms in deny_list.items():
+                merged[entity] = (*merged.get(entity, ()), *terms)
+            policy = replace(policy, deny_terms=merged)
+        self.policy = policy
+        self.batch_size = batch_size
+        self._lazy = n_process is None
+        if n_process is None:
+            assert settings is not None
+            n_process = settings.redact_workers or min(os.cpu_count() or 1, 4)
+        self.n_process = n_process
+        self.pool: AnalyzerPool | None = None
+        self.local: BatchAnalyzer | None = None
+        if n_process > 1 and not self._lazy:
+            self.pool = AnalyzerPool(n_process, policy, batch_size)
+        else:
+            self.local = BatchAnalyzer(policy, batch_size)
+
+    @property
+    def engine(self) -> BatchAnalyzer | AnalyzerPool:
+        """What analyzes the next large batch: the worker pool if any, else this process."""
+        return self.pool or self.local  # type: ignore[return-value]
 
     def analyze_many(
         self, texts: Sequence[str], language: LangChoice = "auto"
     ) -> list[list[Entity]]:
         """The non-overlapping PII spans of each text, in text order."""
-        if isinstance(self.engine, AnalyzerPool):
-            return self.engine.analyze_many(texts, language)
-        return [resolve_overlaps(r) for r in self.engine.analyze_many(texts, language)]
+        if self.pool is None and self._lazy and self.n_process > 1 and len(texts) >= POOL_MIN_BATCH:
+            self.pool = AnalyzerPool(self.n_process, self.policy, self.batch_size)
+        if self.pool is not None and (self.local is None or len(texts) >= POOL_MIN_BATCH):
+            return self.pool.analyze_many(texts, language)
+        assert self.local is not None
+        return [resolve_overlaps(r) for r in self.local.analyze_many(texts, language)]
 
     def redact_many(
         self,
@@ -175,8 +157,9 @@ class Redactor:
 
     def close(self) -> None:
         """Stop the worker processes, if any."""
-        if isinstance(self.engine, AnalyzerPool):
-            self.engine.close()
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
 
     def redact(
         self, text: str, language: LangChoice = "auto", placeholders: Placeholders | None = None

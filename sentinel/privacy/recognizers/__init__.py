@@ -1,85 +1,132 @@
 """Sentinel's Presidio recognizer registry for English and Chinese, and its gates.
 
 Every recognizer is a plain Presidio recognizer added to a RecognizerRegistry, once per
-language code. Each entity type also has a *gate*: a cheap regex that must match for
-the type to be possible at all (no "@", no e-mail). The analyzer asks Presidio only for
+language code. Each recognizer also carries a *gate*: a cheap regex that must match for
+its type to be possible at all (no "@", no e-mail). The analyzer asks Presidio only for
 the types whose gate matched, so a typical chat message runs two or three recognizers
-instead of all of them.
+instead of all of them. The gates are read off the registry (`gates`), never listed a
+second time, and a recognizer without one is refused when the registry is built, so no
+entity type can be registered and then silently never asked for (issue 16). The NER's
+recognizer is the one exception: its gate is the NER having found something.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from presidio_analyzer import EntityRecognizer, RecognizerRegistry
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from sentinel.privacy.recognizers import (
     address,
+    birth_date,
     cn_phone,
+    cn_plate,
     cn_resident_id,
     credit_card,
     email,
+    en_person,
+    im_account,
     network,
+    passport,
     phone,
     secrets,
     url_credentials,
+    us_ssn,
     zh_person,
 )
-from sentinel.privacy.recognizers.deny_list import deny_list_recognizers
+from sentinel.privacy.recognizers.deny_list import ANY_TEXT, deny_list_recognizers
 
 LANGUAGES = ("en", "zh")
+NER_RECOGNIZER = "SpacyRecognizer"
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
-# Entity type -> regexes of which at least one must match the text for the type to occur.
-PATTERN_GATES: dict[str, tuple[re.Pattern[str], ...]] = {
-    "EMAIL_ADDRESS": (email.GATE,),
-    "PHONE_NUMBER": (phone.GATE, cn_phone.GATE),
-    "CN_RESIDENT_ID": (cn_resident_id.GATE,),
-    "CREDIT_CARD": (credit_card.GATE,),
-    "IP_ADDRESS": (network.IP_GATE,),
-    "IBAN_CODE": (network.IBAN_GATE,),
-    "URL": (url_credentials.GATE,),
-    "API_KEY": (secrets.GATE,),
-    "JWT": (secrets.GATE,),
-    "LOCATION": (address.GATE,),
-}
+Gates = dict[str, tuple[re.Pattern[str], ...]]
 
 
-def pattern_candidates(text: str) -> set[str]:
-    """Entity types the pattern recognizers could find in `text`."""
-    return {
-        entity
-        for entity, gates in PATTERN_GATES.items()
-        if any(gate.search(text) for gate in gates)
-    }
+class MissingGateError(ValueError):
+    """A recognizer was registered without a gate, so its types would never be asked for."""
 
 
-def _recognizers(language: str) -> list[EntityRecognizer]:
+def gated(recognizer: EntityRecognizer, gate: re.Pattern[str]) -> EntityRecognizer:
+    """`recognizer` with the cheap regex that must match before it can find anything."""
+    recognizer.gate = gate  # type: ignore[attr-defined]
+    return recognizer
+
+
+def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityRecognizer]:
     recs: list[EntityRecognizer] = [
-        email.OfflineEmailRecognizer(language),
-        phone.IntlPhoneRecognizer(language),
-        cn_phone.cn_phone_recognizer(language),
-        cn_resident_id.CnResidentIdRecognizer(language),
-        credit_card.CardRecognizer(language),
-        url_credentials.url_credentials_recognizer(language),
-        address.address_recognizer(language),
-        *network.network_recognizers(language),
-        *secrets.secret_recognizers(language),
+        gated(email.OfflineEmailRecognizer(language), email.GATE),
+        gated(phone.IntlPhoneRecognizer(language), phone.GATE),
+        gated(cn_phone.cn_phone_recognizer(language), cn_phone.GATE),
+        gated(cn_resident_id.CnResidentIdRecognizer(language), cn_resident_id.GATE),
+        gated(cn_resident_id.cn_resident_id_in_context(language), cn_resident_id.GATE),
+        gated(credit_card.CardRecognizer(language), credit_card.GATE),
+        gated(url_credentials.url_credentials_recognizer(language), url_credentials.GATE),
+        gated(address.AddressRecognizer(language, ordinary_words), address.GATE),
+        gated(us_ssn.SsnRecognizer(language), us_ssn.GATE),
+        gated(passport.passport_recognizer(language), passport.GATE),
+        gated(birth_date.birth_date_recognizer(language), birth_date.GATE),
+        gated(im_account.im_account_recognizer(language), im_account.GATE),
+        gated(cn_plate.cn_plate_recognizer(language), cn_plate.GATE),
+        gated(network.ip_recognizer(language), network.IP_GATE),
+        gated(network.iban_recognizer(language), network.IBAN_GATE),
+        *(gated(r, secrets.GATE) for r in secrets.secret_recognizers(language)),
     ]
     if language == "en":
         recs.append(
             SpacyRecognizer(supported_language="en", supported_entities=["PERSON", "LOCATION"])
         )
+        recs.append(gated(en_person.EnPersonRecognizer(language, ordinary_words), en_person.GATE))
     else:
-        recs.append(zh_person.ZhPersonRecognizer(language))
+        recs.append(gated(zh_person.ZhPersonRecognizer(language), _HAN))
     return recs
 
 
-def build_registry(deny_list: Mapping[str, Sequence[str]]) -> RecognizerRegistry:
-    """The registry for both languages, deny-list terms included."""
+def build_registry(
+    deny_list: Mapping[str, Sequence[str]],
+    ordinary_words: Collection[str] = (),
+    deny_patterns: Mapping[str, Sequence[str]] | None = None,
+) -> RecognizerRegistry:
+    """The registry for both languages, deny-list terms and patterns included."""
     registry = RecognizerRegistry(supported_languages=list(LANGUAGES))
     for language in LANGUAGES:
-        for recognizer in (*_recognizers(language), *deny_list_recognizers(deny_list, language)):
+        denied = [
+            gated(r, ANY_TEXT)
+            for r in deny_list_recognizers(deny_list, language, deny_patterns or {})
+        ]
+        for recognizer in (*_recognizers(language, ordinary_words), *denied):
             registry.add_recognizer(recognizer)
+    gates(registry)  # refuses a registry with an ungated recognizer now, not at run time
     return registry
+
+
+def gates(registry: RecognizerRegistry, language: str | None = None) -> Gates:
+    """Entity type -> the gates of the recognizers that find it (in `language`, or any)."""
+    out: dict[str, list[re.Pattern[str]]] = {}
+    for recognizer in registry.recognizers:
+        if language is not None and recognizer.supported_language != language:
+            continue
+        if recognizer.name == NER_RECOGNIZER:
+            continue
+        gate = getattr(recognizer, "gate", None)
+        if gate is None:
+            raise MissingGateError(
+                f"recognizer {recognizer.name} ({', '.join(recognizer.supported_entities)}) "
+                "has no gate: register it with gated(recognizer, GATE)"
+            )
+        for entity in recognizer.supported_entities:
+            entry = out.setdefault(entity, [])
+            if gate not in entry:
+                entry.append(gate)
+    return {entity: tuple(gs) for entity, gs in out.items()}
+
+
+def pattern_candidates(text: str, gates_by_entity: Gates) -> set[str]:
+    """Entity types the gated recognizers could find in `text`."""
+    return {
+        entity
+        for entity, entity_gates in gates_by_entity.items()
+        if any(gate.search(text) for gate in entity_gates)
+    }

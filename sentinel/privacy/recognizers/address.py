@@ -1,17 +1,23 @@
-"""Postal addresses: Chinese (省/市/区 ... 路 ... 号) and English street lines.
+"""Postal addresses: Chinese (省/市/区 ... 路 ... 号) and US street lines.
 
 The small English model tags cities (GPE) but rarely a whole street line, and knows no
 Chinese at all, so the two common address shapes get patterns; the NER still adds
-the places it finds as LOCATION.
+the places it finds as LOCATION. A US line is a house number, a street name (words or
+an ordinal, "5th"), one of the USPS street suffixes (data/us_street_suffixes.txt),
+then optionally the unit, city, state and ZIP code.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from presidio_analyzer import Pattern, PatternRecognizer
 
-GATE = re.compile(r"[省市区县路街道号]|\d+ [A-Z]")
+from sentinel.privacy.recognizers.gazetteer import load
+
+_WORD = re.compile(r"(?<=\d\s)[A-Za-z][\w.]*|(?<=\d[A-Z]\s)[A-Za-z][\w.]*")
+GATE = re.compile(r"[省市区县路街道号]|\d [A-Z0-9]")
 
 _HAN = r"[\u4e00-\u9fff]"
 _ZH = (
@@ -20,19 +26,35 @@ _ZH = (
     rf"{_HAN}{{1,10}}?(?:路|街|大道|巷|道)\d{{1,5}}号(?:院)?(?:\d{{1,4}}(?:栋|幢|号楼))?"
     rf"(?:\d{{1,2}}单元)?(?:\d{{1,5}}室)?"
 )
-_STREET_TYPES = "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Way|Court|Ct|Place|Pl"
-_EN = (
-    rf"(?<![A-Za-z0-9])\d{{1,5}}[A-Z]?\s+(?:[A-Z][a-z]+\s+){{1,3}}(?:{_STREET_TYPES})\b\.?"
-    r"(?:,?\s+(?:Apt|Suite|Unit)\.?\s*\w+)?"
-    r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?(?:,\s*[A-Z]{2})?(?:\s+\d{5}(?:-\d{4})?)?"
-)
 
 
-def address_recognizer(language: str) -> PatternRecognizer:
-    return PatternRecognizer(
-        supported_entity="LOCATION",
-        name="AddressRecognizer",
-        supported_language=language,
-        patterns=[Pattern("zh_address", _ZH, 0.7), Pattern("en_street", _EN, 0.6)],
-        global_regex_flags=0,
+def _en_pattern() -> str:
+    suffixes = "|".join(sorted(load("us_street_suffixes.txt"), key=len, reverse=True))
+    word = r"(?:[A-Z][a-z]+|\d{1,3}(?:st|nd|rd|th))"
+    return (
+        rf"(?<![A-Za-z0-9.])\d{{1,6}}[A-Z]?\s+(?:(?:[NSEW]|North|South|East|West)\.?\s+)?"
+        rf"(?:{word}\s+){{1,3}}(?:{suffixes})\b\.?"
+        r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room|#)\.?\s*#?[A-Za-z0-9-]+)?"
+        r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2}(?=,|\s+[A-Z]{2}\b))?"
+        r"(?:,?\s*[A-Z]{2}\b)?(?:\s+\d{5}(?:-\d{4})?)?"
     )
+
+
+class AddressRecognizer(PatternRecognizer):
+    """Chinese and US addresses; a street line made of allow-listed words ("3 Kafka
+    Streams") is a product, not a street."""
+
+    def __init__(self, supported_language: str, ordinary_words: Collection[str] = ()) -> None:
+        self.ordinary = {w.lower() for w in ordinary_words}
+        super().__init__(
+            supported_entity="LOCATION",
+            name="AddressRecognizer",
+            supported_language=supported_language,
+            patterns=[Pattern("zh_address", _ZH, 0.7), Pattern("us_street", _en_pattern(), 0.6)],
+            global_regex_flags=0,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        """False drops the match; None keeps the pattern's score (True would set 1.0)."""
+        words = _WORD.findall(pattern_text)
+        return False if words and words[0].lower() in self.ordinary else None

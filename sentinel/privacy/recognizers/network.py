@@ -17,10 +17,13 @@ IP_GATE = re.compile(r"\d\.\d|[0-9A-Fa-f]:[0-9A-Fa-f]|::")
 IBAN_GATE = re.compile(r"[A-Z]{2}\d{2}")
 
 
-def network_recognizers(language: str) -> list[PatternRecognizer]:
+def ip_recognizer(language: str) -> PatternRecognizer:
     ip = IpRecognizer(supported_language=language)
     ip.global_regex_flags |= regex.ASCII
-    iban = IbanRecognizer(
+    return ip
+
+
+def iban_recognizer(language: str) -> PatternRecognizer:
+    return IbanRecognizer(
         supported_language=language, regex_flags=regex.DOTALL | regex.MULTILINE | regex.ASCII
     )
-    return [ip, iban]

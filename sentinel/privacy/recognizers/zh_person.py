@@ -1,13 +1,20 @@
-"""Chinese person names from jieba: its segmenter plus its dictionary's name tags.
+"""Chinese person names: jieba's segmenter, surname + given-name structure, context words.
 
 jieba's dictionary tags names `nr` / `nrfg` / `nrt`, and its HMM joins characters it has
 never seen into new words, which in chat text are mostly names (刘霞, 曾丽娟). That
 segmenter is ~9x faster than `jieba.posseg`, whose joint HMM tagging costs the most,
-so words are segmented with `jieba.cut` and tagged by dictionary lookup. A candidate
-must be 2-4 Han characters starting with a common surname, which filters the common
-words the dictionary also tags as names. jieba sometimes splits a name into surname +
-given name ("唐" + "国庆") or glues the surname to the word before ("一下张" + "伟"); a
-surname and the given name after it are joined back into one name.
+so words are segmented with `jieba.cut` and tagged by dictionary lookup. Rules:
+
+* a word of 2-3 characters (3-4 with a compound surname such as 欧阳, 诸葛) that starts
+  with a surname (data/zh_surnames.txt) and is not an everyday word: jieba's dictionary
+  frequency tells 高兴, 王国, 雷达 (thousands) from 高阳, 罗阳 (dozens);
+* a surname word followed by a given name jieba split off (唐 + 国庆, 欧阳 + 娜娜): a
+  word tagged as a name or made of given-name characters (data/zh_given_chars.txt);
+* context: after 我叫 / 我是 / 联系人 / 收件人 / 户名 ..., or before 先生 / 女士 / 老师 /
+  经理 ..., a surname and up to two given-name characters are a name even when the
+  dictionary knows the word, and a surname alone before a title is one too (王先生).
+
+Surname characters that mostly start ordinary words (和, 有, 能 ...) count only in context.
 """
 
 from __future__ import annotations
@@ -17,36 +24,27 @@ import re
 
 import jieba
 import jieba.posseg
+import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from sentinel.privacy.recognizers.gazetteer import load
+
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
-_COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "慕容", "皇甫", "令狐", "夏侯")
-_SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
-    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
-    "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左"
-    "柳甘包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶"
-    "解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬"
-    "边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
-)
-
-
 _NAME_FLAGS = frozenset({"nr", "nrfg", "nrt"})
 # Tags jieba gives to given names it does not know: names, nouns of other kinds,
 # adjectives (浩然), time words (国庆), bound morphemes (涵, 伟).
 _GIVEN_NAME_FLAGS = _NAME_FLAGS | {"nz", "a", "t", "vg", "ng", "j", "ag", "zg"}
-
-
-def _looks_like_name(word: str) -> bool:
-    if word.startswith(_COMPOUND_SURNAMES):
-        return 3 <= len(word) <= 4
-    # 谢谢, 常常: a reduplicated word is never a surname + given name
-    return 2 <= len(word) <= 3 and word[0] in _SURNAMES and word[1] != word[0]
-
-
-def _is_given(word: str | None, tag: str | None) -> bool:
-    return word is not None and len(word) <= 2 and (tag is None or tag in _GIVEN_NAME_FLAGS)
+# A dictionary word this frequent is an everyday word, whatever its tag (高峰, 宋体).
+_EVERYDAY_FREQ = 100
+_EVERYDAY_NAME_FREQ = 1000  # for words jieba tags as names: 王平 (352) is one, 雷达 not
+_CONTEXT_ONLY = frozenset("和有能那都后年言第从以乐通双别公红相海法云东西南北上下中前用是")
+# Words after which a surname and given name are a name even if the dictionary knows them,
+# words after which they must not be an everyday word, and titles that follow a name.
+_STRONG_INTRO = "我叫|叫做|名叫|名字是|名字叫|姓名|联系人|收件人|收货人|户名|持卡人|乘客"
+_WEAK_INTRO = "我是|客户|患者|转告|谢谢|感谢|联系|找|问问|请|让|告诉|通知|同事"
+_TITLES = "先生|女士|小姐|老师|经理|总监|医生|主任|同学|教授|律师|阿姨|师傅|大夫|总经理"
+_WEAK_TITLES = "说|和|的"
 
 
 class ZhPersonRecognizer(EntityRecognizer):
@@ -54,6 +52,7 @@ class ZhPersonRecognizer(EntityRecognizer):
 
     def __init__(self, supported_language: str) -> None:
         self.tags: dict[str, str] = {}
+        self.freq: dict[str, int] = {}
         super().__init__(  # calls load()
             supported_entities=["PERSON"],
             name="ZhPersonRecognizer",
@@ -65,32 +64,118 @@ class ZhPersonRecognizer(EntityRecognizer):
         jieba.setLogLevel(logging.WARNING)
         jieba.initialize()
         self.tags = jieba.posseg.dt.word_tag_tab
+        self.freq = jieba.dt.FREQ
+        surnames = load("zh_surnames.txt")
+        self.compound = tuple(s for s in surnames if len(s) == 2)
+        self.single = frozenset(s for s in surnames if len(s) == 1)
+        self.structural = self.single - _CONTEXT_ONLY
+        self.given = load("zh_given_chars.txt")
+        surname = "(?:" + "|".join(self.compound) + "|[" + "".join(sorted(self.single)) + "])"
+        given = "[" + "".join(sorted(self.given)) + "]"
+        sep = r"\s*[:：]?\s*"
+        self.strong = regex.compile(
+            rf"(?<=(?:{_STRONG_INTRO}){sep})(?:{'|'.join(self.compound)}|\p{{Han}})"
+            rf"(?:{given}{{1,2}}|\p{{Han}}(?!\p{{Han}}))"
+        )
+        self.weak_intro = regex.compile(rf"(?<=(?:{_WEAK_INTRO}){sep}){surname}{given}{{1,2}}")
+        self.weak_title = regex.compile(rf"{surname}{given}{{1,2}}(?=(?:{_WEAK_TITLES}|{_TITLES}))")
+        self.titled = regex.compile(rf"{surname}(?=(?:{_TITLES}))")
+        # Cheap tests first: the context patterns scan every position of the text.
+        self.has_strong = regex.compile(_STRONG_INTRO)
+        self.has_weak = regex.compile(_WEAK_INTRO)
+        self.has_title = regex.compile(f"{_WEAK_TITLES}|{_TITLES}")
+
+    def _everyday(self, word: str) -> bool:
+        limit = _EVERYDAY_NAME_FREQ if self.tags.get(word) in _NAME_FLAGS else _EVERYDAY_FREQ
+        return self.freq.get(word, 0) >= limit
+
+    def _looks_like_name(self, word: str) -> bool:
+        if word.startswith(self.compound):
+            return 3 <= len(word) <= 4
+        # 谢谢, 常常: a reduplicated word is never a surname + given name
+        return 2 <= len(word) <= 3 and word[0] in self.structural and word[1] != word[0]
+
+    def _is_given(self, word: str | None, tag: str | None) -> bool:
+        """A given name jieba split off: name-list characters, a name tag, or a word of
+        the HMM or of a given-name-like tag (浩然 a, 国庆 t) with a name character."""
+        if word is None or len(word) > 2 or (len(word) == 2 and self._everyday(word)):
+            return False
+        if all(c in self.given for c in word) or tag in _NAME_FLAGS:
+            return True
+        return (tag is None or tag in _GIVEN_NAME_FLAGS) and any(c in self.given for c in word)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         results = []
+        if self.has_strong.search(text):
+            results += [
+                RecognizerResult("PERSON", *m.span(), 0.9) for m in self.strong.finditer(text)
+            ]
+        weak = []
+        if self.has_weak.search(text):
+            weak += self.weak_intro.finditer(text)
+        if self.has_title.search(text):
+            weak += self.weak_title.finditer(text)
+            results += [
+                RecognizerResult("PERSON", *m.span(), 0.7)
+                for m in self.titled.finditer(text)
+                if m.group()[0] not in _CONTEXT_ONLY
+            ]
+        results += [
+            RecognizerResult("PERSON", *m.span(), 0.8) for m in weak if self._plausible(m.group())
+        ]
         for run in _HAN_RUN.finditer(text):
-            pos = run.start()
-            words = list(jieba.cut(run.group()))
-            tags = [self.tags.get(w) for w in words]  # None: a new word found by the HMM
-            prev = ""
-            skip = False
-            for i, word in enumerate(words):
-                start, pos = pos, pos + len(word)
-                tag = tags[i]
-                nxt, nxt_tag = (words[i + 1], tags[i + 1]) if i + 1 < len(words) else (None, None)
-                if skip:
-                    skip = False
-                elif len(word) == 1 and word in _SURNAMES and _is_given(nxt, nxt_tag):
-                    results.append(RecognizerResult("PERSON", start, pos + len(nxt), 0.7))
-                    skip = True
-                elif (tag is None or tag in _NAME_FLAGS) and _looks_like_name(word):
-                    results.append(RecognizerResult("PERSON", start, pos, 0.85))
-                elif prev[-1:] in _SURNAMES and (
-                    (tag in _NAME_FLAGS and len(word) <= 2)
-                    or (len(word) == 1 and tag in _GIVEN_NAME_FLAGS)
-                ):
-                    results.append(RecognizerResult("PERSON", start - 1, pos, 0.6))
-                prev = word
+            results += self._in_run(run.group(), run.start())
+        return results
+
+    def _plausible(self, name: str) -> bool:
+        """Not an everyday word, nor one inside it (安全, 高峰, 王国), nor 有/和 + ..."""
+        if name.startswith(self.compound):
+            return True
+        if name[0] in _CONTEXT_ONLY:
+            return False
+        return not any(self._everyday(name[:j]) for j in range(2, len(name) + 1))
+
+    def _in_run(self, run: str, pos: int) -> list[RecognizerResult]:
+        results = []
+        words = list(jieba.cut(run))
+        tags = [self.tags.get(w) for w in words]  # None: a new word found by the HMM
+        prev, prev_tag = "", None
+        skip = False
+        for i, word in enumerate(words):
+            start, pos = pos, pos + len(word)
+            tag = tags[i]
+            nxt, nxt_tag = (words[i + 1], tags[i + 1]) if i + 1 < len(words) else (None, None)
+            if skip:
+                skip = False
+            elif (
+                word in self.compound or (len(word) == 1 and word in self.structural)
+            ) and self._is_given(nxt, nxt_tag):
+                results.append(RecognizerResult("PERSON", start, pos + len(nxt or ""), 0.7))
+                skip = True
+            elif (
+                self._looks_like_name(word)
+                and not self._everyday(word)
+                and (
+                    # a new word of the HMM needs a given-name character (not 方太), a
+                    # dictionary word only such characters: jieba tags 王平 and 高强 but
+                    # also 毛巾, 张开 and 华为 as names
+                    any(c in self.given for c in word[1:])
+                    if tag is None
+                    else all(c in self.given for c in word[1:])
+                )
+            ):
+                results.append(RecognizerResult("PERSON", start, pos, 0.85))
+            elif (
+                prev[-1:] in self.structural
+                and prev_tag is None  # a surname the HMM glued on ("一下张" + "伟")
+                and not self._everyday(prev[-1] + word)
+                and (
+                    (tag in _NAME_FLAGS and len(word) <= 2 and self._is_given(word, tag))
+                    or (len(word) == 1 and (tag in _GIVEN_NAME_FLAGS or word in self.given))
+                )
+            ):
+                results.append(RecognizerResult("PERSON", start - 1, pos, 0.6))
+            prev, prev_tag = word, tag
         return results

@@ -1,0 +1,115 @@
+"""Leak and over-redaction per type on the seeded Faker corpus (benchmarks/pii_corpus.py).
+
+    .venv/bin/python benchmarks/redaction_eval.py            # dev and held-out splits
+    .venv/bin/python benchmarks/redaction_eval.py --presidio # plus plain Presidio
+
+The dev split (DEV_SEED) is the one recognizers may be tuned on; the held-out split
+(HELD_OUT_SEED) is only reported. Bars (issue 19), on the held-out split: overall leak
+<= 1.5%, every type <= 5%, decoys over-redacted <= 2%, PII-free documents unchanged
+>= 95%. A value counts as leaked when it still appears verbatim in the redacted text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+
+from _privacy_common import PlainPresidio
+from pii_corpus import DEV_SEED, HELD_OUT_SEED, generate
+from scoring import score
+
+from sentinel.privacy.redactor import Redactor
+
+BARS = {"leak": 0.015, "leak_per_type": 0.05, "over_redaction": 0.02, "unchanged": 0.95}
+
+
+def report(name: str, docs: list[dict], findings: list[list], outputs: list[str]) -> bool:
+    s = score(docs, findings, outputs)
+    free = [(d, o) for d, o in zip(docs, outputs, strict=True) if not d["pii"]]
+    unchanged = sum(d["text"] == o for d, o in free) / max(1, len(free))
+    decoy_hits: Counter[str] = Counter()
+    decoy_all: Counter[str] = Counter()
+    for d, spans in zip(docs, findings, strict=True):
+        for decoy in d["decoys"]:
+            decoy_all[decoy["kind"]] += 1
+            if any(ps < decoy["end"] and decoy["start"] < pe for _, ps, pe in spans):
+                decoy_hits[decoy["kind"]] += 1
+    print(f"\n### {name}: {len(docs)} documents ({len(free)} without PII)\n")
+    print("| type | n | recall | leaked |")
+    print("|---|---:|---:|---:|")
+    for t in sorted(s.gold):
+        print(f"| {t} | {s.gold[t]} | {s.recall(t):.1%} | {s.leak_rate(t):.1%} |")
+    print(f"| **all** | {sum(s.gold.values())} | | **{s.leak_rate():.2%}** |")
+    print("\n| decoy kind | n | over-redacted |\n|---|---:|---:|")
+    for kind in sorted(decoy_all):
+        print(f"| {kind} | {decoy_all[kind]} | {decoy_hits[kind] / decoy_all[kind]:.1%} |")
+    print(f"| **all** | {s.decoys} | **{s.over_redaction:.2%}** |")
+    print(f"\nPII-free documents unchanged: {unchanged:.1%}")
+    ok = (
+        s.leak_rate() <= BARS["leak"]
+        and all(s.leak_rate(t) <= BARS["leak_per_type"] for t in s.gold)
+        and s.over_redaction <= BARS["over_redaction"]
+        and unchanged >= BARS["unchanged"]
+    )
+    print(f"bars met: {'yes' if ok else 'NO'}")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--presidio", action="store_true", help="also score plain Presidio")
+    parser.add_argument("--split", choices=("dev", "held-out", "both"), default="both")
+    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--show-leaks", type=int, default=0, help="print N leaked values")
+    args = parser.parse_args()
+    splits = {"dev": DEV_SEED, "held-out": HELD_OUT_SEED}
+    chosen = splits if args.split == "both" else {args.split: splits[args.split]}
+    redactor = Redactor()
+    plain = PlainPresidio() if args.presidio else None
+    ok = True
+    for split, seed in chosen.items():
+        docs = generate(seed, args.docs)
+        t0 = time.perf_counter()
+        ours = redactor.redact_many([d["text"] for d in docs])
+        elapsed = time.perf_counter() - t0
+        findings = [[(e.type, e.start, e.end) for e in r.entities] for r in ours]
+        outputs = [r.text for r in ours]
+        ok &= report(
+            f"Sentinel, {split} split (seed {seed}, {elapsed:.1f} s)", docs, findings, outputs
+        )
+        if args.show_leaks:
+            shown = 0
+            for d, out, spans in zip(docs, outputs, findings, strict=True):
+                leaks = [p for p in d["pii"] if d["text"][p["start"] : p["end"]] in out]
+                hits = [
+                    x
+                    for x in d["decoys"]
+                    if any(ps < x["end"] and x["start"] < pe for _, ps, pe in spans)
+                ]
+                if (
+                    leaks or hits or (not d["pii"] and out != d["text"])
+                ) and shown < args.show_leaks:
+                    shown += 1
+                    print(
+                        "LEAK" if leaks else "OVER",
+                        [(p["type"], d["text"][p["start"] : p["end"]]) for p in leaks],
+                        [(x["kind"], d["text"][x["start"] : x["end"]]) for x in hits],
+                        "\n   ",
+                        out,
+                    )
+        if plain is not None:
+            theirs = [plain.redact(d["text"]) for d in docs]
+            report(
+                f"plain Presidio, {split} split",
+                docs,
+                [[(r.entity_type, r.start, r.end) for r in res] for _, res in theirs],
+                [text for text, _ in theirs],
+            )
+    redactor.close()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

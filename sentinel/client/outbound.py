@@ -1,0 +1,168 @@
+"""The client's one hook for outbound redaction (see sentinel.privacy.outbound).
+
+`mask_request` runs before the request is built: the messages sent upstream, cached and
+stored are the masked ones. `annotate` puts the count on the call's span, and
+`unmask` gives the app the answer with the values back, for a completion or a stream
+(sync or async), whatever the path that produced it (upstream, fallback, cache).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from sentinel.client.observation import Observation
+from sentinel.client.types import ChatCompletion, ChatCompletionChunk, ChunkChoice, Delta
+from sentinel.config import Settings
+from sentinel.errors import InvalidRequestError
+from sentinel.privacy.outbound import OutboundMask, StreamRestorer, mask_messages
+
+MASKED_ATTR = "sentinel.redact.outbound.masked"  # how many values were masked
+MASKED_TYPES_ATTR = "sentinel.redact.outbound.types"  # which types (never the values)
+
+
+def enabled(kwargs: dict[str, Any], settings: Settings) -> bool:
+    """Whether this call masks: its `redact_outbound`, else SENTINEL_REDACT_OUTBOUND."""
+    wanted = kwargs.get("redact_outbound")
+    if wanted is None:
+        return settings.redact_outbound
+    if not isinstance(wanted, bool):
+        raise InvalidRequestError(f"redact_outbound must be True or False, got {wanted!r}")
+    return wanted
+
+
+def mask_request(
+    kwargs: dict[str, Any], settings: Settings
+) -> tuple[dict[str, Any], OutboundMask | None]:
+    """`kwargs` without `redact_outbound` and, when redaction is on, with masked messages."""
+    if "redact_outbound" not in kwargs and not settings.redact_outbound:
+        return kwargs, None  # the common case costs one lookup
+    wanted = enabled(kwargs, settings)
+    kwargs = {k: v for k, v in kwargs.items() if k != "redact_outbound"}
+    messages = kwargs.get("messages")
+    if not wanted or not isinstance(messages, list):  # bad messages: the builder says why
+        return kwargs, None
+    from sentinel.privacy.job import default_redactor
+
+    kwargs["messages"], mask = mask_messages(messages, default_redactor())
+    return kwargs, mask
+
+
+def annotate(obs: Observation, mask: OutboundMask | None) -> None:
+    if mask is not None and obs.span is not None:
+        obs.span.set_attribute(MASKED_ATTR, sum(mask.counts.values()))
+        obs.span.set_attribute(MASKED_TYPES_ATTR, sorted(mask.counts))
+
+
+def unmask(result: Any, mask: OutboundMask | None) -> Any:
+    """What the app gets: `result` with the placeholders of this request restored."""
+    if mask is None or not mask.values:
+        return result
+    if isinstance(result, ChatCompletion):
+        restored = result.model_copy(deep=True)
+        for choice in restored.choices:
+            if choice.message.content is not None:
+                choice.message.content = mask.restore(choice.message.content)
+        return restored
+    if hasattr(result, "__anext__"):
+        return AsyncRestoringStream(result, mask)
+    return RestoringStream(result, mask)
+
+
+class _Restoring:
+    """Per-choice restorers; a choice's held-back tail goes out with its finish_reason."""
+
+    def __init__(self, stream: Any, mask: OutboundMask) -> None:
+        self._stream = stream
+        self._mask = mask
+        self._restorers: dict[int, StreamRestorer] = {}
+        self._last: ChatCompletionChunk | None = None
+        self.request_id = stream.request_id
+
+    def _restore(self, chunk: ChatCompletionChunk) -> ChatCompletionChunk:
+        self._last = chunk
+        choices = []
+        for choice in chunk.choices:
+            restorer = self._restorers.setdefault(choice.index, self._mask.restorer())
+            content = choice.delta.content
+            text = restorer.feed(content) if content is not None else None
+            if choice.finish_reason is not None:
+                text = (text or "") + restorer.flush()
+            delta = choice.delta.model_copy(update={"content": text})
+            choices.append(choice.model_copy(update={"delta": delta}))
+        return chunk.model_copy(update={"choices": choices})
+
+    def _tail(self) -> ChatCompletionChunk | None:
+        """A last chunk for text still held when the stream ended without finish_reason."""
+        held = [(i, r.flush()) for i, r in sorted(self._restorers.items())]
+        choices = [ChunkChoice(index=i, delta=Delta(content=t)) for i, t in held if t]
+        if not choices or self._last is None:
+            return None
+        return self._last.model_copy(update={"choices": choices, "usage": None})
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+class RestoringStream(_Restoring):
+    def __init__(self, stream: Any, mask: OutboundMask) -> None:
+        super().__init__(stream, mask)
+        self._iter = self._chunks()
+
+    def _chunks(self) -> Iterator[ChatCompletionChunk]:
+        for chunk in self._stream:
+            yield self._restore(chunk)
+        if (tail := self._tail()) is not None:
+            yield tail
+
+    def __iter__(self) -> Iterator[ChatCompletionChunk]:
+        return self
+
+    def __next__(self) -> ChatCompletionChunk:
+        return next(self._iter)
+
+    def __enter__(self) -> RestoringStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncRestoringStream(_Restoring):
+    def __init__(self, stream: Any, mask: OutboundMask) -> None:
+        super().__init__(stream, mask)
+        self._aiter = self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[ChatCompletionChunk]:
+        async for chunk in self._stream:
+            yield self._restore(chunk)
+        if (tail := self._tail()) is not None:
+            yield tail
+
+    async def _batches(self) -> AsyncIterator[list[Any]]:
+        async for batch in self._stream.batches():
+            yield [e if isinstance(e, str) else self._restore(e) for e in batch]
+        if (tail := self._tail()) is not None:
+            yield [tail]
+
+    def batches(self) -> AsyncIterator[list[Any]]:
+        """The relay view (see AsyncStream.batches), restored the same way."""
+        return self._batches()
+
+    def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
+        return self
+
+    async def __anext__(self) -> ChatCompletionChunk:
+        return await self._aiter.__anext__()
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    async def __aenter__(self) -> AsyncRestoringStream:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
