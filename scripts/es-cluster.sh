@@ -70,6 +70,10 @@ wipe_stopped() {
 
 start() {
   wipe_stopped
+  # A start that fails (a node that does not come up, no green in time, Ctrl-C) stops
+  # the nodes it started: `make test-cluster` never reaches its own stop then, and three
+  # JVMs with pre-touched heaps would stay on a shared machine.
+  trap 'log "start failed: stopping the nodes"; stop' EXIT
   local n
   for n in $(seq 1 $NODES); do SENTINEL_ES_WAIT=0 node "$n" start; done
   local deadline=$((SECONDS + START_TIMEOUT))
@@ -80,6 +84,7 @@ start() {
     fi
     sleep 1
   done
+  trap - EXIT
   log "green with $NODES nodes: $(urls)"
 }
 

@@ -42,15 +42,29 @@ def check(
 def test(
     files: Annotated[
         list[Path] | None,
-        typer.Argument(help="Rule test files (YAML; default: the built-in rules' tests)."),
+        typer.Argument(
+            help="Rule test files (YAML; default: tests/*.yml beside SENTINEL_RULES's "
+            "directories, else the built-in rules' tests)."
+        ),
     ] = None,
 ) -> None:
     """Run rule unit tests; prints each failing expectation with expected and actual."""
-    from sentinel.rules.loader import BUILTIN_RULES
+    from sentinel.config import Settings
+    from sentinel.rules.loader import default_rule_paths
     from sentinel.rules.testing import run_test_file
 
+    # Without files, the tests of the rules `serve` would load: passing the built-in
+    # tests while SENTINEL_RULES names other rules would be a false green in an
+    # operator's CI. Finding none is a failure for the same reason.
+    dirs = [p for p in default_rule_paths(Settings()) if p.is_dir()]
+    found = (t for d in dirs for t in (d / "tests").glob("*") if t.suffix in (".yml", ".yaml"))
+    paths = files or sorted(found)
+    if not paths:
+        where = ", ".join(str(d / "tests") for d in dirs) or "SENTINEL_RULES (no directory)"
+        typer.echo(f"no rule test files (*.yml) in {where}", err=True)
+        raise typer.Exit(1)
     failed = 0
-    for path in files or sorted((BUILTIN_RULES / "tests").glob("*.yml")):
+    for path in paths:
         result = run_test_file(path)
         for name in result.passed:
             typer.echo(f"PASS {path}: {name}")

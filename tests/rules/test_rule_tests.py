@@ -76,3 +76,27 @@ def test_synthetic_traffic_is_evenly_spaced_with_exact_error_share() -> None:
     gaps = {(b.timestamp - a.timestamp).total_seconds() for a, b in itertools.pairwise(calls)}
     assert gaps == {1.0}
     assert [i for i, c in enumerate(calls) if c.is_error] == [19, 39, 59]
+
+
+def test_without_files_it_runs_the_tests_beside_sentinel_rules(tmp_path: Path) -> None:
+    # An operator's own rules with a failing test: the built-in tests passing must not
+    # stand in for them (a false green in the CI that ships the rule change).
+    rules = tmp_path / "rules"
+    (rules / "tests").mkdir(parents=True)
+    (rules / "mine.yml").write_text((BUILTIN_RULES / "deepseek.yml").read_text())
+    (rules / "tests" / "mine_test.yml").write_text(
+        "rule_files: [../mine.yml]\ntests:\n  - name: mine, wrong on purpose\n"
+        "    traffic: [{labels: {model: m}, start: 0m, end: 10m, per_minute: 60}]\n"
+        "    alerts: [{at: 9m, alertname: DeepSeekHighErrorRate, firing: [{model: m}]}]\n"
+    )
+    result = CliRunner().invoke(app, ["rules", "test"], env={"SENTINEL_RULES": str(rules)})
+    assert result.exit_code == 1, result.output
+    assert "mine, wrong on purpose" in result.output
+    assert "exactly 5% errors never fires" not in result.output  # not the built-in tests
+
+
+def test_without_files_and_no_tests_beside_sentinel_rules_it_fails(tmp_path: Path) -> None:
+    (tmp_path / "mine.yml").write_text((BUILTIN_RULES / "deepseek.yml").read_text())
+    result = CliRunner().invoke(app, ["rules", "test"], env={"SENTINEL_RULES": str(tmp_path)})
+    assert result.exit_code == 1
+    assert f"no rule test files (*.yml) in {tmp_path / 'tests'}" in result.output
