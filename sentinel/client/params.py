@@ -14,6 +14,7 @@ from typing import Any
 from sentinel.appnames import InvalidAppName, validate_app_name
 from sentinel.errors import InvalidRequestError
 from sentinel.records.models import CallParams
+from sentinel.subjects import InvalidSubjectId, normalize_subject_id
 
 _RANGES: dict[str, tuple[float, float]] = {
     "temperature": (0.0, 2.0),
@@ -180,8 +181,11 @@ def build_chat_request(
         body["tools"] = [dict(t) for t in tools]
     if not isinstance(stream, bool):
         raise InvalidRequestError("stream must be True or False")
-    if subject_id is not None and (not isinstance(subject_id, str) or not subject_id):
-        raise InvalidRequestError("subject_id must be a non-empty string")
+    if subject_id is not None:
+        try:
+            subject_id = normalize_subject_id(subject_id)
+        except InvalidSubjectId as exc:
+            raise InvalidRequestError(str(exc)) from None
     if app is not None:
         try:
             validate_app_name(app)

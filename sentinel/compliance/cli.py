@@ -24,11 +24,11 @@ from sentinel.compliance import tombstones_cli
 from sentinel.compliance.audit import Verification
 from sentinel.compliance.auditkey import audit_key
 from sentinel.compliance.service import Compliance, open_spool
-from sentinel.compliance.subjects import InvalidSubjectId, validate_subject_id
 from sentinel.compliance.tokens import SCOPES, TokenError, describe
 from sentinel.config import Settings
 from sentinel.errors import ConfigurationError
 from sentinel.store.base import StoreError, StoreUnavailable
+from sentinel.subjects import InvalidSubjectId, normalize_subject_id
 
 gdpr_app = typer.Typer(
     help="GDPR / PIPL export and erasure of one data subject.", no_args_is_help=True
@@ -72,7 +72,7 @@ def _compliance() -> Iterator[Compliance]:
 
 def _subject(value: str) -> str:
     try:
-        return validate_subject_id(value)
+        return normalize_subject_id(value)
     except InvalidSubjectId as exc:
         raise typer.BadParameter(str(exc), param_hint="SUBJECT") from None
 

@@ -18,6 +18,7 @@ import orjson
 
 from sentinel.client.params import build_chat_request
 from sentinel.errors import InvalidRequestError
+from sentinel.subjects import InvalidSubjectId, from_header, normalize_subject_id
 
 SUBJECT_HEADER = "x-sentinel-subject"
 APP_HEADER = "x-sentinel-app"
@@ -50,11 +51,15 @@ def create_kwargs(body: dict[str, Any], headers: Mapping[str, str]) -> dict[str,
         (kwargs if name in _KNOWN else extra)[name] = value
     if extra:
         kwargs["extra_body"] = extra
-    subject = headers.get(SUBJECT_HEADER) or user or subject_id
+    header = headers.get(SUBJECT_HEADER)
+    subject = from_header(header) if header else user or subject_id
     if subject is not None:
         if not isinstance(subject, str):
             raise InvalidRequestError("user must be a string (the data subject's id)")
-        kwargs["subject_id"] = subject
+        try:
+            kwargs["subject_id"] = normalize_subject_id(subject)
+        except InvalidSubjectId as exc:
+            raise InvalidRequestError(str(exc)) from None
     metadata = kwargs.get("metadata")
     app = headers.get(APP_HEADER) or (
         metadata.get("app") if isinstance(metadata, Mapping) else None

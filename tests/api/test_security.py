@@ -20,7 +20,9 @@ ENDPOINTS = [
     ("POST", "/v1/gdpr/erasures", "gdpr:erase"),
     ("GET", f"/v1/gdpr/erasures/{UNKNOWN_ID}", "gdpr:erase"),
 ]
-HOSTILE_IDS = [
+# Injection probes are valid ids (they are bound parameters and HMAC inputs only): each
+# is accepted like any other subject, answered without a 5xx, and never reflected.
+INJECTION_PROBES = [
     "' OR '1'='1",
     "1; DROP TABLE calls; --",
     "x' UNION SELECT doc FROM state --",
@@ -31,13 +33,19 @@ HOSTILE_IDS = [
     '"><img src=x onerror=alert(1)>',
     "../../etc/passwd",
     "..\\..\\windows\\win.ini",
+    "${jndi:ldap://x/a}",
+]
+# What cannot be carried safely (sentinel.subjects): refused with 422, never echoed.
+HOSTILE_IDS = [
     "user\x00admin",
     "a" * 10_240,
+    "a" * 257,
     "",
     " user-42",
     "user-42\n",
-    "用户42",
-    "${jndi:ldap://x/a}",
+    "user\u202eadmin",
+    "user\u2066x\u2069",
+    "\ud800user",
 ]
 HOSTILE_BODIES = [
     {"subject_id": {"$gt": ""}},
@@ -115,12 +123,28 @@ def test_404_for_unknown_or_malformed_ids(api: Api, path: str) -> None:
 def test_hostile_subject_ids_are_rejected_with_422_and_never_echoed(
     api: Api, endpoint: str, subject_id: str
 ) -> None:
-    response = api.client.post(endpoint, json={"subject_id": subject_id}, headers=api.auth("admin"))
+    # ASCII JSON, so a lone surrogate travels as the escape a client would send
+    headers = {**api.auth("admin"), "Content-Type": "application/json"}
+    response = api.client.post(endpoint, content=json.dumps({"subject_id": subject_id}),
+                               headers=headers)  # fmt: skip
     body = _assert_json_error(response, 422)
     assert body["detail"][0]["loc"] == ["body", "subject_id"]
     if subject_id:
         assert json.dumps(subject_id)[1:-1] not in response.text
     assert list(api.app.state.compliance.audit.entries()) == []  # nothing happened
+
+
+@pytest.mark.parametrize("endpoint", ["/v1/gdpr/exports", "/v1/gdpr/erasures"])
+@pytest.mark.parametrize("subject_id", INJECTION_PROBES, ids=lambda s: repr(s)[:30])
+def test_injection_probes_are_ordinary_subjects_never_reflected(
+    api: Api, endpoint: str, subject_id: str
+) -> None:
+    response = api.client.post(endpoint, json={"subject_id": subject_id}, headers=api.auth("admin"))
+    assert response.status_code == 202, response.text
+    job = api.client.get(f"{endpoint}/{response.json()['id']}", headers=api.auth("admin"))
+    assert job.status_code == 200
+    for answer in (response, job):
+        assert json.dumps(subject_id)[1:-1] not in answer.text
 
 
 @pytest.mark.parametrize("endpoint", ["/v1/gdpr/exports", "/v1/gdpr/erasures"])

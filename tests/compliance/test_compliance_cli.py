@@ -75,7 +75,7 @@ def test_erase_needs_yes_then_removes_and_reports_per_store(db: Path, tmp_path: 
     assert json.loads(out.read_text())["records"] == []
 
 
-@pytest.mark.parametrize("subject", ["../../etc/passwd", "' OR 1=1 --", "<script>", "a" * 10_240])
+@pytest.mark.parametrize("subject", ["user\x01", " padded", "a\u202eb", "a" * 10_240])
 def test_hostile_subjects_are_refused(db: Path, subject: str) -> None:
     for command in (["gdpr", "export", subject], ["gdpr", "erase", subject, "--yes"]):
         result = runner.invoke(app, command)

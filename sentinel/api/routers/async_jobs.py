@@ -24,13 +24,14 @@ from fastapi.responses import JSONResponse
 
 from sentinel.api.deps import TokenInfo, require_scope
 from sentinel.appnames import InvalidAppName, validate_app_name
-from sentinel.compliance.subjects import InvalidSubjectId, subject_key, validate_subject_id
+from sentinel.compliance.subjects import subject_key
 from sentinel.errors import ConfigurationError, InvalidRequestError
 from sentinel.jobs.allowlist import AllowList, WebhookNotAllowed
 from sentinel.jobs.model import is_job_id, status_view
 from sentinel.jobs.queue import IdempotencyConflict, JobQueue
 from sentinel.jobs.signing import secret_source
 from sentinel.jobs.submission import chat_arguments
+from sentinel.subjects import InvalidSubjectId, from_header, normalize_subject_id
 
 router = APIRouter(tags=["async"])
 
@@ -112,12 +113,13 @@ def submit(
     except (TypeError, AttributeError):  # a value of a shape the checks did not expect
         raise _invalid("", "invalid chat parameters", "type_error") from None
     webhook_url = _webhook(request, body.get("webhook_url"))
-    subject = _one("subject_id", body.get("subject_id"), x_sentinel_subject)
+    header_subject = from_header(x_sentinel_subject) if x_sentinel_subject is not None else None
+    subject = _one("subject_id", body.get("subject_id"), header_subject)
     app = _one("app", body.get("app"), x_sentinel_app)
     key = None
     if subject is not None:
         try:
-            subject = validate_subject_id(subject)
+            subject = normalize_subject_id(subject)
         except InvalidSubjectId as exc:
             raise _invalid("subject_id", str(exc), "value_error") from None
         key = subject_key(subject, request.app.state.settings)

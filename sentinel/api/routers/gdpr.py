@@ -31,8 +31,8 @@ from sentinel.api.deps import (
 )
 from sentinel.compliance.erasure import STEPS
 from sentinel.compliance.service import Compliance
-from sentinel.compliance.subjects import SUBJECT_ID_RULE, SubjectId
 from sentinel.compliance.tokens import ADMIN
+from sentinel.subjects import SUBJECT_ID_RULE, SubjectId
 
 log = logging.getLogger("sentinel.api.gdpr")
 
