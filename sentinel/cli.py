@@ -8,6 +8,7 @@ import typer
 
 from sentinel import daemon, dashboards, demo, doctor
 from sentinel.compliance import cli as compliance_cli
+from sentinel.compliance import keys as keys_cli
 from sentinel.privacy import cli as privacy_cli
 from sentinel.proxy import server as proxy_server
 from sentinel.rules import cli as rules_cli
@@ -28,6 +29,7 @@ for module in (
     rules_cli,
     safety_cli,
     compliance_cli,
+    keys_cli,
     dashboards,
     proxy_server,
 ):

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -24,10 +31,12 @@ from pydantic_settings import (
 )
 
 from sentinel.appnames import InvalidAppName, validate_app_name
+from sentinel.errors import ConfigurationError
 from sentinel.urls import has_userinfo
 
 _DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+MAX_ANONYMIZE_WITHIN = timedelta(hours=72)
 
 
 def parse_duration(text: str | int | float | timedelta) -> timedelta:
@@ -139,7 +148,10 @@ class Settings(BaseSettings):
 
     # Privacy and compliance
     subject_key: SecretStr | None = None
-    anonymize_within: timedelta = timedelta(hours=72)
+    subject_key_file: Path | None = None  # must exist when set (`sentinel keys init`)
+    anonymize_within: timedelta = timedelta(hours=72)  # > 0, at most 72h unless:
+    anonymize_within_allow_longer: bool = False
+    calls_retention: timedelta = timedelta(days=400)  # call records; 0 keeps them forever
     anonymize_interval: timedelta = timedelta(minutes=5)
     capture_content_in_telemetry: bool = False
     # Redaction policy (sentinel.privacy.policy reads and checks the files, naming lines)
@@ -227,6 +239,7 @@ class Settings(BaseSettings):
         "http_header_timeout",
         "http_body_timeout",
         "http_keep_alive",
+        "calls_retention",
         mode="before",
     )
     @classmethod
@@ -257,6 +270,19 @@ class Settings(BaseSettings):
             return validate_app_name(v)
         except InvalidAppName as exc:
             raise ValueError(f"SENTINEL_APP: {exc}") from None
+
+    @model_validator(mode="after")
+    def _anonymize_within_keeps_the_promise(self) -> Settings:
+        # Refused at load time: a zero window made every job run fail, a long one
+        # silently breaks the documented 72-hour promise.
+        if self.anonymize_within <= timedelta(0):
+            raise ValueError("SENTINEL_ANONYMIZE_WITHIN must be a positive duration")
+        if self.anonymize_within > MAX_ANONYMIZE_WITHIN and not self.anonymize_within_allow_longer:
+            raise ValueError(
+                "SENTINEL_ANONYMIZE_WITHIN must be at most 72h; set "
+                "SENTINEL_ANONYMIZE_WITHIN_ALLOW_LONGER=true to keep raw content longer"
+            )
+        return self
 
     @field_validator("spool_fsync")
     @classmethod
@@ -302,28 +328,58 @@ class Settings(BaseSettings):
     def spool_path(self) -> Path:
         return self.spool_dir or (self.data_dir / "spool")
 
+    @property
+    def subject_key_path(self) -> Path:
+        """Where the subject key file is: SENTINEL_SUBJECT_KEY_FILE, else the data dir."""
+        return self.subject_key_file or self.data_dir / "subject.key"
+
     def subject_secret(self) -> bytes:
         """The HMAC key for subject ids.
 
-        Without SENTINEL_SUBJECT_KEY a random key is created once in the data dir (mode
-        0600) so that subject_key is stable across restarts on one machine; production
-        deployments set it explicitly so every process agrees.
+        A set SENTINEL_SUBJECT_KEY_FILE must exist: creating a fresh random key there
+        would make this host's subject keys disagree with every other host's, and later
+        erasures would miss records. Only with neither variable set is a random key
+        created once in the data dir (mode 0600), so that subject_key is stable across
+        restarts on one machine; `sentinel keys init` creates either explicitly.
         """
         if self.subject_key is not None:
             return self.subject_key.get_secret_value().encode()
-        env = os.environ.get("SENTINEL_SUBJECT_KEY_FILE")
-        path = Path(env) if env else self.data_dir / "subject.key"
-        if path.exists():
-            return path.read_bytes().strip()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = os.urandom(32).hex().encode()
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process won the race; use its key
-            return path.read_bytes().strip()
-        with os.fdopen(fd, "wb") as f:
-            f.write(key)
-        return key
+        if self.subject_key_file is not None:
+            return read_key(self.subject_key_file, "SENTINEL_SUBJECT_KEY_FILE")
+        return create_key(self.subject_key_path, exist_ok=True)
+
+
+def read_key(path: Path, variable: str) -> bytes:
+    """A key file's content, or ConfigurationError naming the variable (never the
+    content) when it is missing, unreadable or empty."""
+    try:
+        key = path.read_bytes().strip()
+    except FileNotFoundError:
+        raise ConfigurationError(
+            f"{variable} names {path}, which does not exist: copy the key the other hosts "
+            "use there, or create a new one with `sentinel keys init`"
+        ) from None
+    except OSError as exc:
+        raise ConfigurationError(f"{variable}: cannot read {path}: {exc.strerror}") from None
+    if not key:
+        raise ConfigurationError(f"{variable}: {path} is empty")
+    return key
+
+
+def create_key(path: Path, *, exist_ok: bool) -> bytes:
+    """A new random key at `path` (mode 0600), or the existing one when `exist_ok`
+    (another process may win the race to create it; its key is then used)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = os.urandom(32).hex().encode()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if not exist_ok:
+            raise
+        return path.read_bytes().strip()
+    with os.fdopen(fd, "wb") as f:
+        f.write(key)
+    return key
 
 
 def load_settings(**overrides: Any) -> Settings:

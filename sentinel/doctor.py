@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
-import os
 import shutil
 import tempfile
 import time
@@ -112,23 +111,7 @@ def check_secrets(settings: Settings) -> list[Check]:
             )
         )
 
-    key_file = Path(
-        os.environ.get("SENTINEL_SUBJECT_KEY_FILE") or settings.data_dir / "subject.key"
-    )
-    if settings.subject_key is not None:
-        out.append(Check("subject HMAC key", "ok", "present (SENTINEL_SUBJECT_KEY)"))
-    elif key_file.exists():
-        out.append(Check("subject HMAC key", "ok", f"present (file {key_file})"))
-    else:
-        out.append(
-            Check(
-                "subject HMAC key",
-                "warn",
-                f"not set; a random key will be created at {key_file}",
-                "set SENTINEL_SUBJECT_KEY (same value on every host) so subject keys agree",
-            )
-        )
-
+    out.append(_check_subject_key(settings))
     if settings.store_url.startswith(("http://", "https://")):
         if settings.es_api_key is not None or (settings.es_username and settings.es_password):
             out.append(Check("Elasticsearch credentials", "ok", "present"))
@@ -231,6 +214,30 @@ def _check_elastic(url: str, settings: Settings) -> Check:
         "store",
         "ok",
         f"Elasticsearch at {where}: reachable, {len(schema.TEMPLATES)} templates current",
+    )
+
+
+def _check_subject_key(settings: Settings) -> Check:
+    from sentinel.config import read_key
+    from sentinel.errors import ConfigurationError
+
+    name, key_file = "subject HMAC key", settings.subject_key_path
+    if settings.subject_key is not None:
+        return Check(name, "ok", "present (SENTINEL_SUBJECT_KEY)")
+    if settings.subject_key_file is not None:
+        try:
+            read_key(key_file, "SENTINEL_SUBJECT_KEY_FILE")
+        except ConfigurationError as exc:
+            fix = "point it at the key the other hosts use, or run `sentinel keys init`"
+            return Check(name, "fail", str(exc), fix)
+        return Check(name, "ok", f"present (SENTINEL_SUBJECT_KEY_FILE {key_file})")
+    if key_file.exists():
+        return Check(name, "ok", f"present (file {key_file})")
+    return Check(
+        name,
+        "warn",
+        f"not set; a random key will be created at {key_file}",
+        "set SENTINEL_SUBJECT_KEY (same value on every host) so subject keys agree",
     )
 
 

@@ -56,14 +56,13 @@ def test_toml_file_is_read_and_env_wins(tmp_path: Path, monkeypatch: pytest.Monk
     assert s.api_port == 8001
 
 
-def test_subject_secret_is_created_once_and_stable(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_subject_secret_is_created_once_and_stable_in_the_default_data_dir(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("SENTINEL_SUBJECT_KEY")
-    monkeypatch.setenv("SENTINEL_SUBJECT_KEY_FILE", str(tmp_path / "k"))
     first = Settings().subject_secret()
     assert first == Settings().subject_secret()
-    assert (tmp_path / "k").stat().st_mode & 0o777 == 0o600
+    assert Settings().subject_key_path.stat().st_mode & 0o777 == 0o600
 
 
 def test_default_store_is_sqlite_under_the_data_dir() -> None:
