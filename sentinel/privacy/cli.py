@@ -1,14 +1,18 @@
 """`sentinel redact` (stdin to stdout) and `sentinel anonymize` commands.
 
 `redact` streams: it reads a bounded chunk of lines, redacts them as one batch, writes
-them and forgets them, so memory stays flat for any input size. Each line (plain text)
-or record (JSONL) is its own document for placeholder numbering. The progress bar
+them and forgets them, so memory stays flat for any input size. A plain-text line longer
+than LINE_PIECE characters is streamed too, piece by piece: each piece is redacted up to
+a cut that no finding straddles, and the rest (at least the analyzer's window overlap)
+goes on with the next piece, so an entity across two pieces is still found whole. A
+JSONL record is parsed whole (JSON cannot be cut), and its long texts are analyzed in
+windows. Each line (plain text) or record (JSONL) is its own document for placeholder
+numbering. The progress bar
 goes to stderr and only when stderr is a terminal, so pipelines see clean output.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import sys
@@ -24,6 +28,7 @@ if TYPE_CHECKING:
     from sentinel.privacy.redactor import Redactor
 
 CHUNK_LINES = 256
+LINE_PIECE = 1 << 20  # characters of one line read at a time
 
 
 def _get(record: dict[str, Any], path: list[str]) -> Any:
@@ -42,9 +47,61 @@ def _set(record: dict[str, Any], path: list[str], value: str) -> None:
     node[path[-1]] = value
 
 
-def _chunks(stream: IO[str]) -> Iterator[list[str]]:
-    while chunk := list(itertools.islice(stream, CHUNK_LINES)):
+def _is_long(line: str) -> bool:
+    return len(line) == LINE_PIECE and not line.endswith("\n")
+
+
+def _chunks(stream: IO[str], whole_lines: bool) -> Iterator[list[str] | str]:
+    """Lists of up to CHUNK_LINES lines, and, alone, the first LINE_PIECE characters of
+    each longer line (unless `whole_lines`, which reads such a line to its end)."""
+    chunk: list[str] = []
+    while line := stream.readline(LINE_PIECE):
+        if _is_long(line) and not whole_lines:
+            if chunk:
+                yield chunk
+                chunk = []
+            yield line
+            continue
+        while _is_long(line) and whole_lines:
+            more = stream.readline(LINE_PIECE)
+            line += more
+            if not _is_long(more):
+                break
+        chunk.append(line)
+        if len(chunk) == CHUNK_LINES:
+            yield chunk
+            chunk = []
+    if chunk:
         yield chunk
+
+
+def _redact_long_line(
+    first: str, source: IO[str], sink: IO[str], redactor: Redactor, lang: LangChoice
+) -> int:
+    """Stream one line longer than LINE_PIECE to `sink`; returns the bytes read."""
+    from sentinel.privacy.chunks import OVERLAP_CHARS
+    from sentinel.privacy.redactor import Placeholders, apply
+
+    placeholders = Placeholders()
+    buf, read, ended = first, len(first.encode()), False
+    while True:
+        if not ended:
+            more = source.readline(LINE_PIECE)
+            read += len(more.encode())
+            ended = not _is_long(more)
+            buf += more
+        text = buf.rstrip("\r\n") if ended else buf
+        entities = redactor.analyze_many([text], lang)[0]
+        if ended:
+            sink.write(apply(text, entities, placeholders) + "\n")
+            return read
+        cut = len(text) - OVERLAP_CHARS
+        cut = min([cut, *(e.start for e in entities if e.start < cut < e.end)])
+        if cut <= 0 and len(text) > 4 * LINE_PIECE:  # one "finding" longer than that
+            cut = len(text) - OVERLAP_CHARS
+        if cut > 0:
+            sink.write(apply(text[:cut], [e for e in entities if e.end <= cut], placeholders))
+            buf = text[cut:]
 
 
 def redact_stream(
@@ -59,7 +116,14 @@ def redact_stream(
     """Redact `source` into `sink` chunk by chunk; returns the number of lines."""
     path = field.split(".")
     count = 0
-    for chunk in _chunks(source):
+    for chunk in _chunks(source, whole_lines=jsonl):
+        if isinstance(chunk, str):
+            size = _redact_long_line(chunk, source, sink, redactor, lang)
+            sink.flush()
+            count += 1
+            if on_chunk is not None:
+                on_chunk(size)
+            continue
         lines = [line.rstrip("\r\n") for line in chunk]
         if jsonl:
             records = []
@@ -131,15 +195,18 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
         with _progress(sys.stdin) as on_chunk:
-            redact_stream(
-                sys.stdin,
-                sys.stdout,
-                redactor,
-                cast(LangChoice, lang),
-                jsonl,
-                field,
-                on_chunk,
-            )
+            try:
+                redact_stream(
+                    sys.stdin,
+                    sys.stdout,
+                    redactor,
+                    cast(LangChoice, lang),
+                    jsonl,
+                    field,
+                    on_chunk,
+                )
+            except UnicodeDecodeError:
+                raise typer.BadParameter("input is not UTF-8 text", param_hint="stdin") from None
 
     @app.command("anonymize")
     def anonymize_cmd(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
+from sentinel.privacy import chunks
 from sentinel.privacy.analyzer import BatchAnalyzer
 from sentinel.privacy.entities import Entity, resolve_overlaps
 from sentinel.privacy.language import LangChoice
@@ -133,7 +134,12 @@ class Redactor:
     def analyze_many(
         self, texts: Sequence[str], language: LangChoice = "auto"
     ) -> list[list[Entity]]:
-        """The non-overlapping PII spans of each text, in text order."""
+        """The non-overlapping PII spans of each text, in text order. Texts of any
+        length: long ones are analyzed in overlapping windows (`chunks`)."""
+        pieces, layout = chunks.split(texts)
+        return chunks.join(layout, self._analyze_pieces(pieces, language))
+
+    def _analyze_pieces(self, texts: Sequence[str], language: LangChoice) -> list[list[Entity]]:
         if self.pool is None and self._lazy and self.n_process > 1 and len(texts) >= POOL_MIN_BATCH:
             self.pool = AnalyzerPool(self.n_process, self.policy, self.batch_size)
         if self.pool is not None and (self.local is None or len(texts) >= POOL_MIN_BATCH):

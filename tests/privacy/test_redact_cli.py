@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -73,12 +72,9 @@ class CountingSource:
         self.read = 0
         self.total = lines
 
-    def __iter__(self) -> Iterator[str]:
-        return self
-
-    def __next__(self) -> str:
+    def readline(self, limit: int = -1) -> str:
         if self.read == self.total:
-            raise StopIteration
+            return ""
         self.read += 1
         return f"line {self.read} from bob@example.com\n"
 

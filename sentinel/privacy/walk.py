@@ -1,0 +1,94 @@
+"""Every text a stored conversation holds, found by walking the document, not by a list
+of fields.
+
+Anonymization used to read message `content` and `name` only, so tool-call arguments,
+tool results, `reasoning_content` and any field added later survived it. The walker
+visits every string value of the stored document instead; what it leaves alone is a
+short explicit list of keys that hold identifiers, enums and times, never free text.
+A field added to the stored conversation (DeepSeek's next message field) is therefore
+anonymized without a change here.
+
+Inside the document:
+* a message's `name` is a participant's name, replaced like a PERSON;
+* a `function`'s `name` is the tool's name (code, not personal data), kept;
+* tool-call `arguments` (JSON as the model wrote it) and tool results (a `tool`
+  message's `content`, usually JSON too) are parsed, every string value visited, keys
+  kept, and written back; text that does not parse is visited as text. Inside them
+  every string value is visited, whatever its key: they are the application's data,
+  where an `id` may be an e-mail address. (Each value is then a text of its own, which
+  the analyzer reads better than JSON punctuation around a name.)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+# Keys of the stored document whose values are not free text.
+KEPT_KEYS = frozenset(
+    {
+        "kind",
+        "request_id",
+        "timestamp",
+        "app",
+        "model",
+        "subject_id",  # dropped by the job itself
+        "subject_key",
+        "anonymized_at",
+        "pii_summary",
+        "role",
+        "id",
+        "tool_call_id",
+        "type",
+        "finish_reason",
+        "index",
+        "created",
+        "object",
+    }
+)
+
+TextFn = Callable[[str], str]
+
+
+def transform(doc: Any, text: TextFn, name: TextFn) -> Any:
+    """A copy of `doc` with every free-text string passed through `text` and every
+    participant name through `name`, in a fixed order (so a first pass can collect the
+    texts and a second replace them)."""
+    return _walk(doc, text, name, parent=None, payload=False)
+
+
+def _walk(node: Any, text: TextFn, name: TextFn, parent: str | None, payload: bool) -> Any:
+    if isinstance(node, str):
+        return text(node)
+    if isinstance(node, list):
+        return [_walk(item, text, name, parent, payload) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if payload:
+            out[key] = _walk(value, text, name, key, payload)
+        elif key in KEPT_KEYS:
+            out[key] = value
+        elif key == "name" and isinstance(value, str) and "role" in node:
+            out[key] = name(value)
+        elif key == "name" and isinstance(value, str) and parent == "function":
+            out[key] = value
+        elif isinstance(value, str) and (
+            key == "arguments" or (key == "content" and node.get("role") == "tool")
+        ):
+            out[key] = _json_text(value, text, name)
+        else:
+            out[key] = _walk(value, text, name, key, payload)
+    return out
+
+
+def _json_text(raw: str, text: TextFn, name: TextFn) -> str:
+    try:
+        parsed = json.loads(raw)
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to walk
+        return text(raw)
+    if not isinstance(parsed, dict | list):
+        return text(raw)  # a bare JSON string or number: the text as written
+    return json.dumps(_walk(parsed, text, name, None, payload=True), ensure_ascii=False)
