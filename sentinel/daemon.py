@@ -26,7 +26,7 @@ import typer
 from prometheus_client import Gauge
 
 from sentinel.clock import SYSTEM_CLOCK, Clock
-from sentinel.config import Settings
+from sentinel.config import Settings, format_duration
 from sentinel.jobs.runtime import daemon_runtime
 from sentinel.rules.engine import GroupEvaluation, RuleEngine
 from sentinel.rules.lease import Lease
@@ -46,6 +46,7 @@ log = logging.getLogger("sentinel.daemon")
 LEASE_KEY = "lease:sentinel-leader"
 SPOOL_REPLAY_EVERY = timedelta(seconds=30)
 RECLAIM_EVERY = timedelta(seconds=30)
+RETENTION_EVERY = timedelta(hours=1)
 LEADER = Gauge("sentinel_leader", "1 if this daemon holds the leader lease")
 
 
@@ -146,6 +147,21 @@ class Daemon:
         except Exception:
             log.exception("anonymization job failed")
 
+    def _expire_calls(self) -> None:
+        """SENTINEL_CALLS_RETENTION: call records carry the subject key (pseudonymous
+        personal data), so they are not kept forever unless set to 0."""
+        retention = self.settings.calls_retention
+        if not self.lease.held or retention <= timedelta(0):
+            return
+        try:
+            removed = self.store.expire_calls(self.clock.now() - retention)
+        except Exception:
+            log.exception("call retention failed")
+            return
+        if removed:
+            log.info("call retention: removed %d call records older than %s", removed,
+                     format_duration(retention))  # fmt: skip
+
     def _reclaim_erasures(self) -> None:
         """Second reclaim after erasures whose store could not purge every byte at once
         (Elasticsearch, see `sentinel.compliance.erasure`)."""
@@ -193,6 +209,13 @@ class Daemon:
             "interval",
             seconds=self.settings.anonymize_interval.total_seconds(),
             id="privacy:anonymize",
+        )
+        scheduler.add_job(
+            self._expire_calls,
+            "interval",
+            seconds=RETENTION_EVERY.total_seconds(),
+            id="retention:calls",
+            next_run_time=datetime.now(UTC) + timedelta(minutes=1),  # once the lease is held
         )
         scheduler.add_job(
             self._reclaim_erasures,

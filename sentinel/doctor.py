@@ -16,27 +16,19 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
 from sentinel.config import Settings
+from sentinel.doctor_check import Check
+from sentinel.doctor_data import check_anonymization, check_retention
 
-Status = Literal["ok", "warn", "fail", "skip"]
 DEFAULT_MAX_SKEW = 5.0  # seconds
 DEFAULT_TIMEOUT = 5.0
 MIN_FREE_BYTES = 512 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    status: Status
-    detail: str
-    fix: str = ""
 
 
 def _settings_errors(exc: Exception) -> str:
@@ -429,7 +421,7 @@ def check_privacy() -> Check:
 
 CHECK_NAMES = (
     "settings", "secrets", "store", "spool", "tombstones", "upstream", "rules", "redaction",
-    "privacy",
+    "privacy", "data",
 )  # fmt: skip
 
 
@@ -448,6 +440,7 @@ def run_checks(
         ("upstream", lambda s: check_upstream(s, max_skew, timeout)),
         ("rules", check_rules),
         ("redaction", check_redaction_policy),
+        ("data", lambda s: [check_anonymization(s), check_retention(s)]),
     ]
     for name, step in steps:
         if name in skip:

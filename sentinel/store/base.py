@@ -197,6 +197,11 @@ class Store(Protocol):
         """Delete entries created at or before `created_before` or expired at `now` (the
         anonymization job: cached content must not outlive the raw-data deadline)."""
 
+    # retention (SENTINEL_CALLS_RETENTION; `sentinel serve` calls it)
+    def expire_calls(self, before: datetime) -> int:
+        """Delete call records with timestamp before `before`; returns how many. A store
+        may keep some a little longer (Elasticsearch drops whole daily indices)."""
+
     # alerts
     def write_alert_event(self, event: AlertEvent) -> None: ...
     def list_alert_events(

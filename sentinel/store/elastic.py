@@ -97,6 +97,7 @@ _REQUEST_TIMEOUT = 30.0
 _RETRY_STATUS = (429, 500, 502, 503, 504)
 _CAS_ATTEMPTS = 20
 _DAILY_INDEX_MAX_DAYS = 31  # longer windows search the pattern instead of listing days
+_DAILY_RE = re.compile(r"(\d{4})\.(\d{2})\.(\d{2})")
 _KINDS = {CallRecord: "call", Conversation: "conversation", Feedback: "feedback"}
 _MODELS: dict[str, type[Any]] = {
     "call": CallRecord,
@@ -425,6 +426,29 @@ class ElasticStore:
                 self.client.options(ignore_status=404).indices.delete_index_template,
                 name=self._index(name),
             )
+
+    def expire_calls(self, before: datetime) -> int:
+        """Drop whole daily call indices whose day ended at or before `before` (no
+        delete-by-query: a dropped index frees its disk at once and leaves no deleted
+        documents behind); returns the call records they held."""
+        names = self._op(
+            self.client.indices.get, index=self._index("calls-*"), allow_no_indices=True
+        )
+        cutoff = _utc(before)
+        expired = []
+        for name in names:
+            m = _DAILY_RE.fullmatch(name[len(self._index("calls-")) :])
+            if m is None:
+                continue
+            day = datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=UTC)
+            if day + timedelta(days=1) <= cutoff:
+                expired.append(name)
+        if not expired:
+            return 0
+        index = ",".join(sorted(expired))
+        held = int(self._op(self.client.count, index=index)["count"])
+        self._op(self.client.indices.delete, index=index)
+        return held
 
     # records --------------------------------------------------------------
 

@@ -48,6 +48,7 @@ from sentinel.store.base import (
 )
 
 _PAGE = 500
+_EXPIRE_BATCH = 5000  # call records deleted per transaction by the retention
 CHECKPOINT_EVERY = 0.5  # seconds between background WAL checkpoints
 # Safety net for the writer's own automatic checkpoint while the background one runs:
 # only if it falls far behind (20,000 pages, about 80 MB of WAL).
@@ -626,6 +627,24 @@ class SQLiteStore:
                 return {"wal_checkpoint": "truncated", "vacuum": vacuumed}
             time.sleep(min(0.01 * (attempt + 1), 0.2))
         raise StoreUnavailable("WAL checkpoint kept failing: a reader holds the database")
+
+    def expire_calls(self, before: datetime) -> int:
+        """Delete call records older than `before` in batches of _EXPIRE_BATCH, each its
+        own short transaction, so the writers are never held up by a year of deletes."""
+        removed = 0
+        while True:
+            n = self._op(
+                lambda c: (
+                    c.execute(
+                        "DELETE FROM calls WHERE rowid IN"
+                        " (SELECT rowid FROM calls WHERE ts < ? LIMIT ?)",
+                        (_ts(before), _EXPIRE_BATCH),
+                    ).rowcount
+                )
+            )
+            removed += n
+            if n < _EXPIRE_BATCH:
+                return removed
 
     # alerts ---------------------------------------------------------------
 

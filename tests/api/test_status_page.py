@@ -136,6 +136,7 @@ def test_status_numbers_match_the_stored_calls(seeded: dict[str, Any]) -> None:
         "deadline_seconds": 72 * 3600.0,
         "overdue": False,
     }
+    assert body["calls_retention_seconds"] == 400 * 86400.0  # SENTINEL_CALLS_RETENTION
     [alert] = body["alerts"]
     assert alert["alertname"] == "StatusTestErrors"
     assert alert["state"] == "firing"
@@ -290,6 +291,7 @@ def test_chromium_renders_the_api_numbers(served: str, tmp_path: Path, require_c
     assert page.by_id["flagged"] == "insult: 5 calls (8.3%)"
     assert page.by_id["backlog"] == "2h 1m"  # 7260 s
     assert page.by_id["deadline"] == "3d"
+    assert page.by_id["calls-retention"] == "400d"
     assert page.by_id["alert-count"] == str(len(api["alerts"]))
     assert [(r["alertname"], r["state"]) for r in page.rows["alerts"]] == [
         (a["alertname"], a["state"]) for a in api["alerts"]

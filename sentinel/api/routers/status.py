@@ -111,6 +111,9 @@ class Status(BaseModel):
     alerts: list[ActiveAlert]
     recent_alert_changes: list[AlertChange]
     anonymization: Anonymization
+    calls_retention_seconds: float | None = Field(
+        description="SENTINEL_CALLS_RETENTION; null when call records are kept forever."
+    )
     gdpr: list[GdprRequest]
 
 
@@ -227,6 +230,7 @@ def status(
             deadline_seconds=within.total_seconds(),
             overdue=age > within,
         ),
+        calls_retention_seconds=state.settings.calls_retention.total_seconds() or None,
         gdpr=_gdpr(store, now),
     )
 

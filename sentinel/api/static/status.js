@@ -88,6 +88,8 @@ function render(s) {
   const a = s.anonymization;
   setText("backlog", fmt.duration(a.oldest_raw_age_seconds));
   setText("deadline", fmt.duration(a.deadline_seconds));
+  const kept = s.calls_retention_seconds;
+  setText("calls-retention", kept === null ? "forever" : fmt.duration(kept));
   document.getElementById("card-backlog").className = "card " + (a.overdue ? "bad" : "ok");
 
   setText("alert-count", String(s.alerts.length));
