@@ -25,7 +25,9 @@ import typer
 from sentinel.privacy.language import LangChoice
 
 if TYPE_CHECKING:
+    from sentinel.config import Settings
     from sentinel.privacy.redactor import Redactor
+    from sentinel.store.base import Store
 
 CHUNK_LINES = 256
 LINE_PIECE = 1 << 20  # characters of one line read at a time
@@ -174,6 +176,30 @@ def _progress(source: IO[str]) -> Iterator[Callable[[int], None] | None]:
         yield lambda n: progress.advance(task, n)
 
 
+def _anonymize_loop(st: Store, settings: Settings, once: bool) -> None:
+    from sentinel.clock import SYSTEM_CLOCK
+    from sentinel.config import format_duration
+    from sentinel.privacy.job import run_once
+
+    try:
+        while True:
+            report = run_once(st, settings)
+            counts = ", ".join(f"{k}={v}" for k, v in sorted(report.entities.items()))
+            typer.echo(
+                f"anonymized {report.anonymized} conversations "
+                f"(cutoff {report.cutoff.isoformat()}; entities: {counts or 'none'}); "
+                f"failed {report.failed} (retried later), masked {report.masked}, "
+                f"waiting for a retry {report.waiting}; "
+                f"purged {report.cache_purged} cached responses; "
+                f"oldest raw is {format_duration(report.oldest_raw_age)} old"
+            )
+            if once:
+                return
+            SYSTEM_CLOCK.sleep(settings.anonymize_interval.total_seconds())
+    finally:
+        st.close()
+
+
 def register(app: typer.Typer) -> None:
     """Add `redact` and `anonymize` to the `sentinel` app."""
 
@@ -214,25 +240,13 @@ def register(app: typer.Typer) -> None:
         store: str | None = typer.Option(None, "--store", help="store URL (SENTINEL_STORE)"),
     ) -> None:
         """Anonymize conversations before they turn SENTINEL_ANONYMIZE_WITHIN old."""
-        from sentinel.clock import SYSTEM_CLOCK
-        from sentinel.config import Settings, format_duration
-        from sentinel.privacy.job import run_once
+        from sentinel.config import Settings
         from sentinel.store import open_store
+        from sentinel.store.base import StoreError
 
         settings = Settings()
-        st = open_store(store, settings)
         try:
-            while True:
-                report = run_once(st, settings)
-                counts = ", ".join(f"{k}={v}" for k, v in sorted(report.entities.items()))
-                typer.echo(
-                    f"anonymized {report.anonymized} conversations "
-                    f"(cutoff {report.cutoff.isoformat()}; entities: {counts or 'none'}); "
-                    f"purged {report.cache_purged} cached responses; "
-                    f"oldest raw is {format_duration(report.oldest_raw_age)} old"
-                )
-                if once:
-                    return
-                SYSTEM_CLOCK.sleep(settings.anonymize_interval.total_seconds())
-        finally:
-            st.close()
+            _anonymize_loop(open_store(store, settings), settings, once)
+        except StoreError as exc:  # the store, not a conversation: say which, no trace
+            typer.echo(f"anonymization stopped: {exc}", err=True)
+            raise typer.Exit(1) from None

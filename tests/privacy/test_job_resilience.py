@@ -177,3 +177,18 @@ def test_a_2mb_conversation_among_small_ones_delays_none_of_them(
     assert small_done < (end - start) / 2  # the small ones did not wait for the big one
     done = sqlite_store.get_conversation("big")
     assert done.messages[0]["content"].endswith("<PERSON_1>, <EMAIL_ADDRESS_1>")
+
+
+def test_a_store_that_is_down_stops_anonymize_once_without_a_traceback() -> None:
+    import socket
+
+    from typer.testing import CliRunner
+
+    from sentinel.cli import app
+
+    with socket.socket() as s:  # a loopback port nothing listens on any more
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = CliRunner().invoke(app, ["anonymize", "--once", "--store", f"http://127.0.0.1:{port}"])
+    assert result.exit_code == 1
+    assert "anonymization stopped" in result.output and "Traceback" not in result.output
