@@ -185,7 +185,7 @@ def build_chat_request(
         try:
             subject_id = normalize_subject_id(subject_id)
         except InvalidSubjectId as exc:
-            raise InvalidRequestError(str(exc)) from None
+            raise InvalidRequestError(f"subject_id: {exc}") from None
     if app is not None:
         try:
             validate_app_name(app)
