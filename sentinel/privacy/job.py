@@ -95,6 +95,15 @@ def text_size(conv: Conversation) -> int:
     return sum(map(len, _texts(_document(conv))))
 
 
+def _is_small(conv: Conversation) -> bool:
+    """Whether it goes into a batch; one the walk cannot even measure goes alone, where
+    its failure is isolated and recorded like any other."""
+    try:
+        return text_size(conv) <= LARGE_CHARS
+    except Exception:
+        return False
+
+
 def _anonymized(conv: Conversation, doc: dict[str, Any], now: datetime, summary: Any) -> Any:
     return Conversation.model_validate(
         {**doc, "subject_id": None, "anonymized_at": now, "pii_summary": dict(summary)}
@@ -262,7 +271,7 @@ def run_once(
     report.cache_purged = store.cache_purge(cutoff, now)
     run = _Run(store, settings, clock, redactor, margin, report)
     run.forget_stale_failures()
-    large: list[Conversation] = []
+    large: list[str] = []  # ids only: a run may meet many huge ones
     while True:
         # Conversations this run left raw come back first (oldest first): ask for as
         # many more, so that held-back ones can never crowd the rest out of a batch.
@@ -273,14 +282,17 @@ def run_once(
             break
         run.passed.update(c.request_id for c in fresh)
         due = [c for c in fresh if run.due(c, clock.now())]
-        sizes = {c.request_id: text_size(c) for c in due}
-        large += [c for c in due if sizes[c.request_id] > LARGE_CHARS]
-        run.held.update(c.request_id for c in large)
-        run.process([c for c in due if sizes[c.request_id] <= LARGE_CHARS])
+        small_ids = {c.request_id for c in due if _is_small(c)}
+        small = [c for c in due if c.request_id in small_ids]
+        large += [c.request_id for c in due if c.request_id not in small_ids]
+        run.held.update(large)
+        run.process(small)
         if len(batch) < limit:
             break
-    for conv in large:  # after every small one: a huge conversation delays nobody
-        run.process([conv])
+    for rid in large:  # after every small one: a huge conversation delays nobody
+        conv = store.get_conversation(rid)
+        if conv is not None and conv.anonymized_at is None:
+            run.process([conv])
     report.oldest_raw_age = oldest_raw_age(store.oldest_raw_conversation(), clock.now())
     OLDEST_RAW_AGE.set(report.oldest_raw_age.total_seconds())
     log.info(
