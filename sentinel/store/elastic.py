@@ -97,6 +97,7 @@ _REQUEST_TIMEOUT = 30.0
 _RETRY_STATUS = (429, 500, 502, 503, 504)
 _CAS_ATTEMPTS = 20
 _DAILY_INDEX_MAX_DAYS = 31  # longer windows search the pattern instead of listing days
+_EXPIRE_INDICES = 50  # daily indices named in one delete request
 _DAILY_RE = re.compile(r"(\d{4})\.(\d{2})\.(\d{2})")
 _KINDS = {CallRecord: "call", Conversation: "conversation", Feedback: "feedback"}
 _MODELS: dict[str, type[Any]] = {
@@ -443,11 +444,12 @@ class ElasticStore:
             day = datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=UTC)
             if day + timedelta(days=1) <= cutoff:
                 expired.append(name)
-        if not expired:
-            return 0
-        index = ",".join(sorted(expired))
-        held = int(self._op(self.client.count, index=index)["count"])
-        self._op(self.client.indices.delete, index=index)
+        held = 0
+        expired.sort()
+        for i in range(0, len(expired), _EXPIRE_INDICES):  # URLs stay under 4 KB
+            index = ",".join(expired[i : i + _EXPIRE_INDICES])
+            held += int(self._op(self.client.count, index=index)["count"])
+            self._op(self.client.indices.delete, index=index)
         return held
 
     # records --------------------------------------------------------------

@@ -50,8 +50,11 @@ def test_sqlite_deletes_only_older_calls_in_batches(sqlite_store: SQLiteStore) -
 
 @pytest.mark.elasticsearch
 def test_elasticsearch_drops_whole_daily_indices(
-    es_store_factory: Callable[..., Any],
+    es_store_factory: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from sentinel.store import elastic
+
+    monkeypatch.setattr(elastic, "_EXPIRE_INDICES", 2)  # three days: two delete requests
     store = es_store_factory()
     cutoff = datetime(2026, 5, 10, 6, 0, tzinfo=UTC)
     records = [
