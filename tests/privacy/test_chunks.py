@@ -57,3 +57,22 @@ def test_a_text_over_spacys_limit_is_redacted(redactor: Redactor) -> None:
     red = redactor.redact(text)
     assert red.text.endswith("Write to <PERSON_1> at <EMAIL_ADDRESS_1>.")
     assert len(red.entities) == 2
+
+
+def test_replacement_in_segments_equals_one_pass() -> None:
+    from sentinel.privacy.entities import Entity
+    from sentinel.privacy.redactor import Placeholders, apply
+
+    unit = "mail ann@example.com or bob@example.org now. "
+    text = unit * (3 * WINDOW_CHARS // len(unit))
+    entities = []
+    for name in ("ann@example.com", "bob@example.org"):
+        at = text.find(name)
+        while at != -1:
+            entities.append(Entity("EMAIL_ADDRESS", at, at + len(name), 1.0))
+            at = text.find(name, at + 1)
+    entities.sort(key=lambda e: e.start)
+    expected = unit.replace("ann@example.com", "<EMAIL_ADDRESS_1>").replace(
+        "bob@example.org", "<EMAIL_ADDRESS_2>"
+    ) * (3 * WINDOW_CHARS // len(unit))
+    assert apply(text, entities, Placeholders()) == expected
