@@ -56,10 +56,17 @@ def test_doctor_fails_a_missing_key_file(key_file: Path) -> None:
     assert not key_file.exists()
 
 
-def test_keys_init_creates_the_key_once_and_every_reader_agrees(key_file: Path) -> None:
+def test_keys_init_creates_the_key_once_and_every_reader_agrees(
+    key_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    audit_file = key_file.with_name("audit.key")
+    monkeypatch.setenv("SENTINEL_AUDIT_KEY_FILE", str(audit_file))
     created = runner.invoke(app, ["keys", "init"])
     assert created.exit_code == 0, created.output
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(audit_file.stat().st_mode) == 0o600
+    assert audit_file.with_name("audit.head").exists()  # its anchor, born with it
+    assert audit_file.read_bytes() != key_file.read_bytes()
     key = key_file.read_bytes()
     assert len(key.strip()) == 64
     again = runner.invoke(app, ["keys", "init"])
