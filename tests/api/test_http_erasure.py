@@ -104,7 +104,7 @@ def test_export_then_erase_over_http_leaves_no_trace(server, tmp_path: Path) -> 
         }  # fmt: skip
         document = client.get(export["download"], headers=auth)
         assert document.status_code == 200 and document.json()["summary"]["total"] == 60
-        assert client.post("/v1/gdpr/erasures", json={"subject_id": "<script>"},
+        assert client.post("/v1/gdpr/erasures", json={"subject_id": "user\u202eevil"},
                            headers=auth).status_code == 422  # fmt: skip
 
         accepted = client.post("/v1/gdpr/erasures", json={"subject_id": SUBJECT}, headers=auth)
