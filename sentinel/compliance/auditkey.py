@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import os
+import stat
 from pathlib import Path
 
 from sentinel.config import Settings
@@ -90,7 +91,9 @@ class HeadAnchor:
         return hmac.new(self._key, f"head:{seq}:{hash_}".encode(), hashlib.sha256).hexdigest()
 
     def exists(self) -> bool:
-        return self.path.is_file()
+        """Anything at the path counts: a directory or a symlink put in the head file's
+        place must be reported as a damaged anchor, not taken for a log never begun."""
+        return os.path.lexists(self.path)
 
     def create(self) -> None:
         _create_private(self.path, b"")
@@ -108,6 +111,8 @@ class HeadAnchor:
     def read(self) -> dict[int, str]:
         """seq -> hash of every anchored entry; AnchorError on a missing or forged line."""
         try:
+            if not stat.S_ISREG(os.stat(self.path).st_mode):
+                raise AnchorError(f"audit head file {self.path} is not a regular file")
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise AnchorError(f"audit head file {self.path} is missing") from None
@@ -118,7 +123,7 @@ class HeadAnchor:
             try:
                 item = json.loads(line)
                 seq, hash_, mac = int(item["seq"]), str(item["hash"]), str(item["mac"])
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, OverflowError):  # e.g. seq Infinity
                 raise AnchorError(f"audit head file {self.path} line {number} is damaged") from None
             if not hmac.compare_digest(mac, self._mac(seq, hash_)):
                 raise AnchorError(f"audit head file {self.path} line {number} is forged")
