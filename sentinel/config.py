@@ -24,6 +24,7 @@ from pydantic_settings import (
 )
 
 from sentinel.appnames import InvalidAppName, validate_app_name
+from sentinel.privatedirs import private_dir
 from sentinel.urls import has_userinfo
 
 _DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
@@ -315,7 +316,7 @@ class Settings(BaseSettings):
         path = Path(env) if env else self.data_dir / "subject.key"
         if path.exists():
             return path.read_bytes().strip()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         key = os.urandom(32).hex().encode()
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

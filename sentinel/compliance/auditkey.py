@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sentinel.config import Settings
 from sentinel.errors import ConfigurationError
+from sentinel.privatedirs import private_dir
 
 KEY_NAME = "audit.key"
 HEAD_NAME = "audit.head"
@@ -31,7 +32,7 @@ HEAD_NAME = "audit.head"
 
 def _create_private(path: Path, data: bytes) -> bool:
     """Write `data` to a new file of mode 0600 (dir 0700); False if it already exists."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
