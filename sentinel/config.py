@@ -32,6 +32,7 @@ from pydantic_settings import (
 
 from sentinel.appnames import InvalidAppName, validate_app_name
 from sentinel.errors import ConfigurationError
+from sentinel.privatedirs import private_dir
 from sentinel.urls import has_userinfo
 
 _DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
@@ -369,7 +370,7 @@ def read_key(path: Path, variable: str) -> bytes:
 def create_key(path: Path, *, exist_ok: bool) -> bytes:
     """A new random key at `path` (mode 0600), or the existing one when `exist_ok`
     (another process may win the race to create it; its key is then used)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     key = os.urandom(32).hex().encode()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

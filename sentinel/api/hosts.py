@@ -29,11 +29,18 @@ def default_hosts(bound: str) -> list[str]:
 
 
 def host_of(header: str) -> str:
-    """The name in a Host header, lower case, without port, brackets or trailing dot."""
+    """The name in a Host header, lower case, without port, brackets or trailing dot;
+    "" (never allowed) for anything else after the name than `:digits`, such as
+    `[::1]evil.example`."""
     header = header.strip().lower()
     if header.startswith("["):
-        return header[1:].partition("]")[0]
-    return header.rpartition(":")[0].rstrip(".") if ":" in header else header.rstrip(".")
+        name, _, rest = header[1:].partition("]")
+    else:
+        name, colon, port = header.rpartition(":") if ":" in header else (header, "", "")
+        rest = colon + port
+    if rest and not (rest.startswith(":") and rest[1:].isdigit()):
+        return ""
+    return name.rstrip(".")
 
 
 class AllowedHosts:
@@ -51,7 +58,8 @@ class AllowedHosts:
         if self.any or scope["type"] != "http" or scope["path"] in _UNCHECKED_PATHS:
             await self.app(scope, receive, send)
             return
-        header = next((v for k, v in scope["headers"] if k == b"host"), b"")
+        hosts = [v for k, v in scope["headers"] if k == b"host"]
+        header = hosts[0] if len(hosts) == 1 else b""  # two Host headers: which one counts?
         if self.allowed(host_of(header.decode("latin-1"))):
             await self.app(scope, receive, send)
             return

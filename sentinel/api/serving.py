@@ -7,9 +7,10 @@ sees the request, and a client sending one header byte per second holds its
 connection forever. `LimitedHttpToolsProtocol` is uvicorn's own protocol with those
 limits added where the bytes arrive:
 
-* request line plus headers at most `max_header_bytes` (SENTINEL_HTTP_MAX_HEADER_BYTES),
-  one line at most `max_line_bytes`: beyond either, 431 and the connection is closed,
-  having buffered no more than the limit;
+* request line plus headers (and a chunked body's trailers, which are dropped) at most
+  `max_header_bytes` (SENTINEL_HTTP_MAX_HEADER_BYTES), one line at most
+  `max_line_bytes`: beyond either, 431 and the connection is closed, having buffered
+  no more than the limit;
 * the headers must be complete `header_timeout` after the request's first byte (or
   after connecting), the body `body_timeout` after the headers: else 408 and close;
 * idle keep-alive connections close after `keep_alive`;
@@ -151,6 +152,15 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def on_header(self, name: bytes, value: bytes) -> None:
         if len(name) + len(value) + 2 > self.limits.max_line_bytes:
             raise _HeaderTooLarge
+        if not self._awaiting_headers:
+            # A chunked body's trailer: it counts against the header budget (else an
+            # endless trailer section is buffered unbounded, before any authentication)
+            # and is dropped: uvicorn would append it to the scope's headers after the
+            # middleware checked them.
+            self._header_bytes += len(name) + len(value) + 4
+            if self._header_bytes > self.limits.max_header_bytes:
+                raise _HeaderTooLarge
+            return
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:

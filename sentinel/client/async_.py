@@ -15,13 +15,13 @@ from sentinel.client import outbound
 from sentinel.client.ahttp1 import AsyncHTTP1Transport
 from sentinel.client.attempts import CONNECTION_ERRORS, TIMEOUT_ERRORS, Attempts
 from sentinel.client.cache import answer_from_cache
-from sentinel.client.core import ClientCore, ClientOptions, Fallback, api_error
+from sentinel.client.core import ClientCore, ClientOptions, Fallback, models_from
 from sentinel.client.feedback import record_feedback
 from sentinel.client.observation import Observation
 from sentinel.client.outcome import apply_completion, apply_stream
 from sentinel.client.params import build_chat_request
 from sentinel.client.resilience import TokenBucket
-from sentinel.client.sse import ChunkParser, LineSplitter, is_comment
+from sentinel.client.sse import ChunkParser, LineSplitter, is_comment, sent_credential
 from sentinel.client.sync import DRAIN_S, batch_item, check_concurrency, fallback_chunk
 from sentinel.client.transport import ShardedAsyncTransport, transports_for
 from sentinel.client.types import ChatCompletion, ChatCompletionChunk, Model
@@ -45,7 +45,7 @@ class AsyncStream:
         self._obs = obs
         self._response = response
         self._fallback = fallback
-        self._parser = ChunkParser(obs.request_id, obs.safety)
+        self._parser = ChunkParser(obs.request_id, obs.safety, secrets=sent_credential(response))
         self._iter = self._batches()
         self._pending: deque[ChatCompletionChunk] = deque()
         self._raw: AsyncIterator[bytes] | None = None
@@ -228,9 +228,7 @@ class AsyncModels:
         resp = await self._client._http.get(
             core.endpoints[0] + "/models", headers={"authorization": f"Bearer {token}"}
         )
-        if resp.status_code != 200:
-            raise api_error(resp.status_code, resp.content, "", (token,))
-        return [Model.model_validate(m) for m in resp.json().get("data", [])]
+        return models_from(resp, token)
 
 
 def _chat_transport(core: ClientCore, proxy: str | None) -> httpx.AsyncBaseTransport:
@@ -367,6 +365,7 @@ class AsyncSentinel:
                 req = attempts.request(await core.auth.atoken(http))
                 try:
                     resp = await self._chat[attempts.index].handle_async_request(req)
+                    resp.request = req  # as httpx.Client sets it: the stream scrubs its key
                     # An error reply is read whole even when streaming, here, so that a
                     # connection dropping mid-body maps like any other drop.
                     if not stream or resp.status_code >= 400:

@@ -24,12 +24,13 @@ from sentinel.client.reporter import Reporter
 from sentinel.client.resilience import CallPolicy, CircuitBreaker, RetryPolicy, TokenBucket
 from sentinel.client.secrets import api_key_source, oauth_secret_source
 from sentinel.client.tls import ssl_context, validate_base_url
+from sentinel.client.types import Model
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.config import Settings, load_settings
 from sentinel.errors import ConfigurationError, SentinelAPIError, error_for_status
 from sentinel.records.sink import Sink
 from sentinel.safety import safety_filter
-from sentinel.scrub import scrub_text
+from sentinel.scrub import scrub_text, scrub_value
 from sentinel.store import Store, open_store
 from sentinel.telemetry import ecs
 from sentinel.telemetry.calls import CallTelemetry
@@ -314,3 +315,19 @@ def api_error(
     elif isinstance(body, str) and body:
         message = f"HTTP {status}: {body}"
     return error_for_status(status, message, request_id=request_id, body=body)
+
+
+def models_from(response: httpx.Response, token: str) -> list[Model]:
+    """The models of an upstream `/models` answer, scrubbed like an error body: the
+    proxy relays them to every app and `doctor` prints them, so an upstream echoing
+    the credential into a model's fields must not hand it out. A body that is not a
+    model list is an upstream error, never an exception of ours (a 500 at the proxy)."""
+    if response.status_code != 200:
+        raise api_error(response.status_code, response.content, "", (token,))
+    try:
+        data = scrub_value(response.json(), (token,)).get("data", [])
+        return [Model.model_validate(m) for m in data]
+    except (ValueError, TypeError, AttributeError):
+        raise SentinelAPIError(
+            "upstream /models answer is not a model list", status_code=200
+        ) from None

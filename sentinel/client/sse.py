@@ -5,12 +5,25 @@ usage in the last chunk. Pure, fed line by line by the sync or async stream.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sentinel.client.types import ChatCompletionChunk
 from sentinel.errors import SentinelAPIError
+from sentinel.scrub import scrub_text
+
+if TYPE_CHECKING:
+    import httpx
 
 DONE = "[DONE]"
+
+
+def sent_credential(response: httpx.Response | None) -> tuple[str, ...]:
+    """The bearer credential a streamed response was requested with (none for a
+    fallback answer), for scrubbing what the upstream streams back."""
+    if response is None:
+        return ()
+    auth = response.request.headers.get("authorization", "")
+    return (auth.partition(" ")[2],) if auth else ()
 
 
 def is_comment(line: str) -> bool:
@@ -72,9 +85,12 @@ class ChunkParser:
     complete once a choice has finished (some proxies drop the terminator).
     """
 
-    def __init__(self, request_id: str, safety: Any = None) -> None:
+    def __init__(
+        self, request_id: str, safety: Any = None, *, secrets: tuple[str, ...] = ()
+    ) -> None:
         self.request_id = request_id
         self.safety = safety  # a sentinel.safety CallGuard: masks or cuts each chunk
+        self.secrets = secrets  # the credential sent, scrubbed from in-band errors
         self.decoder = SSEDecoder()
         self.acc = StreamAccumulator()
         self.done = False
@@ -102,11 +118,24 @@ class ChunkParser:
             raise SentinelAPIError(
                 "unparseable stream chunk", status_code=200, request_id=self.request_id
             ) from None
+        extra = chunk.model_extra
+        if extra and "error" in extra:
+            raise self._in_band_error(extra["error"])
         chunk.request_id = self.request_id
         if self.safety is not None:
             self.safety.chunk(chunk)
         self.acc.add(chunk)
         return chunk
+
+    def _in_band_error(self, error: object) -> SentinelAPIError:
+        """An upstream's mid-stream error event (`data: {"error": ...}`): an error, not a
+        chunk to relay as is, and scrubbed like any upstream message (an upstream that
+        echoes the request would otherwise stream the credential to the app)."""
+        message = error.get("message") if isinstance(error, dict) else error
+        text = scrub_text(str(message)[:500], self.secrets)
+        return SentinelAPIError(
+            f"upstream error in stream: {text}", status_code=200, request_id=self.request_id
+        )
 
 
 class StreamAccumulator:

@@ -14,14 +14,14 @@ from opentelemetry.trace import TracerProvider
 from sentinel.client import outbound
 from sentinel.client.attempts import CONNECTION_ERRORS, TIMEOUT_ERRORS, Attempts
 from sentinel.client.cache import answer_from_cache
-from sentinel.client.core import ClientCore, ClientOptions, Fallback, api_error
+from sentinel.client.core import ClientCore, ClientOptions, Fallback, models_from
 from sentinel.client.feedback import record_feedback
 from sentinel.client.http1 import ResponseBody
 from sentinel.client.observation import Observation
 from sentinel.client.outcome import apply_completion, apply_stream
 from sentinel.client.params import build_chat_request
 from sentinel.client.resilience import TokenBucket
-from sentinel.client.sse import ChunkParser
+from sentinel.client.sse import ChunkParser, sent_credential
 from sentinel.client.transport import sync_transport, transports_for
 from sentinel.client.types import (
     ChatCompletion,
@@ -68,7 +68,7 @@ class Stream:
         self._obs = obs
         self._response = response
         self._fallback = fallback
-        self._parser = ChunkParser(obs.request_id, obs.safety)
+        self._parser = ChunkParser(obs.request_id, obs.safety, secrets=sent_credential(response))
         self._iter = self._chunks()
         self.request_id = obs.request_id
 
@@ -210,9 +210,7 @@ class Models:
         resp = self._client._http.get(
             core.endpoints[0] + "/models", headers={"authorization": f"Bearer {token}"}
         )
-        if resp.status_code != 200:
-            raise api_error(resp.status_code, resp.content, "", (token,))
-        return [Model.model_validate(m) for m in resp.json().get("data", [])]
+        return models_from(resp, token)
 
 
 class Sentinel:
@@ -336,6 +334,7 @@ class Sentinel:
                 req = attempts.request(core.auth.token(http))
                 try:
                     resp = self._chat[attempts.index].handle_request(req)
+                    resp.request = req  # as httpx.Client sets it: the stream scrubs its key
                     # An error reply is read whole even when streaming, here, so that a
                     # connection dropping mid-body maps like any other drop.
                     if not stream or resp.status_code >= 400:

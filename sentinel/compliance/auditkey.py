@@ -19,10 +19,12 @@ import hashlib
 import hmac
 import json
 import os
+import stat
 from pathlib import Path
 
 from sentinel.config import Settings
 from sentinel.errors import ConfigurationError
+from sentinel.privatedirs import private_dir
 
 KEY_NAME = "audit.key"
 HEAD_NAME = "audit.head"
@@ -30,7 +32,7 @@ HEAD_NAME = "audit.head"
 
 def _create_private(path: Path, data: bytes) -> bool:
     """Write `data` to a new file of mode 0600 (dir 0700); False if it already exists."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -90,7 +92,9 @@ class HeadAnchor:
         return hmac.new(self._key, f"head:{seq}:{hash_}".encode(), hashlib.sha256).hexdigest()
 
     def exists(self) -> bool:
-        return self.path.is_file()
+        """Anything at the path counts: a directory or a symlink put in the head file's
+        place must be reported as a damaged anchor, not taken for a log never begun."""
+        return os.path.lexists(self.path)
 
     def create(self) -> None:
         _create_private(self.path, b"")
@@ -108,6 +112,8 @@ class HeadAnchor:
     def read(self) -> dict[int, str]:
         """seq -> hash of every anchored entry; AnchorError on a missing or forged line."""
         try:
+            if not stat.S_ISREG(os.stat(self.path).st_mode):
+                raise AnchorError(f"audit head file {self.path} is not a regular file")
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise AnchorError(f"audit head file {self.path} is missing") from None
@@ -118,7 +124,7 @@ class HeadAnchor:
             try:
                 item = json.loads(line)
                 seq, hash_, mac = int(item["seq"]), str(item["hash"]), str(item["mac"])
-            except (ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError, OverflowError):  # e.g. seq Infinity
                 raise AnchorError(f"audit head file {self.path} line {number} is damaged") from None
             if not hmac.compare_digest(mac, self._mac(seq, hash_)):
                 raise AnchorError(f"audit head file {self.path} line {number} is forged")

@@ -51,6 +51,7 @@ from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.audit import AuditLog
 from sentinel.compliance.jobs import Jobs
 from sentinel.jobs.subjects import exported_jobs
+from sentinel.privatedirs import private_dir
 from sentinel.records.tombstones import TombstoneInfo, covers, read_tombstone
 from sentinel.store.base import KINDS, Store
 
@@ -276,7 +277,7 @@ class ExportService:
         if claimed is None:
             return None
         job, version = claimed
-        self.exports_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.exports_dir)
         part = self.path(job_id).with_suffix(".part")
         fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:

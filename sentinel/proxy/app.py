@@ -42,6 +42,7 @@ _NOT_FOUND = (
 )
 _SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 _DONE = b"data: [DONE]\n\n"
+_KEEP_ALIVE = b": keep-alive\n\n"
 _WIRE = {"request_id"}  # Sentinel's id travels in X-Request-Id, not in the OpenAI body
 
 
@@ -85,13 +86,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _relay(stream: AsyncStream, retry_in: Callable[[], float]) -> Pieces:
     """Upstream events out as they come, what arrived together in one piece (each
     write wakes the app's process), `[DONE]` with the last one. The upstream's
-    `: keep-alive` comments go along (they keep the app's idle-read timeout from firing
-    while the model thinks; SDKs skip them). A failure after the first byte can only be
-    reported in-band, as an SSE error event (what OpenAI SDKs raise on)."""
+    comments go along as a fixed `: keep-alive` (they keep the app's idle-read timeout
+    from firing while the model thinks; SDKs skip them; their text is the upstream's).
+    A failure after the first byte can only be reported in-band, as an SSE error event
+    (what OpenAI SDKs raise on)."""
     try:
         async for batch in stream.batches():
             data = b"".join(
-                item.encode() + b"\n\n"  # a comment line, never containing a newline
+                _KEEP_ALIVE  # the upstream's comment text stays here: it may echo the key
                 if isinstance(item, str)
                 else _event(item.__pydantic_serializer__.to_json(item, exclude=_WIRE))
                 for item in batch

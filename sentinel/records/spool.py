@@ -36,6 +36,7 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter, ValidationError
 
+from sentinel.privatedirs import private_dir
 from sentinel.records import frames
 from sentinel.records.models import CallRecord, Conversation, Feedback, Record
 
@@ -109,7 +110,7 @@ class Spool:
         if segment_bytes <= 0:
             raise ValueError(f"segment_bytes must be positive, got {segment_bytes}")
         self.path = Path(path)
-        self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(self.path)
         self.fsync = fsync
         self.fsync_interval = fsync_interval
         self.segment_bytes = segment_bytes

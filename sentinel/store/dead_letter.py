@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from sentinel.privatedirs import private_dir
+
 
 def _opener(path: str, flags: int) -> int:
     return os.open(path, flags, 0o600)  # raw records: readable by the owner only
@@ -43,7 +45,7 @@ class DeadLetterFile:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         with self._mutex:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
             lock = self.path.with_name(self.path.name + ".lock")
             fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
             try:

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from sentinel.privatedirs import private_dir
 from sentinel.records.models import (
     AlertEvent,
     AuditEntry,
@@ -167,7 +168,7 @@ def _private_files(path: Path) -> None:
     """The database holds raw conversations and token hashes: create it 0600 (SQLite
     gives its -wal and -shm files the database's mode) in a new directory 0700, and
     tighten an existing database and its -wal/-shm left readable by others."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(path.parent)
     with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
