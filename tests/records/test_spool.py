@@ -62,7 +62,8 @@ def test_replay_in_order_and_segments_deleted(tmp_path: Path) -> None:
 def test_rotation_by_size_keeps_order_across_segments(tmp_path: Path) -> None:
     spool = Spool(tmp_path / "spool", segment_bytes=4096)
     largest = max(
-        spool.append([call(i) for i in range(start, start + 20)]).size for start in range(0, 600, 20)
+        spool.append([call(i) for i in range(start, start + 20)]).size
+        for start in range(0, 600, 20)
     )
     segments = segment_files(tmp_path / "spool")
     assert len(segments) > 5
