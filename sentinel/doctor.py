@@ -284,15 +284,17 @@ def check_spool(settings: Settings, now: float | None = None) -> Check:
 
     info = survey(path, dead_letter_files(settings))
     aside = [f"{n} dead-lettered in {p}" for p, n in info["dead_letter"].items() if n]
-    if info["quarantined"] or info["unreadable"] or info["damaged"]:
+    aside += [f"{n} lost ({why})" for why, n in info["dropped"].items()]
+    if info["quarantined"] or info["unreadable"] or info["damaged"] or info["dropped"]:
         return Check(
             "spool",
             "warn",
             f"{path}: {len(info['quarantined'])} quarantined segment(s) "
             f"{info['quarantined']}, unreadable {info['unreadable']}, "
             f"{info['damaged']} damaged entr(y/ies); " + "; ".join(aside),
-            f"inspect them (`sentinel spool inspect`) and the files in {path}/quarantine: "
-            "their records did not reach the store",
+            f"inspect them (`sentinel spool inspect`), the files in {path}/quarantine and "
+            f"{path}/dropped.jsonl (delete it once handled): their records did not reach "
+            "the store",
         )
     segments = sorted(p for p in path.glob("seg-*.spool"))
     if not segments:

@@ -38,7 +38,7 @@ def _scan(path: Path) -> dict[str, Any]:
 
 def survey(spool_dir: Path, dead_letters: list[Path]) -> dict[str, Any]:
     """Everything `inspect` shows, as JSON-ready data (also used by `sentinel doctor`)."""
-    from sentinel.records.segments import JOURNAL_PREFIX, SEGMENT_PREFIX, SUFFIX
+    from sentinel.records.segments import JOURNAL_PREFIX, SEGMENT_PREFIX, SUFFIX, dropped_so_far
     from sentinel.records.spool import QUARANTINE
     from sentinel.store.dead_letter import DeadLetterFile
 
@@ -56,6 +56,7 @@ def survey(spool_dir: Path, dead_letters: list[Path]) -> dict[str, Any]:
         "records": sum(s.get("records", 0) for s in segments),
         "damaged": sum(s.get("damaged", 0) for s in segments),
         "unreadable": [s["name"] for s in segments if "error" in s],
+        "dropped": dropped_so_far(spool_dir),  # records lost, by reason, all processes
         "dead_letter": {str(p): DeadLetterFile(p).count() for p in dead_letters if p.exists()},
     }
 
@@ -103,6 +104,8 @@ def inspect(
     console.print(f"{info['records']} record(s) waiting in {len(info['segments'])} segment(s)")
     for name in info.get("quarantined", []):
         console.print(f"[red]quarantined[/red] {name}: unreadable, moved aside; inspect it")
+    for reason, n in info.get("dropped", {}).items():
+        console.print(f"[red]lost[/red] {n} record(s): {reason}")
     for path, n in info.get("dead_letter", {}).items():
         console.print(f"dead-letter {path}: {n} record(s) the store refused")
 

@@ -5,13 +5,18 @@ them so that a disk that refuses part of a write leaves no torn entry behind."""
 from __future__ import annotations
 
 import contextlib
+import json
+import logging
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sentinel.records import frames
 from sentinel.records.models import Record
+
+log = logging.getLogger("sentinel.spool")
 
 
 @dataclass
@@ -82,6 +87,45 @@ def fsync_dir(path: Path) -> None:
 
 
 SEGMENT_PREFIX, JOURNAL_PREFIX, SUFFIX = "seg-", "wal-", ".spool"
+DROPPED_LOG = "dropped.jsonl"  # one line per loss, for `sentinel doctor` in another process
+
+
+def quarantine(spool_dir: Path, name: str, target: Path, exc: OSError) -> bool:
+    """Move a segment that cannot be read out of the replay's way (to `target`), so one
+    bad file does not stall every later segment; an operator can inspect it there."""
+    try:
+        target.mkdir(mode=0o700, exist_ok=True)
+        os.replace(spool_dir / name, target / name)
+    except OSError as move:
+        log.error("spool %s is unreadable (%s) and cannot be moved aside (%s); skipped",
+                  name, exc, move)  # fmt: skip
+        return False
+    log.error("spool %s is unreadable (%s): moved to %s, replay goes on with the rest",
+              name, exc, target / name)  # fmt: skip
+    return True
+
+
+def note_drop(spool_dir: Path, n: int, reason: str) -> None:
+    """Leave a trace of lost records where `sentinel doctor` can see it; best effort (the
+    disk that refused the records may refuse this too: the log line is still there)."""
+    line = json.dumps({"time": time.time(), "pid": os.getpid(), "records": n, "reason": reason})
+    with contextlib.suppress(OSError):
+        fd = os.open(spool_dir / DROPPED_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, (line + "\n").encode())
+        finally:
+            os.close(fd)
+
+
+def dropped_so_far(spool_dir: Path) -> dict[str, int]:
+    """Records lost per reason, as `note_drop` recorded them."""
+    totals: dict[str, int] = {}
+    with contextlib.suppress(OSError):
+        for text in (spool_dir / DROPPED_LOG).read_text(encoding="utf-8").splitlines():
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                entry = json.loads(text)
+                totals[entry["reason"]] = totals.get(entry["reason"], 0) + int(entry["records"])
+    return totals
 
 
 def segment_name(seq: int, prefix: str = SEGMENT_PREFIX) -> str:

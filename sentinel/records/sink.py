@@ -47,7 +47,7 @@ from opentelemetry.metrics import MeterProvider
 from sentinel.config import Settings
 from sentinel.records.models import Record
 from sentinel.records.replay import Delivered, StoreWriter
-from sentinel.records.segments import encode_one
+from sentinel.records.segments import encode_one, note_drop
 from sentinel.records.sink_metrics import SinkMetrics
 from sentinel.records.spool import Spool
 from sentinel.records.tombstones import Tombstones
@@ -203,11 +203,13 @@ class Sink:
         return [gen if c is not None else -1 for c in chunks]
 
     def _overflow(self, records: list[Record]) -> None:
-        if self.policy == "drop":
-            self._drop(len(records), "queue_full")
-        else:
-            self._to_spool(records)
-        self._done(len(records))
+        try:
+            if self.policy == "drop":
+                self._drop(len(records), "queue_full")
+            else:
+                self._to_spool(records)
+        finally:  # whatever happened, these are no longer pending (flush must not hang)
+            self._done(len(records))
 
     def flush(self, timeout: float | None = 10.0) -> bool:
         """Wait until every submitted record is in the store or durably in the spool (and,
@@ -297,6 +299,7 @@ class Sink:
             self.dropped_by[reason] += n
             self._dropped_since_flush[reason] += n
         self._metrics.add(self._metrics.dropped, n, reason)
+        note_drop(self.spool.path, n, reason)
 
     def _on_delivered(self, outcome: Delivered) -> None:
         with self._lock:

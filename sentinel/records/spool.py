@@ -44,6 +44,7 @@ from sentinel.records.segments import (
     Appended,
     encode,
     fsync_dir,
+    quarantine,
     read_range,
     segment_name,
     seq_of,
@@ -269,20 +270,8 @@ class Spool:
                     name, corrupt, ", ".join(map(str, new[:10])), bool(torn))  # fmt: skip
 
     def _quarantine(self, name: str, exc: OSError, result: ReplayResult) -> None:
-        """Move a segment that cannot be read out of the replay's way (quarantine/), so
-        one bad file does not stall every later segment; an operator can inspect it."""
-        target = self.path / QUARANTINE
-        try:
-            target.mkdir(mode=0o700, exist_ok=True)
-            with self._locked():
-                os.replace(self.path / name, target / name)
-        except OSError as move:
-            log.error("spool %s is unreadable (%s) and cannot be moved aside (%s); skipped",
-                      name, exc, move)  # fmt: skip
-            return
-        result.quarantined += 1
-        log.error("spool %s is unreadable (%s): moved to %s, replay goes on with the rest",
-                  name, exc, target / name)  # fmt: skip
+        with self._locked():
+            result.quarantined += quarantine(self.path, name, self.path / QUARANTINE, exc)
 
     def quarantined(self) -> list[str]:
         """Segments set aside as unreadable (for `sentinel doctor` and `spool inspect`)."""
@@ -425,6 +414,7 @@ class Spool:
         Waits for a running replay, so none is halfway through a segment it rewrites."""
         removed = 0
         with self._replaying(blocking=True):
+            self.adopt_orphans()  # a dead process's journal holds the subject's records too
             for name in self.segments():
                 with self._locked():
                     removed += self._rewrite_without(name, subject_id, subject_key)

@@ -22,10 +22,12 @@ Choices worth knowing:
 * Records are written through `helpers.streaming_bulk` (`parallel_bulk` for big
   batches, so serializing one chunk overlaps indexing the previous one); items failing
   with 429/5xx are retried per item with backoff. An item the server rejects for
-  good (mapping error) goes to a dead-letter JSONL file with the reason and is
-  reported in the `WriteResult`; if retryable failures remain, `StoreUnavailable` is
-  raised so the sink spools the batch (rewriting the items that did succeed is
-  harmless).
+  good (400: mapping or parse error) goes to a dead-letter JSONL file with the reason
+  and is reported in the `WriteResult`; if retryable failures remain, an item fails
+  with 401/403/404 (credentials, a read-only block, a missing index), or the whole
+  `_bulk` request fails in any way, `StoreUnavailable` is raised so the sink spools
+  the batch (rewriting the items that did succeed is harmless): see `_item_fault` and
+  `_write_failure`.
 * Writes of calls and feedback are near-real-time (visible after `refresh()`), as
   Elasticsearch is; state, alert and audit writes are low-volume and refresh at once,
   because leases, tombstones and the audit chain are read right after being written.
