@@ -346,7 +346,7 @@ class Sink:
     def _take(self) -> tuple[list[tuple[int, Record]], bool]:
         with self._lock:
             if not self._queue and not self._stopping:
-                wait = 1.0
+                wait = min(1.0, self.spool.fsync_interval)  # the journal's fsync pace
                 if self._spooling:
                     wait = max(0.0, min(wait, self._retry_at - time.monotonic()))
                 if wait > 0:

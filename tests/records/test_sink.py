@@ -16,6 +16,7 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from records_data import WriteLock, anonymous_calls, call, conversation
 
 from sentinel.config import Settings
+from sentinel.records import frames
 from sentinel.records.replay import replay_spool
 from sentinel.records.sink import Sink
 from sentinel.records.spool import Spool
@@ -250,3 +251,27 @@ def test_sentinel_serve_replays_the_spool_with_its_spool_replay_job(
     assert segments(settings) == []
     assert stored(sqlite_store) == 300 and anonymous_calls(sqlite_store) == 100
     assert sqlite_store.count("conversation") == 0
+
+
+def test_write_ahead_journal_holds_records_until_settled(
+    sqlite_store: SQLiteStore, settings: Settings
+) -> None:
+    """Every accepted record is in the journal before submit returns; stored records
+    leave it (full journal files are deleted as the store acknowledges them) and close()
+    leaves no journal behind."""
+    spool_dir = settings.spool_path
+    with WriteLock(sqlite_store.path):  # nothing can be stored yet: all still journaled
+        sink = Sink(sqlite_store, settings, batch_size=5000)
+        sink.submit_many([call(i) for i in range(200)])
+        (journal,) = spool_dir.glob("wal-*.spool")
+        entries = list(frames.decode(journal.read_bytes(), frames.Damage()))
+        assert len(entries) == 200
+    assert sink.flush(20)
+    for start in range(200, 2200, 100):  # well past the size at which settled files go
+        sink.submit_many([call(i) for i in range(start, start + 100)])
+        assert sink.flush(20)
+    assert stored(sqlite_store) == 2200
+    left = sum(p.stat().st_size for p in spool_dir.glob("wal-*.spool"))
+    assert left < 2 * 64 * 1024  # settled journal files were deleted as they filled
+    sink.close()
+    assert list(spool_dir.glob("wal-*.spool")) == [] and not sink.spool.segments()
