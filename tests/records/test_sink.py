@@ -275,3 +275,15 @@ def test_write_ahead_journal_holds_records_until_settled(
     assert left < 2 * 64 * 1024  # settled journal files were deleted as they filled
     sink.close()
     assert list(spool_dir.glob("wal-*.spool")) == [] and not sink.spool.segments()
+
+
+def test_dead_lettered_records_are_counted_in_metrics_and_stats(sinks: Any) -> None:
+    reader = InMemoryMetricReader()
+    sink = sinks(meter_provider=MeterProvider(metric_readers=[reader]))
+    records = [call(i) for i in range(10)]
+    for bad in (records[3], records[7]):
+        bad.metadata = {"note": "lone \ud800"}
+    sink.submit_many(records)
+    assert sink.flush(10)  # set aside, not lost: flush stays truthful and True
+    assert metric_value(reader, "sentinel.sink.dead_lettered") == 2
+    assert sink.stats()["dead_lettered"] == 2 and sink.stats()["dropped"] == {}
