@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 from records_data import call
 
 from sentinel.records.models import Record
@@ -99,23 +98,20 @@ def assert_exactly_once(acked: Sequence[str], stored: Sequence[str], aside: int 
     assert len(missing) == aside, sorted(missing)[:10]
 
 
-def require_root_tool(tool: str) -> None:
-    """Skip locally, fail under CI=true, when a root-only fault tool is missing."""
-    why = None
+def require_root_tool(require_service: Callable[[bool, str], None], tool: str) -> None:
+    """A root-only fault tool (`chattr`, `mount`): skips locally, fails under CI=true,
+    through the suite's `require_service`."""
     if shutil.which(tool) is None:
-        why = f"{tool} is not installed"
-    elif os.geteuid() != 0:
-        why = f"{tool} needs root for this fault"
-    if why:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"fault test cannot run under CI: {why}")
-        pytest.skip(why)
+        require_service(False, f"{tool} is not installed (needed for this fault)")
+    require_service(os.geteuid() == 0, f"{tool} needs root for this fault")
 
 
 @contextmanager
-def tmpfs(path: Path, size: str = "4m") -> Iterator[Path]:
+def tmpfs(
+    path: Path, require_service: Callable[[bool, str], None], size: str = "4m"
+) -> Iterator[Path]:
     """A small tmpfs mounted at `path` for the test, unmounted afterwards."""
-    require_root_tool("mount")
+    require_root_tool(require_service, "mount")
     path.mkdir(parents=True, exist_ok=True)
     subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], check=True)
     try:

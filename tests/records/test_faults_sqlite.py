@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from faults import Load, assert_exactly_once, drain, fill, require_root_tool, tmpfs
@@ -62,9 +63,9 @@ def run_fault(
     return load, sink
 
 
-def test_immutable_db_wal_and_directory(tmp_path: Path) -> None:
+def test_immutable_db_wal_and_directory(tmp_path: Path, require_service: Any) -> None:
     """chattr +i on the database, its -wal and the directory: the 802-of-2000 case."""
-    require_root_tool("chattr")
+    require_root_tool(require_service, "chattr")
     data = tmp_path / "data"
     data.mkdir()
     db = data / "sentinel.db"
@@ -80,8 +81,8 @@ def test_immutable_db_wal_and_directory(tmp_path: Path) -> None:
     assert_exactly_once(load.acked, stored_ids(db))
 
 
-def test_database_on_a_full_filesystem(tmp_path: Path) -> None:
-    with tmpfs(tmp_path / "small", size="8m") as mnt:
+def test_database_on_a_full_filesystem(tmp_path: Path, require_service: Any) -> None:
+    with tmpfs(tmp_path / "small", require_service, size="8m") as mnt:
         db = mnt / "sentinel.db"
         filler: list[Path] = []
         load, _ = run_fault(
@@ -198,13 +199,13 @@ def test_poison_record_in_a_batch(tmp_path: Path, outage: bool) -> None:
     load.check_latency()
 
 
-def test_full_spool_disk_is_counted_exactly(tmp_path: Path) -> None:
+def test_full_spool_disk_is_counted_exactly(tmp_path: Path, require_service: Any) -> None:
     """Store down and the spool's disk full: the records that cannot be kept are lost, and
     exactly those are counted; flush() says so, and the rest arrive once."""
     db = tmp_path / "sentinel.db"
     store = SQLiteStore(db)
     store.setup()
-    with tmpfs(tmp_path / "spool", size="1m") as spool_dir:
+    with tmpfs(tmp_path / "spool", require_service, size="1m") as spool_dir:
         sink = Sink(store, Settings(spool_dir=spool_dir))
         lock = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
         with Load(sink, "full") as load:

@@ -287,3 +287,19 @@ def test_dead_lettered_records_are_counted_in_metrics_and_stats(sinks: Any) -> N
     assert sink.flush(10)  # set aside, not lost: flush stays truthful and True
     assert metric_value(reader, "sentinel.sink.dead_lettered") == 2
     assert sink.stats()["dead_lettered"] == 2 and sink.stats()["dropped"] == {}
+
+
+def test_poison_record_on_the_overflow_path_leaks_nothing(
+    sinks: Any, sqlite_store: SQLiteStore, tmp_path: Path
+) -> None:
+    """The queue overflows while the store stalls, and one overflowing record cannot be
+    serialised: the rest of its batch is spooled, it is dead-lettered, and flush() is
+    not left waiting for a pending count that never drops."""
+    sink = sinks(queue_size=5)
+    records = [call(i) for i in range(50)]
+    records[30].metadata = {"note": "lone \ud800"}
+    with WriteLock(tmp_path / "sentinel.db"):
+        sink.submit_many(records)
+        assert sink.spooled == 44 and sink.dead_lettered == 1
+    assert sink.flush(20) and sink.flush(1)
+    assert stored(sqlite_store) == 49 and sink.dropped == 0

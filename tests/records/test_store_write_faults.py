@@ -26,8 +26,10 @@ def _immutable(paths: list[Path], on: bool) -> None:
     subprocess.run(["chattr", "+i" if on else "-i", *map(str, paths)], check=True)
 
 
-def test_sqlite_unwritable_is_store_down_with_the_real_cause(tmp_path: Path) -> None:
-    require_root_tool("chattr")
+def test_sqlite_unwritable_is_store_down_with_the_real_cause(
+    tmp_path: Path, require_service: Any
+) -> None:
+    require_root_tool(require_service, "chattr")
     data = tmp_path / "data"
     data.mkdir()
     store = SQLiteStore(data / "s.db")
