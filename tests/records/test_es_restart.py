@@ -61,5 +61,5 @@ def test_elasticsearch_stopped_and_restarted(own_es: str, tmp_path: Path) -> Non
         load.check_latency()
     finally:
         sink.close()
-        store.client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+        store.drop()
         store.close()
