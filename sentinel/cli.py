@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from sentinel import daemon, dashboards, demo, doctor
+from sentinel import daemon, dashboards, demo, doctor, spool_cli
 from sentinel.compliance import cli as compliance_cli
 from sentinel.compliance import keys as keys_cli
 from sentinel.privacy import cli as privacy_cli
@@ -32,6 +32,7 @@ for module in (
     keys_cli,
     dashboards,
     proxy_server,
+    spool_cli,
 ):
     module.register(app)
 

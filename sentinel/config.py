@@ -138,7 +138,9 @@ class Settings(BaseSettings):
     es_shards: int | None = Field(default=None, ge=1)
     es_replicas: int | None = Field(default=None, ge=0)
     spool_dir: Path | None = None
-    spool_fsync: str = "interval"  # always | interval (<= 1 s of spool at risk) | never
+    # always | interval (1 s) | a duration ("200ms": the machine-crash loss bound) | never
+    spool_fsync: str = "interval"
+    spool_write_ahead: bool = True  # journal each record before create() returns
     queue_size: int = 10_000  # records waiting for the sink's writer
     queue_full_policy: str = "spool"  # spool (synchronously, loses nothing) | drop (counted)
     capture_content: bool = True
@@ -289,7 +291,13 @@ class Settings(BaseSettings):
     @classmethod
     def _fsync(cls, v: str) -> str:
         if v not in ("always", "interval", "never"):
-            raise ValueError("SENTINEL_SPOOL_FSYNC must be always, interval or never")
+            try:
+                parse_duration(v)
+            except ValueError:
+                raise ValueError(
+                    "SENTINEL_SPOOL_FSYNC must be always, interval, never or a duration "
+                    "such as 1s or 200ms"
+                ) from None
         return v
 
     @field_validator("queue_full_policy")

@@ -280,9 +280,26 @@ def check_spool(settings: Settings, now: float | None = None) -> Check:
         return Check(
             "spool", "ok", f"{path} will be created on first use ({free // 2**30} GiB free)"
         )
+    from sentinel.spool_cli import dead_letter_files, survey
+
+    info = survey(path, dead_letter_files(settings))
+    aside = [f"{n} dead-lettered in {p}" for p, n in info["dead_letter"].items() if n]
+    aside += [f"{n} lost ({why})" for why, n in info["dropped"].items()]
+    if info["quarantined"] or info["unreadable"] or info["damaged"] or info["dropped"]:
+        return Check(
+            "spool",
+            "warn",
+            f"{path}: {len(info['quarantined'])} quarantined segment(s) "
+            f"{info['quarantined']}, unreadable {info['unreadable']}, "
+            f"{info['damaged']} damaged entr(y/ies); " + "; ".join(aside),
+            f"inspect them (`sentinel spool inspect`), the files in {path}/quarantine and "
+            f"{path}/dropped.jsonl (delete it once handled): their records did not reach "
+            "the store",
+        )
     segments = sorted(p for p in path.glob("seg-*.spool"))
     if not segments:
-        return Check("spool", "ok", f"{path}: empty ({free // 2**30} GiB free)")
+        detail = f"{path}: empty ({free // 2**30} GiB free)"
+        return Check("spool", "ok", "; ".join([detail, *aside]))
     size = sum(p.stat().st_size for p in segments)
     oldest = min(p.stat().st_mtime for p in segments)
     age = (now or time.time()) - oldest

@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAGIC = b"\xa5S"
 _HEADER = struct.Struct(">2sII")
@@ -40,6 +40,7 @@ class Damage:
     corrupt: int = 0  # damaged entries skipped in the middle of a segment
     torn_tail: bool = False  # the segment ends inside an entry (a crash during append)
     skipped_bytes: int = 0
+    offsets: list[int] = field(default_factory=list)  # where each damaged run starts
 
 
 def _valid_at(buf: bytes | memoryview, pos: int) -> int | None:
@@ -74,6 +75,7 @@ def decode(buf: bytes, damage: Damage, start: int = 0) -> Iterator[Frame]:
         nxt = buf.find(MAGIC, pos + 1)
         while nxt != -1 and _valid_at(view, nxt) is None:
             nxt = buf.find(MAGIC, nxt + 1)
+        damage.offsets.append(pos)
         if nxt == -1:
             damage.torn_tail = True
             damage.skipped_bytes += size - pos

@@ -18,31 +18,41 @@
   checked when they are replayed.
 * `flush()` returns once every submitted record is in the store or durably in the spool;
   while the store is up it also waits for the spool to drain.
-* Metrics (OpenTelemetry): queue depth, spool bytes, spooled, replayed, dropped by
-  reason. A telemetry failure is swallowed.
-* Loss bound: a process that dies without `close()` (SIGKILL, power) loses at most the
-  records in memory, i.e. the queue (`queue_size`) and the batch the writer holds
-  (`batch_size`); spooled records survive a process crash, and a power loss costs at
-  most the last `fsync_interval` of them under the default `interval` policy.
+* Write-ahead: `submit` first appends the records to this process's journal
+  (`sentinel.records.journal`, one `write`), so a record whose call returned survives
+  SIGKILL; records leave the journal once stored, spooled or dead-lettered.
+* Never silent: a record is stored, spooled, dead-lettered (the store refused it, or it
+  cannot be serialised) or counted in `dropped_by[reason]` (only a spool disk that refuses
+  the write, or the `drop` policy, loses one); `flush()` is False after any drop.
+* Metrics (OpenTelemetry, `sink_metrics`): queue depth, spool bytes, spooled, replayed,
+  dead-lettered, dropped by reason. A telemetry failure is swallowed.
+* Loss bound: a process crash (SIGKILL) loses nothing that `submit` accepted; a machine
+  crash loses at most the last fsync interval (SENTINEL_SPOOL_FSYNC, 1 s by default) of
+  journaled and spooled records.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 import threading
 import time
-from collections import deque
-from collections.abc import Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import Sequence
 from typing import Any
 
-from opentelemetry.metrics import CallbackOptions, MeterProvider, NoOpMeterProvider, Observation
+from opentelemetry.metrics import MeterProvider
 
 from sentinel.config import Settings
 from sentinel.records.models import Record
 from sentinel.records.replay import Delivered, StoreWriter
+from sentinel.records.segments import encode_one, note_drop
+from sentinel.records.sink_metrics import SinkMetrics
 from sentinel.records.spool import Spool
 from sentinel.records.tombstones import Tombstones
 from sentinel.store.base import Store, StoreUnavailable
+from sentinel.store.dead_letter import DeadLetterFile
 
 log = logging.getLogger("sentinel.sink")
 
@@ -55,56 +65,6 @@ RETRY_MIN, RETRY_MAX = 0.2, 2.0  # replay backoff while the store is down (secon
 # flush() and close() cut the wait short, so nothing waits on it but the store.
 LINGER = 0.05
 REPLAY_BATCHES = 8  # per writer turn, so new records are spooled between replay chunks
-
-
-def _safe(fn: Any, *args: Any, **kwargs: Any) -> None:
-    try:
-        fn(*args, **kwargs)
-    except Exception:
-        log.debug("sink telemetry failure", exc_info=True)
-
-
-class _Metrics:
-    def __init__(self, sink: Sink, meter_provider: MeterProvider | None) -> None:
-        self.sink = sink
-        try:
-            meter = (meter_provider or NoOpMeterProvider()).get_meter("sentinel.records")
-            self.spooled = meter.create_counter(
-                "sentinel.sink.spooled", unit="{record}", description="Records written to the spool"
-            )
-            self.replayed = meter.create_counter(
-                "sentinel.sink.replayed", unit="{record}", description="Records replayed to store"
-            )
-            self.dropped = meter.create_counter(
-                "sentinel.sink.dropped", unit="{record}", description="Records lost, by reason"
-            )
-            meter.create_observable_gauge(
-                "sentinel.sink.queue.depth", [self._depth], unit="{record}",
-                description="Records waiting in the sink's in-memory queue",
-            )  # fmt: skip
-            meter.create_observable_gauge(
-                "sentinel.spool.bytes", [self._spool_bytes], unit="By",
-                description="Bytes in the spool not yet replayed",
-            )  # fmt: skip
-        except Exception:
-            log.debug("sink metrics unavailable", exc_info=True)
-            self.spooled = self.replayed = self.dropped = None
-
-    def add(self, counter: Any, n: int, reason: str | None = None) -> None:
-        if counter is not None and n:
-            _safe(counter.add, n, {"reason": reason} if reason else None)
-
-    def _depth(self, _: CallbackOptions) -> Iterable[Observation]:
-        try:
-            return [Observation(len(self.sink._queue))]
-        except Exception:
-            return []
-
-    def _spool_bytes(self, _: CallbackOptions) -> Iterable[Observation]:
-        try:
-            return [Observation(self.sink.spool.size_bytes())]
-        except Exception:
-            return []
 
 
 class Sink:
@@ -121,6 +81,7 @@ class Sink:
         batch_size: int = 500,
         meter_provider: MeterProvider | None = None,
         tombstones: Tombstones | None = None,
+        write_ahead: bool | None = None,
     ) -> None:
         settings = settings or Settings()
         self.queue_size = queue_size if queue_size is not None else settings.queue_size
@@ -140,15 +101,25 @@ class Sink:
                     f"usable: {exc.strerror or exc}"
                 ) from exc
         self.spool = spool
-        self._metrics = _Metrics(self, meter_provider)
-        self._writer = StoreWriter(store, tombstones or Tombstones(store), self._on_delivered)
-        self._queue: deque[Record] = deque()
+        if write_ahead is None:
+            write_ahead = settings.spool_write_ahead
+        self.journal = spool.journal() if write_ahead else None
+        self._metrics = SinkMetrics(self, meter_provider)
+        self._writer = StoreWriter(
+            store,
+            tombstones or Tombstones(store),
+            self._on_delivered,
+            dead_letter=DeadLetterFile(spool.path / "dead-letter.jsonl"),
+        )
+        self._queue: deque[tuple[int, Record]] = deque()  # (journal generation, record)
         self._lock = threading.Lock()
         self._has_work = threading.Condition(self._lock)  # the writer waits on this
         self._progress = threading.Condition(self._lock)  # flush waits on this
         self._pending = 0  # submitted, neither in the store nor in the spool yet
         self._stopping = False
         self._idle = False  # the writer waits for work: a submit must wake it
+        with contextlib.suppress(OSError):
+            spool.adopt_orphans()  # journals of processes that died: replay them
         self._spooling = bool(self.spool.segments())  # left over from an earlier run
         self._store_down = False
         self._replay_busy = False
@@ -157,13 +128,34 @@ class Sink:
         self._appending = 0
         self._retry_at = 0.0
         self._backoff = RETRY_MIN
+        self._journal_failing = False
         self.dropped = 0
+        self.dropped_by: Counter[str] = Counter()  # reason -> records lost
+        self._dropped_since_flush: Counter[str] = Counter()
         self.spooled = 0
         self.replayed = 0
         self.erased = 0
-        self.rejected = 0
+        self.dead_lettered = 0
         self._thread = threading.Thread(target=self._run, name="sentinel-sink", daemon=True)
         self._thread.start()
+
+    @property
+    def rejected(self) -> int:
+        """Records the store refused (now in the dead-letter file)."""
+        return self.dead_lettered
+
+    def stats(self) -> dict[str, Any]:
+        """Where records went so far (for `flush()`'s log line and operators)."""
+        with self._lock:
+            return {
+                "spooled": self.spooled,
+                "replayed": self.replayed,
+                "dead_lettered": self.dead_lettered,
+                "erased": self.erased,
+                "dropped": dict(self.dropped_by),
+                "queued": len(self._queue),
+                "pending": self._pending,
+            }
 
     # app side ---------------------------------------------------------------
 
@@ -172,11 +164,20 @@ class Sink:
         self.submit_many((record,))
 
     def submit_many(self, records: Sequence[Record]) -> None:
+        """Journal the records (one `write`, see `sentinel.records.journal`), then queue
+        them: once this returns they survive the death of the process."""
         try:
+            chunks: list[bytes | None] = []
+            if self.journal is not None:
+                chunks = [encode_one(r) for r in records]
             with self._lock:
                 room = max(0, self.queue_size - len(self._queue))
-                self._queue.extend(records[:room])
-                overflow = records[room:]
+                queued, overflow = records[:room], records[room:]
+                gens = self._journal_locked(chunks[: len(queued)]) if chunks else None
+                if gens is None:
+                    self._queue.extend((-1, r) for r in queued)
+                else:
+                    self._queue.extend(zip(gens, queued, strict=True))
                 self._pending += len(records)
                 if self._idle:
                     self._has_work.notify()
@@ -185,17 +186,36 @@ class Sink:
         except Exception:  # the app's call must not fail because of record keeping
             log.exception("sink could not accept %d record(s)", len(records))
 
+    def _journal_locked(self, chunks: list[bytes | None]) -> list[int] | None:
+        """Generation per record (-1: not journaled, e.g. it cannot be serialised)."""
+        good = [c for c in chunks if c is not None]
+        if not good or self.journal is None:
+            return None
+        try:
+            gen = self.journal.append(good)
+        except OSError as exc:  # the records still go on from memory: nothing lost yet
+            if not self._journal_failing:
+                log.warning("write-ahead journal write failed (%s): records are kept in "
+                            "memory only until stored", exc)  # fmt: skip
+            self._journal_failing = True
+            return None
+        self._journal_failing = False
+        return [gen if c is not None else -1 for c in chunks]
+
     def _overflow(self, records: list[Record]) -> None:
-        if self.policy == "drop":
-            self._drop(len(records), "queue_full")
-        else:
-            self._to_spool(records)
-        self._done(len(records))
+        try:
+            if self.policy == "drop":
+                self._drop(len(records), "queue_full")
+            else:
+                self._to_spool(records)
+        finally:  # whatever happened, these are no longer pending (flush must not hang)
+            self._done(len(records))
 
     def flush(self, timeout: float | None = 10.0) -> bool:
         """Wait until every submitted record is in the store or durably in the spool (and,
-        while the store is up, until the spool drained); True if it is. A spool backlog
-        gets a replay attempt right away: only if that fails too is the store down."""
+        while the store is up, until the spool drained); True if it is and no record was
+        dropped since the last flush (the log line then says how many, and why). A spool
+        backlog gets a replay attempt right away: only if that fails too is the store down."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
             attempts = self._replay_attempts
@@ -212,16 +232,26 @@ class Sink:
                     break
                 self._progress.wait(remaining)
             durable = self._pending == 0
+            lost, self._dropped_since_flush = self._dropped_since_flush, Counter()
         try:
             self.spool.sync()
+            if self.journal is not None:
+                self.journal.sync_due(force=True)
         except OSError:
             log.exception("could not sync the spool")
             return False
+        if lost:
+            reasons = ", ".join(f"{n} {why}" for why, n in sorted(lost.items()))
+            log.error("sink flush: %d record(s) dropped since the last flush (%s); %s",
+                      sum(lost.values()), reasons, self.stats())  # fmt: skip
+            return False
+        if not durable:
+            log.warning("sink flush timed out: %s", self.stats())
         return durable
 
     def close(self, timeout: float | None = 10.0) -> None:
         """Flush, stop the writer; records still queued after `timeout` go to the spool
-        (only records in memory when the process dies without close() can be lost)."""
+        (and stay in the journal until then: nothing is lost if this never returns)."""
         self.flush(timeout)
         with self._lock:
             self._stopping = True
@@ -231,13 +261,16 @@ class Sink:
             rest = list(self._queue)
             self._queue.clear()
         if rest:
-            self._to_spool(rest)
+            self._to_spool([r for _, r in rest])
+            self._settle(rest)
             self._done(len(rest))
         if self._thread.is_alive():  # stuck in a store write; it may still need the spool
             log.warning("sink writer still busy with the store at close; spool left open")
             self.spool.sync()
             return
         try:
+            if self.journal is not None:
+                self.journal.close()
             self.spool.close()
         except OSError:
             log.exception("could not close the spool")
@@ -249,21 +282,37 @@ class Sink:
             self._pending -= n
             self._progress.notify_all()
 
+    def _settle(self, batch: list[tuple[int, Record]]) -> None:
+        """Journal entries of records now stored, spooled, dead-lettered or counted lost."""
+        if self.journal is None:
+            return
+        try:
+            self.journal.settle(Counter(g for g, _ in batch if g >= 0))
+        except OSError:
+            log.warning("could not settle the write-ahead journal", exc_info=True)
+
     def _drop(self, n: int, reason: str) -> None:
+        if not n:
+            return
         with self._lock:
             self.dropped += n
+            self.dropped_by[reason] += n
+            self._dropped_since_flush[reason] += n
         self._metrics.add(self._metrics.dropped, n, reason)
+        note_drop(self.spool.path, n, reason)
 
     def _on_delivered(self, outcome: Delivered) -> None:
         with self._lock:
             self.erased += outcome.erased
-            self.rejected += outcome.rejected
+            self.dead_lettered += outcome.rejected
         self._metrics.add(self._metrics.dropped, outcome.erased, "erased")
-        self._metrics.add(self._metrics.dropped, outcome.rejected, "rejected")
+        self._metrics.add(self._metrics.dead_lettered, outcome.rejected)
+        self._drop(outcome.lost, "dead_letter_error")
 
     def _to_spool(self, records: list[Record]) -> None:
-        """Spool records (dropping those already known to be erased); only a disk that
-        refuses the write loses them, and that is counted and logged."""
+        """Spool records (dropping those already known to be erased) one by one: a record
+        that cannot be serialised goes to the dead-letter file, and only records a disk
+        refused are lost, counted exactly and logged."""
         keep, erased = self._writer.tombstones.split(records)
         self._on_delivered(Delivered(erased=erased))
         if not keep:
@@ -275,24 +324,29 @@ class Sink:
             self._spool_epoch += 1
             self._appending += 1
         try:
-            self.spool.append(keep)
-        except OSError as exc:
-            log.error("spool write failed, %d record(s) lost: %s", len(keep), exc)
-            self._drop(len(keep), "spool_error")
-            return
+            out = self.spool.append(keep)
         finally:
             with self._lock:
                 self._appending -= 1
+        if out.unserialisable:
+            aside = Delivered()
+            for record, reason in out.unserialisable:
+                self._writer.set_aside(record, reason, aside)
+            self._on_delivered(aside)
         with self._lock:
-            self.spooled += len(keep)
-        self._metrics.add(self._metrics.spooled, len(keep))
+            self.spooled += out.spooled
+        self._metrics.add(self._metrics.spooled, out.spooled)
+        if out.lost:
+            full = out.error is not None and out.error.errno == errno.ENOSPC
+            log.error("spool write failed, %d record(s) lost: %s", out.lost, out.error)
+            self._drop(out.lost, "spool_full" if full else "spool_error")
 
     # writer thread ------------------------------------------------------------
 
-    def _take(self) -> tuple[list[Record], bool]:
+    def _take(self) -> tuple[list[tuple[int, Record]], bool]:
         with self._lock:
             if not self._queue and not self._stopping:
-                wait = 1.0
+                wait = min(1.0, self.spool.fsync_interval)  # the journal's fsync pace
                 if self._spooling:
                     wait = max(0.0, min(wait, self._retry_at - time.monotonic()))
                 if wait > 0:
@@ -320,20 +374,24 @@ class Sink:
                     self._replay()
                 elif not batch:
                     self.spool.sync()
+                if self.journal is not None:
+                    self.journal.sync_due()
             except Exception:  # keep the writer alive whatever happens
                 log.exception("sink writer error")
                 time.sleep(0.1)
 
-    def _deliver(self, batch: list[Record]) -> None:
+    def _deliver(self, batch: list[tuple[int, Record]]) -> None:
+        records = [r for _, r in batch]
         try:
             if not self._spooling:
                 try:
-                    self._writer.write(batch)
+                    self._writer.write(records)
                     return
-                except StoreUnavailable as exc:
+                except Exception as exc:  # StoreUnavailable, or anything unforeseen: keep
                     self._unavailable(exc)
-            self._to_spool(batch)
+            self._to_spool(records)
         finally:
+            self._settle(batch)
             self._done(len(batch))
 
     def _unavailable(self, exc: Exception, *, replay: bool = False) -> None:

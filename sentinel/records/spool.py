@@ -36,16 +36,28 @@ from typing import Annotated
 
 from pydantic import Field, TypeAdapter, ValidationError
 
+from sentinel.config import parse_duration
 from sentinel.privatedirs import private_dir
 from sentinel.records import frames
+from sentinel.records.journal import Journal, adopt_orphans
 from sentinel.records.models import CallRecord, Conversation, Feedback, Record
+from sentinel.records.segments import (
+    Appended,
+    encode,
+    fsync_dir,
+    quarantine,
+    read_range,
+    segment_name,
+    seq_of,
+    write_frames,
+)
 
 log = logging.getLogger("sentinel.spool")
 
 FSYNC_POLICIES = ("always", "interval", "never")
 SEGMENT_BYTES = 8 * 1024 * 1024
 FSYNC_INTERVAL = 1.0
-_PREFIX, _SUFFIX = "seg-", ".spool"
+QUARANTINE = "quarantine"
 # Parsing straight from JSON bytes by `kind` is ~3x faster than json.loads + validate,
 # which is most of a replay's cost besides the store itself.
 _RECORD = TypeAdapter[Record](
@@ -59,39 +71,15 @@ class ReplayResult:
     segments_deleted: int = 0
     corrupt: int = 0  # damaged entries skipped
     torn_tails: int = 0
+    quarantined: int = 0  # unreadable segments moved to quarantine/
     busy: bool = False  # another replay holds the lock; nothing was done
     empty: bool = False  # no segment is left
-
-
-def _segment_name(seq: int) -> str:
-    return f"{_PREFIX}{seq:020d}{_SUFFIX}"
-
-
-def _seq(name: str) -> int | None:
-    if not (name.startswith(_PREFIX) and name.endswith(_SUFFIX)):
-        return None
-    digits = name[len(_PREFIX) : -len(_SUFFIX)]
-    return int(digits) if digits.isdigit() else None
 
 
 def _matches(record: Record, subject_id: str | None, subject_key: str) -> bool:
     if record.subject_key == subject_key:
         return True
     return bool(subject_id) and isinstance(record, Conversation) and record.subject_id == subject_id
-
-
-def _read(path: Path, start: int, end: int) -> bytes:
-    with open(path, "rb") as f:
-        f.seek(start)
-        return f.read(end - start)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class Spool:
@@ -105,8 +93,15 @@ class Spool:
         fsync_interval: float = FSYNC_INTERVAL,
         segment_bytes: int = SEGMENT_BYTES,
     ) -> None:
-        if fsync not in FSYNC_POLICIES:
-            raise ValueError(f"spool fsync policy must be one of {FSYNC_POLICIES}, got {fsync!r}")
+        if fsync not in FSYNC_POLICIES:  # a duration: the interval policy at that pace
+            try:
+                fsync_interval = parse_duration(fsync).total_seconds()
+            except ValueError:
+                raise ValueError(
+                    f"spool fsync policy must be one of {FSYNC_POLICIES} or a duration "
+                    f"such as 1s or 200ms, got {fsync!r}"
+                ) from None
+            fsync = "interval"
         if segment_bytes <= 0:
             raise ValueError(f"segment_bytes must be positive, got {segment_bytes}")
         self.path = Path(path)
@@ -124,6 +119,7 @@ class Spool:
         self._progress: dict[tuple[str, int], int] = {}  # (segment, inode) → acked offset
         self.corrupt = 0
         self.torn_tails = 0
+        self._damaged: set[tuple[str, int, int]] = set()  # (segment, inode, offset) logged
 
     # locking --------------------------------------------------------------
 
@@ -158,8 +154,8 @@ class Spool:
 
     def segments(self) -> list[str]:
         """Segment file names, oldest first."""
-        names = [n for n in os.listdir(self.path) if _seq(n) is not None]
-        return sorted(names, key=lambda n: _seq(n) or 0)
+        names = [n for n in os.listdir(self.path) if seq_of(n) is not None]
+        return sorted(names, key=lambda n: seq_of(n) or 0)
 
     def _active_fd(self) -> int:
         if self._fd is not None:
@@ -173,34 +169,39 @@ class Spool:
             # Never reuse a name: a replayer's progress is keyed by (name, inode), and
             # inodes of deleted segments are recycled.
             existing = self.segments()
-            seq = max(time.time_ns(), (_seq(existing[-1]) or 0) + 1 if existing else 0)
+            seq = max(time.time_ns(), (seq_of(existing[-1]) or 0) + 1 if existing else 0)
             self._fd = os.open(
-                self.path / _segment_name(seq),
+                self.path / segment_name(seq),
                 os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND,
                 0o600,
             )
             if self.fsync != "never":
-                _fsync_dir(self.path)
+                fsync_dir(self.path)
         return self._fd
 
-    def append(self, records: Sequence[Record]) -> int:
-        """Append records as one write; returns the bytes written. Raises OSError if the
-        disk refuses (the caller counts those records as lost)."""
-        data = b"".join(frames.encode(r.model_dump_json().encode()) for r in records)
-        if not data:
-            return 0
-        with self._locked():
-            fd = self._active_fd()
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            self._dirty = True
-            if self.fsync == "always" or (
-                self.fsync == "interval"
-                and time.monotonic() - self._last_sync >= self.fsync_interval
-            ):
-                self._sync_locked()
-        return len(data)
+    def append(self, records: Sequence[Record]) -> Appended:
+        """Append records as one write. Never raises: the caller dead-letters the records
+        that cannot be serialised and counts the ones the disk refused (full, read-only),
+        told apart exactly from those that reached it."""
+        chunks, bad = encode(records)
+        out = Appended(unserialisable=bad)
+        if not chunks:
+            return out
+        try:
+            with self._locked():
+                fd = self._active_fd()
+                out.spooled, out.error = write_frames(fd, chunks)
+                self._dirty = True
+                if self.fsync == "always" or (
+                    self.fsync == "interval"
+                    and time.monotonic() - self._last_sync >= self.fsync_interval
+                ):
+                    self._sync_locked()
+        except OSError as exc:
+            out.error = out.error or exc
+        out.lost = len(chunks) - out.spooled
+        out.size = sum(map(len, chunks[: out.spooled]))
+        return out
 
     def _sync_locked(self) -> None:
         if self._fd is not None and self._dirty:
@@ -241,24 +242,54 @@ class Spool:
 
     # reading --------------------------------------------------------------
 
-    def _parse(self, payload: bytes, where: str) -> Record | None:
+    @staticmethod
+    def _parse(frame: frames.Frame, damage: frames.Damage) -> Record | None:
         try:
-            return _RECORD.validate_json(payload)
-        except ValidationError as exc:  # checksum fine, content not a record: damage too
-            self.corrupt += 1
-            log.warning("spool %s: skipped an entry that is not a record (%s)", where,
-                        type(exc).__name__)  # fmt: skip
+            return _RECORD.validate_json(frame.payload)
+        except ValidationError:  # checksum fine, content not a record: damage too
+            damage.corrupt += 1
+            damage.offsets.append(frame.start)
             return None
 
-    def _note_damage(self, name: str, damage: frames.Damage, result: ReplayResult) -> None:
-        if not (damage.corrupt or damage.torn_tail):
+    def _note_damage(
+        self, name: str, ino: int, base: int, damage: frames.Damage, result: ReplayResult
+    ) -> None:
+        """Count and log each damaged entry once, with its segment and offset, although a
+        replay the store interrupted reads the same bytes again next time."""
+        tail = base + damage.offsets[-1] if damage.torn_tail else None
+        new = [base + o for o in damage.offsets if (name, ino, base + o) not in self._damaged]
+        if not new:
             return
-        self.corrupt += damage.corrupt
-        self.torn_tails += int(damage.torn_tail)
-        result.corrupt += damage.corrupt
-        result.torn_tails += int(damage.torn_tail)
-        log.warning("spool %s: skipped %d damaged entr(y/ies), torn tail: %s (%d bytes)",
-                    name, damage.corrupt, damage.torn_tail, damage.skipped_bytes)  # fmt: skip
+        self._damaged.update((name, ino, o) for o in new)
+        corrupt = len([o for o in new if o != tail])
+        torn = int(tail in new)
+        self.corrupt += corrupt
+        self.torn_tails += torn
+        result.corrupt += corrupt
+        result.torn_tails += torn
+        log.warning("spool %s: skipped %d damaged entr(y/ies) at offset(s) %s, torn tail: %s",
+                    name, corrupt, ", ".join(map(str, new[:10])), bool(torn))  # fmt: skip
+
+    def _quarantine(self, name: str, exc: OSError, result: ReplayResult) -> None:
+        with self._locked():
+            result.quarantined += quarantine(self.path, name, self.path / QUARANTINE, exc)
+
+    def quarantined(self) -> list[str]:
+        """Segments set aside as unreadable (for `sentinel doctor` and `spool inspect`)."""
+        try:
+            return sorted(os.listdir(self.path / QUARANTINE))
+        except OSError:
+            return []
+
+    def journal(self) -> Journal:
+        """This process's write-ahead journal in this directory, at this fsync pace."""
+        return Journal(
+            self.path, self._locked, fsync=self.fsync, fsync_interval=self.fsync_interval
+        )
+
+    def adopt_orphans(self) -> int:
+        """Journals of processes that died become segments (see `journal.adopt_orphans`)."""
+        return adopt_orphans(self.path, self._locked)
 
     def _snapshot(self, name: str) -> tuple[int, int] | None:
         """(inode, size) of a segment; appends happen under the lock, so every byte
@@ -286,45 +317,72 @@ class Spool:
             if not acquired:
                 result.busy = True
                 return result
-            batches = 0
+            self.adopt_orphans()
+            budget = [max_batches]  # batches left, None: no limit
             for name in self.segments():
                 while True:
                     snap = self._snapshot(name)
                     if snap is None:
                         break
                     ino, size = snap
-                    key = (name, ino)
-                    offset = self._progress.get(key, 0)
+                    offset = self._progress.get((name, ino), 0)
                     if offset < size:
-                        buf = _read(self.path / name, offset, size)
-                        damage = frames.Damage()
-                        batch: list[Record] = []
-                        for frame in frames.decode(buf, damage):
-                            record = self._parse(frame.payload, name)
-                            if record is not None:
-                                batch.append(record)
-                            if len(batch) >= batch_size:
-                                deliver(batch)
-                                result.replayed += len(batch)
-                                self._progress[key] = offset + frame.end
-                                batch = []
-                                batches += 1
-                                if max_batches is not None and batches >= max_batches:
-                                    return result
-                        if batch:
-                            deliver(batch)
-                            result.replayed += len(batch)
-                            batches += 1
-                        self._progress[key] = size
-                        self._note_damage(name, damage, result)
+                        try:
+                            buf = read_range(self.path / name, offset, size)
+                        except OSError as exc:
+                            self._quarantine(name, exc, result)
+                            break
+                        args = (name, ino, offset, size, buf)
+                        if not self._deliver_buffer(*args, deliver, batch_size, budget, result):
+                            return result
                     if self._delete_if_unchanged(name, ino, size):
-                        self._progress.pop(key, None)
+                        self._progress.pop((name, ino), None)
                         result.segments_deleted += 1
                         break
-                    if max_batches is not None and batches >= max_batches:
+                    if budget[0] is not None and budget[0] <= 0:
                         return result
             result.empty = not self.segments()
         return result
+
+    def _deliver_buffer(
+        self,
+        name: str,
+        ino: int,
+        offset: int,
+        size: int,
+        buf: bytes,
+        deliver: Callable[[list[Record]], object],
+        batch_size: int,
+        budget: list[int | None],
+        result: ReplayResult,
+    ) -> bool:
+        """Deliver the records of one read; False when the batch budget ran out first.
+        Progress moves only past what `deliver` acknowledged; damage is noted either way."""
+        damage = frames.Damage()
+        batch: list[Record] = []
+        try:
+            for frame in frames.decode(buf, damage):
+                record = self._parse(frame, damage)
+                if record is not None:
+                    batch.append(record)
+                if len(batch) >= batch_size:
+                    deliver(batch)
+                    result.replayed += len(batch)
+                    self._progress[(name, ino)] = offset + frame.end
+                    batch = []
+                    if budget[0] is not None:
+                        budget[0] -= 1
+                        if budget[0] <= 0:
+                            return False
+            if batch:
+                deliver(batch)
+                result.replayed += len(batch)
+                if budget[0] is not None:
+                    budget[0] -= 1
+            self._progress[(name, ino)] = size
+            return True
+        finally:
+            self._note_damage(name, ino, offset, damage, result)
 
     def _delete_if_unchanged(self, name: str, ino: int, size: int) -> bool:
         with self._locked():
@@ -347,7 +405,7 @@ class Spool:
             except FileNotFoundError:
                 continue
             for frame in frames.decode(buf, frames.Damage()):
-                record = self._parse(frame.payload, name)
+                record = self._parse(frame, frames.Damage())
                 if record is not None and _matches(record, subject_id, subject_key):
                     yield record
 
@@ -357,6 +415,7 @@ class Spool:
         Waits for a running replay, so none is halfway through a segment it rewrites."""
         removed = 0
         with self._replaying(blocking=True):
+            self.adopt_orphans()  # a dead process's journal holds the subject's records too
             for name in self.segments():
                 with self._locked():
                     removed += self._rewrite_without(name, subject_id, subject_key)
@@ -372,7 +431,7 @@ class Spool:
         keep: list[bytes] = []
         removed = 0
         for frame in frames.decode(buf, damage):
-            record = self._parse(frame.payload, name)
+            record = self._parse(frame, frames.Damage())
             if record is not None and _matches(record, subject_id, subject_key):
                 removed += 1
             else:
@@ -388,5 +447,5 @@ class Spool:
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)  # an appender holding the old file sees nlink 0 and moves on
-        _fsync_dir(self.path)
+        fsync_dir(self.path)
         return removed

@@ -7,8 +7,12 @@ Rules for implementers:
 
 * Writes are idempotent: the document id of a call, conversation or feedback is its
   `request_id`, so a replay from the spool never duplicates.
-* A store that cannot be reached raises `StoreUnavailable` (the sink then spools);
-  any other error means the record itself is bad (it goes to the dead-letter file).
+* Write failures are classified by cause in one function per store: a failure of the
+  store as a whole (unreachable, I/O error, disk full, read-only, locked, corrupt file,
+  missing table or index, auth, 429/5xx, or anything unforeseen) raises
+  `StoreUnavailable` (the sink then spools); only a fault of one record (a constraint,
+  a mapping or parse error, text that cannot be encoded) is a `RecordRejected`, and the
+  record goes to the store's dead-letter file (`dead_letter`) with the reason.
 * Window queries touch only the window (indexed on timestamp), so an evaluation costs
   the same with a day or a year of history.
 """

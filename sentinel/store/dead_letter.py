@@ -17,6 +17,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +56,22 @@ class DeadLetterFile:
                 os.close(fd)  # closing releases the lock
 
     def append(self, line: dict[str, Any]) -> None:
-        """Add one rejected record (`line["record"]`) with its reason."""
-        text = json.dumps(line) + "\n"
+        """Add one rejected record (`line["record"]`) with its reason. ASCII JSON, so
+        text that is not valid Unicode (a lone surrogate) is kept escaped, not lost."""
+        text = json.dumps(line, ensure_ascii=True, default=str) + "\n"
         with self._locked(), open(self.path, "a", encoding="utf-8", opener=_opener) as f:
             f.write(text)
+
+    def reject(self, record: Any, reason: str, **where: Any) -> None:
+        """Dead-letter one record (a pydantic model) with why it was set aside; `where`
+        adds context such as the index or the HTTP status."""
+        line = {"time": datetime.now(UTC).isoformat(), **where, "reason": reason}
+        line["record"] = record.model_dump(mode="json")
+        self.append(line)
+
+    def count(self) -> int:
+        """Lines in the file (for `sentinel doctor` and `sentinel spool inspect`)."""
+        return len(self._lines())
 
     def _lines(self) -> list[str]:
         try:

@@ -22,10 +22,12 @@ Choices worth knowing:
 * Records are written through `helpers.streaming_bulk` (`parallel_bulk` for big
   batches, so serializing one chunk overlaps indexing the previous one); items failing
   with 429/5xx are retried per item with backoff. An item the server rejects for
-  good (mapping error) goes to a dead-letter JSONL file with the reason and is
-  reported in the `WriteResult`; if retryable failures remain, `StoreUnavailable` is
-  raised so the sink spools the batch (rewriting the items that did succeed is
-  harmless).
+  good (400: mapping or parse error) goes to a dead-letter JSONL file with the reason
+  and is reported in the `WriteResult`; if retryable failures remain, an item fails
+  with 401/403/404 (credentials, a read-only block, a missing index), or the whole
+  `_bulk` request fails in any way, `StoreUnavailable` is raised so the sink spools
+  the batch (rewriting the items that did succeed is harmless): see `_item_fault` and
+  `_write_failure`.
 * Writes of calls and feedback are near-real-time (visible after `refresh()`), as
   Elasticsearch is; state, alert and audit writes are low-volume and refresh at once,
   because leases, tombstones and the audit chain are read right after being written.
@@ -76,6 +78,7 @@ from sentinel.store.base import (
     CallStats,
     FeedbackStats,
     RecordRejected,
+    StoreError,
     StoreUnavailable,
     WriteResult,
     collection,
@@ -163,6 +166,29 @@ def _loggable(error: Any, reason: str) -> str:
         return reason  # our own encoder's message: it names no value
     field = _FIELD.search(str(error.get("reason", "")))
     return f"{kind} in field [{field.group(1)}]" if field else kind
+
+
+def _item_fault(status: int) -> str:
+    """What one bulk item's status means. Only 400 (a mapping or parse error: the
+    document itself is bad) is a rejection; 401/403 (credentials, a read-only index
+    block), 404 (a missing index) and anything unforeseen mean the store cannot take
+    writes, so the batch is spooled; 429/5xx are worth a retry first."""
+    if status == 409:
+        return "conflict"
+    if status == 400:
+        return "rejected"
+    if status in _RETRY_STATUS:
+        return "retry"
+    return "down"
+
+
+def _write_failure(exc: BaseException, url: str) -> StoreError:
+    """A record write that failed as a whole (not item by item): the store is down,
+    whatever the status (401/403/404 on `_bulk` are a broken store or credentials, not
+    bad records) and whatever the exception, so the batch is spooled, never dropped."""
+    if isinstance(exc, ApiError):
+        return StoreUnavailable(f"Elasticsearch at {url} answered {exc.meta.status}: {exc.message}")
+    return StoreUnavailable(f"Elasticsearch at {url} failed: {type(exc).__name__}: {exc}")
 
 
 class ElasticStore:
@@ -462,14 +488,7 @@ class ElasticStore:
             else str(error)
         )
         rejected = RecordRejected(str(item.get("_id", "?")), _loggable(error, reason))
-        line = {
-            "time": datetime.now(UTC).isoformat(),
-            "index": item.get("_index"),
-            "status": item.get("status"),
-            "reason": reason,
-            "record": record.model_dump(mode="json"),
-        }
-        self.dead_letter.append(line)
+        self.dead_letter.reject(record, reason, index=item.get("_index"), status=item.get("status"))
         return rejected
 
     def _send(self, pairs: list[tuple[dict[str, Any], Any]]) -> list[tuple[bool, dict[str, Any]]]:
@@ -530,24 +549,38 @@ class ElasticStore:
                 pending = self._drop_unserializable(pending, outcome)
                 results = self._send(pending)
             by_key = {(a["_index"], a["_id"]): (a, r) for a, r in pending}
-            retry = []
+            retry, down = [], 0
             for success, result in results:
                 item = next(iter(result.values()))
-                status = item.get("status", 0)
                 pair = by_key[(item.get("_index"), item.get("_id"))]
-                if success:
+                fault = "ok" if success else _item_fault(item.get("status", 0))
+                if fault == "ok":
                     outcome.ok += 1
-                elif status == 409:
+                elif fault == "conflict":
                     outcome.conflicted.append(pair)
-                elif status in _RETRY_STATUS:
+                elif fault == "retry":
                     retry.append(pair)
+                elif fault == "down":
+                    down += 1
                 else:
                     outcome.errors.append((item, pair[1]))
+            if down:  # no retry helps a read-only index or a missing one: spool
+                outcome.failed = down + len(retry)
+                return outcome
             pending = retry
         outcome.failed = len(pending)
         return outcome
 
     def write_records(self, records: Sequence[Record]) -> WriteResult:
+        """Raises StoreUnavailable unless every record was written or dead-lettered."""
+        try:
+            return self._write_records(records)
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise _write_failure(exc, self._url) from exc
+
+    def _write_records(self, records: Sequence[Record]) -> WriteResult:
         # One document per id and batch, the last copy winning as in SQLite: concurrent
         # bulk chunks would not keep the order of two copies.
         plain: dict[tuple[str, str], tuple[dict[str, Any], Any]] = {}

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from sentinel.config import default_data_dir
 from sentinel.privatedirs import private_dir
 from sentinel.records.models import (
     AlertEvent,
@@ -43,10 +44,12 @@ from sentinel.store.base import (
     CallStats,
     FeedbackStats,
     RecordRejected,
+    StoreError,
     StoreUnavailable,
     WriteResult,
     collection,
 )
+from sentinel.store.dead_letter import DeadLetterFile
 
 _PAGE = 500
 _EXPIRE_BATCH = 5000  # call records deleted per transaction by the retention
@@ -134,7 +137,28 @@ CREATE INDEX IF NOT EXISTS cache_subject_key ON cache(subject_key) WHERE subject
 CREATE INDEX IF NOT EXISTS cache_subject_id ON cache(subject_id) WHERE subject_id IS NOT NULL;
 """
 
-_UNAVAILABLE_HINTS = ("locked", "unable to open", "disk i/o", "readonly", "read-only", "full")
+# Errors a record causes by itself (a constraint, text that is not valid Unicode, an
+# integer beyond 64 bits): retrying will never help, so the record is rejected.
+_RECORD_FAULTS = (sqlite3.IntegrityError, UnicodeEncodeError, OverflowError, ValueError, TypeError)
+
+
+def _write_failure(exc: BaseException, request_id: str) -> StoreError:
+    """What a failed record write means, by the exception's type, never its text: a fault
+    of the record is a rejection; anything else (I/O error, disk full, read-only or
+    locked file, corrupt database, missing table, or an error nobody foresaw) means the
+    store is down, so the records are kept in the spool, never dropped."""
+    if isinstance(exc, _RECORD_FAULTS):
+        return RecordRejected(request_id, f"{type(exc).__name__}: {exc}")
+    code = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
+    return StoreUnavailable(f"SQLite store unavailable ({code}): {exc}")
+
+
+def _rollback(c: sqlite3.Connection) -> None:
+    """Undo an open transaction. A failed COMMIT may already have ended it, and a
+    ROLLBACK then raises its own error that would hide the real one."""
+    if c.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            c.execute("ROLLBACK")
 
 
 def _ts(dt: datetime) -> float:
@@ -192,12 +216,22 @@ class SQLiteStore:
 
     name = "sqlite"
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, dead_letter_path: Path | None = None) -> None:
         self.path = Path(path) if str(path) != ":memory:" else None
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._target = str(path)
         self._checkpointer: _Checkpointer | None = None
+        self._set_up = self._heal = False
+        # Records this store refused for good, with the reason (`sentinel.store.dead_letter`).
+        self.dead_letter = DeadLetterFile(
+            dead_letter_path
+            or (
+                self.path.with_name(self.path.name + ".dead-letter.jsonl")
+                if self.path is not None
+                else default_data_dir() / "dead-letter" / "sqlite.jsonl"
+            )
+        )
 
     @classmethod
     def from_url(cls, url: str) -> SQLiteStore:
@@ -220,21 +254,27 @@ class SQLiteStore:
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA secure_delete=ON")
                 conn.execute("PRAGMA busy_timeout=10000")
+                if self._heal:
+                    conn.executescript(_SCHEMA)
+                    self._heal = False
             except (sqlite3.Error, OSError) as exc:
                 raise StoreUnavailable(f"cannot open SQLite store {self._target}: {exc}") from exc
             self._conn = conn
         return self._conn
 
     def _op(self, fn: Any) -> Any:
-        """Run fn(conn) under the lock, mapping I/O-ish failures to StoreUnavailable."""
+        """Run fn(conn) under the lock. A SQLite error other than a constraint means the
+        store is down (StoreUnavailable); the connection is reopened next time, and the
+        schema re-created if it had been set up, so a dropped table heals itself."""
         with self._lock:
             try:
                 return fn(self._connect())
-            except sqlite3.OperationalError as exc:
-                if any(h in str(exc).lower() for h in _UNAVAILABLE_HINTS):
-                    self._reset()
-                    raise StoreUnavailable(f"SQLite store unavailable: {exc}") from exc
+            except sqlite3.IntegrityError:
                 raise
+            except sqlite3.Error as exc:
+                self._reset()
+                self._heal = self._set_up
+                raise _write_failure(exc, "?") from exc
 
     def _reset(self) -> None:
         if self._conn is not None:
@@ -244,6 +284,7 @@ class SQLiteStore:
 
     def setup(self) -> None:
         self._op(lambda c: c.executescript(_SCHEMA))
+        self._set_up = True
 
     def ping(self) -> bool:
         try:
@@ -265,6 +306,19 @@ class SQLiteStore:
     # records --------------------------------------------------------------
 
     def write_records(self, records: Sequence[Record]) -> WriteResult:
+        """One transaction. Raises StoreUnavailable when the store fails (nothing was
+        written) and RecordRejected when a record of the batch is at fault (nothing was
+        written either: the caller retries the records one by one to isolate it)."""
+        rid = records[0].request_id if len(records) == 1 else f"one of {len(records)}"
+        try:
+            self._write_records(records)
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise _write_failure(exc, rid) from exc
+        return WriteResult(written=len(records))
+
+    def _write_records(self, records: Sequence[Record]) -> None:
         calls, convs, fbs = [], [], []
         for r in records:
             doc = r.model_dump_json()
@@ -317,15 +371,10 @@ class SQLiteStore:
                     c.executemany("INSERT OR REPLACE INTO feedback VALUES (?,?,?,?,?,?,?,?)", fbs)
                 c.execute("COMMIT")
             except BaseException:
-                c.execute("ROLLBACK")
+                _rollback(c)
                 raise
 
-        try:
-            self._op(write)
-        except sqlite3.IntegrityError as exc:
-            rid = records[0].request_id if records else "?"
-            raise RecordRejected(rid, str(exc)) from exc
-        return WriteResult(written=len(records))
+        self._op(write)
 
     def get_call(self, request_id: str) -> CallRecord | None:
         row = self._op(
@@ -489,7 +538,7 @@ class SQLiteStore:
                 c.execute("COMMIT")
                 return changed
             except BaseException:
-                c.execute("ROLLBACK")
+                _rollback(c)
                 raise
 
         return self._op(update)
@@ -550,7 +599,7 @@ class SQLiteStore:
                     counts[kind] = c.execute(f"DELETE FROM {table} WHERE {cond}", params).rowcount
                 c.execute("COMMIT")
             except BaseException:
-                c.execute("ROLLBACK")
+                _rollback(c)
                 raise
             return counts
 
@@ -585,7 +634,7 @@ class SQLiteStore:
                     )
                 c.execute("COMMIT")
             except BaseException:
-                c.execute("ROLLBACK")
+                _rollback(c)
                 raise
 
         self._op(put)

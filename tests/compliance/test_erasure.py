@@ -65,7 +65,7 @@ def test_erasure_removes_every_record_of_the_subject_only(
     result = _erase(compliance)
     assert result["status"] == "completed"
     assert result["steps_done"] == list(STEPS)
-    assert result["removed"] == {"sqlite": 91, "spool": 0, "exports": 0}
+    assert result["removed"] == {"sqlite": 91, "spool": 0, "dead-letter": 0, "exports": 0}
     assert result["removed_by_kind"] == {
         "sqlite": {"conversation": 30, "call": 30, "feedback": 30, "alert": 1, "cache": 0, "job": 0}
     }
@@ -85,7 +85,7 @@ def test_erasure_is_idempotent(compliance: Compliance, seeded: Callable[[int], N
     second = _erase(compliance)
     assert first["id"] != second["id"]
     assert second["status"] == "completed"
-    assert second["removed"] == {"sqlite": 0, "spool": 0, "exports": 0}
+    assert second["removed"] == {"sqlite": 0, "spool": 0, "dead-letter": 0, "exports": 0}
     actions = [e.action for e in compliance.audit.entries()]
     assert actions == ["erasure.requested", "erasure.completed"] * 2
     assert compliance.audit.verify().ok
@@ -212,7 +212,7 @@ def test_a_second_runner_takes_over_and_the_job_completes_once(
     first = compliance.erasures.run(job["id"], progress)
     assert first is None
     assert nested[0] is not None and nested[0]["status"] == "completed"
-    assert nested[0]["removed"] == {"sqlite": 10, "spool": 0, "exports": 0}
+    assert nested[0]["removed"] == {"sqlite": 10, "spool": 0, "dead-letter": 0, "exports": 0}
     completions = [e for e in compliance.audit.entries() if e.action == "erasure.completed"]
     assert len(completions) == 1
     assert completions[0].counts == nested[0]["removed"]

@@ -19,6 +19,7 @@ from sentinel.config import Settings
 from sentinel.records.replay import replay_spool
 from sentinel.records.spool import Spool
 from sentinel.store.base import Store
+from sentinel.store.sqlite import SQLiteStore
 
 HERE = Path(__file__).parent
 REPO = HERE.parent.parent
@@ -95,14 +96,14 @@ def test_sigkill_mid_replay_into_elasticsearch(
     _check_after_restart(store, spool_dir, lambda: stored_call_ids(store))
 
 
-def test_sigkill_mid_stream_loses_at_most_what_was_in_memory(
+def test_sigkill_mid_stream_loses_nothing_that_was_submitted(
     sqlite_store: Any, tmp_path: Path
 ) -> None:
-    """The documented bound: a process killed without close() loses at most the records
-    in memory (the queue, `queue_size`, and the batch in the writer's hands,
-    `batch_size`); whatever reached the spool survives. The store stalls throughout
-    (another connection holds SQLite's write lock), so most records go to the spool."""
-    queue_size, batch_size = 100, 500
+    """A process killed without close() loses no record whose `submit` returned: those
+    still in memory (the queue and the writer's batch) are in its write-ahead journal.
+    The store stalls throughout (another connection holds SQLite's write lock), so most
+    records go to the spool."""
+    queue_size = 100
     spool_dir = tmp_path / "spool"
     env = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{REPO}"}
     with WriteLock(sqlite_store.path):
@@ -124,4 +125,41 @@ def test_sigkill_mid_stream_loses_at_most_what_was_in_memory(
     assert result is not None and result.empty
     rows = sqlite_store._op(lambda c: c.execute("SELECT request_id FROM calls").fetchall())
     lost = {f"kill-{i:06d}" for i in range(submitted)} - {r[0] for r in rows}
-    assert len(lost) <= queue_size + batch_size, len(lost)
+    assert lost == set()
+
+
+def test_sigkill_of_the_app_mid_run_loses_no_acknowledged_call(
+    fake_deepseek: Any, tmp_path: Path
+) -> None:
+    """An app process making real calls is SIGKILLed mid-run: every call whose `create()`
+    had returned is in the store after the next replay (the write-ahead journal held it),
+    and none twice."""
+    db, spool_dir = tmp_path / "app.db", tmp_path / "spool"
+    env = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{REPO}",
+           "SENTINEL_SPOOL_DIR": str(spool_dir), "XDG_DATA_HOME": str(tmp_path)}  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "app_process.py"), fake_deepseek.url, fake_deepseek.api_key,
+         str(db)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+    )  # fmt: skip
+    acked: list[str] = []
+    try:
+        assert proc.stdout is not None
+        while len(acked) < 1000:
+            line = proc.stdout.readline()
+            assert line, "the app ended early"
+            acked.append(line.strip())
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        proc.kill()
+    assert list(spool_dir.glob("wal-*.spool")), "no journal left behind by the killed app"
+    store = SQLiteStore(db)
+    store.setup()
+    result = replay_spool(store, Settings(spool_dir=spool_dir))
+    assert result is not None and result.empty
+    rows = store._op(lambda c: c.execute("SELECT request_id FROM calls").fetchall())
+    stored = [r[0] for r in rows]
+    assert [rid for rid, n in Counter(stored).items() if n > 1] == []
+    assert set(acked) - set(stored) == set()
+    store.close()

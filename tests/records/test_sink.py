@@ -16,6 +16,7 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from records_data import WriteLock, anonymous_calls, call, conversation
 
 from sentinel.config import Settings
+from sentinel.records import frames
 from sentinel.records.replay import replay_spool
 from sentinel.records.sink import Sink
 from sentinel.records.spool import Spool
@@ -91,7 +92,7 @@ def test_queue_full_while_the_store_stalls(
         depth = metric_value(reader, "sentinel.sink.queue.depth")
     assert slowest < 2.0  # the store stalled for the whole submit; the app did not
     assert depth == 50
-    assert sink.flush(20)
+    assert sink.flush(20) is (policy == "spool")  # a drop makes flush() say so
     if policy == "spool":
         assert stored(sqlite_store) == 2000
         assert sink.dropped == 0 and sink.spooled > 0
@@ -214,7 +215,7 @@ def test_broken_telemetry_never_reaches_the_app(
     with WriteLock(tmp_path / "sentinel.db"):
         for i in range(100):
             sink.submit(call(i))
-    assert sink.flush(20)
+    assert sink.flush(20) is False  # the drop policy lost records, and flush says so
     assert sink.dropped > 0
     assert stored(sqlite_store) + sink.dropped == 100
 
@@ -250,3 +251,55 @@ def test_sentinel_serve_replays_the_spool_with_its_spool_replay_job(
     assert segments(settings) == []
     assert stored(sqlite_store) == 300 and anonymous_calls(sqlite_store) == 100
     assert sqlite_store.count("conversation") == 0
+
+
+def test_write_ahead_journal_holds_records_until_settled(
+    sqlite_store: SQLiteStore, settings: Settings
+) -> None:
+    """Every accepted record is in the journal before submit returns; stored records
+    leave it (full journal files are deleted as the store acknowledges them) and close()
+    leaves no journal behind."""
+    spool_dir = settings.spool_path
+    with WriteLock(sqlite_store.path):  # nothing can be stored yet: all still journaled
+        sink = Sink(sqlite_store, settings, batch_size=5000)
+        sink.submit_many([call(i) for i in range(200)])
+        (journal,) = spool_dir.glob("wal-*.spool")
+        entries = list(frames.decode(journal.read_bytes(), frames.Damage()))
+        assert len(entries) == 200
+    assert sink.flush(20)
+    for start in range(200, 2200, 100):  # well past the size at which settled files go
+        sink.submit_many([call(i) for i in range(start, start + 100)])
+        assert sink.flush(20)
+    assert stored(sqlite_store) == 2200
+    left = sum(p.stat().st_size for p in spool_dir.glob("wal-*.spool"))
+    assert left < 2 * 64 * 1024  # settled journal files were deleted as they filled
+    sink.close()
+    assert list(spool_dir.glob("wal-*.spool")) == [] and not sink.spool.segments()
+
+
+def test_dead_lettered_records_are_counted_in_metrics_and_stats(sinks: Any) -> None:
+    reader = InMemoryMetricReader()
+    sink = sinks(meter_provider=MeterProvider(metric_readers=[reader]))
+    records = [call(i) for i in range(10)]
+    for bad in (records[3], records[7]):
+        bad.metadata = {"note": "lone \ud800"}
+    sink.submit_many(records)
+    assert sink.flush(10)  # set aside, not lost: flush stays truthful and True
+    assert metric_value(reader, "sentinel.sink.dead_lettered") == 2
+    assert sink.stats()["dead_lettered"] == 2 and sink.stats()["dropped"] == {}
+
+
+def test_poison_record_on_the_overflow_path_leaks_nothing(
+    sinks: Any, sqlite_store: SQLiteStore, tmp_path: Path
+) -> None:
+    """The queue overflows while the store stalls, and one overflowing record cannot be
+    serialised: the rest of its batch is spooled, it is dead-lettered, and flush() is
+    not left waiting for a pending count that never drops."""
+    sink = sinks(queue_size=5)
+    records = [call(i) for i in range(50)]
+    records[30].metadata = {"note": "lone \ud800"}
+    with WriteLock(tmp_path / "sentinel.db"):
+        sink.submit_many(records)
+        assert sink.spooled == 44 and sink.dead_lettered == 1
+    assert sink.flush(20) and sink.flush(1)
+    assert stored(sqlite_store) == 49 and sink.dropped == 0

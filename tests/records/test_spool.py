@@ -62,7 +62,8 @@ def test_replay_in_order_and_segments_deleted(tmp_path: Path) -> None:
 def test_rotation_by_size_keeps_order_across_segments(tmp_path: Path) -> None:
     spool = Spool(tmp_path / "spool", segment_bytes=4096)
     largest = max(
-        spool.append([call(i) for i in range(start, start + 20)]) for start in range(0, 600, 20)
+        spool.append([call(i) for i in range(start, start + 20)]).size
+        for start in range(0, 600, 20)
     )
     segments = segment_files(tmp_path / "spool")
     assert len(segments) > 5
@@ -156,6 +157,43 @@ def test_max_batches_bounds_one_replay_turn(tmp_path: Path) -> None:
     assert len(got) == 30 and not result.empty
     spool.replay(got.extend, batch_size=10)
     assert ids(got) == [f"req-{i:06d}" for i in range(100)]
+
+
+def test_bounded_replay_counts_damage_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A replay cut short by its batch budget, or by the store failing, still counts and
+    logs the damage it read (with segment and offset), and the next pass does not count
+    it again."""
+    spool = Spool(tmp_path / "spool")
+    spool.append([call(i) for i in range(40)])
+    (seg,) = segment_files(tmp_path / "spool")
+    data = bytearray(seg.read_bytes())
+    data[len(data) // 40 * 2 + 30] ^= 0xFF  # the third record
+    seg.write_bytes(bytes(data))
+    got: list[Record] = []
+    first = spool.replay(got.extend, batch_size=5, max_batches=1)
+    assert first.corrupt == 1 and not first.empty
+    assert f"spool {seg.name}: skipped 1 damaged entr(y/ies) at offset(s)" in caplog.text
+    calls = 0
+
+    def failing(batch: list[Record]) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise StoreUnavailable("down")
+        got.extend(batch)
+
+    with pytest.raises(StoreUnavailable):
+        spool.replay(failing, batch_size=5)
+    rest = spool.replay(got.extend, batch_size=5)
+    assert rest.empty and spool.corrupt == 1
+    assert ids(got) == [f"req-{i:06d}" for i in range(40) if i != 2]
+
+
+def test_fsync_pace_can_be_a_duration(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "spool", fsync="250ms")
+    assert (spool.fsync, spool.fsync_interval) == ("interval", 0.25)
 
 
 def test_replay_deletes_the_active_segment_and_appends_continue(tmp_path: Path) -> None:

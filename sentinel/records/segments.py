@@ -1,0 +1,140 @@
+"""Segment file I/O shared by the spool and the write-ahead journal: framing records
+one by one (so one that cannot be serialised is set aside, not its batch) and appending
+them so that a disk that refuses part of a write leaves no torn entry behind."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sentinel.records import frames
+from sentinel.records.models import Record
+
+log = logging.getLogger("sentinel.spool")
+
+
+@dataclass
+class Appended:
+    """What one append did: every record it was given is in exactly one bucket."""
+
+    spooled: int = 0  # on disk (in the page cache at least)
+    unserialisable: list[tuple[Record, str]] = field(default_factory=list)  # to dead-letter
+    lost: int = 0  # the disk refused them; `error` says why
+    size: int = 0  # bytes of the spooled records
+    error: OSError | None = None
+
+
+def encode_one(record: Record) -> bytes | None:
+    """One framed entry, or None if the record cannot be serialised."""
+    try:
+        return frames.encode(record.model_dump_json().encode())
+    except Exception:
+        return None
+
+
+def encode(records: Sequence[Record]) -> tuple[list[bytes], list[tuple[Record, str]]]:
+    """Framed entries of the records that serialise, and the others with the reason, so
+    one bad record (a lone surrogate in a message) never takes its batch down."""
+    chunks, bad = [], []
+    for record in records:
+        try:
+            chunks.append(frames.encode(record.model_dump_json().encode()))
+        except Exception as exc:
+            bad.append((record, f"cannot serialise: {type(exc).__name__}: {exc}"))
+    return chunks, bad
+
+
+def write_frames(fd: int, chunks: Sequence[bytes]) -> tuple[int, OSError | None]:
+    """Append the chunks in one write; (how many are complete on disk, the error). A
+    write the disk cut short is truncated back to the last complete entry, so the count
+    is exact and the file holds no torn entry."""
+    data = b"".join(chunks)
+    done = 0
+    try:
+        while done < len(data):
+            done += os.write(fd, memoryview(data)[done:])
+        return len(chunks), None
+    except OSError as exc:
+        whole = kept = 0
+        for chunk in chunks:
+            if kept + len(chunk) > done:
+                break
+            whole, kept = whole + 1, kept + len(chunk)
+        if kept < done:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, os.fstat(fd).st_size - (done - kept))
+        return whole, exc
+
+
+def read_range(path: Path, start: int, end: int) -> bytes:
+    with open(path, "rb") as f:
+        f.seek(start)
+        return f.read(end - start)
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+SEGMENT_PREFIX, JOURNAL_PREFIX, SUFFIX = "seg-", "wal-", ".spool"
+DROPPED_LOG = "dropped.jsonl"  # one line per loss, for `sentinel doctor` in another process
+
+
+def quarantine(spool_dir: Path, name: str, target: Path, exc: OSError) -> bool:
+    """Move a segment that cannot be read out of the replay's way (to `target`), so one
+    bad file does not stall every later segment; an operator can inspect it there."""
+    try:
+        target.mkdir(mode=0o700, exist_ok=True)
+        os.replace(spool_dir / name, target / name)
+    except OSError as move:
+        log.error("spool %s is unreadable (%s) and cannot be moved aside (%s); skipped",
+                  name, exc, move)  # fmt: skip
+        return False
+    log.error("spool %s is unreadable (%s): moved to %s, replay goes on with the rest",
+              name, exc, target / name)  # fmt: skip
+    return True
+
+
+def note_drop(spool_dir: Path, n: int, reason: str) -> None:
+    """Leave a trace of lost records where `sentinel doctor` can see it; best effort (the
+    disk that refused the records may refuse this too: the log line is still there)."""
+    line = json.dumps({"time": time.time(), "pid": os.getpid(), "records": n, "reason": reason})
+    with contextlib.suppress(OSError):
+        fd = os.open(spool_dir / DROPPED_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, (line + "\n").encode())
+        finally:
+            os.close(fd)
+
+
+def dropped_so_far(spool_dir: Path) -> dict[str, int]:
+    """Records lost per reason, as `note_drop` recorded them."""
+    totals: dict[str, int] = {}
+    with contextlib.suppress(OSError):
+        for text in (spool_dir / DROPPED_LOG).read_text(encoding="utf-8").splitlines():
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                entry = json.loads(text)
+                totals[entry["reason"]] = totals.get(entry["reason"], 0) + int(entry["records"])
+    return totals
+
+
+def segment_name(seq: int, prefix: str = SEGMENT_PREFIX) -> str:
+    return f"{prefix}{seq:020d}{SUFFIX}"
+
+
+def seq_of(name: str, prefix: str = SEGMENT_PREFIX) -> int | None:
+    """The creation time in a segment's (or journal's) name; None for other files."""
+    if not (name.startswith(prefix) and name.endswith(SUFFIX)):
+        return None
+    digits = name[len(prefix) : -len(SUFFIX)]
+    return int(digits) if digits.isdigit() else None
