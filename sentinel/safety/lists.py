@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
 
+import regex as regex_engine
+
 from sentinel.errors import ConfigurationError
 from sentinel.safety.normalize import is_word, normalize
 
@@ -68,10 +70,11 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class Pattern:
-    regex: re.Pattern[str]
+    regex: regex_engine.Pattern[str]  # `regex`, not `re`: its searches take a timeout
     category: str
     width: int  # the longest text it can match
     literal: str = ""  # text every match contains: a text without it needs no regex scan
+    where: str = ""  # file:line, for the log when a search runs out of time
 
 
 @dataclass(frozen=True)
@@ -239,9 +242,9 @@ class _Parser:
 
     def _regex(self, source: str, category: str, where: str) -> None:
         try:
-            regex = re.compile(source, re.IGNORECASE)
+            regex = regex_engine.compile(source, regex_engine.IGNORECASE)
             width, literal = _analyse(source)
-        except re.error as exc:
+        except (re.error, regex_engine.error) as exc:
             self.problems.append(f"{where}: invalid regular expression: {exc}")
             return
         if width is None or width > MAX_REGEX_WIDTH:
@@ -253,7 +256,7 @@ class _Parser:
         if regex.match(""):
             self.problems.append(f"{where}: regular expression matches the empty string")
             return
-        self.patterns.append(Pattern(regex, category, width, literal))
+        self.patterns.append(Pattern(regex, category, width, literal, where))
 
 
 def zh_variants(term: str) -> list[str]:

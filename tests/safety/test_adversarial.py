@@ -1,0 +1,35 @@
+"""What a sender or an operator found when trying to break the filter (outside test of
+issue 22), kept as regressions over the real client and FakeDeepSeek."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import pytest
+from safety_support import Harness, Replies
+
+MODEL = "deepseek-v4-flash"
+
+
+def test_a_backtracking_regex_cannot_hang_a_call(
+    harness: Harness, replies: Replies, lists_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Accepted by validation (bounded width), yet exponential on a run of a's: with `re`
+    # this text takes longer than any caller waits (24 a's alone take ~8 s).
+    (lists_dir / "slow.txt").write_text("# action: mask\nre:(a{1,10}){1,20}$\n", "utf-8")
+    client = harness.client()
+    replies.text = "you idiot " + "a" * 60 + "b"
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="sentinel.safety"):
+        resp = client.chat.completions.create(
+            model=MODEL, messages=[{"role": "user", "content": "a" * 60 + "b"}]
+        )
+    elapsed = time.monotonic() - started
+    assert elapsed < 20, elapsed  # bounded by the search budget, not by the text
+    # the rest of the lists still applies to the same text
+    assert resp.content.startswith("you ***** ")
+    warned = [r.getMessage() for r in caplog.records if "ran out of time" in r.getMessage()]
+    assert warned and "slow.txt:2" in warned[0]
+    assert "a" * 20 not in "".join(warned)  # the text itself is never logged
