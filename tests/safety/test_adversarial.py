@@ -6,11 +6,19 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from safety_support import Harness, Replies
 
+from sentinel.errors import ContentBlockedError
+from sentinel.testing import FakeDeepSeek
+
 MODEL = "deepseek-v4-flash"
+
+
+def ask(text: str) -> list[dict[str, Any]]:
+    return [{"role": "user", "content": text}]
 
 
 def test_a_backtracking_regex_cannot_hang_a_call(
@@ -33,3 +41,27 @@ def test_a_backtracking_regex_cannot_hang_a_call(
     warned = [r.getMessage() for r in caplog.records if "ran out of time" in r.getMessage()]
     assert warned and "slow.txt:2" in warned[0]
     assert "a" * 20 not in "".join(warned)  # the text itself is never logged
+
+
+def _text(chunks: list[Any]) -> str:
+    return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+
+
+def test_invisible_characters_inside_a_latin_term_do_not_hide_it(
+    harness: Harness, replies: Replies, fake: FakeDeepSeek
+) -> None:
+    # A zero-width space, joiner or soft hyphen renders as nothing: "id\u200biot" reads
+    # "idiot". Between CJK characters they were already padding; inside Latin words
+    # they evaded every list.
+    client = harness.client()
+    with pytest.raises(ContentBlockedError):
+        client.chat.completions.create(model=MODEL, messages=ask("a b\u200bo\u200dmb"))
+    assert fake.count() == 0
+    replies.text = "you i\u00add\u200diot twice: id\u2060iot\ufeff end"
+    whole = client.chat.completions.create(model=MODEL, messages=ask("hi"))
+    assert whole.content == "you ******* twice: ******\ufeff end"
+    streamed = _text(
+        list(client.chat.completions.create(model=MODEL, messages=ask("hi"), stream=True))
+    )
+    assert streamed == whole.content
+    assert [c["safety"]["counts"] for c in harness.calls()[1:]] == [{"insult-en": 2}] * 2
