@@ -57,7 +57,7 @@ def test_invisible_characters_inside_a_latin_term_do_not_hide_it(
     with pytest.raises(ContentBlockedError):
         client.chat.completions.create(model=MODEL, messages=ask("a b\u200bo\u200dmb"))
     assert fake.count() == 0
-    replies.text = "you i\u00add\u200diot twice: id\u2060iot\ufeff end"
+    replies.text = "you i\u00add\u200diot twice: id\ufe0fiot\ufeff end"
     whole = client.chat.completions.create(model=MODEL, messages=ask("hi"))
     assert whole.content == "you ******* twice: ******\ufeff end"
     streamed = _text(
