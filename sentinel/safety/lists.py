@@ -120,12 +120,28 @@ def signature(files: Sequence[Path], specs: Iterable[str]) -> tuple[object, ...]
     return tuple(sig)
 
 
+def _looks_around(node: object) -> bool:
+    """Whether a parsed pattern holds a lookahead or lookbehind anywhere."""
+    import re._parser as sre_parse  # type: ignore[import-not-found]  # Python >= 3.11
+
+    if isinstance(node, tuple) and node and node[0] in (sre_parse.ASSERT, sre_parse.ASSERT_NOT):
+        return True
+    if isinstance(node, (list, tuple, sre_parse.SubPattern)):
+        return any(_looks_around(n) for n in node)
+    return False
+
+
 def _analyse(pattern: str) -> tuple[int | None, str]:
     """The longest text `pattern` can match (None if unbounded), and the longest run
     of plain characters every match contains (lower case: texts are folded)."""
     import re._parser as sre_parse  # type: ignore[import-not-found]  # Python >= 3.11
 
     parsed = sre_parse.parse(pattern, re.IGNORECASE)
+    if _looks_around(parsed):
+        # a streamed answer is held back by the longest match, which counts no
+        # lookaround, and rescanned with one released character before it: a lookaround
+        # reaching further sees a whole answer differently from the same answer streamed
+        raise re.error("lookahead/lookbehind (?=, ?!, ?<=, ?<!) is not supported (use \\b)")
     _, high = parsed.getwidth()
     best = run = ""
     for op, arg in parsed:

@@ -12,6 +12,7 @@ import pytest
 from safety_support import Harness, Replies
 
 from sentinel.errors import ContentBlockedError
+from sentinel.safety.lists import SafetyListError, load_lists
 from sentinel.testing import FakeDeepSeek
 
 MODEL = "deepseek-v4-flash"
@@ -65,3 +66,18 @@ def test_invisible_characters_inside_a_latin_term_do_not_hide_it(
     )
     assert streamed == whole.content
     assert [c["safety"]["counts"] for c in harness.calls()[1:]] == [{"insult-en": 2}] * 2
+
+
+@pytest.mark.parametrize("regex", ["(?<=secret )code", "code(?=s)", "x(?!y)", "a(?:b(?<!q)c){1,2}"])
+def test_a_lookaround_regex_is_refused_naming_file_and_line(tmp_path: Path, regex: str) -> None:
+    # A stream is held back by the longest match (lookarounds not counted) and rescanned
+    # with one released character before it: "the secret code" streamed word by word was
+    # not masked by (?<=secret )code although the same whole answer was.
+    f = tmp_path / "look.txt"
+    f.write_text(f"# action: mask\nplain\nre:{regex}\n", encoding="utf-8")
+    with pytest.raises(SafetyListError) as info:
+        load_lists([str(f)])
+    assert info.value.problems == [
+        f"{f}:3: invalid regular expression: lookahead/lookbehind (?=, ?!, ?<=, ?<!) is not"
+        " supported (use \\b)"
+    ]
