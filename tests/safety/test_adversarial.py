@@ -12,6 +12,7 @@ import pytest
 from safety_support import Harness, Replies
 
 from sentinel.errors import ContentBlockedError
+from sentinel.safety.filter import SafetyFilter
 from sentinel.safety.lists import SafetyListError, load_lists
 from sentinel.testing import FakeDeepSeek
 
@@ -81,3 +82,25 @@ def test_a_lookaround_regex_is_refused_naming_file_and_line(tmp_path: Path, rege
         f"{f}:3: invalid regular expression: lookahead/lookbehind (?=, ?!, ?<=, ?<!) is not"
         " supported (use \\b)"
     ]
+
+
+def test_a_deleted_list_file_is_logged_once_and_its_terms_stay(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # SENTINEL_SAFETY_LISTS naming a file that is then removed (a deploy swapping it,
+    # a mistaken rm): the lists in force stay, and the error is logged once rather
+    # than on every poll (every 2 s by default, forever).
+    f = tmp_path / "violence.txt"
+    f.write_text("# action: block\nbomb\n", encoding="utf-8")
+    screen = SafetyFilter([str(f)], reload_every=0)
+    f.unlink()
+    with caplog.at_level(logging.ERROR, logger="sentinel.safety"):
+        assert [screen.check() for _ in range(5)] == [False] * 5
+        missing = [r for r in caplog.records if "no such file" in r.getMessage()]
+        assert len(missing) == 1 and str(f) in missing[0].getMessage()
+        assert screen.matcher.scan("a bomb")[1]  # still filtering
+        f.write_text("# action: block\nbomb\ngrenade\n", encoding="utf-8")
+        assert screen.check() and screen.matcher.scan("a grenade")[1]
+        f.unlink()
+        screen.check()
+        assert len([r for r in caplog.records if "no such file" in r.getMessage()]) == 2
