@@ -3,7 +3,9 @@ issue 22), kept as regressions over the real client and FakeDeepSeek."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from sentinel.testing import FakeDeepSeek
 MODEL = "deepseek-v4-flash"
 
 
-def ask(text: str) -> list[dict[str, Any]]:
+def ask(text: Any) -> list[dict[str, Any]]:
     return [{"role": "user", "content": text}]
 
 
@@ -104,3 +106,25 @@ def test_a_deleted_list_file_is_logged_once_and_its_terms_stay(
         f.unlink()
         screen.check()
         assert len([r for r in caplog.records if "no such file" in r.getMessage()]) == 2
+
+
+def test_a_bare_string_in_a_content_list_is_screened(harness: Harness, fake: FakeDeepSeek) -> None:
+    # The client forwards a content list holding a plain string next to text parts;
+    # only the {"type": "text"} parts were screened, so the string went out unmasked.
+    client = harness.client()
+    with pytest.raises(ContentBlockedError):
+        client.chat.completions.create(
+            model=MODEL, messages=ask([{"type": "text", "text": "hi"}, "bomb"])
+        )  # type: ignore[arg-type]
+    assert fake.count() == 0
+    client.chat.completions.create(model=MODEL, messages=ask(["you idiot"]))  # type: ignore[arg-type]
+    conversations = _stored(harness, "conversations")
+    assert not any("idiot" in d for d in conversations)
+    assert any('"you *****"' in d for d in conversations)
+
+
+def _stored(harness: Harness, table: str) -> list[str]:
+    for c in harness.clients:
+        c.flush()
+    with contextlib.closing(sqlite3.connect(harness.tmp_path / "safety.db")) as db:
+        return [row[0] for row in db.execute(f"SELECT doc FROM {table}")]
