@@ -124,7 +124,13 @@ def _looks_around(node: object) -> bool:
     """Whether a parsed pattern holds a lookahead or lookbehind anywhere."""
     import re._parser as sre_parse  # type: ignore[import-not-found]  # Python >= 3.11
 
-    if isinstance(node, tuple) and node and node[0] in (sre_parse.ASSERT, sre_parse.ASSERT_NOT):
+    # opcodes are int constants: compared by identity, or a repeat's (3, 3, ...) bounds
+    # would equal one
+    if (
+        isinstance(node, tuple)
+        and node
+        and any(node[0] is op for op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT))
+    ):
         return True
     if isinstance(node, (list, tuple, sre_parse.SubPattern)):
         return any(_looks_around(n) for n in node)

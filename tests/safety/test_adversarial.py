@@ -128,3 +128,11 @@ def _stored(harness: Harness, table: str) -> list[str]:
         c.flush()
     with contextlib.closing(sqlite3.connect(harness.tmp_path / "safety.db")) as db:
         return [row[0] for row in db.execute(f"SELECT doc FROM {table}")]
+
+
+@pytest.mark.parametrize("regex", [r"\d{3}-\d{4}-\d{4}", r"(c|d){4,4}x", r"\bfree\s{1,3}money\b"])
+def test_repeats_are_not_taken_for_lookarounds(tmp_path: Path, regex: str) -> None:
+    # opcodes are ints: a repeat's (3, 3, ...) bounds once compared equal to ASSERT
+    f = tmp_path / "ok.txt"
+    f.write_text(f"re:{regex}\n", encoding="utf-8")
+    assert [p.regex.pattern for p in load_lists([str(f)]).patterns] == [regex]
