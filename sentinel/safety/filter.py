@@ -39,7 +39,7 @@ class SafetyFilter:
         self.reload_every = reload_every
         files = list_files(self.specs)
         self._signature = signature(files, self.specs)
-        self._rejected: tuple[object, ...] | None = None  # an invalid edit, logged once
+        self._rejected: object = None  # an invalid edit or a missing file, logged once
         self._loaded = _Loaded(Matcher(parse_files(files)))
         self._counts: dict[tuple[str, str, str], int] = {}
         self._lock = threading.Lock()
@@ -95,6 +95,14 @@ class SafetyFilter:
         """Reload if a list changed; True if a new generation is in force."""
         try:
             files = list_files(self.specs)
+        except SafetyListError as exc:  # a named file is gone: logged once, not every poll
+            if self._rejected != (message := str(exc)):
+                self._rejected = message
+                log.error("safety lists not reloaded, the previous ones stay in force: %s", exc)
+            return False
+        if isinstance(self._rejected, str):
+            self._rejected = None  # back: its next disappearance is news again
+        try:
             sig = signature(files, self.specs)
             if sig in (self._signature, self._rejected):
                 return False

@@ -135,6 +135,8 @@ class CallGuard:
         return out if changed else None
 
     def _part(self, part: Any, side: Direction) -> Any:
+        if isinstance(part, str):  # not OpenAI's shape, but the client sends it as it is
+            return self._text(part, side)
         if isinstance(part, dict) and isinstance(part.get("text"), str):
             text = self._text(part["text"], side)
             return part if text == part["text"] else {**part, "text": text}

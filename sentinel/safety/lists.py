@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
 
+import regex as regex_engine
+
 from sentinel.errors import ConfigurationError
 from sentinel.safety.normalize import is_word, normalize
 
@@ -68,10 +70,11 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class Pattern:
-    regex: re.Pattern[str]
+    regex: regex_engine.Pattern[str]  # `regex`, not `re`: its searches take a timeout
     category: str
     width: int  # the longest text it can match
     literal: str = ""  # text every match contains: a text without it needs no regex scan
+    where: str = ""  # file:line, for the log when a search runs out of time
 
 
 @dataclass(frozen=True)
@@ -117,12 +120,34 @@ def signature(files: Sequence[Path], specs: Iterable[str]) -> tuple[object, ...]
     return tuple(sig)
 
 
+def _looks_around(node: object) -> bool:
+    """Whether a parsed pattern holds a lookahead or lookbehind anywhere."""
+    import re._parser as sre_parse  # type: ignore[import-not-found]  # Python >= 3.11
+
+    # opcodes are int constants: compared by identity, or a repeat's (3, 3, ...) bounds
+    # would equal one
+    if (
+        isinstance(node, tuple)
+        and node
+        and any(node[0] is op for op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT))
+    ):
+        return True
+    if isinstance(node, (list, tuple, sre_parse.SubPattern)):
+        return any(_looks_around(n) for n in node)
+    return False
+
+
 def _analyse(pattern: str) -> tuple[int | None, str]:
     """The longest text `pattern` can match (None if unbounded), and the longest run
     of plain characters every match contains (lower case: texts are folded)."""
     import re._parser as sre_parse  # type: ignore[import-not-found]  # Python >= 3.11
 
     parsed = sre_parse.parse(pattern, re.IGNORECASE)
+    if _looks_around(parsed):
+        # a streamed answer is held back by the longest match, which counts no
+        # lookaround, and rescanned with one released character before it: a lookaround
+        # reaching further sees a whole answer differently from the same answer streamed
+        raise re.error("lookahead/lookbehind (?=, ?!, ?<=, ?<!) is not supported (use \\b)")
     _, high = parsed.getwidth()
     best = run = ""
     for op, arg in parsed:
@@ -239,9 +264,9 @@ class _Parser:
 
     def _regex(self, source: str, category: str, where: str) -> None:
         try:
-            regex = re.compile(source, re.IGNORECASE)
+            regex = regex_engine.compile(source, regex_engine.IGNORECASE)
             width, literal = _analyse(source)
-        except re.error as exc:
+        except (re.error, regex_engine.error) as exc:
             self.problems.append(f"{where}: invalid regular expression: {exc}")
             return
         if width is None or width > MAX_REGEX_WIDTH:
@@ -253,7 +278,7 @@ class _Parser:
         if regex.match(""):
             self.problems.append(f"{where}: regular expression matches the empty string")
             return
-        self.patterns.append(Pattern(regex, category, width, literal))
+        self.patterns.append(Pattern(regex, category, width, literal, where))
 
 
 def zh_variants(term: str) -> list[str]:

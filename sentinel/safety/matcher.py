@@ -9,12 +9,19 @@ iterator takes ~100-180 us (benchmarks/bench_safety.py --libraries; README).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import ahocorasick_rs
 
 from sentinel.safety.lists import Policy, SafetyLists
 from sentinel.safety.normalize import Folded, is_word, normalize
+
+log = logging.getLogger("sentinel.safety")
+# A list's regex may backtrack catastrophically on some text ((a{1,10}){1,20}$ on a run
+# of a's takes seconds per hundred characters): the sender of that text must not be
+# able to hang a call, so each search has this budget and is skipped when it runs out.
+REGEX_TIMEOUT = 0.05  # seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +68,16 @@ class Matcher:
         for p in self._patterns:
             if p.literal not in folded:
                 continue
-            out.extend(
-                Match(m.start(), m.end(), p.category)
-                for m in p.regex.finditer(folded)
-                if m.end() > m.start()
-            )
+            try:
+                found = list(p.regex.finditer(folded, timeout=REGEX_TIMEOUT))
+            except TimeoutError:
+                log.warning(
+                    "safety regex at %s ran out of time (%s s) on a %d-character text and"
+                    " was skipped: rewrite it without nested or adjacent repeats",
+                    p.where, REGEX_TIMEOUT, len(folded),
+                )  # fmt: skip
+                continue
+            out.extend(Match(m.start(), m.end(), p.category) for m in found if m.end() > m.start())
         return out
 
     def scan(self, text: str) -> tuple[Folded, list[Match]]:
