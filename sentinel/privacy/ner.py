@@ -140,8 +140,15 @@ class GatedSpacyNlpEngine(SpacyNlpEngine):
                 text = ent.text.strip()  # blanked CJK can end up inside an entity
                 if label is None or not text or not plausible(ent.label_, text):
                     continue
-                if text.split()[0].lower() in self.products:
+                words = text.lower().split()
+                if words[0] in self.products:
                     continue  # "Kafka Streams", "Docker Desktop": a product line
+                if (
+                    len(words) == 2
+                    and words[0] in self.sentence_words
+                    and words[1] in self.products
+                ):
+                    continue  # "Upgrade Elasticsearch": a verb capitalized by position
                 if _MODEL_SUFFIX.match(clause.text, ent.end_char):
                     continue
                 start = offset + ent.start_char + ent.text.index(text)

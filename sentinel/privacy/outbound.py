@@ -82,6 +82,10 @@ def mask_messages(
 
     texts = _texts(messages)
     placeholders = Placeholders()
+    for text in texts:
+        for m in PLACEHOLDER.finditer(text):
+            entity_type, _, number = m.group()[1:-1].rpartition("_")
+            placeholders.reserve(entity_type, int(number))
     mask = OutboundMask()
     masked = []
     for text, entities in zip(texts, redactor.analyze_many(texts), strict=True):

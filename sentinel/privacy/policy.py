@@ -117,7 +117,12 @@ def _lines(variable: str, path: Path) -> Iterable[tuple[int, str]]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PolicyError(f"{variable}: file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:  # say which line, so the operator can find it
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise PolicyError(
+            f"{variable}: {path}:{line}: not UTF-8 (byte 0x{exc.object[exc.start]:02x})"
+        ) from None
+    except OSError as exc:
         raise PolicyError(f"{variable}: cannot read {path}: {exc}") from None
     for n, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()

@@ -51,6 +51,12 @@ class Placeholders:
             self._assigned[key] = f"<{entity_type}_{n}>"
         return self._assigned[key]
 
+    def reserve(self, entity_type: str, number: int) -> None:
+        """Never hand out `<entity_type_number>` or a lower number: the text already
+        holds it (a prompt quoting `<PERSON_1>`), and a second meaning for it would
+        make restoring put a value where the user wrote the literal."""
+        self._counts[entity_type] = max(self._counts.get(entity_type, 0), number)
+
 
 _ANONYMIZER = AnonymizerEngine()
 

@@ -121,3 +121,19 @@ def test_placeholder_split_at_every_point_is_restored() -> None:
             r = mask.restorer()
             out = r.feed(answer[:i]) + r.feed(answer[i:j]) + r.feed(answer[j:]) + r.flush()
             assert out == want, (i, j)
+
+
+def test_placeholder_already_in_the_prompt_keeps_its_meaning(harness: Any, redactor: Any) -> None:
+    # A prompt quoting a literal "<PERSON_1>" (a template, a redacted log): the real
+    # name must get another number, else the echo of the literal is "restored" to it.
+    prompt = "Our template has a <PERSON_1> slot. My name is Siobhan Gallagher."
+    resp = harness.client().chat.completions.create(
+        model="deepseek-v4-flash",
+        messages=[{"role": "user", "content": prompt}],
+        redact_outbound=True,
+    )
+    upstream = _sent(harness.fake)
+    assert "Siobhan Gallagher" not in upstream
+    assert upstream.count("<PERSON_1>") == 1 and "<PERSON_2>" in upstream
+    assert resp.content is not None
+    assert "<PERSON_1> slot" in resp.content and "Siobhan Gallagher" in resp.content

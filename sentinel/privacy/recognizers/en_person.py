@@ -28,6 +28,9 @@ _WORD = regex.compile(
     r"(?<![\p{L}\p{N}_@./-])\p{Lu}\p{Ll}+(?:['’]?\p{Lu}?\p{Ll}+)*(?:-\p{Lu}\p{Ll}+)?"
     r"(?![\p{L}\p{N}_@]|\.[a-z]|-\d)"
 )
+# What may sit between the words of one name: a space, or a middle initial ("Harold
+# P. Finch"), else the NER takes the given name and the surname is left in the text.
+_JOIN = regex.compile(r" (?:\p{Lu}\. )?")
 _TITLE = regex.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Dear|Mister|Professor|Doctor)\.?)\s+$"
 )
@@ -124,10 +127,9 @@ class EnPersonRecognizer(EntityRecognizer):
         results = []
         i = 0
         while i < len(words):
-            run = [words[i]]  # capitalized words separated by one space
-            while (
-                i + len(run) < len(words)
-                and text[run[-1].end() : words[i + len(run)].start()] == " "
+            run = [words[i]]  # capitalized words separated by one space or an initial
+            while i + len(run) < len(words) and _JOIN.fullmatch(
+                text[run[-1].end() : words[i + len(run)].start()]
             ):
                 run.append(words[i + len(run)])
             results += self._in_run(text, run)
@@ -149,6 +151,12 @@ class EnPersonRecognizer(EntityRecognizer):
                     j + 2 < len(run) and keys[j + 1] in self.given and keys[j + 2] in self.surnames
                 ):
                     end, score = j + 2, 0.85
+                elif (
+                    j + 1 < len(run)
+                    and keys[j + 1] is not None
+                    and text[run[j].end() : run[j + 1].start()] != " "
+                ):
+                    end, score = j + 1, 0.8  # given + middle initial + any surname: Mary J. Blige
             before = text[max(0, run[j].start() - 40) : run[j].start()]
             if end is None and k is not None and (k in self.given or k in self.surnames):
                 if _TITLE.search(before):

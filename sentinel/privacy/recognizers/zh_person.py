@@ -95,6 +95,9 @@ class ZhPersonRecognizer(EntityRecognizer):
         # 谢谢, 常常: a reduplicated word is never a surname + given name
         return 2 <= len(word) <= 3 and word[0] in self.structural and word[1] != word[0]
 
+    def _given_part(self, word: str) -> str:
+        return word[2:] if word.startswith(self.compound) else word[1:]
+
     def _is_given(self, word: str | None, tag: str | None) -> bool:
         """A given name jieba split off: name-list characters, a name tag, or a word of
         the HMM or of a given-name-like tag (浩然 a, 国庆 t) with a name character."""
@@ -155,15 +158,28 @@ class ZhPersonRecognizer(EntityRecognizer):
                 results.append(RecognizerResult("PERSON", start, pos + len(nxt or ""), 0.7))
                 skip = True
             elif (
+                # a famous name of a compound surname jieba knows, continued by a given
+                # name character: 诸葛亮 + 亮, 欧阳修 + 远 (else only 诸葛亮 would go)
+                len(word) == 3
+                and word.startswith(self.compound)
+                and nxt is not None
+                and len(nxt) == 1
+                and nxt in self.given
+            ):
+                results.append(RecognizerResult("PERSON", start, pos + 1, 0.7))
+                skip = True
+            elif (
                 self._looks_like_name(word)
                 and not self._everyday(word)
                 and (
                     # a new word of the HMM needs a given-name character (not 方太), a
                     # dictionary word only such characters: jieba tags 王平 and 高强 but
-                    # also 毛巾, 张开 and 华为 as names
-                    any(c in self.given for c in word[1:])
+                    # also 毛巾, 张开 and 华为 as names; a compound surname is not part
+                    # of the given name (皇甫嵩: 嵩, not 甫嵩)
+                    any(c in self.given for c in self._given_part(word))
                     if tag is None
-                    else all(c in self.given for c in word[1:])
+                    else all(c in self.given for c in self._given_part(word))
+                    or (tag in _NAME_FLAGS and word.startswith(self.compound))
                 )
             ):
                 results.append(RecognizerResult("PERSON", start, pos, 0.85))
