@@ -11,11 +11,14 @@ from __future__ import annotations
 import shlex
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
-from sentinel.config import Settings
 from sentinel.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from sentinel.config import Settings
 
 _COMMAND_TIMEOUT = 15.0
 _TOKEN_CHARS = frozenset(map(chr, range(0x21, 0x7F)))

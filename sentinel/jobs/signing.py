@@ -24,10 +24,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from sentinel.client.secrets import SecretSource
-from sentinel.config import Settings
 from sentinel.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from sentinel.config import Settings
 
 SIGNATURE_HEADER = "X-Sentinel-Signature"
 TIMESTAMP_HEADER = "X-Sentinel-Timestamp"
