@@ -6,9 +6,10 @@ applies this one function. Ids are only ever bound query parameters and HMAC inp
 the rule refuses only what cannot be carried safely through logs, terminals and HTTP:
 control characters (NUL, line and paragraph separators included), lone surrogates
 (not encodable as UTF-8), bidi embeddings, overrides and isolates (they make an id
-display as another one), and leading or trailing whitespace (invisible, so a copy-paste
-would name another subject). Letters and digits of any script, inner spaces, `/ | #` and
-any other punctuation or symbol are fine.
+display as another one), and leading or trailing whitespace or invisible format
+characters (zero-width space, LRM/RLM, BOM, word joiner: a copy-paste would name another
+subject, and an id of only those displays as nothing). Letters and digits of any
+script, inner spaces, `/ | #` and any other punctuation or symbol are fine.
 
 The stored and HMAC'd form is the NFC normalisation: `Cafe\\u0301` and `Café` are one
 subject, so an export or erasure typed in either spelling finds what an app stored in
@@ -29,7 +30,8 @@ SUBJECT_ID_MAX = 256
 SUBJECT_ID_RULE = (
     f"1-{SUBJECT_ID_MAX} characters after NFC normalisation (letters and digits of any "
     "script, inner spaces, punctuation), without control characters, lone surrogates, "
-    "bidi override or isolate characters, or leading/trailing whitespace"
+    "bidi override or isolate characters, or leading/trailing whitespace or invisible "
+    "characters"
 )
 _MESSAGE = f"invalid subject id: must be {SUBJECT_ID_RULE}"
 
@@ -38,6 +40,9 @@ _MESSAGE = f"invalid subject id: must be {SUBJECT_ID_RULE}"
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 # Bidi embeddings, overrides (U+202A-U+202E) and isolates (U+2066-U+2069).
 _BIDI_CONTROLS = frozenset(map(chr, (*range(0x202A, 0x202F), *range(0x2066, 0x206A))))
+# Tag characters end an emoji tag sequence (a subdivision flag), so a trailing one is
+# visible as part of the flag; every other format character at an edge is invisible.
+_TAGS = range(0xE0020, 0xE0080)
 
 
 class InvalidSubjectId(ValueError):
@@ -60,9 +65,15 @@ def normalize_subject_id(value: object) -> str:
     if len(value) > 4 * SUBJECT_ID_MAX or any(_refused(ch) for ch in value):
         raise InvalidSubjectId
     nfc = unicodedata.normalize("NFC", value)
-    if len(nfc) > SUBJECT_ID_MAX or nfc[0].isspace() or nfc[-1].isspace():
+    if len(nfc) > SUBJECT_ID_MAX or _invisible(nfc[0]) or _invisible(nfc[-1], end=True):
         raise InvalidSubjectId
     return nfc
+
+
+def _invisible(ch: str, end: bool = False) -> bool:
+    if ch.isspace():
+        return True
+    return unicodedata.category(ch) == "Cf" and not (end and ord(ch) in _TAGS)
 
 
 # The same rule as a pydantic type, for request bodies (FastAPI answers 422 with the

@@ -31,6 +31,8 @@ IDS = [
     "alice.smith+support@example.com",
     "a|b#c (x), d; e! ü?",
     "é" * SUBJECT_ID_MAX,
+    "محمد علي",
+    "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",  # ends in a tag char
 ]
 UNSAFE = {
     "empty": "",
@@ -44,6 +46,10 @@ UNSAFE = {
     "leading space": " user",
     "trailing space": "user ",
     "ideographic space edge": "user\u3000",
+    "zero-width space only": "\u200b",
+    "trailing zero-width space": "user\u200b",
+    "leading right-to-left mark": "\u200fuser",
+    "leading byte-order mark": "\ufeffuser",
     "too long": "a" * (SUBJECT_ID_MAX + 1),
 }
 
