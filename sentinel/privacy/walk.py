@@ -16,7 +16,11 @@ Inside the document:
   kept, and written back; text that does not parse is visited as text. Inside them
   every string value is visited, whatever its key: they are the application's data,
   where an `id` may be an e-mail address. (Each value is then a text of its own, which
-  the analyzer reads better than JSON punctuation around a name.)
+  the analyzer reads better than JSON punctuation around a name.) Integers there are
+  visited as their digits too (a phone or ID number written as a JSON number), and
+  become the placeholder string only when redacted. JSON nested deeper than
+  MAX_JSON_DEPTH is visited as text: walking it would exhaust the stack, and the
+  conversation would fail and be fully masked instead of anonymized.
 """
 
 from __future__ import annotations
@@ -50,6 +54,9 @@ KEPT_KEYS = frozenset(
 
 TextFn = Callable[[str], str]
 
+# No tool argument an application writes nests this deep; deeper is junk, read as text.
+MAX_JSON_DEPTH = 100
+
 
 def transform(doc: Any, text: TextFn, name: TextFn) -> Any:
     """A copy of `doc` with every free-text string passed through `text` and every
@@ -61,6 +68,10 @@ def transform(doc: Any, text: TextFn, name: TextFn) -> Any:
 def _walk(node: Any, text: TextFn, name: TextFn, parent: str | None, payload: bool) -> Any:
     if isinstance(node, str):
         return text(node)
+    if payload and isinstance(node, int) and not isinstance(node, bool):
+        digits = str(node)
+        redacted = text(digits)
+        return node if redacted == digits else redacted
     if isinstance(node, list):
         return [_walk(item, text, name, parent, payload) for item in node]
     if not isinstance(node, dict):
@@ -89,6 +100,19 @@ def _json_text(raw: str, text: TextFn, name: TextFn) -> str:
         parsed = json.loads(raw)
     except (ValueError, RecursionError):  # not JSON, or nested too deep to walk
         return text(raw)
-    if not isinstance(parsed, dict | list):
-        return text(raw)  # a bare JSON string or number: the text as written
+    if not isinstance(parsed, dict | list) or _deeper_than(parsed, MAX_JSON_DEPTH):
+        return text(raw)  # a bare JSON string or number, or junk: the text as written
     return json.dumps(_walk(parsed, text, name, None, payload=True), ensure_ascii=False)
+
+
+def _deeper_than(node: Any, limit: int) -> bool:
+    """Iterative, so junk nested thousands deep cannot exhaust the stack here either."""
+    stack = [(node, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False

@@ -154,3 +154,39 @@ def test_the_job_leaves_no_pii_in_any_field(sqlite_store: SQLiteStore, redactor:
     # same value, same placeholder everywhere in the conversation
     mary = done.messages[0]["content"].split("I'm ")[1].split(",")[0]
     assert mary in done.completion and mary in assistant["content"]
+
+
+def test_junk_and_numbers_in_tool_json_are_anonymized_not_masked(
+    sqlite_store: SQLiteStore, redactor: Redactor
+) -> None:
+    """JSON nested 900 deep parses but used to exhaust the walker's stack (the whole
+    conversation failed, then was masked); a phone number written as a JSON integer was
+    never visited at all."""
+    deep = "[" * 900 + json.dumps("mail jane.doe@example.org") + "]" * 900
+    doc = stored_document()
+    doc["messages"] = [
+        {"role": "user", "content": "hi"},
+        {
+            "role": "assistant",
+            "content": "",
+            "tool_calls": [
+                {
+                    "id": "c1",
+                    "type": "function",
+                    "function": {"name": "f", "arguments": json.dumps({"tel": 13800138000})},
+                },
+                {"id": "c2", "type": "function", "function": {"name": "g", "arguments": deep}},
+            ],
+        },
+        {"role": "tool", "tool_call_id": "c2", "content": deep},
+    ]
+    sqlite_store.write_records([Conversation.model_validate(doc)])
+    report = run_once(sqlite_store, Settings(), FakeClock(NOW), redactor)
+    assert (report.anonymized, report.failed, report.masked) == (1, 0, 0)
+    done = sqlite_store.get_conversation("r-walk")
+    assert done is not None and "MASKED" not in done.pii_summary
+    dumped = done.model_dump_json()
+    assert "13800138000" not in dumped and "jane.doe@example.org" not in dumped
+    calls = done.messages[1]["tool_calls"]
+    assert set(json.loads(calls[0]["function"]["arguments"])) == {"tel"}
+    assert "<EMAIL_ADDRESS_" in calls[1]["function"]["arguments"]
