@@ -37,5 +37,23 @@ for module in (
     module.register(app)
 
 
+def main() -> None:
+    """The console script: `app`, with the configuration errors any command can meet (a
+    refused setting, a missing key file) printed as one message with exit status 2
+    instead of a traceback. `serve` and `proxy` say the same through `startup_errors`."""
+    from pydantic import ValidationError
+
+    from sentinel.errors import ConfigurationError
+
+    try:
+        app()
+    except ValidationError as exc:
+        typer.echo(f"configuration error:\n{exc}", err=True)
+        raise SystemExit(2) from None
+    except ConfigurationError as exc:
+        typer.echo(f"configuration error: {exc}", err=True)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()
