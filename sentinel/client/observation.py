@@ -31,6 +31,8 @@ class Observation:
     __slots__ = (
         "abandoned",
         "cache_hit",
+        "cache_hit_tokens",
+        "cache_miss_tokens",
         "circuit_open",
         "completion",
         "elapsed",
@@ -45,6 +47,7 @@ class Observation:
         "input_tokens",
         "output_tokens",
         "rate_limited",
+        "reasoning_tokens",
         "reporter",
         "request",
         "request_id",
@@ -90,6 +93,9 @@ class Observation:
         self.input_tokens: int | None = None
         self.output_tokens: int | None = None
         self.total_tokens: int | None = None
+        self.cache_hit_tokens: int | None = None
+        self.cache_miss_tokens: int | None = None
+        self.reasoning_tokens: int | None = None
         self.finish_reasons: list[str] = []
         self.completion: str | None = None
         self.safety: Any = None  # the call's sentinel.safety CallGuard, if lists are set
@@ -116,6 +122,9 @@ class Observation:
             self.input_tokens = usage.prompt_tokens
             self.output_tokens = usage.completion_tokens
             self.total_tokens = usage.total_tokens
+            self.cache_hit_tokens = usage.prompt_cache_hit_tokens
+            self.cache_miss_tokens = usage.prompt_cache_miss_tokens
+            self.reasoning_tokens = usage.reasoning_tokens
 
     def finish(self) -> None:
         if self.finished:

@@ -16,10 +16,25 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class CompletionTokensDetails(_Model):
+    reasoning_tokens: int | None = None
+
+
 class Usage(_Model):
+    """DeepSeek's usage: prompt_tokens = prompt_cache_hit_tokens + prompt_cache_miss_tokens,
+    and in thinking mode completion_tokens includes the reasoning tokens."""
+
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
+    prompt_cache_hit_tokens: int | None = None
+    prompt_cache_miss_tokens: int | None = None
+    completion_tokens_details: CompletionTokensDetails | None = None
+
+    @property
+    def reasoning_tokens(self) -> int | None:
+        details = self.completion_tokens_details
+        return details.reasoning_tokens if details is not None else None
 
 
 class ChatMessage(_Model):

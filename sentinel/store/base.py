@@ -91,6 +91,11 @@ class CallStats:
     latency_p99_ms: float | None = None
     # calls in which the safety filter found each category (content_flagged_rate)
     flagged: dict[str, int] = field(default_factory=dict)
+    # token field of the table of call fields -> total in the window (fields with no
+    # count in any call of the window are 0)
+    tokens: dict[str, int] = field(default_factory=dict)
+    # time to first chunk of the window's streams; None without streams
+    ttft_p95_ms: float | None = None
 
 
 @dataclass(frozen=True)

@@ -728,6 +728,10 @@ class ElasticStore:
             "latency_avg": {"avg": {"field": "sentinel.duration_ms"}},
             "latency": {"percentiles": {"field": "sentinel.duration_ms", "percents": [50, 95, 99]}},
             "flagged": {"terms": {"field": "sentinel.safety.categories", "size": 500}},
+            **{
+                f"tokens_{name}": {"sum": {"field": schema.STORE_PATHS[name]}}
+                for name in schema.TOKEN_FIELDS
+            },
         }
         groups = self._window_stats(
             self._calls_in(start, end),
@@ -750,6 +754,7 @@ class ElasticStore:
                 latency_p95_ms=a["latency"]["values"]["95.0"],
                 latency_p99_ms=a["latency"]["values"]["99.0"],
                 flagged={b["key"]: b["doc_count"] for b in a["flagged"]["buckets"]},
+                tokens={n: int(a[f"tokens_{n}"]["value"] or 0) for n in schema.TOKEN_FIELDS},
             )
             for labels, total, a in groups
         ]

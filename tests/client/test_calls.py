@@ -185,10 +185,10 @@ def test_all_endpoints_down_without_fallback_raises(harness, backup):
 
 def test_fallback_model_after_backups(harness):
     harness.fake.script(503)
-    client = harness.client(fallback="deepseek-lite")
+    client = harness.client(fallback="deepseek-v4-pro")
     resp = client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
-    assert resp.model == "deepseek-lite"
-    assert harness.fake.requests[-1].json()["model"] == "deepseek-lite"
+    assert resp.model == "deepseek-v4-pro"
+    assert harness.fake.requests[-1].json()["model"] == "deepseek-v4-pro"
     harness.assert_one_each(1)
     assert harness.store.get_call(resp.request_id).fallback
 
