@@ -45,7 +45,9 @@ class AsyncStream:
         self._obs = obs
         self._response = response
         self._fallback = fallback
-        self._parser = ChunkParser(obs.request_id, obs.safety, secrets=sent_credential(response))
+        self._parser = ChunkParser(
+            obs.request_id, obs.safety, obs.t0, secrets=sent_credential(response)
+        )
         self._iter = self._batches()
         self._pending: deque[ChatCompletionChunk] = deque()
         self._raw: AsyncIterator[bytes] | None = None
@@ -126,6 +128,7 @@ class AsyncStream:
         try:
             for line in lines:
                 if is_comment(line):
+                    parser.acc.timing.keepalive()
                     batch.append(line)
                     continue
                 chunk = parser.feed(line)
@@ -317,8 +320,10 @@ class AsyncSentinel:
     async def _call(self, kwargs: dict[str, Any], mask: outbound.OutboundMask | None) -> Any:
         request = build_chat_request(**kwargs)
         core = self._core
+        core.resolve(request)
         obs = core.reporter.begin(request)
         outbound.annotate(obs, mask)
+        core.warn(obs)
         key = None
         if core.cache is not None and (key := core.cache.key(request, obs.subject_key)):
             # In a thread: an Elasticsearch lookup must not block the event loop.

@@ -43,10 +43,15 @@ class Observation:
         "fallback",
         "finish_reasons",
         "finished",
+        "first_chunk",
+        "first_content",
         "http_status",
         "input_tokens",
+        "keepalive_time",
+        "keepalives",
         "output_tokens",
         "rate_limited",
+        "reasoning",
         "reasoning_tokens",
         "reporter",
         "request",
@@ -60,6 +65,7 @@ class Observation:
         "started",
         "subject_key",
         "t0",
+        "tool_calls",
         "total_tokens",
         "trace_id",
     )
@@ -99,6 +105,13 @@ class Observation:
         self.finish_reasons: list[str] = []
         self.completion: str | None = None
         self.safety: Any = None  # the call's sentinel.safety CallGuard, if lists are set
+        self.reasoning: str | None = None  # reasoning_content: content, like the completion
+        self.tool_calls: list[dict[str, Any]] = []  # the answer's, assembled from deltas
+        # streams, seconds from the call's start: first chunk, first chunk with output
+        self.first_chunk: float | None = None
+        self.first_content: float | None = None
+        self.keepalive_time: float | None = None  # queued: first keep-alive to first chunk
+        self.keepalives: int | None = None
         self.finished = False
 
     @property

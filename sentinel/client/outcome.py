@@ -29,6 +29,10 @@ def apply_completion(obs: Observation, completion: ChatCompletion) -> None:
             obs.finish()
             raise
     obs.completion = completion.content
+    if completion.choices:
+        message = completion.choices[0].message
+        obs.reasoning = message.reasoning_content
+        obs.tool_calls = list(message.tool_calls or [])
 
 
 def apply_stream(obs: Observation, acc: StreamAccumulator) -> None:
@@ -37,3 +41,10 @@ def apply_stream(obs: Observation, acc: StreamAccumulator) -> None:
     obs.usage(acc.usage)
     obs.finish_reasons = acc.finish_reasons
     obs.completion = acc.text
+    obs.reasoning = acc.reasoning
+    obs.tool_calls = acc.tool_calls()
+    timing = acc.timing
+    obs.first_chunk, obs.first_content = timing.first_chunk, timing.first_content
+    if timing.keepalives:
+        obs.keepalives = timing.keepalives
+        obs.keepalive_time = timing.keepalive_time()

@@ -68,7 +68,9 @@ class Stream:
         self._obs = obs
         self._response = response
         self._fallback = fallback
-        self._parser = ChunkParser(obs.request_id, obs.safety, secrets=sent_credential(response))
+        self._parser = ChunkParser(
+            obs.request_id, obs.safety, obs.t0, secrets=sent_credential(response)
+        )
         self._iter = self._chunks()
         self.request_id = obs.request_id
 
@@ -286,8 +288,10 @@ class Sentinel:
     def _call(self, kwargs: dict[str, Any], mask: outbound.OutboundMask | None) -> Any:
         request = build_chat_request(**kwargs)
         core = self._core
+        core.resolve(request)
         obs = core.reporter.begin(request)
         outbound.annotate(obs, mask)
+        core.warn(obs)
         key = None
         if core.cache is not None and (key := core.cache.key(request, obs.subject_key)):
             hit = core.cache.get(key, request.model)

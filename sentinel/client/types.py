@@ -40,6 +40,8 @@ class Usage(_Model):
 class ChatMessage(_Model):
     role: str = "assistant"
     content: str | None = None
+    # thinking mode's chain of thought; send it back on the tool-call turns that follow
+    reasoning_content: str | None = None
     tool_calls: list[dict[str, Any]] | None = None
 
 
@@ -67,6 +69,7 @@ class ChatCompletion(_Model):
 class Delta(_Model):
     role: str | None = None
     content: str | None = None
+    reasoning_content: str | None = None
     tool_calls: list[dict[str, Any]] | None = None
 
 

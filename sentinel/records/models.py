@@ -94,8 +94,17 @@ class CallParams(_Record):
         bool, at("sentinel.stream", "boolean", store="sentinel.request.stream", sparse=True)
     ] = False
     response_format: Annotated[str | None, at("sentinel.request.response_format", "keyword")] = None
-    # how many tools were offered; the schemas are content
+    # how many tools were offered, and their names; the schemas are content
     tools: Annotated[int | None, at("sentinel.request.tools", "integer")] = None
+    tool_names: Annotated[list[str] | None, at("sentinel.request.tool_names", "keyword")] = None
+    tool_choice: Annotated[str | None, at("sentinel.request.tool_choice", "keyword")] = None
+    # the thinking mode the call ran in: as requested, else the model's default (catalogue)
+    thinking: Annotated[str | None, at("sentinel.request.thinking", "keyword")] = None
+    reasoning_effort: Annotated[str | None, at("sentinel.request.reasoning_effort", "keyword")] = (
+        None
+    )
+    # chat prefix completion (beta): the answer continues the last assistant message
+    prefix: Annotated[bool, at("sentinel.request.prefix", "boolean", sparse=True)] = False
 
 
 class CallSafety(TypedDict):
@@ -120,6 +129,12 @@ class CallRecord(_Record):
     )
     model: Annotated[str, at("gen_ai.request.model", "keyword", column="TEXT")]
     response_model: Annotated[str | None, at("gen_ai.response.model", "keyword")] = None
+    # the answer names another model than the one asked for (an alias, a reroute)
+    model_drift: Annotated[bool, at("sentinel.model_drift", "boolean", sparse=True)] = False
+    # the dialogue this call is a turn of (Langfuse and Helicone call it a session)
+    conversation_id: Annotated[
+        str | None, at("gen_ai.conversation.id", "keyword", column="TEXT")
+    ] = None
     response_id: Annotated[str | None, at("gen_ai.response.id", "keyword")] = None
     operation: Annotated[str, at("gen_ai.operation.name", "keyword", column="TEXT")] = "chat"
     outcome: Annotated[Literal["success", "failure"], at("event.outcome", "keyword", span=None)] = (
@@ -169,6 +184,21 @@ class CallRecord(_Record):
     finish_reasons: Annotated[
         list[str], at("gen_ai.response.finish_reasons", "keyword", sparse=True)
     ] = Field(default_factory=list)
+    # tools the answer called: how many and their names (the arguments are content)
+    tool_calls: Annotated[int | None, at("sentinel.response.tool_calls", "integer")] = None
+    tool_call_names: Annotated[
+        list[str], at("sentinel.response.tool_names", "keyword", sparse=True)
+    ] = Field(default_factory=list)
+    # streams, seconds from the call's start: first chunk, first chunk with output
+    # (content, reasoning or a tool call); keep-alives DeepSeek sent while it was queued
+    time_to_first_chunk: Annotated[
+        float | None, at("gen_ai.response.time_to_first_chunk", "double", column="REAL")
+    ] = None
+    time_to_first_content: Annotated[
+        float | None, at("sentinel.response.time_to_first_content", "double")
+    ] = None
+    keepalive_time: Annotated[float | None, at("sentinel.response.keepalive_time", "double")] = None
+    keepalives: Annotated[int | None, at("sentinel.response.keepalives", "integer")] = None
     params: CallParams = Field(default_factory=CallParams)
     subject_key: Annotated[str | None, at("sentinel.subject_key", "id", column="TEXT")] = None
     trace_id: Annotated[str | None, at("trace.id", "id", span=None)] = None
@@ -289,6 +319,11 @@ class Conversation(_Record):
     model: str
     messages: list[dict[str, Any]]
     completion: str | None = None
+    reasoning_content: str | None = None  # thinking mode's chain of thought
+    tool_calls: list[dict[str, Any]] | None = None  # the answer's, arguments included
+    tools: list[dict[str, Any]] | None = None  # the request's tool definitions
+    tool_choice: Any = None
+    conversation_id: str | None = None
     subject_id: str | None = None
     subject_key: str | None = None
     anonymized_at: datetime | None = None

@@ -150,6 +150,10 @@ class Store(Protocol):
         """Upsert by request_id. Raises StoreUnavailable if nothing could be written."""
 
     def get_call(self, request_id: str) -> CallRecord | None: ...
+    def conversation_calls(self, conversation_id: str, limit: int = 1000) -> list[CallRecord]:
+        """The calls of one conversation (conversation_id=), oldest first."""
+        ...
+
     def get_conversation(self, request_id: str) -> Conversation | None: ...
     def count(self, kind: str) -> int:
         """Number of stored documents of one of the KINDS (ValueError for another)."""

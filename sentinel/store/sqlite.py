@@ -118,6 +118,8 @@ _SCHEMA = (
     + """
 CREATE INDEX IF NOT EXISTS calls_ts ON calls(ts);
 CREATE INDEX IF NOT EXISTS calls_subject ON calls(subject_key) WHERE subject_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS calls_conversation ON calls(conversation_id, ts)
+    WHERE conversation_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS conversations (
     request_id TEXT PRIMARY KEY, ts REAL NOT NULL, app TEXT, model TEXT, subject_id TEXT,
     subject_key TEXT, anonymized_at REAL, doc TEXT NOT NULL
@@ -404,6 +406,15 @@ class SQLiteStore:
         )
         return CallRecord.model_validate_json(row[0]) if row else None
 
+    def conversation_calls(self, conversation_id: str, limit: int = 1000) -> list[CallRecord]:
+        rows = self._op(
+            lambda c: c.execute(
+                "SELECT doc FROM calls WHERE conversation_id=? ORDER BY ts, request_id LIMIT ?",
+                (conversation_id, limit),
+            ).fetchall()
+        )
+        return [CallRecord.model_validate_json(row[0]) for row in rows]
+
     def get_conversation(self, request_id: str) -> Conversation | None:
         row = self._op(
             lambda c: c.execute(
@@ -459,7 +470,7 @@ class SQLiteStore:
             ", ".join(
                 [
                     "is_error, rate_limited, circuit_open, duration_ms,"
-                    " json_extract(doc, '$.safety.categories')",
+                    " json_extract(doc, '$.safety.categories'), time_to_first_chunk",
                     *_TOKEN_COLUMNS,
                 ]
             ),
@@ -474,8 +485,9 @@ class SQLiteStore:
         for labels, items in groups:
             durations = [i[3] for i in items]
             tokens = {
-                name: sum(i[5 + n] or 0 for i in items) for n, name in enumerate(_TOKEN_COLUMNS)
+                name: sum(i[6 + n] or 0 for i in items) for n, name in enumerate(_TOKEN_COLUMNS)
             }
+            ttft = [i[5] * 1000.0 for i in items if i[5] is not None]
             out.append(
                 CallStats(
                     labels=labels,
@@ -489,6 +501,7 @@ class SQLiteStore:
                     latency_p99_ms=percentile(durations, 99),
                     flagged=_flagged(i[4] for i in items),
                     tokens=tokens,
+                    ttft_p95_ms=percentile(ttft, 95),
                 )
             )
         return out

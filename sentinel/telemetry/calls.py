@@ -57,6 +57,16 @@ _span_attributes = compile_flat("span", _paths("span"), _SPARSE)
 _log_fields = compile_builder("ecs", _paths("ecs"), _SPARSE)
 
 
+def _output(obs: Observation) -> list[dict[str, Any]]:
+    """The answer as content (only with content capture on): text, reasoning, tool calls."""
+    message: dict[str, Any] = {"role": "assistant", "content": obs.completion}
+    if obs.reasoning is not None:
+        message["reasoning_content"] = obs.reasoning
+    if obs.tool_calls:
+        message["tool_calls"] = obs.tool_calls
+    return [message]
+
+
 class _Counts:
     """The request counter as an ObservableCounter over counts kept here.
 
@@ -126,6 +136,15 @@ class CallTelemetry:
             description="Tokens by type: input, output, cache_read, cache_miss, reasoning",
             explicit_bucket_boundaries_advisory=list(sc.TOKEN_BUCKETS),
         )
+        self.first_chunk = meter.create_histogram(
+            sc.METRIC_TIME_TO_FIRST_CHUNK,
+            unit="s",
+            description="Time from the request to a stream's first chunk",
+            explicit_bucket_boundaries_advisory=list(sc.DURATION_BUCKETS),
+        )
+        self.warnings = meter.create_counter(
+            sc.METRIC_WARNINGS, unit="{warning}", description="One-time warnings, by kind"
+        )
         self.requests = _request_counts(meter)
         self.retries = meter.create_counter(
             sc.METRIC_RETRIES, unit="{retry}", description="Retries after 429"
@@ -190,6 +209,16 @@ class CallTelemetry:
         self.failovers.add(1, {**self._base, sc.GEN_AI_REQUEST_MODEL: obs.request.model})
 
     @never_raises
+    def warning(self, obs: Observation, kind: str, message: str) -> None:
+        """A one-time warning about how the app calls DeepSeek (see ClientCore.warn)."""
+        if obs.span is not None:
+            obs.span.add_event(
+                "sentinel.warning",
+                {sc.SENTINEL_WARNING_KIND: kind, sc.SENTINEL_WARNING_MESSAGE: message},
+            )
+        self.warnings.add(1, {**self._base, sc.SENTINEL_WARNING_KIND: kind})
+
+    @never_raises
     def breaker_opened(self, endpoint: str | None) -> None:
         self.breaker_opens.add(1, {**self._base, sc.SERVER_ADDRESS: endpoint or ""})
 
@@ -223,6 +252,8 @@ class CallTelemetry:
             count = getattr(record, field)
             if count is not None:
                 self.tokens.record(count, {**mattrs, sc.GEN_AI_TOKEN_TYPE: token_type})
+        if record.time_to_first_chunk is not None:
+            self.first_chunk.record(record.time_to_first_chunk, mattrs)
         self.requests.add({**mattrs, sc.SENTINEL_OUTCOME: record.outcome})
         self._log(obs, record, duration)
 
@@ -235,9 +266,7 @@ class CallTelemetry:
             if port:
                 attrs[sc.SERVER_PORT] = int(port)
         if self.capture_content and obs.completion is not None:
-            attrs[sc.GEN_AI_OUTPUT_MESSAGES] = json.dumps(
-                [{"role": "assistant", "content": obs.completion}], ensure_ascii=False
-            )
+            attrs[sc.GEN_AI_OUTPUT_MESSAGES] = json.dumps(_output(obs), ensure_ascii=False)
         if record.error_type:
             span.set_status(Status(StatusCode.ERROR, record.error_type))
         span.set_attributes(attrs)
@@ -256,7 +285,7 @@ class CallTelemetry:
         if self.capture_content:
             gen_ai["input"] = {"messages": obs.request.messages}
             if obs.completion is not None:
-                gen_ai["output"] = {"messages": [{"role": "assistant", "content": obs.completion}]}
+                gen_ai["output"] = {"messages": _output(obs)}
         logger = self.logger
         if logger.isEnabledFor(logging.INFO):  # makeRecord: no caller lookup, it is always us
             status = record.http_status if record.http_status is not None else "-"

@@ -49,6 +49,7 @@ from sentinel.testing.faults import ENDPOINTS, Fault, FaultPlan
 
 _PATHS = {
     "/chat/completions": "chat",
+    "/beta/chat/completions": "chat",  # chat prefix completion
     "/models": "models",
     "/oauth/token": "token",
     "/beta/completions": "fim",

@@ -96,6 +96,7 @@ def test_stream_is_relayed_chunk_by_chunk_as_the_upstream_produces_it(proxy: Pro
         messages=[{"role": "user", "content": words}],
         stream=True,
         extra_headers={"X-Sentinel-Subject": "streamer"},
+        extra_body={"thinking": {"type": "disabled"}},
     ) as raw:
         request_id = raw.headers["x-request-id"]
         for chunk in raw.parse():
