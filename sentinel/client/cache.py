@@ -62,7 +62,7 @@ MAX_PENDING_WRITES = 1_000  # beyond this, new entries are dropped (it is only a
 def cacheable(request: ChatRequest) -> bool:
     """Deterministic requests only: temperature 0 (explicitly; DeepSeek's default is 1)
     and no stream."""
-    return not request.stream and request.params.temperature == 0.0
+    return request.operation == "chat" and not request.stream and request.params.temperature == 0.0
 
 
 def cache_key(

@@ -73,6 +73,19 @@ class Catalogue:
         return set(self.models)
 
 
+def compare(known: Catalogue, served: set[str], now: datetime) -> tuple[str, str]:
+    """(status, detail) of the catalogue against the ids an upstream serves: a current
+    model it does not serve fails (calls to it will 400), one it serves that we do not
+    know is a warning (no limits, no thinking default)."""
+    current = {m for m, info in known.models.items() if info.retires is None or info.retires > now}
+    missing, unknown = sorted(current - served), sorted(served - set(known.models))
+    if missing:
+        return "fail", f"catalogue models the upstream does not serve: {missing}"
+    if unknown:
+        return "warn", f"upstream models missing from the catalogue: {unknown}"
+    return "ok", f"{len(served)} upstream models, all in the catalogue"
+
+
 def _when(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 import httpx
 from opentelemetry.metrics import MeterProvider
-from opentelemetry.trace import TracerProvider
+from opentelemetry.trace import SpanKind, TracerProvider
 from pydantic import SecretStr
 
 from sentinel import __version__
@@ -377,6 +377,29 @@ class ClientCore:
                 provider.shutdown()  # type: ignore[attr-defined]
 
 
+def get_span(core: ClientCore, path: str) -> Any:
+    """The span of a GET beside chat (models, balance): endpoint, status, error type."""
+    return core.telemetry.tracer.start_as_current_span(
+        f"GET {path}",
+        kind=SpanKind.CLIENT,
+        attributes={"url.path": path, "server.address": core.hosts[0].partition(":")[0]},
+    )
+
+
+def get_result(span: Any, status: int, content: bytes, token: str) -> dict[str, Any]:
+    """The JSON of a GET's answer, or the error it maps to (recorded on the span)."""
+    span.set_attribute("http.response.status_code", status)
+    if status != 200:
+        error = api_error(status, content, "", (token,))
+        span.set_attribute("error.type", type(error).__name__)
+        raise error
+    try:
+        data = scrub_value(json.loads(content), (token,))
+    except ValueError:
+        raise SentinelAPIError("upstream answer is not JSON", status_code=status) from None
+    return data if isinstance(data, dict) else {}
+
+
 def api_error(
     status: int, content: bytes, request_id: str, secrets: tuple[str | None, ...] = ()
 ) -> SentinelAPIError:
@@ -401,16 +424,12 @@ def api_error(
     return error_for_status(status, message, request_id=request_id, body=body)
 
 
-def models_from(response: httpx.Response, token: str) -> list[Model]:
-    """The models of an upstream `/models` answer, scrubbed like an error body: the
-    proxy relays them to every app and `doctor` prints them, so an upstream echoing
-    the credential into a model's fields must not hand it out. A body that is not a
-    model list is an upstream error, never an exception of ours (a 500 at the proxy)."""
-    if response.status_code != 200:
-        raise api_error(response.status_code, response.content, "", (token,))
+def models_in(data: dict[str, Any]) -> list[Model]:
+    """The models of an upstream `/models` answer (already scrubbed by get_result: the
+    proxy relays them and `doctor` prints them). A body that is not a model list is an
+    upstream error, never an exception of ours (a 500 at the proxy)."""
     try:
-        data = scrub_value(response.json(), (token,)).get("data", [])
-        return [Model.model_validate(m) for m in data]
+        return [Model.model_validate(m) for m in data.get("data", [])]
     except (ValueError, TypeError, AttributeError):
         raise SentinelAPIError(
             "upstream /models answer is not a model list", status_code=200

@@ -68,10 +68,14 @@ class ChatRequest:
     conversation_id: str | None = None
     thinking: str | None = None  # "enabled" / "disabled" as requested; None: model default
     path: str = "/chat/completions"  # under the base URL; beta features live under /beta
+    operation: str = "chat"  # gen_ai.operation.name: chat, or text_completion (FIM)
 
     @property
     def messages(self) -> list[dict[str, Any]]:
-        return self.body["messages"]
+        """The conversation; a FIM request's prompt and suffix as one user message."""
+        if "messages" in self.body:
+            return self.body["messages"]
+        return [{"role": "user", "content": self.body["prompt"], "suffix": self.body.get("suffix")}]
 
 
 def _number(name: str, value: Any) -> float:
@@ -300,6 +304,44 @@ def build_chat_request(
     return ChatRequest(
         body, model, params, stream, subject_id, meta, app, conversation_id, mode, path
     )
+
+
+def build_fim_request(
+    *,
+    model: str | None = None,
+    prompt: Any = None,
+    suffix: Any = None,
+    max_tokens: int | None = None,
+    temperature: float | None = None,
+    top_p: float | None = None,
+    stop: str | list[str] | None = None,
+    subject_id: str | None = None,
+    app: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    conversation_id: str | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> ChatRequest:
+    """FIM completion (beta): the text between `prompt` and `suffix`. Validated like chat
+    (same rules for the shared parameters); not streamed."""
+    if not isinstance(prompt, str):
+        raise InvalidRequestError("prompt is required: the text before the gap")
+    if suffix is not None and not isinstance(suffix, str):
+        raise InvalidRequestError("suffix must be a string: the text after the gap")
+    chat = build_chat_request(
+        model=model, messages=[{"role": "user", "content": prompt}], max_tokens=max_tokens,
+        temperature=temperature, top_p=top_p, stop=stop, subject_id=subject_id, app=app,
+        metadata=metadata, conversation_id=conversation_id, extra_body=extra_body,
+        thinking={"type": "disabled"},
+    )  # fmt: skip
+    body = {k: v for k, v in chat.body.items() if k not in ("messages", "thinking")}
+    body["prompt"] = prompt
+    if suffix is not None:
+        body["suffix"] = suffix
+    chat.params.thinking = None
+    return ChatRequest(
+        body, chat.model, chat.params, False, chat.subject_id, chat.metadata, chat.app,
+        chat.conversation_id, None, "/beta/completions", "text_completion",
+    )  # fmt: skip
 
 
 def _is_prefix(messages: list[dict[str, Any]]) -> bool:

@@ -46,7 +46,7 @@ def call_record(obs: Observation, app: str) -> CallRecord:
             model_drift=obs.response_model is not None and obs.response_model != req.model,
             conversation_id=req.conversation_id,
             response_id=obs.response_id,
-            operation="chat",
+            operation=req.operation,
             outcome="success" if obs.ok else "failure",
             http_status=obs.http_status,
             error_type=obs.error_type,

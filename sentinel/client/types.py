@@ -89,6 +89,42 @@ class ChatCompletionChunk(_Model):
     request_id: str = ""
 
 
+class TextChoice(_Model):
+    index: int = 0
+    text: str = ""
+    finish_reason: str | None = None
+
+
+class TextCompletion(_Model):
+    """A FIM completion (POST /beta/completions)."""
+
+    id: str = ""
+    object: str = "text_completion"
+    created: int = 0
+    model: str = ""
+    choices: list[TextChoice] = []
+    usage: Usage | None = None
+    request_id: str = ""
+
+    @property
+    def content(self) -> str | None:
+        return self.choices[0].text if self.choices else None
+
+
+class BalanceInfo(_Model):
+    currency: str
+    total_balance: str
+    granted_balance: str | None = None
+    topped_up_balance: str | None = None
+
+
+class Balance(_Model):
+    """GET /user/balance: whether the account can still call, and its balances."""
+
+    is_available: bool = False
+    balance_infos: list[BalanceInfo] = []
+
+
 class Model(_Model):
     id: str
     object: str = "model"

@@ -178,11 +178,15 @@ class CallTelemetry:
         """The attributes samplers may look at; the rest are set from the record at the
         end. The span's ids go to the record, which is built before the span ends."""
         req = obs.request
-        attrs: dict[str, Any] = {**self._base, sc.GEN_AI_REQUEST_MODEL: req.model}
+        attrs: dict[str, Any] = {
+            **self._base,
+            sc.GEN_AI_OPERATION_NAME: req.operation,
+            sc.GEN_AI_REQUEST_MODEL: req.model,
+        }
         if self.capture_content:
             attrs[sc.GEN_AI_INPUT_MESSAGES] = json.dumps(req.messages, ensure_ascii=False)
         span = obs.span = self.tracer.start_span(
-            f"chat {req.model}", kind=SpanKind.CLIENT, attributes=attrs
+            f"{req.operation} {req.model}", kind=SpanKind.CLIENT, attributes=attrs
         )
         ctx = span.get_span_context()
         if ctx.is_valid:
@@ -240,7 +244,11 @@ class CallTelemetry:
         span = obs.span
         if span is not None and span.is_recording():
             self._end_span(obs, record, span, host, port)
-        mattrs = {**self._base, sc.GEN_AI_REQUEST_MODEL: record.model}
+        mattrs = {
+            **self._base,
+            sc.GEN_AI_OPERATION_NAME: record.operation,
+            sc.GEN_AI_REQUEST_MODEL: record.model,
+        }
         if host:
             mattrs[sc.SERVER_ADDRESS] = host
         if record.response_model:
@@ -289,7 +297,7 @@ class CallTelemetry:
         logger = self.logger
         if logger.isEnabledFor(logging.INFO):  # makeRecord: no caller lookup, it is always us
             status = record.http_status if record.http_status is not None else "-"
-            message = f"chat {record.model} {record.outcome} {status}"
+            message = f"{record.operation} {record.model} {record.outcome} {status}"
             log_record = logger.makeRecord(
                 logger.name, logging.INFO, __file__, 0, message, None, None, extra={"ecs": doc}
             )

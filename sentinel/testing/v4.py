@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-MODELS = ("deepseek-v4-flash", "deepseek-v4-pro")
+MODELS = ("deepseek-v4-flash", "deepseek-v4-pro", "deepseek-flash")
 RETIRED = ("deepseek-chat", "deepseek-reasoner")
 
 

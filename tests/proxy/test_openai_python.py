@@ -10,6 +10,7 @@ import openai
 import pytest
 from proxy_support import Proxy
 
+from sentinel.config import Settings
 from sentinel.records.models import subject_key_for
 from sentinel.testing import Fault
 
@@ -260,9 +261,9 @@ def test_app_hanging_up_mid_stream_ends_the_upstream_call_and_is_recorded(proxy:
 
 
 def test_oversized_body_is_an_openai_shaped_413(proxy: Proxy) -> None:
-    from sentinel.proxy.app import MAX_BODY_BYTES
-
-    content = "x" * MAX_BODY_BYTES
+    limit = proxy.client._core.settings.proxy_max_body_bytes
+    assert Settings().proxy_max_body_bytes >= 4 * 2**20 * 4  # the default: a 1M-token context
+    content = "x" * limit
     huge = {"model": "deepseek-v4-flash", "messages": [{"role": "user", "content": content}]}
     resp = httpx.post(
         f"{proxy.base_url}/chat/completions",
