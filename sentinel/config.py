@@ -298,7 +298,12 @@ class Settings(BaseSettings):
     )
     @classmethod
     def _seconds(cls, v: Any) -> float:
-        return v if isinstance(v, int | float) else parse_duration(v).total_seconds()
+        if isinstance(v, int | float):
+            return v
+        try:
+            return parse_duration(v).total_seconds()
+        except ValueError:  # without the value: a misplaced secret must not be echoed
+            raise ValueError("must be a duration such as 30s, 5m or 2h") from None
 
     @field_validator("spool_fsync")
     @classmethod

@@ -13,7 +13,7 @@ from typing import Any
 
 from sentinel.appnames import InvalidAppName, validate_app_name
 from sentinel.errors import InvalidRequestError
-from sentinel.records.models import CallParams
+from sentinel.records.models import CallParams, construct
 from sentinel.subjects import InvalidSubjectId, normalize_subject_id
 
 _RANGES: dict[str, tuple[float, float]] = {
@@ -283,23 +283,26 @@ def build_chat_request(
         if not isinstance(options, Mapping):
             raise InvalidRequestError("stream_options must be a dict")
         body["stream_options"] = {**options, "include_usage": True}
-    params = CallParams.model_construct(
-        temperature=numbers["temperature"],
-        top_p=numbers["top_p"],
-        frequency_penalty=numbers["frequency_penalty"],
-        presence_penalty=numbers["presence_penalty"],
-        max_tokens=max_tokens,
-        stop=stops,
-        stream=stream,
-        response_format=fmt_type,
-        tools=len(tools) if tools is not None else None,
-        tool_choice=choice,
-        tool_names=names,
-        thinking=mode,
-        reasoning_effort=reasoning_effort,
+    params = construct(
+        CallParams,
+        dict(
+            temperature=numbers["temperature"],
+            top_p=numbers["top_p"],
+            frequency_penalty=numbers["frequency_penalty"],
+            presence_penalty=numbers["presence_penalty"],
+            max_tokens=max_tokens,
+            stop=stops,
+            stream=stream,
+            response_format=fmt_type,
+            tools=len(tools) if tools is not None else None,
+            tool_choice=choice,
+            tool_names=names,
+            thinking=mode,
+            reasoning_effort=reasoning_effort,
+            prefix=_is_prefix(body["messages"]),
+        ),
     )
-    prefix = _is_prefix(body["messages"])
-    params.prefix = prefix
+    prefix = params.prefix
     path = "/beta/chat/completions" if prefix else "/chat/completions"
     return ChatRequest(
         body, model, params, stream, subject_id, meta, app, conversation_id, mode, path

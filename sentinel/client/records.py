@@ -1,35 +1,18 @@
 """CallRecord / Conversation / Feedback from an observed call.
 
 Built without validation: every value comes from already-validated request params or
-a parsed response, so re-validating on the hot path would only cost time. Not with
-`model_construct` either, which walks every field's default handling in Python (15 us
-per record, more than the rest of the record path): `_construct` sets the instance
-state pydantic v2 documents for a model (`__dict__`, `__pydantic_fields_set__`,
-`__pydantic_extra__`, `__pydantic_private__`) in 1 us. So every field must be passed;
+a parsed response, so re-validating on the hot path would only cost time (see
+`sentinel.records.models.construct`). So every field must be passed;
 tests/client/test_records_construct.py checks the result equals `model_construct`'s.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
 
 from sentinel.client.observation import Observation
 from sentinel.records.models import CallRecord, Conversation, Feedback
-
-M = TypeVar("M", bound=BaseModel)
-_set = object.__setattr__
-
-
-def _construct(cls: type[M], fields: dict[str, Any]) -> M:
-    model = cls.__new__(cls)
-    _set(model, "__dict__", fields)
-    _set(model, "__pydantic_fields_set__", set(fields))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
-    return model
+from sentinel.records.models import construct as _construct
 
 
 def call_record(obs: Observation, app: str) -> CallRecord:

@@ -239,7 +239,17 @@ def test_idle_timeout_does_not_cut_a_slow_start(harness, make):
     harness.fake.set_latency(0.5)
     client = getattr(harness, make)(settings=Settings(read_timeout="200ms"))
     call = client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
-    resp = asyncio.run(call) if make == "aclient" else call
+    if make == "aclient":
+
+        async def answer() -> object:
+            try:
+                return await call
+            finally:
+                await client.aclose()
+
+        resp = asyncio.run(answer())
+    else:
+        resp = call
     assert resp.content == "Echo: hello"
 
 

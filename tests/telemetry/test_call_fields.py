@@ -110,9 +110,11 @@ def test_span_and_log_line_carry_each_field_under_its_table_name(harness: Any, f
     # Nothing call-specific on the span that the table does not declare.
     derived_elsewhere = {
         "gen_ai.provider.name", "server.address", "server.port",
+        "gen_ai.request.model", "gen_ai.operation.name",  # set at the span's start
     }  # fmt: skip
     assert set(attrs) - table_span <= derived_elsewhere
-    assert attrs["gen_ai.operation.name"] == "chat"
+    assert attrs["gen_ai.operation.name"] == record.operation == "chat"
+    assert attrs["gen_ai.request.model"] == record.model
     assert record.outcome == ("failure" if fail else "success")
 
 

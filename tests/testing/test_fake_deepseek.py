@@ -84,7 +84,11 @@ def test_faults_are_per_endpoint_and_latency_applies(fake_deepseek):
     fake_deepseek.reset()
     assert fake_deepseek.requests == []
     models = httpx.get(fake_deepseek.url + "/models", headers=headers).json()
-    assert [m["id"] for m in models["data"]] == ["deepseek-v4-flash", "deepseek-v4-pro"]
+    assert [m["id"] for m in models["data"]] == [
+        "deepseek-v4-flash",
+        "deepseek-v4-pro",
+        "deepseek-flash",
+    ]
 
 
 def test_dropped_connection_and_truncated_stream(fake_deepseek):
