@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import typing_extensions
 
 from sentinel.records.models import CallRecord, call_fields
 from sentinel.store import schema
@@ -55,7 +56,7 @@ def sample(annotation: Any) -> Any:
         return ["a", "b"]
     if origin is dict:
         return {"team": "a"}
-    if typing.is_typeddict(annotation):
+    if typing_extensions.is_typeddict(annotation):
         return {"categories": ["pii"], "action": "flag", "matches": 1, "counts": {"pii": 1}}
     return {
         str: "v-1",
