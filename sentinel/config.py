@@ -115,9 +115,14 @@ class Settings(BaseSettings):
     oauth_client_secret_file: Path | None = None
     oauth_scope: str | None = None
     app: str = "default"
-    timeout: float = 60.0
+    # Durations. Thinking-mode answers run long (V4 outputs up to 384K tokens) and
+    # DeepSeek holds a queued request up to ~10 min, sending keep-alives meanwhile:
+    # timeout = whole call, connect, first_byte = until the response starts,
+    # read_timeout = idle between chunks (keep-alives count as life).
+    timeout: float = 1800.0
     connect_timeout: float = 10.0
-    read_timeout: float = 60.0
+    first_byte_timeout: float = 600.0
+    read_timeout: float = 120.0
     max_retries: int = 3
     retry_jitter: bool = False
     breaker_threshold: int = 5
@@ -125,6 +130,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int | None = None
     http2: bool = False
     gzip_min_bytes: int | None = None
+    models_file: Path | None = None  # extends/overrides the shipped model catalogue
 
     # Storage and records
     store: str | None = None
@@ -204,7 +210,7 @@ class Settings(BaseSettings):
     http_keep_alive: timedelta = timedelta(seconds=5)  # idle between requests
     http_max_concurrency: int = Field(default=256, ge=1)  # connections + requests; then 503
     api_max_body_bytes: int = Field(default=64 * 1024, ge=1024)
-    proxy_max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    proxy_max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)  # V4: 1M tokens
     api_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     api_docs: bool = True  # /docs and /redoc, from packaged assets (no CDN)
     audit_key: SecretStr | None = None
@@ -286,6 +292,18 @@ class Settings(BaseSettings):
                 "SENTINEL_ANONYMIZE_WITHIN_ALLOW_LONGER=true to keep raw content longer"
             )
         return self
+
+    @field_validator(
+        "timeout", "connect_timeout", "first_byte_timeout", "read_timeout", mode="before"
+    )
+    @classmethod
+    def _seconds(cls, v: Any) -> float:
+        if isinstance(v, int | float):
+            return v
+        try:
+            return parse_duration(v).total_seconds()
+        except ValueError:  # without the value: a misplaced secret must not be echoed
+            raise ValueError("must be a duration such as 30s, 5m or 2h") from None
 
     @field_validator("spool_fsync")
     @classmethod

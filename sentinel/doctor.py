@@ -18,13 +18,14 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from sentinel.config import Settings
 from sentinel.doctor_check import Check
 from sentinel.doctor_data import check_anonymization, check_retention
+from sentinel.errors import ConfigurationError
 
 DEFAULT_MAX_SKEW = 5.0  # seconds
 DEFAULT_TIMEOUT = 5.0
@@ -45,7 +46,6 @@ def _settings_errors(exc: Exception) -> str:
 def check_settings() -> tuple[Check, Settings | None]:
     """Settings parse (env + sentinel.toml) and the upstream URLs are acceptable."""
     from sentinel.client.tls import validate_base_url
-    from sentinel.errors import ConfigurationError
 
     try:
         settings = Settings()
@@ -315,9 +315,31 @@ def check_spool(settings: Settings, now: float | None = None) -> Check:
     return Check("spool", "ok", detail)
 
 
-def check_upstream(settings: Settings, max_skew: float, timeout: float) -> list[Check]:
+def check_models(settings: Settings, response: Any) -> Check:
+    """The model catalogue (shipped + SENTINEL_MODELS_FILE) against the upstream's list."""
+    from sentinel.client import catalogue
+
+    try:
+        known = catalogue.load(settings.models_file)
+    except ConfigurationError as exc:
+        return Check("models", "fail", str(exc), "fix SENTINEL_MODELS_FILE at the line named")
+    if response is None or response.status_code != 200:
+        return Check("models", "skip", "the upstream did not list its models")
+    try:
+        served = {m["id"] for m in response.json().get("data", [])}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return Check("models", "warn", "the upstream's model list is not OpenAI-shaped", "")
+    status, detail = catalogue.compare(known, served, datetime.now(UTC))
+    fix = "update SENTINEL_MODELS_FILE (or upgrade Sentinel) to match the upstream"
+    return Check("models", status, detail, fix if status != "ok" else "")
+
+
+def check_upstream(
+    settings: Settings, max_skew: float, timeout: float, models: bool = False
+) -> list[Check]:
     """GET /models on the primary: reachable, credential accepted, and the `Date` header
-    against the local clock (rule windows, retention and token expiry all use it)."""
+    against the local clock (rule windows, retention and token expiry all use it); with
+    `models`, the model catalogue against the list it returned."""
     import httpx
 
     from sentinel.client.secrets import api_key_source
@@ -340,6 +362,7 @@ def check_upstream(settings: Settings, max_skew: float, timeout: float) -> list[
             Check("upstream", "fail", f"{upstream} unreachable: {type(exc).__name__}", fix),
             Check("clock skew", "skip", "upstream unreachable"),
         ]
+    extra = [check_models(settings, response)] if models else []
     if response.status_code == 401:
         up = Check(
             "upstream",
@@ -359,7 +382,7 @@ def check_upstream(settings: Settings, max_skew: float, timeout: float) -> list[
     date = response.headers.get("date")
     parsed = email.utils.parsedate_to_datetime(date) if date else None
     if parsed is None:
-        return [up, Check("clock skew", "warn", "the upstream sent no Date header", "")]
+        return [up, Check("clock skew", "warn", "the upstream sent no Date header", ""), *extra]
     local = datetime.fromtimestamp((before + after) / 2, UTC)
     # Date has 1 s resolution: allow that much on top of the limit
     skew = (parsed - local).total_seconds()
@@ -373,8 +396,9 @@ def check_upstream(settings: Settings, max_skew: float, timeout: float) -> list[
                 detail,
                 "sync this host's clock (systemd-timesyncd, chrony or ntpd)",
             ),
+            *extra,
         ]
-    return [up, Check("clock skew", "ok", detail)]
+    return [up, Check("clock skew", "ok", detail), *extra]
 
 
 def check_rules(settings: Settings) -> Check:
@@ -454,7 +478,7 @@ def run_checks(
         ("store", check_store),
         ("spool", check_spool),
         ("tombstones", check_tombstones),
-        ("upstream", lambda s: check_upstream(s, max_skew, timeout)),
+        ("upstream", lambda s: check_upstream(s, max_skew, timeout, models=True)),
         ("rules", check_rules),
         ("redaction", check_redaction_policy),
         ("data", lambda s: [check_anonymization(s), check_retention(s)]),

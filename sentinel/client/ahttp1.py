@@ -310,7 +310,7 @@ class AsyncHTTP1Transport(httpx.AsyncBaseTransport):
         conn = pool.idle_connection(origin) or await self._connect(origin, timeouts.get("connect"))
         try:
             await conn.send(head, body, timeouts.get("write"))
-            await conn.response_head(timeouts.get("read"))
+            await conn.response_head(timeouts.get("first_byte", timeouts.get("read")))
         except BaseException:  # failed or cancelled mid-exchange: its state is unknown
             conn.close()
             raise

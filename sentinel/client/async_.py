@@ -15,16 +15,29 @@ from sentinel.client import outbound
 from sentinel.client.ahttp1 import AsyncHTTP1Transport
 from sentinel.client.attempts import CONNECTION_ERRORS, TIMEOUT_ERRORS, Attempts
 from sentinel.client.cache import answer_from_cache
-from sentinel.client.core import ClientCore, ClientOptions, Fallback, models_from
+from sentinel.client.core import (
+    ClientCore,
+    ClientOptions,
+    Fallback,
+    get_result,
+    get_span,
+    models_in,
+)
 from sentinel.client.feedback import record_feedback
 from sentinel.client.observation import Observation
-from sentinel.client.outcome import apply_completion, apply_stream
-from sentinel.client.params import build_chat_request
+from sentinel.client.outcome import apply_completion, apply_stream, parse_answer
+from sentinel.client.params import build_chat_request, build_fim_request
 from sentinel.client.resilience import TokenBucket
 from sentinel.client.sse import ChunkParser, LineSplitter, is_comment, sent_credential
 from sentinel.client.sync import DRAIN_S, batch_item, check_concurrency, fallback_chunk
 from sentinel.client.transport import ShardedAsyncTransport, transports_for
-from sentinel.client.types import ChatCompletion, ChatCompletionChunk, Model
+from sentinel.client.types import (
+    Balance,
+    ChatCompletion,
+    ChatCompletionChunk,
+    Model,
+    TextCompletion,
+)
 from sentinel.clock import Clock
 from sentinel.config import Settings
 from sentinel.errors import APIConnectionError, SentinelAPIError, SentinelError
@@ -45,7 +58,9 @@ class AsyncStream:
         self._obs = obs
         self._response = response
         self._fallback = fallback
-        self._parser = ChunkParser(obs.request_id, obs.safety, secrets=sent_credential(response))
+        self._parser = ChunkParser(
+            obs.request_id, obs.safety, obs.t0, secrets=sent_credential(response)
+        )
         self._iter = self._batches()
         self._pending: deque[ChatCompletionChunk] = deque()
         self._raw: AsyncIterator[bytes] | None = None
@@ -126,6 +141,7 @@ class AsyncStream:
         try:
             for line in lines:
                 if is_comment(line):
+                    parser.acc.timing.keepalive()
                     batch.append(line)
                     continue
                 chunk = parser.feed(line)
@@ -223,12 +239,17 @@ class AsyncModels:
         self._client = client
 
     async def list(self) -> list[Model]:
-        core = self._client._core
-        token = await core.auth.atoken(self._client._http)
-        resp = await self._client._http.get(
-            core.endpoints[0] + "/models", headers={"authorization": f"Bearer {token}"}
-        )
-        return models_from(resp, token)
+        data = await self._client._get("/models")
+        return models_in(data)
+
+
+class AsyncFIMCompletions:
+    def __init__(self, client: AsyncSentinel) -> None:
+        self._client = client
+
+    async def create(self, **kwargs: Any) -> TextCompletion:
+        """FIM completion (beta); see Sentinel.completions.create."""
+        return await self._client._create(kwargs, build_fim_request)  # type: ignore[no-any-return]
 
 
 def _chat_transport(core: ClientCore, proxy: str | None) -> httpx.AsyncBaseTransport:
@@ -297,6 +318,7 @@ class AsyncSentinel:
         )
         self.chat = AsyncChat(self)
         self.models = AsyncModels(self)
+        self.completions = AsyncFIMCompletions(self)
 
     @property
     def store(self) -> Store:
@@ -306,19 +328,23 @@ class AsyncSentinel:
     def breaker(self) -> Any:
         return self._core.breaker
 
-    async def _create(self, kwargs: dict[str, Any]) -> Any:
+    async def _create(self, kwargs: dict[str, Any], build: Any = build_chat_request) -> Any:
         settings = self._core.settings
         if outbound.enabled(kwargs, settings):  # the analysis must not block the event loop
             kwargs, mask = await asyncio.to_thread(outbound.mask_request, kwargs, settings)
         else:
             kwargs, mask = outbound.mask_request(kwargs, settings)
-        return outbound.unmask(await self._call(kwargs, mask), mask)
+        return outbound.unmask(await self._call(kwargs, mask, build), mask)
 
-    async def _call(self, kwargs: dict[str, Any], mask: outbound.OutboundMask | None) -> Any:
-        request = build_chat_request(**kwargs)
+    async def _call(
+        self, kwargs: dict[str, Any], mask: outbound.OutboundMask | None, build: Any
+    ) -> Any:
+        request = build(**kwargs)
         core = self._core
+        core.resolve(request)
         obs = core.reporter.begin(request)
         outbound.annotate(obs, mask)
+        core.warn(obs)
         key = None
         if core.cache is not None and (key := core.cache.key(request, obs.subject_key)):
             # In a thread: an Elasticsearch lookup must not block the event loop.
@@ -337,10 +363,11 @@ class AsyncSentinel:
                 return AsyncStream(obs, None, result)
             return AsyncStream(obs, result, None)
         try:
-            if isinstance(result, ChatCompletion):
-                completion = result
-            else:
-                completion = ChatCompletion.model_validate_json(result.content)
+            completion = (
+                result
+                if isinstance(result, ChatCompletion)
+                else parse_answer(request, result.content)
+            )
             apply_completion(obs, completion)
             if key and core.cache is not None and not obs.fallback:
                 core.cache.put(key, request, obs.subject_key, completion, obs.started)
@@ -387,6 +414,24 @@ class AsyncSentinel:
                     await core.clock.asleep(then)
         finally:
             attempts.end()
+
+    async def balance(self) -> Balance:
+        """GET /user/balance: whether the account can call, and what is left."""
+        return Balance.model_validate(await self._get("/user/balance"))
+
+    async def _get(self, path: str) -> dict[str, Any]:
+        core, http = self._core, self._http
+        with get_span(core, path) as span:
+            for attempt in (0, 1):
+                token = await core.auth.atoken(http)
+                resp = await http.get(
+                    core.endpoints[0] + path, headers={"authorization": f"Bearer {token}"}
+                )
+                if resp.status_code == 401 and attempt == 0 and core.auth.refreshable:
+                    core.auth.invalidate(token)
+                    continue
+                break
+            return get_result(span, resp.status_code, resp.content, token)
 
     async def feedback(
         self,

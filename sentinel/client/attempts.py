@@ -78,7 +78,12 @@ class Attempts:
     def request(self, token: str) -> httpx.Request:
         self._token = token
         return self.core.chat_request(
-            self.policy.index, self._content, token, self.obs.request_id, self.policy
+            self.policy.index,
+            self._content,
+            token,
+            self.obs.request_id,
+            self.policy,
+            self.obs.request.path,
         )
 
     def timed_out(self, exc: Exception) -> APITimeoutError:

@@ -62,13 +62,20 @@ MAX_PENDING_WRITES = 1_000  # beyond this, new entries are dropped (it is only a
 def cacheable(request: ChatRequest) -> bool:
     """Deterministic requests only: temperature 0 (explicitly; DeepSeek's default is 1)
     and no stream."""
-    return not request.stream and request.params.temperature == 0.0
+    return request.operation == "chat" and not request.stream and request.params.temperature == 0.0
 
 
-def cache_key(app: str, subject_key: str | None, body: dict[str, Any]) -> str:
-    """SHA-256 hex of the canonical JSON of app, subject and request body."""
+def cache_key(
+    app: str, subject_key: str | None, body: dict[str, Any], thinking: str | None = None
+) -> str:
+    """SHA-256 hex of the canonical JSON of app, subject, request body and the thinking
+    mode the call runs in (a model's default is not in the body, and a thinking answer
+    is not the same answer)."""
+    doc: dict[str, Any] = {"app": app, "subject_key": subject_key, "body": body}
+    if thinking is not None:
+        doc["thinking"] = thinking
     canonical = json.dumps(
-        {"app": app, "subject_key": subject_key, "body": body},
+        doc,
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
@@ -96,6 +103,7 @@ def answer_from_cache(obs: Observation, completion: ChatCompletion) -> ChatCompl
     marked as a hit, with a new request_id and no tokens (nothing was spent upstream)."""
     apply_completion(obs, completion)
     obs.input_tokens = obs.output_tokens = obs.total_tokens = None
+    obs.cache_hit_tokens = obs.cache_miss_tokens = obs.reasoning_tokens = None
     obs.finish()
     return completion
 
@@ -132,7 +140,9 @@ class ResponseCache:
 
     def key(self, request: ChatRequest, subject_key: str | None) -> str | None:
         """The request's key, or None when it is not cacheable."""
-        return cache_key(self.app, subject_key, request.body) if cacheable(request) else None
+        if not cacheable(request):
+            return None
+        return cache_key(self.app, subject_key, request.body, request.params.thinking)
 
     def get(self, key: str, model: str) -> ChatCompletion | None:
         """The cached answer (a fresh object each time), or None; counts hit or miss."""

@@ -7,19 +7,24 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 import httpx
 from opentelemetry.metrics import MeterProvider
-from opentelemetry.trace import TracerProvider
+from opentelemetry.trace import SpanKind, TracerProvider
 from pydantic import SecretStr
 
 from sentinel import __version__
+from sentinel.client import catalogue
 from sentinel.client.auth import Auth, OAuth2ClientCredentials, StaticKeyAuth
 from sentinel.client.cache import ResponseCache
+from sentinel.client.observation import Observation
+from sentinel.client.params import ChatRequest
 from sentinel.client.reporter import Reporter
 from sentinel.client.resilience import CallPolicy, CircuitBreaker, RetryPolicy, TokenBucket
 from sentinel.client.secrets import api_key_source, oauth_secret_source
@@ -27,7 +32,12 @@ from sentinel.client.tls import ssl_context, validate_base_url
 from sentinel.client.types import Model
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.config import Settings, load_settings
-from sentinel.errors import ConfigurationError, SentinelAPIError, error_for_status
+from sentinel.errors import (
+    ConfigurationError,
+    InvalidRequestError,
+    SentinelAPIError,
+    error_for_status,
+)
 from sentinel.records.sink import Sink
 from sentinel.safety import safety_filter
 from sentinel.scrub import scrub_text, scrub_value
@@ -36,8 +46,25 @@ from sentinel.telemetry import ecs
 from sentinel.telemetry.calls import CallTelemetry
 from sentinel.telemetry.providers import meter_provider_for, tracer_provider_for
 
+log = logging.getLogger("sentinel.client")
 VERSION = __version__
 CHAT_PATH = "/chat/completions"
+PREFIX_CHAT_PATH = "/beta/chat/completions"  # chat prefix completion is a beta feature
+FIM_PATH = "/beta/completions"
+SAMPLING = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
+_warned: set[tuple[str, str]] = set()  # once per process, whatever the number of clients
+_warned_lock = threading.Lock()
+
+
+def warn_once(key: tuple[str, str]) -> bool:
+    """True the first time `key` is seen in this process."""
+    with _warned_lock:
+        if key in _warned:
+            return False
+        _warned.add(key)
+        return True
+
+
 Fallback = str | Callable[[dict[str, Any]], Any]
 
 
@@ -116,13 +143,21 @@ class ClientCore:
         settings = _settings(o)
         self.settings = settings
         self.clock = o.clock or SYSTEM_CLOCK
-        if settings.timeout <= 0 or settings.connect_timeout <= 0 or settings.read_timeout <= 0:
+        timeouts = (
+            settings.timeout,
+            settings.connect_timeout,
+            settings.first_byte_timeout,
+            settings.read_timeout,
+        )
+        if min(timeouts) <= 0:
             raise ConfigurationError("timeouts must be > 0 seconds")
+        self.catalogue = catalogue.load(settings.models_file)
         self.endpoints = [validate_base_url(settings.base_url, "base_url")] + [
             validate_base_url(u, f"backup_base_urls[{i}]")
             for i, u in enumerate(settings.backup_base_urls)
         ]
         self.chat_urls = [httpx.URL(e + CHAT_PATH) for e in self.endpoints]
+        self._urls: dict[tuple[int, str], httpx.URL] = {}
         self._hosts_raw = [url.netloc for url in self.chat_urls]  # the Host header
         self.hosts = [netloc.decode() for netloc in self._hosts_raw]
         self.auth = _auth(settings, self.clock)
@@ -145,7 +180,8 @@ class ClientCore:
             connect=settings.connect_timeout,
             pool=settings.connect_timeout,
         )
-        self._timeout_ext = self.timeout.as_dict()
+        # the transports wait `first_byte` for the response to start, `read` between reads
+        self._timeout_ext = {**self.timeout.as_dict(), "first_byte": settings.first_byte_timeout}
         # records: a Store instance belongs to the app; a URL we open is ours to close
         if isinstance(o.store, str) or o.store is None:
             self.store: Store = open_store(settings.store_url, settings)
@@ -220,8 +256,55 @@ class ClientCore:
             "proxy": proxy,
         }
 
+    def url(self, index: int, path: str) -> httpx.URL:
+        url = self._urls.get((index, path))
+        if url is None:
+            url = self._urls[(index, path)] = httpx.URL(self.endpoints[index] + path)
+        return url
+
+    def resolve(self, request: ChatRequest) -> None:
+        """What the catalogue adds to a request: the thinking mode it runs in (as asked,
+        else the model's default), and the errors DeepSeek would answer."""
+        mode = request.thinking
+        if mode is None:
+            default = self.catalogue.thinking_default(request.model)
+            mode = None if default is None else ("enabled" if default else "disabled")
+        request.params.thinking = mode
+        if mode == "enabled" and request.body.get("logprobs"):
+            raise InvalidRequestError(
+                f"logprobs is not supported in thinking mode ({request.model} thinks unless "
+                "told otherwise); pass thinking={'type': 'disabled'} or drop logprobs"
+            )
+
+    def warn(self, obs: Observation) -> None:
+        """One-time warnings (log, span event, counter): a model that is an alias or past
+        its retirement, sampling parameters thinking mode ignores."""
+        request = obs.request
+        notice = self.catalogue.notice(request.model, self.clock.now())
+        if notice is not None and warn_once(("model", request.model)):
+            self._warn(obs, "model", notice)
+        if request.params.thinking == "enabled":
+            ignored = [name for name in SAMPLING if name in request.body]
+            if ignored and warn_once(("sampling", request.model)):
+                self._warn(
+                    obs,
+                    "sampling",
+                    f"{', '.join(ignored)} has no effect in thinking mode ({request.model}); "
+                    "DeepSeek ignores it",
+                )
+
+    def _warn(self, obs: Observation, kind: str, message: str) -> None:
+        log.warning("%s", message)
+        self.telemetry.warning(obs, kind, message)
+
     def chat_request(
-        self, index: int, content: bytes, token: str, request_id: str, policy: CallPolicy
+        self,
+        index: int,
+        content: bytes,
+        token: str,
+        request_id: str,
+        policy: CallPolicy,
+        path: str = CHAT_PATH,
     ) -> httpx.Request:
         """The request for one attempt, with its headers already in wire form: passing
         a ready stream and Host/Content-Length skips httpx's header normalisation and
@@ -231,7 +314,7 @@ class ClientCore:
         headers.append((b"content-length", str(len(data)).encode()))
         return httpx.Request(
             "POST",
-            self.chat_urls[index],
+            self.chat_urls[index] if path == CHAT_PATH else self.url(index, path),
             stream=httpx.ByteStream(data),
             headers=headers,
             extensions={"timeout": self.attempt_timeout(policy)},
@@ -269,7 +352,8 @@ class ClientCore:
             return self._timeout_ext
         remaining = max(remaining, 0.001)
         connect = min(remaining, self.settings.connect_timeout)
-        return httpx.Timeout(remaining, connect=connect, pool=connect).as_dict()
+        capped = httpx.Timeout(remaining, connect=connect, pool=connect).as_dict()
+        return {**capped, "first_byte": min(remaining, self.settings.first_byte_timeout)}
 
     def flush(self, timeout: float | None) -> bool:
         """Write out the call lines, cache entries and records so far (see the clients'
@@ -291,6 +375,29 @@ class ClientCore:
         for provider, owned in ((self._tp, self._owns_tp), (self._mp, self._owns_mp)):
             if owned:
                 provider.shutdown()  # type: ignore[attr-defined]
+
+
+def get_span(core: ClientCore, path: str) -> Any:
+    """The span of a GET beside chat (models, balance): endpoint, status, error type."""
+    return core.telemetry.tracer.start_as_current_span(
+        f"GET {path}",
+        kind=SpanKind.CLIENT,
+        attributes={"url.path": path, "server.address": core.hosts[0].partition(":")[0]},
+    )
+
+
+def get_result(span: Any, status: int, content: bytes, token: str) -> dict[str, Any]:
+    """The JSON of a GET's answer, or the error it maps to (recorded on the span)."""
+    span.set_attribute("http.response.status_code", status)
+    if status != 200:
+        error = api_error(status, content, "", (token,))
+        span.set_attribute("error.type", type(error).__name__)
+        raise error
+    try:
+        data = scrub_value(json.loads(content), (token,))
+    except ValueError:
+        raise SentinelAPIError("upstream answer is not JSON", status_code=status) from None
+    return data if isinstance(data, dict) else {}
 
 
 def api_error(
@@ -317,16 +424,12 @@ def api_error(
     return error_for_status(status, message, request_id=request_id, body=body)
 
 
-def models_from(response: httpx.Response, token: str) -> list[Model]:
-    """The models of an upstream `/models` answer, scrubbed like an error body: the
-    proxy relays them to every app and `doctor` prints them, so an upstream echoing
-    the credential into a model's fields must not hand it out. A body that is not a
-    model list is an upstream error, never an exception of ours (a 500 at the proxy)."""
-    if response.status_code != 200:
-        raise api_error(response.status_code, response.content, "", (token,))
+def models_in(data: dict[str, Any]) -> list[Model]:
+    """The models of an upstream `/models` answer (already scrubbed by get_result: the
+    proxy relays them and `doctor` prints them). A body that is not a model list is an
+    upstream error, never an exception of ours (a 500 at the proxy)."""
     try:
-        data = scrub_value(response.json(), (token,)).get("data", [])
-        return [Model.model_validate(m) for m in data]
+        return [Model.model_validate(m) for m in data.get("data", [])]
     except (ValueError, TypeError, AttributeError):
         raise SentinelAPIError(
             "upstream /models answer is not a model list", status_code=200

@@ -176,8 +176,10 @@ class HTTP1Transport(httpx.BaseTransport):
                     continue
                 raise _mapped(exc, httpx.WriteTimeout, httpx.WriteError) from exc
             try:
-                conn.sock.settimeout(timeouts.get("read"))
+                sock = conn.sock  # getresponse() drops it from conn on `connection: close`
+                sock.settimeout(timeouts.get("first_byte", timeouts.get("read")))
                 response = conn.getresponse()
+                sock.settimeout(timeouts.get("read"))  # then: idle between reads
             except BaseException as exc:
                 conn.close()
                 raise _mapped(exc, httpx.ReadTimeout, httpx.ReadError) from exc

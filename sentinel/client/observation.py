@@ -31,6 +31,8 @@ class Observation:
     __slots__ = (
         "abandoned",
         "cache_hit",
+        "cache_hit_tokens",
+        "cache_miss_tokens",
         "circuit_open",
         "completion",
         "elapsed",
@@ -41,10 +43,16 @@ class Observation:
         "fallback",
         "finish_reasons",
         "finished",
+        "first_chunk",
+        "first_content",
         "http_status",
         "input_tokens",
+        "keepalive_time",
+        "keepalives",
         "output_tokens",
         "rate_limited",
+        "reasoning",
+        "reasoning_tokens",
         "reporter",
         "request",
         "request_id",
@@ -57,6 +65,7 @@ class Observation:
         "started",
         "subject_key",
         "t0",
+        "tool_calls",
         "total_tokens",
         "trace_id",
     )
@@ -90,9 +99,19 @@ class Observation:
         self.input_tokens: int | None = None
         self.output_tokens: int | None = None
         self.total_tokens: int | None = None
+        self.cache_hit_tokens: int | None = None
+        self.cache_miss_tokens: int | None = None
+        self.reasoning_tokens: int | None = None
         self.finish_reasons: list[str] = []
         self.completion: str | None = None
         self.safety: Any = None  # the call's sentinel.safety CallGuard, if lists are set
+        self.reasoning: str | None = None  # reasoning_content: content, like the completion
+        self.tool_calls: list[dict[str, Any]] = []  # the answer's, assembled from deltas
+        # streams, seconds from the call's start: first chunk, first chunk with output
+        self.first_chunk: float | None = None
+        self.first_content: float | None = None
+        self.keepalive_time: float | None = None  # queued: first keep-alive to first chunk
+        self.keepalives: int | None = None
         self.finished = False
 
     @property
@@ -116,6 +135,9 @@ class Observation:
             self.input_tokens = usage.prompt_tokens
             self.output_tokens = usage.completion_tokens
             self.total_tokens = usage.total_tokens
+            self.cache_hit_tokens = usage.prompt_cache_hit_tokens
+            self.cache_miss_tokens = usage.prompt_cache_miss_tokens
+            self.reasoning_tokens = usage.reasoning_tokens
 
     def finish(self) -> None:
         if self.finished:

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from sentinel.client.observation import Observation
+from sentinel.client.params import ChatRequest
 from sentinel.client.resilience import CallPolicy
 from sentinel.client.sse import StreamAccumulator
-from sentinel.client.types import ChatCompletion
+from sentinel.client.types import ChatCompletion, TextCompletion
 from sentinel.errors import ContentBlockedError
+
+
+def parse_answer(request: ChatRequest, content: bytes) -> ChatCompletion | TextCompletion:
+    """The response body as the type the operation answers (ValueError if it is not)."""
+    if request.operation == "text_completion":
+        return TextCompletion.model_validate_json(content)
+    return ChatCompletion.model_validate_json(content)
 
 
 def apply_policy(obs: Observation, policy: CallPolicy) -> None:
@@ -16,7 +24,7 @@ def apply_policy(obs: Observation, policy: CallPolicy) -> None:
     obs.circuit_open = policy.circuit_open
 
 
-def apply_completion(obs: Observation, completion: ChatCompletion) -> None:
+def apply_completion(obs: Observation, completion: ChatCompletion | TextCompletion) -> None:
     completion.request_id = obs.request_id
     obs.response_id = completion.id or None
     obs.response_model = completion.model or None
@@ -29,6 +37,10 @@ def apply_completion(obs: Observation, completion: ChatCompletion) -> None:
             obs.finish()
             raise
     obs.completion = completion.content
+    if isinstance(completion, ChatCompletion) and completion.choices:
+        message = completion.choices[0].message
+        obs.reasoning = message.reasoning_content
+        obs.tool_calls = list(message.tool_calls or [])
 
 
 def apply_stream(obs: Observation, acc: StreamAccumulator) -> None:
@@ -37,3 +49,10 @@ def apply_stream(obs: Observation, acc: StreamAccumulator) -> None:
     obs.usage(acc.usage)
     obs.finish_reasons = acc.finish_reasons
     obs.completion = acc.text
+    obs.reasoning = acc.reasoning
+    obs.tool_calls = acc.tool_calls()
+    timing = acc.timing
+    obs.first_chunk, obs.first_content = timing.first_chunk, timing.first_content
+    if timing.keepalives:
+        obs.keepalives = timing.keepalives
+        obs.keepalive_time = timing.keepalive_time()

@@ -13,7 +13,7 @@ from typing import Any
 
 from sentinel.appnames import InvalidAppName, validate_app_name
 from sentinel.errors import InvalidRequestError
-from sentinel.records.models import CallParams
+from sentinel.records.models import CallParams, construct
 from sentinel.subjects import InvalidSubjectId, normalize_subject_id
 
 _RANGES: dict[str, tuple[float, float]] = {
@@ -26,7 +26,10 @@ _ROLES = frozenset({"system", "user", "assistant", "tool"})
 # DeepSeek parameters sent as given (no local check); anything else is most likely a typo
 # (`temprature=`) that would otherwise be ignored upstream. `extra_body` is the escape
 # hatch for parameters newer than this list, as in the openai SDK.
-_PASSTHROUGH = frozenset({"tool_choice", "logprobs", "top_logprobs", "stream_options"})
+_PASSTHROUGH = frozenset({"top_logprobs", "stream_options"})
+# DeepSeek's efforts and what it maps the OpenAI-style ones to (low, high, max).
+EFFORTS = ("minimal", "low", "medium", "high", "xhigh", "max", "ultra")
+_TOOL_CHOICES = ("auto", "none", "required")
 _NAMED = (
     "model",
     "messages",
@@ -38,6 +41,11 @@ _NAMED = (
     "stop",
     "response_format",
     "tools",
+    "tool_choice",
+    "thinking",
+    "reasoning_effort",
+    "logprobs",
+    "conversation_id",
     "stream",
     "subject_id",
     "app",
@@ -57,10 +65,17 @@ class ChatRequest:
     subject_id: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     app: str | None = None  # overrides the client's app for this call (the sidecar proxy)
+    conversation_id: str | None = None
+    thinking: str | None = None  # "enabled" / "disabled" as requested; None: model default
+    path: str = "/chat/completions"  # under the base URL; beta features live under /beta
+    operation: str = "chat"  # gen_ai.operation.name: chat, or text_completion (FIM)
 
     @property
     def messages(self) -> list[dict[str, Any]]:
-        return self.body["messages"]
+        """The conversation; a FIM request's prompt and suffix as one user message."""
+        if "messages" in self.body:
+            return self.body["messages"]
+        return [{"role": "user", "content": self.body["prompt"], "suffix": self.body.get("suffix")}]
 
 
 def _number(name: str, value: Any) -> float:
@@ -119,6 +134,48 @@ def _extra(extra: Mapping[str, Any], extra_body: Any) -> dict[str, Any]:
     return {**extra, **(extra_body or {})}
 
 
+def _thinking(thinking: Any) -> str | None:
+    if thinking is None:
+        return None
+    kind = thinking.get("type") if isinstance(thinking, Mapping) else None
+    if kind not in ("enabled", "disabled") or len(thinking) != 1:
+        raise InvalidRequestError(
+            "thinking must be {'type': 'enabled'} or {'type': 'disabled'}, got " + repr(thinking)
+        )
+    return kind
+
+
+def _tool_choice(choice: Any) -> str | None:
+    """The choice as a label: auto, none, required, or function:<name>."""
+    if choice is None:
+        return None
+    if isinstance(choice, str) and choice in _TOOL_CHOICES:
+        return choice
+    if isinstance(choice, Mapping) and choice.get("type") == "function":
+        name = (
+            choice.get("function", {}).get("name")
+            if isinstance(choice.get("function"), Mapping)
+            else None
+        )
+        if isinstance(name, str) and name:
+            return f"function:{name}"
+    raise InvalidRequestError(
+        "tool_choice must be 'auto', 'none', 'required' or "
+        "{'type': 'function', 'function': {'name': ...}}"
+    )
+
+
+def _tool_names(tools: list[dict[str, Any]]) -> list[str]:
+    names = []
+    for i, tool in enumerate(tools):
+        fn = tool.get("function")
+        name = fn.get("name") if isinstance(fn, Mapping) else None
+        if not isinstance(name, str) or not name:
+            raise InvalidRequestError(f"tools[{i}].function.name is required")
+        names.append(name)
+    return names
+
+
 def _metadata(metadata: Any) -> dict[str, str]:
     if metadata is None:
         return {}
@@ -139,6 +196,11 @@ def build_chat_request(
     stop: str | list[str] | None = None,
     response_format: Mapping[str, Any] | None = None,
     tools: list[Mapping[str, Any]] | None = None,
+    tool_choice: str | Mapping[str, Any] | None = None,
+    thinking: Mapping[str, Any] | None = None,
+    reasoning_effort: str | None = None,
+    logprobs: bool | None = None,
+    conversation_id: str | None = None,
     stream: bool = False,
     subject_id: str | None = None,
     app: str | None = None,
@@ -175,10 +237,32 @@ def build_chat_request(
                 "response_format must be {'type': 'text'} or {'type': 'json_object'}"
             )
         body["response_format"] = dict(response_format)
+    names = None
     if tools is not None:
         if not isinstance(tools, list) or not all(isinstance(t, Mapping) for t in tools):
             raise InvalidRequestError("tools must be a list of tool definition dicts")
         body["tools"] = [dict(t) for t in tools]
+        names = _tool_names(body["tools"])
+    choice = _tool_choice(tool_choice)
+    if choice is not None:
+        body["tool_choice"] = tool_choice if isinstance(tool_choice, str) else dict(tool_choice)
+    mode = _thinking(thinking)
+    if mode is not None:
+        body["thinking"] = {"type": mode}
+    if reasoning_effort is not None:
+        if reasoning_effort not in EFFORTS:
+            raise InvalidRequestError(
+                f"reasoning_effort must be one of {list(EFFORTS)}, got {reasoning_effort!r}"
+            )
+        body["reasoning_effort"] = reasoning_effort
+    if logprobs is not None:
+        if not isinstance(logprobs, bool):
+            raise InvalidRequestError("logprobs must be True or False")
+        body["logprobs"] = logprobs
+    if conversation_id is not None and (
+        not isinstance(conversation_id, str) or not 0 < len(conversation_id) <= 256
+    ):
+        raise InvalidRequestError("conversation_id must be a string of 1 to 256 characters")
     if not isinstance(stream, bool):
         raise InvalidRequestError("stream must be True or False")
     if subject_id is not None:
@@ -199,15 +283,71 @@ def build_chat_request(
         if not isinstance(options, Mapping):
             raise InvalidRequestError("stream_options must be a dict")
         body["stream_options"] = {**options, "include_usage": True}
-    params = CallParams.model_construct(
-        temperature=numbers["temperature"],
-        top_p=numbers["top_p"],
-        frequency_penalty=numbers["frequency_penalty"],
-        presence_penalty=numbers["presence_penalty"],
-        max_tokens=max_tokens,
-        stop=stops,
-        stream=stream,
-        response_format=fmt_type,
-        tools=len(tools) if tools is not None else None,
+    params = construct(
+        CallParams,
+        dict(
+            temperature=numbers["temperature"],
+            top_p=numbers["top_p"],
+            frequency_penalty=numbers["frequency_penalty"],
+            presence_penalty=numbers["presence_penalty"],
+            max_tokens=max_tokens,
+            stop=stops,
+            stream=stream,
+            response_format=fmt_type,
+            tools=len(tools) if tools is not None else None,
+            tool_choice=choice,
+            tool_names=names,
+            thinking=mode,
+            reasoning_effort=reasoning_effort,
+            prefix=_is_prefix(body["messages"]),
+        ),
     )
-    return ChatRequest(body, model, params, stream, subject_id, meta, app)
+    prefix = params.prefix
+    path = "/beta/chat/completions" if prefix else "/chat/completions"
+    return ChatRequest(
+        body, model, params, stream, subject_id, meta, app, conversation_id, mode, path
+    )
+
+
+def build_fim_request(
+    *,
+    model: str | None = None,
+    prompt: Any = None,
+    suffix: Any = None,
+    max_tokens: int | None = None,
+    temperature: float | None = None,
+    top_p: float | None = None,
+    stop: str | list[str] | None = None,
+    subject_id: str | None = None,
+    app: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    conversation_id: str | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> ChatRequest:
+    """FIM completion (beta): the text between `prompt` and `suffix`. Validated like chat
+    (same rules for the shared parameters); not streamed."""
+    if not isinstance(prompt, str):
+        raise InvalidRequestError("prompt is required: the text before the gap")
+    if suffix is not None and not isinstance(suffix, str):
+        raise InvalidRequestError("suffix must be a string: the text after the gap")
+    chat = build_chat_request(
+        model=model, messages=[{"role": "user", "content": prompt}], max_tokens=max_tokens,
+        temperature=temperature, top_p=top_p, stop=stop, subject_id=subject_id, app=app,
+        metadata=metadata, conversation_id=conversation_id, extra_body=extra_body,
+        thinking={"type": "disabled"},
+    )  # fmt: skip
+    body = {k: v for k, v in chat.body.items() if k not in ("messages", "thinking")}
+    body["prompt"] = prompt
+    if suffix is not None:
+        body["suffix"] = suffix
+    chat.params.thinking = None
+    return ChatRequest(
+        body, chat.model, chat.params, False, chat.subject_id, chat.metadata, chat.app,
+        chat.conversation_id, None, "/beta/completions", "text_completion",
+    )  # fmt: skip
+
+
+def _is_prefix(messages: list[dict[str, Any]]) -> bool:
+    """Chat prefix completion (beta): the last message is the assistant's, `prefix: True`."""
+    last = messages[-1]
+    return last.get("role") == "assistant" and last.get("prefix") is True

@@ -1,35 +1,18 @@
 """CallRecord / Conversation / Feedback from an observed call.
 
 Built without validation: every value comes from already-validated request params or
-a parsed response, so re-validating on the hot path would only cost time. Not with
-`model_construct` either, which walks every field's default handling in Python (15 us
-per record, more than the rest of the record path): `_construct` sets the instance
-state pydantic v2 documents for a model (`__dict__`, `__pydantic_fields_set__`,
-`__pydantic_extra__`, `__pydantic_private__`) in 1 us. So every field must be passed;
+a parsed response, so re-validating on the hot path would only cost time (see
+`sentinel.records.models.construct`). So every field must be passed;
 tests/client/test_records_construct.py checks the result equals `model_construct`'s.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
 
 from sentinel.client.observation import Observation
 from sentinel.records.models import CallRecord, Conversation, Feedback
-
-M = TypeVar("M", bound=BaseModel)
-_set = object.__setattr__
-
-
-def _construct(cls: type[M], fields: dict[str, Any]) -> M:
-    model = cls.__new__(cls)
-    _set(model, "__dict__", fields)
-    _set(model, "__pydantic_fields_set__", set(fields))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
-    return model
+from sentinel.records.models import construct as _construct
 
 
 def call_record(obs: Observation, app: str) -> CallRecord:
@@ -43,8 +26,10 @@ def call_record(obs: Observation, app: str) -> CallRecord:
             app=app,
             model=req.model,
             response_model=obs.response_model,
+            model_drift=obs.response_model is not None and obs.response_model != req.model,
+            conversation_id=req.conversation_id,
             response_id=obs.response_id,
-            operation="chat",
+            operation=req.operation,
             outcome="success" if obs.ok else "failure",
             http_status=obs.http_status,
             error_type=obs.error_type,
@@ -58,12 +43,22 @@ def call_record(obs: Observation, app: str) -> CallRecord:
             input_tokens=obs.input_tokens,
             output_tokens=obs.output_tokens,
             total_tokens=obs.total_tokens,
+            cache_hit_tokens=obs.cache_hit_tokens,
+            cache_miss_tokens=obs.cache_miss_tokens,
+            reasoning_tokens=obs.reasoning_tokens,
             finish_reasons=obs.finish_reasons,
+            tool_calls=len(obs.tool_calls) if obs.tool_calls else None,
+            tool_call_names=[c.get("function", {}).get("name", "") for c in obs.tool_calls],
+            time_to_first_chunk=obs.first_chunk,
+            time_to_first_content=obs.first_content,
+            keepalive_time=obs.keepalive_time,
+            keepalives=obs.keepalives,
             params=req.params,
             subject_key=obs.subject_key,
             trace_id=obs.trace_id,
             span_id=obs.span_id,
-            cached=obs.cache_hit is True,
+            cached=obs.cache_hit,
+            stream_abandoned=obs.abandoned,
             metadata=req.metadata,
             safety=obs.safety.summary() if obs.safety is not None else None,
         ),
@@ -82,6 +77,11 @@ def conversation(obs: Observation, app: str) -> Conversation:
             model=req.model,
             messages=req.messages,
             completion=obs.completion,
+            reasoning_content=obs.reasoning,
+            tool_calls=obs.tool_calls or None,
+            tools=req.body.get("tools"),
+            tool_choice=req.body.get("tool_choice"),
+            conversation_id=req.conversation_id,
             subject_id=req.subject_id,
             subject_key=obs.subject_key,
             anonymized_at=None,

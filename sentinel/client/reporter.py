@@ -57,10 +57,15 @@ class Reporter:
 
     def report(self, obs: Observation) -> None:
         """Never raises: a reporting failure must not turn a good call into an error."""
-        self.telemetry.finish(obs)
         try:
             app = obs.request.app or self.app
-            records: list[Record] = [call_record(obs, app)]
+            record = call_record(obs, app)
+        except Exception:
+            log.exception("could not build the record of call %s", obs.request_id)
+            return
+        self.telemetry.finish(obs, record)
+        try:
+            records: list[Record] = [record]
             if self.capture_content:
                 records.append(conversation(obs, app))
             with self._lock:

@@ -5,6 +5,8 @@ usage in the last chunk. Pure, fed line by line by the sync or async stream.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sentinel.client.types import ChatCompletionChunk
@@ -86,13 +88,19 @@ class ChunkParser:
     """
 
     def __init__(
-        self, request_id: str, safety: Any = None, *, secrets: tuple[str, ...] = ()
+        self,
+        request_id: str,
+        safety: Any = None,
+        t0: float = 0.0,
+        now: Callable[[], float] = time.perf_counter,
+        *,
+        secrets: tuple[str, ...] = (),
     ) -> None:
         self.request_id = request_id
         self.safety = safety  # a sentinel.safety CallGuard: masks or cuts each chunk
         self.secrets = secrets  # the credential sent, scrubbed from in-band errors
         self.decoder = SSEDecoder()
-        self.acc = StreamAccumulator()
+        self.acc = StreamAccumulator(Timing(t0, now))
         self.done = False
 
     @property
@@ -100,6 +108,9 @@ class ChunkParser:
         return self.done or bool(self.acc.finish_reasons)
 
     def feed(self, line: str) -> ChatCompletionChunk | None:
+        if is_comment(line):
+            self.acc.timing.keepalive()
+            return None
         return self._event(self.decoder.feed(line))
 
     def end(self) -> ChatCompletionChunk | None:
@@ -138,29 +149,98 @@ class ChunkParser:
         )
 
 
-class StreamAccumulator:
-    """What the chunks add up to: text, finish reasons, usage, ids."""
+class Timing:
+    """When a stream's first chunk and first output (content, reasoning or a tool call)
+    came, in seconds from `t0`, and how long it sent keep-alives before (queued)."""
 
-    def __init__(self) -> None:
+    def __init__(self, t0: float, now: Callable[[], float]) -> None:
+        self.t0 = t0
+        self.now = now
+        self.first_chunk: float | None = None
+        self.first_content: float | None = None
+        self.keepalives = 0
+        self._first_keepalive: float | None = None
+
+    def keepalive(self) -> None:
+        self.keepalives += 1
+        if self._first_keepalive is None:
+            self._first_keepalive = self.now() - self.t0
+
+    def chunk(self, output: bool) -> None:
+        if self.first_chunk is None:
+            self.first_chunk = self.now() - self.t0
+        if output and self.first_content is None:
+            self.first_content = self.now() - self.t0
+
+    def keepalive_time(self) -> float | None:
+        if self._first_keepalive is None:
+            return None
+        end = self.first_chunk if self.first_chunk is not None else self.now() - self.t0
+        return max(end - self._first_keepalive, 0.0)
+
+
+class StreamAccumulator:
+    """What the chunks add up to: text, reasoning, tool calls (their deltas assembled by
+    index: id, name, then the arguments in pieces), finish reasons, usage, ids."""
+
+    def __init__(self, timing: Timing | None = None) -> None:
         self.parts: list[str] = []
+        self.reasoning_parts: list[str] = []
+        self.calls: dict[int, dict[str, Any]] = {}
         self.finish_reasons: list[str] = []
         self.usage = None
         self.id: str | None = None
         self.model: str | None = None
+        self.timing = timing or Timing(0.0, time.perf_counter)
 
     def add(self, chunk: ChatCompletionChunk) -> None:
         if self.id is None and chunk.id:
             self.id = chunk.id
         if chunk.model:
             self.model = chunk.model
+        output = False
         for choice in chunk.choices:
-            if choice.delta.content:
-                self.parts.append(choice.delta.content)
+            delta = choice.delta
+            if delta.content:
+                self.parts.append(delta.content)
+                output = True
+            if delta.reasoning_content:
+                self.reasoning_parts.append(delta.reasoning_content)
+                output = True
+            if delta.tool_calls:
+                self._tool_deltas(delta.tool_calls)
+                output = True
             if choice.finish_reason:
                 self.finish_reasons.append(choice.finish_reason)
         if chunk.usage is not None:
             self.usage = chunk.usage
+        self.timing.chunk(output)
+
+    def _tool_deltas(self, deltas: list[dict[str, Any]]) -> None:
+        for d in deltas:
+            if not isinstance(d, dict):
+                continue
+            index = d.get("index", len(self.calls))
+            call = self.calls.setdefault(
+                index, {"id": None, "type": "function", "function": {"name": "", "arguments": ""}}
+            )
+            if d.get("id"):
+                call["id"] = d["id"]
+            if d.get("type"):
+                call["type"] = d["type"]
+            fn = d.get("function") or {}
+            if fn.get("name"):
+                call["function"]["name"] += fn["name"]
+            if fn.get("arguments"):
+                call["function"]["arguments"] += fn["arguments"]
+
+    def tool_calls(self) -> list[dict[str, Any]]:
+        return [self.calls[i] for i in sorted(self.calls)]
 
     @property
     def text(self) -> str:
         return "".join(self.parts)
+
+    @property
+    def reasoning(self) -> str | None:
+        return "".join(self.reasoning_parts) if self.reasoning_parts else None

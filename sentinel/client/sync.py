@@ -14,21 +14,30 @@ from opentelemetry.trace import TracerProvider
 from sentinel.client import outbound
 from sentinel.client.attempts import CONNECTION_ERRORS, TIMEOUT_ERRORS, Attempts
 from sentinel.client.cache import answer_from_cache
-from sentinel.client.core import ClientCore, ClientOptions, Fallback, models_from
+from sentinel.client.core import (
+    ClientCore,
+    ClientOptions,
+    Fallback,
+    get_result,
+    get_span,
+    models_in,
+)
 from sentinel.client.feedback import record_feedback
 from sentinel.client.http1 import ResponseBody
 from sentinel.client.observation import Observation
-from sentinel.client.outcome import apply_completion, apply_stream
-from sentinel.client.params import build_chat_request
+from sentinel.client.outcome import apply_completion, apply_stream, parse_answer
+from sentinel.client.params import build_chat_request, build_fim_request
 from sentinel.client.resilience import TokenBucket
 from sentinel.client.sse import ChunkParser, sent_credential
 from sentinel.client.transport import sync_transport, transports_for
 from sentinel.client.types import (
+    Balance,
     ChatCompletion,
     ChatCompletionChunk,
     ChunkChoice,
     Delta,
     Model,
+    TextCompletion,
 )
 from sentinel.clock import Clock
 from sentinel.config import Settings
@@ -68,7 +77,9 @@ class Stream:
         self._obs = obs
         self._response = response
         self._fallback = fallback
-        self._parser = ChunkParser(obs.request_id, obs.safety, secrets=sent_credential(response))
+        self._parser = ChunkParser(
+            obs.request_id, obs.safety, obs.t0, secrets=sent_credential(response)
+        )
         self._iter = self._chunks()
         self.request_id = obs.request_id
 
@@ -204,13 +215,19 @@ class Models:
         self._client = client
 
     def list(self) -> list[Model]:
-        """The primary endpoint's models (a connectivity check for `sentinel doctor`)."""
-        core = self._client._core
-        token = core.auth.token(self._client._http)
-        resp = self._client._http.get(
-            core.endpoints[0] + "/models", headers={"authorization": f"Bearer {token}"}
-        )
-        return models_from(resp, token)
+        """The primary endpoint's models (`sentinel doctor` compares them with the
+        model catalogue)."""
+        return models_in(self._client._get("/models"))
+
+
+class FIMCompletions:
+    def __init__(self, client: Sentinel) -> None:
+        self._client = client
+
+    def create(self, **kwargs: Any) -> TextCompletion:
+        """FIM completion (beta, POST /beta/completions): `prompt` and `suffix`, the text
+        before and after the gap; observed, stored and resilient like chat."""
+        return self._client._create(kwargs, build_fim_request)  # type: ignore[no-any-return]
 
 
 class Sentinel:
@@ -270,6 +287,7 @@ class Sentinel:
         )
         self.chat = Chat(self)
         self.models = Models(self)
+        self.completions = FIMCompletions(self)
 
     @property
     def store(self) -> Store:
@@ -279,15 +297,17 @@ class Sentinel:
     def breaker(self) -> Any:
         return self._core.breaker
 
-    def _create(self, kwargs: dict[str, Any]) -> Any:
+    def _create(self, kwargs: dict[str, Any], build: Any = build_chat_request) -> Any:
         kwargs, mask = outbound.mask_request(kwargs, self._core.settings)
-        return outbound.unmask(self._call(kwargs, mask), mask)
+        return outbound.unmask(self._call(kwargs, mask, build), mask)
 
-    def _call(self, kwargs: dict[str, Any], mask: outbound.OutboundMask | None) -> Any:
-        request = build_chat_request(**kwargs)
+    def _call(self, kwargs: dict[str, Any], mask: outbound.OutboundMask | None, build: Any) -> Any:
+        request = build(**kwargs)
         core = self._core
+        core.resolve(request)
         obs = core.reporter.begin(request)
         outbound.annotate(obs, mask)
+        core.warn(obs)
         key = None
         if core.cache is not None and (key := core.cache.key(request, obs.subject_key)):
             hit = core.cache.get(key, request.model)
@@ -305,10 +325,11 @@ class Sentinel:
                 return Stream(obs, None, result)
             return Stream(obs, result, None)
         try:
-            if isinstance(result, ChatCompletion):
-                completion = result
-            else:
-                completion = ChatCompletion.model_validate_json(result.content)
+            completion = (
+                result
+                if isinstance(result, ChatCompletion)
+                else parse_answer(request, result.content)
+            )
             apply_completion(obs, completion)
             if key and core.cache is not None and not obs.fallback:
                 core.cache.put(key, request, obs.subject_key, completion, obs.started)
@@ -356,6 +377,25 @@ class Sentinel:
                     core.clock.sleep(then)
         finally:
             attempts.end()
+
+    def balance(self) -> Balance:
+        """GET /user/balance: whether the account can call, and what is left."""
+        return Balance.model_validate(self._get("/user/balance"))
+
+    def _get(self, path: str) -> dict[str, Any]:
+        """A GET beside chat, with a span; one retry after a refreshed token on 401."""
+        core, http = self._core, self._http
+        with get_span(core, path) as span:
+            for attempt in (0, 1):
+                token = core.auth.token(http)
+                resp = http.get(
+                    core.endpoints[0] + path, headers={"authorization": f"Bearer {token}"}
+                )
+                if resp.status_code == 401 and attempt == 0 and core.auth.refreshable:
+                    core.auth.invalidate(token)
+                    continue
+                break
+            return get_result(span, resp.status_code, resp.content, token)
 
     def feedback(
         self,

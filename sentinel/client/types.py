@@ -16,15 +16,32 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class CompletionTokensDetails(_Model):
+    reasoning_tokens: int | None = None
+
+
 class Usage(_Model):
+    """DeepSeek's usage: prompt_tokens = prompt_cache_hit_tokens + prompt_cache_miss_tokens,
+    and in thinking mode completion_tokens includes the reasoning tokens."""
+
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
+    prompt_cache_hit_tokens: int | None = None
+    prompt_cache_miss_tokens: int | None = None
+    completion_tokens_details: CompletionTokensDetails | None = None
+
+    @property
+    def reasoning_tokens(self) -> int | None:
+        details = self.completion_tokens_details
+        return details.reasoning_tokens if details is not None else None
 
 
 class ChatMessage(_Model):
     role: str = "assistant"
     content: str | None = None
+    # thinking mode's chain of thought; send it back on the tool-call turns that follow
+    reasoning_content: str | None = None
     tool_calls: list[dict[str, Any]] | None = None
 
 
@@ -52,6 +69,7 @@ class ChatCompletion(_Model):
 class Delta(_Model):
     role: str | None = None
     content: str | None = None
+    reasoning_content: str | None = None
     tool_calls: list[dict[str, Any]] | None = None
 
 
@@ -69,6 +87,42 @@ class ChatCompletionChunk(_Model):
     choices: list[ChunkChoice] = []
     usage: Usage | None = None
     request_id: str = ""
+
+
+class TextChoice(_Model):
+    index: int = 0
+    text: str = ""
+    finish_reason: str | None = None
+
+
+class TextCompletion(_Model):
+    """A FIM completion (POST /beta/completions)."""
+
+    id: str = ""
+    object: str = "text_completion"
+    created: int = 0
+    model: str = ""
+    choices: list[TextChoice] = []
+    usage: Usage | None = None
+    request_id: str = ""
+
+    @property
+    def content(self) -> str | None:
+        return self.choices[0].text if self.choices else None
+
+
+class BalanceInfo(_Model):
+    currency: str
+    total_balance: str
+    granted_balance: str | None = None
+    topped_up_balance: str | None = None
+
+
+class Balance(_Model):
+    """GET /user/balance: whether the account can still call, and its balances."""
+
+    is_available: bool = False
+    balance_infos: list[BalanceInfo] = []
 
 
 class Model(_Model):

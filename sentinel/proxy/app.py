@@ -30,15 +30,15 @@ from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.errors import SentinelError
 from sentinel.proxy.auth import TokenCache, authenticate, bind_app
 from sentinel.proxy.errors import describe, error_body, error_response, failure_response
-from sentinel.proxy.request import create_kwargs, parse_body
+from sentinel.proxy.request import create_kwargs, fim_kwargs, parse_body
 from sentinel.proxy.stream import EventStreamResponse, Pieces
 
 log = logging.getLogger("sentinel.proxy")
 
-MAX_BODY_BYTES = 8 * 1024 * 1024  # SENTINEL_PROXY_MAX_BODY_BYTES' default; 128k tokens fit
 _NOT_FOUND = (
-    "no such route: the Sentinel proxy serves POST /v1/chat/completions and GET /v1/models "
-    "only, and forwards nothing else upstream"
+    "no such route: the Sentinel proxy serves POST /v1/chat/completions, POST "
+    "/beta/completions, GET /v1/models and GET /user/balance only, and forwards nothing "
+    "else upstream"
 )
 _SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 _DONE = b"data: [DONE]\n\n"
@@ -131,6 +131,33 @@ async def chat_completions(request: Request) -> Response:
     )
 
 
+async def fim_completions(request: Request) -> Response:
+    state = request.app.state
+    await authenticate(request, state.tokens)
+    client: AsyncSentinel = state.client
+    try:
+        kwargs = fim_kwargs(parse_body(await request.body()), request.headers)
+        result = await client.completions.create(**kwargs)
+    except SentinelError as exc:
+        return failure_response(exc, client.breaker.retry_in())
+    return Response(
+        result.__pydantic_serializer__.to_json(result, exclude=_WIRE),
+        media_type="application/json",
+        headers={"x-request-id": result.request_id},
+    )
+
+
+async def balance(request: Request) -> Response:
+    state = request.app.state
+    await authenticate(request, state.tokens)
+    client: AsyncSentinel = state.client
+    try:
+        result = await client.balance()
+    except SentinelError as exc:
+        return failure_response(exc, client.breaker.retry_in())
+    return Response(result.model_dump_json(), media_type="application/json")
+
+
 async def list_models(request: Request) -> Response:
     state = request.app.state
     await authenticate(request, state.tokens)
@@ -170,8 +197,10 @@ def create_proxy_app(
         for path, endpoint, method in (
             (f"{prefix}/chat/completions", chat_completions, "POST"),
             (f"{prefix}/models", list_models, "GET"),
+            (f"{prefix}/user/balance", balance, "GET"),
         )
     ]
+    routes.append(Route("/beta/completions", fim_completions, methods=["POST"]))
     app = Starlette(
         routes=routes,
         middleware=[

@@ -16,12 +16,13 @@ from typing import Any
 
 import orjson
 
-from sentinel.client.params import build_chat_request
+from sentinel.client.params import build_chat_request, build_fim_request
 from sentinel.errors import InvalidRequestError
 from sentinel.subjects import InvalidSubjectId, from_header, normalize_subject_id
 
 SUBJECT_HEADER = "x-sentinel-subject"
 APP_HEADER = "x-sentinel-app"
+CONVERSATION_HEADER = "x-sentinel-conversation"
 # What an app may set in the body; subject, app and extra_body are the proxy's to fill.
 _KNOWN = frozenset(inspect.signature(build_chat_request).parameters) - {
     "subject_id",
@@ -66,4 +67,24 @@ def create_kwargs(body: dict[str, Any], headers: Mapping[str, str]) -> dict[str,
     )
     if app is not None:
         kwargs["app"] = app
+    conversation = headers.get(CONVERSATION_HEADER) or (
+        metadata.get("conversation_id") if isinstance(metadata, Mapping) else None
+    )
+    if conversation is not None:
+        kwargs["conversation_id"] = conversation
+    return kwargs
+
+
+def fim_kwargs(body: dict[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:
+    """Keywords for `AsyncSentinel.completions.create` (FIM): the same subject, app and
+    conversation rules as chat; other fields go upstream in `extra_body`."""
+    kwargs = create_kwargs(body, headers)
+    known = set(inspect.signature(build_fim_request).parameters)
+    extra = kwargs.pop("extra_body", {})
+    for name in [k for k in kwargs if k not in known]:
+        extra[name] = kwargs.pop(name)
+    for name in [k for k in extra if k in known and k != "extra_body"]:
+        kwargs[name] = extra.pop(name)  # prompt, suffix: not chat parameters
+    if extra:
+        kwargs["extra_body"] = extra
     return kwargs

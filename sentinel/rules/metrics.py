@@ -30,6 +30,13 @@ def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
+_TOKEN_RATES = {
+    "input_tokens_rate": "input_tokens",
+    "output_tokens_rate": "output_tokens",
+    "reasoning_tokens_rate": "reasoning_tokens",
+}
+
+
 def call_value(metric: str, stats: CallStats, window: timedelta) -> float | None:
     """The metric for one group's call aggregates; None when it is undefined (no calls)."""
     if metric == "error_rate":
@@ -46,6 +53,13 @@ def call_value(metric: str, stats: CallStats, window: timedelta) -> float | None
         return _ratio(stats.rate_limited, stats.total)
     if metric == "circuit_open_count":
         return float(stats.circuit_open)
+    if metric == "cache_hit_ratio":  # of the input tokens DeepSeek reported hit or missed
+        hit = stats.tokens.get("cache_hit_tokens", 0)
+        return _ratio(hit, hit + stats.tokens.get("cache_miss_tokens", 0))
+    if metric in _TOKEN_RATES:  # tokens per second, as Prometheus' rate()
+        return stats.tokens.get(_TOKEN_RATES[metric], 0) / window.total_seconds()
+    if metric == "ttft_p95_ms":
+        return stats.ttft_p95_ms
     raise ValueError(f"not a call metric: {metric}")
 
 

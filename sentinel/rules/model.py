@@ -39,6 +39,11 @@ CallMetric = Literal[
     "rate_limited_rate",
     "circuit_open_count",
     "content_flagged_rate",  # share of calls the safety filter flagged, one series per category
+    "cache_hit_ratio",
+    "input_tokens_rate",
+    "output_tokens_rate",
+    "reasoning_tokens_rate",
+    "ttft_p95_ms",
 ]
 FeedbackMetric = Literal["quality_score_avg", "satisfaction_rate"]
 Metric = Literal[CallMetric, FeedbackMetric, "unanonymized_overdue"]

@@ -91,6 +91,11 @@ class CallStats:
     latency_p99_ms: float | None = None
     # calls in which the safety filter found each category (content_flagged_rate)
     flagged: dict[str, int] = field(default_factory=dict)
+    # token field of the table of call fields -> total in the window (fields with no
+    # count in any call of the window are 0)
+    tokens: dict[str, int] = field(default_factory=dict)
+    # time to first chunk of the window's streams; None without streams
+    ttft_p95_ms: float | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,10 @@ class Store(Protocol):
         """Upsert by request_id. Raises StoreUnavailable if nothing could be written."""
 
     def get_call(self, request_id: str) -> CallRecord | None: ...
+    def conversation_calls(self, conversation_id: str, limit: int = 1000) -> list[CallRecord]:
+        """The calls of one conversation (conversation_id=), oldest first."""
+        ...
+
     def get_conversation(self, request_id: str) -> Conversation | None: ...
     def count(self, kind: str) -> int:
         """Number of stored documents of one of the KINDS (ValueError for another)."""

@@ -191,6 +191,10 @@ def _write_failure(exc: BaseException, url: str) -> StoreError:
     return StoreUnavailable(f"Elasticsearch at {url} failed: {type(exc).__name__}: {exc}")
 
 
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds * 1000.0
+
+
 class ElasticStore:
     """The Store protocol on Elasticsearch (see module docstring)."""
 
@@ -651,6 +655,15 @@ class ElasticStore:
         )["hits"]["hits"]
         return _source_model("call", hits[0]["_source"]) if hits else None
 
+    def conversation_calls(self, conversation_id: str, limit: int = 1000) -> list[CallRecord]:
+        hits = self._search(
+            self._index("calls-*"),
+            query={"term": {schema.STORE_PATHS["conversation_id"]: conversation_id}},
+            sort=[{"@timestamp": "asc"}, {"sentinel.request_id": "asc"}],
+            size=limit,
+        )["hits"]["hits"]
+        return [_source_model("call", h["_source"]) for h in hits]
+
     def get_conversation(self, request_id: str) -> Conversation | None:
         try:
             doc = self._op(self.client.get, index=self._index("conversations"), id=request_id)
@@ -728,6 +741,16 @@ class ElasticStore:
             "latency_avg": {"avg": {"field": "sentinel.duration_ms"}},
             "latency": {"percentiles": {"field": "sentinel.duration_ms", "percents": [50, 95, 99]}},
             "flagged": {"terms": {"field": "sentinel.safety.categories", "size": 500}},
+            "ttft": {
+                "percentiles": {
+                    "field": schema.STORE_PATHS["time_to_first_chunk"],
+                    "percents": [95],
+                }
+            },
+            **{
+                f"tokens_{name}": {"sum": {"field": schema.STORE_PATHS[name]}}
+                for name in schema.TOKEN_FIELDS
+            },
         }
         groups = self._window_stats(
             self._calls_in(start, end),
@@ -750,6 +773,8 @@ class ElasticStore:
                 latency_p95_ms=a["latency"]["values"]["95.0"],
                 latency_p99_ms=a["latency"]["values"]["99.0"],
                 flagged={b["key"]: b["doc_count"] for b in a["flagged"]["buckets"]},
+                tokens={n: int(a[f"tokens_{n}"]["value"] or 0) for n in schema.TOKEN_FIELDS},
+                ttft_p95_ms=_ms(a["ttft"]["values"]["95.0"]),
             )
             for labels, total, a in groups
         ]

@@ -13,6 +13,7 @@ Pure functions, no I/O.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 from importlib import resources
@@ -20,46 +21,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sentinel.records.models import call_fields, compile_builder
+
 # model field (dotted for sub-models) -> document path, per kind.
 FIELDS: dict[str, dict[str, str]] = {
-    "call": {
-        "request_id": "sentinel.request_id",
-        "timestamp": "@timestamp",
-        "app": "service.name",
-        "model": "gen_ai.request.model",
-        "response_model": "gen_ai.response.model",
-        "response_id": "gen_ai.response.id",
-        "operation": "gen_ai.operation.name",
-        "outcome": "event.outcome",
-        "http_status": "http.response.status_code",
-        "error_type": "error.type",
-        "duration_ms": "sentinel.duration_ms",
-        "retries": "sentinel.retries",
-        "rate_limited": "sentinel.rate_limited",
-        "failovers": "sentinel.failovers",
-        "fallback": "sentinel.fallback",
-        "circuit_open": "sentinel.circuit_open",
-        "endpoint": "server.address",
-        "input_tokens": "gen_ai.usage.input_tokens",
-        "output_tokens": "gen_ai.usage.output_tokens",
-        "total_tokens": "gen_ai.usage.total_tokens",
-        "finish_reasons": "gen_ai.response.finish_reasons",
-        "params.temperature": "gen_ai.request.temperature",
-        "params.top_p": "gen_ai.request.top_p",
-        "params.frequency_penalty": "gen_ai.request.frequency_penalty",
-        "params.presence_penalty": "gen_ai.request.presence_penalty",
-        "params.max_tokens": "gen_ai.request.max_tokens",
-        "params.stop": "gen_ai.request.stop_sequences",
-        "params.stream": "sentinel.request.stream",
-        "params.response_format": "sentinel.request.response_format",
-        "params.tools": "sentinel.request.tools",
-        "subject_key": "sentinel.subject_key",
-        "trace_id": "trace.id",
-        "span_id": "span.id",
-        "cached": "sentinel.cached",
-        "metadata": "labels",
-        "safety": "sentinel.safety",
-    },
+    "call": {f.name: f.out.store for f in call_fields() if f.out.store},
     "conversation": {
         "request_id": "sentinel.request_id",
         "timestamp": "@timestamp",
@@ -67,6 +33,10 @@ FIELDS: dict[str, dict[str, str]] = {
         "model": "gen_ai.request.model",
         "messages": "gen_ai.input.messages",
         "completion": "gen_ai.completion",
+        "reasoning_content": "gen_ai.reasoning_content",
+        "tool_calls": "gen_ai.output.tool_calls",
+        "tools": "gen_ai.tool.definitions",
+        "conversation_id": "gen_ai.conversation.id",
         "subject_id": "sentinel.subject_id",
         "subject_key": "sentinel.subject_key",
         "anonymized_at": "sentinel.anonymized_at",
@@ -141,44 +111,7 @@ def _split(path: str) -> list[str]:
     return path.split(".") if path != "@timestamp" else ["@timestamp"]
 
 
-def _compile(kind: str, fields: dict[str, str]) -> Any:
-    """A function building the nested document of one kind from a model.
-
-    to_doc runs once per record on the ingest path, so the shape is compiled once
-    into straight-line Python (a generic walk over the paths costs 5x more); the code
-    is generated from FIELDS only. None values and empty objects are left out.
-    """
-    tree: dict[str, Any] = {}
-    for name, path in fields.items():
-        if not all(part.isidentifier() for part in name.split(".")):
-            raise ValueError(f"model field {name!r} is not an identifier")
-        *parents, leaf = _split(path)
-        node = tree
-        for p in parents:
-            node = node.setdefault(p, {})
-        node[leaf] = name
-    lines = [f"def build_{kind}(r):"]
-    counter = iter(range(1_000_000))
-
-    def emit(node: dict[str, Any], var: str, indent: str) -> None:
-        lines.append(f"{indent}{var} = {{}}")
-        for key, value in node.items():
-            if isinstance(value, dict):
-                child = f"n{next(counter)}"
-                emit(value, child, indent)
-                lines.append(f"{indent}if {child}: {var}[{key!r}] = {child}")
-            else:
-                lines.append(f"{indent}v = r.{value}")
-                lines.append(f"{indent}if v is not None: {var}[{key!r}] = v")
-
-    emit(tree, "out", "    ")
-    lines.append("    return out")
-    namespace: dict[str, Any] = {}
-    exec(compile("\n".join(lines), f"<sentinel.store.schema:{kind}>", "exec"), namespace)
-    return namespace[f"build_{kind}"]
-
-
-_BUILDERS = {kind: _compile(kind, fields) for kind, fields in FIELDS.items()}
+_BUILDERS = {kind: compile_builder(kind, fields, frozenset()) for kind, fields in FIELDS.items()}
 
 
 def _known(fields: dict[str, str]) -> dict[str, set[str]]:
@@ -281,15 +214,67 @@ def from_doc(kind: str, source: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _es_type(es: str) -> dict[str, Any]:
+    if es == "id":  # ids are matched exactly, whatever their length
+        return {"type": "keyword"}
+    if es in ("keyword", "flattened"):  # over-long label values stay in _source, unindexed
+        return {"type": es, "ignore_above": 1024}
+    return {"type": es}
+
+
+def call_mappings() -> dict[str, Any]:
+    """The calls template's `properties` for the table of call fields."""
+    props: dict[str, Any] = {}
+    for f in call_fields():
+        if not f.out.store or not f.out.es:
+            continue
+        *parents, leaf = _split(f.out.store)
+        node = props
+        for p in parents:
+            node = node.setdefault(p, {"properties": {}})["properties"]
+        node[leaf] = _es_type(f.out.es)
+    return props
+
+
+def _merge(into: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+# Token fields of the table of call fields: what call_stats totals per window.
+TOKEN_FIELDS = tuple(f.name for f in call_fields() if f.out.tokens)
+STORE_PATHS = {f.name: f.out.store for f in call_fields() if f.out.store}
+
+
+def call_columns() -> list[tuple[str, str, str]]:
+    """(column, SQLite type, model field) of the call fields the SQLite store keeps in
+    columns (what it filters and aggregates on); the rest lives in the JSON `doc`."""
+    return [
+        (f.name.replace(".", "_"), f.out.column, f.name)
+        for f in call_fields()
+        if f.out.column and f.name != "request_id"
+    ]
+
+
 def load_template(
     name: str, prefix: str, *, shards: int | None = None, replicas: int | None = None
 ) -> dict[str, Any]:
     """The index template `templates/<name>.json`, its patterns moved to `prefix`, sized
     by SENTINEL_ES_SHARDS / SENTINEL_ES_REPLICAS when set. A fixed replica count replaces
     the default `auto_expand_replicas: 0-1`, which suits one node or two but leaves a
-    three-node cluster one copy short of what an operator asked for."""
+    three-node cluster one copy short of what an operator asked for. The calls template
+    gets its field mappings from the table of call fields, and a digest of them in
+    `_meta` so that `doctor` sees a template older than the table."""
     text = resources.files("sentinel.store").joinpath(f"templates/{name}.json").read_text()
     body = json.loads(text)
+    if name == "calls":
+        derived = call_mappings()
+        _merge(body["template"]["mappings"]["properties"], derived)
+        digest = hashlib.sha256(json.dumps(derived, sort_keys=True).encode()).hexdigest()
+        body["_meta"]["fields_digest"] = digest[:16]
     body["index_patterns"] = [prefix + p.removeprefix("sentinel") for p in body["index_patterns"]]
     settings = body["template"]["settings"]
     if shards is not None:

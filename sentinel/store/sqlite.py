@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import operator
 import os
 import sqlite3
 import threading
@@ -36,6 +37,7 @@ from sentinel.records.models import (
     Feedback,
     Record,
 )
+from sentinel.store import schema
 from sentinel.store.base import (
     CALL_LABELS,
     FEEDBACK_LABELS,
@@ -93,14 +95,31 @@ class _Checkpointer:
         self._thread.join(timeout=5)
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS calls (
-    request_id TEXT PRIMARY KEY, ts REAL NOT NULL, app TEXT, model TEXT, endpoint TEXT,
-    operation TEXT, error_type TEXT, is_error INTEGER NOT NULL, rate_limited INTEGER NOT NULL,
-    circuit_open INTEGER NOT NULL, duration_ms REAL NOT NULL, subject_key TEXT, doc TEXT NOT NULL
-);
+# The calls table's columns come from the table of call fields (schema.call_columns);
+# setup() adds the ones an older database lacks.
+_CALL_COLUMNS = schema.call_columns()
+_TOKEN_COLUMNS = schema.TOKEN_FIELDS  # token fields are top-level: column = field name
+_CALL_ROW = operator.attrgetter(*(field for _, _, field in _CALL_COLUMNS))
+_CALLS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS calls (request_id TEXT PRIMARY KEY, ts REAL NOT NULL,"
+    " is_error INTEGER NOT NULL, doc TEXT NOT NULL, "
+    + ", ".join(f"{name} {sql}" for name, sql, _ in _CALL_COLUMNS)
+    + ");"
+)
+_INSERT_CALL = (
+    "INSERT OR REPLACE INTO calls (request_id, ts, is_error, doc, "
+    + ", ".join(name for name, _, _ in _CALL_COLUMNS)
+    + ") VALUES ("
+    + ",".join("?" * (4 + len(_CALL_COLUMNS)))
+    + ")"
+)
+_SCHEMA = (
+    _CALLS_TABLE
+    + """
 CREATE INDEX IF NOT EXISTS calls_ts ON calls(ts);
 CREATE INDEX IF NOT EXISTS calls_subject ON calls(subject_key) WHERE subject_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS calls_conversation ON calls(conversation_id, ts)
+    WHERE conversation_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS conversations (
     request_id TEXT PRIMARY KEY, ts REAL NOT NULL, app TEXT, model TEXT, subject_id TEXT,
     subject_key TEXT, anonymized_at REAL, doc TEXT NOT NULL
@@ -136,6 +155,7 @@ CREATE INDEX IF NOT EXISTS cache_expires ON cache(expires);
 CREATE INDEX IF NOT EXISTS cache_subject_key ON cache(subject_key) WHERE subject_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS cache_subject_id ON cache(subject_id) WHERE subject_id IS NOT NULL;
 """
+)
 
 # Errors a record causes by itself (a constraint, text that is not valid Unicode, an
 # integer beyond 64 bits): retrying will never help, so the record is rejected.
@@ -159,6 +179,14 @@ def _rollback(c: sqlite3.Connection) -> None:
     if c.in_transaction:
         with contextlib.suppress(sqlite3.Error):
             c.execute("ROLLBACK")
+
+
+def _add_call_columns(c: sqlite3.Connection) -> None:
+    """Columns a newer table of call fields has and this database's calls table lacks."""
+    have = {row[1] for row in c.execute("PRAGMA table_info(calls)")}
+    for name, sql, _ in _CALL_COLUMNS:
+        if name not in have:
+            c.execute(f"ALTER TABLE calls ADD COLUMN {name} {sql}")
 
 
 def _ts(dt: datetime) -> float:
@@ -283,6 +311,8 @@ class SQLiteStore:
             self._conn = None
 
     def setup(self) -> None:
+        self._op(lambda c: c.executescript(_CALLS_TABLE))
+        self._op(_add_call_columns)
         self._op(lambda c: c.executescript(_SCHEMA))
         self._set_up = True
 
@@ -323,13 +353,7 @@ class SQLiteStore:
         for r in records:
             doc = r.model_dump_json()
             if isinstance(r, CallRecord):
-                calls.append(
-                    (
-                        r.request_id, _ts(r.timestamp), r.app, r.model, r.endpoint, r.operation,
-                        r.error_type, int(r.is_error), int(r.rate_limited), int(r.circuit_open),
-                        r.duration_ms, r.subject_key, doc,
-                    )
-                )  # fmt: skip
+                calls.append((r.request_id, _ts(r.timestamp), r.is_error, doc, *_CALL_ROW(r)))
             elif isinstance(r, Conversation):
                 convs.append(
                     (
@@ -354,9 +378,7 @@ class SQLiteStore:
             c.execute("BEGIN IMMEDIATE")
             try:
                 if calls:
-                    c.executemany(
-                        "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", calls
-                    )
+                    c.executemany(_INSERT_CALL, calls)
                 if convs:
                     # A replayed raw copy must never overwrite an anonymized conversation.
                     c.executemany(
@@ -383,6 +405,15 @@ class SQLiteStore:
             ).fetchone()
         )
         return CallRecord.model_validate_json(row[0]) if row else None
+
+    def conversation_calls(self, conversation_id: str, limit: int = 1000) -> list[CallRecord]:
+        rows = self._op(
+            lambda c: c.execute(
+                "SELECT doc FROM calls WHERE conversation_id=? ORDER BY ts, request_id LIMIT ?",
+                (conversation_id, limit),
+            ).fetchall()
+        )
+        return [CallRecord.model_validate_json(row[0]) for row in rows]
 
     def get_conversation(self, request_id: str) -> Conversation | None:
         row = self._op(
@@ -436,8 +467,13 @@ class SQLiteStore:
         group_by: Sequence[str] = (),
     ) -> list[CallStats]:
         groups = self._window_groups(
-            "is_error, rate_limited, circuit_open, duration_ms,"
-            " json_extract(doc, '$.safety.categories')",
+            ", ".join(
+                [
+                    "is_error, rate_limited, circuit_open, duration_ms,"
+                    " json_extract(doc, '$.safety.categories'), time_to_first_chunk",
+                    *_TOKEN_COLUMNS,
+                ]
+            ),
             "calls",
             start,
             end,
@@ -448,6 +484,10 @@ class SQLiteStore:
         out = []
         for labels, items in groups:
             durations = [i[3] for i in items]
+            tokens = {
+                name: sum(i[6 + n] or 0 for i in items) for n, name in enumerate(_TOKEN_COLUMNS)
+            }
+            ttft = [i[5] * 1000.0 for i in items if i[5] is not None]
             out.append(
                 CallStats(
                     labels=labels,
@@ -460,6 +500,8 @@ class SQLiteStore:
                     latency_p50_ms=percentile(durations, 50),
                     latency_p99_ms=percentile(durations, 99),
                     flagged=_flagged(i[4] for i in items),
+                    tokens=tokens,
+                    ttft_p95_ms=percentile(ttft, 95),
                 )
             )
         return out

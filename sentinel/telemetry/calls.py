@@ -20,6 +20,7 @@ from opentelemetry.metrics import CallbackOptions, Meter, MeterProvider
 from opentelemetry.metrics import Observation as Measured
 from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 
+from sentinel.records.models import CallRecord, call_fields, compile_builder, compile_flat
 from sentinel.telemetry import semconv as sc
 from sentinel.urls import redact_url
 
@@ -44,17 +45,26 @@ def never_raises(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-_PARAM_ATTRS = (
-    ("temperature", sc.GEN_AI_REQUEST_TEMPERATURE),
-    ("top_p", sc.GEN_AI_REQUEST_TOP_P),
-    ("frequency_penalty", sc.GEN_AI_REQUEST_FREQUENCY_PENALTY),
-    ("presence_penalty", sc.GEN_AI_REQUEST_PRESENCE_PENALTY),
-    ("max_tokens", sc.GEN_AI_REQUEST_MAX_TOKENS),
-    ("stop", sc.GEN_AI_REQUEST_STOP_SEQUENCES),
-)
+def _paths(which: str) -> dict[str, str]:
+    return {f.name: p for f in call_fields() if (p := getattr(f.out, which))}
 
 
-_LOG_PARAMS = tuple((field, key.rsplit(".", 1)[1]) for field, key in _PARAM_ATTRS)
+# (record field, gen_ai.token.type) of the token-usage histogram
+_TOKEN_TYPES = tuple((f.name, f.out.tokens) for f in call_fields() if f.out.tokens)
+_SPARSE = frozenset(f.name for f in call_fields() if f.out.sparse)
+# Span attributes and the log line's fields, from the table of call fields.
+_span_attributes = compile_flat("span", _paths("span"), _SPARSE)
+_log_fields = compile_builder("ecs", _paths("ecs"), _SPARSE)
+
+
+def _output(obs: Observation) -> list[dict[str, Any]]:
+    """The answer as content (only with content capture on): text, reasoning, tool calls."""
+    message: dict[str, Any] = {"role": "assistant", "content": obs.completion}
+    if obs.reasoning is not None:
+        message["reasoning_content"] = obs.reasoning
+    if obs.tool_calls:
+        message["tool_calls"] = obs.tool_calls
+    return [message]
 
 
 class _Counts:
@@ -123,8 +133,17 @@ class CallTelemetry:
         self.tokens = meter.create_histogram(
             sc.METRIC_TOKEN_USAGE,
             unit="{token}",
-            description="Input and output tokens used",
+            description="Tokens by type: input, output, cache_read, cache_miss, reasoning",
             explicit_bucket_boundaries_advisory=list(sc.TOKEN_BUCKETS),
+        )
+        self.first_chunk = meter.create_histogram(
+            sc.METRIC_TIME_TO_FIRST_CHUNK,
+            unit="s",
+            description="Time from the request to a stream's first chunk",
+            explicit_bucket_boundaries_advisory=list(sc.DURATION_BUCKETS),
+        )
+        self.warnings = meter.create_counter(
+            sc.METRIC_WARNINGS, unit="{warning}", description="One-time warnings, by kind"
         )
         self.requests = _request_counts(meter)
         self.retries = meter.create_counter(
@@ -156,27 +175,23 @@ class CallTelemetry:
 
     @never_raises
     def start(self, obs: Observation) -> None:
+        """The attributes samplers may look at; the rest are set from the record at the
+        end. The span's ids go to the record, which is built before the span ends."""
         req = obs.request
         attrs: dict[str, Any] = {
             **self._base,
+            sc.GEN_AI_OPERATION_NAME: req.operation,
             sc.GEN_AI_REQUEST_MODEL: req.model,
-            sc.SENTINEL_REQUEST_ID: obs.request_id,
-            sc.SENTINEL_APP: req.app or self.app,
         }
-        params = req.params
-        for field, key in _PARAM_ATTRS:
-            value = getattr(params, field)
-            if value is not None:
-                attrs[key] = value
-        if req.stream:
-            attrs[sc.SENTINEL_STREAM] = True
-        if obs.subject_key:
-            attrs[sc.SENTINEL_SUBJECT_KEY] = obs.subject_key
         if self.capture_content:
             attrs[sc.GEN_AI_INPUT_MESSAGES] = json.dumps(req.messages, ensure_ascii=False)
-        obs.span = self.tracer.start_span(
-            f"chat {req.model}", kind=SpanKind.CLIENT, attributes=attrs
+        span = obs.span = self.tracer.start_span(
+            f"{req.operation} {req.model}", kind=SpanKind.CLIENT, attributes=attrs
         )
+        ctx = span.get_span_context()
+        if ctx.is_valid:
+            obs.trace_id = format(ctx.trace_id, "032x")
+            obs.span_id = format(ctx.span_id, "016x")
 
     @never_raises
     def retry(self, obs: Observation, status: int, delay: float) -> None:
@@ -198,6 +213,16 @@ class CallTelemetry:
         self.failovers.add(1, {**self._base, sc.GEN_AI_REQUEST_MODEL: obs.request.model})
 
     @never_raises
+    def warning(self, obs: Observation, kind: str, message: str) -> None:
+        """A one-time warning about how the app calls DeepSeek (see ClientCore.warn)."""
+        if obs.span is not None:
+            obs.span.add_event(
+                "sentinel.warning",
+                {sc.SENTINEL_WARNING_KIND: kind, sc.SENTINEL_WARNING_MESSAGE: message},
+            )
+        self.warnings.add(1, {**self._base, sc.SENTINEL_WARNING_KIND: kind})
+
+    @never_raises
     def breaker_opened(self, endpoint: str | None) -> None:
         self.breaker_opens.add(1, {**self._base, sc.SERVER_ADDRESS: endpoint or ""})
 
@@ -212,163 +237,68 @@ class CallTelemetry:
             self.feedback_scores.record(score, attrs)
 
     @never_raises
-    def finish(self, obs: Observation) -> None:
+    def finish(self, obs: Observation, record: CallRecord) -> None:
+        """Span, metrics and log line of a finished call, all read from its record."""
         duration = obs.duration_s()
-        model = obs.request.model
-        host, _, port = (obs.endpoint or "").partition(":")
+        host, _, port = (record.endpoint or "").partition(":")
         span = obs.span
         if span is not None and span.is_recording():
-            self._end_span(obs, span, host, port)
-        span_ctx = span.get_span_context() if span is not None else None
-        trace_id = span_id = None
-        if span_ctx is not None and span_ctx.is_valid:
-            trace_id = format(span_ctx.trace_id, "032x")
-            span_id = format(span_ctx.span_id, "016x")
-        mattrs = {**self._base, sc.GEN_AI_REQUEST_MODEL: model}
-        if host:
-            mattrs[sc.SERVER_ADDRESS] = host
-        if obs.response_model:
-            mattrs[sc.GEN_AI_RESPONSE_MODEL] = obs.response_model
-        if obs.error_type:
-            mattrs[sc.ERROR_TYPE] = obs.error_type
-        self.duration.record(duration, mattrs)
-        if obs.input_tokens is not None:
-            self.tokens.record(obs.input_tokens, {**mattrs, sc.GEN_AI_TOKEN_TYPE: "input"})
-        if obs.output_tokens is not None:
-            self.tokens.record(obs.output_tokens, {**mattrs, sc.GEN_AI_TOKEN_TYPE: "output"})
-        outcome = "success" if obs.ok else "failure"
-        self.requests.add({**mattrs, sc.SENTINEL_OUTCOME: outcome})
-        obs.trace_id, obs.span_id = trace_id, span_id
-        self._log(obs, duration, outcome, trace_id, span_id)
-
-    def _end_span(self, obs: Observation, span: Any, host: str, port: str) -> None:
-        attrs: dict[str, Any] = {
-            sc.SENTINEL_RETRIES: obs.retries,
-            sc.SENTINEL_FAILOVERS: obs.failovers,
+            self._end_span(obs, record, span, host, port)
+        mattrs = {
+            **self._base,
+            sc.GEN_AI_OPERATION_NAME: record.operation,
+            sc.GEN_AI_REQUEST_MODEL: record.model,
         }
         if host:
+            mattrs[sc.SERVER_ADDRESS] = host
+        if record.response_model:
+            mattrs[sc.GEN_AI_RESPONSE_MODEL] = record.response_model
+        if record.error_type:
+            mattrs[sc.ERROR_TYPE] = record.error_type
+        self.duration.record(duration, mattrs)
+        for field, token_type in _TOKEN_TYPES:
+            count = getattr(record, field)
+            if count is not None:
+                self.tokens.record(count, {**mattrs, sc.GEN_AI_TOKEN_TYPE: token_type})
+        if record.time_to_first_chunk is not None:
+            self.first_chunk.record(record.time_to_first_chunk, mattrs)
+        self.requests.add({**mattrs, sc.SENTINEL_OUTCOME: record.outcome})
+        self._log(obs, record, duration)
+
+    def _end_span(
+        self, obs: Observation, record: CallRecord, span: Any, host: str, port: str
+    ) -> None:
+        attrs = _span_attributes(record)
+        if host:
             attrs[sc.SERVER_ADDRESS] = host
-            attrs[sc.SENTINEL_ENDPOINT] = obs.endpoint
             if port:
                 attrs[sc.SERVER_PORT] = int(port)
-        if obs.http_status is not None:
-            attrs[sc.HTTP_RESPONSE_STATUS_CODE] = obs.http_status
-        if obs.response_id:
-            attrs[sc.GEN_AI_RESPONSE_ID] = obs.response_id
-        if obs.response_model:
-            attrs[sc.GEN_AI_RESPONSE_MODEL] = obs.response_model
-        if obs.finish_reasons:
-            attrs[sc.GEN_AI_RESPONSE_FINISH_REASONS] = obs.finish_reasons
-        if obs.input_tokens is not None:
-            attrs[sc.GEN_AI_USAGE_INPUT_TOKENS] = obs.input_tokens
-        if obs.output_tokens is not None:
-            attrs[sc.GEN_AI_USAGE_OUTPUT_TOKENS] = obs.output_tokens
-        if obs.rate_limited:
-            attrs[sc.SENTINEL_RATE_LIMITED] = True
-        if obs.fallback:
-            attrs[sc.SENTINEL_FALLBACK] = True
-        if obs.circuit_open:
-            attrs[sc.SENTINEL_CIRCUIT_OPEN] = True
-        if obs.abandoned:
-            attrs[sc.SENTINEL_STREAM_ABANDONED] = True
-        if obs.cache_hit is not None:
-            attrs[sc.SENTINEL_CACHE_HIT] = obs.cache_hit
         if self.capture_content and obs.completion is not None:
-            attrs[sc.GEN_AI_OUTPUT_MESSAGES] = json.dumps(
-                [{"role": "assistant", "content": obs.completion}], ensure_ascii=False
-            )
-        if obs.error_type:
-            attrs[sc.ERROR_TYPE] = obs.error_type
-            span.set_status(Status(StatusCode.ERROR, obs.error_type))
+            attrs[sc.GEN_AI_OUTPUT_MESSAGES] = json.dumps(_output(obs), ensure_ascii=False)
+        if record.error_type:
+            span.set_status(Status(StatusCode.ERROR, record.error_type))
         span.set_attributes(attrs)
         span.end()
 
-    def _log(
-        self,
-        obs: Observation,
-        duration: float,
-        outcome: str,
-        trace_id: str | None,
-        span_id: str | None,
-    ) -> None:
+    def _log(self, obs: Observation, record: CallRecord, duration: float) -> None:
         """Builds the ECS document already nested (see ecs.CallFormatter): cheaper than
         dotted `extra` keys, and this runs once per call."""
-        req = obs.request
-        params = req.params
-        request: dict[str, Any] = {"model": req.model}
-        for field, key in _LOG_PARAMS:
-            value = getattr(params, field)
-            if value is not None:
-                request[key] = value
-        gen_ai: dict[str, Any] = {
-            "operation": {"name": sc.OPERATION_CHAT},
-            "provider": {"name": sc.PROVIDER},
-            "request": request,
-        }
-        response = {
-            k: v
-            for k, v in (
-                ("id", obs.response_id),
-                ("model", obs.response_model),
-                ("finish_reasons", obs.finish_reasons or None),
-            )
-            if v is not None
-        }
-        if response:
-            gen_ai["response"] = response
-        if obs.input_tokens is not None or obs.output_tokens is not None:
-            gen_ai["usage"] = {
-                "input_tokens": obs.input_tokens,
-                "output_tokens": obs.output_tokens,
-            }
-        sentinel: dict[str, Any] = {
-            "request_id": obs.request_id,
-            "app": req.app or self.app,
-            "retries": obs.retries,
-            "failovers": obs.failovers,
-        }
-        if obs.endpoint:
-            sentinel["endpoint"] = obs.endpoint
-        if obs.subject_key:
-            sentinel["subject_key"] = obs.subject_key
-        for flag, key in (
-            (obs.rate_limited, "rate_limited"),
-            (obs.fallback, "fallback"),
-            (obs.circuit_open, "circuit_open"),
-            (req.stream, "stream"),
-        ):
-            if flag:
-                sentinel[key] = True
-        if obs.abandoned:
-            sentinel["stream_abandoned"] = True
-        if obs.cache_hit is not None:
-            sentinel["cache"] = {"hit": obs.cache_hit}
-        doc: dict[str, Any] = {
-            "event": {
-                "dataset": "sentinel.calls",
-                "duration": int(duration * 1e9),
-                "outcome": outcome,
-            },
-            "service": {"name": self.service_name},
-            "gen_ai": gen_ai,
-            "sentinel": sentinel,
-        }
-        if obs.http_status is not None:
-            doc["http"] = {"response": {"status_code": obs.http_status}}
-        if trace_id is not None:
-            doc["trace"] = {"id": trace_id}
-            doc["span"] = {"id": span_id}
-        if obs.error_type:
-            doc["error"] = {"type": obs.error_type}
+        doc = _log_fields(record)
+        event = doc.setdefault("event", {})
+        event["dataset"] = "sentinel.calls"
+        event["duration"] = int(duration * 1e9)
+        doc["service"] = {"name": self.service_name}
+        gen_ai = doc.setdefault("gen_ai", {})
+        gen_ai["provider"] = {"name": sc.PROVIDER}
         if self.capture_content:
-            gen_ai["input"] = {"messages": req.messages}
+            gen_ai["input"] = {"messages": obs.request.messages}
             if obs.completion is not None:
-                gen_ai["output"] = {"messages": [{"role": "assistant", "content": obs.completion}]}
-        status = obs.http_status if obs.http_status is not None else "-"
+                gen_ai["output"] = {"messages": _output(obs)}
         logger = self.logger
         if logger.isEnabledFor(logging.INFO):  # makeRecord: no caller lookup, it is always us
-            message = f"chat {req.model} {outcome} {status}"
-            record = logger.makeRecord(
+            status = record.http_status if record.http_status is not None else "-"
+            message = f"{record.operation} {record.model} {record.outcome} {status}"
+            log_record = logger.makeRecord(
                 logger.name, logging.INFO, __file__, 0, message, None, None, extra={"ecs": doc}
             )
-            logger.handle(record)
+            logger.handle(log_record)

@@ -1,7 +1,9 @@
 """Attribute and metric names: OpenTelemetry GenAI semantic conventions (plus the HTTP,
 server and error ones they build on), and Sentinel's own under `sentinel.*`.
 
-Kept in one place so spans, metrics and log lines agree and a rename is one edit.
+Kept in one place so spans, metrics and log lines agree and a rename is one edit. The
+attributes of a call's own fields are declared with the fields, in the table of call
+fields (`sentinel.records.models.CallRecord`); these are the others.
 """
 
 from __future__ import annotations
@@ -12,17 +14,7 @@ OPERATION_CHAT = "chat"
 GEN_AI_OPERATION_NAME = "gen_ai.operation.name"
 GEN_AI_PROVIDER_NAME = "gen_ai.provider.name"
 GEN_AI_REQUEST_MODEL = "gen_ai.request.model"
-GEN_AI_REQUEST_TEMPERATURE = "gen_ai.request.temperature"
-GEN_AI_REQUEST_TOP_P = "gen_ai.request.top_p"
-GEN_AI_REQUEST_FREQUENCY_PENALTY = "gen_ai.request.frequency_penalty"
-GEN_AI_REQUEST_PRESENCE_PENALTY = "gen_ai.request.presence_penalty"
-GEN_AI_REQUEST_MAX_TOKENS = "gen_ai.request.max_tokens"
-GEN_AI_REQUEST_STOP_SEQUENCES = "gen_ai.request.stop_sequences"
-GEN_AI_RESPONSE_ID = "gen_ai.response.id"
 GEN_AI_RESPONSE_MODEL = "gen_ai.response.model"
-GEN_AI_RESPONSE_FINISH_REASONS = "gen_ai.response.finish_reasons"
-GEN_AI_USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens"
-GEN_AI_USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens"
 GEN_AI_TOKEN_TYPE = "gen_ai.token.type"
 GEN_AI_INPUT_MESSAGES = "gen_ai.input.messages"
 GEN_AI_OUTPUT_MESSAGES = "gen_ai.output.messages"
@@ -32,22 +24,16 @@ ERROR_TYPE = "error.type"
 SERVER_ADDRESS = "server.address"
 SERVER_PORT = "server.port"
 
-SENTINEL_REQUEST_ID = "sentinel.request_id"
 SENTINEL_APP = "sentinel.app"
-SENTINEL_RETRIES = "sentinel.retries"
-SENTINEL_RATE_LIMITED = "sentinel.rate_limited"
-SENTINEL_FAILOVERS = "sentinel.failovers"
-SENTINEL_FALLBACK = "sentinel.fallback"
-SENTINEL_CIRCUIT_OPEN = "sentinel.circuit_open"
-SENTINEL_ENDPOINT = "sentinel.endpoint"
 SENTINEL_SUBJECT_KEY = "sentinel.subject_key"
-SENTINEL_STREAM = "sentinel.stream"
-SENTINEL_STREAM_ABANDONED = "sentinel.stream_abandoned"
 SENTINEL_OUTCOME = "sentinel.outcome"
-SENTINEL_CACHE_HIT = "sentinel.cache.hit"  # set when the response cache was consulted
 
 METRIC_OPERATION_DURATION = "gen_ai.client.operation.duration"
 METRIC_TOKEN_USAGE = "gen_ai.client.token.usage"
+METRIC_TIME_TO_FIRST_CHUNK = "gen_ai.client.operation.time_to_first_chunk"
+METRIC_WARNINGS = "sentinel.client.warnings"
+SENTINEL_WARNING_KIND = "sentinel.warning.kind"
+SENTINEL_WARNING_MESSAGE = "sentinel.warning.message"
 METRIC_REQUESTS = "sentinel.client.requests"
 METRIC_RETRIES = "sentinel.client.retries"
 METRIC_FAILOVERS = "sentinel.client.failovers"

@@ -20,8 +20,11 @@ below what ASGI lets an app do.
         fake.requests                           # what the server received
 
 Endpoints: `POST /chat/completions` ("chat", also under /v1), `GET /models` ("models"),
-`POST /oauth/token` ("token", OAuth2 client credentials). Replies are deterministic:
-the completion echoes the last user message, usage counts words.
+`POST /oauth/token` ("token", OAuth2 client credentials), `POST /beta/completions`
+("fim"), `GET /user/balance` ("balance"; set `fake.balances`). Replies are deterministic:
+the completion echoes the last user message, usage counts words. It speaks DeepSeek V4
+(thinking mode with `reasoning_content`, tool calls, prefix-cache hit/miss tokens,
+retired aliases refused): see `sentinel.testing.v4`.
 """
 
 from __future__ import annotations
@@ -34,7 +37,6 @@ import json
 import secrets
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,12 +44,16 @@ from urllib.parse import parse_qs
 
 import h11
 
+from sentinel.testing import v4
 from sentinel.testing.faults import ENDPOINTS, Fault, FaultPlan
 
 _PATHS = {
     "/chat/completions": "chat",
+    "/beta/chat/completions": "chat",  # chat prefix completion
     "/models": "models",
     "/oauth/token": "token",
+    "/beta/completions": "fim",
+    "/user/balance": "balance",
 }
 _REASONS = {
     200: b"OK",
@@ -79,10 +85,6 @@ def echo_reply(messages: list[dict[str, Any]]) -> str:
     return "Echo."
 
 
-def _tokens(text: str) -> int:
-    return max(1, len(text.split()))
-
-
 @dataclass
 class RecordedRequest:
     """One request the server received (after any fault was chosen for it)."""
@@ -109,7 +111,9 @@ class FakeDeepSeek:
     user message by default), `keepalive_comments` (`: keep-alive` lines sent before a
     stream's first chunk, as DeepSeek does while the model thinks), `chunk_delay` (seconds
     between a stream's chunks, as a model generates tokens: lets a test tell a streaming
-    relay from a buffering one).
+    relay from a buffering one), `queue_delay` (seconds a stream waits "queued" before its
+    first chunk, spread over its keep-alive lines), `thinking_default` (V4: on),
+    `balances` (currency -> amount for GET /user/balance; settable).
 
     Thread-safe: a test scripts faults from its own thread while the server runs in a
     background thread with its own event loop.
@@ -124,11 +128,14 @@ class FakeDeepSeek:
         oauth_client_id: str = "fake-client",
         oauth_client_secret: str = "fake-client-secret",
         token_ttl: float = 7200.0,
-        models: Iterable[str] = ("deepseek-v4-flash", "deepseek-v4-pro"),
+        models: Iterable[str] = v4.MODELS,
         reply: Callable[[list[dict[str, Any]]], str] = echo_reply,
         keepalive_comments: int = 1,
         clock_skew: float = 0.0,
         chunk_delay: float = 0.0,
+        queue_delay: float = 0.0,
+        thinking_default: bool = True,
+        balances: dict[str, float] | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -142,6 +149,10 @@ class FakeDeepSeek:
         # Seconds added to the `Date` header, to test clock-skew checks (`sentinel doctor`).
         self.clock_skew = clock_skew
         self.chunk_delay = chunk_delay
+        self.queue_delay = queue_delay
+        self.thinking_default = thinking_default
+        self.balances = dict(balances if balances is not None else {"USD": 100.0})
+        self.prefix_cache = v4.PrefixCache()
         self.faults: dict[str, FaultPlan] = {e: FaultPlan() for e in ENDPOINTS}
         self.requests: list[RecordedRequest] = []
         self.tokens_issued = 0
@@ -351,14 +362,24 @@ class FakeDeepSeek:
                     ],
                 },
             )
+        elif endpoint == "balance":
+            status, payload = 200, v4.balance_body(self.balances)
         else:
             try:
                 req = json.loads(body)
+                if endpoint == "fim":
+                    status, payload = 200, v4.fim(req, self.prefix_cache)
+                    await self._send_json(conn, writer, status, payload)
+                    return True
                 messages = req["messages"]
                 if not isinstance(messages, list) or not messages:
-                    raise ValueError
+                    raise v4.BadRequest("messages must be a non-empty list")
+                v4.check(req, self.models, self.thinking_default)
             except (ValueError, KeyError, TypeError):
                 await self._send_error(conn, writer, 400, "messages must be a non-empty list")
+                return True
+            except v4.BadRequest as exc:
+                await self._send_error(conn, writer, 400, str(exc))
                 return True
             if req.get("stream"):
                 return await self._stream(conn, writer, req, fault)
@@ -391,49 +412,12 @@ class FakeDeepSeek:
         return 200, {"access_token": token, "token_type": "Bearer", "expires_in": self.token_ttl}
 
     def _completion(self, req: dict[str, Any]) -> dict[str, Any]:
-        text = self.reply(req["messages"])
-        prompt = sum(_tokens(str(m.get("content") or "")) for m in req["messages"])
-        completion = _tokens(text)
-        return {
-            "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": req.get("model", "deepseek-v4-flash"),
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": text},
-                    "finish_reason": "stop",
-                }
-            ],
-            "usage": {
-                "prompt_tokens": prompt,
-                "completion_tokens": completion,
-                "total_tokens": prompt + completion,
-            },
-        }
+        return v4.completion(req, self.reply, self.prefix_cache, self.thinking_default)
 
     async def _stream(
         self, conn: h11.Connection, writer: asyncio.StreamWriter, req: dict[str, Any], fault: Fault
     ) -> bool:
-        full = self._completion(req)
-        words = full["choices"][0]["message"]["content"].split(" ")
-        base = {k: full[k] for k in ("id", "created", "model")} | {
-            "object": "chat.completion.chunk"
-        }
-        events: list[dict[str, Any]] = [
-            base | {"choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}}]}
-        ]
-        for i, w in enumerate(words):
-            piece = w if i == 0 else " " + w
-            events.append(base | {"choices": [{"index": 0, "delta": {"content": piece}}]})
-        events.append(
-            base
-            | {
-                "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
-                "usage": full["usage"],
-            }
-        )
+        events = v4.stream_events(self._completion(req))
         writer.write(
             conn.send(
                 h11.Response(
@@ -447,8 +431,11 @@ class FakeDeepSeek:
                 )
             )
         )
-        for _ in range(self.keepalive_comments):
+        for _ in range(self.keepalive_comments):  # while "queued"
             writer.write(conn.send(h11.Data(data=b": keep-alive\n\n")))
+            if self.queue_delay:
+                await writer.drain()
+                await asyncio.sleep(self.queue_delay / self.keepalive_comments)
         for n, ev in enumerate(events):
             if fault.truncate_after is not None and n >= fault.truncate_after:
                 await writer.drain()

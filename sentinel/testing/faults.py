@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-ENDPOINTS = ("chat", "models", "token")
+ENDPOINTS = ("chat", "models", "token", "fim", "balance")
 
 
 @dataclass(frozen=True)

@@ -185,10 +185,10 @@ def test_all_endpoints_down_without_fallback_raises(harness, backup):
 
 def test_fallback_model_after_backups(harness):
     harness.fake.script(503)
-    client = harness.client(fallback="deepseek-lite")
+    client = harness.client(fallback="deepseek-v4-pro")
     resp = client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
-    assert resp.model == "deepseek-lite"
-    assert harness.fake.requests[-1].json()["model"] == "deepseek-lite"
+    assert resp.model == "deepseek-v4-pro"
+    assert harness.fake.requests[-1].json()["model"] == "deepseek-v4-pro"
     harness.assert_one_each(1)
     assert harness.store.get_call(resp.request_id).fallback
 
@@ -221,11 +221,36 @@ def test_read_timeout(harness):
     from sentinel.config import Settings
 
     harness.fake.set_latency(1.0)
-    client = harness.client(settings=Settings(read_timeout=0.2))
+    client = harness.client(settings=Settings(first_byte_timeout="200ms"))
     with pytest.raises(APITimeoutError) as err:
         client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     harness.assert_one_each(1)
     assert harness.store.get_call(err.value.request_id).error_type == "APITimeoutError"
+
+
+@pytest.mark.parametrize("make", ["client", "aclient"])
+def test_idle_timeout_does_not_cut_a_slow_start(harness, make):
+    """A queued or thinking model starts late: that wait is the first-byte timeout's,
+    not the idle timeout's (read_timeout), which only runs between reads."""
+    import asyncio
+
+    from sentinel.config import Settings
+
+    harness.fake.set_latency(0.5)
+    client = getattr(harness, make)(settings=Settings(read_timeout="200ms"))
+    call = client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
+    if make == "aclient":
+
+        async def answer() -> object:
+            try:
+                return await call
+            finally:
+                await client.aclose()
+
+        resp = asyncio.run(answer())
+    else:
+        resp = call
+    assert resp.content == "Echo: hello"
 
 
 def test_401_with_static_key_is_not_retried(harness):

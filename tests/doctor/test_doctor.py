@@ -60,7 +60,7 @@ def test_passing_config_exits_0_and_never_shows_the_key(good_env: Path, fake: Fa
     assert result.exit_code == 0, result.output
     assert "all checks passed" in result.output
     for name in ("settings", "upstream credential", "subject HMAC key", "store", "spool",
-                 "upstream", "clock skew", "rules", "privacy models"):  # fmt: skip
+                 "upstream", "clock skew", "models", "rules", "privacy models"):  # fmt: skip
         assert name in result.output
     assert " fail " not in result.output and " warn " not in result.output
     assert fake.api_key not in result.output

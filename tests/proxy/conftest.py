@@ -32,7 +32,9 @@ def proxy(fake: FakeDeepSeek, sqlite_store: SQLiteStore, tmp_path: Path) -> Iter
         app="proxy-default",
         # one quick retry and a short breaker threshold keep the fault tests fast
         max_retries=1,
-        settings=Settings(spool_dir=tmp_path / "spool", breaker_threshold=2),
+        settings=Settings(
+            spool_dir=tmp_path / "spool", breaker_threshold=2, proxy_max_body_bytes=2**20
+        ),
     )
     app = create_proxy_app(client, close_client=True)
     registry = compliance_for(app).tokens

@@ -10,6 +10,7 @@ import openai
 import pytest
 from proxy_support import Proxy
 
+from sentinel.config import Settings
 from sentinel.records.models import subject_key_for
 from sentinel.testing import Fault
 
@@ -96,6 +97,7 @@ def test_stream_is_relayed_chunk_by_chunk_as_the_upstream_produces_it(proxy: Pro
         messages=[{"role": "user", "content": words}],
         stream=True,
         extra_headers={"X-Sentinel-Subject": "streamer"},
+        extra_body={"thinking": {"type": "disabled"}},
     ) as raw:
         request_id = raw.headers["x-request-id"]
         for chunk in raw.parse():
@@ -259,9 +261,9 @@ def test_app_hanging_up_mid_stream_ends_the_upstream_call_and_is_recorded(proxy:
 
 
 def test_oversized_body_is_an_openai_shaped_413(proxy: Proxy) -> None:
-    from sentinel.proxy.app import MAX_BODY_BYTES
-
-    content = "x" * MAX_BODY_BYTES
+    limit = proxy.client._core.settings.proxy_max_body_bytes
+    assert Settings().proxy_max_body_bytes >= 4 * 2**20 * 4  # the default: a 1M-token context
+    content = "x" * limit
     huge = {"model": "deepseek-v4-flash", "messages": [{"role": "user", "content": content}]}
     resp = httpx.post(
         f"{proxy.base_url}/chat/completions",

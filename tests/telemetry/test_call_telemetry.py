@@ -75,7 +75,14 @@ def test_metrics_by_outcome_and_token_type(harness):
     assert sum(p.count for p in durations) == 2
     assert {p.attributes.get("error.type") for p in durations} == {None, "BadRequestError"}
     tokens = harness.metric_points("gen_ai.client.token.usage")
-    assert {p.attributes["gen_ai.token.type"] for p in tokens} == {"input", "output"}
+    by_type = {p.attributes["gen_ai.token.type"]: p.sum for p in tokens}
+    [record] = [r for r in harness.calls() if r.outcome == "success"]
+    assert by_type == {
+        "input": record.input_tokens, "output": record.output_tokens,
+        "cache_read": record.cache_hit_tokens, "cache_miss": record.cache_miss_tokens,
+        "reasoning": record.reasoning_tokens,
+    }  # fmt: skip
+    assert record.reasoning_tokens and record.cache_miss_tokens
     requests = harness.metric_points("sentinel.client.requests")
     by_outcome = {p.attributes["sentinel.outcome"]: p.value for p in requests}
     assert by_outcome == {"success": 1, "failure": 1}

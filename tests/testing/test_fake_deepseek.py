@@ -50,11 +50,17 @@ def test_fault_validation():
 
 
 def test_completion_shape_usage_and_recorded_request(fake_deepseek):
-    resp = _chat(fake_deepseek, path="/v1/chat/completions", temperature=0.5)
+    resp = _chat(
+        fake_deepseek, path="/v1/chat/completions", temperature=0.5, thinking={"type": "disabled"}
+    )
     doc = resp.json()
     assert resp.status_code == 200 and doc["object"] == "chat.completion"
     assert doc["choices"][0]["message"] == {"role": "assistant", "content": "Echo: hello there"}
-    assert doc["usage"] == {"prompt_tokens": 2, "completion_tokens": 3, "total_tokens": 5}
+    assert doc["usage"] == {
+        "prompt_tokens": 2, "completion_tokens": 3, "total_tokens": 5,
+        "prompt_cache_hit_tokens": 0, "prompt_cache_miss_tokens": 2,
+        "completion_tokens_details": {"reasoning_tokens": 0},
+    }  # fmt: skip
     (req,) = fake_deepseek.requests
     assert req.endpoint == "chat" and req.json()["temperature"] == 0.5
 
@@ -78,7 +84,11 @@ def test_faults_are_per_endpoint_and_latency_applies(fake_deepseek):
     fake_deepseek.reset()
     assert fake_deepseek.requests == []
     models = httpx.get(fake_deepseek.url + "/models", headers=headers).json()
-    assert [m["id"] for m in models["data"]] == ["deepseek-v4-flash", "deepseek-v4-pro"]
+    assert [m["id"] for m in models["data"]] == [
+        "deepseek-v4-flash",
+        "deepseek-v4-pro",
+        "deepseek-flash",
+    ]
 
 
 def test_dropped_connection_and_truncated_stream(fake_deepseek):
@@ -117,7 +127,7 @@ def test_error_reply_cut_mid_body(fake_deepseek):
 
 def test_stream_has_keepalives_usage_last_and_done(fake_deepseek):
     fake_deepseek.keepalive_comments = 2
-    body = _chat(fake_deepseek, stream=True).text
+    body = _chat(fake_deepseek, stream=True, thinking={"type": "disabled"}).text
     events = [block for block in body.split("\n\n") if block]
     assert events[:2] == [": keep-alive", ": keep-alive"] and events[-1] == "data: [DONE]"
     chunks = [json.loads(e[6:]) for e in events[2:-1]]
@@ -145,7 +155,7 @@ def test_auth_key_oauth_token_and_gzip_bodies(fake_deepseek):
     assert wrong.status_code == 401 and wrong.json() == {"error": "invalid_client"}
     resp = httpx.post(
         fake_deepseek.url + "/chat/completions",
-        content=gzip.compress(json.dumps({"model": "m", "messages": MSG}).encode()),
+        content=gzip.compress(json.dumps({"model": "deepseek-v4-pro", "messages": MSG}).encode()),
         headers={
             "authorization": f"Bearer {token['access_token']}",
             "content-encoding": "gzip",
