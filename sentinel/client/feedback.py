@@ -7,7 +7,7 @@ from __future__ import annotations
 from sentinel.client.records import feedback_record
 from sentinel.client.reporter import Reporter
 from sentinel.errors import InvalidRequestError
-from sentinel.records.models import Feedback
+from sentinel.models import Feedback
 
 
 def record_feedback(

@@ -13,7 +13,7 @@ from typing import Any
 
 from sentinel.appnames import InvalidAppName, validate_app_name
 from sentinel.errors import InvalidRequestError
-from sentinel.records.models import CallParams, construct
+from sentinel.models import CallParams, construct
 from sentinel.subjects import InvalidSubjectId, normalize_subject_id
 
 _RANGES: dict[str, tuple[float, float]] = {

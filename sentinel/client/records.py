@@ -2,7 +2,7 @@
 
 Built without validation: every value comes from already-validated request params or
 a parsed response, so re-validating on the hot path would only cost time (see
-`sentinel.records.models.construct`). So every field must be passed;
+`sentinel.models.construct`). So every field must be passed;
 tests/client/test_records_construct.py checks the result equals `model_construct`'s.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sentinel.client.observation import Observation
-from sentinel.records.models import CallRecord, Conversation, Feedback
-from sentinel.records.models import construct as _construct
+from sentinel.models import CallRecord, Conversation, Feedback
+from sentinel.models import construct as _construct
 
 
 def call_record(obs: Observation, app: str) -> CallRecord:

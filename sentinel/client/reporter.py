@@ -14,7 +14,7 @@ from sentinel.client.observation import Observation
 from sentinel.client.params import ChatRequest
 from sentinel.client.records import call_record, conversation
 from sentinel.clock import Clock
-from sentinel.records.models import Record, subject_key_for
+from sentinel.models import Record, subject_key_for
 from sentinel.records.sink import Sink
 from sentinel.safety import SafetyFilter, screen_prompt
 from sentinel.telemetry.calls import CallTelemetry

@@ -35,7 +35,7 @@ from typing import Any
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.auditkey import AnchorError, HeadAnchor, audit_key, head_path
 from sentinel.config import Settings
-from sentinel.records.models import AuditEntry
+from sentinel.models import AuditEntry
 from sentinel.store.base import Store, StoreError, StoreUnavailable
 from sentinel.telemetry.ecs import ecs_formatter
 

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from sentinel.compliance.audit import Verification, verify_chain
-from sentinel.records.models import AuditEntry
+from sentinel.models import AuditEntry
 
 SCHEMA = "sentinel.audit.bundle"
 SCHEMA_VERSION = 1

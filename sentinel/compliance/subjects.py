@@ -6,7 +6,7 @@ What a valid id is lives in `sentinel.subjects` (one rule for every path).
 from __future__ import annotations
 
 from sentinel.config import Settings
-from sentinel.records.models import subject_key_for
+from sentinel.models import subject_key_for
 
 
 def subject_key(subject_id: str, settings: Settings) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sentinel.compliance.audit import AuditLog
-from sentinel.records.models import AuditEntry
+from sentinel.models import AuditEntry
 from sentinel.records.tombstones import (
     TombstoneInfo,
     close_tombstone,

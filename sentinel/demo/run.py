@@ -34,7 +34,7 @@ from sentinel.demo import scenario
 from sentinel.demo.summary import DemoResult, traffic
 from sentinel.demo.view import View
 from sentinel.errors import SentinelAPIError
-from sentinel.records.models import Conversation
+from sentinel.models import Conversation
 from sentinel.rules.evaluator import Transition
 from sentinel.rules.notifiers import StoreNotifier
 from sentinel.store.sqlite import SQLiteStore

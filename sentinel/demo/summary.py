@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sentinel.compliance.audit import Verification
-from sentinel.records.models import CallRecord
+from sentinel.models import CallRecord
 from sentinel.store.sqlite import percentile
 
 

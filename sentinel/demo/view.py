@@ -27,7 +27,7 @@ from sentinel.compliance.audit import Verification
 from sentinel.config import Settings
 from sentinel.demo import scenario
 from sentinel.demo.summary import DemoResult
-from sentinel.records.models import Conversation
+from sentinel.models import Conversation
 from sentinel.rules.evaluator import Transition
 
 _PHASES = {

@@ -30,6 +30,7 @@ from prometheus_client import Gauge
 
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.config import Settings
+from sentinel.models import Conversation
 from sentinel.privacy import failures
 from sentinel.privacy.deadline import (
     DEFAULT_MARGIN,
@@ -39,7 +40,6 @@ from sentinel.privacy.deadline import (
     retry_at,
 )
 from sentinel.privacy.walk import KEPT_KEYS, transform
-from sentinel.records.models import Conversation
 from sentinel.store.base import Store
 
 if TYPE_CHECKING:

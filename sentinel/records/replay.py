@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sentinel.config import Settings
-from sentinel.records.models import Record
+from sentinel.models import Record
 from sentinel.records.spool import ReplayResult, Spool
 from sentinel.records.tombstones import Tombstones
 from sentinel.store.base import RecordRejected, Store, StoreUnavailable

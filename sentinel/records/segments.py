@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sentinel.models import Record
 from sentinel.records import frames
-from sentinel.records.models import Record
 
 log = logging.getLogger("sentinel.spool")
 

@@ -45,7 +45,7 @@ from typing import Any
 from opentelemetry.metrics import MeterProvider
 
 from sentinel.config import Settings
-from sentinel.records.models import Record
+from sentinel.models import Record
 from sentinel.records.replay import Delivered, StoreWriter
 from sentinel.records.segments import encode_one, note_drop
 from sentinel.records.sink_metrics import SinkMetrics

@@ -37,10 +37,10 @@ from typing import Annotated
 from pydantic import Field, TypeAdapter, ValidationError
 
 from sentinel.config import parse_duration
+from sentinel.models import CallRecord, Conversation, Feedback, Record
 from sentinel.privatedirs import private_dir
 from sentinel.records import frames
 from sentinel.records.journal import Journal, adopt_orphans
-from sentinel.records.models import CallRecord, Conversation, Feedback, Record
 from sentinel.records.segments import (
     Appended,
     encode,

@@ -37,7 +37,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sentinel.clock import SYSTEM_CLOCK, Clock
-from sentinel.records.models import CallRecord, Record
+from sentinel.models import CallRecord, Record
 from sentinel.store.base import Store, StoreUnavailable
 
 log = logging.getLogger("sentinel.sink")

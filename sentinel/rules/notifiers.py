@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import httpx
 from prometheus_client import Counter
 
-from sentinel.records.models import AlertEvent
+from sentinel.models import AlertEvent
 from sentinel.rules.evaluator import AlertInstance, Transition
 from sentinel.store.base import Store
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from sentinel.errors import ContentBlockedError
-from sentinel.records.models import CallSafety
+from sentinel.models import CallSafety
 from sentinel.safety.lists import RANK
 from sentinel.safety.matcher import Match, Matcher
 from sentinel.safety.stream import StreamMasker, mask_spans

@@ -26,7 +26,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
-from sentinel.records.models import AlertEvent, AuditEntry, CallRecord, Conversation, Record
+from sentinel.models import AlertEvent, AuditEntry, CallRecord, Conversation, Record
 
 # Labels the rule engine may filter or group calls by. They are columns in SQLite and
 # keyword fields in Elasticsearch; metadata.* labels are not aggregatable by design.

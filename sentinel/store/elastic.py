@@ -63,7 +63,7 @@ from elasticsearch import (
 from elasticsearch import helpers as es_helpers
 from elasticsearch.serializer import OrjsonSerializer
 
-from sentinel.records.models import (
+from sentinel.models import (
     AlertEvent,
     AuditEntry,
     CallRecord,

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sentinel.records.models import call_fields, compile_builder
+from sentinel.models import call_fields, compile_builder
 
 # model field (dotted for sub-models) -> document path, per kind.
 FIELDS: dict[str, dict[str, str]] = {

@@ -28,8 +28,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from sentinel.config import default_data_dir
-from sentinel.privatedirs import private_dir
-from sentinel.records.models import (
+from sentinel.models import (
     AlertEvent,
     AuditEntry,
     CallRecord,
@@ -37,6 +36,7 @@ from sentinel.records.models import (
     Feedback,
     Record,
 )
+from sentinel.privatedirs import private_dir
 from sentinel.store import schema
 from sentinel.store.base import (
     CALL_LABELS,

@@ -20,7 +20,7 @@ from opentelemetry.metrics import CallbackOptions, Meter, MeterProvider
 from opentelemetry.metrics import Observation as Measured
 from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 
-from sentinel.records.models import CallRecord, call_fields, compile_builder, compile_flat
+from sentinel.models import CallRecord, call_fields, compile_builder, compile_flat
 from sentinel.telemetry import semconv as sc
 from sentinel.urls import redact_url
 

@@ -3,7 +3,7 @@ server and error ones they build on), and Sentinel's own under `sentinel.*`.
 
 Kept in one place so spans, metrics and log lines agree and a rename is one edit. The
 attributes of a call's own fields are declared with the fields, in the table of call
-fields (`sentinel.records.models.CallRecord`); these are the others.
+fields (`sentinel.models.CallRecord`); these are the others.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from sentinel.config import Settings
-from sentinel.records.models import CallRecord, Conversation, Feedback, subject_key_for
+from sentinel.models import CallRecord, Conversation, Feedback, subject_key_for
 from sentinel.store.sqlite import SQLiteStore
 
 SUBJECT = "api-subject-5d2e"

@@ -27,7 +27,7 @@ from sentinel.api.app import create_app
 from sentinel.clock import FakeClock
 from sentinel.compliance.service import Compliance
 from sentinel.config import Settings
-from sentinel.records.models import CallRecord, CallSafety, Conversation
+from sentinel.models import CallRecord, CallSafety, Conversation
 from sentinel.rules.engine import RuleEngine
 from sentinel.rules.loader import load_rules
 from sentinel.rules.notifiers import StoreNotifier

@@ -16,7 +16,7 @@ from sentinel import Sentinel
 from sentinel.cli import app
 from sentinel.config import Settings
 from sentinel.errors import InvalidRequestError
-from sentinel.records.models import subject_key_for
+from sentinel.models import subject_key_for
 from sentinel.store.sqlite import SQLiteStore
 from sentinel.subjects import SUBJECT_ID_MAX
 from sentinel.testing import FakeDeepSeek

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sentinel.client.records import call_record, conversation, feedback_record
-from sentinel.records.models import CallRecord, Conversation, Feedback
+from sentinel.models import CallRecord, Conversation, Feedback
 
 MSG = [{"role": "user", "content": "hello"}]
 

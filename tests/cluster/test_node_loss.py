@@ -25,7 +25,7 @@ import pytest
 from loopback import free_port, wait_until
 
 from sentinel.config import Settings
-from sentinel.records.models import CallRecord, subject_key_for
+from sentinel.models import CallRecord, subject_key_for
 from sentinel.store.elastic import ElasticStore
 from sentinel.testing import FakeDeepSeek
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sentinel.config import Settings
-from sentinel.records.models import (
+from sentinel.models import (
     AlertEvent,
     CallRecord,
     Conversation,

@@ -15,7 +15,7 @@ from sentinel.clock import FakeClock
 from sentinel.config import Settings
 from sentinel.daemon import Daemon
 from sentinel.doctor_data import check_retention
-from sentinel.records.models import CallRecord, Conversation
+from sentinel.models import CallRecord, Conversation
 from sentinel.rules.loader import RuleSet
 from sentinel.store.sqlite import _EXPIRE_BATCH, SQLiteStore
 

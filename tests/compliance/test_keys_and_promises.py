@@ -16,7 +16,7 @@ from sentinel.cli import app
 from sentinel.config import Settings
 from sentinel.doctor import check_secrets, check_settings
 from sentinel.errors import ConfigurationError
-from sentinel.records.models import subject_key_for
+from sentinel.models import subject_key_for
 from sentinel.testing import FakeDeepSeek
 
 runner = CliRunner()

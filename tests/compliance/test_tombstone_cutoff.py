@@ -19,7 +19,7 @@ from sentinel.clock import FakeClock
 from sentinel.compliance.audit import AuditLog
 from sentinel.config import Settings
 from sentinel.doctor_tombstones import check_tombstones
-from sentinel.records.models import CallRecord, Conversation
+from sentinel.models import CallRecord, Conversation
 from sentinel.records.tombstones import Tombstones, close_tombstone, tombstone_key
 from sentinel.store.sqlite import SQLiteStore
 

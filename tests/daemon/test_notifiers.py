@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from sentinel.records.models import CallRecord
+from sentinel.models import CallRecord
 from sentinel.rules.engine import RuleEngine
 from sentinel.rules.model import Group
 from sentinel.rules.notifiers import AlertmanagerNotifier, Deliverer, WebhookNotifier

@@ -21,7 +21,7 @@ from loopback import wait_until
 from sentinel.compliance.tokens import TokenRegistry
 from sentinel.config import Settings
 from sentinel.daemon import LEASE_KEY
-from sentinel.records.models import CallRecord
+from sentinel.models import CallRecord
 from sentinel.store.sqlite import SQLiteStore
 
 SENTINEL = str(Path(sys.executable).with_name("sentinel"))

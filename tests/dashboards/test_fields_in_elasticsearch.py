@@ -11,7 +11,7 @@ from typing import Any
 
 from saved_objects_support import field_uses
 
-from sentinel.records.models import CallRecord, Conversation, Feedback
+from sentinel.models import CallRecord, Conversation, Feedback
 
 AGGREGATIONS = {"date_histogram", "terms", "average", "sum", "median", "percentile", "min",
                 "max", "unique_count", "last_value", "sort"}  # fmt: skip

@@ -22,7 +22,7 @@ from loopback import free_port
 
 from sentinel.demo import scenario
 from sentinel.demo.summary import traffic
-from sentinel.records.models import CallRecord
+from sentinel.models import CallRecord
 from sentinel.store.sqlite import SQLiteStore
 
 DEMO_TIMEOUT = 180  # a bound, not a target (the demo itself reports its duration)

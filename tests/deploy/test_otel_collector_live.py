@@ -25,7 +25,7 @@ from loopback import free_port, wait_until
 
 from sentinel import Sentinel
 from sentinel.config import Settings
-from sentinel.records.models import subject_key_for
+from sentinel.models import subject_key_for
 from sentinel.testing import FakeDeepSeek
 
 DEPLOYED = REPO / "deploy" / "otel-collector.yaml"

@@ -12,7 +12,7 @@ from jobs_support import Deployment, auth, poll
 from loopback import wait_until
 
 from sentinel.jobs.model import JOB_PREFIX
-from sentinel.records.models import subject_key_for
+from sentinel.models import subject_key_for
 
 
 @pytest.mark.parametrize(

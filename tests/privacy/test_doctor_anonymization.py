@@ -10,8 +10,8 @@ import pytest
 
 from sentinel.config import Settings
 from sentinel.doctor_data import check_anonymization
+from sentinel.models import Conversation
 from sentinel.privacy import failures
-from sentinel.records.models import Conversation
 from sentinel.store.sqlite import SQLiteStore
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -9,9 +9,9 @@ import pytest
 
 from sentinel.clock import FakeClock
 from sentinel.config import Settings
+from sentinel.models import Conversation, subject_key_for
 from sentinel.privacy.job import OLDEST_RAW_AGE, run_once
 from sentinel.privacy.redactor import Redactor
-from sentinel.records.models import Conversation, subject_key_for
 from sentinel.store.base import Store
 from sentinel.store.sqlite import SQLiteStore
 

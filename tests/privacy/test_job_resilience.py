@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 from sentinel.clock import FakeClock
 from sentinel.config import Settings
+from sentinel.models import Conversation, subject_key_for
 from sentinel.privacy import failures
 from sentinel.privacy.deadline import MAX_ATTEMPTS
 from sentinel.privacy.entities import Entity
 from sentinel.privacy.job import LARGE_CHARS, MASK, run_once
 from sentinel.privacy.redactor import Redactor
-from sentinel.records.models import Conversation, subject_key_for
 from sentinel.rules.metrics import overdue_seconds
 from sentinel.store.sqlite import SQLiteStore
 

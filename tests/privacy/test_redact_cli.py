@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from sentinel.cli import app
+from sentinel.models import Conversation
 from sentinel.privacy.cli import CHUNK_LINES, redact_stream
 from sentinel.privacy.redactor import Redactor
-from sentinel.records.models import Conversation
 from sentinel.store.base import CacheEntry
 from sentinel.store.sqlite import SQLiteStore
 

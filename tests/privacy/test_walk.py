@@ -9,10 +9,10 @@ from typing import Any
 
 from sentinel.clock import FakeClock
 from sentinel.config import Settings
+from sentinel.models import Conversation, subject_key_for
 from sentinel.privacy.job import run_once
 from sentinel.privacy.redactor import Redactor
 from sentinel.privacy.walk import KEPT_KEYS, transform
-from sentinel.records.models import Conversation, subject_key_for
 from sentinel.store.sqlite import SQLiteStore
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

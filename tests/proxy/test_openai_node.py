@@ -13,7 +13,7 @@ from pathlib import Path
 
 from proxy_support import Proxy
 
-from sentinel.records.models import subject_key_for
+from sentinel.models import subject_key_for
 
 NODE_DIR = Path(__file__).parent / "node"
 

@@ -11,7 +11,7 @@ import pytest
 from proxy_support import Proxy
 
 from sentinel.config import Settings
-from sentinel.records.models import subject_key_for
+from sentinel.models import subject_key_for
 from sentinel.testing import Fault
 
 MESSAGES = [{"role": "user", "content": "hello proxy"}]

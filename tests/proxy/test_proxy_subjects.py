@@ -9,7 +9,7 @@ import httpx
 import pytest
 from proxy_support import Proxy
 
-from sentinel.records.models import subject_key_for
+from sentinel.models import subject_key_for
 
 MESSAGES = [{"role": "user", "content": "hello proxy"}]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from records_data import call
 
-from sentinel.records.models import Record
+from sentinel.models import Record
 from sentinel.records.sink import Sink
 
 RATE = 300  # records a second: steady, and bounded on a shared machine

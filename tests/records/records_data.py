@@ -7,7 +7,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sentinel.records.models import CallRecord, Conversation
+from sentinel.models import CallRecord, Conversation
 from sentinel.records.tombstones import ANONYMOUS_PREFIX
 from sentinel.store.sqlite import SQLiteStore
 

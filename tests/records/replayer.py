@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from sentinel.records.models import Record
+from sentinel.models import Record
 from sentinel.records.replay import StoreWriter
 from sentinel.records.spool import Spool
 from sentinel.records.tombstones import Tombstones

@@ -18,7 +18,7 @@ from faults import Load, assert_exactly_once, drain, fill, require_root_tool, tm
 from records_data import call
 
 from sentinel.config import Settings
-from sentinel.records.models import CallRecord
+from sentinel.models import CallRecord
 from sentinel.records.sink import Sink
 from sentinel.store.sqlite import SQLiteStore
 

@@ -211,7 +211,7 @@ def test_a_record_just_after_the_cut_off_is_kept_and_one_at_it_is_dropped(
     """The boundary, exactly: `timestamp <= cut_off` is erased, a microsecond later is not
     (a writer ahead by more than the documented bound would get through: the bound is
     the allowance plus the erasure's own duration)."""
-    from sentinel.records.models import CallRecord
+    from sentinel.models import CallRecord
     from sentinel.records.sink import Sink
 
     settings = Settings(spool_dir=tmp_path / "spool", erasure_clock_skew=SKEW)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from records_data import call, conversation
 
+from sentinel.models import Record
 from sentinel.records import frames
-from sentinel.records.models import Record
 from sentinel.records.spool import Spool
 from sentinel.store.base import StoreUnavailable
 

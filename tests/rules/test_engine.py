@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sentinel.records.models import CallRecord, Conversation
+from sentinel.models import CallRecord, Conversation
 from sentinel.rules.engine import RuleEngine, load_active
 from sentinel.rules.metrics import MetricReader
 from sentinel.rules.model import Group

@@ -13,7 +13,7 @@ from sentinel.api.app import create_app
 from sentinel.cli import app as cli
 from sentinel.clock import FakeClock
 from sentinel.config import Settings
-from sentinel.records.models import CallRecord, CallSafety
+from sentinel.models import CallRecord, CallSafety
 from sentinel.store.sqlite import SQLiteStore
 
 

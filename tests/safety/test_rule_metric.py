@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from sentinel.records.models import CallRecord, CallSafety
+from sentinel.models import CallRecord, CallSafety
 from sentinel.rules.metrics import MetricReader
 from sentinel.rules.model import Rule
 from sentinel.store.base import Store

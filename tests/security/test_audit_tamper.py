@@ -16,7 +16,7 @@ import pytest
 
 from sentinel.compliance.service import Compliance
 from sentinel.config import Settings
-from sentinel.records.models import AuditEntry
+from sentinel.models import AuditEntry
 from sentinel.store.sqlite import SQLiteStore
 
 SENTINEL = str(Path(sys.executable).with_name("sentinel"))

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sentinel.config import Settings
-from sentinel.records.models import CallRecord
+from sentinel.models import CallRecord
 from sentinel.store.base import Store
 from sentinel.store.sqlite import SQLiteStore
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from sentinel.records.models import (
+from sentinel.models import (
     AlertEvent,
     AuditEntry,
     CallParams,

@@ -17,7 +17,7 @@ from elastic_transport import SecurityWarning
 from loopback import QuietHandler, free_port, http_server
 
 from sentinel.config import Settings
-from sentinel.records.models import AlertEvent, CallParams, CallRecord, Conversation
+from sentinel.models import AlertEvent, CallParams, CallRecord, Conversation
 from sentinel.store import open_store, schema
 from sentinel.store.base import StoreUnavailable
 from sentinel.store.elastic import ElasticStore

@@ -1,4 +1,4 @@
-"""The table of call fields (sentinel.records.models.CallRecord) is the one declaration:
+"""The table of call fields (sentinel.models.CallRecord) is the one declaration:
 the span, the ECS line, the store document, the SQLite columns and the Elasticsearch
 template must carry exactly what it says, under the names it gives."""
 
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import typing_extensions
 
-from sentinel.records.models import CallRecord, call_fields
+from sentinel.models import CallRecord, call_fields
 from sentinel.store import schema
 
 MSG = [{"role": "user", "content": "hello"}]

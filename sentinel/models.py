@@ -307,7 +307,7 @@ def compile_builder(name: str, paths: dict[str, str], sparse: frozenset[str]) ->
     emit(tree, "out", "    ")
     lines.append("    return out")
     namespace: dict[str, Any] = {}
-    exec(compile("\n".join(lines), f"<sentinel.records.models:{name}>", "exec"), namespace)
+    exec(compile("\n".join(lines), f"<sentinel.models:{name}>", "exec"), namespace)
     return namespace[f"build_{name}"]
 
 
@@ -321,7 +321,7 @@ def compile_flat(name: str, paths: dict[str, str], sparse: frozenset[str]) -> An
         lines += [f"    v = r.{field}", f"    if {test}: out[{key!r}] = v"]
     lines.append("    return out")
     namespace: dict[str, Any] = {}
-    exec(compile("\n".join(lines), f"<sentinel.records.models:{name}>", "exec"), namespace)
+    exec(compile("\n".join(lines), f"<sentinel.models:{name}>", "exec"), namespace)
     return namespace[f"flat_{name}"]
 
 
