@@ -23,8 +23,8 @@ from _privacy_common import chat_corpus
 
 from sentinel.clock import FakeClock
 from sentinel.config import Settings
+from sentinel.models import Conversation, subject_key_for
 from sentinel.privacy.job import default_redactor, run_once
-from sentinel.records.models import Conversation, subject_key_for
 from sentinel.store.sqlite import SQLiteStore
 
 N_CONVERSATIONS = int(os.environ.get("BENCH_CONVERSATIONS", "10000"))

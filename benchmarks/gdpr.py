@@ -29,7 +29,7 @@ from rich.table import Table
 
 from sentinel.compliance.service import Compliance
 from sentinel.config import Settings
-from sentinel.records.models import CallRecord, Conversation, Feedback, Record, subject_key_for
+from sentinel.models import CallRecord, Conversation, Feedback, Record, subject_key_for
 from sentinel.store.base import Store
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

@@ -22,9 +22,9 @@ from datetime import UTC, datetime
 from _privacy_common import PlainPresidio, chat_corpus, print_quality
 from scoring import score
 
+from sentinel.models import Conversation
 from sentinel.privacy.job import anonymize_conversations
 from sentinel.privacy.redactor import POOL_MIN_BATCH, Redactor
-from sentinel.records.models import Conversation
 
 
 def _rss_mib(pid: int | str = "self") -> float:

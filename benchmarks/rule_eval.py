@@ -34,7 +34,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sentinel.config import Settings
-from sentinel.records.models import CallRecord, Conversation, Feedback, Record
+from sentinel.models import CallRecord, Conversation, Feedback, Record
 from sentinel.rules.engine import RuleEngine
 from sentinel.rules.loader import RuleSet, default_rule_paths, load_rules
 from sentinel.rules.notifiers import StoreNotifier

@@ -31,7 +31,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sentinel.config import Settings
-from sentinel.records.models import CallParams, CallRecord, Record
+from sentinel.models import CallParams, CallRecord, Record
 from sentinel.records.replay import StoreWriter
 from sentinel.records.sink import Sink
 from sentinel.records.spool import Spool

@@ -29,7 +29,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sentinel.config import Settings
-from sentinel.records.models import CallParams, CallRecord
+from sentinel.models import CallParams, CallRecord
 from sentinel.store.base import Store
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
