@@ -1,5 +1,5 @@
 """The anonymization job: redact every conversation before it turns
-SENTINEL_ANONYMIZE_WITHIN old (DESIGN.md, "What anonymized means").
+SENTINEL_ANONYMIZE_WITHIN old (docs/architecture.md, "The public contract").
 
 `run_once` is what `sentinel anonymize --once` and the daemon's scheduler call. It is
 * batched: one batched redaction pass per batch of conversations;

@@ -1,6 +1,6 @@
 """The alert state machine: pure, clock-free (the evaluation time is an argument), no I/O.
 
-Semantics are Prometheus' alerting rules (DESIGN.md, "Alert rules"):
+Semantics are Prometheus' alerting rules (docs/architecture.md, "The public contract"):
 
 * an evaluation at t whose condition holds for a label set creates a *pending*
   instance active since t (or keeps an existing one, updating its value);

@@ -1,4 +1,4 @@
-"""Validated alert-rule models: the shape of `rules/*.yml` (DESIGN.md, "Alert rules").
+"""Validated alert-rule models: the shape of `rules/*.yml` (docs/architecture.md, "The public contract").
 
 Validation happens here, once, at load time, so that a rule which could never be
 evaluated (an unknown metric, a label the store cannot group by, a template naming a

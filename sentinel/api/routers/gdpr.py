@@ -1,4 +1,4 @@
-"""GDPR export and erasure over HTTP (`/v1/gdpr/*`), as DESIGN.md specifies.
+"""GDPR export and erasure over HTTP (`/v1/gdpr/*`), as docs/architecture.md specifies.
 
 An export belongs to the token that asked for it: only that token (or an `admin`
 one) sees its status or downloads it, and every download is an audit entry.
