@@ -111,7 +111,7 @@ def test_export_then_erase_over_http_leaves_no_trace(server, tmp_path: Path) -> 
         assert accepted.status_code == 202
         erasure = _poll(client, accepted.headers["location"], auth)
         assert erasure["status"] == "completed"
-        assert erasure["removed"] == {"sqlite": 60, "spool": 0, "exports": 1}
+        assert erasure["removed"] == {"sqlite": 60, "spool": 0, "exports": 1, "dead-letter": 0}
         assert client.get(export["download"], headers=auth).status_code == 404
 
     assert "POST /v1/gdpr/erasures" in log.read_text()  # the log was written and is scanned

@@ -239,7 +239,7 @@ def test_erasure_202_then_200_with_removed_counts(api: Api, sqlite_store) -> Non
     assert status.status_code == 200
     body = status.json()
     assert body["status"] == "completed"
-    assert body["removed"] == {"sqlite": 12, "spool": 0, "exports": 0}
+    assert body["removed"] == {"sqlite": 12, "spool": 0, "exports": 0, "dead-letter": 0}
     assert SUBJECT not in status.text
     entries = list(api.app.state.compliance.audit.entries())
     assert [(e.actor, e.action) for e in entries] == [
