@@ -231,7 +231,7 @@ class FIMCompletions:
 
 
 class Sentinel:
-    """Instrumented, resilient DeepSeek client; see the README and docs/architecture.md for the contract."""
+    """Instrumented, resilient DeepSeek client; the contract is in docs/architecture.md."""
 
     def __init__(
         self,

@@ -1,4 +1,4 @@
-"""Validated alert-rule models: the shape of `rules/*.yml` (docs/architecture.md, "The public contract").
+"""Validated alert-rule models: the shape of a rule file (docs/architecture.md, the contract).
 
 Validation happens here, once, at load time, so that a rule which could never be
 evaluated (an unknown metric, a label the store cannot group by, a template naming a
