@@ -45,6 +45,7 @@ from sentinel.records.segments import (
     Appended,
     encode,
     fsync_dir,
+    note_drop,
     quarantine,
     read_range,
     segment_name,
@@ -267,6 +268,8 @@ class Spool:
         self.torn_tails += torn
         result.corrupt += corrupt
         result.torn_tails += torn
+        if corrupt:  # a skipped entry is a lost record: leave the trace doctor reports
+            note_drop(self.path, corrupt, "spool_damaged")
         log.warning("spool %s: skipped %d damaged entr(y/ies) at offset(s) %s, torn tail: %s",
                     name, corrupt, ", ".join(map(str, new[:10])), bool(torn))  # fmt: skip
 

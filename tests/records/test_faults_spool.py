@@ -77,3 +77,22 @@ def test_corrupt_and_unreadable_segments(tmp_path: Path, caplog: pytest.LogCaptu
     sink.close()
     store.close()
     load.check_latency()
+
+
+def test_a_skipped_damaged_entry_is_reported_by_doctor(tmp_path: Path) -> None:
+    """A replay that skips a corrupt entry lost that record for good: doctor must not
+    call the drained spool "ok", and the loss is counted once however often it is read."""
+    spool_dir = tmp_path / "spool"
+    spool = Spool(spool_dir)
+    spool.append([call(i, prefix="dmg") for i in range(20)])
+    spool.close()
+    (segment,) = spool.segments()
+    buf = bytearray((spool_dir / segment).read_bytes())
+    buf[len(buf) // 2 : len(buf) // 2 + 8] = b"\xff" * 8
+    (spool_dir / segment).write_bytes(bytes(buf))
+    delivered: list[str] = []
+    result = Spool(spool_dir).replay(lambda batch: delivered.extend(r.request_id for r in batch))
+    assert result.corrupt == 1 and len(delivered) == 19 and spool.segments() == []
+    assert survey(spool_dir, [])["dropped"] == {"spool_damaged": 1}
+    check = check_spool(Settings(spool_dir=spool_dir))
+    assert check.status == "warn" and "1 lost (spool_damaged)" in check.detail
