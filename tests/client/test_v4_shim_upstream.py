@@ -2,7 +2,8 @@
 DeepSeek sends: nulls, negative, fractional, string or absurd counts, a details list
 instead of an object, usage as a string. The answer is fine; usage is only telemetry, so
 the app gets its answer, and the record, span and ECS line carry the counts that make
-sense (the others unknown), never a value the stores or the histogram refuse."""
+sense (the others unknown), never a value the stores or the histogram refuse. Likewise
+streamed tool-call deltas whose `index` is a string, null or missing."""
 
 from __future__ import annotations
 
@@ -48,8 +49,8 @@ def _body(usage: Any, stream: bool) -> bytes:
     return events + b"data: [DONE]\n\n"
 
 
-def _shim(usage: Any, stream: bool) -> type[QuietHandler]:
-    body = _body(usage, stream)
+def _shim(usage: Any, stream: bool, body: bytes | None = None) -> type[QuietHandler]:
+    body = _body(usage, stream) if body is None else body
 
     class Shim(QuietHandler):
         def do_POST(self) -> None:
@@ -97,3 +98,31 @@ def test_count_strings_and_whole_floats_are_kept(harness: Any) -> None:
         _answer(harness.client(base_url=url), False)
     record = harness.calls()[0]
     assert (record.input_tokens, record.output_tokens) == (12, 5)
+
+
+def test_tool_call_deltas_with_odd_indexes_are_assembled(harness: Any) -> None:
+    def tool(index: Any, **fields: Any) -> dict[str, Any]:
+        return {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": index, **fields}]}}]}
+
+    chunks = [
+        tool(0, type="function", function={"name": "get_weather"}),
+        tool("0", id="call_1", function={"arguments": '{"city"'}),
+        tool("0", function={"arguments": ': "Paris"}'}),
+        tool(None, id="call_2", function={"name": "lookup", "arguments": "{}"}),
+        {"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]},
+    ]
+    events = b"".join(
+        b"data: " + json.dumps({"id": "c1", "object": "chat.completion.chunk", "created": 1,
+                                "model": "deepseek-v4-flash", **c}).encode() + b"\n\n"
+        for c in chunks
+    ) + b"data: [DONE]\n\n"  # fmt: skip
+    kw = {"model": "deepseek-v4-flash", "messages": MSG, "stream": True}
+    with http_server(_shim(None, True, events)) as url:
+        assert len(list(harness.client(base_url=url).chat.completions.create(**kw))) == 5
+    harness.assert_one_each(1)
+    record = harness.calls()[0]
+    assert record.tool_call_names == ["get_weather", "lookup"]
+    calls = harness.store.get_conversation(record.request_id).tool_calls
+    assert calls[0]["id"] == "call_1" and json.loads(calls[0]["function"]["arguments"]) == {
+        "city": "Paris"
+    }
