@@ -220,7 +220,11 @@ class StreamAccumulator:
         for d in deltas:
             if not isinstance(d, dict):
                 continue
-            index = d.get("index", len(self.calls))
+            index = d.get("index")
+            if isinstance(index, str) and index.isdigit():
+                index = int(index)
+            if not isinstance(index, int) or isinstance(index, bool):
+                index = len(self.calls)  # a shim's odd index starts a call, never a crash
             call = self.calls.setdefault(
                 index, {"id": None, "type": "function", "function": {"name": "", "arguments": ""}}
             )

@@ -7,34 +7,62 @@ Sentinel's id for the call (the stored record's id), not the server's `id`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+_MAX_COUNT = 2**63 - 1  # what the stores' integer columns hold
+
+
+def _count(value: Any) -> int | None:
+    """Usage is telemetry about an answer the app already has: a shim upstream's null,
+    negative, fractional or non-numeric count becomes unknown instead of failing the call."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_COUNT:
+        return None
+    return value
+
+
+Count = Annotated[int | None, BeforeValidator(_count)]
+Total = Annotated[int, BeforeValidator(lambda v: _count(v) or 0)]
+
+
+def _mapping_or_none(value: Any) -> Any:
+    return value if isinstance(value, (dict, BaseModel)) else None
+
+
 class CompletionTokensDetails(_Model):
-    reasoning_tokens: int | None = None
+    reasoning_tokens: Count = None
 
 
 class Usage(_Model):
     """DeepSeek's usage: prompt_tokens = prompt_cache_hit_tokens + prompt_cache_miss_tokens,
     and in thinking mode completion_tokens includes the reasoning tokens."""
 
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    total_tokens: int = 0
-    prompt_cache_hit_tokens: int | None = None
-    prompt_cache_miss_tokens: int | None = None
-    completion_tokens_details: CompletionTokensDetails | None = None
+    prompt_tokens: Total = 0
+    completion_tokens: Total = 0
+    total_tokens: Total = 0
+    prompt_cache_hit_tokens: Count = None
+    prompt_cache_miss_tokens: Count = None
+    completion_tokens_details: Annotated[
+        CompletionTokensDetails | None, BeforeValidator(_mapping_or_none)
+    ] = None
 
     @property
     def reasoning_tokens(self) -> int | None:
         details = self.completion_tokens_details
         return details.reasoning_tokens if details is not None else None
+
+
+AnyUsage = Annotated[Usage | None, BeforeValidator(_mapping_or_none)]
 
 
 class ChatMessage(_Model):
@@ -57,7 +85,7 @@ class ChatCompletion(_Model):
     created: int = 0
     model: str = ""
     choices: list[Choice] = []
-    usage: Usage | None = None
+    usage: AnyUsage = None
     request_id: str = ""
 
     @property
@@ -85,7 +113,7 @@ class ChatCompletionChunk(_Model):
     created: int = 0
     model: str = ""
     choices: list[ChunkChoice] = []
-    usage: Usage | None = None
+    usage: AnyUsage = None
     request_id: str = ""
 
 
@@ -103,7 +131,7 @@ class TextCompletion(_Model):
     created: int = 0
     model: str = ""
     choices: list[TextChoice] = []
-    usage: Usage | None = None
+    usage: AnyUsage = None
     request_id: str = ""
 
     @property
