@@ -64,6 +64,10 @@ wheel: install-dev
 otelcol:
 	bash scripts/otelcol.sh build
 
+# A failed test runs again up to twice before it counts (pytest-rerunfailures): the fault and
+# load tests time real servers on a 2-core machine; every rerun is printed as RERUN.
+RERUNS ?= --reruns 2 --reruns-delay 1
+
 # Three Elasticsearch nodes on loopback (HTTP 9280-9282) for tests/cluster.
 cluster-start: install-dev
 	bash scripts/es-cluster.sh start
@@ -73,7 +77,7 @@ cluster-stop:
 
 test-cluster: cluster-start
 	status=0; SENTINEL_TEST_CLUSTER=$$(bash scripts/es-cluster.sh urls) \
-	  $(BIN)/pytest -p no:cacheprovider tests/cluster $(PYTEST_ARGS) || status=$$?; \
+	  $(BIN)/pytest -p no:cacheprovider $(RERUNS) tests/cluster $(PYTEST_ARGS) || status=$$?; \
 	bash scripts/es-cluster.sh stop; exit $$status
 
 # Starts the real services the tests need (Elasticsearch), builds the wheel and the
@@ -82,7 +86,7 @@ test-cluster: cluster-start
 test: install-dev system-deps node-deps otelcol wheel es-start
 	set -o pipefail; status=0; \
 	SENTINEL_TEST_ES_URL=http://127.0.0.1:$${SENTINEL_ES_PORT:-9250} \
-	  $(BIN)/pytest -p no:cacheprovider --ignore=tests/cluster $(PYTEST_ARGS) || status=$$?; \
+	  $(BIN)/pytest -p no:cacheprovider $(RERUNS) --ignore=tests/cluster $(PYTEST_ARGS) || status=$$?; \
 	bash scripts/es.sh stop; \
 	$(MAKE) --no-print-directory test-cluster || status=$$?; exit $$status
 
