@@ -429,8 +429,11 @@ def models_in(data: dict[str, Any]) -> list[Model]:
     proxy relays them and `doctor` prints them). A body that is not a model list is an
     upstream error, never an exception of ours (a 500 at the proxy)."""
     try:
-        return [Model.model_validate(m) for m in data.get("data", [])]
-    except (ValueError, TypeError, AttributeError):
+        listed = data["data"]
+        if not isinstance(listed, list):
+            raise TypeError("data is not a list")
+        return [Model.model_validate(m) for m in listed]
+    except (KeyError, ValueError, TypeError, AttributeError):
         raise SentinelAPIError(
             "upstream /models answer is not a model list", status_code=200
         ) from None
