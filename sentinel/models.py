@@ -203,6 +203,25 @@ class CallRecord(_Record):
         int | None,
         at("gen_ai.usage.reasoning.output_tokens", "long", tokens="reasoning"),
     ] = None
+    # what the call cost at the prices in force at its timestamp, in cost_currency, and
+    # what DeepSeek's context cache saved against pricing every input token as a miss;
+    # None: no price row for the model (never a guess). A price change never rewrites it.
+    cost: Annotated[
+        float | None,
+        at(
+            "sentinel.cost",
+            "double",
+            ecs="sentinel.cost.amount",
+            store="sentinel.cost.amount",
+            column="REAL",
+        ),
+    ] = None
+    cost_currency: Annotated[str | None, at("sentinel.cost.currency", "keyword", column="TEXT")] = (
+        None
+    )
+    cache_savings: Annotated[
+        float | None, at("sentinel.cost.cache_savings", "double", column="REAL")
+    ] = None
     finish_reasons: Annotated[
         list[str], at("gen_ai.response.finish_reasons", "keyword", sparse=True)
     ] = Field(default_factory=list)

@@ -46,6 +46,9 @@ def call_record(obs: Observation, app: str) -> CallRecord:
             cache_hit_tokens=obs.cache_hit_tokens,
             cache_miss_tokens=obs.cache_miss_tokens,
             reasoning_tokens=obs.reasoning_tokens,
+            cost=None,  # priced by sentinel.spend
+            cost_currency=None,
+            cache_savings=None,
             finish_reasons=obs.finish_reasons,
             tool_calls=len(obs.tool_calls) if obs.tool_calls else None,
             tool_call_names=[c.get("function", {}).get("name", "") for c in obs.tool_calls],
