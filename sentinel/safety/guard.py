@@ -17,9 +17,10 @@ from typing import Any, Protocol
 
 from sentinel.errors import ContentBlockedError
 from sentinel.models import CallSafety
+from sentinel.safety.jsontext import JsonStrings
 from sentinel.safety.lists import RANK
 from sentinel.safety.matcher import Match, Matcher
-from sentinel.safety.stream import StreamMasker, mask_spans
+from sentinel.safety.stream import Mask, StreamMasker, mask_spans
 
 INPUT, OUTPUT = "input", "output"
 REASONING = "reasoning_content"  # DeepSeek's thinking text, beside the answer's content
@@ -48,7 +49,9 @@ class Direction:
 
 
 class CallGuard:
-    __slots__ = ("_call", "_count", "_maskers", "action", "counts", "matcher", "sides")
+    __slots__ = (
+        "_call", "_count", "_maskers", "action", "counts", "matcher", "prompt", "sides"
+    )  # fmt: skip
 
     def __init__(
         self, matcher: Matcher, sides: dict[str, Direction], call: Call, count: Counter
@@ -59,7 +62,9 @@ class CallGuard:
         self._count = count
         self.counts: dict[str, int] = {}
         self.action: str | None = None
-        self._maskers: dict[tuple[int, str], StreamMasker] = {}
+        # per stream of text: (choice, field) or (choice, "tool", tool call index)
+        self._maskers: dict[tuple[Any, ...], StreamMasker] = {}
+        self.prompt: list[dict[str, Any]] | None = None  # the screened prompt
 
     # what was found ------------------------------------------------------
 
@@ -104,56 +109,92 @@ class CallGuard:
 
     # whole texts ---------------------------------------------------------
 
-    def _text(self, text: str, side: Direction) -> str:
+    def _masked(
+        self, text: str, side: Direction, found: list[Match], mask: Mask = mask_spans
+    ) -> str:
         folded, matches = self.matcher.scan(text)
         matches = [m for m in matches if m.category in side.categories]
         if not matches:
             return text
-        self._found(matches, side)
+        found.extend(matches)
         spans = [folded.raw_span(m.start, m.end) for m in matches if m.category in side.masked]
-        return mask_spans(text, spans)
+        return mask(text, spans, 0)
 
     def messages(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
-        """Screen a prompt; the messages to send instead (masked copies), or None if
-        they go as they are. Raises ContentBlockedError (the call already failed)."""
+        """Screen a prompt (texts and the arguments of earlier tool calls); the messages
+        to send instead (masked copies), or None if they go as they are. A blocked
+        prompt raises ContentBlockedError (the call already failed) and leaves its
+        masked form in `prompt`: what the conversation store keeps of it, so a listed
+        term is never stored because it was refused."""
         side = self.sides[INPUT]
         if not side.categories:
             return None
-        out: list[dict[str, Any]] = []
-        changed = False
-        for message in messages:
-            content = message.get("content")
-            new: Any = content
-            if isinstance(content, str):
-                new = self._text(content, side)
-            elif isinstance(content, list):
-                new = [self._part(p, side) for p in content]
-            if new is not content and new != content:
-                message = {**message, "content": new}
-                changed = True
-            out.append(message)
+        found: list[Match] = []
+        out = [self._message(m, side, found) for m in messages]
+        changed = any(new is not old for new, old in zip(out, messages, strict=True))
+        self.prompt = out
+        self._found(found, side)
         return out if changed else None
 
-    def _part(self, part: Any, side: Direction) -> Any:
+    def _message(self, message: dict[str, Any], side: Direction, found: list[Match]) -> Any:
+        update: dict[str, Any] = {}
+        content = message.get("content")
+        if isinstance(content, str):
+            new: Any = self._masked(content, side, found)
+        elif isinstance(content, list):
+            new = [self._part(p, side, found) for p in content]
+        else:
+            new = content
+        if new is not content and new != content:
+            update["content"] = new
+        calls = message.get("tool_calls")
+        if isinstance(calls, list) and (screened := self._tool_calls(calls, side, found)):
+            update["tool_calls"] = screened
+        return {**message, **update} if update else message
+
+    def _part(self, part: Any, side: Direction, found: list[Match]) -> Any:
         if isinstance(part, str):  # not OpenAI's shape, but the client sends it as it is
-            return self._text(part, side)
+            return self._masked(part, side, found)
         if isinstance(part, dict) and isinstance(part.get("text"), str):
-            text = self._text(part["text"], side)
+            text = self._masked(part["text"], side, found)
             return part if text == part["text"] else {**part, "text": text}
         return part
 
+    def _tool_calls(
+        self, calls: list[Any], side: Direction, found: list[Match]
+    ) -> list[Any] | None:
+        """Tool calls with their JSON arguments screened (a mask keeps them valid JSON:
+        sentinel.safety.jsontext); None when nothing was masked."""
+        out: list[Any] = []
+        changed = False
+        for call in calls:
+            fn = call.get("function") if isinstance(call, dict) else None
+            args = fn.get("arguments") if isinstance(fn, dict) else None
+            if isinstance(args, str) and args:
+                new = self._masked(args, side, found, JsonStrings().mask)
+                if new != args:
+                    call = {**call, "function": {**fn, "arguments": new}}  # type: ignore[dict-item]
+                    changed = True
+            out.append(call)
+        return out if changed else None
+
     def completion(self, completion: Any) -> None:
-        """Screen a whole answer in place: each choice's content and, in thinking mode,
-        its `reasoning_content` (both reach the app)."""
+        """Screen a whole answer in place: each choice's content, in thinking mode its
+        `reasoning_content`, and its tool calls' arguments (all reach the app)."""
         side = self.sides[OUTPUT]
         if not side.categories:
             return
+        found: list[Match] = []
         for choice in completion.choices:
             message = choice.message
             for field in TEXT_FIELDS:
                 text = getattr(message, field, None)
                 if isinstance(text, str) and text:
-                    setattr(message, field, self._text(text, side))
+                    setattr(message, field, self._masked(text, side, found))
+            calls = message.tool_calls
+            if calls and (screened := self._tool_calls(calls, side, found)):
+                message.tool_calls = screened
+        self._found(found, side)
 
     # streams -------------------------------------------------------------
 
@@ -186,3 +227,35 @@ class CallGuard:
                     del self._maskers[(choice.index, field)]
                 if text is not None or released:
                     setattr(delta, field, released)
+            if delta.tool_calls or (final and self._maskers):
+                delta.tool_calls = self._tool_deltas(choice.index, delta.tool_calls, final, side)
+
+    def _tool_deltas(
+        self, choice: int, deltas: list[Any] | None, final: bool, side: Direction
+    ) -> list[Any] | None:
+        """A chunk's tool-call deltas with their argument pieces screened like content
+        (held back at most the longest term, masked as JSON). What each call still
+        holds is released with the choice's finishing chunk, as a delta of its own."""
+        out: list[Any] = []
+        for d in deltas or ():
+            fn = d.get("function") if isinstance(d, dict) else None
+            args = fn.get("arguments") if isinstance(fn, dict) else None
+            if not isinstance(args, str) or not args:
+                out.append(d)
+                continue
+            key = (choice, "tool", d.get("index"))  # type: ignore[union-attr]
+            masker = self._maskers.get(key)
+            if masker is None:
+                masker = self._maskers[key] = StreamMasker(
+                    self.matcher, side.categories, side.masked, JsonStrings().mask
+                )
+            released, matches = masker.feed(args)
+            self._found(matches, side)
+            out.append({**d, "function": {**fn, "arguments": released}})  # type: ignore[dict-item]
+        if final:
+            for key in [k for k in self._maskers if k[0] == choice and k[1] == "tool"]:
+                released, matches = self._maskers.pop(key).end()
+                self._found(matches, side)
+                if released:
+                    out.append({"index": key[2], "function": {"arguments": released}})
+        return out or deltas

@@ -20,6 +20,8 @@ def screen_prompt(safety: SafetyFilter, obs: Any) -> None:
     try:
         messages = guard.messages(request.messages)
     except ContentBlockedError:
+        # the conversation store keeps the refused prompt masked, never the listed term
+        request.body["messages"] = guard.prompt
         obs.finish()
         raise
     if messages is not None:

@@ -12,12 +12,14 @@ and the masks it leaves are applied when its characters are released. Pure.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from sentinel.safety.matcher import Match, Matcher
 from sentinel.safety.normalize import is_separator
 
 MASK = "*"
+# (text, absolute spans to mask, absolute position of text[0]) -> masked text
+Mask = Callable[[str, list[tuple[int, int]], int], str]
 
 
 def mask_spans(text: str, spans: list[tuple[int, int]], offset: int = 0) -> str:
@@ -36,8 +38,15 @@ def mask_spans(text: str, spans: list[tuple[int, int]], offset: int = 0) -> str:
 class StreamMasker:
     """One stream of text (one choice's content); `feed` each piece, `end` at the last."""
 
-    def __init__(self, matcher: Matcher, categories: Collection[str], masked: Collection[str]):
+    def __init__(
+        self,
+        matcher: Matcher,
+        categories: Collection[str],
+        masked: Collection[str],
+        mask: Mask | None = None,  # JSON text (tool-call arguments): JsonStrings().mask
+    ):
         self._matcher = matcher
+        self._mask = mask or mask_spans
         self._categories = categories  # the categories that apply to this direction
         self._masked = masked  # those of them whose action masks (or blocks)
         self.hold = matcher.longest
@@ -87,14 +96,16 @@ class StreamMasker:
             if m.category in self._masked:
                 self._masks.append((origin + start, origin + end))
         cut = max(cut, off)
-        released = mask_spans(buf[off:cut], self._masks, self._base)
+        released = self._mask(buf[off:cut], self._masks, self._base)
         if cut > off:
             self._ctx = buf[cut - 1]
         self._tail = buf[cut:]
         self._base = origin + cut
         base = self._base
-        self._masks = [s for s in self._masks if s[1] > base]
-        self._seen = {k for k in self._seen if k[1] > base - 1}
+        if self._masks:
+            self._masks = [s for s in self._masks if s[1] > base]
+        if self._seen:
+            self._seen = {k for k in self._seen if k[1] > base - 1}
         return released, new
 
     def end(self) -> tuple[str, list[Match]]:

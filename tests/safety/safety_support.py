@@ -129,6 +129,13 @@ class Harness:
             rows = db.execute("SELECT doc FROM calls ORDER BY ts").fetchall()
         return [json.loads(r[0]) for r in rows]
 
+    def stored(self, table: str) -> list[str]:
+        """Every stored document of a SQLite table (calls, conversations...) as JSON."""
+        for c in self.clients:
+            c.flush()
+        with contextlib.closing(sqlite3.connect(self.tmp_path / "safety.db")) as db:
+            return [row[0] for row in db.execute(f"SELECT doc FROM {table}")]
+
     def counted(self) -> dict[tuple[str, str, str], int]:
         """sentinel.safety.matches by (category, action, direction)."""
         out: dict[tuple[str, str, str], int] = {}

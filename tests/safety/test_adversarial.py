@@ -3,9 +3,7 @@ issue 22), kept as regressions over the real client and FakeDeepSeek."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -118,16 +116,9 @@ def test_a_bare_string_in_a_content_list_is_screened(harness: Harness, fake: Fak
         )  # type: ignore[arg-type]
     assert fake.count() == 0
     client.chat.completions.create(model=MODEL, messages=ask(["you idiot"]))  # type: ignore[arg-type]
-    conversations = _stored(harness, "conversations")
+    conversations = harness.stored("conversations")
     assert not any("idiot" in d for d in conversations)
     assert any('"you *****"' in d for d in conversations)
-
-
-def _stored(harness: Harness, table: str) -> list[str]:
-    for c in harness.clients:
-        c.flush()
-    with contextlib.closing(sqlite3.connect(harness.tmp_path / "safety.db")) as db:
-        return [row[0] for row in db.execute(f"SELECT doc FROM {table}")]
 
 
 @pytest.mark.parametrize("regex", [r"\d{3}-\d{4}-\d{4}", r"(c|d){4,4}x", r"\bfree\s{1,3}money\b"])
