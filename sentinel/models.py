@@ -255,9 +255,12 @@ class CallRecord(_Record):
     metadata: Annotated[dict[str, str], Out(store="labels", es="flattened")] = Field(
         default_factory=dict
     )
-    # what the content safety filter found (categories and counts, never the text);
-    # its mapping is in templates/calls.json (an object, not one of the table's types)
-    safety: Annotated[CallSafety | None, Out(store="sentinel.safety")] = None  # None: no match
+    # what the content safety filter found (categories and counts, never the text), in
+    # the store and the ECS line (the span has flat sentinel.safety.* attributes, set as
+    # matches are found); its mapping is in templates/calls.json (an object)
+    safety: Annotated[CallSafety | None, Out(store="sentinel.safety", ecs="sentinel.safety")] = (
+        None  # None: no match
+    )
 
     @property
     def is_error(self) -> bool:

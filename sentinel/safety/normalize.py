@@ -100,9 +100,20 @@ class Folded:
         return self.raw(start), self.raw(end - 1) + 1
 
 
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
+
+
+def _has_invisible(folded: str) -> bool:
+    """Ten `in` tests beat a regex search on long texts, but a stream's pieces are tens
+    of characters, where one search is cheaper than ten calls."""
+    if len(folded) < 256:
+        return _INVISIBLE_RE.search(folded) is not None
+    return any(c in folded for c in INVISIBLE)
+
+
 def normalize(text: str) -> Folded:
     folded = fold(text)
-    if not folded.isascii() and any(c in folded for c in INVISIBLE):
+    if not folded.isascii() and _has_invisible(folded):
         spans = [m.span(m.lastindex or 1) for m in _PAD_OR_INVISIBLE_RE.finditer(folded)]
     else:
         spans = [m.span(1) for m in _PAD_RE.finditer(folded)]
