@@ -4,7 +4,7 @@ and counted in OTel metrics so dashboards show it next to latency and errors."""
 
 from __future__ import annotations
 
-from sentinel.client.records import feedback_record
+from sentinel.client.record_builder import feedback_record
 from sentinel.client.reporter import Reporter
 from sentinel.errors import InvalidRequestError
 from sentinel.models import Feedback

@@ -12,7 +12,7 @@ from collections import OrderedDict
 
 from sentinel.client.observation import Observation
 from sentinel.client.params import ChatRequest
-from sentinel.client.records import call_record, conversation
+from sentinel.client.record_builder import call_record, conversation
 from sentinel.clock import Clock
 from sentinel.models import Record, subject_key_for
 from sentinel.records.sink import Sink

@@ -54,7 +54,7 @@ from typing import Any, Protocol, runtime_checkable
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.audit import AuditLog
 from sentinel.compliance.export import DeadLettered, ExportService, SubjectSpool
-from sentinel.compliance.jobs import Jobs
+from sentinel.compliance.gdpr_jobs import Jobs
 from sentinel.jobs.subjects import purge_subject as purge_subject_jobs
 from sentinel.records.tombstones import WRITER_BOUND, close_tombstone, open_tombstone
 from sentinel.store.base import Store

@@ -49,7 +49,7 @@ from typing import Any, Protocol, TextIO, runtime_checkable
 
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.audit import AuditLog
-from sentinel.compliance.jobs import Jobs
+from sentinel.compliance.gdpr_jobs import Jobs
 from sentinel.jobs.subjects import exported_jobs
 from sentinel.privatedirs import private_dir
 from sentinel.records.tombstones import TombstoneInfo, covers, read_tombstone

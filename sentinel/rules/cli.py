@@ -51,7 +51,7 @@ def test(
     """Run rule unit tests; prints each failing expectation with expected and actual."""
     from sentinel.config import Settings
     from sentinel.rules.loader import default_rule_paths
-    from sentinel.rules.testing import run_test_file
+    from sentinel.rules.rule_tests import run_test_file
 
     # Without files, the tests of the rules `serve` would load: passing the built-in
     # tests while SENTINEL_RULES names other rules would be a false green in an

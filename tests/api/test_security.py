@@ -10,7 +10,7 @@ import re
 import pytest
 from api_support import SUBJECT, Api, seed_subject
 
-from sentinel.compliance.jobs import is_job_id
+from sentinel.compliance.gdpr_jobs import is_job_id
 
 UNKNOWN_ID = "0" * 32
 ENDPOINTS = [

@@ -1,5 +1,5 @@
 """The records a call produces are built without pydantic's model_construct (see
-sentinel.client.records): they must be the very models model_construct would build,
+sentinel.client.record_builder): they must be the very models model_construct would build,
 with every field set, and survive the JSON round trip the stores make."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sentinel.client.records import call_record, conversation, feedback_record
+from sentinel.client.record_builder import call_record, conversation, feedback_record
 from sentinel.models import CallRecord, Conversation, Feedback
 
 MSG = [{"role": "user", "content": "hello"}]

@@ -15,7 +15,7 @@ from sentinel.config import Settings
 from sentinel.daemon import Daemon
 from sentinel.rules.engine import load_active
 from sentinel.rules.notifiers import StoreNotifier, WebhookNotifier
-from sentinel.rules.testing import EPOCH, Traffic, synthesize
+from sentinel.rules.rule_tests import EPOCH, Traffic, synthesize
 from sentinel.store.sqlite import SQLiteStore
 
 STEP = timedelta(seconds=15)

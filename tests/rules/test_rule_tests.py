@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from sentinel.cli import app
 from sentinel.rules.loader import BUILTIN_RULES
-from sentinel.rules.testing import Traffic, synthesize
+from sentinel.rules.rule_tests import Traffic, synthesize
 
 SHIPPED_TESTS = sorted((BUILTIN_RULES / "tests").glob("*.yml"))
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from sentinel.rules.loader import BUILTIN_RULES
-from sentinel.rules.testing import run_test_file
+from sentinel.rules.rule_tests import run_test_file
 
 pytestmark = pytest.mark.elasticsearch
 

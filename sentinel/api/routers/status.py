@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from sentinel.compliance.jobs import Jobs
+from sentinel.compliance.gdpr_jobs import Jobs
 from sentinel.config import format_duration, parse_duration
 from sentinel.privacy.deadline import oldest_raw_age
 from sentinel.rules.engine import load_active
