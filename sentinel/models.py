@@ -11,17 +11,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 M = TypeVar("M", bound=BaseModel)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 _set = object.__setattr__
@@ -420,15 +416,3 @@ class AuditEntry(_Record):
     details: dict[str, Any] = Field(default_factory=dict)
     prev_hash: str
     hash: str
-
-
-def record_from_dict(data: dict[str, Any]) -> Record:
-    """Rebuild a record from its JSON form (spool segments, exports)."""
-    kind = data.get("kind")
-    if kind == "call":
-        return CallRecord.model_validate(data)
-    if kind == "conversation":
-        return Conversation.model_validate(data)
-    if kind == "feedback":
-        return Feedback.model_validate(data)
-    raise ValueError(f"unknown record kind {kind!r}")

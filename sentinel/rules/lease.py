@@ -51,14 +51,6 @@ class Lease:
             log.info("%s %s lease %s", self.holder, "acquired" if held else "lost", self.key)
         self.held = held
 
-    def current_holder(self, now: datetime | None = None) -> str | None:
-        """Who holds an unexpired lease, if anyone."""
-        now = now or self.clock.now()
-        current = self.store.get_state(self.key)
-        if current is None or datetime.fromisoformat(current[0]["expires_at"]) <= now:
-            return None
-        return current[0].get("holder")
-
     def release(self) -> None:
         """Give the lease up at once (graceful shutdown), so a follower need not wait
         for it to expire. Only our own lease is touched (compare-and-set)."""

@@ -64,10 +64,6 @@ class Fault:
     def slow(cls, seconds: float) -> Fault:
         return cls(delay=seconds)
 
-    @property
-    def is_ok(self) -> bool:
-        return self == Fault(delay=self.delay)
-
 
 def as_fault(item: Fault | int) -> Fault:
     """Scripts may say 429 or 200 instead of Fault.error(429) / Fault.ok()."""
