@@ -15,12 +15,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from prometheus_client import Counter, Gauge, Histogram
 
-from sentinel.rules.evaluator import AlertInstance, Transition, evaluate_rule
+from sentinel.rules.evaluator import AlertInstance, Transition, due_for_delivery, evaluate_rule
 from sentinel.rules.metrics import MetricReader
 from sentinel.rules.model import Group
 from sentinel.rules.notifiers import Notification, Notifier
@@ -113,13 +113,7 @@ class RuleEngine:
                 n = sum(1 for i in result.active.values() if i.state == state)
                 ALERTS.labels(rule.alert, state).set(n)
 
-        due: list[AlertInstance] = []
-        for fp, inst in active.items():
-            if inst.state == "firing" and (
-                inst.last_sent_at is None or now - inst.last_sent_at >= self.resend_delay
-            ):
-                active[fp] = inst = replace(inst, last_sent_at=now)
-                due.append(inst)
+        active, due = due_for_delivery(active, now, self.resend_delay)
 
         for fp, inst in active.items():
             self.store.set_state(state_key(group.name, fp), inst.to_dict())

@@ -14,6 +14,9 @@ Semantics are Prometheus' alerting rules (docs/architecture.md, "The public cont
   (`>` is strict, so 5% is not above 5%).
 
 Resolved instances are not kept: the next holding evaluation starts a new pending one.
+A firing instance is (re-)sent at its first evaluation and then whenever `resend_delay`
+has passed since the last delivery (Prometheus' `--rules.alert.resend-delay`), so
+Alertmanager keeps it alive while it fires.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sentinel.rules.metrics import Sample
@@ -137,3 +140,19 @@ def evaluate_rule(
         transitions.append(Transition(resolved, "firing", "resolved", now))
 
     return RuleResult(active=active, transitions=transitions)
+
+
+def due_for_delivery(
+    active: Mapping[str, AlertInstance], now: datetime, resend_delay: timedelta
+) -> tuple[dict[str, AlertInstance], list[AlertInstance]]:
+    """The instances with the due ones' `last_sent_at` set to `now`, and the due ones:
+    firing instances never sent, or last sent `resend_delay` or more ago."""
+    stamped = dict(active)
+    due: list[AlertInstance] = []
+    for fp, inst in active.items():
+        if inst.state == "firing" and (
+            inst.last_sent_at is None or now - inst.last_sent_at >= resend_delay
+        ):
+            stamped[fp] = inst = replace(inst, last_sent_at=now)
+            due.append(inst)
+    return stamped, due

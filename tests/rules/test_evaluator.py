@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from sentinel.clock import FakeClock
-from sentinel.rules.evaluator import AlertInstance, evaluate_rule, fingerprint
+from sentinel.rules.evaluator import AlertInstance, due_for_delivery, evaluate_rule, fingerprint
 from sentinel.rules.metrics import Sample
 from sentinel.rules.model import Rule
 from sentinel.rules.templates import check_template, render
@@ -154,3 +154,25 @@ def test_templates_render_human_formats() -> None:
         except ValueError:
             continue
         raise AssertionError(f"accepted {bad_text!r}")
+
+
+def test_a_firing_instance_is_sent_at_once_then_every_resend_delay() -> None:
+    driver = Driver(rule(**{"for": "0s"}))
+    driver.step(Sample({"model": "m"}, 0.5, 20))
+    assert {i.state for i in driver.active.values()} == {"firing"}
+    start, delay = driver.clock.now(), timedelta(minutes=1)
+    sent: list[timedelta] = []
+    active = driver.active
+    for seconds in range(0, 181, 15):
+        now = start + timedelta(seconds=seconds)
+        active, due = due_for_delivery(active, now, delay)
+        assert all(i.last_sent_at == now for i in due)
+        sent += [now - start for _ in due]
+    assert sent == [timedelta(minutes=m) for m in range(4)]
+
+
+def test_a_pending_instance_is_never_due() -> None:
+    driver = Driver(rule())
+    driver.step(Sample({"model": "m"}, 0.5, 20))
+    stamped, due = due_for_delivery(driver.active, driver.clock.now(), timedelta(0))
+    assert due == [] and stamped == driver.active
