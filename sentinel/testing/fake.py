@@ -46,6 +46,7 @@ import h11
 
 from sentinel.testing import v4
 from sentinel.testing.faults import ENDPOINTS, Fault, FaultPlan
+from sentinel.testing.wire import error_body, read_request, send_json
 
 _PATHS = {
     "/chat/completions": "chat",
@@ -54,26 +55,6 @@ _PATHS = {
     "/oauth/token": "token",
     "/beta/completions": "fim",
     "/user/balance": "balance",
-}
-_REASONS = {
-    200: b"OK",
-    400: b"Bad Request",
-    401: b"Unauthorized",
-    402: b"Payment Required",
-    404: b"Not Found",
-    422: b"Unprocessable Entity",
-    429: b"Too Many Requests",
-    500: b"Internal Server Error",
-    503: b"Service Unavailable",
-}
-_ERROR_TYPES = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    402: "insufficient_balance",
-    422: "invalid_request_error",
-    429: "rate_limit_error",
-    500: "server_error",
-    503: "server_overloaded",
 }
 
 
@@ -281,7 +262,7 @@ class FakeDeepSeek:
             self.connections_opened += 1
         try:
             while True:
-                request, body = await self._read_request(conn, reader)
+                request, body = await read_request(conn, reader)
                 if request is None:
                     return
                 keep = await self._respond(conn, writer, request, body)
@@ -293,25 +274,6 @@ class FakeDeepSeek:
         finally:
             writer.close()
 
-    @staticmethod
-    async def _read_request(
-        conn: h11.Connection, reader: asyncio.StreamReader
-    ) -> tuple[h11.Request | None, bytes]:
-        request: h11.Request | None = None
-        body = bytearray()
-        while True:
-            event = conn.next_event()
-            if event is h11.NEED_DATA:
-                conn.receive_data(await reader.read(65536))
-            elif isinstance(event, h11.Request):
-                request = event
-            elif isinstance(event, h11.Data):
-                body += event.data
-            elif isinstance(event, h11.EndOfMessage):
-                return request, bytes(body)
-            else:  # ConnectionClosed
-                return None, b""
-
     async def _respond(
         self,
         conn: h11.Connection,
@@ -319,6 +281,7 @@ class FakeDeepSeek:
         request: h11.Request,
         body: bytes,
     ) -> bool:
+        """Answer one request; False when the connection must close (a fault cut it)."""
         headers = {k.decode().lower(): v.decode() for k, v in request.headers}
         if headers.get("content-encoding") == "gzip":
             body = gzip.decompress(body)
@@ -340,51 +303,65 @@ class FakeDeepSeek:
             retry = {"retry-after": f"{fault.retry_after:g}"} if fault.retry_after else {}
             message = fault.message or f"injected fault {fault.status}"
             if fault.cut_body:
-                await self._send_json(
-                    conn, writer, fault.status, _error_body(fault.status, message), retry, cut=True
-                )
+                await send_json(
+                    conn, writer, fault.status, error_body(fault.status, message), self._date(),
+                    retry, cut=True,
+                )  # fmt: skip
                 return False
             await self._send_error(conn, writer, fault.status, message, retry)
             return True
+        answer = self._answer(endpoint, path, headers, body)
+        if answer is None:
+            return await self._generate(conn, writer, endpoint, body, fault)
+        await send_json(conn, writer, *answer, self._date())
+        return True
+
+    def _answer(
+        self, endpoint: str | None, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, Any]] | None:
+        """The answer to anything but an authorized completion (None for those)."""
         if endpoint == "token":
-            status, payload = self._token(headers, body)
-        elif endpoint is None:
-            status, payload = 404, _error_body(404, f"no route for {path}")
-        elif not self._authorized(headers):
-            status, payload = 401, _error_body(401, "Authentication Fails (invalid api key)")
-        elif endpoint == "models":
-            status, payload = (
-                200,
-                {
-                    "object": "list",
-                    "data": [
-                        {"id": m, "object": "model", "owned_by": "deepseek"} for m in self.models
-                    ],
-                },
-            )
-        elif endpoint == "balance":
-            status, payload = 200, v4.balance_body(self.balances)
-        else:
-            try:
-                req = json.loads(body)
-                if endpoint == "fim":
-                    status, payload = 200, v4.fim(req, self.prefix_cache)
-                    await self._send_json(conn, writer, status, payload)
-                    return True
+            return self._token(headers, body)
+        if endpoint is None:
+            return 404, error_body(404, f"no route for {path}")
+        if not self._authorized(headers):
+            return 401, error_body(401, "Authentication Fails (invalid api key)")
+        if endpoint == "models":
+            data = [{"id": m, "object": "model", "owned_by": "deepseek"} for m in self.models]
+            return 200, {"object": "list", "data": data}
+        if endpoint == "balance":
+            return 200, v4.balance_body(self.balances)
+        return None
+
+    async def _generate(
+        self,
+        conn: h11.Connection,
+        writer: asyncio.StreamWriter,
+        endpoint: str | None,
+        body: bytes,
+        fault: Fault,
+    ) -> bool:
+        """A chat or FIM completion, streamed when asked."""
+        try:
+            req = json.loads(body)
+            if endpoint == "fim":
+                payload = v4.fim(req, self.prefix_cache)
+            else:
                 messages = req["messages"]
                 if not isinstance(messages, list) or not messages:
                     raise v4.BadRequest("messages must be a non-empty list")
                 v4.check(req, self.models, self.thinking_default)
-            except (ValueError, KeyError, TypeError):
-                await self._send_error(conn, writer, 400, "messages must be a non-empty list")
-                return True
-            except v4.BadRequest as exc:
-                await self._send_error(conn, writer, 400, str(exc))
-                return True
+        except (ValueError, KeyError, TypeError):
+            await self._send_error(conn, writer, 400, "messages must be a non-empty list")
+            return True
+        except v4.BadRequest as exc:
+            await self._send_error(conn, writer, 400, str(exc))
+            return True
+        if endpoint != "fim":
             if req.get("stream"):
                 return await self._stream(conn, writer, req, fault)
-            status, payload = 200, self._completion(req)
-        await self._send_json(conn, writer, status, payload)
+            payload = self._completion(req)
+        await send_json(conn, writer, 200, payload, self._date())
         return True
 
     def _authorized(self, headers: dict[str, str]) -> bool:
@@ -458,45 +435,7 @@ class FakeDeepSeek:
         message: str,
         extra: dict[str, str] | None = None,
     ) -> None:
-        await self._send_json(conn, writer, status, _error_body(status, message), extra)
+        await send_json(conn, writer, status, error_body(status, message), self._date(), extra)
 
     def _date(self) -> str:
         return email.utils.formatdate(time.time() + self.clock_skew, usegmt=True)
-
-    async def _send_json(
-        self,
-        conn: h11.Connection,
-        writer: asyncio.StreamWriter,
-        status: int,
-        payload: Any,
-        extra: dict[str, str] | None = None,
-        cut: bool = False,
-    ) -> None:
-        """`cut`: send half the body, then drop the connection (Fault.error(cut_body=))."""
-        data = json.dumps(payload).encode()
-        headers = [
-            ("content-type", "application/json"),
-            ("content-length", str(len(data))),
-            ("date", self._date()),
-        ]
-        headers += list((extra or {}).items())
-        reason = _REASONS.get(status, b"Error")
-        writer.write(conn.send(h11.Response(status_code=status, headers=headers, reason=reason)))
-        if cut:
-            writer.write(conn.send(h11.Data(data=data[: len(data) // 2])))
-            await writer.drain()
-            writer.transport.abort()
-            return
-        writer.write(conn.send(h11.Data(data=data)))
-        writer.write(conn.send(h11.EndOfMessage()))
-        await writer.drain()
-
-
-def _error_body(status: int, message: str) -> dict[str, Any]:
-    return {
-        "error": {
-            "message": message,
-            "type": _ERROR_TYPES.get(status, "error"),
-            "code": status,
-        }
-    }
