@@ -39,7 +39,7 @@ from pydantic import Field, TypeAdapter, ValidationError
 from sentinel.config import parse_duration
 from sentinel.models import CallRecord, Conversation, Feedback, Record
 from sentinel.privatedirs import private_dir
-from sentinel.records import frames
+from sentinel.records import frames, spool_subjects
 from sentinel.records.journal import Journal, adopt_orphans
 from sentinel.records.segments import (
     Appended,
@@ -75,12 +75,6 @@ class ReplayResult:
     quarantined: int = 0  # unreadable segments moved to quarantine/
     busy: bool = False  # another replay holds the lock; nothing was done
     empty: bool = False  # no segment is left
-
-
-def _matches(record: Record, subject_id: str | None, subject_key: str) -> bool:
-    if record.subject_key == subject_key:
-        return True
-    return bool(subject_id) and isinstance(record, Conversation) and record.subject_id == subject_id
 
 
 class Spool:
@@ -402,53 +396,9 @@ class Spool:
 
     def iter_subject(self, subject_id: str | None, subject_key: str) -> Iterator[Record]:
         """Spooled records of one subject (by key, or raw id on conversations)."""
-        for name in self.segments():
-            try:
-                buf = (self.path / name).read_bytes()
-            except FileNotFoundError:
-                continue
-            for frame in frames.decode(buf, frames.Damage()):
-                record = self._parse(frame, frames.Damage())
-                if record is not None and _matches(record, subject_id, subject_key):
-                    yield record
+        return spool_subjects.iter_subject(self, subject_id, subject_key)
 
     def purge_subject(self, subject_id: str | None, subject_key: str) -> int:
-        """Rewrite the segments holding the subject's records without them (damaged bytes,
-        which might hold the subject too, go as well); returns how many were removed.
-        Waits for a running replay, so none is halfway through a segment it rewrites."""
-        removed = 0
-        with self._replaying(blocking=True):
-            self.adopt_orphans()  # a dead process's journal holds the subject's records too
-            for name in self.segments():
-                with self._locked():
-                    removed += self._rewrite_without(name, subject_id, subject_key)
-        return removed
-
-    def _rewrite_without(self, name: str, subject_id: str | None, subject_key: str) -> int:
-        path = self.path / name
-        try:
-            buf = path.read_bytes()
-        except FileNotFoundError:
-            return 0
-        damage = frames.Damage()
-        keep: list[bytes] = []
-        removed = 0
-        for frame in frames.decode(buf, damage):
-            record = self._parse(frame, frames.Damage())
-            if record is not None and _matches(record, subject_id, subject_key):
-                removed += 1
-            else:
-                keep.append(buf[frame.start : frame.end])
-        if not removed and not (damage.corrupt or damage.torn_tail):
-            return 0
-        if not keep:
-            path.unlink()
-        else:
-            tmp = path.with_name(name + ".tmp")
-            with open(tmp, "wb", opener=lambda p, f: os.open(p, f, 0o600)) as f:
-                f.write(b"".join(keep))
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)  # an appender holding the old file sees nlink 0 and moves on
-        fsync_dir(self.path)
-        return removed
+        """Rewrite the segments holding the subject's records without them; returns how
+        many were removed (`sentinel.records.spool_subjects`)."""
+        return spool_subjects.purge_subject(self, subject_id, subject_key)
