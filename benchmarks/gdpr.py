@@ -63,7 +63,7 @@ def load(store: Store, records: list[Record], batch: int = 1000) -> None:
 
 def run(name: str, open_store: Callable[[], Store], n: int, noise: int, workdir: Path) -> dict:
     settings = Settings()
-    secret = settings.subject_secret()
+    secret = settings.subject_secret_bytes()
     store = open_store()
     subject = f"bench-{uuid.uuid4().hex[:12]}"
     try:

@@ -81,7 +81,7 @@ def start_proxy(tmp: Path, upstream: str, key: str) -> tuple[subprocess.Popen[by
     }
     store = SQLiteStore(db)
     store.setup()
-    secret = Settings(subject_key="bench-subject-key").subject_secret()
+    secret = Settings(subject_key="bench-subject-key").subject_secret_bytes()
     token, _ = TokenRegistry(store, secret).create("bench", ["proxy"])
     store.close()
     with socket.socket() as s:

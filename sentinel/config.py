@@ -156,7 +156,12 @@ class Settings(BaseSettings):
     cache_max_entries: int = Field(default=10_000, ge=1)  # per app; the oldest are evicted
 
     # Privacy and compliance
-    subject_key: SecretStr | None = None
+    # The HMAC secret turning subject ids into subject keys; SENTINEL_SUBJECT_KEY is its
+    # older name, still read (SENTINEL_SUBJECT_SECRET wins when both are set).
+    subject_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SENTINEL_SUBJECT_SECRET", "SENTINEL_SUBJECT_KEY"),
+    )
     subject_key_file: Path | None = None  # must exist when set (`sentinel keys init`)
     anonymize_within: timedelta = timedelta(hours=72)  # > 0, at most 72h unless:
     anonymize_within_allow_longer: bool = False
@@ -360,8 +365,8 @@ class Settings(BaseSettings):
         """Where the subject key file is: SENTINEL_SUBJECT_KEY_FILE, else the data dir."""
         return self.subject_key_file or self.data_dir / "subject.key"
 
-    def subject_secret(self) -> bytes:
-        """The HMAC key for subject ids.
+    def subject_secret_bytes(self) -> bytes:
+        """The HMAC secret for subject ids: SENTINEL_SUBJECT_SECRET, else the key file.
 
         A set SENTINEL_SUBJECT_KEY_FILE must exist: creating a fresh random key there
         would make this host's subject keys disagree with every other host's, and later
@@ -369,8 +374,8 @@ class Settings(BaseSettings):
         created once in the data dir (mode 0600), so that subject_key is stable across
         restarts on one machine; `sentinel keys init` creates either explicitly.
         """
-        if self.subject_key is not None:
-            return self.subject_key.get_secret_value().encode()
+        if self.subject_secret is not None:
+            return self.subject_secret.get_secret_value().encode()
         if self.subject_key_file is not None:
             return read_key(self.subject_key_file, "SENTINEL_SUBJECT_KEY_FILE")
         return create_key(self.subject_key_path, exist_ok=True)

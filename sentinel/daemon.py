@@ -332,7 +332,7 @@ def register(app: typer.Typer) -> None:
         )
         with startup_errors():
             settings = Settings()
-            settings.subject_secret()  # a set key file that is missing stops serve here
+            settings.subject_secret_bytes()  # a set key file that is missing stops serve here
             rules = load_rules(default_rule_paths(settings))
             store = open_store(settings=settings)
         try:

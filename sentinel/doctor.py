@@ -214,8 +214,8 @@ def _check_subject_key(settings: Settings) -> Check:
     from sentinel.errors import ConfigurationError
 
     name, key_file = "subject HMAC key", settings.subject_key_path
-    if settings.subject_key is not None:
-        return Check(name, "ok", "present (SENTINEL_SUBJECT_KEY)")
+    if settings.subject_secret is not None:
+        return Check(name, "ok", "present (SENTINEL_SUBJECT_SECRET)")
     if settings.subject_key_file is not None:
         try:
             read_key(key_file, "SENTINEL_SUBJECT_KEY_FILE")
@@ -229,7 +229,7 @@ def _check_subject_key(settings: Settings) -> Check:
         name,
         "warn",
         f"not set; a random key will be created at {key_file}",
-        "set SENTINEL_SUBJECT_KEY (same value on every host) so subject keys agree",
+        "set SENTINEL_SUBJECT_SECRET (same value on every host) so subject keys agree",
     )
 
 

@@ -209,7 +209,7 @@ class ClientCore:
             app=app,
             capture_content=settings.capture_content,
             clock=self.clock,
-            subject_secret=settings.subject_secret(),
+            subject_secret=settings.subject_secret_bytes(),
             safety=self.safety,
         )
         self.cache = (

@@ -42,8 +42,8 @@ def keys_init() -> None:
     key (SENTINEL_AUDIT_KEY_FILE or the data dir), mode 0600; exit 1 if any existed."""
     settings = Settings()
     existed = False
-    if settings.subject_key is not None:
-        typer.echo("SENTINEL_SUBJECT_KEY is set: the subject key comes from it, no file")
+    if settings.subject_secret is not None:
+        typer.echo("SENTINEL_SUBJECT_SECRET is set: the subject key comes from it, no file")
     else:
         existed |= _create(settings.subject_key_path, "subject key") is None
     if settings.audit_key is not None:

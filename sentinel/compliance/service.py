@@ -67,7 +67,7 @@ class Compliance:
             erasures=ErasureService(
                 store, spool, exports, audit, clock, clock_skew=settings.erasure_clock_skew
             ),
-            tokens=TokenRegistry(store, settings.subject_secret(), clock),
+            tokens=TokenRegistry(store, settings.subject_secret_bytes(), clock),
         )
 
     def subject_key(self, subject_id: str) -> str:

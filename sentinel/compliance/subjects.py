@@ -11,4 +11,4 @@ from sentinel.models import subject_key_for
 
 def subject_key(subject_id: str, settings: Settings) -> str:
     """The HMAC form of a validated (NFC) subject id, with the deployment's secret."""
-    return subject_key_for(subject_id, settings.subject_secret())
+    return subject_key_for(subject_id, settings.subject_secret_bytes())

@@ -6,7 +6,7 @@ printed once and never stored. What is stored is HMAC-SHA256(pepper, salt || sec
 
 * the per-token salt makes equal secrets hash differently (defence in depth; secrets
   are random anyway),
-* the pepper is derived from the deployment's HMAC secret (`Settings.subject_secret()`),
+* the pepper is derived from the deployment's HMAC secret (`Settings.subject_secret_bytes()`),
   so a copy of the store alone (a backup, a snapshot) cannot even check a guessed token.
 
 A slow KDF buys nothing here: 256-bit random secrets cannot be brute-forced, and the

@@ -26,7 +26,7 @@ class Api:
 
 
 def seed_subject(store: SQLiteStore, subject_id: str, n: int = 3) -> None:
-    key = subject_key_for(subject_id, Settings().subject_secret())
+    key = subject_key_for(subject_id, Settings().subject_secret_bytes())
     ts = datetime(2026, 1, 1, tzinfo=UTC)
     records = []
     for i in range(n):

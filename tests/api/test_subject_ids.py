@@ -132,7 +132,7 @@ def test_any_spelling_finds_the_one_nfc_subject(api: Api, sqlite_store: SQLiteSt
         client.flush()
     stored = sqlite_store.get_conversation(resp.request_id)
     assert stored.subject_id == composed  # stored and HMAC'd in NFC
-    assert stored.subject_key == subject_key_for(composed, Settings().subject_secret())
+    assert stored.subject_key == subject_key_for(composed, Settings().subject_secret_bytes())
     assert len(_api_export(api, composed)) == 2
     assert len(_api_export(api, decomposed)) == 2
 

@@ -205,7 +205,7 @@ def test_a_node_lost_under_load_loses_and_duplicates_nothing(
             )
             for n in range(2)
         ]
-        erased_key = subject_key_for(ERASED, Settings().subject_secret())
+        erased_key = subject_key_for(ERASED, Settings().subject_secret_bytes())
         erased_query = {"term": {"sentinel.subject_key": erased_key}}
         stored_before = wait_until(
             lambda: _count_soon(cluster_urls, f"{prefix}-calls-*", erased_query) >= 2 * ERASE_FIRST,

@@ -22,7 +22,7 @@ T0 = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
 
 def key_of(subject_id: str) -> str:
-    return subject_key_for(subject_id, Settings().subject_secret())
+    return subject_key_for(subject_id, Settings().subject_secret_bytes())
 
 
 def records_for(

@@ -90,16 +90,16 @@ def test_an_empty_key_file_is_refused_too(key_file: Path) -> None:
     key_file.parent.mkdir(parents=True)
     key_file.write_text("\n")
     with pytest.raises(ConfigurationError, match=r"SENTINEL_SUBJECT_KEY_FILE.*empty"):
-        Settings().subject_secret()
+        Settings().subject_secret_bytes()
 
 
 def test_without_either_variable_the_data_dir_key_is_created_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("SENTINEL_SUBJECT_KEY")
-    first = Settings().subject_secret()
+    first = Settings().subject_secret_bytes()
     assert Settings().subject_key_path.exists()
-    assert Settings().subject_secret() == first
+    assert Settings().subject_secret_bytes() == first
 
 
 @pytest.mark.parametrize("value", ["0", "0s", "73h", "4d"])

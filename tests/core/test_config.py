@@ -60,9 +60,23 @@ def test_subject_secret_is_created_once_and_stable_in_the_default_data_dir(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("SENTINEL_SUBJECT_KEY")
-    first = Settings().subject_secret()
-    assert first == Settings().subject_secret()
+    first = Settings().subject_secret_bytes()
+    assert first == Settings().subject_secret_bytes()
     assert Settings().subject_key_path.stat().st_mode & 0o777 == 0o600
+
+
+def test_subject_secret_is_read_under_its_name_and_its_old_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SENTINEL_SUBJECT_KEY", "old-name")
+    assert Settings().subject_secret_bytes() == b"old-name"
+    monkeypatch.setenv("SENTINEL_SUBJECT_SECRET", "new-name")
+    assert Settings().subject_secret_bytes() == b"new-name"  # the new name wins
+    monkeypatch.delenv("SENTINEL_SUBJECT_KEY")
+    assert Settings().subject_secret_bytes() == b"new-name"
+    assert Settings(subject_secret="given").subject_secret_bytes() == b"given"
+    assert "new-name" not in repr(Settings())
 
 
 def test_default_store_is_sqlite_under_the_data_dir() -> None:

@@ -132,7 +132,7 @@ def test_two_daemons_send_once_take_over_and_stop_gracefully(
     assert 'sentinel_active_alerts{state="firing"} 1.0' in metrics
     assert "sentinel_leader 0.0" in metrics
     assert httpx.get(f"{api}/v1/alerts").status_code == 401
-    registry = TokenRegistry(cluster.store, Settings().subject_secret())
+    registry = TokenRegistry(cluster.store, Settings().subject_secret_bytes())
     token, _ = registry.create("ops", ["alerts:read"])
     wrong, _ = registry.create("gdpr", ["gdpr:export"])
     assert httpx.get(f"{api}/v1/alerts", headers=_auth(wrong)).status_code == 403

@@ -152,7 +152,7 @@ def test_spans_and_metrics_pass_the_deployed_pipeline(
     assert spans, collector["log"].read_text()[-3000:]
     by_id = {s.get("sentinel.request_id"): s for s in spans}
     assert set(request_ids) <= set(by_id)
-    subject_key = subject_key_for(SUBJECT, Settings().subject_secret())
+    subject_key = subject_key_for(SUBJECT, Settings().subject_secret_bytes())
     for rid in request_ids:
         span = by_id[rid]
         assert span["gen_ai.operation.name"] == "chat"

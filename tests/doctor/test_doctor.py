@@ -144,7 +144,7 @@ def test_subject_key_missing_is_a_warning(good_env: Path, monkeypatch) -> None:
     monkeypatch.delenv("SENTINEL_SUBJECT_KEY")
     checks = _by_name(check_secrets(Settings()))
     assert checks["subject HMAC key"].status == "warn"
-    assert "SENTINEL_SUBJECT_KEY" in checks["subject HMAC key"].fix
+    assert "SENTINEL_SUBJECT_SECRET" in checks["subject HMAC key"].fix
 
 
 def test_unreachable_elasticsearch_store_fails(good_env: Path, monkeypatch) -> None:

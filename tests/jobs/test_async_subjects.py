@@ -36,7 +36,7 @@ def test_a_valid_id_is_one_subject_through_the_job(
     assert resp.status_code == 202, resp.text
     job_id = resp.json()["id"]
     stored = dict(d.store.list_state(JOB_PREFIX))[JOB_PREFIX + job_id]
-    secret = d.settings.subject_secret()
+    secret = d.settings.subject_secret_bytes()
     assert stored["subject_id"] == subject
     assert stored["subject_key"] == subject_key_for(subject, secret)
     d.start_runtime()

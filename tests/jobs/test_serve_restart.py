@@ -63,7 +63,7 @@ def test_killed_daemon_loses_no_job(
     db = tmp_path / "s.db"
     store = SQLiteStore(db)
     store.setup()
-    token, _ = TokenRegistry(store, Settings().subject_secret()).create("app", ["proxy"])
+    token, _ = TokenRegistry(store, Settings().subject_secret_bytes()).create("app", ["proxy"])
     receiver = Receiver()
     fake_deepseek.set_latency(0.4)
     env = os.environ | {

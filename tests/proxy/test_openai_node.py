@@ -44,7 +44,7 @@ def test_openai_npm_package_through_the_proxy(
     assert out["models"] == proxy.fake.models
     assert out["badTokenStatus"] == 401
     proxy.flush()
-    secret = proxy.client._core.settings.subject_secret()
+    secret = proxy.client._core.settings.subject_secret_bytes()
     for request_id in (out["requestId"], out["streamRequestId"]):
         record = proxy.store.get_call(request_id)
         assert record is not None and record.outcome == "success"

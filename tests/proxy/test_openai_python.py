@@ -39,7 +39,7 @@ def test_completion_is_recorded_under_the_headers_subject_and_app(proxy: Proxy) 
     assert record is not None and record.outcome == "success"
     assert record.app == "billing"
     assert record.response_id == resp.id
-    secret = proxy.client._core.settings.subject_secret()
+    secret = proxy.client._core.settings.subject_secret_bytes()
     assert record.subject_key == subject_key_for("user-42", secret)
     assert record.params.temperature == 0.2
     # the upstream saw the sidecar's key, never the app's token or the raw subject
@@ -59,7 +59,7 @@ def test_body_user_and_metadata_set_subject_and_app(proxy: Proxy) -> None:
     record = proxy.store.get_call(raw.headers["x-request-id"])
     assert record.app == "from-metadata"
     assert record.metadata == {"app": "from-metadata", "team": "search"}
-    secret = proxy.client._core.settings.subject_secret()
+    secret = proxy.client._core.settings.subject_secret_bytes()
     assert record.subject_key == subject_key_for("subject-from-body", secret)
     sent = proxy.fake.requests[-1].json()
     assert "user" not in sent and "metadata" not in sent
@@ -72,7 +72,7 @@ def test_body_subject_id_is_the_subject_and_never_forwarded(proxy: Proxy) -> Non
     )
     proxy.flush()
     record = proxy.store.get_call(raw.headers["x-request-id"])
-    secret = proxy.client._core.settings.subject_secret()
+    secret = proxy.client._core.settings.subject_secret_bytes()
     assert record.subject_key == subject_key_for("sid-9", secret)
     assert b"sid-9" not in proxy.fake.requests[-1].body
 

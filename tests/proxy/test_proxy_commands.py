@@ -43,7 +43,7 @@ def test_command_serves_the_proxy_and_stores_every_call(
     db = tmp_path / "s.db"
     store = SQLiteStore(db)
     store.setup()
-    token, _ = TokenRegistry(store, Settings().subject_secret()).create("app", ["proxy"])
+    token, _ = TokenRegistry(store, Settings().subject_secret_bytes()).create("app", ["proxy"])
     port = free_port()
     env = os.environ | {
         "SENTINEL_STORE": f"sqlite:///{db}",

@@ -41,7 +41,7 @@ def test_every_spelling_of_a_valid_id_is_one_stored_subject(
     assert resp.status_code == 200, resp.text
     proxy.flush()
     request_id = resp.headers["x-request-id"]
-    secret = proxy.client._core.settings.subject_secret()
+    secret = proxy.client._core.settings.subject_secret_bytes()
     assert proxy.store.get_call(request_id).subject_key == subject_key_for(subject, secret)
     assert proxy.store.get_conversation(request_id).subject_id == subject
     assert subject.encode() not in proxy.fake.requests[-1].body  # never forwarded

@@ -24,7 +24,7 @@ from sentinel.store.sqlite import SQLiteStore
 store = SQLiteStore(root / "a" / "b" / "sentinel.db")
 store.setup()
 Compliance.build(store, Settings()).tokens.create("t", ["admin"])  # audit key, head
-Settings().subject_secret()  # the subject key file
+Settings().subject_secret_bytes()  # the subject key file
 with DeadLetterFile(root / "dl" / "x" / "dead.jsonl")._locked():
     pass
 store.close()
