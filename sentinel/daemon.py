@@ -254,9 +254,7 @@ class Daemon:
         from sentinel.api.hosts import AllowedHosts, default_hosts
         from sentinel.api.serving import server_config
 
-        app = create_app(
-            self.store, self.settings, clock=self.clock, daemon=self, job_runtime=self.jobs
-        )
+        app = create_app(self.store, self.settings, clock=self.clock, job_runtime=self.jobs)
         hosts = self.settings.api_allowed_hosts or default_hosts(self.settings.api_host)
         config = server_config(
             AllowedHosts(app, hosts), self.settings.api_host, self.settings.api_port, self.settings,

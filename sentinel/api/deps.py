@@ -1,16 +1,10 @@
-"""Dependencies shared by the API routers: bearer-token authentication with scopes and a
-per-token rate limit.
-
-Tokens are checked against the hashed entries `sentinel tokens create` leaves in the
-store (see `sentinel.compliance.tokens`), so the API holds no secret of its own and a
-revoked token stops working on the next request. Errors follow RFC 6750: 401 with
-`WWW-Authenticate: Bearer` when the token is missing or not valid, 403 with
-`error="insufficient_scope"` when it is valid but lacks the scope.
+"""Dependencies shared by the API routers: the compliance services, and a per-token
+rate limit on top of `sentinel.web.tokens.require_scope` (bearer tokens with scopes).
 
 Usage in a router::
 
-    @router.get("/v1/alerts")
-    def alerts(token: Annotated[TokenInfo, Depends(require_scope("alerts:read"))]): ...
+    @router.post("/v1/gdpr/erasures")
+    def erase(token: Annotated[TokenInfo, Depends(rate_limit("gdpr:erase", ...))]): ...
 """
 
 # No `from __future__ import annotations` here: FastAPI must resolve the closures'
@@ -20,107 +14,18 @@ import threading
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Request, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, HTTPException, Request, status
 
+from sentinel.api.state import api_state
 from sentinel.clock import Clock
-from sentinel.compliance.service import Compliance, open_spool
-from sentinel.compliance.tokens import SCOPES, TokenInfo
-from sentinel.config import Settings
-from sentinel.store.base import Store
+from sentinel.compliance.service import Compliance
+from sentinel.web.tokens import TokenInfo, require_scope
 
-__all__ = [
-    "RateLimiter",
-    "TokenInfo",
-    "compliance_for",
-    "get_clock",
-    "get_compliance",
-    "get_settings",
-    "get_store",
-    "rate_limit",
-    "require_scope",
-]
-
-_bearer = HTTPBearer(
-    auto_error=False,
-    scheme_name="BearerToken",
-    description="An API token from `sentinel tokens create --name N --scope S`.",
-)
-
-
-def get_store(request: Request) -> Store:
-    return request.app.state.store
-
-
-def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
-def get_clock(request: Request) -> Clock:
-    return request.app.state.clock
-
-
-_build_lock = threading.Lock()
-
-
-def compliance_for(app: FastAPI) -> Compliance:
-    """The app's compliance services, built once from `app.state` (store, settings,
-    clock, and the optional `spool` and `exports_dir` the daemon or a test sets; without
-    `spool`, this machine's spool directory is used if it exists)."""
-    state = app.state
-    with _build_lock:
-        service = getattr(state, "compliance", None)
-        if service is None:
-            service = Compliance.build(
-                state.store,
-                state.settings,
-                spool=state.spool if hasattr(state, "spool") else open_spool(state.settings),
-                clock=state.clock,
-                exports_dir=getattr(state, "exports_dir", None),
-            )
-            state.compliance = service
-    return service
+__all__ = ["RateLimiter", "get_compliance", "rate_limit"]
 
 
 def get_compliance(request: Request) -> Compliance:
-    return compliance_for(request.app)
-
-
-def require_scope(scope: str) -> Callable[..., TokenInfo]:
-    """A dependency that admits a valid, unrevoked token holding `scope` (or `admin`)."""
-    if scope not in SCOPES:
-        raise ValueError(f"unknown scope {scope!r}: use one of {SCOPES}")
-
-    def dependency(
-        request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> TokenInfo:
-        if credentials is None:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                "missing bearer token",
-                headers={"WWW-Authenticate": 'Bearer realm="sentinel"'},
-            )
-        info = compliance_for(request.app).tokens.verify(credentials.credentials)
-        if info is None:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                "invalid or revoked token",
-                headers={"WWW-Authenticate": 'Bearer realm="sentinel", error="invalid_token"'},
-            )
-        if not info.allows(scope):
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
-                f"token lacks scope {scope}",
-                headers={
-                    "WWW-Authenticate": (
-                        f'Bearer realm="sentinel", error="insufficient_scope", scope="{scope}"'
-                    )
-                },
-            )
-        return info
-
-    return dependency
+    return api_state(request.app).compliance
 
 
 class RateLimiter:
@@ -156,7 +61,7 @@ _limiters_lock = threading.Lock()
 def rate_limit(scope: str, name: str, per_minute: float, burst: int) -> Callable[..., TokenInfo]:
     """`require_scope(scope)` plus a per-token limit; 429 with Retry-After beyond it.
 
-    The limiter lives on `app.state.rate_limiters[name]`, so tests and the daemon can
+    The limiter lives in `ApiState.rate_limiters[name]`, so tests and the daemon can
     replace it (e.g. with a different rate) before the first request.
     """
     authenticate = require_scope(scope)
@@ -164,11 +69,11 @@ def rate_limit(scope: str, name: str, per_minute: float, burst: int) -> Callable
     def dependency(
         request: Request, token: Annotated[TokenInfo, Depends(authenticate)]
     ) -> TokenInfo:
-        state = request.app.state
+        state = api_state(request.app)
         with _limiters_lock:
-            limiters: dict[str, RateLimiter] = getattr(state, "rate_limiters", None) or {}
-            state.rate_limiters = limiters
-            limiter = limiters.setdefault(name, RateLimiter(per_minute, burst, state.clock))
+            limiter = state.rate_limiters.get(name)
+            if limiter is None:
+                limiter = state.rate_limiters[name] = RateLimiter(per_minute, burst, state.clock)
         wait = limiter.acquire(token.id)
         if wait > 0:
             raise HTTPException(

@@ -23,15 +23,19 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Send
 
-from sentinel.api.middleware import BodySizeLimit, CatchAll
 from sentinel.client.async_ import AsyncSentinel, AsyncStream
 from sentinel.client.types import ChatCompletion
 from sentinel.clock import SYSTEM_CLOCK, Clock
+from sentinel.compliance.tokens import TokenInfo, TokenRegistry
 from sentinel.errors import SentinelError
-from sentinel.proxy.auth import TokenCache, authenticate, bind_app
+from sentinel.proxy.auth import SCOPE, bind_app
 from sentinel.proxy.errors import describe, error_body, error_response, failure_response
 from sentinel.proxy.request import create_kwargs, fim_kwargs, parse_body
+from sentinel.proxy.state import ProxyState, proxy_state
 from sentinel.proxy.stream import EventStreamResponse, Pieces
+from sentinel.web.middleware import BodySizeLimit, CatchAll
+from sentinel.web.state import install_state
+from sentinel.web.tokens import VerifiedTokens, authenticate
 
 log = logging.getLogger("sentinel.proxy")
 
@@ -109,10 +113,13 @@ async def _relay(stream: AsyncStream, retry_in: Callable[[], float]) -> Pieces:
         await stream.aclose()
 
 
+async def _caller(request: Request) -> tuple[TokenInfo, AsyncSentinel]:
+    state = proxy_state(request.app)
+    return await authenticate(request, SCOPE, state.verified), state.client
+
+
 async def chat_completions(request: Request) -> Response:
-    state = request.app.state
-    info = await authenticate(request, state.tokens)
-    client: AsyncSentinel = state.client
+    info, client = await _caller(request)
     try:
         kwargs = create_kwargs(parse_body(await request.body()), request.headers)
         bind_app(kwargs, info)
@@ -132,9 +139,7 @@ async def chat_completions(request: Request) -> Response:
 
 
 async def fim_completions(request: Request) -> Response:
-    state = request.app.state
-    await authenticate(request, state.tokens)
-    client: AsyncSentinel = state.client
+    _, client = await _caller(request)
     try:
         kwargs = fim_kwargs(parse_body(await request.body()), request.headers)
         result = await client.completions.create(**kwargs)
@@ -148,9 +153,7 @@ async def fim_completions(request: Request) -> Response:
 
 
 async def balance(request: Request) -> Response:
-    state = request.app.state
-    await authenticate(request, state.tokens)
-    client: AsyncSentinel = state.client
+    _, client = await _caller(request)
     try:
         result = await client.balance()
     except SentinelError as exc:
@@ -159,9 +162,7 @@ async def balance(request: Request) -> Response:
 
 
 async def list_models(request: Request) -> Response:
-    state = request.app.state
-    await authenticate(request, state.tokens)
-    client: AsyncSentinel = state.client
+    _, client = await _caller(request)
     try:
         models = await client.models.list()
     except SentinelError as exc:
@@ -178,7 +179,7 @@ def create_proxy_app(
     token_ttl: float = 2.0,
 ) -> Starlette:
     """The proxy over `client`, whose settings and store also verify the apps' tokens
-    (a verified token is trusted for `token_ttl` seconds, see `sentinel.proxy.auth`).
+    (a verified token is trusted for `token_ttl` seconds, see `sentinel.web.tokens`).
     With `close_client` the server closes the client (flushing its records) when it
     stops, on the event loop that used it. Plain Starlette, not FastAPI: the proxy has
     no schema to publish, and per-request dependency solving was a cost on every call."""
@@ -210,11 +211,16 @@ def create_proxy_app(
         exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,
     )
-    state = app.state
-    state.client = client
-    state.store = client.store
-    state.settings = client._core.settings
-    state.clock = clock
-    state.spool = None  # tokens only: the proxy never exports or erases
-    state.tokens = TokenCache(token_ttl, clock)
+    settings = client._core.settings
+    install_state(
+        app,
+        ProxyState(
+            store=client.store,
+            settings=settings,
+            clock=clock,
+            tokens=TokenRegistry(client.store, settings.subject_secret_bytes(), clock),
+            client=client,
+            verified=VerifiedTokens(token_ttl, clock),
+        ),
+    )
     return app

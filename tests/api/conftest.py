@@ -11,15 +11,15 @@ from api_support import Api
 from fastapi.testclient import TestClient
 
 from sentinel.api.app import create_app
-from sentinel.api.deps import compliance_for
 from sentinel.config import Settings
 from sentinel.store.sqlite import SQLiteStore
+from sentinel.web.state import web_state
 
 
 @pytest.fixture
 def api(sqlite_store: SQLiteStore, tmp_path: Path) -> Iterator[Api]:
     app = create_app(sqlite_store, Settings(), exports_dir=tmp_path / "exports")
-    registry = compliance_for(app).tokens
+    registry = web_state(app).tokens
     tokens = {scope: registry.create(f"t-{scope}", [scope])[0]
               for scope in ("gdpr:export", "gdpr:erase", "alerts:read", "admin")}  # fmt: skip
     revoked, info = registry.create("t-revoked", ["admin"])

@@ -11,13 +11,15 @@ from api_support import Api
 from schemathesis_support import app_schema, bounded, call_and_check
 
 from sentinel.api.deps import RateLimiter
+from sentinel.api.state import api_state
 
 
 @pytest.fixture
 def gdpr_schema(api: Api):
     # Lift the erasure rate limit so the run exercises the handler, not only 429s
     # (429 itself is tested in test_security.py).
-    api.app.state.rate_limiters = {"erasures": RateLimiter(1e9, 1_000_000, api.app.state.clock)}
+    state = api_state(api.app)
+    state.rate_limiters["erasures"] = RateLimiter(1e9, 1_000_000, state.clock)
     return app_schema(api.app, "^/v1/gdpr")
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 
 import pytest
 from api_support import SUBJECT, Api, seed_subject
 
+from sentinel.api.state import api_state
 from sentinel.compliance.gdpr_jobs import is_job_id
 
 UNKNOWN_ID = "0" * 32
@@ -131,7 +133,7 @@ def test_hostile_subject_ids_are_rejected_with_422_and_never_echoed(
     assert body["detail"][0]["loc"] == ["body", "subject_id"]
     if subject_id:
         assert json.dumps(subject_id)[1:-1] not in response.text
-    assert list(api.app.state.compliance.audit.entries()) == []  # nothing happened
+    assert list(api_state(api.app).compliance.audit.entries()) == []  # nothing happened
 
 
 @pytest.mark.parametrize("endpoint", ["/v1/gdpr/exports", "/v1/gdpr/erasures"])
@@ -221,7 +223,10 @@ def test_export_202_then_200_status_and_download(api: Api, sqlite_store) -> None
 
 
 def test_download_before_completion_is_409(api: Api) -> None:
-    service = api.app.state.compliance
+    for thread in threading.enumerate():  # startup resumes unfinished jobs: let it end first
+        if thread.name == "sentinel-gdpr-resume":
+            thread.join(30)
+    service = api_state(api.app).compliance
     job = service.exports.request(SUBJECT, service.subject_key(SUBJECT), "t", None)  # not run
     response = api.client.get(  # no owner: only an admin token may see it
         f"/v1/gdpr/exports/{job['id']}/download", headers=api.auth("admin")
@@ -241,7 +246,7 @@ def test_erasure_202_then_200_with_removed_counts(api: Api, sqlite_store) -> Non
     assert body["status"] == "completed"
     assert body["removed"] == {"sqlite": 12, "spool": 0, "exports": 0, "dead-letter": 0}
     assert SUBJECT not in status.text
-    entries = list(api.app.state.compliance.audit.entries())
+    entries = list(api_state(api.app).compliance.audit.entries())
     assert [(e.actor, e.action) for e in entries] == [
         ("t-gdpr:erase", "erasure.requested"),
         ("t-gdpr:erase", "erasure.completed"),
@@ -250,11 +255,9 @@ def test_erasure_202_then_200_with_removed_counts(api: Api, sqlite_store) -> Non
 
 
 def test_erasures_are_rate_limited_per_token(api: Api) -> None:
-    from sentinel.api.deps import compliance_for
-
     # TestClient runs each erasure inside its request: without the writers' settle wait
     # the seven requests stay well inside one refill of the limiter
-    compliance_for(api.app).erasures.settle = 0.0
+    api_state(api.app).compliance.erasures.settle = 0.0
     statuses = [
         api.client.post(
             "/v1/gdpr/erasures", json={"subject_id": f"s-{i}"}, headers=api.auth("gdpr:erase")

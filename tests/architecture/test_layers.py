@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "sentinel.rules": 4,
     "sentinel.compliance": 4,
     "sentinel.jobs": 4,
+    "sentinel.web": 5,  # shared by api and proxy, imports neither (no cycle, tested)
     "sentinel.api": 5,
     "sentinel.proxy": 5,
     "sentinel.daemon": 5,
@@ -162,3 +163,29 @@ def test_the_webhook_signer_loads_few_sentinel_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert int(out.stdout) < 10
+
+
+def _reachable(start: str, edges: set[tuple[str, str]]) -> set[str]:
+    graph: dict[str, set[str]] = {}
+    for source, target in edges:
+        graph.setdefault(source, set()).add(target)
+    seen, todo = set(), [start]
+    while todo:
+        for nxt in graph.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def test_the_proxy_verifies_tokens_without_the_compliance_service() -> None:
+    """Issue 16: tokens through the registry (`sentinel.web.tokens`), not by building
+    exports, erasures and the audit log for every proxy; and the shared web layer
+    serves both apps without importing either."""
+    edges = import_edges()
+    reached = _reachable("sentinel.proxy.app", edges)
+    assert "sentinel.web.tokens" in reached
+    assert "sentinel.compliance.service" not in reached
+    for module in ("sentinel.web.tokens", "sentinel.web.state", "sentinel.web.middleware"):
+        reached = _reachable(module, edges)
+        assert not {m for m in reached if m.startswith(("sentinel.api", "sentinel.proxy"))}

@@ -131,7 +131,7 @@ def test_erasure_documents_state_the_cut_off(store: SQLiteStore, tmp_path: Path)
     from fastapi.testclient import TestClient
 
     from sentinel.api.app import create_app
-    from sentinel.api.deps import compliance_for
+    from sentinel.api.state import api_state
 
     key = key_of(SUBJECT)
     write_all(store, records_for(SUBJECT, 3) + records_for(OTHER, 3))
@@ -156,7 +156,7 @@ def test_erasure_documents_state_the_cut_off(store: SQLiteStore, tmp_path: Path)
     assert other["erasure"] is None and other["summary"]["total"] == 9
 
     api = create_app(store, Settings(), exports_dir=tmp_path / "exports")
-    service = compliance_for(api)
+    service = api_state(api).compliance
     token, _ = service.tokens.create("dpo", ["gdpr:erase"])
     service.erasures.settle = 0.1
     with TestClient(api) as client:

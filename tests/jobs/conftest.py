@@ -14,9 +14,10 @@ from jobs_support import Deployment, Receiver, job_settings
 from loopback import serve
 
 from sentinel.api.app import create_app
-from sentinel.api.deps import compliance_for
+from sentinel.api.state import api_state
 from sentinel.store.sqlite import SQLiteStore
 from sentinel.testing import FakeDeepSeek
+from sentinel.web.state import web_state
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def deployment_factory(
     def make(runtime: bool = True, **overrides: Any) -> Deployment:
         settings = job_settings(tmp_path, **overrides)
         app = create_app(sqlite_store, settings, exports_dir=tmp_path / "exports")
-        registry = compliance_for(app).tokens
+        registry = web_state(app).tokens
         tokens, ids = {}, {}
         for name, scopes in {"proxy": ["proxy"], "proxy2": ["proxy"], "admin": ["admin"],
                              "gdpr": ["gdpr:export"]}.items():  # fmt: skip
@@ -38,7 +39,7 @@ def deployment_factory(
         d = Deployment(sqlite_store, settings, fake_deepseek, httpx.Client(base_url=url),
                        tokens, ids, Receiver())  # fmt: skip
         if runtime:
-            app.state.job_runtime = d.start_runtime()
+            api_state(app).job_runtime = d.start_runtime()
         made.append((d, server, thread))
         return d
 

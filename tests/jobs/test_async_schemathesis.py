@@ -12,16 +12,16 @@ from fastapi import FastAPI
 from schemathesis_support import app_schema, bounded, call_and_check
 
 from sentinel.api.app import create_app
-from sentinel.api.deps import compliance_for
 from sentinel.config import Settings
 from sentinel.store.sqlite import SQLiteStore
+from sentinel.web.state import web_state
 
 
 @pytest.fixture
 def jobs_app(sqlite_store: SQLiteStore, tmp_path: Path) -> Iterator[tuple[FastAPI, str]]:
     settings = Settings(webhook_allowed_hosts=["127.0.0.1"], webhook_secret="s")
     app = create_app(sqlite_store, settings, exports_dir=tmp_path / "exports")
-    token, _ = compliance_for(app).tokens.create("fuzz", ["proxy"])
+    token, _ = web_state(app).tokens.create("fuzz", ["proxy"])
     yield app, token
 
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from proxy_support import Proxy, ServerThread
 
-from sentinel.api.deps import compliance_for
 from sentinel.client.async_ import AsyncSentinel
 from sentinel.config import Settings
 from sentinel.proxy.app import create_proxy_app
 from sentinel.store.sqlite import SQLiteStore
 from sentinel.testing import FakeDeepSeek
+from sentinel.web.state import web_state
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def proxy(fake: FakeDeepSeek, sqlite_store: SQLiteStore, tmp_path: Path) -> Iter
         ),
     )
     app = create_proxy_app(client, close_client=True)
-    registry = compliance_for(app).tokens
+    registry = web_state(app).tokens
     tokens = {s: registry.create(f"t-{s}", [s])[0] for s in ("proxy", "alerts:read")}
     revoked, info = registry.create("t-revoked", ["proxy"])
     registry.revoke(info.id)

@@ -8,17 +8,17 @@ import time
 import httpx
 from proxy_support import Proxy
 
-from sentinel.api.deps import compliance_for
 from sentinel.clock import FakeClock
 from sentinel.compliance.tokens import TokenInfo
-from sentinel.proxy.auth import TokenCache
+from sentinel.web.state import web_state
+from sentinel.web.tokens import VerifiedTokens
 
 INFO = TokenInfo(id="abc", name="app", scopes=("proxy",), created_at="2026-01-01T00:00:00")
 
 
 def test_cache_forgets_a_token_after_its_ttl() -> None:
     clock = FakeClock()
-    cache = TokenCache(2.0, clock)
+    cache = VerifiedTokens(2.0, clock)
     cache.put("sst_x", INFO)
     clock.advance(1.9)
     assert cache.get("sst_x") == INFO
@@ -28,7 +28,7 @@ def test_cache_forgets_a_token_after_its_ttl() -> None:
 
 
 def test_cache_stays_bounded() -> None:
-    cache = TokenCache(60.0, FakeClock(), max_entries=3)
+    cache = VerifiedTokens(60.0, FakeClock(), max_entries=3)
     for i in range(10):
         cache.put(f"t{i}", INFO)
     assert len(cache._entries) <= 3
@@ -40,7 +40,7 @@ def test_revoked_token_is_refused_once_its_ttl_is_over(proxy: Proxy) -> None:
     models = f"{proxy.base_url}/models"
     auth = {"Authorization": f"Bearer {token}"}
     assert httpx.get(models, headers=auth).status_code == 200
-    registry = compliance_for(proxy.app).tokens
+    registry = web_state(proxy.app).tokens
     registry.revoke(token.split("_")[1])
     time.sleep(2.1)  # the app's token TTL (create_proxy_app default)
     resp = httpx.get(models, headers=auth)

@@ -9,12 +9,12 @@ import openai
 import pytest
 from proxy_support import ServerThread
 
-from sentinel.api.deps import compliance_for
 from sentinel.client.async_ import AsyncSentinel
 from sentinel.config import Settings
 from sentinel.proxy.app import create_proxy_app
 from sentinel.store.sqlite import SQLiteStore
 from sentinel.testing import FakeDeepSeek
+from sentinel.web.state import web_state
 
 MESSAGES = [{"role": "user", "content": "fail over"}]
 
@@ -32,7 +32,7 @@ def test_primary_down_backup_answers_and_all_down_is_503(
             settings=Settings(spool_dir=tmp_path / "spool"),
         )
         app = create_proxy_app(client, close_client=True)
-        token, _ = compliance_for(app).tokens.create("app", ["proxy"])
+        token, _ = web_state(app).tokens.create("app", ["proxy"])
         with ServerThread(app) as server:
             sdk = openai.OpenAI(base_url=f"{server.url}/v1", api_key=token, max_retries=0)
             primary.fail_always(503)

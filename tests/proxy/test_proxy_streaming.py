@@ -16,11 +16,11 @@ from loopback import serve
 from proxy_support import Proxy, ServerThread
 from starlette.types import Receive, Scope, Send
 
-from sentinel.api.deps import compliance_for
 from sentinel.client.async_ import AsyncSentinel
 from sentinel.config import Settings
 from sentinel.proxy.app import create_proxy_app
 from sentinel.store.sqlite import SQLiteStore
+from sentinel.web.state import web_state
 
 MESSAGES = [{"role": "user", "content": "a b"}]
 STREAM = {"model": "deepseek-v4-flash", "messages": MESSAGES, "stream": True}
@@ -93,7 +93,7 @@ def lingering(sqlite_store: SQLiteStore, tmp_path: Path) -> Iterator[tuple[str, 
         settings=Settings(spool_dir=tmp_path / "spool"),
     )
     app = create_proxy_app(client, close_client=True)
-    token, _ = compliance_for(app).tokens.create("t", ["proxy"])
+    token, _ = web_state(app).tokens.create("t", ["proxy"])
     try:
         with ServerThread(app) as proxy:
             yield proxy.url, token

@@ -18,13 +18,13 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from proxy_support import ServerThread
 
-from sentinel.api.deps import compliance_for
 from sentinel.client import Sentinel
 from sentinel.client.async_ import AsyncSentinel
 from sentinel.config import Settings
 from sentinel.proxy.app import create_proxy_app
 from sentinel.store.sqlite import SQLiteStore
 from sentinel.testing import FakeDeepSeek
+from sentinel.web.state import web_state
 
 SYSTEM = {"role": "system", "content": "You answer weather questions for ACME travellers."}
 USER = {"role": "user", "content": "what is the weather in Paris"}
@@ -165,7 +165,7 @@ def test_openai_sdk_dialogue_through_the_proxy(fake: FakeDeepSeek, tmp_path: Pat
     obs = Observed(tmp_path)
     client = AsyncSentinel(**obs.kwargs(fake, tmp_path))
     app = create_proxy_app(client, close_client=True)
-    token = compliance_for(app).tokens.create("t-proxy", ["proxy"])[0]
+    token = web_state(app).tokens.create("t-proxy", ["proxy"])[0]
     with ServerThread(app) as server:
         sdk = openai.OpenAI(base_url=f"{server.url}/v1", api_key=token, max_retries=0)
         headers = {"X-Sentinel-Conversation": "trip-1"}
@@ -240,7 +240,7 @@ def test_proxy_relays_fim_and_balance_scope_checked(fake: FakeDeepSeek, tmp_path
     obs = Observed(tmp_path)
     client = AsyncSentinel(**obs.kwargs(fake, tmp_path))
     app = create_proxy_app(client, close_client=True)
-    registry = compliance_for(app).tokens
+    registry = web_state(app).tokens
     token = registry.create("t-proxy", ["proxy"])[0]
     other = registry.create("t-alerts", ["alerts:read"])[0]
     fake.balances = {"CNY": 12.5}

@@ -15,13 +15,13 @@ from loopback import serve, wait_until
 from safety_support import Replies
 from typer.testing import CliRunner
 
-from sentinel.api.deps import compliance_for
 from sentinel.cli import app as cli
 from sentinel.client.async_ import AsyncSentinel
 from sentinel.config import Settings
 from sentinel.proxy.app import create_proxy_app
 from sentinel.store.sqlite import SQLiteStore
 from sentinel.testing import FakeDeepSeek
+from sentinel.web.state import web_state
 
 MODEL = "deepseek-v4-flash"
 
@@ -39,7 +39,7 @@ def proxy(
         ),
     )
     app = create_proxy_app(client, close_client=True)
-    token, _ = compliance_for(app).tokens.create("t-proxy", ["proxy"])
+    token, _ = web_state(app).tokens.create("t-proxy", ["proxy"])
     server, thread, url = serve(app)
     yield url, {"authorization": f"Bearer {token}"}
     server.should_exit = True

@@ -11,9 +11,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 
-from sentinel.api.deps import TokenInfo, require_scope
+from sentinel.api.state import api_state
 from sentinel.config import parse_duration
 from sentinel.rules.engine import load_active
+from sentinel.web.tokens import TokenInfo, require_scope
 
 router = APIRouter(tags=["alerts"])
 
@@ -26,7 +27,7 @@ def list_alerts(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Active alerts (pending and firing) and the recent state changes, newest first."""
-    state = request.app.state
+    state = api_state(request.app)
     now = state.clock.now()
     try:
         start = now - parse_duration(since)

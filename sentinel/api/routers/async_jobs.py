@@ -16,27 +16,26 @@ same job (`Idempotent-Replayed: true`) instead of running the completion twice.
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, FastAPI, Header, HTTPException, Request
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from sentinel.api.deps import TokenInfo, require_scope
+from sentinel.api.state import api_state
 from sentinel.appnames import InvalidAppName, validate_app_name
 from sentinel.compliance.subjects import subject_key
 from sentinel.errors import ConfigurationError, InvalidRequestError
 from sentinel.jobs.allowlist import AllowList, WebhookNotAllowed
 from sentinel.jobs.model import is_job_id, status_view
-from sentinel.jobs.queue import IdempotencyConflict, JobQueue
+from sentinel.jobs.queue import IdempotencyConflict
 from sentinel.jobs.signing import secret_source
 from sentinel.jobs.submission import chat_arguments
 from sentinel.subjects import InvalidSubjectId, from_header, normalize_subject_id
+from sentinel.web.tokens import TokenInfo, require_scope
 
 router = APIRouter(tags=["async"])
 
 ProxyToken = Annotated[TokenInfo, Depends(require_scope("proxy"))]
-_lock = threading.Lock()
 
 SUBMIT_EXAMPLE = {
     "model": "deepseek-v4-flash",
@@ -46,16 +45,8 @@ SUBMIT_EXAMPLE = {
 }
 
 
-def queue_for(app: FastAPI) -> JobQueue:
-    with _lock:
-        queue = getattr(app.state, "job_queue", None)
-        if queue is None:
-            queue = app.state.job_queue = JobQueue(app.state.store)
-    return queue
-
-
 def _invalid(field: str, message: str, kind: str) -> HTTPException:
-    # The shape of every other 422 here (sentinel.api.middleware): where and why.
+    # The shape of every other 422 here (sentinel.web.middleware): where and why.
     loc = ["body", field] if field else ["body"]
     return HTTPException(422, [{"loc": loc, "msg": message, "type": kind}])
 
@@ -63,7 +54,7 @@ def _invalid(field: str, message: str, kind: str) -> HTTPException:
 def _webhook(request: Request, url: Any) -> str | None:
     if url is None:
         return None
-    settings = request.app.state.settings
+    settings = api_state(request.app).settings
     try:
         AllowList(settings.webhook_allowed_hosts).check(url)
         secret_source(settings)
@@ -78,6 +69,21 @@ def _one(field: str, body_value: Any, header_value: str | None) -> Any:
     if header_value is not None and body_value is not None and header_value != body_value:
         raise _invalid(field, f"{field} and its X-Sentinel header disagree", "value_error")
     return body_value if body_value is not None else header_value
+
+
+def _app(app: str | None, token: TokenInfo) -> str | None:
+    """The job's app: the one named, checked, and held to a token bound to one app
+    (`sentinel tokens create --app`)."""
+    if app is not None:
+        try:
+            validate_app_name(app)
+        except InvalidAppName as exc:
+            raise _invalid("app", str(exc), "value_error") from None
+    if token.app is not None:
+        if app is not None and app != token.app:
+            raise HTTPException(403, "this token is bound to another app")
+        app = token.app
+    return app
 
 
 @router.post(
@@ -112,27 +118,19 @@ def submit(
         raise _invalid("", str(exc), "value_error") from None
     except (TypeError, AttributeError):  # a value of a shape the checks did not expect
         raise _invalid("", "invalid chat parameters", "type_error") from None
+    state = api_state(request.app)
     webhook_url = _webhook(request, body.get("webhook_url"))
     header_subject = from_header(x_sentinel_subject) if x_sentinel_subject is not None else None
     subject = _one("subject_id", body.get("subject_id"), header_subject)
-    app = _one("app", body.get("app"), x_sentinel_app)
     key = None
     if subject is not None:
         try:
             subject = normalize_subject_id(subject)
         except InvalidSubjectId as exc:
             raise _invalid("subject_id", str(exc), "value_error") from None
-        key = subject_key(subject, request.app.state.settings)
-    if app is not None:
-        try:
-            validate_app_name(app)
-        except InvalidAppName as exc:
-            raise _invalid("app", str(exc), "value_error") from None
-    if token.app is not None:  # a token bound to one app (`sentinel tokens create --app`)
-        if app is not None and app != token.app:
-            raise HTTPException(403, "this token is bound to another app")
-        app = token.app
-    queue, now = queue_for(request.app), request.app.state.clock.now()
+        key = subject_key(subject, state.settings)
+    app = _app(_one("app", body.get("app"), x_sentinel_app), token)
+    queue, now = state.job_queue, state.clock.now()
     fields = {"app": app, "subject_id": subject, "subject_key": key, "webhook_url": webhook_url}
     created = True
     if idempotency_key is None:
@@ -144,9 +142,8 @@ def submit(
         except IdempotencyConflict as exc:
             error = {"loc": ["header", "Idempotency-Key"], "msg": str(exc), "type": "conflict"}
             raise HTTPException(422, [error]) from None
-    runtime = getattr(request.app.state, "job_runtime", None)
-    if runtime is not None:
-        runtime.wake()
+    if state.job_runtime is not None:
+        state.job_runtime.wake()
     headers = {"Location": f"/v1/async/jobs/{job['id']}"}
     if not created:
         headers["Idempotent-Replayed"] = "true"
@@ -168,7 +165,7 @@ def submit(
     },
 )
 def get_job(job_id: str, request: Request, token: ProxyToken) -> dict[str, Any]:
-    job = queue_for(request.app).get(job_id) if is_job_id(job_id) else None
+    job = api_state(request.app).job_queue.get(job_id) if is_job_id(job_id) else None
     if job is None or (job.get("owner") != token.id and "admin" not in token.scopes):
         raise HTTPException(404, "no such job")
     return status_view(job)

@@ -22,17 +22,13 @@ from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, HTTPException,
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from sentinel.api.deps import (
-    TokenInfo,
-    compliance_for,
-    get_compliance,
-    rate_limit,
-    require_scope,
-)
+from sentinel.api.deps import get_compliance, rate_limit
+from sentinel.api.state import api_state
 from sentinel.compliance.erasure import STEPS
 from sentinel.compliance.service import Compliance
 from sentinel.compliance.tokens import ADMIN
 from sentinel.subjects import SUBJECT_ID_RULE, SubjectId
+from sentinel.web.tokens import TokenInfo, require_scope
 
 log = logging.getLogger("sentinel.api.gdpr")
 
@@ -182,7 +178,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
     def resume() -> None:
         try:
-            service = compliance_for(app)
+            service = api_state(app).compliance
             service.erasures.resume_unfinished()
             for job in service.exports.jobs.unfinished():
                 service.exports.run(job["id"])

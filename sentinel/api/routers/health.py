@@ -18,6 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from sentinel.api.state import api_state
 from sentinel.rules.engine import load_active
 from sentinel.store.base import Store
 
@@ -31,7 +32,7 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
-    store: Store = request.app.state.store
+    store = api_state(request.app).store
     if store.ping():
         return JSONResponse({"status": "ready", "store": store.name})
     return JSONResponse({"status": "unavailable", "store": store.name}, status_code=503)
@@ -58,5 +59,5 @@ class _StoredAlerts(Collector):
 def metrics(request: Request) -> Response:
     # The store collector is built per scrape: registering it globally would tie the
     # process-wide registry to one app's store.
-    body = generate_latest(REGISTRY) + generate_latest(_StoredAlerts(request.app.state.store))
+    body = generate_latest(REGISTRY) + generate_latest(_StoredAlerts(api_state(request.app).store))
     return Response(body, media_type=CONTENT_TYPE_LATEST)

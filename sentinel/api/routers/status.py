@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from sentinel.api.state import api_state
 from sentinel.compliance.gdpr_jobs import Jobs
 from sentinel.config import format_duration, parse_duration
 from sentinel.privacy.deadline import oldest_raw_age
@@ -196,7 +197,7 @@ def status(
 ) -> Status:
     """Health at a glance, without authentication and without personal data (see the
     module docstring for why both hold)."""
-    state = request.app.state
+    state = api_state(request.app)
     store: Store = state.store
     try:
         span = parse_duration(window)
