@@ -84,7 +84,7 @@ from sentinel.store.base import (
     collection,
 )
 from sentinel.store.dead_letter import DeadLetterFile
-from sentinel.store.sqlite import _check_labels
+from sentinel.store.sqlite.core import _check_labels
 
 if TYPE_CHECKING:
     from sentinel.config import Settings
