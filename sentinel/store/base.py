@@ -58,6 +58,13 @@ def collection(kind: str) -> str:
         ) from None
 
 
+def check_labels(names: Sequence[str], allowed: Sequence[str]) -> None:
+    """The one error every store gives for a label it cannot filter or group by."""
+    bad = [n for n in names if n not in allowed]
+    if bad:
+        raise ValueError(f"unknown label(s) {bad}: allowed are {list(allowed)}")
+
+
 class StoreError(Exception):
     """Base class for store failures."""
 
@@ -130,13 +137,31 @@ class CacheEntry(BaseModel):
     subject_key: str | None = None
 
 
-@runtime_checkable
-class Store(Protocol):
-    """Persistence for every Sentinel component."""
+# The roles. Each component depends on the one or two roles it uses (the rule lease only
+# on StateStore, the cache only on CacheStore); `Store` is their union, what a store
+# implements and what callers that need several roles take. A store package keeps one
+# module per role (`sqlite/records.py`, `elastic/records.py`, ...).
 
+
+@dataclass(frozen=True)
+class SchemaReport:
+    """What `check_templates` found: the store's tables or index templates that are
+    missing or older than this version of Sentinel (`sentinel doctor` reports them)."""
+
+    where: str  # the store for display, never with credentials
+    summary: str  # what is present, e.g. "5 templates current"
+    missing: list[str] = field(default_factory=list)
+    outdated: list[str] = field(default_factory=list)
+    fix: str = ""  # how to install or upgrade them
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.outdated
+
+
+class StoreLifecycle(Protocol):
     name: str  # "sqlite" or "elasticsearch", used in erasure reports
 
-    # lifecycle
     def setup(self) -> None:
         """Create tables / index templates idempotently."""
 
@@ -145,7 +170,12 @@ class Store(Protocol):
     def refresh(self) -> None:
         """Make every acknowledged write visible to searches (no-op for SQLite)."""
 
-    # records
+    def check_templates(self) -> SchemaReport:
+        """Whether the schema `setup` installs is present and current. Raises
+        StoreUnavailable, in words fit for a user, when the store cannot be asked."""
+
+
+class RecordStore(Protocol):
     def write_records(self, records: Sequence[Record]) -> WriteResult:
         """Upsert by request_id. Raises StoreUnavailable if nothing could be written."""
 
@@ -158,7 +188,15 @@ class Store(Protocol):
     def count(self, kind: str) -> int:
         """Number of stored documents of one of the KINDS (ValueError for another)."""
 
-    # rule engine inputs
+    # retention (SENTINEL_CALLS_RETENTION; `sentinel serve` calls it)
+    def expire_calls(self, before: datetime) -> int:
+        """Delete call records with timestamp before `before`; returns how many. A store
+        may keep some a little longer (Elasticsearch drops whole daily indices)."""
+
+
+class WindowStats(Protocol):
+    """The rule engine's and the status page's inputs."""
+
     def call_stats(
         self,
         start: datetime,
@@ -176,10 +214,13 @@ class Store(Protocol):
         group_by: Sequence[str] = (),
     ) -> list[FeedbackStats]: ...
 
+
+class SubjectStore(Protocol):
+    """Personal data: the anonymization job's raw conversations, and GDPR export/erasure."""
+
     def oldest_raw_conversation(self) -> datetime | None:
         """Timestamp of the oldest conversation not yet anonymized."""
 
-    # anonymization
     def raw_conversations(self, older_than: datetime, limit: int) -> list[Conversation]:
         """Conversations not anonymized with timestamp <= older_than, oldest first."""
 
@@ -188,7 +229,6 @@ class Store(Protocol):
         where the stored one is still raw (a concurrent job or an erasure wins).
         Returns how many were replaced."""
 
-    # GDPR
     def iter_subject(
         self, subject_id: str | None, subject_key: str, kinds: Sequence[str]
     ) -> Iterator[dict[str, Any]]:
@@ -199,7 +239,10 @@ class Store(Protocol):
         """Delete everything linked to the subject (cached responses included); returns
         counts for each of the KINDS. Idempotent."""
 
-    # response cache (kind "cache" in iter_subject)
+
+class CacheStore(Protocol):
+    """The response cache (kind "cache" in iter_subject)."""
+
     def cache_get(self, key: str, now: datetime) -> CacheEntry | None:
         """The entry, unless missing or expired at `now`. Reads its own writes at once."""
 
@@ -210,19 +253,10 @@ class Store(Protocol):
         """Delete entries created at or before `created_before` or expired at `now` (the
         anonymization job: cached content must not outlive the raw-data deadline)."""
 
-    # retention (SENTINEL_CALLS_RETENTION; `sentinel serve` calls it)
-    def expire_calls(self, before: datetime) -> int:
-        """Delete call records with timestamp before `before`; returns how many. A store
-        may keep some a little longer (Elasticsearch drops whole daily indices)."""
 
-    # alerts
-    def write_alert_event(self, event: AlertEvent) -> None: ...
-    def list_alert_events(
-        self, since: datetime | None = None, limit: int = 100
-    ) -> list[AlertEvent]:
-        """Newest first."""
+class StateStore(Protocol):
+    """Rule state, leases, tombstones, tokens, export/erasure jobs."""
 
-    # state: rule state, leases, tombstones, tokens, export/erasure jobs
     def get_state(self, key: str) -> tuple[dict[str, Any], int] | None:
         """The value and its version, or None."""
 
@@ -236,10 +270,34 @@ class Store(Protocol):
     def delete_state(self, key: str) -> None: ...
     def list_state(self, prefix: str) -> list[tuple[str, dict[str, Any]]]: ...
 
-    # audit
+
+class AlertLog(Protocol):
+    def write_alert_event(self, event: AlertEvent) -> None: ...
+    def list_alert_events(
+        self, since: datetime | None = None, limit: int = 100
+    ) -> list[AlertEvent]:
+        """Newest first."""
+
+
+class AuditLog(Protocol):
     def append_audit(self, entry: AuditEntry) -> bool:
         """Create-only by seq; False if that seq exists (another writer won)."""
 
     def last_audit(self) -> AuditEntry | None: ...
     def iter_audit(self) -> Iterator[AuditEntry]:
         """In seq order."""
+
+
+@runtime_checkable
+class Store(
+    StoreLifecycle,
+    RecordStore,
+    WindowStats,
+    SubjectStore,
+    CacheStore,
+    StateStore,
+    AlertLog,
+    AuditLog,
+    Protocol,
+):
+    """Persistence for every Sentinel component: the union of the roles."""

@@ -17,7 +17,8 @@ from sentinel.daemon import Daemon
 from sentinel.doctor_data import check_retention
 from sentinel.models import CallRecord, Conversation
 from sentinel.rules.loader import RuleSet
-from sentinel.store.sqlite import _EXPIRE_BATCH, SQLiteStore
+from sentinel.store.sqlite import SQLiteStore
+from sentinel.store.sqlite.records import _EXPIRE_BATCH
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -52,9 +53,9 @@ def test_sqlite_deletes_only_older_calls_in_batches(sqlite_store: SQLiteStore) -
 def test_elasticsearch_drops_whole_daily_indices(
     es_store_factory: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sentinel.store import elastic
+    from sentinel.store.elastic import records as elastic_records
 
-    monkeypatch.setattr(elastic, "_EXPIRE_INDICES", 2)  # three days: two delete requests
+    monkeypatch.setattr(elastic_records, "_EXPIRE_INDICES", 2)  # three days: two delete requests
     store = es_store_factory()
     cutoff = datetime(2026, 5, 10, 6, 0, tzinfo=UTC)
     records = [

@@ -1,5 +1,32 @@
-"""ElasticStore (being split into one module per role)."""
+"""ElasticStore: the Store protocol on Elasticsearch, the production store Kibana reads.
 
-from sentinel.store.elastic.core import ElasticStore
+One module per role of the Store protocol (`records`, `stats`, `subjects`, `cache`,
+`state`, `audit`), each a mixin over `core.ElasticCore` (the client, index naming,
+lifecycle; its docstring has the choices worth knowing); `bulk` holds the bulk and
+point-in-time plumbing the writing roles share, `documents` the record mapping and
+failure classification, `maintenance` reclaim and drop.
+"""
+
+from __future__ import annotations
+
+from sentinel.store.elastic.audit import ElasticAudit
+from sentinel.store.elastic.cache import ElasticCache
+from sentinel.store.elastic.maintenance import ElasticMaintenance
+from sentinel.store.elastic.records import ElasticRecords
+from sentinel.store.elastic.state import ElasticState
+from sentinel.store.elastic.stats import ElasticWindowStats
+from sentinel.store.elastic.subjects import ElasticSubjects
 
 __all__ = ["ElasticStore"]
+
+
+class ElasticStore(
+    ElasticRecords,
+    ElasticWindowStats,
+    ElasticSubjects,
+    ElasticCache,
+    ElasticState,
+    ElasticAudit,
+    ElasticMaintenance,
+):
+    """The Store protocol on Elasticsearch."""

@@ -1,5 +1,25 @@
-"""SQLiteStore (being split into one module per role)."""
+"""SQLiteStore: the embedded default, so a laptop or `sentinel demo` needs no server.
 
-from sentinel.store.sqlite.core import _EXPIRE_BATCH, SQLiteStore, percentile
+One module per role of the Store protocol (`records`, `stats`, `subjects`, `cache`,
+`state`, `audit`), each a mixin over `core.SQLiteCore`, which owns the connection, the
+lifecycle and the failure classification; `tables` holds the schema. See `core` for
+the choices worth knowing (WAL, secure_delete, epoch timestamps, the checkpointer).
+"""
 
-__all__ = ["_EXPIRE_BATCH", "SQLiteStore", "percentile"]
+from __future__ import annotations
+
+from sentinel.store.sqlite.audit import SQLiteAudit
+from sentinel.store.sqlite.cache import SQLiteCache
+from sentinel.store.sqlite.core import CHECKPOINT_EVERY, WAL_AUTOCHECKPOINT_PAGES
+from sentinel.store.sqlite.records import SQLiteRecords
+from sentinel.store.sqlite.state import SQLiteState
+from sentinel.store.sqlite.stats import SQLiteWindowStats, percentile
+from sentinel.store.sqlite.subjects import SQLiteSubjects
+
+__all__ = ["CHECKPOINT_EVERY", "WAL_AUTOCHECKPOINT_PAGES", "SQLiteStore", "percentile"]
+
+
+class SQLiteStore(
+    SQLiteRecords, SQLiteWindowStats, SQLiteSubjects, SQLiteCache, SQLiteState, SQLiteAudit
+):
+    """The Store protocol on one SQLite file."""
