@@ -78,6 +78,7 @@ def check_secrets(settings: Settings) -> list[Check]:
     Elasticsearch credentials are configured. Values are never shown."""
     from sentinel.client.secrets import api_key_source, oauth_secret_source
     from sentinel.errors import ConfigurationError
+    from sentinel.store import store_kind
 
     out = []
     try:
@@ -104,7 +105,8 @@ def check_secrets(settings: Settings) -> list[Check]:
         )
 
     out.append(_check_subject_key(settings))
-    if settings.store_url.startswith(("http://", "https://")):
+    kind = store_kind(settings.store_url)
+    if kind is not None and kind.name == "elasticsearch":
         if settings.es_api_key is not None or (settings.es_username and settings.es_password):
             out.append(Check("Elasticsearch credentials", "ok", "present"))
         else:
@@ -119,26 +121,6 @@ def check_secrets(settings: Settings) -> list[Check]:
     return out
 
 
-def _check_sqlite(url: str) -> Check:
-    from sentinel.store.sqlite import SQLiteStore
-
-    try:
-        store = SQLiteStore.from_url(url)
-        try:
-            store.setup()  # creates a new store's tables: harmless, what any client does
-            calls = store.count("call")
-        finally:
-            store.close()
-    except Exception as exc:  # unwritable path, not a database, bad URL
-        return Check(
-            "store",
-            "fail",
-            f"SQLite store {url}: {type(exc).__name__}: {exc}",
-            "point SENTINEL_STORE at a writable path, e.g. sqlite:///var/lib/sentinel/s.db",
-        )
-    return Check("store", "ok", f"SQLite {url}: reachable, schema present, {calls} calls")
-
-
 def _where(url: str) -> str:
     """scheme://host:port of a URL, for display: never its credentials or path."""
     import httpx
@@ -148,65 +130,6 @@ def _where(url: str) -> str:
         return f"{u.scheme}://{u.host}:{u.port or (443 if u.scheme == 'https' else 80)}"
     except Exception:
         return "(unparseable URL)"
-
-
-def _check_elastic(url: str, settings: Settings) -> Check:
-    from sentinel.store import schema
-    from sentinel.store.elastic import ElasticStore
-
-    where = _where(url)
-    try:
-        store = ElasticStore.from_settings(url, settings)
-    except Exception as exc:
-        return Check(
-            "store",
-            "fail",
-            f"Elasticsearch at {where}: {type(exc).__name__}",
-            "check SENTINEL_STORE and the SENTINEL_ES_* settings",
-        )
-    try:
-        if not store.ping():
-            return Check(
-                "store",
-                "fail",
-                f"Elasticsearch at {where} is unreachable",
-                "check SENTINEL_STORE, that Elasticsearch runs, and the credentials",
-            )
-        missing, outdated = [], []
-        for name in schema.TEMPLATES:
-            template_name = f"{store.prefix}-{name}"
-            found = store.client.options(ignore_status=404).indices.get_index_template(
-                name=template_name
-            )
-            templates = found.body.get("index_templates", []) if found.meta.status == 200 else []
-            if not templates:
-                missing.append(template_name)
-            elif templates[0]["index_template"].get("_meta") != schema.load_template(
-                name, store.prefix
-            ).get("_meta"):
-                outdated.append(template_name)
-    except Exception as exc:
-        return Check(
-            "store",
-            "fail",
-            f"Elasticsearch at {where}: {type(exc).__name__}",
-            "check SENTINEL_STORE, TLS settings and that the user may read templates",
-        )
-    finally:
-        store.close()
-    if missing or outdated:
-        return Check(
-            "store",
-            "fail",
-            f"index templates missing: {missing}, outdated: {outdated}",
-            "start `sentinel serve` (or any client) once with a user allowed to manage index "
-            "templates: it installs them",
-        )
-    return Check(
-        "store",
-        "ok",
-        f"Elasticsearch at {where}: reachable, {len(schema.TEMPLATES)} templates current",
-    )
 
 
 def _check_subject_key(settings: Settings) -> Check:
@@ -234,17 +157,34 @@ def _check_subject_key(settings: Settings) -> Check:
 
 
 def check_store(settings: Settings) -> Check:
+    """The store answers and its schema (tables, index templates) is present and current."""
+    from sentinel.store import StoreError, create_store
+
     url = settings.store_url
-    if url.startswith("sqlite:"):
-        return _check_sqlite(url)
-    if url.startswith(("http://", "https://")):
-        return _check_elastic(url, settings)
-    return Check(
-        "store",
-        "fail",
-        f"SENTINEL_STORE={url!r} is not a store URL",
-        "use sqlite:///path.db or http(s)://host:9200",
-    )
+    try:
+        store = create_store(url, settings)
+    except ValueError as exc:  # our own words: the URL's shape or the index prefix
+        return Check("store", "fail", str(exc), "use sqlite:///path.db or http(s)://host:9200")
+    except Exception as exc:
+        return Check("store", "fail", f"{_where(url)}: {type(exc).__name__}", _STORE_FIX)
+    try:
+        report = store.check_templates()
+    except StoreError as exc:  # worded by the store for a user, without credentials
+        return Check("store", "fail", str(exc), _STORE_FIX)
+    except Exception as exc:
+        return Check("store", "fail", f"{_where(url)}: {type(exc).__name__}", _STORE_FIX)
+    finally:
+        store.close()
+    if not report.ok:
+        detail = f"{report.what} missing: {report.missing}, outdated: {report.outdated}"
+        return Check("store", "fail", detail, report.fix)
+    return Check("store", "ok", f"{report.where}: reachable, {report.summary}")
+
+
+_STORE_FIX = (
+    "check SENTINEL_STORE (a writable SQLite path, or an Elasticsearch that runs), TLS "
+    "settings, and that the SENTINEL_ES_* user may read index templates"
+)
 
 
 def check_spool(settings: Settings, now: float | None = None) -> Check:
@@ -280,9 +220,10 @@ def check_spool(settings: Settings, now: float | None = None) -> Check:
         return Check(
             "spool", "ok", f"{path} will be created on first use ({free // 2**30} GiB free)"
         )
-    from sentinel.spool_cli import dead_letter_files, survey
+    from sentinel.records.spool import Spool
+    from sentinel.spool_cli import dead_letter_files
 
-    info = survey(path, dead_letter_files(settings))
+    info = Spool.inspect(path, dead_letter_files(settings))
     aside = [f"{n} dead-lettered in {p}" for p, n in info["dead_letter"].items() if n]
     aside += [f"{n} lost ({why})" for why, n in info["dropped"].items()]
     if info["quarantined"] or info["unreadable"] or info["damaged"] or info["dropped"]:
@@ -296,12 +237,12 @@ def check_spool(settings: Settings, now: float | None = None) -> Check:
             f"{path}/dropped.jsonl (delete it once handled): their records did not reach "
             "the store",
         )
-    segments = sorted(p for p in path.glob("seg-*.spool"))
+    segments = info["segments"]
     if not segments:
         detail = f"{path}: empty ({free // 2**30} GiB free)"
         return Check("spool", "ok", "; ".join([detail, *aside]))
-    size = sum(p.stat().st_size for p in segments)
-    oldest = min(p.stat().st_mtime for p in segments)
+    size = sum(s["bytes"] for s in segments)
+    oldest = min(s["modified"] for s in segments)
     age = (now or time.time()) - oldest
     detail = f"{path}: {len(segments)} segment(s), {size // 1024} KiB waiting, oldest {age:.0f}s"
     if age > 3600:

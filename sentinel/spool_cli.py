@@ -16,51 +16,6 @@ import typer
 spool_app = typer.Typer(help="Inspect and replay the local spool.", no_args_is_help=True)
 
 
-def _scan(path: Path) -> dict[str, Any]:
-    """Entries, damage and size of one segment or journal file."""
-    from sentinel.records import frames
-
-    damage = frames.Damage()
-    try:
-        buf = path.read_bytes()
-    except OSError as exc:
-        return {"name": path.name, "error": exc.strerror or str(exc)}
-    records = sum(1 for _ in frames.decode(buf, damage))
-    return {
-        "name": path.name,
-        "bytes": len(buf),
-        "records": records,
-        "damaged": damage.corrupt,
-        "damaged_offsets": damage.offsets,
-        "torn_tail": damage.torn_tail,
-    }
-
-
-def survey(spool_dir: Path, dead_letters: list[Path]) -> dict[str, Any]:
-    """Everything `inspect` shows, as JSON-ready data (also used by `sentinel doctor`)."""
-    from sentinel.records.segments import JOURNAL_PREFIX, SEGMENT_PREFIX, SUFFIX, dropped_so_far
-    from sentinel.records.spool import QUARANTINE
-    from sentinel.store.dead_letter import DeadLetterFile
-
-    def files(prefix: str) -> list[Path]:
-        return sorted(p for p in spool_dir.glob(f"{prefix}*{SUFFIX}") if p.is_file())
-
-    segments = [_scan(p) for p in files(SEGMENT_PREFIX)]
-    journals = [_scan(p) for p in files(JOURNAL_PREFIX)]
-    quarantine = spool_dir / QUARANTINE
-    return {
-        "path": str(spool_dir),
-        "segments": segments,
-        "journals": journals,  # write-ahead copies of running (or ended) processes
-        "quarantined": sorted(p.name for p in quarantine.iterdir()) if quarantine.is_dir() else [],
-        "records": sum(s.get("records", 0) for s in segments),
-        "damaged": sum(s.get("damaged", 0) for s in segments),
-        "unreadable": [s["name"] for s in segments if "error" in s],
-        "dropped": dropped_so_far(spool_dir),  # records lost, by reason, all processes
-        "dead_letter": {str(p): DeadLetterFile(p).count() for p in dead_letters if p.exists()},
-    }
-
-
 def dead_letter_files(settings: Any) -> list[Path]:
     """Where this machine's stores and sinks set records aside."""
     paths = [settings.spool_path / "dead-letter.jsonl"]
@@ -81,12 +36,13 @@ def inspect(
     from rich.table import Table
 
     from sentinel.config import Settings
+    from sentinel.records.spool import Spool
 
     settings = Settings()
     if not settings.spool_path.is_dir():
         info: dict[str, Any] = {"path": str(settings.spool_path), "segments": [], "records": 0}
     else:
-        info = survey(settings.spool_path, dead_letter_files(settings))
+        info = Spool.inspect(settings.spool_path, dead_letter_files(settings))
     if as_json:
         typer.echo(json.dumps(info, indent=2))
         return
@@ -119,6 +75,7 @@ def replay() -> None:
     from sentinel.config import Settings
     from sentinel.records.replay import StoreWriter
     from sentinel.records.spool import Spool
+    from sentinel.records.spool_inspect import scan
     from sentinel.records.tombstones import Tombstones
     from sentinel.store import StoreUnavailable, open_store
     from sentinel.store.dead_letter import DeadLetterFile
@@ -136,7 +93,7 @@ def replay() -> None:
     fallback = DeadLetterFile(settings.spool_path / "dead-letter.jsonl")
     writer = StoreWriter(store, Tombstones(store), dead_letter=fallback)
     spool.adopt_orphans()
-    total = sum(_scan(settings.spool_path / n).get("records", 0) for n in spool.segments())
+    total = sum(scan(settings.spool_path / n).get("records", 0) for n in spool.segments())
     try:
         with Progress() as progress:
             task = progress.add_task("replaying", total=total or None)

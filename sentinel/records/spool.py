@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter, ValidationError
 
@@ -151,6 +151,14 @@ class Spool:
         """Segment file names, oldest first."""
         names = [n for n in os.listdir(self.path) if seq_of(n) is not None]
         return sorted(names, key=lambda n: seq_of(n) or 0)
+
+    @staticmethod
+    def inspect(path: Path, dead_letters: Sequence[Path] = ()) -> dict[str, Any]:
+        """What the spool at `path` holds, read without a lock or creating anything, so
+        it is safe while apps append (`sentinel.records.spool_inspect`)."""
+        from sentinel.records.spool_inspect import inspect
+
+        return inspect(path, list(dead_letters))
 
     def _active_fd(self) -> int:
         if self._fd is not None:

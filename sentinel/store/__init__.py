@@ -1,6 +1,13 @@
-"""Stores: `open_store(url)` picks the implementation from SENTINEL_STORE's scheme."""
+"""Stores, and the one registry of them: `STORES` maps a SENTINEL_STORE scheme to the
+store that serves it, and `create_store` / `open_store` are the only places a URL
+becomes a store (the client, the daemon, the CLI and `sentinel doctor` all come here).
+A new store is one entry: a scheme and a factory that imports its package lazily, so a
+SQLite user never loads the Elasticsearch client."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
 
 from sentinel.config import Settings
 from sentinel.store.base import (
@@ -14,6 +21,7 @@ from sentinel.store.base import (
 )
 
 __all__ = [
+    "STORES",
     "CallStats",
     "FeedbackStats",
     "RecordRejected",
@@ -21,29 +29,56 @@ __all__ = [
     "StoreError",
     "StoreUnavailable",
     "WriteResult",
+    "create_store",
     "open_store",
+    "store_kind",
 ]
 
 
-def open_store(url: str | None = None, settings: Settings | None = None) -> Store:
-    """Open (and set up) the store named by `url` or SENTINEL_STORE.
+def _sqlite(url: str, settings: Settings) -> Store:
+    from sentinel.store.sqlite import SQLiteStore
 
-    `sqlite:///path.db` → SQLiteStore; `http(s)://host:9200` → ElasticStore.
-    """
-    settings = settings or Settings()
-    url = url or settings.store_url
-    if url.startswith("sqlite:"):
-        from sentinel.store.sqlite import SQLiteStore
+    return SQLiteStore.from_url(url)
 
-        store: Store = SQLiteStore.from_url(url)
-    elif url.startswith(("http://", "https://")):
-        from sentinel.store.elastic import ElasticStore
 
-        store = ElasticStore.from_settings(url, settings)
-    else:
+def _elastic(url: str, settings: Settings) -> Store:
+    from sentinel.store.elastic import ElasticStore
+
+    return ElasticStore.from_settings(url, settings)
+
+
+class StoreKind(NamedTuple):
+    name: str  # the store's `name`, known before anything is imported or connected
+    factory: Callable[[str, Settings], Store]
+
+
+STORES: dict[str, StoreKind] = {
+    "sqlite": StoreKind("sqlite", _sqlite),
+    "http": StoreKind("elasticsearch", _elastic),
+    "https": StoreKind("elasticsearch", _elastic),
+}
+
+
+def store_kind(url: str) -> StoreKind | None:
+    """The registry entry for `url`'s scheme, or None for a URL no store serves."""
+    scheme, sep, _ = url.strip().partition("://")
+    return STORES.get(scheme.lower()) if sep else None
+
+
+def create_store(url: str, settings: Settings) -> Store:
+    """The store for `url`, not set up and not yet connected (what doctor inspects)."""
+    kind = store_kind(url)
+    if kind is None:
         raise ValueError(
             f"SENTINEL_STORE={url!r} is not a store URL: use sqlite:///path.db "
             "or http(s)://host:9200 for Elasticsearch"
         )
+    return kind.factory(url, settings)
+
+
+def open_store(url: str | None = None, settings: Settings | None = None) -> Store:
+    """Open (and set up) the store named by `url` or SENTINEL_STORE."""
+    settings = settings or Settings()
+    store = create_store(url or settings.store_url, settings)
     store.setup()
     return store

@@ -149,6 +149,7 @@ class SchemaReport:
     missing or older than this version of Sentinel (`sentinel doctor` reports them)."""
 
     where: str  # the store for display, never with credentials
+    what: str  # what the names are: "tables", "index templates"
     summary: str  # what is present, e.g. "5 templates current"
     missing: list[str] = field(default_factory=list)
     outdated: list[str] = field(default_factory=list)

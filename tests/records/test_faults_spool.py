@@ -17,7 +17,6 @@ from sentinel.doctor import check_spool
 from sentinel.records import frames
 from sentinel.records.sink import Sink
 from sentinel.records.spool import Spool
-from sentinel.spool_cli import survey
 from sentinel.store.sqlite import SQLiteStore
 
 pytestmark = pytest.mark.timeout(120)
@@ -65,7 +64,7 @@ def test_corrupt_and_unreadable_segments(tmp_path: Path, caplog: pytest.LogCaptu
     assert sink.spool.corrupt == 1 and sink.dropped == 0
     assert f"spool {segments[1]}: skipped 1 damaged entr(y/ies) at offset(s)" in caplog.text
     assert (spool_dir / "quarantine" / segments[2]).is_dir()
-    info = survey(spool_dir, [])
+    info = Spool.inspect(spool_dir)
     assert info["quarantined"] == [segments[2]] and info["segments"] == []
     check = check_spool(Settings(spool_dir=spool_dir))
     assert check.status == "warn" and segments[2] in check.detail
@@ -93,6 +92,6 @@ def test_a_skipped_damaged_entry_is_reported_by_doctor(tmp_path: Path) -> None:
     delivered: list[str] = []
     result = Spool(spool_dir).replay(lambda batch: delivered.extend(r.request_id for r in batch))
     assert result.corrupt == 1 and len(delivered) == 19 and spool.segments() == []
-    assert survey(spool_dir, [])["dropped"] == {"spool_damaged": 1}
+    assert Spool.inspect(spool_dir)["dropped"] == {"spool_damaged": 1}
     check = check_spool(Settings(spool_dir=spool_dir))
     assert check.status == "warn" and "1 lost (spool_damaged)" in check.detail

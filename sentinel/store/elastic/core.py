@@ -295,6 +295,7 @@ class ElasticCore:
             raise StoreUnavailable(f"{where}: {type(exc).__name__}") from exc
         return SchemaReport(
             where=where,
+            what="index templates",
             summary=f"{len(schema.TEMPLATES)} templates current",
             missing=missing,
             outdated=outdated,

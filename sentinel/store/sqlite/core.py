@@ -225,6 +225,7 @@ class SQLiteCore:
         tables, columns, calls = self._op(survey)
         return SchemaReport(
             where=f"SQLite {self._target}",
+            what="tables",
             summary=f"schema present, {calls} calls",
             missing=[t for t in TABLES if t not in tables],
             outdated=[f"calls.{name}" for name, _, _ in CALL_COLUMNS if name not in columns],
