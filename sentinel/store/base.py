@@ -137,10 +137,10 @@ class CacheEntry(BaseModel):
     subject_key: str | None = None
 
 
-# The roles. Each component depends on the one or two roles it uses (the rule lease only
-# on StateStore, the cache only on CacheStore); `Store` is their union, what a store
-# implements and what callers that need several roles take. A store package keeps one
-# module per role (`sqlite/records.py`, `elastic/records.py`, ...).
+# The roles. `Store` is their union: what a store implements and what callers take today;
+# a component that needs one role only (a lease needs StateStore, the response cache
+# CacheStore) can name just that one. A store package keeps one module per role
+# (`sqlite/records.py`, `elastic/records.py`, ...).
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ Choices worth knowing:
   and is reported in the `WriteResult`; if retryable failures remain, an item fails
   with 401/403/404 (credentials, a read-only block, a missing index), or the whole
   `_bulk` request fails in any way, `StoreUnavailable` is raised so the sink spools
-  the batch (rewriting the items that did succeed is harmless): see `_item_fault` and
-  `_write_failure`.
+  the batch (rewriting the items that did succeed is harmless): see `item_fault` and
+  `write_failure` in `documents.py`.
 * Writes of calls and feedback are near-real-time (visible after `refresh()`), as
   Elasticsearch is; state, alert and audit writes are low-volume and refresh at once,
   because leases, tombstones and the audit chain are read right after being written.

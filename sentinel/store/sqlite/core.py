@@ -1,6 +1,7 @@
-"""SQLiteStore: the embedded default, so a laptop or `sentinel demo` needs no server.
+"""SQLiteStore's core: the connection, lifecycle and failure classification its roles share.
 
-Each table keeps the record's JSON document plus the few columns that queries filter,
+SQLiteStore is the embedded default, so a laptop or `sentinel demo` needs no server. Each
+table keeps the record's JSON document plus the few columns that queries filter,
 group or order by (indexed), mirroring the Elasticsearch indices. Choices worth
 knowing:
 
