@@ -67,3 +67,27 @@ def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class KeepAliveForever(QuietHandler):
+    """An upstream that answers every POST at once and then only sends `: keep-alive`
+    every 0.2 s (DeepSeek's sign of life for a queued request), until the client hangs
+    up (or 60 s pass): a call to it can only end by the client's total timeout."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Connection", "close")  # no length: the body ends with the connection
+        self.end_headers()
+        deadline = time.monotonic() + 60
+        try:
+            while time.monotonic() < deadline:
+                self.wfile.write(b": keep-alive\n\n")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:  # the client went away
+            pass
+        self.close_connection = True

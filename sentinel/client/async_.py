@@ -5,32 +5,20 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any, TextIO
+from typing import Any
 
 import httpx
-from opentelemetry.metrics import MeterProvider
-from opentelemetry.trace import TracerProvider
 
-from sentinel.client import outbound
-from sentinel.client.ahttp1 import AsyncHTTP1Transport
+from sentinel.client import flow, outbound
 from sentinel.client.attempts import CONNECTION_ERRORS, TIMEOUT_ERRORS, Attempts
-from sentinel.client.cache import answer_from_cache
-from sentinel.client.core import (
-    ClientCore,
-    ClientOptions,
-    Fallback,
-    get_result,
-    get_span,
-    models_in,
-)
+from sentinel.client.base import ClientBase
+from sentinel.client.core import get_result, get_span, models_in
 from sentinel.client.feedback import record_feedback
+from sentinel.client.flow import DRAIN_S, Build, StreamCall, batch_item, check_concurrency
 from sentinel.client.observation import Observation
-from sentinel.client.outcome import apply_completion, apply_stream, parse_answer
 from sentinel.client.params import build_chat_request, build_fim_request
-from sentinel.client.resilience import TokenBucket
-from sentinel.client.sse import ChunkParser, LineSplitter, is_comment, sent_credential
-from sentinel.client.sync import DRAIN_S, batch_item, check_concurrency, fallback_chunk
-from sentinel.client.transport import ShardedAsyncTransport, transports_for
+from sentinel.client.sse import LineSplitter, is_comment
+from sentinel.client.transport import async_transport
 from sentinel.client.types import (
     Balance,
     ChatCompletion,
@@ -38,10 +26,7 @@ from sentinel.client.types import (
     Model,
     TextCompletion,
 )
-from sentinel.clock import Clock
-from sentinel.config import Settings
-from sentinel.errors import APIConnectionError, SentinelAPIError, SentinelError
-from sentinel.store import Store
+from sentinel.errors import SentinelAPIError, SentinelError
 
 
 class AsyncStream:
@@ -52,20 +37,13 @@ class AsyncStream:
     `batches()` is the same iteration for relays: what each upstream read brought,
     including its SSE comment lines (`: keep-alive` while the model thinks) as `str`."""
 
-    def __init__(
-        self, obs: Observation, response: httpx.Response | None, fallback: ChatCompletion | None
-    ) -> None:
-        self._obs = obs
-        self._response = response
-        self._fallback = fallback
-        self._parser = ChunkParser(
-            obs.request_id, obs.safety, obs.t0, secrets=sent_credential(response)
-        )
+    def __init__(self, call: StreamCall) -> None:
+        self._call = call
         self._iter = self._batches()
         self._pending: deque[ChatCompletionChunk] = deque()
         self._raw: AsyncIterator[bytes] | None = None
         self._bad: SentinelAPIError | None = None
-        self.request_id = obs.request_id
+        self.request_id = call.obs.request_id
 
     def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
         return self
@@ -79,7 +57,7 @@ class AsyncStream:
     @property
     def done(self) -> bool:
         """The upstream sent `data: [DONE]`: no event follows the last batch."""
-        return self._parser.done
+        return self._call.parser.done
 
     def batches(self) -> AsyncIterator[list[ChatCompletionChunk | str]]:
         """For relays such as the proxy: the chunks and SSE comment lines of each read
@@ -88,16 +66,14 @@ class AsyncStream:
         return self._iter
 
     async def _batches(self) -> AsyncIterator[list[ChatCompletionChunk | str]]:
-        obs = self._obs
-        if self._fallback is not None:
-            apply_completion(obs, self._fallback)
-            obs.finish()
-            yield [fallback_chunk(self._fallback)]
+        call = self._call
+        if (only := call.fallback_answer()) is not None:
+            yield [only]
             return
-        assert self._response is not None
-        parser = self._parser
+        assert call.response is not None
+        parser = call.parser
         lines = LineSplitter()
-        self._raw = raw = self._response.aiter_bytes()
+        self._raw = raw = call.response.aiter_bytes()
         try:
             async for data in raw:
                 batch = self._parse(lines.feed(data))
@@ -115,29 +91,19 @@ class AsyncStream:
                     yield batch
                 if self._bad is not None:
                     raise self._bad
-        except httpx.HTTPError as exc:
-            obs.fail(
-                APIConnectionError(
-                    f"stream interrupted: {type(exc).__name__}", request_id=obs.request_id
-                )
-            )
-        except SentinelAPIError as exc:
-            obs.fail(exc)
+        except (httpx.HTTPError, SentinelAPIError) as exc:
+            call.failed(exc)
         else:
-            if not parser.complete:
-                obs.fail(
-                    APIConnectionError("stream ended before completion", request_id=obs.request_id)
-                )
+            call.ended()
         finally:
             await self._end()
-        if obs.error is not None:
-            raise obs.error
+        call.raise_error()
 
     def _parse(self, lines: list[str]) -> list[ChatCompletionChunk | str]:
         """One read's events, up to [DONE] or an unparseable chunk (kept in `_bad`, to
         raise once the events before it are out, as when they went one by one)."""
         batch: list[ChatCompletionChunk | str] = []
-        parser = self._parser
+        parser = self._call.parser
         try:
             for line in lines:
                 if is_comment(line):
@@ -153,22 +119,14 @@ class AsyncStream:
             self._bad = exc
         return batch
 
-    def _report(self) -> None:
-        obs = self._obs
-        if obs.finished:
-            return
-        apply_stream(obs, self._parser.acc)
-        if obs.error is None and not self._parser.complete:
-            obs.abandoned = True
-        obs.finish()
-
     async def _end(self) -> None:
-        self._report()
-        response = self._response
+        call = self._call
+        drain = call.report()
+        response = call.response
         if response is None:
             return
         try:
-            if self._parser.done and self._raw is not None and not response.is_closed:
+            if drain and self._raw is not None and not response.is_closed:
                 await _drain(self._raw)
         finally:
             await response.aclose()
@@ -184,8 +142,7 @@ class AsyncStream:
         await self.aclose()
 
     def __del__(self) -> None:
-        if not self._obs.finished:
-            self._report()
+        self._call.report()
 
 
 async def _drain(raw: AsyncIterator[bytes]) -> None:
@@ -252,83 +209,18 @@ class AsyncFIMCompletions:
         return await self._client._create(kwargs, build_fim_request)  # type: ignore[no-any-return]
 
 
-def _chat_transport(core: ClientCore, proxy: str | None) -> httpx.AsyncBaseTransport:
-    """The asyncio HTTP/1.1 transport for direct connections; httpx's (sharded) where
-    HTTP/2 or an outbound proxy needs httpcore."""
-    if proxy is None and not core.settings.http2:
-        return AsyncHTTP1Transport(verify=core.ssl, limits=core.limits)
-    return ShardedAsyncTransport(
-        lambda limits: httpx.AsyncHTTPTransport(**core.transport_kwargs(proxy, limits)),
-        core.limits,
-    )
-
-
-class AsyncSentinel:
+class AsyncSentinel(ClientBase[httpx.AsyncBaseTransport]):
     """The async client; constructor arguments as for `Sentinel`."""
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        backup_base_urls: list[str] | None = None,
-        store: Store | str | None = None,
-        app: str | None = None,
-        timeout: float | None = None,
-        max_retries: int | None = None,
-        fallback: Fallback | None = None,
-        tracer_provider: TracerProvider | None = None,
-        meter_provider: MeterProvider | None = None,
-        clock: Clock | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        settings: Settings | None = None,
-        rate_limiter: TokenBucket | int | str | None = None,
-        log_stream: TextIO | None = None,
-        http2: bool | None = None,
-        gzip_min_bytes: int | None = None,
-        capture_content: bool | None = None,
-        cache: bool | None = None,
-    ) -> None:
-        self._core = ClientCore(
-            ClientOptions(
-                api_key,
-                base_url,
-                backup_base_urls,
-                store,
-                app,
-                timeout,
-                max_retries,
-                fallback,
-                tracer_provider,
-                meter_provider,
-                clock,
-                settings,
-                rate_limiter,
-                log_stream,
-                http2,
-                gzip_min_bytes,
-                capture_content,
-                cache,
-            )
-        )
-        core = self._core
-        self._http = httpx.AsyncClient(transport=transport, **core.http_kwargs())
-        self._chat, self._own_transports = transports_for(
-            core.chat_urls, lambda proxy: _chat_transport(core, proxy), transport
-        )
+    _http_class = httpx.AsyncClient
+    _make_transport = async_transport
+
+    def _attach(self) -> None:
         self.chat = AsyncChat(self)
         self.models = AsyncModels(self)
         self.completions = AsyncFIMCompletions(self)
 
-    @property
-    def store(self) -> Store:
-        return self._core.store
-
-    @property
-    def breaker(self) -> Any:
-        return self._core.breaker
-
-    async def _create(self, kwargs: dict[str, Any], build: Any = build_chat_request) -> Any:
+    async def _create(self, kwargs: dict[str, Any], build: Build = build_chat_request) -> Any:
         settings = self._core.settings
         if outbound.enabled(kwargs, settings):  # the analysis must not block the event loop
             kwargs, mask = await asyncio.to_thread(outbound.mask_request, kwargs, settings)
@@ -337,54 +229,27 @@ class AsyncSentinel:
         return outbound.unmask(await self._call(kwargs, mask, build), mask)
 
     async def _call(
-        self, kwargs: dict[str, Any], mask: outbound.OutboundMask | None, build: Any
+        self, kwargs: dict[str, Any], mask: outbound.OutboundMask | None, build: Build
     ) -> Any:
-        request = build(**kwargs)
         core = self._core
-        core.resolve(request)
-        obs = core.reporter.begin(request)
-        outbound.annotate(obs, mask)
-        core.warn(obs)
-        key = None
-        if core.cache is not None and (key := core.cache.key(request, obs.subject_key)):
-            # In a thread: an Elasticsearch lookup must not block the event loop.
-            hit = await asyncio.to_thread(core.cache.get, key, request.model)
-            obs.cache_hit = hit is not None
-            if hit is not None:
-                return answer_from_cache(obs, hit)
+        obs, key = flow.begin(core, kwargs, mask, build)
+        # In a thread: an Elasticsearch lookup must not block the event loop.
+        if key:
+            hit = await asyncio.to_thread(core.cache.get, key, obs.request.model)
+            if (cached := flow.from_cache(obs, hit)) is not None:
+                return cached
         try:
             result = await self._send(obs)
         except BaseException as exc:  # incl. CancelledError: the call is still reported
-            obs.fail(exc)
-            obs.finish()
+            flow.abort(obs, exc)
             raise
-        if request.stream:
-            if isinstance(result, ChatCompletion):
-                return AsyncStream(obs, None, result)
-            return AsyncStream(obs, result, None)
-        try:
-            completion = (
-                result
-                if isinstance(result, ChatCompletion)
-                else parse_answer(request, result.content)
-            )
-            apply_completion(obs, completion)
-            if key and core.cache is not None and not obs.fallback:
-                core.cache.put(key, request, obs.subject_key, completion, obs.started)
-            return completion
-        except ValueError:
-            error = SentinelAPIError(
-                "unparseable response body", status_code=obs.http_status, request_id=obs.request_id
-            )
-            obs.fail(error)
-            raise error from None
-        finally:
-            obs.finish()
+        if obs.request.stream:
+            return AsyncStream(StreamCall.of(obs, result))
+        return flow.complete(core, obs, key, result)
 
     async def _send(self, obs: Observation) -> httpx.Response | ChatCompletion:
         core, http = self._core, self._http
-        attempts = Attempts(core, obs)
-        stream = obs.request.stream
+        attempts = Attempts(core, obs, "async")
         try:
             while True:
                 if wait := attempts.admit():
@@ -392,22 +257,17 @@ class AsyncSentinel:
                 req = attempts.request(await core.auth.atoken(http))
                 try:
                     resp = await self._chat[attempts.index].handle_async_request(req)
-                    resp.request = req  # as httpx.Client sets it: the stream scrubs its key
-                    # An error reply is read whole even when streaming, here, so that a
-                    # connection dropping mid-body maps like any other drop.
-                    if not stream or resp.status_code >= 400:
+                    if attempts.received(resp, req):
                         await resp.aread()
                 except TIMEOUT_ERRORS as exc:
                     raise attempts.timed_out(exc) from None
                 except CONNECTION_ERRORS as exc:
-                    step, error = attempts.unreachable(exc)
+                    then = attempts.follow(*attempts.unreachable(exc))
                 else:
-                    failed = attempts.answered(resp)
-                    if failed is None:
+                    if (failed := attempts.answered(resp)) is None:
                         return resp
                     await resp.aclose()
-                    step, error = failed
-                then = attempts.follow(step, error)
+                    then = attempts.follow(*failed)
                 if isinstance(then, ChatCompletion):
                     return then
                 if then:
@@ -463,8 +323,3 @@ class AsyncSentinel:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
-
-    def __repr__(self) -> str:
-        return (
-            f"AsyncSentinel(app={self._core.settings.app!r}, base_url={self._core.endpoints[0]!r})"
-        )

@@ -4,23 +4,31 @@ back, or give up), by the policy in `sentinel.client.resilience`.
 
 `Sentinel` and `AsyncSentinel` each drive it with a short loop that only sends and
 waits, the way they must (blocking or awaiting); everything else about an attempt,
-including its telemetry and the errors the app sees, is decided here once.
+including its telemetry and the errors the app sees, is decided here once. A response
+that starts is bound to the call's total timeout (`sentinel.client.deadline`).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
 from sentinel.client.core import ClientCore, api_error
+from sentinel.client.deadline import AsyncDeadlineBody, Deadline, DeadlineBody, TotalTimeout
 from sentinel.client.observation import Observation
 from sentinel.client.outcome import apply_policy
 from sentinel.client.resilience import Action, parse_retry_after
 from sentinel.client.resilience.policy import Step
 from sentinel.client.types import ChatCompletion, fallback_completion
-from sentinel.errors import APIConnectionError, APITimeoutError, CircuitOpenError, SentinelAPIError
+from sentinel.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    CircuitOpenError,
+    SentinelAPIError,
+    error_for_status,
+)
 
 # Errors after which another endpoint may well work (nothing was processed upstream).
 CONNECTION_ERRORS = (
@@ -52,10 +60,16 @@ def call_fallback(core: ClientCore, obs: Observation, cause: SentinelAPIError) -
 
 
 class Attempts:
-    def __init__(self, core: ClientCore, obs: Observation) -> None:
+    """`io` is how the client reads bodies: "sync" or "async" (which wrapper binds a
+    response to the deadline; httpx's in-memory streams are both kinds at once)."""
+
+    def __init__(self, core: ClientCore, obs: Observation, io: Literal["sync", "async"]) -> None:
         self.core = core
         self.obs = obs
-        self.policy = core.policy()
+        self.policy = policy = core.policy()
+        at = policy.deadline
+        self._deadline = None if at is None else Deadline(core.clock, at, core.settings.timeout)
+        self._wrap = DeadlineBody if io == "sync" else AsyncDeadlineBody
         self._body: dict[str, Any] = obs.request.body
         self._content = json.dumps(self._body).encode()
         self._token = ""
@@ -86,9 +100,19 @@ class Attempts:
             self.obs.request.path,
         )
 
+    def received(self, response: httpx.Response, request: httpx.Request) -> bool:
+        """A response started: bound to the deadline; True if its body is to be read now
+        (not streaming, or an error reply: read whole here, so that a connection dropping
+        mid-body maps like any other drop)."""
+        response.request = request  # as httpx.Client sets it: the stream scrubs its key
+        if self._deadline is not None:
+            response.stream = self._wrap(response.stream, self._deadline)  # type: ignore[arg-type]
+        return not self.obs.request.stream or response.status_code >= 400
+
     def timed_out(self, exc: Exception) -> APITimeoutError:
         """A timeout is final: the request may have been processed upstream."""
-        return APITimeoutError(f"timed out: {type(exc).__name__}", request_id=self.obs.request_id)
+        what = str(exc) if isinstance(exc, TotalTimeout) else type(exc).__name__
+        return APITimeoutError(f"timed out: {what}", request_id=self.obs.request_id)
 
     def unreachable(self, exc: Exception) -> tuple[Step, SentinelAPIError]:
         error = APIConnectionError(
@@ -107,11 +131,24 @@ class Attempts:
             self.policy.on_status(status)
             return None
         error = api_error(status, response.content, self.obs.request_id, (self._token,))
+        if status == 400 and "model not exist" in error.message.lower():
+            error = self._name_replacement(error)
         retry_after = parse_retry_after(response.headers.get("retry-after"), self.core.clock.now())
         step = self.policy.on_status(status, retry_after)
         if self.policy.opened_breaker:
             self.core.telemetry.breaker_opened(self.obs.endpoint)
         return step, error
+
+    def _name_replacement(self, error: SentinelAPIError) -> SentinelAPIError:
+        """DeepSeek's "Model Not Exist" for a retired alias, with what to call instead
+        (from the catalogue): the bare upstream message leaves the developer guessing."""
+        model = self._body.get("model")
+        notice = self.core.catalogue.notice(model, self.core.clock.now()) if model else None
+        if notice is None:
+            return error
+        return error_for_status(
+            400, f"{error.message} ({notice})", request_id=error.request_id, body=error.body
+        )
 
     def follow(self, step: Step, error: SentinelAPIError) -> float | ChatCompletion | None:
         """Act on the policy's step: the delay before retrying (a float), the fallback

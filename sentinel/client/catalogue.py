@@ -58,12 +58,15 @@ class Catalogue:
         alias = self.aliases.get(model)
         if alias is not None:
             when = alias.retires
+            use = repr(alias.target)
+            if alias.thinking is not None:
+                use += f" with thinking={{'type': '{'enabled' if alias.thinking else 'disabled'}'}}"
             if when is not None and now >= when:
                 return (
                     f"model {model!r} was retired on {when:%Y-%m-%d %H:%M} UTC (it was an "
-                    f"alias of {alias.target!r}); use {alias.target!r}"
+                    f"alias of {alias.target!r}); use {use}"
                 )
-            return f"model {model!r} is an alias of {alias.target!r}; name the model itself"
+            return f"model {model!r} is an alias of {alias.target!r}; name the model itself: {use}"
         info = self.models.get(model)
         if info is not None and info.retires is not None and now >= info.retires:
             return f"model {model!r} was retired on {info.retires:%Y-%m-%d %H:%M} UTC"

@@ -68,9 +68,10 @@ def warn_once(key: tuple[str, str]) -> bool:
 Fallback = str | Callable[[dict[str, Any]], Any]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ClientOptions:
-    """Constructor arguments that override Settings (None = use the setting)."""
+    """Constructor arguments that override Settings (None = use the setting); by name
+    only, so a new option cannot shift the others."""
 
     api_key: str | None = None
     base_url: str | None = None

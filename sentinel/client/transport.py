@@ -1,5 +1,6 @@
-"""The connection pools chat calls go through: httpx transports, driven directly (the
-sync client's direct HTTP/1.1 connections use `sentinel.client.http1`).
+"""The connection pools chat calls go through: httpx transports, driven directly (direct
+HTTP/1.1 connections use `sentinel.client.http1` for the sync client and
+`sentinel.client.ahttp1` for asyncio; both choosers are here).
 
 Sentinel does its own retries, auth and timeouts, and the chat API never redirects or
 sets cookies, so the `httpx.Client` layer above the transport (cookie jar, auth flow,
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
+from sentinel.client.ahttp1 import AsyncHTTP1Transport
 from sentinel.client.http1 import HTTP1Transport
 from sentinel.client.tls import is_loopback
 
@@ -41,6 +43,17 @@ def sync_transport(core: ClientCore, proxy: str | None) -> httpx.BaseTransport:
     if proxy is None and not core.settings.http2:
         return HTTP1Transport(verify=core.ssl, limits=core.limits)
     return httpx.HTTPTransport(**core.transport_kwargs(proxy))
+
+
+def async_transport(core: ClientCore, proxy: str | None) -> httpx.AsyncBaseTransport:
+    """The asyncio HTTP/1.1 transport for direct connections; httpx's (sharded) where
+    HTTP/2 or an outbound proxy needs httpcore."""
+    if proxy is None and not core.settings.http2:
+        return AsyncHTTP1Transport(verify=core.ssl, limits=core.limits)
+    return ShardedAsyncTransport(
+        lambda limits: httpx.AsyncHTTPTransport(**core.transport_kwargs(proxy, limits)),
+        core.limits,
+    )
 
 
 def transports_for(

@@ -126,6 +126,11 @@ class CallPolicy:
     def _fits(self, delay: float) -> bool:
         return self._deadline is None or self._clock.monotonic() + delay <= self._deadline
 
+    @property
+    def deadline(self) -> float | None:
+        """When the call's total timeout ends, on the clock's monotonic time."""
+        return self._deadline
+
     def remaining(self) -> float | None:
         """Seconds left of the call's total timeout (None = unbounded)."""
         if self._deadline is None:
