@@ -140,9 +140,18 @@ def test_retired_alias_warns_once_and_fails_as_deepseek_answers(harness: Any) ->
     harness.clock.set(datetime(2026, 7, 24, 16, 0, tzinfo=UTC))
     client = harness.client()
     for _ in range(2):
-        with pytest.raises(BadRequestError, match="Model Not Exist"):
+        with pytest.raises(BadRequestError, match="Model Not Exist") as info:
             client.chat.completions.create(model="deepseek-chat", messages=MSG)
-    [event] = warnings_of(harness)
+        # the error names the alias and what the catalogue says to call instead
+        assert "'deepseek-chat' was retired" in str(info.value)
+        assert "use 'deepseek-v4-flash' with thinking={'type': 'disabled'}" in str(info.value)
+    with pytest.raises(BadRequestError) as info:
+        client.chat.completions.create(model="deepseek-reasoner", messages=MSG)
+    assert "use 'deepseek-v4-flash' with thinking={'type': 'enabled'}" in str(info.value)
+    with pytest.raises(BadRequestError) as info:  # not in the catalogue: DeepSeek's words only
+        client.chat.completions.create(model="deepseek-v9", messages=MSG)
+    assert str(info.value) == "HTTP 400: Model Not Exist"
+    [event, _] = warnings_of(harness)
     message = event.attributes["sentinel.warning.message"]
     assert "retired on 2026-07-24" in message and "deepseek-v4-flash" in message
 
