@@ -1,9 +1,10 @@
 """The client's one hook for outbound redaction (see sentinel.privacy.outbound).
 
-`mask_request` runs before the request is built: the messages sent upstream, cached and
-stored are the masked ones. `annotate` puts the count on the call's span, and
-`unmask` gives the app the answer with the values back, for a completion or a stream
-(sync or async), whatever the path that produced it (upstream, fallback, cache).
+`mask_request` runs before the request is built: the messages (a FIM call's prompt and
+suffix) sent upstream, cached and stored are the masked ones. `annotate` puts the count
+on the call's span, and `unmask` gives the app the answer with the values back, for a
+completion or a stream (sync or async), whatever the path that produced it (upstream,
+fallback, cache).
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from sentinel.client.observation import Observation
-from sentinel.client.types import ChatCompletion, ChatCompletionChunk, ChunkChoice, Delta
+from sentinel.client.types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChunkChoice,
+    Delta,
+    TextCompletion,
+)
 from sentinel.config import Settings
 from sentinel.errors import InvalidRequestError
 from sentinel.privacy.outbound import OutboundMask, StreamRestorer, mask_messages
@@ -39,12 +46,31 @@ def mask_request(
         return kwargs, None  # the common case costs one lookup
     wanted = enabled(kwargs, settings)
     kwargs = {k: v for k, v in kwargs.items() if k != "redact_outbound"}
+    if not wanted:
+        return kwargs, None
+    if "messages" not in kwargs and "prompt" in kwargs:
+        return _mask_fim(kwargs)
     messages = kwargs.get("messages")
-    if not wanted or not isinstance(messages, list):  # bad messages: the builder says why
+    if not isinstance(messages, list):  # bad messages: the builder says why
         return kwargs, None
     from sentinel.privacy.job import default_redactor
 
     kwargs["messages"], mask = mask_messages(messages, default_redactor())
+    return kwargs, mask
+
+
+def _mask_fim(kwargs: dict[str, Any]) -> tuple[dict[str, Any], OutboundMask | None]:
+    """A FIM call's `prompt` and `suffix`, masked as one text set (one numbering: a
+    name in both becomes the same placeholder)."""
+    names = [n for n in ("prompt", "suffix") if isinstance(kwargs.get(n), str)]
+    if not names:  # a bad prompt: the builder says why
+        return kwargs, None
+    from sentinel.privacy.job import default_redactor
+
+    as_messages = [{"role": "user", "content": kwargs[n]} for n in names]
+    masked, mask = mask_messages(as_messages, default_redactor())
+    for name, message in zip(names, masked, strict=True):
+        kwargs[name] = message["content"]
     return kwargs, mask
 
 
@@ -64,6 +90,11 @@ def unmask(result: Any, mask: OutboundMask | None) -> Any:
             if choice.message.content is not None:
                 choice.message.content = mask.restore(choice.message.content)
         return restored
+    if isinstance(result, TextCompletion):
+        restored_text = result.model_copy(deep=True)
+        for text_choice in restored_text.choices:
+            text_choice.text = mask.restore(text_choice.text)
+        return restored_text
     if hasattr(result, "__anext__"):
         return AsyncRestoringStream(result, mask)
     return RestoringStream(result, mask)

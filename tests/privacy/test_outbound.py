@@ -137,3 +137,35 @@ def test_placeholder_already_in_the_prompt_keeps_its_meaning(harness: Any, redac
     assert upstream.count("<PERSON_1>") == 1 and "<PERSON_2>" in upstream
     assert resp.content is not None
     assert "<PERSON_1> slot" in resp.content and "Siobhan Gallagher" in resp.content
+
+
+def test_fim_prompt_and_suffix_are_masked_upstream(harness: Any, redactor: Any) -> None:
+    client = harness.client()
+    resp = client.completions.create(
+        model="deepseek-v4-flash",
+        prompt=f"# {PROMPT}\ndef greet():\n",
+        suffix="\n# signed: Brandon Gaines\n",
+        redact_outbound=True,
+    )
+    sent = harness.fake.requests[-1].json()
+    for value in VALUES:
+        assert value not in sent["prompt"] and value not in sent["suffix"]
+    # one numbering for both ends: the same name is the same placeholder
+    assert "<PERSON_1>" in sent["prompt"] and "<PERSON_1>" in sent["suffix"]
+    assert resp.content  # the answer came back through unmask
+    span = harness.spans.get_finished_spans()[-1]
+    assert span.attributes[MASKED_ATTR] == 4
+    harness.flush()
+    stored = harness.store.get_conversation(resp.request_id)
+    assert stored is not None and "Brandon Gaines" not in str(stored.messages)
+
+
+def test_fim_answer_is_restored_for_the_app() -> None:
+    from sentinel.client.outbound import unmask
+    from sentinel.client.types import TextChoice, TextCompletion
+
+    mask = OutboundMask(values={"<PERSON_1>": "Brandon Gaines"})
+    answer = TextCompletion(choices=[TextChoice(text='print("hi <PERSON_1>")')])
+    restored = unmask(answer, mask)
+    assert restored.choices[0].text == 'print("hi Brandon Gaines")'
+    assert answer.choices[0].text == 'print("hi <PERSON_1>")'  # the recorded answer is kept
