@@ -24,7 +24,6 @@ from sentinel.client.types import (
     ChatCompletion,
     ChatCompletionChunk,
     Model,
-    TextCompletion,
 )
 from sentinel.errors import SentinelAPIError, SentinelError
 
@@ -204,9 +203,9 @@ class AsyncFIMCompletions:
     def __init__(self, client: AsyncSentinel) -> None:
         self._client = client
 
-    async def create(self, **kwargs: Any) -> TextCompletion:
+    async def create(self, **kwargs: Any) -> Any:
         """FIM completion (beta); see Sentinel.completions.create."""
-        return await self._client._create(kwargs, build_fim_request)  # type: ignore[no-any-return]
+        return await self._client._create(kwargs, build_fim_request)
 
 
 class AsyncSentinel(ClientBase[httpx.AsyncBaseTransport]):

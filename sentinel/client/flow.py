@@ -128,8 +128,13 @@ class StreamCall:
         self.obs = obs
         self.response = response
         self.fallback = fallback
+        fim = obs.request.operation == "text_completion"
         self.parser = ChunkParser(
-            obs.request_id, obs.safety, obs.t0, secrets=sent_credential(response)
+            obs.request_id,
+            obs.safety,
+            obs.t0,
+            secrets=sent_credential(response),
+            chunk_type=TextCompletion if fim else ChatCompletionChunk,
         )
 
     @classmethod

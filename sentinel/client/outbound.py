@@ -18,6 +18,7 @@ from sentinel.client.types import (
     ChatCompletionChunk,
     ChunkChoice,
     Delta,
+    TextChoice,
     TextCompletion,
 )
 from sentinel.config import Settings
@@ -107,18 +108,23 @@ class _Restoring:
         self._stream = stream
         self._mask = mask
         self._restorers: dict[int, StreamRestorer] = {}
-        self._last: ChatCompletionChunk | None = None
+        self._last: ChatCompletionChunk | TextCompletion | None = None
         self.request_id = stream.request_id
 
-    def _restore(self, chunk: ChatCompletionChunk) -> ChatCompletionChunk:
+    def _restore(self, chunk: Any) -> Any:
+        """A chat chunk's `delta.content`, or a FIM chunk's `text`, restored."""
         self._last = chunk
         choices = []
         for choice in chunk.choices:
             restorer = self._restorers.setdefault(choice.index, self._mask.restorer())
-            content = choice.delta.content
+            fim = isinstance(choice, TextChoice)
+            content = choice.text if fim else choice.delta.content
             text = restorer.feed(content) if content is not None else None
             if choice.finish_reason is not None:
                 text = (text or "") + restorer.flush()
+            if fim:
+                choices.append(choice.model_copy(update={"text": text or ""}))
+                continue
             delta = choice.delta.model_copy(update={"content": text})
             choices.append(choice.model_copy(update={"delta": delta}))
         return chunk.model_copy(update={"choices": choices})
@@ -126,7 +132,11 @@ class _Restoring:
     def _tail(self) -> ChatCompletionChunk | None:
         """A last chunk for text still held when the stream ended without finish_reason."""
         held = [(i, r.flush()) for i, r in sorted(self._restorers.items())]
-        choices = [ChunkChoice(index=i, delta=Delta(content=t)) for i, t in held if t]
+        choices: list[Any]
+        if isinstance(self._last, TextCompletion):
+            choices = [TextChoice(index=i, text=t) for i, t in held if t]
+        else:
+            choices = [ChunkChoice(index=i, delta=Delta(content=t)) for i, t in held if t]
         if not choices or self._last is None:
             return None
         return self._last.model_copy(update={"choices": choices, "usage": None})

@@ -318,6 +318,7 @@ def build_fim_request(
     temperature: float | None = None,
     top_p: float | None = None,
     stop: str | list[str] | None = None,
+    stream: bool = False,
     subject_id: str | None = None,
     app: str | None = None,
     metadata: Mapping[str, Any] | None = None,
@@ -325,15 +326,15 @@ def build_fim_request(
     extra_body: Mapping[str, Any] | None = None,
 ) -> ChatRequest:
     """FIM completion (beta): the text between `prompt` and `suffix`. Validated like chat
-    (same rules for the shared parameters); not streamed."""
+    (same rules for the shared parameters, `stream` included: chunks carry `text`)."""
     if not isinstance(prompt, str):
         raise InvalidRequestError("prompt is required: the text before the gap")
     if suffix is not None and not isinstance(suffix, str):
         raise InvalidRequestError("suffix must be a string: the text after the gap")
     chat = build_chat_request(
         model=model, messages=[{"role": "user", "content": prompt}], max_tokens=max_tokens,
-        temperature=temperature, top_p=top_p, stop=stop, subject_id=subject_id, app=app,
-        metadata=metadata, conversation_id=conversation_id, extra_body=extra_body,
+        temperature=temperature, top_p=top_p, stop=stop, stream=stream, subject_id=subject_id,
+        app=app, metadata=metadata, conversation_id=conversation_id, extra_body=extra_body,
         thinking={"type": "disabled"},
     )  # fmt: skip
     body = {k: v for k, v in chat.body.items() if k not in ("messages", "thinking")}
@@ -342,7 +343,7 @@ def build_fim_request(
         body["suffix"] = suffix
     chat.params.thinking = None
     return ChatRequest(
-        body, chat.model, chat.params, False, chat.subject_id, chat.metadata, chat.app,
+        body, chat.model, chat.params, chat.stream, chat.subject_id, chat.metadata, chat.app,
         chat.conversation_id, None, "/beta/completions", "text_completion",
     )  # fmt: skip
 

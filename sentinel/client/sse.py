@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sentinel.client.types import ChatCompletionChunk
+from sentinel.client.types import ChatCompletionChunk, TextChoice, TextCompletion
 from sentinel.errors import SentinelAPIError
 from sentinel.scrub import scrub_text
 
@@ -95,8 +95,10 @@ class ChunkParser:
         now: Callable[[], float] = time.perf_counter,
         *,
         secrets: tuple[str, ...] = (),
+        chunk_type: type[ChatCompletionChunk] | type[TextCompletion] = ChatCompletionChunk,
     ) -> None:
         self.request_id = request_id
+        self.chunk_type = chunk_type  # a FIM stream's chunks are TextCompletions (`text`)
         self.safety = safety  # a sentinel.safety CallGuard: masks or cuts each chunk
         self.secrets = secrets  # the credential sent, scrubbed from in-band errors
         self.decoder = SSEDecoder()
@@ -107,24 +109,24 @@ class ChunkParser:
     def complete(self) -> bool:
         return self.done or bool(self.acc.finish_reasons)
 
-    def feed(self, line: str) -> ChatCompletionChunk | None:
+    def feed(self, line: str) -> ChatCompletionChunk | TextCompletion | None:
         if is_comment(line):
             self.acc.timing.keepalive()
             return None
         return self._event(self.decoder.feed(line))
 
-    def end(self) -> ChatCompletionChunk | None:
+    def end(self) -> ChatCompletionChunk | TextCompletion | None:
         """The last event, if the body ended without its blank line."""
         return self._event(self.decoder.end())
 
-    def _event(self, data: str | None) -> ChatCompletionChunk | None:
+    def _event(self, data: str | None) -> ChatCompletionChunk | TextCompletion | None:
         if data is None or self.done:
             return None
         if data == DONE:
             self.done = True
             return None
         try:
-            chunk = ChatCompletionChunk.model_validate_json(data)
+            chunk = self.chunk_type.model_validate_json(data)
         except ValueError:
             raise SentinelAPIError(
                 "unparseable stream chunk", status_code=200, request_id=self.request_id
@@ -193,13 +195,20 @@ class StreamAccumulator:
         self.model: str | None = None
         self.timing = timing or Timing(0.0, time.perf_counter)
 
-    def add(self, chunk: ChatCompletionChunk) -> None:
+    def add(self, chunk: ChatCompletionChunk | TextCompletion) -> None:
         if self.id is None and chunk.id:
             self.id = chunk.id
         if chunk.model:
             self.model = chunk.model
         output = False
         for choice in chunk.choices:
+            if isinstance(choice, TextChoice):  # FIM
+                if choice.text:
+                    self.parts.append(choice.text)
+                    output = True
+                if choice.finish_reason:
+                    self.finish_reasons.append(choice.finish_reason)
+                continue
             delta = choice.delta
             if delta.content:
                 self.parts.append(delta.content)

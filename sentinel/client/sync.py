@@ -25,7 +25,6 @@ from sentinel.client.types import (
     ChatCompletion,
     ChatCompletionChunk,
     Model,
-    TextCompletion,
 )
 from sentinel.errors import SentinelAPIError, SentinelError
 
@@ -147,10 +146,11 @@ class FIMCompletions:
     def __init__(self, client: Sentinel) -> None:
         self._client = client
 
-    def create(self, **kwargs: Any) -> TextCompletion:
+    def create(self, **kwargs: Any) -> Any:
         """FIM completion (beta, POST /beta/completions): `prompt` and `suffix`, the text
-        before and after the gap; observed, stored and resilient like chat."""
-        return self._client._create(kwargs, build_fim_request)  # type: ignore[no-any-return]
+        before and after the gap; observed, stored, masked and resilient like chat. A
+        TextCompletion, or with stream=True a Stream of TextCompletion chunks."""
+        return self._client._create(kwargs, build_fim_request)
 
 
 class Sentinel(ClientBase[httpx.BaseTransport]):

@@ -24,7 +24,7 @@ from starlette.routing import Route
 from starlette.types import Send
 
 from sentinel.client.async_ import AsyncSentinel, AsyncStream
-from sentinel.client.types import ChatCompletion
+from sentinel.client.types import ChatCompletion, TextCompletion
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.tokens import TokenInfo, TokenRegistry
 from sentinel.errors import SentinelError
@@ -126,7 +126,14 @@ async def chat_completions(request: Request) -> Response:
         result = await client.chat.completions.create(**kwargs)
     except SentinelError as exc:
         return failure_response(exc, client.breaker.retry_in())
-    if isinstance(result, ChatCompletion):
+    return _answer(result, client)
+
+
+def _answer(
+    result: ChatCompletion | TextCompletion | AsyncStream, client: AsyncSentinel
+) -> Response:
+    """A completion as JSON, a stream relayed as SSE (chat and FIM alike)."""
+    if isinstance(result, ChatCompletion | TextCompletion):
         return Response(
             result.__pydantic_serializer__.to_json(result, exclude=_WIRE),
             media_type="application/json",
@@ -145,11 +152,7 @@ async def fim_completions(request: Request) -> Response:
         result = await client.completions.create(**kwargs)
     except SentinelError as exc:
         return failure_response(exc, client.breaker.retry_in())
-    return Response(
-        result.__pydantic_serializer__.to_json(result, exclude=_WIRE),
-        media_type="application/json",
-        headers={"x-request-id": result.request_id},
-    )
+    return _answer(result, client)
 
 
 async def balance(request: Request) -> Response:

@@ -357,9 +357,12 @@ class FakeDeepSeek:
         except v4.BadRequest as exc:
             await self._send_error(conn, writer, 400, str(exc))
             return True
-        if endpoint != "fim":
+        if endpoint == "fim":
             if req.get("stream"):
-                return await self._stream(conn, writer, req, fault)
+                return await self._stream(conn, writer, req, fault, payload)
+        elif req.get("stream"):
+            return await self._stream(conn, writer, req, fault)
+        else:
             payload = self._completion(req)
         await send_json(conn, writer, 200, payload, self._date())
         return True
@@ -392,9 +395,18 @@ class FakeDeepSeek:
         return v4.completion(req, self.reply, self.prefix_cache, self.thinking_default)
 
     async def _stream(
-        self, conn: h11.Connection, writer: asyncio.StreamWriter, req: dict[str, Any], fault: Fault
+        self,
+        conn: h11.Connection,
+        writer: asyncio.StreamWriter,
+        req: dict[str, Any],
+        fault: Fault,
+        fim: dict[str, Any] | None = None,
     ) -> bool:
-        events = v4.stream_events(self._completion(req))
+        """A chat stream, or the FIM completion `fim` streamed."""
+        if fim is not None:
+            events = v4.fim_stream_events(fim)
+        else:
+            events = v4.stream_events(self._completion(req))
         writer.write(
             conn.send(
                 h11.Response(

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -210,6 +211,21 @@ def fim(req: dict[str, Any], cache: PrefixCache) -> dict[str, Any]:
             "prompt_cache_miss_tokens": n_in - hit,
         },
     }
+
+
+def fim_stream_events(full: dict[str, Any]) -> list[dict[str, Any]]:
+    """A FIM completion as DeepSeek streams it: `choices[].text` pieces (no delta), the
+    finish reason with usage last."""
+    base = {k: full[k] for k in ("id", "created", "model", "object")}
+    choice = full["choices"][0]
+
+    def chunk(text: str, finish: str | None = None) -> dict[str, Any]:
+        return base | {"choices": [{"index": 0, "text": text, "finish_reason": finish}]}
+
+    pieces = [p for p in re.split(r"(?<= )", choice["text"]) if p]  # joined: the text
+    events = [chunk(piece) for piece in pieces]
+    events.append(chunk("", choice["finish_reason"]) | {"usage": full["usage"]})
+    return events
 
 
 def balance_body(balances: dict[str, float]) -> dict[str, Any]:
