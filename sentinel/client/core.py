@@ -265,7 +265,9 @@ class ClientCore:
 
     def resolve(self, request: ChatRequest) -> None:
         """What the catalogue adds to a request: the thinking mode it runs in (as asked,
-        else the model's default), and the errors DeepSeek would answer."""
+        else the model's default; FIM has none), and the errors DeepSeek would answer."""
+        if request.operation == "text_completion":
+            return
         mode = request.thinking
         if mode is None:
             default = self.catalogue.thinking_default(request.model)

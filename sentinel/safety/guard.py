@@ -186,7 +186,11 @@ class CallGuard:
             return
         found: list[Match] = []
         for choice in completion.choices:
-            message = choice.message
+            message = getattr(choice, "message", None)
+            if message is None:  # a FIM answer: its `text`
+                if isinstance(choice.text, str) and choice.text:
+                    choice.text = self._masked(choice.text, side, found)
+                continue
             for field in TEXT_FIELDS:
                 text = getattr(message, field, None)
                 if isinstance(text, str) and text:
@@ -207,9 +211,11 @@ class CallGuard:
         if not side.categories:
             return
         for choice in chunk.choices:
-            delta = choice.delta
+            delta, fields = getattr(choice, "delta", None), TEXT_FIELDS
+            if delta is None:  # a FIM chunk: its `text` piece is the content
+                delta, fields = choice, ("text",)
             final = choice.finish_reason is not None
-            for field in TEXT_FIELDS:
+            for field in fields:
                 text = getattr(delta, field, None)
                 if not isinstance(text, str):
                     text = None
@@ -227,7 +233,7 @@ class CallGuard:
                     del self._maskers[(choice.index, field)]
                 if text is not None or released:
                     setattr(delta, field, released)
-            if delta.tool_calls or (final and self._maskers):
+            if fields is TEXT_FIELDS and (delta.tool_calls or (final and self._maskers)):
                 delta.tool_calls = self._tool_deltas(choice.index, delta.tool_calls, final, side)
 
     def _tool_deltas(

@@ -33,6 +33,7 @@ def test_fim_stream_adds_up_to_the_answer_and_is_recorded(harness: Any) -> None:
     record = harness.store.get_call(stream.request_id)
     assert record is not None and record.operation == "text_completion"
     assert record.params.stream is True and record.finish_reasons == ["stop"]
+    assert record.params.thinking is None  # FIM has no thinking mode to record
     assert record.output_tokens == chunks[-1].usage.completion_tokens
     assert record.time_to_first_chunk is not None and record.keepalives == 2
     conv = harness.store.get_conversation(stream.request_id)
