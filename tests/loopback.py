@@ -75,6 +75,7 @@ class KeepAliveForever(QuietHandler):
     up (or 60 s pass): a call to it can only end by the client's total timeout."""
 
     protocol_version = "HTTP/1.1"
+    silent_after: float | None = None  # seconds of keep-alives, then silence (None: never)
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
@@ -82,11 +83,16 @@ class KeepAliveForever(QuietHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Connection", "close")  # no length: the body ends with the connection
         self.end_headers()
-        deadline = time.monotonic() + 60
+        start = time.monotonic()
+        deadline = start + 60
         try:
             while time.monotonic() < deadline:
-                self.wfile.write(b": keep-alive\n\n")
-                self.wfile.flush()
+                quiet = (
+                    self.silent_after is not None and time.monotonic() - start > self.silent_after
+                )
+                if not quiet:
+                    self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
                 time.sleep(0.2)
         except OSError:  # the client went away
             pass

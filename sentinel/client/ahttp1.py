@@ -171,7 +171,9 @@ class _Connection(asyncio.Protocol):
                 raise self.error
             await self._wait(timeout)
 
-    async def body(self, timeout: float | None) -> AsyncIterator[bytes]:
+    async def body(self, timeout: float | None, deadline: float | None) -> AsyncIterator[bytes]:
+        """The body as it arrives; each wait lasts at most `timeout` (idle between reads)
+        and never past `deadline` (time.monotonic(): the call's total budget)."""
         body = self._body
         while True:
             while body:
@@ -184,7 +186,13 @@ class _Connection(asyncio.Protocol):
                 raise self.error
             if self.transport is not None and self._buffered <= _HIGH_WATER:
                 self.transport.resume_reading()
-            await self._wait(timeout)
+            wait = timeout
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise httpx.ReadTimeout("the call's total timeout ran out")
+                wait = left if wait is None else min(wait, left)
+            await self._wait(wait)
 
     @property
     def reusable(self) -> bool:
@@ -200,16 +208,19 @@ class _Body(httpx.AsyncByteStream):
     """The response body; closing it hands the connection back (or closes it when the
     body was not read to the end or the server asked to close)."""
 
-    def __init__(self, pool: _Pool, conn: _Connection, timeout: float | None) -> None:
+    def __init__(
+        self, pool: _Pool, conn: _Connection, timeout: float | None, deadline: float | None
+    ) -> None:
         self._pool = pool
         self._conn: _Connection | None = conn
         self._timeout = timeout
+        self._deadline = deadline
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         conn = self._conn
         assert conn is not None
         try:
-            async for chunk in conn.body(self._timeout):
+            async for chunk in conn.body(self._timeout, self._deadline):
                 yield chunk
         except BaseException:
             await self.aclose()
@@ -307,6 +318,8 @@ class AsyncHTTP1Transport(httpx.AsyncBaseTransport):
             + [b"\r\n"]
         )
         body = await request.aread()
+        total = timeouts.get("total")
+        deadline = None if total is None else time.monotonic() + total
         conn = pool.idle_connection(origin) or await self._connect(origin, timeouts.get("connect"))
         try:
             await conn.send(head, body, timeouts.get("write"))
@@ -317,7 +330,7 @@ class AsyncHTTP1Transport(httpx.AsyncBaseTransport):
         return httpx.Response(
             conn.status,
             headers=conn.headers,
-            stream=_Body(pool, conn, timeouts.get("read")),
+            stream=_Body(pool, conn, timeouts.get("read"), deadline),
             extensions={"http_version": b"HTTP/1.1"},
         )
 

@@ -349,14 +349,18 @@ class ClientCore:
         return body, headers
 
     def attempt_timeout(self, policy: CallPolicy) -> dict[str, float | None]:
-        """Per-attempt timeout capped by what is left of the total call budget."""
+        """Per-attempt timeout capped by what is left of the total call budget, which
+        our transports also keep while the body is read (`total`, from the send)."""
         remaining = policy.remaining()
-        if remaining is None or remaining >= self.settings.read_timeout:
+        if remaining is None:
             return self._timeout_ext
+        if remaining >= self.settings.read_timeout:
+            return {**self._timeout_ext, "total": remaining}
         remaining = max(remaining, 0.001)
         connect = min(remaining, self.settings.connect_timeout)
         capped = httpx.Timeout(remaining, connect=connect, pool=connect).as_dict()
-        return {**capped, "first_byte": min(remaining, self.settings.first_byte_timeout)}
+        first_byte = min(remaining, self.settings.first_byte_timeout)
+        return {**capped, "first_byte": first_byte, "total": remaining}
 
     def flush(self, timeout: float | None) -> bool:
         """Write out the call lines, cache entries and records so far (see the clients'

@@ -6,6 +6,9 @@ and DeepSeek's `: keep-alive` lines (sent while a request is queued) reset it: a
 could outlive its total budget indefinitely. The response body is therefore wrapped, for
 every transport (ours, httpx's, an app's), so that a read arriving after the deadline
 ends the call with `TotalTimeout` (an `httpx.ReadTimeout`, mapped to APITimeoutError).
+Our own transports (`http1`, `ahttp1`) also cap each wait at the deadline, so a body
+that goes quiet near the end cannot overrun it by an idle timeout; httpx's (HTTP/2,
+outbound proxies) stop at the next read or at the idle timeout, whichever is first.
 """
 
 from __future__ import annotations
@@ -29,12 +32,16 @@ class Deadline:
         self.at = at
         self.total = total
 
+    @property
+    def message(self) -> str:
+        return f"total timeout of {self.total:g}s (SENTINEL_TIMEOUT) exceeded"
+
+    def passed(self) -> bool:
+        return self.clock.monotonic() >= self.at
+
     def check(self) -> None:
-        if self.clock.monotonic() >= self.at:
-            raise TotalTimeout(
-                f"total timeout of {self.total:g}s (SENTINEL_TIMEOUT) exceeded while reading "
-                "the response"
-            )
+        if self.passed():
+            raise TotalTimeout(f"{self.message} while reading the response")
 
 
 class DeadlineBody(httpx.SyncByteStream):
@@ -46,9 +53,13 @@ class DeadlineBody(httpx.SyncByteStream):
 
     def __iter__(self) -> Iterator[bytes]:
         check = self._deadline.check
-        for chunk in self.inner:
-            check()
-            yield chunk
+        try:
+            for chunk in self.inner:
+                check()
+                yield chunk
+        except httpx.TimeoutException:
+            check()  # a read our transports cut at the deadline: say it was the total
+            raise
 
     def drain(self, limit: float) -> None:
         drain = getattr(self.inner, "drain", None)
@@ -68,9 +79,13 @@ class AsyncDeadlineBody(httpx.AsyncByteStream):
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         check = self._deadline.check
-        async for chunk in self.inner:
+        try:
+            async for chunk in self.inner:
+                check()
+                yield chunk
+        except httpx.TimeoutException:
             check()
-            yield chunk
+            raise
 
     async def aclose(self) -> None:
         await self.inner.aclose()

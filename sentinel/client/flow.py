@@ -155,7 +155,9 @@ class StreamCall:
         """The body could not be read to its end (or carried an error)."""
         obs = self.obs
         if isinstance(exc, httpx.TimeoutException):
-            exc = APITimeoutError(f"stream timed out: {exc}", request_id=obs.request_id)
+            exc = APITimeoutError(
+                f"stream timed out: {exc or type(exc).__name__}", request_id=obs.request_id
+            )
         elif isinstance(exc, httpx.HTTPError):
             exc = APIConnectionError(
                 f"stream interrupted: {type(exc).__name__}", request_id=obs.request_id

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import select
+import socket
 import ssl
 import threading
 import time
@@ -62,27 +63,56 @@ class ResponseBody(httpx.SyncByteStream):
     body was not read to the end or the server asked to close)."""
 
     def __init__(
-        self, pool: HTTP1Transport, connection: _Connection, response: http.client.HTTPResponse
+        self,
+        pool: HTTP1Transport,
+        connection: _Connection,
+        response: http.client.HTTPResponse,
+        read: float | None = None,
+        deadline: float | None = None,
+        sock: socket.socket | None = None,
     ) -> None:
         self._pool = pool
         self._connection: _Connection | None = connection
         self._response = response
+        self._read = read
+        self._deadline = deadline  # time.monotonic() when the call's total budget ends
+        self._capped = False  # a read now waits only for what is left of the budget
+        self._sock = sock  # kept: http.client drops it from the connection on `close`
 
     def __iter__(self) -> Iterator[bytes]:
         response = self._response
         try:
-            while chunk := response.read1(_READ):
+            while True:
+                if self._deadline is not None:
+                    self._cap_read()
+                chunk = response.read1(_READ)
+                if not chunk:
+                    break
                 yield chunk
         except GeneratorExit:  # the reader stopped early; close() decides about reuse
             raise
         except BaseException as exc:
             self.close()
+            if self._capped and isinstance(exc, TimeoutError):
+                raise httpx.ReadTimeout("the call's total timeout ran out") from exc
             raise _mapped(exc, httpx.ReadTimeout, httpx.ReadError) from exc
         if response.length:  # read1 reports a sized body cut short as a quiet end
             self.close()
             raise httpx.RemoteProtocolError(
                 "peer closed connection without sending complete message body"
             )
+
+    def _cap_read(self) -> None:
+        """A read may wait no longer than the call has left (a body that trickles, then
+        stops, would otherwise overrun the total by up to one idle timeout)."""
+        assert self._deadline is not None
+        left = self._deadline - time.monotonic()
+        read = self._read
+        if (read is None or left < read) and self._sock is not None:
+            self._capped = True
+            if left <= 0:
+                raise TimeoutError("the call's total timeout ran out")
+            self._sock.settimeout(left)
 
     def drain(self, limit: float) -> None:
         """Read what is left of a body whose content is all consumed (a stream after
@@ -153,6 +183,8 @@ class HTTP1Transport(httpx.BaseTransport):
         url = request.url
         origin = origin_of(url)
         body = request.read()
+        total = timeouts.get("total")
+        deadline = None if total is None else time.monotonic() + total
         connection = self._idle_connection(origin)
         reused = connection is not None
         while True:
@@ -186,7 +218,9 @@ class HTTP1Transport(httpx.BaseTransport):
             return httpx.Response(
                 response.status,
                 headers=response.getheaders(),
-                stream=ResponseBody(self, connection, response),
+                stream=ResponseBody(
+                    self, connection, response, timeouts.get("read"), deadline, sock
+                ),
                 extensions={
                     "http_version": b"HTTP/1.1",
                     "reason_phrase": response.reason.encode("ascii", "replace"),

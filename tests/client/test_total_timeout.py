@@ -75,3 +75,34 @@ async def test_async_response_body_that_never_ends_fails_at_the_total_timeout(ha
     with pytest.raises(APITimeoutError) as exc:
         await client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
     _assert_timed_out(harness, exc, time.monotonic() - t0)
+
+
+class KeepAliveThenSilence(KeepAliveForever):
+    silent_after = 3.5
+
+
+@pytest.mark.parametrize("aio", [False, True], ids=["sync", "async"])
+async def test_a_stream_that_goes_quiet_near_the_end_still_stops_at_the_budget(
+    harness: Any, aio: bool
+) -> None:
+    # Each read may wait up to the read timeout, capped at what was left when the request
+    # went out (4 s): a body quiet from 3.5 s would end at ~7.5 s unless the transport
+    # caps every read at what is left of the call.
+    with http_server(KeepAliveThenSilence) as url:
+        make = harness.aclient if aio else harness.client
+        client = make(base_url=url, timeout=4.0, max_retries=0, clock=SYSTEM_CLOCK)
+        t0 = time.monotonic()
+        with pytest.raises(APITimeoutError, match="total timeout"):
+            if aio:
+                stream = await client.chat.completions.create(
+                    model="deepseek-v4-flash", messages=MSG, stream=True
+                )
+                async for _ in stream:
+                    pass
+            else:
+                stream = client.chat.completions.create(
+                    model="deepseek-v4-flash", messages=MSG, stream=True
+                )
+                list(stream)
+        took = time.monotonic() - t0
+    assert 3.6 <= took < 6.5, took
