@@ -8,11 +8,11 @@ from pathlib import Path
 import openai
 from proxy_support import ServerThread
 
-from sentinel.api.deps import compliance_for
 from sentinel.client.async_ import AsyncSentinel
 from sentinel.config import Settings
 from sentinel.proxy.app import create_proxy_app
 from sentinel.testing import FakeDeepSeek
+from sentinel.web.state import web_state
 
 FIM = {"model": "deepseek-v4-flash", "prompt": "def add(a, b):\n", "suffix": "\n    return c"}
 
@@ -25,7 +25,7 @@ def test_fim_stream_through_the_proxy_to_the_openai_sdk(fake: FakeDeepSeek, tmp_
         settings=Settings(spool_dir=tmp_path / "spool"),
     )
     app = create_proxy_app(client, close_client=True)
-    token, _ = compliance_for(app).tokens.create("app", ["proxy"])
+    token, _ = web_state(app).tokens.create("app", ["proxy"])
     with ServerThread(app) as server:
         sdk = openai.OpenAI(base_url=f"{server.url}/beta", api_key=token, max_retries=0)
         whole = sdk.completions.create(**FIM)

@@ -15,11 +15,11 @@ import pytest
 from loopback import KeepAliveForever, http_server
 from proxy_support import ServerThread
 
-from sentinel.api.deps import compliance_for
 from sentinel.client.async_ import AsyncSentinel
 from sentinel.config import Settings
 from sentinel.proxy.app import create_proxy_app
 from sentinel.store.sqlite import SQLiteStore
+from sentinel.web.state import web_state
 
 BODY = {"model": "deepseek-v4-flash", "messages": [{"role": "user", "content": "hello"}]}
 BOUND = 6.0  # seconds: the 2 s budget plus slack for a loaded 2-core machine
@@ -37,7 +37,7 @@ def relay(sqlite_store: SQLiteStore, tmp_path: Path) -> Iterator[tuple[str, str,
             settings=Settings(spool_dir=tmp_path / "spool"),
         )
         app = create_proxy_app(client, close_client=True)
-        token, _ = compliance_for(app).tokens.create("app", ["proxy"])
+        token, _ = web_state(app).tokens.create("app", ["proxy"])
         with ServerThread(app) as server:
             yield server.url, token, client
 
