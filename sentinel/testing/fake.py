@@ -359,9 +359,10 @@ class FakeDeepSeek:
             return True
         if endpoint == "fim":
             if req.get("stream"):
-                return await self._stream(conn, writer, req, fault, payload)
+                return await self._stream(conn, writer, v4.fim_stream_events(payload), fault)
         elif req.get("stream"):
-            return await self._stream(conn, writer, req, fault)
+            events = v4.stream_events(self._completion(req))
+            return await self._stream(conn, writer, events, fault)
         else:
             payload = self._completion(req)
         await send_json(conn, writer, 200, payload, self._date())
@@ -395,18 +396,8 @@ class FakeDeepSeek:
         return v4.completion(req, self.reply, self.prefix_cache, self.thinking_default)
 
     async def _stream(
-        self,
-        conn: h11.Connection,
-        writer: asyncio.StreamWriter,
-        req: dict[str, Any],
-        fault: Fault,
-        fim: dict[str, Any] | None = None,
+        self, conn: h11.Connection, writer: asyncio.StreamWriter, events: list[Any], fault: Fault
     ) -> bool:
-        """A chat stream, or the FIM completion `fim` streamed."""
-        if fim is not None:
-            events = v4.fim_stream_events(fim)
-        else:
-            events = v4.stream_events(self._completion(req))
         writer.write(
             conn.send(
                 h11.Response(
