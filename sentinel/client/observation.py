@@ -62,6 +62,7 @@ class Observation:
         "safety",
         "span",
         "span_id",
+        "start_ns",
         "started",
         "subject_key",
         "t0",
@@ -77,6 +78,9 @@ class Observation:
         self.reporter = reporter
         self.request_id = new_request_id()
         self.started = started
+        # the span's start and (with the frozen duration) end: the call's true times,
+        # whenever the span is built or ended
+        self.start_ns = time.time_ns()
         self.t0 = time.perf_counter()
         self.elapsed: float | None = None
         self.subject_key = subject_key
@@ -123,6 +127,10 @@ class Observation:
         if self.elapsed is not None:
             return self.elapsed
         return time.perf_counter() - self.t0
+
+    def end_ns(self) -> int:
+        """Wall-clock end of the call (epoch ns), from the same duration as the record."""
+        return self.start_ns + int(self.duration_s() * 1e9)
 
     def fail(self, error: BaseException) -> None:
         self.error = error

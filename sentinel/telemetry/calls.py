@@ -87,8 +87,8 @@ class _Counts:
         except Exception:  # a broken meter: count anyway, nobody reads it
             log.debug("request counter unavailable", exc_info=True)
 
-    def add(self, attributes: dict[str, Any]) -> None:
-        key = tuple(attributes.items())
+    def add(self, key: tuple[tuple[str, Any], ...]) -> None:
+        """One call with these attributes (as items: the caller keeps them pre-built)."""
         with self._lock:
             self._counts[key] = self._counts.get(key, 0) + 1
 
@@ -108,6 +108,25 @@ def _request_counts(meter: Meter) -> _Counts:
         if counts is None:
             counts = _COUNTS[meter] = _Counts(meter)
         return counts
+
+
+# Distinct (operation, model, server, response model, error, outcome) combinations kept
+# with pre-built metric attributes; a process sees a handful, so the cap only guards
+# against an app sending a new model name per call.
+_ATTR_SETS = 1024
+
+
+class _AttrSets:
+    """The metric attributes of one kind of call, built once: dicts for the histograms
+    (the SDK copies what it is given, so sharing them is safe) and the request counter's
+    key. A call then allocates no attribute dict for its metrics."""
+
+    __slots__ = ("base", "count_key", "tokens")
+
+    def __init__(self, base: dict[str, Any], outcome: str) -> None:
+        self.base = base
+        self.tokens = {t: {**base, sc.GEN_AI_TOKEN_TYPE: t} for _, t in _TOKEN_TYPES}
+        self.count_key = tuple({**base, sc.SENTINEL_OUTCOME: outcome}.items())
 
 
 class CallTelemetry:
@@ -172,6 +191,7 @@ class CallTelemetry:
             sc.GEN_AI_OPERATION_NAME: sc.OPERATION_CHAT,
             sc.GEN_AI_PROVIDER_NAME: sc.PROVIDER,
         }
+        self._attr_sets: dict[tuple[Any, ...], _AttrSets] = {}
 
     @never_raises
     def start(self, obs: Observation) -> None:
@@ -186,7 +206,10 @@ class CallTelemetry:
         if self.capture_content:
             attrs[sc.GEN_AI_INPUT_MESSAGES] = json.dumps(req.messages, ensure_ascii=False)
         span = obs.span = self.tracer.start_span(
-            f"{req.operation} {req.model}", kind=SpanKind.CLIENT, attributes=attrs
+            f"{req.operation} {req.model}",
+            kind=SpanKind.CLIENT,
+            attributes=attrs,
+            start_time=obs.start_ns,
         )
         ctx = span.get_span_context()
         if ctx.is_valid:
@@ -244,26 +267,39 @@ class CallTelemetry:
         span = obs.span
         if span is not None and span.is_recording():
             self._end_span(obs, record, span, host, port)
-        mattrs = {
-            **self._base,
-            sc.GEN_AI_OPERATION_NAME: record.operation,
-            sc.GEN_AI_REQUEST_MODEL: record.model,
-        }
-        if host:
-            mattrs[sc.SERVER_ADDRESS] = host
-        if record.response_model:
-            mattrs[sc.GEN_AI_RESPONSE_MODEL] = record.response_model
-        if record.error_type:
-            mattrs[sc.ERROR_TYPE] = record.error_type
-        self.duration.record(duration, mattrs)
+        sets = self._attributes(record, host)
+        self.duration.record(duration, sets.base)
         for field, token_type in _TOKEN_TYPES:
             count = getattr(record, field)
             if count is not None:
-                self.tokens.record(count, {**mattrs, sc.GEN_AI_TOKEN_TYPE: token_type})
+                self.tokens.record(count, sets.tokens[token_type])
         if record.time_to_first_chunk is not None:
-            self.first_chunk.record(record.time_to_first_chunk, mattrs)
-        self.requests.add({**mattrs, sc.SENTINEL_OUTCOME: record.outcome})
+            self.first_chunk.record(record.time_to_first_chunk, sets.base)
+        self.requests.add(sets.count_key)
         self._log(obs, record, duration)
+
+    def _attributes(self, record: CallRecord, host: str) -> _AttrSets:
+        key = (
+            record.operation, record.model, host, record.response_model, record.error_type,
+            record.outcome,
+        )  # fmt: skip
+        sets = self._attr_sets.get(key)
+        if sets is None:
+            mattrs = {
+                **self._base,
+                sc.GEN_AI_OPERATION_NAME: record.operation,
+                sc.GEN_AI_REQUEST_MODEL: record.model,
+            }
+            if host:
+                mattrs[sc.SERVER_ADDRESS] = host
+            if record.response_model:
+                mattrs[sc.GEN_AI_RESPONSE_MODEL] = record.response_model
+            if record.error_type:
+                mattrs[sc.ERROR_TYPE] = record.error_type
+            if len(self._attr_sets) >= _ATTR_SETS:
+                self._attr_sets.clear()
+            sets = self._attr_sets[key] = _AttrSets(mattrs, record.outcome)
+        return sets
 
     def _end_span(
         self, obs: Observation, record: CallRecord, span: Any, host: str, port: str
@@ -278,7 +314,7 @@ class CallTelemetry:
         if record.error_type:
             span.set_status(Status(StatusCode.ERROR, record.error_type))
         span.set_attributes(attrs)
-        span.end()
+        span.end(end_time=obs.end_ns())
 
     def _log(self, obs: Observation, record: CallRecord, duration: float) -> None:
         """Builds the ECS document already nested (see ecs.CallFormatter): cheaper than
@@ -301,4 +337,7 @@ class CallTelemetry:
             log_record = logger.makeRecord(
                 logger.name, logging.INFO, __file__, 0, message, None, None, extra={"ecs": doc}
             )
+            # @timestamp is the call's end, as the span's: not when the line was built
+            log_record.created = obs.end_ns() / 1e9
+            log_record.msecs = int(log_record.created * 1000) % 1000
             logger.handle(log_record)

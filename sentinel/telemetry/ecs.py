@@ -95,6 +95,21 @@ class _StdoutHandler(_LineHandler):
         pass
 
 
+_second: tuple[int, str] = (-1, "")  # the last second formatted and its text, as one
+# value, so a thread never pairs one second with another's text
+
+
+def _timestamp(created: float) -> str:
+    """`@timestamp` as ecs-logging writes it (UTC, milliseconds), with the seconds part
+    formatted once per second instead of a strftime per line."""
+    global _second
+    second = int(created)
+    last = _second
+    if last[0] != second:
+        last = _second = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+    return f"{last[1]}.{int(created * 1000) % 1000:03d}Z"
+
+
 class CallFormatter(ecs_logging.StdlibFormatter):
     """ecs-logging's formatter, with a fast path for call lines.
 
@@ -110,7 +125,7 @@ class CallFormatter(ecs_logging.StdlibFormatter):
         if fields is None:
             return super().format(record)
         doc = {
-            "@timestamp": self._record_timestamp(record),
+            "@timestamp": _timestamp(record.created),
             "log.level": record.levelname.lower(),
             "message": record.getMessage(),
             "ecs.version": ecs_logging.ECS_VERSION,
