@@ -117,7 +117,6 @@ class Sink:
         self._progress = threading.Condition(self._lock)  # flush waits on this
         self._pending = 0  # submitted, neither in the store nor in the spool yet
         self._stopping = False
-        self._idle = False  # the writer waits for work: a submit must wake it
         with contextlib.suppress(OSError):
             spool.adopt_orphans()  # journals of processes that died: replay them
         self._spooling = bool(self.spool.segments())  # left over from an earlier run
@@ -179,8 +178,6 @@ class Sink:
                 else:
                     self._queue.extend(zip(gens, queued, strict=True))
                 self._pending += len(records)
-                if self._idle:
-                    self._has_work.notify()
             if overflow:
                 self._overflow(list(overflow))
         except Exception:  # the app's call must not fail because of record keeping
@@ -345,18 +342,17 @@ class Sink:
 
     def _take(self) -> tuple[list[tuple[int, Record]], bool]:
         with self._lock:
-            if not self._queue and not self._stopping:
-                wait = min(1.0, self.spool.fsync_interval)  # the journal's fsync pace
-                if self._spooling:
+            if len(self._queue) < self.batch_size and not self._stopping:
+                # One timed wait per turn, which makes batches of a steady trickle (not
+                # one store transaction per record); submits never wake the writer: a
+                # wake-up from inside create() made the app's thread hand over the GIL
+                # (and on a busy machine its core) and cost that call 5-10 ms, measured.
+                # flush() and close() still wake it.
+                wait = LINGER
+                if self._spooling and not self._queue:
                     wait = max(0.0, min(wait, self._retry_at - time.monotonic()))
                 if wait > 0:
-                    self._idle = True
                     self._has_work.wait(wait)
-                    self._idle = False
-            if 0 < len(self._queue) < self.batch_size and not self._stopping:
-                # Linger (submits do not wake us now) so that a steady trickle makes
-                # batches, not one store transaction per record.
-                self._has_work.wait(LINGER)
             n = min(len(self._queue), self.batch_size)
             batch = [self._queue.popleft() for _ in range(n)]
             return batch, self._stopping
