@@ -174,8 +174,8 @@ class Journal:
         `force` (flush).
 
         The fsync runs on a duplicate of the descriptor, outside the mutex: `append` runs
-        on the app's thread inside `create()`, and a disk fsync takes milliseconds (5-7
-        ms measured here), which every call arriving meanwhile would otherwise wait for.
+        on the app's thread inside `create()`, and a disk fsync takes milliseconds (here
+        p50 2.8 ms, p90 12 ms, max 128 ms), which a call arriving meanwhile would wait for.
         What was appended before the duplicate was taken is covered; later appends set
         `_dirty` again for the next turn."""
         if self.fsync == "never" or not self._dirty:
