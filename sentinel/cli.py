@@ -19,6 +19,9 @@ app = typer.Typer(
     help="DeepSeek Sentinel: observability and compliance sidecar for DeepSeek API calls.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold secrets
+    # Plain help: Rich mode keeps docstrings' line breaks mid-sentence and shows a
+    # `<bool>` value after every flag, as if `--json` took one.
+    rich_markup_mode=None,
 )
 
 for module in (
@@ -44,11 +47,12 @@ def main() -> None:
     from pydantic import ValidationError
 
     from sentinel.errors import ConfigurationError
+    from sentinel.settings_errors import describe
 
     try:
         app()
     except ValidationError as exc:
-        typer.echo(f"configuration error:\n{exc}", err=True)
+        typer.echo(f"configuration error:\n{describe(exc)}", err=True)
         raise SystemExit(2) from None
     except ConfigurationError as exc:
         typer.echo(f"configuration error: {exc}", err=True)

@@ -15,7 +15,9 @@ from typing import Annotated, Any
 
 import platformdirs
 from pydantic import (
+    AfterValidator,
     AliasChoices,
+    BeforeValidator,
     Field,
     SecretStr,
     ValidationInfo,
@@ -65,6 +67,38 @@ def parse_duration(text: str | int | float | timedelta) -> timedelta:
     if pos != len(s) or not s:
         raise ValueError(f"invalid duration {text!r}: use e.g. 30s, 5m, 72h, 1h30m")
     return timedelta(seconds=total)
+
+
+def _duration(value: Any) -> timedelta:
+    # Without the value: a secret pasted into the wrong variable must not be echoed.
+    if isinstance(value, bool) or value is None:
+        raise ValueError(DURATION_HINT)
+    try:
+        return parse_duration(value)
+    except ValueError:
+        raise ValueError(DURATION_HINT) from None
+
+
+def _positive(value: timedelta, info: ValidationInfo) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError(f"{info.field_name} must be positive")
+    return value
+
+
+DURATION_HINT = "invalid duration: use e.g. 250ms, 30s, 5m or 2h (a plain number is seconds)"
+# The one duration type of settings and rule files. A window, an interval or a timeout
+# is positive: zero would evaluate nothing, spin, or fail every call.
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
+
+
+def _seconds(value: Any, info: ValidationInfo) -> float:
+    return _positive(_duration(value), info).total_seconds()
+
+
+# The same, as float seconds, for the client's timeouts and breaker (httpx and the
+# public `Sentinel(timeout=...)` take seconds).
+PositiveSeconds = Annotated[float, BeforeValidator(_seconds)]
 
 
 def format_duration(td: timedelta) -> str:
@@ -119,14 +153,14 @@ class Settings(BaseSettings):
     # DeepSeek holds a queued request up to ~10 min, sending keep-alives meanwhile:
     # timeout = whole call, connect, first_byte = until the response starts,
     # read_timeout = idle between chunks (keep-alives count as life).
-    timeout: float = 1800.0
-    connect_timeout: float = 10.0
-    first_byte_timeout: float = 600.0
-    read_timeout: float = 120.0
+    timeout: PositiveSeconds = 1800.0
+    connect_timeout: PositiveSeconds = 10.0
+    first_byte_timeout: PositiveSeconds = 600.0
+    read_timeout: PositiveSeconds = 120.0
     max_retries: int = 3
     retry_jitter: bool = False
     breaker_threshold: int = 5
-    breaker_cooldown: float = 30.0
+    breaker_cooldown: PositiveSeconds = 30.0
     rate_limit_per_minute: int | None = None
     http2: bool = False
     gzip_min_bytes: int | None = None
@@ -152,7 +186,7 @@ class Settings(BaseSettings):
     capture_content: bool = True
     # Response cache (sentinel.client.cache): opt-in, deterministic requests only
     cache: bool = False
-    cache_ttl: timedelta = timedelta(hours=1)  # capped at anonymize_within
+    cache_ttl: PositiveDuration = timedelta(hours=1)  # capped at anonymize_within
     cache_max_entries: int = Field(default=10_000, ge=1)  # per app; the oldest are evicted
 
     # Privacy and compliance
@@ -163,11 +197,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("SENTINEL_SUBJECT_SECRET", "SENTINEL_SUBJECT_KEY"),
     )
     subject_key_file: Path | None = None  # must exist when set (`sentinel keys init`)
-    anonymize_within: timedelta = timedelta(hours=72)  # > 0, at most 72h unless:
+    anonymize_within: Duration = timedelta(hours=72)  # > 0, at most 72h unless:
     anonymize_within_allow_longer: bool = False
-    calls_retention: timedelta = timedelta(days=400)  # call records; 0 keeps them forever
-    anonymize_interval: timedelta = timedelta(minutes=5)
+    calls_retention: Duration = timedelta(days=400)  # call records; 0 keeps them forever
+    anonymize_interval: PositiveDuration = timedelta(minutes=5)
     capture_content_in_telemetry: bool = False
+    log_stream: str = Field(default="stderr", min_length=1)  # ECS call lines: stdout|stderr|FILE
     # Redaction policy (sentinel.privacy.policy reads and checks the files, naming lines)
     redact_allow: Path | None = None  # terms or /regexes/ never redacted
     redact_deny: Path | None = None  # [TYPE:] terms or /regexes/ always redacted
@@ -178,13 +213,8 @@ class Settings(BaseSettings):
     # Erasure tombstones (sentinel.records.tombstones): how far a writer's clock may run
     # ahead of the eraser's; how long a closed tombstone must stay (the longest a record
     # can wait in any spool) before `doctor` lists it as removable
-    erasure_clock_skew: timedelta = timedelta(seconds=5)
-    tombstone_retention: timedelta = timedelta(days=30)
-
-    @field_validator("erasure_clock_skew", "tombstone_retention", mode="before")
-    @classmethod
-    def _tombstone_duration(cls, v: Any) -> timedelta:
-        return parse_duration(v)
+    erasure_clock_skew: Duration = timedelta(seconds=5)
+    tombstone_retention: Duration = timedelta(days=30)
 
     # Daemon
     rules: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -199,20 +229,20 @@ class Settings(BaseSettings):
     webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     webhook_secret: SecretStr | None = None
     webhook_secret_file: Path | None = None
-    webhook_retry_base: timedelta = timedelta(seconds=1)
-    webhook_retry_max: timedelta = timedelta(minutes=5)
-    webhook_max_age: timedelta = timedelta(hours=24)
+    webhook_retry_base: PositiveDuration = timedelta(seconds=1)
+    webhook_retry_max: PositiveDuration = timedelta(minutes=5)
+    webhook_max_age: PositiveDuration = timedelta(hours=24)
     job_workers: int = Field(default=4, ge=1, le=64)
-    job_lease: timedelta = timedelta(seconds=30)
-    job_retention: timedelta = timedelta(hours=24)
+    job_lease: PositiveDuration = timedelta(seconds=30)
+    job_retention: PositiveDuration = timedelta(hours=24)
 
     # Hardening (issue 15): limits of every HTTP server we start (sentinel.api.serving),
     # the API's Host allow-list and docs, the audit log's key (sentinel.compliance.auditkey)
     http_max_header_bytes: int = Field(default=32 * 1024, ge=1024)  # request line + headers
     http_max_header_line_bytes: int = Field(default=8 * 1024, ge=256)
-    http_header_timeout: timedelta = timedelta(seconds=10)  # first byte to end of headers
-    http_body_timeout: timedelta = timedelta(seconds=30)  # end of headers to end of body
-    http_keep_alive: timedelta = timedelta(seconds=5)  # idle between requests
+    http_header_timeout: PositiveDuration = timedelta(seconds=10)  # first byte to end of headers
+    http_body_timeout: PositiveDuration = timedelta(seconds=30)  # end of headers to end of body
+    http_keep_alive: PositiveDuration = timedelta(seconds=5)  # idle between requests
     http_max_concurrency: int = Field(default=256, ge=1)  # connections + requests; then 503
     api_max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     proxy_max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)  # V4: 1M tokens
@@ -223,7 +253,7 @@ class Settings(BaseSettings):
 
     # Content safety (sentinel.safety): term list files or dirs, and how often to re-read them
     safety_lists: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    safety_reload: timedelta = timedelta(seconds=2)  # 0: load once, never re-read
+    safety_reload: Duration = timedelta(seconds=2)  # 0: load once, never re-read
 
     @field_validator(
         "backup_base_urls",
@@ -239,26 +269,6 @@ class Settings(BaseSettings):
         if isinstance(v, str):
             return [p.strip() for p in v.split(",") if p.strip()]
         return v
-
-    @field_validator(
-        "anonymize_within",
-        "anonymize_interval",
-        "safety_reload",
-        "webhook_retry_base",
-        "webhook_retry_max",
-        "webhook_max_age",
-        "job_lease",
-        "job_retention",
-        "cache_ttl",
-        "http_header_timeout",
-        "http_body_timeout",
-        "http_keep_alive",
-        "calls_retention",
-        mode="before",
-    )
-    @classmethod
-    def _duration(cls, v: Any) -> timedelta:
-        return parse_duration(v)
 
     @field_validator(
         "base_url", "backup_base_urls", "oauth_token_url", "store", "alertmanager_url",
@@ -297,18 +307,6 @@ class Settings(BaseSettings):
                 "SENTINEL_ANONYMIZE_WITHIN_ALLOW_LONGER=true to keep raw content longer"
             )
         return self
-
-    @field_validator(
-        "timeout", "connect_timeout", "first_byte_timeout", "read_timeout", mode="before"
-    )
-    @classmethod
-    def _seconds(cls, v: Any) -> float:
-        if isinstance(v, int | float):
-            return v
-        try:
-            return parse_duration(v).total_seconds()
-        except ValueError:  # without the value: a misplaced secret must not be echoed
-            raise ValueError("must be a duration such as 30s, 5m or 2h") from None
 
     @field_validator("spool_fsync")
     @classmethod

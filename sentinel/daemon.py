@@ -236,12 +236,18 @@ class Daemon:
         log.info("sentinel daemon %s started with %d rule group(s)", self.node_id,
                  len(self.rules.groups))  # fmt: skip
         if self._proxy is not None:
+            from sentinel.startup import announce_when_listening
+
+            announce_when_listening(self._proxy, "proxy", "/v1")
             self._proxy_thread = threading.Thread(
                 target=self._proxy.run, name="sentinel-proxy", daemon=True
             )
             self._proxy_thread.start()
         if api:
+            from sentinel.startup import announce_when_listening
+
             self._server = self._make_server()
+            announce_when_listening(self._server, "API")
             self._server_thread = threading.Thread(
                 target=self._server.run, name="sentinel-api", daemon=True
             )
@@ -295,7 +301,10 @@ class Daemon:
         that follows anyway, instead of killing the process before the evaluation in
         flight, the notification queue and the lease are dealt with. If the port cannot
         be bound uvicorn exits with status 1, after the same cleanup."""
+        from sentinel.startup import announce_when_listening
+
         server = self._server = self._make_server()
+        announce_when_listening(server, "API")
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
             log.info("received signal %d: shutting down", signum)
@@ -322,12 +331,10 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Run the daemon: rule evaluation, anonymization, spool replay and the API."""
-        from sentinel.startup import startup_errors
+        from sentinel.startup import configure_logging, startup_errors
         from sentinel.store import open_store
 
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
+        configure_logging()
         with startup_errors():
             settings = Settings()
             settings.subject_secret_bytes()  # a set key file that is missing stops serve here

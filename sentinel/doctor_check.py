@@ -14,3 +14,14 @@ class Check:
     status: Status
     detail: str
     fix: str = ""
+
+
+def where(url: str) -> str:
+    """scheme://host:port of a URL, for display: never its credentials or path."""
+    import httpx
+
+    try:
+        u = httpx.URL(url)
+        return f"{u.scheme}://{u.host}:{u.port or (443 if u.scheme == 'https' else 80)}"
+    except Exception:
+        return "(unparseable URL)"

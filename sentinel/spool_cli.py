@@ -32,9 +32,7 @@ def inspect(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Segments, records, damaged entries, quarantined files and dead letters."""
-    from rich.console import Console
-    from rich.table import Table
-
+    from sentinel import cli_tables
     from sentinel.config import Settings
     from sentinel.records.spool import Spool
 
@@ -46,10 +44,11 @@ def inspect(
     if as_json:
         typer.echo(json.dumps(info, indent=2))
         return
-    console = Console()
-    table = Table(title=f"spool {info['path']}")
-    for col in ("file", "bytes", "records", "damaged", "torn tail"):
-        table.add_column(col)
+    console = cli_tables.console()
+    table = cli_tables.table(
+        "file", "bytes", "records", "damaged", "torn tail", ids=("file",),
+        title=f"spool {info['path']}",
+    )  # fmt: skip
     for seg in info["segments"] + info.get("journals", []):
         if "error" in seg:
             table.add_row(seg["name"], "-", "-", "-", f"unreadable: {seg['error']}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import typer
 
@@ -17,13 +18,14 @@ def startup_errors() -> Iterator[None]:
     from pydantic import ValidationError
 
     from sentinel.rules.loader import RuleLoadError
+    from sentinel.settings_errors import describe
 
     try:
         yield
     except typer.Exit:
         raise
     except ValidationError as exc:
-        typer.echo(f"configuration error:\n{exc}", err=True)
+        typer.echo(f"configuration error:\n{describe(exc)}", err=True)
         raise typer.Exit(2) from None
     except RuleLoadError as exc:
         for err in exc.errors:
@@ -35,3 +37,36 @@ def startup_errors() -> Iterator[None]:
     except Exception as exc:  # unreachable store, bad URL: say which, do not trace
         typer.echo(f"cannot start: {exc}", err=True)
         raise typer.Exit(2) from None
+
+
+def configure_logging() -> None:
+    """INFO lines of Sentinel's own; the scheduler's per-run chatter ("Running job",
+    "executed successfully", hundreds an hour) only when the root logger is at DEBUG."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    debug = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if debug else logging.WARNING)
+
+
+def announce_when_listening(server: Any, what: str, path: str = "") -> None:
+    """Log the addresses `server` (a uvicorn.Server) listens on once it has bound them:
+    the real port even for port 0, and nothing when binding failed (uvicorn says why)."""
+    import logging
+    import threading
+    import time
+
+    log = logging.getLogger("sentinel.startup")
+
+    def wait() -> None:
+        while not server.started:
+            if server.should_exit:
+                return
+            time.sleep(0.05)
+        for listener in getattr(server, "servers", []):
+            for sock in listener.sockets:
+                host, port = sock.getsockname()[:2]
+                shown = f"[{host}]" if ":" in host else host
+                log.info("sentinel %s listening on http://%s:%d%s", what, shown, port, path)
+
+    threading.Thread(target=wait, name=f"sentinel-announce-{what}", daemon=True).start()

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 import httpx
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import SpanKind, TracerProvider
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from sentinel import __version__
 from sentinel.client import catalogue
@@ -41,6 +41,7 @@ from sentinel.errors import (
 from sentinel.records.sink import Sink
 from sentinel.safety import safety_filter
 from sentinel.scrub import scrub_text, scrub_value
+from sentinel.settings_errors import configuration_error
 from sentinel.store import Store, open_store
 from sentinel.telemetry import ecs
 from sentinel.telemetry.calls import CallTelemetry
@@ -109,7 +110,11 @@ def _settings(o: ClientOptions) -> Settings:
     }
     if o.settings is not None:
         return o.settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
-    return load_settings(**overrides)
+    try:
+        return load_settings(**overrides)
+    except ValidationError as exc:
+        given = {k for k, v in overrides.items() if v is not None}
+        raise configuration_error(exc, given) from None
 
 
 def _auth(settings: Settings, clock: Clock) -> Auth:
@@ -196,7 +201,7 @@ class ClientCore:
         self.telemetry = CallTelemetry(
             self._tp,
             self._mp,
-            ecs.call_logger(o.log_stream),
+            ecs.call_logger(o.log_stream, settings.log_stream),
             app=app,
             service_name=os.environ.get("OTEL_SERVICE_NAME") or app,
             capture_content=settings.capture_content_in_telemetry,

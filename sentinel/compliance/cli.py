@@ -18,8 +18,8 @@ from typing import Annotated, Any, TextIO
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from sentinel import cli_tables
 from sentinel.compliance import tombstones_cli
 from sentinel.compliance.audit import Verification
 from sentinel.compliance.auditkey import audit_key
@@ -113,11 +113,11 @@ def gdpr_export(
 
 
 def _print_removed(job: dict[str, Any]) -> None:
-    table = Table("store", "removed", "by kind", title="Erasure")
+    table = cli_tables.table("store", "removed", "by kind", title="Erasure")
     by_kind = job.get("removed_by_kind", {})
     for store, count in sorted(job.get("removed", {}).items()):
         table.add_row(store, str(count), json.dumps(by_kind.get(store, {})))
-    Console().print(table)
+    cli_tables.console().print(table)
 
 
 @gdpr_app.command("erase")
@@ -198,21 +198,23 @@ def tokens_list(
         for info in tokens:
             typer.echo(json.dumps(describe(info)))
         return
-    table = Table("id", "name", "scopes", "app", "created", "revoked")
+    table = cli_tables.table("id", "name", "scopes", "app", "created", "revoked", ids=("id",))
     for info in tokens:
         table.add_row(info.id, info.name, ", ".join(info.scopes), info.app or "",
                       info.created_at, info.revoked_at or "")  # fmt: skip
-    Console().print(table)
+    cli_tables.console().print(table)
 
 
 @tokens_app.command("revoke")
 def tokens_revoke(
-    token_id: Annotated[str, typer.Argument(help="The id from `tokens list`.")],
+    token_id: Annotated[
+        str, typer.Argument(help="The id from `tokens list`, or a unique start of it.")
+    ],
 ) -> None:
     """Revoke a token; it stops working on the next request."""
     with _compliance() as service:
         try:
-            info = service.tokens.revoke(token_id)
+            info = service.tokens.revoke(service.tokens.resolve(token_id))
         except TokenError as exc:
             err.print(str(exc))
             raise typer.Exit(1) from None
@@ -299,13 +301,15 @@ def audit_show(
             for entry in service.audit.entries():
                 typer.echo(entry.model_dump_json())
             return
-        table = Table("seq", "time", "actor", "action", "subject_key", "counts")
+        table = cli_tables.table(
+            "seq", "time", "actor", "action", "subject_key", "counts", ids=("subject_key",)
+        )
         for entry in service.audit.entries():
             table.add_row(
                 str(entry.seq), entry.timestamp.isoformat(), entry.actor, entry.action,
-                (entry.subject_key or "")[:16], json.dumps(entry.counts) if entry.counts else "",
+                entry.subject_key or "", json.dumps(entry.counts) if entry.counts else "",
             )  # fmt: skip
-    Console().print(table)
+    cli_tables.console().print(table)
 
 
 tombstones_cli.register(gdpr_app, _compliance, _actor)

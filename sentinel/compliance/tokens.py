@@ -34,6 +34,9 @@ _TOKEN_RE = re.compile(r"sst_([0-9a-f]{16})_([A-Za-z0-9_-]{43})")
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._:@-]{0,63}")
 
 
+MIN_PREFIX = 4  # shortest id prefix `tokens revoke` accepts
+
+
 class TokenError(ValueError):
     """Bad input to a token operation (unknown scope, bad name, unknown id)."""
 
@@ -119,6 +122,22 @@ class TokenRegistry:
 
     def list(self) -> list[TokenInfo]:
         return [_info(v) for _, v in self.store.list_state(STATE_PREFIX)]
+
+    def resolve(self, prefix: str) -> str:
+        """The id starting with `prefix` (people paste what a narrow table showed);
+        TokenError when none or several do, listing the candidates."""
+        if prefix and self.store.get_state(STATE_PREFIX + prefix) is not None:
+            return prefix
+        found = sorted(t.id for t in self.list() if prefix and t.id.startswith(prefix))
+        if len(found) == 1 and len(prefix) >= MIN_PREFIX:
+            return found[0]
+        if not found:
+            raise TokenError(f"no token with id {prefix!r} (see `sentinel tokens list`)")
+        if len(found) == 1:
+            raise TokenError(f"give at least {MIN_PREFIX} characters of the id")
+        raise TokenError(
+            f"{prefix!r} matches {len(found)} tokens: {', '.join(found)}; give more characters"
+        )
 
     def revoke(self, token_id: str) -> TokenInfo:
         """Mark revoked (kept for the audit trail); idempotent."""

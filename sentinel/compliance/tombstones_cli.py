@@ -10,9 +10,8 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from sentinel import cli_tables
 from sentinel.compliance import tombstone_migration
 from sentinel.compliance.service import Compliance
 from sentinel.config import format_duration
@@ -58,11 +57,14 @@ def register(
             for row in rows:
                 typer.echo(json.dumps(row))
             return
-        table = Table("subject_key", "state", "cut_off", "removable", title="Tombstones")
+        table = cli_tables.table(
+            "subject_key", "state", "cut_off", "removable", title="Tombstones",
+            ids=("subject_key",),
+        )  # fmt: skip
         for row in rows:
             table.add_row(row["subject_key"], row["state"], row["cut_off"] or "",
                           "yes" if row["removable"] else "")  # fmt: skip
-        Console().print(table)
+        cli_tables.console().print(table)
 
     @app.command("migrate")
     def tombstones_migrate() -> None:

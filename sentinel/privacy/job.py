@@ -295,6 +295,8 @@ def run_once(
             run.process([conv])
     report.oldest_raw_age = oldest_raw_age(store.oldest_raw_conversation(), clock.now())
     OLDEST_RAW_AGE.set(report.oldest_raw_age.total_seconds())
+    if not (report.anonymized or report.failed or report.masked or report.cache_purged):
+        return report  # nothing done: no line (one every run would bury the ones that count)
     log.info(
         "anonymized %d conversations in %d batches (cutoff %s, lost races %d, failed %d,"
         " masked %d, waiting for a retry %d), purged %d cached responses",

@@ -7,7 +7,6 @@ access logs are off because every call already gets its ECS log line from the cl
 
 from __future__ import annotations
 
-import logging
 import signal
 from types import FrameType
 from typing import Any
@@ -65,19 +64,17 @@ def register(app: typer.Typer) -> None:
     @app.command("proxy")
     def proxy() -> None:
         """Serve the OpenAI-compatible proxy alone (apps authenticate with `proxy` tokens)."""
-        from sentinel.startup import startup_errors
+        from sentinel.startup import announce_when_listening, configure_logging, startup_errors
         from sentinel.store import open_store
 
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
+        configure_logging()
         with startup_errors():
             settings = Settings()
             store = open_store(settings=settings)
         try:
             with startup_errors():  # e.g. no upstream key
                 server = proxy_server(settings, store)
-            typer.echo(f"sentinel proxy on http://{settings.proxy_host}:{settings.proxy_port}/v1")
+            announce_when_listening(server, "proxy", "/v1")
             run_until_signalled(server)
         finally:
             store.close()

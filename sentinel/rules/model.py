@@ -12,19 +12,17 @@ import operator
 import re
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Annotated, Any, Literal, get_args
+from typing import Any, Literal, get_args
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
 )
 
-from sentinel.config import parse_duration
+from sentinel.config import Duration, PositiveDuration
 from sentinel.rules.templates import check_template
 from sentinel.store.base import CALL_LABELS, FEEDBACK_LABELS
 
@@ -61,23 +59,6 @@ OPS: dict[str, Callable[[float, float], bool]] = {
 Op = Literal[">", ">=", "<", "<=", "==", "!="]
 
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _duration(value: Any) -> timedelta:
-    if isinstance(value, bool) or value is None:
-        raise ValueError(f"expected a duration like 30s or 5m, got {value!r}")
-    return parse_duration(value)
-
-
-def _positive(value: timedelta, info: ValidationInfo) -> timedelta:
-    if value <= timedelta(0):
-        raise ValueError(f"{info.field_name} must be positive")
-    return value
-
-
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
-# A window or an interval: zero would evaluate nothing, or spin.
-PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
 
 
 class _Strict(BaseModel):

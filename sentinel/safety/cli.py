@@ -59,9 +59,7 @@ def test(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document.")] = False,
 ) -> None:
     """Show what the filter would match in TEXT, which action applies, and the result."""
-    from rich.console import Console
-    from rich.table import Table
-
+    from sentinel import cli_tables
     from sentinel.safety.guard import Direction
     from sentinel.safety.matcher import Matcher
     from sentinel.safety.stream import mask_spans
@@ -101,11 +99,11 @@ def test(
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
-    console = Console()
+    console = cli_tables.console()
     if not rows:
         console.print("no match")
         return
-    table = Table("category", "span", "matched", "action", "applies to")
+    table = cli_tables.table("category", "span", "matched", "action", "applies to")
     for r in rows:
         table.add_row(
             r["category"], f"{r['start']}-{r['end']}", r["text"], r["action"], r["applies_to"]

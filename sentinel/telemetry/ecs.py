@@ -1,9 +1,9 @@
 """The one ECS JSON log line per call, formatted by Elastic's `ecs-logging`.
 
 Lines go to the `sentinel.calls` logger. Unless the app configured that logger itself
-(handlers on it), Sentinel adds one handler writing to stdout, or to the stream passed
-as `Sentinel(log_stream=...)`; it does not propagate, so root handlers do not print
-each call twice.
+(handlers on it), Sentinel adds one handler writing to stderr (or where
+SENTINEL_LOG_STREAM says), or to the stream passed as `Sentinel(log_stream=...)`; it
+does not propagate, so root handlers do not print each call twice.
 
 Sentinel's own handler writes every line at once but flushes the stream at most every
 FLUSH_INTERVAL seconds (and on the client's flush()/close() and at interpreter exit):
@@ -83,12 +83,17 @@ def flush(logger: logging.Logger) -> None:
                 handler.flush()
 
 
-class _StdoutHandler(_LineHandler):
-    """Resolves sys.stdout at emit time, so redirected/captured stdout is honoured."""
+class _StdHandler(_LineHandler):
+    """Resolves sys.stdout or sys.stderr at emit time, so a redirected or captured
+    stream is honoured."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        super().__init__()
 
     @property  # type: ignore[override]
     def stream(self) -> Any:
-        return sys.stdout
+        return getattr(sys, self._name)
 
     @stream.setter
     def stream(self, value: Any) -> None:
@@ -139,8 +144,18 @@ def ecs_formatter() -> logging.Formatter:
     return CallFormatter(exclude_fields=_EXCLUDE)
 
 
-def call_logger(stream: TextIO | None = None) -> logging.Logger:
-    """The logger for call lines: per-stream when a stream is given (tests, demo)."""
+def _destination_handler(destination: str) -> logging.Handler:
+    if destination in ("stdout", "stderr"):
+        return _StdHandler(destination)
+    # a file path: appended to, line-buffered writes flushed by the flusher thread
+    return _LineHandler(open(destination, "a", encoding="utf-8"))
+
+
+def call_logger(stream: TextIO | None = None, destination: str = "stderr") -> logging.Logger:
+    """The logger for call lines: per-stream when a stream is given (tests, demo), else
+    the process-wide one writing to `destination` (SENTINEL_LOG_STREAM: stdout, stderr
+    or a file path; the first client of the process sets it up). stderr by default: the
+    app's own output on stdout stays its own."""
     if stream is not None:
         # a private logger outside the logging tree, collected with its client
         logger = logging.Logger(CALL_LOGGER)
@@ -149,7 +164,7 @@ def call_logger(stream: TextIO | None = None) -> logging.Logger:
     with _lock:
         logger = logging.getLogger(CALL_LOGGER)
         if not logger.handlers:
-            _configure(logger, _StdoutHandler())
+            _configure(logger, _destination_handler(destination))
         return logger
 
 

@@ -26,6 +26,8 @@ LAYERS: dict[str, int] = {
     "sentinel.urls": 1,
     "sentinel.scrub": 1,
     "sentinel.privatedirs": 1,
+    "sentinel.settings_errors": 1,
+    "sentinel.cli_tables": 1,  # Rich tables of every command, whatever its layer
     "sentinel.store": 2,
     "sentinel.records": 3,
     "sentinel.telemetry": 3,
@@ -46,6 +48,10 @@ LAYERS: dict[str, int] = {
     "sentinel.doctor_check": 5,
     "sentinel.doctor_data": 5,
     "sentinel.doctor_tombstones": 5,
+    "sentinel.doctor_settings": 5,
+    "sentinel.doctor_store": 5,
+    "sentinel.doctor_secrets": 5,
+    "sentinel.doctor_upstream": 5,
     "sentinel.dashboards": 5,
     "sentinel.startup": 5,
     "sentinel.testing": 6,  # may import anything

@@ -7,5 +7,6 @@ window.addEventListener("load", () => {
     presets: [SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
     deepLinking: true,
+    validatorUrl: null, // its default badge is an image from validator.swagger.io
   });
 });
