@@ -225,10 +225,12 @@ def tokens_revoke(
 @contextlib.contextmanager
 def _audit_errors() -> Iterator[None]:
     """A missing key file or an unreachable store is one line and exit 1, no traceback."""
+    from pydantic import ValidationError
+
     try:
         yield
-    except (typer.Exit, typer.BadParameter):
-        raise
+    except (typer.Exit, typer.BadParameter, ValidationError):
+        raise  # a refused setting: `sentinel.cli.main` names it, exit 2
     except Exception as exc:
         err.print(f"audit: {exc}", markup=False, highlight=False)
         raise typer.Exit(1) from None
