@@ -12,6 +12,8 @@ error texts are built from exception types and our own words, not from inputs.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Callable, Sequence
 from typing import Annotated
 
@@ -182,6 +184,9 @@ def register(app: typer.Typer) -> None:
         timeout: Annotated[float, typer.Option(help="Timeout of network checks, s.")] = (
             DEFAULT_TIMEOUT
         ),
+        as_json: Annotated[
+            bool, typer.Option("--json", help="JSON lines, one per check, instead of a table.")
+        ] = False,
     ) -> None:
         """Check settings, secrets (presence only), store, spool, upstream and clock skew,
         rule files and the privacy models; exit 1 if any check fails."""
@@ -189,6 +194,10 @@ def register(app: typer.Typer) -> None:
         if unknown:
             raise typer.BadParameter(f"unknown check(s) {unknown}", param_hint="--skip")
         checks = run_checks(skip or (), max_skew, timeout)
-        render(checks)
+        if as_json:
+            for c in checks:
+                typer.echo(json.dumps(dataclasses.asdict(c)))
+        else:
+            render(checks)
         if any(c.status == "fail" for c in checks):
             raise typer.Exit(1)
