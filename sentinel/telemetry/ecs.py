@@ -88,12 +88,12 @@ class _StdHandler(_LineHandler):
     stream is honoured."""
 
     def __init__(self, name: str) -> None:
-        self._name = name
+        self._which = name  # not `_name`: logging.Handler's own name attribute
         super().__init__()
 
     @property  # type: ignore[override]
     def stream(self) -> Any:
-        return getattr(sys, self._name)
+        return getattr(sys, self._which)
 
     @stream.setter
     def stream(self, value: Any) -> None:

@@ -162,3 +162,18 @@ def test_second_concurrent_job_wins_cleanly(
     assert (report.anonymized, report.lost_races) == (0, 4)
     assert sqlite_store.oldest_raw_conversation() is None
     assert all(sqlite_store.get_conversation(f"c{i}").pii_summary for i in range(4))
+
+
+def test_one_info_line_only_when_a_run_did_something(
+    sqlite_store: SQLiteStore, redactor: Redactor, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A run every 5 minutes that finds nothing says nothing: its lines would bury the
+    ones that count."""
+    seed(sqlite_store, {"young": 1})
+    with caplog.at_level("INFO", logger="sentinel.privacy"):
+        run_once(sqlite_store, SETTINGS, FakeClock(NOW), redactor)
+        assert [r for r in caplog.records if r.levelname == "INFO"] == []
+        seed(sqlite_store, {"old": 80})
+        run_once(sqlite_store, SETTINGS, FakeClock(NOW), redactor)
+    lines = [r.getMessage() for r in caplog.records if r.levelname == "INFO"]
+    assert len(lines) == 1 and lines[0].startswith("anonymized 1 conversations"), lines
