@@ -73,6 +73,8 @@ def _duration(value: Any) -> timedelta:
     # Without the value: a secret pasted into the wrong variable must not be echoed.
     if isinstance(value, bool) or value is None:
         raise ValueError(DURATION_HINT)
+    if isinstance(value, int | float | str) and str(value).strip().startswith("-"):
+        raise ValueError("duration must not be negative")
     try:
         return parse_duration(value)
     except ValueError:

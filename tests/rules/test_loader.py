@@ -60,7 +60,7 @@ def test_valid_file_parses_every_design_field(tmp_path: Path) -> None:
         ("        threshold: 0.05\n", "", 5, "threshold: missing required field"),
         ("for: 5m", "for: -5m", 10, "must not be negative"),
         ("window: 1m", "window: 0s", 7, "window must be positive"),
-        ("interval: 15s", "interval: soon", 3, "invalid duration 'soon'"),
+        ("interval: 15s", "interval: soon", 3, "invalid duration: use e.g. 250ms, 30s"),
         ("interval: 15s", "interval: 0s", 3, "interval must be positive"),
         ("for: 5m", "fro: 5m", 10, "fro: unknown field"),
         ("group_by: [model]", "group_by: [subject_id]", 11, "['subject_id'] cannot be used"),

@@ -4,6 +4,7 @@ to come from a CDN (this machine's tests have no internet)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -31,3 +32,5 @@ def test_docs_render_offline_under_the_csp(api: Target, chromium: str, page: str
     )  # fmt: skip
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert "Export everything held about a subject" in dom.stdout, dom.stdout[-3000:]
+    # nothing rendered points off the machine (Swagger UI's validator badge would)
+    assert not re.search(r"src=\"(https?:)?//(?!localhost[:/])", dom.stdout), dom.stdout[-3000:]
