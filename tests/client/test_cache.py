@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from sentinel.client.cache import cache_key, storable
 from sentinel.client.types import ChatCompletion
@@ -22,6 +23,7 @@ from sentinel.compliance.service import Compliance
 from sentinel.config import Settings
 from sentinel.errors import BadRequestError, ConfigurationError
 from sentinel.privacy.job import run_once
+from sentinel.settings_errors import describe
 
 Harness = Any  # tests/client/conftest.py's harness fixture
 MSG = [{"role": "user", "content": "hello"}]
@@ -144,8 +146,12 @@ def test_entries_expire_after_the_ttl(harness: Harness) -> None:
 def test_ttl_is_never_longer_than_the_anonymization_window(harness: Harness) -> None:
     client = cached(harness, cache_ttl="100h", anonymize_within="72h")
     assert client._core.cache is not None and client._core.cache.ttl == timedelta(hours=72)
-    with pytest.raises(ConfigurationError, match="SENTINEL_CACHE_TTL"):
+    with pytest.raises(ValidationError) as refused:  # a zero TTL is refused with the settings
         cached(harness, cache_ttl="0s")
+    assert describe(refused.value) == "SENTINEL_CACHE_TTL: must be positive"
+    zero = Settings(cache=True).model_copy(update={"cache_ttl": timedelta(0)})  # unvalidated
+    with pytest.raises(ConfigurationError, match="SENTINEL_CACHE_TTL"):
+        harness.client(settings=zero)
 
 
 def test_size_bound_evicts_the_oldest_entry(harness: Harness) -> None:
