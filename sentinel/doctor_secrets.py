@@ -12,6 +12,7 @@ def check_secrets(settings: Settings) -> list[Check]:
     Elasticsearch credentials are configured. Values are never shown."""
     from sentinel.client.secrets import api_key_source, oauth_secret_source
     from sentinel.errors import ConfigurationError
+    from sentinel.store import store_kind
 
     out = []
     try:
@@ -38,7 +39,8 @@ def check_secrets(settings: Settings) -> list[Check]:
         )
 
     out.append(_check_subject_key(settings))
-    if settings.store_url.startswith(("http://", "https://")):
+    kind = store_kind(settings.store_url)
+    if kind is not None and kind.name == "elasticsearch":
         if settings.es_api_key is not None or (settings.es_username and settings.es_password):
             out.append(Check("Elasticsearch credentials", "ok", "present"))
         else:

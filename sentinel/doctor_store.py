@@ -10,7 +10,6 @@ import sqlite3
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 from sentinel.config import Settings
 from sentinel.doctor_check import Check, where
@@ -34,15 +33,12 @@ def store_exists(settings: Settings) -> bool:
     return True
 
 
-def _check_sqlite(url: str) -> Check:
+def _sqlite_absent(url: str) -> Check | None:
+    """The finding for a SQLite store that is not there yet, without creating it (a
+    connection would create the file and its directory); None when the file exists."""
     path = sqlite_path(url)
     if path is None:
-        return Check(
-            "store",
-            "fail",
-            f"SENTINEL_STORE={url!r} is not a SQLite file URL",
-            "use sqlite:///relative/path.db or sqlite:////absolute/path.db",
-        )
+        return None  # :memory: or a malformed URL: the store says which
     parent = path.parent
     if not parent.is_dir():
         missing = next(p for p in [parent, *parent.parents] if not p.is_dir())
@@ -56,100 +52,47 @@ def _check_sqlite(url: str) -> Check:
         )
     if not path.exists():
         return Check("store", "ok", f"SQLite {path}: will be created on first use")
-    try:
-        with sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True) as conn:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            calls = conn.execute("SELECT count(*) FROM calls").fetchone()[0] if (
-                "calls" in tables
-            ) else None  # fmt: skip
-    except sqlite3.Error as exc:  # not a database, unreadable
-        return Check(
-            "store",
-            "fail",
-            f"SQLite store {path}: {type(exc).__name__}: {exc}",
-            "point SENTINEL_STORE at a Sentinel SQLite file, or move this file away",
-        )
-    if calls is None:
-        return Check(
-            "store",
-            "warn",
-            f"SQLite {path}: no Sentinel tables yet",
-            "start `sentinel serve` (or any client) once: it creates them",
-        )
-    return Check("store", "ok", f"SQLite {path}: readable, schema present, {calls} calls")
-
-
-def _check_elastic(url: str, settings: Settings) -> Check:
-    from sentinel.store import schema
-    from sentinel.store.elastic import ElasticStore
-
-    shown = where(url)
-    try:
-        store = ElasticStore.from_settings(url, settings)
-    except Exception as exc:
-        return Check(
-            "store",
-            "fail",
-            f"Elasticsearch at {shown}: {type(exc).__name__}",
-            "check SENTINEL_STORE and the SENTINEL_ES_* settings",
-        )
-    try:
-        if not store.ping():
-            return Check(
-                "store",
-                "fail",
-                f"Elasticsearch at {shown} is unreachable",
-                "check SENTINEL_STORE, that Elasticsearch runs, and the credentials",
-            )
-        missing, outdated = [], []
-        for name in schema.TEMPLATES:
-            template_name = f"{store.prefix}-{name}"
-            found = store.client.options(ignore_status=404).indices.get_index_template(
-                name=template_name
-            )
-            templates = found.body.get("index_templates", []) if found.meta.status == 200 else []
-            if not templates:
-                missing.append(template_name)
-            elif templates[0]["index_template"].get("_meta") != schema.load_template(
-                name, store.prefix
-            ).get("_meta"):
-                outdated.append(template_name)
-    except Exception as exc:
-        return Check(
-            "store",
-            "fail",
-            f"Elasticsearch at {shown}: {type(exc).__name__}",
-            "check SENTINEL_STORE, TLS settings and that the user may read templates",
-        )
-    finally:
-        store.close()
-    if missing or outdated:
-        return Check(
-            "store",
-            "fail",
-            f"index templates missing: {missing}, outdated: {outdated}",
-            "start `sentinel serve` (or any client) once with a user allowed to manage index "
-            "templates: it installs them",
-        )
-    return Check(
-        "store",
-        "ok",
-        f"Elasticsearch at {shown}: reachable, {len(schema.TEMPLATES)} templates current",
-    )
+    return None
 
 
 def check_store(settings: Settings) -> Check:
+    """The store answers and its schema (tables, index templates) is present and current."""
+    from sentinel.store import StoreError, create_store, store_kind
+
     url = settings.store_url
-    if url.startswith("sqlite:"):
-        return _check_sqlite(url)
-    if url.startswith(("http://", "https://")):
-        return _check_elastic(url, settings)
-    return Check(
-        "store",
-        "fail",
-        f"SENTINEL_STORE={url!r} is not a store URL",
-        "use sqlite:///path.db or http(s)://host:9200",
-    )
+    kind = store_kind(url)
+    if kind is not None and kind.name == "sqlite" and (absent := _sqlite_absent(url)):
+        return absent
+    shown = f"SQLite {sqlite_path(url)}" if kind is not None and kind.name == "sqlite" else (
+        where(url)
+    )  # fmt: skip
+    try:
+        store = create_store(url, settings)
+    except ValueError as exc:  # our own words: the URL's shape or the index prefix
+        return Check("store", "fail", str(exc), "use sqlite:///path.db or http(s)://host:9200")
+    except Exception as exc:
+        return Check("store", "fail", f"{shown}: {type(exc).__name__}", _STORE_FIX)
+    try:
+        report = store.check_templates()
+    except StoreError as exc:  # worded by the store for a user, without credentials
+        return Check("store", "fail", str(exc), _STORE_FIX)
+    except sqlite3.DatabaseError as exc:  # not a database: sqlite's words hold no secret
+        return Check("store", "fail", f"{shown}: {exc}", _STORE_FIX)
+    except Exception as exc:
+        return Check("store", "fail", f"{shown}: {type(exc).__name__}", _STORE_FIX)
+    finally:
+        store.close()
+    if not report.ok:
+        detail = f"{report.what} missing: {report.missing}, outdated: {report.outdated}"
+        return Check("store", "fail", detail, report.fix)
+    return Check("store", "ok", f"{shown if kind and kind.name == 'sqlite' else report.where}: "
+                                f"reachable, {report.summary}")  # fmt: skip
+
+
+_STORE_FIX = (
+    "check SENTINEL_STORE (a writable SQLite path, or an Elasticsearch that runs), TLS "
+    "settings, and that the SENTINEL_ES_* user may read index templates"
+)
 
 
 def check_spool(settings: Settings, now: float | None = None) -> Check:
@@ -185,9 +128,10 @@ def check_spool(settings: Settings, now: float | None = None) -> Check:
         return Check(
             "spool", "ok", f"{path} will be created on first use ({free // 2**30} GiB free)"
         )
-    from sentinel.spool_cli import dead_letter_files, survey
+    from sentinel.records.spool import Spool
+    from sentinel.spool_cli import dead_letter_files
 
-    info = survey(path, dead_letter_files(settings))
+    info = Spool.inspect(path, dead_letter_files(settings))
     aside = [f"{n} dead-lettered in {p}" for p, n in info["dead_letter"].items() if n]
     aside += [f"{n} lost ({why})" for why, n in info["dropped"].items()]
     if info["quarantined"] or info["unreadable"] or info["damaged"] or info["dropped"]:
@@ -201,12 +145,12 @@ def check_spool(settings: Settings, now: float | None = None) -> Check:
             f"{path}/dropped.jsonl (delete it once handled): their records did not reach "
             "the store",
         )
-    segments = sorted(p for p in path.glob("seg-*.spool"))
+    segments = info["segments"]
     if not segments:
         detail = f"{path}: empty ({free // 2**30} GiB free)"
         return Check("spool", "ok", "; ".join([detail, *aside]))
-    size = sum(p.stat().st_size for p in segments)
-    oldest = min(p.stat().st_mtime for p in segments)
+    size = sum(s["bytes"] for s in segments)
+    oldest = min(s["modified"] for s in segments)
     age = (now or time.time()) - oldest
     detail = f"{path}: {len(segments)} segment(s), {size // 1024} KiB waiting, oldest {age:.0f}s"
     if age > 3600:
