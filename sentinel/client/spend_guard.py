@@ -10,8 +10,9 @@ one state listing, one aggregation per budget) at most every SENTINEL_SPEND_CACH
 in a background thread, while calls go on against the previous snapshot. So a poll or
 a budget change takes effect within the TTL (plus the poll interval), and spend over a
 budget is noticed within the TTL: a budget is a hard stop with that much slack, not
-an exact one. The first call of a process reads the snapshot itself. A store that
-cannot be read leaves the previous snapshot (or none: calls go ahead) in place.
+an exact one. The first call of a process waits up to FIRST_READ_WAIT for the first
+read. A store that cannot be read leaves the previous snapshot (or none: calls go
+ahead) in place.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from sentinel.store.base import Store
 from sentinel.store.budget_state import Budget, list_budgets, period_bounds
 
 log = logging.getLogger("sentinel.client")
+# How long the first call of a process waits for the first snapshot: a slow or hung
+# store delays that one call by at most this, never the calls after it.
+FIRST_READ_WAIT = 0.5
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class SpendGuard:
         self._due = 0.0
         self._lock = threading.Lock()
         self._refreshing = False
+        self._waited = False
 
     def refresh(self) -> None:
         """Re-read the snapshot now (what the background refresh runs)."""
@@ -88,10 +93,11 @@ class SpendGuard:
             if self._refreshing:
                 return
             self._refreshing = True
-        if self._snapshot is None:
-            self.refresh()
-        else:
-            threading.Thread(target=self.refresh, name="sentinel-spend-guard", daemon=True).start()
+        thread = threading.Thread(target=self.refresh, name="sentinel-spend-guard", daemon=True)
+        thread.start()
+        if not self._waited:  # the process's first call waits a little for the first read
+            self._waited = True
+            thread.join(FIRST_READ_WAIT)
 
     def check(self, app: str, request_id: str) -> None:
         """Raise if a call of `app` can only be refused; else return at once."""

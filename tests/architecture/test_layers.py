@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "sentinel.urls": 1,
     "sentinel.scrub": 1,
     "sentinel.privatedirs": 1,
+    "sentinel.balance": 1,  # balance samples and burn-rate math (pure)
     "sentinel.store": 2,
     "sentinel.records": 3,
     "sentinel.telemetry": 3,
@@ -48,6 +49,8 @@ LAYERS: dict[str, int] = {
     "sentinel.doctor_tombstones": 5,
     "sentinel.dashboards": 5,
     "sentinel.startup": 5,
+    "sentinel.balance_poll": 5,
+    "sentinel.budgets_cli": 5,
     "sentinel.testing": 6,  # may import anything
 }
 # The root package re-exports the clients lazily (`from sentinel import Sentinel`); the
