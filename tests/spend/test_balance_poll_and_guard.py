@@ -170,3 +170,32 @@ def test_a_spent_budget_stops_its_app_until_the_period_ends(
         assert _chat_requests(fake) == 2
     finally:
         client.close()
+
+
+def test_serve_schedules_the_poller_on_the_lease_holder(
+    fake: FakeDeepSeek, settings: Settings, sqlite_store: SQLiteStore
+) -> None:
+    quick = settings.model_copy(update={"balance_poll_interval": timedelta(seconds=1)})
+    daemon = Daemon(sqlite_store, quick, rules=RuleSet(groups=[], files=[]), notifiers=[],
+                    lease_ttl=timedelta(seconds=3))  # fmt: skip
+    daemon.start()
+    try:
+        deadline = time.monotonic() + 30
+        while latest_balance(sqlite_store) is None:
+            assert time.monotonic() < deadline, "no balance poll within 30 s"
+            time.sleep(0.1)
+    finally:
+        daemon.stop()
+    assert _balance_requests(fake) >= 1
+    assert daemon.lease.current_holder() is None  # released at stop
+
+
+def test_no_key_or_interval_zero_means_no_poller(
+    settings: Settings, sqlite_store: SQLiteStore
+) -> None:
+    off = settings.model_copy(update={"balance_poll_interval": timedelta(0)})
+    keyless = settings.model_copy(update={"api_key": None})
+    for s in (off, keyless):
+        daemon = Daemon(sqlite_store, s, rules=RuleSet(groups=[], files=[]), notifiers=[])
+        assert daemon.balance is None and daemon.poll_balance() is None
+        daemon.stop()
