@@ -46,6 +46,11 @@ _TOKEN_RATES = {
 }
 
 
+# Call metrics that need only a count and token sums: read with the store's summing
+# query (usage_stats), so long windows and baselines cost no row scan.
+USAGE_METRICS = ("cache_hit_ratio", *_TOKEN_RATES)
+
+
 def call_value(metric: str, stats: CallStats, window: timedelta) -> float | None:
     """The metric for one group's call aggregates; None when it is undefined (no calls)."""
     if metric == "error_rate":
@@ -156,10 +161,7 @@ class MetricReader:
         if rule.metric == "content_flagged_rate":
             return self._flagged(rule, start, end, where, store_where)
         if rule.metric in CALL_METRICS:
-            stats: list[CallStats] = self._cached(
-                ("call", start, end, where, rule.group_by),
-                lambda: self.store.call_stats(start, end, rule.where, rule.group_by),
-            )
+            stats = self._call_stats(rule, start, end, where)
             if not stats and not rule.group_by:
                 # One ungrouped series always exists, so "request_rate < x" can see silence.
                 stats = [CallStats(labels={})]
@@ -184,6 +186,22 @@ class MetricReader:
             return [s for s in samples if only is None or s.labels["currency"] == only]
         oldest = self._cached(("oldest_raw",), self.store.oldest_raw_conversation)
         return [Sample({}, overdue_seconds(oldest, end, self.anonymize_within), 0)]
+
+    def _call_stats(
+        self, rule: Rule, start: datetime, end: datetime, where: tuple[tuple[str, str], ...]
+    ) -> list[CallStats]:
+        if rule.metric in USAGE_METRICS:  # sums only: no row scan however long the window
+            return self._cached(
+                ("usage", start, end, where, rule.group_by),
+                lambda: [
+                    CallStats(labels=u.labels, total=u.total, tokens=u.tokens)
+                    for u in self.store.usage_stats(start, end, rule.where, rule.group_by)
+                ],
+            )
+        return self._cached(
+            ("call", start, end, where, rule.group_by),
+            lambda: self.store.call_stats(start, end, rule.where, rule.group_by),
+        )
 
     def _flagged(
         self,

@@ -1,6 +1,12 @@
-"""Spend over a window, per label group: the input of the cost rule metrics and of the
-budgets' cached spend. A mixin per store (hooked as a base class of each), so the query
-lives beside neither store's other roles and both answer the same contract.
+"""Spend and token usage over a window, per label group: the input of the cost rule
+metrics, the budgets' cached spend, and the token metrics (`cache_hit_ratio`, the token
+rates). A mixin per store (hooked as a base class of each), so the queries live beside
+neither store's other roles and both answer the same contract.
+
+`usage_stats` is sums and a count only, aggregated by the store (SQL SUM, an
+Elasticsearch sum aggregation), unlike `call_stats`, whose percentiles SQLite computes
+from every row: a rule comparing the cache hit ratio with its 7-day average must not
+read a week of rows every evaluation.
 
 Only calls with a cost count (`cost` is None when no price row applied: never a guess),
 so a window of unpriced calls has no sample rather than a spend of 0. `currency` is a
@@ -13,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
+
+from sentinel.store import schema
 
 # label -> (SQLite column, Elasticsearch field)
 _LABELS = {
@@ -32,6 +40,17 @@ class CostStats:
     cost: float
 
 
+@dataclass(frozen=True)
+class UsageStats:
+    labels: dict[str, str]
+    total: int  # calls in the window
+    tokens: dict[str, int]  # token field of the table of call fields -> total
+
+
+# the call labels (base.CALL_LABELS): SQLite column, Elasticsearch field
+_CALL_LABELS = {label: (label, field) for label, field in schema.CALL_LABEL_FIELDS.items()}
+
+
 @runtime_checkable
 class CostQueries(Protocol):
     def cost_stats(
@@ -43,11 +62,24 @@ class CostQueries(Protocol):
     ) -> list[CostStats]:
         """Cost of the priced calls with start < timestamp <= end, one entry per group."""
 
+    def usage_stats(
+        self,
+        start: datetime,
+        end: datetime,
+        where: Mapping[str, str] | None = None,
+        group_by: Sequence[str] = (),
+    ) -> list[UsageStats]:
+        """Calls and token totals with start < timestamp <= end, one entry per group
+        (groups by the call labels)."""
 
-def _check(where: Mapping[str, str], group_by: Sequence[str]) -> None:
-    bad = [k for k in [*where, *group_by] if k not in _LABELS]
+
+def _check(
+    where: Mapping[str, str], group_by: Sequence[str], labels: Mapping[str, Any] = _LABELS
+) -> None:
+    bad = [k for k in [*where, *group_by] if k not in labels]
     if bad:
-        raise ValueError(f"unknown cost label(s) {bad}: allowed are {list(COST_LABELS)}")
+        kind = "cost" if labels is _LABELS else "call"
+        raise ValueError(f"unknown {kind} label(s) {bad}: allowed are {list(labels)}")
 
 
 def _ts(dt: datetime) -> float:
@@ -57,6 +89,40 @@ def _ts(dt: datetime) -> float:
 class SQLiteCostQueries:
     _op: Any
 
+    def _sums(
+        self,
+        sums: Sequence[str],
+        labels: Mapping[str, tuple[str, str]],
+        start: datetime,
+        end: datetime,
+        where: Mapping[str, str] | None,
+        group_by: Sequence[str],
+        only: str = "",
+    ) -> list[tuple[dict[str, str], int, tuple[Any, ...]]]:
+        """(labels, calls, the SUM of each of `sums`) per group of the window."""
+        where = dict(where or {})
+        _check(where, group_by, labels)
+        cols = [labels[g][0] for g in group_by]
+        picked = ", ".join([*cols, "COUNT(*)", *(f"SUM({c})" for c in sums)])
+        sql = f"SELECT {picked} FROM calls WHERE ts > ? AND ts <= ?{only}"
+        params: list[Any] = [_ts(start), _ts(end)]
+        for k, v in where.items():
+            sql += f" AND {labels[k][0]} = ?"
+            params.append(v)
+        if cols:
+            sql += " GROUP BY " + ", ".join(cols)
+        rows = self._op(lambda c: c.execute(sql, params).fetchall())
+        n = len(cols)
+        return [
+            (
+                {g: "" if v is None else str(v) for g, v in zip(group_by, row[:n], strict=True)},
+                row[n],
+                row[n + 1 :],
+            )
+            for row in rows
+            if row[n]
+        ]
+
     def cost_stats(
         self,
         start: datetime,
@@ -64,27 +130,23 @@ class SQLiteCostQueries:
         where: Mapping[str, str] | None = None,
         group_by: Sequence[str] = (),
     ) -> list[CostStats]:
-        where = dict(where or {})
-        _check(where, group_by)
-        cols = [_LABELS[g][0] for g in group_by]
-        sql = f"SELECT {''.join(c + ', ' for c in cols)}COUNT(*), SUM(cost) FROM calls"
-        sql += " WHERE ts > ? AND ts <= ? AND cost IS NOT NULL"
-        params: list[Any] = [_ts(start), _ts(end)]
-        for k, v in where.items():
-            sql += f" AND {_LABELS[k][0]} = ?"
-            params.append(v)
-        if cols:
-            sql += " GROUP BY " + ", ".join(cols)
-        rows = self._op(lambda c: c.execute(sql, params).fetchall())
-        n = len(cols)
+        groups = self._sums(
+            ["cost"], _LABELS, start, end, where, group_by, only=" AND cost IS NOT NULL"
+        )
+        return [CostStats(labels, n, float(sums[0] or 0.0)) for labels, n, sums in groups]
+
+    def usage_stats(
+        self,
+        start: datetime,
+        end: datetime,
+        where: Mapping[str, str] | None = None,
+        group_by: Sequence[str] = (),
+    ) -> list[UsageStats]:
+        names = schema.TOKEN_FIELDS  # token columns are named as their fields
+        groups = self._sums(names, _CALL_LABELS, start, end, where, group_by)
         return [
-            CostStats(
-                {g: "" if v is None else str(v) for g, v in zip(group_by, row[:n], strict=True)},
-                row[n],
-                float(row[n + 1] or 0.0),
-            )
-            for row in rows
-            if row[n]
+            UsageStats(labels, n, {k: int(v or 0) for k, v in zip(names, sums, strict=True)})
+            for labels, n, sums in groups
         ]
 
 
@@ -113,4 +175,23 @@ class ElasticCostQueries:
             CostStats(labels, int(a["priced"]["value"]), float(a["cost"]["value"] or 0.0))
             for labels, _, a in groups
             if a["priced"]["value"]
+        ]
+
+    def usage_stats(
+        self,
+        start: datetime,
+        end: datetime,
+        where: Mapping[str, str] | None = None,
+        group_by: Sequence[str] = (),
+    ) -> list[UsageStats]:
+        where = dict(where or {})
+        _check(where, group_by, _CALL_LABELS)
+        metrics = {n: {"sum": {"field": schema.STORE_PATHS[n]}} for n in schema.TOKEN_FIELDS}
+        groups = self._window_stats(
+            self._calls_in(start, end), start, end, where, group_by,
+            schema.CALL_LABEL_FIELDS, metrics,
+        )  # fmt: skip
+        return [
+            UsageStats(labels, total, {n: int(a[n]["value"] or 0) for n in schema.TOKEN_FIELDS})
+            for labels, total, a in groups
         ]

@@ -118,3 +118,28 @@ def test_period_bounds_are_utc_calendar_periods() -> None:
         datetime(2026, 12, 1, tzinfo=UTC),
         datetime(2027, 1, 1, tzinfo=UTC),
     )
+
+
+def test_usage_stats_sum_what_call_stats_sums(store: Store) -> None:
+    store.write_records(
+        [
+            _call(i, "a" if i % 3 else "b", None, cache_hit_tokens=10 * i, cache_miss_tokens=i,
+                  input_tokens=11 * i, output_tokens=2, model="m1" if i % 2 else "m2")
+            for i in range(1, 31)
+        ]
+    )  # fmt: skip
+    store.refresh()
+    end = T0 + timedelta(minutes=1)
+    for group_by, where in (((), {}), (("app",), {}), (("app", "model"), {"model": "m1"})):
+        usage = {
+            tuple(sorted(u.labels.items())): (u.total, u.tokens)
+            for u in store.usage_stats(T0, end, where, group_by)
+        }
+        calls = {
+            tuple(sorted(c.labels.items())): (c.total, c.tokens)
+            for c in store.call_stats(T0, end, where, group_by)
+        }
+        assert usage == calls and usage
+    assert store.usage_stats(end, end + timedelta(hours=1)) == []
+    with pytest.raises(ValueError, match="unknown call label"):
+        store.usage_stats(T0, end, group_by=("subject_key",))
