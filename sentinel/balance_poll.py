@@ -20,7 +20,7 @@ from prometheus_client import Counter, Gauge
 from sentinel.balance import KINDS, BalanceSample, burn_per_hour, hours_left, sample_from_api
 from sentinel.clock import Clock
 from sentinel.config import Settings
-from sentinel.store.balance_state import balance_series, record_balance
+from sentinel.store.balance_state import record_balance
 from sentinel.store.base import Store
 
 log = logging.getLogger("sentinel.balance")
@@ -62,17 +62,16 @@ class BalancePoller:
                 self._client = self._factory()
             body = self._client.balance().model_dump()
             sample = sample_from_api(body, self.clock.now())
-            record_balance(self.store, sample, self.retention)
+            series = record_balance(self.store, sample, self.retention)
         except Exception as exc:
             POLL_FAILURES.inc()
             log.warning("balance poll failed: %s: %s", type(exc).__name__, exc)
             return None
-        self._export(sample)
+        self._export(sample, series)
         return sample
 
-    def _export(self, sample: BalanceSample) -> None:
+    def _export(self, sample: BalanceSample, series: list[BalanceSample]) -> None:
         AVAILABLE.set(1 if sample.is_available else 0)
-        series = balance_series(self.store)
         for currency, amounts in sample.amounts.items():
             for kind in KINDS:
                 if kind in amounts:

@@ -21,13 +21,16 @@ SERIES_KEY = "balance:series"
 MAX_SAMPLES = 10_000
 
 
-def record_balance(store: Store, sample: BalanceSample, retention: timedelta) -> None:
-    """Append `sample` to the series (dropping samples older than the retention) and
-    make it the latest."""
+def record_balance(
+    store: Store, sample: BalanceSample, retention: timedelta
+) -> list[BalanceSample]:
+    """Append `sample` to the series (dropping samples older than the retention), make it
+    the latest; returns the series as stored."""
     kept = [s for s in balance_series(store) if sample.at - retention < s.at < sample.at]
     kept.append(sample)
     store.set_state(SERIES_KEY, {"samples": [s.to_dict() for s in kept[-MAX_SAMPLES:]]})
     store.set_state(LATEST_KEY, sample.to_dict())
+    return kept[-MAX_SAMPLES:]
 
 
 def balance_series(store: Store, since: datetime | None = None) -> list[BalanceSample]:
