@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sentinel.cli import app
-from sentinel.rules.testing import run_test_file
+from sentinel.rules.rule_tests import run_test_file
 
 RULES = """\
 groups:

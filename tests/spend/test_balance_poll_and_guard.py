@@ -187,7 +187,8 @@ def test_serve_schedules_the_poller_on_the_lease_holder(
     finally:
         daemon.stop()
     assert _balance_requests(fake) >= 1
-    assert daemon.lease.current_holder() is None  # released at stop
+    lease = sqlite_store.get_state(daemon.lease.key)
+    assert lease is not None and lease[0]["holder"] is None  # released at stop
 
 
 def test_no_key_or_interval_zero_means_no_poller(
