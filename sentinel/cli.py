@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from sentinel import daemon, dashboards, demo, doctor, spool_cli
+from sentinel import budgets_cli, daemon, dashboards, demo, doctor, spool_cli
 from sentinel.compliance import cli as compliance_cli
 from sentinel.compliance import keys as keys_cli
 from sentinel.privacy import cli as privacy_cli
@@ -36,6 +36,7 @@ for module in (
     dashboards,
     proxy_server,
     spool_cli,
+    budgets_cli,
 ):
     module.register(app)
 

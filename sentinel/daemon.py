@@ -25,6 +25,8 @@ from typing import Any
 import typer
 from prometheus_client import Gauge
 
+from sentinel.balance import BalanceSample
+from sentinel.balance_poll import BalancePoller
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.config import Settings, format_duration
 from sentinel.jobs.runtime import daemon_runtime
@@ -59,6 +61,23 @@ def default_notifiers(store: Store, settings: Settings) -> list[Notifier]:
     if settings.alertmanager_url:
         notifiers.append(AlertmanagerNotifier(settings.alertmanager_url, external))
     return notifiers
+
+
+def balance_poller(daemon: Daemon, settings: Settings) -> BalancePoller | None:
+    """The leader's balance poller; None when polling is off (interval 0) or no DeepSeek
+    key is configured (nothing to poll with: said once in the log)."""
+    if settings.balance_poll_interval <= timedelta(0):
+        return None
+    if settings.api_key is None and settings.api_key_file is None:
+        log.info("no DeepSeek key configured: the balance is not polled")
+        return None
+
+    def client() -> Any:
+        from sentinel.client import Sentinel
+
+        return Sentinel(store=daemon.store, settings=settings, clock=daemon.clock)
+
+    return BalancePoller(daemon.store, settings, daemon.clock, client, lambda: daemon.lease.held)
 
 
 class Daemon:
@@ -103,6 +122,7 @@ class Daemon:
         self._proxy_thread: threading.Thread | None = None
         # Async jobs: every daemon runs a worker (claims are compare-and-set, no leader).
         self.jobs = daemon_runtime(store, settings, clock, self.node_id)
+        self.balance = balance_poller(self, settings)
 
     # evaluation -----------------------------------------------------------
 
@@ -174,6 +194,10 @@ class Daemon:
         except Exception:
             log.exception("reclaim after erasure failed")
 
+    def poll_balance(self) -> BalanceSample | None:
+        """One balance poll now, on the lease holder (None elsewhere, or without a key)."""
+        return self.balance.poll() if self.balance is not None else None
+
     def _replay_spool(self) -> None:
         from sentinel.records.replay import replay_spool
 
@@ -230,6 +254,14 @@ class Daemon:
             id="spool.replay",
             next_run_time=datetime.now(UTC),
         )
+        if self.balance is not None:
+            scheduler.add_job(
+                self.poll_balance,
+                "interval",
+                seconds=self.settings.balance_poll_interval.total_seconds(),
+                id="balance:poll",
+                next_run_time=datetime.now(UTC) + timedelta(seconds=5),  # once the lease is held
+            )
         scheduler.start()
         self._scheduler = scheduler
         self.jobs.start()
@@ -283,6 +315,8 @@ class Daemon:
             self._scheduler.shutdown(wait=True)
             self._scheduler = None
         self.jobs.stop(timeout)  # runs in flight finish; the rest lapse to another worker
+        if self.balance is not None:
+            self.balance.close()
         self.engine.close(timeout)
         with self._eval_lock:
             try:

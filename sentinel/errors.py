@@ -140,3 +140,35 @@ class ContentBlockedError(SentinelAPIError):
         super().__init__(message, request_id=request_id, body=body)
         self.categories = categories
         self.direction = direction
+
+
+class BudgetExceededError(SentinelAPIError):
+    """The app's hard budget (`sentinel budgets set`) is spent for the current period;
+    raised before anything is sent. `retry_after` is the seconds until the period ends
+    (what the proxy sends as Retry-After with its 429)."""
+
+    status_code = 429
+
+    def __init__(
+        self,
+        app: str,
+        spent: float,
+        limit: float,
+        currency: str,
+        per: str,
+        retry_after: float,
+        *,
+        request_id: str | None = None,
+    ) -> None:
+        message = (
+            f"budget of app {app!r} exhausted: {spent:.2f} of {limit:.2f} {currency} spent "
+            f"this {per}; calls resume when the period ends in {retry_after:.0f}s"
+        )
+        body = {"error": {"message": message, "type": "budget_exceeded", "param": None,
+                          "code": "budget_exceeded"}}  # fmt: skip
+        super().__init__(message, request_id=request_id, body=body)
+        self.app = app
+        self.spent = spent
+        self.limit = limit
+        self.currency = currency
+        self.retry_after = retry_after

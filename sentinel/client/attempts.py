@@ -64,6 +64,8 @@ class Attempts:
     response to the deadline; httpx's in-memory streams are both kinds at once)."""
 
     def __init__(self, core: ClientCore, obs: Observation, io: Literal["sync", "async"]) -> None:
+        # before the policy takes anything: a refused call holds no breaker probe
+        core.guard.check(obs.request.app or core.settings.app, obs.request_id)
         self.core = core
         self.obs = obs
         self.policy = policy = core.policy()

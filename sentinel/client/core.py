@@ -28,6 +28,7 @@ from sentinel.client.params import ChatRequest
 from sentinel.client.reporter import Reporter
 from sentinel.client.resilience import CallPolicy, CircuitBreaker, RetryPolicy, TokenBucket
 from sentinel.client.secrets import api_key_source, oauth_secret_source
+from sentinel.client.spend_guard import SpendGuard
 from sentinel.client.tls import ssl_context, validate_base_url
 from sentinel.client.types import Model
 from sentinel.clock import SYSTEM_CLOCK, Clock
@@ -198,6 +199,7 @@ class ClientCore:
         self._tp, self._owns_tp = tracer_provider_for(app, o.tracer_provider)
         self._mp, self._owns_mp = meter_provider_for(app, o.meter_provider)
         self.sink = Sink(self.store, settings, meter_provider=self._mp)
+        self.guard = SpendGuard(self.store, settings.spend_cache_ttl, self.clock)
         self.telemetry = CallTelemetry(
             self._tp,
             self._mp,

@@ -54,6 +54,7 @@ def demo_settings(directory: Path, primary: str, backup: str, api_key: str) -> S
         backup_base_urls=[backup],
         app="support-bot",
         anonymize_within="1h",
+        balance_poll_interval=scenario.BALANCE_POLL,
     )
 
 
@@ -124,6 +125,7 @@ class Demo:
                     self.view.phase(tick * scenario.TICK, phase)
                 primary.faults["chat"].clear()
                 primary.script(*scenario.primary_faults(tick, self.rng))
+                primary.balances = {"USD": scenario.balance_at(tick)}
                 self._tick(client, settings, start, tick)
                 client.flush()  # the rules read the store: every call of the tick is in it
                 elapsed = (tick + 1) * scenario.TICK
@@ -153,6 +155,11 @@ class Demo:
                 continue
             evaluation = daemon.run_group(group, self.clock.now())
             out.extend(evaluation.transitions if evaluation else ())
+        if not elapsed % scenario.BALANCE_POLL:  # the leader's poller, on demo time
+            sample = daemon.poll_balance()
+            usd = sample.total("USD") if sample is not None else None
+            if usd is not None and elapsed == scenario.BALANCE_POLL:
+                self.view.balance_polled(elapsed, usd)
         return out
 
     def _result(

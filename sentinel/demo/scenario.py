@@ -23,6 +23,12 @@ RECOVERY_TICKS = 12  # 3 minutes: the alert resolves
 TOTAL_TICKS = WARMUP_TICKS + INCIDENT_TICKS + RECOVERY_TICKS
 # Ticks (from the incident's start) that open with a burst of 500s: the breaker opens.
 BURST_TICKS = (0, 14)
+# The account's balance (FakeDeepSeek's GET /user/balance) falls with the traffic, fast
+# enough that DeepSeekBalanceRunsOut (under 24 h left at the burn rate) fires on the
+# demo's clock; the daemon polls it every simulated minute.
+BALANCE_POLL = timedelta(minutes=1)
+BALANCE_START = 40.0  # USD
+BALANCE_PER_TICK = 0.125  # 30 USD per hour: 40 USD last about 80 minutes
 BACKUP_LATENCY = 0.045  # seconds: the backup region is farther away
 MODEL = "deepseek-v4-flash"
 
@@ -142,3 +148,8 @@ def primary_faults(tick: int, rng: random.Random) -> list[Fault]:
         else:
             faults.append(Fault(delay=delay))
     return faults
+
+
+def balance_at(tick: int) -> float:
+    """The account balance in USD at the start of `tick`."""
+    return round(BALANCE_START - BALANCE_PER_TICK * tick, 2)

@@ -126,6 +126,12 @@ class View:
             f"{settings.breaker_cooldown:g} s, then one probe"
         )
 
+    def balance_polled(self, offset: timedelta, usd: float) -> None:
+        self.print(
+            f"[dim]{_clock(offset)}[/]  balance poll: {usd:.2f} USD (the leader polls "
+            "GET /user/balance each minute; burn rate -> hours left)"
+        )
+
     def alert(self, offset: timedelta, t: Transition) -> None:
         state = t.state
         if state not in _ALERT_STYLE:

@@ -18,6 +18,7 @@ from sentinel.errors import (
     APIConnectionError,
     APITimeoutError,
     AuthenticationError,
+    BudgetExceededError,
     CircuitOpenError,
     ContentBlockedError,
     InsufficientBalanceError,
@@ -36,6 +37,7 @@ _MAPPING: tuple[tuple[type[SentinelError], int, str, str], ...] = (
     (APITimeoutError, 504, "timeout", "upstream_timeout"),
     (APIConnectionError, 503, "service_unavailable", "upstream_unreachable"),
     (ServiceUnavailableError, 503, "service_unavailable", "upstream_unavailable"),
+    (BudgetExceededError, 429, "budget_exceeded", "budget_exceeded"),
     (RateLimitError, 429, "rate_limit_error", "rate_limited"),
     (AuthenticationError, 502, "upstream_error", "upstream_authentication_failed"),
     (InsufficientBalanceError, 402, "insufficient_balance", "insufficient_balance"),
@@ -93,6 +95,8 @@ def describe(exc: SentinelError, retry_in: float) -> tuple[int, dict[str, Any], 
         headers["x-request-id"] = request_id
     if isinstance(exc, CircuitOpenError):
         headers["retry-after"] = str(max(1, math.ceil(retry_in)))
+    if isinstance(exc, BudgetExceededError):  # the period's end: when calls work again
+        headers["retry-after"] = str(max(1, math.ceil(exc.retry_after)))
     message = upstream_message(exc) if isinstance(exc, SentinelAPIError) else str(exc)
     return status, error_body(message, type_, code), headers
 

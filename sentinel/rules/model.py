@@ -25,6 +25,7 @@ from pydantic import (
 from sentinel.config import Duration, PositiveDuration
 from sentinel.rules.templates import check_template
 from sentinel.store.base import CALL_LABELS, FEEDBACK_LABELS
+from sentinel.store.cost_window import COST_LABELS
 
 # The metrics a rule may name, as types (so validation rejects any other) and as the
 # tuples the evaluator dispatches on, each written once.
@@ -44,9 +45,17 @@ CallMetric = Literal[
     "ttft_p95_ms",
 ]
 FeedbackMetric = Literal["quality_score_avg", "satisfaction_rate"]
-Metric = Literal[CallMetric, FeedbackMetric, "unanonymized_overdue"]
+# Spend: cost of the priced calls (cost_rate per hour), and the polled account balance
+# (sentinel.balance); every sample of these carries a `currency` label.
+CostMetric = Literal["cost_rate", "cost_sum"]
+BalanceMetric = Literal["balance", "balance_hours_left"]
+Metric = Literal[CallMetric, FeedbackMetric, CostMetric, BalanceMetric, "unanonymized_overdue"]
 CALL_METRICS: tuple[str, ...] = get_args(CallMetric)
 FEEDBACK_METRICS: tuple[str, ...] = get_args(FeedbackMetric)
+COST_METRICS: tuple[str, ...] = get_args(CostMetric)
+BALANCE_METRICS: tuple[str, ...] = get_args(BalanceMetric)
+# Metrics whose value can be held against its own past (`baseline`).
+_NO_BASELINE = ("unanonymized_overdue", "content_flagged_rate")
 
 OPS: dict[str, Callable[[float, float], bool]] = {
     ">": operator.gt,
@@ -66,12 +75,24 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
 
+class Baseline(_Strict):
+    """Compare the metric with its own past instead of a fixed number: the rule's value
+    becomes current / baseline, the same metric over `window` (default: the rule's)
+    ending `offset` before the evaluation. "Spend this hour above 3x the same hour last
+    week" is `window: 1h`, `baseline: {offset: 7d}`, `op: ">"`, `threshold: 3`. An
+    undefined or zero baseline makes the condition false (nothing to compare with)."""
+
+    offset: Duration = timedelta(0)
+    window: PositiveDuration | None = None
+
+
 class Rule(_Strict):
     alert: str
     metric: Metric
     window: PositiveDuration = timedelta(minutes=5)
     op: Op
     threshold: float
+    baseline: Baseline | None = None
     min_requests: int = Field(default=0, ge=0)
     for_: Duration = Field(default=timedelta(0), alias="for")
     keep_firing_for: Duration = timedelta(0)
@@ -106,6 +127,10 @@ class Rule(_Strict):
         if metric == "unanonymized_overdue":
             raise ValueError(f"unanonymized_overdue is store-wide: remove {info.field_name}")
         allowed = FEEDBACK_LABELS if metric in FEEDBACK_METRICS else CALL_LABELS
+        if metric in COST_METRICS:
+            allowed = COST_LABELS
+        if metric in BALANCE_METRICS:
+            allowed = ("currency",)  # one account-wide series per currency
         if metric == "content_flagged_rate" and info.field_name == "where":
             allowed = (*CALL_LABELS, "category")  # every sample has a category label
         bad = [k for k in v if k not in allowed]
@@ -113,6 +138,16 @@ class Rule(_Strict):
             raise ValueError(
                 f"label(s) {bad} cannot be used with metric {metric}: use {list(allowed)}"
             )
+        return v
+
+    @field_validator("baseline")
+    @classmethod
+    def _baseline(cls, v: Baseline | None, info: ValidationInfo) -> Baseline | None:
+        metric = info.data.get("metric")
+        if v is not None and metric in _NO_BASELINE:
+            raise ValueError(f"{metric} cannot be compared with a baseline")
+        if v is not None and v.offset == timedelta(0) and v.window is None:
+            raise ValueError("a baseline needs an offset or a window, else it is the value")
         return v
 
     @field_validator("labels")

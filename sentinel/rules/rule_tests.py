@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from sentinel.balance import BalanceSample
 from sentinel.config import format_duration
 from sentinel.models import CallRecord, CallSafety, Conversation, Feedback, Record
 from sentinel.rules.engine import RuleEngine
@@ -33,6 +34,7 @@ from sentinel.rules.loader import (
     load_rules,
 )
 from sentinel.rules.model import Duration, Group
+from sentinel.store.balance_state import record_balance
 from sentinel.store.base import CALL_LABELS, Store
 from sentinel.store.sqlite import SQLiteStore
 
@@ -61,6 +63,10 @@ class Traffic(_Strict):
     satisfied_ratio: float | None = Field(default=None, ge=0, le=1)
     conversations: bool = False  # store a raw (not anonymized) conversation per call
     flagged: dict[str, float] = Field(default_factory=dict)  # safety category -> share of calls
+    cost: float | None = Field(default=None, ge=0)  # cost of every call, in `currency`
+    currency: str = "USD"
+    cache_hit_tokens: int | None = Field(default=None, ge=0)  # input tokens of every call
+    cache_miss_tokens: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _consistent(self) -> Traffic:
@@ -70,6 +76,33 @@ class Traffic(_Strict):
         if self.end <= self.start:
             raise ValueError("end must be after start")
         return self
+
+
+class BalanceSeries(_Strict):
+    """Polled balances from `start` to `end` (inclusive) every `every`, the total going
+    linearly from `first` to `last` (is_available while it is above 0)."""
+
+    currency: str = "USD"
+    start: Duration
+    end: Duration
+    every: Duration
+    first: float
+    last: float
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BalanceSeries:
+        if self.end < self.start or self.every <= timedelta(0):
+            raise ValueError("need end >= start and every > 0")
+        return self
+
+    def samples(self) -> Iterator[BalanceSample]:
+        span = (self.end - self.start).total_seconds() or 1.0
+        at = self.start
+        while at <= self.end:
+            total = self.first + (self.last - self.first) * (at - self.start).total_seconds() / span
+            amounts = {self.currency: {"total": total, "topped_up": total}}
+            yield BalanceSample(EPOCH + at, total > 0, amounts)
+            at += self.every
 
 
 class AlertExpectation(_Strict):
@@ -82,6 +115,7 @@ class TestCase(_Strict):
     name: str
     anonymize_within: Duration = timedelta(hours=72)
     traffic: list[Traffic] = Field(default_factory=list)
+    balance: list[BalanceSeries] = Field(default_factory=list)
     alerts: list[AlertExpectation] = Field(min_length=1)
 
 
@@ -128,6 +162,10 @@ def synthesize(traffic: Traffic, key: str) -> Iterator[Record]:
             rate_limited=_every(traffic.rate_limited_ratio, i),
             circuit_open=opened,
             safety=_safety(traffic.flagged, i),
+            cost=traffic.cost,
+            cost_currency=traffic.currency if traffic.cost is not None else None,
+            cache_hit_tokens=traffic.cache_hit_tokens,
+            cache_miss_tokens=traffic.cache_miss_tokens,
             **labels,
         )
         if traffic.score is not None or traffic.satisfied_ratio is not None:
@@ -213,6 +251,9 @@ def run_case(
                     batch.clear()
         if batch:
             store.write_records(batch)
+        samples = sorted((s for b in case.balance for s in b.samples()), key=lambda s: s.at)
+        for sample in samples:
+            record_balance(store, sample, retention=timedelta(days=3650))
         store.refresh()
         engine = RuleEngine(store, [], anonymize_within=case.anonymize_within)
         known = {r.alert for g in groups for r in g.rules}

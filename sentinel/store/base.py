@@ -27,6 +27,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict
 
 from sentinel.models import AlertEvent, AuditEntry, CallRecord, Conversation, Record
+from sentinel.store.cost_window import CostQueries
 
 # Labels the rule engine may filter or group calls by. They are columns in SQLite and
 # keyword fields in Elasticsearch; metadata.* labels are not aggregatable by design.
@@ -294,6 +295,7 @@ class Store(
     StoreLifecycle,
     RecordStore,
     WindowStats,
+    CostQueries,
     SubjectStore,
     CacheStore,
     StateStore,

@@ -271,6 +271,10 @@ class FakeDeepSeek:
                 conn.start_next_cycle()
         except (ConnectionError, h11.ProtocolError, asyncio.IncompleteReadError):
             return
+        except asyncio.CancelledError:
+            # stop() cancels idle keep-alive connections; ending quietly keeps Python
+            # 3.11's stream callback from logging a CancelledError traceback
+            return
         finally:
             writer.close()
 

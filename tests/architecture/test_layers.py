@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "sentinel.privatedirs": 1,
     "sentinel.settings_errors": 1,
     "sentinel.cli_tables": 1,  # Rich tables of every command, whatever its layer
+    "sentinel.balance": 1,  # balance samples and burn-rate math (pure)
     "sentinel.store": 2,
     "sentinel.records": 3,
     "sentinel.telemetry": 3,
@@ -54,6 +55,8 @@ LAYERS: dict[str, int] = {
     "sentinel.doctor_upstream": 5,
     "sentinel.dashboards": 5,
     "sentinel.startup": 5,
+    "sentinel.balance_poll": 5,
+    "sentinel.budgets_cli": 5,
     "sentinel.testing": 6,  # may import anything
 }
 # The root package re-exports the clients lazily (`from sentinel import Sentinel`); the

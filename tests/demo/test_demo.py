@@ -63,6 +63,9 @@ def test_demo_exits_0_and_tells_the_whole_story(demo_run: dict[str, Any]) -> Non
         "alert DeepSeekHighErrorRate PENDING",
         "alert DeepSeekHighErrorRate FIRING",
         "alert DeepSeekHighErrorRate RESOLVED",
+        "balance poll: 39.62 USD",
+        "alert DeepSeekBalanceRunsOut PENDING",
+        "alert DeepSeekBalanceRunsOut FIRING",
         "stored conversation, before",
         "after the anonymization job",
         "export after erasure: 0 records",
@@ -76,6 +79,10 @@ def test_demo_exits_0_and_tells_the_whole_story(demo_run: dict[str, Any]) -> Non
     assert pending and firing
     to_s = lambda m: int(m.group(1)) * 60 + int(m.group(2))  # noqa: E731
     assert to_s(firing) - to_s(pending) == 300
+    # the balance alert: pending once three polls show the burn, firing its `for: 5m` later
+    pending = re.search(r"(\d\d):(\d\d)\s+alert DeepSeekBalanceRunsOut PENDING", out)
+    firing = re.search(r"(\d\d):(\d\d)\s+alert DeepSeekBalanceRunsOut FIRING", out)
+    assert pending and firing and to_s(firing) - to_s(pending) == 300
     # the before/after panels: the showcase customer's e-mail before, a placeholder after
     persona = next(p for p in scenario.PERSONAS if p.subject_id == scenario.SHOWCASE_SUBJECT)
     assert persona.email in out and "<EMAIL_ADDRESS_1>" in out and "<PERSON_1>" in out

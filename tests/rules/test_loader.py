@@ -128,6 +128,9 @@ def test_builtin_rules_are_the_default_and_env_overrides(
         "ConversationsOverdueForAnonymization",
         "DeepSeekQualityScoreDrop",
         "ContentFlaggedRateHigh",
+        "DeepSeekBalanceRunsOut",
+        "DeepSeekSpendSpike",
+        "DeepSeekCacheHitRatioDropped",
     }
     for g in load_rules([BUILTIN_RULES]).groups:
         for r in g.rules:
@@ -141,7 +144,7 @@ def test_cli_check_exit_codes(tmp_path: Path) -> None:
     runner = CliRunner()
     ok = runner.invoke(app, ["rules", "check", str(BUILTIN_RULES)])
     assert ok.exit_code == 0, ok.output
-    assert "4 group(s), 7 rule(s)" in ok.output
+    assert "6 group(s), 10 rule(s)" in ok.output
     (tmp_path / "bad.yml").write_text(GOOD.replace("metric: error_rate", "metric: nope"))
     bad = runner.invoke(app, ["rules", "check", str(tmp_path / "bad.yml")])
     assert bad.exit_code == 1

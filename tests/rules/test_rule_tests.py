@@ -25,7 +25,7 @@ def test_shipped_rule_tests_pass_through_the_cli() -> None:
     assert len(SHIPPED_TESTS) >= 2
     result = CliRunner().invoke(app, ["rules", "test", *map(str, SHIPPED_TESTS)])
     assert result.exit_code == 0, result.output
-    assert result.output.count("PASS ") == 14
+    assert result.output.count("PASS ") == 18
     assert "exactly 5% errors never fires" in result.output
 
 

@@ -9,6 +9,7 @@ failure classification, `maintenance` reclaim and drop.
 
 from __future__ import annotations
 
+from sentinel.store.cost_window import ElasticCostQueries
 from sentinel.store.elastic.audit import ElasticAudit
 from sentinel.store.elastic.cache import ElasticCache
 from sentinel.store.elastic.maintenance import ElasticMaintenance
@@ -23,6 +24,7 @@ __all__ = ["ElasticStore"]
 class ElasticStore(
     ElasticRecords,
     ElasticWindowStats,
+    ElasticCostQueries,
     ElasticSubjects,
     ElasticCache,
     ElasticState,

@@ -8,6 +8,7 @@ the choices worth knowing (WAL, secure_delete, epoch timestamps, the checkpointe
 
 from __future__ import annotations
 
+from sentinel.store.cost_window import SQLiteCostQueries
 from sentinel.store.sqlite.audit import SQLiteAudit
 from sentinel.store.sqlite.cache import SQLiteCache
 from sentinel.store.sqlite.core import CHECKPOINT_EVERY, WAL_AUTOCHECKPOINT_PAGES
@@ -20,6 +21,12 @@ __all__ = ["CHECKPOINT_EVERY", "WAL_AUTOCHECKPOINT_PAGES", "SQLiteStore", "perce
 
 
 class SQLiteStore(
-    SQLiteRecords, SQLiteWindowStats, SQLiteSubjects, SQLiteCache, SQLiteState, SQLiteAudit
+    SQLiteRecords,
+    SQLiteWindowStats,
+    SQLiteCostQueries,
+    SQLiteSubjects,
+    SQLiteCache,
+    SQLiteState,
+    SQLiteAudit,
 ):
     """The Store protocol on one SQLite file."""
