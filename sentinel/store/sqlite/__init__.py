@@ -15,11 +15,18 @@ from sentinel.store.sqlite.records import SQLiteRecords
 from sentinel.store.sqlite.state import SQLiteState
 from sentinel.store.sqlite.stats import SQLiteWindowStats, percentile
 from sentinel.store.sqlite.subjects import SQLiteSubjects
+from sentinel.store.spend_queries import SQLiteSpendQueries
 
 __all__ = ["CHECKPOINT_EVERY", "WAL_AUTOCHECKPOINT_PAGES", "SQLiteStore", "percentile"]
 
 
 class SQLiteStore(
-    SQLiteRecords, SQLiteWindowStats, SQLiteSubjects, SQLiteCache, SQLiteState, SQLiteAudit
+    SQLiteRecords,
+    SQLiteWindowStats,
+    SQLiteSubjects,
+    SQLiteCache,
+    SQLiteState,
+    SQLiteAudit,
+    SQLiteSpendQueries,
 ):
     """The Store protocol on one SQLite file."""
