@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
+import sys
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -220,7 +221,8 @@ def spend(
     else:
         from sentinel.spend.view import spend_table
 
-        Console().print(spend_table(data))
+        # never cut a subject key or conversation id in a pipe or a file
+        Console(width=None if sys.stdout.isatty() else 240).print(spend_table(data))
 
 
 def register(app: typer.Typer) -> None:
