@@ -182,7 +182,7 @@ def recompute_command(
         )
     typer.echo(
         f"{counts['calls']} calls since {start:%Y-%m-%d %H:%M} UTC: {counts['changed']} "
-        f"re-priced, {counts['unpriced']} without a price ({settings.currency})"
+        f"re-priced, {counts['no_cost']} without a cost (no usage, or no {settings.currency} price)"
     )
 
 

@@ -44,7 +44,7 @@ def recompute(
     advance: Callable[[int], Any] = lambda n: None,
 ) -> dict[str, int]:
     """Counts: calls seen, calls whose cost changed, calls left with no cost."""
-    seen = changed = unpriced = 0
+    seen = changed = no_cost = 0
     for batch in store.iter_calls_since(since):
         updates = []
         for record in batch:
@@ -52,9 +52,9 @@ def recompute(
             if update is not None:
                 updates.append(update)
             if (update.cost if update is not None else record.cost) is None:
-                unpriced += 1
+                no_cost += 1
         if updates:
             changed += store.set_costs(updates)
         seen += len(batch)
         advance(len(batch))
-    return {"calls": seen, "changed": changed, "unpriced": unpriced}
+    return {"calls": seen, "changed": changed, "no_cost": no_cost}

@@ -80,7 +80,7 @@ def report(
         "where": dict(where or {}),
         "rows": [_row(r) for r in rows],
         "totals": {
-            cur or "unpriced": {**t, "cost": t["cost"] if cur else None,
+            cur or "no_cost": {**t, "cost": t["cost"] if cur else None,
                                 "cache_savings": t["cache_savings"] if cur else None}
             for cur, t in totals.items()
         },

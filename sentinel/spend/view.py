@@ -20,13 +20,14 @@ def spend_table(data: dict[str, Any], title: str | None = None) -> Table:
     for r in data["rows"]:
         ratio = r["cache_hit_ratio"]
         t.add_row(
-            r["key"] or "(none)", r["currency"] or "unpriced", str(r["calls"]), money(r["cost"]),
+            r["key"] or "(none)", r["currency"] or "no cost", str(r["calls"]), money(r["cost"]),
             money(r["cache_savings"]), "-" if ratio is None else f"{ratio:.0%}",
             str(r["output_tokens"]),
         )  # fmt: skip
+    # "no_cost": calls without usage (failed calls) or without a price row
     for cur, tot in data["totals"].items():
         t.add_row(
-            "total", cur, str(tot["calls"]), money(tot["cost"]), money(tot["cache_savings"]),
-            "", "", style="bold",
+            "total", cur.replace("_", " "), str(tot["calls"]), money(tot["cost"]),
+            money(tot["cache_savings"]), "", "", style="bold",
         )  # fmt: skip
     return t

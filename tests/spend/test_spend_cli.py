@@ -100,7 +100,7 @@ def test_recompute_reprices_past_calls_only_when_asked_and_audits_it(
     result = runner.invoke(app, ["prices", "recompute", "--since", "2026-12-05T02:10:00"])
     assert result.exit_code == 0, result.output
     # r10..r19 of bot (after 02:10) and all of search; search has no output: unchanged
-    assert "20 calls since 2026-12-05 02:10 UTC: 10 re-priced, 0 without a price" in result.output
+    assert "20 calls since 2026-12-05 02:10 UTC: 10 re-priced, 0 without a cost" in result.output
     cli_store.refresh()
     after = json.loads(runner.invoke(app, ["spend", "--json", *RANGE]).output)
     assert round(after["totals"]["USD"]["cost"], 2) == round(16.56 + 10 * 0.10, 2)
@@ -108,7 +108,7 @@ def test_recompute_reprices_past_calls_only_when_asked_and_audits_it(
     assert abs(cli_store.get_call("r15").cost - 0.853) < 1e-12
     entries = list(cli_store.iter_audit())
     assert entries[-1].action == "prices.recompute"
-    assert entries[-1].counts == {"calls": 20, "changed": 10, "unpriced": 0}
+    assert entries[-1].counts == {"calls": 20, "changed": 10, "no_cost": 0}
     assert entries[-1].details["since"].startswith("2026-12-05T02:10:00")
     verify = runner.invoke(app, ["audit", "verify"])
     assert verify.exit_code == 0, verify.output
