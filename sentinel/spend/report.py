@@ -65,7 +65,7 @@ def report(
     limit: int = 100,
 ) -> dict[str, Any]:
     """Rows per group and currency (currency None: calls with no cost: no usage, or no
-    price row), and totals per currency."""
+    price row), and totals per currency of the rows returned (the costliest `limit`)."""
     rows = store.spend(start, end, by, where, limit)
     totals: dict[str, dict[str, Any]] = {}
     for r in rows:
