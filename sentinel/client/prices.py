@@ -70,6 +70,11 @@ class PriceRow:
 class PriceTable:
     windows: dict[str, Window] = field(default_factory=dict)
     rows: dict[tuple[str, str, datetime, str | None], PriceRow] = field(default_factory=dict)
+    # (model, currency) -> [(effective_from, rows of that date)], newest first: built on
+    # the first lookup (every call prices itself), dropped when a file is merged in
+    _index: dict[tuple[str, str], list[tuple[datetime, list[PriceRow]]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def models(self) -> set[str]:
         return {row.model for row in self.rows.values()}
@@ -83,23 +88,23 @@ class PriceTable:
     def row_at(self, model: str, currency: str, at: datetime) -> PriceRow | None:
         """The row in force for `model` at `at`: the latest effective_from at or before it,
         then the row of a window `at` falls in, else the row without a window."""
-        candidates = [
-            r
-            for r in self.rows.values()
-            if r.model == model and r.currency == currency and r.effective_from <= at
-        ]
-        if not candidates:
-            return None
-        since = max(r.effective_from for r in candidates)
-        base = None
-        for row in candidates:
-            if row.effective_from != since:
+        if self._index is None:
+            index: dict[tuple[str, str], dict[datetime, list[PriceRow]]] = {}
+            for r in self.rows.values():
+                index.setdefault((r.model, r.currency), {}).setdefault(r.effective_from, [])
+                index[(r.model, r.currency)][r.effective_from].append(r)
+            self._index = {k: sorted(v.items(), reverse=True) for k, v in index.items()}
+        for since, rows in self._index.get((model, currency), ()):
+            if since > at:
                 continue
-            if row.window is None:
-                base = row
-            elif (w := self.windows.get(row.window)) is not None and w.contains(at):
-                return row
-        return base
+            base = None
+            for row in rows:
+                if row.window is None:
+                    base = row
+                elif (w := self.windows.get(row.window)) is not None and w.contains(at):
+                    return row
+            return base
+        return None
 
 
 def _when(value: Any) -> datetime:
@@ -200,6 +205,7 @@ def _row(model: str, node: yaml.Node, where: str) -> PriceRow:
 def parse(text: str, where: str, into: PriceTable | None = None) -> PriceTable:
     """The rows and windows of one file merged over `into`."""
     table = into if into is not None else PriceTable()
+    table._index = None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
