@@ -105,6 +105,15 @@ def _order(rows: list[SpendRow], by: str, limit: int) -> list[SpendRow]:
     return sorted((r for r in rows if r.key in keep), key=lambda r: (-totals[r.key], r.key))
 
 
+# Every column a spend report reads, in one index led by the timestamp: the report scans
+# this (~150 bytes a call) instead of the calls table, whose rows carry the whole JSON
+# document (~2 KB), which made a report over a million calls 3x slower.
+SPEND_SCHEMA = """
+CREATE INDEX IF NOT EXISTS calls_spend ON calls(ts, cost_currency, app, model, subject_key,
+    conversation_id, cost, cache_savings, cache_hit_tokens, cache_miss_tokens, output_tokens);
+"""
+
+
 class SQLiteSpendQueries:
     """For SQLiteStore (its `_op` runs a function on the connection under the lock)."""
 
@@ -119,17 +128,27 @@ class SQLiteSpendQueries:
         limit: int = 100,
     ) -> list[SpendRow]:
         _check(by, where)
-        column = "CAST(ts / 86400 AS INTEGER)" if by == "day" else SPEND_GROUPS[by]
+        # no key is "" (a JOIN never matches NULL)
+        column = (
+            "CAST(ts / 86400 AS INTEGER)" if by == "day" else f"COALESCE({SPEND_GROUPS[by]}, '')"
+        )
         sql = (
-            f"SELECT {column}, COALESCE(cost_currency, ''), COUNT(*), TOTAL(cost),"
-            " TOTAL(cache_savings), TOTAL(cache_hit_tokens), TOTAL(cache_miss_tokens),"
-            " TOTAL(output_tokens) FROM calls WHERE ts >= ? AND ts < ?"
+            f"SELECT {column} AS k, COALESCE(cost_currency, '') AS cur, COUNT(*) AS n,"
+            " TOTAL(cost) AS cost, TOTAL(cache_savings), TOTAL(cache_hit_tokens),"
+            " TOTAL(cache_miss_tokens), TOTAL(output_tokens) FROM calls WHERE ts >= ? AND ts < ?"
         )
         params: list[Any] = [start.timestamp(), end.timestamp()]
         for name, value in (where or {}).items():
             sql += f" AND {SPEND_GROUPS[name]} = ?"
             params.append(value)
         sql += " GROUP BY 1, 2"
+        if by != "day":  # the costliest groups only, chosen here: 50,000 conversations
+            # would cost more to move into Python than to aggregate
+            sql = (
+                f"WITH g AS MATERIALIZED ({sql}) SELECT g.* FROM g JOIN (SELECT k FROM g"
+                " GROUP BY k ORDER BY TOTAL(cost) DESC, k LIMIT ?) USING (k)"
+            )
+            params.append(limit)
         rows = self._op(lambda c: c.execute(sql, params).fetchall())
         out = [
             SpendRow(

@@ -72,6 +72,9 @@ def test_spend_by_day_model_subject_conversation_and_filters(store: Any) -> None
     assert [(r.key, r.calls) for r in subject] == [("k" * 64, 10)]
     conv = store.spend(T0, end, "conversation", limit=1)
     assert [r.key for r in conv] == ["conv-1"]  # the costliest group first
+    # the calls with no conversation are a group of their own ("")
+    rest = {(r.key, r.currency): r.calls for r in store.spend(T0, end, "conversation")}
+    assert rest == {("conv-1", "CNY"): 10, ("", "USD"): 101, ("", ""): 1}
     only = store.spend(T0, T0 + timedelta(minutes=10), "app", {"app": "search"})
     assert [(r.key, r.calls) for r in only] == [("search", 5)]  # minutes 0,2,4,6,8
 

@@ -8,6 +8,7 @@ the choices worth knowing (WAL, secure_delete, epoch timestamps, the checkpointe
 
 from __future__ import annotations
 
+from sentinel.store.spend_queries import SQLiteSpendQueries
 from sentinel.store.sqlite.audit import SQLiteAudit
 from sentinel.store.sqlite.cache import SQLiteCache
 from sentinel.store.sqlite.core import CHECKPOINT_EVERY, WAL_AUTOCHECKPOINT_PAGES
@@ -15,7 +16,6 @@ from sentinel.store.sqlite.records import SQLiteRecords
 from sentinel.store.sqlite.state import SQLiteState
 from sentinel.store.sqlite.stats import SQLiteWindowStats, percentile
 from sentinel.store.sqlite.subjects import SQLiteSubjects
-from sentinel.store.spend_queries import SQLiteSpendQueries
 
 __all__ = ["CHECKPOINT_EVERY", "WAL_AUTOCHECKPOINT_PAGES", "SQLiteStore", "percentile"]
 
