@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sentinel.api.app import create_app
-from sentinel.api.deps import compliance_for
 from sentinel.clock import FakeClock
 from sentinel.config import Settings
 from sentinel.models import CallRecord
+from sentinel.web.state import web_state
 
 NOW = datetime(2026, 12, 5, 12, tzinfo=UTC)
 
@@ -38,7 +38,7 @@ def seed(store: Any) -> None:
 def api(store: Any, tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     seed(store)
     app = create_app(store, Settings(), clock=FakeClock(NOW), exports_dir=tmp_path / "exports")
-    registry = compliance_for(app).tokens
+    registry = web_state(app).tokens
     tokens = {s: registry.create(f"t-{s}", [s])[0] for s in ("spend:read", "alerts:read")}
     with TestClient(app) as client:
         yield client, tokens
