@@ -13,6 +13,7 @@ from sentinel.privacy import cli as privacy_cli
 from sentinel.proxy import server as proxy_server
 from sentinel.rules import cli as rules_cli
 from sentinel.safety import cli as safety_cli
+from sentinel.spend import cli as spend_cli
 
 app = typer.Typer(
     name="sentinel",
@@ -37,6 +38,7 @@ for module in (
     proxy_server,
     spool_cli,
     budgets_cli,
+    spend_cli,
 ):
     module.register(app)
 

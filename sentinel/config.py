@@ -11,7 +11,7 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import platformdirs
 from pydantic import (
@@ -167,6 +167,10 @@ class Settings(BaseSettings):
     http2: bool = False
     gzip_min_bytes: int | None = None
     models_file: Path | None = None  # extends/overrides the shipped model catalogue
+    # Spend (sentinel.client.prices): the operator's prices merged over the shipped table,
+    # and the currency calls are priced in (DeepSeek bills in USD or CNY; no conversion)
+    prices_file: Path | None = None
+    currency: Literal["USD", "CNY"] = "USD"
 
     # Storage and records
     store: str | None = None

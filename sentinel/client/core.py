@@ -20,9 +20,10 @@ from opentelemetry.trace import SpanKind, TracerProvider
 from pydantic import SecretStr, ValidationError
 
 from sentinel import __version__
-from sentinel.client import catalogue
+from sentinel.client import catalogue, prices
 from sentinel.client.auth import Auth, OAuth2ClientCredentials, StaticKeyAuth
 from sentinel.client.cache import ResponseCache
+from sentinel.client.cost import Pricer
 from sentinel.client.observation import Observation
 from sentinel.client.params import ChatRequest
 from sentinel.client.reporter import Reporter
@@ -159,6 +160,7 @@ class ClientCore:
         if min(timeouts) <= 0:
             raise ConfigurationError("timeouts must be > 0 seconds")
         self.catalogue = catalogue.load(settings.models_file)
+        self.prices = prices.load(settings.prices_file)
         self.endpoints = [validate_base_url(settings.base_url, "base_url")] + [
             validate_base_url(u, f"backup_base_urls[{i}]")
             for i, u in enumerate(settings.backup_base_urls)
@@ -211,6 +213,12 @@ class ClientCore:
         )
         if self.safety is not None:
             self.safety.count_on(self._mp)
+        self.pricer = Pricer(
+            self.prices,
+            settings.currency,
+            {a.id: a.target for a in self.catalogue.aliases.values()},
+            on_unpriced=self._unpriced,
+        )
         self.reporter = Reporter(
             self.telemetry,
             self.sink,
@@ -219,6 +227,7 @@ class ClientCore:
             clock=self.clock,
             subject_secret=settings.subject_secret_bytes(),
             safety=self.safety,
+            pricer=self.pricer,
         )
         self.cache = (
             ResponseCache(
@@ -302,6 +311,17 @@ class ClientCore:
                     f"{', '.join(ignored)} has no effect in thinking mode ({request.model}); "
                     "DeepSeek ignores it",
                 )
+
+    def _unpriced(self, model: str, first: bool) -> None:
+        """Counted every time, logged once per model: the cost stays null, never a guess."""
+        self.telemetry.unpriced(model)
+        if first:
+            log.warning(
+                "no %s price for model %r at this time: its calls get cost=null "
+                "(add a row to SENTINEL_PRICES_FILE, see `sentinel prices show`)",
+                self.pricer.currency,
+                model,
+            )
 
     def _warn(self, obs: Observation, kind: str, message: str) -> None:
         log.warning("%s", message)

@@ -10,13 +10,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sentinel.client.cost import Pricer
 from sentinel.client.observation import Observation
 from sentinel.models import CallRecord, Conversation, Feedback
 from sentinel.models import construct as _construct
 
 
-def call_record(obs: Observation, app: str) -> CallRecord:
+def call_record(obs: Observation, app: str, pricer: Pricer | None = None) -> CallRecord:
+    """`pricer` None: the call is not priced (cost fields None)."""
     req = obs.request
+    cost = (
+        pricer.price(
+            req.model,
+            obs.started,
+            input_tokens=obs.input_tokens,
+            output_tokens=obs.output_tokens,
+            cache_hit_tokens=obs.cache_hit_tokens,
+            cache_miss_tokens=obs.cache_miss_tokens,
+        )
+        if pricer is not None
+        else None
+    )
     return _construct(
         CallRecord,
         dict(
@@ -46,9 +60,10 @@ def call_record(obs: Observation, app: str) -> CallRecord:
             cache_hit_tokens=obs.cache_hit_tokens,
             cache_miss_tokens=obs.cache_miss_tokens,
             reasoning_tokens=obs.reasoning_tokens,
-            cost=None,  # priced by sentinel.spend
-            cost_currency=None,
-            cache_savings=None,
+            # priced once, now: a later price change never rewrites it
+            cost=float(cost.amount) if cost is not None else None,
+            cost_currency=cost.currency if cost is not None else None,
+            cache_savings=float(cost.cache_savings) if cost is not None else None,
             finish_reasons=obs.finish_reasons,
             tool_calls=len(obs.tool_calls) if obs.tool_calls else None,
             tool_call_names=[c.get("function", {}).get("name", "") for c in obs.tool_calls],

@@ -10,6 +10,7 @@ import logging
 import threading
 from collections import OrderedDict
 
+from sentinel.client.cost import Pricer
 from sentinel.client.observation import Observation
 from sentinel.client.params import ChatRequest
 from sentinel.client.record_builder import call_record, conversation
@@ -34,6 +35,7 @@ class Reporter:
         clock: Clock,
         subject_secret: bytes,
         safety: SafetyFilter | None = None,
+        pricer: Pricer | None = None,
     ) -> None:
         self.telemetry = telemetry
         self.sink = sink
@@ -42,6 +44,7 @@ class Reporter:
         self.clock = clock
         self._secret = subject_secret
         self.safety = safety
+        self.pricer = pricer
         self._recent: OrderedDict[str, tuple[str, str | None]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -59,7 +62,7 @@ class Reporter:
         """Never raises: a reporting failure must not turn a good call into an error."""
         try:
             app = obs.request.app or self.app
-            record = call_record(obs, app)
+            record = call_record(obs, app, self.pricer)
         except Exception:
             log.exception("could not build the record of call %s", obs.request_id)
             return

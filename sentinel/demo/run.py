@@ -37,10 +37,12 @@ from sentinel.errors import SentinelAPIError
 from sentinel.models import Conversation
 from sentinel.rules.evaluator import Transition
 from sentinel.rules.notifiers import StoreNotifier
+from sentinel.spend.report import report
 from sentinel.store.sqlite import SQLiteStore
 from sentinel.testing import FakeDeepSeek
 
 ACTOR = "demo:compliance-officer"
+_AFTER = timedelta(microseconds=1)  # spend windows end before their end: include the last call
 
 
 def demo_settings(directory: Path, primary: str, backup: str, api_key: str) -> Settings:
@@ -179,6 +181,7 @@ class Demo:
             feedback_avg=scores[0] if scores else None,
             alerts_fired=[t.instance.alertname for t in transitions if t.state == "firing"],
             alerts_resolved=[t.instance.alertname for t in transitions if t.state == "resolved"],
+            spend=report(self.store, by="model", start=start, end=self.clock.now() + _AFTER),
         )
 
     def _move_to(self, when: datetime) -> None:

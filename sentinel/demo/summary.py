@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sentinel.compliance.audit import Verification
 from sentinel.models import CallRecord
@@ -64,3 +65,4 @@ class DemoResult:
     export_after_erasure: int = -1
     audit: Verification | None = None
     seconds: float = 0.0
+    spend: dict[str, Any] = field(default_factory=dict)  # sentinel.spend.report, by model

@@ -29,6 +29,7 @@ from sentinel.demo import scenario
 from sentinel.demo.summary import DemoResult
 from sentinel.models import Conversation
 from sentinel.rules.evaluator import Transition
+from sentinel.spend.view import money, spend_table
 
 _PHASES = {
     "warm-up": ("green", "healthy traffic from the support bot (an occasional 429 is retried)"),
@@ -235,9 +236,17 @@ class View:
         ]  # fmt: skip
         if r.feedback_avg is not None:
             rows.insert(7, ("quality score", f"{r.feedback_avg:.2f}", "average user feedback"))
+        for currency, total in r.spend.get("totals", {}).items():
+            if total["cost"] is None:
+                continue
+            rows.insert(7, (f"cost ({currency})", money(total["cost"]),
+                            f"cache saved {money(total['cache_savings'])} {currency} "
+                            "(DeepSeek's prices at each call's time)"))  # fmt: skip
         for row in rows:
             table.add_row(*row)
         self.print()
+        if r.spend.get("rows"):
+            self.print(spend_table(r.spend, title="What the calls cost, by model"))
         self.print(Panel(table, border_style="cyan", subtitle=f"demo took {r.seconds:.1f} s"))
 
     def next_steps(self, directory: Path, command: str, port: int) -> None:

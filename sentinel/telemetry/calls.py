@@ -22,6 +22,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 
 from sentinel.models import CallRecord, call_fields, compile_builder, compile_flat
 from sentinel.telemetry import semconv as sc
+from sentinel.telemetry.spend import spend_metrics
 from sentinel.urls import redact_url
 
 if TYPE_CHECKING:
@@ -165,6 +166,7 @@ class CallTelemetry:
             sc.METRIC_WARNINGS, unit="{warning}", description="One-time warnings, by kind"
         )
         self.requests = _request_counts(meter)
+        self.spend = spend_metrics(meter)
         self.retries = meter.create_counter(
             sc.METRIC_RETRIES, unit="{retry}", description="Retries after 429"
         )
@@ -246,6 +248,11 @@ class CallTelemetry:
         self.warnings.add(1, {**self._base, sc.SENTINEL_WARNING_KIND: kind})
 
     @never_raises
+    def unpriced(self, model: str) -> None:
+        """A call of a model with no price row in force: its cost is unknown."""
+        self.spend.unpriced(model)
+
+    @never_raises
     def breaker_opened(self, endpoint: str | None) -> None:
         self.breaker_opens.add(1, {**self._base, sc.SERVER_ADDRESS: endpoint or ""})
 
@@ -276,6 +283,7 @@ class CallTelemetry:
         if record.time_to_first_chunk is not None:
             self.first_chunk.record(record.time_to_first_chunk, sets.base)
         self.requests.add(sets.count_key)
+        self.spend.add(record)
         self._log(obs, record, duration)
 
     def _attributes(self, record: CallRecord, host: str) -> _AttrSets:

@@ -44,6 +44,7 @@ LAYERS: dict[str, int] = {
     "sentinel.daemon": 5,
     "sentinel.cli": 5,
     "sentinel.spool_cli": 5,
+    "sentinel.spend": 5,
     "sentinel.demo": 5,
     "sentinel.doctor": 5,
     "sentinel.doctor_check": 5,

@@ -262,3 +262,36 @@ def test_demo_serve_keeps_the_status_page_up_until_interrupted(tmp_path: Path) -
     out = proc.stdout.read() if proc.stdout else ""
     assert proc.returncode == 0, out[-3000:]
     assert f"status page: http://127.0.0.1:{port}/" in out
+
+
+def test_the_cost_shown_is_what_the_calls_cost(demo_run: dict[str, Any]) -> None:
+    """The cost table and the cache saving, against the ECS lines (every call, the erased
+    subject's too) and the price table at each stored call's timestamp."""
+    import json
+
+    from sentinel.client import prices
+    from sentinel.client.cost import Pricer
+
+    out, directory = demo_run["proc"].stdout, demo_run["dir"]
+    assert "What the calls cost, by model" in out
+    lines = [json.loads(line) for line in (directory / "calls.log.jsonl").read_text().splitlines()]
+    costs = [line["sentinel"]["cost"] for line in lines if "cost" in line["sentinel"]]
+    assert costs and {c["currency"] for c in costs} == {"USD"}
+    shown = float(_summary_value(out, "cost (USD)").replace(",", ""))
+    assert abs(shown - sum(c["amount"] for c in costs)) <= 1e-6
+    saved = re.search(r"cache saved ([\d.,]+) USD", out)
+    assert saved and float(saved.group(1).replace(",", "")) > 0
+    assert (
+        abs(float(saved.group(1).replace(",", "")) - sum(c["cache_savings"] for c in costs)) <= 1e-6
+    )
+    pricer = Pricer(prices.load(), "USD")
+    store = SQLiteStore(directory / "sentinel.db")
+    try:
+        for batch in store.iter_calls_since(datetime(2026, 1, 1, tzinfo=UTC)):
+            for r in batch:
+                c = pricer.price(r.model, r.timestamp, input_tokens=r.input_tokens,
+                                 output_tokens=r.output_tokens, cache_hit_tokens=r.cache_hit_tokens,
+                                 cache_miss_tokens=r.cache_miss_tokens)  # fmt: skip
+                assert r.cost == (float(c.amount) if c is not None else None), r.request_id
+    finally:
+        store.close()

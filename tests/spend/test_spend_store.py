@@ -1,145 +1,99 @@
-"""The spend store queries on both stores: cost per window and group, the balance
-series, budgets."""
+"""Spend aggregations, in both stores: grouped sums per currency, to the cent, and the
+cost-only updates `prices recompute` makes (never resurrecting an erased call)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
-from sentinel.balance import BalanceSample
 from sentinel.models import CallRecord
-from sentinel.store.balance_state import balance_series, latest_balance, record_balance
-from sentinel.store.base import Store
-from sentinel.store.budget_state import (
-    Budget,
-    get_budget,
-    list_budgets,
-    period_bounds,
-    put_budget,
-    remove_budget,
-)
-from sentinel.store.sqlite import SQLiteStore
+from sentinel.store.spend_queries import CostUpdate
 
-T0 = datetime(2026, 5, 1, 12, tzinfo=UTC)
+T0 = datetime(2026, 12, 1, 10, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "elasticsearch"])
-def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Store]:
-    if request.param == "sqlite":
-        s = SQLiteStore(tmp_path / "s.db")
-        s.setup()
-        yield s
-        s.close()
-    else:
-        factory: Callable[..., Store] = request.getfixturevalue("es_store_factory")
-        yield factory()
-
-
-def _call(i: int, app: str, cost: float | None, currency: str = "USD", **kw: Any) -> CallRecord:
-    return CallRecord(
-        request_id=f"r{i}-{app}-{currency}",
-        timestamp=T0 + timedelta(seconds=i),
-        app=app,
-        model=kw.pop("model", "deepseek-v4-flash"),
-        outcome="success",
-        http_status=200,
-        duration_ms=10,
-        cost=cost,
-        cost_currency=currency if cost is not None else None,
-        **kw,
+def call(i: int, **kw: Any) -> CallRecord:
+    fields: dict[str, Any] = dict(
+        request_id=f"req-{i}",
+        timestamp=T0 + timedelta(minutes=i),
+        app="bot",
+        model="deepseek-flash",
+        input_tokens=1500,
+        cache_hit_tokens=1000,
+        cache_miss_tokens=500,
+        output_tokens=100,
+        cost=0.000138,  # 1000*0.003 + 500*0.15 + 100*0.60, per 1M
+        cost_currency="USD",
+        cache_savings=0.000147,
     )
+    fields.update(kw)
+    return CallRecord(**fields)
 
 
-def test_cost_stats_groups_by_label_and_never_adds_currencies(store: Store) -> None:
-    store.write_records(
-        [
-            _call(1, "a", 0.25),
-            _call(2, "a", 0.5, model="deepseek-v4-pro", subject_key="k1"),
-            _call(3, "a", 1.0, currency="CNY"),
-            _call(4, "b", 0.125),
-            _call(5, "b", None),  # unpriced: not counted, not 0
-            _call(6, "c", None),
-            _call(7000, "a", 9.0),  # outside the window
-        ]
-    )
+def seed(store: Any) -> None:
+    records = [call(i, app="bot" if i % 2 else "search") for i in range(100)]
+    records += [call(100 + i, model="deepseek-v4-pro", cost=0.01, cache_savings=0.0,
+                     cost_currency="CNY", conversation_id="conv-1", subject_key="k" * 64)
+                for i in range(10)]  # fmt: skip
+    records.append(call(200, model="mystery", cost=None, cost_currency=None, cache_savings=None))
+    records.append(call(300, timestamp=T0 + timedelta(days=1, hours=2)))
+    store.write_records(records)
     store.refresh()
-    end = T0 + timedelta(minutes=10)
-    by = {
-        tuple(sorted(s.labels.items())): (s.calls, s.cost)
-        for s in store.cost_stats(T0, end, group_by=("app", "currency"))
-    }
-    assert by == {
-        (("app", "a"), ("currency", "USD")): (2, 0.75),
-        (("app", "a"), ("currency", "CNY")): (1, 1.0),
-        (("app", "b"), ("currency", "USD")): (1, 0.125),
-    }
-    [only] = store.cost_stats(T0, end, {"app": "a", "model": "deepseek-v4-pro"}, ("subject_key",))
-    assert (only.labels, only.calls, only.cost) == ({"subject_key": "k1"}, 1, 0.5)
-    # (start, end]: the call at T0 + 1 s is out when the window starts there
-    assert sum(s.calls for s in store.cost_stats(T0 + timedelta(seconds=1), end)) == 3
-    with pytest.raises(ValueError, match="unknown cost label"):
-        store.cost_stats(T0, end, group_by=("endpoint",))
 
 
-def test_balance_series_keeps_the_retention_and_the_latest(store: Store) -> None:
-    for minutes, usd in ((0, 10.0), (30, 8.0), (90, 0.0)):
-        sample = BalanceSample(T0 + timedelta(minutes=minutes), usd > 0, {"USD": {"total": usd}})
-        record_balance(store, sample, retention=timedelta(minutes=75))
+def test_spend_by_app_sums_cost_savings_and_tokens_per_currency(store: Any) -> None:
+    seed(store)
+    rows = store.spend(T0, T0 + timedelta(days=2), "app")
+    by = {(r.key, r.currency): r for r in rows}
+    bot = by[("bot", "USD")]
+    # 50 odd ids + req-300 (app bot) + req-200 (bot, unpriced) counted apart
+    assert bot.calls == 51
+    assert round(bot.cost, 2) == round(51 * 0.000138, 2)
+    assert abs(bot.cost - 51 * 0.000138) < 1e-12
+    assert abs(by[("search", "USD")].cost - 50 * 0.000138) < 1e-12
+    assert by[("bot", "")].calls == 1 and by[("bot", "")].cost == 0
+    cny = [r for r in rows if r.currency == "CNY"]
+    assert sum(r.calls for r in cny) == 10 and abs(sum(r.cost for r in cny) - 0.1) < 1e-12
+    assert bot.cache_hit_tokens == 51_000 and bot.cache_miss_tokens == 25_500
+    assert bot.cache_hit_ratio == 1000 / 1500
+
+
+def test_spend_by_day_model_subject_conversation_and_filters(store: Any) -> None:
+    seed(store)
+    end = T0 + timedelta(days=2)
+    days = store.spend(T0 - timedelta(days=1), end, "day")
+    assert [(r.key, r.currency) for r in days if r.currency == "USD"] == [
+        ("2026-12-01", "USD"), ("2026-12-02", "USD")
+    ]  # fmt: skip
+    assert [r.calls for r in days if r.key == "2026-12-02"] == [1]
+    models = {(r.key, r.currency) for r in store.spend(T0, end, "model")}
+    assert {("deepseek-flash", "USD"), ("deepseek-v4-pro", "CNY"), ("mystery", "")} <= models
+    subject = store.spend(T0, end, "subject", {"model": "deepseek-v4-pro"})
+    assert [(r.key, r.calls) for r in subject] == [("k" * 64, 10)]
+    conv = store.spend(T0, end, "conversation", limit=1)
+    assert [r.key for r in conv] == ["conv-1"]  # the costliest group first
+    # the calls with no conversation are a group of their own ("")
+    rest = {(r.key, r.currency): r.calls for r in store.spend(T0, end, "conversation")}
+    assert rest == {("conv-1", "CNY"): 10, ("", "USD"): 101, ("", ""): 1}
+    only = store.spend(T0, T0 + timedelta(minutes=10), "app", {"app": "search"})
+    assert [(r.key, r.calls) for r in only] == [("search", 5)]  # minutes 0,2,4,6,8
+
+
+def test_set_costs_rewrites_only_the_cost_of_existing_calls(store: Any) -> None:
+    store.write_records([call(1), call(2)])
     store.refresh()
-    assert [s.total("USD") for s in balance_series(store)] == [8.0, 0.0]
-    latest = latest_balance(store)
-    assert latest is not None and latest.is_available is False
-    assert latest.at == T0 + timedelta(minutes=90)
-
-
-def test_budgets_round_trip(store: Store) -> None:
-    put_budget(store, Budget(app="a", per="day", limit=20, currency="USD"))
-    put_budget(store, Budget(app="b", per="month", limit=5, currency="CNY"))
-    put_budget(store, Budget(app="a", per="hour", limit=2, currency="USD"))  # replaces
+    seen = [r.request_id for batch in store.iter_calls_since(T0) for r in batch]
+    assert sorted(seen) == ["req-1", "req-2"]
+    assert store.count_calls_since(T0 + timedelta(minutes=2)) == 1
+    updates = [
+        CostUpdate("req-1", T0 + timedelta(minutes=1), 0.5, "USD", 0.25),
+        CostUpdate("gone", T0 + timedelta(minutes=3), 0.5, "USD", 0.25),
+    ]
+    assert store.set_costs(updates) == 1
     store.refresh()
-    assert [(b.app, b.per) for b in list_budgets(store)] == [("a", "hour"), ("b", "month")]
-    assert remove_budget(store, "b") and not remove_budget(store, "b")
-    store.refresh()
-    assert get_budget(store, "b") is None and [b.app for b in list_budgets(store)] == ["a"]
-
-
-def test_period_bounds_are_utc_calendar_periods() -> None:
-    at = datetime(2026, 12, 31, 23, 40, tzinfo=UTC)  # a Thursday
-    assert period_bounds("hour", at) == (at.replace(minute=0), datetime(2027, 1, 1, tzinfo=UTC))
-    assert period_bounds("day", at)[1] == datetime(2027, 1, 1, tzinfo=UTC)
-    assert period_bounds("week", at) == (
-        datetime(2026, 12, 28, tzinfo=UTC),
-        datetime(2027, 1, 4, tzinfo=UTC),
-    )
-    assert period_bounds("month", at) == (
-        datetime(2026, 12, 1, tzinfo=UTC),
-        datetime(2027, 1, 1, tzinfo=UTC),
-    )
-
-
-def test_usage_stats_sum_what_call_stats_sums(store: Store) -> None:
-    store.write_records(
-        [
-            _call(i, "a" if i % 3 else "b", None, cache_hit_tokens=10 * i, cache_miss_tokens=i,
-                  input_tokens=11 * i, output_tokens=2, model="m1" if i % 2 else "m2")
-            for i in range(1, 31)
-        ]
-    )  # fmt: skip
-    store.refresh()
-    end = T0 + timedelta(minutes=1)
-    for group_by, where in (((), {}), (("app",), {}), (("app", "model"), {"model": "m1"})):
-        usage = {
-            tuple(sorted(u.labels.items())): (u.total, u.tokens)
-            for u in store.usage_stats(T0, end, where, group_by)
-        }
-        calls = {
-            tuple(sorted(c.labels.items())): (c.total, c.tokens)
-            for c in store.call_stats(T0, end, where, group_by)
-        }
-        assert usage == calls and usage
-    assert store.usage_stats(end, end + timedelta(hours=1)) == []
-    with pytest.raises(ValueError, match="unknown call label"):
-        store.usage_stats(T0, end, group_by=("subject_key",))
+    got = store.get_call("req-1")
+    assert (got.cost, got.cost_currency, got.cache_savings) == (0.5, "USD", 0.25)
+    assert got.input_tokens == 1500  # the rest of the record is untouched
+    assert store.get_call("gone") is None  # not created by an update
+    spent = {r.key: r.cost for r in store.spend(T0, T0 + timedelta(hours=1), "app")}
+    assert abs(spent["bot"] - (0.5 + 0.000138)) < 1e-12

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 from sentinel.api.routers.status import _STATIC
+from sentinel.client import catalogue, prices
 from sentinel.dashboards import DEFAULT_DIR
 from sentinel.rules.loader import BUILTIN_RULES
 from sentinel.store import schema
@@ -33,6 +34,7 @@ def opened_by_the_code() -> set[str]:
     files |= set(DEFAULT_DIR.glob("*.ndjson"))
     files |= {PACKAGE / "store" / "templates" / f"{name}.json" for name in schema.TEMPLATES}
     files |= {PACKAGE / "api" / "static" / name for name in ("index.html", *_STATIC)}
+    files |= {PACKAGE / "client" / name for name in (catalogue.SHIPPED, prices.SHIPPED)}
     return {f"sentinel/{f.relative_to(PACKAGE).as_posix()}" for f in files}
 
 
@@ -88,6 +90,7 @@ from sentinel.api.routers.status import _asset, _STATIC
 rules = load_rules([BUILTIN_RULES])
 templates = [schema.load_template(n, "sentinel") for n in schema.TEMPLATES]
 assets = [len(_asset(n)) for n in ("index.html", *_STATIC)]
+from sentinel.client import catalogue, prices
 print(json.dumps({
     "package": sentinel.__file__,
     "rule_files": [str(p) for p in rules.files],
@@ -95,6 +98,8 @@ print(json.dumps({
     "dashboards": [str(p) for p in sorted(DEFAULT_DIR.glob("*.ndjson"))],
     "templates": len(templates),
     "assets": assets,
+    "models": len(catalogue.load().models),
+    "prices": len(prices.load().rows),
 }))
 """
     out = subprocess.run(
@@ -111,5 +116,6 @@ print(json.dumps({
     assert found["rule_files"] and found["rules"] > 0
     assert found["dashboards"] and found["templates"] == len(schema.TEMPLATES)
     assert all(n > 0 for n in found["assets"])
+    assert found["models"] > 0 and found["prices"] > 0
     for path in found["rule_files"] + found["dashboards"]:
         assert Path(path).is_relative_to(site), path

@@ -30,6 +30,7 @@ from sentinel.compliance.gdpr_jobs import Jobs
 from sentinel.config import format_duration, parse_duration
 from sentinel.privacy.deadline import oldest_raw_age
 from sentinel.rules.engine import load_active
+from sentinel.spend.report import card as spend_card
 from sentinel.store.base import Store
 
 router = APIRouter(tags=["status"])
@@ -102,6 +103,21 @@ class GdprRequest(BaseModel):
     records: int = Field(description="Records exported or removed (all stores).")
 
 
+class SpendDay(BaseModel):
+    day: str
+    cost: float
+
+
+class Spend(BaseModel):
+    """Totals only (no subject, no conversation): what the calls cost in SENTINEL_CURRENCY."""
+
+    currency: str
+    today: float = Field(description="Since 00:00 UTC.")
+    trend: list[SpendDay] = Field(description="The last 7 days (UTC), oldest first.")
+    cache_savings_7d: float
+    cache_hit_ratio_7d: float | None = Field(description="Cache-hit share of input tokens.")
+
+
 class Status(BaseModel):
     generated_at: datetime
     window: str
@@ -116,6 +132,7 @@ class Status(BaseModel):
         description="SENTINEL_CALLS_RETENTION; null when call records are kept forever."
     )
     gdpr: list[GdprRequest]
+    spend: Spend
 
 
 def _traffic(store: Store, start: datetime, end: datetime) -> Traffic:
@@ -233,6 +250,7 @@ def status(
         ),
         calls_retention_seconds=state.settings.calls_retention.total_seconds() or None,
         gdpr=_gdpr(store, now),
+        spend=Spend.model_validate(spend_card(store, now, state.settings.currency)),
     )
 
 

@@ -64,6 +64,16 @@ function renderFlagged(flagged, calls) {
   document.getElementById("flagged-none").hidden = entries.length > 0;
 }
 
+// Today's spend, the 7-day trend (one figure per day, oldest first) and the cache.
+function renderSpend(sp) {
+  if (!sp) return;
+  const money = (x) => x.toFixed(x >= 1 ? 2 : 4) + " " + sp.currency;
+  setText("spend-today", money(sp.today));
+  setText("spend-trend", sp.trend.map((d) => d.cost.toFixed(2)).join(" · "));
+  setText("spend-hit", fmt.pct(sp.cache_hit_ratio_7d));
+  setText("spend-saved", money(sp.cache_savings_7d));
+}
+
 function render(s) {
   const t = s.traffic;
   setText("window", s.window);
@@ -82,6 +92,7 @@ function render(s) {
   setText("rate-limited", fmt.int(t.rate_limited));
   setText("circuit-open", fmt.int(t.circuit_open));
   renderFlagged(t.content_flagged || {}, t.calls);
+  renderSpend(s.spend);
   document.getElementById("card-success").className =
     "card " + (t.success_rate === null ? "" : t.success_rate >= 0.95 ? "ok" : "bad");
 

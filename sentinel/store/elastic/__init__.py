@@ -17,6 +17,7 @@ from sentinel.store.elastic.records import ElasticRecords
 from sentinel.store.elastic.state import ElasticState
 from sentinel.store.elastic.stats import ElasticWindowStats
 from sentinel.store.elastic.subjects import ElasticSubjects
+from sentinel.store.spend_queries import ElasticSpendQueries
 
 __all__ = ["ElasticStore"]
 
@@ -30,5 +31,6 @@ class ElasticStore(
     ElasticState,
     ElasticAudit,
     ElasticMaintenance,
+    ElasticSpendQueries,
 ):
     """The Store protocol on Elasticsearch."""

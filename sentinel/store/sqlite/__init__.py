@@ -9,6 +9,7 @@ the choices worth knowing (WAL, secure_delete, epoch timestamps, the checkpointe
 from __future__ import annotations
 
 from sentinel.store.cost_window import SQLiteCostQueries
+from sentinel.store.spend_queries import SQLiteSpendQueries
 from sentinel.store.sqlite.audit import SQLiteAudit
 from sentinel.store.sqlite.cache import SQLiteCache
 from sentinel.store.sqlite.core import CHECKPOINT_EVERY, WAL_AUTOCHECKPOINT_PAGES
@@ -28,5 +29,6 @@ class SQLiteStore(
     SQLiteCache,
     SQLiteState,
     SQLiteAudit,
+    SQLiteSpendQueries,
 ):
     """The Store protocol on one SQLite file."""

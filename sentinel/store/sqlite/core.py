@@ -29,6 +29,7 @@ from sentinel.config import default_data_dir
 from sentinel.privatedirs import private_dir
 from sentinel.store.base import RecordRejected, SchemaReport, StoreError, StoreUnavailable
 from sentinel.store.dead_letter import DeadLetterFile
+from sentinel.store.spend_queries import SPEND_SCHEMA
 from sentinel.store.sqlite.tables import CALL_COLUMNS, CALLS_TABLE, SCHEMA, TABLES, add_call_columns
 
 PAGE = 500  # rows per page of the streaming reads (subject export, audit)
@@ -194,6 +195,7 @@ class SQLiteCore:
         self._op(lambda c: c.executescript(CALLS_TABLE))
         self._op(add_call_columns)
         self._op(lambda c: c.executescript(SCHEMA))
+        self._op(lambda c: c.executescript(SPEND_SCHEMA))
         self._set_up = True
 
     def ping(self) -> bool:

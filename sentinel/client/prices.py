@@ -1,0 +1,291 @@
+"""DeepSeek's prices as data: the shipped `data/prices.yml` plus an operator's
+SENTINEL_PRICES_FILE merged over it (same shape).
+
+DeepSeek changes prices often (the cache-hit price cut to a tenth, promotions that
+became the price, peak-hour pricing) and bills in USD and CNY; a dated table means a
+price change is a data edit, and a call is always priced with the row in force at its
+own timestamp. Amounts are Decimal from the file's text, so no float ever enters a cost.
+Errors name the file and line.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sentinel.errors import ConfigurationError
+
+SHIPPED = "data/prices.yml"
+CURRENCIES = ("USD", "CNY")
+TOKEN_TYPES = ("input_cache_hit", "input_cache_miss", "output")
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_ROW_KEYS = {"effective_from", "currency", "window", *TOKEN_TYPES}
+_WINDOW_KEYS = {"days", "hours", "except_dates"}
+
+
+@dataclass(frozen=True)
+class Window:
+    """Times of day (Beijing) on some weekdays, except some dates: DeepSeek's peak hours."""
+
+    name: str
+    days: frozenset[int]  # 0 = Monday
+    hours: tuple[tuple[time, time], ...]  # [start, end) each
+    except_dates: frozenset[date] = frozenset()
+    where: str = ""
+
+    def contains(self, at: datetime) -> bool:
+        local = at.astimezone(BEIJING)
+        if local.weekday() not in self.days or local.date() in self.except_dates:
+            return False
+        t = local.time()
+        return any(start <= t < end for start, end in self.hours)
+
+
+@dataclass(frozen=True)
+class PriceRow:
+    model: str
+    effective_from: datetime
+    currency: str
+    # per 1M tokens, by token type
+    input_cache_hit: Decimal
+    input_cache_miss: Decimal
+    output: Decimal
+    window: str | None = None
+    where: str = ""  # file:line, for errors and `prices show`
+
+    @property
+    def key(self) -> tuple[str, str, datetime, str | None]:
+        return (self.model, self.currency, self.effective_from, self.window)
+
+
+@dataclass
+class PriceTable:
+    windows: dict[str, Window] = field(default_factory=dict)
+    rows: dict[tuple[str, str, datetime, str | None], PriceRow] = field(default_factory=dict)
+    # (model, currency) -> [(effective_from, rows of that date)], newest first: built on
+    # the first lookup (every call prices itself), dropped when a file is merged in
+    _index: dict[tuple[str, str], list[tuple[datetime, list[PriceRow]]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def models(self) -> set[str]:
+        return {row.model for row in self.rows.values()}
+
+    def sorted_rows(self) -> list[PriceRow]:
+        return sorted(
+            self.rows.values(),
+            key=lambda r: (r.model, r.currency, r.effective_from, r.window or ""),
+        )
+
+    def row_at(self, model: str, currency: str, at: datetime) -> PriceRow | None:
+        """The row in force for `model` at `at`: the latest effective_from at or before it,
+        then the row of a window `at` falls in, else the row without a window."""
+        if self._index is None:
+            index: dict[tuple[str, str], dict[datetime, list[PriceRow]]] = {}
+            for r in self.rows.values():
+                index.setdefault((r.model, r.currency), {}).setdefault(r.effective_from, [])
+                index[(r.model, r.currency)][r.effective_from].append(r)
+            self._index = {k: sorted(v.items(), reverse=True) for k, v in index.items()}
+        for since, rows in self._index.get((model, currency), ()):
+            if since > at:
+                continue
+            base = None
+            for row in rows:
+                if row.window is None:
+                    base = row
+                elif (w := self.windows.get(row.window)) is not None and w.contains(at):
+                    return row
+            return base
+        return None
+
+
+def _when(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if isinstance(value, str):
+        try:
+            return _when(datetime.fromisoformat(value))
+        except ValueError:
+            pass
+    raise ValueError(f"a UTC date-time (2026-09-10T04:00:00Z) expected, got {value!r}")
+
+
+def _amount(node: yaml.Node, name: str) -> Decimal:
+    """From the scalar's own text: YAML would make 0.60 a float first."""
+    if not isinstance(node, yaml.ScalarNode):
+        raise ValueError(f"{name} must be a number")
+    try:
+        amount = Decimal(str(node.value).strip())
+    except InvalidOperation:
+        raise ValueError(f"{name} must be a number, got {node.value!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"{name} must be a number >= 0, got {node.value!r}")
+    return amount
+
+
+def _hours(value: Any) -> tuple[time, time]:
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in str(value).split("-"))
+    except ValueError:
+        raise ValueError(f"hours are HH:MM-HH:MM (Beijing time), got {value!r}") from None
+    if end <= start:
+        raise ValueError(f"hours {value!r}: the end must be after the start")
+    return start, end
+
+
+def _window(name: str, node: yaml.MappingNode, where: str) -> Window:
+    values: dict[str, Any] = {}
+    for key, value in node.value:
+        line = f"{where}:{key.start_mark.line + 1}"
+        if key.value not in _WINDOW_KEYS:
+            allowed = sorted(_WINDOW_KEYS)
+            raise ConfigurationError(
+                f"{line}: window {name}: unknown key {key.value!r} (allowed: {allowed})"
+            )
+        values[key.value] = (yaml.safe_load(yaml.serialize(value)), line)
+    at = f"{where}:{node.start_mark.line + 1}"
+    if "hours" not in values:
+        raise ConfigurationError(f"{at}: window {name}: hours is required")
+    try:
+        days, line = values.get("days", (list(_DAYS), at))
+        if not isinstance(days, list) or any(d not in _DAYS for d in days):
+            raise ValueError(f"days must be a list of {', '.join(_DAYS)}")
+        hours, line = values["hours"]
+        if not isinstance(hours, list) or not hours:
+            raise ValueError("hours must be a list of HH:MM-HH:MM ranges")
+        spans = tuple(sorted(_hours(h) for h in hours))
+        for (_, end), (start, _) in itertools.pairwise(spans):
+            if start < end:
+                raise ValueError(f"hours overlap at {start:%H:%M}")
+        dates, line = values.get("except_dates", ([], at))
+        if not isinstance(dates, list) or not all(isinstance(d, date) for d in dates):
+            raise ValueError("except_dates must be a list of dates (2026-10-01)")
+    except ValueError as exc:
+        raise ConfigurationError(f"{line}: window {name}: {exc}") from None
+    return Window(name, frozenset(_DAYS.index(d) for d in days), spans, frozenset(dates), at)
+
+
+def _row(model: str, node: yaml.Node, where: str) -> PriceRow:
+    at = f"{where}:{node.start_mark.line + 1}"
+    if not isinstance(node, yaml.MappingNode):
+        raise ConfigurationError(f"{at}: {model}: each price row must be a mapping")
+    values: dict[str, Any] = {}
+    for key, value in node.value:
+        line = f"{where}:{key.start_mark.line + 1}"
+        if key.value not in _ROW_KEYS:
+            raise ConfigurationError(
+                f"{line}: {model}: unknown key {key.value!r} (allowed: {sorted(_ROW_KEYS)})"
+            )
+        values[key.value] = value
+    missing = sorted({"effective_from", "currency", *TOKEN_TYPES} - set(values))
+    if missing:
+        raise ConfigurationError(f"{at}: {model}: missing {', '.join(missing)}")
+    try:
+        when = _when(yaml.safe_load(yaml.serialize(values["effective_from"])))
+        currency = str(values["currency"].value)
+        if currency not in CURRENCIES:
+            raise ValueError(f"currency must be one of {', '.join(CURRENCIES)}, got {currency!r}")
+        window = values["window"].value if "window" in values else None
+        amounts = {t: _amount(values[t], t) for t in TOKEN_TYPES}
+    except ValueError as exc:
+        raise ConfigurationError(f"{at}: {model}: {exc}") from None
+    return PriceRow(model, when, currency, window=window, where=at, **amounts)
+
+
+def parse(text: str, where: str, into: PriceTable | None = None) -> PriceTable:
+    """The rows and windows of one file merged over `into`."""
+    table = into if into is not None else PriceTable()
+    table._index = None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise ConfigurationError(f"{where}:{line}: not valid YAML") from None
+    if root is None:
+        return table
+    if not isinstance(root, yaml.MappingNode):
+        raise ConfigurationError(f"{where}:1: expected `windows:` and/or `prices:`")
+    for key, node in root.value:
+        line = f"{where}:{key.start_mark.line + 1}"
+        if key.value not in ("windows", "prices"):
+            raise ConfigurationError(f"{line}: unknown section {key.value!r} (use windows, prices)")
+        if not isinstance(node, yaml.MappingNode):
+            raise ConfigurationError(f"{line}: {key.value} must be a mapping")
+        for name, entry in node.value:
+            at = f"{where}:{name.start_mark.line + 1}"
+            if key.value == "windows":
+                if not isinstance(entry, yaml.MappingNode):
+                    raise ConfigurationError(f"{at}: window {name.value} must be a mapping")
+                table.windows[str(name.value)] = _window(str(name.value), entry, where)
+                continue
+            if not isinstance(entry, yaml.SequenceNode):
+                raise ConfigurationError(f"{at}: prices.{name.value} must be a list of rows")
+            for item in entry.value:
+                row = _row(str(name.value), item, where)
+                table.rows[row.key] = row
+    return table
+
+
+def load(extra: Path | None = None) -> PriceTable:
+    """The shipped table, with `extra` (SENTINEL_PRICES_FILE) merged over it."""
+    shipped = resources.files("sentinel.client").joinpath(SHIPPED)
+    table = parse(shipped.read_text(encoding="utf-8"), f"sentinel/client/{SHIPPED}")
+    if extra is not None:
+        try:
+            text = Path(extra).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigurationError(
+                f"SENTINEL_PRICES_FILE {extra}: cannot read ({exc.strerror or exc})"
+            ) from None
+        parse(text, str(extra), table)
+    return table
+
+
+def problems(table: PriceTable, models: set[str]) -> list[str]:
+    """What `sentinel prices check` reports: catalogue models with no row in some
+    currency, rows naming a window nobody defined, and windowed rows of one model,
+    currency and date whose windows overlap (a call would match both)."""
+    out = []
+    for model in sorted(models):
+        for currency in CURRENCIES:
+            if not any(r.model == model and r.currency == currency for r in table.rows.values()):
+                out.append(f"model {model!r} (in the catalogue) has no {currency} price")
+    groups: dict[tuple[str, str, datetime], list[PriceRow]] = {}
+    for row in table.rows.values():  # file order: a problem is named at the later row
+        if row.window is not None and row.window not in table.windows:
+            out.append(f"{row.where}: {row.model}: window {row.window!r} is not defined")
+        groups.setdefault((row.model, row.currency, row.effective_from), []).append(row)
+    for rows in groups.values():
+        first = rows[0]
+        if not any(r.window is None for r in rows):
+            out.append(
+                f"{first.where}: {first.model}: no row without a window for {first.currency} "
+                f"from {first.effective_from:%Y-%m-%d %H:%M} UTC"
+            )
+        windowed = [r for r in rows if r.window in table.windows]
+        for i, a in enumerate(windowed):
+            for b in windowed[i + 1 :]:
+                if overlap(table.windows[a.window], table.windows[b.window]):  # type: ignore[index]
+                    out.append(
+                        f"{b.where}: {b.model}: window {b.window!r} overlaps {a.window!r} "
+                        f"({a.where})"
+                    )
+    return out
+
+
+def overlap(a: Window, b: Window) -> bool:
+    """Whether some time of some day falls in both (except_dates aside)."""
+    if not a.days & b.days:
+        return False
+    return any(s1 < e2 and s2 < e1 for s1, e1 in a.hours for s2, e2 in b.hours)

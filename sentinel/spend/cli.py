@@ -1,0 +1,237 @@
+"""`sentinel prices show|check|recompute` and `sentinel spend`."""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import sys
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from sentinel.errors import ConfigurationError
+
+prices_app = typer.Typer(
+    help="DeepSeek's price table: show, check, recompute.", no_args_is_help=True
+)
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+def _settings() -> Any:
+    from sentinel.config import Settings
+
+    return Settings()
+
+
+def _table(settings: Any) -> Any:
+    from sentinel.client import prices
+
+    try:
+        return prices.load(settings.prices_file)
+    except ConfigurationError as exc:
+        raise _fail(f"price table error: {exc}", 2) from None
+
+
+@contextlib.contextmanager
+def _store(settings: Any, read_only: bool = False) -> Iterator[Any]:
+    """`read_only` (a report) skips Elasticsearch's setup: putting its index templates
+    took 6 s of a report that aggregates in 20 ms, and a search over indices not there
+    yet reads as empty. SQLite's setup is cheap and creates the tables a query needs."""
+    from sentinel.store import StoreError, create_store, open_store, store_kind
+
+    try:
+        kind = store_kind(settings.store_url)
+        if read_only and kind is not None and kind.name == "elasticsearch":
+            store = create_store(settings.store_url, settings)
+        else:
+            store = open_store(settings=settings)
+    except (StoreError, ValueError) as exc:
+        raise _fail(f"store unavailable (SENTINEL_STORE): {exc}") from None
+    try:
+        yield store
+    except StoreError as exc:
+        raise _fail(f"store error: {exc}") from None
+    finally:
+        store.close()
+
+
+@prices_app.command("show")
+def show(
+    model: Annotated[str | None, typer.Option(help="Only this model.")] = None,
+    currency: Annotated[str | None, typer.Option(help="Only USD or CNY.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every price row (per 1M tokens), with where it comes from (file:line)."""
+    from rich.table import Table
+
+    table = _table(_settings())
+    rows = [
+        r
+        for r in table.sorted_rows()
+        if (model is None or r.model == model) and (currency is None or r.currency == currency)
+    ]
+    if as_json:
+        out = [
+            {
+                "model": r.model,
+                "effective_from": r.effective_from.isoformat(),
+                "currency": r.currency,
+                "window": r.window,
+                "input_cache_hit": str(r.input_cache_hit),
+                "input_cache_miss": str(r.input_cache_miss),
+                "output": str(r.output),
+                "source": r.where,
+            }
+            for r in rows
+        ]
+        windows = {
+            name: {
+                "days": sorted(w.days),
+                "hours": [f"{a:%H:%M}-{b:%H:%M}" for a, b in w.hours],
+                "except_dates": sorted(d.isoformat() for d in w.except_dates),
+                "timezone": "Asia/Shanghai",
+            }
+            for name, w in table.windows.items()
+        }
+        typer.echo(json.dumps({"windows": windows, "prices": out}, indent=2))
+        return
+    t = Table(title="Prices per 1M tokens (reasoning tokens are billed as output)")
+    for col in ("model", "from (UTC)", "cur", "window", "cache hit", "cache miss", "output"):
+        t.add_column(col, no_wrap=True, overflow="fold")
+    for r in rows:
+        t.add_row(
+            r.model, f"{r.effective_from:%Y-%m-%d %H:%M}", r.currency, r.window or "-",
+            str(r.input_cache_hit), str(r.input_cache_miss), str(r.output),
+        )  # fmt: skip
+    Console().print(t)
+    for name, w in table.windows.items():
+        hours = ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in w.hours)
+        days = ",".join(
+            ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in sorted(w.days)
+        )
+        typer.echo(f"window {name}: {days} {hours} Beijing time ({len(w.except_dates)} dates off)")
+
+
+@prices_app.command("check")
+def check() -> None:
+    """Every catalogue model priced in USD and CNY, no overlapping windows, every row
+    well-formed (errors name file and line); exit 1 on any problem."""
+    from sentinel.client import catalogue, prices
+
+    settings = _settings()
+    table = _table(settings)
+    try:
+        models = catalogue.load(settings.models_file).ids()
+    except ConfigurationError as exc:
+        raise _fail(f"catalogue error: {exc}", 2) from None
+    found = prices.problems(table, models)
+    for line in found:
+        typer.echo(line, err=True)
+    if found:
+        raise typer.Exit(1)
+    typer.echo(f"ok: {len(table.rows)} price rows, {len(models)} catalogue models priced")
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return "cli"
+
+
+@prices_app.command("recompute")
+def recompute_command(
+    since: Annotated[str, typer.Option(help="From when: a date (2026-11-01) or a duration (7d).")],
+) -> None:
+    """Re-derive the cost of calls since SINCE from the price table as it is now (after
+    correcting a row); audited. Prices alone never rewrite a stored cost."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from sentinel.client import catalogue
+    from sentinel.client.cost import Pricer
+    from sentinel.clock import SYSTEM_CLOCK
+    from sentinel.compliance.audit import AuditLog
+    from sentinel.spend.recompute import recompute
+    from sentinel.spend.report import parse_time
+
+    settings = _settings()
+    try:
+        start = parse_time(since, SYSTEM_CLOCK.now())
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--since") from None
+    table = _table(settings)
+    aliases = {a.id: a.target for a in catalogue.load(settings.models_file).aliases.values()}
+    pricer = Pricer(table, settings.currency, aliases)
+    with _store(settings) as store:
+        try:  # before any change: no audit key, no rewrite
+            audit = AuditLog.for_settings(store, settings)
+        except ConfigurationError as exc:
+            raise _fail(f"error: {exc}") from None
+        total = store.count_calls_since(start)
+        with Progress(
+            TextColumn("re-pricing calls"), BarColumn(), MofNCompleteColumn(), console=err
+        ) as bar:
+            task = bar.add_task("recompute", total=total)
+            counts = recompute(store, pricer, start, lambda n: bar.advance(task, n))
+        audit.append(
+            _actor(),
+            "prices.recompute",
+            counts=counts,
+            details={"since": start.isoformat(), "currency": settings.currency},
+        )
+    typer.echo(
+        f"{counts['calls']} calls since {start:%Y-%m-%d %H:%M} UTC: {counts['changed']} "
+        f"re-priced, {counts['no_cost']} without a cost (no usage, or no {settings.currency} price)"
+    )
+
+
+def spend(
+    by: Annotated[str, typer.Option(help="app, model, subject, conversation or day.")] = "app",
+    since: Annotated[str, typer.Option(help="A duration back (30d) or a date.")] = "30d",
+    until: Annotated[str | None, typer.Option(help="A duration back or a date; now.")] = None,
+    app_name: Annotated[str | None, typer.Option("--app", help="Only this app.")] = None,
+    model: Annotated[str | None, typer.Option(help="Only this model.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="The costliest N groups.")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+) -> None:
+    """What calls cost and what DeepSeek's context cache saved, by group, per currency."""
+    from sentinel.clock import SYSTEM_CLOCK
+    from sentinel.spend.report import BY, parse_time, report, to_csv
+
+    if by not in BY:
+        raise typer.BadParameter(f"use one of {', '.join(BY)}", param_hint="--by")
+    if as_json and as_csv:
+        raise typer.BadParameter("choose one of --json and --csv")
+    now = SYSTEM_CLOCK.now()
+    try:
+        start = parse_time(since, now)
+        end = parse_time(until, now) if until else now
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    where = {k: v for k, v in (("app", app_name), ("model", model)) if v}
+    settings = _settings()
+    with _store(settings, read_only=True) as store:
+        data = report(store, by=by, start=start, end=end, where=where, limit=limit)
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+    elif as_csv:
+        typer.echo(to_csv(data), nl=False)
+    else:
+        from sentinel.spend.view import spend_table
+
+        # never cut a subject key or conversation id in a pipe or a file
+        Console(width=None if sys.stdout.isatty() else 240).print(spend_table(data))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(prices_app, name="prices")
+    app.command("spend")(spend)
