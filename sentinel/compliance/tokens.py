@@ -26,7 +26,7 @@ from sentinel.appnames import InvalidAppName, validate_app_name
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.store.base import Store
 
-SCOPES = ("gdpr:export", "gdpr:erase", "alerts:read", "proxy", "admin")
+SCOPES = ("gdpr:export", "gdpr:erase", "alerts:read", "proxy", "explore", "admin")
 ADMIN = "admin"
 TOKEN_PREFIX = "sst_"
 STATE_PREFIX = "token:"

@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 import struct
-import subprocess
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from browser import Texts, run_chromium
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from loopback import serve
@@ -216,42 +214,6 @@ def served(hits: _Hits) -> Iterator[str]:
     thread.join(10)
 
 
-class _Texts(HTMLParser):
-    """Text of every element with an id, and the data-* attributes of table rows."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.by_id: dict[str, str] = {}
-        self.rows: dict[str, list[dict[str, str]]] = {}
-        self._open: list[tuple[str, str | None]] = []
-        self._table: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag == "table":
-            self._table = a.get("id")
-        if tag == "tr" and self._table and any(k.startswith("data-") for k in a):
-            self.rows.setdefault(self._table, []).append(
-                {k[5:]: v or "" for k, v in a.items() if k.startswith("data-")}
-            )
-        self._open.append((tag, a.get("id")))
-        if a.get("id"):
-            self.by_id[a["id"] or ""] = ""
-
-    def handle_endtag(self, tag: str) -> None:
-        while self._open:
-            t, _ = self._open.pop()
-            if t == tag:
-                break
-        if tag == "table":
-            self._table = None
-
-    def handle_data(self, data: str) -> None:
-        for _, element_id in self._open:
-            if element_id:
-                self.by_id[element_id] += data
-
-
 def _pct(x: float) -> str:
     return f"{x * 100:.1f}%"
 
@@ -260,24 +222,14 @@ def _ms(x: float) -> str:
     return f"{math.floor(x + 0.5)} ms"  # JavaScript's Math.round
 
 
-def _run_chromium(
-    binary: str, *args: str, budget_ms: int = 5000
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-         "--no-first-run", "--disable-extensions", f"--virtual-time-budget={budget_ms}", *args],
-        capture_output=True, text=True, timeout=90, check=False,
-    )  # fmt: skip
-
-
 @pytest.mark.chromium
 def test_chromium_renders_the_api_numbers(served: str, tmp_path: Path, require_chromium) -> None:
     binary = require_chromium
     api = httpx.get(f"{served}/v1/status", timeout=10).json()
-    dom = _run_chromium(binary, "--dump-dom", f"{served}/")
+    dom = run_chromium(binary, "--dump-dom", f"{served}/")
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert 'data-loaded="true"' in dom.stdout, "the script did not load /v1/status"
-    page = _Texts()
+    page = Texts()
     page.feed(dom.stdout)
     t = api["traffic"]
     assert page.by_id["success-rate"] == _pct(t["success_rate"])
@@ -303,7 +255,7 @@ def test_chromium_renders_the_api_numbers(served: str, tmp_path: Path, require_c
     assert page.by_id["error"] == ""
 
     shot = tmp_path / "status.png"
-    result = _run_chromium(binary, "--window-size=1280,900", f"--screenshot={shot}", f"{served}/")
+    result = run_chromium(binary, "--window-size=1280,900", f"--screenshot={shot}", f"{served}/")
     assert result.returncode == 0, result.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -314,16 +266,7 @@ def test_chromium_renders_the_api_numbers(served: str, tmp_path: Path, require_c
 @pytest.mark.chromium
 def test_page_refreshes_itself(served: str, hits: _Hits, require_chromium: str) -> None:
     """Over 12 s of (virtual) browser time the page polls /v1/status every 5 s."""
-    result = _run_chromium(require_chromium, "--dump-dom", f"{served}/", budget_ms=12_000)
+    result = run_chromium(require_chromium, "--dump-dom", f"{served}/", budget_ms=12_000)
     assert result.returncode == 0, result.stderr[-2000:]
     assert hits.paths["/"] == 1
     assert hits.paths["/v1/status"] >= 3  # at load, after 5 s, after 10 s
-
-
-@pytest.fixture
-def require_chromium(require_service: Callable[[bool, str], None]) -> str:
-    """Chromium's path (skipped locally, a failure under CI, when it is missing)."""
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    require_service(binary is not None, "Debian's chromium is missing (make system-deps)")
-    assert binary is not None
-    return binary

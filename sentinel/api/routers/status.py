@@ -39,8 +39,11 @@ RECENT_GDPR = 10
 RECENT_ALERT_EVENTS = 10
 REFRESH_SECONDS = 5
 _STATIC = {
+    "common.js": "text/javascript; charset=utf-8",
     "status.js": "text/javascript; charset=utf-8",
     "status.css": "text/css; charset=utf-8",
+    "explore.js": "text/javascript; charset=utf-8",
+    "explore.css": "text/css; charset=utf-8",
 }
 _CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
@@ -240,13 +243,18 @@ def _asset(name: str) -> bytes:
     return resources.files("sentinel.api").joinpath("static", name).read_bytes()
 
 
-@router.get("/", include_in_schema=False)
-def page() -> Response:
+def html_page(name: str) -> Response:
+    """A page of `static/` under the self-only CSP (the explorer's pages too)."""
     return Response(
-        _asset("index.html"),
+        _asset(name),
         media_type="text/html; charset=utf-8",
         headers={"Content-Security-Policy": _CSP, "Cache-Control": "no-cache"},
     )
+
+
+@router.get("/", include_in_schema=False)
+def page() -> Response:
+    return html_page("index.html")
 
 
 @router.get("/static/{name}", include_in_schema=False)
