@@ -177,12 +177,12 @@ class CallRecord(_Record):
     duration_ms: Annotated[
         float, at("sentinel.duration_ms", "double", span=None, ecs=None, column="REAL")
     ] = 0.0
-    retries: Annotated[int, at("sentinel.retries", "integer")] = 0
+    retries: Annotated[int, at("sentinel.retries", "integer", column="INTEGER")] = 0
     # at least one 429 was seen during the call
     rate_limited: Annotated[
         bool, at("sentinel.rate_limited", "boolean", column="INTEGER", sparse=True)
     ] = False
-    failovers: Annotated[int, at("sentinel.failovers", "integer")] = 0
+    failovers: Annotated[int, at("sentinel.failovers", "integer", column="INTEGER")] = 0
     # the attempts before the final one (the record itself describes that one); None
     # when the first attempt was final. Stored only: its mapping is in templates/calls.json
     attempts: Annotated[list[CallAttempt] | None, Out(store="sentinel.attempts")] = None

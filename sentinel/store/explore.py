@@ -68,6 +68,16 @@ class ModelTotals:
     cost_currency: str | None
 
 
+@dataclass(frozen=True)
+class Resilience:
+    """What the resilience policy did in a window (the status page's card)."""
+
+    retried_calls: int = 0
+    retries: int = 0
+    failed_over_calls: int = 0
+    failovers: int = 0
+
+
 class ExploreQueries(Protocol):
     def calls(self, where: CallFilter, limit: int, cursor: str | None) -> CallPage:
         """Newest first, at most `limit`; `cursor` is a previous page's next_cursor
@@ -78,6 +88,8 @@ class ExploreQueries(Protocol):
 
     def by_model(self, where: CallFilter) -> list[ModelTotals]:
         """Totals per model, most calls first."""
+
+    def resilience(self, where: CallFilter) -> Resilience: ...
 
 
 def chart_step(start: datetime, end: datetime) -> timedelta:

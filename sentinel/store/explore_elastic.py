@@ -19,6 +19,7 @@ from sentinel.store.explore import (
     CallFilter,
     CallPage,
     ModelTotals,
+    Resilience,
     decode_cursor,
     encode_cursor,
     fill_buckets,
@@ -129,3 +130,19 @@ class ElasticExplore:
                 )
             )
         return out
+
+    def resilience(self, where: CallFilter) -> Resilience:
+        aggs: dict[str, Any] = {}
+        for name in ("retries", "failovers"):
+            path = _PATHS[name]
+            aggs[name] = {"sum": {"field": path}}
+            aggs[f"{name}_calls"] = {"filter": {"range": {path: {"gt": 0}}}}
+        a = self._search(where, size=0, aggs=aggs).get("aggregations")
+        if not a:
+            return Resilience()
+        return Resilience(
+            retried_calls=a["retries_calls"]["doc_count"],
+            retries=int(a["retries"]["value"] or 0),
+            failed_over_calls=a["failovers_calls"]["doc_count"],
+            failovers=int(a["failovers"]["value"] or 0),
+        )

@@ -19,6 +19,7 @@ from sentinel.store.explore import (
     CallFilter,
     CallPage,
     ModelTotals,
+    Resilience,
     decode_cursor,
     encode_cursor,
     fill_buckets,
@@ -122,3 +123,13 @@ class SQLiteExplore:
             )
             for row in rows
         ]
+
+    def resilience(self, where: CallFilter) -> Resilience:
+        sql, params = _where(where)
+        [row] = self._rows(
+            "SELECT COUNT(CASE WHEN retries > 0 THEN 1 END), SUM(retries),"
+            " COUNT(CASE WHEN failovers > 0 THEN 1 END), SUM(failovers)"
+            f" FROM calls WHERE {sql}",
+            params,
+        )
+        return Resilience(*(int(v or 0) for v in row))

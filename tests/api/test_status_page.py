@@ -4,6 +4,7 @@ and the page rendered by real headless Chromium showing exactly the API's number
 
 from __future__ import annotations
 
+import io
 import math
 import re
 import struct
@@ -131,6 +132,7 @@ def test_status_numbers_match_the_stored_calls(seeded: dict[str, Any]) -> None:
         assert traffic["latency"][f"p{q}_ms"] == pytest.approx(percentile(durations, q))
     assert body["anonymization"] == {
         "oldest_raw_age_seconds": seeded["raw_age"],
+        "any_raw": True,
         "deadline_seconds": 72 * 3600.0,
         "overdue": False,
     }
@@ -239,6 +241,13 @@ def test_chromium_renders_the_api_numbers(served: str, tmp_path: Path, require_c
         assert page.by_id[q] == _ms(t["latency"][f"{q}_ms"])
     assert page.by_id["rate-limited"] == str(t["rate_limited"])
     assert page.by_id["circuit-open"] == str(t["circuit_open"])
+    for key in ("retried", "retries", "failovers"):
+        assert page.by_id[key] == str(t[key])
+    assert page.by_id["failed-over"] == str(t["failed_over"])
+    assert [(r["alertname"], r["state"]) for r in page.rows["alert-changes"]] == [
+        (a["alertname"], a["state"]) for a in api["recent_alert_changes"]
+    ]
+    assert "model=deepseek-v4-flash" in page.by_id["alert-changes"]
     assert t["content_flagged"] == {"insult": 5}  # 5 of the 60 recent calls
     assert page.by_id["flagged"] == "insult: 5 calls (8.3%)"
     assert page.by_id["backlog"] == "2h 1m"  # 7260 s
@@ -270,3 +279,71 @@ def test_page_refreshes_itself(served: str, hits: _Hits, require_chromium: str) 
     assert result.returncode == 0, result.stderr[-2000:]
     assert hits.paths["/"] == 1
     assert hits.paths["/v1/status"] >= 3  # at load, after 5 s, after 10 s
+
+
+# --- completeness (issue 21 item 6) --------------------------------------------------
+
+
+def test_resilience_counts_retries_and_failovers(sqlite_store: SQLiteStore) -> None:
+    calls = [
+        CallRecord(request_id=f"r-{i}", timestamp=NOW - timedelta(minutes=i + 1),
+                   model="deepseek-v4-flash", retries=i % 3, failovers=1 if i % 4 == 0 else 0)
+        for i in range(12)
+    ]  # fmt: skip
+    sqlite_store.write_records(calls)
+    app = create_app(sqlite_store, Settings(), clock=FakeClock(NOW))
+    traffic = TestClient(app).get("/v1/status").json()["traffic"]
+    assert traffic["retried"] == sum(c.retries > 0 for c in calls) == 8
+    assert traffic["retries"] == sum(c.retries for c in calls) == 12
+    assert traffic["failed_over"] == traffic["failovers"] == 3
+
+
+def test_alert_changes_carry_their_labels(seeded: dict[str, Any]) -> None:
+    changes = TestClient(seeded["app"]).get("/v1/status").json()["recent_alert_changes"]
+    assert changes and changes[0]["labels"] == {"model": "deepseek-v4-flash"}
+
+
+def test_an_export_stays_listed_after_its_subject_is_erased(
+    tmp_path: Path, sqlite_store: SQLiteStore
+) -> None:
+    clock = FakeClock(NOW)
+    settings = Settings()
+    service = Compliance.build(sqlite_store, settings, clock=clock, exports_dir=tmp_path / "ex")
+    key = service.subject_key(EXPORTED)
+    job = service.exports.request(EXPORTED, key, ACTOR, None)
+    service.exports.run(job["id"])
+    clock.advance(120)
+    service.exports.export_now(
+        io.StringIO(), PENDING_ERASURE, service.subject_key(PENDING_ERASURE), ACTOR
+    )
+    clock.advance(60)
+    erasure = service.erasures.request(EXPORTED, key, ACTOR, None)
+    service.erasures.run(erasure["id"])  # deletes the subject's export job and file
+    app = create_app(sqlite_store, settings, clock=clock, exports_dir=tmp_path / "ex")
+    body = TestClient(app).get("/v1/status").json()
+    assert [(g["kind"], g["status"]) for g in body["gdpr"]] == [
+        ("erasure", "completed"),
+        ("export", "completed"),  # the CLI's export_now: no job, only audit entries
+        ("export", "completed"),  # the API's export, its job gone with the erasure
+    ]
+    since = (clock.now() - NOW).total_seconds()
+    assert [g["age_seconds"] for g in body["gdpr"][1:]] == [since - 120, since]
+    text = TestClient(app).get("/v1/status").text
+    assert EXPORTED not in text and key not in text and ACTOR not in text
+
+
+def test_backlog_is_none_when_nothing_is_raw(
+    sqlite_store: SQLiteStore, tmp_path: Path, require_chromium: str
+) -> None:
+    app = create_app(sqlite_store, Settings(), clock=FakeClock(NOW))
+    anonymization = TestClient(app).get("/v1/status").json()["anonymization"]
+    assert anonymization["any_raw"] is False and anonymization["oldest_raw_age_seconds"] == 0
+    server, thread, url = serve(app)
+    try:
+        dom = run_chromium(require_chromium, "--dump-dom", f"{url}/")
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    page = Texts()
+    page.feed(dom.stdout)
+    assert page.by_id["backlog"] == "none"

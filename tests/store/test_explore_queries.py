@@ -34,6 +34,8 @@ def _calls() -> list[CallRecord]:
                 http_status=(503 if i % 12 == 0 else 429) if fail else 200,
                 error_type="ServiceUnavailableError" if fail else None,
                 duration_ms=float(20 + (i * 37) % 900),
+                retries=i % 3 if i % 4 == 1 else 0,
+                failovers=1 if i % 15 == 0 else 0,
                 input_tokens=100 + i,
                 output_tokens=10 + i,
                 cache_hit_tokens=i,
@@ -171,3 +173,11 @@ def test_totals_by_model(seeded: Any) -> None:
         assert t.tokens["cache_miss_tokens"] == 0
         assert t.cost == pytest.approx(sum(c.cost or 0 for c in mine))
         assert t.cost_currency == "USD"
+
+
+def test_resilience_totals(seeded: Any) -> None:
+    store, calls = seeded
+    got = explorer_for(store).resilience(_window())
+    assert got.retried_calls == sum(c.retries > 0 for c in calls) > 0
+    assert got.retries == sum(c.retries for c in calls)
+    assert got.failed_over_calls == got.failovers == sum(c.failovers for c in calls) > 0

@@ -15,6 +15,8 @@ function renderFlagged(flagged, calls) {
   document.getElementById("flagged-none").hidden = entries.length > 0;
 }
 
+const labelText = (labels) => Object.entries(labels || {}).map(([k, v]) => k + "=" + v).join(", ");
+
 function render(s) {
   const t = s.traffic;
   setText("window", s.window);
@@ -32,12 +34,16 @@ function render(s) {
   setText("p99", fmt.ms(t.latency.p99_ms));
   setText("rate-limited", fmt.int(t.rate_limited));
   setText("circuit-open", fmt.int(t.circuit_open));
+  setText("retried", fmt.int(t.retried));
+  setText("retries", fmt.int(t.retries));
+  setText("failed-over", fmt.int(t.failed_over));
+  setText("failovers", fmt.int(t.failovers));
   renderFlagged(t.content_flagged || {}, t.calls);
   document.getElementById("card-success").className =
     "card " + (t.success_rate === null ? "" : t.success_rate >= 0.95 ? "ok" : "bad");
 
   const a = s.anonymization;
-  setText("backlog", fmt.duration(a.oldest_raw_age_seconds));
+  setText("backlog", a.any_raw ? fmt.duration(a.oldest_raw_age_seconds) : "none");
   setText("deadline", fmt.duration(a.deadline_seconds));
   const kept = s.calls_retention_seconds;
   setText("calls-retention", kept === null ? "forever" : fmt.duration(kept));
@@ -52,7 +58,7 @@ function render(s) {
         x.alertname,
         { text: x.state, cls: "state " + x.state },
         x.severity || "",
-        Object.entries(x.labels).map(([k, v]) => k + "=" + v).join(", "),
+        labelText(x.labels),
         fmt.time(x.active_at),
         x.summary || "",
       ],
@@ -62,7 +68,9 @@ function render(s) {
   fillTable(
     "alert-changes",
     s.recent_alert_changes.map((x) => ({
-      cells: [fmt.time(x.timestamp), x.alertname, { text: x.state, cls: "state " + x.state }, x.severity || ""],
+      attrs: { alertname: x.alertname, state: x.state },
+      cells: [fmt.time(x.timestamp), x.alertname, { text: x.state, cls: "state " + x.state }, x.severity || "",
+              labelText(x.labels)],
     }))
   );
   fillTable(
