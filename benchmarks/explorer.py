@@ -10,12 +10,14 @@ real FastAPI app (in process), filters, a deep page reached by following cursors
 Elasticsearch uses its own index prefix, deleted at the end.
 
     .venv/bin/python benchmarks/explorer.py [--calls 1000000] [--stores sqlite,elasticsearch]
+        [--sqlite-path FILE]  # keep (and reuse) the loaded SQLite store
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -152,6 +154,9 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=20, help="requests per scenario")
     parser.add_argument("--stores", default="sqlite,elasticsearch")
+    parser.add_argument(
+        "--sqlite-path", type=Path, help="keep the SQLite store here; reused if it holds --calls"
+    )
     args = parser.parse_args()
     console = Console()
     table = Table(title=f"Explorer list pages over {args.calls:,} calls (target p95 < 300 ms)")
@@ -159,15 +164,19 @@ def main() -> int:
         table.add_column(col)
     ok = True
     stores = args.stores.split(",")
+    # a SIGTERM still runs the `finally` that drops the Elasticsearch indices
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with tempfile.TemporaryDirectory() as tmp:
         if "sqlite" in stores:
             from sentinel.store.sqlite import SQLiteStore
 
-            sqlite = SQLiteStore(Path(tmp) / "bench.db")
+            sqlite = SQLiteStore(args.sqlite_path or Path(tmp) / "bench.db")
             sqlite.setup()
-            load(sqlite, args.calls, args.batch, console)
+            if sqlite.count("call") != args.calls:
+                load(sqlite, args.calls, args.batch, console)
             ok &= measure(sqlite, args.rounds, table)
             sqlite.close()
+            console.print(table)
         if "elasticsearch" in stores:
             from sentinel.store.elastic import ElasticStore
 

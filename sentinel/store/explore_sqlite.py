@@ -2,7 +2,8 @@
 
 Every filter is a column of the calls table and the window is the `calls_ts` range, so
 a page reads the index newest first and stops after `limit` matches; the keyset is
-(ts, rowid), the order of that index itself, so no sort step is needed. Percentiles are
+(ts, rowid), the order of that index itself, so no sort step is needed (a subject's or a
+conversation's calls come from their own indexes instead). Percentiles are
 nearest-rank, computed in SQL (window functions), not by shipping every duration to
 Python.
 """
@@ -70,8 +71,12 @@ class SQLiteExplore:
             ts, rowid = decode_cursor(cursor, ((int, float), int))
             sql += " AND (ts < ? OR (ts = ? AND rowid < ?))"
             params += [ts, ts, rowid]
+        # The page's keys first, then their documents: when an index other than calls_ts
+        # serves the filter (a subject's calls), only (ts, rowid) pairs are sorted.
         rows = self._rows(
-            f"SELECT rowid, ts, doc FROM calls WHERE {sql} ORDER BY ts DESC, rowid DESC LIMIT ?",
+            "SELECT page.r, page.ts, calls.doc FROM (SELECT rowid AS r, ts FROM calls"
+            f" WHERE {sql} ORDER BY ts DESC, rowid DESC LIMIT ?) AS page"
+            " JOIN calls ON calls.rowid = page.r ORDER BY page.ts DESC, page.r DESC",
             [*params, limit + 1],
         )
         more = len(rows) > limit

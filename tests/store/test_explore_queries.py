@@ -181,3 +181,20 @@ def test_resilience_totals(seeded: Any) -> None:
     assert got.retried_calls == sum(c.retries > 0 for c in calls) > 0
     assert got.retries == sum(c.retries for c in calls)
     assert got.failed_over_calls == got.failovers == sum(c.failovers for c in calls) > 0
+
+
+def test_a_column_added_later_is_filled_from_stored_calls(sqlite_store: Any) -> None:
+    """A database from before http_status, retries and failovers were columns: setup()
+    adds them and fills them from each call's document, so old calls match filters."""
+    calls = _calls()
+    sqlite_store.write_records(calls)
+    for column in ("http_status", "retries", "failovers"):
+        sqlite_store._op(lambda c, col=column: c.execute(f"ALTER TABLE calls DROP COLUMN {col}"))
+    sqlite_store.close()
+    reopened = type(sqlite_store)(sqlite_store.path)
+    reopened.setup()
+    inside = [c for c in calls if c.timestamp >= START]
+    got = _all_pages(reopened, _window(http_status=503), 50)
+    assert {c.request_id for c in got} == {c.request_id for c in inside if c.http_status == 503}
+    assert explorer_for(reopened).resilience(_window()).retries == sum(c.retries for c in inside)
+    reopened.close()
