@@ -108,8 +108,8 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
-def measure(store: Store, rounds: int, table: Table) -> bool:
-    app = create_app(store, Settings(), clock=FakeClock(NOW))
+def measure(store: Store, rounds: int, table: Table, now: datetime = NOW) -> bool:
+    app = create_app(store, Settings(), clock=FakeClock(now))
     token = compliance_for(app).tokens.create("bench", ["explore"])[0]
     client = TestClient(app, headers={"Authorization": f"Bearer {token}"})
     ok = True
@@ -155,6 +155,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=20, help="requests per scenario")
     parser.add_argument("--stores", default="sqlite,elasticsearch")
     parser.add_argument(
+        "--es-prefix",
+        help="only measure the calls another run is loading under this index prefix (up to"
+        " the newest loaded), leaving them to that run to drop",
+    )
+    parser.add_argument(
         "--sqlite-path", type=Path, help="keep the SQLite store here; reused if it holds --calls"
     )
     args = parser.parse_args()
@@ -186,12 +191,21 @@ def main() -> int:
                 Settings(data_dir=Path(tmp)),
                 index_prefix=f"bench-explore-{uuid.uuid4().hex[:8]}",
             )
-            try:
-                es.setup()
-                load(es, args.calls, args.batch, console)
-                ok &= measure(es, args.rounds, table)
-            finally:
-                es.drop()  # the benchmark's indices and templates, whatever happened
+            if args.es_prefix:
+                es.prefix = args.es_prefix
+                newest = es._search(
+                    es._index("calls-*"), size=0, aggs={"t": {"max": {"field": "@timestamp"}}}
+                )["aggregations"]["t"]["value"]
+                last = datetime.fromtimestamp(newest / 1000, UTC)
+                console.print(f"measuring {es.count('call'):,} calls up to {last}")
+                ok &= measure(es, args.rounds, table, now=last)
+            else:
+                try:
+                    es.setup()
+                    load(es, args.calls, args.batch, console)
+                    ok &= measure(es, args.rounds, table)
+                finally:
+                    es.drop()  # the benchmark's indices and templates, whatever happened
     console.print(table)
     return 0 if ok else 1
 

@@ -64,7 +64,14 @@ class ElasticExplore:
         return self.store._search(self.store._calls_in(f.start, f.end), query=_query(f), **body)
 
     def calls(self, where: CallFilter, limit: int, cursor: str | None) -> CallPage:
-        body: dict[str, Any] = {"sort": _SORT, "size": limit + 1, "track_total_hits": False}
+        # pre_filter_shard_size=1: the can-match phase skips the daily indices that cannot
+        # hold a hit of this page (older than the cursor, say) instead of searching them all.
+        body: dict[str, Any] = {
+            "sort": _SORT,
+            "size": limit + 1,
+            "track_total_hits": False,
+            "pre_filter_shard_size": 1,
+        }
         if cursor is not None:
             body["search_after"] = decode_cursor(cursor, (str, str))
         hits = self._search(where, **body)["hits"]["hits"]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from conftest import MSG
+from http1_servers import MSG
 
 from sentinel.api.timeline import timeline
 from sentinel.errors import ServiceUnavailableError
