@@ -204,14 +204,14 @@ def _row(kind: str, status: str, requested: datetime | None, completed: datetime
     )
 
 
-def _audited_exports(store: Store, state: Any) -> list[tuple[str | None, datetime, datetime, int]]:
+def _audited_exports(store: Store, cache: Any) -> list[tuple[str | None, datetime, datetime, int]]:
     """Completed exports as the audit log has them: (job id, requested, completed,
     records). An export job is deleted when it expires or its subject is erased, and
     `sentinel gdpr export` never makes one, but the audit entries stay. Re-read only when
     the log grew (the page polls every few seconds)."""
     last = store.last_audit()
     head = last.seq if last else -1
-    cached = getattr(state, "status_audit_exports", None)
+    cached = getattr(cache, "status_audit_exports", None)
     if cached is not None and cached[0] == head:
         return cached[1]
     requested: dict[Any, datetime] = {}
@@ -223,11 +223,11 @@ def _audited_exports(store: Store, state: Any) -> list[tuple[str | None, datetim
         elif entry.action == "export.completed":
             start = requested.pop(job_id or entry.subject_key, entry.timestamp)
             done.append((job_id, start, entry.timestamp, sum(entry.counts.values())))
-    state.status_audit_exports = (head, done)
+    cache.status_audit_exports = (head, done)
     return done
 
 
-def _gdpr(store: Store, now: datetime, state: Any) -> list[GdprRequest]:
+def _gdpr(store: Store, now: datetime, cache: Any) -> list[GdprRequest]:
     """Counts and ages only: a job holds the raw subject id until it finishes, and its
     id, actor and subject key are for the token that made it (see routers.gdpr)."""
     rows: list[tuple[float, GdprRequest]] = []
@@ -241,7 +241,7 @@ def _gdpr(store: Store, now: datetime, state: Any) -> list[GdprRequest]:
                      _time(job.get("completed_at")),
                      sum(v for v in counts.values() if isinstance(v, int)), now)
             )  # fmt: skip
-    for job_id, requested, completed, records in _audited_exports(store, state):
+    for job_id, requested, completed, records in _audited_exports(store, cache):
         if job_id not in live:
             rows.append(_row("export", "completed", requested, completed, records, now))
     rows.sort(key=lambda r: r[0], reverse=True)
@@ -295,7 +295,7 @@ def status(
             overdue=age > within,
         ),
         calls_retention_seconds=state.settings.calls_retention.total_seconds() or None,
-        gdpr=_gdpr(store, now, state),
+        gdpr=_gdpr(store, now, request.app.state),  # its cache rides on the app
     )
 
 
