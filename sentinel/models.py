@@ -132,6 +132,17 @@ class CallSafety(TypedDict):
     counts: dict[str, int]
 
 
+class CallAttempt(TypedDict):
+    """One attempt of a call that was followed by another (a retry, a failover hop, a
+    token refresh or a fallback model): what the explorer's timeline draws."""
+
+    endpoint: str | None  # host:port
+    status: int | None  # HTTP status; None after a connection error
+    error_type: str
+    duration_ms: float
+    wait_ms: float  # the pause before the next attempt (retry delay, Retry-After)
+
+
 class CallRecord(_Record):
     """The operational record of one call: no content, no raw subject id."""
 
@@ -158,18 +169,23 @@ class CallRecord(_Record):
     outcome: Annotated[Literal["success", "failure"], at("event.outcome", "keyword", span=None)] = (
         "success"
     )
-    http_status: Annotated[int | None, at("http.response.status_code", "integer")] = None
+    http_status: Annotated[
+        int | None, at("http.response.status_code", "integer", column="INTEGER")
+    ] = None
     error_type: Annotated[str | None, at("error.type", "keyword", column="TEXT")] = None
     # the log line has ECS event.duration (ns), the span its own times
     duration_ms: Annotated[
         float, at("sentinel.duration_ms", "double", span=None, ecs=None, column="REAL")
     ] = 0.0
-    retries: Annotated[int, at("sentinel.retries", "integer")] = 0
+    retries: Annotated[int, at("sentinel.retries", "integer", column="INTEGER")] = 0
     # at least one 429 was seen during the call
     rate_limited: Annotated[
         bool, at("sentinel.rate_limited", "boolean", column="INTEGER", sparse=True)
     ] = False
-    failovers: Annotated[int, at("sentinel.failovers", "integer")] = 0
+    failovers: Annotated[int, at("sentinel.failovers", "integer", column="INTEGER")] = 0
+    # the attempts before the final one (the record itself describes that one); None
+    # when the first attempt was final. Stored only: its mapping is in templates/calls.json
+    attempts: Annotated[list[CallAttempt] | None, Out(store="sentinel.attempts")] = None
     fallback: Annotated[bool, at("sentinel.fallback", "boolean", sparse=True)] = False
     circuit_open: Annotated[
         bool, at("sentinel.circuit_open", "boolean", column="INTEGER", sparse=True)

@@ -31,7 +31,7 @@ def create_app(
     """Build the API over `store`. `job_runtime` is the daemon's (woken when an async
     job is submitted); `exports_dir` defaults to `<data dir>/exports`."""
     from sentinel.api import docs
-    from sentinel.api.routers import alerts, async_jobs, gdpr, health, spend, status
+    from sentinel.api.routers import alerts, async_jobs, explore, gdpr, health, spend, status
     from sentinel.web import middleware
 
     settings = settings or Settings()
@@ -55,7 +55,7 @@ def create_app(
             job_runtime=job_runtime,
         ),
     )
-    for module in (health, alerts, gdpr, status, async_jobs, spend):
+    for module in (health, alerts, gdpr, status, async_jobs, spend, explore):
         app.include_router(module.router)
     middleware.install(app, max_body_bytes=settings.api_max_body_bytes)
     return app

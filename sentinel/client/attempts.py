@@ -11,6 +11,7 @@ that starts is bound to the call's total timeout (`sentinel.client.deadline`).
 from __future__ import annotations
 
 import json
+import time
 from typing import Any, Literal
 
 import httpx
@@ -39,6 +40,8 @@ CONNECTION_ERRORS = (
     httpx.WriteError,
 )
 TIMEOUT_ERRORS = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout)
+# Steps after which the call sends another attempt (as does a fallback to another model).
+_ANOTHER = (Action.RETRY, Action.FAILOVER, Action.REFRESH_AUTH)
 
 
 def circuit_open_error(core: ClientCore, request_id: str) -> CircuitOpenError:
@@ -76,6 +79,7 @@ class Attempts:
         self._content = json.dumps(self._body).encode()
         self._token = ""
         self._status: int | None = None  # of the last answer; None after a connection error
+        self._sent = 0.0  # perf_counter when the current attempt was sent
 
     def admit(self) -> float:
         """Before each attempt: raises CircuitOpenError while the breaker is open;
@@ -93,6 +97,7 @@ class Attempts:
 
     def request(self, token: str) -> httpx.Request:
         self._token = token
+        self._sent = time.perf_counter()
         return self.core.chat_request(
             self.policy.index,
             self._content,
@@ -160,6 +165,10 @@ class Attempts:
         once; raises `error` when the policy gives up."""
         obs, core = self.obs, self.core
         apply_policy(obs, self.policy)
+        if step.action in _ANOTHER or (
+            step.action is Action.FALLBACK and not callable(core.fallback)
+        ):
+            self._another_follows(step, error)
         if step.action is Action.RETRY:
             core.telemetry.retry(obs, self._status or 0, step.delay)
             return step.delay
@@ -176,6 +185,21 @@ class Attempts:
         else:
             raise error
         return None
+
+    def _another_follows(self, step: Step, error: SentinelAPIError) -> None:
+        """Note the attempt that just failed for the call's timeline (only on this error
+        path: a call whose first attempt is final costs nothing here)."""
+        attempt = {
+            "endpoint": self.obs.endpoint,
+            "status": self._status,
+            "error_type": type(error).__name__,
+            "duration_ms": (time.perf_counter() - self._sent) * 1000.0,
+            "wait_ms": step.delay * 1000.0 if step.action is Action.RETRY else 0.0,
+        }
+        if self.obs.attempts is None:
+            self.obs.attempts = [attempt]
+        else:
+            self.obs.attempts.append(attempt)
 
     def end(self) -> None:
         apply_policy(self.obs, self.policy)

@@ -30,6 +30,7 @@ def new_request_id() -> str:
 class Observation:
     __slots__ = (
         "abandoned",
+        "attempts",
         "cache_hit",
         "cache_hit_tokens",
         "cache_miss_tokens",
@@ -94,6 +95,7 @@ class Observation:
         self.retries = 0
         self.rate_limited = False
         self.failovers = 0
+        self.attempts: list[dict[str, Any]] | None = None  # those followed by another
         self.fallback = False
         self.circuit_open = False
         self.abandoned = False

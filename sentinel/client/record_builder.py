@@ -51,6 +51,7 @@ def call_record(obs: Observation, app: str, pricer: Pricer | None = None) -> Cal
             retries=obs.retries,
             rate_limited=obs.rate_limited,
             failovers=obs.failovers,
+            attempts=obs.attempts,
             fallback=obs.fallback,
             circuit_open=obs.circuit_open,
             endpoint=obs.endpoint,

@@ -26,7 +26,9 @@ from sentinel.appnames import InvalidAppName, validate_app_name
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.store.base import Store
 
-SCOPES = ("gdpr:export", "gdpr:erase", "alerts:read", "proxy", "spend:read", "admin")
+SCOPES = (
+    "gdpr:export", "gdpr:erase", "alerts:read", "proxy", "spend:read", "explore", "admin"
+)  # fmt: skip
 ADMIN = "admin"
 TOKEN_PREFIX = "sst_"
 STATE_PREFIX = "token:"

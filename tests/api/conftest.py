@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -27,3 +28,12 @@ def api(sqlite_store: SQLiteStore, tmp_path: Path) -> Iterator[Api]:
     tokens["revoked"] = revoked
     with TestClient(app) as client:
         yield Api(app, client, tokens)
+
+
+@pytest.fixture
+def require_chromium(require_service: Callable[[bool, str], None]) -> str:
+    """Chromium's path (skipped locally, a failure under CI, when it is missing)."""
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    require_service(binary is not None, "Debian's chromium is missing (make system-deps)")
+    assert binary is not None
+    return binary

@@ -4,21 +4,20 @@ and the page rendered by real headless Chromium showing exactly the API's number
 
 from __future__ import annotations
 
+import io
 import math
 import re
-import shutil
 import struct
-import subprocess
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from browser import Texts, run_chromium
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from loopback import serve
@@ -133,6 +132,7 @@ def test_status_numbers_match_the_stored_calls(seeded: dict[str, Any]) -> None:
         assert traffic["latency"][f"p{q}_ms"] == pytest.approx(percentile(durations, q))
     assert body["anonymization"] == {
         "oldest_raw_age_seconds": seeded["raw_age"],
+        "any_raw": True,
         "deadline_seconds": 72 * 3600.0,
         "overdue": False,
     }
@@ -216,42 +216,6 @@ def served(hits: _Hits) -> Iterator[str]:
     thread.join(10)
 
 
-class _Texts(HTMLParser):
-    """Text of every element with an id, and the data-* attributes of table rows."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.by_id: dict[str, str] = {}
-        self.rows: dict[str, list[dict[str, str]]] = {}
-        self._open: list[tuple[str, str | None]] = []
-        self._table: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag == "table":
-            self._table = a.get("id")
-        if tag == "tr" and self._table and any(k.startswith("data-") for k in a):
-            self.rows.setdefault(self._table, []).append(
-                {k[5:]: v or "" for k, v in a.items() if k.startswith("data-")}
-            )
-        self._open.append((tag, a.get("id")))
-        if a.get("id"):
-            self.by_id[a["id"] or ""] = ""
-
-    def handle_endtag(self, tag: str) -> None:
-        while self._open:
-            t, _ = self._open.pop()
-            if t == tag:
-                break
-        if tag == "table":
-            self._table = None
-
-    def handle_data(self, data: str) -> None:
-        for _, element_id in self._open:
-            if element_id:
-                self.by_id[element_id] += data
-
-
 def _pct(x: float) -> str:
     return f"{x * 100:.1f}%"
 
@@ -260,24 +224,14 @@ def _ms(x: float) -> str:
     return f"{math.floor(x + 0.5)} ms"  # JavaScript's Math.round
 
 
-def _run_chromium(
-    binary: str, *args: str, budget_ms: int = 5000
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-         "--no-first-run", "--disable-extensions", f"--virtual-time-budget={budget_ms}", *args],
-        capture_output=True, text=True, timeout=90, check=False,
-    )  # fmt: skip
-
-
 @pytest.mark.chromium
 def test_chromium_renders_the_api_numbers(served: str, tmp_path: Path, require_chromium) -> None:
     binary = require_chromium
     api = httpx.get(f"{served}/v1/status", timeout=10).json()
-    dom = _run_chromium(binary, "--dump-dom", f"{served}/")
+    dom = run_chromium(binary, "--dump-dom", f"{served}/")
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert 'data-loaded="true"' in dom.stdout, "the script did not load /v1/status"
-    page = _Texts()
+    page = Texts()
     page.feed(dom.stdout)
     t = api["traffic"]
     assert page.by_id["success-rate"] == _pct(t["success_rate"])
@@ -287,6 +241,13 @@ def test_chromium_renders_the_api_numbers(served: str, tmp_path: Path, require_c
         assert page.by_id[q] == _ms(t["latency"][f"{q}_ms"])
     assert page.by_id["rate-limited"] == str(t["rate_limited"])
     assert page.by_id["circuit-open"] == str(t["circuit_open"])
+    for key in ("retried", "retries", "failovers"):
+        assert page.by_id[key] == str(t[key])
+    assert page.by_id["failed-over"] == str(t["failed_over"])
+    assert [(r["alertname"], r["state"]) for r in page.rows["alert-changes"]] == [
+        (a["alertname"], a["state"]) for a in api["recent_alert_changes"]
+    ]
+    assert "model=deepseek-v4-flash" in page.by_id["alert-changes"]
     assert t["content_flagged"] == {"insult": 5}  # 5 of the 60 recent calls
     assert page.by_id["flagged"] == "insult: 5 calls (8.3%)"
     assert page.by_id["backlog"] == "2h 1m"  # 7260 s
@@ -303,7 +264,7 @@ def test_chromium_renders_the_api_numbers(served: str, tmp_path: Path, require_c
     assert page.by_id["error"] == ""
 
     shot = tmp_path / "status.png"
-    result = _run_chromium(binary, "--window-size=1280,900", f"--screenshot={shot}", f"{served}/")
+    result = run_chromium(binary, "--window-size=1280,900", f"--screenshot={shot}", f"{served}/")
     assert result.returncode == 0, result.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -314,16 +275,75 @@ def test_chromium_renders_the_api_numbers(served: str, tmp_path: Path, require_c
 @pytest.mark.chromium
 def test_page_refreshes_itself(served: str, hits: _Hits, require_chromium: str) -> None:
     """Over 12 s of (virtual) browser time the page polls /v1/status every 5 s."""
-    result = _run_chromium(require_chromium, "--dump-dom", f"{served}/", budget_ms=12_000)
+    result = run_chromium(require_chromium, "--dump-dom", f"{served}/", budget_ms=12_000)
     assert result.returncode == 0, result.stderr[-2000:]
     assert hits.paths["/"] == 1
     assert hits.paths["/v1/status"] >= 3  # at load, after 5 s, after 10 s
 
 
-@pytest.fixture
-def require_chromium(require_service: Callable[[bool, str], None]) -> str:
-    """Chromium's path (skipped locally, a failure under CI, when it is missing)."""
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    require_service(binary is not None, "Debian's chromium is missing (make system-deps)")
-    assert binary is not None
-    return binary
+# --- completeness (issue 21 item 6) --------------------------------------------------
+
+
+def test_resilience_counts_retries_and_failovers(sqlite_store: SQLiteStore) -> None:
+    calls = [
+        CallRecord(request_id=f"r-{i}", timestamp=NOW - timedelta(minutes=i + 1),
+                   model="deepseek-v4-flash", retries=i % 3, failovers=1 if i % 4 == 0 else 0)
+        for i in range(12)
+    ]  # fmt: skip
+    sqlite_store.write_records(calls)
+    app = create_app(sqlite_store, Settings(), clock=FakeClock(NOW))
+    traffic = TestClient(app).get("/v1/status").json()["traffic"]
+    assert traffic["retried"] == sum(c.retries > 0 for c in calls) == 8
+    assert traffic["retries"] == sum(c.retries for c in calls) == 12
+    assert traffic["failed_over"] == traffic["failovers"] == 3
+
+
+def test_alert_changes_carry_their_labels(seeded: dict[str, Any]) -> None:
+    changes = TestClient(seeded["app"]).get("/v1/status").json()["recent_alert_changes"]
+    assert changes and changes[0]["labels"] == {"model": "deepseek-v4-flash"}
+
+
+def test_an_export_stays_listed_after_its_subject_is_erased(
+    tmp_path: Path, sqlite_store: SQLiteStore
+) -> None:
+    clock = FakeClock(NOW)
+    settings = Settings()
+    service = Compliance.build(sqlite_store, settings, clock=clock, exports_dir=tmp_path / "ex")
+    key = service.subject_key(EXPORTED)
+    job = service.exports.request(EXPORTED, key, ACTOR, None)
+    service.exports.run(job["id"])
+    clock.advance(120)
+    service.exports.export_now(
+        io.StringIO(), PENDING_ERASURE, service.subject_key(PENDING_ERASURE), ACTOR
+    )
+    clock.advance(60)
+    erasure = service.erasures.request(EXPORTED, key, ACTOR, None)
+    service.erasures.run(erasure["id"])  # deletes the subject's export job and file
+    app = create_app(sqlite_store, settings, clock=clock, exports_dir=tmp_path / "ex")
+    body = TestClient(app).get("/v1/status").json()
+    assert [(g["kind"], g["status"]) for g in body["gdpr"]] == [
+        ("erasure", "completed"),
+        ("export", "completed"),  # the CLI's export_now: no job, only audit entries
+        ("export", "completed"),  # the API's export, its job gone with the erasure
+    ]
+    since = (clock.now() - NOW).total_seconds()
+    assert [g["age_seconds"] for g in body["gdpr"][1:]] == [since - 120, since]
+    text = TestClient(app).get("/v1/status").text
+    assert EXPORTED not in text and key not in text and ACTOR not in text
+
+
+def test_backlog_is_none_when_nothing_is_raw(
+    sqlite_store: SQLiteStore, tmp_path: Path, require_chromium: str
+) -> None:
+    app = create_app(sqlite_store, Settings(), clock=FakeClock(NOW))
+    anonymization = TestClient(app).get("/v1/status").json()["anonymization"]
+    assert anonymization["any_raw"] is False and anonymization["oldest_raw_age_seconds"] == 0
+    server, thread, url = serve(app)
+    try:
+        dom = run_chromium(require_chromium, "--dump-dom", f"{url}/")
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    page = Texts()
+    page.feed(dom.stdout)
+    assert page.by_id["backlog"] == "none"

@@ -32,6 +32,7 @@ from sentinel.privacy.deadline import oldest_raw_age
 from sentinel.rules.engine import load_active
 from sentinel.spend.report import card as spend_card
 from sentinel.store.base import Store
+from sentinel.store.explore import CallFilter, explorer_for
 
 router = APIRouter(tags=["status"])
 
@@ -40,8 +41,11 @@ RECENT_GDPR = 10
 RECENT_ALERT_EVENTS = 10
 REFRESH_SECONDS = 5
 _STATIC = {
+    "common.js": "text/javascript; charset=utf-8",
     "status.js": "text/javascript; charset=utf-8",
     "status.css": "text/css; charset=utf-8",
+    "explore.js": "text/javascript; charset=utf-8",
+    "explore.css": "text/css; charset=utf-8",
 }
 _CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
@@ -62,6 +66,10 @@ class Traffic(BaseModel):
     success_rate: float | None = Field(description="Share of calls that succeeded; null if none.")
     rate_limited: int
     circuit_open: int
+    retried: int = Field(0, description="Calls retried at least once.")
+    retries: int = Field(0, description="Retries of all calls.")
+    failed_over: int = Field(0, description="Calls that failed over to another endpoint.")
+    failovers: int = Field(0, description="Failover hops of all calls.")
     latency: Latency
     content_flagged: dict[str, int] = Field(
         default_factory=dict,
@@ -84,11 +92,13 @@ class AlertChange(BaseModel):
     alertname: str
     state: str
     severity: str | None
+    labels: dict[str, str] = Field(default_factory=dict, description="app, model, ...")
     timestamp: datetime
 
 
 class Anonymization(BaseModel):
     oldest_raw_age_seconds: float = Field(description="0 when every conversation is anonymized.")
+    any_raw: bool = Field(True, description="Whether any conversation is still raw.")
     deadline_seconds: float = Field(description="SENTINEL_ANONYMIZE_WITHIN.")
     overdue: bool
 
@@ -142,7 +152,14 @@ def _traffic(store: Store, start: datetime, end: datetime) -> Traffic:
         return Traffic(
             calls=0, errors=0, success_rate=None, rate_limited=0, circuit_open=0, latency=Latency()
         )
+    # (start, end] as call_stats counts; the explorer's windows are [start, end)
+    tick = timedelta(microseconds=1)
+    policy = explorer_for(store).resilience(CallFilter(start=start + tick, end=end + tick))
     return Traffic(
+        retried=policy.retried_calls,
+        retries=policy.retries,
+        failed_over=policy.failed_over_calls,
+        failovers=policy.failovers,
         calls=s.total,
         errors=s.errors,
         success_rate=(s.total - s.errors) / s.total,
@@ -158,6 +175,11 @@ def _traffic(store: Store, start: datetime, end: datetime) -> Traffic:
     )
 
 
+def _labels(labels: dict[str, str]) -> dict[str, str]:
+    """An alert's labels without the two shown in columns of their own."""
+    return {k: v for k, v in labels.items() if k not in ("alertname", "severity")}
+
+
 def _alerts(store: Store) -> list[ActiveAlert]:
     active = [i for i in load_active(store) if i.state in ("pending", "firing")]
     active.sort(key=lambda i: (i.state != "firing", i.alertname, i.fingerprint))
@@ -166,7 +188,7 @@ def _alerts(store: Store) -> list[ActiveAlert]:
             alertname=i.alertname,
             state=i.state,  # type: ignore[arg-type]
             severity=i.labels.get("severity"),
-            labels={k: v for k, v in i.labels.items() if k not in ("alertname", "severity")},
+            labels=_labels(i.labels),
             summary=i.annotations.get("summary"),
             value=i.value,
             active_at=i.active_at,
@@ -183,24 +205,62 @@ def _time(value: Any) -> datetime | None:
         return None
 
 
-def _gdpr(store: Store, now: datetime) -> list[GdprRequest]:
+def _row(kind: str, status: str, requested: datetime | None, completed: datetime | None,
+         records: int, now: datetime) -> tuple[float, GdprRequest]:  # fmt: skip
+    return (
+        requested.timestamp() if requested else 0.0,
+        GdprRequest(
+            kind=kind,  # type: ignore[arg-type]
+            status=status,
+            age_seconds=(now - requested).total_seconds() if requested else None,
+            took_seconds=(completed - requested).total_seconds()
+            if requested and completed
+            else None,
+            records=records,
+        ),
+    )
+
+
+def _audited_exports(store: Store, cache: Any) -> list[tuple[str | None, datetime, datetime, int]]:
+    """Completed exports as the audit log has them: (job id, requested, completed,
+    records). An export job is deleted when it expires or its subject is erased, and
+    `sentinel gdpr export` never makes one, but the audit entries stay. Re-read only when
+    the log grew (the page polls every few seconds)."""
+    last = store.last_audit()
+    head = last.seq if last else -1
+    cached = getattr(cache, "status_audit_exports", None)
+    if cached is not None and cached[0] == head:
+        return cached[1]
+    requested: dict[Any, datetime] = {}
+    done: list[tuple[str | None, datetime, datetime, int]] = []
+    for entry in store.iter_audit() if last else ():
+        job_id = entry.details.get("job_id")
+        if entry.action == "export.requested":
+            requested[job_id or entry.subject_key] = entry.timestamp
+        elif entry.action == "export.completed":
+            start = requested.pop(job_id or entry.subject_key, entry.timestamp)
+            done.append((job_id, start, entry.timestamp, sum(entry.counts.values())))
+    cache.status_audit_exports = (head, done)
+    return done
+
+
+def _gdpr(store: Store, now: datetime, cache: Any) -> list[GdprRequest]:
     """Counts and ages only: a job holds the raw subject id until it finishes, and its
     id, actor and subject key are for the token that made it (see routers.gdpr)."""
     rows: list[tuple[float, GdprRequest]] = []
+    live: set[str] = set()
     for kind in ("export", "erasure"):
         for job in Jobs(store, kind).all():
+            live.add(str(job.get("id")))
             counts: dict[str, Any] = job.get("counts" if kind == "export" else "removed") or {}
-            requested, completed = _time(job.get("requested_at")), _time(job.get("completed_at"))
-            row = GdprRequest(
-                kind=kind,
-                status=str(job.get("status", "unknown")),
-                age_seconds=(now - requested).total_seconds() if requested else None,
-                took_seconds=(completed - requested).total_seconds()
-                if requested and completed
-                else None,
-                records=sum(v for v in counts.values() if isinstance(v, int)),
-            )
-            rows.append((requested.timestamp() if requested else 0.0, row))
+            rows.append(
+                _row(kind, str(job.get("status", "unknown")), _time(job.get("requested_at")),
+                     _time(job.get("completed_at")),
+                     sum(v for v in counts.values() if isinstance(v, int)), now)
+            )  # fmt: skip
+    for job_id, requested, completed, records in _audited_exports(store, cache):
+        if job_id not in live:
+            rows.append(_row("export", "completed", requested, completed, records, now))
     rows.sort(key=lambda r: r[0], reverse=True)
     return [row for _, row in rows[:RECENT_GDPR]]
 
@@ -224,7 +284,8 @@ def status(
         raise HTTPException(422, "window: a duration over 0s and at most 7d, e.g. 15m, 1h")
     now = state.clock.now()
     within = state.settings.anonymize_within
-    age = oldest_raw_age(store.oldest_raw_conversation(), now)
+    oldest_raw = store.oldest_raw_conversation()
+    age = oldest_raw_age(oldest_raw, now)
     changes = store.list_alert_events(since=now - timedelta(days=1), limit=RECENT_ALERT_EVENTS)
     return Status(
         generated_at=now,
@@ -239,17 +300,19 @@ def status(
                 alertname=e.alertname,
                 state=e.state,
                 severity=e.labels.get("severity"),
+                labels=_labels(e.labels),
                 timestamp=e.timestamp,
             )
             for e in changes
         ],
         anonymization=Anonymization(
             oldest_raw_age_seconds=age.total_seconds(),
+            any_raw=oldest_raw is not None,
             deadline_seconds=within.total_seconds(),
             overdue=age > within,
         ),
         calls_retention_seconds=state.settings.calls_retention.total_seconds() or None,
-        gdpr=_gdpr(store, now),
+        gdpr=_gdpr(store, now, request.app.state),  # its cache rides on the app
         spend=Spend.model_validate(spend_card(store, now, state.settings.currency)),
     )
 
@@ -258,13 +321,18 @@ def _asset(name: str) -> bytes:
     return resources.files("sentinel.api").joinpath("static", name).read_bytes()
 
 
-@router.get("/", include_in_schema=False)
-def page() -> Response:
+def html_page(name: str) -> Response:
+    """A page of `static/` under the self-only CSP (the explorer's pages too)."""
     return Response(
-        _asset("index.html"),
+        _asset(name),
         media_type="text/html; charset=utf-8",
         headers={"Content-Security-Policy": _CSP, "Cache-Control": "no-cache"},
     )
+
+
+@router.get("/", include_in_schema=False)
+def page() -> Response:
+    return html_page("index.html")
 
 
 @router.get("/static/{name}", include_in_schema=False)

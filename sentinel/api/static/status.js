@@ -1,55 +1,6 @@
-// Sentinel status page: polls /v1/status and fills the page. No dependencies; all
-// text goes through textContent, so nothing from the API is ever parsed as HTML.
+// Sentinel status page: polls /v1/status and fills the page with common.js's helpers
+// (all text through textContent, so nothing from the API is ever parsed as HTML).
 "use strict";
-
-const fmt = {
-  pct: (x) => (x === null || x === undefined ? "–" : (x * 100).toFixed(1) + "%"),
-  ms: (x) => (x === null || x === undefined ? "–" : Math.round(x) + " ms"),
-  int: (x) => (x === null || x === undefined ? "–" : String(x)),
-  // 0s, 45s, 12m 5s, 3h 20m, 2d 4h: the two largest units
-  duration: (seconds) => {
-    let s = Math.floor(seconds);
-    const units = [["d", 86400], ["h", 3600], ["m", 60], ["s", 1]];
-    const parts = [];
-    for (const [name, size] of units) {
-      if (s >= size && parts.length < 2) {
-        parts.push(Math.floor(s / size) + name);
-        s %= size;
-      }
-    }
-    return parts.length ? parts.join(" ") : "0s";
-  },
-  time: (iso) => (iso ? new Date(iso).toISOString().replace("T", " ").slice(0, 19) + " UTC" : "–"),
-};
-
-function setText(id, text) {
-  document.getElementById(id).textContent = text;
-}
-
-function fillTable(id, rows, emptyId) {
-  const body = document.querySelector("#" + id + " tbody");
-  body.replaceChildren(
-    ...rows.map(({ cells, attrs }) => {
-      const tr = document.createElement("tr");
-      for (const [k, v] of Object.entries(attrs || {})) tr.dataset[k] = v;
-      for (const cell of cells) {
-        const td = document.createElement("td");
-        if (typeof cell === "object") {
-          td.textContent = cell.text;
-          td.className = cell.cls;
-        } else {
-          td.textContent = cell;
-        }
-        tr.appendChild(td);
-      }
-      return tr;
-    })
-  );
-  if (emptyId) {
-    document.getElementById(emptyId).hidden = rows.length > 0;
-    document.getElementById(id).hidden = rows.length === 0;
-  }
-}
 
 // Calls per content safety category (categories and counts only, never matched text).
 function renderFlagged(flagged, calls) {
@@ -74,6 +25,8 @@ function renderSpend(sp) {
   setText("spend-saved", money(sp.cache_savings_7d));
 }
 
+const labelText = (labels) => Object.entries(labels || {}).map(([k, v]) => k + "=" + v).join(", ");
+
 function render(s) {
   const t = s.traffic;
   setText("window", s.window);
@@ -91,13 +44,17 @@ function render(s) {
   setText("p99", fmt.ms(t.latency.p99_ms));
   setText("rate-limited", fmt.int(t.rate_limited));
   setText("circuit-open", fmt.int(t.circuit_open));
+  setText("retried", fmt.int(t.retried));
+  setText("retries", fmt.int(t.retries));
+  setText("failed-over", fmt.int(t.failed_over));
+  setText("failovers", fmt.int(t.failovers));
   renderFlagged(t.content_flagged || {}, t.calls);
   renderSpend(s.spend);
   document.getElementById("card-success").className =
     "card " + (t.success_rate === null ? "" : t.success_rate >= 0.95 ? "ok" : "bad");
 
   const a = s.anonymization;
-  setText("backlog", fmt.duration(a.oldest_raw_age_seconds));
+  setText("backlog", a.any_raw ? fmt.duration(a.oldest_raw_age_seconds) : "none");
   setText("deadline", fmt.duration(a.deadline_seconds));
   const kept = s.calls_retention_seconds;
   setText("calls-retention", kept === null ? "forever" : fmt.duration(kept));
@@ -112,7 +69,7 @@ function render(s) {
         x.alertname,
         { text: x.state, cls: "state " + x.state },
         x.severity || "",
-        Object.entries(x.labels).map(([k, v]) => k + "=" + v).join(", "),
+        labelText(x.labels),
         fmt.time(x.active_at),
         x.summary || "",
       ],
@@ -122,7 +79,9 @@ function render(s) {
   fillTable(
     "alert-changes",
     s.recent_alert_changes.map((x) => ({
-      cells: [fmt.time(x.timestamp), x.alertname, { text: x.state, cls: "state " + x.state }, x.severity || ""],
+      attrs: { alertname: x.alertname, state: x.state },
+      cells: [fmt.time(x.timestamp), x.alertname, { text: x.state, cls: "state " + x.state }, x.severity || "",
+              labelText(x.labels)],
     }))
   );
   fillTable(

@@ -76,8 +76,11 @@ TABLES = ("calls", "conversations", "feedback", "alerts", "state", "audit", "cac
 
 
 def add_call_columns(c: sqlite3.Connection) -> None:
-    """Columns a newer table of call fields has and this database's calls table lacks."""
+    """Columns a newer table of call fields has and this database's calls table lacks,
+    filled from each row's document (which holds every field), so filters on them see
+    the calls stored before too."""
     have = {row[1] for row in c.execute("PRAGMA table_info(calls)")}
-    for name, sql, _ in CALL_COLUMNS:
+    for name, sql, field in CALL_COLUMNS:
         if name not in have:
             c.execute(f"ALTER TABLE calls ADD COLUMN {name} {sql}")
+            c.execute(f"UPDATE calls SET {name} = json_extract(doc, '$.{field}')")
