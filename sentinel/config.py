@@ -264,16 +264,10 @@ class Settings(BaseSettings):
     # Balance and budgets (issue 18): `serve` polls GET /user/balance on the leader (0:
     # never); clients and the proxy re-read the polled state and the budgets' spend at
     # most every SENTINEL_SPEND_CACHE_TTL (their staleness bound)
-    balance_poll_interval: timedelta = timedelta(minutes=5)
-    balance_burn_window: timedelta = timedelta(hours=6)
-    balance_retention: timedelta = timedelta(days=8)
-    spend_cache_ttl: timedelta = timedelta(seconds=30)
-
-    @field_validator("balance_poll_interval", "balance_burn_window", "balance_retention",
-                     "spend_cache_ttl", mode="before")  # fmt: skip
-    @classmethod
-    def _spend_duration(cls, v: Any) -> timedelta:
-        return parse_duration(v)
+    balance_poll_interval: Duration = timedelta(minutes=5)
+    balance_burn_window: PositiveDuration = timedelta(hours=6)
+    balance_retention: PositiveDuration = timedelta(days=8)
+    spend_cache_ttl: PositiveDuration = timedelta(seconds=30)
 
     @field_validator(
         "backup_base_urls",
