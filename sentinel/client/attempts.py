@@ -155,8 +155,13 @@ class Attempts:
         notice = self.core.catalogue.notice(model, self.core.clock.now()) if model else None
         if notice is None:
             return error
+        body = error.body
+        err = body.get("error") if isinstance(body, dict) else None
+        if isinstance(err, dict) and isinstance(err.get("message"), str):
+            # the proxy relays the body's message: it must name the replacement too
+            body = {**body, "error": {**err, "message": f"{err['message']} ({notice})"}}
         return error_for_status(
-            400, f"{error.message} ({notice})", request_id=error.request_id, body=error.body
+            400, f"{error.message} ({notice})", request_id=error.request_id, body=body
         )
 
     def follow(self, step: Step, error: SentinelAPIError) -> float | ChatCompletion | None:
