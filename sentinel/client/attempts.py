@@ -118,9 +118,10 @@ class Attempts:
 
     def timed_out(self, exc: Exception) -> APITimeoutError:
         """A timeout is final: the request may have been processed upstream."""
-        what = str(exc) if isinstance(exc, TotalTimeout) else type(exc).__name__
-        if self._deadline is not None and self._deadline.passed() and what != str(exc):
-            what = self._deadline.message  # e.g. a first byte that never came in time
+        what = str(exc) or type(exc).__name__  # the transports name the timeout that fired
+        deadline = self._deadline
+        if not isinstance(exc, TotalTimeout) and deadline is not None and deadline.passed():
+            what = deadline.message  # e.g. a first byte that never came in time
         return APITimeoutError(f"timed out: {what}", request_id=self.obs.request_id)
 
     def unreachable(self, exc: Exception) -> tuple[Step, SentinelAPIError]:
