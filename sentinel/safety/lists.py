@@ -40,6 +40,7 @@ _CATEGORY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _HEADER_RE = re.compile(r"#\s*(category|action|apply|variants)\s*:\s*(.*?)\s*$")
 REGEX_PREFIX = "re:"
 MAX_REGEX_WIDTH = 256
+MAX_TERM_LENGTH = MAX_REGEX_WIDTH  # a stream is held back by the longest term, too
 
 
 class SafetyListError(ConfigurationError):
@@ -259,6 +260,12 @@ class _Parser:
         if not all(texts):
             self.problems.append(f"{where}: empty term (in {line!r})")
         for text in filter(None, texts):
+            if len(text) > MAX_TERM_LENGTH:
+                self.problems.append(
+                    f"{where}: term of {len(text)} characters; at most {MAX_TERM_LENGTH}"
+                    " (a streamed answer is held back by the longest term)"
+                )
+                continue
             term = Term(text, category, is_word(text[0]), is_word(text[-1]))
             self.terms.setdefault((text, category), term)
 
