@@ -100,6 +100,8 @@ def list_files(specs: Iterable[str]) -> list[Path]:
             files.extend(sorted(p for p in path.glob("*.txt") if p.is_file()))
         elif path.is_file():
             files.append(path)
+        elif path.exists():  # a FIFO or a device: reading it could block or never end
+            raise SafetyListError([f"SENTINEL_SAFETY_LISTS: {spec}: not a regular file"])
         else:
             raise SafetyListError([f"SENTINEL_SAFETY_LISTS: {spec}: no such file or directory"])
     return files

@@ -3,6 +3,7 @@ headers, variants, regex lines, and every problem named with its file and line."
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,11 @@ def test_a_term_longer_than_a_regex_may_match_is_refused(tmp_path: Path) -> None
     ]
     f.write_text("fine\n" + "y" * 256 + "\n", encoding="utf-8")
     assert load_lists([str(f)]).longest == 256
+
+
+def test_a_fifo_or_device_is_named_as_not_a_regular_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "words.txt"
+    os.mkfifo(fifo)
+    for spec in (fifo, Path("/dev/zero")):
+        with pytest.raises(SafetyListError, match=rf"{spec}: not a regular file"):
+            load_lists([str(spec)])
