@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator
 import httptools
 import httpx
 
+from sentinel.client.deadline import first_byte_timeout, idle_timeout
 from sentinel.client.http1 import Origin, origin_of
 
 _HIGH_WATER = 256 * 1024  # body bytes buffered before reading from the socket pauses
@@ -140,13 +141,17 @@ class _Connection(asyncio.Protocol):
             self.error = error
         self._wake()
 
-    async def _wait(self, timeout: float | None) -> None:
+    async def _wait(self, timeout: float | None, started: bool, capped: bool = False) -> None:
+        """Wait for the protocol; past `timeout`, the error names which timeout fired:
+        the first byte's, the idle one's (`started`) or the total's (`capped`)."""
         self._waiter = waiter = asyncio.get_running_loop().create_future()
         try:
             async with asyncio.timeout(timeout):
                 await waiter
         except TimeoutError:
-            raise httpx.ReadTimeout("timed out waiting for the server") from None
+            if capped:
+                raise httpx.ReadTimeout("the call's total timeout ran out") from None
+            raise (idle_timeout if started else first_byte_timeout)(timeout) from None
         finally:
             self._waiter = None
 
@@ -169,7 +174,7 @@ class _Connection(asyncio.Protocol):
         while not self.headers_done:
             if self.error is not None:
                 raise self.error
-            await self._wait(timeout)
+            await self._wait(timeout, started=False)
 
     async def body(self, timeout: float | None, deadline: float | None) -> AsyncIterator[bytes]:
         """The body as it arrives; each wait lasts at most `timeout` (idle between reads)
@@ -186,13 +191,14 @@ class _Connection(asyncio.Protocol):
                 raise self.error
             if self.transport is not None and self._buffered <= _HIGH_WATER:
                 self.transport.resume_reading()
-            wait = timeout
+            wait, capped = timeout, False
             if deadline is not None:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise httpx.ReadTimeout("the call's total timeout ran out")
-                wait = left if wait is None else min(wait, left)
-            await self._wait(wait)
+                if wait is None or left < wait:
+                    wait, capped = left, True
+            await self._wait(wait, started=True, capped=capped)
 
     @property
     def reusable(self) -> bool:

@@ -118,9 +118,10 @@ class Attempts:
 
     def timed_out(self, exc: Exception) -> APITimeoutError:
         """A timeout is final: the request may have been processed upstream."""
-        what = str(exc) if isinstance(exc, TotalTimeout) else type(exc).__name__
-        if self._deadline is not None and self._deadline.passed() and what != str(exc):
-            what = self._deadline.message  # e.g. a first byte that never came in time
+        what = str(exc) or type(exc).__name__  # the transports name the timeout that fired
+        deadline = self._deadline
+        if not isinstance(exc, TotalTimeout) and deadline is not None and deadline.passed():
+            what = deadline.message  # e.g. a first byte that never came in time
         return APITimeoutError(f"timed out: {what}", request_id=self.obs.request_id)
 
     def unreachable(self, exc: Exception) -> tuple[Step, SentinelAPIError]:
@@ -155,8 +156,13 @@ class Attempts:
         notice = self.core.catalogue.notice(model, self.core.clock.now()) if model else None
         if notice is None:
             return error
+        body = error.body
+        err = body.get("error") if isinstance(body, dict) else None
+        if isinstance(err, dict) and isinstance(err.get("message"), str):
+            # the proxy relays the body's message: it must name the replacement too
+            body = {**body, "error": {**err, "message": f"{err['message']} ({notice})"}}
         return error_for_status(
-            400, f"{error.message} ({notice})", request_id=error.request_id, body=error.body
+            400, f"{error.message} ({notice})", request_id=error.request_id, body=body
         )
 
     def follow(self, step: Step, error: SentinelAPIError) -> float | ChatCompletion | None:

@@ -20,6 +20,21 @@ import httpx
 from sentinel.clock import Clock
 
 
+def first_byte_timeout(seconds: float) -> httpx.ReadTimeout:
+    """The response never started: says which setting, so the developer knows which
+    of the four timeouts to raise (a bare "ReadTimeout" does not)."""
+    return httpx.ReadTimeout(
+        f"no response within the first-byte timeout of {seconds:g}s (SENTINEL_FIRST_BYTE_TIMEOUT)"
+    )
+
+
+def idle_timeout(seconds: float) -> httpx.ReadTimeout:
+    """The response started, then went quiet longer than the idle timeout."""
+    return httpx.ReadTimeout(
+        f"no data for {seconds:g}s after the response started (SENTINEL_READ_TIMEOUT)"
+    )
+
+
 class TotalTimeout(httpx.ReadTimeout):
     """The call's total budget ran out while its response was being read."""
 

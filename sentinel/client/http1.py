@@ -28,6 +28,8 @@ from collections.abc import Iterator
 
 import httpx
 
+from sentinel.client.deadline import first_byte_timeout, idle_timeout
+
 Origin = tuple[bytes, str, int]
 _READ = 65536
 
@@ -95,6 +97,8 @@ class ResponseBody(httpx.SyncByteStream):
             self.close()
             if self._capped and isinstance(exc, TimeoutError):
                 raise httpx.ReadTimeout("the call's total timeout ran out") from exc
+            if isinstance(exc, TimeoutError) and self._read is not None:
+                raise idle_timeout(self._read) from exc
             raise _mapped(exc, httpx.ReadTimeout, httpx.ReadError) from exc
         if response.length:  # read1 reports a sized body cut short as a quiet end
             self.close()
@@ -209,11 +213,14 @@ class HTTP1Transport(httpx.BaseTransport):
                 raise _mapped(exc, httpx.WriteTimeout, httpx.WriteError) from exc
             try:
                 sock = conn.sock  # getresponse() drops it from conn on `connection: close`
-                sock.settimeout(timeouts.get("first_byte", timeouts.get("read")))
+                first_byte = timeouts.get("first_byte", timeouts.get("read"))
+                sock.settimeout(first_byte)
                 response = conn.getresponse()
                 sock.settimeout(timeouts.get("read"))  # then: idle between reads
             except BaseException as exc:
                 conn.close()
+                if isinstance(exc, TimeoutError) and first_byte is not None:
+                    raise first_byte_timeout(first_byte) from exc
                 raise _mapped(exc, httpx.ReadTimeout, httpx.ReadError) from exc
             return httpx.Response(
                 response.status,

@@ -121,11 +121,11 @@ class CallGuard:
         return mask(text, spans, 0)
 
     def messages(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
-        """Screen a prompt (texts and the arguments of earlier tool calls); the messages
-        to send instead (masked copies), or None if they go as they are. A blocked
-        prompt raises ContentBlockedError (the call already failed) and leaves its
-        masked form in `prompt`: what the conversation store keeps of it, so a listed
-        term is never stored because it was refused."""
+        """Screen a prompt (texts, earlier thinking and the arguments of earlier tool
+        calls); the messages to send instead (masked copies), or None if they go as
+        they are. A blocked prompt raises ContentBlockedError (the call already
+        failed) and leaves its masked form in `prompt`: what the conversation store
+        keeps of it, so a listed term is never stored because it was refused."""
         side = self.sides[INPUT]
         if not side.categories:
             return None
@@ -147,6 +147,13 @@ class CallGuard:
             new = content
         if new is not content and new != content:
             update["content"] = new
+        # an earlier turn's thinking, which apps send back on tool-call turns: it goes
+        # upstream (and into the store) like the content beside it
+        reasoning = message.get(REASONING)
+        if isinstance(reasoning, str) and reasoning:
+            screened = self._masked(reasoning, side, found)
+            if screened != reasoning:
+                update[REASONING] = screened
         calls = message.get("tool_calls")
         if isinstance(calls, list) and (screened := self._tool_calls(calls, side, found)):
             update["tool_calls"] = screened

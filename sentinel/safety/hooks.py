@@ -7,6 +7,8 @@ from typing import Any
 from sentinel.errors import ContentBlockedError
 from sentinel.safety.filter import SafetyFilter
 
+FIM_FIELDS = ("prompt", "suffix")  # a FIM request's texts: both go upstream
+
 
 def screen_prompt(safety: SafetyFilter, obs: Any) -> None:
     """Give the call (`obs`, the client's Observation) its guard and screen its prompt
@@ -16,13 +18,33 @@ def screen_prompt(safety: SafetyFilter, obs: Any) -> None:
     obs.safety = guard
     if guard is None:
         return
-    request = obs.request
+    body = obs.request.body
     try:
-        messages = guard.messages(request.messages)
+        messages = guard.messages(_texts(body))
     except ContentBlockedError:
         # the conversation store keeps the refused prompt masked, never the listed term
-        request.body["messages"] = guard.prompt
+        _replace(body, guard.prompt or [])
         obs.finish()
         raise
     if messages is not None:
-        request.body["messages"] = messages
+        _replace(body, messages)
+
+
+def _texts(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The chat messages, or a FIM request's prompt and suffix, one message each (the
+    suffix is sent upstream as much as the prompt, so it is screened as much)."""
+    if "messages" in body:
+        return body["messages"]
+    return [
+        {"role": "user", "content": body[f]} for f in FIM_FIELDS if isinstance(body.get(f), str)
+    ]
+
+
+def _replace(body: dict[str, Any], messages: list[dict[str, Any]]) -> None:
+    """Put the screened texts back where `_texts` took them from."""
+    if "messages" in body:
+        body["messages"] = messages
+        return
+    fields = [f for f in FIM_FIELDS if isinstance(body.get(f), str)]
+    for name, message in zip(fields, messages, strict=True):
+        body[name] = message["content"]

@@ -40,6 +40,7 @@ _CATEGORY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _HEADER_RE = re.compile(r"#\s*(category|action|apply|variants)\s*:\s*(.*?)\s*$")
 REGEX_PREFIX = "re:"
 MAX_REGEX_WIDTH = 256
+MAX_TERM_LENGTH = MAX_REGEX_WIDTH  # a stream is held back by the longest term, too
 
 
 class SafetyListError(ConfigurationError):
@@ -99,6 +100,8 @@ def list_files(specs: Iterable[str]) -> list[Path]:
             files.extend(sorted(p for p in path.glob("*.txt") if p.is_file()))
         elif path.is_file():
             files.append(path)
+        elif path.exists():  # a FIFO or a device: reading it could block or never end
+            raise SafetyListError([f"SENTINEL_SAFETY_LISTS: {spec}: not a regular file"])
         else:
             raise SafetyListError([f"SENTINEL_SAFETY_LISTS: {spec}: no such file or directory"])
     return files
@@ -259,6 +262,12 @@ class _Parser:
         if not all(texts):
             self.problems.append(f"{where}: empty term (in {line!r})")
         for text in filter(None, texts):
+            if len(text) > MAX_TERM_LENGTH:
+                self.problems.append(
+                    f"{where}: term of {len(text)} characters; at most {MAX_TERM_LENGTH}"
+                    " (a streamed answer is held back by the longest term)"
+                )
+                continue
             term = Term(text, category, is_word(text[0]), is_word(text[-1]))
             self.terms.setdefault((text, category), term)
 

@@ -273,3 +273,14 @@ def test_oversized_body_is_an_openai_shaped_413(proxy: Proxy) -> None:
     assert resp.status_code == 413
     assert "larger than" in resp.json()["error"]["message"]
     assert proxy.fake.count("chat") == 0
+
+
+def test_retired_alias_error_names_the_replacement_through_the_proxy(proxy: Proxy) -> None:
+    # the proxy relays the upstream body's message: it must carry the catalogue's hint,
+    # as the Python client's exception does, or an SDK user is left with "Model Not Exist"
+    with pytest.raises(openai.BadRequestError) as info:
+        sdk(proxy).chat.completions.create(model="deepseek-chat", messages=MESSAGES)
+    message = info.value.body["message"]
+    assert message.startswith("Model Not Exist")
+    assert "'deepseek-chat' was retired on 2026-07-24" in message
+    assert "use 'deepseek-v4-flash' with thinking={'type': 'disabled'}" in message

@@ -189,3 +189,20 @@ def test_a_bad_list_fails_the_constructor_naming_file_and_line(
     with pytest.raises(ConfigurationError, match=r"broken\.txt:1: action must be one of"):
         harness.client()
     assert threading.active_count() == threads, "a half-built client left a thread running"
+
+
+def test_earlier_reasoning_content_in_the_prompt_is_screened(harness: Harness) -> None:
+    # apps send an assistant turn's reasoning_content back on tool-call turns: it is
+    # sent upstream like the content beside it, so it is masked and blocked like it
+    client = harness.client()
+    turn = {"role": "assistant", "content": "ok", "reasoning_content": "the user is an idiot"}
+    client.chat.completions.create(model=MODEL, messages=[*ask("hi"), turn, *ask("and?")])
+    sent = harness.fake.requests[-1].json()["messages"]
+    assert sent[1] == {**turn, "reasoning_content": "the user is an *****"}
+    assert turn["reasoning_content"] == "the user is an idiot", "the app's message changed"
+    before = harness.fake.count()
+    bad = {**turn, "reasoning_content": "they want a bomb"}
+    with pytest.raises(ContentBlockedError):
+        client.chat.completions.create(model=MODEL, messages=[*ask("hi"), bad, *ask("and?")])
+    assert harness.fake.count() == before
+    assert not any("bomb" in doc for doc in harness.stored("conversations"))

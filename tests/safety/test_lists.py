@@ -3,6 +3,7 @@ headers, variants, regex lines, and every problem named with its file and line."
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,26 @@ def test_settings_take_a_comma_list(monkeypatch: pytest.MonkeyPatch) -> None:
     s = Settings()
     assert s.safety_lists == ["/a/one.txt", "/b/dir"]
     assert s.safety_reload.total_seconds() == 0.25
+
+
+def test_a_term_longer_than_a_regex_may_match_is_refused(tmp_path: Path) -> None:
+    # a streamed answer is held back by the longest term: one 5 MB line would hold
+    # back every answer whole, so terms are bounded like regex lines
+    f = tmp_path / "huge.txt"
+    f.write_text("fine\n" + "x" * 5_000_000 + "\n" + "y" * 256 + "\n", encoding="utf-8")
+    with pytest.raises(SafetyListError) as info:
+        load_lists([str(f)])
+    assert info.value.problems == [
+        f"{f}:2: term of 5000000 characters; at most 256"
+        " (a streamed answer is held back by the longest term)"
+    ]
+    f.write_text("fine\n" + "y" * 256 + "\n", encoding="utf-8")
+    assert load_lists([str(f)]).longest == 256
+
+
+def test_a_fifo_or_device_is_named_as_not_a_regular_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "words.txt"
+    os.mkfifo(fifo)
+    for spec in (fifo, Path("/dev/zero")):
+        with pytest.raises(SafetyListError, match=rf"{spec}: not a regular file"):
+            load_lists([str(spec)])
