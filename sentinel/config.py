@@ -315,6 +315,27 @@ class Settings(BaseSettings):
         except InvalidAppName as exc:
             raise ValueError(f"SENTINEL_APP: {exc}") from None
 
+    def __init__(self, **values: Any) -> None:
+        # `subject_key` was this setting's Python name before it became subject_secret:
+        # Settings(subject_key=...) written then keeps its secret and still beats the env.
+        if "subject_key" in values:
+            values.setdefault("subject_secret", values.pop("subject_key"))
+        super().__init__(**values)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_subject_key_name(cls, data: Any) -> Any:
+        # ... and `subject_key = "..."` in a sentinel.toml written then (the lowest source,
+        # so any other form wins). Ignored, it left the client a new random key: every
+        # subject key changed on upgrade and erasure by subject missed the older records.
+        if isinstance(data, dict) and "subject_key" in data:
+            data = dict(data)
+            old = data.pop("subject_key")
+            newer = {"subject_secret", "SENTINEL_SUBJECT_SECRET", "SENTINEL_SUBJECT_KEY"}
+            if not newer & set(data):
+                data["subject_secret"] = old
+        return data
+
     @model_validator(mode="after")
     def _anonymize_within_keeps_the_promise(self) -> Settings:
         # Refused at load time: a zero window made every job run fail, a long one
