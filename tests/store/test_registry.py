@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from sentinel.config import Settings
+from sentinel.errors import ConfigurationError
 from sentinel.models import CallRecord
 from sentinel.store import STORES, StoreUnavailable, create_store, open_store, store_kind
 from sentinel.store.base import Store
@@ -38,6 +39,25 @@ def test_a_url_no_store_serves_is_a_clear_error(url: str) -> None:
     assert store_kind(url) is None
     with pytest.raises(ValueError, match=r"not a store URL: use sqlite:///path\.db"):
         create_store(url, Settings())
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("htps://elastic:hunter2@127.0.0.1:9200", "not a store URL"),
+        ("http://", "host"),
+        ("sqlite://", "sqlite:///path.db"),
+        ("sqlite://elastic:hunter2@x/y.db", "sqlite:///path.db"),  # quoted by the store
+        ("http://127.0.0.1:9200,sqlite://elastic:hunter2@x/y.db", ""),
+    ],
+)
+def test_a_bad_url_names_sentinel_store_and_never_its_password(url: str, problem: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        create_store(url, Settings())
+    message = str(info.value)
+    assert message.startswith("SENTINEL_STORE=") and problem in message
+    assert "hunter2" not in message and "elastic:" not in message
+    assert isinstance(info.value, ValueError)  # what callers caught before
 
 
 def test_sqlite_check_templates_sets_up_and_counts(tmp_path: Path) -> None:
