@@ -34,6 +34,15 @@ def test_each_scheme_creates_its_store_unconnected(tmp_path: Path) -> None:
     assert sqlite.name == store_kind(f"sqlite:///{db}").name  # type: ignore[union-attr]
 
 
+def test_the_sqlite_store_takes_every_url_the_registry_gives_it(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    for url in (f"SQLite:///{db}", f"  sqlite:///{db}\n"):
+        assert store_kind(url) is STORES["sqlite"]
+        store = create_store(url, Settings())
+        assert isinstance(store, SQLiteStore) and store.path == db
+        store.close()
+
+
 @pytest.mark.parametrize("url", ["postgres://db/x", "sqlite:relative.db", "127.0.0.1:9200", ""])
 def test_a_url_no_store_serves_is_a_clear_error(url: str) -> None:
     assert store_kind(url) is None
