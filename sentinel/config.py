@@ -315,25 +315,14 @@ class Settings(BaseSettings):
         except InvalidAppName as exc:
             raise ValueError(f"SENTINEL_APP: {exc}") from None
 
-    def __init__(self, **values: Any) -> None:
-        # `subject_key` was this setting's Python name before it became subject_secret:
-        # Settings(subject_key=...) written then keeps its secret and still beats the env.
-        if "subject_key" in values:
-            values.setdefault("subject_secret", values.pop("subject_key"))
-        super().__init__(**values)
-
     @model_validator(mode="before")
     @classmethod
     def _old_subject_key_name(cls, data: Any) -> Any:
-        # ... and `subject_key = "..."` in a sentinel.toml written then (the lowest source,
-        # so any other form wins). Ignored, it left the client a new random key: every
-        # subject key changed on upgrade and erasure by subject missed the older records.
+        # `subject_key`, the name before subject_secret (sentinel.toml, Settings(...)):
+        # ignored, an upgrade made a new random key and changed every subject key.
         if isinstance(data, dict) and "subject_key" in data:
             data = dict(data)
-            old = data.pop("subject_key")
-            newer = {"subject_secret", "SENTINEL_SUBJECT_SECRET", "SENTINEL_SUBJECT_KEY"}
-            if not newer & set(data):
-                data["subject_secret"] = old
+            data.setdefault("subject_secret", data.pop("subject_key"))  # an alias wins
         return data
 
     @model_validator(mode="after")
