@@ -309,6 +309,16 @@ class Settings(BaseSettings):
         except InvalidAppName as exc:
             raise ValueError(f"SENTINEL_APP: {exc}") from None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _old_subject_key_name(cls, data: Any) -> Any:
+        # `subject_key`, the name before subject_secret (sentinel.toml, Settings(...)):
+        # ignored, an upgrade made a new random key and changed every subject key.
+        if isinstance(data, dict) and "subject_key" in data:
+            data = dict(data)
+            data.setdefault("subject_secret", data.pop("subject_key"))  # an alias wins
+        return data
+
     @model_validator(mode="after")
     def _anonymize_within_keeps_the_promise(self) -> Settings:
         # Refused at load time: a zero window made every job run fail, a long one

@@ -47,6 +47,17 @@ def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     debug = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
     logging.getLogger("apscheduler").setLevel(logging.DEBUG if debug else logging.WARNING)
+    for handler in logging.getLogger().handlers:  # on handlers: child loggers' records
+        handler.addFilter(_no_library_traceback)  # skip their parents' logger filters
+
+
+def _no_library_traceback(record: Any) -> bool:
+    """elastic_transport logs each retried request at WARNING with its whole exception
+    chain: some 50 lines of traceback per attempt before `cannot start: Elasticsearch
+    unreachable`, and again on every outage. Its message already names the failure."""
+    if record.name.startswith("elastic_transport"):
+        record.exc_info = record.exc_text = None
+    return True
 
 
 def announce_when_listening(server: Any, what: str, path: str = "") -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from sentinel.config import Settings
+from sentinel.errors import ConfigurationError
 from sentinel.store.base import (
     CallStats,
     FeedbackStats,
@@ -19,6 +20,7 @@ from sentinel.store.base import (
     StoreUnavailable,
     WriteResult,
 )
+from sentinel.urls import redact_url
 
 __all__ = [
     "STORES",
@@ -66,14 +68,27 @@ def store_kind(url: str) -> StoreKind | None:
 
 
 def create_store(url: str, settings: Settings) -> Store:
-    """The store for `url`, not set up and not yet connected (what doctor inspects)."""
+    """The store for `url`, not set up and not yet connected (what doctor inspects).
+    A bad URL is a ConfigurationError (a ValueError) naming SENTINEL_STORE, whichever
+    store refused it, and showing the URL without credentials (a mistyped scheme in
+    `htps://user:pass@host` must not print the password)."""
+    hidden = "@" in url or "?" in url  # userinfo, or a query where tokens hide
+    shown = ",".join(redact_url(node) for node in url.split(",")) if hidden else url
     kind = store_kind(url)
     if kind is None:
-        raise ValueError(
-            f"SENTINEL_STORE={url!r} is not a store URL: use sqlite:///path.db "
+        raise ConfigurationError(
+            f"SENTINEL_STORE={shown!r} is not a store URL: use sqlite:///path.db "
             "or http(s)://host:9200 for Elasticsearch"
         )
-    return kind.factory(url, settings)
+    try:
+        return kind.factory(url, settings)
+    except ConfigurationError:
+        raise
+    except ValueError as exc:  # the store's own URL check, or its client library's
+        detail = str(exc)
+        if hidden:  # a store's message may quote the URL, credentials and all
+            detail = detail.replace(url, shown)
+        raise ConfigurationError(f"SENTINEL_STORE={shown!r}: {detail}") from None
 
 
 def open_store(url: str | None = None, settings: Settings | None = None) -> Store:

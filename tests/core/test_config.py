@@ -82,6 +82,24 @@ def test_subject_secret_is_read_under_its_name_and_its_old_one(
     assert "new-name" not in repr(Settings())
 
 
+def test_an_upgrade_keeps_the_secret_given_under_the_old_python_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`subject_key` in sentinel.toml or Settings(...) from before the rename: dropped,
+    the client would make a new random key and every subject key would change."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SENTINEL_SUBJECT_KEY", raising=False)
+    monkeypatch.delenv("SENTINEL_SUBJECT_SECRET", raising=False)
+    (tmp_path / "sentinel.toml").write_text('subject_key = "from-toml"\n')
+    assert Settings().subject_secret_bytes() == b"from-toml"
+    assert Settings(subject_key="given").subject_secret_bytes() == b"given"
+    monkeypatch.setenv("SENTINEL_SUBJECT_KEY", "from-env")
+    assert Settings().subject_secret_bytes() == b"from-env"  # env beats the toml file
+    # the old keyword is the lowest form: a set variable (either name) wins over it
+    assert Settings(subject_key="given").subject_secret_bytes() == b"from-env"
+    assert Settings(subject_secret="given").subject_secret_bytes() == b"given"
+
+
 def test_default_store_is_sqlite_under_the_data_dir() -> None:
     s = Settings()
     assert s.store_url.startswith("sqlite:///")

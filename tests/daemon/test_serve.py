@@ -183,7 +183,10 @@ def _auth(token: str) -> dict[str, str]:
     [
         ({"SENTINEL_RULES": "{bad}"}, "rule error: {bad}:8: groups.0.rules.0.op"),
         ({"SENTINEL_ANONYMIZE_WITHIN": "soon"}, "configuration error"),
-        ({"SENTINEL_STORE": "ftp://nowhere"}, "cannot start: SENTINEL_STORE='ftp://nowhere'"),
+        (
+            {"SENTINEL_STORE": "ftp://nowhere"},
+            "configuration error: SENTINEL_STORE='ftp://nowhere'",
+        ),
     ],
 )
 def test_config_errors_exit_nonzero_with_a_clear_message(

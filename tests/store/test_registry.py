@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from sentinel.config import Settings
+from sentinel.errors import ConfigurationError
 from sentinel.models import CallRecord
 from sentinel.store import STORES, StoreUnavailable, create_store, open_store, store_kind
 from sentinel.store.base import Store
@@ -33,11 +34,39 @@ def test_each_scheme_creates_its_store_unconnected(tmp_path: Path) -> None:
     assert sqlite.name == store_kind(f"sqlite:///{db}").name  # type: ignore[union-attr]
 
 
+def test_the_sqlite_store_takes_every_url_the_registry_gives_it(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    for url in (f"SQLite:///{db}", f"  sqlite:///{db}\n"):
+        assert store_kind(url) is STORES["sqlite"]
+        store = create_store(url, Settings())
+        assert isinstance(store, SQLiteStore) and store.path == db
+        store.close()
+
+
 @pytest.mark.parametrize("url", ["postgres://db/x", "sqlite:relative.db", "127.0.0.1:9200", ""])
 def test_a_url_no_store_serves_is_a_clear_error(url: str) -> None:
     assert store_kind(url) is None
     with pytest.raises(ValueError, match=r"not a store URL: use sqlite:///path\.db"):
         create_store(url, Settings())
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("htps://elastic:hunter2@127.0.0.1:9200", "not a store URL"),
+        ("http://", "host"),
+        ("sqlite://", "sqlite:///path.db"),
+        ("sqlite://elastic:hunter2@x/y.db", "sqlite:///path.db"),  # quoted by the store
+        ("http://127.0.0.1:9200,sqlite://elastic:hunter2@x/y.db", ""),
+    ],
+)
+def test_a_bad_url_names_sentinel_store_and_never_its_password(url: str, problem: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        create_store(url, Settings())
+    message = str(info.value)
+    assert message.startswith("SENTINEL_STORE=") and problem in message
+    assert "hunter2" not in message and "elastic:" not in message
+    assert isinstance(info.value, ValueError)  # what callers caught before
 
 
 def test_sqlite_check_templates_sets_up_and_counts(tmp_path: Path) -> None:

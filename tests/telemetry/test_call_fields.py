@@ -52,12 +52,12 @@ def sample(annotation: Any) -> Any:
         return args[-1]
     if origin in (typing.Union, types.UnionType):
         return sample(args[0])
-    if origin is list:
-        return ["a", "b"]
+    if origin is list:  # of whatever the list holds (strings, CallAttempt entries)
+        return [sample(args[0]), sample(args[0])]
     if origin is dict:
-        return {"team": "a"}
+        return {"team": sample(args[1])}
     if typing_extensions.is_typeddict(annotation):
-        return {"categories": ["pii"], "action": "flag", "matches": 1, "counts": {"pii": 1}}
+        return {key: sample(t) for key, t in typing.get_type_hints(annotation).items()}
     return {
         str: "v-1",
         int: 7,

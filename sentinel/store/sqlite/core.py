@@ -144,8 +144,10 @@ class SQLiteCore:
 
     @classmethod
     def from_url(cls, url: str) -> Self:
-        prefix = "sqlite:///"
-        if not url.startswith(prefix) or len(url) == len(prefix):
+        # The registry matches the scheme case-insensitively and ignores surrounding
+        # blanks (`store_kind`), so this does too: SQLITE:///x.db is a store, not an error.
+        prefix, url = "sqlite:///", url.strip()
+        if not url.lower().startswith(prefix) or len(url) == len(prefix):
             raise ValueError(f"SQLite store URL must look like sqlite:///path.db, got {url!r}")
         return cls(url[len(prefix) :])
 
