@@ -51,3 +51,8 @@ def test_name_in_chat_context_is_redacted(redactor: Redactor, text: str, names: 
 def test_everyday_word_in_name_context_is_kept(redactor: Redactor, text: str) -> None:
     result = redactor.redact(text)
     assert result.text == text, [(e.type, text[e.start : e.end]) for e in result.entities]
+
+
+def test_compound_surname_alone_after_a_context_word_does_not_fail(redactor: Redactor) -> None:
+    # 和 + 欧阳 (surname only) once raised IndexError in the compound-name check
+    assert "欧阳" not in redactor.redact("我和欧阳一起去吃饭").text

@@ -142,7 +142,7 @@ class ZhPersonRecognizer(EntityRecognizer):
     def _plausible(self, name: str) -> bool:
         """Not an everyday word, nor one inside it (安全, 高峰, 王国), nor 有/和 + ..."""
         if name.startswith(self.compound):  # 司马建国, not 和东方有 (什么)
-            return name[2] not in _CONTEXT_ONLY
+            return name[2:3] not in _CONTEXT_ONLY
         if name[0] in _CONTEXT_ONLY:
             return False
         return not any(self._everyday(name[:j]) for j in range(2, len(name) + 1))
