@@ -20,9 +20,11 @@ import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from sentinel.privacy.recognizers.en_context import ContextNames
 from sentinel.privacy.recognizers.gazetteer import fold, load
 
-GATE = re.compile(r"[A-Z][a-z]")
+# Lower-case text too: "i talked to john smith" (en_context).
+GATE = re.compile(r"[A-Za-z]{2}")
 
 _WORD = regex.compile(
     r"(?<![\p{L}\p{N}_@./-])\p{Lu}\p{Ll}+(?:['’]?\p{Lu}?\p{Ll}+)*(?:-\p{Lu}\p{Ll}+)?"
@@ -95,8 +97,9 @@ class EnPersonRecognizer(EntityRecognizer):
         )
 
     def load(self) -> None:
-        self.given = load("en_given_names.txt")
-        self.surnames = load("en_surnames.txt")
+        self.given = load("en_given_names.txt") | load("intl_given_names.txt")
+        self.surnames = load("en_surnames.txt") | load("intl_surnames.txt")
+        self.context = ContextNames(self.given, self.surnames, self.ordinary | _NOT_NAMES)
 
     def _key(self, word: str) -> str | None:
         key = fold(word.split("-")[0])
@@ -134,6 +137,8 @@ class EnPersonRecognizer(EntityRecognizer):
                 run.append(words[i + len(run)])
             results += self._in_run(text, run)
             i += len(run)
+        taken = [(r.start, r.end) for r in results]
+        results += [RecognizerResult("PERSON", *found) for found in self.context.find(text, taken)]
         return results
 
     def _in_run(self, text: str, run: list[regex.Match]) -> list[RecognizerResult]:

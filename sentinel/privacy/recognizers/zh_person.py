@@ -42,9 +42,14 @@ _CONTEXT_ONLY = frozenset("和有能那都后年言第从以乐通双别公红�
 # Words after which a surname and given name are a name even if the dictionary knows them,
 # words after which they must not be an everyday word, and titles that follow a name.
 _STRONG_INTRO = "我叫|叫做|名叫|名字是|名字叫|姓名|联系人|收件人|收货人|户名|持卡人|乘客"
-_WEAK_INTRO = "我是|客户|患者|转告|谢谢|感谢|联系|找|问问|请|让|告诉|通知|同事"
+_WEAK_INTRO = "我是|客户|患者|转告|谢谢|感谢|联系|找|问问|请|让|告诉|通知|同事|跟|给|和"
 _TITLES = "先生|女士|小姐|老师|经理|总监|医生|主任|同学|教授|律师|阿姨|师傅|大夫|总经理"
 _WEAK_TITLES = "说|和|的"
+# Characters that, standing alone after a surname, are a verb or particle, not a name.
+_FUNCTION_CHARS = frozenset("有和是能都那从以用的了在也就还")
+# Words before and after which a word jieba's HMM made up is a name (跟袁泉说一声).
+_BEFORE_NAME = frozenset(["跟", "和", "给", "发给", "找", "叫", "问", "让", "告诉", "同事"])
+_AFTER_NAME = frozenset(["说", "把", "要", "跟", "和"])
 
 
 class ZhPersonRecognizer(EntityRecognizer):
@@ -103,6 +108,8 @@ class ZhPersonRecognizer(EntityRecognizer):
         the HMM or of a given-name-like tag (浩然 a, 国庆 t) with a name character."""
         if word is None or len(word) > 2 or (len(word) == 2 and self._everyday(word)):
             return False
+        if word in _FUNCTION_CHARS:  # 东方 + 有 (什么区别)
+            return False
         if all(c in self.given for c in word) or tag in _NAME_FLAGS:
             return True
         return (tag is None or tag in _GIVEN_NAME_FLAGS) and any(c in self.given for c in word)
@@ -134,11 +141,29 @@ class ZhPersonRecognizer(EntityRecognizer):
 
     def _plausible(self, name: str) -> bool:
         """Not an everyday word, nor one inside it (安全, 高峰, 王国), nor 有/和 + ..."""
-        if name.startswith(self.compound):
-            return True
+        if name.startswith(self.compound):  # 司马建国, not 和东方有 (什么)
+            return name[2:3] not in _CONTEXT_ONLY
         if name[0] in _CONTEXT_ONLY:
             return False
         return not any(self._everyday(name[:j]) for j in range(2, len(name) + 1))
+
+    def _whole_word_name(self, word: str, tag: str | None, prev: str, nxt: str | None) -> bool:
+        """One jieba word that is a whole name: surname + given name, not an everyday word."""
+        if not self._looks_like_name(word):
+            return False
+        compound = word.startswith(self.compound)
+        if self._everyday(word):
+            # a famous name jieba knows, of a compound surname (令狐冲), not 东方红 (a song)
+            return compound and tag in _NAME_FLAGS and not word.startswith("东方")
+        given = self._given_part(word)
+        if tag is None:
+            # a new word of the HMM needs a given-name character (not 方太) or words that
+            # surround a person (跟袁泉说)
+            return any(c in self.given for c in given) or prev in _BEFORE_NAME or nxt in _AFTER_NAME
+        # a dictionary word only given-name characters: jieba tags 王平 and 高强 but also
+        # 毛巾, 张开 and 华为 as names; a compound surname is not part of the given name
+        # (皇甫嵩: 嵩, not 甫嵩)
+        return all(c in self.given for c in given) or (tag in _NAME_FLAGS and compound)
 
     def _in_run(self, run: str, pos: int) -> list[RecognizerResult]:
         results = []
@@ -168,20 +193,7 @@ class ZhPersonRecognizer(EntityRecognizer):
             ):
                 results.append(RecognizerResult("PERSON", start, pos + 1, 0.7))
                 skip = True
-            elif (
-                self._looks_like_name(word)
-                and not self._everyday(word)
-                and (
-                    # a new word of the HMM needs a given-name character (not 方太), a
-                    # dictionary word only such characters: jieba tags 王平 and 高强 but
-                    # also 毛巾, 张开 and 华为 as names; a compound surname is not part
-                    # of the given name (皇甫嵩: 嵩, not 甫嵩)
-                    any(c in self.given for c in self._given_part(word))
-                    if tag is None
-                    else all(c in self.given for c in self._given_part(word))
-                    or (tag in _NAME_FLAGS and word.startswith(self.compound))
-                )
-            ):
+            elif self._whole_word_name(word, tag, prev, nxt):
                 results.append(RecognizerResult("PERSON", start, pos, 0.85))
             elif (
                 prev[-1:] in self.structural
