@@ -212,7 +212,9 @@ def _row(kind: str, status: str, requested: datetime | None, completed: datetime
         GdprRequest(
             kind=kind,  # type: ignore[arg-type]
             status=status,
-            age_seconds=(now - requested).total_seconds() if requested else None,
+            # never negative: a writer's clock a little ahead of this one (or the demo's
+            # accelerated clock) would otherwise show a request "in -30s"
+            age_seconds=max(0.0, (now - requested).total_seconds()) if requested else None,
             took_seconds=(completed - requested).total_seconds()
             if requested and completed
             else None,
