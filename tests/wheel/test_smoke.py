@@ -72,6 +72,8 @@ def test_rules_check_and_test_the_built_in_rules(venv: Path, tmp_path: Path) -> 
 
 
 def test_doctor_passes_on_a_temporary_store(venv: Path, tmp_path: Path, fake: FakeDeepSeek) -> None:
+    # doctor never creates files: the store's directory is the operator's to make
+    (tmp_path / "store").mkdir()
     result = _sentinel(
         venv,
         tmp_path,
