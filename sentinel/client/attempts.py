@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 import httpx
 
-from sentinel.client.core import ClientCore, api_error
+from sentinel.client.answers import api_error
+from sentinel.client.core import ClientCore
 from sentinel.client.deadline import AsyncDeadlineBody, Deadline, DeadlineBody, TotalTimeout
 from sentinel.client.observation import Observation
 from sentinel.client.outcome import apply_policy

@@ -10,9 +10,10 @@ from typing import Any
 import httpx
 
 from sentinel.client import flow, outbound
+from sentinel.client.answers import get_result, models_in
 from sentinel.client.attempts import CONNECTION_ERRORS, TIMEOUT_ERRORS, Attempts
 from sentinel.client.base import ClientBase
-from sentinel.client.core import get_result, get_span, models_in
+from sentinel.client.core import get_span
 from sentinel.client.deadline import DeadlineBody
 from sentinel.client.feedback import record_feedback
 from sentinel.client.flow import DRAIN_S, Build, StreamCall, batch_item, check_concurrency

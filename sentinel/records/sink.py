@@ -83,6 +83,9 @@ class Sink:
         tombstones: Tombstones | None = None,
         write_ahead: bool | None = None,
     ) -> None:
+        """Validates the queue settings, opens (or adopts) the spool and its journal,
+        and starts the writer thread; kept in one place because the order matters:
+        orphaned journals are adopted before the writer can replay or spool."""
         settings = settings or Settings()
         self.queue_size = queue_size if queue_size is not None else settings.queue_size
         self.policy = queue_full_policy or settings.queue_full_policy

@@ -253,6 +253,9 @@ class ElasticSpendQueries:
         where: dict[str, str] | None = None,
         limit: int = 100,
     ) -> list[SpendRow]:
+        """One aggregation for every report: a terms (or date histogram) bucket per
+        group and currency with the sums the rows need; long because the query and
+        its unpacking are read together."""
         _check(by, where)
         metrics = {
             "cost": {"sum": {"field": _COST}},

@@ -142,6 +142,9 @@ class CallTelemetry:
         capture_content: bool = False,
         version: str = "",
     ) -> None:
+        """Creates every instrument once (creating them per call is what made the SDK
+        slow): a flat list of histograms, counters and their attribute sets, long
+        only because there are that many."""
         self.tracer = tracer_provider.get_tracer("sentinel", version)
         meter = meter_provider.get_meter("sentinel", version)
         self.duration = meter.create_histogram(
