@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -93,3 +94,21 @@ def test_proxy_logs_where_it_listens(tmp_path: Path) -> None:
         )  # fmt: skip
     finally:
         proxied.stop()
+
+
+def test_serve_on_elasticsearch_logs_no_line_per_request(tmp_path: Path, es_url: str) -> None:
+    prefix = f"logs-{uuid.uuid4().hex[:10]}"
+    env = _env(tmp_path, SENTINEL_STORE=es_url, SENTINEL_ES_INDEX_PREFIX=prefix)
+    served = Logged(["serve"], env)
+    try:
+        (api,) = served.wait_for(LISTENING, 1)
+        for _ in range(3):  # each status read is several searches
+            assert httpx.get(f"{api}/v1/status", timeout=30).status_code == 200
+        time.sleep(2)  # lease renewals and rule evaluations
+    finally:
+        served.stop()
+        httpx.delete(f"{es_url}/{prefix}-*", params={"expand_wildcards": "all"}, timeout=30)
+        httpx.delete(f"{es_url}/_index_template/{prefix}-*", timeout=30)
+    log = "\n".join(served.lines)
+    assert "listening on" in log
+    assert not [line for line in served.lines if "INFO elastic_transport" in line], log
