@@ -11,8 +11,9 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -96,8 +97,10 @@ def test_proxy_logs_where_it_listens(tmp_path: Path) -> None:
         proxied.stop()
 
 
-def test_serve_on_elasticsearch_logs_no_line_per_request(tmp_path: Path, es_url: str) -> None:
-    prefix = f"logs-{uuid.uuid4().hex[:10]}"
+def test_serve_on_elasticsearch_logs_no_line_per_request(
+    tmp_path: Path, es_url: str, es_store_factory: Callable[..., Any]
+) -> None:
+    prefix = es_store_factory().prefix  # dropped at teardown
     env = _env(tmp_path, SENTINEL_STORE=es_url, SENTINEL_ES_INDEX_PREFIX=prefix)
     served = Logged(["serve"], env)
     try:
@@ -107,8 +110,6 @@ def test_serve_on_elasticsearch_logs_no_line_per_request(tmp_path: Path, es_url:
         time.sleep(2)  # lease renewals and rule evaluations
     finally:
         served.stop()
-        httpx.delete(f"{es_url}/{prefix}-*", params={"expand_wildcards": "all"}, timeout=30)
-        httpx.delete(f"{es_url}/_index_template/{prefix}-*", timeout=30)
     log = "\n".join(served.lines)
     assert "listening on" in log
     assert not [line for line in served.lines if "INFO elastic_transport" in line], log
