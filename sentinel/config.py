@@ -52,10 +52,10 @@ def parse_duration(text: str | int | float | timedelta) -> timedelta:
     if isinstance(text, int | float):
         if text < 0:
             raise ValueError(f"duration must not be negative: {text!r}")
-        return timedelta(seconds=text)
+        return _timedelta(text)
     s = str(text).strip()
     if re.fullmatch(r"\d+(\.\d+)?", s):
-        return timedelta(seconds=float(s))
+        return _timedelta(float(s))
     if s.startswith("-"):
         raise ValueError(f"duration must not be negative: {text!r}")
     pos, total = 0, 0.0
@@ -66,7 +66,16 @@ def parse_duration(text: str | int | float | timedelta) -> timedelta:
         pos = m.end()
     if pos != len(s) or not s:
         raise ValueError(f"invalid duration {text!r}: use e.g. 30s, 5m, 72h, 1h30m")
-    return timedelta(seconds=total)
+    return _timedelta(total)
+
+
+def _timedelta(value: float) -> timedelta:
+    # `99999999999999d` is past timedelta's range: its OverflowError is no ValueError, so
+    # pydantic would let it escape as a traceback from every command instead of a refusal.
+    try:
+        return timedelta(seconds=value)
+    except OverflowError:
+        raise ValueError("duration too large") from None
 
 
 def _duration(value: Any) -> timedelta:

@@ -72,12 +72,22 @@ def check_redaction_policy(settings: Settings) -> Check:
     return Check("redaction policy", "ok", "; ".join(policy.describe()))
 
 
-def check_privacy() -> Check:
-    """Presidio, the spaCy model and jieba load offline, and a sample is redacted."""
-    try:
-        from sentinel.privacy.job import default_redactor
+def check_privacy(settings: Settings) -> Check:
+    """Presidio, the spaCy model and jieba load offline, and a sample is redacted.
 
-        found = default_redactor().redact("Write to Alice Smith at alice@example.com, 13812345678")
+    Built from the settings doctor already validated: a Redactor left to read the
+    environment itself would turn a refused setting into a raw ValidationError here."""
+    from sentinel.privacy.policy import PolicyError, policy_from_settings
+
+    try:
+        policy = policy_from_settings(settings)
+    except PolicyError:
+        return Check("privacy models", "skip", "not run: redaction policy refused (see above)")
+    try:
+        from sentinel.privacy.redactor import Redactor
+
+        redactor = Redactor(policy=policy, n_process=1)
+        found = redactor.redact("Write to Alice Smith at alice@example.com, 13812345678")
     except Exception as exc:
         return Check(
             "privacy models",
@@ -141,7 +151,10 @@ def run_checks(
             store = result
         checks.extend(result if isinstance(result, list) else [result])
     if "privacy" not in skip:
-        checks.append(check_privacy())
+        if settings is None:
+            checks.append(Check("privacy models", "skip", "not run: settings unusable"))
+        else:
+            checks.append(check_privacy(settings))
     return checks
 
 

@@ -49,7 +49,7 @@ def load_each() -> tuple[Settings | None, list[SettingProblem]]:
                 return None, found
             overrides |= {f: _default(f) for f in fields if f is not None}
             continue
-        url_problems = _url_problems(settings)
+        url_problems = _url_problems(settings) + _log_stream_problems(settings)
         found += url_problems
         for p in url_problems:
             settings = settings.model_copy(update={str(p.field): _default(str(p.field))})
@@ -69,6 +69,19 @@ def _url_problems(settings: Settings) -> list[SettingProblem]:
         except ConfigurationError as exc:
             out.append(SettingProblem(field, env_name(field), str(exc)))
     return out
+
+
+def _log_stream_problems(settings: Settings) -> list[SettingProblem]:
+    """What the client's first call-line write would refuse (ConfigurationError), seen
+    without opening the file: doctor creates nothing."""
+    target = settings.log_stream
+    if target.lower() in ("stdout", "stderr"):
+        return []
+    path = Path(target).absolute()
+    if path.is_dir() or not path.parent.is_dir():
+        why = "is a directory" if path.is_dir() else f"directory {path.parent} does not exist"
+        return [SettingProblem("log_stream", env_name("log_stream"), f"{path}: {why}")]
+    return []
 
 
 def refused_inputs(check: str, refused: set[str]) -> list[str]:

@@ -41,12 +41,15 @@ def startup_errors() -> Iterator[None]:
 
 def configure_logging() -> None:
     """INFO lines of Sentinel's own; the scheduler's per-run chatter ("Running job",
-    "executed successfully", hundreds an hour) only when the root logger is at DEBUG."""
+    "executed successfully", hundreds an hour) and elastic_transport's line per request
+    (every lease renewal, rule query and status read: several a second on
+    Elasticsearch) only when the root logger is at DEBUG; their warnings still show."""
     import logging
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     debug = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
-    logging.getLogger("apscheduler").setLevel(logging.DEBUG if debug else logging.WARNING)
+    for chatty in ("apscheduler", "elastic_transport"):
+        logging.getLogger(chatty).setLevel(logging.DEBUG if debug else logging.WARNING)
     for handler in logging.getLogger().handlers:  # on handlers: child loggers' records
         handler.addFilter(_no_library_traceback)  # skip their parents' logger filters
 

@@ -184,6 +184,7 @@ def _anonymize_loop(st: Store, settings: Settings, once: bool) -> None:
     try:
         while True:
             report = run_once(st, settings)
+            age = format_duration(report.oldest_raw_age)
             counts = ", ".join(f"{k}={v}" for k, v in sorted(report.entities.items()))
             typer.echo(
                 f"anonymized {report.anonymized} conversations "
@@ -191,7 +192,7 @@ def _anonymize_loop(st: Store, settings: Settings, once: bool) -> None:
                 f"failed {report.failed} (retried later), masked {report.masked}, "
                 f"waiting for a retry {report.waiting}; "
                 f"purged {report.cache_purged} cached responses; "
-                f"oldest raw is {format_duration(report.oldest_raw_age)} old"
+                + (f"oldest raw is {age} old" if report.any_raw else "nothing left raw")
             )
             if once:
                 return

@@ -69,6 +69,7 @@ class AnonymizeReport:
     waiting: int = 0  # failed earlier, left raw until their retry time
     entities: Counter[str] = field(default_factory=Counter)
     oldest_raw_age: timedelta = timedelta(0)
+    any_raw: bool = False  # a zero age is also a conversation written just now
 
 
 @functools.cache
@@ -293,7 +294,9 @@ def run_once(
         conv = store.get_conversation(rid)
         if conv is not None and conv.anonymized_at is None:
             run.process([conv])
-    report.oldest_raw_age = oldest_raw_age(store.oldest_raw_conversation(), clock.now())
+    oldest = store.oldest_raw_conversation()
+    report.any_raw = oldest is not None
+    report.oldest_raw_age = oldest_raw_age(oldest, clock.now())
     OLDEST_RAW_AGE.set(report.oldest_raw_age.total_seconds())
     if not (report.anonymized or report.failed or report.masked or report.cache_purged):
         return report  # nothing done: no line (one every run would bury the ones that count)

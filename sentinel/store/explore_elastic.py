@@ -8,6 +8,7 @@ not grow with the page number or the index size. Charts are one aggregation each
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ _SORT = [
     {"@timestamp": {"order": "desc", "format": "strict_date_optional_time_nanos"}},
     {_PATHS["request_id"]: "desc"},
 ]
+_SORT_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z")  # the sort's format
 _ERRORS = {"filter": {"bool": {"must_not": {"term": {_PATHS["outcome"]: "success"}}}}}
 
 
@@ -73,7 +75,11 @@ class ElasticExplore:
             "pre_filter_shard_size": 1,
         }
         if cursor is not None:
-            body["search_after"] = decode_cursor(cursor, (str, str))
+            after = decode_cursor(cursor, (str, str))
+            # a forged time would reach Elasticsearch and come back a 400 (our 500)
+            if not _SORT_TIME.fullmatch(after[0]):
+                raise ValueError("cursor: not a cursor from a previous page")
+            body["search_after"] = after
         hits = self._search(where, **body)["hits"]["hits"]
         more = len(hits) > limit
         hits = hits[:limit]

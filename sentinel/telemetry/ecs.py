@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 import threading
 import time
@@ -23,6 +24,8 @@ from typing import Any, TextIO
 
 import ecs_logging
 import orjson
+
+from sentinel.errors import ConfigurationError
 
 CALL_LOGGER = "sentinel.calls"
 FLUSH_INTERVAL = 0.1
@@ -145,10 +148,17 @@ def ecs_formatter() -> logging.Formatter:
 
 
 def _destination_handler(destination: str) -> logging.Handler:
-    if destination in ("stdout", "stderr"):
-        return _StdHandler(destination)
+    if destination.lower() in ("stdout", "stderr"):  # `STDOUT` is not a file name
+        return _StdHandler(destination.lower())
     # a file path: appended to, line-buffered writes flushed by the flusher thread
-    return _LineHandler(open(destination, "a", encoding="utf-8"))
+    try:
+        return _LineHandler(open(destination, "a", encoding="utf-8"))
+    except OSError as exc:
+        # the client constructor's promise: a ConfigurationError naming the variable
+        raise ConfigurationError(
+            f"SENTINEL_LOG_STREAM: cannot append to {os.path.abspath(destination)} "
+            f"({exc.strerror or type(exc).__name__}): use stdout, stderr or a writable file"
+        ) from None
 
 
 def call_logger(stream: TextIO | None = None, destination: str = "stderr") -> logging.Logger:

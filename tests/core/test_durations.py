@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from sentinel.config import Duration, PositiveDuration, PositiveSeconds, Settings
+from sentinel.config import Duration, PositiveDuration, PositiveSeconds, Settings, parse_duration
 from sentinel.settings_errors import describe
 
 # Every time setting, with a value in each accepted spelling and what it must become.
@@ -67,6 +67,22 @@ def test_zero_and_junk_are_refused_naming_the_variable(
         told = describe(info.value)
         assert told.startswith(f"{var}: ") and said in told, told
         assert "sk-pasted" not in told and f"{field} " not in told
+
+
+@pytest.mark.parametrize("bad", ["99999999999999d", "9" * 30, "99999999999999d5s"])
+def test_a_duration_past_timedeltas_range_is_refused_not_a_traceback(
+    bad: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for field in _time_fields():
+        var = f"SENTINEL_{field.upper()}"
+        monkeypatch.setenv(var, bad)
+        with pytest.raises(ValidationError) as info:  # not OverflowError
+            Settings()
+        told = describe(info.value)
+        assert told.startswith(f"{var}: ") and "invalid duration" in told, told
+        monkeypatch.delenv(var)
+    with pytest.raises(ValueError, match="too large"):
+        parse_duration(bad)
 
 
 def test_zero_still_means_never_where_documented(monkeypatch: pytest.MonkeyPatch) -> None:

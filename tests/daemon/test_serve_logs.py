@@ -11,7 +11,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -93,3 +95,21 @@ def test_proxy_logs_where_it_listens(tmp_path: Path) -> None:
         )  # fmt: skip
     finally:
         proxied.stop()
+
+
+def test_serve_on_elasticsearch_logs_no_line_per_request(
+    tmp_path: Path, es_url: str, es_store_factory: Callable[..., Any]
+) -> None:
+    prefix = es_store_factory().prefix  # dropped at teardown
+    env = _env(tmp_path, SENTINEL_STORE=es_url, SENTINEL_ES_INDEX_PREFIX=prefix)
+    served = Logged(["serve"], env)
+    try:
+        (api,) = served.wait_for(LISTENING, 1)
+        for _ in range(3):  # each status read is several searches
+            assert httpx.get(f"{api}/v1/status", timeout=30).status_code == 200
+        time.sleep(2)  # lease renewals and rule evaluations
+    finally:
+        served.stop()
+    log = "\n".join(served.lines)
+    assert "listening on" in log
+    assert not [line for line in served.lines if "INFO elastic_transport" in line], log

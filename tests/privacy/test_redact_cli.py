@@ -125,6 +125,7 @@ def test_anonymize_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert result.exit_code == 0, result.output
     assert "anonymized 1 conversations" in result.stdout and "PERSON=1" in result.stdout
     assert "purged 1 cached responses" in result.stdout
+    assert result.stdout.rstrip().endswith("nothing left raw"), result.stdout  # not "0s old"
     conv = store.get_conversation("r1")
     store.close()
     assert conv.messages == [{"role": "user", "content": "I'm <PERSON_1>"}]

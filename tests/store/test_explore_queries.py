@@ -13,7 +13,7 @@ import pytest
 
 from sentinel.models import CallRecord
 from sentinel.store.base import Store
-from sentinel.store.explore import CallFilter, explorer_for
+from sentinel.store.explore import CallFilter, encode_cursor, explorer_for
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 START = NOW - timedelta(hours=6)
@@ -130,7 +130,9 @@ def test_time_range_is_honoured(seeded: Any) -> None:
 
 def test_a_bad_cursor_is_a_value_error(seeded: Any) -> None:
     store, _ = seeded
-    for bad in ("garbage", "WzEsMiwzXQ", "W10", "eyJhIjoxfQ"):
+    # the last ones have the shape of a cursor but values no page gave (["x", "x"], ...)
+    forged = [encode_cursor(v) for v in (["x", "x"], ["2026-03-02", "a"], [1.5, "x"])]
+    for bad in ("garbage", "WzEsMiwzXQ", "W10", "eyJhIjoxfQ", *forged):
         with pytest.raises(ValueError, match="cursor"):
             explorer_for(store).calls(_window(), 5, bad)
 

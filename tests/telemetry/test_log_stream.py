@@ -66,3 +66,22 @@ def test_sentinel_log_stream_chooses(fake: FakeDeepSeek, tmp_path: Path, where: 
         k: int(k == where) for k in streams
     }
     assert "the app's own output" in ran.stdout
+
+
+def test_upper_case_stream_names_are_streams_not_files(fake: FakeDeepSeek, tmp_path: Path) -> None:
+    ran = _app(fake, tmp_path, SENTINEL_LOG_STREAM="STDOUT")
+    assert ran.returncode == 0, ran.stderr
+    assert len(_call_lines(ran.stdout)) == 1
+    assert not (tmp_path / "STDOUT").exists()
+
+
+@pytest.mark.parametrize("where", ["missing/dir/calls.jsonl", "."])
+def test_an_unwritable_log_file_is_a_configuration_error(
+    fake: FakeDeepSeek, tmp_path: Path, where: str
+) -> None:
+    ran = _app(fake, tmp_path, SENTINEL_LOG_STREAM=where)
+    assert ran.returncode == 1
+    last = ran.stderr.strip().splitlines()[-1]
+    assert last.startswith("sentinel.errors.ConfigurationError: SENTINEL_LOG_STREAM: "), last
+    assert str((tmp_path / where).resolve()) in last
+    assert "FileNotFoundError" not in ran.stderr and "IsADirectoryError" not in ran.stderr
