@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from sentinel.client import datafiles
 from sentinel.errors import ConfigurationError
 
 SHIPPED = "data/models.yml"
@@ -207,14 +207,8 @@ def parse(text: str, where: str, into: Catalogue | None = None) -> Catalogue:
 
 def load(extra: Path | None = None) -> Catalogue:
     """The shipped catalogue, extended/overridden by `extra` (SENTINEL_MODELS_FILE)."""
-    shipped = resources.files("sentinel.client").joinpath(SHIPPED)
-    catalogue = parse(shipped.read_text(encoding="utf-8"), f"sentinel/client/{SHIPPED}")
-    if extra is not None:
-        try:
-            text = Path(extra).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigurationError(
-                f"SENTINEL_MODELS_FILE {extra}: cannot read ({exc.strerror or exc})"
-            ) from None
-        parse(text, str(extra), catalogue)
+    files = datafiles.texts(SHIPPED, extra, "SENTINEL_MODELS_FILE")
+    catalogue = parse(*next(files))  # the shipped file comes first
+    for text, where in files:
+        parse(text, where, catalogue)
     return catalogue

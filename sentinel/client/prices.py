@@ -14,12 +14,12 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from sentinel.client import datafiles
 from sentinel.errors import ConfigurationError
 
 SHIPPED = "data/prices.yml"
@@ -239,16 +239,10 @@ def parse(text: str, where: str, into: PriceTable | None = None) -> PriceTable:
 
 def load(extra: Path | None = None) -> PriceTable:
     """The shipped table, with `extra` (SENTINEL_PRICES_FILE) merged over it."""
-    shipped = resources.files("sentinel.client").joinpath(SHIPPED)
-    table = parse(shipped.read_text(encoding="utf-8"), f"sentinel/client/{SHIPPED}")
-    if extra is not None:
-        try:
-            text = Path(extra).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigurationError(
-                f"SENTINEL_PRICES_FILE {extra}: cannot read ({exc.strerror or exc})"
-            ) from None
-        parse(text, str(extra), table)
+    files = datafiles.texts(SHIPPED, extra, "SENTINEL_PRICES_FILE")
+    table = parse(*next(files))  # the shipped file comes first
+    for text, where in files:
+        parse(text, where, table)
     return table
 
 
