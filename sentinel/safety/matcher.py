@@ -71,11 +71,17 @@ class Matcher:
             try:
                 found = list(p.regex.finditer(folded, timeout=REGEX_TIMEOUT))
             except TimeoutError:
+                # A block list fails closed: padding a text until its regex gives up
+                # must not be a way past it (the whole text counts as the match).
+                closed = self.policies[p.category].action == "block"
                 log.warning(
                     "safety regex at %s ran out of time (%s s) on a %d-character text and"
-                    " was skipped: rewrite it without nested or adjacent repeats",
+                    " was %s: rewrite it without nested or adjacent repeats",
                     p.where, REGEX_TIMEOUT, len(folded),
+                    "taken as a match (block list)" if closed else "skipped",
                 )  # fmt: skip
+                if closed:
+                    out.append(Match(0, len(folded), p.category))
                 continue
             out.extend(Match(m.start(), m.end(), p.category) for m in found if m.end() > m.start())
         return out

@@ -45,6 +45,26 @@ def test_a_backtracking_regex_cannot_hang_a_call(
     assert "a" * 20 not in "".join(warned)  # the text itself is never logged
 
 
+def test_a_block_regex_that_runs_out_of_time_blocks(
+    harness: Harness, lists_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Padding a prompt until a block list's regex gives up must not get it past the
+    list: a timed-out block regex counts as a match (a mask or flag one is skipped)."""
+    (lists_dir / "slow-block.txt").write_text(
+        "# category: slow\n# action: block\nre:(a{1,20}){1,12}b\n", "utf-8"
+    )
+    client = harness.client()
+    with (
+        caplog.at_level(logging.WARNING, logger="sentinel.safety"),
+        pytest.raises(ContentBlockedError) as info,
+    ):
+        client.chat.completions.create(model=MODEL, messages=ask("a" * 1000 + "c b"))
+    assert info.value.categories == ["slow"]
+    assert harness.fake.count() == 0
+    warned = [r.getMessage() for r in caplog.records if "ran out of time" in r.getMessage()]
+    assert warned and "taken as a match" in warned[0] and "slow-block.txt:3" in warned[0]
+
+
 def _text(chunks: list[Any]) -> str:
     return "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
 
