@@ -9,7 +9,7 @@ change there is a data edit, not a release. Errors name the file and line.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -89,19 +89,6 @@ def compare(known: Catalogue, served: set[str], now: datetime) -> tuple[str, str
     return "ok", f"{len(served)} upstream models, all in the catalogue"
 
 
-def _when(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=UTC)
-    if isinstance(value, str):
-        try:
-            return _when(datetime.fromisoformat(value))
-        except ValueError:
-            pass
-    raise ValueError(f"a date or date-time (2026-07-24T15:59:00Z) expected, got {value!r}")
-
-
 def _positive(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
@@ -144,7 +131,7 @@ def _model(name: str, fields: dict[str, Any]) -> ModelInfo:
             elif key in ("context_tokens", "max_output_tokens"):
                 kwargs[key] = _positive(value, key)
             elif key == "retires":
-                kwargs[key] = _when(value)
+                kwargs[key] = datafiles.utc_time(value)
             else:
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     raise ValueError("features must be a list of names")
@@ -168,7 +155,7 @@ def _alias(name: str, fields: dict[str, Any], where: str, line: int) -> Alias:
     if "retires" in fields:
         value, at = fields["retires"]
         try:
-            retires = _when(value)
+            retires = datafiles.utc_time(value)
         except ValueError as exc:
             raise ConfigurationError(f"{at}: alias {name}: {exc}") from None
     return Alias(name, target, thinking, retires)

@@ -5,8 +5,10 @@ unreadable override by its environment variable the same way."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from sentinel.errors import ConfigurationError
 
@@ -27,3 +29,18 @@ def texts(shipped: str, extra: Path | None, variable: str) -> Iterator[tuple[str
     except UnicodeDecodeError:
         raise ConfigurationError(f"{variable} {extra}: not UTF-8 text") from None
     yield text, str(extra)
+
+
+def utc_time(value: Any) -> datetime:
+    """A data file's date or date-time (YAML gives either, or a string) as an aware UTC
+    datetime: a naive time or a bare date is read as UTC."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if isinstance(value, str):
+        try:
+            return utc_time(datetime.fromisoformat(value))
+        except ValueError:
+            pass
+    raise ValueError(f"a date or UTC date-time (2026-07-24T15:59:00Z) expected, got {value!r}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -107,19 +107,6 @@ class PriceTable:
         return None
 
 
-def _when(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=UTC)
-    if isinstance(value, str):
-        try:
-            return _when(datetime.fromisoformat(value))
-        except ValueError:
-            pass
-    raise ValueError(f"a UTC date-time (2026-09-10T04:00:00Z) expected, got {value!r}")
-
-
 def _amount(node: yaml.Node, name: str) -> Decimal:
     """From the scalar's own text: YAML would make 0.60 a float first."""
     if not isinstance(node, yaml.ScalarNode):
@@ -191,7 +178,7 @@ def _row(model: str, node: yaml.Node, where: str) -> PriceRow:
     if missing:
         raise ConfigurationError(f"{at}: {model}: missing {', '.join(missing)}")
     try:
-        when = _when(yaml.safe_load(yaml.serialize(values["effective_from"])))
+        when = datafiles.utc_time(yaml.safe_load(yaml.serialize(values["effective_from"])))
         currency = str(values["currency"].value)
         if currency not in CURRENCIES:
             raise ValueError(f"currency must be one of {', '.join(CURRENCIES)}, got {currency!r}")
