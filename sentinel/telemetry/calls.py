@@ -12,7 +12,6 @@ import functools
 import json
 import logging
 import threading
-import weakref
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -22,6 +21,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 
 from sentinel.models import CallRecord, call_fields, compile_builder, compile_flat
 from sentinel.telemetry import semconv as sc
+from sentinel.telemetry.providers import PerMeter
 from sentinel.telemetry.spend import spend_metrics
 from sentinel.urls import redact_url
 
@@ -99,16 +99,7 @@ class _Counts:
         return [Measured(n, dict(key)) for key, n in counts]
 
 
-_COUNTS: weakref.WeakKeyDictionary[Meter, _Counts] = weakref.WeakKeyDictionary()
-_COUNTS_LOCK = threading.Lock()
-
-
-def _request_counts(meter: Meter) -> _Counts:
-    with _COUNTS_LOCK:
-        counts = _COUNTS.get(meter)
-        if counts is None:
-            counts = _COUNTS[meter] = _Counts(meter)
-        return counts
+_request_counts = PerMeter(_Counts)
 
 
 # Distinct (operation, model, server, response model, error, outcome) combinations kept

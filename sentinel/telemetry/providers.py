@@ -15,13 +15,36 @@ Precedence, so Sentinel never fights an app's own OpenTelemetry setup:
 from __future__ import annotations
 
 import os
-from typing import Any
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from opentelemetry import metrics, trace
-from opentelemetry.metrics import MeterProvider, NoOpMeterProvider
+from opentelemetry.metrics import Meter, MeterProvider, NoOpMeterProvider
 from opentelemetry.sdk.metrics import MeterProvider as SDKMeterProvider
 from opentelemetry.sdk.trace import TracerProvider as SDKTracerProvider
 from opentelemetry.trace import NoOpTracerProvider, TracerProvider
+
+T = TypeVar("T")
+
+
+class PerMeter(Generic[T]):
+    """One T per meter, made on first use: observable instruments keep their counts in
+    such an object, and the SDK hands every client on a meter the instrument the first
+    one created and drops a second callback, so all clients on a meter must share it."""
+
+    def __init__(self, make: Callable[[Meter], T]) -> None:
+        self._make = make
+        self._made: weakref.WeakKeyDictionary[Meter, T] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def __call__(self, meter: Meter) -> T:
+        with self._lock:
+            made = self._made.get(meter)
+            if made is None:
+                made = self._made[meter] = self._make(meter)
+            return made
 
 
 def _otlp_endpoint(signal: str) -> bool:

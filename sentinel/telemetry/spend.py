@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import weakref
 from collections.abc import Iterable
 
 from opentelemetry.metrics import CallbackOptions, Meter
@@ -19,6 +18,7 @@ from opentelemetry.metrics import Observation as Measured
 
 from sentinel.models import CallRecord
 from sentinel.telemetry import semconv as sc
+from sentinel.telemetry.providers import PerMeter
 
 log = logging.getLogger("sentinel.telemetry")
 
@@ -82,13 +82,4 @@ class SpendMetrics:
         return [Measured(n, {sc.GEN_AI_REQUEST_MODEL: m}) for m, n in items]
 
 
-_METRICS: weakref.WeakKeyDictionary[Meter, SpendMetrics] = weakref.WeakKeyDictionary()
-_METRICS_LOCK = threading.Lock()
-
-
-def spend_metrics(meter: Meter) -> SpendMetrics:
-    with _METRICS_LOCK:
-        metrics = _METRICS.get(meter)
-        if metrics is None:
-            metrics = _METRICS[meter] = SpendMetrics(meter)
-        return metrics
+spend_metrics = PerMeter(SpendMetrics)  # one per meter, like the request counts
