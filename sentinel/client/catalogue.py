@@ -164,17 +164,7 @@ def _alias(name: str, fields: dict[str, Any], where: str, line: int) -> Alias:
 def parse(text: str, where: str, into: Catalogue | None = None) -> Catalogue:
     """Entries of one file added to (or replacing those of) `into`."""
     catalogue = into if into is not None else Catalogue()
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise ConfigurationError(f"{where}:{line}: not valid YAML") from None
-    if root is None:
-        return catalogue
-    if not isinstance(root, yaml.MappingNode):
-        raise ConfigurationError(f"{where}:1: expected `models:` and/or `aliases:`")
-    for key, node in root.value:
+    for key, node in datafiles.sections(text, where, "`models:` and/or `aliases:`"):
         line = key.start_mark.line + 1
         if key.value == "models":
             for name, entry in _entries(node, "models", where):

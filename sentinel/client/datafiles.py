@@ -10,6 +10,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from sentinel.errors import ConfigurationError
 
 
@@ -44,3 +46,20 @@ def utc_time(value: Any) -> datetime:
         except ValueError:
             pass
     raise ValueError(f"a date or UTC date-time (2026-07-24T15:59:00Z) expected, got {value!r}")
+
+
+def sections(text: str, where: str, expected: str) -> list[tuple[yaml.Node, yaml.Node]]:
+    """The top-level (key, value) nodes of a data file, kept as nodes so every error
+    can name its line; an empty file has none. `expected` names the sections for the
+    error when the file is not a mapping."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise ConfigurationError(f"{where}:{line}: not valid YAML") from None
+    if root is None:
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        raise ConfigurationError(f"{where}:1: expected {expected}")
+    return list(root.value)

@@ -193,17 +193,7 @@ def parse(text: str, where: str, into: PriceTable | None = None) -> PriceTable:
     """The rows and windows of one file merged over `into`."""
     table = into if into is not None else PriceTable()
     table._index = None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise ConfigurationError(f"{where}:{line}: not valid YAML") from None
-    if root is None:
-        return table
-    if not isinstance(root, yaml.MappingNode):
-        raise ConfigurationError(f"{where}:1: expected `windows:` and/or `prices:`")
-    for key, node in root.value:
+    for key, node in datafiles.sections(text, where, "`windows:` and/or `prices:`"):
         line = f"{where}:{key.start_mark.line + 1}"
         if key.value not in ("windows", "prices"):
             raise ConfigurationError(f"{line}: unknown section {key.value!r} (use windows, prices)")
