@@ -112,6 +112,18 @@ def _seconds(value: Any, info: ValidationInfo) -> float:
 PositiveSeconds = Annotated[float, BeforeValidator(_seconds)]
 
 
+def cli_seconds(text: str) -> float:
+    """A command-line duration option ("5s", "250ms", "1m"; a bare number is seconds).
+
+    Typer turns the ValueError into a usage error (exit 2) naming the option, the same
+    words the settings use, so `--timeout 5` and `SENTINEL_TIMEOUT=5` read alike.
+    """
+    seconds = parse_duration(text).total_seconds()
+    if seconds <= 0:
+        raise ValueError(f"must be positive: {text!r}")
+    return seconds
+
+
 def format_duration(td: timedelta) -> str:
     """Render a duration the way operators write them (1h30m, 45s)."""
     secs = td.total_seconds()

@@ -19,7 +19,7 @@ from typing import Annotated
 
 import typer
 
-from sentinel.config import Settings
+from sentinel.config import Settings, cli_seconds
 from sentinel.doctor_check import Check
 from sentinel.doctor_data import check_anonymization, check_retention
 from sentinel.doctor_secrets import check_secrets
@@ -192,11 +192,19 @@ def register(app: typer.Typer) -> None:
             typer.Option(help=f"Skip a check (repeatable): {', '.join(CHECK_NAMES[1:])}."),
         ] = None,
         max_skew: Annotated[
-            float, typer.Option(help="Largest tolerated clock skew against the upstream, s.")
+            float,
+            typer.Option(
+                help="Largest tolerated clock skew against the upstream (5s, 500ms).",
+                parser=cli_seconds,
+                metavar="DURATION",
+            ),
         ] = DEFAULT_MAX_SKEW,
-        timeout: Annotated[float, typer.Option(help="Timeout of network checks, s.")] = (
-            DEFAULT_TIMEOUT
-        ),
+        timeout: Annotated[
+            float,
+            typer.Option(
+                help="Timeout of network checks (5s, 1m).", parser=cli_seconds, metavar="DURATION"
+            ),
+        ] = DEFAULT_TIMEOUT,
         as_json: Annotated[
             bool, typer.Option("--json", help="JSON lines, one per check, instead of a table.")
         ] = False,

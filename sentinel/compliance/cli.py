@@ -24,7 +24,7 @@ from sentinel.compliance import tombstones_cli
 from sentinel.compliance.audit import Verification
 from sentinel.compliance.auditkey import audit_key
 from sentinel.compliance.service import Compliance, open_spool
-from sentinel.compliance.tokens import SCOPES, TokenError, describe
+from sentinel.compliance.tokens import SCOPES, PrefixTooShort, TokenError, describe
 from sentinel.config import Settings
 from sentinel.errors import ConfigurationError
 from sentinel.store.base import StoreError, StoreUnavailable
@@ -215,6 +215,8 @@ def tokens_revoke(
     with _compliance() as service:
         try:
             info = service.tokens.revoke(service.tokens.resolve(token_id))
+        except PrefixTooShort as exc:
+            raise typer.BadParameter(str(exc), param_hint="TOKEN_ID") from None
         except TokenError as exc:
             err.print(str(exc))
             raise typer.Exit(1) from None

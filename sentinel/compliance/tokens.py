@@ -43,6 +43,11 @@ class TokenError(ValueError):
     """Bad input to a token operation (unknown scope, bad name, unknown id)."""
 
 
+class PrefixTooShort(TokenError):
+    """A start of an id too short to name one token on purpose: a usage error (exit 2),
+    not "no such token" (exit 1), so a script can tell a typo from a missing token."""
+
+
 @dataclass(frozen=True)
 class TokenInfo:
     """What a verified token says about its holder; never carries the secret."""
@@ -136,7 +141,7 @@ class TokenRegistry:
         if not found:
             raise TokenError(f"no token with id {prefix!r} (see `sentinel tokens list`)")
         if len(found) == 1:
-            raise TokenError(f"give at least {MIN_PREFIX} characters of the id")
+            raise PrefixTooShort(f"give at least {MIN_PREFIX} characters of the id")
         raise TokenError(
             f"{prefix!r} matches {len(found)} tokens: {', '.join(found)}; give more characters"
         )

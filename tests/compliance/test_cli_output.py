@@ -130,6 +130,15 @@ def test_revoke_takes_a_unique_prefix_and_lists_candidates_when_ambiguous(db: Pa
     assert _run("tokens", "revoke", "ffff0000ffff").returncode == 1
 
 
+def test_revoke_with_a_too_short_start_is_a_usage_error_and_revokes_nothing(db: Path) -> None:
+    [only] = _tokens(1)
+    short = _run("tokens", "revoke", only[:2])
+    assert short.returncode == 2, short.stderr
+    assert "at least 4 characters" in short.stderr and "Traceback" not in short.stderr
+    rows = [json.loads(line) for line in _run("tokens", "list", "--json").stdout.splitlines()]
+    assert [r["revoked_at"] for r in rows] == [None]
+
+
 def _commands(group: object, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     if isinstance(getattr(group, "commands", None), dict):  # typer vendors its own click
         return [p for name, sub in group.commands.items() for p in _commands(sub, (*path, name))]

@@ -91,7 +91,7 @@ def test_unreachable_upstream_says_the_models_were_not_compared(tmp_path: Path) 
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     result = _run(
-        ["doctor", "--skip", "privacy", "--timeout", "2"], tmp_path,
+        ["doctor", "--skip", "privacy", "--timeout", "2s"], tmp_path,
         DEEPSEEK_BASE_URL=f"http://127.0.0.1:{port}", DEEPSEEK_API_KEY="sk-x",
         SENTINEL_STORE=f"sqlite:///{tmp_path / 's.db'}",
     )  # fmt: skip
@@ -130,3 +130,12 @@ def test_the_client_constructor_names_the_variable_or_the_argument(
     monkeypatch.delenv("SENTINEL_READ_TIMEOUT")
     with pytest.raises(ConfigurationError, match=r"^timeout= argument: must be positive"):
         Sentinel(api_key="sk-x", timeout=0)
+
+
+@pytest.mark.parametrize("value", ["0", "-1s", "soon"])
+def test_doctor_duration_options_refuse_bad_values_as_usage_errors(
+    value: str, tmp_path: Path
+) -> None:
+    result = _run(["doctor", "--timeout", value], tmp_path, DEEPSEEK_API_KEY="sk-x")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "--timeout" in result.stderr and "Traceback" not in result.stderr
