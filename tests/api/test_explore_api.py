@@ -59,6 +59,9 @@ def test_without_any_token_only_loopback_gets_in(app: FastAPI) -> None:
     server, thread, url = serve(app)
     try:
         assert httpx.get(f"{url}/v1/calls", timeout=10).status_code == 200
+        for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP"):  # a same-host reverse proxy
+            relayed = httpx.get(f"{url}/v1/calls", headers={header: "203.0.113.9"}, timeout=10)
+            assert relayed.status_code == 401, header
         api_state(app).tokens.create("first", ["explore"])  # the first token ends it
         assert httpx.get(f"{url}/v1/calls", timeout=10).status_code == 401
     finally:

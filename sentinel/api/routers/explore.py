@@ -6,7 +6,10 @@ Unlike the status page these answers hold personal data (subject keys, conversat
 content, raw until anonymized), so they need a token with the `explore` scope. One
 exception keeps a fresh install usable: while no API token exists at all, a request from
 a loopback address is admitted without one (the same machine could read the SQLite file
-anyway); the first `sentinel tokens create` ends it. The pages themselves are static
+anyway); the first `sentinel tokens create` ends it. A request that carries a forwarding
+header (`Forwarded`, `X-Forwarded-For`, `X-Real-IP`) is not treated as local even from
+loopback: a reverse proxy on the same host would otherwise make every remote user look
+like loopback. The pages themselves are static
 shells under the self-only CSP, holding no data: their script fetches the JSON with the
 token the operator gives (kept in sessionStorage), and writes it only as text.
 """
@@ -32,6 +35,7 @@ from sentinel.web.tokens import bearer, check_token
 router = APIRouter(tags=["explore"])
 
 MAX_RANGE = timedelta(days=400)
+_FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
 
 
 def explore_access(
@@ -42,7 +46,8 @@ def explore_access(
     tokens = api_state(request.app).tokens
     if credentials is None:
         host = request.client.host if request.client else ""
-        if is_loopback(host) and not tokens.list():
+        forwarded = any(h in request.headers for h in _FORWARDING_HEADERS)
+        if is_loopback(host) and not forwarded and not tokens.list():
             return
     check_token(tokens, None if credentials is None else credentials.credentials, "explore")
 
