@@ -6,11 +6,17 @@ holder renews it before it expires; anyone else may take it once it has expired.
 the TTL at most one evaluation interval and renewals every third of it, a dead
 leader's lease lapses within one interval and a follower, trying at each of its own
 evaluations, takes over within two.
+
+One process renews from two scheduler threads (the renewal job and each rule
+evaluation): unserialised, both read the same version, one compare-and-set loses, and
+the holder logged "lost" and dropped leadership for a moment against itself (seen at
+`sentinel serve` start on Elasticsearch). A lock makes read and write one step per process.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, datetime, timedelta
 
 from sentinel.clock import Clock
@@ -31,10 +37,14 @@ class Lease:
         self.ttl = ttl
         self.clock = clock
         self.held = False
+        self._lock = threading.Lock()
 
     def acquire(self, now: datetime | None = None) -> bool:
         """Take or renew the lease; True if this process holds it until now + ttl."""
-        now = now or self.clock.now()
+        with self._lock:
+            return self._acquire(now or self.clock.now())
+
+    def _acquire(self, now: datetime) -> bool:
         current = self.store.get_state(self.key)
         if current is not None:
             holder, expires = current[0].get("holder"), current[0]["expires_at"]
@@ -54,7 +64,9 @@ class Lease:
     def release(self) -> None:
         """Give the lease up at once (graceful shutdown), so a follower need not wait
         for it to expire. Only our own lease is touched (compare-and-set)."""
-        current = self.store.get_state(self.key)
-        if current is not None and current[0].get("holder") == self.holder:
-            self.store.put_state(self.key, {"holder": None, "expires_at": _EXPIRED}, current[1])
-        self._set_held(False)
+        with self._lock:
+            current = self.store.get_state(self.key)
+            if current is not None and current[0].get("holder") == self.holder:
+                value = {"holder": None, "expires_at": _EXPIRED}
+                self.store.put_state(self.key, value, current[1])
+            self._set_held(False)
