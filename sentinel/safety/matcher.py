@@ -45,10 +45,21 @@ class Matcher:
         self._keys = [(left, right, tuple(cats)) for left, right, cats in entries.values()]
         self._automaton = ahocorasick_rs.AhoCorasick(list(entries)) if entries else None
         self._patterns = lists.patterns
+        self._literals = tuple(p.literal for p in lists.patterns)
 
     @property
     def empty(self) -> bool:
         return self._automaton is None and not self._patterns
+
+    def may_match(self, folded: str) -> bool:
+        """False only if `scan_folded(folded)` finds nothing: no term occurs (word
+        boundaries not yet checked) and no regex's plain characters do. One automaton
+        call, so a stream's piece that holds no match costs no more than that."""
+        # (non-overlapping: it finds a match whenever an overlapping search would)
+        if self._automaton is not None and self._automaton.find_matches_as_indexes(folded):
+            return True
+        # "" for a regex without plain characters: in every text
+        return any(literal in folded for literal in self._literals)
 
     def scan_folded(self, folded: str) -> list[Match]:
         """Every match in `folded`, overlapping ones included."""

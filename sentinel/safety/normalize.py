@@ -11,6 +11,7 @@ match back onto the original text. Pure.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 
@@ -101,6 +102,54 @@ class Folded:
 
 
 _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
+# What makes `fold_light` hand over to `normalize`: wide letters and digits, invisible
+# characters (both rare), which move or drop characters anywhere.
+_HEAVY_RE = re.compile(f"{_WIDE_RE.pattern}|[{INVISIBLE}]")
+# the padding itself (a lookbehind: sub with a group template is ~10x slower on 3.11)
+_UNPAD_RE = re.compile(f"(?<=[{CJK}])[{SEPARATORS}]+(?=[{CJK}])")
+# The characters _SEP_RE matches, for str.rstrip (every one is below U+3100 or in the
+# U+FE00-U+FFFF block: see SEPARATORS, and no whitespace lies above U+3000).
+SEPARATOR_CHARS = "".join(
+    c for c in map(chr, (*range(0x3100), *range(0xFE00, 0x10000))) if _SEP_RE.match(c)
+)
+
+
+def fold_light(text: str) -> str | None:
+    """`normalize(text).text` in a few C calls, for the usual text (lower-casing keeps
+    its length, no wide letters or invisible characters, CJK padding allowed); None for
+    the rest, which only `normalize` maps back. A stream's pieces are tens of
+    characters, where normalize's Python bookkeeping costs more than the searching."""
+    low = text.lower()
+    if len(low) != len(text):
+        return None
+    if low.isascii():
+        return low
+    if _HEAVY_RE.search(low):
+        return None
+    return _UNPAD_RE.sub("", low)
+
+
+@functools.cache
+def _tail_re(n: int) -> re.Pattern[str]:
+    # read backwards: trailing separators, n - 1 characters, each with the padding
+    # before it when that padding is dropped (a CJK character on both sides), and the
+    # n-th character without its padding (which stays on the released side)
+    unit = f"[{CJK}][{SEPARATORS}]+(?=[{CJK}])|."
+    return re.compile(f"[{SEPARATORS}]*(?:{unit}){{{n - 1}}}.", re.DOTALL)
+
+
+def tail_start(text: str, folded: str, n: int) -> int:
+    """Where, in a text `fold_light` folds (to `folded`), the last `n` folded
+    characters begin, trailing separators not counted (held with them):
+    `normalize(text).raw(i)` for the folded index i that starts them, without the map."""
+    kept = len(folded.rstrip(SEPARATOR_CHARS))
+    if kept <= n:
+        return 0
+    if n <= 0:
+        return len(text.rstrip(SEPARATOR_CHARS))
+    found = _tail_re(n).match(text[::-1])
+    assert found is not None  # kept > n characters are there to match
+    return len(text) - found.end()
 
 
 def _has_invisible(folded: str) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 
 from sentinel.safety.matcher import Match, Matcher
-from sentinel.safety.normalize import is_separator
+from sentinel.safety.normalize import SEPARATOR_CHARS, fold_light, tail_start
 
 MASK = "*"
 # (text, absolute spans to mask, absolute position of text[0]) -> masked text
@@ -64,6 +64,10 @@ class StreamMasker:
         """(what can be released now, masked; the matches found for the first time)."""
         buf = self._ctx + self._tail + piece
         off = len(self._ctx)
+        if not final and not self._masks:
+            light = fold_light(buf)
+            if light is not None and not self._matcher.may_match(light):
+                return self._release(buf, off, light), []
         origin = self._base - off  # absolute position of buf[0]
         folded, matches = self._matcher.scan(buf)
         text = folded.text
@@ -71,9 +75,8 @@ class StreamMasker:
         if final:
             cut, first_held = len(buf), size
         else:
-            kept = size
-            while kept and is_separator(text[kept - 1]):
-                kept -= 1  # trailing padding may yet sit between two CJK characters
+            # trailing padding may yet sit between two CJK characters
+            kept = len(text.rstrip(SEPARATOR_CHARS))
             first_held = max(kept - self.hold, 0)
             cut = folded.raw(first_held) if first_held < size else len(buf)
         new: list[Match] = []
@@ -107,6 +110,22 @@ class StreamMasker:
         if self._seen:
             self._seen = {k for k in self._seen if k[1] > base - 1}
         return released, new
+
+    def _release(self, buf: str, off: int, folded: str) -> str:
+        """`feed` when nothing in `buf` matches and nothing is to be masked (most
+        pieces): the same cut, found without the folded text's map."""
+        cut = max(tail_start(buf, folded, self.hold), off)
+        released = buf[off:cut]
+        if self._mask is not mask_spans:  # it follows the text (JSON strings): all of it
+            released = self._mask(released, [], self._base)
+        self._tail = buf[cut:]
+        if cut > off:
+            self._ctx = buf[cut - 1]
+            self._base += cut - off
+            if self._seen:
+                base = self._base
+                self._seen = {k for k in self._seen if k[1] > base - 1}
+        return released
 
     def end(self) -> tuple[str, list[Match]]:
         return self.feed("", final=True)
