@@ -42,10 +42,15 @@ class Matcher:
         entries: dict[str, tuple[bool, bool, list[str]]] = {}
         for t in lists.terms:
             entries.setdefault(t.text, (t.left, t.right, []))[2].append(t.category)
+        # each regex's plain characters too, as entries of no category: a text in which
+        # the automaton finds nothing needs no regex scan either (may_match)
+        literals = {p.literal for p in lists.patterns}
+        for literal in literals - {""}:
+            entries.setdefault(literal, (False, False, []))
+        self._always = "" in literals  # a regex without plain characters: every text
         self._keys = [(left, right, tuple(cats)) for left, right, cats in entries.values()]
         self._automaton = ahocorasick_rs.AhoCorasick(list(entries)) if entries else None
         self._patterns = lists.patterns
-        self._literals = tuple(p.literal for p in lists.patterns)
 
     @property
     def empty(self) -> bool:
@@ -56,10 +61,9 @@ class Matcher:
         boundaries not yet checked) and no regex's plain characters do. One automaton
         call, so a stream's piece that holds no match costs no more than that."""
         # (non-overlapping: it finds a match whenever an overlapping search would)
-        if self._automaton is not None and self._automaton.find_matches_as_indexes(folded):
-            return True
-        # "" for a regex without plain characters: in every text
-        return any(literal in folded for literal in self._literals)
+        return self._always or (
+            self._automaton is not None and bool(self._automaton.find_matches_as_indexes(folded))
+        )
 
     def scan_folded(self, folded: str) -> list[Match]:
         """Every match in `folded`, overlapping ones included."""

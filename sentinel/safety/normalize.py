@@ -102,16 +102,19 @@ class Folded:
 
 
 _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
-# What makes `fold_light` hand over to `normalize`: wide letters and digits, invisible
-# characters (both rare), which move or drop characters anywhere.
-_HEAVY_RE = re.compile(f"{_WIDE_RE.pattern}|[{INVISIBLE}]")
-# the padding itself (a lookbehind: sub with a group template is ~10x slower on 3.11)
+# What `fold_light` looks for, in one search: wide letters and digits or invisible
+# characters (rare: they move or drop characters anywhere, so `normalize` takes over),
+# or padding between CJK characters (dropped, by a lookbehind: sub with a group
+# template is ~10x slower on Python 3.11).
+_LIGHT_RE = re.compile(f"({_WIDE_RE.pattern}|[{INVISIBLE}])|{_PAD_RE.pattern}")
 _UNPAD_RE = re.compile(f"(?<=[{CJK}])[{SEPARATORS}]+(?=[{CJK}])")
+_HEAVY_RE = re.compile(f"{_WIDE_RE.pattern}|[{INVISIBLE}]")
 # The characters _SEP_RE matches, for str.rstrip (every one is below U+3100 or in the
 # U+FE00-U+FFFF block: see SEPARATORS, and no whitespace lies above U+3000).
 SEPARATOR_CHARS = "".join(
     c for c in map(chr, (*range(0x3100), *range(0xFE00, 0x10000))) if _SEP_RE.match(c)
 )
+_SEPARATOR_SET = frozenset(SEPARATOR_CHARS)
 
 
 def fold_light(text: str) -> str | None:
@@ -122,9 +125,9 @@ def fold_light(text: str) -> str | None:
     low = text.lower()
     if len(low) != len(text):
         return None
-    if low.isascii():
+    if low.isascii() or (found := _LIGHT_RE.search(low)) is None:
         return low
-    if _HEAVY_RE.search(low):
+    if found.group(1) or _HEAVY_RE.search(low, found.start()):
         return None
     return _UNPAD_RE.sub("", low)
 
@@ -142,9 +145,11 @@ def tail_start(text: str, folded: str, n: int) -> int:
     """Where, in a text `fold_light` folds (to `folded`), the last `n` folded
     characters begin, trailing separators not counted (held with them):
     `normalize(text).raw(i)` for the folded index i that starts them, without the map."""
-    kept = len(folded.rstrip(SEPARATOR_CHARS))
+    kept = len(folded.rstrip(SEPARATOR_CHARS)) if folded[-1:] in _SEPARATOR_SET else len(folded)
     if kept <= n:
         return 0
+    if len(folded) == len(text):  # nothing dropped: the same positions
+        return kept - n
     if n <= 0:
         return len(text.rstrip(SEPARATOR_CHARS))
     found = _tail_re(n).match(text[::-1])

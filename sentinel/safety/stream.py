@@ -65,9 +65,25 @@ class StreamMasker:
         buf = self._ctx + self._tail + piece
         off = len(self._ctx)
         if not final and not self._masks:
+            # most pieces: nothing in the window matches and nothing is to be masked,
+            # so the same cut as below is found without the folded text's map and the
+            # match bookkeeping (a stream pays this per chunk: every call counts)
             light = fold_light(buf)
             if light is not None and not self._matcher.may_match(light):
-                return self._release(buf, off, light), []
+                cut = tail_start(buf, light, self.hold)
+                if cut <= off:
+                    self._tail = buf[off:]
+                    return "", []
+                released = buf[off:cut]
+                if self._mask is not mask_spans:  # it follows the text (JSON strings)
+                    released = self._mask(released, [], self._base)
+                self._ctx = buf[cut - 1]
+                self._tail = buf[cut:]
+                self._base += cut - off
+                if self._seen:
+                    base = self._base
+                    self._seen = {k for k in self._seen if k[1] > base - 1}
+                return released, []
         origin = self._base - off  # absolute position of buf[0]
         folded, matches = self._matcher.scan(buf)
         text = folded.text
@@ -110,22 +126,6 @@ class StreamMasker:
         if self._seen:
             self._seen = {k for k in self._seen if k[1] > base - 1}
         return released, new
-
-    def _release(self, buf: str, off: int, folded: str) -> str:
-        """`feed` when nothing in `buf` matches and nothing is to be masked (most
-        pieces): the same cut, found without the folded text's map."""
-        cut = max(tail_start(buf, folded, self.hold), off)
-        released = buf[off:cut]
-        if self._mask is not mask_spans:  # it follows the text (JSON strings): all of it
-            released = self._mask(released, [], self._base)
-        self._tail = buf[cut:]
-        if cut > off:
-            self._ctx = buf[cut - 1]
-            self._base += cut - off
-            if self._seen:
-                base = self._base
-                self._seen = {k for k in self._seen if k[1] > base - 1}
-        return released
 
     def end(self) -> tuple[str, list[Match]]:
         return self.feed("", final=True)
