@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 
 from sentinel.safety.matcher import Match, Matcher
-from sentinel.safety.normalize import SEPARATOR_CHARS, fold_light, tail_start
+from sentinel.safety.normalize import INVISIBLE, SEPARATOR_CHARS, fold_light, tail_start
 
 MASK = "*"
 # (text, absolute spans to mask, absolute position of text[0]) -> masked text
@@ -33,6 +33,16 @@ def mask_spans(text: str, spans: list[tuple[int, int]], offset: int = 0) -> str:
         for i in range(max(start - offset, 0), min(end - offset, n)):
             chars[i] = MASK
     return "".join(chars)
+
+
+def _context(buf: str, cut: int) -> str:
+    """The released text's last character, with the invisible ones after it: they
+    are dropped when matching, so alone they would hide the neighbour a word boundary
+    is decided by ("k\u200b" + "idiot" is "kidiot", no match)."""
+    start = cut - 1
+    while start > 0 and buf[start] in INVISIBLE:
+        start -= 1
+    return buf[start:cut]
 
 
 class StreamMasker:
@@ -77,7 +87,7 @@ class StreamMasker:
                 released = buf[off:cut]
                 if self._mask is not mask_spans:  # it follows the text (JSON strings)
                     released = self._mask(released, [], self._base)
-                self._ctx = buf[cut - 1]
+                self._ctx = _context(buf, cut)
                 self._tail = buf[cut:]
                 self._base += cut - off
                 if self._seen:
@@ -117,7 +127,7 @@ class StreamMasker:
         cut = max(cut, off)
         released = self._mask(buf[off:cut], self._masks, self._base)
         if cut > off:
-            self._ctx = buf[cut - 1]
+            self._ctx = _context(buf, cut)
         self._tail = buf[cut:]
         self._base = origin + cut
         base = self._base

@@ -108,3 +108,86 @@ def test_reasoning_content_is_screened_too(matcher: Matcher) -> None:
     )
     guard.completion(answer)
     assert answer.choices[0].message.reasoning_content == "an *****"
+
+
+def stream(matcher: Matcher, pieces: list[str], side: Direction) -> tuple[str, int, int]:
+    """(released text, matches found, most characters ever held) for `pieces`."""
+    masker = StreamMasker(matcher, side.categories, side.masked)
+    out, n, most = [], 0, 0
+    for piece in pieces:
+        released, found = masker.feed(piece)
+        out.append(released)
+        n += len(found)
+        most = max(most, held_chars(masker.held))
+    released, found = masker.end()
+    return "".join([*out, released]), n + len(found), most
+
+
+def test_a_term_split_across_many_chunks_is_masked(matcher: Matcher) -> None:
+    side = Direction(matcher, OUTPUT)
+    text = "you idiot, 真是个笨蛋 and an idiot"
+    for pieces in (
+        ["you i", "d", "i", "o", "t, 真是个笨", "蛋 and an ", "idi", "ot"],
+        ["you ", "id", "io", "t, 真是个", "笨", "蛋", " and an i", "d", "iot"],
+    ):
+        out, n, _ = stream(matcher, pieces, side)
+        assert out == whole(matcher, text, side)[0]
+        assert "idiot" not in out and "笨蛋" not in out and n == 3
+
+
+def test_a_term_at_the_very_end_comes_out_masked_with_the_end(matcher: Matcher) -> None:
+    side = Direction(matcher, OUTPUT)
+    masker = StreamMasker(matcher, side.categories, side.masked)
+    released, _ = masker.feed("ok then 笨")
+    released2, _ = masker.feed("蛋")
+    assert "笨" not in released + released2  # held: the term may still be completing
+    last, found = masker.end()
+    assert (released + released2 + last).endswith("**") and len(found) == 1
+
+
+def test_cjk_padding_across_a_boundary_still_matches(matcher: Matcher) -> None:
+    """Punctuation and spaces between two CJK characters are padding, also when the
+    chunk boundary falls inside the padding."""
+    side = Direction(matcher, OUTPUT)
+    text = "他是笨 ， 蛋，还是蠢\u3000貨"
+    expected, n_expected = whole(matcher, text, side)
+    assert n_expected == 2 and "笨" not in expected and "貨" not in expected
+    for cut_points in ((3, 4), (4, 5), (3, 5, 6), (10, 11)):
+        pieces = [
+            text[a:b] for a, b in zip([0, *cut_points], [*cut_points, len(text)], strict=True)
+        ]
+        assert stream(matcher, pieces, side)[:2] == (expected, n_expected), pieces
+
+
+def test_a_mask_followed_by_another_term(matcher: Matcher) -> None:
+    side = Direction(matcher, OUTPUT)
+    text = "笨蛋蠢货 idiot ass moron!"
+    expected, n_expected = whole(matcher, text, side)
+    assert n_expected == 5
+    for size in (1, 2, 3, 5):
+        pieces = [text[i : i + size] for i in range(0, len(text), size)]
+        assert stream(matcher, pieces, side)[:2] == (expected, n_expected), pieces
+
+
+def test_streamed_equals_whole_on_random_texts_and_splits(matcher: Matcher) -> None:
+    """Property test (fixed seed): random texts built from terms, pieces of terms, CJK,
+    Latin, padding, invisible and wide characters, cut at random, stream to exactly
+    what the whole text gives (released text and match count), never holding more
+    than the longest term: the fast path for windows without a match and the full
+    path agree."""
+    side = Direction(matcher, OUTPUT)
+    atoms = [
+        "笨蛋", "笨", "蛋", "蠢貨", "廢物", "炸弹", "发票", "idiot", "id", "iot", "ass",
+        "class", "moron", "morons", "moronic", "casino", "ＢＯＭＢ", "bomb", "你好",
+        "的", "ok", " ", "，", "。", "、", "\u3000", ". ", "\u200b", "\u00ad", "İ", "x",
+        "\n", "ａ", "-",
+    ]  # fmt: skip
+    rng = random.Random(22)
+    for _ in range(400):
+        text = "".join(rng.choice(atoms) for _ in range(rng.randint(1, 30)))
+        expected, n_expected = whole(matcher, text, side)
+        cuts = sorted(rng.sample(range(1, len(text)), min(len(text) - 1, rng.randint(0, 12))))
+        pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+        out, n, most = stream(matcher, pieces, side)
+        assert (out, n) == (expected, n_expected), pieces
+        assert most <= matcher.longest, pieces
