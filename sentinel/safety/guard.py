@@ -231,30 +231,40 @@ class CallGuard:
             return
         maskers = self._maskers
         for choice in chunk.choices:
-            delta, fields = getattr(choice, "delta", None), TEXT_FIELDS
-            if delta is None:  # a FIM chunk: its `text` piece is the content
-                delta, fields = choice, ("text",)
             final = choice.finish_reason is not None
-            for field in fields:
-                text = getattr(delta, field, None)
-                if not isinstance(text, str):
-                    text = None
-                key = (choice.index, field)
-                masker = maskers.get(key)
-                ends = final or (field == REASONING and bool(delta.content))
-                if not text and not (ends and masker is not None):
-                    continue
-                if masker is None:
-                    masker = maskers[key] = StreamMasker(self.matcher, side.categories, side.masked)
-                released, matches = masker.feed(text or "", final=ends)
-                if matches:
-                    self._found(matches, side)
-                if ends:
-                    del maskers[key]
-                if text is not None or released:
-                    _assign(delta, field, released)
-            if fields is TEXT_FIELDS and (delta.tool_calls or (final and self._maskers)):
+            delta = getattr(choice, "delta", None)
+            if delta is None:  # a FIM chunk: its `text` piece is the content
+                self._piece(choice, choice.index, "text", final, side)
+                continue
+            # (each field by hand, not a loop over TEXT_FIELDS: a stream pays this per
+            # chunk, and a reasoning field that is absent should cost one attribute)
+            content = delta.content
+            if content or (final and (choice.index, "content") in maskers):
+                self._piece(delta, choice.index, "content", final, side)
+            if getattr(delta, REASONING, None) or (choice.index, REASONING) in maskers:
+                self._piece(delta, choice.index, REASONING, final or bool(content), side)
+            if delta.tool_calls or (final and maskers):
                 delta.tool_calls = self._tool_deltas(choice.index, delta.tool_calls, final, side)
+
+    def _piece(self, owner: Any, choice: int, field: str, ends: bool, side: Direction) -> None:
+        """Screen `owner.field`, the next piece of one stream of text, in place (`ends`:
+        the stream is over, release what it holds)."""
+        text = getattr(owner, field, None)
+        if not isinstance(text, str):
+            text = None
+        key = (choice, field)
+        masker = self._maskers.get(key)
+        if not text and not (ends and masker is not None):
+            return
+        if masker is None:
+            masker = self._maskers[key] = StreamMasker(self.matcher, side.categories, side.masked)
+        released, matches = masker.feed(text or "", final=ends)
+        if matches:
+            self._found(matches, side)
+        if ends:
+            del self._maskers[key]
+        if text is not None or released:
+            _assign(owner, field, released)
 
     def _tool_deltas(
         self, choice: int, deltas: list[Any] | None, final: bool, side: Direction
