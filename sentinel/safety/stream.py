@@ -15,7 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 
 from sentinel.safety.matcher import Match, Matcher
-from sentinel.safety.normalize import INVISIBLE, SEPARATOR_CHARS, fold_light, tail_start
+from sentinel.safety.normalize import (
+    INVISIBLE,
+    SEPARATOR_CHARS,
+    Folded,
+    fold_light,
+    normalize,
+    tail_start,
+)
 
 MASK = "*"
 # (text, absolute spans to mask, absolute position of text[0]) -> masked text
@@ -57,6 +64,7 @@ class StreamMasker:
     ):
         self._matcher = matcher
         self._mask = mask or mask_spans
+        self._follows = mask is not None  # the mask follows all the text (JSON strings)
         self._categories = categories  # the categories that apply to this direction
         self._masked = masked  # those of them whose action masks (or blocks)
         self.hold = matcher.longest
@@ -74,28 +82,16 @@ class StreamMasker:
         """(what can be released now, masked; the matches found for the first time)."""
         buf = self._ctx + self._tail + piece
         off = len(self._ctx)
-        if not final and not self._masks:
+        light = fold_light(buf)
+        if not (final or self._masks or light is None or self._matcher.may_match(light)):
             # most pieces: nothing in the window matches and nothing is to be masked,
             # so the same cut as below is found without the folded text's map and the
-            # match bookkeeping (a stream pays this per chunk: every call counts)
-            light = fold_light(buf)
-            if light is not None and not self._matcher.may_match(light):
-                cut = tail_start(buf, light, self.hold)
-                if cut <= off:
-                    self._tail = buf[off:]
-                    return "", []
-                released = buf[off:cut]
-                if self._mask is not mask_spans:  # it follows the text (JSON strings)
-                    released = self._mask(released, [], self._base)
-                self._ctx = _context(buf, cut)
-                self._tail = buf[cut:]
-                self._base += cut - off
-                if self._seen:
-                    base = self._base
-                    self._seen = {k for k in self._seen if k[1] > base - 1}
-                return released, []
+            # match bookkeeping (a stream pays this per chunk)
+            return self._release(buf, off, tail_start(buf, light, self.hold)), []
         origin = self._base - off  # absolute position of buf[0]
-        folded, matches = self._matcher.scan(buf)
+        # the map only when characters were dropped (padding, invisible ones)
+        folded = Folded(light) if light is not None and len(light) == len(buf) else normalize(buf)
+        matches = self._matcher.scan_folded(folded.text)
         text = folded.text
         size = len(text)
         if final:
@@ -124,18 +120,28 @@ class StreamMasker:
             new.append(m)
             if m.category in self._masked:
                 self._masks.append((origin + start, origin + end))
-        cut = max(cut, off)
-        released = self._mask(buf[off:cut], self._masks, self._base)
-        if cut > off:
-            self._ctx = _context(buf, cut)
-        self._tail = buf[cut:]
-        self._base = origin + cut
+        released = self._release(buf, off, cut)
         base = self._base
         if self._masks:
             self._masks = [s for s in self._masks if s[1] > base]
-        if self._seen:
-            self._seen = {k for k in self._seen if k[1] > base - 1}
         return released, new
+
+    def _release(self, buf: str, off: int, cut: int) -> str:
+        """Release `buf` up to `cut` (masked), hold the rest."""
+        if cut <= off:
+            self._tail = buf[off:]
+            return ""
+        released = buf[off:cut]
+        if self._masks or self._follows:
+            released = self._mask(released, self._masks, self._base)
+        ctx = buf[cut - 1]
+        self._ctx = ctx if ctx not in INVISIBLE else _context(buf, cut)
+        self._tail = buf[cut:]
+        self._base += cut - off
+        if self._seen:
+            base = self._base
+            self._seen = {k for k in self._seen if k[1] > base - 1}
+        return released
 
     def end(self) -> tuple[str, list[Match]]:
         return self.feed("", final=True)
