@@ -29,12 +29,17 @@ Counter = Callable[[str, str, str, int], None]  # category, action, direction, m
 
 
 def _assign(model: Any, field: str, value: str) -> None:
-    """`model.field = value`. A field the chunk already holds is written in its
+    """`model.field = value`. A declared field the chunk came with is written in its
     instance dict: pydantic's __setattr__ costs 0.4-2 us, as much as screening the
-    piece, and for a declared field (no validate_assignment, already in
-    model_fields_set) the dict write is that same assignment."""
+    piece, and for such a field (no validate_assignment, already in model_fields_set,
+    so `exclude_unset` still writes it) the dict write is that same assignment. Extra
+    fields live outside the dict and go through setattr."""
     values = getattr(model, "__dict__", None)
-    if values is not None and field in values:
+    if (
+        values is not None
+        and field in values
+        and field in getattr(model, "__pydantic_fields_set__", ())
+    ):
         values[field] = value
     else:
         setattr(model, field, value)

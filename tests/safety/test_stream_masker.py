@@ -191,3 +191,31 @@ def test_streamed_equals_whole_on_random_texts_and_splits(matcher: Matcher) -> N
         out, n, most = stream(matcher, pieces, side)
         assert (out, n) == (expected, n_expected), pieces
         assert most <= matcher.longest, pieces
+
+
+def test_screened_chunks_serialise_as_assigned(matcher: Matcher) -> None:
+    """The guard writes released text into the chunk models without pydantic's
+    __setattr__; what they serialise (also with exclude_unset, as a proxy re-sending
+    them would) is still the masked text, and a field the chunk lacked appears once
+    it is given text."""
+    from types import SimpleNamespace
+
+    from sentinel.client.types import ChatCompletionChunk
+    from sentinel.safety.guard import INPUT, CallGuard
+
+    sides = {d: Direction(matcher, d) for d in (INPUT, OUTPUT)}
+    call = SimpleNamespace(request_id="r", span=None, fail=lambda e: None)
+    guard = CallGuard(matcher, sides, call, lambda *a: None)
+    chunks = [
+        ChatCompletionChunk.model_validate({"choices": [{"delta": d, "finish_reason": f}]})
+        for d, f in (({"reasoning_content": "an idio"}, None), ({"content": "t 笨"}, None),
+                     ({"content": "蛋", "x_extra": 1}, None), ({}, "stop"))
+    ]  # fmt: skip
+    dumped = []
+    for c in chunks:
+        guard.chunk(c)
+        dumped.append(c.model_dump(exclude_unset=True)["choices"][0]["delta"])
+    reasoning = "".join(d.get("reasoning_content") or "" for d in dumped)
+    content = "".join(d.get("content") or "" for d in dumped)
+    assert reasoning == "an idio" and content == "t **"
+    assert dumped[2]["x_extra"] == 1 and "content" in dumped[3]
