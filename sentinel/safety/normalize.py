@@ -72,10 +72,6 @@ def is_cjk(char: str) -> bool:
     return bool(_CJK_RE.match(char))
 
 
-def is_separator(char: str) -> bool:
-    return bool(_SEP_RE.match(char))
-
-
 def is_word(char: str) -> bool:
     """A letter or digit of a script that separates words (so a term must not start or
     end inside one: "ass" is not in "class")."""

@@ -8,6 +8,11 @@ brought it: a chunk is never delayed by more than the longest term. Each piece i
 scanned together with what is held back (and one released character, for the word
 boundary of Latin terms); a match is reported once, when it can no longer change,
 and the masks it leaves are applied when its characters are released. Pure.
+
+A stream pays this per chunk, so a window in which the automaton finds nothing (most)
+is released on a short path: folded in a few C calls (normalize.fold_light), one
+automaton call, the cut found by one backwards regex (normalize.tail_start); the
+folded text's map and the match bookkeeping only for a window that holds a match.
 """
 
 from __future__ import annotations
