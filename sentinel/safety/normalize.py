@@ -100,8 +100,8 @@ class Folded:
 _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 # What `fold_light` looks for, in one search: wide letters and digits or invisible
 # characters (rare: they move or drop characters anywhere, so `normalize` takes over),
-# or padding between CJK characters (dropped, by a lookbehind: sub with a group
-# template is ~10x slower on Python 3.11).
+# or padding between CJK characters, which _UNPAD_RE then drops (a lookbehind: a sub
+# with a group template instead is ~10x slower on Python 3.11).
 _LIGHT_RE = re.compile(f"({_WIDE_RE.pattern}|[{INVISIBLE}])|{_PAD_RE.pattern}")
 _UNPAD_RE = re.compile(f"(?<=[{CJK}])[{SEPARATORS}]+(?=[{CJK}])")
 _HEAVY_RE = re.compile(f"{_WIDE_RE.pattern}|[{INVISIBLE}]")

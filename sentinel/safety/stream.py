@@ -50,7 +50,7 @@ def mask_spans(text: str, spans: list[tuple[int, int]], offset: int = 0) -> str:
 def _context(buf: str, cut: int) -> str:
     """The released text's last character, with the invisible ones after it: they
     are dropped when matching, so alone they would hide the neighbour a word boundary
-    is decided by ("k\u200b" + "idiot" is "kidiot", no match)."""
+    is decided by ("k\\u200b" + "idiot" is "kidiot", no match)."""
     start = cut - 1
     while start > 0 and buf[start] in INVISIBLE:
         start -= 1
