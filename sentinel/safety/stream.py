@@ -88,10 +88,10 @@ class StreamMasker:
         buf = self._ctx + self._tail + piece
         off = len(self._ctx)
         light = fold_light(buf)
-        if not (final or self._masks or light is None or self._matcher.may_match(light)):
-            # most pieces: nothing in the window matches and nothing is to be masked,
-            # so the same cut as below is found without the folded text's map and the
-            # match bookkeeping (a stream pays this per chunk)
+        if not (final or light is None or self._matcher.may_match(light)):
+            # most pieces: nothing in the window matches (masks of earlier matches may
+            # still apply), so the same cut as below is found without the folded text's
+            # map and the match bookkeeping (a stream pays this per chunk)
             return self._release(buf, off, tail_start(buf, light, self.hold)), []
         origin = self._base - off  # absolute position of buf[0]
         # the map only when characters were dropped (padding, invisible ones)
@@ -125,11 +125,7 @@ class StreamMasker:
             new.append(m)
             if m.category in self._masked:
                 self._masks.append((origin + start, origin + end))
-        released = self._release(buf, off, cut)
-        base = self._base
-        if self._masks:
-            self._masks = [s for s in self._masks if s[1] > base]
-        return released, new
+        return self._release(buf, off, cut), new
 
     def _release(self, buf: str, off: int, cut: int) -> str:
         """Release `buf` up to `cut` (masked), hold the rest."""
@@ -143,8 +139,10 @@ class StreamMasker:
         self._ctx = ctx if ctx not in INVISIBLE else _context(buf, cut)
         self._tail = buf[cut:]
         self._base += cut - off
+        base = self._base
+        if self._masks:
+            self._masks = [s for s in self._masks if s[1] > base]
         if self._seen:
-            base = self._base
             self._seen = {k for k in self._seen if k[1] > base - 1}
         return released
 
