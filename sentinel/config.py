@@ -8,7 +8,6 @@ of `Sentinel(...)` override it; the environment overrides `sentinel.toml`.
 from __future__ import annotations
 
 import os
-import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -33,49 +32,12 @@ from pydantic_settings import (
 )
 
 from sentinel.appnames import InvalidAppName, validate_app_name
+from sentinel.durations import parse_duration
 from sentinel.errors import ConfigurationError
 from sentinel.privatedirs import private_dir
 from sentinel.urls import has_userinfo
 
-_DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 MAX_ANONYMIZE_WITHIN = timedelta(hours=72)
-
-
-def parse_duration(text: str | int | float | timedelta) -> timedelta:
-    """Parse Prometheus-style durations ("72h", "1m30s", "250ms"); bare numbers are seconds.
-
-    Raises ValueError naming the bad text so config and rule errors point at the input.
-    """
-    if isinstance(text, timedelta):
-        return text
-    if isinstance(text, int | float):
-        if text < 0:
-            raise ValueError(f"duration must not be negative: {text!r}")
-        return _timedelta(text)
-    s = str(text).strip()
-    if re.fullmatch(r"\d+(\.\d+)?", s):
-        return _timedelta(float(s))
-    if s.startswith("-"):
-        raise ValueError(f"duration must not be negative: {text!r}")
-    pos, total = 0, 0.0
-    for m in _DURATION_RE.finditer(s):
-        if m.start() != pos:
-            break
-        total += float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
-        pos = m.end()
-    if pos != len(s) or not s:
-        raise ValueError(f"invalid duration {text!r}: use e.g. 30s, 5m, 72h, 1h30m")
-    return _timedelta(total)
-
-
-def _timedelta(value: float) -> timedelta:
-    # `99999999999999d` is past timedelta's range: its OverflowError is no ValueError, so
-    # pydantic would let it escape as a traceback from every command instead of a refusal.
-    try:
-        return timedelta(seconds=value)
-    except OverflowError:
-        raise ValueError("duration too large") from None
 
 
 def _duration(value: Any) -> timedelta:
@@ -110,32 +72,6 @@ def _seconds(value: Any, info: ValidationInfo) -> float:
 # The same, as float seconds, for the client's timeouts and breaker (httpx and the
 # public `Sentinel(timeout=...)` take seconds).
 PositiveSeconds = Annotated[float, BeforeValidator(_seconds)]
-
-
-def cli_seconds(text: str) -> float:
-    """A command-line duration option ("5s", "250ms", "1m"; a bare number is seconds).
-
-    Typer turns the ValueError into a usage error (exit 2) naming the option, the same
-    words the settings use, so `--timeout 5` and `SENTINEL_TIMEOUT=5` read alike.
-    """
-    seconds = parse_duration(text).total_seconds()
-    if seconds <= 0:
-        raise ValueError(f"must be positive: {text!r}")
-    return seconds
-
-
-def format_duration(td: timedelta) -> str:
-    """Render a duration the way operators write them (1h30m, 45s)."""
-    secs = td.total_seconds()
-    if secs < 1 and secs > 0:
-        return f"{int(secs * 1000)}ms"
-    secs = round(secs)
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if secs >= size:
-            parts.append(f"{secs // size}{unit}")
-            secs %= size
-    return "".join(parts) or "0s"
 
 
 def default_data_dir() -> Path:

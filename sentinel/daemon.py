@@ -28,7 +28,8 @@ from prometheus_client import Gauge
 from sentinel.balance import BalanceSample
 from sentinel.balance_poll import BalancePoller
 from sentinel.clock import SYSTEM_CLOCK, Clock
-from sentinel.config import Settings, format_duration
+from sentinel.config import Settings
+from sentinel.durations import format_duration
 from sentinel.jobs.runtime import daemon_runtime
 from sentinel.rules.engine import GroupEvaluation, RuleEngine
 from sentinel.rules.lease import Lease

@@ -19,7 +19,7 @@ from typing import Annotated
 
 import typer
 
-from sentinel.config import Settings, cli_seconds
+from sentinel.config import Settings
 from sentinel.doctor_check import Check
 from sentinel.doctor_data import check_anonymization, check_retention
 from sentinel.doctor_secrets import check_secrets
@@ -27,6 +27,7 @@ from sentinel.doctor_settings import check_each_setting, check_settings, refused
 from sentinel.doctor_store import check_spool, check_store, store_exists
 from sentinel.doctor_tombstones import check_tombstones
 from sentinel.doctor_upstream import check_models, check_upstream
+from sentinel.durations import cli_seconds
 
 __all__ = [
     "Check", "check_models", "check_privacy", "check_redaction_policy", "check_rules",

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sentinel.config import Settings, format_duration
+from sentinel.config import Settings
 from sentinel.doctor_check import Check
+from sentinel.durations import format_duration
 
 
 def check_anonymization(settings: Settings, now: datetime | None = None) -> Check:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sentinel.config import Settings, format_duration
+from sentinel.config import Settings
 from sentinel.doctor_check import Check
+from sentinel.durations import format_duration
 from sentinel.records.tombstones import list_tombstones, removable
 
 SHOWN = 10  # subject keys listed per finding (16 hex characters each)

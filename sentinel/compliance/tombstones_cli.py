@@ -14,7 +14,7 @@ import typer
 from sentinel import cli_tables
 from sentinel.compliance import tombstone_migration
 from sentinel.compliance.service import Compliance
-from sentinel.config import format_duration
+from sentinel.durations import format_duration
 from sentinel.records.tombstones import TombstoneInfo, list_tombstones, removable
 
 

@@ -178,7 +178,7 @@ def _progress(source: IO[str]) -> Iterator[Callable[[int], None] | None]:
 
 def _anonymize_loop(st: Store, settings: Settings, once: bool) -> None:
     from sentinel.clock import SYSTEM_CLOCK
-    from sentinel.config import format_duration
+    from sentinel.durations import format_duration
     from sentinel.privacy.job import run_once
 
     try:

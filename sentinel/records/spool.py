@@ -36,7 +36,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from sentinel.config import parse_duration
+from sentinel.durations import parse_duration
 from sentinel.models import CallRecord, Conversation, Feedback, Record
 from sentinel.privatedirs import private_dir
 from sentinel.records import frames, spool_subjects

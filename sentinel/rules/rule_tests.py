@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sentinel.balance import BalanceSample
-from sentinel.config import format_duration
+from sentinel.durations import format_duration
 from sentinel.models import CallRecord, CallSafety, Conversation, Feedback, Record
 from sentinel.rules.engine import RuleEngine
 from sentinel.rules.evaluator import AlertInstance

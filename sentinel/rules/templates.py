@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from datetime import timedelta
 
-from sentinel.config import format_duration
+from sentinel.durations import format_duration
 
 _EXPR_RE = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 _TERM_RE = re.compile(r"(value|threshold|labels\.([A-Za-z_][A-Za-z0-9_]*))(?:\s*\|\s*(\w+))?")

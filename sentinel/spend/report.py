@@ -8,7 +8,7 @@ import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sentinel.config import parse_duration
+from sentinel.durations import parse_duration
 from sentinel.store.spend_queries import SPEND_GROUPS, SpendRow, SpendStore
 
 BY = tuple(SPEND_GROUPS)

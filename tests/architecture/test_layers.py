@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     "sentinel.clock": 1,
     "sentinel.errors": 1,
     "sentinel.config": 1,
+    "sentinel.durations": 1,
     "sentinel.models": 1,
     "sentinel.subjects": 1,
     "sentinel.appnames": 1,

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from sentinel.config import Settings, format_duration, parse_duration
+from sentinel.config import Settings
+from sentinel.durations import format_duration, parse_duration
 from sentinel.settings_errors import describe
 
 

@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from sentinel.config import Duration, PositiveDuration, PositiveSeconds, Settings, parse_duration
+from sentinel.config import Duration, PositiveDuration, PositiveSeconds, Settings
+from sentinel.durations import parse_duration
 from sentinel.settings_errors import describe
 
 # Every time setting, with a value in each accepted spelling and what it must become.

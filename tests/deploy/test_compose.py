@@ -17,7 +17,8 @@ import pytest
 from deploy_support import COMPOSE_FILE, REPO, es_test_version, setting_env_names
 from dotenv import dotenv_values
 
-from sentinel.config import Settings, parse_duration
+from sentinel.config import Settings
+from sentinel.durations import parse_duration
 
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|API_KEY|ENCRYPTIONKEY|SUBJECT_KEY")
 STACK_ENV_EXAMPLE = REPO / ".env.example"

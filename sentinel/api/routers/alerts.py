@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 
 from sentinel.api.state import api_state
-from sentinel.config import parse_duration
+from sentinel.durations import parse_duration
 from sentinel.rules.engine import load_active
 from sentinel.web.tokens import TokenInfo, require_scope
 

@@ -27,7 +27,7 @@ from sentinel.api.routers.status import html_page
 from sentinel.api.state import api_state
 from sentinel.api.timeline import summary, timeline
 from sentinel.client.tls import is_loopback
-from sentinel.config import parse_duration
+from sentinel.durations import parse_duration
 from sentinel.models import Conversation
 from sentinel.store.explore import CallFilter, chart_step, explorer_for
 from sentinel.web.tokens import bearer, check_token

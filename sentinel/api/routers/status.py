@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field
 
 from sentinel.api.state import api_state
 from sentinel.compliance.gdpr_jobs import Jobs
-from sentinel.config import format_duration, parse_duration
+from sentinel.durations import format_duration, parse_duration
 from sentinel.privacy.deadline import oldest_raw_age
 from sentinel.rules.engine import load_active
 from sentinel.spend.report import card as spend_card
