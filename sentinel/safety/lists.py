@@ -30,6 +30,7 @@ import regex as regex_engine
 
 from sentinel.errors import ConfigurationError
 from sentinel.safety.normalize import is_word, normalize
+from sentinel.safety.regexcheck import backtracking
 
 Action = Literal["flag", "mask", "block"]
 Apply = Literal["input", "output", "both"]
@@ -277,6 +278,11 @@ class _Parser:
             width, literal = _analyse(source)
         except (re.error, regex_engine.error) as exc:
             self.problems.append(f"{where}: invalid regular expression: {exc}")
+            return
+        if why := backtracking(source, re.IGNORECASE):
+            self.problems.append(
+                f"{where}: regular expression can backtrack catastrophically: " + why
+            )
             return
         if width is None or width > MAX_REGEX_WIDTH:
             self.problems.append(
