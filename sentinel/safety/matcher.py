@@ -9,18 +9,18 @@ iterator takes ~100-180 us (benchmarks/bench_safety.py --libraries; README).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import ahocorasick_rs
 
 from sentinel.safety.lists import Policy, SafetyLists
 from sentinel.safety.normalize import Folded, is_word, normalize
+from sentinel.safety.timeouts import RegexTimeouts
 
-log = logging.getLogger("sentinel.safety")
 # A list's regex may backtrack catastrophically on some text ((a{1,10}){1,20}$ on a run
 # of a's takes seconds per hundred characters): the sender of that text must not be
-# able to hang a call, so each search has this budget and is skipped when it runs out.
+# able to hang a call, so each search has this budget and is skipped when it runs out
+# (sentinel.safety.timeouts counts it and rate-limits the warning).
 REGEX_TIMEOUT = 0.05  # seconds
 
 
@@ -34,8 +34,9 @@ class Match:
 
 
 class Matcher:
-    def __init__(self, lists: SafetyLists) -> None:
+    def __init__(self, lists: SafetyLists, timeouts: RegexTimeouts | None = None) -> None:
         self.lists = lists
+        self.timeouts = timeouts or RegexTimeouts()  # the filter's, shared across reloads
         self.policies: dict[str, Policy] = lists.policies
         self.longest = lists.longest
         # one automaton pattern per normalized text: (left, right, categories)
@@ -89,12 +90,7 @@ class Matcher:
                 # A block list fails closed: padding a text until its regex gives up
                 # must not be a way past it (the whole text counts as the match).
                 closed = self.policies[p.category].action == "block"
-                log.warning(
-                    "safety regex at %s ran out of time (%s s) on a %d-character text and"
-                    " was %s: rewrite it without nested or adjacent repeats",
-                    p.where, REGEX_TIMEOUT, len(folded),
-                    "taken as a match (block list)" if closed else "skipped",
-                )  # fmt: skip
+                self.timeouts.report(p.where, p.category, closed, len(folded), REGEX_TIMEOUT)
                 if closed:
                     out.append(Match(0, len(folded), p.category))
                 continue
