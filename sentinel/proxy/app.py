@@ -24,7 +24,7 @@ from starlette.routing import Route
 from starlette.types import Send
 
 from sentinel.client.async_ import AsyncSentinel, AsyncStream
-from sentinel.client.types import ChatCompletion, TextCompletion
+from sentinel.client.types import ChatCompletion, ChatCompletionChunk, TextCompletion
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.tokens import TokenInfo, TokenRegistry
 from sentinel.errors import SentinelError
@@ -52,6 +52,18 @@ _WIRE = {"request_id"}  # Sentinel's id travels in X-Request-Id, not in the Open
 
 def _event(payload: bytes) -> bytes:
     return b"data: " + payload + b"\n\n"
+
+
+def _chunk_event(chunk: ChatCompletionChunk | TextCompletion) -> bytes:
+    """The upstream's own event data when Sentinel changed nothing in the chunk (its
+    bytes, keys and size as sent); else the chunk with the keys the upstream sent (a
+    masked text, a held-back tail), or all of them for one Sentinel made (a fallback)."""
+    wire = chunk._wire
+    if wire is not None:  # one `data:` line per line of the event's data
+        return b"data: " + wire.replace("\n", "\ndata: ").encode() + b"\n\n"
+    return _event(
+        chunk.__pydantic_serializer__.to_json(chunk, exclude=_WIRE, exclude_unset=chunk._upstream)
+    )
 
 
 class _BodyLimit(BodySizeLimit):
@@ -99,7 +111,7 @@ async def _relay(stream: AsyncStream, retry_in: Callable[[], float]) -> Pieces:
             data = b"".join(
                 _KEEP_ALIVE  # the upstream's comment text stays here: it may echo the key
                 if isinstance(item, str)
-                else _event(item.__pydantic_serializer__.to_json(item, exclude=_WIRE))
+                else _chunk_event(item)
                 for item in batch
             )
             if stream.done:
