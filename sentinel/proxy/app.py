@@ -30,7 +30,7 @@ from sentinel.compliance.tokens import TokenInfo, TokenRegistry
 from sentinel.errors import SentinelError
 from sentinel.proxy.auth import SCOPE, bind_app
 from sentinel.proxy.errors import describe, error_body, error_response, failure_response
-from sentinel.proxy.request import create_kwargs, fim_kwargs, parse_body
+from sentinel.proxy.request import beta_chat_request, create_kwargs, fim_kwargs, parse_body
 from sentinel.proxy.state import ProxyState, proxy_state
 from sentinel.proxy.stream import EventStreamResponse, Pieces
 from sentinel.web.middleware import BodySizeLimit, CatchAll
@@ -41,8 +41,8 @@ log = logging.getLogger("sentinel.proxy")
 
 _NOT_FOUND = (
     "no such route: the Sentinel proxy serves POST /v1/chat/completions, POST "
-    "/beta/completions, GET /v1/models and GET /user/balance only, and forwards nothing "
-    "else upstream"
+    "/beta/chat/completions, POST /beta/completions, GET /v1/models and GET /user/balance "
+    "only, and forwards nothing else upstream"
 )
 _SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 _DONE = b"data: [DONE]\n\n"
@@ -141,6 +141,19 @@ async def chat_completions(request: Request) -> Response:
     return _answer(result, client)
 
 
+async def beta_chat_completions(request: Request) -> Response:
+    """Chat under DeepSeek's beta base URL (an SDK pointed at `<proxy>/beta`): the same
+    auth, safety, telemetry and records as /v1/chat/completions."""
+    info, client = await _caller(request)
+    try:
+        kwargs = create_kwargs(parse_body(await request.body()), request.headers)
+        bind_app(kwargs, info)
+        result = await client._create(kwargs, beta_chat_request)
+    except SentinelError as exc:
+        return failure_response(exc, client.breaker.retry_in())
+    return _answer(result, client)
+
+
 def _answer(
     result: ChatCompletion | TextCompletion | AsyncStream, client: AsyncSentinel
 ) -> Response:
@@ -217,6 +230,7 @@ def create_proxy_app(
         )
     ]
     routes.append(Route("/beta/completions", fim_completions, methods=["POST"]))
+    routes.append(Route("/beta/chat/completions", beta_chat_completions, methods=["POST"]))
     app = Starlette(
         routes=routes,
         middleware=[
