@@ -20,6 +20,7 @@ from opentelemetry.metrics import Observation as Measured
 from sentinel.safety.guard import INPUT, OUTPUT, Call, CallGuard, Direction
 from sentinel.safety.lists import SafetyListError, list_files, parse_files, signature
 from sentinel.safety.matcher import Matcher
+from sentinel.safety.pause import Pause
 from sentinel.safety.timeouts import RegexTimeouts
 
 log = logging.getLogger("sentinel.safety")
@@ -121,14 +122,14 @@ class SafetyFilter:
             if sig in (self._signature, self._rejected):
                 return False
             self._rejected = sig
-            lists = parse_files(files)
+            lists = parse_files(files, Pause())
         except SafetyListError as exc:
             log.error("safety lists not reloaded, the previous ones stay in force: %s", exc)
             return False
         except OSError as exc:
             log.error("safety lists not reloaded: %s", exc)
             return False
-        self._loaded = _Loaded(Matcher(lists, self.timeouts))
+        self._loaded = _Loaded(Matcher(lists, self.timeouts, Pause()))
         self._signature, self._rejected = sig, None
         log.info(
             "safety lists reloaded: %d terms, %d patterns, categories %s",

@@ -30,6 +30,7 @@ import regex as regex_engine
 
 from sentinel.errors import ConfigurationError
 from sentinel.safety.normalize import is_word, normalize
+from sentinel.safety.pause import Pauser, never
 from sentinel.safety.regexcheck import backtracking
 
 Action = Literal["flag", "mask", "block"]
@@ -164,7 +165,8 @@ def _analyse(pattern: str) -> tuple[int | None, str]:
 
 
 class _Parser:
-    def __init__(self) -> None:
+    def __init__(self, pause: Pauser = never) -> None:
+        self.pause = pause  # a reload beside calls hands the GIL over now and then
         self.problems: list[str] = []
         self.policies: dict[str, tuple[Policy, str]] = {}  # and where it was declared
         self.terms: dict[tuple[str, str], Term] = {}
@@ -188,6 +190,7 @@ class _Parser:
         declared = f"{path}:1"
         in_header = True
         for no, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+            self.pause()
             line = raw.strip()
             where = f"{path}:{no}"
             if not line:
@@ -313,9 +316,9 @@ def _opencc() -> list[object]:
     return _CONVERTERS
 
 
-def parse_files(files: Sequence[Path]) -> SafetyLists:
+def parse_files(files: Sequence[Path], pause: Pauser = never) -> SafetyLists:
     """The lists in `files`, or SafetyListError naming every problem."""
-    parser = _Parser()
+    parser = _Parser(pause)
     for f in files:
         parser.file(f)
     if parser.problems:
