@@ -171,6 +171,11 @@ class CallGuard:
         self._found(found, side)
         return self.tool_defs
 
+    def masked_tools(self, tools: list[Any]) -> list[Any]:
+        """The definitions with their terms masked, nothing counted: what the store keeps
+        of a request refused for its prompt before its tools were screened."""
+        return [self._schema(t, self.sides[INPUT], []) for t in tools]
+
     def _schema(self, value: Any, side: Direction, found: list[Match]) -> Any:
         if isinstance(value, str):
             return self._masked(value, side, found) if value else value

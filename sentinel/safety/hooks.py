@@ -27,8 +27,8 @@ def screen_prompt(safety: SafetyFilter, obs: Any) -> None:
     except ContentBlockedError:
         # the conversation store keeps the refused prompt masked, never the listed term
         _replace(body, guard.prompt or [])
-        if guard.tool_defs is not None:
-            _tools(obs, guard.tool_defs)
+        if isinstance(tools, list):
+            _tools(obs, guard.tool_defs or guard.masked_tools(tools))
         obs.finish()
         raise
     if messages is not None:

@@ -69,6 +69,21 @@ def test_a_blocked_term_in_a_tool_description_refuses_the_call(harness: Harness)
     assert harness.calls()[-1]["safety"]["counts"] == {"violence": 1, "insult-en": 1}
 
 
+def test_a_prompt_refused_before_its_tools_were_screened_stores_them_masked(
+    harness: Harness,
+) -> None:
+    client = harness.client()
+    with pytest.raises(ContentBlockedError):
+        client.chat.completions.create(
+            model=MODEL,
+            messages=[{"role": "user", "content": "a bomb"}],
+            tools=tools("ask the idiot"),
+        )
+    stored = harness.stored("conversations")
+    assert stored and not any("idiot" in d.replace('"idiot":', "") for d in stored)
+    assert any("ask the *****" in d for d in stored)
+
+
 def test_masked_terms_in_tool_schemas_keep_them_the_same_json(harness: Harness) -> None:
     client = harness.client()
     offered = tools("ask the idiot", param="an idiot's team", enum="idiot")
