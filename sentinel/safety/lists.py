@@ -190,7 +190,6 @@ class _Parser:
         declared = f"{path}:1"
         in_header = True
         for no, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
-            self.pause()
             line = raw.strip()
             where = f"{path}:{no}"
             if not line:
@@ -259,6 +258,7 @@ class _Parser:
         self.policies.setdefault(category, (policy, where))
 
     def _term(self, line: str, category: str, variants: bool, where: str) -> None:
+        self.pause()
         alternatives = [a.strip() for a in line.split("|")]
         if variants:
             alternatives += [v for a in alternatives for v in zh_variants(a)]
