@@ -15,6 +15,7 @@ from sentinel.client.async_ import AsyncSentinel
 from sentinel.config import Settings
 from sentinel.proxy.app import create_proxy_app
 from sentinel.store.sqlite import SQLiteStore
+from sentinel.testing import FakeDeepSeek
 from sentinel.web.state import web_state
 
 MESSAGES = [{"role": "user", "content": "a b"}]
@@ -99,3 +100,36 @@ def test_fake_deepseek_chunks_keep_their_bytes_through_the_proxy(proxy: Proxy) -
         # every unset field as null)
         assert data == json.dumps(json.loads(data)), data
         assert 'null, "reasoning_content": null' not in data
+
+
+def test_restored_placeholders_are_not_relayed_as_the_upstream_sent_them(
+    fake: FakeDeepSeek, sqlite_store: SQLiteStore, tmp_path: Path
+) -> None:
+    # With outbound redaction the upstream answers with placeholders and Sentinel puts
+    # the values back: those chunks changed, so the app must get Sentinel's version.
+    client = AsyncSentinel(
+        api_key=fake.api_key,
+        base_url=fake.url,
+        store=sqlite_store,
+        settings=Settings(spool_dir=tmp_path / "spool", redact_outbound=True),
+    )
+    app = create_proxy_app(client, close_client=True)
+    token, _ = web_state(app).tokens.create("t", ["proxy"])
+    prompt = "Hi, I'm Brandon Gaines, mail brandon.gaines@example.com please."
+    with ServerThread(app) as proxy:
+        resp = httpx.post(
+            f"{proxy.url}/v1/chat/completions",
+            json={
+                "model": "deepseek-v4-flash",
+                "messages": [{"role": "user", "content": prompt}],
+                "stream": True,
+            },
+            headers={"authorization": f"Bearer {token}"},
+            timeout=60,
+        )
+    assert resp.status_code == 200
+    sent = fake.requests[-1].json()["messages"][-1]["content"]
+    assert "<EMAIL_ADDRESS_1>" in sent and "brandon.gaines@example.com" not in sent
+    events = [json.loads(d) for d in data_events(resp.text)[:-1]]
+    text = "".join(e["choices"][0]["delta"].get("content") or "" for e in events)
+    assert text == f"Echo: {prompt}"
