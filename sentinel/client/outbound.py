@@ -115,6 +115,7 @@ class _Restoring:
         """A chat chunk's `delta.content`, or a FIM chunk's `text`, restored."""
         self._last = chunk
         choices = []
+        changed = False
         for choice in chunk.choices:
             restorer = self._restorers.setdefault(choice.index, self._mask.restorer())
             fim = isinstance(choice, TextChoice)
@@ -122,12 +123,19 @@ class _Restoring:
             text = restorer.feed(content) if content is not None else None
             if choice.finish_reason is not None:
                 text = (text or "") + restorer.flush()
-            if fim:
-                choices.append(choice.model_copy(update={"text": text or ""}))
-                continue
-            delta = choice.delta.model_copy(update={"content": text})
-            choices.append(choice.model_copy(update={"delta": delta}))
-        return chunk.model_copy(update={"choices": choices})
+            if fim and (text or "") != content:
+                choice = choice.model_copy(update={"text": text or ""})
+                changed = True
+            elif not fim and text != content:
+                delta = choice.delta.model_copy(update={"content": text})
+                choice = choice.model_copy(update={"delta": delta})
+                changed = True
+            choices.append(choice)
+        if not changed:  # the upstream's chunk as it came (a relay passes its bytes on)
+            return chunk
+        restored = chunk.model_copy(update={"choices": choices})
+        restored._wire = None
+        return restored
 
     def _tail(self) -> ChatCompletionChunk | None:
         """A last chunk for text still held when the stream ended without finish_reason."""
@@ -139,7 +147,9 @@ class _Restoring:
             choices = [ChunkChoice(index=i, delta=Delta(content=t)) for i, t in held if t]
         if not choices or self._last is None:
             return None
-        return self._last.model_copy(update={"choices": choices, "usage": None})
+        tail = self._last.model_copy(update={"choices": choices, "usage": None})
+        tail._wire = None  # made here, not sent by the upstream
+        return tail
 
     def close(self) -> None:
         self._stream.close()

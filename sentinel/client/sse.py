@@ -135,8 +135,14 @@ class ChunkParser:
         if extra and "error" in extra:
             raise self._in_band_error(extra["error"])
         chunk.request_id = self.request_id
-        if self.safety is not None:
+        chunk._upstream = True
+        if self.safety is None:
+            chunk._wire = data
+        else:
+            before = texts(chunk)
             self.safety.chunk(chunk)
+            if texts(chunk) == before:  # nothing masked or held back: relayed as sent
+                chunk._wire = data
         self.acc.add(chunk)
         return chunk
 
@@ -149,6 +155,19 @@ class ChunkParser:
         return SentinelAPIError(
             f"upstream error in stream: {text}", status_code=200, request_id=self.request_id
         )
+
+
+def texts(chunk: ChatCompletionChunk | TextCompletion) -> list[Any]:
+    """What Sentinel may change in a chunk (masks, held-back text): each choice's texts
+    and tool-call deltas."""
+    out: list[Any] = []
+    for c in chunk.choices:
+        if isinstance(c, TextChoice):
+            out.append(c.text)
+        else:
+            d = c.delta
+            out += (d.content, d.reasoning_content, d.tool_calls)
+    return out
 
 
 class Timing:

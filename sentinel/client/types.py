@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr
 
 
 class _Model(BaseModel):
@@ -94,6 +94,17 @@ class ChatCompletion(_Model):
         return self.choices[0].message.content if self.choices else None
 
 
+class _Streamed(_Model):
+    """A streamed chunk's provenance, for relays (the proxy): `_wire` is the upstream's
+    event data as received, kept while the chunk still says exactly that, so it goes on
+    byte for byte; None once Sentinel changed the chunk (a mask, a held-back tail, a
+    restored placeholder) or made it. `_upstream`: parsed from the upstream, so a
+    changed chunk is re-serialised with the upstream's keys only (no added nulls)."""
+
+    _wire: str | None = PrivateAttr(None)
+    _upstream: bool = PrivateAttr(False)
+
+
 class Delta(_Model):
     role: str | None = None
     content: str | None = None
@@ -107,7 +118,7 @@ class ChunkChoice(_Model):
     finish_reason: str | None = None
 
 
-class ChatCompletionChunk(_Model):
+class ChatCompletionChunk(_Streamed):
     id: str = ""
     object: str = "chat.completion.chunk"
     created: int = 0
@@ -123,7 +134,7 @@ class TextChoice(_Model):
     finish_reason: str | None = None
 
 
-class TextCompletion(_Model):
+class TextCompletion(_Streamed):
     """A FIM completion (POST /beta/completions)."""
 
     id: str = ""

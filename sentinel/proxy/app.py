@@ -24,13 +24,13 @@ from starlette.routing import Route
 from starlette.types import Send
 
 from sentinel.client.async_ import AsyncSentinel, AsyncStream
-from sentinel.client.types import ChatCompletion, TextCompletion
+from sentinel.client.types import ChatCompletion, ChatCompletionChunk, TextCompletion
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.tokens import TokenInfo, TokenRegistry
 from sentinel.errors import SentinelError
 from sentinel.proxy.auth import SCOPE, bind_app
 from sentinel.proxy.errors import describe, error_body, error_response, failure_response
-from sentinel.proxy.request import create_kwargs, fim_kwargs, parse_body
+from sentinel.proxy.request import beta_chat_request, create_kwargs, fim_kwargs, parse_body
 from sentinel.proxy.state import ProxyState, proxy_state
 from sentinel.proxy.stream import EventStreamResponse, Pieces
 from sentinel.web.middleware import BodySizeLimit, CatchAll
@@ -41,8 +41,8 @@ log = logging.getLogger("sentinel.proxy")
 
 _NOT_FOUND = (
     "no such route: the Sentinel proxy serves POST /v1/chat/completions, POST "
-    "/beta/completions, GET /v1/models and GET /user/balance only, and forwards nothing "
-    "else upstream"
+    "/beta/chat/completions, POST /beta/completions, GET /v1/models and GET /user/balance "
+    "only, and forwards nothing else upstream"
 )
 _SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 _DONE = b"data: [DONE]\n\n"
@@ -52,6 +52,18 @@ _WIRE = {"request_id"}  # Sentinel's id travels in X-Request-Id, not in the Open
 
 def _event(payload: bytes) -> bytes:
     return b"data: " + payload + b"\n\n"
+
+
+def _chunk_event(chunk: ChatCompletionChunk | TextCompletion) -> bytes:
+    """The upstream's own event data when Sentinel changed nothing in the chunk (its
+    bytes, keys and size as sent); else the chunk with the keys the upstream sent (a
+    masked text, a held-back tail), or all of them for one Sentinel made (a fallback)."""
+    wire = chunk._wire
+    if wire is not None:  # one `data:` line per line of the event's data
+        return b"data: " + wire.replace("\n", "\ndata: ").encode() + b"\n\n"
+    return _event(
+        chunk.__pydantic_serializer__.to_json(chunk, exclude=_WIRE, exclude_unset=chunk._upstream)
+    )
 
 
 class _BodyLimit(BodySizeLimit):
@@ -99,7 +111,7 @@ async def _relay(stream: AsyncStream, retry_in: Callable[[], float]) -> Pieces:
             data = b"".join(
                 _KEEP_ALIVE  # the upstream's comment text stays here: it may echo the key
                 if isinstance(item, str)
-                else _event(item.__pydantic_serializer__.to_json(item, exclude=_WIRE))
+                else _chunk_event(item)
                 for item in batch
             )
             if stream.done:
@@ -124,6 +136,19 @@ async def chat_completions(request: Request) -> Response:
         kwargs = create_kwargs(parse_body(await request.body()), request.headers)
         bind_app(kwargs, info)
         result = await client.chat.completions.create(**kwargs)
+    except SentinelError as exc:
+        return failure_response(exc, client.breaker.retry_in())
+    return _answer(result, client)
+
+
+async def beta_chat_completions(request: Request) -> Response:
+    """Chat under DeepSeek's beta base URL (an SDK pointed at `<proxy>/beta`): the same
+    auth, safety, telemetry and records as /v1/chat/completions."""
+    info, client = await _caller(request)
+    try:
+        kwargs = create_kwargs(parse_body(await request.body()), request.headers)
+        bind_app(kwargs, info)
+        result = await client._create(kwargs, beta_chat_request)
     except SentinelError as exc:
         return failure_response(exc, client.breaker.retry_in())
     return _answer(result, client)
@@ -205,6 +230,7 @@ def create_proxy_app(
         )
     ]
     routes.append(Route("/beta/completions", fim_completions, methods=["POST"]))
+    routes.append(Route("/beta/chat/completions", beta_chat_completions, methods=["POST"]))
     app = Starlette(
         routes=routes,
         middleware=[

@@ -16,7 +16,8 @@ from typing import Any
 
 import orjson
 
-from sentinel.client.params import build_chat_request, build_fim_request
+from sentinel.client.core import PREFIX_CHAT_PATH
+from sentinel.client.params import ChatRequest, build_chat_request, build_fim_request
 from sentinel.errors import InvalidRequestError
 from sentinel.subjects import InvalidSubjectId, from_header, normalize_subject_id
 
@@ -73,6 +74,15 @@ def create_kwargs(body: dict[str, Any], headers: Mapping[str, str]) -> dict[str,
     if conversation is not None:
         kwargs["conversation_id"] = conversation
     return kwargs
+
+
+def beta_chat_request(**kwargs: Any) -> ChatRequest:
+    """A chat request made to DeepSeek's beta base URL (`<proxy>/beta`: chat prefix
+    completion, strict tool mode) goes upstream to /beta/chat/completions as it came, not
+    only when its last message is a prefix (what the client decides for itself)."""
+    request = build_chat_request(**kwargs)
+    request.path = PREFIX_CHAT_PATH
+    return request
 
 
 def fim_kwargs(body: dict[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:

@@ -20,9 +20,12 @@ from opentelemetry.metrics import Observation as Measured
 from sentinel.safety.guard import INPUT, OUTPUT, Call, CallGuard, Direction
 from sentinel.safety.lists import SafetyListError, list_files, parse_files, signature
 from sentinel.safety.matcher import Matcher
+from sentinel.safety.pause import Pause
+from sentinel.safety.timeouts import RegexTimeouts
 
 log = logging.getLogger("sentinel.safety")
 METRIC_MATCHES = "sentinel.safety.matches"
+METRIC_TIMEOUTS = "sentinel.safety.regex_timeouts"
 
 
 class _Loaded:
@@ -40,7 +43,8 @@ class SafetyFilter:
         files = list_files(self.specs)
         self._signature = signature(files, self.specs)
         self._rejected: object = None  # an invalid edit or a missing file, logged once
-        self._loaded = _Loaded(Matcher(parse_files(files)))
+        self.timeouts = RegexTimeouts()
+        self._loaded = _Loaded(Matcher(parse_files(files), self.timeouts))
         self._counts: dict[tuple[str, str, str], int] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -56,6 +60,11 @@ class SafetyFilter:
             meter.create_observable_counter(
                 METRIC_MATCHES, [self._observe], unit="{match}",
                 description="Safety list matches by category, action and direction",
+            )  # fmt: skip
+            meter.create_observable_counter(
+                METRIC_TIMEOUTS, [self._observe_timeouts], unit="{search}",
+                description="List regex searches that ran out of time, by category and"
+                " outcome (matched: a block list failing closed; skipped)",
             )  # fmt: skip
         except Exception:  # a broken meter: screening goes on, nobody reads the counts
             log.debug("safety counter unavailable", exc_info=True)
@@ -73,6 +82,12 @@ class SafetyFilter:
                 },
             )
             for (category, action, direction), n in counts
+        ]
+
+    def _observe_timeouts(self, _: CallbackOptions) -> Iterable[Measured]:
+        return [
+            Measured(n, {"sentinel.safety.category": category, "sentinel.safety.outcome": outcome})
+            for (category, outcome), n in self.timeouts.totals()
         ]
 
     @property
@@ -107,14 +122,14 @@ class SafetyFilter:
             if sig in (self._signature, self._rejected):
                 return False
             self._rejected = sig
-            lists = parse_files(files)
+            lists = parse_files(files, Pause())
         except SafetyListError as exc:
             log.error("safety lists not reloaded, the previous ones stay in force: %s", exc)
             return False
         except OSError as exc:
             log.error("safety lists not reloaded: %s", exc)
             return False
-        self._loaded = _Loaded(Matcher(lists))
+        self._loaded = _Loaded(Matcher(lists, self.timeouts, Pause()))
         self._signature, self._rejected = sig, None
         log.info(
             "safety lists reloaded: %d terms, %d patterns, categories %s",

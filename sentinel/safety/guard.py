@@ -67,7 +67,8 @@ class Direction:
 
 class CallGuard:
     __slots__ = (
-        "_call", "_count", "_maskers", "action", "counts", "matcher", "prompt", "sides"
+        "_call", "_count", "_maskers", "action", "counts", "matcher", "prompt", "sides",
+        "tool_defs",
     )  # fmt: skip
 
     def __init__(
@@ -82,6 +83,7 @@ class CallGuard:
         # per stream of text: (choice, field) or (choice, "tool", tool call index)
         self._maskers: dict[tuple[Any, ...], StreamMasker] = {}
         self.prompt: list[dict[str, Any]] | None = None  # the screened prompt
+        self.tool_defs: list[Any] | None = None  # the screened tool definitions
 
     # what was found ------------------------------------------------------
 
@@ -152,6 +154,42 @@ class CallGuard:
         self.prompt = out
         self._found(found, side)
         return out if changed else None
+
+    def tools(self, tools: list[Any]) -> list[Any]:
+        """Screen a request's tool definitions, which go upstream with the prompt: names,
+        descriptions and every other string of the JSON-schema parameters. A mask
+        replaces letters inside a string value, so the definitions stay the same JSON;
+        keys (parameter names) are screened too but never rewritten, as a renamed or
+        merged key would change the schema the model fills in. Returns the definitions
+        to send (the same list when nothing was masked); a block raises, leaving the
+        masked ones in `tool_defs` for the store."""
+        side = self.sides[INPUT]
+        if not side.categories:
+            return tools
+        found: list[Match] = []
+        self.tool_defs = [self._schema(t, side, found) for t in tools]
+        self._found(found, side)
+        return self.tool_defs
+
+    def masked_tools(self, tools: list[Any]) -> list[Any]:
+        """The definitions with their terms masked, nothing counted: what the store keeps
+        of a request refused for its prompt before its tools were screened."""
+        return [self._schema(t, self.sides[INPUT], []) for t in tools]
+
+    def _schema(self, value: Any, side: Direction, found: list[Match]) -> Any:
+        if isinstance(value, str):
+            return self._masked(value, side, found) if value else value
+        if isinstance(value, dict):
+            out = {}
+            for key, item in value.items():
+                if isinstance(key, str) and key:
+                    self._masked(key, side, found)  # counted (and blocked), kept as it is
+                out[key] = self._schema(item, side, found)
+            return value if all(out[k] is value[k] for k in value) else out
+        if isinstance(value, list):
+            items = [self._schema(item, side, found) for item in value]
+            return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+        return value
 
     def _message(self, message: dict[str, Any], side: Direction, found: list[Match]) -> Any:
         update: dict[str, Any] = {}

@@ -19,15 +19,32 @@ def screen_prompt(safety: SafetyFilter, obs: Any) -> None:
     if guard is None:
         return
     body = obs.request.body
+    tools = body.get("tools")
     try:
         messages = guard.messages(_texts(body))
+        if isinstance(tools, list):
+            _tools(obs, guard.tools(tools))
     except ContentBlockedError:
         # the conversation store keeps the refused prompt masked, never the listed term
         _replace(body, guard.prompt or [])
+        if isinstance(tools, list):
+            _tools(obs, guard.tool_defs or guard.masked_tools(tools))
         obs.finish()
         raise
     if messages is not None:
         _replace(body, messages)
+
+
+def _tools(obs: Any, tools: list[Any]) -> None:
+    """The screened tool definitions in place of the request's, and their (possibly
+    masked) names on the call's parameters: what telemetry and the records show."""
+    body = obs.request.body
+    if tools is body["tools"]:
+        return
+    body["tools"] = tools
+    obs.request.params.tool_names = [
+        t["function"]["name"] for t in tools if isinstance(t.get("function"), dict)
+    ]
 
 
 def _texts(body: dict[str, Any]) -> list[dict[str, Any]]:

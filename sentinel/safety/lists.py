@@ -30,6 +30,8 @@ import regex as regex_engine
 
 from sentinel.errors import ConfigurationError
 from sentinel.safety.normalize import is_word, normalize
+from sentinel.safety.pause import Pauser, never
+from sentinel.safety.regexcheck import backtracking
 
 Action = Literal["flag", "mask", "block"]
 Apply = Literal["input", "output", "both"]
@@ -163,7 +165,8 @@ def _analyse(pattern: str) -> tuple[int | None, str]:
 
 
 class _Parser:
-    def __init__(self) -> None:
+    def __init__(self, pause: Pauser = never) -> None:
+        self.pause = pause  # a reload beside calls hands the GIL over now and then
         self.problems: list[str] = []
         self.policies: dict[str, tuple[Policy, str]] = {}  # and where it was declared
         self.terms: dict[tuple[str, str], Term] = {}
@@ -255,6 +258,7 @@ class _Parser:
         self.policies.setdefault(category, (policy, where))
 
     def _term(self, line: str, category: str, variants: bool, where: str) -> None:
+        self.pause()
         alternatives = [a.strip() for a in line.split("|")]
         if variants:
             alternatives += [v for a in alternatives for v in zh_variants(a)]
@@ -277,6 +281,11 @@ class _Parser:
             width, literal = _analyse(source)
         except (re.error, regex_engine.error) as exc:
             self.problems.append(f"{where}: invalid regular expression: {exc}")
+            return
+        if why := backtracking(source, re.IGNORECASE):
+            self.problems.append(
+                f"{where}: regular expression can backtrack catastrophically: " + why
+            )
             return
         if width is None or width > MAX_REGEX_WIDTH:
             self.problems.append(
@@ -307,9 +316,9 @@ def _opencc() -> list[object]:
     return _CONVERTERS
 
 
-def parse_files(files: Sequence[Path]) -> SafetyLists:
+def parse_files(files: Sequence[Path], pause: Pauser = never) -> SafetyLists:
     """The lists in `files`, or SafetyListError naming every problem."""
-    parser = _Parser()
+    parser = _Parser(pause)
     for f in files:
         parser.file(f)
     if parser.problems:

@@ -9,18 +9,19 @@ iterator takes ~100-180 us (benchmarks/bench_safety.py --libraries; README).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import ahocorasick_rs
 
 from sentinel.safety.lists import Policy, SafetyLists
 from sentinel.safety.normalize import Folded, is_word, normalize
+from sentinel.safety.pause import Pauser, never
+from sentinel.safety.timeouts import RegexTimeouts
 
-log = logging.getLogger("sentinel.safety")
 # A list's regex may backtrack catastrophically on some text ((a{1,10}){1,20}$ on a run
 # of a's takes seconds per hundred characters): the sender of that text must not be
-# able to hang a call, so each search has this budget and is skipped when it runs out.
+# able to hang a call, so each search has this budget and is skipped when it runs out
+# (sentinel.safety.timeouts counts it and rate-limits the warning).
 REGEX_TIMEOUT = 0.05  # seconds
 
 
@@ -34,13 +35,17 @@ class Match:
 
 
 class Matcher:
-    def __init__(self, lists: SafetyLists) -> None:
+    def __init__(
+        self, lists: SafetyLists, timeouts: RegexTimeouts | None = None, pause: Pauser = never
+    ) -> None:
         self.lists = lists
+        self.timeouts = timeouts or RegexTimeouts()  # the filter's, shared across reloads
         self.policies: dict[str, Policy] = lists.policies
         self.longest = lists.longest
         # one automaton pattern per normalized text: (left, right, categories)
         entries: dict[str, tuple[bool, bool, list[str]]] = {}
         for t in lists.terms:
+            pause()
             entries.setdefault(t.text, (t.left, t.right, []))[2].append(t.category)
         # each regex's plain characters too, as entries of no category: a text in which
         # the automaton finds nothing needs no regex scan either (may_match)
@@ -49,7 +54,10 @@ class Matcher:
             entries.setdefault(literal, (False, False, []))
         self._always = "" in literals  # a regex without plain characters: every text
         self._keys = [(left, right, tuple(cats)) for left, right, cats in entries.values()]
-        self._automaton = ahocorasick_rs.AhoCorasick(list(entries)) if entries else None
+        # fed one by one, so the trie is built between pauses; only the automaton's last
+        # step (failure links, ~0.1-0.3 s for 50,000 terms) holds the GIL throughout
+        patterns = (pause() or text for text in entries)
+        self._automaton = ahocorasick_rs.AhoCorasick(patterns) if entries else None
         self._patterns = lists.patterns
 
     @property
@@ -89,12 +97,7 @@ class Matcher:
                 # A block list fails closed: padding a text until its regex gives up
                 # must not be a way past it (the whole text counts as the match).
                 closed = self.policies[p.category].action == "block"
-                log.warning(
-                    "safety regex at %s ran out of time (%s s) on a %d-character text and"
-                    " was %s: rewrite it without nested or adjacent repeats",
-                    p.where, REGEX_TIMEOUT, len(folded),
-                    "taken as a match (block list)" if closed else "skipped",
-                )  # fmt: skip
+                self.timeouts.report(p.where, p.category, closed, len(folded), REGEX_TIMEOUT)
                 if closed:
                     out.append(Match(0, len(folded), p.category))
                 continue

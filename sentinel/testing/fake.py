@@ -316,7 +316,7 @@ class FakeDeepSeek:
             return True
         answer = self._answer(endpoint, path, headers, body)
         if answer is None:
-            return await self._generate(conn, writer, endpoint, body, fault)
+            return await self._generate(conn, writer, endpoint, body, fault, path)
         await send_json(conn, writer, *answer, self._date())
         return True
 
@@ -344,6 +344,7 @@ class FakeDeepSeek:
         endpoint: str | None,
         body: bytes,
         fault: Fault,
+        path: str = "/chat/completions",
     ) -> bool:
         """A chat or FIM completion, streamed when asked."""
         try:
@@ -355,6 +356,7 @@ class FakeDeepSeek:
                 if not isinstance(messages, list) or not messages:
                     raise v4.BadRequest("messages must be a non-empty list")
                 v4.check(req, self.models, self.thinking_default)
+                v4.check_prefix(req, path.startswith("/beta/"))
         except (ValueError, KeyError, TypeError):
             await self._send_error(conn, writer, 400, "messages must be a non-empty list")
             return True

@@ -13,6 +13,8 @@
   words, that an earlier request's prompt shared: prefix caching) and
   `prompt_cache_miss_tokens`, `completion_tokens_details.reasoning_tokens`.
 - FIM (`POST /beta/completions`): `prompt` + `suffix` in, a `text_completion` out.
+- Chat prefix completion (`prefix: true` on the last, assistant, message): answered on
+  `/beta/chat/completions`, a 400 on `/chat/completions` as DeepSeek does.
 """
 
 from __future__ import annotations
@@ -93,6 +95,22 @@ def check(req: dict[str, Any], models: list[str], thinking_default: bool) -> Non
         raise BadRequest("Model Not Exist")
     if thinking_on(req, thinking_default) and req.get("logprobs"):
         raise BadRequest("logprobs is not supported in thinking mode")
+
+
+PREFIX_NOT_BETA = (
+    'prefix is only available when using beta api (set base_url="https://api.deepseek.com/beta")'
+)
+
+
+def check_prefix(req: dict[str, Any], beta: bool) -> None:
+    """Chat prefix completion (`prefix: true` on the last, assistant, message) is a beta
+    feature: DeepSeek refuses it outside /beta with this 400."""
+    last = req["messages"][-1]
+    if isinstance(last, dict) and last.get("prefix") is True:
+        if not beta:
+            raise BadRequest(PREFIX_NOT_BETA)
+        if last.get("role") != "assistant":
+            raise BadRequest("prefix is only allowed on the last message, an assistant one")
 
 
 def _tool_call(req: dict[str, Any], question: str) -> dict[str, Any] | None:

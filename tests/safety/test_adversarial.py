@@ -26,15 +26,18 @@ def ask(text: Any) -> list[dict[str, Any]]:
 def test_a_backtracking_regex_cannot_hang_a_call(
     harness: Harness, replies: Replies, lists_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # Accepted by validation (bounded width), yet exponential on a run of a's: with `re`
-    # this text takes longer than any caller waits (24 a's alone take ~8 s).
-    (lists_dir / "slow.txt").write_text("# action: mask\nre:(a{1,10}){1,20}$\n", "utf-8")
+    # Accepted by validation (bounded width, no repeat inside a repeat), yet polynomial
+    # on a run of a's: without the budget this text takes seconds. (Exponential shapes,
+    # (a{1,10}){1,20}$, are refused when the list loads: test_regex_guard.)
+    (lists_dir / "slow.txt").write_text(
+        "# action: mask\nre:a{1,50}x{0,1}a{1,50}x{0,1}a{1,50}x{0,1}a{1,50}b\n", "utf-8"
+    )
     client = harness.client()
-    replies.text = "you idiot " + "a" * 60 + "b"
+    replies.text = "you idiot " + "a" * 1000 + "c b"
     started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="sentinel.safety"):
         resp = client.chat.completions.create(
-            model=MODEL, messages=[{"role": "user", "content": "a" * 60 + "b"}]
+            model=MODEL, messages=[{"role": "user", "content": "a" * 1000 + "c b"}]
         )
     elapsed = time.monotonic() - started
     assert elapsed < 20, elapsed  # bounded by the search budget, not by the text
@@ -51,7 +54,8 @@ def test_a_block_regex_that_runs_out_of_time_blocks(
     """Padding a prompt until a block list's regex gives up must not get it past the
     list: a timed-out block regex counts as a match (a mask or flag one is skipped)."""
     (lists_dir / "slow-block.txt").write_text(
-        "# category: slow\n# action: block\nre:(a{1,20}){1,12}b\n", "utf-8"
+        "# category: slow\n# action: block\nre:a{1,50}x{0,1}a{1,50}x{0,1}a{1,50}x{0,1}a{1,50}b\n",
+        "utf-8",
     )
     client = harness.client()
     with (

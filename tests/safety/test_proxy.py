@@ -4,6 +4,7 @@ with a final error event, masks reach the app, and list edits apply without a re
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,30 @@ def test_a_stream_is_masked_then_cut_with_a_final_error_event(
         e["choices"][0]["delta"].get("content") or "" for e in cut[:-1] if e.get("choices")
     )
     assert sent.startswith("one two") and "bomb" not in sent and "nine" not in sent
+
+
+def test_only_changed_chunks_are_re_serialised_with_the_upstreams_keys(
+    proxy: tuple[str, dict[str, str]], replies: Replies
+) -> None:
+    url, headers = proxy
+    replies.text = "hello you idiot ok"
+    resp = chat(url, headers, "hi", stream=True)
+    datas = [line[6:] for line in resp.text.splitlines() if line.startswith("data: {")]
+    text = "".join(orjson.loads(d)["choices"][0]["delta"].get("content") or "" for d in datas)
+    assert text == "hello you ***** ok"
+    # FakeDeepSeek writes json.dumps(event); what the proxy changed (a mask, held-back
+    # text released later) it writes compact: the first chunk (role, empty content) had
+    # nothing to change and went through as sent
+    untouched = [d for d in datas if d == json.dumps(orjson.loads(d))]
+    assert untouched and untouched[0] == datas[0] and len(untouched) < len(datas)
+    for data in datas:
+        event = orjson.loads(data)
+        # every chunk, changed or not, has the keys FakeDeepSeek sent and no added nulls
+        assert set(event) <= {"id", "object", "created", "model", "choices", "usage"}
+        assert ("usage" in event) == (event["choices"][0]["finish_reason"] is not None)
+        [choice] = event["choices"]
+        assert set(choice) == {"index", "delta", "finish_reason"}
+        assert None not in choice["delta"].values(), data
 
 
 def test_list_edits_apply_without_a_restart(
