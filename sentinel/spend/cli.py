@@ -104,14 +104,16 @@ def show(
         typer.echo(json.dumps({"windows": windows, "prices": out}, indent=2))
         return
     t = Table(title="Prices per 1M tokens (reasoning tokens are billed as output)")
-    for col in ("model", "from (UTC)", "cur", "window", "cache hit", "cache miss", "output"):
+    for col in ("model", "from (UTC)", "cur", "window", "cache hit", "cache miss", "output",
+                "file:line"):  # fmt: skip
         t.add_column(col, no_wrap=True, overflow="fold")
     for r in rows:
         t.add_row(
             r.model, f"{r.effective_from:%Y-%m-%d %H:%M}", r.currency, r.window or "-",
-            str(r.input_cache_hit), str(r.input_cache_miss), str(r.output),
+            str(r.input_cache_hit), str(r.input_cache_miss), str(r.output), r.where,
         )  # fmt: skip
-    Console().print(t)
+    # never cut a model name or a file path in a pipe or a file
+    Console(width=None if sys.stdout.isatty() else 240).print(t)
     for name, w in table.windows.items():
         hours = ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in w.hours)
         days = ",".join(
