@@ -117,3 +117,20 @@ def test_a_poll_that_says_unavailable_still_counts(
         assert latest is not None and not latest.is_available
     finally:
         poller.close()
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "-Infinity", "1e400", "sNaN"])
+def test_a_non_finite_amount_is_left_out_not_stored(
+    shim: tuple[type[BalanceShim], str], sqlite_store: SQLiteStore, tmp_path: Path, amount: str
+) -> None:
+    handler, url = shim
+    info = {"currency": "USD", "total_balance": amount, "granted_balance": "1.00"}
+    handler.body = json.dumps({"is_available": True, "balance_infos": [info]}).encode()
+    poller = _poller(sqlite_store, url, tmp_path)
+    try:
+        sample = poller.poll()
+        assert sample is not None and sample.amounts == {"USD": {"granted": 1.0}}
+        (stored,) = balance_series(sqlite_store)
+        assert stored.total("USD") is None
+    finally:
+        poller.close()
