@@ -24,6 +24,7 @@ from sentinel.errors import ConfigurationError
 SHIPPED = "data/prices.yml"
 CURRENCIES = ("USD", "CNY")
 TOKEN_TYPES = ("input_cache_hit", "input_cache_miss", "output")
+MAX_PRICE = Decimal(1_000_000)  # per 1M tokens; DeepSeek's dearest is under 30 (CNY)
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ROW_KEYS = {"effective_from", "currency", "window", *TOKEN_TYPES}
@@ -150,6 +151,8 @@ def _amount(node: yaml.Node, name: str) -> Decimal:
         raise ValueError(f"{name} must be a number, got {node.value!r}") from None
     if not amount.is_finite() or amount < 0:
         raise ValueError(f"{name} must be a number >= 0, got {node.value!r}")
+    if amount > MAX_PRICE:  # a typo: 1e400 made every cost an infinite float, unstorable
+        raise ValueError(f"{name} must be at most {MAX_PRICE:,} per 1M tokens, got {node.value!r}")
     return amount
 
 

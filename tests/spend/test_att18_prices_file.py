@@ -47,6 +47,11 @@ def _cli(tmp_path: Path, extra: Path, *args: str) -> subprocess.CompletedProcess
          "    except_dates: [2026-10-01T00:00:00Z]\n", 4, "except_dates must be a list of dates"),
         ('windows:\n  w:\n    hours: ["22:00-02:00", "01:00-03:00"]\n', 3, "hours overlap"),
         ('windows:\n  w:\n    hours: ["09:00-09:00"]\n', 3, "must differ"),
+        # a huge price made every cost an infinite float (null on Elasticsearch)
+        ("prices:\n  m:\n    - {effective_from: 2027-01-01, currency: USD, input_cache_hit: 1e400,"
+         " input_cache_miss: 1, output: 1}\n", 3, "at most 1,000,000"),
+        ("prices:\n  m:\n    - {effective_from: 2027-01-01, currency: USD, input_cache_hit: 1,"
+         " input_cache_miss: 1, output: 99999999999999999999999999}\n", 3, "at most"),
     ],
 )  # fmt: skip
 def test_a_bad_row_is_one_line_naming_file_and_line(
