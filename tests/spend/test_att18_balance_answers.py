@@ -7,6 +7,7 @@ as the last good poll said)."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from sentinel.store.balance_state import balance_series, latest_balance
 from sentinel.store.sqlite import SQLiteStore
 
 NOW = datetime(2026, 5, 1, 21, 30, tzinfo=UTC)
+HI = [{"role": "user", "content": "hi"}]
 GOOD = {"is_available": True, "balance_infos": [{"currency": "USD", "total_balance": "7.50"}]}
 
 
@@ -134,3 +136,73 @@ def test_a_non_finite_amount_is_left_out_not_stored(
         assert stored.total("USD") is None
     finally:
         poller.close()
+
+
+@pytest.mark.parametrize("status", [401, 403, 503])
+def test_a_refused_poll_never_logs_the_key_and_changes_nothing(
+    shim: tuple[type[BalanceShim], str],
+    sqlite_store: SQLiteStore,
+    tmp_path: Path,
+    status: int,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    handler, url = shim
+    handler.body = json.dumps({"is_available": False, "balance_infos": []}).encode()
+    poller = _poller(sqlite_store, url, tmp_path)
+    try:
+        assert poller.poll() is not None  # unavailable, for real
+        handler.status = status  # an upstream that echoes the credential it was sent
+        handler.body = json.dumps(
+            {"error": {"message": "bad key Bearer sk-att18-secret-key-0000"}}
+        ).encode()
+        with caplog.at_level(logging.DEBUG):
+            assert poller.poll() is None
+        assert "balance poll failed" in caplog.text
+        assert "sk-att18-secret-key-0000" not in caplog.text
+        latest = latest_balance(sqlite_store)
+        assert latest is not None and not latest.is_available  # still failing fast
+    finally:
+        poller.close()
+
+
+def test_the_async_client_fails_fast_too_and_recovers(
+    shim: tuple[type[BalanceShim], str], sqlite_store: SQLiteStore, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from sentinel.client import AsyncSentinel
+    from sentinel.errors import InsufficientBalanceError
+    from sentinel.testing import FakeDeepSeek
+
+    handler, url = shim
+    handler.body = json.dumps({"is_available": False, "balance_infos": []}).encode()
+    poller = _poller(sqlite_store, url, tmp_path)
+    with FakeDeepSeek() as fake:
+        settings = Settings(api_key=fake.api_key, base_url=fake.url, spool_dir=tmp_path / "sp",
+                            spend_cache_ttl="1s")  # fmt: skip
+        try:
+            assert poller.poll() is not None
+
+            async def calls() -> None:
+                client = AsyncSentinel(settings=settings, store=sqlite_store)
+                try:
+                    with pytest.raises(InsufficientBalanceError):
+                        await client.chat.completions.create(model="deepseek-flash", messages=HI)
+                    handler.body = json.dumps(GOOD).encode()
+                    assert poller.poll() is not None
+                    for _ in range(100):  # within the 1 s TTL, plus the background read
+                        try:
+                            await client.chat.completions.create(
+                                model="deepseek-flash", messages=HI
+                            )
+                            return
+                        except InsufficientBalanceError:
+                            await asyncio.sleep(0.1)
+                    raise AssertionError("still failing fast after a good poll")
+                finally:
+                    await client.aclose()
+
+            asyncio.run(calls())
+        finally:
+            poller.close()
+        assert sum(1 for r in fake.requests if r.endpoint == "chat") == 1
