@@ -72,6 +72,12 @@ def show(
     """Every price row (per 1M tokens), with where it comes from (file:line)."""
     from rich.table import Table
 
+    from sentinel.client.prices import CURRENCIES
+
+    if currency is not None:  # `cny` listed nothing at all, like a currency never priced
+        currency = currency.upper()
+        if currency not in CURRENCIES:
+            raise typer.BadParameter(f"use one of {', '.join(CURRENCIES)}", param_hint="--currency")
     table = _table(_settings())
     rows = [
         r

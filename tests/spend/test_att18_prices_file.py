@@ -166,3 +166,12 @@ def test_show_names_where_each_row_comes_from_even_in_a_pipe(tmp_path: Path) -> 
     assert f"{extra}:3" in done.stdout
     shipped = _cli(tmp_path, extra, "show", "--model", "deepseek-v4-pro")
     assert "deepseek-v4-pro " in shipped.stdout and "prices.yml:" in shipped.stdout
+
+
+def test_show_takes_the_currency_in_any_case_and_names_a_wrong_one(tmp_path: Path) -> None:
+    extra = tmp_path / "p.yml"
+    extra.write_text("prices: {}\n", encoding="utf-8")
+    lower = _cli(tmp_path, extra, "show", "--currency", "cny", "--model", "deepseek-flash")
+    assert lower.returncode == 0 and lower.stdout.count(" CNY ") == 2, lower.stdout
+    wrong = _cli(tmp_path, extra, "show", "--currency", "EUR")
+    assert wrong.returncode == 2 and "--currency" in wrong.stderr
