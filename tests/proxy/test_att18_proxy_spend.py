@@ -74,3 +74,26 @@ def test_a_garbage_balance_answer_upstream_is_a_502(proxy: Proxy) -> None:
     resp = httpx.get(f"{proxy.base_url}/user/balance", headers=_auth(proxy), timeout=30)
     assert resp.status_code == 502, resp.text
     assert resp.json()["error"]["message"]
+
+
+def test_a_token_bound_to_an_app_cannot_step_around_its_budget(proxy: Proxy) -> None:
+    from sentinel.web.state import web_state
+
+    now = datetime.now(UTC)
+    proxy.store.write_records(
+        [
+            CallRecord(request_id="paid-b", timestamp=now, app="billing",
+                       model="deepseek-v4-flash", outcome="success", http_status=200,
+                       duration_ms=5, cost=3.0, cost_currency="USD")
+        ]
+    )  # fmt: skip
+    put_budget(proxy.store, Budget(app="billing", per="day", limit=1.0, currency="USD"))
+    bound, _ = web_state(proxy.app).tokens.create("t-billing", ["proxy"], app="billing")
+    auth = {"authorization": f"Bearer {bound}"}
+    url = f"{proxy.base_url}/chat/completions"
+    other = httpx.post(url, json={**CHAT, "metadata": {"app": "free-for-all"}},
+                       headers={**auth, "x-sentinel-app": "free-for-all"}, timeout=30)  # fmt: skip
+    assert other.status_code == 403, other.text
+    own = httpx.post(url, json=CHAT, headers=auth, timeout=30)
+    assert own.status_code == 429 and own.json()["error"]["code"] == "budget_exceeded"
+    assert _upstream(proxy, "chat") == 0
