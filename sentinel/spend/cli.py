@@ -45,8 +45,12 @@ def _store(settings: Any, read_only: bool = False) -> Iterator[Any]:
     """`read_only` (a report) skips Elasticsearch's setup: putting its index templates
     took 6 s of a report that aggregates in 20 ms, and a search over indices not there
     yet reads as empty. SQLite's setup is cheap and creates the tables a query needs."""
+    from sentinel.doctor_store import sqlite_path, store_exists
     from sentinel.store import StoreError, create_store, open_store, store_kind
 
+    if read_only and not store_exists(settings):  # a typo'd path: not "you spent nothing"
+        where = sqlite_path(settings.store_url) or settings.store_url
+        raise _fail(f"store unavailable (SENTINEL_STORE): no SQLite database at {where}")
     try:
         kind = store_kind(settings.store_url)
         if read_only and kind is not None and kind.name == "elasticsearch":

@@ -62,3 +62,13 @@ def test_csv_never_hands_a_spreadsheet_a_formula(store: Any) -> None:
         assert sorted(r["key"] for r in data["rows"]) == sorted(HOSTILE)
     table = _spend(store, "--by", "conversation")
     assert "报告-対話-😀" in table
+
+
+def test_a_report_on_a_missing_sqlite_file_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    typo = tmp_path / "no-such-dir" / "sentinel.db"
+    env = {**os.environ, "SENTINEL_STORE": f"sqlite:///{typo}", "HOME": str(tmp_path)}
+    cmd = [str(Path(sys.executable).with_name("sentinel")), "spend", "--json"]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and done.stdout == ""
+    assert f"no SQLite database at {typo}" in done.stderr and "Traceback" not in done.stderr
+    assert not typo.parent.exists()
