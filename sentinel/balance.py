@@ -10,6 +10,7 @@ it. The rate is that loss over the time the window's samples span, per hour.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -43,13 +44,15 @@ class BalanceSample:
 
 
 def _amount(value: Any) -> float | None:
-    """DeepSeek sends amounts as decimal strings; anything else is left out, not 0."""
+    """DeepSeek sends amounts as decimal strings; anything else is left out, not 0 (a
+    "NaN" or "Infinity" too: stored, it would make every burn rate and hours-left NaN)."""
     if value is None:
         return None
     try:
-        return float(Decimal(str(value)))
+        amount = float(Decimal(str(value)))
     except (InvalidOperation, ValueError):
         return None
+    return amount if math.isfinite(amount) else None
 
 
 def sample_from_api(body: Mapping[str, Any], at: datetime) -> BalanceSample:

@@ -8,6 +8,7 @@ bound to (`sentinel tokens create --app`).
 from __future__ import annotations
 
 import json
+import math
 from typing import Annotated
 
 import typer
@@ -15,6 +16,8 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from sentinel.appnames import InvalidAppName, validate_app_name
+from sentinel.client.prices import CURRENCIES
 from sentinel.client.spend_guard import read_snapshot
 from sentinel.compliance.cli import _actor, _compliance
 from sentinel.store.budget_state import PERIODS, Budget, get_budget, put_budget, remove_budget
@@ -31,6 +34,16 @@ def budgets_set(
     currency: Annotated[str, typer.Option("--currency", help="USD or CNY.")] = "USD",
 ) -> None:
     """Set (or replace) the app's budget."""
+    # a budget no call can ever reach (inf, EUR: calls are priced in USD or CNY) or for an
+    # app name no client accepts would be stored, audited and listed, and never stop a call
+    if not math.isfinite(limit):
+        raise typer.BadParameter("must be a finite amount", param_hint="--limit")
+    if currency.upper() not in CURRENCIES:
+        raise typer.BadParameter(f"use one of {', '.join(CURRENCIES)}", param_hint="--currency")
+    try:
+        validate_app_name(app)
+    except InvalidAppName as exc:
+        raise typer.BadParameter(str(exc), param_hint="--app") from None
     try:
         budget = Budget(app=app, per=per, limit=limit, currency=currency.upper())  # type: ignore[arg-type]
     except ValidationError as exc:

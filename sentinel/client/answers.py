@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sentinel.client.types import Model
+from sentinel.client.types import Balance, Model
 from sentinel.errors import SentinelAPIError, error_for_status
 from sentinel.scrub import scrub_text, scrub_value
 
@@ -62,4 +62,18 @@ def models_in(data: dict[str, Any]) -> list[Model]:
     except (KeyError, ValueError, TypeError, AttributeError):
         raise SentinelAPIError(
             "upstream /models answer is not a model list", status_code=200
+        ) from None
+
+
+def balance_in(data: dict[str, Any]) -> Balance:
+    """The balance in an upstream `/user/balance` answer. One that does not say
+    `is_available` (`[]`, `{}`, a gateway's own JSON) is an upstream error: read as "not
+    available" it would make the poller fail every call fast with a 402."""
+    try:
+        if not isinstance(data.get("is_available"), bool):
+            raise TypeError("is_available is not a boolean")
+        return Balance.model_validate(data)
+    except (ValueError, TypeError):
+        raise SentinelAPIError(
+            "upstream /user/balance answer does not say is_available", status_code=200
         ) from None

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from sentinel.client import flow, outbound
-from sentinel.client.answers import get_result, models_in
+from sentinel.client.answers import balance_in, get_result, models_in
 from sentinel.client.attempts import CONNECTION_ERRORS, TIMEOUT_ERRORS, Attempts
 from sentinel.client.base import ClientBase
 from sentinel.client.core import get_span
@@ -277,7 +277,7 @@ class AsyncSentinel(ClientBase[httpx.AsyncBaseTransport]):
 
     async def balance(self) -> Balance:
         """GET /user/balance: whether the account can call, and what is left."""
-        return Balance.model_validate(await self._get("/user/balance"))
+        return balance_in(await self._get("/user/balance"))
 
     async def _get(self, path: str) -> dict[str, Any]:
         core, http = self._core, self._http

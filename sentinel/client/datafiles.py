@@ -28,16 +28,17 @@ def texts(shipped: str, extra: Path | None, variable: str) -> Iterator[tuple[str
         raise ConfigurationError(
             f"{variable} {extra}: cannot read ({exc.strerror or exc})"
         ) from None
-    except UnicodeDecodeError:
-        raise ConfigurationError(f"{variable} {extra}: not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ConfigurationError(f"{variable} {extra}:{line}: not UTF-8 text") from None
     yield text, str(extra)
 
 
 def utc_time(value: Any) -> datetime:
     """A data file's date or date-time (YAML gives either, or a string) as an aware UTC
     datetime: a naive time or a bare date is read as UTC."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, datetime):  # 08:00+08:00 is shown and stored as 00:00 UTC
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str):

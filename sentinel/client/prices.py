@@ -10,7 +10,6 @@ Errors name the file and line.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -25,6 +24,7 @@ from sentinel.errors import ConfigurationError
 SHIPPED = "data/prices.yml"
 CURRENCIES = ("USD", "CNY")
 TOKEN_TYPES = ("input_cache_hit", "input_cache_miss", "output")
+MAX_PRICE = Decimal(1_000_000)  # per 1M tokens; DeepSeek's dearest is under 30 (CNY)
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ROW_KEYS = {"effective_from", "currency", "window", *TOKEN_TYPES}
@@ -37,16 +37,44 @@ class Window:
 
     name: str
     days: frozenset[int]  # 0 = Monday
-    hours: tuple[tuple[time, time], ...]  # [start, end) each
+    # [start, end) each; end <= start runs past midnight (22:00-02:00, 20:00-24:00 is
+    # stored as 20:00-00:00): such a span belongs to the day it starts on, for `days`
+    # and `except_dates` alike
+    hours: tuple[tuple[time, time], ...]
     except_dates: frozenset[date] = frozenset()
     where: str = ""
 
+    def _on(self, day: date) -> bool:
+        return day.weekday() in self.days and day not in self.except_dates
+
     def contains(self, at: datetime) -> bool:
         local = at.astimezone(BEIJING)
-        if local.weekday() not in self.days or local.date() in self.except_dates:
-            return False
-        t = local.time()
-        return any(start <= t < end for start, end in self.hours)
+        t, today = local.time(), local.date()
+        for start, end in self.hours:
+            if start < end:
+                if start <= t < end and self._on(today):
+                    return True
+            elif (t >= start and self._on(today)) or (
+                t < end and self._on(today - timedelta(days=1))
+            ):
+                return True
+        return False
+
+    def week_spans(self) -> list[tuple[int, int]]:
+        """The window as [start, end) seconds since Monday 00:00 (a span past Sunday
+        midnight is split in two), to compare windows across midnight."""
+        week = 7 * 86400
+        out = []
+        for day in self.days:
+            for start, end in self.hours:
+                a = day * 86400 + _seconds(start)
+                b = day * 86400 + _seconds(end) + (0 if start < end else 86400)
+                out += [(a, min(b, week))] + ([(0, b - week)] if b > week else [])
+        return out
+
+
+def _seconds(t: time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
 
 
 @dataclass(frozen=True)
@@ -107,6 +135,12 @@ class PriceTable:
         return None
 
 
+def _text(node: yaml.Node, name: str) -> str:
+    if not isinstance(node, yaml.ScalarNode):
+        raise ValueError(f"{name} must be a name, not a list or mapping")
+    return str(node.value)
+
+
 def _amount(node: yaml.Node, name: str) -> Decimal:
     """From the scalar's own text: YAML would make 0.60 a float first."""
     if not isinstance(node, yaml.ScalarNode):
@@ -117,16 +151,22 @@ def _amount(node: yaml.Node, name: str) -> Decimal:
         raise ValueError(f"{name} must be a number, got {node.value!r}") from None
     if not amount.is_finite() or amount < 0:
         raise ValueError(f"{name} must be a number >= 0, got {node.value!r}")
+    if amount > MAX_PRICE:  # a typo: 1e400 made every cost an infinite float, unstorable
+        raise ValueError(f"{name} must be at most {MAX_PRICE:,} per 1M tokens, got {node.value!r}")
     return amount
 
 
 def _hours(value: Any) -> tuple[time, time]:
+    """HH:MM-HH:MM; an end at or before the start runs past midnight (22:00-02:00), and
+    24:00 is midnight at the end of the day."""
     try:
-        start, end = (time.fromisoformat(part.strip()) for part in str(value).split("-"))
+        first, last = (part.strip() for part in str(value).split("-"))
+        start = time.fromisoformat(first)
+        end = time(0) if last in ("24:00", "24:00:00") else time.fromisoformat(last)
     except ValueError:
         raise ValueError(f"hours are HH:MM-HH:MM (Beijing time), got {value!r}") from None
-    if end <= start:
-        raise ValueError(f"hours {value!r}: the end must be after the start")
+    if end == start and not last.startswith("24"):  # 00:00-24:00 is the whole day
+        raise ValueError(f"hours {value!r}: the end must differ from the start")
     return start, end
 
 
@@ -151,11 +191,14 @@ def _window(name: str, node: yaml.MappingNode, where: str) -> Window:
         if not isinstance(hours, list) or not hours:
             raise ValueError("hours must be a list of HH:MM-HH:MM ranges")
         spans = tuple(sorted(_hours(h) for h in hours))
-        for (_, end), (start, _) in itertools.pairwise(spans):
-            if start < end:
-                raise ValueError(f"hours overlap at {start:%H:%M}")
+        for i, a in enumerate(spans):
+            for b in spans[i + 1 :]:
+                if _meet([a], [b]):
+                    raise ValueError(f"hours overlap at {b[0]:%H:%M}")
         dates, line = values.get("except_dates", ([], at))
-        if not isinstance(dates, list) or not all(isinstance(d, date) for d in dates):
+        if not isinstance(dates, list) or not all(
+            isinstance(d, date) and not isinstance(d, datetime) for d in dates
+        ):
             raise ValueError("except_dates must be a list of dates (2026-10-01)")
     except ValueError as exc:
         raise ConfigurationError(f"{line}: window {name}: {exc}") from None
@@ -179,10 +222,10 @@ def _row(model: str, node: yaml.Node, where: str) -> PriceRow:
         raise ConfigurationError(f"{at}: {model}: missing {', '.join(missing)}")
     try:
         when = datafiles.utc_time(yaml.safe_load(yaml.serialize(values["effective_from"])))
-        currency = str(values["currency"].value)
+        currency = _text(values["currency"], "currency")
         if currency not in CURRENCIES:
             raise ValueError(f"currency must be one of {', '.join(CURRENCIES)}, got {currency!r}")
-        window = values["window"].value if "window" in values else None
+        window = _text(values["window"], "window") if "window" in values else None
         amounts = {t: _amount(values[t], t) for t in TOKEN_TYPES}
     except ValueError as exc:
         raise ConfigurationError(f"{at}: {model}: {exc}") from None
@@ -193,6 +236,7 @@ def parse(text: str, where: str, into: PriceTable | None = None) -> PriceTable:
     """The rows and windows of one file merged over `into`."""
     table = into if into is not None else PriceTable()
     table._index = None
+    mine: dict[tuple[str, str, datetime, str | None], PriceRow] = {}  # this file's rows
     for key, node in datafiles.sections(text, where, "`windows:` and/or `prices:`"):
         line = f"{where}:{key.start_mark.line + 1}"
         if key.value not in ("windows", "prices"):
@@ -210,7 +254,12 @@ def parse(text: str, where: str, into: PriceTable | None = None) -> PriceTable:
                 raise ConfigurationError(f"{at}: prices.{name.value} must be a list of rows")
             for item in entry.value:
                 row = _row(str(name.value), item, where)
-                table.rows[row.key] = row
+                if (same := mine.get(row.key)) is not None:  # which one was meant?
+                    raise ConfigurationError(
+                        f"{row.where}: {row.model}: same model, currency, effective_from "
+                        f"and window as the row at {same.where}"
+                    )
+                mine[row.key] = table.rows[row.key] = row
     return table
 
 
@@ -255,8 +304,13 @@ def problems(table: PriceTable, models: set[str]) -> list[str]:
     return out
 
 
+def _meet(a: list[tuple[time, time]], b: list[tuple[time, time]]) -> bool:
+    """Whether two sets of daily spans share a time on some day (every day)."""
+    every = frozenset(range(7))
+    return overlap(Window("a", every, tuple(a)), Window("b", every, tuple(b)))
+
+
 def overlap(a: Window, b: Window) -> bool:
-    """Whether some time of some day falls in both (except_dates aside)."""
-    if not a.days & b.days:
-        return False
-    return any(s1 < e2 and s2 < e1 for s1, e1 in a.hours for s2, e2 in b.hours)
+    """Whether some time of some day falls in both (except_dates aside), midnight
+    crossings included."""
+    return any(s1 < e2 and s2 < e1 for s1, e1 in a.week_spans() for s2, e2 in b.week_spans())

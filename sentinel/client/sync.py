@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from sentinel.client import flow, outbound
-from sentinel.client.answers import get_result, models_in
+from sentinel.client.answers import balance_in, get_result, models_in
 from sentinel.client.attempts import CONNECTION_ERRORS, TIMEOUT_ERRORS, Attempts
 from sentinel.client.base import ClientBase
 from sentinel.client.core import get_span
@@ -217,7 +217,7 @@ class Sentinel(ClientBase[httpx.BaseTransport]):
 
     def balance(self) -> Balance:
         """GET /user/balance: whether the account can call, and what is left."""
-        return Balance.model_validate(self._get("/user/balance"))
+        return balance_in(self._get("/user/balance"))
 
     def _get(self, path: str) -> dict[str, Any]:
         """A GET beside chat, with a span; one retry after a refreshed token on 401."""

@@ -45,8 +45,12 @@ def _store(settings: Any, read_only: bool = False) -> Iterator[Any]:
     """`read_only` (a report) skips Elasticsearch's setup: putting its index templates
     took 6 s of a report that aggregates in 20 ms, and a search over indices not there
     yet reads as empty. SQLite's setup is cheap and creates the tables a query needs."""
+    from sentinel.doctor_store import sqlite_path, store_exists
     from sentinel.store import StoreError, create_store, open_store, store_kind
 
+    if read_only and not store_exists(settings):  # a typo'd path: not "you spent nothing"
+        where = sqlite_path(settings.store_url) or settings.store_url
+        raise _fail(f"store unavailable (SENTINEL_STORE): no SQLite database at {where}")
     try:
         kind = store_kind(settings.store_url)
         if read_only and kind is not None and kind.name == "elasticsearch":
@@ -72,6 +76,12 @@ def show(
     """Every price row (per 1M tokens), with where it comes from (file:line)."""
     from rich.table import Table
 
+    from sentinel.client.prices import CURRENCIES
+
+    if currency is not None:  # `cny` listed nothing at all, like a currency never priced
+        currency = currency.upper()
+        if currency not in CURRENCIES:
+            raise typer.BadParameter(f"use one of {', '.join(CURRENCIES)}", param_hint="--currency")
     table = _table(_settings())
     rows = [
         r
@@ -104,14 +114,16 @@ def show(
         typer.echo(json.dumps({"windows": windows, "prices": out}, indent=2))
         return
     t = Table(title="Prices per 1M tokens (reasoning tokens are billed as output)")
-    for col in ("model", "from (UTC)", "cur", "window", "cache hit", "cache miss", "output"):
+    for col in ("model", "from (UTC)", "cur", "window", "cache hit", "cache miss", "output",
+                "file:line"):  # fmt: skip
         t.add_column(col, no_wrap=True, overflow="fold")
     for r in rows:
         t.add_row(
             r.model, f"{r.effective_from:%Y-%m-%d %H:%M}", r.currency, r.window or "-",
-            str(r.input_cache_hit), str(r.input_cache_miss), str(r.output),
+            str(r.input_cache_hit), str(r.input_cache_miss), str(r.output), r.where,
         )  # fmt: skip
-    Console().print(t)
+    # never cut a model name or a file path in a pipe or a file
+    Console(width=None if sys.stdout.isatty() else 240).print(t)
     for name, w in table.windows.items():
         hours = ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in w.hours)
         days = ",".join(

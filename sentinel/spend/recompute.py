@@ -4,6 +4,11 @@ price table as it is now, when an operator corrected a row.
 Prices never change a stored cost by themselves (a call is priced once, when it is
 made); this is the one deliberate rewrite, so it is audited. Only the three cost fields
 of calls that still exist are updated: a call erased meanwhile stays erased.
+
+A call is re-priced in the currency it was priced in (hosts of one fleet may price in
+CNY and USD): re-priced in the operator's SENTINEL_CURRENCY instead, a CNY call would
+drop out of its app's CNY budget, and one with no row in that currency would lose its
+cost. Only a call with no cost yet is priced in SENTINEL_CURRENCY.
 """
 
 from __future__ import annotations
@@ -17,8 +22,13 @@ from sentinel.models import CallRecord
 from sentinel.store.spend_queries import CostUpdate, SpendStore
 
 
-def _update(pricer: Pricer, record: CallRecord) -> CostUpdate | None:
+def _update(pricers: dict[str, Pricer], record: CallRecord) -> CostUpdate | None:
     """The new cost fields of `record`, or None when they would not change."""
+    default = pricers[""]
+    currency = record.cost_currency or default.currency
+    if currency not in pricers:
+        pricers[currency] = Pricer(default.table, currency, default.aliases)
+    pricer = pricers[currency] if record.cost_currency else default
     cost = pricer.price(
         record.model,
         record.timestamp,
@@ -45,10 +55,11 @@ def recompute(
 ) -> dict[str, int]:
     """Counts: calls seen, calls whose cost changed, calls left with no cost."""
     seen = changed = no_cost = 0
+    pricers = {"": pricer, pricer.currency: pricer}
     for batch in store.iter_calls_since(since):
         updates = []
         for record in batch:
-            update = _update(pricer, record)
+            update = _update(pricers, record)
             if update is not None:
                 updates.append(update)
             if (update.cost if update is not None else record.cost) is None:

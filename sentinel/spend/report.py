@@ -87,12 +87,25 @@ def report(
     }  # fmt: skip
 
 
+# a cell a spreadsheet would run as a formula (OWASP's CSV injection list)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """A conversation id or model name comes from the caller (the proxy's
+    X-Sentinel-Conversation header): `=HYPERLINK(...)` must reach a spreadsheet as text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(data: dict[str, Any]) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=[data["by"], *COLUMNS[1:]], lineterminator="\n")
     writer.writeheader()
     for row in data["rows"]:
-        writer.writerow({data["by"]: row["key"], **{c: row[c] for c in COLUMNS[1:]}})
+        cells = {data["by"]: row["key"], **{c: row[c] for c in COLUMNS[1:]}}
+        writer.writerow({k: _cell(v) for k, v in cells.items()})
     return buf.getvalue()
 
 

@@ -1,5 +1,6 @@
 """The catalogue and the price table read the operator's override file the same way:
-one that cannot be read, or is not UTF-8, is an error naming its variable and path."""
+one that cannot be read, or is not UTF-8, is an error naming its variable and path (and
+the line of the first byte that is not UTF-8)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from sentinel.errors import ConfigurationError
 def test_a_bad_override_file_names_its_variable(tmp_path: Path, load, variable: str) -> None:
     latin1 = tmp_path / "latin1.yml"
     latin1.write_bytes("models:\n  caf\xe9: {}\n".encode("latin-1"))
-    with pytest.raises(ConfigurationError, match=f"^{variable} {latin1}: not UTF-8 text$"):
+    with pytest.raises(ConfigurationError, match=f"^{variable} {latin1}:2: not UTF-8 text$"):
         load(latin1)
     missing = tmp_path / "missing.yml"
     with pytest.raises(ConfigurationError, match=f"^{variable} {missing}: cannot read"):
