@@ -1,4 +1,4 @@
-"""Outside attacks on the proxy's spend guards (att18): a spent budget or an unavailable
+"""Outside attacks on the proxy's spend guards: a spent budget or an unavailable
 balance stops every kind of call (streamed chat, FIM), not only the plain one, without a
 request upstream; recovery follows the store; a garbage balance answer from upstream is
 a 502, never a 500."""

@@ -1,4 +1,4 @@
-"""Outside attacks on `sentinel spend`'s output (att18), through the real command in a
+"""Outside attacks on `sentinel spend`'s output, through the real command in a
 subprocess over both stores: a caller-chosen conversation id or model name must not
 become a spreadsheet formula in --csv, and unicode survives every format."""
 

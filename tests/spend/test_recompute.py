@@ -1,4 +1,4 @@
-"""Outside attacks on `sentinel prices recompute` (att18), through the real command over
+"""Outside attacks on `sentinel prices recompute`, through the real command over
 both stores: a fleet where some hosts price in CNY and the operator's shell says USD.
 Re-deriving a call's cost keeps the currency it was priced in (a CNY call re-priced in
 USD would leave the app's CNY budget at zero spend, and a call with no USD row would

@@ -1,4 +1,4 @@
-"""Outside attacks on the price table (att18): an operator's SENTINEL_PRICES_FILE with
+"""Outside attacks on the price table: an operator's SENTINEL_PRICES_FILE with
 rows no one should trust, and windows that cross midnight in Beijing. Every error is
 one line naming file and line (never a traceback), and a window means what it says at
 every boundary."""

@@ -1,4 +1,4 @@
-"""Outside attacks on the balance poller (att18): a loopback shim stands in for DeepSeek's
+"""Outside attacks on the balance poller: a loopback shim stands in for DeepSeek's
 GET /user/balance and answers what a broken gateway, a captive portal or a changed API
 would. Only an answer that really says `is_available` may count as a successful poll:
 anything else is a failed poll, which changes nothing (calls go on, or keep failing fast,

@@ -1,4 +1,4 @@
-"""Outside attack (att18): the spend guard on both stores, not only SQLite. A client
+"""Outside attack: the spend guard on both stores, not only SQLite. A client
 reading the shared Elasticsearch learns a spent budget (429, Retry-After at the period
 end) and an unavailable balance (402) from the store like it does from SQLite, and
 resumes when the budget is removed or a good poll is stored."""

@@ -1,4 +1,4 @@
-"""Outside attacks on `sentinel budgets set` (att18), through the real command: a
+"""Outside attacks on `sentinel budgets set`, through the real command: a
 budget that no call can ever reach (an infinite limit, a currency calls are never
 priced in) or for an app name no client accepts was stored, audited and listed, and
 then never stopped anything. Each is refused naming its option, and nothing is stored."""
