@@ -19,22 +19,20 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import re
 import select
 import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 import httpx
 
 from sentinel.client.deadline import first_byte_timeout, idle_timeout
+from sentinel.client.http1_wire import Response, request_head
 
 Origin = tuple[bytes, str, int]
 _READ = 65536
-_NAME = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token
-_BAD_VALUE = re.compile(rb"[\r\n\0]")
 
 
 def origin_of(url: httpx.URL) -> Origin:
@@ -145,21 +143,6 @@ class ResponseBody(httpx.SyncByteStream):
             self._pool._release(connection, done and not response.will_close)
 
 
-def request_head(method: str, path: bytes, headers: Sequence[tuple[bytes, bytes]]) -> bytes:
-    """The request line and headers in wire form, checked as `http.client.putheader`
-    checks them (no CR, LF or NUL in a value, a token for a name), so a value smuggling
-    a header in is refused (ValueError). Sent with the body in one `sendall`: the
-    connection's putrequest/putheader/endheaders cost ~2 us a header and sent headers
-    and body in two writes, each waking the server."""
-    lines = [b"%s %s HTTP/1.1" % (method.encode("ascii"), path)]
-    for name, value in headers:
-        if not _NAME.fullmatch(name) or _BAD_VALUE.search(value):
-            raise ValueError(f"invalid header {name!r}")
-        lines.append(name + b": " + value)
-    lines.append(b"\r\n")
-    return b"\r\n".join(lines)
-
-
 def _mapped(
     exc: BaseException, timeout: type[httpx.TimeoutException], other: type[httpx.TransportError]
 ) -> BaseException:
@@ -228,7 +211,7 @@ class HTTP1Transport(httpx.BaseTransport):
                 sock = conn.sock
                 first_byte = timeouts.get("first_byte", timeouts.get("read"))
                 sock.settimeout(first_byte)
-                response = http.client.HTTPResponse(sock, method=request.method)
+                response = Response(sock, method=request.method)
                 response.begin()
                 sock.settimeout(timeouts.get("read"))  # then: idle between reads
             except BaseException as exc:
