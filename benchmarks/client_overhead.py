@@ -317,9 +317,9 @@ class _Steps:
         if "record build" not in on:
             build = saved["call_record"]
 
-            def reuse(obs: Any, app: str) -> Any:  # one record built once, then reused
+            def reuse(obs: Any, app: str, *args: Any) -> Any:  # built once, then reused
                 if self._record is None:
-                    self._record = build(obs, app)
+                    self._record = build(obs, app, *args)
                 return self._record
 
             self.module.call_record = reuse

@@ -28,6 +28,7 @@ import httpx
 
 from sentinel.client.deadline import first_byte_timeout, idle_timeout
 from sentinel.client.http1 import Origin, origin_of
+from sentinel.client.http1_wire import request_head
 
 _HIGH_WATER = 256 * 1024  # body bytes buffered before reading from the socket pauses
 
@@ -318,11 +319,7 @@ class AsyncHTTP1Transport(httpx.AsyncBaseTransport):
     ) -> httpx.Response:
         url = request.url
         origin = origin_of(url)
-        head = b"".join(
-            [request.method.encode(), b" ", url.raw_path, b" HTTP/1.1\r\n"]
-            + [b"%s: %s\r\n" % pair for pair in request.headers.raw]
-            + [b"\r\n"]
-        )
+        head = request_head(request.method, url.raw_path, request.headers.raw)
         body = await request.aread()
         total = timeouts.get("total")
         deadline = None if total is None else time.monotonic() + total

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 import httpx
 
 from sentinel.client.deadline import first_byte_timeout, idle_timeout
+from sentinel.client.http1_wire import Response, request_head
 
 Origin = tuple[bytes, str, int]
 _READ = 65536
@@ -189,6 +190,7 @@ class HTTP1Transport(httpx.BaseTransport):
         body = request.read()
         total = timeouts.get("total")
         deadline = None if total is None else time.monotonic() + total
+        head = request_head(request.method, url.raw_path, request.headers.raw)
         connection = self._idle_connection(origin)
         reused = connection is not None
         while True:
@@ -198,13 +200,7 @@ class HTTP1Transport(httpx.BaseTransport):
             try:
                 assert conn.sock is not None
                 conn.sock.settimeout(timeouts.get("write"))
-                conn.putrequest(
-                    request.method, url.raw_path.decode("ascii"), skip_host=True,
-                    skip_accept_encoding=True,
-                )  # fmt: skip
-                for name, value in request.headers.raw:
-                    conn.putheader(name, value)
-                conn.endheaders(body)
+                conn.sock.sendall(head + body)
             except BaseException as exc:
                 conn.close()
                 if reused and isinstance(exc, OSError) and not isinstance(exc, TimeoutError):
@@ -212,10 +208,11 @@ class HTTP1Transport(httpx.BaseTransport):
                     continue
                 raise _mapped(exc, httpx.WriteTimeout, httpx.WriteError) from exc
             try:
-                sock = conn.sock  # getresponse() drops it from conn on `connection: close`
+                sock = conn.sock
                 first_byte = timeouts.get("first_byte", timeouts.get("read"))
                 sock.settimeout(first_byte)
-                response = conn.getresponse()
+                response = Response(sock, method=request.method)
+                response.begin()
                 sock.settimeout(timeouts.get("read"))  # then: idle between reads
             except BaseException as exc:
                 conn.close()

@@ -30,10 +30,11 @@ class Appended:
     error: OSError | None = None
 
 
-def encode_one(record: Record) -> bytes | None:
-    """One framed entry, or None if the record cannot be serialised."""
+def encode_one(record: Record) -> tuple[str, bytes] | None:
+    """The record's JSON and its framed entry, or None if it cannot be serialised."""
     try:
-        return frames.encode(record.model_dump_json().encode())
+        doc = record.model_dump_json()
+        return doc, frames.encode(doc.encode())
     except Exception:
         return None
 

@@ -51,7 +51,7 @@ from sentinel.records.segments import encode_one, note_drop
 from sentinel.records.sink_metrics import SinkMetrics
 from sentinel.records.spool import Spool
 from sentinel.records.tombstones import Tombstones
-from sentinel.store.base import Store, StoreUnavailable
+from sentinel.store.base import Serialised, Store, StoreUnavailable
 from sentinel.store.dead_letter import DeadLetterFile
 
 log = logging.getLogger("sentinel.sink")
@@ -64,6 +64,7 @@ RETRY_MIN, RETRY_MAX = 0.2, 2.0  # replay backoff while the store is down (secon
 # fully instrumented call spends on everything else; 50 ms makes ~100-record batches.
 # flush() and close() cut the wait short, so nothing waits on it but the store.
 LINGER = 0.05
+_Queued = tuple[int, Record, str | None]
 REPLAY_BATCHES = 8  # per writer turn, so new records are spooled between replay chunks
 
 
@@ -114,7 +115,8 @@ class Sink:
             self._on_delivered,
             dead_letter=DeadLetterFile(spool.path / "dead-letter.jsonl"),
         )
-        self._queue: deque[tuple[int, Record]] = deque()  # (journal generation, record)
+        # (journal generation, record, its JSON from the journal or None)
+        self._queue: deque[_Queued] = deque()
         self._lock = threading.Lock()
         self._has_work = threading.Condition(self._lock)  # the writer waits on this
         self._progress = threading.Condition(self._lock)  # flush waits on this
@@ -169,26 +171,27 @@ class Sink:
         """Journal the records (one `write`, see `sentinel.records.journal`), then queue
         them: once this returns they survive the death of the process."""
         try:
-            chunks: list[bytes | None] = []
+            encoded: list[tuple[str, bytes] | None] = []
             if self.journal is not None:
-                chunks = [encode_one(r) for r in records]
+                encoded = [encode_one(r) for r in records]
             with self._lock:
                 room = max(0, self.queue_size - len(self._queue))
                 queued, overflow = records[:room], records[room:]
-                gens = self._journal_locked(chunks[: len(queued)]) if chunks else None
+                gens = self._journal_locked(encoded[: len(queued)]) if encoded else None
                 if gens is None:
-                    self._queue.extend((-1, r) for r in queued)
-                else:
-                    self._queue.extend(zip(gens, queued, strict=True))
+                    self._queue.extend((-1, r, None) for r in queued)
+                else:  # the journal's JSON goes on with the record: the store reuses it
+                    docs = [e[0] if e is not None else None for e in encoded[: len(queued)]]
+                    self._queue.extend(zip(gens, queued, docs, strict=True))
                 self._pending += len(records)
             if overflow:
                 self._overflow(list(overflow))
         except Exception:  # the app's call must not fail because of record keeping
             log.exception("sink could not accept %d record(s)", len(records))
 
-    def _journal_locked(self, chunks: list[bytes | None]) -> list[int] | None:
+    def _journal_locked(self, encoded: list[tuple[str, bytes] | None]) -> list[int] | None:
         """Generation per record (-1: not journaled, e.g. it cannot be serialised)."""
-        good = [c for c in chunks if c is not None]
+        good = [e[1] for e in encoded if e is not None]
         if not good or self.journal is None:
             return None
         try:
@@ -200,7 +203,7 @@ class Sink:
             self._journal_failing = True
             return None
         self._journal_failing = False
-        return [gen if c is not None else -1 for c in chunks]
+        return [gen if e is not None else -1 for e in encoded]
 
     def _overflow(self, records: list[Record]) -> None:
         try:
@@ -261,7 +264,7 @@ class Sink:
             rest = list(self._queue)
             self._queue.clear()
         if rest:
-            self._to_spool([r for _, r in rest])
+            self._to_spool([r for _, r, _ in rest])
             self._settle(rest)
             self._done(len(rest))
         if self._thread.is_alive():  # stuck in a store write; it may still need the spool
@@ -282,12 +285,12 @@ class Sink:
             self._pending -= n
             self._progress.notify_all()
 
-    def _settle(self, batch: list[tuple[int, Record]]) -> None:
+    def _settle(self, batch: list[_Queued]) -> None:
         """Journal entries of records now stored, spooled, dead-lettered or counted lost."""
         if self.journal is None:
             return
         try:
-            self.journal.settle(Counter(g for g, _ in batch if g >= 0))
+            self.journal.settle(Counter(g for g, _, _ in batch if g >= 0))
         except OSError:
             log.warning("could not settle the write-ahead journal", exc_info=True)
 
@@ -343,7 +346,7 @@ class Sink:
 
     # writer thread ------------------------------------------------------------
 
-    def _take(self) -> tuple[list[tuple[int, Record]], bool]:
+    def _take(self) -> tuple[list[_Queued], bool]:
         with self._lock:
             if len(self._queue) < self.batch_size and not self._stopping:
                 # One timed wait per turn, which makes batches of a steady trickle (not
@@ -379,8 +382,11 @@ class Sink:
                 log.exception("sink writer error")
                 time.sleep(0.1)
 
-    def _deliver(self, batch: list[tuple[int, Record]]) -> None:
-        records = [r for _, r in batch]
+    def _deliver(self, batch: list[_Queued]) -> None:
+        records: list[Record] = [r for _, r, _ in batch]
+        docs = [d for _, _, d in batch]
+        if None not in docs:
+            records = Serialised(records, docs)  # type: ignore[arg-type]
         try:
             if not self._spooling:
                 try:

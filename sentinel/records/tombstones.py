@@ -208,8 +208,8 @@ class Tombstones:
     def split(self, records: Sequence[Record]) -> tuple[list[Record], int]:
         """(records to write, how many the cached tombstones dropped). A dropped call
         record is replaced by its anonymous copy, so the rule engine still counts it."""
-        if not self._values:
-            return list(records), 0
+        if not self._values:  # the batch as it is (a `Serialised` one keeps its documents)
+            return records if isinstance(records, list) else list(records), 0
         keep: list[Record] = []
         erased = 0
         for record in records:

@@ -121,6 +121,17 @@ class WriteResult:
     rejected: list[RecordRejected] = field(default_factory=list)
 
 
+class Serialised(list[Record]):
+    """A batch whose records' JSON documents were already made (`docs[i]` is
+    `self[i].model_dump_json()`): the sink's write-ahead journal serialised each record
+    once, and a store that keeps the document (SQLite) takes it from here instead of
+    serialising again, ~5 us a record. Any list of records is still a valid batch."""
+
+    def __init__(self, records: Sequence[Record], docs: Sequence[str]) -> None:
+        super().__init__(records)
+        self.docs = docs
+
+
 class CacheEntry(BaseModel):
     """One cached response (`sentinel.client.cache`). Its content is personal data, so
     it carries its subject like a conversation does and is erased and purged with it;

@@ -20,6 +20,7 @@ from opentelemetry.metrics import Observation as Measured
 from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 
 from sentinel.models import CallRecord, call_fields, compile_builder, compile_flat
+from sentinel.telemetry import ecs
 from sentinel.telemetry import semconv as sc
 from sentinel.telemetry.providers import PerMeter
 from sentinel.telemetry.spend import spend_metrics
@@ -336,10 +337,15 @@ class CallTelemetry:
         if logger.isEnabledFor(logging.INFO):  # makeRecord: no caller lookup, it is always us
             status = record.http_status if record.http_status is not None else "-"
             message = f"{record.operation} {record.model} {record.outcome} {status}"
+            # @timestamp is the call's end, as the span's: not when the line was built
+            created = obs.end_ns() / 1e9
+            handler = ecs.direct_handler(logger)
+            if handler is not None:
+                handler.write_line(ecs.call_line(created, "info", message, logger.name, doc))
+                return
             log_record = logger.makeRecord(
                 logger.name, logging.INFO, __file__, 0, message, None, None, extra={"ecs": doc}
             )
-            # @timestamp is the call's end, as the span's: not when the line was built
-            log_record.created = obs.end_ns() / 1e9
+            log_record.created = created
             log_record.msecs = int(log_record.created * 1000) % 1000
             logger.handle(log_record)

@@ -148,3 +148,14 @@ async def test_async_client_https_needs_tls_1_2(
                 await aclient.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
         await aclient.aclose()
     harness.assert_one_each(1)
+
+
+async def test_a_header_value_smuggling_a_line_break_is_refused(server: str) -> None:
+    """The head is built by the transport (`http1_wire.request_head`, shared with the
+    sync one): a value with CR/LF would put a header of the caller's choosing on the
+    wire, so it is refused before anything is sent, and the pool keeps working."""
+    async with client(server, max_connections=1) as http:
+        with pytest.raises(ValueError, match="invalid header"):
+            await post(http, "/", headers={"x-note": "a\r\nx-injected: 1"})
+        assert (await post(http, "/", headers={"x-note": "fine"})).json() == {"ok": True}
+    assert len(Server.peers) == 1

@@ -128,3 +128,38 @@ def test_chunked_bodies_stream_piece_by_piece(server: str) -> None:
         assert lines == ["data: 1", "data: 2"]
         assert post(client, "/").json() == {"ok": True}
     assert len(set(Server.peers)) == 1  # read to the end: the connection was reused
+
+
+def test_request_head_and_body_leave_in_one_write_and_header_injection_is_refused(
+    server: str,
+) -> None:
+    """The head is built by the transport itself (one `sendall` with the body), so it
+    must refuse what http.client's putheader refused: a value carrying CR/LF would
+    smuggle a second header (or request) onto the wire."""
+    sent: list[bytes] = []
+    with httpx.Client(base_url=server, transport=transport()) as client:
+        assert post(client, "/").json() == {"ok": True}
+        conn = client._transport._idle[next(iter(client._transport._idle))][0].conn  # type: ignore[attr-defined]
+        real = conn.sock.sendall
+        conn.sock = _Recording(conn.sock, sent, real)
+        assert post(client, "/", headers={"x-note": "fine"}).json() == {"ok": True}
+        assert len(sent) == 1 and sent[0].startswith(b"POST / HTTP/1.1\r\n")
+        assert b"\r\nx-note: fine\r\n" in sent[0] and sent[0].endswith(b"\r\n\r\n{}")
+        with pytest.raises(ValueError, match="invalid header"):
+            post(client, "/", headers={"x-note": "a\r\nx-injected: 1"})
+        assert len(sent) == 1  # nothing of the refused request went out
+        assert post(client, "/").json() == {"ok": True}  # and the pool still works
+
+
+class _Recording:
+    """A socket whose sendall calls are recorded (everything else passes through)."""
+
+    def __init__(self, sock: Any, sent: list[bytes], real: Any) -> None:
+        self._sock, self._sent, self._real = sock, sent, real
+
+    def sendall(self, data: bytes) -> None:
+        self._sent.append(bytes(data))
+        self._real(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)

@@ -4,6 +4,7 @@ at replay, metrics, and telemetry that fails."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -303,3 +304,36 @@ def test_poison_record_on_the_overflow_path_leaks_nothing(
         assert sink.spooled == 44 and sink.dead_lettered == 1
     assert sink.flush(20) and sink.flush(1)
     assert stored(sqlite_store) == 49 and sink.dropped == 0
+
+
+def test_the_store_keeps_the_journals_json_instead_of_serialising_again(
+    sinks: Any, sqlite_store: SQLiteStore
+) -> None:
+    """One serialisation per record: the journal's JSON is the document SQLite stores
+    (a `Serialised` batch), byte for byte what the record serialises to, and the record
+    reads back equal; a plain list of records is still serialised by the store."""
+    from sentinel.store.base import Serialised
+
+    sink = sinks()
+    assert sink.journal is not None
+    records = [call(1), conversation(2, subject_id="u-2", subject_key="k-2"), call(3)]
+    sink.submit_many(records)
+    assert sink.flush(5)
+    conn = sqlite3.connect(sqlite_store.path)  # type: ignore[arg-type]
+    for record in records:
+        table = "calls" if record.kind == "call" else "conversations"
+        (doc,) = conn.execute(
+            f"SELECT doc FROM {table} WHERE request_id=?", (record.request_id,)
+        ).fetchone()
+        assert doc == record.model_dump_json()
+    rid = records[0].request_id
+    assert sqlite_store.get_call(rid) == records[0]
+    marked = '{"kind": "call", ' + records[0].model_dump_json()[len('{"kind":"call",') :]
+    sqlite_store.write_records(Serialised([records[0]], [marked]))  # the given document
+    assert conn.execute("SELECT doc FROM calls WHERE request_id=?", (rid,)).fetchone()[0] == marked
+    assert sqlite_store.get_call(rid) == records[0]  # the same record, as JSON
+    sqlite_store.write_records([records[0]])
+    assert conn.execute("SELECT doc FROM calls WHERE request_id=?", (rid,)).fetchone()[0] == (
+        records[0].model_dump_json()
+    )
+    conn.close()

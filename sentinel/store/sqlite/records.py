@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sentinel.models import CallRecord, Conversation, Feedback, Record
-from sentinel.store.base import StoreError, WriteResult, collection
+from sentinel.store.base import Serialised, StoreError, WriteResult, collection
 from sentinel.store.sqlite.core import (
     WAL_AUTOCHECKPOINT_PAGES,
     Checkpointer,
@@ -40,8 +40,9 @@ class SQLiteRecords(SQLiteCore):
 
     def _write_records(self, records: Sequence[Record]) -> None:
         calls, convs, fbs = [], [], []
-        for r in records:
-            doc = r.model_dump_json()
+        docs = records.docs if isinstance(records, Serialised) else None
+        for i, r in enumerate(records):
+            doc = docs[i] if docs is not None else r.model_dump_json()
             if isinstance(r, CallRecord):
                 calls.append((r.request_id, to_epoch(r.timestamp), r.is_error, doc, *CALL_ROW(r)))
             elif isinstance(r, Conversation):
