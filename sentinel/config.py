@@ -87,6 +87,9 @@ class Settings(BaseSettings):
         extra="ignore",
         populate_by_name=True,
         hide_input_in_errors=True,  # errors name the setting, never echo a secret or URL
+        # `SENTINEL_PRICES_FILE=` (compose files and env templates write them) means unset:
+        # read as a path it was ".", the working directory, refused as "a directory".
+        env_ignore_empty=True,
     )
 
     # Upstream
@@ -127,7 +130,7 @@ class Settings(BaseSettings):
     # Spend (sentinel.client.prices): the operator's prices merged over the shipped table,
     # and the currency calls are priced in (DeepSeek bills in USD or CNY; no conversion)
     prices_file: Path | None = None
-    currency: Literal["USD", "CNY"] = "USD"
+    currency: Literal["USD", "CNY"] = "USD"  # any case, as `budgets set --currency` reads it
 
     # Storage and records
     store: str | None = None
@@ -257,6 +260,11 @@ class Settings(BaseSettings):
                     "printed wherever the URL is; use the setting made for the secret"
                 )
         return v
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency(cls, v: Any) -> Any:
+        return v.strip().upper() if isinstance(v, str) else v
 
     @field_validator("app")
     @classmethod

@@ -105,3 +105,22 @@ def test_default_store_is_sqlite_under_the_data_dir() -> None:
     s = Settings()
     assert s.store_url.startswith("sqlite:///")
     assert s.store_url.endswith("sentinel.db")
+
+
+def test_an_empty_variable_means_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    # compose files and env templates write `SENTINEL_PRICES_FILE=`: not the working dir
+    for name in ("SENTINEL_PRICES_FILE", "SENTINEL_MODELS_FILE", "SENTINEL_SPOOL_DIR"):
+        monkeypatch.setenv(name, "")
+    settings = Settings()
+    assert settings.prices_file is None and settings.models_file is None
+    assert settings.spool_dir is None
+
+
+def test_currency_is_read_in_any_case_and_others_are_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SENTINEL_CURRENCY", " cny ")
+    assert Settings().currency == "CNY"
+    monkeypatch.setenv("SENTINEL_CURRENCY", "eur")
+    with pytest.raises(ValidationError):
+        Settings()
