@@ -2,8 +2,9 @@
 subject key, conversation or day (`sentinel spend`, `GET /v1/spend`, the status page),
 and the reads and cost-only updates of `sentinel prices recompute`.
 
-Aggregated where the data is (one GROUP BY in SQLite, one aggregation in Elasticsearch),
-so a report over a million calls moves a few rows, not the calls. A cost update touches
+Aggregated where the data is (SQLite: its rollup plus the partial days at the range's
+edges; Elasticsearch: one aggregation), so a report over a million calls moves a few
+rows, not the calls. A cost update touches
 only the three cost fields of calls that still exist: an erased call stays erased.
 One mixin per store, hooked into its class with one line: Elasticsearch's here, SQLite's
 in `sentinel.store.sqlite.spend` (with its rollup, `sentinel.store.sqlite.spend_rollup`).
