@@ -2,15 +2,16 @@
 subject key, conversation or day (`sentinel spend`, `GET /v1/spend`, the status page),
 and the reads and cost-only updates of `sentinel prices recompute`.
 
-Aggregated where the data is (one GROUP BY in SQLite, one aggregation in Elasticsearch),
-so a report over a million calls moves a few rows, not the calls. A cost update touches
+Aggregated where the data is (SQLite: its rollup plus the partial days at the range's
+edges; Elasticsearch: one aggregation), so a report over a million calls moves a few
+rows, not the calls. A cost update touches
 only the three cost fields of calls that still exist: an erased call stays erased.
-One mixin per store, hooked into its class with one line.
+One mixin per store, hooked into its class with one line: Elasticsearch's here, SQLite's
+in `sentinel.store.sqlite.spend` (with its rollup, `sentinel.store.sqlite.spend_rollup`).
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -83,7 +84,7 @@ class SpendStore(Protocol):
         ...
 
 
-def _check(by: str, where: dict[str, str] | None) -> None:
+def check_groups(by: str, where: dict[str, str] | None) -> None:
     for name in [by, *(where or {})]:
         if name not in SPEND_GROUPS:
             raise ValueError(f"unknown spend group {name!r}: use {', '.join(SPEND_GROUPS)}")
@@ -91,11 +92,11 @@ def _check(by: str, where: dict[str, str] | None) -> None:
         raise ValueError("filter days with the time range, not `day=`")
 
 
-def _day(epoch_day: int | float) -> str:
+def day_key(epoch_day: int | float) -> str:
     return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(days=int(epoch_day))).strftime("%Y-%m-%d")
 
 
-def _order(rows: list[SpendRow], by: str, limit: int) -> list[SpendRow]:
+def order_rows(rows: list[SpendRow], by: str, limit: int) -> list[SpendRow]:
     if by == "day":
         return sorted(rows, key=lambda r: (r.key, r.currency))
     totals: dict[str, float] = {}
@@ -103,113 +104,6 @@ def _order(rows: list[SpendRow], by: str, limit: int) -> list[SpendRow]:
         totals[r.key] = totals.get(r.key, 0.0) + r.cost
     keep = set(sorted(totals, key=lambda k: (-totals[k], k))[:limit])
     return sorted((r for r in rows if r.key in keep), key=lambda r: (-totals[r.key], r.key))
-
-
-# Every column a spend report reads, in one index led by the timestamp: the report scans
-# this (~150 bytes a call) instead of the calls table, whose rows carry the whole JSON
-# document (~2 KB), which made a report over a million calls 3x slower.
-SPEND_SCHEMA = """
-CREATE INDEX IF NOT EXISTS calls_spend ON calls(ts, cost_currency, app, model, subject_key,
-    conversation_id, cost, cache_savings, cache_hit_tokens, cache_miss_tokens, output_tokens);
-"""
-
-
-class SQLiteSpendQueries:
-    """For SQLiteStore (its `_op` runs a function on the connection under the lock)."""
-
-    _op: Any
-
-    def spend(
-        self,
-        start: datetime,
-        end: datetime,
-        by: str,
-        where: dict[str, str] | None = None,
-        limit: int = 100,
-    ) -> list[SpendRow]:
-        _check(by, where)
-        # no key is "" (a JOIN never matches NULL)
-        column = (
-            "CAST(ts / 86400 AS INTEGER)" if by == "day" else f"COALESCE({SPEND_GROUPS[by]}, '')"
-        )
-        sql = (
-            f"SELECT {column} AS k, COALESCE(cost_currency, '') AS cur, COUNT(*) AS n,"
-            " TOTAL(cost) AS cost, TOTAL(cache_savings), TOTAL(cache_hit_tokens),"
-            " TOTAL(cache_miss_tokens), TOTAL(output_tokens) FROM calls WHERE ts >= ? AND ts < ?"
-        )
-        params: list[Any] = [start.timestamp(), end.timestamp()]
-        for name, value in (where or {}).items():
-            sql += f" AND {SPEND_GROUPS[name]} = ?"
-            params.append(value)
-        sql += " GROUP BY 1, 2"
-        if by != "day":  # the costliest groups only, chosen here: 50,000 conversations
-            # would cost more to move into Python than to aggregate
-            sql = (
-                f"WITH g AS MATERIALIZED ({sql}) SELECT g.* FROM g JOIN (SELECT k FROM g"
-                " GROUP BY k ORDER BY TOTAL(cost) DESC, k LIMIT ?) USING (k)"
-            )
-            params.append(limit)
-        rows = self._op(lambda c: c.execute(sql, params).fetchall())
-        out = [
-            SpendRow(
-                key=_day(k) if by == "day" else ("" if k is None else str(k)),
-                currency=cur,
-                calls=n,
-                cost=cost,
-                cache_savings=savings,
-                cache_hit_tokens=int(hit),
-                cache_miss_tokens=int(miss),
-                output_tokens=int(out),
-            )
-            for k, cur, n, cost, savings, hit, miss, out in rows
-        ]
-        return _order(out, by, limit)
-
-    def count_calls_since(self, since: datetime) -> int:
-        return self._op(
-            lambda c: c.execute(
-                "SELECT COUNT(*) FROM calls WHERE ts >= ?", (since.timestamp(),)
-            ).fetchone()[0]
-        )
-
-    def iter_calls_since(self, since: datetime, batch: int = 1000) -> Iterator[list[CallRecord]]:
-        after: tuple[float, str] = (since.timestamp(), "")
-        first = True
-        while True:
-            op = ">=" if first else ">"
-            sql = (
-                "SELECT ts, request_id, doc FROM calls WHERE (ts, request_id) "
-                f"{op} (?, ?) ORDER BY ts, request_id LIMIT ?"
-            )
-            rows = self._op(lambda c, s=sql, a=after: c.execute(s, (*a, batch)).fetchall())
-            if not rows:
-                return
-            yield [CallRecord.model_validate_json(doc) for _, _, doc in rows]
-            after, first = (rows[-1][0], rows[-1][1]), False
-
-    def set_costs(self, updates: Sequence[CostUpdate]) -> int:
-        params = [
-            (u.cost, u.currency, u.cache_savings, u.cost, u.currency, u.cache_savings, u.request_id)
-            for u in updates
-        ]
-
-        def update(c: Any) -> int:
-            c.execute("BEGIN IMMEDIATE")
-            try:
-                cur = c.executemany(
-                    "UPDATE calls SET cost=?, cost_currency=?, cache_savings=?, doc=json_set(doc,"
-                    " '$.cost', ?, '$.cost_currency', ?, '$.cache_savings', ?)"
-                    " WHERE request_id=?",
-                    params,
-                )
-                c.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    c.execute("ROLLBACK")
-                raise
-            return cur.rowcount
-
-        return self._op(update)
 
 
 _COST = schema.STORE_PATHS["cost"]
@@ -256,7 +150,7 @@ class ElasticSpendQueries:
         """One aggregation for every report: a terms (or date histogram) bucket per
         group and currency with the sums the rows need; long because the query and
         its unpacking are read together."""
-        _check(by, where)
+        check_groups(by, where)
         metrics = {
             "cost": {"sum": {"field": _COST}},
             "savings": {"sum": {"field": _SAVINGS}},
@@ -297,7 +191,7 @@ class ElasticSpendQueries:
             if by == "day":
                 if not bucket["doc_count"]:
                     continue
-                key = _day(bucket["key"] // 86_400_000)
+                key = day_key(bucket["key"] // 86_400_000)
             else:
                 key = str(bucket["key"])
             for cur in bucket["currencies"]["buckets"]:
@@ -313,7 +207,7 @@ class ElasticSpendQueries:
                         output_tokens=int(cur["out"]["value"] or 0),
                     )
                 )
-        return _order(out, by, limit)
+        return order_rows(out, by, limit)
 
     def count_calls_since(self, since: datetime) -> int:
         res = self._search(

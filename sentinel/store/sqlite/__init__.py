@@ -1,7 +1,7 @@
 """SQLiteStore: the embedded default, so a laptop or `sentinel demo` needs no server.
 
 One module per role of the Store protocol (`records`, `stats`, `subjects`, `cache`,
-`state`, `audit`), each a mixin over `core.SQLiteCore`, which owns the connection, the
+`state`, `audit`, `spend`), each a mixin over `core.SQLiteCore`, which owns the connection, the
 lifecycle and the failure classification; `tables` holds the schema. See `core` for
 the choices worth knowing (WAL, secure_delete, epoch timestamps, the checkpointer).
 """
@@ -9,11 +9,11 @@ the choices worth knowing (WAL, secure_delete, epoch timestamps, the checkpointe
 from __future__ import annotations
 
 from sentinel.store.cost_window import SQLiteCostQueries
-from sentinel.store.spend_queries import SQLiteSpendQueries
 from sentinel.store.sqlite.audit import SQLiteAudit
 from sentinel.store.sqlite.cache import SQLiteCache
 from sentinel.store.sqlite.core import CHECKPOINT_EVERY, WAL_AUTOCHECKPOINT_PAGES
 from sentinel.store.sqlite.records import SQLiteRecords
+from sentinel.store.sqlite.spend import SQLiteSpendQueries
 from sentinel.store.sqlite.state import SQLiteState
 from sentinel.store.sqlite.stats import SQLiteWindowStats, percentile
 from sentinel.store.sqlite.subjects import SQLiteSubjects

@@ -29,7 +29,7 @@ from sentinel.config import default_data_dir
 from sentinel.privatedirs import private_dir
 from sentinel.store.base import RecordRejected, SchemaReport, StoreError, StoreUnavailable
 from sentinel.store.dead_letter import DeadLetterFile
-from sentinel.store.spend_queries import SPEND_SCHEMA
+from sentinel.store.sqlite.spend_rollup import SPEND_SCHEMA, build_rollup, rollup_missing
 from sentinel.store.sqlite.tables import CALL_COLUMNS, CALLS_TABLE, SCHEMA, TABLES, add_call_columns
 
 PAGE = 500  # rows per page of the streaming reads (subject export, audit)
@@ -95,6 +95,22 @@ def rollback(c: sqlite3.Connection) -> None:
     if c.in_transaction:
         with contextlib.suppress(sqlite3.Error):
             c.execute("ROLLBACK")
+
+
+def _ensure_rollup(c: sqlite3.Connection) -> None:
+    """Build the spend rollup (`spend_rollup`) on open when the database lacks it: under
+    the write lock, checked again inside, so a second process opening the file meanwhile
+    waits and then finds it built."""
+    if not rollup_missing(c):
+        return
+    c.execute("BEGIN IMMEDIATE")
+    try:
+        if rollup_missing(c):
+            build_rollup(c)
+        c.execute("COMMIT")
+    except BaseException:
+        rollback(c)
+        raise
 
 
 def to_epoch(dt: datetime) -> float:
@@ -166,7 +182,8 @@ class SQLiteCore:
                 conn.execute("PRAGMA secure_delete=ON")
                 conn.execute("PRAGMA busy_timeout=10000")
                 if self._heal:
-                    conn.executescript(SCHEMA)
+                    conn.executescript(SCHEMA + SPEND_SCHEMA)
+                    _ensure_rollup(conn)  # a dropped calls table took its triggers along
                     self._heal = False
             except (sqlite3.Error, OSError) as exc:
                 raise StoreUnavailable(f"cannot open SQLite store {self._target}: {exc}") from exc
@@ -198,6 +215,7 @@ class SQLiteCore:
         self._op(add_call_columns)
         self._op(lambda c: c.executescript(SCHEMA))
         self._op(lambda c: c.executescript(SPEND_SCHEMA))
+        self._op(_ensure_rollup)
         self._set_up = True
 
     def ping(self) -> bool:

@@ -17,6 +17,7 @@ from sentinel.store.sqlite.core import (
     to_epoch,
     write_failure,
 )
+from sentinel.store.sqlite.spend_rollup import replace_calls
 from sentinel.store.sqlite.tables import CALL_ROW, INSERT_CALL
 
 _EXPIRE_BATCH = 5000  # call records deleted per transaction by the retention
@@ -69,6 +70,7 @@ class SQLiteRecords(SQLiteCore):
             c.execute("BEGIN IMMEDIATE")
             try:
                 if calls:
+                    replace_calls(c, calls)
                     c.executemany(INSERT_CALL, calls)
                 if convs:
                     # A replayed raw copy must never overwrite an anonymized conversation.
