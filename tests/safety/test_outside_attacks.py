@@ -1,0 +1,70 @@
+"""Attacks from outside (an operator's and an attacker's view, README and issue only),
+over real loopback HTTP to FakeDeepSeek with real list files: each test is one way the
+filter was found to break, kept so it stays fixed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from safety_support import Harness
+
+from sentinel.errors import ContentBlockedError
+
+MODEL = "deepseek-v4-flash"
+OFF = {"type": "disabled"}
+
+
+def ask(text: str) -> list[dict[str, Any]]:
+    return [{"role": "user", "content": text}]
+
+
+def _span_text(harness: Harness) -> str:
+    return "\n".join(
+        json.dumps(dict(s.attributes or {}), ensure_ascii=False)
+        + json.dumps([dict(e.attributes or {}) for e in s.events], ensure_ascii=False)
+        for s in harness.spans.get_finished_spans()
+    )
+
+
+def test_content_capture_puts_the_screened_prompt_on_the_span(harness: Harness) -> None:
+    """With SENTINEL_CAPTURE_CONTENT_IN_TELEMETRY on, the span's gen_ai.input.messages
+    was the app's raw prompt: a refused prompt's listed term and a masked one reached
+    the trace store, while the ECS line and the stored conversation had them masked."""
+    client = harness.client(capture_content_in_telemetry=True)
+    with pytest.raises(ContentBlockedError):
+        client.chat.completions.create(model=MODEL, messages=ask("a bomb, idiot"), thinking=OFF)
+    client.chat.completions.create(model=MODEL, messages=ask("you idiot"), thinking=OFF)
+    spans = _span_text(harness)
+    assert "bomb" not in spans and "idiot" not in spans
+    assert "a ****, *****" in spans and "you *****" in spans  # what crossed the boundary
+    assert "bomb" not in harness.log.getvalue() and "idiot" not in harness.log.getvalue()
+
+
+def _stream(harness: Harness, text: str) -> list[str]:
+    harness.fake.reply = lambda _messages: text
+    client = harness.client()
+    stream = client.chat.completions.create(
+        model=MODEL, messages=ask("x"), stream=True, thinking=OFF
+    )
+    return [c.choices[0].delta.content or "" for c in stream if c.choices]
+
+
+def test_a_run_of_punctuation_in_latin_text_is_not_held_back(harness: Harness) -> None:
+    """Trailing spaces and punctuation were held back whatever came before them (they
+    might yet be padding between two CJK characters), so an English answer's divider
+    line ("----- ----- ...") reached the app only when a letter came: every chunk of
+    it was delayed past the longest term (5 characters here), and each one rescanned
+    the growing backlog."""
+    pieces = _stream(harness, "start " + " ".join(["-----"] * 200) + " end")
+    assert "".join(pieces) == "start " + " ".join(["-----"] * 200) + " end"
+    # the role chunk, "start", then one chunk per divider: each is out by the next one
+    dividers = pieces[2:202]
+    assert sum(1 for p in dividers if not p) <= 2, dividers[:10]
+
+
+def test_a_cjk_term_split_by_padding_across_chunks_is_still_masked(harness: Harness) -> None:
+    """The fix above must keep holding padding that follows a CJK character."""
+    pieces = _stream(harness, "你 是 笨 . 蛋 吗")
+    assert "".join(pieces) == "你 是 ***** 吗"
