@@ -68,3 +68,30 @@ def test_a_cjk_term_split_by_padding_across_chunks_is_still_masked(harness: Harn
     """The fix above must keep holding padding that follows a CJK character."""
     pieces = _stream(harness, "你 是 笨 . 蛋 吗")
     assert "".join(pieces) == "你 是 ***** 吗"
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "\ufe00",  # variation selector 1 (the README: variation selectors are ignored)
+        "\ufe0d",
+        "\u200e",  # left-to-right mark
+        "\u200f",  # right-to-left mark
+        "\u202e",  # right-to-left override
+        "\u2066",  # left-to-right isolate
+        "\u2062",  # invisible times
+        "\u180b",  # Mongolian free variation selector
+        "\u061c",  # Arabic letter mark
+    ],
+)
+def test_every_invisible_character_inside_a_term_is_ignored(harness: Harness, hidden: str) -> None:
+    """Only ten invisible characters were dropped: a bidirectional mark or any
+    variation selector but the two emoji ones inside "idiot" got it past a mask list,
+    and inside "bomb" past a block list."""
+    client = harness.client()
+    answer = client.chat.completions.create(
+        model=MODEL, messages=ask(f"you id{hidden}iot"), thinking=OFF
+    )
+    assert answer.content == "you " + "*" * 6
+    with pytest.raises(ContentBlockedError):
+        client.chat.completions.create(model=MODEL, messages=ask(f"a b{hidden}omb"), thinking=OFF)
