@@ -119,7 +119,9 @@ def signature(files: Sequence[Path], specs: Iterable[str]) -> tuple[object, ...]
     for f in files:
         try:
             st = f.stat()
-            sig.append((str(f), st.st_mtime_ns, st.st_size))
+            # ctime and inode too: `cp -p` or `rsync -t` keep the mtime (and often the
+            # size), but a write or a rename always moves the ctime
+            sig.append((str(f), st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_size))
         except OSError:
             sig.append((str(f), None))
     return tuple(sig)

@@ -5,9 +5,11 @@ filter was found to break, kept so it stays fixed."""
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
+from loopback import wait_until
 from safety_support import Harness
 
 from sentinel.errors import ContentBlockedError
@@ -95,3 +97,25 @@ def test_every_invisible_character_inside_a_term_is_ignored(harness: Harness, hi
     assert answer.content == "you " + "*" * 6
     with pytest.raises(ContentBlockedError):
         client.chat.completions.create(model=MODEL, messages=ask(f"a b{hidden}omb"), thinking=OFF)
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_reloaded(harness: Harness) -> None:
+    """The reload poll compared only mtime and size: a list replaced by one of the
+    same size with its mtime kept (`cp -p`, `rsync -t`, a tar or package unpacking)
+    was never reloaded, so the new term went unscreened until a restart."""
+    client = harness.client(safety_reload="100ms")
+    path = harness.lists_dir / "spam.txt"
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert "casino" in text
+    staged = path.with_suffix(".new")
+    staged.write_text(text.replace("casino", "wombat"), encoding="utf-8")
+    os.utime(staged, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(staged, path)  # what cp -p / rsync -t leave: same size, same mtime
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+    def flagged() -> bool:
+        client.chat.completions.create(model=MODEL, messages=ask("a wombat"), thinking=OFF)
+        return (harness.calls()[-1].get("safety") or {}).get("categories") == ["spam"]
+
+    assert wait_until(flagged, 10, step=0.2)
