@@ -20,6 +20,8 @@ Every problem is reported with its file and line, all of them at once, so one ru
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -301,10 +303,22 @@ class _Parser:
         self.patterns.append(Pattern(regex, category, width, literal, where))
 
 
+MAX_MIXED_FORMS = 64  # per term: 6 characters that each have two forms
+
+
 def zh_variants(term: str) -> list[str]:
-    """The simplified and traditional forms of `term` (OpenCC), where they differ."""
-    converters = _opencc()
-    return [v for c in converters if (v := c.convert(term)) != term]
+    """The simplified and traditional forms of `term` (OpenCC), where they differ, and
+    the mixed ones: a writer mixes scripts freely ("開发票", "台灣"), so each character
+    may take any of its forms. Past MAX_MIXED_FORMS, only the two whole forms."""
+    whole = [c.convert(term) for c in _opencc()]
+    forms = [v for v in dict.fromkeys(whole) if v != term]
+    if not forms or any(len(v) != len(term) for v in forms):
+        return forms
+    choices = [list(dict.fromkeys(chars)) for chars in zip(term, *forms, strict=True)]
+    if math.prod(len(c) for c in choices) > MAX_MIXED_FORMS:
+        return forms
+    mixed = ("".join(p) for p in itertools.product(*choices))
+    return list(dict.fromkeys([*forms, *(m for m in mixed if m != term)]))
 
 
 _CONVERTERS: list[object] = []

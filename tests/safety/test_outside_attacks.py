@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -119,3 +120,21 @@ def test_an_edit_that_keeps_size_and_mtime_is_reloaded(harness: Harness) -> None
         return (harness.calls()[-1].get("safety") or {}).get("categories") == ["spam"]
 
     assert wait_until(flagged, 10, step=0.2)
+
+
+def test_a_variants_list_matches_mixed_simplified_and_traditional_text(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """`# variants: zh` matched the whole simplified and the whole traditional form
+    only, so writing one character of each ("開发票", or Taiwan's "台灣" for a list
+    saying "台湾") got past the list."""
+    lists = tmp_path / "mixed"
+    lists.mkdir()
+    (lists / "fapiao.txt").write_text(
+        "# action: mask\n# variants: zh\n开发票\n台湾\n", encoding="utf-8"
+    )
+    harness.lists_dir = lists
+    client = harness.client()
+    for text in ("開发票", "开發票", "開發票", "开发票", "台灣", "臺湾"):
+        answer = client.chat.completions.create(model=MODEL, messages=ask(text), thinking=OFF)
+        assert answer.content == "*" * len(text), text
