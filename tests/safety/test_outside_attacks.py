@@ -9,11 +9,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
-from loopback import wait_until
+from loopback import QuietHandler, http_server, wait_until
 from safety_support import Harness
 
+from sentinel.client import Sentinel
 from sentinel.errors import ContentBlockedError
+from sentinel.safety.logprobs import mask_logprobs
 
 MODEL = "deepseek-v4-flash"
 OFF = {"type": "disabled"}
@@ -138,3 +141,62 @@ def test_a_variants_list_matches_mixed_simplified_and_traditional_text(
     for text in ("開发票", "开發票", "開發票", "开发票", "台灣", "臺湾"):
         answer = client.chat.completions.create(model=MODEL, messages=ask(text), thinking=OFF)
         assert answer.content == "*" * len(text), text
+
+
+def _logprob(token: str) -> dict[str, Any]:
+    alt = {"token": token, "logprob": -0.1, "bytes": list(token.encode())}
+    return {**alt, "top_logprobs": [alt, {"token": " x", "logprob": -3.0, "bytes": [32, 120]}]}
+
+
+class LogprobsUpstream(QuietHandler):
+    """DeepSeek with logprobs on (thinking off): the answer's tokens come back beside it."""
+
+    tokens = ("you", " idi", "ot", " ok")
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = orjson.dumps(
+            {
+                "id": "cmpl-1", "object": "chat.completion", "created": 1, "model": MODEL,
+                "choices": [{
+                    "index": 0, "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": "".join(self.tokens)},
+                    "logprobs": {"content": [_logprob(t) for t in self.tokens]},
+                }],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 4, "total_tokens": 5},
+            }
+        )  # fmt: skip
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_logprobs_do_not_give_a_masked_term_back(harness: Harness) -> None:
+    """With logprobs=True the answer's tokens (and their alternatives) came back
+    unscreened beside the masked content: the app read "idiot" out of logprobs."""
+    with http_server(LogprobsUpstream) as url:
+        client = Sentinel(**{**harness.kwargs(), "base_url": url})
+        harness.clients.append(client)
+        answer = client.chat.completions.create(
+            model=MODEL, messages=ask("hi"), thinking=OFF, logprobs=True, top_logprobs=2
+        )
+    choice = answer.choices[0]
+    assert choice.message.content == "you ***** ok"
+    entries = choice.model_dump()["logprobs"]["content"]
+    assert "".join(e["token"] for e in entries) == "you ***** ok"  # still the text, aligned
+    dumped = json.dumps(entries)
+    assert "idi" not in dumped and "105, 100, 105" not in dumped  # nor in bytes
+    assert [e["token"] for e in entries[:1]] == ["you"]  # tokens outside a mask stay
+    assert entries[0]["top_logprobs"][1]["token"] == " x"
+
+
+def test_logprobs_that_cannot_be_lined_up_with_the_text_are_dropped() -> None:
+    """Byte-level tokens (a CJK character split over two) or a legacy FIM shape cannot
+    be masked position by position: none of them is passed on, rather than the term."""
+    split = {"content": [{"token": "\\xe7\\x82", "bytes": [231, 130]}, {"token": "x"}]}
+    assert mask_logprobs(split, "炸弹", "**") is None
+    legacy = {"tokens": ["bo", "mb"], "token_logprobs": [-0.1, -0.2]}
+    assert mask_logprobs(legacy, "bomb", "****") is None
+    assert mask_logprobs(legacy, "fine", "fine") is legacy  # nothing masked: untouched
