@@ -193,7 +193,9 @@ class _Parser:
         variants = False
         declared = f"{path}:1"
         in_header = True
-        for no, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        # lines end at "\n" only (as editors and `wc -l` count them): splitlines() also
+        # breaks at form feeds, U+0085 and U+2028, misnumbering every line after one
+        for no, raw in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
             line = raw.strip()
             where = f"{path}:{no}"
             if not line:

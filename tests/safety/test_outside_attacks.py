@@ -16,7 +16,9 @@ from safety_support import Harness
 
 from sentinel.client import Sentinel
 from sentinel.errors import ContentBlockedError
+from sentinel.safety.lists import SafetyListError, load_lists
 from sentinel.safety.logprobs import mask_logprobs
+from sentinel.safety.normalize import MAX_PADDING, normalize
 
 MODEL = "deepseek-v4-flash"
 OFF = {"type": "disabled"}
@@ -200,3 +202,36 @@ def test_logprobs_that_cannot_be_lined_up_with_the_text_are_dropped() -> None:
     legacy = {"tokens": ["bo", "mb"], "token_logprobs": [-0.1, -0.2]}
     assert mask_logprobs(legacy, "bomb", "****") is None
     assert mask_logprobs(legacy, "fine", "fine") is legacy  # nothing masked: untouched
+
+
+def test_trailing_padding_after_a_cjk_character_is_held_back_a_bounded_amount(
+    harness: Harness,
+) -> None:
+    """Padding between CJK characters had no length limit, so after a CJK character a
+    stream held back every space and dot that followed (here 1,500 chunks of " ."),
+    rescanning the whole backlog with each chunk: the app got nothing until the end,
+    and the cost grew with the square of the run. Padding is at most MAX_PADDING
+    characters now, in a whole text as in a stream."""
+    pieces = _stream(harness, "中文 " + " ".join(["."] * 1500) + " 好")
+    assert "".join(pieces) == "中文 " + " ".join(["."] * 1500) + " 好"
+    dots = pieces[2:1502]
+    held = sum(1 for p in dots if not p)
+    assert held <= MAX_PADDING // 2 + 1, held
+    assert normalize("炸" + " " * MAX_PADDING + "弹").text == "炸弹"
+    assert normalize("炸" + " " * (MAX_PADDING + 1) + "弹").text != "炸弹"
+
+
+def test_list_lines_are_numbered_as_an_editor_numbers_them(tmp_path: Path) -> None:
+    """A form feed in a comment (or U+0085 / U+2028 inside a term) counted as a line
+    break: the error below was reported on line 6 of a 4-line file, and "foo\\x85bar"
+    became two terms."""
+    path = tmp_path / "ff.txt"
+    path.write_text(
+        "# action: mask\r\n# a comment\x0c with a form feed\r\nfoo\x85bar\r\nre:(\r\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SafetyListError) as exc:
+        load_lists([str(path)])
+    assert [p.split(": ")[0] for p in exc.value.problems] == [f"{path}:4"]
+    path.write_text("# action: mask\nfoo\x85bar\n", encoding="utf-8")
+    assert [t.text for t in load_lists([str(path)]).terms] == ["foo\x85bar"]
