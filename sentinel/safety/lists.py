@@ -45,6 +45,7 @@ _HEADER_RE = re.compile(r"#\s*(category|action|apply|variants)\s*:\s*(.*?)\s*$")
 REGEX_PREFIX = "re:"
 MAX_REGEX_WIDTH = 256
 MAX_TERM_LENGTH = MAX_REGEX_WIDTH  # a stream is held back by the longest term, too
+MAX_LIST_BYTES = 64 << 20  # read whole into memory, and on every reload
 
 
 class SafetyListError(ConfigurationError):
@@ -178,14 +179,22 @@ class _Parser:
 
     def file(self, path: Path) -> None:
         try:
-            text = path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            data = path.read_bytes()
-            line = data[: exc.start].count(b"\n") + 1
-            self.problems.append(f"{path}:{line}: not UTF-8 (byte {exc.start})")
-            return
+            with path.open("rb") as f:
+                data = f.read(MAX_LIST_BYTES + 1)  # never more: a list file may be huge
         except OSError as exc:
             self.problems.append(f"{path}: cannot read: {exc.strerror}")
+            return
+        if len(data) > MAX_LIST_BYTES:
+            self.problems.append(
+                f"{path}: over {MAX_LIST_BYTES >> 20} MB; a list file is at most that"
+                " (50,000 terms take about 1 MB)"
+            )
+            return
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            self.problems.append(f"{path}:{line}: not UTF-8 (byte {exc.start})")
             return
         category = path.stem
         action: str = "flag"

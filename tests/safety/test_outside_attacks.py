@@ -16,7 +16,7 @@ from safety_support import Harness
 
 from sentinel.client import Sentinel
 from sentinel.errors import ContentBlockedError
-from sentinel.safety.lists import SafetyListError, load_lists
+from sentinel.safety.lists import MAX_LIST_BYTES, SafetyListError, load_lists
 from sentinel.safety.logprobs import mask_logprobs
 from sentinel.safety.normalize import MAX_PADDING, normalize
 
@@ -235,3 +235,17 @@ def test_list_lines_are_numbered_as_an_editor_numbers_them(tmp_path: Path) -> No
     assert [p.split(": ")[0] for p in exc.value.problems] == [f"{path}:4"]
     path.write_text("# action: mask\nfoo\x85bar\n", encoding="utf-8")
     assert [t.text for t in load_lists([str(path)]).terms] == ["foo\x85bar"]
+
+
+def test_a_huge_list_file_is_refused_without_reading_it_whole(tmp_path: Path) -> None:
+    """A list file was read whole into memory, at start and on every reload: a 1 GB
+    line (a mistaken copy, a log written into the list directory) took gigabytes of a
+    running proxy's memory before failing as one overlong term."""
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as f:  # sparse: no disk is written
+        f.truncate(MAX_LIST_BYTES + 4096)
+    with pytest.raises(SafetyListError) as exc:
+        load_lists([str(path)])
+    assert exc.value.problems == [
+        f"{path}: over 64 MB; a list file is at most that (50,000 terms take about 1 MB)"
+    ]
