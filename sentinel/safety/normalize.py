@@ -41,13 +41,14 @@ INVISIBLE = (
 _PAD_OR_INVISIBLE_RE = re.compile(f"{_PAD_RE.pattern}|([{INVISIBLE}]+)")
 # Full-width letters and digits; full-width punctuation (common in Chinese text) is
 # padding above, so folding it would only cost time.
-_WIDE_RE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+# The ideographic space is the full-width space: "ｆｒｅｅ　ｍｏｎｅｙ" is "free money".
+_WIDE_RE = re.compile("[\u3000\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 
 
 def _fold_table() -> dict[int, str]:
-    """Full-width letters and digits (already lower-cased) to ASCII: 1:1, so folding
-    never moves a character."""
-    return {cp: chr(cp - 0xFEE0).lower() for cp in range(0xFF10, 0xFF5B)}
+    """Full-width letters, digits and space (already lower-cased) to ASCII: 1:1, so
+    folding never moves a character."""
+    return {cp: chr(cp - 0xFEE0).lower() for cp in range(0xFF10, 0xFF5B)} | {0x3000: " "}
 
 
 _WIDE = _fold_table()

@@ -249,3 +249,17 @@ def test_a_huge_list_file_is_refused_without_reading_it_whole(tmp_path: Path) ->
     assert exc.value.problems == [
         f"{path}: over 64 MB; a list file is at most that (50,000 terms take about 1 MB)"
     ]
+
+
+def test_a_full_width_space_is_a_space(harness: Harness, tmp_path: Path) -> None:
+    """Width folding covered full-width letters and digits but not the full-width
+    (ideographic) space, so a phrase typed on a Chinese keyboard ("ｆｒｅｅ　ｍｏｎｅｙ",
+    "free　money") got past a list of "free money"."""
+    lists = tmp_path / "phrase"
+    lists.mkdir()
+    (lists / "spam.txt").write_text("# action: mask\nfree money\n", encoding="utf-8")
+    harness.lists_dir = lists
+    client = harness.client()
+    for text in ("ｆｒｅｅ\u3000ｍｏｎｅｙ", "free\u3000money", "FREE MONEY"):
+        answer = client.chat.completions.create(model=MODEL, messages=ask(text), thinking=OFF)
+        assert answer.content == "*" * len(text), text
