@@ -177,24 +177,30 @@ class _Parser:
         self.terms: dict[tuple[str, str], Term] = {}
         self.patterns: list[Pattern] = []
 
-    def file(self, path: Path) -> None:
+    def _read(self, path: Path) -> str | None:
+        """The file's text, or None with the problem noted."""
         try:
             with path.open("rb") as f:
                 data = f.read(MAX_LIST_BYTES + 1)  # never more: a list file may be huge
         except OSError as exc:
             self.problems.append(f"{path}: cannot read: {exc.strerror}")
-            return
+            return None
         if len(data) > MAX_LIST_BYTES:
             self.problems.append(
                 f"{path}: over {MAX_LIST_BYTES >> 20} MB; a list file is at most that"
                 " (50,000 terms take about 1 MB)"
             )
-            return
+            return None
         try:
-            text = data.decode("utf-8")
+            return data.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             self.problems.append(f"{path}:{line}: not UTF-8 (byte {exc.start})")
+            return None
+
+    def file(self, path: Path) -> None:
+        text = self._read(path)
+        if text is None:
             return
         category = path.stem
         action: str = "flag"
