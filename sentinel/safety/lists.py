@@ -314,7 +314,9 @@ class _Parser:
                 " (bound every repeat: {1,20} instead of + or *)"
             )
             return
-        if regex.match(""):
+        # width 0: only ever the empty string (`\b`, `^`), which matching ignores, so the
+        # line would screen nothing while `safety check` said OK
+        if width == 0 or regex.match(""):
             self.problems.append(f"{where}: regular expression matches the empty string")
             return
         self.patterns.append(Pattern(regex, category, width, literal, where))

@@ -263,3 +263,14 @@ def test_a_full_width_space_is_a_space(harness: Harness, tmp_path: Path) -> None
     for text in ("ｆｒｅｅ\u3000ｍｏｎｅｙ", "free\u3000money", "FREE MONEY"):
         answer = client.chat.completions.create(model=MODEL, messages=ask(text), thinking=OFF)
         assert answer.content == "*" * len(text), text
+
+
+@pytest.mark.parametrize("line", ["re:\\b", "re:\\b\\b", "re:(?:\\b|$)"])
+def test_a_regex_that_can_only_match_nothing_is_refused(tmp_path: Path, line: str) -> None:
+    """`re:\\b` passed `safety check` (its empty match at the start of "" fails, so the
+    empty-string test missed it) and then screened nothing: a dead line reported OK."""
+    path = tmp_path / "zero.txt"
+    path.write_text(f"# action: block\n{line}\n", encoding="utf-8")
+    with pytest.raises(SafetyListError) as exc:
+        load_lists([str(path)])
+    assert exc.value.problems == [f"{path}:2: regular expression matches the empty string"]
