@@ -44,7 +44,11 @@ _INVISIBLE_RANGES = (
     (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF),
 )  # fmt: skip
 INVISIBLE = "".join(chr(c) for lo, hi in _INVISIBLE_RANGES for c in range(lo, hi + 1))
-_PAD_OR_INVISIBLE_RE = re.compile(f"{_PAD_RE.pattern}|([{INVISIBLE}]+)")
+# A run of them is dropped up to MAX_PADDING long, like padding: a longer one is kept
+# (no reader's typo), so a stream never holds back an unbounded run of invisible text.
+_PAD_OR_INVISIBLE_RE = re.compile(
+    f"{_PAD_RE.pattern}|(?<![{INVISIBLE}])([{INVISIBLE}]{{1,{MAX_PADDING}}})(?![{INVISIBLE}])"
+)
 # Full-width letters and digits; full-width punctuation (common in Chinese text) is
 # padding above, so folding it would only cost time.
 _WIDE_RE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")

@@ -55,7 +55,8 @@ def _context(buf: str, cut: int) -> str:
     are dropped when matching, so alone they would hide the neighbour a word boundary
     is decided by ("k\\u200b" + "idiot" is "kidiot", no match)."""
     start = cut - 1
-    while start > 0 and buf[start] in INVISIBLE:
+    stop = max(cut - MAX_PADDING - 2, 0)  # a longer run is kept when matching: its last
+    while start > stop and buf[start] in INVISIBLE:  # one is then the neighbour
         start -= 1
     return buf[start:cut]
 

@@ -16,9 +16,12 @@ from safety_support import Harness
 
 from sentinel.client import Sentinel
 from sentinel.errors import ContentBlockedError
+from sentinel.safety.guard import Direction
 from sentinel.safety.lists import MAX_LIST_BYTES, SafetyListError, load_lists
 from sentinel.safety.logprobs import mask_logprobs
+from sentinel.safety.matcher import Matcher
 from sentinel.safety.normalize import MAX_PADDING, normalize
+from sentinel.safety.stream import StreamMasker, mask_spans
 
 MODEL = "deepseek-v4-flash"
 OFF = {"type": "disabled"}
@@ -274,3 +277,34 @@ def test_a_regex_that_can_only_match_nothing_is_refused(tmp_path: Path, line: st
     with pytest.raises(SafetyListError) as exc:
         load_lists([str(path)])
     assert exc.value.problems == [f"{path}:2: regular expression matches the empty string"]
+
+
+def _masker(lists_dir: Path) -> tuple[Matcher, StreamMasker]:
+    matcher = Matcher(load_lists([str(lists_dir)]))
+    side = Direction(matcher, "output")
+    return matcher, StreamMasker(matcher, side.categories, side.masked)
+
+
+def test_a_run_of_invisible_characters_is_held_back_a_bounded_amount(lists_dir: Path) -> None:
+    """Invisible characters were dropped however many came in a row, so a stream of
+    them (an answer told to repeat U+200B) was held back whole, and the released ones
+    stayed in the left context: every chunk rescanned all of it, 4,000 chunks took
+    seconds of the proxy's event loop. A run over MAX_PADDING is kept, like padding."""
+    _, masker = _masker(lists_dir)
+    released = masker.feed("ok b")[0]
+    for _ in range(2000):
+        released += masker.feed("\u200b\u200b")[0]
+        assert len(masker.held) + len(masker._ctx) <= MAX_PADDING + 2 * 8
+    assert released == "ok b" + "\u200b" * (4000 - len(masker.held))
+    assert normalize("b" + "\u200b" * MAX_PADDING + "omb").text == "bomb"
+    assert normalize("b" + "\u200b" * (MAX_PADDING + 1) + "omb").text != "bomb"
+
+
+@pytest.mark.parametrize("run", [1, MAX_PADDING, MAX_PADDING + 1, 600])
+def test_a_streamed_invisible_run_matches_like_the_whole_text(lists_dir: Path, run: int) -> None:
+    matcher, masker = _masker(lists_dir)
+    text = "k " + "\u200b" * run + "idiot and id" + "\u200b" * run + "iot ok"
+    whole = normalize(text)
+    spans = [whole.raw_span(m.start, m.end) for m in matcher.scan_folded(whole.text)]
+    out = "".join(masker.feed(text[i : i + 7])[0] for i in range(0, len(text), 7))
+    assert out + masker.end()[0] == mask_spans(text, spans)
