@@ -19,6 +19,7 @@ from sentinel.errors import ContentBlockedError
 from sentinel.models import CallSafety
 from sentinel.safety.jsontext import JsonStrings
 from sentinel.safety.lists import RANK
+from sentinel.safety.logprobs import mask_logprobs
 from sentinel.safety.matcher import Match, Matcher
 from sentinel.safety.stream import Mask, StreamMasker, mask_spans
 
@@ -251,12 +252,16 @@ class CallGuard:
             message = getattr(choice, "message", None)
             if message is None:  # a FIM answer: its `text`
                 if isinstance(choice.text, str) and choice.text:
-                    choice.text = self._masked(choice.text, side, found)
+                    text = choice.text
+                    choice.text = self._masked(text, side, found)
+                    _mask_logprobs(choice, text, choice.text)
                 continue
             for field in TEXT_FIELDS:
                 text = getattr(message, field, None)
                 if isinstance(text, str) and text:
                     setattr(message, field, self._masked(text, side, found))
+                    if field == "content":  # the tokens spell the content out
+                        _mask_logprobs(choice, text, message.content)
             calls = message.tool_calls
             if calls and (screened := self._tool_calls(calls, side, found)):
                 message.tool_calls = screened
@@ -338,3 +343,9 @@ class CallGuard:
                 if released:
                     out.append({"index": key[2], "function": {"arguments": released}})
         return out or deltas
+
+
+def _mask_logprobs(choice: Any, original: str, masked: str) -> None:
+    logprobs = getattr(choice, "logprobs", None)
+    if logprobs is not None and masked != original:
+        choice.logprobs = mask_logprobs(logprobs, original, masked)

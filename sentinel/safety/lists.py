@@ -20,6 +20,8 @@ Every problem is reported with its file and line, all of them at once, so one ru
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +45,7 @@ _HEADER_RE = re.compile(r"#\s*(category|action|apply|variants)\s*:\s*(.*?)\s*$")
 REGEX_PREFIX = "re:"
 MAX_REGEX_WIDTH = 256
 MAX_TERM_LENGTH = MAX_REGEX_WIDTH  # a stream is held back by the longest term, too
+MAX_LIST_BYTES = 64 << 20  # read whole into memory, and on every reload
 
 
 class SafetyListError(ConfigurationError):
@@ -119,7 +122,9 @@ def signature(files: Sequence[Path], specs: Iterable[str]) -> tuple[object, ...]
     for f in files:
         try:
             st = f.stat()
-            sig.append((str(f), st.st_mtime_ns, st.st_size))
+            # ctime and inode too: `cp -p` or `rsync -t` keep the mtime (and often the
+            # size), but a write or a rename always moves the ctime
+            sig.append((str(f), st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_size))
         except OSError:
             sig.append((str(f), None))
     return tuple(sig)
@@ -172,16 +177,30 @@ class _Parser:
         self.terms: dict[tuple[str, str], Term] = {}
         self.patterns: list[Pattern] = []
 
-    def file(self, path: Path) -> None:
+    def _read(self, path: Path) -> str | None:
+        """The file's text, or None with the problem noted."""
         try:
-            text = path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            data = path.read_bytes()
-            line = data[: exc.start].count(b"\n") + 1
-            self.problems.append(f"{path}:{line}: not UTF-8 (byte {exc.start})")
-            return
+            with path.open("rb") as f:
+                data = f.read(MAX_LIST_BYTES + 1)  # never more: a list file may be huge
         except OSError as exc:
             self.problems.append(f"{path}: cannot read: {exc.strerror}")
+            return None
+        if len(data) > MAX_LIST_BYTES:
+            self.problems.append(
+                f"{path}: over {MAX_LIST_BYTES >> 20} MB; a list file is at most that"
+                " (50,000 terms take about 1 MB)"
+            )
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            self.problems.append(f"{path}:{line}: not UTF-8 (byte {exc.start})")
+            return None
+
+    def file(self, path: Path) -> None:
+        text = self._read(path)
+        if text is None:
             return
         category = path.stem
         action: str = "flag"
@@ -189,7 +208,9 @@ class _Parser:
         variants = False
         declared = f"{path}:1"
         in_header = True
-        for no, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        # lines end at "\n" only (as editors and `wc -l` count them): splitlines() also
+        # breaks at form feeds, U+0085 and U+2028, misnumbering every line after one
+        for no, raw in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
             line = raw.strip()
             where = f"{path}:{no}"
             if not line:
@@ -293,16 +314,30 @@ class _Parser:
                 " (bound every repeat: {1,20} instead of + or *)"
             )
             return
-        if regex.match(""):
+        # width 0: only ever the empty string (`\b`, `^`), which matching ignores, so the
+        # line would screen nothing while `safety check` said OK
+        if width == 0 or regex.match(""):
             self.problems.append(f"{where}: regular expression matches the empty string")
             return
         self.patterns.append(Pattern(regex, category, width, literal, where))
 
 
+MAX_MIXED_FORMS = 64  # per term: 6 characters that each have two forms
+
+
 def zh_variants(term: str) -> list[str]:
-    """The simplified and traditional forms of `term` (OpenCC), where they differ."""
-    converters = _opencc()
-    return [v for c in converters if (v := c.convert(term)) != term]
+    """The simplified and traditional forms of `term` (OpenCC), where they differ, and
+    the mixed ones: a writer mixes scripts freely ("開发票", "台灣"), so each character
+    may take any of its forms. Past MAX_MIXED_FORMS, only the two whole forms."""
+    whole = [c.convert(term) for c in _opencc()]
+    forms = [v for v in dict.fromkeys(whole) if v != term]
+    if not forms or any(len(v) != len(term) for v in forms):
+        return forms
+    choices = [list(dict.fromkeys(chars)) for chars in zip(term, *forms, strict=True)]
+    if math.prod(len(c) for c in choices) > MAX_MIXED_FORMS:
+        return forms
+    mixed = ("".join(p) for p in itertools.product(*choices))
+    return list(dict.fromkeys([*forms, *(m for m in mixed if m != term)]))
 
 
 _CONVERTERS: list[object] = []

@@ -23,21 +23,38 @@ SEPARATORS = (
     r"\s!-/:-@\[-`{-~\u00a0\u00b7\u2000-\u206f\u3000-\u303f\u30fb\ufeff"
     r"\ufe30-\ufe4f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
 )
+# The longest padding between two CJK characters: a longer run is not one word padded
+# but two apart, and a stream holds back at most this much trailing padding.
+MAX_PADDING = 256
+_PAD = f"[{SEPARATORS}]{{1,{MAX_PADDING}}}"
 _CJK_RE = re.compile(f"[{CJK}]")
 # a CJK character, then the padding (group 1) before the next one: cheaper than a
 # lookbehind, which the regex engine would try at every position
-_PAD_RE = re.compile(f"[{CJK}]([{SEPARATORS}]+)(?=[{CJK}])")
+_PAD_RE = re.compile(f"[{CJK}]({_PAD})(?=[{CJK}])")
 _SEP_RE = re.compile(f"[{SEPARATORS}]")
 # Invisible characters (soft hyphen, zero-width space/joiners, word joiner, BOM,
-# combining grapheme joiner, Mongolian vowel separator, text/emoji variation selectors):
-# a reader sees "id\u200biot" as "idiot" in any script, so they are dropped everywhere,
-# not only between CJK characters. Rare in real text, so looked for first (an ASCII
-# check, then ten `in` tests: ~2 us per KB of CJK text, a regex search ~6 us).
-INVISIBLE = "\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\ufe0e\ufe0f\ufeff"
-_PAD_OR_INVISIBLE_RE = re.compile(f"{_PAD_RE.pattern}|([{INVISIBLE}]+)")
+# combining grapheme joiner, Mongolian free variation selectors and vowel separator,
+# variation selectors, bidirectional marks, embeddings and isolates, invisible math
+# operators): a reader sees "id\u200biot" (or "id\u200eiot", "id\ufe01iot") as
+# "idiot" in any script, so they are dropped everywhere, not only between CJK
+# characters. A character class, as one regex search: ranges make `in` tests too many.
+_INVISIBLE_RANGES = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x180B, 0x180F),
+    (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F),
+    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF),
+)  # fmt: skip
+INVISIBLE = "".join(chr(c) for lo, hi in _INVISIBLE_RANGES for c in range(lo, hi + 1))
+# A run of them is dropped up to MAX_PADDING long, like padding: a longer one is kept
+# (no reader's typo), so a stream never holds back an unbounded run of invisible text.
+_PAD_OR_INVISIBLE_RE = re.compile(
+    f"{_PAD_RE.pattern}|(?<![{INVISIBLE}])([{INVISIBLE}]{{1,{MAX_PADDING}}})(?![{INVISIBLE}])"
+)
 # Full-width letters and digits; full-width punctuation (common in Chinese text) is
 # padding above, so folding it would only cost time.
 _WIDE_RE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+# The ideographic space is the full-width space ("ｆｒｅｅ　ｍｏｎｅｙ" is "free money"):
+# common in Chinese text, so replaced by one C call rather than sent down the wide path.
+IDEOGRAPHIC_SPACE = "\u3000"
 
 
 def _fold_table() -> dict[int, str]:
@@ -65,6 +82,8 @@ def fold(text: str) -> str:
     """Lower case and half width, same length as `text`. (A substitution of the few
     wide characters, not str.translate: that costs ~60 us per KB of CJK text.)"""
     low = _lower_1to1(text)
+    if IDEOGRAPHIC_SPACE in low:
+        low = low.replace(IDEOGRAPHIC_SPACE, " ")
     return _WIDE_RE.sub(_half, low) if _WIDE_RE.search(low) else low
 
 
@@ -103,7 +122,7 @@ _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 # or padding between CJK characters, which _UNPAD_RE then drops (a lookbehind: a sub
 # with a group template instead is ~10x slower on Python 3.11).
 _LIGHT_RE = re.compile(f"({_WIDE_RE.pattern}|[{INVISIBLE}])|{_PAD_RE.pattern}")
-_UNPAD_RE = re.compile(f"(?<=[{CJK}])[{SEPARATORS}]+(?=[{CJK}])")
+_UNPAD_RE = re.compile(f"(?<=[{CJK}]){_PAD}(?=[{CJK}])")
 _HEAVY_RE = re.compile(f"{_WIDE_RE.pattern}|[{INVISIBLE}]")
 # The characters _SEP_RE matches, for str.rstrip (every one is below U+3100 or in the
 # U+FE00-U+FFFF block: see SEPARATORS, and no whitespace lies above U+3000).
@@ -121,6 +140,8 @@ def fold_light(text: str) -> str | None:
     low = text.lower()
     if len(low) != len(text):
         return None
+    if IDEOGRAPHIC_SPACE in low:
+        low = low.replace(IDEOGRAPHIC_SPACE, " ")
     if low.isascii() or (found := _LIGHT_RE.search(low)) is None:
         return low
     if found.group(1) or _HEAVY_RE.search(low, found.start()):
@@ -129,36 +150,34 @@ def fold_light(text: str) -> str | None:
 
 
 @functools.cache
-def _tail_re(n: int) -> re.Pattern[str]:
-    # read backwards: trailing separators, n - 1 characters, each with the padding
-    # before it when that padding is dropped (a CJK character on both sides), and the
-    # n-th character without its padding (which stays on the released side)
-    unit = f"[{CJK}][{SEPARATORS}]+(?=[{CJK}])|."
-    return re.compile(f"[{SEPARATORS}]*(?:{unit}){{{n - 1}}}.", re.DOTALL)
+def _tail_re(n: int, pad: bool) -> re.Pattern[str]:
+    # read backwards: trailing separators (if held), n - 1 characters, each with the
+    # padding before it when that padding is dropped (a CJK character on both sides),
+    # and the n-th character without its padding (which stays on the released side)
+    unit = f"[{CJK}]{_PAD}(?=[{CJK}])|."
+    trailing = f"[{SEPARATORS}]*" if pad else ""
+    return re.compile(f"{trailing}(?:{unit}){{{n - 1}}}.", re.DOTALL)
 
 
-def tail_start(text: str, folded: str, n: int) -> int:
+def tail_start(text: str, folded: str, n: int, pad: bool = True) -> int:
     """Where, in a text `fold_light` folds (to `folded`), the last `n` folded
-    characters begin, trailing separators not counted (held with them):
+    characters begin, trailing separators not counted (held with them) if `pad`:
     `normalize(text).raw(i)` for the folded index i that starts them, without the map."""
-    kept = len(folded.rstrip(SEPARATOR_CHARS)) if folded[-1:] in _SEPARATOR_SET else len(folded)
+    trails = pad and folded[-1:] in _SEPARATOR_SET
+    kept = len(folded.rstrip(SEPARATOR_CHARS)) if trails else len(folded)
     if kept <= n:
         return 0
     if len(folded) == len(text):  # nothing dropped: the same positions
         return kept - n
     if n <= 0:
-        return len(text.rstrip(SEPARATOR_CHARS))
-    found = _tail_re(n).match(text[::-1])
+        return len(text.rstrip(SEPARATOR_CHARS)) if pad else len(text)
+    found = _tail_re(n, pad).match(text[::-1])
     assert found is not None  # kept > n characters are there to match
     return len(text) - found.end()
 
 
 def _has_invisible(folded: str) -> bool:
-    """Ten `in` tests beat a regex search on long texts, but a stream's pieces are tens
-    of characters, where one search is cheaper than ten calls."""
-    if len(folded) < 256:
-        return _INVISIBLE_RE.search(folded) is not None
-    return any(c in folded for c in INVISIBLE)
+    return _INVISIBLE_RE.search(folded) is not None
 
 
 def normalize(text: str) -> Folded:

@@ -22,14 +22,17 @@ from collections.abc import Callable, Collection
 from sentinel.safety.matcher import Match, Matcher
 from sentinel.safety.normalize import (
     INVISIBLE,
+    MAX_PADDING,
     SEPARATOR_CHARS,
     Folded,
     fold_light,
+    is_cjk,
     normalize,
     tail_start,
 )
 
 MASK = "*"
+_SEPARATORS = frozenset(SEPARATOR_CHARS)
 # (text, absolute spans to mask, absolute position of text[0]) -> masked text
 Mask = Callable[[str, list[tuple[int, int]], int], str]
 
@@ -52,7 +55,8 @@ def _context(buf: str, cut: int) -> str:
     are dropped when matching, so alone they would hide the neighbour a word boundary
     is decided by ("k\\u200b" + "idiot" is "kidiot", no match)."""
     start = cut - 1
-    while start > 0 and buf[start] in INVISIBLE:
+    stop = max(cut - MAX_PADDING - 2, 0)  # a longer run is kept when matching: its last
+    while start > stop and buf[start] in INVISIBLE:  # one is then the neighbour
         start -= 1
     return buf[start:cut]
 
@@ -78,6 +82,7 @@ class StreamMasker:
         self._base = 0  # absolute position of _tail[0]
         self._seen: set[tuple[int, int, str]] = set()
         self._masks: list[tuple[int, int]] = []
+        self._after_cjk = False  # the last character but separators so far is CJK
 
     @property
     def held(self) -> str:
@@ -92,7 +97,8 @@ class StreamMasker:
             # most pieces: nothing in the window matches (masks of earlier matches may
             # still apply), so the same cut as below is found without the folded text's
             # map and the match bookkeeping (a stream pays this per chunk)
-            return self._release(buf, off, tail_start(buf, light, self.hold)), []
+            cut = tail_start(buf, light, self.hold, self._pads(light))
+            return self._release(buf, off, cut), []
         origin = self._base - off  # absolute position of buf[0]
         # the map only when characters were dropped (padding, invisible ones)
         folded = Folded(light) if light is not None and len(light) == len(buf) else normalize(buf)
@@ -102,8 +108,7 @@ class StreamMasker:
         if final:
             cut, first_held = len(buf), size
         else:
-            # trailing padding may yet sit between two CJK characters
-            kept = len(text.rstrip(SEPARATOR_CHARS))
+            kept = len(text.rstrip(SEPARATOR_CHARS)) if self._pads(text) else size
             first_held = max(kept - self.hold, 0)
             cut = folded.raw(first_held) if first_held < size else len(buf)
         new: list[Match] = []
@@ -126,6 +131,20 @@ class StreamMasker:
             if m.category in self._masked:
                 self._masks.append((origin + start, origin + end))
         return self._release(buf, off, cut), new
+
+    def _pads(self, folded: str) -> bool:
+        """Whether the window's trailing separators are held back: they may yet be
+        padding between two CJK characters, but only after one and only MAX_PADDING of
+        them; after Latin text (an English answer's "-----" line) they are final. The
+        last character before them may have been released: remembered."""
+        if folded[-1:] not in _SEPARATORS:
+            return True  # none trailing
+        stripped = folded.rstrip(SEPARATOR_CHARS)
+        if stripped:
+            self._after_cjk = is_cjk(stripped[-1])
+        if len(folded) - len(stripped) > MAX_PADDING:
+            self._after_cjk = False  # no padding, however the run goes on
+        return self._after_cjk
 
     def _release(self, buf: str, off: int, cut: int) -> str:
         """Release `buf` up to `cut` (masked), hold the rest."""

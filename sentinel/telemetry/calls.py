@@ -312,8 +312,12 @@ class CallTelemetry:
             attrs[sc.SERVER_ADDRESS] = host
             if port:
                 attrs[sc.SERVER_PORT] = int(port)
-        if self.capture_content and obs.completion is not None:
-            attrs[sc.GEN_AI_OUTPUT_MESSAGES] = json.dumps(_output(obs), ensure_ascii=False)
+        if self.capture_content:
+            # again at the end: the safety filter may since have masked the prompt (or
+            # refused it and masked its terms), and the span must carry what was sent
+            attrs[sc.GEN_AI_INPUT_MESSAGES] = json.dumps(obs.request.messages, ensure_ascii=False)
+            if obs.completion is not None:
+                attrs[sc.GEN_AI_OUTPUT_MESSAGES] = json.dumps(_output(obs), ensure_ascii=False)
         if record.error_type:
             span.set_status(Status(StatusCode.ERROR, record.error_type))
         span.set_attributes(attrs)
