@@ -65,7 +65,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--presidio", action="store_true", help="also score plain Presidio")
     parser.add_argument("--split", choices=("dev", "held-out", "both"), default="both")
-    parser.add_argument("--corpus", choices=("faker", "handwritten"), default="faker")
+    parser.add_argument("--corpus", choices=("faker", "handwritten", "extra"), default="faker")
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--show-leaks", type=int, default=0, help="print N leaked values")
     args = parser.parse_args()
@@ -76,7 +76,14 @@ def main() -> int:
     ok = True
     for split, seed in chosen.items():
         faker = args.corpus == "faker"
-        docs = generate(seed, args.docs) if faker else pii_handwritten.load(split)
+        if faker:
+            docs = generate(seed, args.docs)
+        elif args.corpus == "extra":  # all of it is dev data: one split
+            if split != "dev":
+                continue
+            docs = pii_handwritten.load("all", pii_handwritten.EXTRA)
+        else:
+            docs = pii_handwritten.load(split)
         t0 = time.perf_counter()
         ours = redactor.redact_many([d["text"] for d in docs])
         elapsed = time.perf_counter() - t0
