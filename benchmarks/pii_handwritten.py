@@ -5,7 +5,8 @@ every sentence shape; a recognizer tuned on its dev split can still miss the sha
 outside tester types: lowercase names, lone first names after a verb, possessives,
 non-Anglo names, two-character Chinese names, compound surnames. These messages were
 written before the recognizers were changed for them. Non-comment lines alternate
-between the dev half (tuning allowed) and the held-out half (run only to report).
+between a dev half and a second half that was held out until issue 19's third round;
+since then both halves are dev data (a fresh outside corpus is the held-out one).
 
 Markup: `{TYPE|value}` is a PII value of TYPE, `[kind|value]` a look-alike decoy.
 """

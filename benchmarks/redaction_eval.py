@@ -9,7 +9,8 @@ The dev split (DEV_SEED) is the one recognizers may be tuned on; the held-out sp
 <= 1.5%, every type <= 5%, decoys over-redacted <= 2%, PII-free documents unchanged
 >= 95%. A value counts as leaked when it still appears verbatim in the redacted text.
 `--corpus handwritten` scores the hand-written chat messages (benchmarks/pii_handwritten.py)
-instead, with the same dev / held-out rule.
+instead, with the same dev / held-out rule (both halves are dev data since issue 19's third
+round), and `--corpus extra` the recognizer side's own dev messages (pii_names_extra.txt).
 """
 
 from __future__ import annotations
