@@ -1,9 +1,9 @@
 """Name shapes of issue 19's third round: lower-case titles, verbs in any tense, given
-names that are everyday words next to a verb, surname-first Latin names, Turkish and
-Polish letters, Latin names inside Chinese text, Chinese titles (王总), 问 / 叫 before a
-name, 小王 / 老张, names jieba knows as words (苏醒, 金星) doing something; and the
-look-alikes in the same positions that must stay. The sentences are in none of the
-benchmark corpora."""
+names that are everyday words next to a verb, surname-first Latin names, romanized
+Russian names, Turkish and Polish letters, Latin names inside Chinese text, Chinese
+titles (王总), 问 / 叫 before a name, 小王 / 老张, names jieba knows as words (苏醒, 金星)
+doing something; and the look-alikes in the same positions that must stay. The
+sentences are in none of the benchmark corpora."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ from sentinel.privacy.redactor import Redactor
         ("the refund goes to Kemal Yıldız", ["Yıldız"]),
         ("请Paolo明天回个电话", ["Paolo"]),
         ("Ibrahim Musa texted me the tracking number", ["Ibrahim Musa"]),
+        ("yekaterina wants the keys back", ["yekaterina"]),
+        ("The invoice for Anastasia Kuznetsova is ready", ["Kuznetsova"]),
         ("刚才钱总打电话来了", ["钱总"]),
         ("你问邱峰要一下密码", ["邱峰"]),
         ("叫谢婷婷下来拿快递", ["谢婷婷"]),

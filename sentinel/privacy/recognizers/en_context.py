@@ -68,7 +68,8 @@ _AFTER = regex.compile(
 # What only a person does right after an everyday-word name ("Will said", not "Will you").
 _AFTER_STRONG = regex.compile(
     r"\s+(?:said|says|told|asked|wants|wanted|thinks|thought|called|emailed|texted|"
-    r"booked|replied|mentioned|agreed|confirmed|forgot|is waiting|needs)\b",
+    r"booked|replied|mentioned|agreed|confirmed|forgot|is waiting|needs|approved|signed|"
+    r"sent|wrote|joined|reported)\b",
     regex.IGNORECASE,
 )
 _HAN_NEXT = regex.compile(r"\s*\p{Han}")
