@@ -50,6 +50,8 @@ def test_name_shape_is_redacted(redactor: Redactor, text: str, names: list[str])
         "hope this helps, grace period ends soon",
         "I have been using Spring Boot with Kotlin",
         "ask Datadog support about the alert",
+        "用Aurora跑一下数据迁移",
+        "the job is waiting for Ray workers to start",
         "周总结写完了吗",
         "给老板发个邮件",
         "两小时以后再说",

@@ -38,16 +38,17 @@ _VERBS = (
     r"talk(?:ed|ing)? to|spoke (?:to|with)|speak(?:ing)? (?:to|with)|ask(?:ed|ing)?|"
     r"tell(?:ing)?|told|call(?:ed|ing)?|text(?:ed|ing)?|ping(?:ed)?|cc|e-?mail(?:ed)?|"
     r"messag(?:e|ed)|dm|remind(?:ed)?|thank(?:s|ed)?|thx|meet(?:ing)?|met|invit(?:e|ed)|"
-    r"hello to|hi to|approv(?:e|ed)|reach(?:ed)?|wait(?:ing)? (?:on|for)|visit(?:ed|ing)?|"
+    r"hello to|hi to|approv(?:e|ed)|reach(?:ed)?|visit(?:ed|ing)?|"
     r"help(?:ed)?|pay|paid|page|notify|inform(?:ed)?|introduce|loop in|hired?|fired?"
 )
 _BEFORE = regex.compile(
-    rf"(?:\b(?:{_VERBS}|with|w/|and|to|for|from|by|"
-    rf"(?:my|our|your|his|her) (?:{_RELATION}))|[给和跟找叫问让同]|告诉)\s*[,:]?\s*$",
+    rf"(?:\b(?:{_VERBS}|wait(?:ing)? (?:on|for)|with|w/|and|to|for|from|by|"
+    rf"(?:my|our|your|his|her) (?:{_RELATION}))|[给和跟找叫问让同请]|告诉|通知|转告|谢谢|感谢)"
+    r"\s*[,:]?\s*$",
     regex.IGNORECASE,
 )
 # Before a given name that is also an everyday word (Will, Hope, Rose): only a verb or
-# a relation, never a preposition ("due for May", "from June").
+# a relation, never a preposition ("due for May", "from June", "waiting for Ray").
 _BEFORE_VERB = regex.compile(
     rf"(?:\b(?:{_VERBS}|(?:my|our|your|his|her) (?:{_RELATION}))|[给和跟找叫问让同]|告诉)"
     r"\s*[,:]?\s*$",
@@ -199,9 +200,10 @@ class ContextNames:
 
 
 def _next_to_han(text: str, word: regex.Match) -> bool:
-    return bool(
-        _HAN_NEXT.match(text, word.end())
-        or _HAN_BEFORE.search(text, max(0, word.start() - 2), word.start())
+    # a clause that starts with the name and goes on in Chinese; after a Han word it is
+    # as often 用 / 在 + a tool (用Aurora跑), and 给 / 跟 + a person is in _BEFORE
+    return bool(_HAN_NEXT.match(text, word.end())) and not _HAN_BEFORE.search(
+        text, max(0, word.start() - 2), word.start()
     )
 
 
