@@ -9,7 +9,8 @@ The dev split (DEV_SEED) is the one recognizers may be tuned on; the held-out sp
 <= 1.5%, every type <= 5%, decoys over-redacted <= 2%, PII-free documents unchanged
 >= 95%. A value counts as leaked when it still appears verbatim in the redacted text.
 `--corpus handwritten` scores the hand-written chat messages (benchmarks/pii_handwritten.py)
-instead, with the same dev / held-out rule.
+instead, with the same dev / held-out rule (both halves are dev data since issue 19's third
+round), and `--corpus extra` the recognizer side's own dev messages (pii_names_extra.txt).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--presidio", action="store_true", help="also score plain Presidio")
     parser.add_argument("--split", choices=("dev", "held-out", "both"), default="both")
-    parser.add_argument("--corpus", choices=("faker", "handwritten"), default="faker")
+    parser.add_argument("--corpus", choices=("faker", "handwritten", "extra"), default="faker")
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--show-leaks", type=int, default=0, help="print N leaked values")
     args = parser.parse_args()
@@ -76,7 +77,14 @@ def main() -> int:
     ok = True
     for split, seed in chosen.items():
         faker = args.corpus == "faker"
-        docs = generate(seed, args.docs) if faker else pii_handwritten.load(split)
+        if faker:
+            docs = generate(seed, args.docs)
+        elif args.corpus == "extra":  # all of it is dev data: one split
+            if split != "dev":
+                continue
+            docs = pii_handwritten.load("all", pii_handwritten.EXTRA)
+        else:
+            docs = pii_handwritten.load(split)
         t0 = time.perf_counter()
         ours = redactor.redact_many([d["text"] for d in docs])
         elapsed = time.perf_counter() - t0

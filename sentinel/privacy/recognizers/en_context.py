@@ -30,15 +30,32 @@ _WORD = regex.compile(
 _RELATION = (
     "wife|husband|son|daughter|sister|brother|mom|mum|mother|dad|father|boss|manager|"
     "friend|colleague|coworker|co-worker|landlord|partner|girlfriend|boyfriend|cousin|"
-    "uncle|aunt|neighbou?r|teacher|roommate|buddy|lead|intern|client"
+    "uncle|aunt|neighbou?r|teacher|roommate|buddy|lead|intern|client|niece|nephew|"
+    "grandson|granddaughter|grandma|grandpa|grandmother|grandfather|fianc[eé]e?|kid|baby"
+)
+# Verbs that address a person, in any tense ("asked carmen", "meeting Diego").
+_VERBS = (
+    r"talk(?:ed|ing)? to|spoke (?:to|with)|speak(?:ing)? (?:to|with)|ask(?:ed|ing)?|"
+    r"tell(?:ing)?|told|call(?:ed|ing)?|text(?:ed|ing)?|ping(?:ed)?|cc|e-?mail(?:ed)?|"
+    r"messag(?:e|ed)|dm|remind(?:ed)?|thank(?:s|ed)?|thx|meet(?:ing)?|met|invit(?:e|ed)|"
+    r"hello to|hi to|approv(?:e|ed)|reach(?:ed)?|visit(?:ed|ing)?|"
+    r"help(?:ed)?|pay|paid|page|notify|inform(?:ed)?|introduce|loop in|hired?|fired?"
 )
 _BEFORE = regex.compile(
-    r"(?:\b(?:talked to|talk to|talking to|spoke to|spoke with|speak to|speak with|ask|tell|"
-    r"told|call|text|ping|cc|email|message|remind|thank|thanks|thx|with|w/|and|to|for|from|"
-    r"meet|met|invite|hello to|hi to|approve|by|reach|"
-    rf"(?:my|our|your|his|her) (?:{_RELATION}))|[给和跟找叫问让同]|告诉)\s*[,:]?\s*$",
+    rf"(?:\b(?:{_VERBS}|wait(?:ing)? (?:on|for)|with|w/|and|to|for|from|by|"
+    rf"(?:my|our|your|his|her) (?:{_RELATION}))|[给和跟找叫问让同请]|告诉|通知|转告|谢谢|感谢)"
+    r"\s*[,:]?\s*$",
     regex.IGNORECASE,
 )
+# Before a given name that is also an everyday word (Will, Hope, Rose): only a verb or
+# a relation, never a preposition ("due for May", "from June", "waiting for Ray").
+_BEFORE_VERB = regex.compile(
+    rf"(?:\b(?:{_VERBS}|(?:my|our|your|his|her) (?:{_RELATION}))|[给和跟找叫问让同]|告诉)"
+    r"\s*[,:]?\s*$",
+    regex.IGNORECASE,
+)
+# A lower-case title: "thanks mr. patel" (EnPersonRecognizer reads capitalized ones).
+_TITLE = regex.compile(r"\b(?:mr|mrs|ms|miss|dr|prof)(?:\.\s*|\s+)$", regex.IGNORECASE)
 # After "my boss" any capitalized word that is no ordinary word is the person's name.
 _RELATED = regex.compile(rf"\b(?:my|our|your|his|her) (?:{_RELATION})\s*,?\s*$", regex.IGNORECASE)
 _AFTER = regex.compile(
@@ -49,6 +66,15 @@ _AFTER = regex.compile(
     r"confirmed|mentioned|noticed)\b)",
     regex.IGNORECASE,
 )
+# What only a person does right after an everyday-word name ("Will said", not "Will you").
+_AFTER_STRONG = regex.compile(
+    r"\s+(?:said|says|told|asked|wants|wanted|thinks|thought|called|emailed|texted|"
+    r"booked|replied|mentioned|agreed|confirmed|forgot|is waiting|needs|approved|signed|"
+    r"sent|wrote|joined|reported)\b",
+    regex.IGNORECASE,
+)
+_HAN_NEXT = regex.compile(r"\s*\p{Han}")
+_HAN_BEFORE = regex.compile(r"\p{Han}\s*$")
 
 
 class ContextNames:
@@ -87,29 +113,64 @@ class ContextNames:
     def _name_at(self, text: str, words: list[regex.Match], i: int) -> tuple[int, float] | None:
         word = words[i].group()
         key = self._key(word)
+        if key is None and fold(word) in self.everyday:
+            key = fold(word)  # "will" is a stop word, "Will said" a person
+        start = words[i].start()
         nxt = words[i + 1] if i + 1 < len(words) else None
         joined = nxt is not None and text[words[i].end() : nxt.start()] == " "
+        if (
+            key is not None
+            and word.islower()
+            and key not in self.english
+            and _TITLE.search(text, max(0, start - 8), start)
+        ):
+            return i, 0.7  # "thanks mr. patel"
         if key is not None and key not in self.given and word.istitle():
             if key in self.english:
                 return None
             return self._unlisted_given(text, words, i, joined)
-        if key is None or key not in self.given or key in self.everyday:
+        if key is None or key not in self.given:
+            return None
+        if key in self.everyday:  # Will, Hope, Rose: capitalized, and a verb around
+            if word.istitle() and (
+                _BEFORE_VERB.search(text, max(0, start - 40), start)
+                or _AFTER_STRONG.match(text, words[i].end())
+            ):
+                return i, 0.6
             return None
         lower = word.islower()
         surname = self._key(nxt.group()) if joined else None
         same_case = joined and nxt.group()[:1].isupper() == word[:1].isupper()
         if lower and same_case and surname in self.surnames:
             return i + 1, 0.7  # "andrew miller"
-        unlisted = surname is not None and not lower and surname not in self.english
-        before = _BEFORE.search(text, max(0, words[i].start() - 40), words[i].start())
+        before = _BEFORE.search(text, max(0, start - 40), start)
+        after_next = joined and _AFTER.match(text, nxt.end())
+        # an unlisted capitalized word after a listed given name is its surname when
+        # a person's context surrounds both; an English word only before a verb
+        # ("Chukwuemeka Obi sent": obi is also a sash)
+        unlisted = (
+            surname is not None
+            and not lower
+            and surname not in self.everyday
+            and (surname not in self.english or after_next)
+        )
         if (
             surname is not None
             and same_case
             and (surname in self.surnames or unlisted)
-            and (before or _AFTER.match(text, nxt.end()))
+            and (before or after_next)
         ):
             return i + 1, 0.65  # "Aleksandr Petrov joined", "kevin o'brien"
-        return (i, 0.6) if before or _AFTER.match(text, words[i].end()) else None
+        if before or _AFTER.match(text, words[i].end()):
+            return i, 0.6
+        if (
+            word.istitle()
+            and key not in self.english
+            and not (joined and nxt.group()[:1].isupper())  # "用Spring Boot": a product
+            and _next_to_han(text, words[i])
+        ):
+            return i, 0.6  # "Linda明天请假": a Latin name inside Chinese text
+        return None
 
     def _unlisted_given(
         self, text: str, words: list[regex.Match], i: int, joined: bool
@@ -119,12 +180,31 @@ class ContextNames:
         if _RELATED.search(text, max(0, words[i].start() - 30), words[i].start()):
             return i, 0.6
         if not joined:
-            return None
+            return None  # one unlisted word with a verb: as often a product (ask Datadog)
+        start = words[i].start()
         nxt = words[i + 1]
         surname = self._key(nxt.group())
-        if not nxt.group().istitle() or surname not in self.surnames or surname in self.everyday:
+        if not nxt.group().istitle() or surname is None or surname in self.everyday:
             return None
-        return (i + 1, 0.6) if _AFTER.match(text, nxt.end()) else None
+        if surname in self.surnames and _AFTER.match(text, nxt.end()):
+            return i + 1, 0.6
+        # two unlisted non-English words with a verb on both sides ("spoke to Funmilayo
+        # Adebayo about"): a foreign name outside the lists
+        if (
+            surname not in self.english
+            and _BEFORE_VERB.search(text, max(0, start - 40), start)
+            and _AFTER.match(text, nxt.end())
+        ):
+            return i + 1, 0.55
+        return None
+
+
+def _next_to_han(text: str, word: regex.Match) -> bool:
+    # a clause that starts with the name and goes on in Chinese; after a Han word it is
+    # as often 用 / 在 + a tool (用Aurora跑), and 给 / 跟 + a person is in _BEFORE
+    return bool(_HAN_NEXT.match(text, word.end())) and not _HAN_BEFORE.search(
+        text, max(0, word.start() - 2), word.start()
+    )
 
 
 def _inside(start: int, end: int, taken: list[tuple[int, int]]) -> bool:

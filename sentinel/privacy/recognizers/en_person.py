@@ -175,9 +175,28 @@ class EnPersonRecognizer(EntityRecognizer):
             if end is None and k is not None and j + 1 < len(run) and _INTRO.search(before):
                 # "issued to Thibault Chartier": two unlisted words after an introduction
                 end, score = (j + 1, 0.6) if keys[j + 1] is not None else (None, 0.0)
+            if end is None and k is not None:
+                end, score = self._surname_first(keys, j)
             if end is None:
                 j += 1
                 continue
             out.append(RecognizerResult("PERSON", run[j].start(), run[end].end(), score))
             j = end + 1
         return out
+
+    def _surname_first(self, keys: list[str | None], j: int) -> tuple[int | None, float]:
+        """Two or three words, surname first, as Vietnamese, Chinese pinyin and Korean
+        names are written (Vu Minh Anh, Tran Quoc Bao): at least two listed names, and
+        any other word no English word."""
+        if keys[j] not in self.surnames:
+            return None, 0.0
+        for n in (3, 2):
+            ks = keys[j : j + n]
+            if len(ks) < n or None in ks:
+                continue
+            listed = [k in self.given or k in self.surnames for k in ks]
+            if sum(listed) >= 2 and all(
+                ok or k not in self.context.english for k, ok in zip(ks, listed, strict=True)
+            ):
+                return j + n - 1, 0.65
+        return None, 0.0

@@ -10,10 +10,14 @@ import functools
 import unicodedata
 from importlib.resources import files
 
+# Letters with no decomposition to strip an accent from: Turkish ı (Yılmaz), Polish ł
+# (Michał), Nordic ø, Vietnamese đ (Đặng).
+_UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "æ": "ae"})
+
 
 def fold(word: str) -> str:
     """Lower-case `word` and strip its accents."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_UNDECOMPOSED))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

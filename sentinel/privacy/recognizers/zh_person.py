@@ -42,14 +42,37 @@ _CONTEXT_ONLY = frozenset("和有能那都后年言第从以乐通双别公红�
 # Words after which a surname and given name are a name even if the dictionary knows them,
 # words after which they must not be an everyday word, and titles that follow a name.
 _STRONG_INTRO = "我叫|叫做|名叫|名字是|名字叫|姓名|联系人|收件人|收货人|户名|持卡人|乘客"
-_WEAK_INTRO = "我是|客户|患者|转告|谢谢|感谢|联系|找|问问|请|让|告诉|通知|同事|跟|给|和"
-_TITLES = "先生|女士|小姐|老师|经理|总监|医生|主任|同学|教授|律师|阿姨|师傅|大夫|总经理"
+_WEAK_INTRO = "我是|客户|患者|转告|谢谢|感谢|联系|找|问问|请|让|告诉|通知|同事|跟|给|和|问|叫"
+# 总 (王总, the boss) but not 总结 / 总共 / 总是 ...
+_TITLES = (
+    "先生|女士|小姐|老师|经理|总监|医生|主任|同学|教授|律师|阿姨|师傅|大夫|总经理|"
+    "总(?![结共是体部数额计算之统量和])|组长|部长|院长|校长|队长|局长|处长|科长|主管|护士|助理"
+)
 _WEAK_TITLES = "说|和|的"
 # Characters that, standing alone after a surname, are a verb or particle, not a name.
 _FUNCTION_CHARS = frozenset("有和是能都那从以用的了在也就还")
 # Words before and after which a word jieba's HMM made up is a name (跟袁泉说一声).
 _BEFORE_NAME = frozenset(["跟", "和", "给", "发给", "找", "叫", "问", "让", "告诉", "同事"])
 _AFTER_NAME = frozenset(["说", "把", "要", "跟", "和"])
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# What a person does or owns: after these, a word jieba knows as a name or a proper noun
+# is a person even when it is also an everyday word (苏醒把, 高山说, 杜鹃的孩子), at the
+# start of a clause or after 跟 / 给 / 让 ... (杨树的叶子 stays: 叶子 is owned by no one).
+_PERSON_ACTS = _words(
+    "说 把 让 要 问 告诉 请假 负责 打电话 同意 答应 觉得 认为 回复 签字 值班 出差 "
+    "加班 面试 入职 离职 结婚 生病 发 发了 晚点 已经 还没 明天 今天 昨天 下周 刚才"
+)
+_OWNED = _words(
+    "孩子 儿子 女儿 老公 老婆 妈妈 爸爸 电话 手机 微信 邮箱 账号 工位 电脑 快递 发票 合同 方案 "
+    "车 家 朋友 同事 老板 助理 简历 护照 身份证 地址 工资 报销 演讲稿 资料 航班 订单 报告"
+)
+_PROPER_FLAGS = frozenset({"nz", "ns"})
+_PROPER_FREQ = 2000  # 金星 (695), 高山 (1202); 北京 and 中国 are far above
 
 
 class ZhPersonRecognizer(EntityRecognizer):
@@ -85,6 +108,13 @@ class ZhPersonRecognizer(EntityRecognizer):
         self.weak_intro = regex.compile(rf"(?<=(?:{_WEAK_INTRO}){sep}){surname}{given}{{1,2}}")
         self.weak_title = regex.compile(rf"{surname}{given}{{1,2}}(?=(?:{_WEAK_TITLES}|{_TITLES}))")
         self.titled = regex.compile(rf"{surname}(?=(?:{_TITLES}))")
+        # 小王 / 老张: after 跟 / 给 ... anywhere, else before what a person does
+        single = "[" + "".join(sorted(self.structural)) + "]"
+        self.nickname = regex.compile(
+            rf"(?:(?<=[跟给和让叫问找]|告诉)[小老]{single}|(?<!\p{{Han}})[小老]{single}(?=[说把要让]))"
+        )
+        # a given name alone, between 跟 / 给 / 让 ... and what a person does (跟志刚说)
+        self.lone_given = regex.compile(rf"(?<=[跟给和让叫问找]){given}{{2}}(?=[说把要])")
         # Cheap tests first: the context patterns scan every position of the text.
         self.has_strong = regex.compile(_STRONG_INTRO)
         self.has_weak = regex.compile(_WEAK_INTRO)
@@ -132,9 +162,21 @@ class ZhPersonRecognizer(EntityRecognizer):
                 for m in self.titled.finditer(text)
                 if m.group()[0] not in _CONTEXT_ONLY
             ]
+            results += [
+                RecognizerResult("PERSON", *m.span(), 0.6)
+                for m in self.lone_given.finditer(text)
+                # 建军 (170) and 国庆 (131) are names here, 朋友 (9,200) is not
+                if self.freq.get(m.group(), 0) < _EVERYDAY_NAME_FREQ
+            ]
         results += [
             RecognizerResult("PERSON", *m.span(), 0.8) for m in weak if self._plausible(m.group())
         ]
+        if "小" in text or "老" in text:
+            results += [  # 老师, 小时, 老板 are words (thousands), 老张 (256) is not
+                RecognizerResult("PERSON", *m.span(), 0.6)
+                for m in self.nickname.finditer(text)
+                if self.freq.get(m.group(), 0) < _EVERYDAY_NAME_FREQ
+            ]
         for run in _HAN_RUN.finditer(text):
             results += self._in_run(run.group(), run.start())
         return results
@@ -152,6 +194,8 @@ class ZhPersonRecognizer(EntityRecognizer):
         if not self._looks_like_name(word):
             return False
         compound = word.startswith(self.compound)
+        if compound and len(word) == 4 and self.freq.get(word[2:], 0) >= _EVERYDAY_FREQ:
+            return False  # 东方明珠: 明珠 is a word, the whole a landmark
         if self._everyday(word):
             # a famous name jieba knows, of a compound surname (令狐冲), not 东方红 (a song)
             return compound and tag in _NAME_FLAGS and not word.startswith("东方")
@@ -163,7 +207,32 @@ class ZhPersonRecognizer(EntityRecognizer):
         # a dictionary word only given-name characters: jieba tags 王平 and 高强 but also
         # 毛巾, 张开 and 华为 as names; a compound surname is not part of the given name
         # (皇甫嵩: 嵩, not 甫嵩)
-        return all(c in self.given for c in given) or (tag in _NAME_FLAGS and compound)
+        # three characters jieba knows as a name (周小川) are one whatever the characters,
+        # unless they hold an everyday word (陈列柜, 白名单, 朱红色: jieba tags those nr too)
+        return all(c in self.given for c in given) or (
+            tag in _NAME_FLAGS and (compound or (len(word) == 3 and not self._holds_word(word)))
+        )
+
+    def _holds_word(self, word: str) -> bool:
+        # jieba tags 陈列 (665) and 张开 (452) nr too, so any frequent prefix is a word
+        return self.freq.get(word[:2], 0) >= _EVERYDAY_FREQ or self._everyday(word[1:])
+
+    def _word_name_acting(self, words: list[str], i: int, tag: str | None, prev: str) -> bool:
+        """A name that is also a word (苏醒 "wake up", 金星 "Venus"), known to jieba as a
+        name or a proper noun, at the start of a clause or after 跟 / 给 ..., followed by
+        what a person does or owns."""
+        word = words[i]
+        if not (2 <= len(word) <= 3 and (word[0] in self.structural or word in self.compound)):
+            return False
+        proper = tag in _PROPER_FLAGS and self.freq.get(word, 0) < _PROPER_FREQ
+        if tag not in _NAME_FLAGS and not proper:
+            return False
+        if prev and prev not in _BEFORE_NAME:
+            return False
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if nxt == "的":
+            return i + 2 < len(words) and words[i + 2] in _OWNED
+        return nxt in _PERSON_ACTS
 
     def _in_run(self, run: str, pos: int) -> list[RecognizerResult]:
         results = []
@@ -195,6 +264,8 @@ class ZhPersonRecognizer(EntityRecognizer):
                 skip = True
             elif self._whole_word_name(word, tag, prev, nxt):
                 results.append(RecognizerResult("PERSON", start, pos, 0.85))
+            elif self._word_name_acting(words, i, tag, prev):
+                results.append(RecognizerResult("PERSON", start, pos, 0.65))
             elif (
                 prev[-1:] in self.structural
                 and prev_tag is None  # a surname the HMM glued on ("一下张" + "伟")
