@@ -33,8 +33,8 @@ def record_balance(
             store.write_balance(BalanceSample.from_dict(old))
         store.delete_state(LEGACY_SERIES_KEY)
     store.write_balance(sample)
+    store.set_state(LATEST_KEY, sample.to_dict())  # first: what clients fail fast on
     store.expire_balance(sample.at - retention)
-    store.set_state(LATEST_KEY, sample.to_dict())
     return store.balance_samples(sample.at - retention)
 
 
