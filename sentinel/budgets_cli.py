@@ -1,8 +1,8 @@
-"""`sentinel budgets set|list|remove`: hard spend limits per app, enforced by every
-client and the proxy (`sentinel.client.spend_guard`). Each change is an audit entry
-(`budget.set`, `budget.removed`, actor `cli:<os user>`), since a budget decides which
-calls an app may make. A per-proxy-token budget is a budget on the app the token is
-bound to (`sentinel tokens create --app`).
+"""`sentinel budgets set|list|remove`: hard spend limits per app or per proxy token,
+enforced by every client and the proxy (`sentinel.client.spend_guard`). Each change is
+an audit entry (`budget.set`, `budget.removed`, actor `cli:<os user>`), since a budget
+decides which calls an app may make. A token is named by its id or a unique start of
+it (as `sentinel tokens list` shows it); the budget holds the whole id, never the token.
 """
 
 from __future__ import annotations
@@ -13,57 +13,83 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
-from rich.table import Table
 
+from sentinel import cli_tables
 from sentinel.appnames import InvalidAppName, validate_app_name
 from sentinel.client.prices import CURRENCIES
 from sentinel.client.spend_guard import read_snapshot
 from sentinel.compliance.cli import _actor, _compliance
+from sentinel.compliance.service import Compliance
+from sentinel.compliance.tokens import TokenError
 from sentinel.store.budget_state import PERIODS, Budget, get_budget, put_budget, remove_budget
 
-budgets_app = typer.Typer(help="Hard spend budgets per app.", no_args_is_help=True)
-err = Console(stderr=True)
+budgets_app = typer.Typer(help="Hard spend budgets per app or proxy token.", no_args_is_help=True)
+err = cli_tables.console(stderr=True)
+
+_App = Annotated[str | None, typer.Option("--app", help="The app the budget limits.")]
+_Token = Annotated[
+    str | None,
+    typer.Option("--token", help="The proxy token the budget limits: its id or a unique start."),
+]
+
+
+def _owner(
+    service: Compliance, app: str | None, token: str | None
+) -> tuple[str | None, str | None]:
+    """(app, full token id): exactly one of --app / --token, the token resolved."""
+    if (app is None) == (token is None):
+        raise typer.BadParameter("give either --app or --token")
+    if token is None:
+        return app, None
+    try:
+        return None, service.tokens.resolve(token)
+    except TokenError as exc:
+        raise typer.BadParameter(f"--token: {exc}") from None
 
 
 @budgets_app.command("set")
 def budgets_set(
-    app: Annotated[str, typer.Option("--app", help="The app the budget limits.")],
     per: Annotated[str, typer.Option("--per", help=f"The period: {', '.join(PERIODS)} (UTC).")],
-    limit: Annotated[float, typer.Option("--limit", help="Most the app may spend per period.")],
+    limit: Annotated[float, typer.Option("--limit", help="Most that may be spent per period.")],
+    app: _App = None,
+    token: _Token = None,
     currency: Annotated[str, typer.Option("--currency", help="USD or CNY.")] = "USD",
 ) -> None:
-    """Set (or replace) the app's budget."""
+    """Set (or replace) the budget of an app or a proxy token."""
     # a budget no call can ever reach (inf, EUR: calls are priced in USD or CNY) or for an
     # app name no client accepts would be stored, audited and listed, and never stop a call
     if not math.isfinite(limit):
         raise typer.BadParameter("must be a finite amount", param_hint="--limit")
     if currency.upper() not in CURRENCIES:
         raise typer.BadParameter(f"use one of {', '.join(CURRENCIES)}", param_hint="--currency")
-    try:
-        validate_app_name(app)
-    except InvalidAppName as exc:
-        raise typer.BadParameter(str(exc), param_hint="--app") from None
-    try:
-        budget = Budget(app=app, per=per, limit=limit, currency=currency.upper())  # type: ignore[arg-type]
-    except ValidationError as exc:
-        problems = "; ".join(f"--{e['loc'][0]}: {e['msg']}" for e in exc.errors())
-        raise typer.BadParameter(problems) from None
+    if app is not None:
+        try:
+            validate_app_name(app)
+        except InvalidAppName as exc:
+            raise typer.BadParameter(str(exc), param_hint="--app") from None
     with _compliance() as service:
-        previous = get_budget(service.store, app)
+        app, token = _owner(service, app, token)
+        try:
+            budget = Budget(app=app, token=token, per=per, limit=limit, currency=currency.upper())  # type: ignore[arg-type]
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"--{e['loc'][0]}: {e['msg']}" if e["loc"] else e["msg"] for e in exc.errors()
+            )
+            raise typer.BadParameter(problems) from None
+        previous = get_budget(service.store, app, token=token)
         put_budget(service.store, budget)
         before = previous.model_dump() if previous else None
         service.audit.append(
             _actor(), "budget.set", details={**budget.model_dump(), "previous": before}
         )
-    err.print(f"budget for {app}: {limit:g} {budget.currency} per {per}")
+    err.print(f"budget for {budget.owner}: {limit:g} {budget.currency} per {per}", markup=False)
 
 
 @budgets_app.command("list")
 def budgets_list(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
 ) -> None:
-    """Every budget with what its app spent in the current period."""
+    """Every budget with what its app or token spent in the current period."""
     with _compliance() as service:
         snapshot = read_snapshot(service.store, service.audit.clock.now())
     rows = [
@@ -74,24 +100,26 @@ def budgets_list(
         for row in rows:
             typer.echo(json.dumps(row))
         return
-    table = Table("app", "per", "limit", "currency", "spent", "resets at")
+    table = cli_tables.table(
+        "app", "token", "per", "limit", "currency", "spent", "resets at", ids=("token",)
+    )
     for r in rows:
-        table.add_row(r["app"], r["per"], f"{r['limit']:g}", r["currency"], f"{r['spent']:.2f}",
-                      r["resets_at"])  # fmt: skip
-    Console().print(table)
+        table.add_row(r["app"] or "", r["token"] or "", r["per"], f"{r['limit']:g}",
+                      r["currency"], f"{r['spent']:.2f}", r["resets_at"])  # fmt: skip
+    cli_tables.console().print(table)
 
 
 @budgets_app.command("remove")
-def budgets_remove(
-    app: Annotated[str, typer.Option("--app", help="The app whose budget goes.")],
-) -> None:
-    """Remove the app's budget; its calls are no longer limited."""
+def budgets_remove(app: _App = None, token: _Token = None) -> None:
+    """Remove the budget of an app or a proxy token; its calls are no longer limited."""
     with _compliance() as service:
-        if not remove_budget(service.store, app):
-            err.print(f"no budget for app {app!r}")
+        app, token = _owner(service, app, token)
+        if not remove_budget(service.store, app, token=token):
+            err.print(f"no budget for {'token' if token else 'app'} {token or app!r}", markup=False)
             raise typer.Exit(1)
-        service.audit.append(_actor(), "budget.removed", details={"app": app})
-    err.print(f"removed the budget of {app}")
+        details = {"token": token} if token else {"app": app}
+        service.audit.append(_actor(), "budget.removed", details=details)
+    err.print(f"removed the budget of {'token ' + token if token else app}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

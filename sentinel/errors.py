@@ -143,9 +143,9 @@ class ContentBlockedError(SentinelAPIError):
 
 
 class BudgetExceededError(SentinelAPIError):
-    """The app's hard budget (`sentinel budgets set`) is spent for the current period;
-    raised before anything is sent. `retry_after` is the seconds until the period ends
-    (what the proxy sends as Retry-After with its 429)."""
+    """The hard budget (`sentinel budgets set`) of the call's app or proxy token is
+    spent for the current period; raised before anything is sent. `retry_after` is the
+    seconds until the period ends (what the proxy sends as Retry-After with its 429)."""
 
     status_code = 429
 
@@ -159,15 +159,18 @@ class BudgetExceededError(SentinelAPIError):
         retry_after: float,
         *,
         request_id: str | None = None,
+        token: str | None = None,
     ) -> None:
+        owner = f"proxy token {token!r}" if token else f"app {app!r}"
         message = (
-            f"budget of app {app!r} exhausted: {spent:.2f} of {limit:.2f} {currency} spent "
+            f"budget of {owner} exhausted: {spent:.2f} of {limit:.2f} {currency} spent "
             f"this {per}; calls resume when the period ends in {retry_after:.0f}s"
         )
         body = {"error": {"message": message, "type": "budget_exceeded", "param": None,
                           "code": "budget_exceeded"}}  # fmt: skip
         super().__init__(message, request_id=request_id, body=body)
         self.app = app
+        self.token = token  # the proxy token's id when its budget is the one spent
         self.spent = spent
         self.limit = limit
         self.currency = currency

@@ -42,6 +42,10 @@ def subject_key_for(subject_id: str, secret: bytes) -> str:
     return hmac.new(secret, subject_id.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+# An API token's id (`sst_<id>_<secret>`): public, what a call record may carry.
+TOKEN_ID = r"[0-9a-f]{16}"
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -153,6 +157,8 @@ class CallRecord(_Record):
     app: Annotated[str, at("sentinel.app", "keyword", store="service.name", column="TEXT")] = (
         "default"
     )
+    # the proxy token that made the call: its id (the public part), never the token
+    proxy_token_id: Annotated[str | None, at("sentinel.proxy.token_id", "id", column="TEXT")] = None
     # span=None: the span has it from its start, where samplers can see it
     model: Annotated[str, at("gen_ai.request.model", "keyword", span=None, column="TEXT")]
     response_model: Annotated[str | None, at("gen_ai.response.model", "keyword")] = None

@@ -249,6 +249,7 @@ class AsyncSentinel(ClientBase[httpx.AsyncBaseTransport]):
 
     async def _send(self, obs: Observation) -> httpx.Response | ChatCompletion:
         core, http = self._core, self._http
+        await core.guard.await_first()  # not on the loop: the first read may take a while
         attempts = Attempts(core, obs, "async")
         try:
             while True:

@@ -69,7 +69,8 @@ class Attempts:
 
     def __init__(self, core: ClientCore, obs: Observation, io: Literal["sync", "async"]) -> None:
         # before the policy takes anything: a refused call holds no breaker probe
-        core.guard.check(obs.request.app or core.settings.app, obs.request_id)
+        request = obs.request
+        core.guard.check(request.app or core.settings.app, obs.request_id, request.proxy_token_id)
         self.core = core
         self.obs = obs
         self.policy = policy = core.policy()

@@ -227,6 +227,7 @@ class ClientCore:
             subject_secret=settings.subject_secret_bytes(),
             safety=self.safety,
             pricer=self.pricer,
+            spent=self.guard.spent,
         )
         self.cache = (
             ResponseCache(

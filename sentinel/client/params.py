@@ -7,13 +7,14 @@ and a 400/422 into an immediate `InvalidRequestError` naming the parameter.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sentinel.appnames import InvalidAppName, validate_app_name
 from sentinel.errors import InvalidRequestError
-from sentinel.models import CallParams, construct
+from sentinel.models import TOKEN_ID, CallParams, construct
 from sentinel.subjects import InvalidSubjectId, normalize_subject_id
 
 _RANGES: dict[str, tuple[float, float]] = {
@@ -69,6 +70,7 @@ class ChatRequest:
     thinking: str | None = None  # "enabled" / "disabled" as requested; None: model default
     path: str = "/chat/completions"  # under the base URL; beta features live under /beta
     operation: str = "chat"  # gen_ai.operation.name: chat, or text_completion (FIM)
+    proxy_token_id: str | None = None  # the proxy token that made the call (its id only)
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -206,6 +208,7 @@ def build_chat_request(
     app: str | None = None,
     metadata: Mapping[str, Any] | None = None,
     extra_body: Mapping[str, Any] | None = None,
+    proxy_token_id: str | None = None,
     **extra: Any,
 ) -> ChatRequest:
     """Validate and assemble. Keywords outside DeepSeek's parameters are refused (a typo
@@ -275,6 +278,10 @@ def build_chat_request(
             validate_app_name(app)
         except InvalidAppName as exc:
             raise InvalidRequestError(str(exc)) from None
+    if proxy_token_id is not None and not (
+        isinstance(proxy_token_id, str) and re.fullmatch(TOKEN_ID, proxy_token_id)
+    ):  # the id is recorded and shown: never let a whole token (its secret) through
+        raise InvalidRequestError("proxy_token_id must be a token id: 16 hex digits")
     meta = _metadata(metadata)
     body.update(_extra(extra, extra_body))
     if stream:  # usage arrives only in the last chunk, and only when asked for
@@ -305,8 +312,9 @@ def build_chat_request(
     prefix = params.prefix
     path = "/beta/chat/completions" if prefix else "/chat/completions"
     return ChatRequest(
-        body, model, params, stream, subject_id, meta, app, conversation_id, mode, path
-    )
+        body, model, params, stream, subject_id, meta, app, conversation_id, mode, path,
+        proxy_token_id=proxy_token_id,
+    )  # fmt: skip
 
 
 def build_fim_request(
@@ -324,6 +332,7 @@ def build_fim_request(
     metadata: Mapping[str, Any] | None = None,
     conversation_id: str | None = None,
     extra_body: Mapping[str, Any] | None = None,
+    proxy_token_id: str | None = None,
 ) -> ChatRequest:
     """FIM completion (beta): the text between `prompt` and `suffix`. Validated like chat
     (same rules for the shared parameters, `stream` included: chunks carry `text`)."""
@@ -335,7 +344,7 @@ def build_fim_request(
         model=model, messages=[{"role": "user", "content": prompt}], max_tokens=max_tokens,
         temperature=temperature, top_p=top_p, stop=stop, stream=stream, subject_id=subject_id,
         app=app, metadata=metadata, conversation_id=conversation_id, extra_body=extra_body,
-        thinking={"type": "disabled"},
+        thinking={"type": "disabled"}, proxy_token_id=proxy_token_id,
     )  # fmt: skip
     body = {k: v for k, v in chat.body.items() if k not in ("messages", "thinking")}
     body["prompt"] = prompt
@@ -344,7 +353,7 @@ def build_fim_request(
     chat.params.thinking = None
     return ChatRequest(
         body, chat.model, chat.params, chat.stream, chat.subject_id, chat.metadata, chat.app,
-        chat.conversation_id, None, "/beta/completions", "text_completion",
+        chat.conversation_id, None, "/beta/completions", "text_completion", proxy_token_id,
     )  # fmt: skip
 
 

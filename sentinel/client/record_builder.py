@@ -38,6 +38,7 @@ def call_record(obs: Observation, app: str, pricer: Pricer | None = None) -> Cal
             request_id=obs.request_id,
             timestamp=obs.started,
             app=app,
+            proxy_token_id=req.proxy_token_id,
             model=req.model,
             response_model=obs.response_model,
             model_drift=obs.response_model is not None and obs.response_model != req.model,

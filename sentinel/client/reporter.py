@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 from sentinel.client.cost import Pricer
 from sentinel.client.observation import Observation
 from sentinel.client.params import ChatRequest
 from sentinel.client.record_builder import call_record, conversation
 from sentinel.clock import Clock
-from sentinel.models import Record, subject_key_for
+from sentinel.models import CallRecord, Record, subject_key_for
 from sentinel.records.sink import Sink
 from sentinel.safety import SafetyFilter, screen_prompt
 from sentinel.telemetry.calls import CallTelemetry
@@ -36,6 +37,7 @@ class Reporter:
         subject_secret: bytes,
         safety: SafetyFilter | None = None,
         pricer: Pricer | None = None,
+        spent: Callable[[CallRecord], None] | None = None,
     ) -> None:
         self.telemetry = telemetry
         self.sink = sink
@@ -45,6 +47,7 @@ class Reporter:
         self._secret = subject_secret
         self.safety = safety
         self.pricer = pricer
+        self.spent = spent  # the budgets' running totals (SpendGuard.spent)
         self._recent: OrderedDict[str, tuple[str, str | None]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -68,6 +71,8 @@ class Reporter:
             return
         self.telemetry.finish(obs, record)
         try:
+            if self.spent is not None:
+                self.spent(record)
             records: list[Record] = [record]
             if self.capture_content:
                 records.append(conversation(obs, app))

@@ -1,6 +1,7 @@
 """Fail fast before a call that can only be refused: the account balance the daemon
 last polled said `is_available=false` (`InsufficientBalanceError`, instead of a 402
-from DeepSeek), or the app's hard budget for the period is spent (`BudgetExceededError`).
+from DeepSeek), or the hard budget of the call's app or proxy token is spent for the
+period (`BudgetExceededError`).
 
 How a client in an app process learns it: from the store, the state `sentinel serve`'s
 balance poller and `sentinel budgets` write, never by polling DeepSeek itself (one
@@ -8,30 +9,46 @@ poller per cluster). The hot path reads only a snapshot in memory; the snapshot 
 re-read (latest balance, the budgets, each budget's spend this period: one state read,
 one state listing, one aggregation per budget) at most every SENTINEL_SPEND_CACHE_TTL,
 in a background thread, while calls go on against the previous snapshot. So a poll or
-a budget change takes effect within the TTL (plus the poll interval), and spend over a
-budget is noticed within the TTL: a budget is a hard stop with that much slack, not
-an exact one. The first call of a process waits up to FIRST_READ_WAIT for the first
-read. A store that cannot be read leaves the previous snapshot (or none: calls go
-ahead) in place.
+a budget change takes effect within the TTL (plus the poll interval).
+
+Spend is exact for this process's own calls: each finished call's cost is added to the
+running total at once (`spent`), on top of the snapshot, so a burst inside the TTL
+stops at the limit; what can overshoot is the calls in flight, and what other
+processes spent since the snapshot. A re-read hands the running total over to the
+store: the calls reported before the read began are the store's to count from then on
+(the sink writes within milliseconds; Elasticsearch makes them searchable within its
+1 s refresh), those reported after it stay added.
+
+The first call of a process starts the first read and waits for it up to
+FIRST_READ_WAIT; the async client waits in a thread (`await_first`), so its event loop
+runs other tasks meanwhile. A store that cannot be read leaves the previous snapshot
+(or none: calls go ahead) in place.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sentinel.clock import Clock
 from sentinel.errors import BudgetExceededError, InsufficientBalanceError
+from sentinel.models import CallRecord
 from sentinel.store.balance_state import latest_balance
 from sentinel.store.base import Store
-from sentinel.store.budget_state import Budget, list_budgets, period_bounds
+from sentinel.store.budget_state import Budget, budget_key, list_budgets, period_bounds
 
 log = logging.getLogger("sentinel.client")
 # How long the first call of a process waits for the first snapshot: a slow or hung
 # store delays that one call by at most this, never the calls after it.
 FIRST_READ_WAIT = 0.5
+
+# (budget key, currency, UTC hour) -> cost added in this process; every budget period
+# is a whole number of UTC hours, so a period's spend is a sum of hours
+_Added = defaultdict[tuple[str, str, datetime], float]
 
 
 @dataclass(frozen=True)
@@ -46,7 +63,7 @@ class _Spent:
 class Snapshot:
     unavailable: bool = False  # the last successful poll said is_available=false
     polled_at: datetime | None = None
-    budgets: dict[str, _Spent] = field(default_factory=dict)  # by app
+    budgets: dict[str, _Spent] = field(default_factory=dict)  # by Budget.key
 
 
 def read_snapshot(store: Store, now: datetime) -> Snapshot:
@@ -54,9 +71,10 @@ def read_snapshot(store: Store, now: datetime) -> Snapshot:
     budgets = {}
     for budget in list_budgets(store):
         start, end = period_bounds(budget.per, now)
-        where = {"app": budget.app, "currency": budget.currency}
+        where = {"currency": budget.currency}
+        where.update({"proxy_token": budget.token} if budget.token else {"app": budget.app or ""})
         spent = sum(s.cost for s in store.cost_stats(start - timedelta(microseconds=1), now, where))
-        budgets[budget.app] = _Spent(budget, spent, start, end)
+        budgets[budget.key] = _Spent(budget, spent, start, end)
     return Snapshot(
         unavailable=latest is not None and not latest.is_available,
         polled_at=latest.at if latest else None,
@@ -73,16 +91,29 @@ class SpendGuard:
         self._due = 0.0
         self._lock = threading.Lock()
         self._refreshing = False
+        self._first: threading.Thread | None = None
         self._waited = False
+        self._added: _Added = defaultdict(float)  # since the snapshot's read began
+        self._handing: _Added = defaultdict(float)  # before the running read began
 
     def refresh(self) -> None:
         """Re-read the snapshot now (what the background refresh runs)."""
+        with self._lock:  # what the store will count once this read succeeds
+            for k, v in self._added.items():
+                self._handing[k] += v
+            self._added = defaultdict(float)
         try:
             snapshot = read_snapshot(self.store, self.clock.now())
         except Exception as exc:  # the store is down: keep what we knew
             log.warning("could not read balance and budgets: %s", type(exc).__name__)
+            with self._lock:  # the old snapshot still lacks them
+                for k, v in self._handing.items():
+                    self._added[k] += v
+                self._handing = defaultdict(float)
         else:
-            self._snapshot = snapshot
+            with self._lock:
+                self._snapshot = snapshot
+                self._handing = defaultdict(float)
         finally:
             with self._lock:
                 self._due = self.clock.monotonic() + self.ttl
@@ -94,15 +125,59 @@ class SpendGuard:
                 return
             self._refreshing = True
         thread = threading.Thread(target=self.refresh, name="sentinel-spend-guard", daemon=True)
+        if self._first is None:
+            self._first = thread
         thread.start()
-        if not self._waited:  # the process's first call waits a little for the first read
-            self._waited = True
-            thread.join(FIRST_READ_WAIT)
 
-    def check(self, app: str, request_id: str) -> None:
-        """Raise if a call of `app` can only be refused; else return at once."""
+    def _first_wait(self) -> float:
+        """How long this call still waits for the process's first read (0: not at all)."""
+        if self._waited:
+            return 0.0
+        self._waited = True
+        first = self._first
+        return FIRST_READ_WAIT if first is not None and first.is_alive() else 0.0
+
+    async def await_first(self) -> None:
+        """The async client's wait for the first read, before `check`: in a thread, so
+        the event loop runs other tasks meanwhile."""
+        if self._waited:
+            return
+        if self._first is None:
+            self._refresh_soon()
+        if wait := self._first_wait():
+            assert self._first is not None
+            await asyncio.to_thread(self._first.join, wait)
+
+    def spent(self, record: CallRecord) -> None:
+        """A finished call's cost, added to the running totals of its app and proxy
+        token (the reporter calls this for every call, before it is stored)."""
+        cost, currency = record.cost, record.cost_currency
+        if not cost or currency is None:
+            return
+        hour = period_bounds("hour", record.timestamp)[0]
+        with self._lock:
+            self._added[budget_key(app=record.app), currency, hour] += cost
+            if record.proxy_token_id:
+                self._added[budget_key(token=record.proxy_token_id), currency, hour] += cost
+
+    def _local(self, key: str, currency: str, start: datetime, end: datetime) -> float:
+        """What this process added for a budget's period since the snapshot's read."""
+        with self._lock:
+            return sum(
+                v
+                for added in (self._added, self._handing)
+                for (k, c, hour), v in added.items()
+                if k == key and c == currency and start <= hour < end
+            )
+
+    def check(self, app: str, request_id: str, token: str | None = None) -> None:
+        """Raise if a call of `app` (made with proxy token `token`) can only be refused;
+        else return at once."""
         if self.clock.monotonic() >= self._due:
             self._refresh_soon()
+        if wait := self._first_wait():
+            assert self._first is not None
+            self._first.join(wait)
         snapshot = self._snapshot
         if snapshot is None:
             return
@@ -115,14 +190,18 @@ class SpendGuard:
             body = {"error": {"message": message, "type": "insufficient_balance", "param": None,
                               "code": "insufficient_balance"}}  # fmt: skip
             raise InsufficientBalanceError(message, request_id=request_id, body=body)
-        entry = snapshot.budgets.get(app)
-        if entry is None or entry.spent < entry.budget.limit:
-            return
-        now = self.clock.now()
-        if not entry.start <= now < entry.end:
-            return  # a new period began since the snapshot: its spend is not known yet
-        b = entry.budget
-        raise BudgetExceededError(
-            app, entry.spent, b.limit, b.currency, b.per, (entry.end - now).total_seconds(),
-            request_id=request_id,
-        )  # fmt: skip
+        keys = [budget_key(app=app)] + ([budget_key(token=token)] if token else [])
+        for key in keys:
+            entry = snapshot.budgets.get(key)
+            if entry is None:
+                continue
+            now = self.clock.now()
+            if not entry.start <= now < entry.end:
+                continue  # a new period began since the snapshot: its spend is not known yet
+            b = entry.budget
+            spent = entry.spent + self._local(key, b.currency, entry.start, entry.end)
+            if spent >= b.limit:
+                raise BudgetExceededError(
+                    app, spent, b.limit, b.currency, b.per, (entry.end - now).total_seconds(),
+                    request_id=request_id, token=b.token,
+                )  # fmt: skip

@@ -24,6 +24,7 @@ from typing import Any
 
 from sentinel.appnames import InvalidAppName, validate_app_name
 from sentinel.clock import SYSTEM_CLOCK, Clock
+from sentinel.models import TOKEN_ID
 from sentinel.store.base import Store
 
 SCOPES = (
@@ -32,7 +33,7 @@ SCOPES = (
 ADMIN = "admin"
 TOKEN_PREFIX = "sst_"
 STATE_PREFIX = "token:"
-_TOKEN_RE = re.compile(r"sst_([0-9a-f]{16})_([A-Za-z0-9_-]{43})")
+_TOKEN_RE = re.compile(rf"sst_({TOKEN_ID})_([A-Za-z0-9_-]{{43}})")
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._:@-]{0,63}")
 
 

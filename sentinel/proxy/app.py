@@ -171,9 +171,10 @@ def _answer(
 
 
 async def fim_completions(request: Request) -> Response:
-    _, client = await _caller(request)
+    info, client = await _caller(request)
     try:
         kwargs = fim_kwargs(parse_body(await request.body()), request.headers)
+        bind_app(kwargs, info)
         result = await client.completions.create(**kwargs)
     except SentinelError as exc:
         return failure_response(exc, client.breaker.retry_in())

@@ -23,7 +23,9 @@ SCOPE = "proxy"
 
 def bind_app(kwargs: dict[str, Any], info: TokenInfo) -> None:
     """Hold the call's app to the token's; a bound token's app is used when the call
-    names none. (The name itself is checked by the client, `sentinel.appnames`.)"""
+    names none. (The name itself is checked by the client, `sentinel.appnames`.) The
+    call records the token's id, which per-token budgets count (never the token)."""
+    kwargs["proxy_token_id"] = info.id
     app = kwargs.get("app")
     if info.app is None:
         return

@@ -24,12 +24,14 @@ from sentinel.subjects import InvalidSubjectId, from_header, normalize_subject_i
 SUBJECT_HEADER = "x-sentinel-subject"
 APP_HEADER = "x-sentinel-app"
 CONVERSATION_HEADER = "x-sentinel-conversation"
-# What an app may set in the body; subject, app and extra_body are the proxy's to fill.
+# What an app may set in the body; subject, app, extra_body and the token id are the
+# proxy's to fill.
 _KNOWN = frozenset(inspect.signature(build_chat_request).parameters) - {
     "subject_id",
     "app",
     "extra_body",
     "extra",
+    "proxy_token_id",
 }
 
 

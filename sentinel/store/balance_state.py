@@ -1,12 +1,14 @@
-"""The polled balance series, in the store's state entries (what `sentinel serve`'s
-balance poller writes and the rule metrics, the status page and every client read).
+"""The polled balance: what `sentinel serve`'s balance poller writes and the rule
+metrics, the status page and every client read.
 
-Two entries: `balance:latest` (the last successful poll: small, what clients read to
-fail fast while the account cannot call) and `balance:series` (the samples of the
-retention, oldest first, capped at `MAX_SAMPLES`), each one read for any window. Only
-the leader writes them (the poller runs under the daemon's lease), so last writer wins
-is enough. State entries rather than an index of their own: a poll every few minutes
-is a few thousand points a week, one document read per rule evaluation.
+Each poll goes to the store's balance series (`sentinel.store.balance_series`: the
+`balance` table, the `<prefix>-balance` index), which is kept for the retention; the
+last one is also the state entry `balance:latest`, one point read for the clients
+that fail fast while the account cannot call. Only the leader writes (the poller runs
+under the daemon's lease).
+
+Before the series existed the samples lived in the state entry `balance:series`: the
+first poll after an upgrade moves them into the series and deletes the entry.
 """
 
 from __future__ import annotations
@@ -17,29 +19,28 @@ from sentinel.balance import BalanceSample
 from sentinel.store.base import Store
 
 LATEST_KEY = "balance:latest"
-SERIES_KEY = "balance:series"
-MAX_SAMPLES = 10_000
+LEGACY_SERIES_KEY = "balance:series"  # the samples before the balance series
 
 
 def record_balance(
     store: Store, sample: BalanceSample, retention: timedelta
 ) -> list[BalanceSample]:
-    """Append `sample` to the series (dropping samples older than the retention), make it
+    """Store `sample` in the series (dropping samples older than the retention), make it
     the latest; returns the series as stored."""
-    kept = [s for s in balance_series(store) if sample.at - retention < s.at < sample.at]
-    kept.append(sample)
-    store.set_state(SERIES_KEY, {"samples": [s.to_dict() for s in kept[-MAX_SAMPLES:]]})
-    store.set_state(LATEST_KEY, sample.to_dict())
-    return kept[-MAX_SAMPLES:]
+    legacy = store.get_state(LEGACY_SERIES_KEY)
+    if legacy is not None:
+        for old in legacy[0].get("samples", []):
+            store.write_balance(BalanceSample.from_dict(old))
+        store.delete_state(LEGACY_SERIES_KEY)
+    store.write_balance(sample)
+    store.set_state(LATEST_KEY, sample.to_dict())  # first: what clients fail fast on
+    store.expire_balance(sample.at - retention)
+    return store.balance_samples(sample.at - retention)
 
 
 def balance_series(store: Store, since: datetime | None = None) -> list[BalanceSample]:
     """The stored samples (after `since`), oldest first."""
-    current = store.get_state(SERIES_KEY)
-    if current is None:
-        return []
-    samples = [BalanceSample.from_dict(d) for d in current[0].get("samples", [])]
-    return [s for s in samples if since is None or s.at > since]
+    return store.balance_samples(since)
 
 
 def latest_balance(store: Store) -> BalanceSample | None:

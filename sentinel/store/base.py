@@ -27,6 +27,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict
 
 from sentinel.models import AlertEvent, AuditEntry, CallRecord, Conversation, Record
+from sentinel.store.balance_series import BalanceSeries
 from sentinel.store.cost_window import CostQueries
 
 # Labels the rule engine may filter or group calls by. They are columns in SQLite and
@@ -307,6 +308,7 @@ class Store(
     RecordStore,
     WindowStats,
     CostQueries,
+    BalanceSeries,
     SubjectStore,
     CacheStore,
     StateStore,

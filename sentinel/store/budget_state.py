@@ -1,5 +1,9 @@
-"""Hard spend budgets per app, in the store's state entries (`budget:app:<name>`),
-and the calendar periods they cover.
+"""Hard spend budgets per app or per proxy token, in the store's state entries
+(`budget:app:<name>`, `budget:token:<token id>`), and the calendar periods they cover.
+
+A token budget names the token by its id (the public part of `sst_<id>_<secret>`,
+what `sentinel tokens list` shows), never by the token itself: the id is all a call
+record carries (`proxy_token_id`), and the pattern refuses anything longer.
 
 Periods are UTC calendar periods (an hour, a day from 00:00, a week from Monday, a
 month from the 1st), so "20 USD per day" means the same thing on every host and the
@@ -11,22 +15,44 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sentinel.models import TOKEN_ID
 from sentinel.store.base import Store
 
 Period = Literal["hour", "day", "week", "month"]
 PERIODS: tuple[str, ...] = get_args(Period)
-PREFIX = "budget:app:"
+PREFIX = "budget:"
+
+
+def budget_key(app: str | None = None, token: str | None = None) -> str:
+    """The budget's identity (and state key under PREFIX): `app:<name>` or `token:<id>`."""
+    return f"token:{token}" if token is not None else f"app:{app}"
 
 
 class Budget(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    app: str = Field(min_length=1)
+    app: str | None = Field(default=None, min_length=1)
+    token: str | None = Field(default=None, pattern=f"^{TOKEN_ID}$")  # a proxy token's id
     per: Period
     limit: float = Field(gt=0)
     currency: str = Field(pattern=r"^[A-Z]{3}$")
+
+    @model_validator(mode="after")
+    def _one_owner(self) -> Budget:
+        if (self.app is None) == (self.token is None):
+            raise ValueError("a budget limits either an app or a proxy token")
+        return self
+
+    @property
+    def key(self) -> str:
+        return budget_key(self.app, self.token)
+
+    @property
+    def owner(self) -> str:
+        """For messages: `app 'x'` or `proxy token 'id'`."""
+        return f"proxy token {self.token!r}" if self.token else f"app {self.app!r}"
 
 
 def period_bounds(per: str, now: datetime) -> tuple[datetime, datetime]:
@@ -48,23 +74,24 @@ def period_bounds(per: str, now: datetime) -> tuple[datetime, datetime]:
 
 
 def list_budgets(store: Store) -> list[Budget]:
-    return sorted(
-        (Budget.model_validate(v) for _, v in store.list_state(PREFIX)), key=lambda b: b.app
-    )
+    """App budgets by app, then token budgets by token id."""
+    budgets = (Budget.model_validate(v) for _, v in store.list_state(PREFIX))
+    return sorted(budgets, key=lambda b: (b.token is not None, b.app or b.token or ""))
 
 
-def get_budget(store: Store, app: str) -> Budget | None:
-    current = store.get_state(PREFIX + app)
+def get_budget(store: Store, app: str | None = None, *, token: str | None = None) -> Budget | None:
+    current = store.get_state(PREFIX + budget_key(app, token))
     return None if current is None else Budget.model_validate(current[0])
 
 
 def put_budget(store: Store, budget: Budget) -> None:
-    store.set_state(PREFIX + budget.app, budget.model_dump())
+    store.set_state(PREFIX + budget.key, budget.model_dump())
 
 
-def remove_budget(store: Store, app: str) -> bool:
+def remove_budget(store: Store, app: str | None = None, *, token: str | None = None) -> bool:
     """True if there was one."""
-    if store.get_state(PREFIX + app) is None:
+    key = PREFIX + budget_key(app, token)
+    if store.get_state(key) is None:
         return False
-    store.delete_state(PREFIX + app)
+    store.delete_state(key)
     return True

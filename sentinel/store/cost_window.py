@@ -28,6 +28,7 @@ _LABELS = {
     "model": ("model", "gen_ai.request.model"),
     "subject_key": ("subject_key", "sentinel.subject_key"),
     "currency": ("cost_currency", "sentinel.cost.currency"),
+    "proxy_token": ("proxy_token_id", "sentinel.proxy.token_id"),
 }
 COST_LABELS = tuple(_LABELS)
 _ES_COST = "sentinel.cost.amount"

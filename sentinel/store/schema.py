@@ -91,7 +91,7 @@ FIELDS: dict[str, dict[str, str]] = {
 
 # Index template files (templates/<name>.json); the index suffix of each record kind is
 # `base.collection(kind)`.
-TEMPLATES = ("calls", "conversations", "feedback", "alerts", "audit", "state", "cache")
+TEMPLATES = ("calls", "conversations", "feedback", "alerts", "audit", "state", "cache", "balance")
 
 # Call labels of the Store protocol (CALL_LABELS) -> keyword field aggregated on.
 CALL_LABEL_FIELDS = {

@@ -69,3 +69,56 @@ def test_bad_budget_names_the_option(db: Path, args: list[str], message: str) ->
     result = runner.invoke(app, ["budgets", "set", "--app", "a", *args])
     assert result.exit_code == 2
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_a_proxy_token_budget_by_id_prefix(db: Path) -> None:
+    from sentinel.compliance.tokens import TokenRegistry
+    from sentinel.config import Settings
+
+    store = SQLiteStore(db)
+    token, info = TokenRegistry(store, Settings().subject_secret_bytes()).create("ci", ["proxy"])
+    store.write_records(
+        [
+            CallRecord(request_id="t1", timestamp=datetime.now(UTC), app="support-bot",
+                       proxy_token_id=info.id, model="deepseek-v4-flash", outcome="success",
+                       http_status=200, duration_ms=3, cost=0.5, cost_currency="USD")
+        ]
+    )  # fmt: skip
+    args = ["budgets", "set", "--per", "hour", "--limit", "2"]
+    result = runner.invoke(app, [*args, "--token", info.id[:6]])
+    assert result.exit_code == 0, result.output
+    assert f"proxy token '{info.id}'" in result.output
+    budget = get_budget(store, token=info.id)
+    assert budget is not None and (budget.app, budget.limit, budget.per) == (None, 2, "hour")
+    rows = [
+        json.loads(line)
+        for line in runner.invoke(app, ["budgets", "list", "--json"]).stdout.splitlines()
+    ]
+    (row,) = [r for r in rows if r["token"] == info.id]
+    assert (row["app"], row["spent"], row["limit"]) == (None, 0.5, 2)  # this token's calls only
+    table = runner.invoke(app, ["budgets", "list"])
+    assert info.id in table.stdout  # never cut
+    assert runner.invoke(app, ["budgets", "remove", "--token", info.id]).exit_code == 0
+    assert get_budget(store, token=info.id) is None
+    entries = [e for e in store.iter_audit() if e.action.startswith("budget.")]
+    assert [e.action for e in entries] == ["budget.set", "budget.removed"]
+    assert entries[0].details["token"] == info.id and entries[1].details == {"token": info.id}
+    secret = token[21:]  # sst_<id>_<secret>
+    assert all(secret not in e.model_dump_json() for e in store.iter_audit())
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("owner", "message"),
+    [
+        ([], "either --app or --token"),
+        (["--app", "a", "--token", "abcd"], "either --app or --token"),
+        (["--token", "ffff"], "no token with id 'ffff'"),
+    ],
+)
+def test_a_budget_names_one_app_or_one_known_token(
+    db: Path, owner: list[str], message: str
+) -> None:
+    result = runner.invoke(app, ["budgets", "set", "--per", "day", "--limit", "5", *owner])
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output

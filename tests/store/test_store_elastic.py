@@ -50,7 +50,8 @@ def test_templates_are_installed_idempotently_and_shape_daily_indices(
     }
     assert templates[f"{store.prefix}-calls"] == [f"{store.prefix}-calls-*"]
     assert templates[f"{store.prefix}-state"] == [f"{store.prefix}-state"]
-    assert len(templates) == 7  # calls conversations feedback alerts audit state cache
+    assert templates[f"{store.prefix}-balance"] == [f"{store.prefix}-balance"]
+    assert len(templates) == len(schema.TEMPLATES)  # calls ... cache balance
 
     store.write_records([call(1), call(30)])  # 01:00 on Jan 1 and 06:00 on Jan 2
     store.refresh()

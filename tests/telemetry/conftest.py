@@ -2,16 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
+from client_harness import fake_deepseek, fake_deepseek_factory, harness
 
-_spec = importlib.util.spec_from_file_location(
-    "client_harness", Path(__file__).parent.parent / "client" / "conftest.py"
-)
-assert _spec is not None and _spec.loader is not None
-_harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_harness)
-
-fake_deepseek = _harness.fake_deepseek
-fake_deepseek_factory = _harness.fake_deepseek_factory
-harness = _harness.harness
+__all__ = ["fake_deepseek", "fake_deepseek_factory", "harness"]

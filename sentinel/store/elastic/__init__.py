@@ -9,6 +9,7 @@ failure classification, `maintenance` reclaim and drop.
 
 from __future__ import annotations
 
+from sentinel.store.balance_series import ElasticBalanceSeries
 from sentinel.store.cost_window import ElasticCostQueries
 from sentinel.store.elastic.audit import ElasticAudit
 from sentinel.store.elastic.cache import ElasticCache
@@ -32,5 +33,6 @@ class ElasticStore(
     ElasticAudit,
     ElasticMaintenance,
     ElasticSpendQueries,
+    ElasticBalanceSeries,
 ):
     """The Store protocol on Elasticsearch."""

@@ -8,6 +8,7 @@ the choices worth knowing (WAL, secure_delete, epoch timestamps, the checkpointe
 
 from __future__ import annotations
 
+from sentinel.store.balance_series import SQLiteBalanceSeries
 from sentinel.store.cost_window import SQLiteCostQueries
 from sentinel.store.sqlite.audit import SQLiteAudit
 from sentinel.store.sqlite.cache import SQLiteCache
@@ -30,5 +31,6 @@ class SQLiteStore(
     SQLiteState,
     SQLiteAudit,
     SQLiteSpendQueries,
+    SQLiteBalanceSeries,
 ):
     """The Store protocol on one SQLite file."""

@@ -27,6 +27,7 @@ from typing import Any, Self
 
 from sentinel.config import default_data_dir
 from sentinel.privatedirs import private_dir
+from sentinel.store.balance_series import BALANCE_SCHEMA
 from sentinel.store.base import RecordRejected, SchemaReport, StoreError, StoreUnavailable
 from sentinel.store.dead_letter import DeadLetterFile
 from sentinel.store.sqlite.spend_rollup import SPEND_SCHEMA, build_rollup, rollup_missing
@@ -216,6 +217,7 @@ class SQLiteCore:
         self._op(lambda c: c.executescript(SCHEMA))
         self._op(lambda c: c.executescript(SPEND_SCHEMA))
         self._op(_ensure_rollup)
+        self._op(lambda c: c.executescript(BALANCE_SCHEMA))
         self._set_up = True
 
     def ping(self) -> bool:

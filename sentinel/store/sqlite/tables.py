@@ -72,7 +72,7 @@ CREATE INDEX IF NOT EXISTS cache_subject_id ON cache(subject_id) WHERE subject_i
 )
 
 # Every table `setup` creates (`check_templates` looks for each).
-TABLES = ("calls", "conversations", "feedback", "alerts", "state", "audit", "cache")
+TABLES = ("calls", "conversations", "feedback", "alerts", "state", "audit", "cache", "balance")
 
 
 def add_call_columns(c: sqlite3.Connection) -> None:
