@@ -158,10 +158,13 @@ class ChunkParser:
 
 
 def texts(chunk: ChatCompletionChunk | TextCompletion) -> list[Any]:
-    """What Sentinel may change in a chunk (masks, held-back text): each choice's texts
-    and tool-call deltas."""
+    """What Sentinel may change in a chunk (masks, held-back text): each choice's texts,
+    tool-call deltas and the logprobs that spell its text."""
     out: list[Any] = []
     for c in chunk.choices:
+        extra = c.__pydantic_extra__
+        if extra:
+            out.append(extra.get("logprobs"))
         if isinstance(c, TextChoice):
             out.append(c.text)
         else:

@@ -19,7 +19,7 @@ from sentinel.errors import ContentBlockedError
 from sentinel.models import CallSafety
 from sentinel.safety.jsontext import JsonStrings
 from sentinel.safety.lists import RANK
-from sentinel.safety.logprobs import mask_logprobs
+from sentinel.safety.logprobs import HeldLogprobs, mask_logprobs
 from sentinel.safety.matcher import Match, Matcher
 from sentinel.safety.stream import Mask, StreamMasker, mask_spans
 
@@ -68,7 +68,7 @@ class Direction:
 
 class CallGuard:
     __slots__ = (
-        "_call", "_count", "_maskers", "action", "counts", "matcher", "prompt", "sides",
+        "_call", "_count", "_held", "_maskers", "action", "counts", "matcher", "prompt", "sides",
         "tool_defs",
     )  # fmt: skip
 
@@ -83,6 +83,7 @@ class CallGuard:
         self.action: str | None = None
         # per stream of text: (choice, field) or (choice, "tool", tool call index)
         self._maskers: dict[tuple[Any, ...], StreamMasker] = {}
+        self._held: dict[Any, HeldLogprobs] = {}  # per choice: its content's logprobs
         self.prompt: list[dict[str, Any]] | None = None  # the screened prompt
         self.tool_defs: list[Any] | None = None  # the screened tool definitions
 
@@ -282,28 +283,52 @@ class CallGuard:
             final = choice.finish_reason is not None
             delta = getattr(choice, "delta", None)
             if delta is None:  # a FIM chunk: its `text` piece is the content
-                self._piece(choice, choice.index, "text", final, side)
+                self._content(choice, choice, "text", final, side)
                 continue
             # (each field by hand, not a loop over TEXT_FIELDS: a stream pays this per
             # chunk, and a reasoning field that is absent should cost one attribute)
             content = delta.content
             if content or (final and (choice.index, "content") in maskers):
-                self._piece(delta, choice.index, "content", final, side)
+                self._content(choice, delta, "content", final, side)
             if getattr(delta, REASONING, None) or (choice.index, REASONING) in maskers:
                 self._piece(delta, choice.index, REASONING, final or bool(content), side)
             if delta.tool_calls or (final and maskers):
                 delta.tool_calls = self._tool_deltas(choice.index, delta.tool_calls, final, side)
 
-    def _piece(self, owner: Any, choice: int, field: str, ends: bool, side: Direction) -> None:
+    def _content(self, choice: Any, owner: Any, field: str, ends: bool, side: Direction) -> None:
+        """Screen a choice's answer piece (`owner.field`) and the `logprobs` that spell
+        it: held back and released with the text (sentinel.safety.logprobs)."""
+        extra = choice.__pydantic_extra__
+        logprobs = extra.get("logprobs") if extra else None
+        held = self._held.get(choice.index)
+        if logprobs is None and held is None:  # most streams: no logprobs asked for
+            self._piece(owner, choice.index, field, ends, side)
+            return
+        if held is None:
+            masker = self._maskers.get((choice.index, field))
+            held = self._held[choice.index] = HeldLogprobs(masker.held if masker else "")
+        text = getattr(owner, field, None)
+        released = self._piece(owner, choice.index, field, ends, side)
+        piece = text if isinstance(text, str) else ""
+        screened = held.feed(piece, logprobs, piece if released is None else released)
+        if ends:
+            del self._held[choice.index]
+        if screened is not logprobs:
+            choice.logprobs = screened
+
+    def _piece(
+        self, owner: Any, choice: int, field: str, ends: bool, side: Direction
+    ) -> str | None:
         """Screen `owner.field`, the next piece of one stream of text, in place (`ends`:
-        the stream is over, release what it holds)."""
+        the stream is over, release what it holds); what was released, None if the
+        piece was left as it is."""
         text = getattr(owner, field, None)
         if not isinstance(text, str):
             text = None
         key = (choice, field)
         masker = self._maskers.get(key)
         if not text and not (ends and masker is not None):
-            return
+            return None
         if masker is None:
             masker = self._maskers[key] = StreamMasker(self.matcher, side.categories, side.masked)
         released, matches = masker.feed(text or "", final=ends)
@@ -313,6 +338,7 @@ class CallGuard:
             del self._maskers[key]
         if text is not None or released:
             _assign(owner, field, released)
+        return released
 
     def _tool_deltas(
         self, choice: int, deltas: list[Any] | None, final: bool, side: Direction

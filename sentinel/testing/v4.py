@@ -6,6 +6,9 @@
 - Thinking mode, on by default on V4 (`thinking: {"type": "disabled"}` turns it off,
   `reasoning_effort` is accepted): the message carries `reasoning_content`, streamed as
   `reasoning_content` deltas before the answer; `logprobs` with thinking on is a 400.
+- `logprobs: true` (thinking off): the answer's tokens (pieces of at most 4 characters
+  of each streamed word) with `top_logprobs` alternatives, the token itself first; a
+  stream's content chunk carries the tokens of its piece.
 - Tool calls: with `tools` offered (and `tool_choice` not "none") and no tool result yet
   in the conversation, the model calls the chosen (or first) tool with the last user
   message as argument; streamed as id/name first, then the arguments in pieces.
@@ -130,6 +133,23 @@ def _tool_call(req: dict[str, Any], question: str) -> dict[str, Any] | None:
     }
 
 
+def _pieces(text: str) -> list[str]:
+    """The streamed pieces of an answer (a word with the space before it): joined, the text."""
+    return [w if i == 0 else " " + w for i, w in enumerate(text.split(" ")) if w]
+
+
+def _logprobs(text: str, top: int) -> dict[str, Any]:
+    def alt(token: str, logprob: float) -> dict[str, Any]:
+        return {"token": token, "logprob": logprob, "bytes": list(token.encode())}
+
+    entries = [
+        alt(token, -0.1) | {"top_logprobs": [alt(token, -0.1), alt(" x", -3.0)][:top]}
+        for piece in _pieces(text)
+        for token in (piece[i : i + 4] for i in range(0, len(piece), 4))
+    ]
+    return {"content": entries}
+
+
 def completion(
     req: dict[str, Any],
     reply: Callable[[list[dict[str, Any]]], str],
@@ -163,7 +183,9 @@ def completion(
                 "index": 0,
                 "message": message,
                 "finish_reason": "tool_calls" if call else "stop",
-                "logprobs": None,
+                "logprobs": _logprobs(message["content"], int(req.get("top_logprobs") or 0))
+                if req.get("logprobs")
+                else None,
             }
         ],
         "usage": {
@@ -200,9 +222,16 @@ def stream_events(full: dict[str, Any]) -> list[dict[str, Any]]:
         half = len(args) // 2
         for part in (args[:half], args[half:]):
             events.append(chunk({"tool_calls": [{"index": 0, "function": {"arguments": part}}]}))
-    for i, w in enumerate((message.get("content") or "").split(" ")):
-        if w:
-            events.append(chunk({"content": w if i == 0 else " " + w}))
+    logprobs = iter((choice.get("logprobs") or {}).get("content") or ())
+    for piece in _pieces(message.get("content") or ""):
+        event = chunk({"content": piece})
+        if choice.get("logprobs") is not None:  # the tokens that spell this piece
+            tokens, spelt = [], ""
+            while spelt != piece:
+                tokens.append(entry := next(logprobs))
+                spelt += entry["token"]
+            event["choices"][0]["logprobs"] = {"content": tokens}
+        events.append(event)
     events.append(chunk({}, choice["finish_reason"]) | {"usage": full["usage"]})
     return events
 

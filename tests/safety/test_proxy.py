@@ -14,6 +14,7 @@ import orjson
 import pytest
 from loopback import serve, wait_until
 from safety_support import Replies
+from test_stream_logprobs import spelt
 from typer.testing import CliRunner
 
 from sentinel.cli import app as cli
@@ -163,3 +164,25 @@ def test_the_proxy_refuses_to_start_with_a_bad_list(
     assert result.exit_code == 2
     assert f"{bad}:2: invalid regular expression" in result.output
     assert "Traceback" not in result.output
+
+
+def test_streamed_logprobs_are_relayed_masked_and_cut_with_the_stream(
+    proxy: tuple[str, dict[str, str]], replies: Replies
+) -> None:
+    """stream=True, logprobs=True through the proxy: the chunks' tokens are masked and
+    held back with their text, in the bytes the app receives too."""
+    url, headers = proxy
+    off = {"type": "disabled"}
+    replies.text = "hello you idiot ok"
+    resp = chat(url, headers, "hi", stream=True, logprobs=True, top_logprobs=2, thinking=off)
+    assert "idi" not in resp.text and "105,100,105" not in resp.text.replace(" ", "")
+    got = events(resp)
+    assert got[-1] == "[DONE]"
+    content, tokens, _ = spelt(got[:-1])
+    assert content == tokens == "hello you ***** ok"
+
+    replies.text = "one two three four five bomb six"
+    cut = events(chat(url, headers, "hi", stream=True, logprobs=True, thinking=off))
+    assert cut[-1]["error"]["code"] == "content_blocked"
+    sent = json.dumps(cut)
+    assert "one" in sent and "bom" not in sent and "98,111,109" not in sent.replace(" ", "")
