@@ -23,16 +23,16 @@ from sentinel.safety.matcher import Match, Matcher
 from sentinel.safety.normalize import (
     INVISIBLE,
     MAX_PADDING,
-    SEPARATOR_CHARS,
+    SEPARATOR_SET,
     Folded,
     fold_light,
     is_cjk,
     normalize,
+    strip_separators,
     tail_start,
 )
 
 MASK = "*"
-_SEPARATORS = frozenset(SEPARATOR_CHARS)
 # (text, absolute spans to mask, absolute position of text[0]) -> masked text
 Mask = Callable[[str, list[tuple[int, int]], int], str]
 
@@ -108,7 +108,7 @@ class StreamMasker:
         if final:
             cut, first_held = len(buf), size
         else:
-            kept = len(text.rstrip(SEPARATOR_CHARS)) if self._pads(text) else size
+            kept = len(strip_separators(text)) if self._pads(text) else size
             first_held = max(kept - self.hold, 0)
             cut = folded.raw(first_held) if first_held < size else len(buf)
         new: list[Match] = []
@@ -137,9 +137,9 @@ class StreamMasker:
         padding between two CJK characters, but only after one and only MAX_PADDING of
         them; after Latin text (an English answer's "-----" line) they are final. The
         last character before them may have been released: remembered."""
-        if folded[-1:] not in _SEPARATORS:
+        if folded[-1:] not in SEPARATOR_SET:
             return True  # none trailing
-        stripped = folded.rstrip(SEPARATOR_CHARS)
+        stripped = strip_separators(folded)
         if stripped:
             self._after_cjk = is_cjk(stripped[-1])
         if len(folded) - len(stripped) > MAX_PADDING:

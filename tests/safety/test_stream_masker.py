@@ -11,7 +11,7 @@ import pytest
 from sentinel.safety.guard import OUTPUT, Direction
 from sentinel.safety.lists import load_lists
 from sentinel.safety.matcher import Matcher
-from sentinel.safety.normalize import SEPARATOR_CHARS, normalize
+from sentinel.safety.normalize import normalize, strip_separators
 from sentinel.safety.stream import StreamMasker, mask_spans
 
 TEXT = (
@@ -35,7 +35,7 @@ def whole(matcher: Matcher, text: str, side: Direction) -> tuple[str, int]:
 def held_chars(held: str) -> int:
     """Characters held back that count against the limit (padding does not)."""
     text = normalize(held).text
-    return len(text.rstrip(SEPARATOR_CHARS))
+    return len(strip_separators(text))
 
 
 def test_any_split_gives_the_whole_text_result(matcher: Matcher) -> None:
