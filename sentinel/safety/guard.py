@@ -289,7 +289,10 @@ class CallGuard:
             # chunk, and a reasoning field that is absent should cost one attribute)
             content = delta.content
             if content or (final and (choice.index, "content") in maskers):
-                self._content(choice, delta, "content", final, side)
+                if choice.__pydantic_extra__ or self._held:  # logprobs may come with it
+                    self._content(choice, delta, "content", final, side)
+                else:
+                    self._piece(delta, choice.index, "content", final, side)
             if getattr(delta, REASONING, None) or (choice.index, REASONING) in maskers:
                 self._piece(delta, choice.index, REASONING, final or bool(content), side)
             if delta.tool_calls or (final and maskers):
