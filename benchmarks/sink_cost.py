@@ -14,6 +14,9 @@ against the sink-off mode):
 * sqlite: the real sink writing to SQLite; `+j`: the write-ahead journal on (the full
   contract).
 
+Then the hand-off's own steps in a tight loop, and the same `submit_many` after a 300 us
+sleep or 8 MB of memory touched (cold caches, as after a call's network wait).
+
     .venv/bin/python benchmarks/sink_cost.py [--calls 300] [--rounds 30]
 """
 
@@ -193,14 +196,34 @@ def _parts(client: Any, journal: Any) -> None:
     }
     print("\nhand-off steps, calling thread CPU us per call (2,000 x 5, median):\n")
     for name, step in steps.items():
-        per = []
-        for _ in range(5):
+        print(f"| {name} | {_timed(step, sink):.1f} |")
+    # the same submit after the thread was descheduled (as a call is while it waits for
+    # the answer) or its caches were evicted: what the hand-off costs inside a call
+    buf = bytearray(8 << 20)
+    cold = {
+        "submit_many, journal on, 300 us sleep before each": lambda: time.sleep(0.0003),
+        "submit_many, journal on, 8 MB touched before each": lambda: buf.__setitem__(
+            slice(None, None, 64), bytes(len(buf) // 64)
+        ),
+    }
+    for name, before in cold.items():
+        print(f"| {name} | {_timed(lambda: sink.submit_many(records), sink, before):.1f} |")
+
+
+def _timed(step: Any, sink: Any, before: Any = None) -> float:
+    """Median calling-thread CPU us of `step` over 5 x 2,000 runs (`before` not counted)."""
+    per = []
+    for _ in range(5):
+        spent = 0.0
+        for _ in range(2000):
+            if before is not None:
+                before()
             c0 = time.thread_time()
-            for _ in range(2000):
-                step()
-            per.append((time.thread_time() - c0) / 2000 * 1e6)
-            sink.flush()
-        print(f"| {name} | {statistics.median(per):.1f} |")
+            step()
+            spent += time.thread_time() - c0
+        per.append(spent / 2000 * 1e6)
+        sink.flush()
+    return statistics.median(per)
 
 
 if __name__ == "__main__":
