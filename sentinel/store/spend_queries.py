@@ -3,9 +3,9 @@ subject key, conversation or day (`sentinel spend`, `GET /v1/spend`, the status 
 and the reads and cost-only updates of `sentinel prices recompute`.
 
 Aggregated where the data is (SQLite: its rollup plus the partial days at the range's
-edges; Elasticsearch: one aggregation), so a report over a million calls moves a few
-rows, not the calls. A cost update touches
-only the three cost fields of calls that still exist: an erased call stays erased.
+edges; Elasticsearch: a composite aggregation paged through every group), so a report
+over a million calls moves its groups, not the calls. A cost update touches only the
+three cost fields of calls that still exist: an erased call stays erased.
 One mixin per store, hooked into its class with one line: Elasticsearch's here, SQLite's
 in `sentinel.store.sqlite.spend` (with its rollup, `sentinel.store.sqlite.spend_rollup`).
 """
@@ -109,6 +109,8 @@ def order_rows(rows: list[SpendRow], by: str, limit: int) -> list[SpendRow]:
 _COST = schema.STORE_PATHS["cost"]
 _CURRENCY = schema.STORE_PATHS["cost_currency"]
 _SAVINGS = schema.STORE_PATHS["cache_savings"]
+# buckets a page of the spend aggregation (search.max_buckets is 65,536 by default)
+_PAGE = 10_000
 
 
 def _nest(paths: dict[str, Any]) -> dict[str, Any]:
@@ -147,33 +149,35 @@ class ElasticSpendQueries:
         where: dict[str, str] | None = None,
         limit: int = 100,
     ) -> list[SpendRow]:
-        """One aggregation for every report: a terms (or date histogram) bucket per
-        group and currency with the sums the rows need; long because the query and
-        its unpacking are read together."""
+        """Every (group, currency) bucket with the sums the rows need, paged through a
+        composite aggregation, and the costliest `limit` groups chosen here. Not a terms
+        aggregation ordered by cost: each daily index would return only its own top few
+        groups, so a group modest every day but costliest over the range went missing
+        and the rest were summed from some days only."""
         check_groups(by, where)
-        metrics = {
-            "cost": {"sum": {"field": _COST}},
-            "savings": {"sum": {"field": _SAVINGS}},
-            "hit": {"sum": {"field": schema.STORE_PATHS["cache_hit_tokens"]}},
-            "miss": {"sum": {"field": schema.STORE_PATHS["cache_miss_tokens"]}},
-            "out": {"sum": {"field": schema.STORE_PATHS["output_tokens"]}},
-        }
-        currencies = {"terms": {"field": _CURRENCY, "missing": "", "size": 10}, "aggs": metrics}
         if by == "day":
-            group: dict[str, Any] = {
+            source: dict[str, Any] = {
                 "date_histogram": {"field": "@timestamp", "calendar_interval": "1d"}
             }
         else:
-            field = schema.STORE_PATHS[SPEND_GROUPS[by]]
-            group = {
-                "terms": {
-                    "field": field,
-                    "missing": "",
-                    "size": limit,
-                    "order": [{"cost": "desc"}, {"_key": "asc"}],
-                }
-            }
-        group["aggs"] = {"cost": {"sum": {"field": _COST}}, "currencies": currencies}
+            source = {"terms": {"field": schema.STORE_PATHS[SPEND_GROUPS[by]]}}
+        source[next(iter(source))]["missing_bucket"] = True
+        group: dict[str, Any] = {
+            "composite": {
+                "size": _PAGE,
+                "sources": [
+                    {"k": source},
+                    {"cur": {"terms": {"field": _CURRENCY, "missing_bucket": True}}},
+                ],
+            },
+            "aggs": {
+                "cost": {"sum": {"field": _COST}},
+                "savings": {"sum": {"field": _SAVINGS}},
+                "hit": {"sum": {"field": schema.STORE_PATHS["cache_hit_tokens"]}},
+                "miss": {"sum": {"field": schema.STORE_PATHS["cache_miss_tokens"]}},
+                "out": {"sum": {"field": schema.STORE_PATHS["output_tokens"]}},
+            },
+        }
         query = {
             "bool": {
                 "filter": [
@@ -185,29 +189,32 @@ class ElasticSpendQueries:
                 ]
             }
         }
-        res = self._search(self._calls_in(start, end), query=query, size=0, aggs={"groups": group})
         out = []
-        for bucket in res.get("aggregations", {}).get("groups", {}).get("buckets", []):
-            if by == "day":
-                if not bucket["doc_count"]:
-                    continue
-                key = day_key(bucket["key"] // 86_400_000)
-            else:
-                key = str(bucket["key"])
-            for cur in bucket["currencies"]["buckets"]:
+        index = self._calls_in(start, end)
+        while True:
+            res = self._search(index, query=query, size=0, aggs={"groups": group})
+            groups = res.get("aggregations", {}).get("groups", {})
+            for b in groups.get("buckets", []):
+                k = b["key"]["k"]
                 out.append(
                     SpendRow(
-                        key=key,
-                        currency=str(cur["key"]),
-                        calls=cur["doc_count"],
-                        cost=cur["cost"]["value"] or 0.0,
-                        cache_savings=cur["savings"]["value"] or 0.0,
-                        cache_hit_tokens=int(cur["hit"]["value"] or 0),
-                        cache_miss_tokens=int(cur["miss"]["value"] or 0),
-                        output_tokens=int(cur["out"]["value"] or 0),
+                        key=""
+                        if k is None
+                        else day_key(k // 86_400_000)
+                        if by == "day"
+                        else str(k),
+                        currency=b["key"]["cur"] or "",
+                        calls=b["doc_count"],
+                        cost=b["cost"]["value"] or 0.0,
+                        cache_savings=b["savings"]["value"] or 0.0,
+                        cache_hit_tokens=int(b["hit"]["value"] or 0),
+                        cache_miss_tokens=int(b["miss"]["value"] or 0),
+                        output_tokens=int(b["out"]["value"] or 0),
                     )
                 )
-        return order_rows(out, by, limit)
+            if "after_key" not in groups or len(groups.get("buckets", [])) < _PAGE:
+                return order_rows(out, by, limit)
+            group["composite"]["after"] = groups["after_key"]
 
     def count_calls_since(self, since: datetime) -> int:
         res = self._search(

@@ -1,0 +1,63 @@
+"""The costliest `limit` groups of a spend report are the exact global ones on both
+stores. Elasticsearch holds one index per day: a group that is modest in every day but
+costliest over the range must win over groups that top one day each (a terms aggregation
+ordered by cost asks each index for its local top few only and never sees it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from sentinel.models import CallRecord
+from sentinel.store.base import Store
+
+T0 = datetime(2026, 11, 2, tzinfo=UTC)
+DAYS = 3
+LOCALS = 40  # groups that each top one day: more than any default shard_size for limit 2
+
+
+def calls() -> list[CallRecord]:
+    out = []
+    for d in range(DAYS):
+        at = T0 + timedelta(days=d, hours=3)
+        for j in range(LOCALS):
+            out.append(_call(f"loc-{d}-{j}", at, f"local-{d}-{j}", 0.010 + j * 1e-5))
+        # 0.009 a day, below every local group of that day; 0.027 over the three days
+        out.append(_call(f"wide-{d}", at + timedelta(hours=1), "wide", 0.009))
+        out.append(_call(f"wide2-{d}", at + timedelta(hours=2), "wide2", 0.008))
+    return out
+
+
+def _call(rid: str, at: datetime, group: str, cost: float) -> CallRecord:
+    return CallRecord(
+        request_id=rid,
+        timestamp=at,
+        app="bot",
+        model="deepseek-flash",
+        conversation_id=f"conv-{group}",
+        subject_key=group.encode().hex().ljust(64, "0"),
+        input_tokens=10,
+        cache_hit_tokens=4,
+        cache_miss_tokens=6,
+        output_tokens=3,
+        cost=cost,
+        cost_currency="USD",
+        cache_savings=cost / 10,
+    )
+
+
+@pytest.mark.parametrize("by", ["subject", "conversation"])
+def test_costliest_groups_are_the_global_ones(store: Store, by: str) -> None:
+    result = store.write_records(calls())
+    assert not result.rejected
+    store.refresh()
+    rows = store.spend(T0, T0 + timedelta(days=DAYS), by, limit=2)
+    name = {"subject": lambda g: g.encode().hex().ljust(64, "0"), "conversation": "conv-{}".format}
+    assert [r.key for r in rows] == [name[by]("wide"), name[by]("wide2")]
+    assert [r.calls for r in rows] == [DAYS, DAYS]
+    assert rows[0].cost == pytest.approx(0.027)
+    # and the ranking below them is the global one too
+    rows = store.spend(T0, T0 + timedelta(days=DAYS), by, limit=5)
+    assert [r.key for r in rows][:2] == [name[by]("wide"), name[by]("wide2")]
+    assert [r.key for r in rows][2:] == [name[by](f"local-{d}-{LOCALS - 1}") for d in range(DAYS)]
