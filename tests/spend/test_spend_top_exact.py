@@ -6,10 +6,12 @@ ordered by cost asks each index for its local top few only and never sees it).""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from sentinel.models import CallRecord
+from sentinel.store import spend_queries
 from sentinel.store.base import Store
 
 T0 = datetime(2026, 11, 2, tzinfo=UTC)
@@ -61,3 +63,22 @@ def test_costliest_groups_are_the_global_ones(store: Store, by: str) -> None:
     rows = store.spend(T0, T0 + timedelta(days=DAYS), by, limit=5)
     assert [r.key for r in rows][:2] == [name[by]("wide"), name[by]("wide2")]
     assert [r.key for r in rows][2:] == [name[by](f"local-{d}-{LOCALS - 1}") for d in range(DAYS)]
+
+
+@pytest.mark.parametrize("by", ["subject", "conversation", "day"])
+def test_more_groups_than_one_aggregation_returns_are_paged_exactly(
+    es_store_factory: Any, monkeypatch: pytest.MonkeyPatch, by: str
+) -> None:
+    # the one-aggregation path returns at most 10 groups here: the composite pages of 7 take over
+    monkeypatch.setattr(spend_queries, "_ALL", 10)
+    monkeypatch.setattr(spend_queries, "_PAGE", 7)
+    store = es_store_factory()
+    store.write_records(calls())
+    store.refresh()
+    paged = store.spend(T0, T0 + timedelta(days=DAYS), by, limit=5)
+    monkeypatch.undo()
+    assert paged == store.spend(T0, T0 + timedelta(days=DAYS), by, limit=5)
+    if by != "day":
+        assert paged[0].cost == pytest.approx(0.027) and paged[0].calls == DAYS
+    else:
+        assert [r.calls for r in paged] == [LOCALS + 2] * DAYS
