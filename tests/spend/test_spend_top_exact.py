@@ -82,3 +82,20 @@ def test_more_groups_than_one_aggregation_returns_are_paged_exactly(
         assert paged[0].cost == pytest.approx(0.027) and paged[0].calls == DAYS
     else:
         assert [r.calls for r in paged] == [LOCALS + 2] * DAYS
+
+
+def test_groups_split_into_partitions_are_summed_exactly(
+    es_store_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = es_store_factory()
+    records = calls()
+    records += [r.model_copy(update={"request_id": "x" + r.request_id, "conversation_id": None,
+                                     "subject_key": None}) for r in records[:9]]  # fmt: skip
+    store.write_records(records)
+    store.refresh()
+    span = (T0, T0 + timedelta(days=DAYS))
+    whole = {by: store.spend(*span, by, limit=1000) for by in ("subject", "conversation")}
+    monkeypatch.setattr(spend_queries, "_PER_PART", 20)  # 7 partitions of the 129 calls
+    for by, rows in whole.items():
+        assert store.spend(*span, by, limit=1000) == rows
+        assert len(rows) == LOCALS * DAYS + 3 and ("", "USD") in {(r.key, r.currency) for r in rows}
