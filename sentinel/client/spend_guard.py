@@ -14,10 +14,14 @@ a budget change takes effect within the TTL (plus the poll interval).
 Spend is exact for this process's own calls: each finished call's cost is added to the
 running total at once (`spent`), on top of the snapshot, so a burst inside the TTL
 stops at the limit; what can overshoot is the calls in flight, and what other
-processes spent since the snapshot. A re-read hands the running total over to the
-store: the calls reported before the read began are the store's to count from then on
-(the sink writes within milliseconds; Elasticsearch makes them searchable within its
-1 s refresh), those reported after it stay added.
+processes spent since the snapshot. A re-read counts from the store only the calls
+that started SETTLE before it (the sink writes in the background, Elasticsearch
+searches what its 1 s refresh made visible: a call reported just before the read may
+not be counted yet), and hands over to the store only this process's calls that it
+counted: started before that cut and reported SETTLE before the read. The rest stay
+added; a call in flight across the cut may be counted twice until the next re-read
+(early, never late). Handing over every call reported before the read lost the last
+second's calls on Elasticsearch: sequential calls over short TTLs overran the limit.
 
 The first call of a process starts the first read and waits for it up to
 FIRST_READ_WAIT; the async client waits in a thread (`await_first`), so its event loop
@@ -46,9 +50,13 @@ log = logging.getLogger("sentinel.client")
 # store delays that one call by at most this, never the calls after it.
 FIRST_READ_WAIT = 0.5
 
-# (budget key, currency, UTC hour) -> cost added in this process; every budget period
-# is a whole number of UTC hours, so a period's spend is a sum of hours
-_Added = defaultdict[tuple[str, str, datetime], float]
+# How long a reported call may take to be counted by the store (the sink's background
+# write, Elasticsearch's 1 s refresh), in whole seconds.
+SETTLE = 2
+
+# (budget key, currency, call start to the second, monotonic second it was reported)
+# -> cost added in this process; a budget period starts on a whole second
+_Added = defaultdict[tuple[str, str, datetime, int], float]
 
 
 @dataclass(frozen=True)
@@ -66,14 +74,18 @@ class Snapshot:
     budgets: dict[str, _Spent] = field(default_factory=dict)  # by Budget.key
 
 
-def read_snapshot(store: Store, now: datetime) -> Snapshot:
+def read_snapshot(store: Store, now: datetime, started_before: datetime | None = None) -> Snapshot:
+    """Balance, budgets and each budget's spend this period: of the calls started at or
+    before `now`, or only of those started before `started_before`."""
     latest = latest_balance(store)
     budgets = {}
+    tick = timedelta(microseconds=1)
+    upto = now if started_before is None else min(now, started_before - tick)
     for budget in list_budgets(store):
         start, end = period_bounds(budget.per, now)
         where = {"currency": budget.currency}
         where.update({"proxy_token": budget.token} if budget.token else {"app": budget.app or ""})
-        spent = sum(s.cost for s in store.cost_stats(start - timedelta(microseconds=1), now, where))
+        spent = sum(s.cost for s in store.cost_stats(start - tick, upto, where))
         budgets[budget.key] = _Spent(budget, spent, start, end)
     return Snapshot(
         unavailable=latest is not None and not latest.is_available,
@@ -93,27 +105,22 @@ class SpendGuard:
         self._refreshing = False
         self._first: threading.Thread | None = None
         self._waited = False
-        self._added: _Added = defaultdict(float)  # since the snapshot's read began
-        self._handing: _Added = defaultdict(float)  # before the running read began
+        self._added: _Added = defaultdict(float)  # what the snapshot does not count
 
     def refresh(self) -> None:
         """Re-read the snapshot now (what the background refresh runs)."""
-        with self._lock:  # what the store will count once this read succeeds
-            for k, v in self._added.items():
-                self._handing[k] += v
-            self._added = defaultdict(float)
+        now = self.clock.now()
+        cut = now.replace(microsecond=0) - timedelta(seconds=SETTLE)
+        reported_by = int(self.clock.monotonic()) - SETTLE
         try:
-            snapshot = read_snapshot(self.store, self.clock.now())
+            snapshot = read_snapshot(self.store, now, started_before=cut)
         except Exception as exc:  # the store is down: keep what we knew
             log.warning("could not read balance and budgets: %s", type(exc).__name__)
-            with self._lock:  # the old snapshot still lacks them
-                for k, v in self._handing.items():
-                    self._added[k] += v
-                self._handing = defaultdict(float)
         else:
-            with self._lock:
+            with self._lock:  # the calls the new snapshot counts leave the running total
                 self._snapshot = snapshot
-                self._handing = defaultdict(float)
+                for k in [k for k in self._added if k[2] < cut and k[3] < reported_by]:
+                    del self._added[k]
         finally:
             with self._lock:
                 self._due = self.clock.monotonic() + self.ttl
@@ -154,20 +161,20 @@ class SpendGuard:
         cost, currency = record.cost, record.cost_currency
         if not cost or currency is None:
             return
-        hour = period_bounds("hour", record.timestamp)[0]
+        at, reported = record.timestamp.replace(microsecond=0), int(self.clock.monotonic())
         with self._lock:
-            self._added[budget_key(app=record.app), currency, hour] += cost
+            self._added[budget_key(app=record.app), currency, at, reported] += cost
             if record.proxy_token_id:
-                self._added[budget_key(token=record.proxy_token_id), currency, hour] += cost
+                key = budget_key(token=record.proxy_token_id)
+                self._added[key, currency, at, reported] += cost
 
     def _local(self, key: str, currency: str, start: datetime, end: datetime) -> float:
-        """What this process added for a budget's period since the snapshot's read."""
+        """What this process added for a budget's period that the snapshot lacks."""
         with self._lock:
             return sum(
                 v
-                for added in (self._added, self._handing)
-                for (k, c, hour), v in added.items()
-                if k == key and c == currency and start <= hour < end
+                for (k, c, at, _), v in self._added.items()
+                if k == key and c == currency and start <= at < end
             )
 
     def check(self, app: str, request_id: str, token: str | None = None) -> None:
