@@ -116,6 +116,10 @@ class SpendGuard:
             snapshot = read_snapshot(self.store, now, started_before=cut)
         except Exception as exc:  # the store is down: keep what we knew
             log.warning("could not read balance and budgets: %s", type(exc).__name__)
+            with self._lock:  # by the hour what the next read hands over, so `check` stays cheap
+                for k in [k for k in self._added if k[2] < cut and k[3] < reported_by]:
+                    cost = self._added.pop(k)
+                    self._added[k[0], k[1], k[2].replace(minute=0, second=0), 0] += cost
         else:
             with self._lock:  # the calls the new snapshot counts leave the running total
                 self._snapshot = snapshot
