@@ -98,4 +98,7 @@ def test_groups_split_into_partitions_are_summed_exactly(
     monkeypatch.setattr(spend_queries, "_PER_PART", 20)  # 7 partitions of the 129 calls
     for by, rows in whole.items():
         assert store.spend(*span, by, limit=1000) == rows
+        monkeypatch.setattr(spend_queries, "_RANKED", 0)  # every sum in the first pass
+        assert store.spend(*span, by, limit=1000) == rows
+        monkeypatch.setattr(spend_queries, "_RANKED", 1000)
         assert len(rows) == LOCALS * DAYS + 3 and ("", "USD") in {(r.key, r.currency) for r in rows}
