@@ -14,14 +14,14 @@ a budget change takes effect within the TTL (plus the poll interval).
 Spend is exact for this process's own calls: each finished call's cost is added to the
 running total at once (`spent`), on top of the snapshot, so a burst inside the TTL
 stops at the limit; what can overshoot is the calls in flight, and what other
-processes spent since the snapshot. A re-read counts from the store only the calls
-that started SETTLE before it (the sink writes in the background, Elasticsearch
-searches what its 1 s refresh made visible: a call reported just before the read may
-not be counted yet), and hands over to the store only this process's calls that it
-counted: started before that cut and reported SETTLE before the read. The rest stay
-added; a call in flight across the cut may be counted twice until the next re-read
-(early, never late). Handing over every call reported before the read lost the last
-second's calls on Elasticsearch: sequential calls over short TTLs overran the limit.
+processes spent since the snapshot. A re-read hands over to the store only this
+process's calls reported SETTLE before it began (the sink writes in the background,
+Elasticsearch searches what its 1 s refresh made visible: a call reported just before
+the read may not be counted yet); later ones stay added, so one the store already
+counts is counted twice until the next re-read (a refusal up to SETTLE's worth of this
+process's spend early, never late). Handing over every call reported before the read
+lost the last second's calls on Elasticsearch: sequential calls over short TTLs
+overran the limit.
 
 The first call of a process starts the first read and waits for it up to
 FIRST_READ_WAIT; the async client waits in a thread (`await_first`), so its event loop
@@ -54,8 +54,8 @@ FIRST_READ_WAIT = 0.5
 # write, Elasticsearch's 1 s refresh), in whole seconds.
 SETTLE = 2
 
-# (budget key, currency, call start to the second, monotonic second it was reported)
-# -> cost added in this process; a budget period starts on a whole second
+# (budget key, currency, UTC hour of the call, monotonic second it was reported, 0 once
+# folded) -> cost added in this process; every budget period is a whole number of hours
 _Added = defaultdict[tuple[str, str, datetime, int], float]
 
 
@@ -74,18 +74,14 @@ class Snapshot:
     budgets: dict[str, _Spent] = field(default_factory=dict)  # by Budget.key
 
 
-def read_snapshot(store: Store, now: datetime, started_before: datetime | None = None) -> Snapshot:
-    """Balance, budgets and each budget's spend this period: of the calls started at or
-    before `now`, or only of those started before `started_before`."""
+def read_snapshot(store: Store, now: datetime) -> Snapshot:
     latest = latest_balance(store)
     budgets = {}
-    tick = timedelta(microseconds=1)
-    upto = now if started_before is None else min(now, started_before - tick)
     for budget in list_budgets(store):
         start, end = period_bounds(budget.per, now)
         where = {"currency": budget.currency}
         where.update({"proxy_token": budget.token} if budget.token else {"app": budget.app or ""})
-        spent = sum(s.cost for s in store.cost_stats(start - tick, upto, where))
+        spent = sum(s.cost for s in store.cost_stats(start - timedelta(microseconds=1), now, where))
         budgets[budget.key] = _Spent(budget, spent, start, end)
     return Snapshot(
         unavailable=latest is not None and not latest.is_available,
@@ -109,21 +105,19 @@ class SpendGuard:
 
     def refresh(self) -> None:
         """Re-read the snapshot now (what the background refresh runs)."""
-        now = self.clock.now()
-        cut = now.replace(microsecond=0) - timedelta(seconds=SETTLE)
         reported_by = int(self.clock.monotonic()) - SETTLE
         try:
-            snapshot = read_snapshot(self.store, now, started_before=cut)
+            snapshot = read_snapshot(self.store, self.clock.now())
         except Exception as exc:  # the store is down: keep what we knew
             log.warning("could not read balance and budgets: %s", type(exc).__name__)
             with self._lock:  # by the hour what the next read hands over, so `check` stays cheap
-                for k in [k for k in self._added if k[2] < cut and k[3] < reported_by]:
+                for k in [k for k in self._added if 0 < k[3] < reported_by]:
                     cost = self._added.pop(k)
-                    self._added[k[0], k[1], k[2].replace(minute=0, second=0), 0] += cost
+                    self._added[k[0], k[1], k[2], 0] += cost
         else:
             with self._lock:  # the calls the new snapshot counts leave the running total
                 self._snapshot = snapshot
-                for k in [k for k in self._added if k[2] < cut and k[3] < reported_by]:
+                for k in [k for k in self._added if k[3] < reported_by]:
                     del self._added[k]
         finally:
             with self._lock:
@@ -165,7 +159,8 @@ class SpendGuard:
         cost, currency = record.cost, record.cost_currency
         if not cost or currency is None:
             return
-        at, reported = record.timestamp.replace(microsecond=0), int(self.clock.monotonic())
+        at = period_bounds("hour", record.timestamp)[0]
+        reported = max(int(self.clock.monotonic()), 1)  # 0 is a folded sum's
         with self._lock:
             self._added[budget_key(app=record.app), currency, at, reported] += cost
             if record.proxy_token_id:

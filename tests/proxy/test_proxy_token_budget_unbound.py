@@ -44,35 +44,36 @@ def test_an_unbound_tokens_budget_follows_the_token_across_apps(
                            settings=settings)  # fmt: skip
     app = create_proxy_app(client, close_client=True)
     token, info = web_state(app).tokens.create("roaming", ["proxy"])
+    other = web_state(app).tokens.create("other", ["proxy"])[0]
     assert info.app is None
     secret = token.rsplit("_", 1)[1]
-    auth = {"authorization": f"Bearer {token}"}
     with ServerThread(app) as server:
 
-        def post(app_name: str) -> httpx.Response:
-            headers = {**auth, "x-sentinel-app": app_name}
+        def post(app_name: str, bearer: str = token) -> httpx.Response:
+            headers = {"authorization": f"Bearer {bearer}", "x-sentinel-app": app_name}
             return httpx.post(f"{server.url}/v1/chat/completions", json=BODY, headers=headers,
                               timeout=30)  # fmt: skip
 
         for _ in range(2):  # the second call hits DeepSeek's cache, as every later one does
-            probe = post("probe")
+            probe = post("probe", other)
         assert probe.status_code == 200
         assert client._core.sink.flush(10)
         cost = sqlite_store.get_call(probe.headers["x-request-id"]).cost  # type: ignore[union-attr]
         assert cost
-        put_budget(sqlite_store, Budget(token=info.id, per="hour", limit=3.5 * cost,
+        put_budget(sqlite_store, Budget(token=info.id, per="hour", limit=2.5 * cost,
                                         currency="USD"))  # fmt: skip
         client._core.guard.refresh()
-        # 2 probes + 2 more: 4 x cost >= 3.5 x cost; the app named changes every call
-        answers = [post(name) for name in ("alpha", "beta", "gamma", "delta")]
-        assert [r.status_code for r in answers] == [200, 200, 429, 429]
+        # spent 0, 1, 2 x cost < 2.5 x cost pass; the app named changes every call
+        answers = [post(name) for name in ("alpha", "beta", "gamma", "delta", "probe")]
+        assert [r.status_code for r in answers] == [200, 200, 200, 429, 429]
         end = period_bounds("hour", NOW)[1]
         assert int(answers[-1].headers["retry-after"]) == math.ceil((end - NOW).total_seconds())
         assert secret not in answers[-1].text
         assert client._core.sink.flush(10)
     stored = sqlite_store._op(lambda c: c.execute("SELECT doc FROM calls").fetchall())
-    assert len(stored) == 6  # the refused calls are recorded too
-    assert all(info.id in doc and secret not in doc for (doc,) in stored)
+    assert len(stored) == 7  # the refused calls are recorded too
+    assert sum(info.id in doc for (doc,) in stored) == 5
+    assert not any(secret in doc for (doc,) in stored)
     sqlite_store.close()
     for path in tmp_path.rglob("*"):
         if path.is_file():

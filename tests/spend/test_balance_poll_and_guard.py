@@ -147,9 +147,8 @@ def test_a_spent_budget_stops_its_app_until_the_period_ends(
                           model="deepseek-v4-flash", outcome="success", http_status=200,
                           duration_ms=5, cost=cost, cost_currency="USD")  # fmt: skip
 
-    # 2.25 USD today (20:30, 19:30, 18:30: a snapshot counts other processes' calls
-    # from spend_guard.SETTLE before it); yesterday's 50 belong to another period
-    today = [paid(f"paid-{i}", NOW - timedelta(hours=i + 1), 0.75) for i in range(3)]
+    # 2.25 USD today (21:30, 20:30, 19:30); yesterday's 50 belong to another period
+    today = [paid(f"paid-{i}", NOW - timedelta(hours=i), 0.75) for i in range(3)]
     sqlite_store.write_records([*today, paid("yesterday", NOW - timedelta(days=1), 50.0)])
     put_budget(sqlite_store, Budget(app="support-bot", per="day", limit=2.0, currency="USD"))
     put_budget(sqlite_store, Budget(app="batch", per="day", limit=2.0, currency="USD"))
