@@ -21,6 +21,7 @@ from sentinel.client.spend_guard import read_snapshot
 from sentinel.compliance.cli import _actor, _compliance
 from sentinel.compliance.service import Compliance
 from sentinel.compliance.tokens import TokenError
+from sentinel.proxy.auth import SCOPE as PROXY_SCOPE
 from sentinel.store.budget_state import PERIODS, Budget, get_budget, put_budget, remove_budget
 
 budgets_app = typer.Typer(help="Hard spend budgets per app or proxy token.", no_args_is_help=True)
@@ -42,9 +43,17 @@ def _owner(
     if token is None:
         return app, None
     try:
-        return None, service.tokens.resolve(token)
+        token_id = service.tokens.resolve(token)
     except TokenError as exc:
         raise typer.BadParameter(f"--token: {exc}") from None
+    # a token that cannot call the proxy makes no call a budget could stop
+    info = next(t for t in service.tokens.list() if t.id == token_id)
+    if not info.allows(PROXY_SCOPE):
+        raise typer.BadParameter(
+            f"token {token_id!r} has no {PROXY_SCOPE!r} scope: no call is made with it",
+            param_hint="--token",
+        )
+    return None, token_id
 
 
 @budgets_app.command("set")

@@ -14,10 +14,14 @@ a budget change takes effect within the TTL (plus the poll interval).
 Spend is exact for this process's own calls: each finished call's cost is added to the
 running total at once (`spent`), on top of the snapshot, so a burst inside the TTL
 stops at the limit; what can overshoot is the calls in flight, and what other
-processes spent since the snapshot. A re-read hands the running total over to the
-store: the calls reported before the read began are the store's to count from then on
-(the sink writes within milliseconds; Elasticsearch makes them searchable within its
-1 s refresh), those reported after it stay added.
+processes spent since the snapshot. A re-read hands over to the store only this
+process's calls reported SETTLE before it began (the sink writes in the background,
+Elasticsearch searches what its 1 s refresh made visible: a call reported just before
+the read may not be counted yet); later ones stay added, so one the store already
+counts is counted twice until the next re-read (a refusal up to SETTLE's worth of this
+process's spend early, never late). Handing over every call reported before the read
+lost the last second's calls on Elasticsearch: sequential calls over short TTLs
+overran the limit.
 
 The first call of a process starts the first read and waits for it up to
 FIRST_READ_WAIT; the async client waits in a thread (`await_first`), so its event loop
@@ -46,9 +50,13 @@ log = logging.getLogger("sentinel.client")
 # store delays that one call by at most this, never the calls after it.
 FIRST_READ_WAIT = 0.5
 
-# (budget key, currency, UTC hour) -> cost added in this process; every budget period
-# is a whole number of UTC hours, so a period's spend is a sum of hours
-_Added = defaultdict[tuple[str, str, datetime], float]
+# How long a reported call may take to be counted by the store (the sink's background
+# write, Elasticsearch's 1 s refresh), in whole seconds.
+SETTLE = 2
+
+# (budget key, currency, UTC hour of the call, monotonic second it was reported, 0 once
+# folded) -> cost added in this process; every budget period is a whole number of hours
+_Added = defaultdict[tuple[str, str, datetime, int], float]
 
 
 @dataclass(frozen=True)
@@ -93,27 +101,24 @@ class SpendGuard:
         self._refreshing = False
         self._first: threading.Thread | None = None
         self._waited = False
-        self._added: _Added = defaultdict(float)  # since the snapshot's read began
-        self._handing: _Added = defaultdict(float)  # before the running read began
+        self._added: _Added = defaultdict(float)  # what the snapshot does not count
 
     def refresh(self) -> None:
         """Re-read the snapshot now (what the background refresh runs)."""
-        with self._lock:  # what the store will count once this read succeeds
-            for k, v in self._added.items():
-                self._handing[k] += v
-            self._added = defaultdict(float)
+        reported_by = int(self.clock.monotonic()) - SETTLE
         try:
             snapshot = read_snapshot(self.store, self.clock.now())
         except Exception as exc:  # the store is down: keep what we knew
             log.warning("could not read balance and budgets: %s", type(exc).__name__)
-            with self._lock:  # the old snapshot still lacks them
-                for k, v in self._handing.items():
-                    self._added[k] += v
-                self._handing = defaultdict(float)
+            with self._lock:  # by the hour what the next read hands over, so `check` stays cheap
+                for k in [k for k in self._added if 0 < k[3] < reported_by]:
+                    cost = self._added.pop(k)
+                    self._added[k[0], k[1], k[2], 0] += cost
         else:
-            with self._lock:
+            with self._lock:  # the calls the new snapshot counts leave the running total
                 self._snapshot = snapshot
-                self._handing = defaultdict(float)
+                for k in [k for k in self._added if k[3] < reported_by]:
+                    del self._added[k]
         finally:
             with self._lock:
                 self._due = self.clock.monotonic() + self.ttl
@@ -154,20 +159,21 @@ class SpendGuard:
         cost, currency = record.cost, record.cost_currency
         if not cost or currency is None:
             return
-        hour = period_bounds("hour", record.timestamp)[0]
+        at = period_bounds("hour", record.timestamp)[0]
+        reported = max(int(self.clock.monotonic()), 1)  # 0 is a folded sum's
         with self._lock:
-            self._added[budget_key(app=record.app), currency, hour] += cost
+            self._added[budget_key(app=record.app), currency, at, reported] += cost
             if record.proxy_token_id:
-                self._added[budget_key(token=record.proxy_token_id), currency, hour] += cost
+                key = budget_key(token=record.proxy_token_id)
+                self._added[key, currency, at, reported] += cost
 
     def _local(self, key: str, currency: str, start: datetime, end: datetime) -> float:
-        """What this process added for a budget's period since the snapshot's read."""
+        """What this process added for a budget's period that the snapshot lacks."""
         with self._lock:
             return sum(
                 v
-                for added in (self._added, self._handing)
-                for (k, c, hour), v in added.items()
-                if k == key and c == currency and start <= hour < end
+                for (k, c, at, _), v in self._added.items()
+                if k == key and c == currency and start <= at < end
             )
 
     def check(self, app: str, request_id: str, token: str | None = None) -> None:

@@ -38,6 +38,7 @@ _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._:@-]{0,63}")
 
 
 MIN_PREFIX = 4  # shortest id prefix `tokens revoke` accepts
+_ID_CHARS = re.compile(r"[0-9a-f]{0,16}")
 
 
 class TokenError(ValueError):
@@ -140,7 +141,12 @@ class TokenRegistry:
         if len(found) == 1 and len(prefix) >= MIN_PREFIX:
             return found[0]
         if not found:
-            raise TokenError(f"no token with id {prefix!r} (see `sentinel tokens list`)")
+            # echo only what could be an id: a pasted whole token would print its secret
+            shown = repr(prefix) if _ID_CHARS.fullmatch(prefix) else "like that"
+            raise TokenError(
+                f"no token with id {shown}: give the id `sentinel tokens list` shows"
+                " (the hex part after sst_, not the whole token)"
+            )
         if len(found) == 1:
             raise PrefixTooShort(f"give at least {MIN_PREFIX} characters of the id")
         raise TokenError(

@@ -49,10 +49,20 @@ TTL = 1.0
 WRITER_BOUND = TTL + 1.0
 ANONYMOUS_PREFIX = "erased-"
 # Fields of a call record that an anonymous copy drops: they name or link the subject
-# (subject_key), the call (request and response ids, trace and span ids, whose logs and
-# spans carry the subject key) or free-form labels an application may fill with anything.
+# (subject_key; conversation_id: the erasure dropped that conversation, and `sentinel
+# spend --by conversation` showed it again with the copy's cost), the call (request and
+# response ids, trace and span ids, whose logs and spans carry the subject key) or
+# free-form labels an application may fill with anything.
 UNLINKED_FIELDS = frozenset(
-    {"request_id", "subject_key", "response_id", "trace_id", "span_id", "metadata"}
+    {
+        "request_id",
+        "subject_key",
+        "conversation_id",
+        "response_id",
+        "trace_id",
+        "span_id",
+        "metadata",
+    }
 )
 
 
@@ -88,6 +98,7 @@ def anonymous_call(record: CallRecord) -> CallRecord:
         update={
             "request_id": ANONYMOUS_PREFIX + digest,
             "subject_key": None,
+            "conversation_id": None,
             "response_id": None,
             "trace_id": None,
             "span_id": None,
