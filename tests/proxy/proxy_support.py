@@ -6,11 +6,14 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import uvicorn
 
 from sentinel.client.async_ import AsyncSentinel
+from sentinel.models import CallRecord
+from sentinel.store.budget_state import Budget, Period, put_budget
 from sentinel.store.sqlite import SQLiteStore
 from sentinel.testing import FakeDeepSeek
 
@@ -59,3 +62,15 @@ class Proxy:
 
     def flush(self) -> None:
         assert self.client._core.sink.flush(10)
+
+
+def overspend(store: SQLiteStore, app: str, per: Period, now: datetime) -> None:
+    """`app` has spent 3.00 USD at `now` against a budget of 1.00 USD per `per`."""
+    store.write_records(
+        [
+            CallRecord(request_id=f"paid-{app}", timestamp=now, app=app,
+                       model="deepseek-v4-flash", outcome="success", http_status=200,
+                       duration_ms=5, cost=3.0, cost_currency="USD")
+        ]
+    )  # fmt: skip
+    put_budget(store, Budget(app=app, per=per, limit=1.0, currency="USD"))

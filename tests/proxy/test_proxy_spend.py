@@ -8,12 +8,11 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from proxy_support import Proxy
+from proxy_support import Proxy, overspend
 
 from sentinel.balance import BalanceSample
-from sentinel.models import CallRecord
 from sentinel.store.balance_state import record_balance
-from sentinel.store.budget_state import Budget, period_bounds, put_budget
+from sentinel.store.budget_state import period_bounds
 
 BODY = {"model": "deepseek-v4-flash", "messages": [{"role": "user", "content": "hi"}]}
 
@@ -41,14 +40,7 @@ def test_unavailable_balance_is_a_402_without_an_upstream_call(proxy: Proxy) -> 
 
 def test_spent_budget_is_a_429_with_retry_after_at_the_period_end(proxy: Proxy) -> None:
     now = datetime.now(UTC)
-    proxy.store.write_records(
-        [
-            CallRecord(request_id="paid", timestamp=now, app="proxy-default",
-                       model="deepseek-v4-flash", outcome="success", http_status=200,
-                       duration_ms=5, cost=3.0, cost_currency="USD")
-        ]
-    )  # fmt: skip
-    put_budget(proxy.store, Budget(app="proxy-default", per="hour", limit=1.0, currency="USD"))
+    overspend(proxy.store, "proxy-default", "hour", now)
     resp = _post(proxy)
     assert resp.status_code == 429
     body = resp.json()["error"]

@@ -9,12 +9,11 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from proxy_support import Proxy
+from proxy_support import Proxy, overspend
 
 from sentinel.balance import BalanceSample
-from sentinel.models import CallRecord
 from sentinel.store.balance_state import record_balance
-from sentinel.store.budget_state import Budget, period_bounds, put_budget
+from sentinel.store.budget_state import period_bounds
 
 CHAT = {"model": "deepseek-v4-flash", "messages": [{"role": "user", "content": "hi"}]}
 FIM = {"model": "deepseek-v4-flash", "prompt": "def f(", "suffix": "):"}
@@ -30,14 +29,7 @@ def _upstream(proxy: Proxy, endpoint: str) -> int:
 
 def test_a_spent_budget_stops_streams_and_fim_too(proxy: Proxy) -> None:
     now = datetime.now(UTC)
-    proxy.store.write_records(
-        [
-            CallRecord(request_id="paid", timestamp=now, app="proxy-default",
-                       model="deepseek-v4-flash", outcome="success", http_status=200,
-                       duration_ms=5, cost=3.0, cost_currency="USD")
-        ]
-    )  # fmt: skip
-    put_budget(proxy.store, Budget(app="proxy-default", per="day", limit=1.0, currency="USD"))
+    overspend(proxy.store, "proxy-default", "day", now)
     expected = math.ceil((period_bounds("day", now)[1] - now).total_seconds())
     for path, body in (
         ("/v1/chat/completions", {**CHAT, "stream": True}),
@@ -80,14 +72,7 @@ def test_a_token_bound_to_an_app_cannot_step_around_its_budget(proxy: Proxy) -> 
     from sentinel.web.state import web_state
 
     now = datetime.now(UTC)
-    proxy.store.write_records(
-        [
-            CallRecord(request_id="paid-b", timestamp=now, app="billing",
-                       model="deepseek-v4-flash", outcome="success", http_status=200,
-                       duration_ms=5, cost=3.0, cost_currency="USD")
-        ]
-    )  # fmt: skip
-    put_budget(proxy.store, Budget(app="billing", per="day", limit=1.0, currency="USD"))
+    overspend(proxy.store, "billing", "day", now)
     bound, _ = web_state(proxy.app).tokens.create("t-billing", ["proxy"], app="billing")
     auth = {"authorization": f"Bearer {bound}"}
     url = f"{proxy.base_url}/chat/completions"
