@@ -6,12 +6,13 @@ lose its cost); the fields beside the cost are untouched."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from spend_support import store_env
 
 from sentinel.models import CallRecord
 
@@ -19,14 +20,8 @@ T0 = datetime(2026, 12, 5, 2, tzinfo=UTC)  # a Saturday: off-peak all day
 
 
 def _env(store: Any, tmp_path: Path) -> dict[str, str]:
-    env = {**os.environ, "SENTINEL_LOG_STREAM": "stderr", "SENTINEL_AUDIT_KEY": "k" * 40,
-           "HOME": str(tmp_path), "SENTINEL_CURRENCY": "USD"}  # fmt: skip
-    if store.name == "sqlite":
-        env["SENTINEL_STORE"] = f"sqlite:///{store.path}"
-    else:
-        env["SENTINEL_STORE"] = store._url
-        env["SENTINEL_ES_INDEX_PREFIX"] = store.prefix
-    return env
+    return {**store_env(store), "SENTINEL_AUDIT_KEY": "k" * 40, "HOME": str(tmp_path),
+            "SENTINEL_CURRENCY": "USD"}  # fmt: skip
 
 
 def _call(rid: str, i: int, currency: str, cost: float) -> CallRecord:

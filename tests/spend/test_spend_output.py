@@ -14,26 +14,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from spend_support import store_env
+
 from sentinel.models import CallRecord
 
 T0 = datetime(2026, 12, 5, 2, tzinfo=UTC)
 HOSTILE = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A9)", "\tx=1", "报告-対話-😀"]
 
 
-def _env(store: Any) -> dict[str, str]:
-    env = {**os.environ, "SENTINEL_LOG_STREAM": "stderr"}
-    if store.name == "sqlite":
-        env["SENTINEL_STORE"] = f"sqlite:///{store.path}"
-    else:
-        env["SENTINEL_STORE"] = store._url
-        env["SENTINEL_ES_INDEX_PREFIX"] = store.prefix
-    return env
-
-
 def _spend(store: Any, *args: str) -> str:
     cmd = [str(Path(sys.executable).with_name("sentinel")), "spend", "--since", "2026-12-01",
            "--until", "2026-12-08", *args]  # fmt: skip
-    done = subprocess.run(cmd, env=_env(store), capture_output=True, text=True, timeout=120)
+    done = subprocess.run(cmd, env=store_env(store), capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     return done.stdout
