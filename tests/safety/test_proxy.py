@@ -5,47 +5,21 @@ with a final error event, masks reach the app, and list edits apply without a re
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
 import pytest
-from loopback import serve, wait_until
+from loopback import wait_until
 from safety_support import Replies
 from test_stream_logprobs import spelt
 from typer.testing import CliRunner
 
 from sentinel.cli import app as cli
-from sentinel.client.async_ import AsyncSentinel
-from sentinel.config import Settings
-from sentinel.proxy.app import create_proxy_app
-from sentinel.store.sqlite import SQLiteStore
 from sentinel.testing import FakeDeepSeek
-from sentinel.web.state import web_state
 
 MODEL = "deepseek-v4-flash"
-
-
-@pytest.fixture
-def proxy(
-    fake: FakeDeepSeek, sqlite_store: SQLiteStore, tmp_path: Path, lists_dir: Path
-) -> Iterator[tuple[str, dict[str, str]]]:
-    client = AsyncSentinel(
-        api_key=fake.api_key,
-        base_url=fake.url,
-        store=sqlite_store,
-        settings=Settings(
-            spool_dir=tmp_path / "spool", safety_lists=[str(lists_dir)], safety_reload="100ms"
-        ),
-    )
-    app = create_proxy_app(client, close_client=True)
-    token, _ = web_state(app).tokens.create("t-proxy", ["proxy"])
-    server, thread, url = serve(app)
-    yield url, {"authorization": f"Bearer {token}"}
-    server.should_exit = True
-    thread.join(10)
 
 
 def chat(url: str, headers: dict[str, str], text: str, **extra: Any) -> httpx.Response:

@@ -6,22 +6,14 @@ clients (and the proxy) over loopback HTTP to FakeDeepSeek."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from loopback import serve
 from safety_support import Harness
 
-from sentinel.client.async_ import AsyncSentinel
-from sentinel.config import Settings
 from sentinel.errors import ContentBlockedError
-from sentinel.proxy.app import create_proxy_app
-from sentinel.store.sqlite import SQLiteStore
 from sentinel.testing import FakeDeepSeek
-from sentinel.web.state import web_state
 
 MODEL = "deepseek-v4-flash"
 ASK = [{"role": "user", "content": "who won?"}]
@@ -120,24 +112,6 @@ def test_a_masked_tool_name_never_reaches_telemetry(harness: Harness) -> None:
     assert "idiot" not in str(record)
     spans = harness.spans.get_finished_spans()
     assert spans and "idiot" not in str(dict(spans[-1].attributes or {}))
-
-
-@pytest.fixture
-def proxy(
-    fake: FakeDeepSeek, sqlite_store: SQLiteStore, tmp_path: Path, lists_dir: Path
-) -> Iterator[tuple[str, dict[str, str]]]:
-    client = AsyncSentinel(
-        api_key=fake.api_key,
-        base_url=fake.url,
-        store=sqlite_store,
-        settings=Settings(spool_dir=tmp_path / "spool", safety_lists=[str(lists_dir)]),
-    )
-    app = create_proxy_app(client, close_client=True)
-    token, _ = web_state(app).tokens.create("t-proxy", ["proxy"])
-    server, thread, url = serve(app)
-    yield url, {"authorization": f"Bearer {token}"}
-    server.should_exit = True
-    thread.join(10)
 
 
 def test_the_proxy_screens_tool_definitions(
