@@ -21,6 +21,8 @@ CORPUS = Path(__file__).with_name("pii_handwritten.txt")
 EXTRA = Path(__file__).with_name("pii_names_extra.txt")
 # Written by an author who never saw the recognizers; held out, scored only to report.
 FRESH = Path(__file__).with_name("pii_fresh.txt")
+# A second one by another outside author, also held out whole (redaction_eval --corpus fresh2).
+FRESH2 = Path(__file__).with_name("pii_fresh2.txt")
 _MARK = re.compile(r"\{([A-Z_]+)\|([^}]+)\}|\[([a-z_]+)\|([^\]]+)\]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2}")
