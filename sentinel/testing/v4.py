@@ -15,7 +15,9 @@
 - Usage as DeepSeek reports it: `prompt_cache_hit_tokens` (the longest prefix, in
   words, that an earlier request's prompt shared: prefix caching) and
   `prompt_cache_miss_tokens`, `completion_tokens_details.reasoning_tokens`.
-- FIM (`POST /beta/completions`): `prompt` + `suffix` in, a `text_completion` out.
+- FIM (`POST /beta/completions`): `prompt` + `suffix` in, a `text_completion` out; with
+  `logprobs: N` the legacy shape (`tokens`, `token_logprobs`, `top_logprobs` maps of N
+  alternatives, `text_offset` from the prompt's end), a stream's chunk carrying its piece's.
 - Chat prefix completion (`prefix: true` on the last, assistant, message): answered on
   `/beta/chat/completions`, a 400 on `/chat/completions` as DeepSeek does.
 """
@@ -236,6 +238,24 @@ def stream_events(full: dict[str, Any]) -> list[dict[str, Any]]:
     return events
 
 
+def _fim_pieces(text: str) -> list[str]:
+    """A FIM answer's streamed pieces (each ends at a space): joined, the text."""
+    return [p for p in re.split(r"(?<= )", text) if p]
+
+
+def _fim_logprobs(text: str, offset: int, top: int) -> dict[str, Any]:
+    """The legacy (completions) logprobs of `text`: tokens of at most 4 characters of
+    each streamed piece, the token itself first among its alternatives."""
+    toks = [p[i : i + 4] for p in _fim_pieces(text) for i in range(0, len(p), 4)]
+    starts = [offset + sum(len(t) for t in toks[:i]) for i in range(len(toks))]
+    return {
+        "tokens": toks,
+        "token_logprobs": [-0.1] * len(toks),
+        "top_logprobs": [dict(list({t: -0.1, " x": -3.0}.items())[:top]) for t in toks],
+        "text_offset": starts,
+    }
+
+
 def fim(req: dict[str, Any], cache: PrefixCache) -> dict[str, Any]:
     """FIM: fills the gap between `prompt` and `suffix` (here: names both ends)."""
     prompt, suffix = req.get("prompt"), req.get("suffix")
@@ -244,12 +264,18 @@ def fim(req: dict[str, Any], cache: PrefixCache) -> dict[str, Any]:
     text = f" /* between {len(words(prompt))} and {len(words(suffix or ''))} words */ "
     hit = min(cache.hit(words(prompt)), tokens(prompt))
     n_in, n_out = tokens(prompt) + len(words(suffix or "")), tokens(text)
+    top = req.get("logprobs")
+    logprobs = None
+    if isinstance(top, int) and not isinstance(top, bool):
+        if not 0 <= top <= 20:
+            raise BadRequest("logprobs must be an integer between 0 and 20")
+        logprobs = _fim_logprobs(text, len(prompt), top)
     return {
         "id": f"cmpl-{uuid.uuid4().hex[:24]}",
         "object": "text_completion",
         "created": int(time.time()),
         "model": req.get("model"),
-        "choices": [{"index": 0, "text": text, "finish_reason": "stop", "logprobs": None}],
+        "choices": [{"index": 0, "text": text, "finish_reason": "stop", "logprobs": logprobs}],
         "usage": {
             "prompt_tokens": n_in,
             "completion_tokens": n_out,
@@ -269,8 +295,14 @@ def fim_stream_events(full: dict[str, Any]) -> list[dict[str, Any]]:
     def chunk(text: str, finish: str | None = None) -> dict[str, Any]:
         return base | {"choices": [{"index": 0, "text": text, "finish_reason": finish}]}
 
-    pieces = [p for p in re.split(r"(?<= )", choice["text"]) if p]  # joined: the text
-    events = [chunk(piece) for piece in pieces]
+    events = [chunk(piece) for piece in _fim_pieces(choice["text"])]
+    if (logprobs := choice.get("logprobs")) is not None:  # each piece's tokens with it
+        n = 0
+        for event in events:
+            spelt, first = "", n
+            while spelt != event["choices"][0]["text"]:
+                spelt, n = spelt + logprobs["tokens"][n], n + 1
+            event["choices"][0]["logprobs"] = {k: v[first:n] for k, v in logprobs.items()}
     events.append(chunk("", choice["finish_reason"]) | {"usage": full["usage"]})
     return events
 

@@ -198,13 +198,19 @@ def test_logprobs_do_not_give_a_masked_term_back(harness: Harness) -> None:
 
 
 def test_logprobs_that_cannot_be_lined_up_with_the_text_are_dropped() -> None:
-    """Byte-level tokens (a CJK character split over two) or a legacy FIM shape cannot
-    be masked position by position: none of them is passed on, rather than the term."""
+    """Byte-level tokens (a CJK character split over two), or legacy FIM columns of
+    unequal length, cannot be masked position by position: none of them is passed on,
+    rather than the term. Legacy columns that line up are masked like chat's."""
     split = {"content": [{"token": "\\xe7\\x82", "bytes": [231, 130]}, {"token": "x"}]}
     assert mask_logprobs(split, "炸弹", "**") is None
     legacy = {"tokens": ["bo", "mb"], "token_logprobs": [-0.1, -0.2]}
-    assert mask_logprobs(legacy, "bomb", "****") is None
+    assert mask_logprobs(legacy, "bomb", "****") == {
+        "tokens": ["**", "**"],
+        "token_logprobs": [-0.1, -0.2],
+    }
     assert mask_logprobs(legacy, "fine", "fine") is legacy  # nothing masked: untouched
+    ragged = {"tokens": ["bo", "mb"], "token_logprobs": [-0.1], "text_offset": [0, 2]}
+    assert mask_logprobs(ragged, "bomb", "****") is None
 
 
 def test_trailing_padding_after_a_cjk_character_is_held_back_a_bounded_amount(
