@@ -11,10 +11,12 @@ from sentinel.errors import ContentBlockedError
 
 
 def parse_answer(request: ChatRequest, content: bytes) -> ChatCompletion | TextCompletion:
-    """The response body as the type the operation answers (ValueError if it is not)."""
-    if request.operation == "text_completion":
-        return TextCompletion.model_validate_json(content)
-    return ChatCompletion.model_validate_json(content)
+    """The response body as the type the operation answers (ValueError if it is not),
+    keeping the body (a relay passes it on where Sentinel changes nothing)."""
+    model = TextCompletion if request.operation == "text_completion" else ChatCompletion
+    completion = model.model_validate_json(content)
+    completion._body = content
+    return completion
 
 
 def apply_policy(obs: Observation, policy: CallPolicy) -> None:

@@ -80,6 +80,7 @@ class Choice(_Model):
 
 
 class ChatCompletion(_Model):
+    _body: bytes | None = PrivateAttr(None)  # the upstream's response body, for relays
     id: str = ""
     object: str = "chat.completion"
     created: int = 0
@@ -137,6 +138,7 @@ class TextChoice(_Model):
 class TextCompletion(_Streamed):
     """A FIM completion (POST /beta/completions)."""
 
+    _body: bytes | None = PrivateAttr(None)  # a whole answer's upstream body, for relays
     id: str = ""
     object: str = "text_completion"
     created: int = 0

@@ -28,6 +28,8 @@ from sentinel.client.types import ChatCompletion, ChatCompletionChunk, TextCompl
 from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.tokens import TokenInfo, TokenRegistry
 from sentinel.errors import SentinelError
+from sentinel.proxy.answer import NOT_RELAYED as _WIRE
+from sentinel.proxy.answer import answer_body
 from sentinel.proxy.auth import SCOPE, bind_app
 from sentinel.proxy.errors import describe, error_body, error_response, failure_response
 from sentinel.proxy.request import beta_chat_request, create_kwargs, fim_kwargs, parse_body
@@ -47,7 +49,6 @@ _NOT_FOUND = (
 _SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 _DONE = b"data: [DONE]\n\n"
 _KEEP_ALIVE = b": keep-alive\n\n"
-_WIRE = {"request_id"}  # Sentinel's id travels in X-Request-Id, not in the OpenAI body
 
 
 def _event(payload: bytes) -> bytes:
@@ -157,10 +158,11 @@ async def beta_chat_completions(request: Request) -> Response:
 def _answer(
     result: ChatCompletion | TextCompletion | AsyncStream, client: AsyncSentinel
 ) -> Response:
-    """A completion as JSON, a stream relayed as SSE (chat and FIM alike)."""
+    """A completion as JSON (the upstream's own where unchanged: answer_body), a stream
+    relayed as SSE (chat and FIM alike)."""
     if isinstance(result, ChatCompletion | TextCompletion):
         return Response(
-            result.__pydantic_serializer__.to_json(result, exclude=_WIRE),
+            answer_body(result),
             media_type="application/json",
             headers={"x-request-id": result.request_id},
         )
