@@ -7,7 +7,6 @@ whenever an output list applied (streamed), or as soon as a mask touched the tex
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +35,6 @@ def lists_dir(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def fim_harness(harness: Harness) -> Iterator[Harness]:
-    yield harness
-
-
 def check_tokens(text: str, logprobs: dict[str, Any], masked: bool = True) -> None:
     """The legacy columns line up with `text`: the tokens spell it, the offsets follow
     the tokens, the term's tokens are masked and carry no alternatives."""
@@ -57,17 +51,17 @@ def check_tokens(text: str, logprobs: dict[str, Any], masked: bool = True) -> No
         assert top == ({} if hidden else {token: -0.1, " x": -3.0})
 
 
-def test_a_whole_fim_answers_logprobs_are_masked_with_its_text(fim_harness: Harness) -> None:
-    resp = fim_harness.client().completions.create(**FIM)
+def test_a_whole_fim_answers_logprobs_are_masked_with_its_text(harness: Harness) -> None:
+    resp = harness.client().completions.create(**FIM)
     choice = resp.choices[0]
     assert "*******" in choice.text and "between" not in choice.text
     check_tokens(choice.text, choice.model_dump()["logprobs"])
     assert choice.model_dump()["logprobs"]["text_offset"][0] == len(FIM["prompt"])
 
 
-def test_a_fim_answer_without_a_match_keeps_its_logprobs(fim_harness: Harness) -> None:
-    (fim_harness.lists_dir / "gaps.txt").unlink()  # the other lists still apply to output
-    resp = fim_harness.client().completions.create(**FIM)
+def test_a_fim_answer_without_a_match_keeps_its_logprobs(harness: Harness) -> None:
+    (harness.lists_dir / "gaps.txt").unlink()  # the other lists still apply to output
+    resp = harness.client().completions.create(**FIM)
     check_tokens(resp.choices[0].text, resp.choices[0].model_dump()["logprobs"], masked=False)
 
 
@@ -88,11 +82,11 @@ def spell(chunks: list[dict[str, Any]]) -> tuple[str, dict[str, list[Any]]]:
 
 @pytest.mark.parametrize("listed", [True, False])
 def test_streamed_fim_logprobs_are_held_and_masked_with_the_text(
-    fim_harness: Harness, listed: bool
+    harness: Harness, listed: bool
 ) -> None:
     if not listed:
-        (fim_harness.lists_dir / "gaps.txt").unlink()
-    stream = fim_harness.client().completions.create(**FIM, stream=True)
+        (harness.lists_dir / "gaps.txt").unlink()
+    stream = harness.client().completions.create(**FIM, stream=True)
     text, joined = spell([c.model_dump() for c in stream])
     assert ("between" in text) is not listed
     check_tokens(text, joined, masked=listed)
