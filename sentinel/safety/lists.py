@@ -8,6 +8,8 @@ names it), one term per line:
     # apply: both              input | output | both (default)
     # variants: zh             also match the simplified and traditional forms of
                                every term (OpenCC), for lists written in one script
+    # plurals: en              also match the English plural of every Latin term
+                               (scam: scams; kiss: kisses; spy: spies)
     炸弹                        a plain term, matched case- and width-insensitively
     发票|發票                   variants of one term, written out
     re:\\bkill(ed|ing)?\\b      a regular expression (of bounded length, so a stream
@@ -31,7 +33,7 @@ from typing import Literal, get_args
 import regex as regex_engine
 
 from sentinel.errors import ConfigurationError
-from sentinel.safety.normalize import is_word, normalize
+from sentinel.safety.normalize import fold_chars, is_word, normalize
 from sentinel.safety.pause import Pauser, never
 from sentinel.safety.regexcheck import backtracking
 
@@ -41,7 +43,7 @@ ACTIONS: tuple[str, ...] = get_args(Action)
 APPLIES: tuple[str, ...] = get_args(Apply)
 RANK = {a: i for i, a in enumerate(ACTIONS)}  # block > mask > flag
 _CATEGORY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-_HEADER_RE = re.compile(r"#\s*(category|action|apply|variants)\s*:\s*(.*?)\s*$")
+_HEADER_RE = re.compile(r"#\s*(category|action|apply|variants|plurals)\s*:\s*(.*?)\s*$")
 REGEX_PREFIX = "re:"
 MAX_REGEX_WIDTH = 256
 MAX_TERM_LENGTH = MAX_REGEX_WIDTH  # a stream is held back by the longest term, too
@@ -205,7 +207,7 @@ class _Parser:
         category = path.stem
         action: str = "flag"
         apply: str = "both"
-        variants = False
+        variants = plurals = False
         declared = f"{path}:1"
         in_header = True
         # lines end at "\n" only (as editors and `wc -l` count them): splitlines() also
@@ -225,7 +227,7 @@ class _Parser:
                         )
                         continue
                     self._policy(category, action, apply, declared)
-                    action, apply, variants = "flag", "both", False
+                    action, apply, variants, plurals = "flag", "both", False, False
                 in_header = True
                 declared = where
                 if key == "category":
@@ -234,6 +236,10 @@ class _Parser:
                     action = value
                 elif key == "apply":
                     apply = value
+                elif key == "plurals":
+                    if value not in ("en", "none"):
+                        self.problems.append(f"{where}: plurals must be en or none, got {value!r}")
+                    plurals = value == "en"
                 elif value in ("zh", "none"):
                     variants = value == "zh"
                 else:
@@ -251,7 +257,7 @@ class _Parser:
             if line.startswith(REGEX_PREFIX):
                 self._regex(line[len(REGEX_PREFIX) :], category, where)
             else:
-                self._term(line, category, variants, where)
+                self._term(line, category, variants, plurals, where)
         self._policy(category, action, apply, declared)
 
     def _policy(self, category: str, action: str, apply: str, where: str) -> None:
@@ -278,7 +284,7 @@ class _Parser:
             return
         self.policies.setdefault(category, (policy, where))
 
-    def _term(self, line: str, category: str, variants: bool, where: str) -> None:
+    def _term(self, line: str, category: str, variants: bool, plurals: bool, where: str) -> None:
         self.pause()
         alternatives = [a.strip() for a in line.split("|")]
         if variants:
@@ -286,6 +292,8 @@ class _Parser:
         texts = [normalize(alt).text.strip() for alt in alternatives]
         if not all(texts):
             self.problems.append(f"{where}: empty term (in {line!r})")
+        if plurals:
+            texts += [p for t in texts if (p := english_plural(t)) and len(p) <= MAX_TERM_LENGTH]
         for text in filter(None, texts):
             if len(text) > MAX_TERM_LENGTH:
                 self.problems.append(
@@ -297,6 +305,7 @@ class _Parser:
             self.terms.setdefault((text, category), term)
 
     def _regex(self, source: str, category: str, where: str) -> None:
+        source = fold_chars(source)  # matched against folded text, as terms are
         try:
             regex = regex_engine.compile(source, regex_engine.IGNORECASE)
             width, literal = _analyse(source)
@@ -320,6 +329,21 @@ class _Parser:
             self.problems.append(f"{where}: regular expression matches the empty string")
             return
         self.patterns.append(Pattern(regex, category, width, literal, where))
+
+
+_SIBILANT = ("s", "x", "z", "ch", "sh")
+
+
+def english_plural(term: str) -> str | None:
+    """The regular English plural of a folded term ending in a Latin letter, or None
+    (irregular ones, mice or children, are terms of their own)."""
+    if not ("a" <= term[-1:] <= "z"):
+        return None
+    if term.endswith(_SIBILANT):
+        return term + "es"
+    if term[-1] == "y" and term[-2:-1] not in ("", *"aeiou"):
+        return term[:-1] + "ies"
+    return term + "s"
 
 
 MAX_MIXED_FORMS = 64  # per term: 6 characters that each have two forms

@@ -1,11 +1,14 @@
 """The one text form both the term lists and the scanned text are matched in.
 
-Case and width are folded character for character (so a match's position in the folded
-text is its position in the original), and spaces, punctuation or symbols between two
-CJK characters are dropped ("敏 感", "敏.感", "敏​感", "敏😀感" read as "敏感"): a filter that such
-padding defeats is no filter. Invisible characters are dropped anywhere. Dropping
-characters shifts positions, so `Folded` keeps the few shift points needed to map a
-match back onto the original text. Pure.
+Case, width and look-alike forms are folded character for character (so a match's
+position in the folded text is its position in the original): full-width letters and
+digits, accented letters (`é` is `e`), Kangxi radicals and CJK compatibility
+ideographs (`⼤` is `大`, as NFKC has it) and every Unicode space (NBSP, thin space...,
+a space). Spaces, punctuation or symbols between two CJK characters are dropped ("敏 感",
+"敏.感", "敏​感", "敏😀感" read as "敏感"): a filter that such padding defeats is no
+filter. Invisible characters and combining diacritical marks are dropped anywhere
+(`i\u0301d\u0301iot` is `idiot`). Dropping characters shifts positions, so `Folded` keeps
+the few shift points needed to map a match back onto the original text. Pure.
 """
 
 from __future__ import annotations
@@ -13,9 +16,17 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sentinel.safety.foldtable import FOLD_FROM, FOLD_TO
 from sentinel.safety.symbols import SYMBOL_SET, SYMBOLS
+
+
+def _char_class(ranges: Iterable[tuple[int, int]]) -> str:
+    """A regex character class of the code point ranges (first, last)."""
+    return "[" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in ranges) + "]"
+
 
 # CJK ideographs (incl. extension A and compatibility), kana, hangul syllables.
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
@@ -41,32 +52,37 @@ _PUNCT_RE = re.compile(f"[{_PUNCTUATION}]")
 # operators): a reader sees "id\u200biot" (or "id\u200eiot", "id\ufe01iot") as
 # "idiot" in any script, so they are dropped everywhere, not only between CJK
 # characters. A character class, as one regex search: ranges make `in` tests too many.
+# Combining diacritical marks (and their extended and supplement blocks, and the half
+# marks) are dropped the same way: "i\u0301d\u0301i\u0301o\u0301t\u0301" reads "idiot", and
+# precomposed accented letters fold to their base letter below, so both spellings agree.
+# (Marks that are letters' vowels in other scripts, Devanagari or Thai, are kept.)
+_MARK_RANGES = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0xFE20, 0xFE2F))
 _INVISIBLE_RANGES = (
-    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x180B, 0x180F),
-    (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F),
-    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF),
+    (0x00AD, 0x00AD), (0x061C, 0x061C), (0x180B, 0x180F), (0x200B, 0x200F),
+    (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F), (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF), *_MARK_RANGES,
 )  # fmt: skip
 INVISIBLE = "".join(chr(c) for lo, hi in _INVISIBLE_RANGES for c in range(lo, hi + 1))
+MARKS = frozenset(chr(c) for lo, hi in _MARK_RANGES for c in range(lo, hi + 1))
+_MARK_RE = re.compile(_char_class(_MARK_RANGES))
 # A run of them is dropped up to MAX_PADDING long, like padding: a longer one is kept
 # (no reader's typo), so a stream never holds back an unbounded run of invisible text.
 _PAD_OR_INVISIBLE_RE = re.compile(
     f"{_PAD_RE.pattern}|(?<![{INVISIBLE}])([{INVISIBLE}]{{1,{MAX_PADDING}}})(?![{INVISIBLE}])"
 )
-# Full-width letters and digits; full-width punctuation (common in Chinese text) is
-# padding above, so folding it would only cost time.
-_WIDE_RE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 # The ideographic space is the full-width space ("ｆｒｅｅ　ｍｏｎｅｙ" is "free money"):
 # common in Chinese text, so replaced by one C call rather than sent down the wide path.
 IDEOGRAPHIC_SPACE = "\u3000"
-
-
-def _fold_table() -> dict[int, str]:
-    """Full-width letters and digits (already lower-cased) to ASCII: 1:1, so folding
-    never moves a character."""
-    return {cp: chr(cp - 0xFEE0).lower() for cp in range(0xFF10, 0xFF5B)}
-
-
-_WIDE = _fold_table()
+# Where a character's canonical decomposition (NFD) is one character once its
+# combining marks are dropped, it folds to that one (`é` to `e`, a CJK compatibility
+# ideograph to the ideograph), and so do the radicals NFKC maps to an ideograph (`⼤`
+# to `大`): sentinel.safety.foldtable. (The compatibility supplement above U+FFFF is
+# left out: a class range up there costs every text a check.) Each accented letter is
+# one substitution (~0.35 us): a KB of French adds ~10 us, of Vietnamese ~100 us.
+# Every Unicode space (Zs) but the ideographic one (its own C call above) is a space.
+SPACES = (
+    "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
+)
 
 
 def _lower_1to1(text: str) -> str:
@@ -77,13 +93,51 @@ def _lower_1to1(text: str) -> str:
     return "".join(c if len(lc := c.lower()) != 1 else lc for c in text)
 
 
+def _fold_table() -> dict[int, str]:
+    """Every character `fold` replaces, to what: 1:1, so folding never moves a
+    character. The decomposed and radicals as above, Unicode spaces (Zs) to a space,
+    full-width letters and digits to ASCII (full-width punctuation, common in Chinese
+    text, is padding above, so folding it would only cost time)."""
+    table = {ord(a): b for a, b in zip(FOLD_FROM, FOLD_TO, strict=True)}
+    table.update(dict.fromkeys(map(ord, SPACES), " "))
+    wide = (cp for cp in range(0xFF10, 0xFF5B) if chr(cp).isalnum())
+    table.update({cp: chr(cp - 0xFEE0).lower() for cp in wide})
+    return table
+
+
+_WIDE = _fold_table()
+
+
+def _ranges(codes: list[int]) -> list[tuple[int, int]]:
+    """Consecutive code points as (first, last) ranges."""
+    out: list[list[int]] = []
+    for cp in sorted(codes):
+        if out and cp == out[-1][1] + 1:
+            out[-1][1] = cp
+        else:
+            out.append([cp, cp])
+    return [(lo, hi) for lo, hi in out]
+
+
+# every key is below U+10000, so the class is one bitmap test per character however
+# many ranges it has
+_WIDE_RE = re.compile(_char_class(_ranges(list(_WIDE))))
+
+
 def _half(m: re.Match[str]) -> str:
     return _WIDE[ord(m.group())]
 
 
+def fold_chars(text: str) -> str:
+    """`text` with the characters `fold` replaces replaced, case left alone: for a list
+    regex's source, matched against folded text (`café` there must read `cafe`)."""
+    return _WIDE_RE.sub(_half, text) if _WIDE_RE.search(text) else text
+
+
 def fold(text: str) -> str:
-    """Lower case and half width, same length as `text`. (A substitution of the few
-    wide characters, not str.translate: that costs ~60 us per KB of CJK text.)"""
+    """Lower case, half width, accents, radicals and spaces folded, same length as
+    `text`. (A substitution of the few such characters, not str.translate: that costs
+    ~60 us per KB of CJK text.)"""
     low = _lower_1to1(text)
     if IDEOGRAPHIC_SPACE in low:
         low = low.replace(IDEOGRAPHIC_SPACE, " ")
@@ -107,6 +161,8 @@ class Folded:
     text: str
     starts: tuple[int, ...] = ()  # folded index where each shift begins
     shifts: tuple[int, ...] = ()  # characters dropped before that index, cumulative
+    # original index of a dropped run that starts with combining marks: how many
+    marks: dict[int, int] | None = None
 
     def raw(self, i: int) -> int:
         if not self.starts:
@@ -115,8 +171,13 @@ class Folded:
         return i + (self.shifts[k - 1] if k else 0)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
-        """The original span of the folded span [start, end) (end exclusive)."""
-        return self.raw(start), self.raw(end - 1) + 1
+        """The original span of the folded span [start, end) (end exclusive), with the
+        combining marks of its last character (a mask covers the letters it matched,
+        their accents included, and nothing after them)."""
+        stop = self.raw(end - 1) + 1
+        if self.marks:
+            stop += self.marks.get(stop, 0)
+        return self.raw(start), stop
 
 
 _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
@@ -194,8 +255,10 @@ def _has_invisible(folded: str) -> bool:
 
 def normalize(text: str) -> Folded:
     folded = fold(text)
+    marked = False  # combining marks are among the characters dropped
     if not folded.isascii() and _has_invisible(folded):
         spans = [m.span(m.lastindex or 1) for m in _PAD_OR_INVISIBLE_RE.finditer(folded)]
+        marked = _MARK_RE.search(folded) is not None
     else:
         spans = [m.span(1) for m in _PAD_RE.finditer(folded)]
     if not spans:
@@ -211,4 +274,16 @@ def normalize(text: str) -> Folded:
         shifts.append(dropped)
         pos = end
     parts.append(folded[pos:])
-    return Folded("".join(parts), tuple(starts), tuple(shifts))
+    marks = _leading_marks(folded, spans) if marked else None
+    return Folded("".join(parts), tuple(starts), tuple(shifts), marks)
+
+
+def _leading_marks(folded: str, spans: list[tuple[int, int]]) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for start, end in spans:
+        n = 0
+        while start + n < end and folded[start + n] in MARKS:
+            n += 1
+        if n:
+            out[start] = n
+    return out
