@@ -16,6 +16,10 @@ names it), one term per line:
                                is never held back more than the longest match)
 
 A header may appear again further down to start another category in the same file.
+A leading byte order mark, CRLF line ends and lines of whitespace only are read as
+plain lines (a BOM left mid-file is an invisible character, dropped like any);
+a lone CR, a control character, a term of punctuation only, a regex source over
+16,384 characters or nested past Python's limit are errors (sentinel.safety.listcheck).
 Every problem is reported with its file and line, all of them at once, so one run of
 `sentinel safety check` shows everything to fix. Reading files is the only I/O here.
 """
@@ -33,6 +37,13 @@ from typing import Literal, get_args
 import regex as regex_engine
 
 from sentinel.errors import ConfigurationError
+from sentinel.safety.listcheck import (
+    MAX_REGEX_SOURCE,
+    encoding_hint,
+    line_problem,
+    shown,
+    term_problem,
+)
 from sentinel.safety.normalize import fold_chars, is_word, normalize
 from sentinel.safety.pause import Pauser, never
 from sentinel.safety.regexcheck import backtracking
@@ -197,7 +208,8 @@ class _Parser:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            self.problems.append(f"{path}:{line}: not UTF-8 (byte {exc.start})")
+            hint = encoding_hint(data)
+            self.problems.append(f"{path}:{line}: not UTF-8 (byte {exc.start}){hint}")
             return None
 
     def file(self, path: Path) -> None:
@@ -217,7 +229,11 @@ class _Parser:
             where = f"{path}:{no}"
             if not line:
                 continue
-            if header := _HEADER_RE.match(line):
+            header = _HEADER_RE.match(line)
+            if problem := line_problem(raw, line.startswith("#") and not header):
+                self.problems.append(f"{where}: {problem}")
+                continue
+            if header:
                 key, value = header.group(1), header.group(2)
                 if not in_header:
                     if key != "category":
@@ -238,12 +254,16 @@ class _Parser:
                     apply = value
                 elif key == "plurals":
                     if value not in ("en", "none"):
-                        self.problems.append(f"{where}: plurals must be en or none, got {value!r}")
+                        self.problems.append(
+                            f"{where}: plurals must be en or none, got {shown(value)}"
+                        )
                     plurals = value == "en"
                 elif value in ("zh", "none"):
                     variants = value == "zh"
                 else:
-                    self.problems.append(f"{where}: variants must be zh or none, got {value!r}")
+                    self.problems.append(
+                        f"{where}: variants must be zh or none, got {shown(value)}"
+                    )
                 continue
             if line.startswith("#"):
                 continue
@@ -251,7 +271,7 @@ class _Parser:
                 in_header = False
                 if not _CATEGORY_RE.fullmatch(category):
                     self.problems.append(
-                        f"{declared}: category {category!r} must be 1-64 letters, digits, "
+                        f"{declared}: category {shown(category)} must be 1-64 letters, digits, "
                         "'_', '.' or '-' (name the file or add '# category: NAME')"
                     )
             if line.startswith(REGEX_PREFIX):
@@ -264,12 +284,12 @@ class _Parser:
         ok = True
         if action not in ACTIONS:
             self.problems.append(
-                f"{where}: action must be one of {', '.join(ACTIONS)}, got {action!r}"
+                f"{where}: action must be one of {', '.join(ACTIONS)}, got {shown(action)}"
             )
             ok = False
         if apply not in APPLIES:
             self.problems.append(
-                f"{where}: apply must be one of {', '.join(APPLIES)}, got {apply!r}"
+                f"{where}: apply must be one of {', '.join(APPLIES)}, got {shown(apply)}"
             )
             ok = False
         if not ok:
@@ -278,7 +298,7 @@ class _Parser:
         known = self.policies.get(category)
         if known is not None and known[0] != policy:
             self.problems.append(
-                f"{where}: category {category!r} is {action}/{apply} here but "
+                f"{where}: category {shown(category)} is {action}/{apply} here but "
                 f"{known[0].action}/{known[0].apply} at {known[1]}"
             )
             return
@@ -291,7 +311,7 @@ class _Parser:
             alternatives += [v for a in alternatives for v in zh_variants(a)]
         texts = [normalize(alt).text.strip() for alt in alternatives]
         if not all(texts):
-            self.problems.append(f"{where}: empty term (in {line!r})")
+            self.problems.append(f"{where}: empty term (in {shown(line)})")
         if plurals:
             texts += [p for t in texts if (p := english_plural(t)) and len(p) <= MAX_TERM_LENGTH]
         for text in filter(None, texts):
@@ -301,18 +321,31 @@ class _Parser:
                     " (a streamed answer is held back by the longest term)"
                 )
                 continue
+            if problem := term_problem(text):
+                self.problems.append(f"{where}: {problem}")
+                continue
             term = Term(text, category, is_word(text[0]), is_word(text[-1]))
             self.terms.setdefault((text, category), term)
 
     def _regex(self, source: str, category: str, where: str) -> None:
+        if len(source) > MAX_REGEX_SOURCE:
+            self.problems.append(
+                f"{where}: regular expression of {len(source)} characters; at most"
+                f" {MAX_REGEX_SOURCE} (split it into several lines)"
+            )
+            return
         source = fold_chars(source)  # matched against folded text, as terms are
         try:
             regex = regex_engine.compile(source, regex_engine.IGNORECASE)
             width, literal = _analyse(source)
+            why = backtracking(source, re.IGNORECASE)
         except (re.error, regex_engine.error) as exc:
             self.problems.append(f"{where}: invalid regular expression: {exc}")
             return
-        if why := backtracking(source, re.IGNORECASE):
+        except RecursionError:
+            self.problems.append(f"{where}: regular expression nested too deeply")
+            return
+        if why:
             self.problems.append(
                 f"{where}: regular expression can backtrack catastrophically: " + why
             )

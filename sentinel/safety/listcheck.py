@@ -1,0 +1,57 @@
+"""What a list line must not be, whatever the file holds: checks `lists` runs before a
+line means anything, so a hostile or damaged file (a lone-CR line end, a NUL, a term of
+nothing but punctuation, a megabyte on one line) is an error naming file and line, never
+a hang, a traceback, a filter that masks every comma, or a message as long as the line.
+Pure."""
+
+from __future__ import annotations
+
+import re
+
+from sentinel.safety.normalize import SEPARATOR_SET
+from sentinel.safety.symbols import SYMBOL_SET
+
+SHOWN = 60  # characters of a value quoted in a message
+# A regex's source, before it is compiled or analysed: a list regex matches at most 256
+# characters, and a source much longer than its alternatives need only costs time (a
+# 2 MB line took minutes to analyse)
+MAX_REGEX_SOURCE = 16384
+# C0 controls but tab (CR apart) and DEL, in a term, regex or header: a comment may
+# hold a form feed, and C1 controls (U+0085) are text to the matcher like any other
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_UTF16 = {b"\xff\xfe": "UTF-16 little-endian", b"\xfe\xff": "UTF-16 big-endian"}
+
+
+def shown(value: str) -> str:
+    """`value` quoted for a message, cut at SHOWN characters."""
+    return (
+        repr(value)
+        if len(value) <= SHOWN
+        else repr(value[:SHOWN]) + f"... ({len(value)} characters)"
+    )
+
+
+def encoding_hint(data: bytes) -> str:
+    """Why bytes that are not UTF-8 may not be, when it shows."""
+    kind = _UTF16.get(data[:2])
+    return f": it is {kind} (save it as UTF-8)" if kind else ""
+
+
+def line_problem(raw: str, comment: bool) -> str | None:
+    """What makes a raw line (without its "\\n") unreadable as a list line: a lone CR
+    (in a `comment` too: it would hide the lines it ends), a control character in any
+    other line."""
+    body = raw[:-1] if raw.endswith("\r") else raw  # CRLF: the CR ends the line
+    if "\r" in body:
+        return "carriage return inside the line: lines end at \\n (CRLF is fine, CR alone is not)"
+    if not comment and (found := _CONTROL_RE.search(body)) is not None:
+        return f"control character U+{ord(found.group()):04X} in the line"
+    return None
+
+
+def term_problem(text: str) -> str | None:
+    """What makes a normalized term unusable: only spaces and punctuation would match
+    between any two words (symbols and emoji are terms of their own)."""
+    if all(c in SEPARATOR_SET and c not in SYMBOL_SET for c in text):
+        return f"term {shown(text)} is only spaces and punctuation"
+    return None
