@@ -13,6 +13,7 @@ streamed chunk is likewise relayed byte for byte: sentinel.client.types._Streame
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -29,16 +30,28 @@ def answer_body(result: ChatCompletion | TextCompletion) -> bytes:
     body = result._body
     if body is None:  # made by Sentinel (a fallback, a cached answer): all of it
         return result.__pydantic_serializer__.to_json(result, exclude=NOT_RELAYED)
-    sent = orjson.loads(body)  # parsed into `result` already: an object, choices a list
-    choices = sent.get("choices", [])
+    try:  # parsed into `result` already: an object, choices a list
+        sent = orjson.loads(body)
+    except orjson.JSONDecodeError:  # NaN and the like, which pydantic reads
+        sent = json.loads(body)
+    if not _patch_choices(sent, result):
+        return body
+    # the stdlib's JSON for the patched copy: orjson reads an integer past 64 bits as a
+    # float, and writes no NaN
+    sent = json.loads(body)
+    _patch_choices(sent, result)
+    return json.dumps(sent, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _patch_choices(sent: dict[str, Any], result: ChatCompletion | TextCompletion) -> bool:
     changed = False
-    for raw, choice in zip(choices, result.choices, strict=True):
+    for raw, choice in zip(sent.get("choices", []), result.choices, strict=True):
         if isinstance(result, ChatCompletion):
             changed |= _patch(raw.get("message"), choice.message, MESSAGE_FIELDS)
         else:
             changed |= _patch(raw, choice, TEXT_FIELDS)
         changed |= _patch(raw, choice, CHOICE_EXTRAS)
-    return orjson.dumps(sent) if changed else body
+    return changed
 
 
 def _patch(raw: Any, model: Any, fields: tuple[str, ...]) -> bool:

@@ -25,18 +25,20 @@ from sentinel.web.state import web_state
 
 MODEL = "deepseek-v4-flash"
 # An upstream's own spelling: spaces, its field order, escapes, raw UTF-8, fields
-# Sentinel does not model, nulls (one where Sentinel's type says 0), no reasoning key.
+# Sentinel does not model, nulls (one where Sentinel's type says 0), no reasoning key,
+# an integer past 64 bits and a NaN (both read by pydantic, not by orjson as they are).
 CHAT = (
     b'{"id": "c1", "object":"chat.completion", "created":1, "model":"deepseek-v4-flash",'
     b'"choices":[{"index":0,"message":{"role":"assistant","content":"\\u4f60\\u597d caf'
     b'\xc3\xa9, you idiot"},"logprobs":null,"finish_reason":"stop"}],'
     b'"usage":{"prompt_tokens":2,"completion_tokens":null,"total_tokens":5,'
-    b'"prompt_cache_hit_tokens":null},"system_fingerprint":"fp_x"}'
+    b'"prompt_cache_hit_tokens":null},"system_fingerprint":"fp_x",'
+    b'"seed":123456789012345678901234567890}'
 )
 FIM = (
     b'{"id":"f1","object":"text_completion","created":1,"model":"deepseek-v4-flash",'
     b'"choices":[{"text":"x = 1  # idiot\\n","index":0,"logprobs":null,'
-    b'"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":4,'
+    b'"finish_reason":"stop","score":NaN}],"usage":{"prompt_tokens":3,"completion_tokens":4,'
     b'"total_tokens":7}}'
 )
 LIST = "# category: insult\n# action: mask\n# apply: output\nidiot\n"
@@ -129,6 +131,10 @@ def test_a_masked_answer_differs_from_the_upstreams_only_where_masked(
         choice["message"]["content"] = _text(got)
     else:
         choice["text"] = _text(got)
-    assert got == want
+    got["choices"][0].pop("score", None)  # NaN is never equal to itself: checked below
+    choice.pop("score", None)
+    assert got == want  # the 30-digit seed exactly too, not as a float
     assert list(got) == list(want) and list(got["choices"][0]) == list(choice)
+    if path == "/beta/completions":
+        assert b'"score":NaN' in resp.content
     assert "reasoning_content" not in resp.text and "request_id" not in resp.text
