@@ -18,7 +18,7 @@ from sentinel.client.feedback import record_feedback
 from sentinel.client.flow import DRAIN_S, Build, StreamCall, batch_item, check_concurrency
 from sentinel.client.observation import Observation
 from sentinel.client.params import build_chat_request, build_fim_request
-from sentinel.client.sse import LineSplitter, is_comment
+from sentinel.client.sse import LineSplitter
 from sentinel.client.transport import async_transport
 from sentinel.client.types import (
     Balance,
@@ -103,18 +103,9 @@ class AsyncStream:
         """One read's events, up to [DONE] or an unparseable chunk (kept in `_bad`, to
         raise once the events before it are out, as when they went one by one)."""
         batch: list[ChatCompletionChunk | str] = []
-        parser = self._call.parser
         try:
-            for line in lines:
-                if is_comment(line):
-                    parser.acc.timing.keepalive()
-                    batch.append(line)
-                    continue
-                chunk = parser.feed(line)
-                if parser.done:
-                    break
-                if chunk is not None:
-                    batch.append(chunk)
+            for item in self._call.parser.read(lines):  # screened together
+                batch.append(item)  # type: ignore[arg-type]
         except SentinelAPIError as exc:
             self._bad = exc
         return batch

@@ -6,7 +6,7 @@ usage in the last chunk. Pure, fed line by line by the sync or async stream.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from sentinel.client.types import ChatCompletionChunk, TextChoice, TextCompletion
@@ -80,8 +80,13 @@ class SSEDecoder:
         return self.feed("")
 
 
+Chunk = ChatCompletionChunk | TextCompletion
+
+
 class ChunkParser:
     """Lines in, typed chunks out, for one stream; shared by the sync and async streams.
+    The chunks of one network read are screened together (`read`): with safety lists a
+    stream pays per screening pass, and they are all here already.
 
     `done` is set by `data: [DONE]`; a stream that ends without it still counts as
     complete once a choice has finished (some proxies drop the terminator).
@@ -109,17 +114,63 @@ class ChunkParser:
     def complete(self) -> bool:
         return self.done or bool(self.acc.finish_reasons)
 
-    def feed(self, line: str) -> ChatCompletionChunk | TextCompletion | None:
-        if is_comment(line):
-            self.acc.timing.keepalive()
-            return None
-        return self._event(self.decoder.feed(line))
+    def read(self, lines: list[str]) -> Iterator[Chunk | str]:
+        """One network read's lines: its chunks and comment lines (`: keep-alive`, as
+        str), in order, up to [DONE]. An unparseable or error event is raised once the
+        events before it are out, as when the lines came one by one."""
+        items: list[tuple[Chunk, str] | str] = []
+        error: SentinelAPIError | None = None
+        try:
+            for line in lines:
+                if is_comment(line):
+                    self.acc.timing.keepalive()
+                    items.append(line)
+                    continue
+                data = self.decoder.feed(line)
+                chunk = self._event(data)
+                if chunk is not None:
+                    items.append((chunk, data))  # type: ignore[arg-type]
+                if self.done:
+                    break
+        except SentinelAPIError as exc:
+            error = exc
+        yield from self._screened(items)
+        if error is not None:
+            raise error
 
-    def end(self) -> ChatCompletionChunk | TextCompletion | None:
+    def feed(self, line: str) -> Chunk | None:
+        """One line; the chunk it completes, if any."""
+        return next((c for c in self.read([line]) if not isinstance(c, str)), None)
+
+    def end(self) -> Chunk | None:
         """The last event, if the body ended without its blank line."""
-        return self._event(self.decoder.end())
+        data = self.decoder.end()
+        chunk = self._event(data)
+        if chunk is None:
+            return None
+        return next(self._screened([(chunk, data)]))  # type: ignore[list-item,arg-type]
 
-    def _event(self, data: str | None) -> ChatCompletionChunk | TextCompletion | None:
+    def _screened(self, items: list[tuple[Chunk, str] | str]) -> Iterator[Chunk | str]:
+        """The read's items with its chunks screened (all at once: CallGuard.screen); a
+        chunk the screening left as it is keeps the upstream's event data (`_wire`)."""
+        chunks = [item[0] for item in items if not isinstance(item, str)]
+        if self.safety is None:
+            screened: Iterator[tuple[Chunk, bool]] = ((c, False) for c in chunks)
+        else:
+            screened = self.safety.screen(chunks)
+        for item in items:
+            if isinstance(item, str):
+                yield item
+                continue
+            chunk, data = item
+            _, changed = next(screened)
+            if not changed:  # nothing masked or held back: relayed as sent
+                chunk._wire = data
+            self.acc.add(chunk)
+            yield chunk
+
+    def _event(self, data: str | None) -> Chunk | None:
+        """The chunk an event's data holds (not yet screened), None for none or [DONE]."""
         if data is None or self.done:
             return None
         if data == DONE:
@@ -136,14 +187,6 @@ class ChunkParser:
             raise self._in_band_error(extra["error"])
         chunk.request_id = self.request_id
         chunk._upstream = True
-        if self.safety is None:
-            chunk._wire = data
-        else:
-            before = texts(chunk)
-            self.safety.chunk(chunk)
-            if texts(chunk) == before:  # nothing masked or held back: relayed as sent
-                chunk._wire = data
-        self.acc.add(chunk)
         return chunk
 
     def _in_band_error(self, error: object) -> SentinelAPIError:
@@ -155,22 +198,6 @@ class ChunkParser:
         return SentinelAPIError(
             f"upstream error in stream: {text}", status_code=200, request_id=self.request_id
         )
-
-
-def texts(chunk: ChatCompletionChunk | TextCompletion) -> list[Any]:
-    """What Sentinel may change in a chunk (masks, held-back text): each choice's texts,
-    tool-call deltas and the logprobs that spell its text."""
-    out: list[Any] = []
-    for c in chunk.choices:
-        extra = c.__pydantic_extra__
-        if extra:
-            out.append(extra.get("logprobs"))
-        if isinstance(c, TextChoice):
-            out.append(c.text)
-        else:
-            d = c.delta
-            out += (d.content, d.reasoning_content, d.tool_calls)
-    return out
 
 
 class Timing:
