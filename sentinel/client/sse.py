@@ -116,9 +116,10 @@ class ChunkParser:
 
     def read(self, lines: list[str]) -> Iterator[Chunk | str]:
         """One network read's lines: its chunks and comment lines (`: keep-alive`, as
-        str), in order, up to [DONE]. An unparseable or error event is raised once the
-        events before it are out, as when the lines came one by one."""
+        str), in order, up to [DONE]. An unparseable, error or blocked event is raised
+        once the events before it are out, as when the lines came one by one."""
         items: list[tuple[Chunk, str] | str] = []
+        chunks: list[Chunk] = []
         error: SentinelAPIError | None = None
         try:
             for line in lines:
@@ -130,11 +131,31 @@ class ChunkParser:
                 chunk = self._event(data)
                 if chunk is not None:
                     items.append((chunk, data))  # type: ignore[arg-type]
+                    chunks.append(chunk)
                 if self.done:
                     break
         except SentinelAPIError as exc:
             error = exc
-        yield from self._screened(items)
+        changed: list[bool] = []
+        if self.safety is None:
+            changed = [False] * len(chunks)
+        else:
+            try:
+                self.safety.screen(chunks, changed)  # all at once: they are all here
+            except SentinelAPIError as exc:  # a block: before any parse error after it
+                error = exc
+        screened = iter(changed)
+        for item in items:
+            if isinstance(item, str):
+                yield item
+                continue
+            chunk, data = item
+            if (was_changed := next(screened, None)) is None:
+                break  # blocked here
+            if not was_changed:  # nothing masked or held back: relayed as sent
+                chunk._wire = data
+            self.acc.add(chunk)
+            yield chunk
         if error is not None:
             raise error
 
@@ -144,30 +165,7 @@ class ChunkParser:
 
     def end(self) -> Chunk | None:
         """The last event, if the body ended without its blank line."""
-        data = self.decoder.end()
-        chunk = self._event(data)
-        if chunk is None:
-            return None
-        return next(self._screened([(chunk, data)]))  # type: ignore[list-item,arg-type]
-
-    def _screened(self, items: list[tuple[Chunk, str] | str]) -> Iterator[Chunk | str]:
-        """The read's items with its chunks screened (all at once: CallGuard.screen); a
-        chunk the screening left as it is keeps the upstream's event data (`_wire`)."""
-        chunks = [item[0] for item in items if not isinstance(item, str)]
-        if self.safety is None:
-            screened: Iterator[tuple[Chunk, bool]] = ((c, False) for c in chunks)
-        else:
-            screened = self.safety.screen(chunks)
-        for item in items:
-            if isinstance(item, str):
-                yield item
-                continue
-            chunk, data = item
-            _, changed = next(screened)
-            if not changed:  # nothing masked or held back: relayed as sent
-                chunk._wire = data
-            self.acc.add(chunk)
-            yield chunk
+        return next((c for c in self.read([""]) if not isinstance(c, str)), None)
 
     def _event(self, data: str | None) -> Chunk | None:
         """The chunk an event's data holds (not yet screened), None for none or [DONE]."""

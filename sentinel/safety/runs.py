@@ -7,7 +7,7 @@ when screened alone (README "Content safety").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sentinel.safety.matcher import Match, Matcher
@@ -46,33 +46,35 @@ class ChunkRuns:
     chunk: Callable[[Any], bool]  # one chunk screened alone; whether it changed
     _found: Callable[[Sequence[Match], Any], None]  # count matches, raise on a block
 
-    def screen(self, chunks: Sequence[Any]) -> Iterator[tuple[Any, bool]]:
-        """Screen the chunks of one network read, all already here: (chunk, changed) for
-        each, in order. A run of them that only continues one text (most of a stream:
-        one choice, a piece of its content or reasoning and nothing else to screen) is
-        screened as one piece, in one pass instead of one per chunk, and each chunk gets
-        its own part of what that releases: no chunk waits for another still to come, so
-        none is held back longer than screened alone. A run in which a block is found is
-        screened again chunk by chunk, so the stream is cut before the chunk that brings
-        the term, exactly as when they came apart."""
+    def screen(self, chunks: Sequence[Any], changed: list[bool]) -> None:
+        """Screen the chunks of one network read, all already here, appending to
+        `changed` whether each was changed (a block raises, `changed` then covering the
+        chunks before it). A run of them that only continues one text (most of a
+        stream: one choice, a piece of its content or reasoning and nothing else to
+        screen) is screened as one piece, in one pass instead of one per chunk, and each
+        chunk gets its own part of what that releases: no chunk waits for another still
+        to come, so none is held back longer than screened alone. A run in which a
+        block is found is screened again chunk by chunk, so the stream is cut before
+        the chunk that brings the term, exactly as when they came apart."""
         if len(chunks) < 2 or not self.sides[OUTPUT].categories:
             for chunk in chunks:
-                yield chunk, self.chunk(chunk)
+                changed.append(self.chunk(chunk))
             return
         run: list[Any] = []
         key: tuple[int, str] | None = None
         for chunk in chunks:
             continues = self._continues(chunk)
             if run and continues != key:
-                yield from self._run(run, key)  # type: ignore[arg-type]
+                self._run(run, key, changed)  # type: ignore[arg-type]
                 run = []
+                continues = self._continues(chunk)  # the run may have ended a text
             if continues is None:
-                yield chunk, self.chunk(chunk)
+                changed.append(self.chunk(chunk))
             else:
                 run.append(chunk)
                 key = continues
         if run:
-            yield from self._run(run, key)  # type: ignore[arg-type]
+            self._run(run, key, changed)  # type: ignore[arg-type]
 
     def _continues(self, chunk: Any) -> tuple[int, str] | None:
         """(choice, field) when the chunk only brings the next piece of that one text,
@@ -83,10 +85,11 @@ class ChunkRuns:
             return None
         choice = choices[0]
         delta = getattr(choice, "delta", None)  # None: a FIM chunk
+        extra = choice.__pydantic_extra__  # DeepSeek sends `"logprobs": null` when not asked
         if (
             delta is None
             or choice.finish_reason is not None
-            or choice.__pydantic_extra__
+            or (extra and extra.get("logprobs") is not None)
             or delta.tool_calls
         ):
             return None
@@ -97,15 +100,16 @@ class ChunkRuns:
             return choice.index, REASONING
         return None
 
-    def _run(self, run: list[Any], key: tuple[int, str]) -> Iterator[tuple[Any, bool]]:
+    def _run(self, run: list[Any], key: tuple[int, str], changed: list[bool]) -> None:
         """Screen chunks that each continue the text `key` as one piece (`screen`)."""
         if len(run) == 1:
-            yield run[0], self.chunk(run[0])
+            changed.append(self.chunk(run[0]))
             return
         side = self.sides[OUTPUT]
         field = key[1]
-        deltas = [c.choices[0].delta for c in run]
-        pieces = [getattr(d, field) for d in deltas]
+        # (written in the delta's dict: a field the chunk came with, see `assign`)
+        values = [c.choices[0].delta.__dict__ for c in run]
+        pieces = [v[field] for v in values]
         masker = self._maskers.get(key)
         if masker is None:
             masker = self._maskers[key] = StreamMasker(self.matcher, side.categories, side.masked)
@@ -115,16 +119,16 @@ class ChunkRuns:
         if before is not None and any(m.category in side.blocked for m in matches):
             self._maskers[key] = before
             for chunk in run:
-                yield chunk, self.chunk(chunk)
+                changed.append(self.chunk(chunk))
             return
         self._found(matches, side)  # no block: counted only
         pos = 0
-        for chunk, delta, piece in zip(run, deltas, pieces, strict=True):
+        for v, piece in zip(values, pieces, strict=True):
             end += len(piece)
             part = released[pos:end]
             pos = end
             if part == piece:
-                yield chunk, False
+                changed.append(False)
             else:
-                assign(delta, field, part)
-                yield chunk, True
+                v[field] = part
+                changed.append(True)
