@@ -8,6 +8,7 @@ reads, and relays unchanged chunks as the upstream sent them."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from pathlib import Path
@@ -15,7 +16,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from safety_support import Harness
 
+from sentinel.client.async_ import AsyncSentinel
 from sentinel.client.sse import ChunkParser, LineSplitter
 from sentinel.client.types import ChatCompletionChunk
 from sentinel.errors import ContentBlockedError
@@ -246,3 +249,55 @@ def test_logprobs_chunks_are_screened_one_by_one(matcher: Matcher) -> None:
     assert [c.model_dump() if not isinstance(c, str) else c for c in together] == dump
     text = "".join(c.choices[0].delta.content or "" for c in together if not isinstance(c, str))
     assert text == "You are an ***** ok"
+
+
+def test_events_that_arrive_together_reach_the_async_client_as_one_batch(
+    harness: Harness, matcher: Matcher
+) -> None:
+    """An upstream whose events (one HTTP chunk each) arrive in one network read: the
+    async client (and the proxy, which relays its batches) gets them as one batch, so
+    they are screened in one pass, and the answer is the whole text's masks."""
+    words = TEXT.split(" ")
+    events = [event({"role": "assistant", "content": ""})]
+    events += [event({"content": w if i == 0 else " " + w}) for i, w in enumerate(words)]
+    events.append(event({"content": ""}, "stop", usage={"total_tokens": 5}))
+    http_chunks = b"".join(
+        b"%x\r\n%s\r\n" % (len(e), e)
+        for e in sse_body(events).split(b"\n\n")[:-1]
+        for e in [e + b"\n\n"]
+    )
+    response = (
+        b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+        b"transfer-encoding: chunked\r\n\r\n" + http_chunks + b"0\r\n\r\n"
+    )
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":")[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length")
+        )
+        await reader.readexactly(length)
+        writer.write(response)  # every event in one write
+        await writer.drain()
+        writer.close()
+
+    async def run() -> list[list[Any]]:
+        server = await asyncio.start_server(answer, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        client = AsyncSentinel(**{**harness.kwargs(), "base_url": f"http://127.0.0.1:{port}"})
+        harness.clients.append(client)
+        stream = await client.chat.completions.create(
+            model="deepseek-v4-flash", messages=[{"role": "user", "content": "hi"}], stream=True
+        )
+        batches = [batch async for batch in stream.batches()]
+        server.close()
+        return batches
+
+    batches = asyncio.run(run())
+    chunks = [c for batch in batches for c in batch if not isinstance(c, str)]
+    assert len(chunks) == len(events)
+    assert max(len(b) for b in batches) > len(events) // 2  # together, not one by one
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == whole(matcher, TEXT)[0]
+    assert chunks[-1].choices[0].finish_reason == "stop" and chunks[-1].usage.total_tokens == 5
