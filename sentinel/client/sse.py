@@ -1,6 +1,6 @@
 """Server-sent events as DeepSeek sends them: `data:` lines, blank-line separated,
 `: keep-alive` comment lines while the model thinks, `data: [DONE]` at the end, and
-usage in the last chunk. Pure, fed line by line by the sync or async stream.
+usage in the last chunk. Pure, fed each network read's lines by the sync or async stream.
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ class Stream:
                     break
             else:
                 yield from _chunks(parser.read(lines.end()))
-                chunk = None if parser.done else parser.end()
+                chunk = parser.end()
                 if chunk is not None:
                     yield chunk
         except (httpx.HTTPError, SentinelAPIError) as exc:

@@ -2,11 +2,12 @@
 answer (whole or streamed) screened before the app sees it, and what was found.
 
 The client creates a guard per call (`SafetyFilter.begin`) and hands it the messages,
-the completion or each chunk. A `block` match fails the call (`ContentBlockedError`,
-recorded on the call like any failure) before the prompt leaves or before the blocked
-text reaches the app; `mask` replaces the matched characters with `*`; every match is
-counted by category. Only categories and counts ever leave the guard: never the
-matched text (the span, the call record and the counter carry categories only).
+the completion or each chunk (a network read's chunks at once: sentinel.safety.runs).
+A `block` match fails the call (`ContentBlockedError`, recorded on the call like any
+failure) before the prompt leaves or before the blocked text reaches the app; `mask`
+replaces the matched characters with `*`; every match is counted by category. Only
+categories and counts ever leave the guard: never the matched text (the span, the call
+record and the counter carry categories only).
 """
 
 from __future__ import annotations
