@@ -83,6 +83,21 @@ class SSEDecoder:
 Chunk = ChatCompletionChunk | TextCompletion
 
 
+def by_event(lines: list[str]) -> list[list[str]]:
+    """A read's lines cut after each event's blank line: for a reader that takes the
+    stream one event at a time (an app iterating it), so what it stops before is
+    neither parsed nor recorded as received."""
+    groups: list[list[str]] = []
+    start = 0
+    for i, line in enumerate(lines):
+        if not line:
+            groups.append(lines[start : i + 1])
+            start = i + 1
+    if start < len(lines):
+        groups.append(lines[start:])
+    return groups
+
+
 class ChunkParser:
     """Lines in, typed chunks out, for one stream; shared by the sync and async streams.
     The chunks of one network read are screened together (`read`): with safety lists a
@@ -121,6 +136,7 @@ class ChunkParser:
         items: list[tuple[Chunk, str] | str] = []
         chunks: list[Chunk] = []
         error: SentinelAPIError | None = None
+        ended = False  # [DONE] came; `done` once the events before it are out
         try:
             for line in lines:
                 if is_comment(line):
@@ -128,12 +144,13 @@ class ChunkParser:
                     items.append(line)
                     continue
                 data = self.decoder.feed(line)
+                if data == DONE and not self.done:
+                    ended = True
+                    break
                 chunk = self._event(data)
                 if chunk is not None:
                     items.append((chunk, data))  # type: ignore[arg-type]
                     chunks.append(chunk)
-                if self.done:
-                    break
         except SentinelAPIError as exc:
             error = exc
         changed: list[bool] = []
@@ -157,7 +174,8 @@ class ChunkParser:
             self.acc.add(chunk)
             yield chunk
         if error is not None:
-            raise error
+            raise error  # (a block cuts before [DONE]: the stream did not end)
+        self.done = ended or self.done
 
     def feed(self, line: str) -> Chunk | None:
         """One line; the chunk it completes, if any."""
@@ -168,11 +186,8 @@ class ChunkParser:
         return next((c for c in self.read([""]) if not isinstance(c, str)), None)
 
     def _event(self, data: str | None) -> Chunk | None:
-        """The chunk an event's data holds (not yet screened), None for none or [DONE]."""
+        """The chunk an event's data holds (not yet screened), None for none."""
         if data is None or self.done:
-            return None
-        if data == DONE:
-            self.done = True
             return None
         try:
             chunk = self.chunk_type.model_validate_json(data)

@@ -20,7 +20,7 @@ from sentinel.client.flow import DRAIN_S, Build, StreamCall, batch_item, check_c
 from sentinel.client.http1 import ResponseBody
 from sentinel.client.observation import Observation
 from sentinel.client.params import build_chat_request, build_fim_request
-from sentinel.client.sse import Chunk, LineSplitter
+from sentinel.client.sse import Chunk, LineSplitter, by_event
 from sentinel.client.transport import sync_transport
 from sentinel.client.types import (
     Balance,
@@ -55,8 +55,9 @@ class Stream:
         parser = call.parser
         lines = LineSplitter()
         try:
-            for data in call.response.iter_bytes():  # what each read brought, screened at once
-                yield from _chunks(parser.read(lines.feed(data)))
+            for data in call.response.iter_bytes():
+                for event in by_event(lines.feed(data)):  # parsed as the app asks for them
+                    yield from _chunks(parser.read(event))
                 if parser.done:
                     break
             else:
