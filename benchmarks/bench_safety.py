@@ -8,8 +8,9 @@ with the filter off, and the two Aho-Corasick libraries it was chosen between.
    SSE parser (sentinel.client.sse.ChunkParser: events parsed, screened, accumulated)
    with the lists and without, as DeepSeek sends it (`"logprobs": null` in every
    choice, a role chunk first, usage in the last), delivered one event per network
-   read (each chunk screened alone: DeepSeek's pace), 4 per read, and all 68 in one
-   read (a fast loopback upstream); the chunks of one read are screened in one pass.
+   read (each chunk screened alone: DeepSeek's pace, and how an app iterating a stream
+   gets it), 4 per read, and all 68 in one read (a fast loopback upstream); the chunks
+   of one read are screened in one pass, as the proxy's relay does.
    Two floor rows bound what chunk-by-chunk screening in Python costs, one event per
    read: the guard's plumbing alone (a masker that releases each piece as it is), and
    that plus one lower() and one automaton call per chunk.

@@ -100,8 +100,9 @@ def by_event(lines: list[str]) -> list[list[str]]:
 
 class ChunkParser:
     """Lines in, typed chunks out, for one stream; shared by the sync and async streams.
-    The chunks of one network read are screened together (`read`): with safety lists a
-    stream pays per screening pass, and they are all here already.
+    The chunks of the lines `read` is given are screened together: with safety lists a
+    stream pays per screening pass, so a relay hands it a whole network read (all here
+    already), an app's iteration one event at a time (`by_event`).
 
     `done` is set by `data: [DONE]`; a stream that ends without it still counts as
     complete once a choice has finished (some proxies drop the terminator).

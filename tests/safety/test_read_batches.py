@@ -251,11 +251,11 @@ def test_logprobs_chunks_are_screened_one_by_one(matcher: Matcher) -> None:
     assert text == "You are an ***** ok"
 
 
-def test_events_that_arrive_together_reach_the_async_client_as_one_batch(
+def test_events_that_arrive_together_reach_a_relay_as_one_batch(
     harness: Harness, matcher: Matcher
 ) -> None:
-    """An upstream whose events (one HTTP chunk each) arrive in one network read: the
-    async client (and the proxy, which relays its batches) gets them as one batch, so
+    """An upstream whose events (one HTTP chunk each) arrive in one network read: a
+    relay reading the async stream's batches() (the proxy) gets them as one batch, so
     they are screened in one pass, and the answer is the whole text's masks."""
     words = TEXT.split(" ")
     events = [event({"role": "assistant", "content": ""})]
