@@ -251,25 +251,21 @@ def test_logprobs_chunks_are_screened_one_by_one(matcher: Matcher) -> None:
     assert text == "You are an ***** ok"
 
 
-def test_events_that_arrive_together_reach_a_relay_as_one_batch(
-    harness: Harness, matcher: Matcher
-) -> None:
-    """An upstream whose events (one HTTP chunk each) arrive in one network read: a
-    relay reading the async stream's batches() (the proxy) gets them as one batch, so
-    they are screened in one pass, and the answer is the whole text's masks."""
-    words = TEXT.split(" ")
-    events = [event({"role": "assistant", "content": ""})]
-    events += [event({"content": w if i == 0 else " " + w}) for i, w in enumerate(words)]
-    events.append(event({"content": ""}, "stop", usage={"total_tokens": 5}))
-    http_chunks = b"".join(
-        b"%x\r\n%s\r\n" % (len(e), e)
-        for e in sse_body(events).split(b"\n\n")[:-1]
-        for e in [e + b"\n\n"]
-    )
-    response = (
+def in_one_write(events: list[dict[str, Any]]) -> bytes:
+    """An HTTP response streaming `events`, one HTTP chunk each (as DeepSeek does), to
+    be written at once: they reach the client in one network read."""
+    pieces = [e + b"\n\n" for e in sse_body(events).split(b"\n\n")[:-1]]
+    return (
         b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
-        b"transfer-encoding: chunked\r\n\r\n" + http_chunks + b"0\r\n\r\n"
+        b"transfer-encoding: chunked\r\n\r\n"
+        + b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces)
+        + b"0\r\n\r\n"
     )
+
+
+async def stream_from(harness: Harness, response: bytes, use: Any) -> Any:
+    """`use(stream)` on an AsyncSentinel stream from a loopback upstream that answers
+    `response` in one write."""
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = await reader.readuntil(b"\r\n\r\n")
@@ -279,25 +275,71 @@ def test_events_that_arrive_together_reach_a_relay_as_one_batch(
             if line.lower().startswith(b"content-length")
         )
         await reader.readexactly(length)
-        writer.write(response)  # every event in one write
+        writer.write(response)
         await writer.drain()
         writer.close()
 
-    async def run() -> list[list[Any]]:
-        server = await asyncio.start_server(answer, "127.0.0.1", 0)
-        port = server.sockets[0].getsockname()[1]
-        client = AsyncSentinel(**{**harness.kwargs(), "base_url": f"http://127.0.0.1:{port}"})
-        harness.clients.append(client)
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = AsyncSentinel(**{**harness.kwargs(), "base_url": f"http://127.0.0.1:{port}"})
+    harness.clients.append(client)
+    try:
         stream = await client.chat.completions.create(
             model="deepseek-v4-flash", messages=[{"role": "user", "content": "hi"}], stream=True
         )
-        batches = [batch async for batch in stream.batches()]
+        return await use(stream)
+    finally:
         server.close()
-        return batches
 
-    batches = asyncio.run(run())
+
+def words_of(text: str) -> list[dict[str, Any]]:
+    events = [event({"role": "assistant", "content": ""})]
+    events += [event({"content": w if i == 0 else " " + w}) for i, w in enumerate(text.split())]
+    events.append(event({"content": ""}, "stop", usage={"total_tokens": 5}))
+    return events
+
+
+def test_events_that_arrive_together_reach_a_relay_as_one_batch(
+    harness: Harness, matcher: Matcher
+) -> None:
+    """An upstream whose events (one HTTP chunk each) arrive in one network read: a
+    relay reading the async stream's batches() (the proxy) gets them as one batch, so
+    they are screened in one pass, and the answer is the whole text's masks."""
+    events = words_of(TEXT)
+
+    async def collect(stream: Any) -> list[list[Any]]:
+        return [batch async for batch in stream.batches()]
+
+    batches = asyncio.run(stream_from(harness, in_one_write(events), collect))
     chunks = [c for batch in batches for c in batch if not isinstance(c, str)]
     assert len(chunks) == len(events)
     assert max(len(b) for b in batches) > len(events) // 2  # together, not one by one
-    assert "".join(c.choices[0].delta.content or "" for c in chunks) == whole(matcher, TEXT)[0]
+    expected = whole(matcher, " ".join(TEXT.split()))[0]
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == expected
     assert chunks[-1].choices[0].finish_reason == "stop" and chunks[-1].usage.total_tokens == 5
+
+
+def test_the_proxy_relay_of_one_read_records_first_and_cuts_at_a_block(
+    harness: Harness,
+) -> None:
+    """Through the proxy's relay: a stream read whole ends with [DONE] only after the
+    call is recorded; one with a blocked term in the same read ends with the error
+    event instead, nothing of the term (or after it) relayed."""
+    from sentinel.proxy.app import _relay
+
+    async def relay(stream: Any) -> list[tuple[bytes, bool, bool]]:
+        call = stream._call
+        return [(data, more, call.obs.finished) async for data, more in _relay(stream, float)]
+
+    fine = asyncio.run(stream_from(harness, in_one_write(words_of("one two idiot")), relay))
+    data, more, recorded = fine[-1]
+    assert data.endswith(b"data: [DONE]\n\n") and not more and recorded
+    body = b"".join(d for d, _, _ in fine).decode()
+    assert "*****" in body and "idiot" not in body
+
+    text = "one two three four five six seven 炸 弹 and the rest"
+    cut = asyncio.run(stream_from(harness, in_one_write(words_of(text)), relay))
+    body = b"".join(d for d, _, _ in cut).decode()
+    assert "[DONE]" not in body and '"content_blocked"' in body
+    assert "one" in body and "炸" not in body and "rest" not in body
+    assert cut[-1][0].startswith(b"data: {") and b"content_blocked" in cut[-1][0]
