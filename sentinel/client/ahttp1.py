@@ -183,7 +183,10 @@ class _Connection(asyncio.Protocol):
         body = self._body
         while True:
             while body:
-                chunk = body.popleft()
+                # what arrived so far in one piece (one HTTP chunk per SSE event, several
+                # per network read): a stream's events then go on, and are screened, together
+                chunk = body.popleft() if len(body) == 1 else b"".join(body)
+                body.clear()
                 self._buffered -= len(chunk)
                 yield chunk
             if self.complete:

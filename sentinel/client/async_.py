@@ -18,7 +18,7 @@ from sentinel.client.feedback import record_feedback
 from sentinel.client.flow import DRAIN_S, Build, StreamCall, batch_item, check_concurrency
 from sentinel.client.observation import Observation
 from sentinel.client.params import build_chat_request, build_fim_request
-from sentinel.client.sse import LineSplitter, is_comment
+from sentinel.client.sse import LineSplitter, by_event
 from sentinel.client.transport import async_transport
 from sentinel.client.types import (
     Balance,
@@ -43,6 +43,7 @@ class AsyncStream:
         self._pending: deque[ChatCompletionChunk] = deque()
         self._raw: AsyncIterator[bytes] | None = None
         self._bad: SentinelAPIError | None = None
+        self._relay = False  # batches(): a read at a time, else an event at a time
         self.request_id = call.obs.request_id
 
     def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
@@ -62,7 +63,9 @@ class AsyncStream:
     def batches(self) -> AsyncIterator[list[ChatCompletionChunk | str]]:
         """For relays such as the proxy: the chunks and SSE comment lines of each read
         from the upstream, in order, one list per read, so a relay writes what arrived
-        together in one go. Use either this or `async for`, not both."""
+        together in one go (and its chunks are screened in one pass). Use either this or
+        `async for`, which parses one event at a time, not both."""
+        self._relay = True
         return self._iter
 
     async def _batches(self) -> AsyncIterator[list[ChatCompletionChunk | str]]:
@@ -76,11 +79,14 @@ class AsyncStream:
         self._raw = raw = call.response.aiter_bytes()
         try:
             async for data in raw:
-                batch = self._parse(lines.feed(data))
-                if batch:
-                    yield batch
-                if self._bad is not None:
-                    raise self._bad
+                read = lines.feed(data)
+                # an app stops where it likes: what it never asked for is not parsed
+                for event in [read] if self._relay else by_event(read):
+                    batch = self._parse(event)
+                    if batch:
+                        yield batch
+                    if self._bad is not None:
+                        raise self._bad
                 if parser.done:
                     break
             else:
@@ -103,18 +109,9 @@ class AsyncStream:
         """One read's events, up to [DONE] or an unparseable chunk (kept in `_bad`, to
         raise once the events before it are out, as when they went one by one)."""
         batch: list[ChatCompletionChunk | str] = []
-        parser = self._call.parser
         try:
-            for line in lines:
-                if is_comment(line):
-                    parser.acc.timing.keepalive()
-                    batch.append(line)
-                    continue
-                chunk = parser.feed(line)
-                if parser.done:
-                    break
-                if chunk is not None:
-                    batch.append(chunk)
+            for item in self._call.parser.read(lines):  # screened together
+                batch.append(item)  # type: ignore[arg-type]
         except SentinelAPIError as exc:
             self._bad = exc
         return batch

@@ -1,12 +1,12 @@
 """Server-sent events as DeepSeek sends them: `data:` lines, blank-line separated,
 `: keep-alive` comment lines while the model thinks, `data: [DONE]` at the end, and
-usage in the last chunk. Pure, fed line by line by the sync or async stream.
+usage in the last chunk. Pure, fed each network read's lines by the sync or async stream.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from sentinel.client.types import ChatCompletionChunk, TextChoice, TextCompletion
@@ -80,8 +80,29 @@ class SSEDecoder:
         return self.feed("")
 
 
+Chunk = ChatCompletionChunk | TextCompletion
+
+
+def by_event(lines: list[str]) -> list[list[str]]:
+    """A read's lines cut after each event's blank line: for a reader that takes the
+    stream one event at a time (an app iterating it), so what it stops before is
+    neither parsed nor recorded as received."""
+    groups: list[list[str]] = []
+    start = 0
+    for i, line in enumerate(lines):
+        if not line:
+            groups.append(lines[start : i + 1])
+            start = i + 1
+    if start < len(lines):
+        groups.append(lines[start:])
+    return groups
+
+
 class ChunkParser:
     """Lines in, typed chunks out, for one stream; shared by the sync and async streams.
+    The chunks of the lines `read` is given are screened together: with safety lists a
+    stream pays per screening pass, so a relay hands it a whole network read (all here
+    already), an app's iteration one event at a time (`by_event`).
 
     `done` is set by `data: [DONE]`; a stream that ends without it still counts as
     complete once a choice has finished (some proxies drop the terminator).
@@ -109,21 +130,65 @@ class ChunkParser:
     def complete(self) -> bool:
         return self.done or bool(self.acc.finish_reasons)
 
-    def feed(self, line: str) -> ChatCompletionChunk | TextCompletion | None:
-        if is_comment(line):
-            self.acc.timing.keepalive()
-            return None
-        return self._event(self.decoder.feed(line))
+    def read(self, lines: list[str]) -> Iterator[Chunk | str]:
+        """One network read's lines: its chunks and comment lines (`: keep-alive`, as
+        str), in order, up to [DONE]. An unparseable, error or blocked event is raised
+        once the events before it are out, as when the lines came one by one."""
+        items: list[tuple[Chunk, str] | str] = []
+        chunks: list[Chunk] = []
+        error: SentinelAPIError | None = None
+        ended = False  # [DONE] came; `done` once the events before it are out
+        try:
+            for line in lines:
+                if is_comment(line):
+                    self.acc.timing.keepalive()
+                    items.append(line)
+                    continue
+                data = self.decoder.feed(line)
+                if data == DONE and not self.done:
+                    ended = True
+                    break
+                chunk = self._event(data)
+                if chunk is not None:
+                    items.append((chunk, data))  # type: ignore[arg-type]
+                    chunks.append(chunk)
+        except SentinelAPIError as exc:
+            error = exc
+        changed: list[bool] = []
+        if self.safety is None:
+            changed = [False] * len(chunks)
+        else:
+            try:
+                self.safety.screen(chunks, changed)  # all at once: they are all here
+            except SentinelAPIError as exc:  # a block: before any parse error after it
+                error = exc
+        screened = iter(changed)
+        for item in items:
+            if isinstance(item, str):
+                yield item
+                continue
+            chunk, data = item
+            if (was_changed := next(screened, None)) is None:
+                break  # blocked here
+            if not was_changed:  # nothing masked or held back: relayed as sent
+                chunk._wire = data
+            self.acc.add(chunk)
+            yield chunk
+        if error is not None:
+            raise error  # (a block cuts before [DONE]: the stream did not end)
+        self.done = ended or self.done
 
-    def end(self) -> ChatCompletionChunk | TextCompletion | None:
+    def feed(self, line: str) -> Chunk | None:
+        """One line; the chunk it completes, if any."""
+        return next((c for c in self.read([line]) if not isinstance(c, str)), None)
+
+    def end(self) -> Chunk | None:
         """The last event, if the body ended without its blank line."""
-        return self._event(self.decoder.end())
+        return next((c for c in self.read([""]) if not isinstance(c, str)), None)
 
-    def _event(self, data: str | None) -> ChatCompletionChunk | TextCompletion | None:
+    def _event(self, data: str | None) -> Chunk | None:
+        """The chunk an event's data holds (not yet screened), None for none."""
         if data is None or self.done:
-            return None
-        if data == DONE:
-            self.done = True
             return None
         try:
             chunk = self.chunk_type.model_validate_json(data)
@@ -136,14 +201,6 @@ class ChunkParser:
             raise self._in_band_error(extra["error"])
         chunk.request_id = self.request_id
         chunk._upstream = True
-        if self.safety is None:
-            chunk._wire = data
-        else:
-            before = texts(chunk)
-            self.safety.chunk(chunk)
-            if texts(chunk) == before:  # nothing masked or held back: relayed as sent
-                chunk._wire = data
-        self.acc.add(chunk)
         return chunk
 
     def _in_band_error(self, error: object) -> SentinelAPIError:
@@ -155,22 +212,6 @@ class ChunkParser:
         return SentinelAPIError(
             f"upstream error in stream: {text}", status_code=200, request_id=self.request_id
         )
-
-
-def texts(chunk: ChatCompletionChunk | TextCompletion) -> list[Any]:
-    """What Sentinel may change in a chunk (masks, held-back text): each choice's texts,
-    tool-call deltas and the logprobs that spell its text."""
-    out: list[Any] = []
-    for c in chunk.choices:
-        extra = c.__pydantic_extra__
-        if extra:
-            out.append(extra.get("logprobs"))
-        if isinstance(c, TextChoice):
-            out.append(c.text)
-        else:
-            d = c.delta
-            out += (d.content, d.reasoning_content, d.tool_calls)
-    return out
 
 
 class Timing:

@@ -20,6 +20,7 @@ from sentinel.client.flow import DRAIN_S, Build, StreamCall, batch_item, check_c
 from sentinel.client.http1 import ResponseBody
 from sentinel.client.observation import Observation
 from sentinel.client.params import build_chat_request, build_fim_request
+from sentinel.client.sse import Chunk, LineSplitter, by_event
 from sentinel.client.transport import sync_transport
 from sentinel.client.types import (
     Balance,
@@ -52,14 +53,15 @@ class Stream:
             return
         assert call.response is not None
         parser = call.parser
+        lines = LineSplitter()
         try:
-            for line in call.response.iter_lines():
-                chunk = parser.feed(line)
+            for data in call.response.iter_bytes():
+                for event in by_event(lines.feed(data)):  # parsed as the app asks for them
+                    yield from _chunks(parser.read(event))
                 if parser.done:
                     break
-                if chunk is not None:
-                    yield chunk
             else:
+                yield from _chunks(parser.read(lines.end()))
                 chunk = parser.end()
                 if chunk is not None:
                     yield chunk
@@ -94,6 +96,11 @@ class Stream:
     def __del__(self) -> None:
         with contextlib.suppress(Exception):  # e.g. at interpreter shutdown
             self.close()
+
+
+def _chunks(items: Iterator[Chunk | str]) -> Iterator[Any]:
+    """The chunks of a read's items (its comment lines are only signs of life here)."""
+    return (item for item in items if not isinstance(item, str))
 
 
 class Completions:

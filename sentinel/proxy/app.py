@@ -115,7 +115,8 @@ async def _relay(stream: AsyncStream, retry_in: Callable[[], float]) -> Pieces:
                 else _chunk_event(item)
                 for item in batch
             )
-            if stream.done:
+            if stream.done:  # the call is recorded before the app sees the stream end
+                await stream.aclose()
                 yield data + _DONE, False
                 return
             yield data, True

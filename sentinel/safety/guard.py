@@ -2,11 +2,12 @@
 answer (whole or streamed) screened before the app sees it, and what was found.
 
 The client creates a guard per call (`SafetyFilter.begin`) and hands it the messages,
-the completion or each chunk. A `block` match fails the call (`ContentBlockedError`,
-recorded on the call like any failure) before the prompt leaves or before the blocked
-text reaches the app; `mask` replaces the matched characters with `*`; every match is
-counted by category. Only categories and counts ever leave the guard: never the
-matched text (the span, the call record and the counter carry categories only).
+the completion or each chunk (a network read's chunks at once: sentinel.safety.runs).
+A `block` match fails the call (`ContentBlockedError`, recorded on the call like any
+failure) before the prompt leaves or before the blocked text reaches the app; `mask`
+replaces the matched characters with `*`; every match is counted by category. Only
+categories and counts ever leave the guard: never the matched text (the span, the call
+record and the counter carry categories only).
 """
 
 from __future__ import annotations
@@ -21,29 +22,11 @@ from sentinel.safety.jsontext import JsonStrings
 from sentinel.safety.lists import RANK
 from sentinel.safety.logprobs import HeldLogprobs, mask_logprobs
 from sentinel.safety.matcher import Match, Matcher
+from sentinel.safety.runs import INPUT, OUTPUT, REASONING, ChunkRuns, assign
 from sentinel.safety.stream import Mask, StreamMasker, mask_spans
 
-INPUT, OUTPUT = "input", "output"
-REASONING = "reasoning_content"  # DeepSeek's thinking text, beside the answer's content
 TEXT_FIELDS = ("content", REASONING)
 Counter = Callable[[str, str, str, int], None]  # category, action, direction, matches
-
-
-def _assign(model: Any, field: str, value: str) -> None:
-    """`model.field = value`. A declared field the chunk came with is written in its
-    instance dict: pydantic's __setattr__ costs 0.4-2 us, as much as screening the
-    piece, and for such a field (no validate_assignment, already in model_fields_set,
-    so `exclude_unset` still writes it) the dict write is that same assignment. Extra
-    fields live outside the dict and go through setattr."""
-    values = getattr(model, "__dict__", None)
-    if (
-        values is not None
-        and field in values
-        and field in getattr(model, "__pydantic_fields_set__", ())
-    ):
-        values[field] = value
-    else:
-        setattr(model, field, value)
 
 
 class Call(Protocol):
@@ -66,10 +49,10 @@ class Direction:
         self.blocked = frozenset(p.category for p in policies if p.action == "block")
 
 
-class CallGuard:
+class CallGuard(ChunkRuns):
     __slots__ = (
-        "_call", "_count", "_held", "_maskers", "action", "counts", "matcher", "prompt", "sides",
-        "tool_defs",
+        "_call", "_changed", "_count", "_held", "_maskers", "action", "counts", "matcher", "prompt",
+        "sides", "tool_defs",
     )  # fmt: skip
 
     def __init__(
@@ -86,6 +69,7 @@ class CallGuard:
         self._held: dict[Any, HeldLogprobs] = {}  # per choice: its content's logprobs
         self.prompt: list[dict[str, Any]] | None = None  # the screened prompt
         self.tool_defs: list[Any] | None = None  # the screened tool definitions
+        self._changed = False  # the chunk being screened was changed
 
     # what was found ------------------------------------------------------
 
@@ -270,14 +254,16 @@ class CallGuard:
 
     # streams -------------------------------------------------------------
 
-    def chunk(self, chunk: Any) -> None:
+    def chunk(self, chunk: Any) -> bool:
         """Screen one streamed chunk in place: its texts become what can be released
         now. What is held back comes out with a later chunk: the reasoning's rest with
         the first content (the reasoning is over then), the content's with the choice's
-        finishing chunk."""
+        finishing chunk. Returns whether the chunk changed (texts, tool calls or
+        logprobs): one that did not can be relayed as it came."""
         side = self.sides[OUTPUT]
         if not side.categories:
-            return
+            return False
+        self._changed = False
         maskers = self._maskers
         for choice in chunk.choices:
             final = choice.finish_reason is not None
@@ -296,7 +282,11 @@ class CallGuard:
             if getattr(delta, REASONING, None) or (choice.index, REASONING) in maskers:
                 self._piece(delta, choice.index, REASONING, final or bool(content), side)
             if delta.tool_calls or (final and maskers):
-                delta.tool_calls = self._tool_deltas(choice.index, delta.tool_calls, final, side)
+                calls = self._tool_deltas(choice.index, delta.tool_calls, final, side)
+                if calls != delta.tool_calls:
+                    self._changed = True
+                delta.tool_calls = calls
+        return self._changed
 
     def _content(self, choice: Any, owner: Any, field: str, ends: bool, side: Direction) -> None:
         """Screen a choice's answer piece (`owner.field`) and the `logprobs` that spell
@@ -317,6 +307,8 @@ class CallGuard:
         if ends:
             del self._held[choice.index]
         if screened is not logprobs:
+            if screened != logprobs:
+                self._changed = True
             choice.logprobs = screened
 
     def _piece(
@@ -339,8 +331,9 @@ class CallGuard:
             self._found(matches, side)
         if ends:
             del self._maskers[key]
-        if text is not None or released:
-            _assign(owner, field, released)
+        if released != text and (text is not None or released):
+            self._changed = True
+            assign(owner, field, released)
         return released
 
     def _tool_deltas(

@@ -88,6 +88,16 @@ class StreamMasker:
     def held(self) -> str:
         return self._tail
 
+    def copy(self) -> StreamMasker:
+        """An independent copy: a guard that screened several received pieces as one
+        and found a block goes back to it and screens them one by one, so the stream
+        is cut before the chunk that brings the term, as when they came apart."""
+        twin = object.__new__(StreamMasker)
+        twin.__dict__.update(self.__dict__)
+        twin._seen = set(self._seen)
+        twin._masks = list(self._masks)
+        return twin
+
     def feed(self, piece: str, final: bool = False) -> tuple[str, list[Match]]:
         """(what can be released now, masked; the matches found for the first time)."""
         buf = self._ctx + self._tail + piece
