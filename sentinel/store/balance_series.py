@@ -137,4 +137,9 @@ class ElasticBalanceSeries:
 
     def expire_balance(self, before: datetime) -> int:
         query = {"range": {"@timestamp": {"lt": before.isoformat()}}}
-        return self._delete_matching(self._index("balance"), query)
+        return self._delete_matching(
+            self._index("balance"),
+            query,
+            what=f"balance samples polled before {before.isoformat()}",
+            then="the next balance poll expires them again",
+        )

@@ -155,8 +155,10 @@ class ElasticBulk(ElasticCore):
             with contextlib.suppress(ApiError, TransportError):  # it expires by itself
                 self.client.close_point_in_time(id=pit)
 
-    def _delete_matching(self, index: str, query: dict[str, Any]) -> int:
-        """Delete every document matching `query`, by id (see module docstring)."""
+    def _delete_matching(self, index: str, query: dict[str, Any], *, what: str, then: str) -> int:
+        """Delete every document matching `query`, by id (see module docstring). A failure
+        names `what` was being deleted and `then`, what becomes of the rest: erasure,
+        the cache purge and the balance expiry each recover differently."""
         deleted = 0
         for hits in self._scan(index, query, source=False):
             actions = [{"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits]
@@ -166,7 +168,6 @@ class ElasticBulk(ElasticCore):
             failed = sent.failed + sum(1 for i, _ in sent.errors if i.get("status") != 404)
             if failed:
                 raise StoreUnavailable(
-                    f"Elasticsearch at {self._url} failed {failed} deletes; "
-                    "the erasure can be resumed"
+                    f"Elasticsearch at {self._url} failed {failed} deletes of {what}; {then}"
                 )
         return deleted

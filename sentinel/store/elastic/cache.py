@@ -55,6 +55,11 @@ class ElasticCache(ElasticBulk):
             }
         }
         self._op(self.client.indices.refresh, index=self._index("cache"), ignore_unavailable=True)
-        deleted = self._delete_matching(self._index("cache"), query)
+        deleted = self._delete_matching(
+            self._index("cache"),
+            query,
+            what="expired cached responses",
+            then="the next anonymization run purges the rest",
+        )
         self._op(self.client.indices.refresh, index=self._index("cache"), ignore_unavailable=True)
         return deleted

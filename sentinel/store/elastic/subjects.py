@@ -76,7 +76,8 @@ class ElasticSubjects(ElasticBulk):
         sent = self._bulk(actions)
         if sent.failed:
             raise StoreUnavailable(
-                f"Elasticsearch at {self._url} kept failing {sent.failed} updates"
+                f"Elasticsearch at {self._url} kept failing {sent.failed} updates of "
+                "anonymized conversations; they stay raw until the next anonymization run"
             )
         return sent.ok
 
@@ -108,6 +109,8 @@ class ElasticSubjects(ElasticBulk):
         counts: dict[str, int] = {}
         for kind in KINDS:
             index, query = self._subject_query(kind, subject_id, subject_key)
-            counts[kind] = self._delete_matching(index, query)
+            counts[kind] = self._delete_matching(
+                index, query, what=f"the subject's {kind}", then="the erasure can be resumed"
+            )
         self.refresh()
         return counts
