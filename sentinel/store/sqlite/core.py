@@ -98,6 +98,16 @@ def rollback(c: sqlite3.Connection) -> None:
             c.execute("ROLLBACK")
 
 
+def create_schema(c: sqlite3.Connection) -> None:
+    """Every table, index and trigger of the store, created where absent: what `setup`
+    runs on open and the healing after a failed operation runs, one list for both (the
+    healing had its own, which missed the balance series)."""
+    c.executescript(CALLS_TABLE)
+    add_call_columns(c)
+    c.executescript(SCHEMA + SPEND_SCHEMA + BALANCE_SCHEMA)
+    _ensure_rollup(c)  # also rebuilds one damaged, or whose triggers went with the calls
+
+
 def _ensure_rollup(c: sqlite3.Connection) -> None:
     """Build the spend rollup (`spend_rollup`) on open when the database lacks it: under
     the write lock, checked again inside, so a second process opening the file meanwhile
@@ -183,8 +193,7 @@ class SQLiteCore:
                 conn.execute("PRAGMA secure_delete=ON")
                 conn.execute("PRAGMA busy_timeout=10000")
                 if self._heal:
-                    conn.executescript(SCHEMA + SPEND_SCHEMA)
-                    _ensure_rollup(conn)  # a dropped calls table took its triggers along
+                    create_schema(conn)
                     self._heal = False
             except (sqlite3.Error, OSError) as exc:
                 raise StoreUnavailable(f"cannot open SQLite store {self._target}: {exc}") from exc
@@ -212,12 +221,7 @@ class SQLiteCore:
             self._conn = None
 
     def setup(self) -> None:
-        self._op(lambda c: c.executescript(CALLS_TABLE))
-        self._op(add_call_columns)
-        self._op(lambda c: c.executescript(SCHEMA))
-        self._op(lambda c: c.executescript(SPEND_SCHEMA))
-        self._op(_ensure_rollup)
-        self._op(lambda c: c.executescript(BALANCE_SCHEMA))
+        self._op(create_schema)
         self._set_up = True
 
     def ping(self) -> bool:

@@ -121,18 +121,20 @@ _READ = (
 )  # fmt: skip
 
 
+def _definition(table: str) -> list[tuple[str, str]]:
+    """(column, SQL type) of a rollup table, in order: what `_tables` creates and
+    `rollup_missing` checks a table found in the file against."""
+    cols = [(k, "INTEGER" if k in ("day", "has_conversation") else "TEXT") for k, _ in _KEYS[table]]
+    cols += [(s, "REAL" if s in ("cost", "cache_savings") else "INTEGER") for s in _SUMS]
+    return cols + ([("first_ts", "REAL"), ("last_ts", "REAL")] if table == _BOUNDS else [])
+
+
 def _tables() -> str:
     out = []
     for table, keys in _KEYS.items():
-        cols = [f"{k} {'INTEGER' if k in ('day', 'has_conversation') else 'TEXT'} NOT NULL"
-                for k, _ in keys]  # fmt: skip
-        cols += ["calls INTEGER NOT NULL", "cost REAL NOT NULL", "cache_savings REAL NOT NULL",
-                 "cache_hit_tokens INTEGER NOT NULL", "cache_miss_tokens INTEGER NOT NULL",
-                 "output_tokens INTEGER NOT NULL"]  # fmt: skip
-        if table == _BOUNDS:
-            cols += ["first_ts REAL NOT NULL", "last_ts REAL NOT NULL"]
+        cols = ", ".join(f"{name} {sql} NOT NULL" for name, sql in _definition(table))
         pk = ", ".join(k for k, _ in keys)
-        out.append(f"CREATE TABLE {table} ({', '.join(cols)}, PRIMARY KEY ({pk})) WITHOUT ROWID;")
+        out.append(f"CREATE TABLE {table} ({cols}, PRIMARY KEY ({pk})) WITHOUT ROWID;")
     return "\n".join(out)
 
 
@@ -269,9 +271,16 @@ def replace_calls(c: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> None:
 
 
 def rollup_missing(c: sqlite3.Connection) -> bool:
-    """One read of the schema: is any table or trigger of the rollup absent?"""
+    """Is any table or trigger of the rollup absent, or a table not of the rollup's
+    shape (damaged by hand or another program)? A few reads of the schema. The rollup is
+    derived from the calls, so rebuilding it loses nothing."""
     names = {r[0] for r in c.execute("SELECT name FROM sqlite_master")}
-    return not set(_KEYS) | set(_TRIGGERS) <= names
+    if not set(_KEYS) | set(_TRIGGERS) <= names:
+        return True
+    return any(
+        [(r[1], r[2]) for r in c.execute(f"PRAGMA table_info({table})")] != _definition(table)
+        for table in _KEYS
+    )
 
 
 def build_rollup(c: sqlite3.Connection) -> None:
