@@ -22,7 +22,18 @@ from sentinel.compliance.cli import _actor, _compliance
 from sentinel.compliance.service import Compliance
 from sentinel.compliance.tokens import TokenError
 from sentinel.proxy.auth import SCOPE as PROXY_SCOPE
-from sentinel.store.budget_state import PERIODS, Budget, get_budget, put_budget, remove_budget
+from sentinel.store.budget_state import (
+    LOOKBACK,
+    PERIODS,
+    Budget,
+    currency_gap,
+    get_budget,
+    owner_label,
+    owner_where,
+    put_budget,
+    remove_budget,
+    spend_by_currency,
+)
 
 budgets_app = typer.Typer(help="Hard spend budgets per app or proxy token.", no_args_is_help=True)
 err = cli_tables.console(stderr=True)
@@ -62,14 +73,29 @@ def budgets_set(
     limit: Annotated[float, typer.Option("--limit", help="Most that may be spent per period.")],
     app: _App = None,
     token: _Token = None,
-    currency: Annotated[str, typer.Option("--currency", help="USD or CNY.")] = "USD",
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency",
+            help="USD or CNY. Default: the currency the calls of the last 30 days are "
+            "priced in, else SENTINEL_CURRENCY.",
+        ),
+    ] = None,
+    other_currency: Annotated[
+        bool,
+        typer.Option(
+            "--other-currency",
+            help="Accept a --currency the calls of the last 30 days are not priced in "
+            "(their SENTINEL_CURRENCY is about to change).",
+        ),
+    ] = False,
 ) -> None:
     """Set (or replace) the budget of an app or a proxy token."""
     # a budget no call can ever reach (inf, EUR: calls are priced in USD or CNY) or for an
     # app name no client accepts would be stored, audited and listed, and never stop a call
     if not math.isfinite(limit):
         raise typer.BadParameter("must be a finite amount", param_hint="--limit")
-    if currency.upper() not in CURRENCIES:
+    if currency is not None and currency.upper() not in CURRENCIES:
         raise typer.BadParameter(f"use one of {', '.join(CURRENCIES)}", param_hint="--currency")
     if app is not None:
         try:
@@ -78,8 +104,12 @@ def budgets_set(
             raise typer.BadParameter(str(exc), param_hint="--app") from None
     with _compliance() as service:
         app, token = _owner(service, app, token)
+        now = service.audit.clock.now()
+        seen = spend_by_currency(service.store, owner_where(app, token), now - LOOKBACK, now)
+        currency = _currency(currency, seen, service.settings.currency.upper(), other_currency,
+                             owner_label(app, token))  # fmt: skip
         try:
-            budget = Budget(app=app, token=token, per=per, limit=limit, currency=currency.upper())  # type: ignore[arg-type]
+            budget = Budget(app=app, token=token, per=per, limit=limit, currency=currency)  # type: ignore[arg-type]
         except ValidationError as exc:
             problems = "; ".join(
                 f"--{e['loc'][0]}: {e['msg']}" if e["loc"] else e["msg"] for e in exc.errors()
@@ -92,6 +122,36 @@ def budgets_set(
             _actor(), "budget.set", details={**budget.model_dump(), "previous": before}
         )
     err.print(f"budget for {budget.owner}: {limit:g} {budget.currency} per {per}", markup=False)
+    if gap := currency_gap(budget, seen, "in the last 30 days"):
+        err.print(f"warning: {gap}", markup=False)
+
+
+def _currency(
+    given: str | None, seen: dict[str, float], configured: str, other: bool, owner: str
+) -> str:
+    """The budget's currency: a budget counts only the calls priced in it (amounts are
+    never converted), so one its owner's recent calls are not priced in is refused
+    unless --other-currency says that is meant."""
+    if given is None:
+        return next(iter(seen)) if len(seen) == 1 else configured
+    given = given.upper()
+    if seen and given not in seen and not other:
+        priced = " and ".join(sorted(seen))
+        raise typer.BadParameter(
+            f"{owner}'s calls of the last 30 days are priced in {priced}, none in {given}: a "
+            f"{given} budget would count none of them (Sentinel never converts currencies); "
+            f"use --currency {sorted(seen)[0]}, or add --other-currency if its calls are "
+            f"about to be priced in {given}",
+            param_hint="--currency",
+        )
+    if not seen and given != configured:
+        err.print(
+            f"warning: no priced call of {owner} in the last 30 days to check --currency "
+            f"{given} against, and this host prices calls in {configured} "
+            "(SENTINEL_CURRENCY): the budget counts only calls priced in " + given,
+            markup=False,
+        )
+    return given
 
 
 @budgets_app.command("list")
@@ -101,20 +161,29 @@ def budgets_list(
     """Every budget with what its app or token spent in the current period."""
     with _compliance() as service:
         snapshot = read_snapshot(service.store, service.audit.clock.now())
-    rows = [
-        {**e.budget.model_dump(), "spent": round(e.spent, 6), "resets_at": e.end.isoformat()}
-        for e in snapshot.budgets.values()
-    ]
+        rows, gaps = [], []
+        for e in snapshot.budgets.values():
+            # what the owner spent this period in other currencies: the budget misses it
+            spent = e.by_currency
+            uncounted = {c: round(v, 6) for c, v in spent.items() if c != e.budget.currency}
+            rows.append({**e.budget.model_dump(), "spent": round(e.spent, 6),
+                         "resets_at": e.end.isoformat(), "uncounted": uncounted})  # fmt: skip
+            if gap := currency_gap(e.budget, spent, "this period"):
+                gaps.append(gap)
+    for gap in gaps:
+        err.print(f"warning: {gap}", markup=False)
     if as_json:
         for row in rows:
             typer.echo(json.dumps(row))
         return
     table = cli_tables.table(
-        "app", "token", "per", "limit", "currency", "spent", "resets at", ids=("token",)
-    )
+        "app", "token", "per", "limit", "currency", "spent", "not counted", "resets at",
+        ids=("token",),
+    )  # fmt: skip
     for r in rows:
+        missed = ", ".join(f"{v:.2f} {c}" for c, v in sorted(r["uncounted"].items()))
         table.add_row(r["app"] or "", r["token"] or "", r["per"], f"{r['limit']:g}",
-                      r["currency"], f"{r['spent']:.2f}", r["resets_at"])  # fmt: skip
+                      r["currency"], f"{r['spent']:.2f}", missed, r["resets_at"])  # fmt: skip
     cli_tables.console().print(table)
 
 

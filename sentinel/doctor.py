@@ -20,6 +20,7 @@ from typing import Annotated
 import typer
 
 from sentinel.config import Settings
+from sentinel.doctor_budgets import check_budgets
 from sentinel.doctor_check import Check
 from sentinel.doctor_data import check_anonymization, check_retention
 from sentinel.doctor_secrets import check_secrets
@@ -110,9 +111,9 @@ def check_privacy(settings: Settings) -> Check:
 
 CHECK_NAMES = (
     "settings", "secrets", "store", "spool", "tombstones", "upstream", "rules", "redaction",
-    "privacy", "data",
+    "privacy", "data", "budgets",
 )  # fmt: skip
-_NEEDS_STORE = ("tombstones", "data")
+_NEEDS_STORE = ("tombstones", "data", "budgets")
 
 
 def run_checks(
@@ -129,6 +130,7 @@ def run_checks(
         ("rules", check_rules),
         ("redaction", check_redaction_policy),
         ("data", lambda s: [check_anonymization(s), check_retention(s)]),
+        ("budgets", check_budgets),
     ]
     for name, step in steps:
         if name in skip:

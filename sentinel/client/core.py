@@ -297,8 +297,14 @@ class ClientCore:
 
     def warn(self, obs: Observation) -> None:
         """One-time warnings (log, span event, counter): a model that is an alias or past
-        its retirement, sampling parameters thinking mode ignores."""
+        its retirement, sampling parameters thinking mode ignores. A budget this call
+        cannot count (another currency) is counted on every call, logged once."""
         request = obs.request
+        app = request.app or self.settings.app
+        for message in self.guard.uncounted(app, request.proxy_token_id, self.pricer.currency):
+            self.telemetry.warning(obs, "budget_currency", message)
+            if warn_once(("budget_currency", message)):
+                log.warning("%s", message)
         notice = self.catalogue.notice(request.model, self.clock.now())
         if notice is not None and warn_once(("model", request.model)):
             self._warn(obs, "model", notice)

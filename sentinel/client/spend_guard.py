@@ -43,7 +43,13 @@ from sentinel.errors import BudgetExceededError, InsufficientBalanceError
 from sentinel.models import CallRecord
 from sentinel.store.balance_state import latest_balance
 from sentinel.store.base import Store
-from sentinel.store.budget_state import Budget, budget_key, list_budgets, period_bounds
+from sentinel.store.budget_state import (
+    Budget,
+    budget_key,
+    list_budgets,
+    period_bounds,
+    spend_by_currency,
+)
 
 log = logging.getLogger("sentinel.client")
 # How long the first call of a process waits for the first snapshot: a slow or hung
@@ -65,6 +71,7 @@ class _Spent:
     spent: float
     start: datetime
     end: datetime
+    by_currency: dict[str, float] = field(default_factory=dict)  # the owner's, this period
 
 
 @dataclass(frozen=True)
@@ -79,15 +86,19 @@ def read_snapshot(store: Store, now: datetime) -> Snapshot:
     budgets = {}
     for budget in list_budgets(store):
         start, end = period_bounds(budget.per, now)
-        where = {"currency": budget.currency}
-        where.update({"proxy_token": budget.token} if budget.token else {"app": budget.app or ""})
-        spent = sum(s.cost for s in store.cost_stats(start - timedelta(microseconds=1), now, where))
-        budgets[budget.key] = _Spent(budget, spent, start, end)
+        # every currency: what the budget's own misses is what `budgets list` warns of
+        spent = spend_by_currency(store, budget.where, start - timedelta(microseconds=1), now)
+        budgets[budget.key] = _Spent(budget, spent.get(budget.currency, 0.0), start, end, spent)
     return Snapshot(
         unavailable=latest is not None and not latest.is_available,
         polled_at=latest.at if latest else None,
         budgets=budgets,
     )
+
+
+def _keys(app: str, token: str | None) -> list[str]:
+    """The budgets a call of `app` made with proxy token `token` counts toward."""
+    return [budget_key(app=app)] + ([budget_key(token=token)] if token else [])
 
 
 class SpendGuard:
@@ -176,6 +187,23 @@ class SpendGuard:
                 if k == key and c == currency and start <= at < end
             )
 
+    def uncounted(self, app: str, token: str | None, currency: str) -> list[str]:
+        """Why the budgets of a call of `app` (with proxy token `token`), priced in
+        `currency`, will not count it: each one set in another currency (an operator's
+        --currency, or SENTINEL_CURRENCY changed since). The limit still holds for what
+        was spent in the budget's own currency; this call adds nothing to it."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            return []
+        entries = (snapshot.budgets.get(key) for key in _keys(app, token))
+        return [
+            f"the {e.budget.currency} budget of {e.budget.owner} does not count its calls "
+            f"priced in {currency} (SENTINEL_CURRENCY; Sentinel never converts currencies): "
+            f"set the budget in {currency}"
+            for e in entries
+            if e is not None and e.budget.currency != currency
+        ]
+
     def check(self, app: str, request_id: str, token: str | None = None) -> None:
         """Raise if a call of `app` (made with proxy token `token`) can only be refused;
         else return at once."""
@@ -196,8 +224,7 @@ class SpendGuard:
             body = {"error": {"message": message, "type": "insufficient_balance", "param": None,
                               "code": "insufficient_balance"}}  # fmt: skip
             raise InsufficientBalanceError(message, request_id=request_id, body=body)
-        keys = [budget_key(app=app)] + ([budget_key(token=token)] if token else [])
-        for key in keys:
+        for key in _keys(app, token):
             entry = snapshot.budgets.get(key)
             if entry is None:
                 continue

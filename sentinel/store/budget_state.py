@@ -8,6 +8,12 @@ record carries (`proxy_token_id`), and the pattern refuses anything longer.
 Periods are UTC calendar periods (an hour, a day from 00:00, a week from Monday, a
 month from the 1st), so "20 USD per day" means the same thing on every host and the
 end of the period is the honest Retry-After of a refused call.
+
+A budget counts the calls priced in its own currency only: Sentinel never converts
+(DeepSeek bills USD and CNY each at its own list price, and no exchange rate here would
+be the one on the invoice). So a budget in another currency than its owner's calls
+counts nothing and never stops a call; `currency_gap` is how `budgets set`, `budgets
+list` and `sentinel doctor` find that out from the stored calls.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from sentinel.store.base import Store
 Period = Literal["hour", "day", "week", "month"]
 PERIODS: tuple[str, ...] = get_args(Period)
 PREFIX = "budget:"
+# how far back `budgets set` looks for the currency its owner's calls are priced in
+LOOKBACK = timedelta(days=30)
 
 
 def budget_key(app: str | None = None, token: str | None = None) -> str:
@@ -51,8 +59,44 @@ class Budget(BaseModel):
 
     @property
     def owner(self) -> str:
-        """For messages: `app 'x'` or `proxy token 'id'`."""
-        return f"proxy token {self.token!r}" if self.token else f"app {self.app!r}"
+        return owner_label(self.app, self.token)
+
+    @property
+    def where(self) -> dict[str, str]:
+        """The cost label filter of the calls this budget counts (currency aside)."""
+        return owner_where(self.app, self.token)
+
+
+def owner_label(app: str | None = None, token: str | None = None) -> str:
+    """For messages: `app 'x'` or `proxy token 'id'`."""
+    return f"proxy token {token!r}" if token is not None else f"app {app!r}"
+
+
+def owner_where(app: str | None = None, token: str | None = None) -> dict[str, str]:
+    return {"proxy_token": token} if token is not None else {"app": app or ""}
+
+
+def spend_by_currency(
+    store: Store, where: dict[str, str], start: datetime, end: datetime
+) -> dict[str, float]:
+    """What the priced calls matching `where` with start < timestamp <= end cost, per
+    currency (never added across currencies)."""
+    stats = store.cost_stats(start, end, where, ["currency"])
+    return {s.labels["currency"]: s.cost for s in stats if s.calls and s.labels.get("currency")}
+
+
+def currency_gap(budget: Budget, spent: dict[str, float], during: str) -> str | None:
+    """The warning for spend of the budget's owner (`spent`, per currency, `during` some
+    time) in currencies the budget does not count; None when there is none."""
+    others = {c: v for c, v in sorted(spent.items()) if c != budget.currency}
+    if not others:
+        return None
+    amounts = ", ".join(f"{v:.2f} {c}" for c, v in others.items())
+    return (
+        f"the {budget.currency} budget of {budget.owner} does not count {amounts} its calls "
+        f"cost {during} (Sentinel never converts currencies): set the budget in "
+        f"{' or '.join(others)}, or price the calls in {budget.currency} (SENTINEL_CURRENCY)"
+    )
 
 
 def period_bounds(per: str, now: datetime) -> tuple[datetime, datetime]:
