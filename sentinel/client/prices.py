@@ -6,10 +6,19 @@ became the price, peak-hour pricing) and bills in USD and CNY; a dated table mea
 price change is a data edit, and a call is always priced with the row in force at its
 own timestamp. Amounts are Decimal from the file's text, so no float ever enters a cost.
 Errors name the file and line.
+
+An override's new dated set without window rows prices peak hours like off-peak from
+then on: the rows of a date replace all the earlier ones, windowed ones included. An
+operator adding a new base price usually means "the price changed", not "peak pricing
+ended", so such a set is a `prices check` problem and a warning on load, naming file
+and line, unless its base row says `without_windows: true`.
 """
 
 from __future__ import annotations
 
+import itertools
+import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -27,7 +36,10 @@ TOKEN_TYPES = ("input_cache_hit", "input_cache_miss", "output")
 MAX_PRICE = Decimal(1_000_000)  # per 1M tokens; DeepSeek's dearest is under 30 (CNY)
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_ROW_KEYS = {"effective_from", "currency", "window", *TOKEN_TYPES}
+_ROW_KEYS = {"effective_from", "currency", "window", "without_windows", *TOKEN_TYPES}
+log = logging.getLogger("sentinel.client")
+_warned: set[str] = set()  # dropped-window warnings logged in this process
+_warned_lock = threading.Lock()
 _WINDOW_KEYS = {"days", "hours", "except_dates"}
 
 
@@ -88,6 +100,7 @@ class PriceRow:
     output: Decimal
     window: str | None = None
     where: str = ""  # file:line, for errors and `prices show`
+    without_windows: bool = False  # a base row whose date ends the earlier windows on purpose
 
     @property
     def key(self) -> tuple[str, str, datetime, str | None]:
@@ -117,11 +130,8 @@ class PriceTable:
         """The row in force for `model` at `at`: the latest effective_from at or before it,
         then the row of a window `at` falls in, else the row without a window."""
         if self._index is None:
-            index: dict[tuple[str, str], dict[datetime, list[PriceRow]]] = {}
-            for r in self.rows.values():
-                index.setdefault((r.model, r.currency), {}).setdefault(r.effective_from, [])
-                index[(r.model, r.currency)][r.effective_from].append(r)
-            self._index = {k: sorted(v.items(), reverse=True) for k, v in index.items()}
+            dated = _dated(self.rows.values())
+            self._index = {k: sorted(v.items(), reverse=True) for k, v in dated.items()}
         for since, rows in self._index.get((model, currency), ()):
             if since > at:
                 continue
@@ -133,6 +143,14 @@ class PriceTable:
                     return row
             return base
         return None
+
+
+def _dated(rows: Any) -> dict[tuple[str, str], dict[datetime, list[PriceRow]]]:
+    """(model, currency) -> effective_from -> the rows of that date."""
+    out: dict[tuple[str, str], dict[datetime, list[PriceRow]]] = {}
+    for r in rows:
+        out.setdefault((r.model, r.currency), {}).setdefault(r.effective_from, []).append(r)
+    return out
 
 
 def _text(node: yaml.Node, name: str) -> str:
@@ -227,9 +245,23 @@ def _row(model: str, node: yaml.Node, where: str) -> PriceRow:
             raise ValueError(f"currency must be one of {', '.join(CURRENCIES)}, got {currency!r}")
         window = _text(values["window"], "window") if "window" in values else None
         amounts = {t: _amount(values[t], t) for t in TOKEN_TYPES}
+        without = _flag(values.get("without_windows"), "without_windows")
+        if without and window is not None:
+            raise ValueError("without_windows belongs on the row without a window")
     except ValueError as exc:
         raise ConfigurationError(f"{at}: {model}: {exc}") from None
-    return PriceRow(model, when, currency, window=window, where=at, **amounts)
+    return PriceRow(
+        model, when, currency, window=window, where=at, without_windows=without, **amounts
+    )
+
+
+def _flag(node: yaml.Node | None, name: str) -> bool:
+    if node is None:
+        return False
+    value = yaml.safe_load(yaml.serialize(node))
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be true or false, got {value!r}")
+    return value
 
 
 def parse(text: str, where: str, into: PriceTable | None = None) -> PriceTable:
@@ -263,20 +295,50 @@ def parse(text: str, where: str, into: PriceTable | None = None) -> PriceTable:
     return table
 
 
-def load(extra: Path | None = None) -> PriceTable:
-    """The shipped table, with `extra` (SENTINEL_PRICES_FILE) merged over it."""
+def load(extra: Path | None = None, *, warn: bool = True) -> PriceTable:
+    """The shipped table, with `extra` (SENTINEL_PRICES_FILE) merged over it; each dated
+    set that drops the earlier windows logged once per process (`warn`)."""
     files = datafiles.texts(SHIPPED, extra, "SENTINEL_PRICES_FILE")
     table = parse(*next(files))  # the shipped file comes first
     for text, where in files:
         parse(text, where, table)
+    for message in dropped_windows(table) if warn else ():
+        with _warned_lock:
+            first = message not in _warned
+            _warned.add(message)
+        if first:
+            log.warning("%s", message)
     return table
+
+
+def dropped_windows(table: PriceTable) -> list[str]:
+    """Dated sets with no window row after a set that had some, not marked
+    `without_windows`: from their date on, peak hours cost the base price."""
+    out = []
+    for (model, currency), sets in _dated(table.rows.values()).items():
+        for (_, before), (since, rows) in itertools.pairwise(sorted(sets.items())):
+            earlier = [r for r in before if r.window is not None]
+            base = next((r for r in rows if r.window is None), None)
+            if not earlier or base is None or base.without_windows:
+                continue
+            if any(r.window is not None for r in rows):
+                continue
+            names = " or ".join(sorted({r.window for r in earlier if r.window}))
+            out.append(
+                f"{base.where}: {model}: the {currency} rows from {since:%Y-%m-%d %H:%M} UTC "
+                f"have no {names} window row, so from then on those hours cost this row's "
+                f"price (the rows before had one: {earlier[0].where}); add the window rows "
+                "for this date, or `without_windows: true` on this row if that is meant"
+            )
+    return sorted(out)
 
 
 def problems(table: PriceTable, models: set[str]) -> list[str]:
     """What `sentinel prices check` reports: catalogue models with no row in some
     currency, rows naming a window nobody defined, and windowed rows of one model,
-    currency and date whose windows overlap (a call would match both)."""
-    out = []
+    currency and date whose windows overlap (a call would match both), and dated sets
+    that drop the windows of the set before (`dropped_windows`)."""
+    out = dropped_windows(table)
     for model in sorted(models):
         for currency in CURRENCIES:
             if not any(r.model == model and r.currency == currency for r in table.rows.values()):

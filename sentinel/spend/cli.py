@@ -31,11 +31,11 @@ def _settings() -> Any:
     return Settings()
 
 
-def _table(settings: Any) -> Any:
+def _table(settings: Any, warn: bool = True) -> Any:
     from sentinel.client import prices
 
     try:
-        return prices.load(settings.prices_file)
+        return prices.load(settings.prices_file, warn=warn)
     except ConfigurationError as exc:
         raise _fail(f"price table error: {exc}", 2) from None
 
@@ -139,7 +139,7 @@ def check() -> None:
     from sentinel.client import catalogue, prices
 
     settings = _settings()
-    table = _table(settings)
+    table = _table(settings, warn=False)  # its warnings are problems here
     try:
         models = catalogue.load(settings.models_file).ids()
     except ConfigurationError as exc:
