@@ -154,11 +154,23 @@ def _currency(
     return given
 
 
+def _existing() -> None:
+    """Listing or removing reads the store: a typo'd SQLite path would be created and
+    listed as empty (it created the directory too), so it is an error here."""
+    from sentinel.config import Settings
+    from sentinel.doctor_store import absent_store
+
+    if absent := absent_store(Settings()):
+        err.print(f"store unavailable (SENTINEL_STORE): {absent}", markup=False)
+        raise typer.Exit(1)
+
+
 @budgets_app.command("list")
 def budgets_list(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
 ) -> None:
     """Every budget with what its app or token spent in the current period."""
+    _existing()
     with _compliance() as service:
         snapshot = read_snapshot(service.store, service.audit.clock.now())
         rows, gaps = [], []
@@ -190,6 +202,7 @@ def budgets_list(
 @budgets_app.command("remove")
 def budgets_remove(app: _App = None, token: _Token = None) -> None:
     """Remove the budget of an app or a proxy token; its calls are no longer limited."""
+    _existing()
     with _compliance() as service:
         app, token = _owner(service, app, token)
         if not remove_budget(service.store, app, token=token):

@@ -33,6 +33,14 @@ def store_exists(settings: Settings) -> bool:
     return True
 
 
+def absent_store(settings: Settings) -> str | None:
+    """For a command that only reads the store: why there is none to read (a typo'd
+    SQLite path would be created, and read as empty), or None."""
+    if store_exists(settings):
+        return None
+    return f"no SQLite database at {sqlite_path(settings.store_url) or settings.store_url}"
+
+
 def _sqlite_absent(url: str) -> Check | None:
     """The finding for a SQLite store that is not there yet, without creating it (a
     connection would create the file and its directory); None when the file exists."""

@@ -59,12 +59,13 @@ def _compliance() -> Iterator[Compliance]:
     try:
         store = open_store(settings=settings)
     except StoreUnavailable as exc:
-        err.print(f"store unavailable (SENTINEL_STORE): {exc}", markup=False, highlight=False)
+        # typer.echo: one line whatever its length (a Console wraps at 80 in a pipe)
+        typer.echo(f"store unavailable (SENTINEL_STORE): {exc}", err=True)
         raise typer.Exit(1) from None
     try:
         yield Compliance.build(store, settings, spool=open_spool(settings))
     except (ConfigurationError, StoreError) as exc:  # e.g. a missing audit key or anchor
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     finally:
         store.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
 import sys
 from collections.abc import Iterator
@@ -45,12 +44,11 @@ def _store(settings: Any, read_only: bool = False) -> Iterator[Any]:
     """`read_only` (a report) skips Elasticsearch's setup: putting its index templates
     took 6 s of a report that aggregates in 20 ms, and a search over indices not there
     yet reads as empty. SQLite's setup is cheap and creates the tables a query needs."""
-    from sentinel.doctor_store import sqlite_path, store_exists
+    from sentinel.doctor_store import absent_store
     from sentinel.store import StoreError, create_store, open_store, store_kind
 
-    if read_only and not store_exists(settings):  # a typo'd path: not "you spent nothing"
-        where = sqlite_path(settings.store_url) or settings.store_url
-        raise _fail(f"store unavailable (SENTINEL_STORE): no SQLite database at {where}")
+    if read_only and (absent := absent_store(settings)):  # a typo: not "you spent nothing"
+        raise _fail(f"store unavailable (SENTINEL_STORE): {absent}")
     try:
         kind = store_kind(settings.store_url)
         if read_only and kind is not None and kind.name == "elasticsearch":
@@ -83,6 +81,9 @@ def show(
         if currency not in CURRENCIES:
             raise typer.BadParameter(f"use one of {', '.join(CURRENCIES)}", param_hint="--currency")
     table = _table(_settings())
+    if model is not None and model not in table.models():  # a typo: not "it is free"
+        priced = ", ".join(sorted(table.models()))
+        raise _fail(f"no price rows for model {model!r} (--model); priced: {priced}", 2)
     rows = [
         r
         for r in table.sorted_rows()
@@ -152,11 +153,14 @@ def check() -> None:
     typer.echo(f"ok: {len(table.rows)} price rows, {len(models)} catalogue models priced")
 
 
-def _actor() -> str:
+def _time(text: str, now: Any, option: str) -> Any:
+    """A --since / --until value (a duration back or a date), or exit 2 naming it."""
+    from sentinel.spend.report import parse_time
+
     try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no passwd entry (containers)
-        return "cli"
+        return parse_time(text, now)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from None
 
 
 @prices_app.command("recompute")
@@ -171,14 +175,11 @@ def recompute_command(
     from sentinel.client.cost import Pricer
     from sentinel.clock import SYSTEM_CLOCK
     from sentinel.compliance.audit import AuditLog
+    from sentinel.compliance.cli import _actor
     from sentinel.spend.recompute import recompute
-    from sentinel.spend.report import parse_time
 
     settings = _settings()
-    try:
-        start = parse_time(since, SYSTEM_CLOCK.now())
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--since") from None
+    start = _time(since, SYSTEM_CLOCK.now(), "--since")
     table = _table(settings)
     aliases = {a.id: a.target for a in catalogue.load(settings.models_file).aliases.values()}
     pricer = Pricer(table, settings.currency, aliases)
@@ -216,19 +217,26 @@ def spend(
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
 ) -> None:
     """What calls cost and what DeepSeek's context cache saved, by group, per currency."""
+    from sentinel.appnames import InvalidAppName, validate_app_name
     from sentinel.clock import SYSTEM_CLOCK
-    from sentinel.spend.report import BY, parse_time, report, to_csv
+    from sentinel.spend.report import BY, report, to_csv
 
     if by not in BY:
         raise typer.BadParameter(f"use one of {', '.join(BY)}", param_hint="--by")
     if as_json and as_csv:
         raise typer.BadParameter("choose one of --json and --csv")
     now = SYSTEM_CLOCK.now()
-    try:
-        start = parse_time(since, now)
-        end = parse_time(until, now) if until else now
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+    start = _time(since, now, "--since")
+    end = _time(until, now, "--until") if until else now
+    if start >= end:  # an empty range reads as "nothing spent"
+        raise typer.BadParameter(
+            f"{since!r} is not before --until {until or 'now'}", param_hint="--since"
+        )
+    if app_name is not None:  # a name no client accepts has no calls: a typo
+        try:
+            validate_app_name(app_name)
+        except InvalidAppName as exc:
+            raise typer.BadParameter(str(exc), param_hint="--app") from None
     where = {k: v for k, v in (("app", app_name), ("model", model)) if v}
     settings = _settings()
     with _store(settings, read_only=True) as store:
