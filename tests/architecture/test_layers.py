@@ -49,6 +49,7 @@ LAYERS: dict[str, int] = {
     "sentinel.demo": 5,
     "sentinel.doctor": 5,
     "sentinel.doctor_check": 5,
+    "sentinel.doctor_budgets": 5,
     "sentinel.doctor_data": 5,
     "sentinel.doctor_tombstones": 5,
     "sentinel.doctor_settings": 5,
