@@ -213,6 +213,9 @@ class _Parser:
             return None
 
     def file(self, path: Path) -> None:
+        """One pass over a list file's lines, in one function because each header line
+        changes the policy (category, action, apply, variants, plurals) that the terms
+        after it are read under: split up, that state would travel through every part."""
         text = self._read(path)
         if text is None:
             return
