@@ -96,15 +96,15 @@ class GatedSpacyNlpEngine(SpacyNlpEngine):
         self.names = names
         self.products = products  # allow-listed terms, lower-cased
         self.sentence_words: frozenset[str] = frozenset()
+        self.wordnet: frozenset[str] = frozenset()
 
     def load(self) -> None:
         nlp = spacy.load(MODEL)
         # The model's lemmatizer index is WordNet's word list; less every name-list
         # word, it says which sentence-initial words are only capitalized by position.
         index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
-        self.sentence_words = frozenset(
-            w for words in index.values() for w in words if w.isalpha() and w not in self.names
-        )
+        self.wordnet = frozenset(w for words in index.values() for w in words if w.isalpha())
+        self.sentence_words = self.wordnet - frozenset(self.names)
         nlp.select_pipes(enable=["ner"])  # ner carries its own tok2vec in the sm model
         self.nlp = {model["lang_code"]: nlp for model in self.models}
 

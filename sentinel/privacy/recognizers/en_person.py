@@ -21,7 +21,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from sentinel.privacy.recognizers.en_context import ContextNames
-from sentinel.privacy.recognizers.gazetteer import fold, load
+from sentinel.privacy.recognizers.gazetteer import fold, load, package_given_names
 
 # Lower-case text too: "i talked to john smith" (en_context).
 GATE = re.compile(r"[A-Za-z]{2}")
@@ -100,6 +100,18 @@ class EnPersonRecognizer(EntityRecognizer):
         self.given = load("en_given_names.txt") | load("intl_given_names.txt")
         self.surnames = load("en_surnames.txt") | load("intl_surnames.txt")
         self.context = ContextNames(self.given, self.surnames, self.ordinary | _NOT_NAMES)
+
+    def learn_english(self, english: Collection[str], wordnet: Collection[str]) -> None:
+        """Take `english` (WordNet's words less our lists' names) as the words no unlisted
+        name may be, and add gender-guesser's given names that are no WordNet word (Tell,
+        Nice and Faisal are), nor an inflected one."""
+        self.context.english = english
+        ignored = self.ordinary | _NOT_NAMES | self.context.everyday
+        extra = package_given_names() - self.given - ignored
+        self.given = self.given | {
+            k for k in extra if k not in wordnet and not _inflected(k, wordnet)
+        }
+        self.context.given = self.given
 
     def _key(self, word: str) -> str | None:
         key = fold(word.split("-")[0])
@@ -200,3 +212,23 @@ class EnPersonRecognizer(EntityRecognizer):
             ):
                 return j + n - 1, 0.65
         return None, 0.0
+
+
+# Plural, past and -ing endings: the WordNet index holds base forms only, and the name
+# data has a few inflected English words among its 46,000 names (Trees, Aiming, Vents).
+_INFLECTIONS = (
+    ("ies", "y"),
+    ("es", ""),
+    ("s", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+)
+
+
+def _inflected(word: str, english: Collection[str]) -> bool:
+    return any(
+        word.endswith(end) and len(word) - len(end) >= 3 and word[: -len(end)] + base in english
+        for end, base in _INFLECTIONS
+    )

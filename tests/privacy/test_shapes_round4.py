@@ -1,0 +1,97 @@
+"""Issue 19, fourth round: passport shapes of other countries, Stripe / Google / GitLab /
+Hugging Face / npm keys, dates of birth written "on the 5th of" or before 出生, UK and
+continental street lines, and given names from gender-guesser's data file (Irish,
+Indian, Arabic, Korean), each with look-alikes that must stay. Sentences of our own,
+through the real Redactor."""
+
+from __future__ import annotations
+
+import pytest
+
+from sentinel.privacy.recognizers.gazetteer import package_given_names
+from sentinel.privacy.redactor import Redactor
+
+
+def found(redactor: Redactor, text: str) -> list[tuple[str, str]]:
+    return [(e.type, text[e.start : e.end]) for e in redactor.redact(text).entities]
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        ("passport number T7LX04KQ9, issued in Munich", "PASSPORT", "T7LX04KQ9"),
+        ("my passport no is R5520913 and the visa is pending", "PASSPORT", "R5520913"),
+        ("her passport 09FD44120 expires soon", "PASSPORT", "09FD44120"),
+        ("护照号是 P3318820，我下周出国", "PASSPORT", "P3318820"),
+        (
+            "prod uses rk_live_9QmT2xLp4Vb7Nc1Zs8Kd3Hf6 now",
+            "API_KEY",
+            "rk_live_9QmT2xLp4Vb7Nc1Zs8Kd3Hf6",
+        ),
+        (
+            "maps key AIzaSyB3x9Qe7Lk2Mw5Rt8Yu1Io4Pa6Sd0Fg3Hj",
+            "API_KEY",
+            "AIzaSyB3x9Qe7Lk2Mw5Rt8Yu1Io4Pa6Sd0Fg3Hj",
+        ),
+        ("ci token glpat-Xy7Rq2Lm9Tv4Bn1Kc8Wd", "API_KEY", "glpat-Xy7Rq2Lm9Tv4Bn1Kc8Wd"),
+        (
+            "hf_QwErTy1234567890AsDfGh0987654321zx is my hub token",
+            "API_KEY",
+            "hf_QwErTy1234567890AsDfGh0987654321zx",
+        ),
+        ("born on the 21st of June 1979 in Cork", "DATE_OF_BIRTH", "21st of June 1979"),
+        ("她是2001年9月3日出生的", "DATE_OF_BIRTH", "2001年9月3日"),
+        (
+            "ship it to 7 Castle Lane, Norwich NR2 1PL tomorrow",
+            "LOCATION",
+            "7 Castle Lane, Norwich NR2 1PL",
+        ),
+        (
+            "Flat 3, 22 Harbour View, Cardiff CF10 4AB is mine",
+            "LOCATION",
+            "Flat 3, 22 Harbour View, Cardiff CF10 4AB",
+        ),
+        ("j'habite 14 rue du Moulin, 44000 Nantes", "LOCATION", "14 rue du Moulin, 44000 Nantes"),
+        (
+            "envíalo a Calle Mayor 12, 3ºA, 46001 Valencia",
+            "LOCATION",
+            "Calle Mayor 12, 3ºA, 46001 Valencia",
+        ),
+        ("bitte an Lindenstraße 8, 80331 München", "LOCATION", "Lindenstraße 8, 80331 München"),
+        ("can you remind Aoife about the standup", "PERSON", "Aoife"),
+        ("I'll loop in Nikhil after lunch", "PERSON", "Nikhil"),
+    ],
+)
+def test_new_shapes_are_found(redactor: Redactor, text: str, entity: str, value: str) -> None:
+    hits = found(redactor, text)
+    assert any(t == entity and v == value for t, v in hits), hits
+    assert value not in redactor.redact(text).text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "passport photo 2x2 needed, passport renewal 2031",  # no number after the word
+        "our passport office ticket PASS-2231 is closed",
+        "order R5520913 shipped yesterday",  # the same shape without passport context
+        "the sk_ prefix and pk_test_ docs explain it",  # prefixes without a key
+        "the project went live on 2023年3月1日",  # a date, nobody's birth
+        "released on the 21st of June 1979",
+        "I have 3 Kafka Streams, 2 Pro, Leeds",  # no postcode closes it
+        "version 2 Release, 10115 downloads",
+        "we sent it via email, 20 tickets closed",
+        "the best way to tell the team",  # Tell is in the name data: a WordNet word
+        "what a nice way to say no",
+        "go with Trees and Aiming for the demo",  # inflected words among the names
+    ],
+)
+def test_look_alikes_stay(redactor: Redactor, text: str) -> None:
+    assert redactor.redact(text).text == text, found(redactor, text)
+
+
+def test_name_data_is_read_without_importing_the_package() -> None:
+    import sys
+
+    names = package_given_names()
+    assert {"aoife", "nikhil", "hyejin"} <= names
+    assert "gender_guesser.detector" not in sys.modules  # its GPL code is never loaded
