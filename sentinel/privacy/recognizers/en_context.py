@@ -118,6 +118,8 @@ class ContextNames:
         a surname joins only in a person's context), and split into functions the order,
         which is what the dev corpora measured, would be spread over several places."""
         word = words[i].group()
+        if word.isupper() and len(word) > 1:
+            return None  # IRA, HR, CEO: an acronym, whatever name it spells
         key = self._key(word)
         if key is None and fold(word) in self.everyday:
             key = fold(word)  # "will" is a stop word, "Will said" a person
