@@ -95,3 +95,33 @@ def test_name_data_is_read_without_importing_the_package() -> None:
     names = package_given_names()
     assert {"aoife", "nikhil", "hyejin"} <= names
     assert "gender_guesser.detector" not in sys.modules  # its GPL code is never loaded
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("whats a kind way to say no to aunt Folasade", "Folasade"),  # bare relation titles
+        ("ask for nurse Okafor at the desk", "Okafor"),
+        ("sorry Kwabena i meant the other build", "Kwabena"),  # words that address a person
+        ("cc Adeyinka on this thread", "Adeyinka"),
+        ("Nkechi, the order shipped today", "Nkechi"),  # a name opening the message
+        ("Olumide can you send the link", "Olumide"),
+        ("Tendai and i are splitting it", "Tendai"),
+        ("Tendai Moyo wants to know the price", "Tendai Moyo"),
+    ],
+)
+def test_unlisted_names_in_a_persons_place(redactor: Redactor, text: str, value: str) -> None:
+    out = redactor.redact(text).text
+    assert value not in out, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ask Datadog about the spike",  # ask / call take products too
+        "call Uber when you land",
+        "Kubernetes, Terraform and Ansible are on the list",  # brands opening a message
+    ],
+)
+def test_products_in_those_places_stay(redactor: Redactor, text: str) -> None:
+    assert redactor.redact(text).text == text, redactor.redact(text).entities
