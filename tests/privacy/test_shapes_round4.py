@@ -125,3 +125,35 @@ def test_unlisted_names_in_a_persons_place(redactor: Redactor, text: str, value:
 )
 def test_products_in_those_places_stay(redactor: Redactor, text: str) -> None:
     assert redactor.redact(text).text == text, redactor.redact(text).entities
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Ngozi, your parcel is at the desk", "Ngozi"),  # a listed name opening a message
+        ("请转告给Professor Lindqvist明天开会", "Lindqvist"),  # a title right after Chinese
+        ("麻烦给Monsieur Dubois的信翻译一下", "Dubois"),
+        ("Señora Ramírez called twice", "Ramírez"),
+        ("老周 can you check the build", "老周"),  # 老 + surname between Latin words
+        ("兰姐，明天的会改到下午", "兰"),  # surname + 姐 / 哥
+        ("夏雨说他明天不来了", "夏雨"),  # a name that is a noun, doing what people do
+        ("林海的手机号换了", "林海"),
+    ],
+)
+def test_titles_and_word_names(redactor: Redactor, text: str, value: str) -> None:
+    out = redactor.redact(text).text
+    assert value not in out, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "空姐服务很好，帅哥也很热情",  # surname + 姐 / 哥 that are words
+        "我们姐妹明天出差",
+        "店家说明天发货",  # roles speak too
+        "官方说下周上线",
+        "我和同事明天出差",  # a time word, not a name
+    ],
+)
+def test_chinese_look_alikes_stay(redactor: Redactor, text: str) -> None:
+    assert redactor.redact(text).text == text, redactor.redact(text).entities

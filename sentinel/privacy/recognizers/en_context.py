@@ -193,7 +193,8 @@ class ContextNames:
             and (before or after_next)
         ):
             return i + 1, 0.65  # "Aleksandr Petrov joined", "kevin o'brien"
-        if before or _AFTER.match(text, words[i].end()):
+        opens = not text[:start].strip() and _OPENS_AS_PERSON.match(text, words[i].end())
+        if before or opens or _AFTER.match(text, words[i].end()):
             return i, 0.6
         if (
             word.istitle()

@@ -26,15 +26,18 @@ from sentinel.privacy.recognizers.gazetteer import fold, load, package_given_nam
 # Lower-case text too: "i talked to john smith" (en_context).
 GATE = re.compile(r"[A-Za-z]{2}")
 
+# A Han character before is no letter here ("给Professor Tanaka").
 _WORD = regex.compile(
-    r"(?<![\p{L}\p{N}_@./-])\p{Lu}\p{Ll}+(?:['’]?\p{Lu}?\p{Ll}+)*(?:-\p{Lu}\p{Ll}+)?"
-    r"(?![\p{L}\p{N}_@]|\.[a-z]|-\d)"
+    r"(?<![\p{Latin}\p{N}_@./-])\p{Lu}\p{Ll}+(?:['’]?\p{Lu}?\p{Ll}+)*(?:-\p{Lu}\p{Ll}+)?"
+    r"(?![\p{Latin}\p{N}_@]|\.[a-z]|-\d)"
 )
 # What may sit between the words of one name: a space, or a middle initial ("Harold
 # P. Finch"), else the NER takes the given name and the surname is left in the text.
 _JOIN = regex.compile(r" (?:\p{Lu}\. )?")
 _TITLE = regex.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Dear|Mister|Professor|Doctor)\.?)\s+$"
+    r"(?:(?<!\p{Latin})(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Dear|Mister|Professor|Doctor|Monsieur|"
+    r"Madame|Mme|Mlle|Herr|Frau|Señor|Señora|Señorita|Sr|Sra|Srta|Signor|Signora|Sig|Dott)\.?)"
+    r"\s+$"
 )
 _INTRO = regex.compile(
     r"\b(?:i'?m|i am|my name is|name is|this is|call me|ask for|ask|thanks|thank you|"
