@@ -80,7 +80,9 @@ class BatchAnalyzer:
             supported_languages=list(LANGUAGES),
             context_aware_enhancer=NoContextEnhancer(),
         )
-        self.en_person.learn_english(self.nlp_engine.sentence_words, self.nlp_engine.wordnet)
+        self.en_person.learn_english(
+            self.nlp_engine.sentence_words, self.nlp_engine.wordnet, self.nlp_engine.adjectives
+        )
         self.gates = {language: gates(registry, language) for language in LANGUAGES}
         self.deny_entities = {e for e, terms in policy.deny_terms.items() if terms} | {
             e for e, patterns in policy.deny_patterns.items() if patterns

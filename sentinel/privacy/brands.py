@@ -3,9 +3,10 @@
 Many brands are people's names (Wells Fargo, Ralph Lauren, Harry Potter) and many
 products carry a capitalized word the NER takes for a place (the Citi card). No list of
 brands can be complete, but the sentence shows it: a person is not a modifier of a
-product noun, is rarely "the X", is not where someone works, and is not camel-cased
-(AirPods, iPad). A finding of the NER or the name lists in one of these shapes is kept
-in the text; findings from patterns, titles (Mr. Miller) and deny lists are not judged.
+product noun (nor paired by "or" with one that is), is rarely "the X" or "my X", is not
+where someone works, and is not camel-cased (AirPods, iPad). A finding of the NER or the
+name lists in one of these shapes is kept in the text; findings from patterns, titles
+(Mr. Miller) and deny lists are not judged.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ _PRODUCT_NOUN = regex.compile(
 # De / Di / Da / La / Le / Van / Von (McDonald, DeShawn, LaToya, DiCaprio).
 _CAMEL = regex.compile(r"\b(?!(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von)\p{Lu})\p{L}*\p{Ll}\p{Lu}")
 _POSSESSIVE = regex.compile(r"['’]s?$")
+_OR_NEXT = regex.compile(r"\s+(?:or|and|vs\.?)\s+(?:\p{Lu}[\p{L}'’-]*\s+){0,2}\p{Lu}[\p{L}'’-]*\s")
+_OWNED_BY = regex.compile(r"\b(?:my|her|his|your|our|their)\s+$", regex.IGNORECASE)
 _THE_BEFORE = regex.compile(r"\bthe\s+$")
 _NOT_AFTER_THE = regex.compile(r"\s*(?:family|household|twins|brothers|sisters)\b|s\b")
 # Where someone works, banks or shops is an organisation, not a person.
@@ -50,7 +53,12 @@ def brand_shaped(text: str, start: int, end: int) -> bool:
         return True
     if _PRODUCT_NOUN.match(text, end) and not _POSSESSIVE.search(value):
         return True  # but "Sanjay Gupta's laptop" is his
+    pair = _OR_NEXT.match(text, end)  # "Calvin Klein or Hugo Boss perfume"
+    if pair and _PRODUCT_NOUN.match(text, pair.end() - 1):
+        return True
     before = text[max(0, start - 30) : start]
+    if _OWNED_BY.search(before):
+        return True  # "my Tesla", "her Okta": what one has, not whom
     if _THE_BEFORE.search(before) and not _NOT_AFTER_THE.match(text, end):
         return True
     return bool(_AT_WORK.search(before))

@@ -97,6 +97,7 @@ class GatedSpacyNlpEngine(SpacyNlpEngine):
         self.products = products  # allow-listed terms, lower-cased
         self.sentence_words: frozenset[str] = frozenset()
         self.wordnet: frozenset[str] = frozenset()
+        self.adjectives: frozenset[str] = frozenset()
 
     def load(self) -> None:
         nlp = spacy.load(MODEL)
@@ -105,6 +106,7 @@ class GatedSpacyNlpEngine(SpacyNlpEngine):
         index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
         self.wordnet = frozenset(w for words in index.values() for w in words if w.isalpha())
         self.sentence_words = self.wordnet - frozenset(self.names)
+        self.adjectives = frozenset(w for w in index.get("adj", ()) if w.isalpha())
         nlp.select_pipes(enable=["ner"])  # ner carries its own tok2vec in the sm model
         self.nlp = {model["lang_code"]: nlp for model in self.models}
 

@@ -18,6 +18,10 @@ from sentinel.privacy.redactor import Redactor
         "the Ford Mustang needs new tyres",  # "the X": a thing
         "she works at Goldman Sachs now",  # where someone works
         "are the AirTags worth it",  # camel case
+        "Calvin Klein or Hugo Boss perfume for him?",  # paired with a brand-shaped one
+        "my Tesla keeps losing range",  # what one has, not whom
+        "bake it w/ golden raisins",  # a lower-case adjective that is a given name too
+        "the Honda manual is wrong about it",
     ],
 )
 def test_brand_shaped_names_stay(redactor: Redactor, text: str) -> None:
@@ -30,6 +34,8 @@ def test_brand_shaped_names_stay(redactor: Redactor, text: str) -> None:
         ("Priya Raman's laptop was stolen", "Priya Raman"),  # his or her own laptop
         ("I worked with Daniel Kim on it", "Daniel Kim"),  # with a person, not at a firm
         ("ping Ryan McAllister about it", "Ryan McAllister"),  # Mc is a name prefix
+        ("ask Maria or Jose Garcia please", "Jose Garcia"),  # "or" without a product
+        ("my sister Nadia is visiting", "Nadia"),  # a relation, not a possession
         ("Hannah问iPad的保修期多久", "Hannah"),  # the NER span stops at the Chinese
     ],
 )

@@ -112,6 +112,9 @@ class ContextNames:
         # English words that are not on the name lists (the analyzer sets the NER's
         # WordNet index here): "Spring Boot" is no unlisted given name + surname.
         self.english: Collection[str] = frozenset()
+        # Given names that are adjectives too (golden, manual, rose), in lower case, need
+        # a person's verb around them: "w/ golden kiwis", "the manual is useless".
+        self.adjectives: Collection[str] = frozenset()
 
     def _key(self, word: str) -> str | None:
         key = fold(word.split("-")[0]).replace("'", "").replace("’", "")
@@ -194,7 +197,12 @@ class ContextNames:
         ):
             return i + 1, 0.65  # "Aleksandr Petrov joined", "kevin o'brien"
         opens = not text[:start].strip() and _OPENS_AS_PERSON.match(text, words[i].end())
-        if before or opens or _AFTER.match(text, words[i].end()):
+        if lower and key in self.adjectives:
+            before = _BEFORE_VERB.search(text, max(0, start - 40), start)
+            after = _AFTER_STRONG.match(text, words[i].end())
+        else:
+            after = _AFTER.match(text, words[i].end())
+        if before or opens or after:
             return i, 0.6
         if (
             word.istitle()

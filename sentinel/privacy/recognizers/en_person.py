@@ -104,11 +104,14 @@ class EnPersonRecognizer(EntityRecognizer):
         self.surnames = load("en_surnames.txt") | load("intl_surnames.txt")
         self.context = ContextNames(self.given, self.surnames, self.ordinary | _NOT_NAMES)
 
-    def learn_english(self, english: Collection[str], wordnet: Collection[str]) -> None:
+    def learn_english(
+        self, english: Collection[str], wordnet: Collection[str], adjectives: Collection[str]
+    ) -> None:
         """Take `english` (WordNet's words less our lists' names) as the words no unlisted
         name may be, and add gender-guesser's given names that are no WordNet word (Tell,
-        Nice and Faisal are), nor an inflected one."""
+        Nice and Faisal are), nor an inflected one; `adjectives` are WordNet's."""
         self.context.english = english
+        self.context.adjectives = adjectives
         ignored = self.ordinary | _NOT_NAMES | self.context.everyday
         extra = package_given_names() - self.given - ignored
         self.given = self.given | {
