@@ -108,6 +108,7 @@ def test_name_data_is_read_without_importing_the_package() -> None:
         ("Olumide can you send the link", "Olumide"),
         ("Tendai and i are splitting it", "Tendai"),
         ("Tendai Moyo wants to know the price", "Tendai Moyo"),
+        ("Rosalind, my aunt, is flying in", "Rosalind"),  # an apposition of a relation
     ],
 )
 def test_unlisted_names_in_a_persons_place(redactor: Redactor, text: str, value: str) -> None:

@@ -81,7 +81,8 @@ _OPENS_AS_PERSON = regex.compile(
     regex.IGNORECASE,
 )
 _AFTER = regex.compile(
-    r"(?:['’]s\b|\s*[的说和跟]|\s+(?:said|says|told|asked|wants|wanted|will|would|is|was|"
+    rf"(?:\s*,?\s+(?:my|our|his|her|your) (?:{_RELATION})\b|"  # "Rosalind, my aunt"
+    r"['’]s\b|\s*[的说和跟]|\s+(?:said|says|told|asked|wants|wanted|will|would|is|was|"
     r"has|had|keeps|kept|needs|forgot|booked|emailed|called|sent|wrote|replied|approved|"
     r"joined|from|and|thinks|thought|just|also|still|never|ever|can|could|should|did|does|"
     r"didn't|doesn't|isn't|won't|left|got|reported|signed|went|came|broke|agreed|"
