@@ -4,7 +4,8 @@ Many brands are people's names (Wells Fargo, Ralph Lauren, Harry Potter) and man
 products carry a capitalized word the NER takes for a place (the Citi card). No list of
 brands can be complete, but the sentence shows it: a person is not a modifier of a
 product noun (nor paired by "or" with one that is), is rarely "the X" or "my X", is not
-where someone works, and is not camel-cased (AirPods, iPad). A finding of the NER or the
+where someone works, is not a possessive that owns nothing (Lowe's won't), and is not
+camel-cased (AirPods, iPad). A finding of the NER or the
 name lists in one of these shapes is kept in the text; findings from patterns, titles
 (Mr. Miller) and deny lists are not judged.
 """
@@ -32,6 +33,12 @@ _PRODUCT_NOUN = regex.compile(
 _CAMEL = regex.compile(r"\b(?!(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von)\p{Lu})\p{L}*\p{Ll}\p{Lu}")
 _POSSESSIVE = regex.compile(r"['’]s?$")
 _OR_NEXT = regex.compile(r"\s+(?:or|and|vs\.?)\s+(?:\p{Lu}[\p{L}'’-]*\s+){0,2}\p{Lu}[\p{L}'’-]*\s")
+# A possessive that owns nothing and acts ("Lowe's wont", "Jack Daniel's or Jameson"):
+# a person's would be followed by what they own.
+_SHOP_POSSESSIVE = regex.compile(
+    r"['’]s\s+(?:(?i:wont|won't|doesnt|doesn't|didnt|didn't|ideally|instead)\b"
+    r"|or\s+\p{Lu}[\p{L}-]+(?!\p{L}|['’]s))"  # "Jack Daniel's or Jameson", not "or John's"
+)
 _OWNED_BY = regex.compile(r"\b(?:my|her|his|your|our|their)\s+$", regex.IGNORECASE)
 _THE_BEFORE = regex.compile(r"\bthe\s+$")
 _NOT_AFTER_THE = regex.compile(r"\s*(?:family|household|twins|brothers|sisters)\b|s\b")
@@ -53,6 +60,8 @@ def brand_shaped(text: str, start: int, end: int) -> bool:
         return True
     if _PRODUCT_NOUN.match(text, end) and not _POSSESSIVE.search(value):
         return True  # but "Sanjay Gupta's laptop" is his
+    if _SHOP_POSSESSIVE.match(text, end - 2 if _POSSESSIVE.search(value) else end):
+        return True  # "Lowe's wont honor it": a shop's or a firm's name
     pair = _OR_NEXT.match(text, end)  # "Calvin Klein or Hugo Boss perfume"
     if pair and _PRODUCT_NOUN.match(text, pair.end() - 1):
         return True

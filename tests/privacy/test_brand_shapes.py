@@ -22,6 +22,8 @@ from sentinel.privacy.redactor import Redactor
         "my Tesla keeps losing range",  # what one has, not whom
         "bake it w/ golden raisins",  # a lower-case adjective that is a given name too
         "the Honda manual is wrong about it",
+        "Macy's wont take returns without a receipt",  # a possessive that acts
+        "Johnnie Walker's or Glenfiddich, which is smoother?",
     ],
 )
 def test_brand_shaped_names_stay(redactor: Redactor, text: str) -> None:
@@ -36,6 +38,8 @@ def test_brand_shaped_names_stay(redactor: Redactor, text: str) -> None:
         ("ping Ryan McAllister about it", "Ryan McAllister"),  # Mc is a name prefix
         ("ask Maria or Jose Garcia please", "Jose Garcia"),  # "or" without a product
         ("my sister Nadia is visiting", "Nadia"),  # a relation, not a possession
+        ("was it Maria's or yours", "Maria"),  # a person's possessive before "or"
+        ("is this Kevin's or John's", "Kevin"),
         ("Hannah问iPad的保修期多久", "Hannah"),  # the NER span stops at the Chinese
     ],
 )
