@@ -81,7 +81,10 @@ class BatchAnalyzer:
             context_aware_enhancer=NoContextEnhancer(),
         )
         self.en_person.learn_english(
-            self.nlp_engine.sentence_words, self.nlp_engine.wordnet, self.nlp_engine.adjectives
+            self.nlp_engine.sentence_words,
+            self.nlp_engine.wordnet,
+            self.nlp_engine.adjectives,
+            self.nlp_engine.nouns_only,
         )
         self.gates = {language: gates(registry, language) for language in LANGUAGES}
         self.deny_entities = {e for e, terms in policy.deny_terms.items() if terms} | {

@@ -98,6 +98,7 @@ class GatedSpacyNlpEngine(SpacyNlpEngine):
         self.sentence_words: frozenset[str] = frozenset()
         self.wordnet: frozenset[str] = frozenset()
         self.adjectives: frozenset[str] = frozenset()
+        self.nouns_only: frozenset[str] = frozenset()
 
     def load(self) -> None:
         nlp = spacy.load(MODEL)
@@ -107,6 +108,8 @@ class GatedSpacyNlpEngine(SpacyNlpEngine):
         self.wordnet = frozenset(w for words in index.values() for w in words if w.isalpha())
         self.sentence_words = self.wordnet - frozenset(self.names)
         self.adjectives = frozenset(w for w in index.get("adj", ()) if w.isalpha())
+        other = {w for pos in ("adj", "adv", "verb") for w in index.get(pos, ())}
+        self.nouns_only = frozenset(w for w in index.get("noun", ()) if w.isalpha()) - other
         nlp.select_pipes(enable=["ner"])  # ner carries its own tok2vec in the sm model
         self.nlp = {model["lang_code"]: nlp for model in self.models}
 

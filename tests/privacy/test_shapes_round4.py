@@ -109,6 +109,7 @@ def test_name_data_is_read_without_importing_the_package() -> None:
         ("Tendai and i are splitting it", "Tendai"),
         ("Tendai Moyo wants to know the price", "Tendai Moyo"),
         ("Rosalind, my aunt, is flying in", "Rosalind"),  # an apposition of a relation
+        ("please remind Lakshmi about the form", "Lakshmi"),  # a WordNet proper noun
     ],
 )
 def test_unlisted_names_in_a_persons_place(redactor: Redactor, text: str, value: str) -> None:
@@ -121,6 +122,8 @@ def test_unlisted_names_in_a_persons_place(redactor: Redactor, text: str, value:
     [
         "ask Datadog about the spike",  # ask / call take products too
         "call Uber when you land",
+        "the River flows past the office",  # name data that WordNet has as a noun
+        "we sold the Asset last week",
         "Kubernetes, Terraform and Ansible are on the list",  # brands opening a message
     ],
 )

@@ -105,19 +105,29 @@ class EnPersonRecognizer(EntityRecognizer):
         self.context = ContextNames(self.given, self.surnames, self.ordinary | _NOT_NAMES)
 
     def learn_english(
-        self, english: Collection[str], wordnet: Collection[str], adjectives: Collection[str]
+        self,
+        english: Collection[str],
+        wordnet: Collection[str],
+        adjectives: Collection[str],
+        nouns_only: Collection[str],
     ) -> None:
         """Take `english` (WordNet's words less our lists' names) as the words no unlisted
-        name may be, and add gender-guesser's given names that are no WordNet word (Tell,
-        Nice and Faisal are), nor an inflected one; `adjectives` are WordNet's."""
+        name may be, and add gender-guesser's given names that are no WordNet word (Tell
+        and Nice are), nor an inflected one. Those WordNet has only as a noun (Faisal and
+        Lakshmi as proper nouns, but also River, Asset) count as everyday-word names: only
+        capitalized, with a person's verb around them. `adjectives` are WordNet's."""
         self.context.english = english
         self.context.adjectives = adjectives
         ignored = self.ordinary | _NOT_NAMES | self.context.everyday
         extra = package_given_names() - self.given - ignored
-        self.given = self.given | {
-            k for k in extra if k not in wordnet and not _inflected(k, wordnet)
-        }
+        nouns = {k for k in extra if k in nouns_only and len(k) > 3}
+        self.given = (
+            self.given
+            | nouns
+            | {k for k in extra if k not in wordnet and not _inflected(k, wordnet)}
+        )
         self.context.given = self.given
+        self.context.everyday = self.context.everyday | nouns
 
     def _key(self, word: str) -> str | None:
         key = fold(word.split("-")[0])
