@@ -110,6 +110,7 @@ def test_name_data_is_read_without_importing_the_package() -> None:
         ("Tendai Moyo wants to know the price", "Tendai Moyo"),
         ("Rosalind, my aunt, is flying in", "Rosalind"),  # an apposition of a relation
         ("please remind Lakshmi about the form", "Lakshmi"),  # a WordNet proper noun
+        ("my emergency contact is Min-jun Choi", "Min-jun Choi"),  # Korean hyphenation
     ],
 )
 def test_unlisted_names_in_a_persons_place(redactor: Redactor, text: str, value: str) -> None:
@@ -124,6 +125,7 @@ def test_unlisted_names_in_a_persons_place(redactor: Redactor, text: str, value:
         "call Uber when you land",
         "the River flows past the office",  # name data that WordNet has as a noun
         "we sold the Asset last week",
+        "the Wi-fi drops every hour",  # a hyphenated word is no Korean name
         "Kubernetes, Terraform and Ansible are on the list",  # brands opening a message
     ],
 )

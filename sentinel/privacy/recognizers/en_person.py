@@ -28,7 +28,7 @@ GATE = re.compile(r"[A-Za-z]{2}")
 
 # A Han character before is no letter here ("给Professor Tanaka").
 _WORD = regex.compile(
-    r"(?<![\p{Latin}\p{N}_@./-])\p{Lu}\p{Ll}+(?:['’]?\p{Lu}?\p{Ll}+)*(?:-\p{Lu}\p{Ll}+)?"
+    r"(?<![\p{Latin}\p{N}_@./-])\p{Lu}\p{Ll}+(?:['’]?\p{Lu}?\p{Ll}+)*(?:-\p{L}\p{Ll}+)?"
     r"(?![\p{Latin}\p{N}_@]|\.[a-z]|-\d)"
 )
 # What may sit between the words of one name: a space, or a middle initial ("Harold
@@ -130,7 +130,10 @@ class EnPersonRecognizer(EntityRecognizer):
         self.context.everyday = self.context.everyday | nouns
 
     def _key(self, word: str) -> str | None:
-        key = fold(word.split("-")[0])
+        head, _, tail = word.partition("-")
+        # Korean given names are written Hye-jin or Hyejin; a capitalized tail is a
+        # double-barrelled name whose first part is looked up (Abernathy-Klein)
+        key = fold(head + tail) if tail[:1].islower() else fold(head)
         return None if key in self.ordinary or key in _NOT_NAMES else key
 
     def analyze(
