@@ -58,6 +58,7 @@ def found(redactor: Redactor, text: str) -> list[tuple[str, str]]:
             "Calle Mayor 12, 3ºA, 46001 Valencia",
         ),
         ("bitte an Lindenstraße 8, 80331 München", "LOCATION", "Lindenstraße 8, 80331 München"),
+        ("stuur het naar Dorpsweg 3, 3511 AB Utrecht", "LOCATION", "Dorpsweg 3, 3511 AB Utrecht"),
         ("can you remind Aoife about the standup", "PERSON", "Aoife"),
         ("I'll loop in Nikhil after lunch", "PERSON", "Nikhil"),
     ],

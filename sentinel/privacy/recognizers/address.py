@@ -7,7 +7,7 @@ an ordinal, "5th"), one of the USPS street suffixes (data/us_street_suffixes.txt
 then optionally the unit, city, state and ZIP code. A UK line needs no suffix
 ("12 Deansgate") because its postcode (M3 2BW) closes it; a French, Spanish, Italian,
 German or Dutch line is a street word (rue, calle, via, -straße) with its number and a
-four- or five-digit postcode before the city.
+four- or five-digit postcode (Dutch ones end in two letters) before the city.
 """
 
 from __future__ import annotations
@@ -45,9 +45,9 @@ _EU_STREET = (
 _EU = (
     rf"(?i:(?<![\w.])(?:\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+)?{_EU_STREET})\s+"
     r"(?:[\w'’.-]+\s+){0,5}?[\w'’.-]+(?:,?\s+\d{1,4}[a-zA-Z]?)?(?:,\s*[\w/ºª°-]{1,8})?"
-    r",?\s+\d{4,5}\s+[A-Z][\w-]+"
+    r",?\s+\d{4,5}(?:\s[A-Z]{2})?\s+[A-Z][\w-]+"
     r"|(?<![\w.])[A-Z][\w-]*(?:stra(?:ß|ss)e|str\.|weg|platz|allee|gasse|straat|laan|plein)"
-    r"\s+\d{1,4}[a-z]?,\s*\d{4,5}\s+[A-Z][\w-]+"
+    r"\s+\d{1,4}[a-z]?,\s*\d{4,5}(?:\s[A-Z]{2})?\s+[A-Z][\w-]+"
 )
 
 
