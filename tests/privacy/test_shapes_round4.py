@@ -164,3 +164,21 @@ def test_titles_and_word_names(redactor: Redactor, text: str, value: str) -> Non
 )
 def test_chinese_look_alikes_stay(redactor: Redactor, text: str) -> None:
     assert redactor.redact(text).text == text, redactor.redact(text).entities
+
+
+def test_without_the_names_extra_the_name_data_is_empty_not_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """gender-guesser is the opt-in `names` extra: an install without it (the wheel's
+    default) reads no names from it instead of failing to start the recognizer."""
+    import importlib.metadata
+
+    def missing(name: str) -> importlib.metadata.Distribution:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    package_given_names.cache_clear()
+    monkeypatch.setattr(importlib.metadata, "distribution", missing)
+    try:
+        assert package_given_names() == frozenset()
+    finally:
+        package_given_names.cache_clear()

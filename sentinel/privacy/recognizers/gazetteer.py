@@ -38,10 +38,16 @@ def package_given_names() -> frozenset[str]:
     the census and Faker lists lack: Aoife, Nikhil, Faisal, Hye-jin), folded like ours.
 
     Only the data file is read (GNU FDL); the package's code is never imported. Many of
-    them are English words too (Will, Rose, Page), so the caller filters them."""
-    path = importlib.metadata.distribution("gender-guesser").locate_file(
-        "gender_guesser/data/nam_dict.txt"
-    )
+    them are English words too (Will, Rose, Page), so the caller filters them.
+
+    The package is the opt-in `names` extra (its licences are not Apache-2.0's): without
+    it there are no names from it, and the lists and context rules stand alone."""
+    try:
+        path = importlib.metadata.distribution("gender-guesser").locate_file(
+            "gender_guesser/data/nam_dict.txt"
+        )
+    except importlib.metadata.PackageNotFoundError:
+        return frozenset()
     out = set()
     for line in path.read_text(encoding="utf-8").splitlines():  # type: ignore[union-attr]
         parts = line.split()
