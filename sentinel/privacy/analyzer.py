@@ -16,6 +16,7 @@ from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from sentinel.privacy.brands import JUDGED_RECOGNIZERS, JUDGED_TYPES, brand_shaped
 from sentinel.privacy.language import LangChoice, detect
 from sentinel.privacy.ner import GatedSpacyNlpEngine
 from sentinel.privacy.policy import Policy
@@ -79,7 +80,12 @@ class BatchAnalyzer:
             supported_languages=list(LANGUAGES),
             context_aware_enhancer=NoContextEnhancer(),
         )
-        self.en_person.context.english = self.nlp_engine.sentence_words
+        self.en_person.learn_english(
+            self.nlp_engine.sentence_words,
+            self.nlp_engine.wordnet,
+            self.nlp_engine.adjectives,
+            self.nlp_engine.nouns_only,
+        )
         self.gates = {language: gates(registry, language) for language in LANGUAGES}
         self.deny_entities = {e for e, terms in policy.deny_terms.items() if terms} | {
             e for e, patterns in policy.deny_patterns.items() if patterns
@@ -114,7 +120,7 @@ class BatchAnalyzer:
                 if "en" in text_langs:
                     entities &= {"PERSON"}
                 results += self._analyze(text, "zh", entities, nlp_artifacts)
-            out.append(self.policy.keep(text, results))
+            out.append(self.policy.keep(text, [r for r in results if not _brand(text, r)]))
         return out
 
     def _candidates(self, text: str, language: str) -> set[str]:
@@ -133,3 +139,12 @@ class BatchAnalyzer:
             nlp_artifacts=nlp_artifacts,
             allow_list=self.allow_list,
         )
+
+
+def _brand(text: str, result: RecognizerResult) -> bool:
+    """A name-list or NER finding written as a brand is (sentinel.privacy.brands)."""
+    return (
+        result.entity_type in JUDGED_TYPES
+        and (result.recognition_metadata or {}).get("recognizer_name") in JUDGED_RECOGNIZERS
+        and brand_shaped(text, result.start, result.end)
+    )

@@ -39,6 +39,13 @@ def detect(text: str, choice: LangChoice = "auto") -> frozenset[Lang]:
     return frozenset(langs)
 
 
+def before_cjk(text: str, start: int, end: int) -> int:
+    """Where text[start:end] stops being Latin: at its first CJK character, less the
+    spaces before it (an English NER span over the blanked view can run across one)."""
+    found = _CJK_OR_FULLWIDTH.search(text, start, end)
+    return end if found is None else len(text[: found.start()].rstrip())
+
+
 def english_view(text: str) -> str:
     """`text` with CJK characters and full-width punctuation replaced by spaces."""
     return _CJK_OR_FULLWIDTH.sub(" ", text)

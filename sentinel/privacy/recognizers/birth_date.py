@@ -1,4 +1,4 @@
-"""Dates of birth: a date right after born / birthday / DOB / 出生 / 生日.
+"""Dates of birth: a date right after born / birthday / DOB / 出生 / 生日, or before 出生.
 
 A date alone is not personal data (release dates, deadlines), and DATE_TIME findings
 would wipe the timestamps that make a stored conversation useful; a date following a
@@ -28,8 +28,10 @@ _DATE = (
 _CONTEXT = (
     r"(?<=(?:\bborn|\bbirth\s*date|\bdate\s+of\s+birth|\bbirthday|\bdob|\bd\.o\.b\.?"
     r"|出生日期|出生于|出生|生日|生于)"
-    r"\s*(?:is|was|on|in|:|：|是|为|在)?\s*(?:on\s+)?)"
+    r"\s*(?:is|was|on|in|:|：|是|为|在)?\s*(?:on\s+)?(?:the\s+)?)"
 )
+# Chinese puts the date first: 1990年5月6日出生, 生于 after it too.
+_BEFORE_BIRTH = r"(?=\s*(?:出生|生的|生人|生于))"
 
 
 def birth_date_recognizer(language: str) -> PatternRecognizer:
@@ -37,6 +39,9 @@ def birth_date_recognizer(language: str) -> PatternRecognizer:
         supported_entity="DATE_OF_BIRTH",
         name="BirthDateRecognizer",
         supported_language=language,
-        patterns=[Pattern("date_of_birth", _CONTEXT + _DATE + r"(?![\d])", 0.85)],
+        patterns=[
+            Pattern("date_of_birth", _CONTEXT + _DATE + r"(?![\d])", 0.85),
+            Pattern("date_then_birth", r"(?<!\d)" + _DATE + _BEFORE_BIRTH, 0.85),
+        ],
         global_regex_flags=regex.IGNORECASE,
     )

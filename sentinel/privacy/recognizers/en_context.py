@@ -41,8 +41,11 @@ _VERBS = (
     r"hello to|hi to|approv(?:e|ed)|reach(?:ed)?|visit(?:ed|ing)?|"
     r"help(?:ed)?|pay|paid|page|notify|inform(?:ed)?|introduce|loop in|hired?|fired?"
 )
+# Relations written like a title, in lower case: "aunt Folasade", "nurse Okafor" (the
+# capitalized "Uncle Ben's" is a brand).
+_BARE_TITLE = r"(?-i:aunt|auntie|uncle|granny|grandma|grandpa|nana|nurse|cousin|coach|pastor)"
 _BEFORE = regex.compile(
-    rf"(?:\b(?:{_VERBS}|wait(?:ing)? (?:on|for)|with|w/|and|to|for|from|by|"
+    rf"(?:\b(?:{_VERBS}|wait(?:ing)? (?:on|for)|with|w/|and|to|for|from|by|{_BARE_TITLE}|"
     rf"(?:my|our|your|his|her) (?:{_RELATION}))|[给和跟找叫问让同请]|告诉|通知|转告|谢谢|感谢)"
     r"\s*[,:]?\s*$",
     regex.IGNORECASE,
@@ -57,9 +60,29 @@ _BEFORE_VERB = regex.compile(
 # A lower-case title: "thanks mr. patel" (EnPersonRecognizer reads capitalized ones).
 _TITLE = regex.compile(r"\b(?:mr|mrs|ms|miss|dr|prof)(?:\.\s*|\s+)$", regex.IGNORECASE)
 # After "my boss" any capitalized word that is no ordinary word is the person's name.
-_RELATED = regex.compile(rf"\b(?:my|our|your|his|her) (?:{_RELATION})\s*,?\s*$", regex.IGNORECASE)
+_RELATED = regex.compile(
+    rf"\b(?:(?:my|our|your|his|her) (?:{_RELATION})|{_BARE_TITLE})\s*,?\s*$", regex.IGNORECASE
+)
+# Words that address only a person, before a name outside the lists ("sorry Kwabena",
+# "cc Adeyinka"); ask / call / text also take products (ask Datadog, call Uber).
+_ADDRESS = regex.compile(
+    r"(?:^|[\s,(])(?:sorry|thanks|thank you|thx|hey|hi|hello|yo|dear|bye|cc|tell|remind)"
+    r"\s*,?\s*$",
+    regex.IGNORECASE,
+)
+# What follows a name that opens a message ("Nkechi, the order ...", "Olumide can you",
+# "Tendai and i"): a name addressed or doing something, not a list of brands.
+_OPENS_AS_PERSON = regex.compile(
+    r",\s+(?:the|your|you|u|ur|i|can|could|pls|please|did|do|are|is|have|thanks|sorry|"
+    r"we|just|when|where|what|how|why)\b"
+    r"|\s+(?:and (?:i|me)|can you|could you|can u|pls|please|says|said|wants|asked|told|"
+    r"thinks|called|emailed|texted|replied|mentioned|agreed|confirmed|needs|sent|wrote|"
+    r"joined|reported)\b",
+    regex.IGNORECASE,
+)
 _AFTER = regex.compile(
-    r"(?:['’]s\b|\s*[的说和跟]|\s+(?:said|says|told|asked|wants|wanted|will|would|is|was|"
+    rf"(?:\s*,?\s+(?:my|our|his|her|your) (?:{_RELATION})\b|"  # "Rosalind, my aunt"
+    r"['’]s\b|\s*[的说和跟]|\s+(?:said|says|told|asked|wants|wanted|will|would|is|was|"
     r"has|had|keeps|kept|needs|forgot|booked|emailed|called|sent|wrote|replied|approved|"
     r"joined|from|and|thinks|thought|just|also|still|never|ever|can|could|should|did|does|"
     r"didn't|doesn't|isn't|won't|left|got|reported|signed|went|came|broke|agreed|"
@@ -90,6 +113,9 @@ class ContextNames:
         # English words that are not on the name lists (the analyzer sets the NER's
         # WordNet index here): "Spring Boot" is no unlisted given name + surname.
         self.english: Collection[str] = frozenset()
+        # Given names that are adjectives too (golden, manual, rose), in lower case, need
+        # a person's verb around them: "w/ golden kiwis", "the manual is useless".
+        self.adjectives: Collection[str] = frozenset()
 
     def _key(self, word: str) -> str | None:
         key = fold(word.split("-")[0]).replace("'", "").replace("’", "")
@@ -118,6 +144,8 @@ class ContextNames:
         a surname joins only in a person's context), and split into functions the order,
         which is what the dev corpora measured, would be spread over several places."""
         word = words[i].group()
+        if word.isupper() and len(word) > 1:
+            return None  # IRA, HR, CEO: an acronym, whatever name it spells
         key = self._key(word)
         if key is None and fold(word) in self.everyday:
             key = fold(word)  # "will" is a stop word, "Will said" a person
@@ -149,7 +177,9 @@ class ContextNames:
         same_case = joined and nxt.group()[:1].isupper() == word[:1].isupper()
         if lower and same_case and surname in self.surnames:
             return i + 1, 0.7  # "andrew miller"
-        before = _BEFORE.search(text, max(0, start - 40), start)
+        before = _BEFORE.search(text, max(0, start - 40), start) or _ADDRESS.search(
+            text, max(0, start - 12), start
+        )
         after_next = joined and _AFTER.match(text, nxt.end())
         # an unlisted capitalized word after a listed given name is its surname when
         # a person's context surrounds both; an English word only before a verb
@@ -167,7 +197,13 @@ class ContextNames:
             and (before or after_next)
         ):
             return i + 1, 0.65  # "Aleksandr Petrov joined", "kevin o'brien"
-        if before or _AFTER.match(text, words[i].end()):
+        opens = not text[:start].strip() and _OPENS_AS_PERSON.match(text, words[i].end())
+        if lower and key in self.adjectives:
+            before = _BEFORE_VERB.search(text, max(0, start - 40), start)
+            after = _AFTER_STRONG.match(text, words[i].end())
+        else:
+            after = _AFTER.match(text, words[i].end())
+        if before or opens or after:
             return i, 0.6
         if (
             word.istitle()
@@ -183,11 +219,16 @@ class ContextNames:
     ) -> tuple[int, float] | None:
         """A given name outside the lists: after "my boss" ("My boss Gareth wants"), or
         before a listed surname and what a person does ("Adebayo Ogunleye is waiting")."""
-        if _RELATED.search(text, max(0, words[i].start() - 30), words[i].start()):
+        start = words[i].start()
+        if _RELATED.search(text, max(0, start - 30), start) or _ADDRESS.search(
+            text, max(0, start - 12), start
+        ):
             return i, 0.6
+        opens = not text[:start].strip()
+        if opens and _OPENS_AS_PERSON.match(text, words[i].end()):
+            return i, 0.55  # "Nkechi, the order shipped"
         if not joined:
             return None  # one unlisted word with a verb: as often a product (ask Datadog)
-        start = words[i].start()
         nxt = words[i + 1]
         surname = self._key(nxt.group())
         if not nxt.group().istitle() or surname is None or surname in self.everyday:
@@ -195,11 +236,12 @@ class ContextNames:
         if surname in self.surnames and _AFTER.match(text, nxt.end()):
             return i + 1, 0.6
         # two unlisted non-English words with a verb on both sides ("spoke to Funmilayo
-        # Adebayo about"): a foreign name outside the lists
+        # Adebayo about"), or opening the message before one: a foreign name outside the
+        # lists
         if (
             surname not in self.english
-            and _BEFORE_VERB.search(text, max(0, start - 40), start)
-            and _AFTER.match(text, nxt.end())
+            and (opens or _BEFORE_VERB.search(text, max(0, start - 40), start))
+            and (_AFTER_STRONG if opens else _AFTER).match(text, nxt.end())
         ):
             return i + 1, 0.55
         return None

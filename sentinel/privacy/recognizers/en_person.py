@@ -21,20 +21,23 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from sentinel.privacy.recognizers.en_context import ContextNames
-from sentinel.privacy.recognizers.gazetteer import fold, load
+from sentinel.privacy.recognizers.gazetteer import fold, load, package_given_names
 
 # Lower-case text too: "i talked to john smith" (en_context).
 GATE = re.compile(r"[A-Za-z]{2}")
 
+# A Han character before is no letter here ("给Professor Tanaka").
 _WORD = regex.compile(
-    r"(?<![\p{L}\p{N}_@./-])\p{Lu}\p{Ll}+(?:['’]?\p{Lu}?\p{Ll}+)*(?:-\p{Lu}\p{Ll}+)?"
-    r"(?![\p{L}\p{N}_@]|\.[a-z]|-\d)"
+    r"(?<![\p{Latin}\p{N}_@./-])\p{Lu}\p{Ll}+(?:['’]?\p{Lu}?\p{Ll}+)*(?:-\p{L}\p{Ll}+)?"
+    r"(?![\p{Latin}\p{N}_@]|\.[a-z]|-\d)"
 )
 # What may sit between the words of one name: a space, or a middle initial ("Harold
 # P. Finch"), else the NER takes the given name and the surname is left in the text.
 _JOIN = regex.compile(r" (?:\p{Lu}\. )?")
 _TITLE = regex.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Dear|Mister|Professor|Doctor)\.?)\s+$"
+    r"(?:(?<!\p{Latin})(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Dear|Mister|Professor|Doctor|Monsieur|"
+    r"Madame|Mme|Mlle|Herr|Frau|Señor|Señora|Señorita|Sr|Sra|Srta|Signor|Signora|Sig|Dott)\.?)"
+    r"\s+$"
 )
 _INTRO = regex.compile(
     r"\b(?:i'?m|i am|my name is|name is|this is|call me|ask for|ask|thanks|thank you|"
@@ -101,8 +104,36 @@ class EnPersonRecognizer(EntityRecognizer):
         self.surnames = load("en_surnames.txt") | load("intl_surnames.txt")
         self.context = ContextNames(self.given, self.surnames, self.ordinary | _NOT_NAMES)
 
+    def learn_english(
+        self,
+        english: Collection[str],
+        wordnet: Collection[str],
+        adjectives: Collection[str],
+        nouns_only: Collection[str],
+    ) -> None:
+        """Take `english` (WordNet's words less our lists' names) as the words no unlisted
+        name may be, and add gender-guesser's given names that are no WordNet word (Tell
+        and Nice are), nor an inflected one. Those WordNet has only as a noun (Faisal and
+        Lakshmi as proper nouns, but also River, Asset) count as everyday-word names: only
+        capitalized, with a person's verb around them. `adjectives` are WordNet's."""
+        self.context.english = english
+        self.context.adjectives = adjectives
+        ignored = self.ordinary | _NOT_NAMES | self.context.everyday
+        extra = package_given_names() - self.given - ignored
+        nouns = {k for k in extra if k in nouns_only and len(k) > 3}
+        self.given = (
+            self.given
+            | nouns
+            | {k for k in extra if k not in wordnet and not _inflected(k, wordnet)}
+        )
+        self.context.given = self.given
+        self.context.everyday = self.context.everyday | nouns
+
     def _key(self, word: str) -> str | None:
-        key = fold(word.split("-")[0])
+        head, _, tail = word.partition("-")
+        # Korean given names are written Hye-jin or Hyejin; a capitalized tail is a
+        # double-barrelled name whose first part is looked up (Abernathy-Klein)
+        key = fold(head + tail) if tail[:1].islower() else fold(head)
         return None if key in self.ordinary or key in _NOT_NAMES else key
 
     def analyze(
@@ -200,3 +231,23 @@ class EnPersonRecognizer(EntityRecognizer):
             ):
                 return j + n - 1, 0.65
         return None, 0.0
+
+
+# Plural, past and -ing endings: the WordNet index holds base forms only, and the name
+# data has a few inflected English words among its 46,000 names (Trees, Aiming, Vents).
+_INFLECTIONS = (
+    ("ies", "y"),
+    ("es", ""),
+    ("s", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+)
+
+
+def _inflected(word: str, english: Collection[str]) -> bool:
+    return any(
+        word.endswith(end) and len(word) - len(end) >= 3 and word[: -len(end)] + base in english
+        for end, base in _INFLECTIONS
+    )

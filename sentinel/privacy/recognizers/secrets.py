@@ -12,7 +12,11 @@ import re
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
-GATE = re.compile(r"sk-|AKIA|gh[pousr]_|xox[bap]-|eyJ|bearer|basic|token|key", re.IGNORECASE)
+GATE = re.compile(
+    r"sk-|[spr]k_(?:live|test)_|AKIA|AIza|gh[pousr]_|github_pat_|glpat-|hf_|npm_|xox[bap]-|eyJ|"
+    r"bearer|basic|token|key",
+    re.IGNORECASE,
+)
 
 _TOKEN = r"[A-Za-z0-9_\-.~+/]{12,}=*"
 
@@ -26,6 +30,14 @@ def secret_recognizers(language: str) -> list[PatternRecognizer]:
             Pattern("openai_style", r"(?<![A-Za-z0-9])sk-(?:proj-)?[A-Za-z0-9_\-]{16,}", 0.9),
             Pattern("aws_access_key", r"(?<![A-Z0-9])AKIA[0-9A-Z]{16}(?![A-Z0-9])", 0.9),
             Pattern("github_token", r"(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{30,}", 0.9),
+            Pattern("github_pat", r"(?<![A-Za-z0-9])github_pat_[A-Za-z0-9_]{22,}", 0.9),
+            # Stripe (secret, publishable, restricted; live and test), Google, GitLab,
+            # Hugging Face and npm tokens: each prefix is documented by its issuer.
+            Pattern("stripe_key", r"(?<![A-Za-z0-9])[spr]k_(?:live|test)_[A-Za-z0-9]{16,}", 0.9),
+            Pattern("google_api_key", r"(?<![A-Za-z0-9])AIza[0-9A-Za-z_\-]{35}", 0.9),
+            Pattern("gitlab_token", r"(?<![A-Za-z0-9])glpat-[A-Za-z0-9_\-]{20,}", 0.9),
+            Pattern("huggingface_token", r"(?<![A-Za-z0-9])hf_[A-Za-z0-9]{30,}", 0.9),
+            Pattern("npm_token", r"(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}", 0.9),
             Pattern("slack_token", r"(?<![A-Za-z0-9])xox[bap]-[A-Za-z0-9-]{10,}", 0.9),
             # The credential after an auth scheme ("Authorization: Bearer abc...").
             Pattern("auth_scheme", rf"(?<=\b(?:bearer|basic|token)\s+){_TOKEN}", 0.8),

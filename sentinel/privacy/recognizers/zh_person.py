@@ -46,7 +46,8 @@ _WEAK_INTRO = "我是|客户|患者|转告|谢谢|感谢|联系|找|问问|请|�
 # 总 (王总, the boss) but not 总结 / 总共 / 总是 ...
 _TITLES = (
     "先生|女士|小姐|老师|经理|总监|医生|主任|同学|教授|律师|阿姨|师傅|大夫|总经理|"
-    "总(?![结共是体部数额计算之统量和])|组长|部长|院长|校长|队长|局长|处长|科长|主管|护士|助理"
+    "总(?![结共是体部数额计算之统量和])|组长|部长|院长|校长|队长|局长|处长|科长|主管|护士|助理|"
+    "姐(?!妹)|哥(?!们)"
 )
 _WEAK_TITLES = "说|和|的"
 # Characters that, standing alone after a surname, are a verb or particle, not a name.
@@ -71,6 +72,14 @@ _OWNED = _words(
     "孩子 儿子 女儿 老公 老婆 妈妈 爸爸 电话 手机 微信 邮箱 账号 工位 电脑 快递 发票 合同 方案 "
     "车 家 朋友 同事 老板 助理 简历 护照 身份证 地址 工资 报销 演讲稿 资料 航班 订单 报告"
 )
+# The strictest of the above: what nothing but a person does or holds.
+_ONLY_PEOPLE_DO = _words("说 负责 请假 打电话 签字 值班 出差 加班 面试 入职 离职 结婚 答应 回复")
+_OWNED_ONLY_BY_PEOPLE = _words(
+    "孩子 儿子 女儿 老公 老婆 妈妈 爸爸 电话 手机 微信 邮箱 账号 身份证 身份证号 护照 简历 工资"
+)
+# Endings of words for roles and groups, which speak and own too (商家, 专家, 官方, 店员).
+_ROLE_ENDINGS = frozenset("家方员师生长工人户者们局司部队商主")
+_NOT_NOUN_FLAGS = frozenset({"t", "m", "q", "r", "d", "p", "c", "u", "f"})
 _PROPER_FLAGS = frozenset({"nz", "ns"})
 _PROPER_FREQ = 2000  # 金星 (695), 高山 (1202); 北京 and 中国 are far above
 
@@ -111,7 +120,10 @@ class ZhPersonRecognizer(EntityRecognizer):
         # 小王 / 老张: after 跟 / 给 ... anywhere, else before what a person does
         single = "[" + "".join(sorted(self.structural)) + "]"
         self.nickname = regex.compile(
-            rf"(?:(?<=[跟给和让叫问找]|告诉)[小老]{single}|(?<!\p{{Han}})[小老]{single}(?=[说把要让]))"
+            rf"(?:(?<=[跟给和让叫问找]|告诉)[小老]{single}|(?<!\p{{Han}})[小老]{single}(?=[说把要让])"
+            # 老陈 alone between Latin words ("老陈 please check"); 小 + one is as often
+            # a brand (小米)
+            rf"|(?<!\p{{Han}})老{single}(?!\p{{Han}}))"
         )
         # a given name alone, between 跟 / 给 / 让 ... and what a person does (跟志刚说)
         self.lone_given = regex.compile(rf"(?<=[跟给和让叫问找]){given}{{2}}(?=[说把要])")
@@ -161,6 +173,8 @@ class ZhPersonRecognizer(EntityRecognizer):
                 RecognizerResult("PERSON", *m.span(), 0.7)
                 for m in self.titled.finditer(text)
                 if m.group()[0] not in _CONTEXT_ONLY
+                # 空姐, 帅哥, 师姐 are words: surname + the title's first character
+                and not self.freq.get(text[m.start() : m.end() + 1], 0)
             ]
             results += [
                 RecognizerResult("PERSON", *m.span(), 0.6)
@@ -234,6 +248,22 @@ class ZhPersonRecognizer(EntityRecognizer):
             return i + 2 < len(words) and words[i + 2] in _OWNED
         return nxt in _PERSON_ACTS
 
+    def _word_only_people_do(self, words: list[str], i: int, prev: str) -> bool:
+        """A surname + given name that is also an everyday noun (甘露 "nectar", 章程
+        "rules"), opening a clause before what only a person does or owns: 说, 负责,
+        的身份证 (柳树发芽 and 雷雨天气 are no such thing)."""
+        word = words[i]
+        if len(word) != 2 or word[0] not in self.structural or word[1] not in self.given:
+            return False
+        if word[1] in _ROLE_ENDINGS or self.tags.get(word) in _NOT_NOUN_FLAGS:
+            return False  # 商家说, 官方说: people, but no one's name; 明天出差: a time
+        if prev and prev not in _BEFORE_NAME:
+            return False
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if nxt == "的":
+            return i + 2 < len(words) and words[i + 2] in _OWNED_ONLY_BY_PEOPLE
+        return nxt in _ONLY_PEOPLE_DO
+
     def _in_run(self, run: str, pos: int) -> list[RecognizerResult]:
         results = []
         words = list(jieba.cut(run))
@@ -264,7 +294,9 @@ class ZhPersonRecognizer(EntityRecognizer):
                 skip = True
             elif self._whole_word_name(word, tag, prev, nxt):
                 results.append(RecognizerResult("PERSON", start, pos, 0.85))
-            elif self._word_name_acting(words, i, tag, prev):
+            elif self._word_name_acting(words, i, tag, prev) or self._word_only_people_do(
+                words, i, prev
+            ):
                 results.append(RecognizerResult("PERSON", start, pos, 0.65))
             elif (
                 prev[-1:] in self.structural
