@@ -60,6 +60,12 @@ def normalize_subject_id(value: object) -> str:
     """The id in its stored form (NFC), or InvalidSubjectId."""
     if not isinstance(value, str) or not value:
         raise InvalidSubjectId
+    if value.isascii() and value.isprintable():
+        # the common id, checked in one pass: printable ASCII has no control, surrogate,
+        # bidi or format character and is its own NFC; only a space can be at an edge
+        if len(value) > SUBJECT_ID_MAX or value[0] == " " or value[-1] == " ":
+            raise InvalidSubjectId
+        return value
     # Checked before normalising: NFC would fail on nothing here, but a lone surrogate
     # must be refused, not carried into a UTF-8 encode later.
     if len(value) > 4 * SUBJECT_ID_MAX or any(_refused(ch) for ch in value):
