@@ -23,6 +23,7 @@ from sentinel.telemetry.calls import CallTelemetry
 
 log = logging.getLogger("sentinel.client")
 _RECENT = 10_000
+_SUBJECT_KEYS = 4096  # subjects whose HMAC is kept; a full memo starts over
 
 
 class Reporter:
@@ -49,10 +50,23 @@ class Reporter:
         self.pricer = pricer
         self.spent = spent  # the budgets' running totals (SpendGuard.spent)
         self._recent: OrderedDict[str, tuple[str, str | None]] = OrderedDict()
+        self._subject_keys: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def subject_key(self, subject_id: str | None) -> str | None:
-        return subject_key_for(subject_id, self._secret) if subject_id else None
+        """The subject's HMAC, memoised: an app's calls name the same subjects again and
+        again, and the HMAC is ~3 us of every call that names one (more with cold
+        caches). The memo holds raw ids in memory only, as the requests themselves do."""
+        if not subject_id:
+            return None
+        keys = self._subject_keys
+        key = keys.get(subject_id)
+        if key is None:
+            key = subject_key_for(subject_id, self._secret)
+            if len(keys) >= _SUBJECT_KEYS:
+                keys.clear()
+            keys[subject_id] = key
+        return key
 
     def begin(self, request: ChatRequest) -> Observation:
         obs = Observation(request, self, self.clock.now(), self.subject_key(request.subject_id))
