@@ -55,7 +55,10 @@ _warned_lock = threading.Lock()
 
 
 def warn_once(key: tuple[str, str]) -> bool:
-    """True the first time `key` is seen in this process."""
+    """True the first time `key` is seen in this process (a key seen before is answered
+    without the lock: sets only grow here, and a call warns about the same key each time)."""
+    if key in _warned:
+        return False
     with _warned_lock:
         if key in _warned:
             return False
