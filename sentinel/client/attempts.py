@@ -15,6 +15,7 @@ import time
 from typing import Any, Literal
 
 import httpx
+import orjson
 
 from sentinel.client.answers import api_error
 from sentinel.client.core import ClientCore
@@ -43,6 +44,16 @@ CONNECTION_ERRORS = (
 TIMEOUT_ERRORS = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout)
 # Steps after which the call sends another attempt (as does a fallback to another model).
 _ANOTHER = (Action.RETRY, Action.FAILOVER, Action.REFRESH_AUTH)
+
+
+def encode_body(body: dict[str, Any]) -> bytes:
+    """The request's JSON: orjson (~8x cheaper than json.dumps, compact UTF-8), or
+    json.dumps for what orjson refuses (an integer over 64 bits, a non-string key in
+    extra_body), so every body json.dumps could send is still sent."""
+    try:
+        return orjson.dumps(body)
+    except TypeError:  # orjson.JSONEncodeError is one
+        return json.dumps(body).encode()
 
 
 def circuit_open_error(core: ClientCore, request_id: str) -> CircuitOpenError:
@@ -78,7 +89,7 @@ class Attempts:
         self._deadline = None if at is None else Deadline(core.clock, at, core.settings.timeout)
         self._wrap = DeadlineBody if io == "sync" else AsyncDeadlineBody
         self._body: dict[str, Any] = obs.request.body
-        self._content = json.dumps(self._body).encode()
+        self._content = encode_body(self._body)
         self._token = ""
         self._status: int | None = None  # of the last answer; None after a connection error
         self._sent = 0.0  # perf_counter when the current attempt was sent
@@ -189,7 +200,7 @@ class Attempts:
             if callable(core.fallback):
                 return call_fallback(core, obs, error)
             self._body = {**self._body, "model": core.fallback}
-            self._content = json.dumps(self._body).encode()
+            self._content = encode_body(self._body)
         else:
             raise error
         return None
