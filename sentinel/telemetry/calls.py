@@ -189,21 +189,19 @@ class CallTelemetry:
             sc.GEN_AI_PROVIDER_NAME: sc.PROVIDER,
         }
         self._attr_sets: dict[tuple[Any, ...], _AttrSets] = {}
+        self._starts: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
 
     @never_raises
     def start(self, obs: Observation) -> None:
         """The attributes samplers may look at; the rest are set from the record at the
         end. The span's ids go to the record, which is built before the span ends."""
         req = obs.request
-        attrs: dict[str, Any] = {
-            **self._base,
-            sc.GEN_AI_OPERATION_NAME: req.operation,
-            sc.GEN_AI_REQUEST_MODEL: req.model,
-        }
+        name, attrs = self._start_attrs(req.operation, req.model)
         if self.capture_content:
-            attrs[sc.GEN_AI_INPUT_MESSAGES] = json.dumps(req.messages, ensure_ascii=False)
+            messages = json.dumps(req.messages, ensure_ascii=False)
+            attrs = {**attrs, sc.GEN_AI_INPUT_MESSAGES: messages}
         span = obs.span = self.tracer.start_span(
-            f"{req.operation} {req.model}",
+            name,
             kind=SpanKind.CLIENT,
             attributes=attrs,
             start_time=obs.start_ns,
@@ -212,6 +210,22 @@ class CallTelemetry:
         if ctx.is_valid:
             obs.trace_id = format(ctx.trace_id, "032x")
             obs.span_id = format(ctx.span_id, "016x")
+
+    def _start_attrs(self, operation: str, model: str) -> tuple[str, dict[str, Any]]:
+        """The span's name and start attributes for one kind of call, built once (the
+        SDK copies what it is given, so sharing the dict is safe)."""
+        key = (operation, model)
+        made = self._starts.get(key)
+        if made is None:
+            attrs = {
+                **self._base,
+                sc.GEN_AI_OPERATION_NAME: operation,
+                sc.GEN_AI_REQUEST_MODEL: model,
+            }
+            if len(self._starts) >= _ATTR_SETS:
+                self._starts.clear()
+            made = self._starts[key] = (f"{operation} {model}", attrs)
+        return made
 
     @never_raises
     def retry(self, obs: Observation, status: int, delay: float) -> None:
