@@ -197,6 +197,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         worker(args.worker, args.url, args.tmp, args.concurrency)
         return 0
+    known = subprocess.run(
+        ["git", "-C", str(HERE.parent), "rev-parse", "--verify", "--quiet", args.ref + "^{commit}"],
+        capture_output=True,
+    )
+    if known.returncode != 0:  # e.g. a CI checkout of one commit: nothing to compare with
+        print(f"git ref {args.ref!r} not found here: no before/after to run (--ref)")
+        return 0
     for var in [v for v in os.environ if v.startswith(("OTEL_", "SENTINEL_"))]:
         del os.environ[var]
     server = subprocess.Popen(
