@@ -207,7 +207,7 @@ def recompute_command(
 
 
 def spend(
-    by: Annotated[str, typer.Option(help="app, model, subject, conversation or day.")] = "app",
+    by: Annotated[str, typer.Option(help="app, model, subject, conversation, day, token.")] = "app",
     since: Annotated[str, typer.Option(help="A duration back (30d) or a date.")] = "30d",
     until: Annotated[str | None, typer.Option(help="A duration back or a date; now.")] = None,
     app_name: Annotated[str | None, typer.Option("--app", help="Only this app.")] = None,
