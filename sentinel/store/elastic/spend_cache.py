@@ -41,7 +41,7 @@ RANK_PATH = "sentinel.spend_cache.rank"  # a group's cached cost over its curren
 
 log = logging.getLogger("sentinel.store")
 
-CACHED_BY = ("conversation", "subject")
+CACHED_BY = ("app", "model", "subject", "conversation", "token")  # days: few groups already
 _CANDIDATES = 20_000  # groups summed in full at most (`_threshold_top`)
 _RANKED = 1_000  # a longer top merges every group
 _KEEP = 4  # cached ranges kept per `--by` (a report's range moves once a day)
