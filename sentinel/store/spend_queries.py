@@ -183,15 +183,29 @@ class ElasticSpendQueries:
         groups chosen here. Not a terms aggregation ordered by cost with size `limit`:
         each daily index returned only its own top few groups, so a group modest every
         day but costliest over the range went missing and others were summed from some
-        days only (on 1M calls its top conversation had 3 of its 20 calls)."""
+        days only (on 1M calls its top conversation had 3 of its 20 calls). Whole past
+        days from the cache of their groups when it holds them (`spend_cache`)."""
+        check_groups(by, where)
+        rows = None if where else self._cached_spend(start, end, by, limit)
+        if rows is None:
+            return self.spend_raw(start, end, by, where, limit)
+        return order_rows(rows, by, limit)
+
+    def spend_raw(
+        self,
+        start: datetime,
+        end: datetime,
+        by: str,
+        where: dict[str, str] | None = None,
+        limit: int = 100,
+    ) -> list[SpendRow]:
+        """`spend` from the calls alone: filtered reports, and the baseline the tests and
+        `benchmarks/spend_report.py` hold the cache to."""
         check_groups(by, where)
         filters = [
             self._range(start, end),
             *({"term": {schema.STORE_PATHS[SPEND_GROUPS[k]]: v}} for k, v in (where or {}).items()),
         ]
-        rows = None if where else self._cached_spend(start, end, by, limit)
-        if rows is not None:
-            return order_rows(rows, by, limit)
         index = self._calls_in(start, end)
         rows = None if by == "day" else self._every_group(index, filters, by, limit)
         if rows is None:

@@ -101,8 +101,23 @@ def es(es_store_factory: Any) -> Any:
     return store
 
 
-def test_the_cache_answers_what_the_calls_answer(es: Any) -> None:
+def test_the_cache_answers_what_the_calls_answer(es: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    answered = []
+    threshold = es._threshold_top
+
+    def spy(*args: Any) -> Any:
+        rows = threshold(*args)
+        answered.append(rows is not None)
+        return rows
+
+    monkeypatch.setattr(es, "_threshold_top", spy)
     assert_reports_are_the_calls(es)
+    assert any(answered)  # a short top came from the threshold, not from every group
+    for by in FIELD:  # and the calls alone agree (the baseline of the benchmark)
+        raw = es.spend_raw(*CUT, by, limit=100_000)
+        assert {(r.key, r.currency, r.calls) for r in raw} == {
+            (r.key, r.currency, r.calls) for r in es.spend(*CUT, by, limit=100_000)
+        }
     built = cache_indices(es)
     assert {n.split("-spend-")[1].split("-")[0] for n in built} == set(FIELD)
     assert_reports_are_the_calls(es)  # the second time from the cache as built
