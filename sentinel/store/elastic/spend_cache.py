@@ -207,7 +207,8 @@ class ElasticSpendCache:
 
     def _fingerprint(self, lo: datetime, hi: datetime) -> str | None:
         """The UUID and primaries' max sequence numbers of each daily index of [lo, hi),
-        or None while an operation is in flight on one (not searchable after a refresh).
+        or None while an operation is in flight on one (not searchable after a refresh)
+        or when there is none.
         Stats of the pattern, not of the names: a year of names is past the URL limit."""
         names = {self._daily((lo + timedelta(days=d)).date()) for d in range((hi - lo).days)}
         stats = self._op(
@@ -231,7 +232,7 @@ class ElasticSpendCache:
                             return None
                         shards.append([number, seq["max_seq_no"]])
             out.append([name, idx["uuid"], shards])
-        return json.dumps(out)
+        return json.dumps(out) if out else None  # no calls those days: nothing to cache
 
     def _complete(self, entry: str, print_: str) -> bool:
         found = self._op(self.client.options(ignore_status=404).indices.get_mapping, index=entry)

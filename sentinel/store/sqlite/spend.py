@@ -43,6 +43,7 @@ _ROLLED = {
     "model": ("spend_daily", "model"),
     "day": ("spend_daily", "day"),
     "subject": ("spend_subject", "subject_key"),
+    "token": ("spend_token", "token"),
 }
 
 
@@ -204,7 +205,7 @@ class SQLiteSpendQueries(SQLiteCore):
         limit: int = 100,
     ) -> list[SpendRow]:
         check_groups(by, where)
-        if by == "token" or not set(where or {}) <= {"app", "model"}:  # the rollup's keys
+        if not set(where or {}) <= {"app", "model"}:  # the rollup's keys
             return self.spend_raw(start, end, by, where, limit)
         lo, hi = start.timestamp(), end.timestamp()
         outside_fewer = by == "conversation" and self._outside_fewer(lo, hi)
