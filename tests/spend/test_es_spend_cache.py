@@ -16,6 +16,7 @@ import pytest
 
 from sentinel.models import CallRecord
 from sentinel.spend.report import EARLIEST
+from sentinel.store.elastic import spend_cache
 from sentinel.store.spend_queries import CostUpdate
 
 T0 = datetime(2026, 11, 2, tzinfo=UTC)
@@ -153,10 +154,15 @@ def test_erasure_and_the_retention_drop_the_cache(es: Any) -> None:
     assert_reports_are_the_calls(es)
 
 
-def test_a_build_cut_short_is_built_again(es: Any) -> None:
+def test_a_build_cut_short_is_built_again(es: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     assert_reports_are_the_calls(es)
     for name in cache_indices(es):  # as if killed before the fingerprint went in
         es.client.indices.put_mapping(index=name, meta={})
         doc = es.client.search(index=name, size=1)["hits"]["hits"][0]
         es.client.delete(index=name, id=doc["_id"], refresh=True)
-    assert_reports_are_the_calls(es)
+    assert_reports_are_the_calls(es)  # young: another report's build; the calls answer
+    monkeypatch.setattr(spend_cache, "_ABANDONED", timedelta(0))
+    assert_reports_are_the_calls(es)  # old: built again
+    for name in cache_indices(es):
+        meta = es.client.indices.get_mapping(index=name)[name]["mappings"].get("_meta", {})
+        assert "fingerprint" in meta, name

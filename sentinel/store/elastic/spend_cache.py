@@ -45,6 +45,7 @@ CACHED_BY = ("app", "model", "subject", "conversation", "token")  # days: few gr
 _CANDIDATES = 20_000  # groups summed in full at most (`_threshold_top`)
 _RANKED = 1_000  # a longer top merges every group
 _KEEP = 4  # cached ranges kept per `--by` (a report's range moves once a day)
+_ABANDONED = timedelta(minutes=10)  # a build without its fingerprint this old died
 _FORMAT = 2  # of a cached group's document: a new one builds new indices
 _DAY = timedelta(days=1)
 _SUM_PATHS = {
@@ -241,8 +242,20 @@ class ElasticSpendCache:
 
     def _build(self, entry: str, by: str, lo: datetime, hi: datetime, print_: str) -> bool:
         """Fill the cache of [lo, hi) from the calls; the fingerprint goes in last, so a
-        build cut short is built again. False when the calls moved meanwhile."""
-        self._op(self.client.options(ignore_status=404).indices.delete, index=entry)
+        build cut short is built again (once it is older than _ABANDONED: a younger one
+        is another report building it, whose writes a delete would send into an
+        index created by default mappings). False when the calls moved meanwhile, or
+        another report is building it."""
+        found = self._op(
+            self.client.options(ignore_status=404).indices.get_settings,
+            index=entry,
+            name="index.creation_date",
+        )
+        if found.meta.status == 200:
+            born = int(found.body[entry]["settings"]["index"]["creation_date"]) / 1000
+            if datetime.now(UTC).timestamp() - born < _ABANDONED.total_seconds():
+                return False
+            self._op(self.client.indices.delete, index=entry)
         self._op(
             self.client.indices.create,
             index=entry,
