@@ -21,7 +21,7 @@ from sentinel.store.sqlite import SQLiteStore
 
 T0 = datetime(2026, 11, 2, tzinfo=UTC)
 DAYS = 4
-ROLLUP_TABLES = ("spend_daily", "spend_subject", "spend_conversation")
+ROLLUP_TABLES = ("spend_daily", "spend_subject", "spend_token", "spend_conversation")
 
 
 def random_calls(rng: random.Random, n: int, prefix: str = "r") -> list[CallRecord]:
