@@ -52,6 +52,7 @@ def _store(settings: Any, read_only: bool = False) -> Iterator[Any]:
     try:
         kind = store_kind(settings.store_url)
         if read_only and kind is not None and kind.name == "elasticsearch":
+            _import_sync_client()
             store = create_store(settings.store_url, settings)
         else:
             store = open_store(settings=settings)
@@ -63,6 +64,28 @@ def _store(settings: Any, read_only: bool = False) -> Iterator[Any]:
         raise _fail(f"store error: {exc}") from None
     finally:
         store.close()
+
+
+# elastic_transport imports every HTTP library it finds, to offer a node class on each;
+# the store is the synchronous client on its default urllib3 node and uses none of these
+_OTHER_NODES = ("aiohttp", "httpx", "requests")
+
+
+def _import_sync_client() -> None:
+    """Import the Elasticsearch client without aiohttp, httpx and requests (0.2-0.5 s of
+    the command under load, when installed), in this CLI process only: they are hidden
+    for that one import and importable again after it; only elastic_transport's other
+    node classes (unused here) see them missing. Not in the store module: an app's own
+    AsyncElasticsearch in the same process would lose them."""
+    hidden = [m for m in _OTHER_NODES if m not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # `import` raises ImportError
+    try:
+        import elasticsearch  # noqa: F401
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, ...) is None:
+                del sys.modules[name]
 
 
 @prices_app.command("show")
@@ -207,7 +230,7 @@ def recompute_command(
 
 
 def spend(
-    by: Annotated[str, typer.Option(help="app, model, subject, conversation or day.")] = "app",
+    by: Annotated[str, typer.Option(help="app, model, subject, conversation, day, token.")] = "app",
     since: Annotated[str, typer.Option(help="A duration back (30d) or a date.")] = "30d",
     until: Annotated[str | None, typer.Option(help="A duration back or a date; now.")] = None,
     app_name: Annotated[str | None, typer.Option("--app", help="Only this app.")] = None,

@@ -28,6 +28,7 @@ SPEND_GROUPS = {
     "subject": "subject_key",
     "conversation": "conversation_id",
     "day": "timestamp",
+    "token": "proxy_token_id",  # the proxy token's public id
 }
 
 
@@ -116,7 +117,10 @@ _ALL = 65_000
 _PER_PART = 200_000  # calls in a part of the one-aggregation path (see `_every_group`)
 _RANKED = 1_000  # the longest top ranked by cost alone first
 _PAGE = 10_000
+# a cached group's call count (`sentinel.store.elastic.spend_cache`); a call counts 1
+CALLS_PATH = "sentinel.spend_cache.calls"
 _SUMS = {
+    "n": {"sum": {"field": CALLS_PATH, "missing": 1}},
     "cost": {"sum": {"field": _COST}},
     "savings": {"sum": {"field": _SAVINGS}},
     "hit": {"sum": {"field": schema.STORE_PATHS["cache_hit_tokens"]}},
@@ -129,7 +133,7 @@ def _row(key: str, currency: str, bucket: dict[str, Any]) -> SpendRow:
     return SpendRow(
         key=key,
         currency=currency,
-        calls=bucket["doc_count"],
+        calls=int(bucket["n"]["value"]),
         cost=bucket["cost"]["value"] or 0.0,
         cache_savings=bucket["savings"]["value"] or 0.0,
         cache_hit_tokens=int(bucket["hit"]["value"] or 0),
@@ -138,7 +142,7 @@ def _row(key: str, currency: str, bucket: dict[str, Any]) -> SpendRow:
     )
 
 
-def _nest(paths: dict[str, Any]) -> dict[str, Any]:
+def nest(paths: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for path, value in paths.items():
         *parents, leaf = path.split(".")
@@ -158,6 +162,7 @@ class ElasticSpendQueries:
     _index: Any
     _calls_in: Any
     _call_index: Any
+    _cached_spend: Any  # `sentinel.store.elastic.spend_cache`
     client: Any
 
     def _range(self, start: datetime, end: datetime | None = None) -> dict[str, Any]:
@@ -178,7 +183,24 @@ class ElasticSpendQueries:
         groups chosen here. Not a terms aggregation ordered by cost with size `limit`:
         each daily index returned only its own top few groups, so a group modest every
         day but costliest over the range went missing and others were summed from some
-        days only (on 1M calls its top conversation had 3 of its 20 calls)."""
+        days only (on 1M calls its top conversation had 3 of its 20 calls). Whole past
+        days from the cache of their groups when it holds them (`spend_cache`)."""
+        check_groups(by, where)
+        rows = None if where else self._cached_spend(start, end, by, limit)
+        if rows is None:
+            return self.spend_raw(start, end, by, where, limit)
+        return order_rows(rows, by, limit)
+
+    def spend_raw(
+        self,
+        start: datetime,
+        end: datetime,
+        by: str,
+        where: dict[str, str] | None = None,
+        limit: int = 100,
+    ) -> list[SpendRow]:
+        """`spend` from the calls alone: filtered reports, and the baseline the tests and
+        `benchmarks/spend_report.py` hold the cache to."""
         check_groups(by, where)
         filters = [
             self._range(start, end),
@@ -262,22 +284,36 @@ class ElasticSpendQueries:
         """Every sum of these groups, per currency (their calls only: a few buckets)."""
         if not keys:
             return []
+        cur = {"terms": {"field": _CURRENCY, "missing": "", "size": _ALL}, "aggs": _SUMS}
+        res = self._groups_of(index, filters, field, keys, {"cur": cur})
+        if res is None:
+            return None
+        return [_row(str(b["key"]), str(c["key"]), c) for b in res for c in b["cur"]["buckets"]]
+
+    def _costs_of(
+        self, index: str, filters: list[dict[str, Any]], field: str, keys: list[str]
+    ) -> dict[str, float] | None:
+        """The cost of each of these groups over its currencies (to rank them)."""
+        res = self._groups_of(index, filters, field, keys, {"cost": _SUMS["cost"]})
+        return None if res is None else {str(b["key"]): b["cost"]["value"] or 0.0 for b in res}
+
+    def _groups_of(
+        self,
+        index: str,
+        filters: list[dict[str, Any]],
+        field: str,
+        keys: list[str],
+        aggs: dict[str, Any],
+    ) -> list[dict[str, Any]] | None:
+        """The buckets of these groups' calls (a few): None if one was left out."""
         named = [k for k in keys if k]
         which: list[dict[str, Any]] = [{"terms": {field: named}}] if named else []
         if "" in keys:
             which.append({"bool": {"must_not": {"exists": {"field": field}}}})
-        cur = {"terms": {"field": _CURRENCY, "missing": "", "size": _ALL}, "aggs": _SUMS}
-        groups = {"terms": {"field": field, "missing": "", "size": len(keys)},
-                  "aggs": {"cur": cur}}  # fmt: skip
+        groups = {"terms": {"field": field, "missing": "", "size": len(keys)}, "aggs": aggs}
         query = {"bool": {"filter": [*filters, {"bool": {"should": which}}]}}
         res = self._search(index, query=query, size=0, aggs={"g": groups})["aggregations"]["g"]
-        if res["sum_other_doc_count"]:
-            return None
-        return [
-            _row(str(b["key"]), str(c["key"]), c)
-            for b in res["buckets"]
-            for c in b["cur"]["buckets"]
-        ]
+        return None if res["sum_other_doc_count"] else res["buckets"]
 
     def _every_group_paged(
         self, index: str, filters: list[dict[str, Any]], by: str
@@ -333,7 +369,7 @@ class ElasticSpendQueries:
                 "_op_type": "update",
                 "_index": self._call_index(u.timestamp),
                 "_id": u.request_id,
-                "doc": _nest({_COST: u.cost, _CURRENCY: u.currency, _SAVINGS: u.cache_savings}),
+                "doc": nest({_COST: u.cost, _CURRENCY: u.currency, _SAVINGS: u.cache_savings}),
             }
             for u in updates
         ]

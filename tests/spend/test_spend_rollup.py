@@ -21,7 +21,7 @@ from sentinel.store.sqlite import SQLiteStore
 
 T0 = datetime(2026, 11, 2, tzinfo=UTC)
 DAYS = 4
-ROLLUP_TABLES = ("spend_daily", "spend_subject", "spend_conversation")
+ROLLUP_TABLES = ("spend_daily", "spend_subject", "spend_token", "spend_conversation")
 
 
 def random_calls(rng: random.Random, n: int, prefix: str = "r") -> list[CallRecord]:
@@ -38,6 +38,7 @@ def random_calls(rng: random.Random, n: int, prefix: str = "r") -> list[CallReco
                 # long conversations (spanning days) and short ones, and none
                 conversation_id=rng.choice([None, None, *(f"c{k}" for k in range(12))]),
                 subject_key=rng.choice([None, *(f"{k:064x}" for k in range(6))]),
+                proxy_token_id=rng.choice([None, *(f"{k:016x}" for k in range(3))]),
                 input_tokens=hit + miss,
                 cache_hit_tokens=hit,
                 cache_miss_tokens=miss,

@@ -1,5 +1,5 @@
 """`GET /v1/spend`: what calls cost and what DeepSeek's context cache saved, by app,
-model, subject key, conversation or day, per currency: the same report as `sentinel
+model, subject key, conversation, day or proxy token, per currency: the same report as `sentinel
 spend`, aggregated by the store (scope `spend:read`)."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def _time(name: str, text: str, now: Any) -> Any:
 def get_spend(
     request: Request,
     _token: Annotated[TokenInfo, Depends(require_scope("spend:read"))],
-    by: Literal["app", "model", "subject", "conversation", "day"] = "app",
+    by: Literal["app", "model", "subject", "conversation", "day", "token"] = "app",
     since: Annotated[str, Query(description="a duration back (30d) or an ISO date")] = "30d",
     until: Annotated[str | None, Query(description="a duration back or an ISO date")] = None,
     app: Annotated[str | None, Query(max_length=256)] = None,

@@ -15,6 +15,7 @@ from sentinel.store.elastic.audit import ElasticAudit
 from sentinel.store.elastic.cache import ElasticCache
 from sentinel.store.elastic.maintenance import ElasticMaintenance
 from sentinel.store.elastic.records import ElasticRecords
+from sentinel.store.elastic.spend_cache import ElasticSpendCache
 from sentinel.store.elastic.state import ElasticState
 from sentinel.store.elastic.stats import ElasticWindowStats
 from sentinel.store.elastic.subjects import ElasticSubjects
@@ -33,6 +34,7 @@ class ElasticStore(
     ElasticAudit,
     ElasticMaintenance,
     ElasticSpendQueries,
+    ElasticSpendCache,
     ElasticBalanceSeries,
 ):
     """The Store protocol on Elasticsearch."""

@@ -251,6 +251,15 @@ class ElasticCore:
                 exc.message,
             )
 
+    def drop_spend_cache(self) -> None:
+        """Delete every cached range of spend groups (`spend_cache`): erasure and the
+        retention call it, as those groups name whose calls they summed."""
+        names = list(
+            self._op(self.client.indices.get, index=self._index("spend-*"), allow_no_indices=True)
+        )
+        if names:
+            self._op(self.client.indices.delete, index=",".join(names))
+
     def ping(self) -> bool:
         # Not HEAD /: the stripped test server has no root endpoint.
         try:

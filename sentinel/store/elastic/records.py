@@ -156,4 +156,6 @@ class ElasticRecords(ElasticBulk):
             index = ",".join(expired[i : i + _EXPIRE_INDICES])
             held += int(self._op(self.client.count, index=index)["count"])
             self._op(self.client.indices.delete, index=index)
+        if expired:  # cached spend groups name the expired calls' conversations
+            self.drop_spend_cache()
         return held

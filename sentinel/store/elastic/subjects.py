@@ -112,5 +112,6 @@ class ElasticSubjects(ElasticBulk):
             counts[kind] = self._delete_matching(
                 index, query, what=f"the subject's {kind}", then="the erasure can be resumed"
             )
+        self.drop_spend_cache()  # cached spend groups hold the subject's key and conversations
         self.refresh()
         return counts

@@ -43,6 +43,7 @@ _ROLLED = {
     "model": ("spend_daily", "model"),
     "day": ("spend_daily", "day"),
     "subject": ("spend_subject", "subject_key"),
+    "token": ("spend_token", "token"),
 }
 
 

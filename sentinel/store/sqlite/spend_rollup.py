@@ -24,6 +24,8 @@ Three tables, each narrow enough for the reports that read it:
   and the calls with no conversation in `--by conversation`.
 * `spend_subject` (subject key, currency, day, app, model), ordered by subject key so
   `--by subject` aggregates in key order without sorting.
+* `spend_token` (UTC day, currency, proxy token id, app, model): `--by token`; added
+  later, so a database without it gets the whole rollup rebuilt on open (below).
 * `spend_conversation` (conversation, currency, app, model), no day: a conversation's
   sums over its whole life, with bounds `first_ts <= ts <= last_ts` of its calls (bounds
   only widen; a delete leaves them as they were, which stays correct). A conversation
@@ -105,6 +107,13 @@ _KEYS: dict[str, tuple[tuple[str, str], ...]] = {
         ("app", "COALESCE({r}app, '')"),
         ("model", "COALESCE({r}model, '')"),
     ),
+    "spend_token": (
+        ("day", _DAY),
+        ("currency", _CUR),
+        ("token", "COALESCE({r}proxy_token_id, '')"),
+        ("app", "COALESCE({r}app, '')"),
+        ("model", "COALESCE({r}model, '')"),
+    ),
     "spend_conversation": (
         ("conversation_id", "{r}conversation_id"),
         ("currency", _CUR),
@@ -116,7 +125,7 @@ _BOUNDS = "spend_conversation"  # the table with first_ts / last_ts, only calls 
 _TRIGGERS = ("spend_rollup_delete", "spend_rollup_update")
 # the call columns a rollup reads: an UPDATE of any other column leaves the rollup alone
 _READ = (
-    "ts", "cost_currency", "app", "model", "subject_key", "conversation_id",
+    "ts", "cost_currency", "app", "model", "subject_key", "conversation_id", "proxy_token_id",
     "cost", "cache_savings", "cache_hit_tokens", "cache_miss_tokens", "output_tokens",
 )  # fmt: skip
 
@@ -229,6 +238,7 @@ def _deltas(rows: Iterable[Sequence[Any]]) -> dict[str, list[tuple[Any, ...]]]:
     at = _AT
     out: dict[str, dict[tuple[Any, ...], list[Any]]] = {t: {} for t in _KEYS}
     daily, subject, conv = out["spend_daily"], out["spend_subject"], out["spend_conversation"]
+    token = out["spend_token"]
     for row in rows:
         ts, cur, app, model = row[1], row[at["cost_currency"]], row[at["app"]], row[at["model"]]
         day, cur, app, model = int(ts / 86400), cur or "", app or "", model or ""
@@ -239,6 +249,7 @@ def _deltas(rows: Iterable[Sequence[Any]]) -> dict[str, list[tuple[Any, ...]]]:
         groups = [
             (daily, (day, cur, app, model, int(conversation is not None))),
             (subject, (row[at["subject_key"]] or "", cur, day, app, model)),
+            (token, (day, cur, row[at["proxy_token_id"]] or "", app, model)),
         ]
         if conversation is not None:
             groups.append((conv, (conversation, cur, app, model)))

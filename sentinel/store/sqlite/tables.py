@@ -74,7 +74,7 @@ CREATE INDEX IF NOT EXISTS cache_subject_id ON cache(subject_id) WHERE subject_i
 # Every table `setup` creates (`check_templates` looks for each).
 TABLES = (
     "calls", "conversations", "feedback", "alerts", "state", "audit", "cache", "balance",
-    "spend_daily", "spend_subject", "spend_conversation",
+    "spend_daily", "spend_subject", "spend_token", "spend_conversation",
 )  # fmt: skip
 
 
