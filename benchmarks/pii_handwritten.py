@@ -23,6 +23,8 @@ EXTRA = Path(__file__).with_name("pii_names_extra.txt")
 FRESH = Path(__file__).with_name("pii_fresh.txt")
 # A second one by another outside author, also held out whole (redaction_eval --corpus fresh2).
 FRESH2 = Path(__file__).with_name("pii_fresh2.txt")
+# A third outside author's, held out whole too (redaction_eval --corpus fresh3).
+FRESH3 = Path(__file__).with_name("pii_fresh3.txt")
 _MARK = re.compile(r"\{([A-Z_]+)\|([^}]+)\}|\[([a-z_]+)\|([^\]]+)\]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2}")
