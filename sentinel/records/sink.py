@@ -64,7 +64,7 @@ RETRY_MIN, RETRY_MAX = 0.2, 2.0  # replay backoff while the store is down (secon
 # fully instrumented call spends on everything else; 50 ms makes ~100-record batches.
 # flush() and close() cut the wait short, so nothing waits on it but the store.
 LINGER = 0.05
-_Queued = tuple[int, Record, str | None]
+_Queued = tuple[int, Record, bytes | None]
 REPLAY_BATCHES = 8  # per writer turn, so new records are spooled between replay chunks
 
 
@@ -115,7 +115,7 @@ class Sink:
             self._on_delivered,
             dead_letter=DeadLetterFile(spool.path / "dead-letter.jsonl"),
         )
-        # (journal generation, record, its JSON from the journal or None)
+        # (journal generation, record, its JSON (UTF-8) from the journal or None)
         self._queue: deque[_Queued] = deque()
         self._lock = threading.Lock()
         self._has_work = threading.Condition(self._lock)  # the writer waits on this
@@ -171,7 +171,7 @@ class Sink:
         """Journal the records (one `write`, see `sentinel.records.journal`), then queue
         them: once this returns they survive the death of the process."""
         try:
-            encoded: list[tuple[str, bytes] | None] = []
+            encoded: list[tuple[bytes, bytes] | None] = []
             if self.journal is not None:
                 encoded = [encode_one(r) for r in records]
             with self._lock:
@@ -189,7 +189,7 @@ class Sink:
         except Exception:  # the app's call must not fail because of record keeping
             log.exception("sink could not accept %d record(s)", len(records))
 
-    def _journal_locked(self, encoded: list[tuple[str, bytes] | None]) -> list[int] | None:
+    def _journal_locked(self, encoded: list[tuple[bytes, bytes] | None]) -> list[int] | None:
         """Generation per record (-1: not journaled, e.g. it cannot be serialised)."""
         good = [e[1] for e in encoded if e is not None]
         if not good or self.journal is None:
@@ -385,8 +385,8 @@ class Sink:
     def _deliver(self, batch: list[_Queued]) -> None:
         records: list[Record] = [r for _, r, _ in batch]
         docs = [d for _, _, d in batch]
-        if None not in docs:
-            records = Serialised(records, docs)  # type: ignore[arg-type]
+        if None not in docs:  # decoded here, off the app's thread
+            records = Serialised(records, [d.decode() for d in docs])  # type: ignore[union-attr]
         try:
             if not self._spooling:
                 try:
