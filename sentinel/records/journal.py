@@ -95,6 +95,7 @@ class Journal:
         self._last_sync = time.monotonic()
         self._appended: dict[int, int] = {}  # gen -> records written
         self._settled: dict[int, int] = {}  # gen -> records safe elsewhere
+        self._spare: tuple[int, int] | None = None  # (fd, gen): the next file, made ahead
 
     def _create(self) -> tuple[int, int]:
         """A new journal file, locked: (descriptor, its sequence number)."""
@@ -113,7 +114,8 @@ class Journal:
     def _open(self) -> None:
         if self._fd is not None:
             self._retire(self._gen)
-        self._install(*self._create())
+        made, self._spare = self._spare or self._create(), None  # the spare is older: first
+        self._install(*made)
 
     def _install(self, fd: int, seq: int) -> None:
         self._fd, self._gen, self._size, self._dirty = fd, seq, 0, False
@@ -131,8 +133,7 @@ class Journal:
 
     def _drop_if_settled(self, gen: int) -> None:
         if self._forget_if_settled(gen):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.path / segment_name(gen, JOURNAL_PREFIX))
+            self._unlink(gen)
 
     def _forget_if_settled(self, gen: int) -> bool:
         """True (and forgotten) if `gen` is not the file appended to and fully settled:
@@ -165,53 +166,61 @@ class Journal:
     def settle(self, counts: Mapping[int, int]) -> None:
         """Records of these generations are stored, spooled or dead-lettered.
 
-        Runs on the sink's writer. The files go (and a fully settled current file is
-        replaced) with the mutex released: `append` takes it inside `create()`, and
-        creating or deleting a file waits on the file system's journal, measured here at
-        7 ms per delete on average under load, which a call arriving meanwhile would wait
-        for. A settled file is unlinked while still open and locked, so no replay adopts
-        it meanwhile, and closed (its blocks freed) after that."""
+        Runs on the sink's writer. Files are created and deleted with the mutex released:
+        `append` takes it inside `create()`, and creating or deleting a file waits on the
+        file system's journal (a delete took 7 ms on average here under load), which a
+        call arriving meanwhile would wait for. So a fully settled current file is
+        replaced by a spare made beforehand, swapped in under the mutex only if nothing
+        was appended meanwhile (else at a later settle: no fsync of a half-settled file,
+        whose fsyncs made every append wait on the disk), and the settled file is
+        unlinked while still open and locked, so no replay adopts it, then closed."""
         with self._mutex:
             for gen, n in counts.items():
                 if gen in self._settled:
                     self._settled[gen] += n
             gone = [g for g in list(self._appended) if self._forget_if_settled(g)]
-            gen = self._gen
-            rotate = (
-                self._fd is not None
-                and self._size >= SETTLED_ROTATE_BYTES
-                and self._settled[gen] >= self._appended[gen]
-            )
+            due = self._rotation_due()
         for g in gone:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.path / segment_name(g, JOURNAL_PREFIX))
-        if rotate:
-            self._rotate(gen)
+            self._unlink(g)
+        if due:
+            self._rotate()
 
-    def _rotate(self, gen: int) -> None:
-        """Replace the current file `gen` by a new one, so no copy of stored records
-        lingers (erased subjects' data); the file work is done outside the mutex."""
-        fd, seq = self._create()
+    def _rotation_due(self) -> bool:
+        gen = self._gen
+        return (
+            self._fd is not None
+            and self._size >= SETTLED_ROTATE_BYTES
+            and self._settled[gen] >= self._appended[gen]
+        )
+
+    def _rotate(self) -> None:
+        """Replace the current, fully settled file, so no copy of stored records lingers
+        (erased subjects' data)."""
+        if self._spare is None:
+            made = self._create()
+            with self._mutex:
+                made, self._spare = (made, None) if self._spare else (None, made)
+            self._discard(made)
         with self._mutex:
-            if self._gen != gen or self._fd is None:  # `append` rotated it meanwhile
-                old: tuple[int, bool, bool] | None = None
-            else:
-                settled = self._settled[gen] >= self._appended[gen]
-                old = (self._fd, settled, self._dirty)
-                self._install(fd, seq)
-                if settled:
-                    del self._appended[gen], self._settled[gen]
-        if old is None:  # ours, empty and never used: it goes
-            os.unlink(self.path / segment_name(seq, JOURNAL_PREFIX))
-            os.close(fd)
-            return
-        old_fd, settled, dirty = old
-        if settled:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.path / segment_name(gen, JOURNAL_PREFIX))
-        elif dirty and self.fsync != "never":  # an append came in meanwhile: keep it durable
-            os.fdatasync(old_fd)
-        os.close(old_fd)  # releases the flock: a replay may adopt what is left
+            if not self._rotation_due() or self._spare is None:  # an append came in
+                return  # meanwhile: at a later settle
+            old_fd, old_gen = self._fd, self._gen
+            self._install(*self._spare)
+            self._spare = None
+            del self._appended[old_gen], self._settled[old_gen]
+        self._unlink(old_gen)
+        if old_fd is not None:
+            os.close(old_fd)  # its blocks are freed here, outside the mutex
+
+    def _discard(self, spare: tuple[int, int] | None) -> None:
+        """Delete an unused (empty) spare file: unlinked first, while still locked."""
+        if spare is not None:
+            self._unlink(spare[1])
+            os.close(spare[0])
+
+    def _unlink(self, gen: int) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.path / segment_name(gen, JOURNAL_PREFIX))
 
     def _sync(self) -> None:
         if self._fd is not None and self._dirty:
@@ -252,6 +261,8 @@ class Journal:
         once this process has ended)."""
         with self._mutex:
             self._retire(self._gen)
+            spare, self._spare = self._spare, None
+        self._discard(spare)
         if self.fsync != "never":
             with contextlib.suppress(OSError):
                 fsync_dir(self.path)

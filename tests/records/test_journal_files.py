@@ -50,7 +50,7 @@ def test_files_are_created_and_deleted_outside_the_append_mutex(
     gen, n = _fill(j)
     (first,) = _files(spool)
     seen: list[tuple[str, str, bool]] = []
-    real_open, real_unlink = os.open, os.unlink
+    real_open, real_unlink, real_fsync = os.open, os.unlink, os.fdatasync
 
     def watched_open(path: Any, *args: Any, **kwargs: Any) -> int:
         seen.append(("open", Path(path).name, j._mutex.locked()))
@@ -60,14 +60,20 @@ def test_files_are_created_and_deleted_outside_the_append_mutex(
         seen.append(("unlink", Path(path).name, j._mutex.locked()))
         real_unlink(path, *args, **kwargs)
 
+    def watched_fsync(fd: int) -> None:
+        seen.append(("fsync", str(fd), j._mutex.locked()))
+        real_fsync(fd)
+
     monkeypatch.setattr(journal.os, "open", watched_open)
     monkeypatch.setattr(journal.os, "unlink", watched_unlink)
+    monkeypatch.setattr(journal.os, "fdatasync", watched_fsync)
     j.settle({gen: n})  # all stored: the full file is replaced and deleted
     monkeypatch.undo()
 
     created = [name for op, name, _ in seen if op == "open" and name.startswith("wal-")]
     assert created and ("unlink", first.name, False) in seen
     assert [s for s in seen if s[2]] == []  # nothing under the mutex
+    assert [s for s in seen if s[0] == "fsync"] == []  # settled: nothing to make durable
     (second,) = _files(spool)
     assert second != first and second.name == created[0] and second.stat().st_size == 0
     assert j.append([_frame(0)]) != gen  # the next append goes to the new file
@@ -75,9 +81,12 @@ def test_files_are_created_and_deleted_outside_the_append_mutex(
     j.close()
 
 
-def test_an_append_while_the_file_is_replaced_stays_until_settled(
+def test_an_append_while_the_spare_is_made_defers_the_replacement(
     spool: Spool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A record journaled while the writer makes the next file stays in the current one
+    (nothing is moved, synced or deleted under it); the replacement happens at the next
+    settle, with the spare made the first time, and deletes the file only then."""
     j = spool.journal()
     gen, n = _fill(j)
     (first,) = _files(spool)
@@ -93,19 +102,23 @@ def test_an_append_while_the_file_is_replaced_stays_until_settled(
     j.settle({gen: n})
     monkeypatch.undo()
 
-    assert late == [gen]  # it went to the old file, which must now stay
-    assert first.exists() and _entries(first) == n + 1
-    j.settle({gen: 1})  # the late record is stored too: now the old file goes
-    assert not first.exists()
+    assert late == [gen]  # it went to the current file, which stays current
+    files = _files(spool)
+    assert first in files and len(files) == 2  # and the spare waits beside it
+    assert _entries(first) == n + 1
+    assert j.append([_frame(1)]) == gen
+    created: list[int] = []
+    monkeypatch.setattr(j, "_create", lambda: created.append(1) or real_create())
+    j.settle({gen: 2})  # the late records are stored too: now the spare takes over
+    assert created == [] and not first.exists()
     (second,) = _files(spool)
-    assert _entries(second) == 0
+    assert _entries(second) == 0 and j.append([_frame(2)]) != gen
+    j.settle({j.append([_frame(3)]): 2})
     j.close()
     assert _files(spool) == []  # nothing unsettled: close leaves no journal behind
 
 
-def test_an_unsettled_replaced_file_is_adopted_after_the_process_ends(spool: Spool) -> None:
-    """A record journaled into a file the writer replaced survives a crash: the file is
-    closed, not deleted, so the next replay adopts it."""
+def test_close_removes_an_unused_spare(spool: Spool, monkeypatch: pytest.MonkeyPatch) -> None:
     j = spool.journal()
     gen, n = _fill(j)
     real_create = j._create
@@ -115,11 +128,11 @@ def test_an_unsettled_replaced_file_is_adopted_after_the_process_ends(spool: Spo
         j.append([_frame(99_999)])
         return made
 
-    j._create = create_with_a_call_arriving  # type: ignore[method-assign]
-    j.settle({gen: n})
-    j._create = real_create  # type: ignore[method-assign]
-    # The process "dies" here: the old file's lock was released when it was replaced.
-    assert spool.adopt_orphans() == 1
-    (segment,) = spool.segments()
-    assert _entries(spool.path / segment) == n + 1
-    j.close()
+    monkeypatch.setattr(j, "_create", create_with_a_call_arriving)
+    j.settle({gen: n})  # deferred: a spare is left waiting
+    monkeypatch.undo()
+    assert len(_files(spool)) == 2
+    j.close()  # one record is not settled: its file stays for a replay, the spare goes
+    (left,) = _files(spool)
+    assert _entries(left) == n + 1
+    assert spool.adopt_orphans() == 1  # the process is gone (closed): a replay takes it
