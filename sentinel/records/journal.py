@@ -96,6 +96,7 @@ class Journal:
         self._appended: dict[int, int] = {}  # gen -> records written
         self._settled: dict[int, int] = {}  # gen -> records safe elsewhere
         self._spare: tuple[int, int] | None = None  # (fd, gen): the next file, made ahead
+        self._unsynced: list[int] = []  # retired full files the writer still fsyncs
 
     def _create(self) -> tuple[int, int]:
         """A new journal file, locked: (descriptor, its sequence number)."""
@@ -113,7 +114,7 @@ class Journal:
 
     def _open(self) -> None:
         if self._fd is not None:
-            self._retire(self._gen)
+            self._retire(self._gen, defer=True)
         made, self._spare = self._spare or self._create(), None  # the spare is older: first
         self._install(*made)
 
@@ -121,15 +122,34 @@ class Journal:
         self._fd, self._gen, self._size, self._dirty = fd, seq, 0, False
         self._appended[seq] = self._settled[seq] = 0
 
-    def _retire(self, gen: int) -> None:
-        """Close the current file (it stays until all of its records are settled)."""
+    def _retire(self, gen: int, *, defer: bool = False) -> None:
+        """Close the current file (it stays until all of its records are settled). A
+        file with unsynced, unsettled records is fsynced first, or with `defer` (a full
+        file, retired by `append` on the app's thread under the mutex: an fsync there
+        took milliseconds) left open and locked for the writer's next `sync_due`."""
         if self._fd is not None:
             unsettled = self._settled.get(gen, 0) < self._appended.get(gen, 0)
             if unsettled and self._dirty and self.fsync != "never":
-                os.fdatasync(self._fd)
-            os.close(self._fd)  # releases the flock: a replay may adopt what is left
+                if defer:
+                    self._unsynced.append(self._fd)
+                else:
+                    os.fdatasync(self._fd)
+                    os.close(self._fd)
+            else:
+                os.close(self._fd)  # releases the flock: a replay may adopt what is left
             self._fd, self._dirty = None, False
         self._drop_if_settled(gen)
+
+    def _sync_retired(self) -> None:
+        """fsync and close the files `append` retired (see `_retire`), off the mutex."""
+        with self._mutex:
+            fds, self._unsynced = self._unsynced, []
+        try:
+            for fd in fds:
+                os.fdatasync(fd)
+        finally:
+            for fd in fds:
+                os.close(fd)  # releases the flock: a replay may adopt what is left
 
     def _drop_if_settled(self, gen: int) -> None:
         if self._forget_if_settled(gen):
@@ -236,7 +256,10 @@ class Journal:
         on the app's thread inside `create()`, and a disk fsync takes milliseconds (here
         p50 2.8 ms, p90 12 ms, max 128 ms), which a call arriving meanwhile would wait for.
         What was appended before the duplicate was taken is covered; later appends set
-        `_dirty` again for the next turn."""
+        `_dirty` again for the next turn. Full files `append` retired are fsynced and
+        closed first, at every turn (see `_retire`)."""
+        if self._unsynced:
+            self._sync_retired()
         if self.fsync == "never" or not self._dirty:
             return
         if not force and time.monotonic() - self._last_sync < self.fsync_interval:
@@ -263,6 +286,7 @@ class Journal:
             self._retire(self._gen)
             spare, self._spare = self._spare, None
         self._discard(spare)
+        self._sync_retired()
         if self.fsync != "never":
             with contextlib.suppress(OSError):
                 fsync_dir(self.path)

@@ -136,3 +136,29 @@ def test_close_removes_an_unused_spare(spool: Spool, monkeypatch: pytest.MonkeyP
     (left,) = _files(spool)
     assert _entries(left) == n + 1
     assert spool.adopt_orphans() == 1  # the process is gone (closed): a replay takes it
+
+
+def test_a_full_file_is_fsynced_by_the_writer_not_the_appending_call(
+    spool: Spool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A journal file that fills up while its records are still unsettled (the store is
+    slow) is retired by the append that found it full: that append runs inside
+    `create()`, so the file's fsync waits for the writer's next turn, and until then the
+    file stays open and locked (no replay adopts records that are not yet durable)."""
+    j = Journal(spool.path, spool._locked, file_bytes=8 * 1024)
+    synced: list[int] = []
+    real_fsync = os.fdatasync
+    monkeypatch.setattr(journal.os, "fdatasync", lambda fd: synced.append(fd) or real_fsync(fd))
+    gen = j.append([_frame(0)])
+    while j.append([_frame(1)]) == gen:  # unsettled: the store has not taken them
+        pass
+    (first, second) = _files(spool)  # the last append retired the full one
+    assert synced == [] and spool.adopt_orphans() == 0  # still ours, and not synced yet
+    j.sync_due()  # the writer's turn (the interval has not passed: only the full file)
+    assert len(synced) == 1
+    monkeypatch.undo()
+    assert spool.adopt_orphans() == 1  # closed now: like any retired file, a replay's
+    (segment,) = spool.segments()
+    assert not first.exists() and _entries(spool.path / segment) > 1
+    assert second.exists()  # the current file is not touched
+    j.close()
