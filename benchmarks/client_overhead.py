@@ -20,7 +20,13 @@ an SDK MeterProvider, one ECS log line per call (written to a file) and every
 CallRecord + Conversation written to SQLite through the sink. The openai+OTel variant
 gets the same providers.
 
+`--baseline REF` adds "sentinel (REF)": the package as it is at git REF (`_baseline.py`),
+same settings, in the same rounds, so a change is measured before/after in one process.
+Every Sentinel round ends with `flush()` inside the timing, so the writer thread's CPU
+for the round's records is counted in it.
+
     .venv/bin/python benchmarks/client_overhead.py [--calls 1000] [--rounds 5] [--profile]
+        [--baseline main]
 """
 
 from __future__ import annotations
@@ -175,6 +181,44 @@ def _raw_http_client(url: str) -> Variant:
     return call, conn.close
 
 
+# a Sentinel variant's call -> its client's flush, run at the end of each timed round
+_FLUSH: dict[Callable[..., Any], Callable[[], Any]] = {}
+
+
+def _sentinel_sync(cls: Any, url: str, env: Env, db: str) -> tuple[Callable[[], None], Any]:
+    client = cls(**_sentinel_kwargs(url, env, db))
+
+    def call() -> None:
+        client.chat.completions.create(
+            model="deepseek-v4-flash", messages=MESSAGES, temperature=0.3, subject_id="user-1"
+        )
+
+    call.__sentinel__ = client  # type: ignore[attr-defined]  (for --profile)
+    _FLUSH[call] = client.flush
+    return call, client
+
+
+def _sentinel_async(cls: Any, url: str, env: Env, db: str) -> tuple[Callable[[], Any], Any]:
+    client = cls(**_sentinel_kwargs(url, env, db))
+
+    async def call() -> None:
+        await client.chat.completions.create(
+            model="deepseek-v4-flash", messages=MESSAGES, temperature=0.3, subject_id="user-1"
+        )
+
+    call.__sentinel__ = client  # type: ignore[attr-defined]  (for --profile)
+    _FLUSH[call] = client.flush
+    return call, client
+
+
+def _baselines(side: str) -> dict[str, Any]:
+    """ "sentinel (REF)" -> that version's Sentinel or AsyncSentinel class."""
+    return {f"sentinel ({ref})": getattr(mod, side) for ref, mod in BASELINES.items()}
+
+
+BASELINES: dict[str, Any] = {}  # git ref -> the package at it (--baseline)
+
+
 def sync_variants(url: str, env: Env) -> dict[str, Variant]:
     import httpx
     import openai
@@ -194,21 +238,18 @@ def sync_variants(url: str, env: Env) -> dict[str, Variant]:
     def call_openai() -> None:
         oa.chat.completions.create(model="deepseek-v4-flash", messages=MESSAGES, temperature=0.3)
 
-    sentinel = Sentinel(**_sentinel_kwargs(url, env, "sentinel.db"))
-
-    def call_sentinel() -> None:
-        sentinel.chat.completions.create(
-            model="deepseek-v4-flash", messages=MESSAGES, temperature=0.3, subject_id="user-1"
-        )
-
-    call_sentinel.__sentinel__ = sentinel  # type: ignore[attr-defined]  (for --profile)
-    return {
+    call_sentinel, sentinel = _sentinel_sync(Sentinel, url, env, "sentinel.db")
+    variants: dict[str, Variant] = {
         "http.client (raw)": _raw_http_client(url),
         "httpx (raw)": (call_raw, raw.close),
         "openai": (call_openai, lambda: None),
         "openai + otel": (call_openai, lambda: None),
         "sentinel": (call_sentinel, sentinel.close),
     }
+    for i, (name, cls) in enumerate(_baselines("Sentinel").items()):
+        call, client = _sentinel_sync(cls, url, env, f"baseline-{i}.db")
+        variants[name] = (call, client.close)
+    return variants
 
 
 def _raw_aiohttp(url: str) -> Variant:
@@ -258,21 +299,18 @@ def async_variants(url: str, env: Env) -> dict[str, Variant]:
             model="deepseek-v4-flash", messages=MESSAGES, temperature=0.3
         )
 
-    sentinel = AsyncSentinel(**_sentinel_kwargs(url, env, "sentinel-async.db"))
-
-    async def call_sentinel() -> None:
-        await sentinel.chat.completions.create(
-            model="deepseek-v4-flash", messages=MESSAGES, temperature=0.3, subject_id="user-1"
-        )
-
-    call_sentinel.__sentinel__ = sentinel  # type: ignore[attr-defined]  (for --profile)
-    return {
+    call_sentinel, sentinel = _sentinel_async(AsyncSentinel, url, env, "sentinel-async.db")
+    variants: dict[str, Variant] = {
         "aiohttp (raw)": _raw_aiohttp(url),
         "httpx (raw)": (call_raw, raw.aclose),
         "openai": (call_openai, oa.close),
         "openai + otel": (call_openai, oa.close),
         "sentinel": (call_sentinel, sentinel.aclose),
     }
+    for i, (name, cls) in enumerate(_baselines("AsyncSentinel").items()):
+        call, client = _sentinel_async(cls, url, env, f"baseline-async-{i}.db")
+        variants[name] = (call, client.aclose)
+    return variants
 
 
 # -- --profile: the steps of a call, switched on one at a time ---------------------
@@ -380,6 +418,8 @@ def run_sync(fn: Callable[[], None], calls: int) -> Result:
     cpu, start = time.process_time(), time.perf_counter()
     for _ in range(calls):
         fn()
+    if fn in _FLUSH:
+        _FLUSH[fn]()
     wall = time.perf_counter() - start
     return calls / wall, (time.process_time() - cpu) / calls
 
@@ -395,6 +435,8 @@ async def run_async(fn: Callable[[], Any], calls: int, concurrency: int) -> Resu
 
     cpu, start = time.process_time(), time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
+    if fn in _FLUSH:
+        await _FLUSH[fn]()
     wall = time.perf_counter() - start
     return calls / wall, (time.process_time() - cpu) / calls
 
@@ -445,11 +487,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--profile", action="store_true", help="price each step of a call")
     parser.add_argument("--only", choices=["sync", "async"], help="run one side only")
+    parser.add_argument(
+        "--baseline", action="append", default=[], metavar="REF",
+        help="also run Sentinel as it is at this git ref (repeatable)",
+    )  # fmt: skip
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         serve()
         return 0
+    if args.baseline:
+        from _baseline import package_at
+
+        for i, ref in enumerate(args.baseline):
+            BASELINES[ref] = package_at(ref, f"sentinel_base{i}")
     for var in [v for v in os.environ if v.startswith(("OTEL_", "SENTINEL_"))]:
         del os.environ[var]
     server = subprocess.Popen(
@@ -529,12 +580,21 @@ def _plan(
     return {name: (fn, around(name)) for name, (fn, _) in variants.items()}
 
 
+def _ordered(plan: dict[str, Any], rnd: int) -> list[tuple[str, Any]]:
+    """The variants in order, reversed every other round, so no variant always runs
+    right after the same one (and pays for its garbage and caches): with a fixed order
+    the async A/B of this tree against main gave the first-run one 10-25% more CPU in two
+    runs, and alternating rounds the opposite sign (-23 us/call paired)."""
+    items = list(plan.items())
+    return items[::-1] if rnd % 2 else items
+
+
 def bench_sync(url: str, env: Env, args: argparse.Namespace) -> dict[str, list[Result]]:
     variants = sync_variants(url, env)
     plan = _plan(variants, env, args.profile, "http.client (raw)")
     results: dict[str, list[Result]] = {name: [] for name in plan}
     for rnd in range(args.rounds + 1):  # round 0 warms up
-        for name, (fn, ctx) in plan.items():
+        for name, (fn, ctx) in _ordered(plan, rnd):
             with ctx():
                 res = run_sync(fn, args.calls if rnd else max(50, args.calls // 10))
             if rnd:
@@ -549,7 +609,7 @@ async def bench_async(url: str, env: Env, args: argparse.Namespace) -> dict[str,
     plan = _plan(variants, env, args.profile, "aiohttp (raw)")
     results: dict[str, list[Result]] = {name: [] for name in plan}
     for rnd in range(args.rounds + 1):
-        for name, (fn, ctx) in plan.items():
+        for name, (fn, ctx) in _ordered(plan, rnd):
             calls = args.calls if rnd else max(64, args.calls // 10)
             with ctx():
                 res = await run_async(fn, calls, args.concurrency)

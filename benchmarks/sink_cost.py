@@ -17,7 +17,13 @@ against the sink-off mode):
 Then the hand-off's own steps in a tight loop, and the same `submit_many` after a 300 us
 sleep or 8 MB of memory touched (cold caches, as after a call's network wait).
 
-    .venv/bin/python benchmarks/sink_cost.py [--calls 300] [--rounds 30]
+`--baseline REF` instead compares the full contract (SQLite + journal) of this tree with
+the package as it is at git REF (`_baseline.py`), two sync clients in alternating rounds
+in one process: the same per-thread columns for each, the calling thread's CPU inside
+`submit_many` (`submit`) and the wall time beyond it there (`blocked`: a lock, the disk
+or the scheduler), and their paired differences.
+
+    .venv/bin/python benchmarks/sink_cost.py [--calls 300] [--rounds 30] [--baseline main]
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import client_overhead as co
 
 MODES = ("off", "hold", "null", "sqlite", "null+j", "sqlite+j")
-KEYS = ("caller", "writer", "process", "gc_caller", "gc0", "gc1", "wall")
+KEYS = ("caller", "writer", "process", "gc_caller", "gc0", "gc1", "wall", "submit", "blocked")
 
 
 class _GCTime:
@@ -63,6 +69,24 @@ class _GCTime:
             self.caller += spent
 
 
+class _Timed:
+    """The reporter's sink, timed: the calling thread's CPU inside `submit_many`, and the
+    wall time beyond it there (waiting for a lock, the disk, or a core)."""
+
+    def __init__(self, sink: Any) -> None:
+        self.sink, self.cpu, self.blocked = sink, 0.0, 0.0
+
+    def submit_many(self, records: Any) -> None:
+        c0, t0 = time.thread_time(), time.perf_counter()
+        self.sink.submit_many(records)
+        cpu = time.thread_time() - c0
+        self.cpu += cpu
+        self.blocked += time.perf_counter() - t0 - cpu
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.sink, name)
+
+
 class _Hold:
     """Keeps the records of the last `n` calls alive, like the sink's queue, no thread."""
 
@@ -77,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=300, help="calls per mode per round")
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--baseline", metavar="REF", help="compare with Sentinel at git REF")
     args = parser.parse_args(argv)
     if args.rounds < 2:
         parser.error("--rounds must be at least 2 (paired quartiles)")
@@ -91,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["XDG_DATA_HOME"] = tmp
             os.environ["SENTINEL_SUBJECT_KEY"] = "bench-subject-key"
             load = os.getloadavg()[0]
-            res = _run(url, co.Env(Path(tmp)), args)
+            run = _ab if args.baseline else _run
+            res = run(url, co.Env(Path(tmp)), args)
         print(f"load average {load:.1f} -> {os.getloadavg()[0]:.1f}, "
               f"{args.calls} calls x {args.rounds} rounds per mode\n")  # fmt: skip
         print("| mode | " + " | ".join(KEYS) + " |")
@@ -100,11 +126,12 @@ def main(argv: list[str] | None = None) -> int:
             cells = [f"{statistics.median(r[k] for r in rounds):,.1f}" for k in KEYS]
             print(f"| {mode} | " + " | ".join(cells) + " |")
         print("\nus per call (gc0/gc1: collections per 1,000 calls), medians of rounds")
-        print("\npaired differences against off, median [quartiles]:\n")
-        for mode in MODES[1:]:
+        first, *others = res
+        print(f"\npaired differences against {first}, median [quartiles]:\n")
+        for mode in others:
             cells = []
-            for k in ("caller", "writer", "process", "gc_caller"):
-                d = [a[k] - b[k] for a, b in zip(res[mode], res["off"], strict=True)]
+            for k in ("caller", "writer", "process", "gc_caller", "wall", "submit", "blocked"):
+                d = [a[k] - b[k] for a, b in zip(res[mode], res[first], strict=True)]
                 q = statistics.quantiles(d, n=4)
                 cells.append(f"{k} {statistics.median(d):+.0f} [{q[0]:+.0f}, {q[2]:+.0f}]")
             print(f"{mode:9s} " + "  ".join(cells))
@@ -112,6 +139,64 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.terminate()
         server.wait(5)
+
+
+def _round(client: Any, n: int, gct: _GCTime) -> dict[str, float]:
+    """One round of `n` calls and the flush that stores them, per thread (see module)."""
+    sink = client._core.sink
+    assert sink._thread.ident is not None
+    clock = time.pthread_getcpuclockid(sink._thread.ident)
+    sink.flush()
+    timed = client._core.reporter.sink
+    if isinstance(timed, _Timed):
+        timed.cpu = timed.blocked = 0.0
+    g0, gc_t = list(gct.count), gct.caller
+    c0, p0, w0 = time.thread_time(), time.process_time(), time.clock_gettime(clock)
+    t0 = time.perf_counter()
+    for _ in range(n):
+        client.chat.completions.create(
+            model="deepseek-v4-flash", messages=co.MESSAGES, subject_id="user-1"
+        )
+    caller = time.thread_time() - c0
+    sink.flush()  # the round's records are written: their writer CPU counts
+    return dict(
+        caller=caller / n * 1e6,
+        writer=(time.clock_gettime(clock) - w0) / n * 1e6,
+        process=(time.process_time() - p0) / n * 1e6,
+        gc_caller=(gct.caller - gc_t) / n * 1e6,
+        gc0=(gct.count[0] - g0[0]) / n * 1e3,
+        gc1=(gct.count[1] - g0[1]) / n * 1e3,
+        wall=(time.perf_counter() - t0) / n * 1e6,
+        submit=timed.cpu / n * 1e6 if isinstance(timed, _Timed) else 0.0,
+        blocked=timed.blocked / n * 1e6 if isinstance(timed, _Timed) else 0.0,
+    )
+
+
+def _ab(url: str, env: co.Env, args: argparse.Namespace) -> dict[str, list[dict[str, float]]]:
+    """The full contract, `args.baseline` vs this tree, alternating rounds."""
+    from _baseline import package_at
+
+    from sentinel import Sentinel
+
+    base = package_at(args.baseline).Sentinel
+    clients = {
+        args.baseline: base(**co._sentinel_kwargs(url, env, "baseline.db")),
+        "this tree": Sentinel(**co._sentinel_kwargs(url, env, "this.db")),
+    }
+    for client in clients.values():
+        client._core.reporter.sink = _Timed(client._core.reporter.sink)
+    gct = _GCTime()
+    res: dict[str, list[dict[str, float]]] = {name: [] for name in clients}
+    for rnd in range(args.rounds + 1):  # round 0 warms up
+        order = list(clients.items())
+        for name, client in order if rnd % 2 else order[::-1]:
+            r = _round(client, args.calls if rnd else 50, gct)
+            if rnd:
+                res[name].append(r)
+    for client in clients.values():
+        client.close()
+    env.close()
+    return res
 
 
 def _run(url: str, env: co.Env, args: argparse.Namespace) -> dict[str, list[dict[str, float]]]:
@@ -134,36 +219,14 @@ def _run(url: str, env: co.Env, args: argparse.Namespace) -> dict[str, list[dict
         finally:
             reporter.sink, store.write_records, sink.journal = sink, real_write, journal
 
-    def writer_cpu() -> float:
-        assert sink._thread.ident is not None
-        return time.clock_gettime(time.pthread_getcpuclockid(sink._thread.ident))
-
     res: dict[str, list[dict[str, float]]] = {m: [] for m in MODES}
     for rnd in range(args.rounds + 1):  # round 0 warms up
         for name in MODES:
-            n = args.calls if rnd else 50
             with mode(name):
-                sink.flush()
                 hold.kept.clear()
-                g0, gc_t = list(gct.count), gct.caller
-                c0, p0, w0 = time.thread_time(), time.process_time(), writer_cpu()
-                t0 = time.perf_counter()
-                for _ in range(n):
-                    client.chat.completions.create(
-                        model="deepseek-v4-flash", messages=co.MESSAGES, subject_id="user-1"
-                    )
-                caller = time.thread_time() - c0
-                sink.flush()  # the round's records are written: their writer CPU counts
-                if rnd:
-                    res[name].append(dict(
-                        caller=caller / n * 1e6,
-                        writer=(writer_cpu() - w0) / n * 1e6,
-                        process=(time.process_time() - p0) / n * 1e6,
-                        gc_caller=(gct.caller - gc_t) / n * 1e6,
-                        gc0=(gct.count[0] - g0[0]) / n * 1e3,
-                        gc1=(gct.count[1] - g0[1]) / n * 1e3,
-                        wall=(time.perf_counter() - t0) / n * 1e6,
-                    ))  # fmt: skip
+                r = _round(client, args.calls if rnd else 50, gct)
+            if rnd:
+                res[name].append(r)
     _parts(client, journal)
     client.close()
     env.close()

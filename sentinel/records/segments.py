@@ -30,11 +30,14 @@ class Appended:
     error: OSError | None = None
 
 
-def encode_one(record: Record) -> tuple[str, bytes] | None:
-    """The record's JSON and its framed entry, or None if it cannot be serialised."""
+def encode_one(record: Record) -> tuple[bytes, bytes] | None:
+    """The record's JSON (UTF-8, what `model_dump_json` returns encoded) and its framed
+    entry, or None if it cannot be serialised. Straight from pydantic's serializer as
+    bytes: this runs on the app's thread inside `create()`, and the str round trip cost
+    ~2 us a record there."""
     try:
-        doc = record.model_dump_json()
-        return doc, frames.encode(doc.encode())
+        doc = record.__pydantic_serializer__.to_json(record)
+        return doc, frames.encode(doc)
     except Exception:
         return None
 

@@ -49,26 +49,18 @@ from sentinel.models import Record
 from sentinel.records.replay import Delivered, StoreWriter
 from sentinel.records.segments import encode_one, note_drop
 from sentinel.records.sink_metrics import SinkMetrics
+from sentinel.records.sink_writer import RETRY_MIN, Queued, WriterLoop
 from sentinel.records.spool import Spool
 from sentinel.records.tombstones import Tombstones
-from sentinel.store.base import Serialised, Store, StoreUnavailable
+from sentinel.store.base import Store
 from sentinel.store.dead_letter import DeadLetterFile
 
 log = logging.getLogger("sentinel.sink")
 
 QUEUE_FULL_POLICIES = ("spool", "drop")
-RETRY_MIN, RETRY_MAX = 0.2, 2.0  # replay backoff while the store is down (seconds)
-# Seconds the writer waits to fill a batch. Each store transaction has a fixed cost
-# (on SQLite a WAL frame write per touched table and index page: ~10 writes), so at
-# 1000 calls/s a 2 ms linger (4 records a commit) spent as much CPU on commits as a
-# fully instrumented call spends on everything else; 50 ms makes ~100-record batches.
-# flush() and close() cut the wait short, so nothing waits on it but the store.
-LINGER = 0.05
-_Queued = tuple[int, Record, str | None]
-REPLAY_BATCHES = 8  # per writer turn, so new records are spooled between replay chunks
 
 
-class Sink:
+class Sink(WriterLoop):
     """Bounded in-memory queue drained by one background writer thread (see module)."""
 
     def __init__(
@@ -115,8 +107,8 @@ class Sink:
             self._on_delivered,
             dead_letter=DeadLetterFile(spool.path / "dead-letter.jsonl"),
         )
-        # (journal generation, record, its JSON from the journal or None)
-        self._queue: deque[_Queued] = deque()
+        # (journal generation, record, its JSON (UTF-8) from the journal or None)
+        self._queue: deque[Queued] = deque()
         self._lock = threading.Lock()
         self._has_work = threading.Condition(self._lock)  # the writer waits on this
         self._progress = threading.Condition(self._lock)  # flush waits on this
@@ -171,7 +163,7 @@ class Sink:
         """Journal the records (one `write`, see `sentinel.records.journal`), then queue
         them: once this returns they survive the death of the process."""
         try:
-            encoded: list[tuple[str, bytes] | None] = []
+            encoded: list[tuple[bytes, bytes] | None] = []
             if self.journal is not None:
                 encoded = [encode_one(r) for r in records]
             with self._lock:
@@ -189,7 +181,7 @@ class Sink:
         except Exception:  # the app's call must not fail because of record keeping
             log.exception("sink could not accept %d record(s)", len(records))
 
-    def _journal_locked(self, encoded: list[tuple[str, bytes] | None]) -> list[int] | None:
+    def _journal_locked(self, encoded: list[tuple[bytes, bytes] | None]) -> list[int] | None:
         """Generation per record (-1: not journaled, e.g. it cannot be serialised)."""
         good = [e[1] for e in encoded if e is not None]
         if not good or self.journal is None:
@@ -285,7 +277,7 @@ class Sink:
             self._pending -= n
             self._progress.notify_all()
 
-    def _settle(self, batch: list[_Queued]) -> None:
+    def _settle(self, batch: list[Queued]) -> None:
         """Journal entries of records now stored, spooled, dead-lettered or counted lost."""
         if self.journal is None:
             return
@@ -343,100 +335,3 @@ class Sink:
             full = out.error is not None and out.error.errno == errno.ENOSPC
             log.error("spool write failed, %d record(s) lost: %s", out.lost, out.error)
             self._drop(out.lost, "spool_full" if full else "spool_error")
-
-    # writer thread ------------------------------------------------------------
-
-    def _take(self) -> tuple[list[_Queued], bool]:
-        with self._lock:
-            if len(self._queue) < self.batch_size and not self._stopping:
-                # One timed wait per turn, which makes batches of a steady trickle (not
-                # one store transaction per record); submits never wake the writer: a
-                # wake-up from inside create() made the app's thread hand over the GIL
-                # (and on a busy machine its core) and cost that call 5-10 ms, measured.
-                # flush() and close() still wake it.
-                wait = LINGER
-                if self._spooling and not self._queue:
-                    wait = max(0.0, min(wait, self._retry_at - time.monotonic()))
-                if wait > 0:
-                    self._has_work.wait(wait)
-            n = min(len(self._queue), self.batch_size)
-            batch = [self._queue.popleft() for _ in range(n)]
-            return batch, self._stopping
-
-    def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            try:
-                batch, stopping = self._take()
-                if batch:
-                    self._deliver(batch)
-                if stopping:
-                    return
-                if self._spooling and time.monotonic() >= self._retry_at:
-                    self._replay()
-                elif not batch:
-                    self.spool.sync()
-                if self.journal is not None:
-                    self.journal.sync_due()
-            except Exception:  # keep the writer alive whatever happens
-                log.exception("sink writer error")
-                time.sleep(0.1)
-
-    def _deliver(self, batch: list[_Queued]) -> None:
-        records: list[Record] = [r for _, r, _ in batch]
-        docs = [d for _, _, d in batch]
-        if None not in docs:
-            records = Serialised(records, docs)  # type: ignore[arg-type]
-        try:
-            if not self._spooling:
-                try:
-                    self._writer.write(records)
-                    return
-                except Exception as exc:  # StoreUnavailable, or anything unforeseen: keep
-                    self._unavailable(exc)
-            self._to_spool(records)
-        finally:
-            self._settle(batch)
-            self._done(len(batch))
-
-    def _unavailable(self, exc: Exception, *, replay: bool = False) -> None:
-        if not self._store_down:
-            log.warning("store unavailable, spooling records: %s", exc)
-        with self._lock:
-            self._replay_attempts += int(replay)
-            self._store_down = True
-            self._spooling = True
-            self._retry_at = time.monotonic() + self._backoff
-            self._progress.notify_all()
-        self._backoff = min(self._backoff * 2, RETRY_MAX)
-
-    def _replay(self) -> None:
-        with self._lock:  # see _to_spool: an append that began earlier has finished
-            epoch, settled = self._spool_epoch, not self._appending
-        try:
-            result = self.spool.replay(
-                self._writer.write, batch_size=self.batch_size, max_batches=REPLAY_BATCHES
-            )
-        except StoreUnavailable as exc:
-            self._unavailable(exc, replay=True)
-            return
-        except Exception as exc:  # e.g. the spool cannot be read: retry later, not in a loop
-            log.exception("spool replay failed")
-            self._unavailable(exc, replay=True)
-            return
-        self._metrics.add(self._metrics.replayed, result.replayed)
-        with self._lock:
-            self._replay_attempts += 1
-            self.replayed += result.replayed
-            self._replay_busy = result.busy
-            idle = not (result.replayed or result.segments_deleted or result.empty)
-            if result.busy or idle:  # another process is replaying; look again shortly
-                self._retry_at = time.monotonic() + RETRY_MIN
-            if not result.busy:
-                if self._store_down:
-                    log.info("store reachable again, replaying the spool")
-                self._store_down = False
-                self._backoff = RETRY_MIN
-                if result.empty and settled and epoch == self._spool_epoch and not self._appending:
-                    self._spooling = False
-            self._progress.notify_all()

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -234,37 +235,44 @@ _AT = {"request_id": 0, "ts": 1} | {name: 4 + i for i, (name, _, _) in enumerate
 
 def _deltas(rows: Iterable[Sequence[Any]]) -> dict[str, list[tuple[Any, ...]]]:
     """Each table's rows of sums over the call rows: the keys `_KEYS` computes in SQL,
-    from the very values written (the same float division for the day, "" for NULL)."""
-    at = _AT
-    out: dict[str, dict[tuple[Any, ...], list[Any]]] = {t: {} for t in _KEYS}
-    daily, subject, conv = out["spend_daily"], out["spend_subject"], out["spend_conversation"]
-    token = out["spend_token"]
+    from the very values written (the same float division for the day, "" for NULL).
+
+    This runs on the sink's writer holding the GIL, which the app's thread may be
+    waiting for inside `create()`: so Python only groups the rows (one key per table)
+    and C builtins sum each group (`sum` over `map(itemgetter)`, NULLs filtered out), in
+    row order, so the sums equal a row-by-row addition's."""
+    daily: dict[tuple[Any, ...], list[Sequence[Any]]] = {}
+    subject: dict[tuple[Any, ...], list[Sequence[Any]]] = {}
+    conv: dict[tuple[Any, ...], list[Sequence[Any]]] = {}
+    token: dict[tuple[Any, ...], list[Sequence[Any]]] = {}
+    i_cur, i_app, i_model = _AT["cost_currency"], _AT["app"], _AT["model"]
+    i_conv, i_subject, i_token = _AT["conversation_id"], _AT["subject_key"], _AT["proxy_token_id"]
     for row in rows:
-        ts, cur, app, model = row[1], row[at["cost_currency"]], row[at["app"]], row[at["model"]]
-        day, cur, app, model = int(ts / 86400), cur or "", app or "", model or ""
-        conversation = row[at["conversation_id"]]
-        one = (1, row[at["cost"]] or 0.0, row[at["cache_savings"]] or 0.0,
-               row[at["cache_hit_tokens"]] or 0, row[at["cache_miss_tokens"]] or 0,
-               row[at["output_tokens"]] or 0)  # fmt: skip
-        groups = [
-            (daily, (day, cur, app, model, int(conversation is not None))),
-            (subject, (row[at["subject_key"]] or "", cur, day, app, model)),
-            (token, (day, cur, row[at["proxy_token_id"]] or "", app, model)),
-        ]
+        day, cur = int(row[1] / 86400), row[i_cur] or ""
+        app, model, conversation = row[i_app] or "", row[i_model] or "", row[i_conv]
+        daily.setdefault((day, cur, app, model, int(conversation is not None)), []).append(row)
+        subject.setdefault((row[i_subject] or "", cur, day, app, model), []).append(row)
+        token.setdefault((day, cur, row[i_token] or "", app, model), []).append(row)
         if conversation is not None:
-            groups.append((conv, (conversation, cur, app, model)))
-        for table, key in groups:
-            sums = table.get(key)
-            if sums is None:
-                table[key] = [*one, ts, ts]
-                continue
-            for i, v in enumerate(one):
-                sums[i] += v
-            sums[6], sums[7] = min(sums[6], ts), max(sums[7], ts)
+            conv.setdefault((conversation, cur, app, model), []).append(row)
     return {
-        t: [(*k, *(v if t == _BOUNDS else v[:6])) for k, v in groups.items()]
-        for t, groups in out.items()
+        "spend_daily": [(*k, *_sums(v)) for k, v in daily.items()],
+        "spend_subject": [(*k, *_sums(v)) for k, v in subject.items()],
+        "spend_token": [(*k, *_sums(v)) for k, v in token.items()],
+        _BOUNDS: [(*k, *_sums(v), min(map(_TS, v)), max(map(_TS, v))) for k, v in conv.items()],
     }
+
+
+# each sum after `calls`: (the getter of its column in a call row, the sum's start)
+_SUMMED = tuple(
+    (operator.itemgetter(_AT[name]), 0.0 if name in ("cost", "cache_savings") else 0)
+    for name in _SUMS[1:]
+)
+_TS = operator.itemgetter(1)
+
+
+def _sums(rows: list[Sequence[Any]]) -> tuple[Any, ...]:
+    return (len(rows), *(sum(filter(None, map(get, rows)), start) for get, start in _SUMMED))
 
 
 def replace_calls(c: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> None:
