@@ -228,6 +228,9 @@ class Settings(BaseSettings):
     balance_burn_window: PositiveDuration = timedelta(hours=6)
     balance_retention: PositiveDuration = timedelta(days=8)
     spend_cache_ttl: PositiveDuration = timedelta(seconds=30)
+    # Spend cache warm-up (issue 18): how often `serve`'s leader checks Elasticsearch's
+    # cached spend groups of the default ranges and builds a missing one (0: never)
+    spend_warm_interval: Duration = timedelta(minutes=1)
 
     @field_validator(
         "backup_base_urls",

@@ -4,9 +4,10 @@
 in-process (with an injected clock, calling `evaluate_once(now)`), and `serve` is a
 thin command around it. Jobs run on an APScheduler 3 BackgroundScheduler with
 `coalesce` and `max_instances=1`: a slow evaluation delays the next one instead of
-piling runs up. Rule groups, the anonymization job and the reclaim after erasures run
-only on the lease holder, so two daemons on one store do the work (and send each
-alert) once; spool replay runs everywhere because each machine has its own spool.
+piling runs up. Rule groups, the anonymization job, the reclaim after erasures, the
+balance poller and the spend cache warmer run only on the lease holder, so two daemons
+on one store do the work (and send each alert) once; spool replay runs everywhere
+because each machine has its own spool.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from sentinel.rules.notifiers import (
     StoreNotifier,
     WebhookNotifier,
 )
+from sentinel.spend.warm import SpendWarmer, WarmableStore, WarmTrigger
 from sentinel.store.base import Store
 
 log = logging.getLogger("sentinel.daemon")
@@ -79,6 +81,14 @@ def balance_poller(daemon: Daemon, settings: Settings) -> BalancePoller | None:
         return Sentinel(store=daemon.store, settings=settings, clock=daemon.clock)
 
     return BalancePoller(daemon.store, settings, daemon.clock, client, lambda: daemon.lease.held)
+
+
+def spend_warmer(daemon: Daemon, settings: Settings) -> SpendWarmer | None:
+    """The leader's spend cache warmer; None when off (interval 0) or the store keeps
+    no spend cache to warm (SQLite's rollup is always current)."""
+    if settings.spend_warm_interval <= timedelta(0) or not isinstance(daemon.store, WarmableStore):
+        return None
+    return SpendWarmer(daemon.store, daemon.clock, lambda: daemon.lease.held)
 
 
 class Daemon:
@@ -124,6 +134,7 @@ class Daemon:
         # Async jobs: every daemon runs a worker (claims are compare-and-set, no leader).
         self.jobs = daemon_runtime(store, settings, clock, self.node_id)
         self.balance = balance_poller(self, settings)
+        self.spend_warmer = spend_warmer(self, settings)
 
     # evaluation -----------------------------------------------------------
 
@@ -199,6 +210,10 @@ class Daemon:
         """One balance poll now, on the lease holder (None elsewhere, or without a key)."""
         return self.balance.poll() if self.balance is not None else None
 
+    def warm_spend(self) -> dict[str, str] | None:
+        """One spend cache warm-up now, on the lease holder (None elsewhere, or off)."""
+        return self.spend_warmer.run() if self.spend_warmer is not None else None
+
     def _replay_spool(self) -> None:
         from sentinel.records.replay import replay_spool
 
@@ -261,6 +276,13 @@ class Daemon:
                 "interval",
                 seconds=self.settings.balance_poll_interval.total_seconds(),
                 id="balance:poll",
+                next_run_time=datetime.now(UTC) + timedelta(seconds=5),  # once the lease is held
+            )
+        if self.spend_warmer is not None:
+            scheduler.add_job(
+                self.warm_spend,
+                WarmTrigger(self.settings.spend_warm_interval),
+                id="spend:warm",
                 next_run_time=datetime.now(UTC) + timedelta(seconds=5),  # once the lease is held
             )
         scheduler.start()

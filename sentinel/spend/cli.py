@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from sentinel.errors import ConfigurationError
+from sentinel.spend import DEFAULT_SINCE
 
 prices_app = typer.Typer(
     help="DeepSeek's price table: show, check, recompute.", no_args_is_help=True
@@ -231,7 +232,7 @@ def recompute_command(
 
 def spend(
     by: Annotated[str, typer.Option(help="app, model, subject, conversation, day, token.")] = "app",
-    since: Annotated[str, typer.Option(help="A duration back (30d) or a date.")] = "30d",
+    since: Annotated[str, typer.Option(help="A duration back (30d) or a date.")] = DEFAULT_SINCE,
     until: Annotated[str | None, typer.Option(help="A duration back or a date; now.")] = None,
     app_name: Annotated[str | None, typer.Option("--app", help="Only this app.")] = None,
     model: Annotated[str | None, typer.Option(help="Only this model.")] = None,

@@ -30,6 +30,8 @@ SPEND_GROUPS = {
     "day": "timestamp",
     "token": "proxy_token_id",  # the proxy token's public id
 }
+# the groups Elasticsearch caches for whole past days (days: few groups already)
+CACHED_BY = ("app", "model", "subject", "conversation", "token")
 
 
 @dataclass(frozen=True)

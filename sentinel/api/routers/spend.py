@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 
 from sentinel.api.state import api_state
+from sentinel.spend import DEFAULT_SINCE
 from sentinel.spend.report import parse_time, report
 from sentinel.web.tokens import TokenInfo, require_scope
 
@@ -31,7 +32,7 @@ def get_spend(
     request: Request,
     _token: Annotated[TokenInfo, Depends(require_scope("spend:read"))],
     by: Literal["app", "model", "subject", "conversation", "day", "token"] = "app",
-    since: Annotated[str, Query(description="a duration back (30d) or an ISO date")] = "30d",
+    since: Annotated[str, Query(description="a duration back or an ISO date")] = DEFAULT_SINCE,
     until: Annotated[str | None, Query(description="a duration back or an ISO date")] = None,
     app: Annotated[str | None, Query(max_length=256)] = None,
     model: Annotated[str | None, Query(max_length=256)] = None,

@@ -55,6 +55,7 @@ from elasticsearch import (
 )
 from elasticsearch.serializer import OrjsonSerializer
 
+from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.store import schema
 from sentinel.store.base import SchemaReport, StoreUnavailable, collection
 from sentinel.store.dead_letter import DeadLetterFile
@@ -86,6 +87,7 @@ class ElasticCore:
         bulk_backoff: float = 0.2,
         shards: int | None = None,
         replicas: int | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         if (
             not index_prefix
@@ -104,6 +106,7 @@ class ElasticCore:
         self._bulk_retries = bulk_retries
         self._bulk_backoff = bulk_backoff
         self._sizing = {"shards": shards, "replicas": replicas}
+        self.clock = clock  # which day is today (`spend_cache`)
 
     @classmethod
     def from_settings(cls, url: str, settings: Settings, **kwargs: Any) -> Self:

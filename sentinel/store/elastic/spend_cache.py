@@ -28,26 +28,28 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from elasticsearch import ApiError
 from elasticsearch import helpers as es_helpers
 
+from sentinel.clock import Clock
 from sentinel.store import schema
-from sentinel.store.spend_queries import CALLS_PATH, SPEND_GROUPS, SpendRow, nest
+from sentinel.store.spend_queries import CACHED_BY, CALLS_PATH, SPEND_GROUPS, SpendRow, nest
 
 RANK_PATH = "sentinel.spend_cache.rank"  # a group's cached cost over its currencies
 
 log = logging.getLogger("sentinel.store")
 
-CACHED_BY = ("app", "model", "subject", "conversation", "token")  # days: few groups already
 _CANDIDATES = 20_000  # groups summed in full at most (`_threshold_top`)
 _RANKED = 1_000  # a longer top merges every group
 _KEEP = 4  # cached ranges kept per `--by` (a report's range moves once a day)
 _ABANDONED = timedelta(minutes=10)  # a build without its fingerprint this old died
 _FORMAT = 2  # of a cached group's document: a new one builds new indices
 _DAY = timedelta(days=1)
+_TICK = timedelta(microseconds=1)
 _SUM_PATHS = {
     "cost": schema.STORE_PATHS["cost"],
     "cache_savings": schema.STORE_PATHS["cache_savings"],
@@ -105,29 +107,62 @@ class ElasticSpendCache:
     _every_group_paged: Any
     client: Any
     prefix: str
+    clock: Clock  # "today" (the day still written to) is the store's clock's
+
+    def _whole_days(self, start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
+        """[lo, hi): the whole past UTC days of [start, end) (today is still written to,
+        by the store's clock), or None when fewer than two: nothing worth caching."""
+        first = (start.astimezone(UTC) + _DAY - _TICK).date()
+        last = min(end.astimezone(UTC).date(), self.clock.now().astimezone(UTC).date())
+        if (last - first).days < 2:
+            return None
+        lo = datetime(first.year, first.month, first.day, tzinfo=UTC)
+        return lo, datetime(last.year, last.month, last.day, tzinfo=UTC)
+
+    def _entry(self, by: str, lo: datetime, hi: datetime, print_: str) -> str:
+        digest = hashlib.sha256(f"{_FORMAT}:{print_}".encode()).hexdigest()[:16]
+        return self._index(f"spend-{by}-{lo:%Y%m%d}-{hi:%Y%m%d}-{digest}")
+
+    def warm_spend(self, start: datetime, end: datetime, bys: Sequence[str]) -> dict[str, str]:
+        """Build, ahead of the reports, the caches a report of [start, end) by each of
+        `bys` reads (the daemon's warmer), so the first report after a change does not
+        pay the build. Per `--by`: "fresh" (valid already), "built", or "skipped"
+        (nothing to cache, writes in flight, the calls moved during the build, or another
+        process builds it: the next run tries again). Raises like any store read."""
+        days = self._whole_days(start, end)
+        print_ = None if days is None else self._fingerprint(*days)
+        out = {}
+        for by in bys:
+            if days is None or print_ is None or by not in CACHED_BY:
+                out[by] = "skipped"
+            elif self._complete(entry := self._entry(by, *days, print_), print_):
+                out[by] = "fresh"
+            else:
+                out[by] = "built" if self._build(entry, by, *days, print_) else "skipped"
+        return out
 
     def _cached_spend(
         self, start: datetime, end: datetime, by: str, limit: int
     ) -> list[SpendRow] | None:
         """The report from the cache of its whole past days plus the calls of the rest,
-        or None (nothing to cache, writes in flight, no right to create an index)."""
-        first = (start.astimezone(UTC) + _DAY - timedelta(microseconds=1)).date()
-        last = min(end.astimezone(UTC).date(), datetime.now(UTC).date())  # today: written
-        if by not in CACHED_BY or (last - first).days < 2:
+        or None (nothing to cache, writes in flight, no right to create an index).
+        Builds a missing cache itself (a CLI without `sentinel serve`); with the daemon
+        running its warmer has built it already (`warm_spend`)."""
+        days = self._whole_days(start, end) if by in CACHED_BY else None
+        if days is None:
             return None
-        lo = datetime(first.year, first.month, first.day, tzinfo=UTC)
-        hi = datetime(last.year, last.month, last.day, tzinfo=UTC)
+        lo, hi = days
         try:
             print_ = self._fingerprint(lo, hi)
             if print_ is None:
                 return None
-            digest = hashlib.sha256(f"{_FORMAT}:{print_}".encode()).hexdigest()[:16]
-            entry = self._index(f"spend-{by}-{first:%Y%m%d}-{last:%Y%m%d}-{digest}")
+            entry = self._entry(by, lo, hi, print_)
             if not self._complete(entry, print_) and not self._build(entry, by, lo, hi, print_):
                 return None
         except (ApiError, es_helpers.BulkIndexError) as exc:  # e.g. 403: a reader only
             log.info("spend cache unavailable (%s): reading the calls", exc)
             return None
+        log.debug("spend by %s: whole days from the cache %s", by, entry)
         edges = [(a, b) for a, b in ((start, lo), (hi, end)) if a < b]
         edge_index = ",".join(self._calls_in(a, b) for a, b in edges)
         edge_query = [self._range(a, b) for a, b in edges]
@@ -253,6 +288,7 @@ class ElasticSpendCache:
         )
         if found.meta.status == 200:
             born = int(found.body[entry]["settings"]["index"]["creation_date"]) / 1000
+            # the server's clock stamped it: its age is read against the wall clock
             if datetime.now(UTC).timestamp() - born < _ABANDONED.total_seconds():
                 return False
             self._op(self.client.indices.delete, index=entry)
@@ -263,7 +299,7 @@ class ElasticSpendCache:
                       "index.refresh_interval": -1},
             mappings=cache_mappings(self.prefix, by),
         )  # fmt: skip
-        index = self._calls_in(lo, hi - timedelta(microseconds=1))
+        index = self._calls_in(lo, hi - _TICK)
         self._op(self.client.indices.refresh, index=index, ignore_unavailable=True,
                  allow_no_indices=True)  # fmt: skip
         filters = [self._range(lo, hi)]
