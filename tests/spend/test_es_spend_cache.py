@@ -166,3 +166,31 @@ def test_a_build_cut_short_is_built_again(es: Any, monkeypatch: pytest.MonkeyPat
     for name in cache_indices(es):
         meta = es.client.indices.get_mapping(index=name)[name]["mappings"].get("_meta", {})
         assert "fingerprint" in meta, name
+
+
+def test_a_cache_deleted_between_its_check_and_its_read_falls_back_to_the_calls(
+    es: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Erasure, retention or `_forget_old` in another process may delete the cache index
+    a report has just found complete: the report reads the calls instead of failing on
+    the 404 (the index really is gone when the search runs)."""
+    assert_reports_are_the_calls(es)  # builds the caches
+    complete = es._complete
+    checks: list[str] = []
+
+    def then_deleted(entry: str, print_: str) -> bool:
+        ok = complete(entry, print_)
+        if not checks:  # the first check of each report finds it; then it is gone
+            es.client.indices.delete(index=entry)
+        checks.append(entry)
+        return ok
+
+    monkeypatch.setattr(es, "_complete", then_deleted)
+    for by in FIELD:
+        for span, limit in ((WHOLE, 5), (CUT, 100_000)):
+            checks.clear()
+            want = oracle(es, by, span)
+            got = {(r.key, r.currency): r.calls for r in es.spend(*span, by, limit=limit)}
+            assert set(got) == top(want, limit), (by, span, limit)
+            assert got == {k: want[k][0] for k in got}
+            assert checks  # the cache path ran and found its index gone

@@ -25,6 +25,7 @@ of the calls they summed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -32,7 +33,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from elasticsearch import ApiError
+from elasticsearch import ApiError, NotFoundError
 from elasticsearch import helpers as es_helpers
 
 from sentinel.clock import Clock
@@ -169,12 +170,21 @@ class ElasticSpendCache:
         index = ",".join([entry, *([edge_index] if edges else [])])
         which = [{"term": {"_index": entry}}, *edge_query]
         query = [{"bool": {"should": which, "minimum_should_match": 1}}]
-        if limit <= _RANKED:
-            rows = self._threshold_top(entry, edge_index, edge_query, index, query, by, limit)
-            if rows is not None:
-                return rows
-        rows = self._every_group(index, query, by, limit)
-        return rows if rows is not None else self._every_group_paged(index, query, by)
+        # Erasure, retention or `_forget_old` elsewhere may delete the cache between its
+        # check and this read: searches skip a missing index, so the cached days would be
+        # silently left out (or no aggregation come back at all). Checked again after.
+        rows = None
+        with contextlib.suppress(KeyError, NotFoundError):
+            if limit <= _RANKED:
+                rows = self._threshold_top(entry, edge_index, edge_query, index, query, by, limit)
+            if rows is None:
+                rows = self._every_group(index, query, by, limit)
+            if rows is None:
+                rows = self._every_group_paged(index, query, by)
+        if rows is None or not self._complete(entry, print_):
+            log.info("spend cache %s went while read: reading the calls", entry)
+            return None
+        return rows
 
     def _threshold_top(
         self,
