@@ -20,6 +20,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from sentinel.privacy.recognizers import (
     address,
+    address_intl,
     birth_date,
     cn_phone,
     cn_plate,
@@ -65,6 +66,7 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
         gated(credit_card.CardRecognizer(language), credit_card.GATE),
         gated(url_credentials.url_credentials_recognizer(language), url_credentials.GATE),
         gated(address.AddressRecognizer(language, ordinary_words), address.GATE),
+        gated(address_intl.intl_address_recognizer(language), address_intl.GATE),
         gated(us_ssn.SsnRecognizer(language), us_ssn.GATE),
         gated(passport.passport_recognizer(language), passport.GATE),
         gated(birth_date.birth_date_recognizer(language), birth_date.GATE),

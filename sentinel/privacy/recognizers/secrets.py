@@ -13,12 +13,16 @@ import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
 GATE = re.compile(
-    r"sk-|[spr]k_(?:live|test)_|AKIA|AIza|gh[pousr]_|github_pat_|glpat-|hf_|npm_|xox[bap]-|eyJ|"
-    r"bearer|basic|token|key",
+    r"sk-|[spr]k_(?:live|test)_|AKIA|ASIA|AIza|gh[pousr]_|github_pat_|glpat-|hf_|npm_|xox[a-z]-|"
+    r"xapp-|SG\.|\b(?:SK|AC)[0-9a-f]{32}|eyJ|bearer|basic|token|key|secret",
     re.IGNORECASE,
 )
 
 _TOKEN = r"[A-Za-z0-9_\-.~+/]{12,}=*"
+# A variable or field that holds a credential, also inside a longer name (DEEPSEEK_API_KEY,
+# "client_secret", aws_secret_access_key, SENDGRID_TOKEN): the value after it is the secret.
+# No left boundary: the name may end a longer one.
+_KEY_NAME = r"(?:api[_-]?key|apikey|(?:secret|access|account|private)[_-]?key|secret|token)"
 
 
 def secret_recognizers(language: str) -> list[PatternRecognizer]:
@@ -38,16 +42,32 @@ def secret_recognizers(language: str) -> list[PatternRecognizer]:
             Pattern("gitlab_token", r"(?<![A-Za-z0-9])glpat-[A-Za-z0-9_\-]{20,}", 0.9),
             Pattern("huggingface_token", r"(?<![A-Za-z0-9])hf_[A-Za-z0-9]{30,}", 0.9),
             Pattern("npm_token", r"(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}", 0.9),
-            Pattern("slack_token", r"(?<![A-Za-z0-9])xox[bap]-[A-Za-z0-9-]{10,}", 0.9),
+            # AWS temporary (STS) access key ids; the secret key is known by its context.
+            Pattern("aws_temp_key", r"(?<![A-Z0-9])ASIA[0-9A-Z]{16}(?![A-Z0-9])", 0.9),
+            Pattern(
+                "aws_secret_key",
+                r"(?<=(?:secret[_ -]?(?:access[_ -]?)?key|aws[_ -]?secret)[\"']?"
+                r"(?:\s*(?:is|[:=]|=>)\s*|\s+)[\"']?)"
+                r"(?-i:(?=[A-Za-z0-9/+]*[0-9/+])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[a-z]))"
+                r"[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])",
+                0.9,
+            ),
+            # Slack bot / user / app / config tokens, SendGrid, Twilio API key and account
+            # SIDs, Mailgun private keys, Azure storage connection strings' AccountKey.
+            Pattern("slack_token", r"(?<![A-Za-z0-9])xox[abposer]-[A-Za-z0-9-]{10,}", 0.9),
+            Pattern("slack_app_token", r"(?<![A-Za-z0-9])xapp-\d-[A-Za-z0-9-]{10,}", 0.9),
+            Pattern(
+                "sendgrid_key",
+                r"(?<![A-Za-z0-9])SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64}",
+                0.9,
+            ),
+            Pattern("twilio_sid", r"(?<![A-Za-z0-9])(?:SK|AC)[0-9a-f]{32}(?![A-Za-z0-9])", 0.85),
+            Pattern("mailgun_key", r"(?<![A-Za-z0-9])key-[0-9a-f]{32}(?![A-Za-z0-9])", 0.9),
+            Pattern("azure_account_key", r"(?<=AccountKey=)[A-Za-z0-9+/]{20,}={0,2}", 0.9),
             # The credential after an auth scheme ("Authorization: Bearer abc...").
             Pattern("auth_scheme", rf"(?<=\b(?:bearer|basic|token)\s+){_TOKEN}", 0.8),
             # key = value assignments ("api_key: abc...", "secret_key=...").
-            Pattern(
-                "key_assignment",
-                rf"(?<=\b(?:api[_-]?key|secret[_-]?key|access[_-]?token|auth[_-]?token)"
-                rf"[\"']?\s*[:=]\s*[\"']?){_TOKEN}",
-                0.7,
-            ),
+            Pattern("key_assignment", rf"(?<={_KEY_NAME}[\"']?\s*[:=]\s*[\"']?){_TOKEN}", 0.7),
         ],
         global_regex_flags=regex.IGNORECASE | regex.ASCII,
     )
