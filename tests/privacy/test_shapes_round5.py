@@ -31,6 +31,9 @@ def found(redactor: Redactor, text: str) -> list[tuple[str, str]]:
         ("dm @kenji when the deploy is done", "IM_ACCOUNT", "@kenji"),
         ("@priya can you review the PR", "IM_ACCOUNT", "@priya"),
         ("kakaotalk id: sunny_jh92", "IM_ACCOUNT", "sunny_jh92"),
+        ("my telegram is t.me/vera_sokol", "IM_ACCOUNT", "vera_sokol"),
+        ("auth failed: user=wangxiuying ip=10.2.3.4", "IM_ACCOUNT", "wangxiuying"),
+        ('{"username": "chen.jiahao", "status": 403}', "IM_ACCOUNT", "chen.jiahao"),
         # Taiwan and Hong Kong, traditional script
         (
             "寄到臺北市信義區松仁路三段58巷4弄12號3樓之2",
@@ -123,6 +126,12 @@ def found(redactor: Redactor, text: str) -> list[tuple[str, str]]:
             "Qk9zR2x1V3N0b3JhZ2VLZXk5OQ==",
         ),
         ("export MYAPP_API_KEY=f00dcafe1234beef5678", "API_KEY", "f00dcafe1234beef5678"),
+        ("MAPS_KEY=Ab12Cd34Ef56Gh78Ij90 in .env", "API_KEY", "Ab12Cd34Ef56Gh78Ij90"),
+        (
+            "shopify 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",
+            "API_KEY",
+            "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",
+        ),
         ('{"client_secret": "Vq7Lm2Np9Rt4Xz8Kc1"}', "API_KEY", "Vq7Lm2Np9Rt4Xz8Kc1"),
         # dates of birth
         ("born 1962 in Leeds, retired now", "DATE_OF_BIRTH", "1962"),
@@ -134,6 +143,9 @@ def found(redactor: Redactor, text: str) -> list[tuple[str, str]]:
         ("出生日期：民國81年11月3日", "DATE_OF_BIRTH", "民國81年11月3日"),
         ("他是民國68年2月9日出生的", "DATE_OF_BIRTH", "民國68年2月9日"),
         ("生於一九八二年三月十五日", "DATE_OF_BIRTH", "一九八二年三月十五日"),
+        ("my birthday is April 19th, cake?", "DATE_OF_BIRTH", "April 19th"),
+        ("他的生日是7月23日", "DATE_OF_BIRTH", "7月23日"),
+        ("DOB - 1984-12-02", "DATE_OF_BIRTH", "1984-12-02"),
         # passports without a letter prefix, other context words
         ("passport number is 471903265", "PASSPORT", "471903265"),
         ('"passport_no": "608142337"', "PASSPORT", "608142337"),
@@ -164,7 +176,10 @@ def test_round5_shapes_are_found(redactor: Redactor, text: str, entity: str, val
         "add me on LINE later today",
         "slack is down again, discord too",
         "order#4412 and issue#1234 are closed",
+        "sudo failed for user=root on host db-2",
+        "User: how do I reset the router",
         # keys' look-alikes
+        "the primary_key = user_id_and_timestamp",
         "the commit is 3f9a7c1e5b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a",
         "max_tokens: 2048 and the secret is patience",
         "the key-value store is fine",
@@ -174,6 +189,8 @@ def test_round5_shapes_are_found(redactor: Redactor, text: str, entity: str, val
         "deadline 11/04/1987 was a typo, it is 2027",
         "民國110年的預算已經公布",
         "the company was founded in 2001",
+        "the birthday party on April 19 is cancelled",
+        "生日蛋糕7月23日到货",
         # numbers near passport that are not passports
         "passport renewal takes 6 weeks, fee is 130",
         "passport photos 2x2, order 471903265 shipped",

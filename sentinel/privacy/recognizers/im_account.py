@@ -1,4 +1,5 @@
-"""Messenger ids in context: WeChat, QQ, LINE, Discord, Telegram, Slack, KakaoTalk.
+"""Messenger ids in context: WeChat, QQ, LINE, Discord, Telegram, Slack, KakaoTalk, and
+account names in logs and forms (user=zhangwei, "username": "li.na").
 
 A WeChat id (6-20 characters, a letter first; five with a digit, as older or mistyped ids
 are written) is an ordinary word out of context and a
@@ -20,7 +21,8 @@ from presidio_analyzer import Pattern, PatternRecognizer
 
 GATE = re.compile(
     r"微信|wechat|weixin|vx|qq|v信|line|discord|telegram|tg\b|slack|kakao|카톡|signal|"
-    r"whatsapp|skype|viber|@[A-Za-z]",
+    r"whatsapp|skype|viber|@[A-Za-z]|user(?:name)?=|user[_ ]?name|login|uid=|account=|handle|"
+    r"nick|t\.me/|wa\.me/",
     re.IGNORECASE,
 )
 
@@ -47,6 +49,16 @@ _VERB = (
     r"to|with|from|by|me|hi|hey|联系|加|找|问)"
 )
 
+# user= / uid= in key=value logs, username: in forms and JSON; never a service account.
+_SERVICE = (
+    r"(?:root|admin|administrator|guest|system|test|user|null|none|nobody|anonymous|ubuntu|"
+    r"postgres|www-data|deploy|jenkins|git|ec2-user|service|default|unknown|bot|api|app)"
+)
+_LOG_USER = (
+    r"(?<=(?<![A-Za-z])(?:user(?:name)?|uid|login|account)=[\"']?"
+    r"|(?<![A-Za-z])(?:user[_ ]?name|login[_ ]?name|handle|nick(?:name)?)[\"']?\s*[:：]\s*[\"']?)"
+    rf"(?!{_SERVICE}(?![A-Za-z0-9_.-]))"
+)
 # What follows a mention that addresses someone (never a decorator's next line).
 _ADDRESSED = r"(?:can|could|would|pls|please|plz|thanks|thx|ty|are|did|do|have|any|when)"
 
@@ -88,6 +100,14 @@ def im_account_recognizer(language: str) -> PatternRecognizer:
                 _AFTER_MESSENGER + r"(?:@|(?=[A-Za-z0-9_.-]*[0-9_.]))" + _HANDLE + _NOT_CODE,
                 0.8,
             ),
+            # Profile links: t.me/<name>, line.me/ti/p/~<id>, wa.me/<number>.
+            Pattern(
+                "messenger_link",
+                r"(?<![\w.])(?:t\.me/|telegram\.me/|line\.me/ti/p/~?|wa\.me/\+?)[A-Za-z0-9_.-]{3,40}",
+                0.8,
+            ),
+            # An account name in a log line or a form (user=zhangwei, "username": "li.na").
+            Pattern("log_username", _LOG_USER + r"@?" + _HANDLE + _NOT_CODE, 0.7),
             # @handle after a messaging verb, before "on slack", or addressed ("@dana, can").
             Pattern(
                 "at_handle",

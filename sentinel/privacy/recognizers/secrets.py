@@ -14,7 +14,8 @@ from presidio_analyzer import Pattern, PatternRecognizer
 
 GATE = re.compile(
     r"sk-|[spr]k_(?:live|test)_|AKIA|ASIA|AIza|gh[pousr]_|github_pat_|glpat-|hf_|npm_|xox[a-z]-|"
-    r"xapp-|SG\.|\b(?:SK|AC)[0-9a-f]{32}|eyJ|bearer|basic|token|key|secret",
+    r"xapp-|SG\.|\b(?:SK|AC)[0-9a-f]{32}|eyJ|bearer|basic|token|key|secret|shp(?:at|ca|pa|ss)_|"
+    r"pypi-|dop_v1_|dapi|PMAK-|ATATT|lin_api_|gsk_|r8_|hvs\.|figd_|NRAK-|xai-|sq0|\d{8,10}:AA",
     re.IGNORECASE,
 )
 
@@ -22,7 +23,17 @@ _TOKEN = r"[A-Za-z0-9_\-.~+/]{12,}=*"
 # A variable or field that holds a credential, also inside a longer name (DEEPSEEK_API_KEY,
 # "client_secret", aws_secret_access_key, SENDGRID_TOKEN): the value after it is the secret.
 # No left boundary: the name may end a longer one.
-_KEY_NAME = r"(?:api[_-]?key|apikey|(?:secret|access|account|private)[_-]?key|secret|token)"
+_KEY_NAME = (
+    r"(?:api[_-]?key|apikey|(?:secret|access|account|private)[_-]?key|secret|token|(?-i:_KEY))"
+)
+# Prefixes their issuers document: Shopify, PyPI, DigitalOcean, Databricks, Postman,
+# Atlassian, Linear, Groq, Replicate, HashiCorp Vault, Figma, New Relic, xAI, Square.
+_VENDOR = (
+    r"(?<![A-Za-z0-9])(?:shp(?:at|ca|pa|ss)_[0-9a-fA-F]{32}|pypi-AgE[A-Za-z0-9_-]{50,}|"
+    r"dop_v1_[0-9a-f]{64}|dapi[0-9a-f]{32}|PMAK-[0-9a-f]{24}-[0-9a-f]{34}|ATATT[A-Za-z0-9_=-]{20,}|"
+    r"lin_api_[A-Za-z0-9]{40}|gsk_[A-Za-z0-9]{48,}|r8_[A-Za-z0-9]{37}|hvs\.[A-Za-z0-9_-]{24,}|"
+    r"figd_[A-Za-z0-9_-]{40,}|NRAK-[A-Z0-9]{27}|xai-[A-Za-z0-9]{40,}|sq0(?:atp|csp)-[A-Za-z0-9_-]{22,})"
+)
 
 
 def secret_recognizers(language: str) -> list[PatternRecognizer]:
@@ -63,6 +74,9 @@ def secret_recognizers(language: str) -> list[PatternRecognizer]:
             ),
             Pattern("twilio_sid", r"(?<![A-Za-z0-9])(?:SK|AC)[0-9a-f]{32}(?![A-Za-z0-9])", 0.85),
             Pattern("mailgun_key", r"(?<![A-Za-z0-9])key-[0-9a-f]{32}(?![A-Za-z0-9])", 0.9),
+            Pattern("vendor_key", _VENDOR, 0.9),
+            # A Telegram bot token: the bot's numeric id, a colon, 35 characters.
+            Pattern("telegram_bot", r"(?<![\d])\d{8,10}:AA[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])", 0.9),
             Pattern("azure_account_key", r"(?<=AccountKey=)[A-Za-z0-9+/]{20,}={0,2}", 0.9),
             # The credential after an auth scheme ("Authorization: Bearer abc...").
             Pattern("auth_scheme", rf"(?<=\b(?:bearer|basic|token)\s+){_TOKEN}", 0.8),
