@@ -175,6 +175,8 @@ def test_round5_shapes_are_found(redactor: Redactor, text: str, entity: str, val
         "the line 42: parse_config failed",
         "add me on LINE later today",
         "slack is down again, discord too",
+        "Slack v4.33 crashes on start, Telegram v10.2 too",
+        "the Discord bot_token is in vault, slack webhook_url too",
         "order#4412 and issue#1234 are closed",
         "sudo failed for user=root on host db-2",
         "User: how do I reset the router",

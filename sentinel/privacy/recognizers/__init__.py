@@ -38,19 +38,21 @@ from sentinel.privacy.recognizers import (
     zh_person,
 )
 from sentinel.privacy.recognizers.deny_list import ANY_TEXT, deny_list_recognizers
+from sentinel.privacy.recognizers.gate import WordGate
 
 LANGUAGES = ("en", "zh")
 NER_RECOGNIZER = "SpacyRecognizer"
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
-Gates = dict[str, tuple[re.Pattern[str], ...]]
+Gate = re.Pattern[str] | WordGate
+Gates = dict[str, tuple[Gate, ...]]
 
 
 class MissingGateError(ValueError):
     """A recognizer was registered without a gate, so its types would never be asked for."""
 
 
-def gated(recognizer: EntityRecognizer, gate: re.Pattern[str]) -> EntityRecognizer:
+def gated(recognizer: EntityRecognizer, gate: Gate) -> EntityRecognizer:
     """`recognizer` with the cheap regex that must match before it can find anything."""
     recognizer.gate = gate  # type: ignore[attr-defined]
     return recognizer
@@ -106,7 +108,7 @@ def build_registry(
 
 def gates(registry: RecognizerRegistry, language: str | None = None) -> Gates:
     """Entity type -> the gates of the recognizers that find it (in `language`, or any)."""
-    out: dict[str, list[re.Pattern[str]]] = {}
+    out: dict[str, list[Gate]] = {}
     for recognizer in registry.recognizers:
         if language is not None and recognizer.supported_language != language:
             continue

@@ -15,14 +15,40 @@ scripts are written into the Chinese and Japanese classes.
 
 from __future__ import annotations
 
-import re
-
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
-GATE = re.compile(
-    r"(?i:\bNo\.\s?\d|\bul\.|\bal\.|\bos\.|\bpl\.|-(?:ro|gil|gu|ku|shi|daero)\b)|\d{2}-\d{3}|\d{3}\s?\d{3}|"
-    r"九[龙龍]|新界|香港|丁目|〒|[로길구]\s*\d"
+from sentinel.privacy.recognizers.gate import WordGate
+
+GATE = WordGate(
+    (
+        "no.",
+        "ulica",
+        "aleja",
+        "osiedle",
+        "plac",
+        "flat",
+        "house",
+        "h.no",
+        "h. no",
+        "plot",
+        "block",
+        "door",
+        "villa",
+        "-ro",
+        "-gil",
+        "-daero",
+        "-ku",
+        "-shi",
+        "九龙",
+        "九龍",
+        "新界",
+        "香港",
+        "丁目",
+        "〒",
+    ),
+    r"(?:^|\s)(?:ul|al|os|pl|Ul|Al|Os|Pl)\.|#\s?\d|[A-Z]-\d{2,4},|\d-\d{1,4},|[로길]\s*\d|"
+    r"[区區市町村][^\n\d]{0,8}\d{1,2}-\d",
 )
 
 _HAN = r"[\u4e00-\u9fff]"

@@ -14,16 +14,44 @@ handle right after a dot or a path character is never one.
 
 from __future__ import annotations
 
-import re
-
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
-GATE = re.compile(
-    r"微信|wechat|weixin|vx|qq|v信|line|discord|telegram|tg\b|slack|kakao|카톡|signal|"
-    r"whatsapp|skype|viber|@[A-Za-z]|user(?:name)?=|user[_ ]?name|login|uid=|account=|handle|"
-    r"nick|t\.me/|wa\.me/",
-    re.IGNORECASE,
+from sentinel.privacy.recognizers.gate import WordGate
+
+GATE = WordGate(
+    (
+        "微信",
+        "wechat",
+        "weixin",
+        "vx",
+        "qq",
+        "v信",
+        "line id",
+        "lineid",
+        "discord",
+        "telegram",
+        "slack",
+        "kakao",
+        "카톡",
+        "skype",
+        "viber",
+        "whatsapp",
+        "user=",
+        "username",
+        "user_name",
+        "user name",
+        "login_name",
+        "login name",
+        "login=",
+        "uid=",
+        "account=",
+        "handle",
+        "nick",
+        "t.me/",
+        "wa.me/",
+    ),
+    r"LINE|Line|Signal|[Tt][Gg]\b|@(?<![\w.]@)[A-Za-z]",
 )
 
 _END = r"(?![A-Za-z0-9_-])"
@@ -36,8 +64,12 @@ _SEP = r"\s*(?:is|[:：是为為]|-)?\s*"
 _ID_WORD = r"(?:id|user(?:name)?|handle|account|账号|帳號|号|號)"
 # After "<messenger> id:" any handle; after the messenger alone one with a digit, _ or .
 # or an @ in front, so "on LINE today" and "slack is down" stay.
-_AFTER_ID = rf"(?<=(?<![A-Za-z]){_MESSENGER}\s*{_ID_WORD}\s*(?:is|[:：是为為]|-)\s*)"
-_AFTER_MESSENGER = rf"(?<=(?<![A-Za-z]){_MESSENGER}(?:\s*{_ID_WORD})?{_SEP})"
+# Each starts with a one-character look-behind, which fails fast inside words, so the
+# long one runs at few positions.
+_AFTER_ID = (
+    rf"(?<=[\s:：是为為\-\"'])(?<=(?<![A-Za-z]){_MESSENGER}\s*{_ID_WORD}\s*(?:is|[:：是为為]|-)\s*)"
+)
+_AFTER_MESSENGER = rf"(?<=[\s:：是为為\-\"'])(?<=(?<![A-Za-z]){_MESSENGER}(?:\s*{_ID_WORD})?{_SEP})"
 # A new-style Discord / Slack / Telegram / LINE name: letters, digits, _ . - (not at ends),
 # optionally with Discord's legacy #1234.
 _HANDLE = r"[A-Za-z][A-Za-z0-9_.-]{0,30}[A-Za-z0-9_](?:#\d{4}(?!\d))?"
@@ -55,10 +87,13 @@ _SERVICE = (
     r"postgres|www-data|deploy|jenkins|git|ec2-user|service|default|unknown|bot|api|app)"
 )
 _LOG_USER = (
-    r"(?<=(?<![A-Za-z])(?:user(?:name)?|uid|login|account)=[\"']?"
+    r"(?<=[=:：\s\"'])(?<=(?<![A-Za-z])(?:user(?:name)?|uid|login|account)=[\"']?"
     r"|(?<![A-Za-z])(?:user[_ ]?name|login[_ ]?name|handle|nick(?:name)?)[\"']?\s*[:：]\s*[\"']?)"
     rf"(?!{_SERVICE}(?![A-Za-z0-9_.-]))"
 )
+# After a messenger's name, a version (Slack v4.33) or an API word (Discord bot_token,
+# slack webhook_url) is no handle.
+_CODE_WORD = r"(?i:bot|api|webhook|app|sdk|token|client|server|channel|oauth|py|js)[_.-]"
 # What follows a mention that addresses someone (never a decorator's next line).
 _ADDRESSED = r"(?:can|could|would|pls|please|plz|thanks|thx|ty|are|did|do|have|any|when)"
 
@@ -91,19 +126,24 @@ def im_account_recognizer(language: str) -> PatternRecognizer:
             # Discord's legacy name#1234 after "discord" on the same line.
             Pattern(
                 "discord_tag",
-                r"(?<=discord[^\n]{0,80}?(?<![\w#@/]))[A-Za-z][\w.]{1,31}#\d{4}(?!\d)",
+                r"(?<![\w#@/])[A-Za-z][\w.]{1,31}#\d{4}(?!\d)(?<=discord[^\n]{0,120})",
                 0.8,
             ),
             Pattern("messenger_id", _AFTER_ID + r"@?" + _HANDLE + _NOT_CODE, 0.8),
             Pattern(
                 "messenger_handle",
-                _AFTER_MESSENGER + r"(?:@|(?=[A-Za-z0-9_.-]*[0-9_.]))" + _HANDLE + _NOT_CODE,
+                _AFTER_MESSENGER
+                + r"(?:@|(?=[A-Za-z0-9_.-]*[0-9_.])(?![vV]\d)(?!"
+                + _CODE_WORD
+                + r"))"
+                + _HANDLE
+                + _NOT_CODE,
                 0.8,
             ),
             # Profile links: t.me/<name>, line.me/ti/p/~<id>, wa.me/<number>.
             Pattern(
                 "messenger_link",
-                r"(?<![\w.])(?:t\.me/|telegram\.me/|line\.me/ti/p/~?|wa\.me/\+?)[A-Za-z0-9_.-]{3,40}",
+                r"(?<![\w.])(?=[tlw])(?:t\.me/|telegram\.me/|line\.me/ti/p/~?|wa\.me/\+?)[A-Za-z0-9_.-]{3,40}",
                 0.8,
             ),
             # An account name in a log line or a form (user=zhangwei, "username": "li.na").
@@ -111,7 +151,7 @@ def im_account_recognizer(language: str) -> PatternRecognizer:
             # @handle after a messaging verb, before "on slack", or addressed ("@dana, can").
             Pattern(
                 "at_handle",
-                rf"(?<=(?<![A-Za-z]){_VERB}\s+|[（(]\s*)@{_HANDLE}{_NOT_CODE}"
+                rf"@(?<=(?<![A-Za-z]){_VERB}\s+@|[（(]\s*@){_HANDLE}{_NOT_CODE}"
                 rf"|(?<![\w@./])@{_HANDLE}{_NOT_CODE}(?=\s+(?:on|in|at|via|over)\s+{_MESSENGER})"
                 rf"|(?<![\w@./])@{_HANDLE}(?=[,:]?\s+{_ADDRESSED}\b|,)",
                 0.75,

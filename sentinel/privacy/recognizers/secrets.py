@@ -7,16 +7,54 @@ UUIDs and commit ids in debugging chats intact.
 
 from __future__ import annotations
 
-import re
-
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
-GATE = re.compile(
-    r"sk-|[spr]k_(?:live|test)_|AKIA|ASIA|AIza|gh[pousr]_|github_pat_|glpat-|hf_|npm_|xox[a-z]-|"
-    r"xapp-|SG\.|\b(?:SK|AC)[0-9a-f]{32}|eyJ|bearer|basic|token|key|secret|shp(?:at|ca|pa|ss)_|"
-    r"pypi-|dop_v1_|dapi|PMAK-|ATATT|lin_api_|gsk_|r8_|hvs\.|figd_|NRAK-|xai-|sq0|\d{8,10}:AA",
-    re.IGNORECASE,
+from sentinel.privacy.recognizers.gate import WordGate
+
+GATE = WordGate(
+    (
+        "sk-",
+        "_live_",
+        "_test_",
+        "aiza",
+        "ghp_",
+        "gho_",
+        "ghu_",
+        "ghs_",
+        "ghr_",
+        "github_pat_",
+        "glpat-",
+        "hf_",
+        "npm_",
+        "xox",
+        "xapp-",
+        "sg.",
+        "eyj",
+        "bearer",
+        "basic",
+        "token",
+        "key",
+        "secret",
+        "shpat_",
+        "shpca_",
+        "shppa_",
+        "shpss_",
+        "pypi-",
+        "dop_v1_",
+        "dapi",
+        "pmak-",
+        "atatt",
+        "lin_api_",
+        "gsk_",
+        "r8_",
+        "hvs.",
+        "figd_",
+        "nrak-",
+        "xai-",
+        "sq0",
+    ),
+    r"AKIA|ASIA|(?:SK|AC)[0-9a-f]{32}|:AA",
 )
 
 _TOKEN = r"[A-Za-z0-9_\-.~+/]{12,}=*"
@@ -57,7 +95,7 @@ def secret_recognizers(language: str) -> list[PatternRecognizer]:
             Pattern("aws_temp_key", r"(?<![A-Z0-9])ASIA[0-9A-Z]{16}(?![A-Z0-9])", 0.9),
             Pattern(
                 "aws_secret_key",
-                r"(?<=(?:secret[_ -]?(?:access[_ -]?)?key|aws[_ -]?secret)[\"']?"
+                r"(?<=[:=\s\"'>])(?<=(?:secret[_ -]?(?:access[_ -]?)?key|aws[_ -]?secret)[\"']?"
                 r"(?:\s*(?:is|[:=]|=>)\s*|\s+)[\"']?)"
                 r"(?-i:(?=[A-Za-z0-9/+]*[0-9/+])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[a-z]))"
                 r"[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])",
@@ -81,7 +119,11 @@ def secret_recognizers(language: str) -> list[PatternRecognizer]:
             # The credential after an auth scheme ("Authorization: Bearer abc...").
             Pattern("auth_scheme", rf"(?<=\b(?:bearer|basic|token)\s+){_TOKEN}", 0.8),
             # key = value assignments ("api_key: abc...", "secret_key=...").
-            Pattern("key_assignment", rf"(?<={_KEY_NAME}[\"']?\s*[:=]\s*[\"']?){_TOKEN}", 0.7),
+            Pattern(
+                "key_assignment",
+                rf"(?<=[:=\s\"'])(?<={_KEY_NAME}[\"']?\s*[:=]\s*[\"']?){_TOKEN}",
+                0.7,
+            ),
         ],
         global_regex_flags=regex.IGNORECASE | regex.ASCII,
     )
