@@ -22,6 +22,7 @@ from sentinel.privacy.ner import GatedSpacyNlpEngine
 from sentinel.privacy.policy import Policy
 from sentinel.privacy.recognizers import LANGUAGES, build_registry, gates, pattern_candidates
 from sentinel.privacy.recognizers.en_person import EnPersonRecognizer
+from sentinel.privacy.script import fold_traditional
 
 # Capitalized words that are not names, for the NER gate: contractions, greetings and
 # titles (the name after them is what matters), languages people ask to translate into.
@@ -100,6 +101,8 @@ class BatchAnalyzer:
         self, texts: Sequence[str], language: LangChoice = "auto"
     ) -> list[list[RecognizerResult]]:
         self.en_person.forget()  # its memo spans one batch (gate, then Presidio), no more
+        originals = texts
+        texts = [fold_traditional(t) for t in texts]  # same offsets, simplified characters
         langs = [detect(t, language) for t in texts]
         english = [("en" in ls) for ls in langs]
         explained = [
@@ -108,7 +111,9 @@ class BatchAnalyzer:
         ]
         artifacts = self.nlp_engine.process_gated(texts, english, self.batch_size, explained)
         out = []
-        for text, text_langs, nlp_artifacts in zip(texts, langs, artifacts, strict=True):
+        for original, text, text_langs, nlp_artifacts in zip(
+            originals, texts, langs, artifacts, strict=True
+        ):
             results: list[RecognizerResult] = []
             if "en" in text_langs or not text_langs:
                 entities = self._candidates(text, "en")
@@ -120,7 +125,8 @@ class BatchAnalyzer:
                 if "en" in text_langs:
                     entities &= {"PERSON"}
                 results += self._analyze(text, "zh", entities, nlp_artifacts)
-            out.append(self.policy.keep(text, [r for r in results if not _brand(text, r)]))
+            kept = [r for r in results if not _brand(original, r)]
+            out.append(self.policy.keep(original, kept))
         return out
 
     def _candidates(self, text: str, language: str) -> set[str]:

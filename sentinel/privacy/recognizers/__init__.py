@@ -20,6 +20,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from sentinel.privacy.recognizers import (
     address,
+    address_intl,
     birth_date,
     cn_phone,
     cn_plate,
@@ -37,19 +38,21 @@ from sentinel.privacy.recognizers import (
     zh_person,
 )
 from sentinel.privacy.recognizers.deny_list import ANY_TEXT, deny_list_recognizers
+from sentinel.privacy.recognizers.gate import WordGate
 
 LANGUAGES = ("en", "zh")
 NER_RECOGNIZER = "SpacyRecognizer"
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
-Gates = dict[str, tuple[re.Pattern[str], ...]]
+Gate = re.Pattern[str] | WordGate
+Gates = dict[str, tuple[Gate, ...]]
 
 
 class MissingGateError(ValueError):
     """A recognizer was registered without a gate, so its types would never be asked for."""
 
 
-def gated(recognizer: EntityRecognizer, gate: re.Pattern[str]) -> EntityRecognizer:
+def gated(recognizer: EntityRecognizer, gate: Gate) -> EntityRecognizer:
     """`recognizer` with the cheap regex that must match before it can find anything."""
     recognizer.gate = gate  # type: ignore[attr-defined]
     return recognizer
@@ -65,6 +68,7 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
         gated(credit_card.CardRecognizer(language), credit_card.GATE),
         gated(url_credentials.url_credentials_recognizer(language), url_credentials.GATE),
         gated(address.AddressRecognizer(language, ordinary_words), address.GATE),
+        gated(address_intl.intl_address_recognizer(language), address_intl.GATE),
         gated(us_ssn.SsnRecognizer(language), us_ssn.GATE),
         gated(passport.passport_recognizer(language), passport.GATE),
         gated(birth_date.birth_date_recognizer(language), birth_date.GATE),
@@ -104,7 +108,7 @@ def build_registry(
 
 def gates(registry: RecognizerRegistry, language: str | None = None) -> Gates:
     """Entity type -> the gates of the recognizers that find it (in `language`, or any)."""
-    out: dict[str, list[re.Pattern[str]]] = {}
+    out: dict[str, list[Gate]] = {}
     for recognizer in registry.recognizers:
         if language is not None and recognizer.supported_language != language:
             continue

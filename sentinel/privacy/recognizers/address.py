@@ -1,5 +1,9 @@
 """Postal addresses: Chinese (省/市/区 ... 路 ... 号), US, UK and continental street lines.
 
+Traditional-script text reaches the recognizers folded to simplified characters
+(sentinel.privacy.script), so 臺北市大安區忠孝東路四段100號5樓 is matched as 台北市大安区...;
+the Chinese line takes Taiwan's 段 / 巷 / 弄 / 之 / 樓 parts.
+
 The small English model tags cities (GPE) but rarely a whole street line, and knows no
 Chinese at all, so the two common address shapes get patterns; the NER still adds
 the places it finds as LOCATION. A US line is a house number, a street name (words or
@@ -26,8 +30,9 @@ _HAN = r"[\u4e00-\u9fff]"
 _ZH = (
     rf"(?<=^|[^\u4e00-\u9fff]|[到在址是住于寄送往])(?![到在址是住于寄送往])"
     rf"(?:{_HAN}{{2,7}}?(?:省|自治区))?(?:{_HAN}{{2,7}}?市)?{_HAN}{{1,7}}?(?:区|县|市)"
-    rf"{_HAN}{{1,10}}?(?:路|街|大道|巷|道)\d{{1,5}}号(?:院)?(?:\d{{1,4}}(?:栋|幢|号楼))?"
-    rf"(?:\d{{1,2}}单元)?(?:\d{{1,5}}室)?"
+    rf"{_HAN}{{1,10}}?(?:路|街|大道|巷|道)(?:[一二三四五六七八九十\d]{{1,3}}段)?"
+    rf"(?:\d{{1,4}}巷)?(?:\d{{1,4}}弄)?\d{{1,5}}号(?:之\d{{1,3}})?(?:院)?"
+    rf"(?:\d{{1,4}}(?:栋|幢|号楼))?(?:\d{{1,2}}单元)?(?:\d{{1,3}}楼(?:之\d{{1,3}})?)?(?:\d{{1,5}}室)?"
 )
 
 

@@ -6,7 +6,9 @@ just before it (with "no.", "number", "号码", ":" and the like in between). Th
 differ by country (China E/G + 8 digits, US 9 digits, India a letter + 7 digits,
 Germany 9 letters and digits, France 2 digits + 2 letters + 5 digits), and ICAO 9303
 only fixes at most 9 letters and digits, so after that context any 6-9 such characters
-with at least 4 digits count.
+with at least 4 digits count. The context may be a field name (passport_no, "passportNumber":),
+traditional 護照, Japanese 旅券 or Korean 여권, with a few words between ("passport number on
+file is", "護照號碼為").
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ import re
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
-GATE = re.compile(r"passport|护照", re.IGNORECASE)
+GATE = re.compile(r"passport|护照|護照|旅券|여권", re.IGNORECASE)
 
 _CONTEXT = (
-    r"(?<=(?:passport|护照)\s*(?:no\.?|number|num|#|号码|号|编号|id)?\s*(?:is|[:：是为])?\s*)"
+    r"(?<=(?:passport|护照|護照|旅券|여권)[\s_-]?(?:no\.?|number|num|#|号码|號碼|号|號|编号|編號|id|번호)?"
+    r"[\"']?\s*(?:\((?:[A-Za-z]{2,3}|[\u4e00-\u9fff]{1,4})\)\s*)?(?:on\s+file\s+)?"
+    r"(?:is|was|reads|=|[:：是为為]|-)?\s*[\"']?\s*)"
 )
 
 
@@ -30,6 +34,14 @@ def passport_recognizer(language: str) -> PatternRecognizer:
         supported_language=language,
         patterns=[
             Pattern("cn_passport", _CONTEXT + r"(?:E[A-Z]?|G|D|P|S)\d{7,8}(?![A-Za-z0-9])", 0.85),
+            # A few words between ("passport of my son is 512345678"): digits only, or one
+            # or two letters and 7-8 digits.
+            Pattern(
+                "passport_later",
+                r"(?<=(?:passport|护照|護照|旅券|여권)[^\n\d:：]{1,30}?(?:\bis|[:：是为為])\s*)"
+                r"(?:[A-Z]{1,2}\d{7,8}|\d{8,9})(?![A-Za-z0-9])",
+                0.75,
+            ),
             Pattern(
                 "icao_passport",
                 _CONTEXT + r"(?=(?:[A-Z]*\d){4})[A-Z0-9]{6,9}(?![A-Za-z0-9])",

@@ -7,18 +7,71 @@ UUIDs and commit ids in debugging chats intact.
 
 from __future__ import annotations
 
-import re
-
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
-GATE = re.compile(
-    r"sk-|[spr]k_(?:live|test)_|AKIA|AIza|gh[pousr]_|github_pat_|glpat-|hf_|npm_|xox[bap]-|eyJ|"
-    r"bearer|basic|token|key",
-    re.IGNORECASE,
+from sentinel.privacy.recognizers.gate import WordGate
+
+GATE = WordGate(
+    (
+        "sk-",
+        "_live_",
+        "_test_",
+        "aiza",
+        "ghp_",
+        "gho_",
+        "ghu_",
+        "ghs_",
+        "ghr_",
+        "github_pat_",
+        "glpat-",
+        "hf_",
+        "npm_",
+        "xox",
+        "xapp-",
+        "sg.",
+        "eyj",
+        "bearer",
+        "basic",
+        "token",
+        "key",
+        "secret",
+        "shpat_",
+        "shpca_",
+        "shppa_",
+        "shpss_",
+        "pypi-",
+        "dop_v1_",
+        "dapi",
+        "pmak-",
+        "atatt",
+        "lin_api_",
+        "gsk_",
+        "r8_",
+        "hvs.",
+        "figd_",
+        "nrak-",
+        "xai-",
+        "sq0",
+    ),
+    r"AKIA|ASIA|(?:SK|AC)[0-9a-f]{32}|:AA",
 )
 
 _TOKEN = r"[A-Za-z0-9_\-.~+/]{12,}=*"
+# A variable or field that holds a credential, also inside a longer name (DEEPSEEK_API_KEY,
+# "client_secret", aws_secret_access_key, SENDGRID_TOKEN): the value after it is the secret.
+# No left boundary: the name may end a longer one.
+_KEY_NAME = (
+    r"(?:api[_-]?key|apikey|(?:secret|access|account|private)[_-]?key|secret|token|(?-i:_KEY))"
+)
+# Prefixes their issuers document: Shopify, PyPI, DigitalOcean, Databricks, Postman,
+# Atlassian, Linear, Groq, Replicate, HashiCorp Vault, Figma, New Relic, xAI, Square.
+_VENDOR = (
+    r"(?<![A-Za-z0-9])(?:shp(?:at|ca|pa|ss)_[0-9a-fA-F]{32}|pypi-AgE[A-Za-z0-9_-]{50,}|"
+    r"dop_v1_[0-9a-f]{64}|dapi[0-9a-f]{32}|PMAK-[0-9a-f]{24}-[0-9a-f]{34}|ATATT[A-Za-z0-9_=-]{20,}|"
+    r"lin_api_[A-Za-z0-9]{40}|gsk_[A-Za-z0-9]{48,}|r8_[A-Za-z0-9]{37}|hvs\.[A-Za-z0-9_-]{24,}|"
+    r"figd_[A-Za-z0-9_-]{40,}|NRAK-[A-Z0-9]{27}|xai-[A-Za-z0-9]{40,}|sq0(?:atp|csp)-[A-Za-z0-9_-]{22,})"
+)
 
 
 def secret_recognizers(language: str) -> list[PatternRecognizer]:
@@ -38,14 +91,37 @@ def secret_recognizers(language: str) -> list[PatternRecognizer]:
             Pattern("gitlab_token", r"(?<![A-Za-z0-9])glpat-[A-Za-z0-9_\-]{20,}", 0.9),
             Pattern("huggingface_token", r"(?<![A-Za-z0-9])hf_[A-Za-z0-9]{30,}", 0.9),
             Pattern("npm_token", r"(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36}", 0.9),
-            Pattern("slack_token", r"(?<![A-Za-z0-9])xox[bap]-[A-Za-z0-9-]{10,}", 0.9),
+            # AWS temporary (STS) access key ids; the secret key is known by its context.
+            Pattern("aws_temp_key", r"(?<![A-Z0-9])ASIA[0-9A-Z]{16}(?![A-Z0-9])", 0.9),
+            Pattern(
+                "aws_secret_key",
+                r"(?<=[:=\s\"'>])(?<=(?:secret[_ -]?(?:access[_ -]?)?key|aws[_ -]?secret)[\"']?"
+                r"(?:\s*(?:is|[:=]|=>)\s*|\s+)[\"']?)"
+                r"(?-i:(?=[A-Za-z0-9/+]*[0-9/+])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[a-z]))"
+                r"[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])",
+                0.9,
+            ),
+            # Slack bot / user / app / config tokens, SendGrid, Twilio API key and account
+            # SIDs, Mailgun private keys, Azure storage connection strings' AccountKey.
+            Pattern("slack_token", r"(?<![A-Za-z0-9])xox[abposer]-[A-Za-z0-9-]{10,}", 0.9),
+            Pattern("slack_app_token", r"(?<![A-Za-z0-9])xapp-\d-[A-Za-z0-9-]{10,}", 0.9),
+            Pattern(
+                "sendgrid_key",
+                r"(?<![A-Za-z0-9])SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64}",
+                0.9,
+            ),
+            Pattern("twilio_sid", r"(?<![A-Za-z0-9])(?:SK|AC)[0-9a-f]{32}(?![A-Za-z0-9])", 0.85),
+            Pattern("mailgun_key", r"(?<![A-Za-z0-9])key-[0-9a-f]{32}(?![A-Za-z0-9])", 0.9),
+            Pattern("vendor_key", _VENDOR, 0.9),
+            # A Telegram bot token: the bot's numeric id, a colon, 35 characters.
+            Pattern("telegram_bot", r"(?<![\d])\d{8,10}:AA[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])", 0.9),
+            Pattern("azure_account_key", r"(?<=AccountKey=)[A-Za-z0-9+/]{20,}={0,2}", 0.9),
             # The credential after an auth scheme ("Authorization: Bearer abc...").
             Pattern("auth_scheme", rf"(?<=\b(?:bearer|basic|token)\s+){_TOKEN}", 0.8),
             # key = value assignments ("api_key: abc...", "secret_key=...").
             Pattern(
                 "key_assignment",
-                rf"(?<=\b(?:api[_-]?key|secret[_-]?key|access[_-]?token|auth[_-]?token)"
-                rf"[\"']?\s*[:=]\s*[\"']?){_TOKEN}",
+                rf"(?<=[:=\s\"'])(?<={_KEY_NAME}[\"']?\s*[:=]\s*[\"']?){_TOKEN}",
                 0.7,
             ),
         ],
