@@ -14,6 +14,8 @@ streamed chunk is likewise relayed byte for byte: sentinel.client.types._Streame
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from typing import Any
 
 import orjson
@@ -34,33 +36,54 @@ def answer_body(result: ChatCompletion | TextCompletion) -> bytes:
         sent = orjson.loads(body)
     except orjson.JSONDecodeError:  # NaN and the like, which pydantic reads
         sent = json.loads(body)
-    if not _patch_choices(sent, result):
+    changes = _changes(sent, result)
+    if not changes:
         return body
-    # the stdlib's JSON for the patched copy: orjson reads an integer past 64 bits as a
-    # float, and writes no NaN
-    sent = json.loads(body)
-    _patch_choices(sent, result)
-    return json.dumps(sent, ensure_ascii=False, separators=(",", ":")).encode()
+    # the stdlib's JSON for the patched copy, every number kept as the upstream spelt it
+    # (an integer past 64 bits, which orjson floats; 1e400, which a float writes as
+    # Infinity, not JSON; 1E5, digits past a double's): each is read as a placeholder
+    # string and its text written back in its place
+    numbers: list[str] = []
+    tag = secrets.token_hex(8)
+
+    def number(text: str) -> str:
+        numbers.append(text)
+        return f"{tag}:{len(numbers) - 1}"
+
+    sent = json.loads(body, parse_float=number, parse_int=number)
+    choices = sent["choices"]
+    for n, owner, field, value in changes:
+        target = choices[n].get("message") if owner == "message" else choices[n]
+        target[field] = value
+    out = json.dumps(sent, ensure_ascii=False, separators=(",", ":"))
+    out = re.sub(f'"{tag}:(\\d+)"', lambda m: numbers[int(m[1])], out)
+    return out.encode()
 
 
-def _patch_choices(sent: dict[str, Any], result: ChatCompletion | TextCompletion) -> bool:
-    changed = False
-    for raw, choice in zip(sent.get("choices", []), result.choices, strict=True):
+def _changes(
+    sent: dict[str, Any], result: ChatCompletion | TextCompletion
+) -> list[tuple[int, str, str, Any]]:
+    """(choice, "message" or "choice", field, new value) for every patched field."""
+    changes: list[tuple[int, str, str, Any]] = []
+    for n, (raw, choice) in enumerate(zip(sent.get("choices", []), result.choices, strict=True)):
         if isinstance(result, ChatCompletion):
-            changed |= _patch(raw.get("message"), choice.message, MESSAGE_FIELDS)
+            changes += [
+                (n, "message", *c)
+                for c in _patch(raw.get("message"), choice.message, MESSAGE_FIELDS)
+            ]
         else:
-            changed |= _patch(raw, choice, TEXT_FIELDS)
-        changed |= _patch(raw, choice, CHOICE_EXTRAS)
-    return changed
+            changes += [(n, "choice", *c) for c in _patch(raw, choice, TEXT_FIELDS)]
+        changes += [(n, "choice", *c) for c in _patch(raw, choice, CHOICE_EXTRAS)]
+    return changes
 
 
-def _patch(raw: Any, model: Any, fields: tuple[str, ...]) -> bool:
-    """Write into `raw` (the sent JSON object) each of `fields` whose value in `model`
-    differs from it; True if any did. A field the upstream did not send and Sentinel
-    left unset (None) stays absent."""
+def _patch(raw: Any, model: Any, fields: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """Each of `fields` whose value in `model` differs from the one in `raw` (the sent
+    JSON object), with that value. A field the upstream did not send and Sentinel left
+    unset (None) stays absent."""
     if not isinstance(raw, dict):
-        return False
-    changed = False
+        return []
+    changed: list[tuple[str, Any]] = []
     for field in fields:
         value = getattr(model, field, None)
         if field in raw:
@@ -68,6 +91,5 @@ def _patch(raw: Any, model: Any, fields: tuple[str, ...]) -> bool:
                 continue
         elif value is None:
             continue
-        raw[field] = value
-        changed = True
+        changed.append((field, value))
     return changed

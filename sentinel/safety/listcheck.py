@@ -19,7 +19,12 @@ MAX_REGEX_SOURCE = 16384
 # C0 controls but tab (CR apart) and DEL, in a term, regex or header: a comment may
 # hold a form feed, and C1 controls (U+0085) are text to the matcher like any other
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_UTF16 = {b"\xff\xfe": "UTF-16 little-endian", b"\xfe\xff": "UTF-16 big-endian"}
+_BOMS = (  # UTF-32's first: its little-endian BOM starts with UTF-16's
+    (b"\xff\xfe\x00\x00", "UTF-32 little-endian"),
+    (b"\x00\x00\xfe\xff", "UTF-32 big-endian"),
+    (b"\xff\xfe", "UTF-16 little-endian"),
+    (b"\xfe\xff", "UTF-16 big-endian"),
+)
 
 
 def shown(value: str) -> str:
@@ -33,8 +38,21 @@ def shown(value: str) -> str:
 
 def encoding_hint(data: bytes) -> str:
     """Why bytes that are not UTF-8 may not be, when it shows."""
-    kind = _UTF16.get(data[:2])
+    kind = next((name for bom, name in _BOMS if data.startswith(bom)), None)
     return f": it is {kind} (save it as UTF-8)" if kind else ""
+
+
+def looks_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM, which also decodes as UTF-8 when it is ASCII: a NUL in
+    every other byte of the first line (as no UTF-8 list has)."""
+    head = data[: data.find(b"\n") if b"\n" in data else 64][:64]
+    if len(head) < 2:
+        return None
+    if head[1::2].count(0) == len(head[1::2]) and 0 not in head[0::2]:
+        return "UTF-16 little-endian"
+    if head[0::2].count(0) == len(head[0::2]) and 0 not in head[1::2]:
+        return "UTF-16 big-endian"
+    return None
 
 
 def line_problem(raw: str, comment: bool) -> str | None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ from sentinel.safety.listcheck import (
     MAX_REGEX_SOURCE,
     encoding_hint,
     line_problem,
+    looks_utf16,
     shown,
     term_problem,
 )
@@ -204,6 +206,9 @@ class _Parser:
                 " (50,000 terms take about 1 MB)"
             )
             return None
+        if kind := looks_utf16(data):  # ASCII in UTF-16 decodes, NULs and all
+            self.problems.append(f"{path}:1: not UTF-8: it is {kind} (save it as UTF-8)")
+            return None
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -339,9 +344,16 @@ class _Parser:
             return
         source = fold_chars(source)  # matched against folded text, as terms are
         try:
-            regex = regex_engine.compile(source, regex_engine.IGNORECASE)
-            width, literal = _analyse(source)
-            why = backtracking(source, re.IGNORECASE)
+            # `re`'s parser (the analysis) warns of syntax whose meaning it will change
+            # (`[[`, `--` in a set): named here, not printed on stderr from this module
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", FutureWarning)
+                regex = regex_engine.compile(source, regex_engine.IGNORECASE)
+                width, literal = _analyse(source)
+                why = backtracking(source, re.IGNORECASE)
+        except FutureWarning as exc:
+            self.problems.append(f"{where}: ambiguous regular expression: {exc} (escape it)")
+            return
         except (re.error, regex_engine.error) as exc:
             self.problems.append(f"{where}: invalid regular expression: {exc}")
             return

@@ -28,8 +28,10 @@ def _char_class(ranges: Iterable[tuple[int, int]]) -> str:
     return "[" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in ranges) + "]"
 
 
-# CJK ideographs (incl. extension A and compatibility), kana, hangul syllables.
-CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
+# CJK ideographs (incl. extension A and compatibility), kana, hangul syllables; and the
+# ideographs above U+FFFF (extensions B-H and the compatibility supplement, planes 2 and
+# 3: Cantonese and names use them), or `𠮶idiot` was one word and hid the term.
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af\U00020000-\U0003ffff"
 # What padding between CJK characters may consist of, after width folding: whitespace,
 # ASCII and CJK punctuation, zero-width characters; then symbols and emoji.
 _PUNCTUATION = (
