@@ -13,6 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sentinel.privacy.redactor import Redactor
+
 EVAL_SET = Path(__file__).with_name("eval_set.jsonl")
 
 Span = tuple[str, int, int]  # (type, start, end)
@@ -75,3 +77,10 @@ def score(records: list[dict], findings: list[list[Span]], redacted: list[str]) 
             if any(_overlaps(ps, pe, d["start"], d["end"]) for _, ps, pe in spans):
                 s.decoys_hit += 1
     return s
+
+
+def found(redactor: Redactor, text: str, lang: str = "auto") -> list[tuple[str, str]]:
+    """What the redactor found in `text`, as (type, the text it covers): the shape the
+    recognizer tests compare."""
+    red = redactor.redact(text, lang)  # type: ignore[arg-type]
+    return [(e.type, text[e.start : e.end]) for e in red.entities]

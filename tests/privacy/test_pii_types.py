@@ -5,13 +5,10 @@ seeded corpus in benchmarks/ that measures leak and over-redaction rates."""
 from __future__ import annotations
 
 import pytest
+from scoring import found
 
 from sentinel.privacy.recognizers.us_ssn import ssn_valid
 from sentinel.privacy.redactor import Redactor
-
-
-def found(redactor: Redactor, text: str) -> list[tuple[str, str]]:
-    return [(e.type, text[e.start : e.end]) for e in redactor.redact(text).entities]
 
 
 @pytest.mark.parametrize(

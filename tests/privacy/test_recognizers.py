@@ -5,15 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from scoring import found
 
 from sentinel.privacy.recognizers.cn_resident_id import gb11643_valid
 from sentinel.privacy.recognizers.credit_card import luhn_valid
 from sentinel.privacy.redactor import Entity, Placeholders, Redactor
-
-
-def found(redactor: Redactor, text: str, lang: str = "auto") -> list[tuple[str, str]]:
-    red = redactor.redact(text, lang)  # type: ignore[arg-type]
-    return [(e.type, text[e.start : e.end]) for e in red.entities]
 
 
 def test_gb11643_checksum() -> None:

@@ -7,13 +7,10 @@ through the real Redactor."""
 from __future__ import annotations
 
 import pytest
+from scoring import found
 
 from sentinel.privacy.recognizers.gazetteer import package_given_names
 from sentinel.privacy.redactor import Redactor
-
-
-def found(redactor: Redactor, text: str) -> list[tuple[str, str]]:
-    return [(e.type, text[e.start : e.end]) for e in redactor.redact(text).entities]
 
 
 @pytest.mark.parametrize(

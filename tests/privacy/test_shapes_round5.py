@@ -7,13 +7,10 @@ our own, through the real Redactor."""
 from __future__ import annotations
 
 import pytest
+from scoring import found
 
 from sentinel.privacy.redactor import Redactor
 from sentinel.privacy.script import fold_traditional
-
-
-def found(redactor: Redactor, text: str) -> list[tuple[str, str]]:
-    return [(e.type, text[e.start : e.end]) for e in redactor.redact(text).entities]
 
 
 @pytest.mark.parametrize(
