@@ -162,6 +162,8 @@ class ChunkParser:
                 self.safety.screen(chunks, changed)  # all at once: they are all here
             except SentinelAPIError as exc:  # a block: before any parse error after it
                 error = exc
+            if ended and error is None and (held := self.safety.holding()):
+                error = self._release(held, items, changed)
         screened = iter(changed)
         for item in items:
             if isinstance(item, str):
@@ -177,6 +179,37 @@ class ChunkParser:
         if error is not None:
             raise error  # (a block cuts before [DONE]: the stream did not end)
         self.done = ended or self.done
+
+    def _release(
+        self, held: list[int], items: list[tuple[Chunk, str] | str], changed: list[bool]
+    ) -> SentinelAPIError | None:
+        """[DONE] came while the guard still holds the end of choices that sent no
+        finishing chunk: it goes out (screened) as a last content chunk before [DONE],
+        not lost. Returns the error of a block the held text completes."""
+        fim = self.chunk_type is TextCompletion
+        chunk = self.chunk_type.model_validate(
+            {
+                "id": self.acc.id or "",
+                "object": "text_completion" if fim else "chat.completion.chunk",
+                "model": self.acc.model or "",
+                "choices": [
+                    {"index": i, "text": ""} if fim else {"index": i, "delta": {}} for i in held
+                ],
+            }
+        )
+        chunk.request_id = self.request_id
+        chunk._upstream = True  # serialised with the keys set here and by the guard
+        error = None
+        n = len(changed)
+        try:
+            self.safety.release(chunk, changed)
+        except SentinelAPIError as exc:
+            error = exc
+        if changed[n:] == [True]:
+            items.append((chunk, ""))
+        else:
+            del changed[n:]
+        return error
 
     def feed(self, line: str) -> Chunk | None:
         """One line; the chunk it completes, if any."""

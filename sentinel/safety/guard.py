@@ -51,8 +51,8 @@ class Direction:
 
 class CallGuard(ChunkRuns):
     __slots__ = (
-        "_call", "_changed", "_count", "_held", "_maskers", "action", "counts", "matcher", "prompt",
-        "sides", "tool_defs",
+        "_call", "_changed", "_count", "_cut", "_held", "_maskers", "action", "counts", "matcher",
+        "prompt", "sides", "tool_defs",
     )  # fmt: skip
 
     def __init__(
@@ -70,6 +70,7 @@ class CallGuard(ChunkRuns):
         self.prompt: list[dict[str, Any]] | None = None  # the screened prompt
         self.tool_defs: list[Any] | None = None  # the screened tool definitions
         self._changed = False  # the chunk being screened was changed
+        self._cut: str | None = None  # a block cut that chunk in this field (ChunkRuns)
 
     # what was found ------------------------------------------------------
 
@@ -254,39 +255,49 @@ class CallGuard(ChunkRuns):
 
     # streams -------------------------------------------------------------
 
-    def chunk(self, chunk: Any) -> bool:
+    def chunk(self, chunk: Any, ends: bool = False) -> bool:
         """Screen one streamed chunk in place: its texts become what can be released
         now. What is held back comes out with a later chunk: the reasoning's rest with
         the first content (the reasoning is over then), the content's with the choice's
-        finishing chunk. Returns whether the chunk changed (texts, tool calls or
-        logprobs): one that did not can be relayed as it came."""
+        finishing chunk (or with `ends`: the stream ends after this chunk). Returns
+        whether the chunk changed (texts, tool calls or logprobs): one that did not can
+        be relayed as it came. A block raises; if text before the term is left in the
+        field it was cut in (`_cut`), the chunk is trimmed to what was screened."""
         side = self.sides[OUTPUT]
         if not side.categories:
             return False
         self._changed = False
-        maskers = self._maskers
-        for choice in chunk.choices:
-            final = choice.finish_reason is not None
-            delta = getattr(choice, "delta", None)
-            if delta is None:  # a FIM chunk: its `text` piece is the content
-                self._content(choice, choice, "text", final, side)
-                continue
-            # (each field by hand, not a loop over TEXT_FIELDS: a stream pays this per
-            # chunk, and a reasoning field that is absent should cost one attribute)
-            content = delta.content
-            if content or (final and (choice.index, "content") in maskers):
-                if choice.__pydantic_extra__ or self._held:  # logprobs may come with it
-                    self._content(choice, delta, "content", final, side)
-                else:
-                    self._piece(delta, choice.index, "content", final, side)
-            if getattr(delta, REASONING, None) or (choice.index, REASONING) in maskers:
-                self._piece(delta, choice.index, REASONING, final or bool(content), side)
-            if delta.tool_calls or (final and maskers):
-                calls = self._tool_deltas(choice.index, delta.tool_calls, final, side)
-                if calls != delta.tool_calls:
-                    self._changed = True
-                delta.tool_calls = calls
+        self._cut = None
+        for i, choice in enumerate(chunk.choices):
+            try:
+                self._choice(choice, ends or choice.finish_reason is not None, side)
+            except ContentBlockedError:
+                if self._cut is not None:
+                    _trim(chunk, i, self._cut)
+                raise
         return self._changed
+
+    def _choice(self, choice: Any, final: bool, side: Direction) -> None:
+        maskers = self._maskers
+        delta = getattr(choice, "delta", None)
+        if delta is None:  # a FIM chunk: its `text` piece is the content
+            self._content(choice, choice, "text", final, side)
+            return
+        # (each field by hand, not a loop over TEXT_FIELDS: a stream pays this per
+        # chunk, and a reasoning field that is absent should cost one attribute)
+        content = delta.content
+        if content or (final and (choice.index, "content") in maskers):
+            if choice.__pydantic_extra__ or self._held:  # logprobs may come with it
+                self._content(choice, delta, "content", final, side)
+            else:
+                self._piece(delta, choice.index, "content", final, side)
+        if getattr(delta, REASONING, None) or (choice.index, REASONING) in maskers:
+            self._piece(delta, choice.index, REASONING, final or bool(content), side)
+        if delta.tool_calls or (final and maskers):
+            calls = self._tool_deltas(choice.index, delta.tool_calls, final, side)
+            if calls != delta.tool_calls:
+                self._changed = True
+            delta.tool_calls = calls
 
     def _content(self, choice: Any, owner: Any, field: str, ends: bool, side: Direction) -> None:
         """Screen a choice's answer piece (`owner.field`) and the `logprobs` that spell
@@ -328,7 +339,19 @@ class CallGuard(ChunkRuns):
             masker = self._maskers[key] = StreamMasker(self.matcher, side.categories, side.masked)
         released, matches = masker.feed(text or "", final=ends)
         if matches:
-            self._found(matches, side)
+            try:
+                self._found(matches, side)
+            except ContentBlockedError:
+                # what comes before the blocked term is delivered ahead of the error
+                at = min(
+                    p
+                    for m, p in zip(matches, masker.starts, strict=True)
+                    if m.category in side.blocked
+                )
+                if released[:at]:
+                    assign(owner, field, released[:at])
+                    self._cut = field
+                raise
         if ends:
             del self._maskers[key]
         if released != text and (text is not None or released):
@@ -365,6 +388,25 @@ class CallGuard(ChunkRuns):
                 if released:
                     out.append({"index": key[2], "function": {"arguments": released}})
         return out or deltas
+
+
+def _trim(chunk: Any, index: int, field: str) -> None:
+    """A chunk cut by a block in its choice `index`'s `field`: only what was screened
+    before the term is left (no later choice, no unscreened text, tool call or logprobs,
+    no finish: the stream is cut, not finished)."""
+    del chunk.choices[index + 1 :]
+    choice = chunk.choices[index]
+    delta = getattr(choice, "delta", None)
+    if delta is not None:
+        if field == "content" and delta.reasoning_content:
+            delta.reasoning_content = None
+        if delta.tool_calls:
+            delta.tool_calls = None
+    extra = choice.__pydantic_extra__
+    if field != REASONING and extra and extra.get("logprobs") is not None:
+        choice.logprobs = None
+    if choice.finish_reason is not None:
+        choice.finish_reason = None
 
 
 def _mask_logprobs(choice: Any, original: str, masked: str) -> None:

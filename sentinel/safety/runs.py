@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sentinel.errors import ContentBlockedError
 from sentinel.safety.matcher import Match, Matcher
 from sentinel.safety.stream import StreamMasker
 
@@ -43,13 +44,16 @@ class ChunkRuns:
     sides: dict[str, Any]
     _held: dict[Any, Any]
     _maskers: dict[tuple[Any, ...], StreamMasker]
-    chunk: Callable[[Any], bool]  # one chunk screened alone; whether it changed
+    _cut: str | None  # the field a block cut the chunk being screened in, before the term
+    chunk: Callable[[Any, bool], bool]  # one chunk screened alone (the stream ends with
+    # it); whether it changed
     _found: Callable[[Sequence[Match], Any], None]  # count matches, raise on a block
 
     def screen(self, chunks: Sequence[Any], changed: list[bool]) -> None:
         """Screen the chunks of one network read, all already here, appending to
         `changed` whether each was changed (a block raises, `changed` then covering the
-        chunks before it). A run of them that only continues one text (most of a
+        chunks before it, and the blocked one if it still brings text before the term,
+        cut there). A run of them that only continues one text (most of a
         stream: one choice, a piece of its content or reasoning and nothing else to
         screen) is screened as one piece, in one pass instead of one per chunk, and each
         chunk gets its own part of what that releases: no chunk waits for another still
@@ -58,7 +62,7 @@ class ChunkRuns:
         the chunk that brings the term, exactly as when they came apart."""
         if len(chunks) < 2 or not self.sides[OUTPUT].categories:
             for chunk in chunks:
-                changed.append(self.chunk(chunk))
+                self._one(chunk, changed)
             return
         run: list[Any] = []
         key: tuple[int, str] | None = None
@@ -69,12 +73,30 @@ class ChunkRuns:
                 run = []
                 continues = self._continues(chunk)  # the run may have ended a text
             if continues is None:
-                changed.append(self.chunk(chunk))
+                self._one(chunk, changed)
             else:
                 run.append(chunk)
                 key = continues
         if run:
             self._run(run, key, changed)  # type: ignore[arg-type]
+
+    def holding(self) -> list[int]:
+        """The choices whose streamed text (or its logprobs) is still partly held back."""
+        return sorted({key[0] for key in self._maskers} | set(self._held))
+
+    def release(self, chunk: Any, changed: list[bool]) -> None:
+        """The stream ended (`data: [DONE]`) without a finishing chunk for the choices
+        in `holding`: `chunk`, an empty chunk of those choices, gets what they hold, so
+        the end of the answer is not lost (a block cuts it like any chunk)."""
+        self._one(chunk, changed, ends=True)
+
+    def _one(self, chunk: Any, changed: list[bool], ends: bool = False) -> None:
+        try:
+            changed.append(self.chunk(chunk, ends))
+        except ContentBlockedError:
+            if self._cut is not None:  # delivered cut before the term, then the error
+                changed.append(True)
+            raise
 
     def _continues(self, chunk: Any) -> tuple[int, str] | None:
         """(choice, field) when the chunk only brings the next piece of that one text,
@@ -103,7 +125,7 @@ class ChunkRuns:
     def _run(self, run: list[Any], key: tuple[int, str], changed: list[bool]) -> None:
         """Screen chunks that each continue the text `key` as one piece (`screen`)."""
         if len(run) == 1:
-            changed.append(self.chunk(run[0]))
+            self._one(run[0], changed)
             return
         side = self.sides[OUTPUT]
         field = key[1]
@@ -119,7 +141,7 @@ class ChunkRuns:
         if before is not None and any(m.category in side.blocked for m in matches):
             self._maskers[key] = before
             for chunk in run:
-                changed.append(self.chunk(chunk))
+                self._one(chunk, changed)
             return
         self._found(matches, side)  # no block: counted only
         pos = 0

@@ -83,6 +83,8 @@ class StreamMasker:
         self._seen: set[tuple[int, int, str]] = set()
         self._masks: list[tuple[int, int]] = []
         self._after_cjk = False  # the last character but separators so far is CJK
+        self.starts: list[int] = []  # where each match `feed` last returned starts in
+        # what it released (a block cuts the stream there)
 
     @property
     def held(self) -> str:
@@ -122,6 +124,7 @@ class StreamMasker:
             first_held = max(kept - self.hold, 0)
             cut = folded.raw(first_held) if first_held < size else len(buf)
         new: list[Match] = []
+        starts: list[int] = []
         for m in matches:
             if m.category not in self._categories:
                 continue
@@ -138,8 +141,10 @@ class StreamMasker:
                 continue
             self._seen.add(key)
             new.append(m)
+            starts.append(start - off)
             if m.category in self._masked:
                 self._masks.append((origin + start, origin + end))
+        self.starts = starts
         return self._release(buf, off, cut), new
 
     def _pads(self, folded: str) -> bool:
