@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 import threading
 import time
 from datetime import UTC, datetime
@@ -143,7 +144,10 @@ def _private_files(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         with contextlib.suppress(OSError):  # absent, or owned by someone else
-            if file.stat().st_mode & 0o077:
+            mode = file.stat().st_mode
+            # files only: a store URL naming a directory by mistake (`sqlite:////tmp`)
+            # made that directory 0600 (the whole machine's /tmp, once)
+            if stat.S_ISREG(mode) and mode & 0o077:
                 file.chmod(0o600)
 
 
