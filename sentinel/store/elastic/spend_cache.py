@@ -13,8 +13,9 @@ daily indices it was built from: each one's UUID and each primary shard's max se
 number. Every change to a call (index, update, delete) takes a new sequence number, a
 dropped and re-created daily index a new UUID, a `create` refused with 409 neither. A
 report reads that fingerprint again (one index-stats request) and uses the cache only
-when nothing moved; else it rebuilds it (or answers from the calls when it cannot). It
-is built only from indices with no operation in flight (local checkpoint = max
+when nothing moved (and the cache index's own sequence numbers are those it was built
+with: nobody edited or closed it); else it rebuilds it (or answers from the calls when
+it cannot). It is built only from indices with no operation in flight (local checkpoint = max
 sequence number), after a refresh, so what it holds is what those sequence numbers say.
 
 The partial days at the range's edges and today (still written to) are read from the
@@ -283,7 +284,34 @@ class ElasticSpendCache:
     def _complete(self, entry: str, print_: str) -> bool:
         found = self._op(self.client.options(ignore_status=404).indices.get_mapping, index=entry)
         meta = found.body.get(entry, {}).get("mappings", {}).get("_meta", {})
-        return found.meta.status == 200 and meta.get("fingerprint") == print_
+        if found.meta.status != 200 or meta.get("fingerprint") != print_:
+            return False
+        own = self._own_print(entry)
+        return own is not None and meta.get("own") == own
+
+    def _own_print(self, entry: str) -> str | None:
+        """The cache index's own UUID and primaries' max sequence numbers, None when it
+        is closed or gone: the calls' fingerprint cannot see a group deleted or a cost
+        edited in the cache by hand (or a closed cache, which searches read as empty),
+        this can, so such a cache is built again rather than believed."""
+        found = self._op(
+            self.client.options(ignore_status=(400, 404)).indices.stats,
+            index=entry,
+            level="shards",
+            metric="docs",
+            filter_path="indices.*.uuid,indices.*.shards.*.routing.primary,"
+            "indices.*.shards.*.seq_no.max_seq_no",
+        )
+        idx = found.body.get("indices", {}).get(entry) if found.meta.status == 200 else None
+        if not idx:
+            return None
+        shards = [
+            [number, copy["seq_no"]["max_seq_no"]]
+            for number, copies in sorted(idx["shards"].items())
+            for copy in copies
+            if copy["routing"]["primary"]
+        ]
+        return json.dumps([idx["uuid"], shards])
 
     def _build(self, entry: str, by: str, lo: datetime, hi: datetime, print_: str) -> bool:
         """Fill the cache of [lo, hi) from the calls; the fingerprint goes in last, so a
@@ -324,7 +352,10 @@ class ElasticSpendCache:
         self._op(es_helpers.bulk, self.client, actions, chunk_size=5_000, refresh=True)
         if self._fingerprint(lo, hi) != print_:
             return False
-        self._op(self.client.indices.put_mapping, index=entry, meta={"fingerprint": print_})
+        own = self._own_print(entry)  # put_mapping takes no sequence number
+        self._op(
+            self.client.indices.put_mapping, index=entry, meta={"fingerprint": print_, "own": own}
+        )
         self._forget_old(by, keep=entry)
         log.info("spend cache %s built: %d groups", entry, len(rows))
         return True
