@@ -236,7 +236,8 @@ def spend(
     until: Annotated[str | None, typer.Option(help="A duration back or a date; now.")] = None,
     app_name: Annotated[str | None, typer.Option("--app", help="Only this app.")] = None,
     model: Annotated[str | None, typer.Option(help="Only this model.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="The costliest N groups.")] = 100,
+    # max: SQLite's LIMIT is a 64-bit integer (a larger one was an OverflowError traceback)
+    limit: Annotated[int, typer.Option(min=1, max=1 << 62, help="The costliest N groups.")] = 100,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
 ) -> None:
@@ -261,6 +262,8 @@ def spend(
             validate_app_name(app_name)
         except InvalidAppName as exc:
             raise typer.BadParameter(str(exc), param_hint="--app") from None
+    if model is not None and not model.strip():  # was read as "every model"
+        raise typer.BadParameter("a model name, not an empty one", param_hint="--model")
     where = {k: v for k, v in (("app", app_name), ("model", model)) if v}
     settings = _settings()
     with _store(settings, read_only=True) as store:
