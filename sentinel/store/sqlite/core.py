@@ -163,6 +163,7 @@ class SQLiteCore:
         self._target = str(path)
         self._checkpointer: Checkpointer | None = None
         self._set_up = self._heal = False
+        self._schema_version: int | None = None  # as last checked (`_follow_schema`)
         # Records this store refused for good, with the reason (`sentinel.store.dead_letter`).
         self.dead_letter = DeadLetterFile(
             dead_letter_path
@@ -210,13 +211,26 @@ class SQLiteCore:
         schema re-created if it had been set up, so a dropped table heals itself."""
         with self._lock:
             try:
-                return fn(self._connect())
+                conn = self._connect()
+                if self._set_up and not conn.in_transaction:  # executescript would COMMIT
+                    self._follow_schema(conn)
+                return fn(conn)
             except sqlite3.IntegrityError:
                 raise
             except sqlite3.Error as exc:
                 self._reset()
                 self._heal = self._set_up
                 raise write_failure(exc, "?") from exc
+
+    def _follow_schema(self, conn: sqlite3.Connection) -> None:
+        """Heal what another process changed in the schema while this one had the file
+        open: a dropped rollup trigger fails nothing, so without this every update and
+        delete after it (recompute, replay, erasure, retention) left the rollup, and the
+        report, off the calls. One pragma per operation; SQLite bumps it on any change."""
+        (version,) = conn.execute("PRAGMA schema_version").fetchone()
+        if version != self._schema_version:
+            create_schema(conn)
+            (self._schema_version,) = conn.execute("PRAGMA schema_version").fetchone()
 
     def _reset(self) -> None:
         if self._conn is not None:

@@ -290,11 +290,14 @@ def replace_calls(c: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> None:
 
 
 def rollup_missing(c: sqlite3.Connection) -> bool:
-    """Is any table or trigger of the rollup absent, or a table not of the rollup's
-    shape (damaged by hand or another program)? A few reads of the schema. The rollup is
-    derived from the calls, so rebuilding it loses nothing."""
-    names = {r[0] for r in c.execute("SELECT name FROM sqlite_master")}
-    if not set(_KEYS) | set(_TRIGGERS) <= names:
+    """Is any table or trigger of the rollup absent, a table not of the rollup's shape
+    or a trigger not its statement (damaged by hand or another program)? A few reads of
+    the schema. The rollup is derived from the calls, so rebuilding it loses nothing."""
+    names = {r[0]: r[1] for r in c.execute("SELECT name, sql FROM sqlite_master")}
+    if not set(_KEYS) | set(_TRIGGERS) <= set(names):
+        return True
+    # a trigger of the right name that no longer does the work (re-created by hand)
+    if {names[t] for t in _TRIGGERS} != {s.rstrip(";") for s in _triggers().splitlines()}:
         return True
     return any(
         [(r[1], r[2]) for r in c.execute(f"PRAGMA table_info({table})")] != _definition(table)
