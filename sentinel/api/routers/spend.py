@@ -34,8 +34,8 @@ def get_spend(
     by: Literal["app", "model", "subject", "conversation", "day", "token"] = "app",
     since: Annotated[str, Query(description="a duration back or an ISO date")] = DEFAULT_SINCE,
     until: Annotated[str | None, Query(description="a duration back or an ISO date")] = None,
-    app: Annotated[str | None, Query(max_length=256)] = None,
-    model: Annotated[str | None, Query(max_length=256)] = None,
+    app: Annotated[str | None, Query(min_length=1, max_length=256)] = None,
+    model: Annotated[str | None, Query(min_length=1, max_length=256)] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
 ) -> dict[str, Any]:
     """Rows per group and currency (currency null: calls with no cost), and totals."""
