@@ -271,7 +271,7 @@ def spend(
     if as_json:
         typer.echo(json.dumps(data, indent=2))
     elif as_csv:
-        typer.echo(to_csv(data), nl=False)
+        sys.stdout.write(to_csv(data))  # not echo: it strips ANSI codes from keys in a pipe
     else:
         from sentinel.spend.view import spend_table
 

@@ -5,11 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 
 def money(value: float | None) -> str:
     """Six decimals: one call often costs far less than a cent."""
     return "-" if value is None else f"{value:,.6f}"
+
+
+def shown(key: str) -> Text:
+    """A group key as the caller sent it (a conversation id from the proxy's header or
+    body), never as Rich markup (`[link=...]x[/link]` showed as a link named x) nor as
+    terminal control: ESC, CR and the like are printed escaped (`\\x1b`)."""
+    return Text("".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in key))
 
 
 def spend_table(data: dict[str, Any], title: str | None = None) -> Table:
@@ -20,7 +28,8 @@ def spend_table(data: dict[str, Any], title: str | None = None) -> Table:
     for r in data["rows"]:
         ratio = r["cache_hit_ratio"]
         t.add_row(
-            r["key"] or "(none)", r["currency"] or "no cost", str(r["calls"]), money(r["cost"]),
+            shown(r["key"]) if r["key"] else "(none)", r["currency"] or "no cost",
+            str(r["calls"]), money(r["cost"]),
             money(r["cache_savings"]), "-" if ratio is None else f"{ratio:.0%}",
             str(r["output_tokens"]),
         )  # fmt: skip
