@@ -1,8 +1,9 @@
-"""A spend rollup trigger dropped (or replaced by one that does nothing, or a rollup
-table renamed away) by another process while the store has the file open: every
-path that changes calls afterwards (`prices recompute`'s cost update, a replayed
-copy, GDPR erasure, the retention) must still leave the rollup equal to the calls,
-since the report answers from it (oracle: `spend_raw`, the calls alone)."""
+"""A spend rollup trigger dropped (or replaced by one that does nothing, a rollup table
+renamed away or re-created without its primary key) by another process while the
+store has the file open: every path that changes calls afterwards (`prices
+recompute`'s cost update, a replayed copy, GDPR erasure, the retention) must still
+leave the rollup equal to the calls, since the report answers from it (oracle:
+`spend_raw`, the calls alone)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,12 @@ DAMAGE = [
     "DROP TRIGGER spend_rollup_update; CREATE TRIGGER spend_rollup_update AFTER UPDATE ON "
     "calls BEGIN SELECT 1; END",
     "ALTER TABLE spend_daily RENAME TO spend_daily_old",
+    # the same columns, re-created empty and without the primary key
+    "DROP TABLE spend_daily; CREATE TABLE spend_daily (day INTEGER NOT NULL, currency TEXT "
+    "NOT NULL, app TEXT NOT NULL, model TEXT NOT NULL, has_conversation INTEGER NOT NULL, "
+    "calls INTEGER NOT NULL, cost REAL NOT NULL, cache_savings REAL NOT NULL, "
+    "cache_hit_tokens INTEGER NOT NULL, cache_miss_tokens INTEGER NOT NULL, "
+    "output_tokens INTEGER NOT NULL)",
     "ALTER TABLE spend_conversation RENAME TO x; ALTER TABLE spend_token RENAME TO y",
 ]
 

@@ -132,8 +132,8 @@ _READ = (
 
 
 def _definition(table: str) -> list[tuple[str, str]]:
-    """(column, SQL type) of a rollup table, in order: what `_tables` creates and
-    `rollup_missing` checks a table found in the file against."""
+    """(column, SQL type) of a rollup table, in order: what `_tables` creates (and
+    `rollup_missing` checks a table found in the file against, as SQL)."""
     cols = [(k, "INTEGER" if k in ("day", "has_conversation") else "TEXT") for k, _ in _KEYS[table]]
     cols += [(s, "REAL" if s in ("cost", "cache_savings") else "INTEGER") for s in _SUMS]
     return cols + ([("first_ts", "REAL"), ("last_ts", "REAL")] if table == _BOUNDS else [])
@@ -296,13 +296,10 @@ def rollup_missing(c: sqlite3.Connection) -> bool:
     names = {r[0]: r[1] for r in c.execute("SELECT name, sql FROM sqlite_master")}
     if not set(_KEYS) | set(_TRIGGERS) <= set(names):
         return True
-    # a trigger of the right name that no longer does the work (re-created by hand)
-    if {names[t] for t in _TRIGGERS} != {s.rstrip(";") for s in _triggers().splitlines()}:
-        return True
-    return any(
-        [(r[1], r[2]) for r in c.execute(f"PRAGMA table_info({table})")] != _definition(table)
-        for table in _KEYS
-    )
+    # the statements themselves, not the columns: a table re-created by hand without its
+    # primary key, or a trigger of the right name that no longer does the work
+    want = {s.rstrip(";") for s in (_tables() + "\n" + _triggers()).splitlines()}
+    return {names[n] for n in (*_KEYS, *_TRIGGERS)} != want
 
 
 def build_rollup(c: sqlite3.Connection) -> None:
