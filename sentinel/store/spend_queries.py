@@ -257,8 +257,11 @@ class ElasticSpendQueries:
         up to _RANKED) the groups are ranked by their cost alone and the other sums are
         read for the chosen ones only (`_sums_of`): half the work per group."""
         cur = {"terms": {"field": _CURRENCY, "missing": "", "size": _ALL}}
-        found = self._search(index, query={"bool": {"filter": filters}}, size=0,
-                             aggs={"cur": cur})["aggregations"]["cur"]  # fmt: skip
+        res = self._search(index, query={"bool": {"filter": filters}}, size=0,
+                           aggs={"cur": cur})  # fmt: skip
+        if "aggregations" not in res:  # none of the range's daily indices exists
+            return []
+        found = res["aggregations"]["cur"]
         if found["sum_other_doc_count"]:
             return None
         field = schema.STORE_PATHS[SPEND_GROUPS[by]]

@@ -240,8 +240,8 @@ class ElasticSpendCache:
         res = self._search(
             index, size=0, aggs=aggs, query={"bool": {"should": query, "minimum_should_match": 1}}
         )
-        found = res["aggregations"]
-        if found["max"]["value"] is None:
+        found = res.get("aggregations")  # absent: no daily index of the edges exists
+        if found is None or found["max"]["value"] is None:
             return 0.0
         if found["min"]["value"] < 0:
             return None
