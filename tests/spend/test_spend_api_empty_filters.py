@@ -1,5 +1,6 @@
-"""`GET /v1/spend?app=` or `?model=` (empty): a 422 naming the parameter, not the report
-of every app or model with the filter silently dropped (as the CLI refuses them too)."""
+"""`GET /v1/spend?app=` or `?model=` (empty), or a `since` not before `until`: a 422
+naming the parameter, not the report of every app or model with the filter silently
+dropped, nor an empty report that reads as "nothing spent" (the CLI refuses them too)."""
 
 from __future__ import annotations
 
@@ -20,3 +21,16 @@ def test_an_empty_filter_is_a_422_naming_it(
     assert res.status_code == 422, res.text
     assert res.json()["detail"][0]["loc"] == ["query", name]
     assert client.get("/v1/spend", params={"since": "7d"}, headers=auth).json()["rows"]
+
+
+@pytest.mark.parametrize(
+    "params", [{"since": "2026-12-01", "until": "2026-11-01"}, {"since": "1d", "until": "1d"}]
+)
+def test_an_empty_range_is_a_422_naming_since(
+    api: tuple[TestClient, dict[str, str]], params: dict[str, str]
+) -> None:
+    client, tokens = api
+    auth = {"Authorization": f"Bearer {tokens['spend:read']}"}
+    res = client.get("/v1/spend", params=params, headers=auth)
+    assert res.status_code == 422, res.text
+    assert res.json()["detail"][0]["loc"] == ["query", "since"]

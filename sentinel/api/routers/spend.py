@@ -43,5 +43,8 @@ def get_spend(
     now = state.clock.now()
     start = _time("since", since, now)
     end = _time("until", until, now) if until else now
+    if start >= end:  # an empty range reads as "nothing spent" (the CLI refuses it too)
+        error = {"loc": ("query", "since"), "type": "value_error", "msg": "not before until"}
+        raise RequestValidationError([error])
     where = {k: v for k, v in (("app", app), ("model", model)) if v}
     return report(state.store, by=by, start=start, end=end, where=where, limit=limit)
