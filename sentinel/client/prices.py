@@ -197,7 +197,12 @@ def _window(name: str, node: yaml.MappingNode, where: str) -> Window:
             raise ConfigurationError(
                 f"{line}: window {name}: unknown key {key.value!r} (allowed: {allowed})"
             )
-        values[key.value] = (yaml.safe_load(yaml.serialize(value)), line)
+        if key.value in values:  # YAML keeps the last one silently
+            raise ConfigurationError(f"{line}: window {name}: {key.value} given twice")
+        try:  # a date such as 2026-02-30 fails in YAML's own constructor
+            values[key.value] = (yaml.safe_load(yaml.serialize(value)), line)
+        except (ValueError, yaml.YAMLError) as exc:
+            raise ConfigurationError(f"{line}: window {name}: {key.value}: {_why(exc)}") from None
     at = f"{where}:{node.start_mark.line + 1}"
     if "hours" not in values:
         raise ConfigurationError(f"{at}: window {name}: hours is required")
@@ -234,6 +239,8 @@ def _row(model: str, node: yaml.Node, where: str) -> PriceRow:
             raise ConfigurationError(
                 f"{line}: {model}: unknown key {key.value!r} (allowed: {sorted(_ROW_KEYS)})"
             )
+        if key.value in values:  # YAML keeps the last one silently: which was meant?
+            raise ConfigurationError(f"{line}: {model}: {key.value} given twice")
         values[key.value] = value
     missing = sorted({"effective_from", "currency", *TOKEN_TYPES} - set(values))
     if missing:
@@ -248,11 +255,16 @@ def _row(model: str, node: yaml.Node, where: str) -> PriceRow:
         without = _flag(values.get("without_windows"), "without_windows")
         if without and window is not None:
             raise ValueError("without_windows belongs on the row without a window")
-    except ValueError as exc:
-        raise ConfigurationError(f"{at}: {model}: {exc}") from None
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ConfigurationError(f"{at}: {model}: {_why(exc)}") from None
     return PriceRow(
         model, when, currency, window=window, where=at, without_windows=without, **amounts
     )
+
+
+def _why(exc: Exception) -> str:
+    """One line: a YAML error's str adds the mark of a re-serialised node, not the file's."""
+    return str(getattr(exc, "problem", None) or exc)
 
 
 def _flag(node: yaml.Node | None, name: str) -> bool:
