@@ -99,6 +99,9 @@ _ADDRESSED = r"(?:can|could|would|pls|please|plz|thanks|thx|ty|are|did|do|have|a
 
 
 def im_account_recognizer(language: str) -> PatternRecognizer:
+    """One recognizer whose patterns are a table, one entry a messenger and its context:
+    long because the table is, and kept whole so each entry's score and guard read side
+    by side."""
     return PatternRecognizer(
         supported_entity="IM_ACCOUNT",
         name="ImAccountRecognizer",

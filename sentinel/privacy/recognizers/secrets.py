@@ -75,6 +75,9 @@ _VENDOR = (
 
 
 def secret_recognizers(language: str) -> list[PatternRecognizer]:
+    """The secret recognizers as tables of patterns, one entry a vendor's key shape:
+    long because the tables are, and kept whole so each shape's score and context read
+    side by side."""
     api_key = PatternRecognizer(
         supported_entity="API_KEY",
         name="ApiKeyRecognizer",
