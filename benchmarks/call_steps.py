@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import collections
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -115,12 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for var in [v for v in os.environ if v.startswith(("OTEL_", "SENTINEL_"))]:
         del os.environ[var]
-    server = subprocess.Popen(
-        [sys.executable, co.__file__, "--serve"], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert server.stdout is not None
-        url = f"http://127.0.0.1:{int(server.stdout.readline())}"
+    with co.loopback_server() as url:
         load = os.getloadavg()[0]
         with tempfile.TemporaryDirectory() as tmp:
             os.environ["XDG_DATA_HOME"] = tmp
@@ -163,9 +157,6 @@ def main(argv: list[str] | None = None) -> int:
             shown = f"{loop:.1f}" if loop == loop else "-"
             print(f"| {step} | {in_call:.1f} | {shown} | {ratio} |")
         return 0
-    finally:
-        server.terminate()
-        server.wait(5)
 
 
 if __name__ == "__main__":

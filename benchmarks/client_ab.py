@@ -206,12 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for var in [v for v in os.environ if v.startswith(("OTEL_", "SENTINEL_"))]:
         del os.environ[var]
-    server = subprocess.Popen(
-        [sys.executable, co.__file__, "--serve"], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert server.stdout is not None
-        url = f"http://127.0.0.1:{int(server.stdout.readline())}"
+    with co.loopback_server() as url:
         load = os.getloadavg()[0]
         out = []
         with tempfile.TemporaryDirectory() as tmp:
@@ -227,9 +222,6 @@ def main(argv: list[str] | None = None) -> int:
         print("\n\n".join(out))
         print(json.dumps({"load": [load, os.getloadavg()[0]]}))
         return 0
-    finally:
-        server.terminate()
-        server.wait(5)
 
 
 if __name__ == "__main__":

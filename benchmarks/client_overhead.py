@@ -42,7 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -98,6 +98,21 @@ class _FastHTTP(asyncio.Protocol):
                 return
             self.buf = self.buf[total:]
             self.transport.write(self.RESPONSE)
+
+
+@contextlib.contextmanager
+def loopback_server() -> Iterator[str]:
+    """The benchmarks' answering server in a process of its own (its CPU is not the
+    client's) while the block runs: its URL."""
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        yield f"http://127.0.0.1:{int(server.stdout.readline())}"
+    finally:
+        server.terminate()
+        server.wait(5)
 
 
 def serve() -> None:
@@ -503,13 +518,7 @@ def main(argv: list[str] | None = None) -> int:
             BASELINES[ref] = package_at(ref, f"sentinel_base{i}")
     for var in [v for v in os.environ if v.startswith(("OTEL_", "SENTINEL_"))]:
         del os.environ[var]
-    server = subprocess.Popen(
-        [sys.executable, __file__, "--serve"], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert server.stdout is not None
-        port = int(server.stdout.readline())
-        url = f"http://127.0.0.1:{port}"
+    with loopback_server() as url:
         load_before = os.getloadavg()[0]
         with tempfile.TemporaryDirectory() as tmp:
             os.environ["XDG_DATA_HOME"] = tmp
@@ -544,9 +553,6 @@ def main(argv: list[str] | None = None) -> int:
             "met" if ok else "NOT met",
         )
         return 0 if ok else 1
-    finally:
-        server.terminate()
-        server.wait(5)
 
 
 def _profile_variants(variants: dict[str, Variant], floor: str) -> dict[str, Any]:

@@ -27,7 +27,6 @@ import hmac
 import os
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -247,12 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ops", type=int, default=2000, help="operations per part per round")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
-    server = subprocess.Popen(
-        [sys.executable, client_overhead.__file__, "--serve"], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert server.stdout is not None
-        url = f"http://127.0.0.1:{int(server.stdout.readline())}"
+    with client_overhead.loopback_server() as url:
         load = os.getloadavg()[0]
         with tempfile.TemporaryDirectory() as tmp:
             parts = {
@@ -296,9 +290,6 @@ def main(argv: list[str] | None = None) -> int:
             f"{left:,.0f} us for Sentinel's own code."
         )
         return 0
-    finally:
-        server.terminate()
-        server.wait(5)
 
 
 if __name__ == "__main__":
