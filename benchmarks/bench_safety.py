@@ -20,8 +20,13 @@ with the filter off, and the two Aho-Corasick libraries it was chosen between.
    vary by more than the filter costs, so this row is a check, not the figure).
 3. `--libraries`: pyahocorasick vs ahocorasick-rs on the same 50,000 terms: build time
    and p50 time to find every overlapping match in 1 KB.
+4. `--streamed` (instead of 1-2): end to end, a 1 KB answer streamed in 68 chunks at a
+   model's pace (0, 2, 20 ms apart) to the sync and async clients and through
+   `sentinel proxy`, filter on vs off and an A/A floor: added wall time, time to first
+   content, per-chunk and per-character delivery, CPU per call (`safety_streamed.py`).
 
     .venv/bin/python benchmarks/bench_safety.py [--calls 400] [--rounds 3] [--libraries]
+    .venv/bin/python benchmarks/bench_safety.py --streamed [--delays 0,2,20] [--seconds 140]
 """
 
 from __future__ import annotations
@@ -274,6 +279,9 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=300, help="per round and variant")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--libraries", action="store_true")
+    parser.add_argument("--streamed", action="store_true", help="section 4 only")
+    parser.add_argument("--delays", default="0,2,20", help="ms between chunks (--streamed)")
+    parser.add_argument("--seconds", type=float, default=140, help="of rounds (--streamed)")
     args = parser.parse_args()
     rng = random.Random(22)
     terms = make_terms(args.terms, rng)
@@ -290,6 +298,15 @@ def main() -> None:
             f"load average {os.getloadavg()[0]:.1f}; {len(terms):,} terms loaded in {load:.2f} s;"
             f" text {len(text.encode())} bytes ({len(text)} characters)"
         )
+        if args.streamed:
+            import safety_streamed  # a sibling script
+
+            answer = safety_streamed.streamed_answer(rng, terms, CJK)
+            delays = [float(d) for d in args.delays.split(",")]
+            longest = safety.matcher.longest
+            safety.close()
+            safety_streamed.streamed(lists, answer, tmp, delays, args.seconds, longest)
+            return
         print(f"\n  {'step':<28} {'filter on':>10} {'off':>8} {'added':>8}   (p50, us)")
         print("  (streams: 1 KB in 68 chunks, through the SSE parser; per stream)")
         whole = streamed = 0.0

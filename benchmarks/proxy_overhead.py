@@ -64,7 +64,11 @@ def start_upstream(latency: float) -> tuple[subprocess.Popen[str], str, str]:
     return proc, url, key
 
 
-def start_proxy(tmp: Path, upstream: str, key: str) -> tuple[subprocess.Popen[bytes], str, str]:
+def start_proxy(
+    tmp: Path, upstream: str, key: str, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str, str]:
+    """`sentinel proxy` in a process of its own (as deployed), with a `proxy` token;
+    `extra_env` adds settings (bench_safety.py --streamed: the safety lists)."""
     import socket
 
     from sentinel.compliance.tokens import TokenRegistry
@@ -72,13 +76,17 @@ def start_proxy(tmp: Path, upstream: str, key: str) -> tuple[subprocess.Popen[by
     from sentinel.store.sqlite import SQLiteStore
 
     db = tmp / "proxy.db"
-    env = os.environ | {
-        "SENTINEL_STORE": f"sqlite:///{db}",
-        "SENTINEL_SPOOL_DIR": str(tmp / "spool"),
-        "SENTINEL_SUBJECT_KEY": "bench-subject-key",
-        "DEEPSEEK_API_KEY": key,
-        "DEEPSEEK_BASE_URL": upstream,
-    }
+    env = (
+        os.environ
+        | {
+            "SENTINEL_STORE": f"sqlite:///{db}",
+            "SENTINEL_SPOOL_DIR": str(tmp / "spool"),
+            "SENTINEL_SUBJECT_KEY": "bench-subject-key",
+            "DEEPSEEK_API_KEY": key,
+            "DEEPSEEK_BASE_URL": upstream,
+        }
+        | (extra_env or {})
+    )
     store = SQLiteStore(db)
     store.setup()
     secret = Settings(subject_key="bench-subject-key").subject_secret_bytes()
