@@ -362,7 +362,7 @@ def verdicts(rows: dict[str, tuple[list[float], list[float], float]], paced: boo
     """Each per-call figure against the target, in us: met or MISSED only where the
     added p50 is further from 50 us than the measurement resolves (the 95% half-width
     of a median of that many samples, from the A/A spread, or under 30 samples the
-    A/A's whole range, plus how far the A/A's own p50 is from 0); else unresolved. A
+    A/A's p10-p90 range, plus how far the A/A's own p50 is from 0); else unresolved. A
     chunk's path is what its delivery gains, and the last one's what the call's
     latency gains, only when chunks come paced: back to back, every chunk's screening
     is on the path (the wall and the CPU say it)."""
@@ -371,8 +371,8 @@ def verdicts(rows: dict[str, tuple[list[float], list[float], float]], paced: boo
         if metric not in rows or ("path" in metric and not paced):
             continue
         added, noise, _ = rows[metric]
-        if len(noise) < 30:  # too few calls for a spread: the A/A's whole range
-            half = max(abs(x) for x in noise)
+        if len(noise) < 30:  # too few calls for a spread: the A/A's p10-p90 range
+            half = max(abs(pct(noise, 10)), abs(pct(noise, 90)))
         else:
             q1, _, q3 = statistics.quantiles(noise, n=4)
             half = 1.96 * 1.2533 * (q3 - q1) / 1.349 / len(noise) ** 0.5
