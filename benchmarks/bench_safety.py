@@ -23,10 +23,11 @@ with the filter off, and the two Aho-Corasick libraries it was chosen between.
 4. `--streamed` (instead of 1-2): end to end, a 1 KB answer streamed in 68 chunks at a
    model's pace (0, 2, 20 ms apart) to the sync and async clients and through
    `sentinel proxy`, filter on vs off and an A/A floor: added wall time, time to first
-   content, per-chunk and per-character delivery, CPU per call (`safety_streamed.py`).
+   content, per-chunk and per-character delivery, CPU per call (`safety_streamed.py`);
+   first the SSE parser alone with the same waits between chunks, no network.
 
     .venv/bin/python benchmarks/bench_safety.py [--calls 400] [--rounds 3] [--libraries]
-    .venv/bin/python benchmarks/bench_safety.py --streamed [--delays 0,2,20] [--seconds 140]
+    .venv/bin/python benchmarks/bench_safety.py --streamed [--delays 0,2,20] [--seconds 110]
 """
 
 from __future__ import annotations
@@ -217,6 +218,35 @@ class _AutomatonOnly(_Passthrough):
         return piece, []
 
 
+def paced_parser(safety: SafetyFilter, text: str, delays: list[float], rounds: int = 6) -> None:
+    """The parser alone (no network, no other process of ours), sleeping between chunks
+    as a paced stream waits: whether a chunk's CPU grows with the wait for both variants
+    (the machine: caches cooled by other processes) or for the filter only."""
+    call = SimpleNamespace(request_id="bench", span=None, fail=lambda e: None)
+    size = max(1, len(text) // 64)
+    reads = sse_reads([text[i : i + size] for i in range(0, len(text), size)], 1)
+    print("\nthe SSE parser alone, sleeping between chunks; CPU per stream (p50, us):")
+    for delay in delays:
+        spent: dict[bool, list[float]] = {True: [], False: []}
+        for r in range(rounds):
+            for on in (True, False) if r % 2 else (False, True):
+                parser = ChunkParser("bench", safety.begin(call) if on else None)
+                total = 0
+                for lines in reads:
+                    t0 = time.thread_time_ns()
+                    for _ in parser.read(lines):
+                        pass
+                    total += time.thread_time_ns() - t0
+                    if delay:
+                        time.sleep(delay / 1000)
+                spent[on].append(total / 1000)
+        on, off = statistics.median(spent[True]), statistics.median(spent[False])
+        print(
+            f"  {delay:g} ms apart: on {on:.0f}, off {off:.0f}, added {on - off:+.0f}"
+            f" ({(on - off) / len(reads):+.1f} a chunk; off {off / len(reads):.1f} a chunk)"
+        )
+
+
 def end_to_end(lists: Path, text: str, calls: int, rounds: int, tmp: Path) -> tuple[float, float]:
     """Median call latency in us with lists on and off (interleaved rounds)."""
     results: dict[bool, list[float]] = {True: [], False: []}
@@ -281,7 +311,7 @@ def main() -> None:
     parser.add_argument("--libraries", action="store_true")
     parser.add_argument("--streamed", action="store_true", help="section 4 only")
     parser.add_argument("--delays", default="0,2,20", help="ms between chunks (--streamed)")
-    parser.add_argument("--seconds", type=float, default=140, help="of rounds (--streamed)")
+    parser.add_argument("--seconds", type=float, default=110, help="of rounds (--streamed)")
     args = parser.parse_args()
     rng = random.Random(22)
     terms = make_terms(args.terms, rng)
@@ -304,6 +334,7 @@ def main() -> None:
             answer = safety_streamed.streamed_answer(rng, terms, CJK)
             delays = [float(d) for d in args.delays.split(",")]
             longest = safety.matcher.longest
+            paced_parser(safety, text, delays)
             safety.close()
             safety_streamed.streamed(lists, answer, tmp, delays, args.seconds, longest)
             return

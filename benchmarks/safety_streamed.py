@@ -18,7 +18,7 @@ call's (matched by index), each character's arrival (what the hold-back delays),
 the CPU of the process that screens (the app's own for the clients, the proxy's through
 it). p50 and p90 over many interleaved rounds; the load average is printed.
 
-    .venv/bin/python benchmarks/bench_safety.py --streamed [--delays 0,2,20] [--seconds 140]
+    .venv/bin/python benchmarks/bench_safety.py --streamed [--delays 0,2,20] [--seconds 110]
 """
 
 from __future__ import annotations
