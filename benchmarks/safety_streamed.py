@@ -237,7 +237,6 @@ class Apps:
             return client(AsyncSentinel, "async", on)
 
         self.calls: dict[str, dict[bool, Callable[[], Call]]] = {"sync": {}, "async": {}}
-        self.proxy_pids: dict[bool, int] = {}
         for on in (True, False):
             sync = client(Sentinel, "sync", on)
             aclient = self.loop.run_until_complete(make_async(on))
@@ -257,7 +256,6 @@ class Apps:
                 base_url=purl, headers={"authorization": f"Bearer {token}"}, timeout=60
             )
             self._closers.append(http.close)
-            self.proxy_pids[on] = proc.pid
             self.calls["proxy"][on] = lambda h=http, p=proc.pid: proxy_call(h, p)
 
     def close(self) -> None:
