@@ -6,6 +6,7 @@ Pure."""
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from sentinel.safety.normalize import SEPARATOR_SET
@@ -52,6 +53,41 @@ def looks_utf16(data: bytes) -> str | None:
         return "UTF-16 little-endian"
     if head[0::2].count(0) == len(head[0::2]) and 0 not in head[1::2]:
         return "UTF-16 big-endian"
+    return None
+
+
+HEADER_KEYS = ("category", "action", "apply", "variants", "plurals")
+HEADER_VALUES = frozenset(("flag", "mask", "block", "input", "output", "both", "zh", "en", "none"))
+# a comment that reads like a header: `# key: value`, or `# key value` with one word
+_KEYED_RE = re.compile(r"#\s*([A-Za-z][A-Za-z_-]*)\s*:\s*(.*?)\s*$")
+_NO_COLON_RE = re.compile(r"#\s*([A-Za-z]+)\s+([A-Za-z]+)\s*$")
+
+
+def header_problem(comment: str) -> str | None:
+    """Why a `#` line that is not a header was probably meant as one: `# acton: mask`,
+    `# Action: mask` or `# action mask` would otherwise be a comment, and the list's
+    terms silently read as flag-only (or under the file name's category). A key close
+    to a known one (or a case variant), a known key without its colon before a header's
+    value, or an unknown key given a header's value (`# mode: block`) is an error; other
+    `# word: text` lines (`# source: the 2019 report`) stay comments."""
+    keys = ", ".join(HEADER_KEYS)
+    m = _NO_COLON_RE.match(comment)
+    if m and m[1].lower() in HEADER_KEYS and m[2].lower() in HEADER_VALUES:
+        return (
+            f"header without ':' ({shown(comment)}): write '# {m[1].lower()}: {m[2]}'"
+            " (or reword the comment)"
+        )
+    if (m := _KEYED_RE.match(comment)) is None:
+        return None
+    key, value = m[1], m[2]
+    close = difflib.get_close_matches(key.lower(), HEADER_KEYS, n=1, cutoff=0.75)
+    if close:
+        return (
+            f"unknown header {shown(key + ':')}: did you mean '# {close[0]}:'? (header keys"
+            f" are lower case: {keys}; reword a comment so it does not read as one)"
+        )
+    if value.lower() in HEADER_VALUES:
+        return f"unknown header {shown(key + ':')} (header keys: {keys})"
     return None
 
 

@@ -39,8 +39,10 @@ import regex as regex_engine
 
 from sentinel.errors import ConfigurationError
 from sentinel.safety.listcheck import (
+    HEADER_KEYS,
     MAX_REGEX_SOURCE,
     encoding_hint,
+    header_problem,
     line_problem,
     looks_utf16,
     shown,
@@ -56,7 +58,7 @@ ACTIONS: tuple[str, ...] = get_args(Action)
 APPLIES: tuple[str, ...] = get_args(Apply)
 RANK = {a: i for i, a in enumerate(ACTIONS)}  # block > mask > flag
 _CATEGORY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-_HEADER_RE = re.compile(r"#\s*(category|action|apply|variants|plurals)\s*:\s*(.*?)\s*$")
+_HEADER_RE = re.compile(rf"#\s*({'|'.join(HEADER_KEYS)})\s*:\s*(.*?)\s*$")
 REGEX_PREFIX = "re:"
 MAX_REGEX_WIDTH = 256
 MAX_TERM_LENGTH = MAX_REGEX_WIDTH  # a stream is held back by the longest term, too
@@ -274,6 +276,8 @@ class _Parser:
                     )
                 continue
             if line.startswith("#"):
+                if problem := header_problem(line):
+                    self.problems.append(f"{where}: {problem}")
                 continue
             if in_header:
                 in_header = False
