@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from sentinel.errors import ContentBlockedError
 from sentinel.models import CallSafety
+from sentinel.safety.alternatives import Alternatives
 from sentinel.safety.jsontext import JsonStrings
 from sentinel.safety.lists import RANK
 from sentinel.safety.logprobs import HeldLogprobs, mask_logprobs
@@ -51,8 +52,8 @@ class Direction:
 
 class CallGuard(ChunkRuns):
     __slots__ = (
-        "_call", "_changed", "_count", "_cut", "_held", "_maskers", "action", "counts", "matcher",
-        "prompt", "sides", "tool_defs",
+        "_alts", "_call", "_changed", "_count", "_cut", "_held", "_maskers", "action", "counts",
+        "matcher", "prompt", "sides", "tool_defs",
     )  # fmt: skip
 
     def __init__(
@@ -71,6 +72,15 @@ class CallGuard(ChunkRuns):
         self.tool_defs: list[Any] | None = None  # the screened tool definitions
         self._changed = False  # the chunk being screened was changed
         self._cut: str | None = None  # a block cut that chunk in this field (ChunkRuns)
+        self._alts: Alternatives | None = None  # the answer's `top_logprobs`, screened
+
+    def _alternatives(self, logprobs: Any) -> Any:
+        """`logprobs` with their alternatives screened (sentinel.safety.alternatives)."""
+        if logprobs is None:
+            return None
+        if self._alts is None:
+            self._alts = Alternatives(self.matcher, self.sides[OUTPUT])
+        return self._alts.logprobs(logprobs)
 
     # what was found ------------------------------------------------------
 
@@ -241,6 +251,7 @@ class CallGuard(ChunkRuns):
                     text = choice.text
                     choice.text = self._masked(text, side, found)
                     _mask_logprobs(choice, text, choice.text)
+                self._choice_alternatives(choice)
                 continue
             for field in TEXT_FIELDS:
                 text = getattr(message, field, None)
@@ -248,10 +259,16 @@ class CallGuard(ChunkRuns):
                     setattr(message, field, self._masked(text, side, found))
                     if field == "content":  # the tokens spell the content out
                         _mask_logprobs(choice, text, message.content)
+            self._choice_alternatives(choice)
             calls = message.tool_calls
             if calls and (screened := self._tool_calls(calls, side, found)):
                 message.tool_calls = screened
         self._found(found, side)
+
+    def _choice_alternatives(self, choice: Any) -> None:
+        logprobs = getattr(choice, "logprobs", None)
+        if logprobs is not None and (screened := self._alternatives(logprobs)) is not logprobs:
+            choice.logprobs = screened
 
     # streams -------------------------------------------------------------
 
@@ -314,7 +331,9 @@ class CallGuard(ChunkRuns):
         text = getattr(owner, field, None)
         released = self._piece(owner, choice.index, field, ends, side)
         piece = text if isinstance(text, str) else ""
-        screened = held.feed(piece, logprobs, piece if released is None else released)
+        screened = self._alternatives(
+            held.feed(piece, logprobs, piece if released is None else released)
+        )
         if ends:
             del self._held[choice.index]
         if screened is not logprobs:
