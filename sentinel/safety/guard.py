@@ -25,6 +25,7 @@ from sentinel.safety.logprobs import HeldLogprobs, mask_logprobs
 from sentinel.safety.matcher import Match, Matcher
 from sentinel.safety.runs import INPUT, OUTPUT, REASONING, ChunkRuns, assign
 from sentinel.safety.stream import Mask, StreamMasker, mask_spans
+from sentinel.safety.toolstream import ToolStreams
 
 TEXT_FIELDS = ("content", REASONING)
 Counter = Callable[[str, str, str, int], None]  # category, action, direction, matches
@@ -50,7 +51,7 @@ class Direction:
         self.blocked = frozenset(p.category for p in policies if p.action == "block")
 
 
-class CallGuard(ChunkRuns):
+class CallGuard(ChunkRuns, ToolStreams):
     __slots__ = (
         "_alts", "_call", "_changed", "_count", "_cut", "_held", "_maskers", "action", "counts",
         "matcher", "prompt", "sides", "tool_defs",
@@ -311,7 +312,7 @@ class CallGuard(ChunkRuns):
         if getattr(delta, REASONING, None) or (choice.index, REASONING) in maskers:
             self._piece(delta, choice.index, REASONING, final or bool(content), side)
         if delta.tool_calls or (final and maskers):
-            calls = self._tool_deltas(choice.index, delta.tool_calls, final, side)
+            calls = self._tool_deltas(delta, choice.index, final, side)
             if calls != delta.tool_calls:
                 self._changed = True
             delta.tool_calls = calls
@@ -378,36 +379,6 @@ class CallGuard(ChunkRuns):
             assign(owner, field, released)
         return released
 
-    def _tool_deltas(
-        self, choice: int, deltas: list[Any] | None, final: bool, side: Direction
-    ) -> list[Any] | None:
-        """A chunk's tool-call deltas with their argument pieces screened like content
-        (held back at most the longest term, masked as JSON). What each call still
-        holds is released with the choice's finishing chunk, as a delta of its own."""
-        out: list[Any] = []
-        for d in deltas or ():
-            fn = d.get("function") if isinstance(d, dict) else None
-            args = fn.get("arguments") if isinstance(fn, dict) else None
-            if not isinstance(args, str) or not args:
-                out.append(d)
-                continue
-            key = (choice, "tool", d.get("index"))  # type: ignore[union-attr]
-            masker = self._maskers.get(key)
-            if masker is None:
-                masker = self._maskers[key] = StreamMasker(
-                    self.matcher, side.categories, side.masked, JsonStrings().mask
-                )
-            released, matches = masker.feed(args)
-            self._found(matches, side)
-            out.append({**d, "function": {**fn, "arguments": released}})  # type: ignore[dict-item]
-        if final:
-            for key in [k for k in self._maskers if k[0] == choice and k[1] == "tool"]:
-                released, matches = self._maskers.pop(key).end()
-                self._found(matches, side)
-                if released:
-                    out.append({"index": key[2], "function": {"arguments": released}})
-        return out or deltas
-
 
 def _trim(chunk: Any, index: int, field: str) -> None:
     """A chunk cut by a block in its choice `index`'s `field`: only what was screened
@@ -419,10 +390,10 @@ def _trim(chunk: Any, index: int, field: str) -> None:
     if delta is not None:
         if field == "content" and delta.reasoning_content:
             delta.reasoning_content = None
-        if delta.tool_calls:
+        if delta.tool_calls and field != "tool_calls":  # (screened after the texts)
             delta.tool_calls = None
     extra = choice.__pydantic_extra__
-    if field != REASONING and extra and extra.get("logprobs") is not None:
+    if field not in (REASONING, "tool_calls") and extra and extra.get("logprobs") is not None:
         choice.logprobs = None
     if choice.finish_reason is not None:
         choice.finish_reason = None
