@@ -89,28 +89,27 @@ class AsyncStream:
                         raise self._bad
                 if parser.done:
                     break
-            else:
-                batch = self._parse(lines.end())
-                if self._bad is None and not parser.done and (last := parser.end()) is not None:
-                    batch.append(last)
-                if batch:
+            else:  # the last event may lack its blank line; the held text goes out
+                if batch := self._parse([*lines.end(), ""], final=True):
                     yield batch
                 if self._bad is not None:
                     raise self._bad
         except (httpx.HTTPError, SentinelAPIError) as exc:
             call.failed(exc)
+            if isinstance(exc, httpx.HTTPError) and (batch := self._parse([], final=True)):
+                yield batch  # cut off: what was screened goes out (a block: the error)
         else:
             call.ended()
         finally:
             await self._end()
         call.raise_error()
 
-    def _parse(self, lines: list[str]) -> list[ChatCompletionChunk | str]:
+    def _parse(self, lines: list[str], final: bool = False) -> list[ChatCompletionChunk | str]:
         """One read's events, up to [DONE] or an unparseable chunk (kept in `_bad`, to
         raise once the events before it are out, as when they went one by one)."""
         batch: list[ChatCompletionChunk | str] = []
         try:
-            for item in self._call.parser.read(lines):  # screened together
+            for item in self._call.parser.read(lines, final):  # screened together
                 batch.append(item)  # type: ignore[arg-type]
         except SentinelAPIError as exc:
             self._bad = exc

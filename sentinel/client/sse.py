@@ -130,10 +130,12 @@ class ChunkParser:
     def complete(self) -> bool:
         return self.done or bool(self.acc.finish_reasons)
 
-    def read(self, lines: list[str]) -> Iterator[Chunk | str]:
+    def read(self, lines: list[str], final: bool = False) -> Iterator[Chunk | str]:
         """One network read's lines: its chunks and comment lines (`: keep-alive`, as
         str), in order, up to [DONE]. An unparseable, error or blocked event is raised
-        once the events before it are out, as when the lines came one by one."""
+        once the events before it are out, as when the lines came one by one. `final`:
+        the body ended (or broke off) with these lines, [DONE] or not: what the guard
+        holds goes out after them, as at [DONE]."""
         items: list[tuple[Chunk, str] | str] = []
         chunks: list[Chunk] = []
         error: SentinelAPIError | None = None
@@ -162,7 +164,11 @@ class ChunkParser:
                 self.safety.screen(chunks, changed)  # all at once: they are all here
             except SentinelAPIError as exc:  # a block: before any parse error after it
                 error = exc
-            if ended and error is None and (held := self.safety.holding()):
+            if (
+                (ended or (final and not self.done))
+                and error is None
+                and (held := self.safety.holding())
+            ):
                 error = self._release(held, items, changed)
         screened = iter(changed)
         for item in items:

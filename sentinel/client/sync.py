@@ -60,13 +60,13 @@ class Stream:
                     yield from _chunks(parser.read(event))
                 if parser.done:
                     break
-            else:
-                yield from _chunks(parser.read(lines.end()))
-                chunk = parser.end()
-                if chunk is not None:
-                    yield chunk
+            else:  # the last event may lack its blank line; the held text goes out
+                yield from _chunks(parser.read([*lines.end(), ""], final=True))
         except (httpx.HTTPError, SentinelAPIError) as exc:
             call.failed(exc)
+            if isinstance(exc, httpx.HTTPError):  # cut off: what was screened goes out
+                with contextlib.suppress(SentinelAPIError):  # a block: the call's error
+                    yield from _chunks(parser.read([], final=True))
         else:
             call.ended()
         finally:
