@@ -94,6 +94,9 @@ class AsyncStream:
                     yield batch
                 if self._bad is not None:
                     raise self._bad
+        except asyncio.CancelledError:
+            call.cancelled()
+            raise
         except (httpx.HTTPError, SentinelAPIError) as exc:
             call.failed(exc)
             if isinstance(exc, httpx.HTTPError) and (batch := self._parse([], final=True)):
@@ -130,6 +133,13 @@ class AsyncStream:
     async def aclose(self) -> None:
         await self._iter.aclose()
         await self._end()
+
+    async def cancel(self) -> None:
+        """Stop reading because the consumer went away (a relay's client hung up): the
+        call is recorded as cancelled (`StreamCall.cancelled`), not as a stream its
+        reader chose to stop, which `aclose` records."""
+        self._call.cancelled()
+        await self.aclose()
 
     async def __aenter__(self) -> AsyncStream:
         return self

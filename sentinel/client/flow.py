@@ -7,6 +7,7 @@ reading the stream.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -163,6 +164,16 @@ class StreamCall:
                 f"stream interrupted: {type(exc).__name__}", request_id=obs.request_id
             )
         obs.fail(exc)
+
+    def cancelled(self) -> None:
+        """The reader went away mid-stream (its task was cancelled; the proxy's app hung
+        up): the call is recorded as that cancellation, a failure of type CancelledError
+        like a call cancelled before its answer (`abort`), and abandoned. Not a stream
+        the app chose to stop reading (`report`), which leaves the outcome success."""
+        obs = self.obs
+        if not obs.finished and obs.error is None and not self.parser.complete:
+            obs.fail(asyncio.CancelledError("the stream's reader was cancelled"))
+            obs.abandoned = True
 
     def ended(self) -> None:
         """The body ended: a stream without a finished choice or [DONE] failed."""

@@ -10,6 +10,7 @@ Any other path is a 404: the proxy forwards only what it observes.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -123,6 +124,9 @@ async def _relay(stream: AsyncStream, retry_in: Callable[[], float]) -> Pieces:
         yield _DONE, False
     except SentinelError as exc:
         yield _event(orjson.dumps(describe(exc, retry_in())[1])), False
+    except (asyncio.CancelledError, GeneratorExit):
+        await stream.cancel()  # the app hung up mid-stream (EventStreamResponse)
+        raise
     finally:
         await stream.aclose()
 

@@ -6,19 +6,19 @@ disconnect listener, so the first event waits for a new task to be scheduled; an
 piece, plus the end of the body, is a write of its own, each waking the app's process.
 Here the body is sent from the handler's own task (a plain asyncio task only listens
 for the app hanging up, and cancels the relay so the upstream call ends and is
-recorded), and the last piece carries the end of the body.
+recorded as the app's cancellation), and the last piece carries the end of the body.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 # (bytes, more): what to write, and whether more follows; the last piece has more=False
-Pieces = AsyncIterator[tuple[bytes, bool]]
+Pieces = AsyncGenerator[tuple[bytes, bool], None]
 
 
 class EventStreamResponse(Response):
@@ -47,7 +47,8 @@ class EventStreamResponse(Response):
         except asyncio.CancelledError:
             if not watcher.done() or watcher.cancelled():
                 raise  # not the app hanging up: the server is stopping
-            task.uncancel()  # the app hung up; the relay has closed the upstream stream
+            task.uncancel()  # the app hung up: the relay records the call as cancelled
+            await self.pieces.aclose()  # and closes the upstream stream
         finally:
             watcher.cancel()
 
