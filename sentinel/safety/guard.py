@@ -169,6 +169,33 @@ class CallGuard(ChunkRuns, ToolStreams):
         self._found(found, side)
         return self.tool_defs
 
+    def texts(self, texts: list[str]) -> list[str]:
+        """Screen request texts sent upstream beside the prompt (stop sequences): the
+        list to send (the same one when nothing was masked); a block raises."""
+        side = self.sides[INPUT]
+        if not side.categories:
+            return texts
+        found: list[Match] = []
+        out = [self._masked(t, side, found) for t in texts]
+        self._found(found, side)
+        return texts if out == texts else out
+
+    def redacted(self, text: str) -> str:
+        """`text` with every listed term masked, whatever its category's action or
+        direction, nothing counted: for the request parameters telemetry and the call
+        record carry (stop sequences, tool names, the tool choice), as a matched term
+        never reaches telemetry, not even a flagged one."""
+        folded, matches = self.matcher.scan(text)
+        if not matches:
+            return text
+        return mask_spans(text, [folded.raw_span(m.start, m.end) for m in matches])
+
+    def masked_name(self, name: str) -> str:
+        """A tool's name as its screened definition spells it, nothing counted (the
+        definition counted it): for the request's `tool_choice`, which must name a
+        tool the request offers."""
+        return self._masked(name, self.sides[INPUT], [])
+
     def masked_tools(self, tools: list[Any]) -> list[Any]:
         """The definitions with their terms masked, nothing counted: what the store keeps
         of a request refused for its prompt before its tools were screened."""
@@ -200,6 +227,10 @@ class CallGuard(ChunkRuns, ToolStreams):
             new = content
         if new is not content and new != content:
             update["content"] = new
+        # a participant's name goes upstream with the message (the model reads it)
+        name = message.get("name")
+        if isinstance(name, str) and name and (screened := self._masked(name, side, found)) != name:
+            update["name"] = screened
         # an earlier turn's thinking, which apps send back on tool-call turns: it goes
         # upstream (and into the store) like the content beside it
         reasoning = message.get(REASONING)

@@ -6,6 +6,7 @@ from typing import Any
 
 from sentinel.errors import ContentBlockedError
 from sentinel.safety.filter import SafetyFilter
+from sentinel.safety.guard import CallGuard
 
 FIM_FIELDS = ("prompt", "suffix")  # a FIM request's texts: both go upstream
 
@@ -20,19 +21,43 @@ def screen_prompt(safety: SafetyFilter, obs: Any) -> None:
         return
     body = obs.request.body
     tools = body.get("tools")
+    stop = body.get("stop")
     try:
         messages = guard.messages(_texts(body))
         if isinstance(tools, list):
             _tools(obs, guard.tools(tools))
+        if isinstance(stop, list) and stop:
+            body["stop"] = guard.texts(stop)
     except ContentBlockedError:
         # the conversation store keeps the refused prompt masked, never the listed term
         _replace(body, guard.prompt or [])
         if isinstance(tools, list):
             _tools(obs, guard.tool_defs or guard.masked_tools(tools))
+        _redact_params(guard, obs)
         obs.finish()
         raise
     if messages is not None:
         _replace(body, messages)
+    _redact_params(guard, obs)
+
+
+def _redact_params(guard: CallGuard, obs: Any) -> None:
+    """The request parameters that telemetry and the call record carry, with every
+    listed term masked (sent upstream as screened: the stop sequences by their
+    categories' actions). The tool choice names a tool as its screened definition does."""
+    params = obs.request.params
+    body = obs.request.body
+    choice = body.get("tool_choice")
+    fn = choice.get("function") if isinstance(choice, dict) else None
+    name = fn.get("name") if isinstance(fn, dict) else None
+    if isinstance(name, str) and name and (masked := guard.masked_name(name)) != name:
+        body["tool_choice"] = {**choice, "function": {**fn, "name": masked}}  # type: ignore[dict-item]
+    if params.stop:
+        params.stop = [guard.redacted(s) for s in params.stop]
+    if params.tool_names:
+        params.tool_names = [guard.redacted(n) for n in params.tool_names]
+    if params.tool_choice and params.tool_choice.startswith("function:"):
+        params.tool_choice = guard.redacted(params.tool_choice)
 
 
 def _tools(obs: Any, tools: list[Any]) -> None:
