@@ -56,8 +56,10 @@ def looks_utf16(data: bytes) -> str | None:
     return None
 
 
-HEADER_KEYS = ("category", "action", "apply", "variants", "plurals")
-HEADER_VALUES = frozenset(("flag", "mask", "block", "input", "output", "both", "zh", "en", "none"))
+HEADER_KEYS = ("category", "action", "apply", "variants", "plurals", "spaced")
+HEADER_VALUES = frozenset(
+    ("flag", "mask", "block", "input", "output", "both", "zh", "en", "latin", "none")
+)
 # a comment that reads like a header: `# key: value`, or `# key value` with one word
 _KEYED_RE = re.compile(r"#\s*([A-Za-z][A-Za-z_-]*)\s*:\s*(.*?)\s*$")
 _NO_COLON_RE = re.compile(r"#\s*([A-Za-z]+)\s+([A-Za-z]+)\s*$")

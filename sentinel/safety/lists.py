@@ -10,6 +10,7 @@ names it), one term per line:
                                every term (OpenCC), for lists written in one script
     # plurals: en              also match the English plural of every Latin term
                                (scam: scams; kiss: kisses; spy: spies)
+    # spaced: latin            also match every Latin term spaced out (i d i o t)
     炸弹                        a plain term, matched case- and width-insensitively
     发票|發票                   variants of one term, written out
     re:\\bkill(ed|ing)?\\b      a regular expression (of bounded length, so a stream
@@ -26,8 +27,6 @@ Every problem is reported with its file and line, all of them at once, so one ru
 
 from __future__ import annotations
 
-import itertools
-import math
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -38,6 +37,7 @@ from typing import Literal, get_args
 import regex as regex_engine
 
 from sentinel.errors import ConfigurationError
+from sentinel.safety.forms import FORMS, english_plural, spaced_source, zh_variants
 from sentinel.safety.listcheck import (
     HEADER_KEYS,
     MAX_REGEX_SOURCE,
@@ -221,7 +221,7 @@ class _Parser:
 
     def file(self, path: Path) -> None:
         """One pass over a list file's lines, in one function because each header line
-        changes the policy (category, action, apply, variants, plurals) that the terms
+        changes the policy (category, action, apply and the forms) that the terms
         after it are read under: split up, that state would travel through every part."""
         text = self._read(path)
         if text is None:
@@ -229,7 +229,7 @@ class _Parser:
         category = path.stem
         action: str = "flag"
         apply: str = "both"
-        variants = plurals = False
+        forms: dict[str, bool] = {}  # variants, plurals, spaced: on or not
         declared = f"{path}:1"
         in_header = True
         # lines end at "\n" only (as editors and `wc -l` count them): splitlines() also
@@ -253,7 +253,7 @@ class _Parser:
                         )
                         continue
                     self._policy(category, action, apply, declared)
-                    action, apply, variants, plurals = "flag", "both", False, False
+                    action, apply, forms = "flag", "both", {}
                 in_header = True
                 declared = where
                 if key == "category":
@@ -262,18 +262,13 @@ class _Parser:
                     action = value
                 elif key == "apply":
                     apply = value
-                elif key == "plurals":
-                    if value not in ("en", "none"):
+                else:  # a form: variants zh, plurals en, spaced latin (or none)
+                    on = FORMS[key]
+                    if value not in (on, "none"):
                         self.problems.append(
-                            f"{where}: plurals must be en or none, got {shown(value)}"
+                            f"{where}: {key} must be {on} or none, got {shown(value)}"
                         )
-                    plurals = value == "en"
-                elif value in ("zh", "none"):
-                    variants = value == "zh"
-                else:
-                    self.problems.append(
-                        f"{where}: variants must be zh or none, got {shown(value)}"
-                    )
+                    forms[key] = value == on
                 continue
             if line.startswith("#"):
                 if problem := header_problem(line):
@@ -289,7 +284,7 @@ class _Parser:
             if line.startswith(REGEX_PREFIX):
                 self._regex(line[len(REGEX_PREFIX) :], category, where)
             else:
-                self._term(line, category, variants, plurals, where)
+                self._term(line, category, forms, where)
         self._policy(category, action, apply, declared)
 
     def _policy(self, category: str, action: str, apply: str, where: str) -> None:
@@ -316,15 +311,15 @@ class _Parser:
             return
         self.policies.setdefault(category, (policy, where))
 
-    def _term(self, line: str, category: str, variants: bool, plurals: bool, where: str) -> None:
+    def _term(self, line: str, category: str, forms: dict[str, bool], where: str) -> None:
         self.pause()
         alternatives = [a.strip() for a in line.split("|")]
-        if variants:
+        if forms.get("variants"):
             alternatives += [v for a in alternatives for v in zh_variants(a)]
         texts = [normalize(alt).text.strip() for alt in alternatives]
         if not all(texts):
             self.problems.append(f"{where}: empty term (in {shown(line)})")
-        if plurals:
+        if forms.get("plurals"):
             texts += [p for t in texts if (p := english_plural(t)) and len(p) <= MAX_TERM_LENGTH]
         for text in filter(None, texts):
             if len(text) > MAX_TERM_LENGTH:
@@ -337,7 +332,12 @@ class _Parser:
                 self.problems.append(f"{where}: {problem}")
                 continue
             term = Term(text, category, is_word(text[0]), is_word(text[-1]))
-            self.terms.setdefault((text, category), term)
+            if (text, category) in self.terms:
+                continue
+            self.terms[text, category] = term
+            if forms.get("spaced") and (spaced := spaced_source(text, MAX_REGEX_WIDTH)):
+                regex = regex_engine.compile(spaced[0], regex_engine.IGNORECASE)
+                self.patterns.append(Pattern(regex, category, spaced[1], text[0], where))
 
     def _regex(self, source: str, category: str, where: str) -> None:
         if len(source) > MAX_REGEX_SOURCE:
@@ -381,50 +381,6 @@ class _Parser:
             self.problems.append(f"{where}: regular expression matches the empty string")
             return
         self.patterns.append(Pattern(regex, category, width, literal, where))
-
-
-_SIBILANT = ("s", "x", "z", "ch", "sh")
-
-
-def english_plural(term: str) -> str | None:
-    """The regular English plural of a folded term ending in a Latin letter, or None
-    (irregular ones, mice or children, are terms of their own)."""
-    if not ("a" <= term[-1:] <= "z"):
-        return None
-    if term.endswith(_SIBILANT):
-        return term + "es"
-    if term[-1] == "y" and term[-2:-1] not in ("", *"aeiou"):
-        return term[:-1] + "ies"
-    return term + "s"
-
-
-MAX_MIXED_FORMS = 64  # per term: 6 characters that each have two forms
-
-
-def zh_variants(term: str) -> list[str]:
-    """The simplified and traditional forms of `term` (OpenCC), where they differ, and
-    the mixed ones: a writer mixes scripts freely ("開发票", "台灣"), so each character
-    may take any of its forms. Past MAX_MIXED_FORMS, only the two whole forms."""
-    whole = [c.convert(term) for c in _opencc()]
-    forms = [v for v in dict.fromkeys(whole) if v != term]
-    if not forms or any(len(v) != len(term) for v in forms):
-        return forms
-    choices = [list(dict.fromkeys(chars)) for chars in zip(term, *forms, strict=True)]
-    if math.prod(len(c) for c in choices) > MAX_MIXED_FORMS:
-        return forms
-    mixed = ("".join(p) for p in itertools.product(*choices))
-    return list(dict.fromkeys([*forms, *(m for m in mixed if m != term)]))
-
-
-_CONVERTERS: list[object] = []
-
-
-def _opencc() -> list[object]:
-    if not _CONVERTERS:
-        import opencc
-
-        _CONVERTERS.extend(opencc.OpenCC(cfg) for cfg in ("s2t", "t2s"))
-    return _CONVERTERS
 
 
 def parse_files(files: Sequence[Path], pause: Pauser = never) -> SafetyLists:
