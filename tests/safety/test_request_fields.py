@@ -55,6 +55,19 @@ def test_a_message_name_is_masked_counted_and_blocked(harness: Harness, fake: Fa
     assert "bomb" not in "".join(harness.stored("conversations"))
 
 
+def test_a_tool_result_is_screened_as_content(harness: Harness, fake: FakeDeepSeek) -> None:
+    call = {"id": "c1", "type": "function", "function": {"name": "look", "arguments": "{}"}}
+    harness.client().chat.completions.create(
+        model=MODEL, thinking=OFF,
+        messages=[
+            {"role": "user", "content": "look it up"},
+            {"role": "assistant", "content": "", "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "c1", "name": "look", "content": "an idiot wrote it"},
+        ],
+    )  # fmt: skip
+    assert sent(fake)["messages"][2]["content"] == "an ***** wrote it"
+
+
 def test_stop_sequences_are_screened_and_never_reach_telemetry(
     harness: Harness, fake: FakeDeepSeek
 ) -> None:
