@@ -37,7 +37,14 @@ from typing import Literal, get_args
 import regex as regex_engine
 
 from sentinel.errors import ConfigurationError
-from sentinel.safety.forms import FORMS, english_plural, spaced_source, zh_variants
+from sentinel.safety.forms import (
+    FORMS,
+    MAX_SPACED,
+    english_plural,
+    spaced_pattern,
+    spaced_source,
+    zh_variants,
+)
 from sentinel.safety.listcheck import (
     HEADER_KEYS,
     MAX_REGEX_SOURCE,
@@ -193,6 +200,8 @@ class _Parser:
         self.policies: dict[str, tuple[Policy, str]] = {}  # and where it was declared
         self.terms: dict[tuple[str, str], Term] = {}
         self.patterns: list[Pattern] = []
+        # per category: its spaced terms' regex alternatives, the widest, where the first is
+        self.spaced: dict[str, tuple[list[str], int, str]] = {}
 
     def _read(self, path: Path) -> str | None:
         """The file's text, or None with the problem noted."""
@@ -336,8 +345,26 @@ class _Parser:
                 continue
             self.terms[text, category] = term
             if forms.get("spaced") and (spaced := spaced_source(text, MAX_REGEX_WIDTH)):
-                regex = regex_engine.compile(spaced[0], regex_engine.IGNORECASE)
-                self.patterns.append(Pattern(regex, category, spaced[1], text[0], where))
+                self._spaced(category, spaced, where)
+
+    def _spaced(self, category: str, spaced: tuple[str, int], where: str) -> None:
+        count = sum(len(alts) for alts, _, _ in self.spaced.values())
+        if count == MAX_SPACED:
+            self.problems.append(
+                f"{where}: more than {MAX_SPACED} terms marked '# spaced: latin' in all"
+                " lists (each costs ~3 us per KB screened; mark only the words that need it)"
+            )
+        alts, width, first = self.spaced.get(category, ([], 0, where))
+        alts.append(spaced[0])
+        self.spaced[category] = (alts, max(width, spaced[1]), first)
+
+    def spaced_patterns(self) -> list[Pattern]:
+        """One regex per category for its spaced terms (where: the first one's line)."""
+        return [
+            Pattern(regex_engine.compile(spaced_pattern(alts), regex_engine.IGNORECASE),
+                    category, width, "", where)
+            for category, (alts, width, where) in self.spaced.items()
+        ]  # fmt: skip
 
     def _regex(self, source: str, category: str, where: str) -> None:
         if len(source) > MAX_REGEX_SOURCE:
@@ -393,7 +420,7 @@ def parse_files(files: Sequence[Path], pause: Pauser = never) -> SafetyLists:
     return SafetyLists(
         policies={c: p for c, (p, _) in parser.policies.items()},
         terms=tuple(parser.terms.values()),
-        patterns=tuple(parser.patterns),
+        patterns=(*parser.patterns, *parser.spaced_patterns()),
         files=tuple(files),
     )
 

@@ -109,3 +109,19 @@ def test_a_bad_spaced_value_names_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(SafetyListError) as info:
         load_lists([str(f)])
     assert info.value.problems == [f"{f}:1: spaced must be latin or none, got 'yes'"]
+
+
+def test_more_than_the_spaced_cap_is_an_error_naming_the_line(tmp_path: Path) -> None:
+    from sentinel.safety.forms import MAX_SPACED
+
+    words = [f"word{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(MAX_SPACED + 5)]
+    f = tmp_path / "many.txt"
+    f.write_text("# spaced: latin\n" + "\n".join(words) + "\n", encoding="utf-8")
+    with pytest.raises(SafetyListError) as info:
+        load_lists([str(f)])
+    [problem] = info.value.problems
+    assert problem.startswith(f"{f}:{MAX_SPACED + 2}: more than {MAX_SPACED} terms")
+    f.write_text("# spaced: latin\n" + "\n".join(words[:MAX_SPACED]) + "\n", encoding="utf-8")
+    matcher = Matcher(load_lists([str(f)]))
+    assert len(matcher.lists.patterns) == 1  # one regex for the category, not one a term
+    assert _masked(matcher, f"say {' '.join(words[7])} now") == f"say {'*' * 11} now"
