@@ -70,9 +70,13 @@ def header_problem(comment: str) -> str | None:
     `# Action: mask` or `# action mask` would otherwise be a comment, and the list's
     terms silently read as flag-only (or under the file name's category). A key close
     to a known one (or a case variant), a known key without its colon before a header's
-    value, or an unknown key given a header's value (`# mode: block`) is an error; other
+    value, or an unknown key given a header's value (`# mode: block`) is an error, and so
+    is a header written with a full-width colon (`# action：block`); other
     `# word: text` lines (`# source: the 2019 report`) stay comments."""
     keys = ", ".join(HEADER_KEYS)
+    wide = _KEYED_RE.match(comment.replace("\uff1a", ":", 1)) if "\uff1a" in comment else None
+    if wide and (wide[1].lower() in HEADER_KEYS or wide[2].lower() in HEADER_VALUES):
+        return f"header with a full-width colon '\uff1a': write '# {wide[1].lower()}: {wide[2]}'"
     m = _NO_COLON_RE.match(comment)
     if m and m[1].lower() in HEADER_KEYS and m[2].lower() in HEADER_VALUES:
         return (

@@ -24,6 +24,7 @@ from sentinel.safety.lists import SafetyListError, load_lists
         ("#aply: output", "did you mean '# apply:'"),
         ("# action block", "header without ':'"),
         ("# mode: block", "unknown header 'mode:'"),
+        ("# action\uff1ablock", "full-width colon"),
     ],
 )
 def test_a_misspelt_header_is_an_error_naming_file_and_line(
