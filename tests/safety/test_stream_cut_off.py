@@ -7,6 +7,7 @@ clients and the proxy, over real loopback HTTP."""
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import httpx
@@ -128,3 +129,18 @@ def test_a_term_completed_by_the_last_piece_is_still_masked(
         got, error = _read_sync(client)
     assert error is not None
     assert "idiot" not in got and "蛋" not in got and "*" in got
+
+
+def test_a_fim_stream_cut_off_before_its_finish_delivers_its_held_end(
+    harness: Harness, fake: FakeDeepSeek
+) -> None:
+    fim = {"model": MODEL, "prompt": "def add(a, b):\n", "suffix": "\n    return c"}
+    client = harness.client()
+    whole = "".join(c.choices[0].text for c in client.completions.create(**fim, stream=True))
+    pieces = len([p for p in re.split(r"(?<= )", whole) if p])  # the fake's FIM pieces
+    fake.fail(Fault.truncate(after_chunks=pieces), endpoint="fim")  # all but the finish
+    got = ""
+    with pytest.raises(APIConnectionError):
+        for chunk in client.completions.create(**fim, stream=True):
+            got += "".join(c.text for c in chunk.choices)
+    assert whole.rstrip().endswith("*/") and got == whole
