@@ -88,10 +88,10 @@ def _record(h: Hangup, store: SQLiteStore, request_id: str) -> Any:
 def test_an_app_hanging_up_mid_stream_is_recorded_and_counted_as_cancelled(
     hangup: Hangup, fake: FakeDeepSeek, sqlite_store: SQLiteStore
 ) -> None:
-    fake.chunk_delay = 0.2  # ~6 s of stream: the app leaves long before its end
+    fake.chunk_delay = 0.2  # ~12 s of stream: the app leaves long before its end
     started = time.monotonic()
     with httpx.Client(timeout=10) as http:
-        resp = http.send(_stream(hangup, 30), stream=True)
+        resp = http.send(_stream(hangup, 60), stream=True)
         try:
             request_id = resp.headers["x-request-id"]
             lines = resp.iter_lines()
@@ -100,7 +100,7 @@ def test_an_app_hanging_up_mid_stream_is_recorded_and_counted_as_cancelled(
         finally:
             resp.close()  # the app hangs up
     record = _record(hangup, sqlite_store, request_id)
-    assert time.monotonic() - started < 4  # the upstream stream was closed, not read out
+    assert time.monotonic() - started < 8  # the upstream stream was closed, not read out
     assert record.outcome == "failure"
     assert record.error_type == "CancelledError"
     assert record.stream_abandoned is True
