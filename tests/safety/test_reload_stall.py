@@ -2,7 +2,12 @@
 in force until the new ones are swapped in whole, and they are not held up by the
 reload's work (which holds the GIL: a thread waiting for it used to get it back only
 after the switch interval, every time). Measured as ratios, so a loaded machine only
-makes both sides slower."""
+makes both sides slower.
+
+The yardsticks (calls alone, calls beside a thread that only computes) are taken in short
+windows interleaved with the reload's, the reload held at one of its pauses meanwhile:
+taken once before a reload of several seconds, they saw another load of the machine than
+the reload did (a shared machine's load moves by several times within seconds)."""
 
 from __future__ import annotations
 
@@ -11,11 +16,34 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from sentinel.safety import filter as safety_filter
 from sentinel.safety.filter import SafetyFilter
+from sentinel.safety.pause import Pause
 
 CJK = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+WINDOW_S = 0.05  # each window of calls: beside the reload, alone, beside the hog
+
+
+class Gate(Pause):
+    """The reload's own pause, which the test can also hold shut: the reload then waits
+    at its next pause (holding no GIL) while the test measures the yardsticks."""
+
+    opened = threading.Event()
+    parked = threading.Event()
+    held = 0.0  # seconds the reload waited at the gate
+
+    def __call__(self) -> None:
+        if not Gate.opened.is_set():
+            started = time.perf_counter()
+            Gate.parked.set()
+            Gate.opened.wait()
+            Gate.held += time.perf_counter() - started
+        super().__call__()
 
 
 def big_list(path: Path, rng: random.Random, extra: str = "") -> list[str]:
@@ -29,59 +57,81 @@ def big_list(path: Path, rng: random.Random, extra: str = "") -> list[str]:
     return ordered
 
 
-def test_calls_are_not_held_up_by_a_reload_of_a_huge_list(tmp_path: Path) -> None:
+def test_calls_are_not_held_up_by_a_reload_of_a_huge_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rng = random.Random(6)
     f = tmp_path / "huge.txt"
     terms = big_list(f, rng)
     screen = SafetyFilter([str(f)], reload_every=0)
     text = ("brandnewterm " + "".join(rng.choice(terms) + " 的 " for _ in range(120)))[:1024]
+    saw: set[bool] = set()
 
-    def calls(keep_going: object) -> tuple[list[float], set[bool]]:
-        """Call latencies (a 1 KB screening every millisecond, what the GIL let it do),
-        and whether each call saw the new term."""
-        gaps, saw = [], set()
-        last = time.perf_counter()
-        while keep_going():  # type: ignore[operator]
+    def call() -> None:
+        """A 1 KB screening; whether it saw the new term."""
+        _, matches = screen.matcher.scan(text)
+        saw.add(any(m.end - m.start == len("brandnewterm") for m in matches))
+
+    def calls(seconds: float, keep_going: Callable[[], bool] = lambda: True) -> list[float]:
+        """How long each call waited beyond its own 1 ms sleep (a call every millisecond,
+        what the GIL let it do), for `seconds`."""
+        gaps = []
+        until = last = time.perf_counter()
+        until += seconds
+        while last < until and keep_going():
             time.sleep(0.001)
-            _, matches = screen.matcher.scan(text)
-            saw.add(any(m.end - m.start == len("brandnewterm") for m in matches))
+            call()
             now = time.perf_counter()
             gaps.append(now - last - 0.001)
             last = now
-        return gaps, saw
+        return gaps
 
-    until = time.perf_counter() + 0.5
-    base, saw_before = calls(lambda: time.perf_counter() < until)
-    assert saw_before == {False}
-    # the same calls beside a thread that only computes (what the reload was): the
-    # yardstick, taken on this machine under its load of the moment
-    until = time.perf_counter() + 0.5
-
-    def hog() -> None:
-        while time.perf_counter() < until:
-            sum(range(1000))
-
-    hogging = threading.Thread(target=hog)
-    hogging.start()
-    beside_hog, _ = calls(hogging.is_alive)
-    hogging.join()
-
+    calls(0.2)
+    assert saw == {False}
+    saw.clear()
     f.write_text(f.read_text(encoding="utf-8") + "brandnewterm\n", encoding="utf-8")
+    monkeypatch.setattr(safety_filter, "Pause", Gate)
+    Gate.opened.set()
+    Gate.parked.clear()
+    Gate.held = 0.0
     took: list[float] = []
 
     def reload() -> None:
         started = time.perf_counter()
         assert screen.check()
-        took.append(time.perf_counter() - started)
+        took.append(time.perf_counter() - started - Gate.held)  # its own work only
 
+    def hog(until: float) -> None:  # a thread that only computes: what the reload was
+        while time.perf_counter() < until:
+            sum(range(1000))
+
+    during: list[float] = []
+    alone: list[float] = []
+    beside_hog: list[float] = []
     worker = threading.Thread(target=reload)
     worker.start()
-    during, saw_during = calls(worker.is_alive)
+    while worker.is_alive():
+        during += calls(WINDOW_S, worker.is_alive)
+        Gate.opened.clear()  # park the reload at its next pause for the yardsticks
+        while not Gate.parked.wait(0.01) and worker.is_alive():
+            pass
+        if not worker.is_alive():
+            break
+        alone += calls(WINDOW_S)
+        hogging = threading.Thread(target=hog, args=(time.perf_counter() + WINDOW_S,))
+        hogging.start()
+        beside_hog += calls(WINDOW_S, hogging.is_alive)
+        hogging.join()
+        Gate.parked.clear()
+        Gate.opened.set()
+    Gate.opened.set()
     worker.join()
     assert took, "the reload failed"
-    assert saw_during <= {False, True}  # the old lists, then (maybe) the new ones whole
-    _, matches = screen.matcher.scan(text)
-    assert any(m.end - m.start == len("brandnewterm") for m in matches)
+    assert saw <= {False, True}  # the old lists, then (maybe) the new ones whole
+    saw.clear()
+    call()
+    assert saw == {True}
+    assert len(during) > 50 and len(beside_hog) > 10, (len(during), len(beside_hog))
 
     # A call waits at most a short stretch of reload work (1 ms), not a GIL switch
     # interval (5 ms) per hand-over as beside a thread that never lets go: before, calls
@@ -89,7 +139,7 @@ def test_calls_are_not_held_up_by_a_reload_of_a_huge_list(tmp_path: Path) -> Non
     typical, hogged = statistics.median(during), statistics.median(beside_hog)
     assert typical < 0.5 * hogged, (typical, hogged, took)
     # the yardstick did hold the GIL: calls beside it wait far longer than alone
-    assert hogged > statistics.median(base) + sys.getswitchinterval() / 2
+    assert hogged > statistics.median(alone) + sys.getswitchinterval() / 2
     # and no call is stopped for a large part of the reload (the automaton's last step,
     # its failure links, is the one stretch that cannot be interrupted)
     assert max(during) < 0.5 * took[0], (max(during), took)
