@@ -50,7 +50,7 @@ def test_elasticsearch_stopped_and_restarted(own_es: str, tmp_path: Path) -> Non
             load.run_phase("before", 3.0)
             load.phase = "fault"
             assert _es("stop").returncode == 0
-            load.run_phase("fault", 5.0)
+            load.run_phase("fault", 5.0, lambda: sink.spooled > 0)
             spooled = sink.spooled
             restarted = _es("start")
             assert restarted.returncode == 0, restarted.stderr

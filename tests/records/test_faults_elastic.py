@@ -25,7 +25,7 @@ def _run(store: Any, tmp_path: Path, inject: Any, recover: Any) -> tuple[Load, S
     with Load(sink, "esfault") as load:
         load.run_phase("before", 2.0)
         inject()
-        load.run_phase("fault", 4.0)
+        load.run_phase("fault", 4.0, lambda: sink.spooled > 0)
         spooled = sink.spooled
         recover()
         load.run_phase("after", 1.5)

@@ -51,7 +51,7 @@ def run_fault(
     with Load(sink, "fault") as load:
         load.run_phase("before", 2.0)
         inject()
-        load.run_phase("fault", fault_s)
+        load.run_phase("fault", fault_s, None if healed_first else lambda: sink.spooled > 0)
         spooled_in_fault = sink.spooled
         recover()
         load.run_phase("after", 2.0)
@@ -141,21 +141,24 @@ def test_write_lock_held_by_another_process(tmp_path: Path) -> None:
         "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
         "c.execute('BEGIN IMMEDIATE')\n"
         "print('locked', flush=True)\n"
-        "time.sleep(float(sys.argv[2]))\n"
+        "sys.stdin.read()\n"  # held until the test closes its stdin
     )
 
     def lock() -> None:
         proc = subprocess.Popen(
-            [sys.executable, "-c", script, str(db), "12"], stdout=subprocess.PIPE, text=True
-        )
+            [sys.executable, "-c", script, str(db)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
         assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
         holder.append(proc)
 
     def release() -> None:
+        assert holder[0].stdin is not None
+        holder[0].stdin.close()
         holder[0].wait(30)
 
-    try:
-        load, _ = run_fault(db, tmp_path / "spool", lock, release, fault_s=11.0)
+    try:  # the fault phase lasts until a write gave up on the lock (busy timeout) and spooled
+        load, _ = run_fault(db, tmp_path / "spool", lock, release, fault_s=5.0)
     finally:
         for proc in holder:
             proc.kill()
@@ -183,7 +186,8 @@ def test_poison_record_in_a_batch(tmp_path: Path, outage: bool) -> None:
         load.run_phase("before", 1.0)
         if outage:
             lock.execute("BEGIN IMMEDIATE")  # writes stall, then spool
-        load.run_phase("fault", 11.0 if outage else 3.0)
+        # with the outage, on until a write gave up on the lock (busy timeout, 10 s)
+        load.run_phase("fault", 3.0, (lambda: sink.spooled > 0) if outage else None)
         if outage:
             lock.execute("ROLLBACK")
         load.run_phase("after", 1.0)
@@ -214,7 +218,8 @@ def test_full_spool_disk_is_counted_exactly(tmp_path: Path, require_service: Any
             load.run_phase("before", 1.0)
             lock.execute("BEGIN IMMEDIATE")
             filler = fill(spool_dir)
-            load.run_phase("fault", 12.0)
+            # on until a write gave up on the lock (busy timeout, 10 s) and met the full disk
+            load.run_phase("fault", 3.0, lambda: sink.dropped > 0)
             assert sink.flush(1) is False  # records were lost, and flush says so
             filler.unlink()
             lock.execute("ROLLBACK")
