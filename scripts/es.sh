@@ -38,7 +38,9 @@ PID_FILE="$STATE/elasticsearch.pid"
 LOG_DIR="$STATE/logs"
 DATA_DIR="$STATE/data"
 URL="http://127.0.0.1:$PORT"
-START_TIMEOUT="${SENTINEL_ES_START_TIMEOUT:-120}"
+# Generous: a start that took 8 s here idle takes several times that on a loaded 2-core CI
+# box, and a process that died ends the wait at once anyway.
+START_TIMEOUT="${SENTINEL_ES_START_TIMEOUT:-300}"
 HEAP="${SENTINEL_ES_HEAP:-512m}"
 CLUSTER_NAME="${SENTINEL_ES_CLUSTER_NAME:-sentinel-test}"
 NODE_NAME="${SENTINEL_ES_NODE_NAME:-sentinel-test-node}"
@@ -69,7 +71,15 @@ fetch() {
   local zip="$repo/org/elasticsearch/distribution/integ-test-zip/elasticsearch/$VERSION/elasticsearch-$VERSION.zip"
   if [ ! -f "$zip" ]; then
     log "fetching $ARTIFACT from Maven Central"
-    mvn -q -B -Dstyle.color=never dependency:get -Dartifact="$ARTIFACT" -Dtransitive=false -Dmaven.repo.local="$repo"
+    # a fresh CI machine has no copy: one dropped connection must not fail the whole run
+    local attempt
+    for attempt in 1 2 3; do
+      mvn -q -B -Dstyle.color=never dependency:get -Dartifact="$ARTIFACT" -Dtransitive=false \
+        -Dmaven.repo.local="$repo" && break
+      [ "$attempt" -eq 3 ] && { log "could not fetch $ARTIFACT after 3 attempts"; exit 1; }
+      log "fetch failed (attempt $attempt of 3); retrying in $((attempt * 10))s"
+      sleep $((attempt * 10))
+    done
   fi
   mkdir -p "$CACHE"
   local tmp

@@ -23,6 +23,7 @@ BUILD_DIR="$CACHE/$HASH"
 BINARY="$BUILD_DIR/_build/otelcol-sentinel"
 
 log() { echo "otelcol.sh: $*" >&2; }
+NETWORK_ERRORS='i/o timeout|dial tcp|connection reset|connection refused|TLS handshake timeout|unexpected EOF|502 Bad Gateway|503 Service Unavailable|504 Gateway Timeout'
 
 build() {
   if [ -x "$BINARY" ]; then
@@ -34,15 +35,25 @@ build() {
   local started=$SECONDS
   if [ ! -x "$BUILD_DIR/bin/builder" ]; then
     log "installing go.opentelemetry.io/collector/cmd/builder@$BUILDER_VERSION"
-    GOBIN="$BUILD_DIR/bin" go install "go.opentelemetry.io/collector/cmd/builder@$BUILDER_VERSION"
+    GOBIN="$BUILD_DIR/bin" go install "go.opentelemetry.io/collector/cmd/builder@$BUILDER_VERSION" ||
+      { sleep 10; GOBIN="$BUILD_DIR/bin" go install "go.opentelemetry.io/collector/cmd/builder@$BUILDER_VERSION"; }
   fi
   log "building the collector from $MANIFEST (slow on a cold Go cache)"
-  # The builder resolves output_path against its working directory.
-  (cd "$BUILD_DIR" && "$BUILD_DIR/bin/builder" --config="$MANIFEST" >"$BUILD_DIR/build.log" 2>&1) || {
+  # The builder resolves output_path against its working directory. A cold build fetches
+  # hundreds of modules and the go command does not retry one: a fetch that failed on the
+  # network is retried (what was fetched stays in the module cache), a build error is not.
+  local attempt
+  for attempt in 1 2 3; do
+    (cd "$BUILD_DIR" && "$BUILD_DIR/bin/builder" --config="$MANIFEST" >"$BUILD_DIR/build.log" 2>&1) && break
+    if [ "$attempt" -lt 3 ] && grep -qE "$NETWORK_ERRORS" "$BUILD_DIR/build.log"; then
+      log "a module fetch failed on the network (attempt $attempt of 3); retrying"
+      sleep $((attempt * 10))
+      continue
+    fi
     log "collector build failed; last lines of $BUILD_DIR/build.log:"
     tail -n 40 "$BUILD_DIR/build.log" >&2
     exit 1
-  }
+  done
   log "built $BINARY in $((SECONDS - started))s"
 }
 
