@@ -28,9 +28,14 @@ import httpx
 
 from sentinel.client.deadline import first_byte_timeout, idle_timeout
 from sentinel.client.http1 import Origin, origin_of
-from sentinel.client.http1_wire import request_head
+from sentinel.client.http1_wire import WHOLE_BODY, read_whole, request_head, wire_body
 
 _HIGH_WATER = 256 * 1024  # body bytes buffered before reading from the socket pauses
+
+
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
 
 
 class _Connection(asyncio.Protocol):
@@ -144,17 +149,22 @@ class _Connection(asyncio.Protocol):
 
     async def _wait(self, timeout: float | None, started: bool, capped: bool = False) -> None:
         """Wait for the protocol; past `timeout`, the error names which timeout fired:
-        the first byte's, the idle one's (`started`) or the total's (`capped`)."""
-        self._waiter = waiter = asyncio.get_running_loop().create_future()
+        the first byte's, the idle one's (`started`) or the total's (`capped`). The
+        timer fails our own future (an `asyncio.timeout` block costs a Timeout object,
+        a reschedule and the task's uncancel bookkeeping on every wait)."""
+        loop = asyncio.get_running_loop()
+        self._waiter = waiter = loop.create_future()
+        timer = None if timeout is None else loop.call_later(timeout, _expire, waiter)
         try:
-            async with asyncio.timeout(timeout):
-                await waiter
+            await waiter
         except TimeoutError:
             if capped:
                 raise httpx.ReadTimeout("the call's total timeout ran out") from None
             raise (idle_timeout if started else first_byte_timeout)(timeout) from None
         finally:
             self._waiter = None
+            if timer is not None:
+                timer.cancel()
 
     async def send(self, head: bytes, body: bytes, timeout: float | None) -> None:
         if self.lost or self.transport is None:  # closed by the server since it connected
@@ -204,6 +214,14 @@ class _Connection(asyncio.Protocol):
                     wait, capped = left, True
             await self._wait(wait, started=True, capped=capped)
 
+    def take_body(self) -> bytes:
+        """All the body that arrived (once the response is complete)."""
+        body = self._body
+        raw = body.popleft() if len(body) == 1 else b"".join(body)
+        body.clear()
+        self._buffered = 0
+        return raw
+
     @property
     def reusable(self) -> bool:
         return self.complete and self.keep_alive and not self.lost
@@ -236,6 +254,15 @@ class _Body(httpx.AsyncByteStream):
             await self.aclose()
             raise
 
+    async def read(self) -> bytes:
+        """The whole body, then the connection handed back (a call that does not
+        stream: a small answer has mostly come in with its head already)."""
+        conn = self._conn
+        assert conn is not None
+        raw = conn.take_body() if conn.complete else b"".join([c async for c in self])
+        await self.aclose()
+        return raw
+
     async def aclose(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
@@ -256,7 +283,10 @@ class _Pool:
         self.closed = False
 
     async def acquire(self, timeout: float | None) -> None:
-        if self.slots is not None:
+        slots = self.slots
+        if slots is not None and not slots.locked():
+            await slots.acquire()  # free: returns at once (no timeout block to pay for)
+        elif slots is not None:
             try:
                 async with asyncio.timeout(timeout):
                     await self.slots.acquire()
@@ -312,10 +342,15 @@ class AsyncHTTP1Transport(httpx.AsyncBaseTransport):
             pool = self._pools[loop] = _Pool(self._limits)
         await pool.acquire(timeouts.get("pool"))
         try:
-            return await self._exchange(pool, request, timeouts)
+            response = await self._exchange(pool, request, timeouts)
         except BaseException:
             pool.release_slot()
             raise
+        if request.extensions.get(WHOLE_BODY):  # see sentinel.client.http1
+            body = response.stream
+            assert isinstance(body, _Body)
+            return read_whole(response, await body.read())
+        return response
 
     async def _exchange(
         self, pool: _Pool, request: httpx.Request, timeouts: dict[str, float | None]
@@ -323,7 +358,9 @@ class AsyncHTTP1Transport(httpx.AsyncBaseTransport):
         url = request.url
         origin = origin_of(url)
         head = request_head(request.method, url.raw_path, request.headers.raw)
-        body = await request.aread()
+        body = wire_body(request)
+        if body is None:
+            body = await request.aread()
         total = timeouts.get("total")
         deadline = None if total is None else time.monotonic() + total
         conn = pool.idle_connection(origin) or await self._connect(origin, timeouts.get("connect"))

@@ -118,6 +118,7 @@ class Attempts:
             self.obs.request_id,
             self.policy,
             self.obs.request.path,
+            whole=not self.obs.request.stream,
         )
 
     def received(self, response: httpx.Response, request: httpx.Request) -> bool:

@@ -29,7 +29,13 @@ from collections.abc import Iterator
 import httpx
 
 from sentinel.client.deadline import first_byte_timeout, idle_timeout
-from sentinel.client.http1_wire import Response, request_head
+from sentinel.client.http1_wire import (
+    WHOLE_BODY,
+    Response,
+    read_whole,
+    request_head,
+    wire_body,
+)
 
 Origin = tuple[bytes, str, int]
 _READ = 65536
@@ -177,17 +183,28 @@ class HTTP1Transport(httpx.BaseTransport):
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
         self._acquire(timeouts.get("pool"))
         try:
-            return self._exchange(request, timeouts)
+            response = self._exchange(request, timeouts)
         except BaseException:
             self._release_slot()
             raise
+        if request.extensions.get(WHOLE_BODY):
+            # the body's own iteration keeps the timeouts and maps the errors (and on
+            # one closes itself, giving back the slot); the connection is free on return
+            body = response.stream
+            assert isinstance(body, ResponseBody)
+            raw = b"".join(body)
+            body.close()
+            return read_whole(response, raw)
+        return response
 
     def _exchange(
         self, request: httpx.Request, timeouts: dict[str, float | None]
     ) -> httpx.Response:
         url = request.url
         origin = origin_of(url)
-        body = request.read()
+        body = wire_body(request)
+        if body is None:
+            body = request.read()
         total = timeouts.get("total")
         deadline = None if total is None else time.monotonic() + total
         head = request_head(request.method, url.raw_path, request.headers.raw)
