@@ -1,6 +1,7 @@
 """The sync transport's own response-head parser (sentinel.client.http1_wire) against
 http.client's: the same status, framing (chunked, length, close) and headers for the
-responses an upstream or a proxy in between may send, and http.client's limits."""
+responses an upstream or a proxy in between may send, and http.client's limits; and the
+request head's header checks, which remember the pairs that passed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import io
 
 import pytest
 
-from sentinel.client.http1_wire import Response
+from sentinel.client import http1_wire
+from sentinel.client.http1_wire import Response, request_head
 
 RESPONSES = [
     b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}",
@@ -58,3 +60,29 @@ def test_http_clients_limits_hold() -> None:
         Response(_Sock(long), method="POST").begin()  # type: ignore[arg-type]
     with pytest.raises(http.client.UnknownProtocol):
         Response(_Sock(b"HTTP/2.0 200 OK\r\n\r\n"), method="POST").begin()  # type: ignore[arg-type]
+
+
+BAD = [
+    (b"x-a", b"1\r\nx-injected: 1"), (b"x-a", b"1\n2"), (b"x-a", b"1\x002"),
+    (b"x a", b"1"), (b"x:a", b"1"), (b"", b"1"), (b"x-\xe9", b"1"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("bad", BAD, ids=repr)
+def test_a_bad_header_is_refused_every_time_however_many_good_ones_passed(
+    bad: tuple[bytes, bytes],
+) -> None:
+    good = [(b"accept", b"application/json"), (b"x-request-id", b"ab12")]
+    assert request_head("POST", b"/p", good) == (
+        b"POST /p HTTP/1.1\r\naccept: application/json\r\nx-request-id: ab12\r\n\r\n"
+    )
+    for _ in range(2):
+        with pytest.raises(ValueError, match="invalid header"):
+            request_head("POST", b"/p", [*good, bad])
+    assert bad not in http1_wire._CHECKED
+
+
+def test_the_remembered_pairs_stay_bounded() -> None:
+    for i in range(3 * http1_wire._CHECKED_MAX):
+        request_head("POST", b"/", [(b"x-request-id", b"%032x" % i)])
+    assert len(http1_wire._CHECKED) <= http1_wire._CHECKED_MAX
