@@ -17,6 +17,7 @@ from decimal import Decimal
 from sentinel.client.prices import PriceRow, PriceTable
 
 MILLION = Decimal(1_000_000)
+_ROWS_KEPT = 4096  # (model, minute) lookups remembered; a full memo starts over
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,12 @@ class Pricer:
         self._on_unpriced = on_unpriced
         self._warned: set[str] = set()
         self._lock = threading.Lock()
+        # The row in force changes only at a row's effective_from or a window's edge:
+        # when all of those fall on whole minutes, one lookup serves a model's minute
+        # (the lookup converts every call's time to Beijing's and walks the windows).
+        self._rows: dict[tuple[str, int], PriceRow | None] | None = (
+            {} if _minute_aligned(table) else None
+        )
 
     def price(
         self,
@@ -77,9 +84,18 @@ class Pricer:
         (counted, and logged the first time for the model): never a guessed figure."""
         if input_tokens is None and output_tokens is None:
             return None
-        row = self.table.row_at(model, self.currency, at)
-        if row is None and model in self.aliases:
-            row = self.table.row_at(self.aliases[model], self.currency, at)
+        rows = self._rows
+        if rows is None or at.tzinfo is None:
+            row = self._row_at(model, at)
+        else:
+            key = (model, int(at.timestamp() // 60))
+            try:
+                row = rows[key]
+            except KeyError:
+                row = self._row_at(model, at)
+                if len(rows) >= _ROWS_KEPT:
+                    rows.clear()
+                rows[key] = row
         if row is None:
             if self._on_unpriced is not None:
                 with self._lock:
@@ -94,3 +110,26 @@ class Pricer:
             cache_hit_tokens=cache_hit_tokens,
             cache_miss_tokens=cache_miss_tokens,
         )
+
+    def _row_at(self, model: str, at: datetime) -> PriceRow | None:
+        row = self.table.row_at(model, self.currency, at)
+        if row is None and model in self.aliases:
+            row = self.table.row_at(self.aliases[model], self.currency, at)
+        return row
+
+
+def _minute_aligned(table: PriceTable) -> bool:
+    """Every moment the table's answer can change falls on a whole minute (Beijing's
+    offset is whole hours, so its minutes are UTC's)."""
+    for row in table.rows.values():
+        since = row.effective_from
+        if since.microsecond or (since.tzinfo is not None and int(since.timestamp()) % 60):
+            return False
+        if since.tzinfo is None and since.second:
+            return False
+    return all(
+        not (t.second or t.microsecond)
+        for window in table.windows.values()
+        for span in window.hours
+        for t in span
+    )
