@@ -68,7 +68,7 @@ def steps(client: Any, probe: Probe) -> dict[str, Callable[..., Any]]:
     targets = [
         (flow, "begin", "begin (validation, observation, span start)"),
         (tel, "start", "  of it: span start"),
-        (core, "chat_request", "httpx request"),
+        (core, "wire_request", "request (wire form)"),
         (flow, "parse_answer", "typed answer (pydantic)"),
         (reporter, "call_record", "record build (incl. price)"),
         (tel, "_end_span", "span end"),

@@ -28,7 +28,7 @@ import httpx
 
 from sentinel.client.deadline import first_byte_timeout, idle_timeout
 from sentinel.client.http1 import Origin, origin_of
-from sentinel.client.http1_wire import WHOLE_BODY, read_whole, request_head, wire_body
+from sentinel.client.http1_wire import Answer, RawHeaders, request_head, whole_answer, wire_body
 
 _HIGH_WATER = 256 * 1024  # body bytes buffered before reading from the socket pauses
 
@@ -240,7 +240,8 @@ class _Body(httpx.AsyncByteStream):
         self, pool: _Pool, conn: _Connection, timeout: float | None, deadline: float | None
     ) -> None:
         self._pool = pool
-        self._conn: _Connection | None = conn
+        self.conn = conn  # whose status and headers the response has
+        self._conn: _Connection | None = conn  # None once handed back
         self._timeout = timeout
         self._deadline = deadline
 
@@ -336,46 +337,54 @@ class AsyncHTTP1Transport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
+        url = request.url
+        head = request_head(request.method, url.raw_path, request.headers.raw)
+        body = wire_body(request)
+        if body is None:
+            body = await request.aread()
+        stream = await self._exchange(origin_of(url), head, body, timeouts)
+        conn = stream.conn
+        return httpx.Response(
+            conn.status,
+            headers=conn.headers,
+            stream=stream,
+            extensions={"http_version": b"HTTP/1.1"},
+        )
+
+    async def send_whole(
+        self, origin: Origin, head: bytes, body: bytes, timeouts: dict[str, float | None]
+    ) -> Answer | httpx.Response:
+        """A call that does not stream: its whole answer, the connection handed back
+        before it returns (see `sentinel.client.http1.HTTP1Transport.send_whole`)."""
+        stream = await self._exchange(origin, head, body, timeouts)
+        conn = stream.conn
+        status, headers = conn.status, conn.headers
+        return whole_answer(status, RawHeaders(headers), await stream.read())
+
+    async def _exchange(
+        self, origin: Origin, head: bytes, body: bytes, timeouts: dict[str, float | None]
+    ) -> _Body:
         loop = asyncio.get_running_loop()
         pool = self._pools.get(loop)
         if pool is None:
             pool = self._pools[loop] = _Pool(self._limits)
         await pool.acquire(timeouts.get("pool"))
         try:
-            response = await self._exchange(pool, request, timeouts)
+            total = timeouts.get("total")
+            deadline = None if total is None else time.monotonic() + total
+            conn = pool.idle_connection(origin) or await self._connect(
+                origin, timeouts.get("connect")
+            )
+            try:
+                await conn.send(head, body, timeouts.get("write"))
+                await conn.response_head(timeouts.get("first_byte", timeouts.get("read")))
+            except BaseException:  # failed or cancelled mid-exchange: its state is unknown
+                conn.close()
+                raise
         except BaseException:
             pool.release_slot()
             raise
-        if request.extensions.get(WHOLE_BODY):  # see sentinel.client.http1
-            body = response.stream
-            assert isinstance(body, _Body)
-            return read_whole(response, await body.read())
-        return response
-
-    async def _exchange(
-        self, pool: _Pool, request: httpx.Request, timeouts: dict[str, float | None]
-    ) -> httpx.Response:
-        url = request.url
-        origin = origin_of(url)
-        head = request_head(request.method, url.raw_path, request.headers.raw)
-        body = wire_body(request)
-        if body is None:
-            body = await request.aread()
-        total = timeouts.get("total")
-        deadline = None if total is None else time.monotonic() + total
-        conn = pool.idle_connection(origin) or await self._connect(origin, timeouts.get("connect"))
-        try:
-            await conn.send(head, body, timeouts.get("write"))
-            await conn.response_head(timeouts.get("first_byte", timeouts.get("read")))
-        except BaseException:  # failed or cancelled mid-exchange: its state is unknown
-            conn.close()
-            raise
-        return httpx.Response(
-            conn.status,
-            headers=conn.headers,
-            stream=_Body(pool, conn, timeouts.get("read"), deadline),
-            extensions={"http_version": b"HTTP/1.1"},
-        )
+        return _Body(pool, conn, timeouts.get("read"), deadline)
 
     async def _connect(self, origin: Origin, timeout: float | None) -> _Connection:
         scheme, host, port = origin

@@ -16,6 +16,7 @@ from sentinel.client.base import ClientBase
 from sentinel.client.core import get_span
 from sentinel.client.feedback import record_feedback
 from sentinel.client.flow import DRAIN_S, Build, StreamCall, batch_item, check_concurrency
+from sentinel.client.http1_wire import Answer
 from sentinel.client.observation import Observation
 from sentinel.client.params import build_chat_request, build_fim_request
 from sentinel.client.sse import LineSplitter, by_event
@@ -253,7 +254,7 @@ class AsyncSentinel(ClientBase[httpx.AsyncBaseTransport]):
             return AsyncStream(StreamCall.of(obs, result))
         return flow.complete(core, obs, key, result)
 
-    async def _send(self, obs: Observation) -> httpx.Response | ChatCompletion:
+    async def _send(self, obs: Observation) -> httpx.Response | Answer | ChatCompletion:
         core, http = self._core, self._http
         await core.guard.await_first()  # not on the loop: the first read may take a while
         attempts = Attempts(core, obs, "async")
@@ -261,11 +262,16 @@ class AsyncSentinel(ClientBase[httpx.AsyncBaseTransport]):
             while True:
                 if wait := attempts.admit():
                     await core.clock.asleep(wait)
-                req = attempts.request(await core.auth.atoken(http))
+                token = await core.auth.atoken(http)
+                transport = self._chat[attempts.index]
                 try:
-                    resp = await self._chat[attempts.index].handle_async_request(req)
-                    if attempts.received(resp, req):
-                        await resp.aread()
+                    if attempts.whole(transport):
+                        resp = await transport.send_whole(*attempts.wire(token))  # type: ignore[attr-defined]
+                    else:
+                        req = attempts.request(token)
+                        resp = await transport.handle_async_request(req)
+                        if attempts.received(resp, req):
+                            await resp.aread()
                 except TIMEOUT_ERRORS as exc:
                     raise attempts.timed_out(exc) from None
                 except CONNECTION_ERRORS as exc:

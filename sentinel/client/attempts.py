@@ -17,9 +17,12 @@ from typing import Any, Literal
 import httpx
 import orjson
 
+from sentinel.client.ahttp1 import AsyncHTTP1Transport
 from sentinel.client.answers import api_error
 from sentinel.client.core import ClientCore
 from sentinel.client.deadline import AsyncDeadlineBody, Deadline, DeadlineBody, TotalTimeout
+from sentinel.client.http1 import HTTP1Transport, Origin
+from sentinel.client.http1_wire import Answer
 from sentinel.client.observation import Observation
 from sentinel.client.outcome import apply_policy
 from sentinel.client.resilience import Action, parse_retry_after
@@ -118,7 +121,27 @@ class Attempts:
             self.obs.request_id,
             self.policy,
             self.obs.request.path,
-            whole=not self.obs.request.stream,
+        )
+
+    def wire(self, token: str) -> tuple[Origin, bytes, bytes, dict[str, float | None]]:
+        """The attempt for `send_whole` of our own transports, which a call that does not
+        stream goes through (`whole`): the answer comes back read, as an `Answer`."""
+        self._token = token
+        self._sent = time.perf_counter()
+        return self.core.wire_request(
+            self.policy.index,
+            self._content,
+            token,
+            self.obs.request_id,
+            self.policy,
+            self.obs.request.path,
+        )
+
+    def whole(self, transport: object) -> bool:
+        """Whether this attempt goes through `send_whole`: our HTTP/1.1 transports, not
+        streaming (a stream, httpx's transports and an app's stay on `httpx.Request`)."""
+        return not self.obs.request.stream and isinstance(
+            transport, HTTP1Transport | AsyncHTTP1Transport
         )
 
     def received(self, response: httpx.Response, request: httpx.Request) -> bool:
@@ -146,7 +169,7 @@ class Attempts:
         self._status = None
         return self.policy.on_connection_error(), error
 
-    def answered(self, response: httpx.Response) -> tuple[Step, SentinelAPIError] | None:
+    def answered(self, response: httpx.Response | Answer) -> tuple[Step, SentinelAPIError] | None:
         """None for a success (the caller returns the response); else what the policy
         makes of the error reply, whose body the caller has read."""
         status = self._status = response.status_code

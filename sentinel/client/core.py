@@ -23,7 +23,8 @@ from sentinel.client import catalogue, prices
 from sentinel.client.auth import Auth, OAuth2ClientCredentials, StaticKeyAuth
 from sentinel.client.cache import ResponseCache
 from sentinel.client.cost import Pricer
-from sentinel.client.http1_wire import WHOLE_BODY, WireBody
+from sentinel.client.http1 import Origin, origin_of
+from sentinel.client.http1_wire import WireBody, request_head
 from sentinel.client.observation import Observation
 from sentinel.client.params import ChatRequest
 from sentinel.client.reporter import Reporter
@@ -170,6 +171,7 @@ class ClientCore:
         ]
         self.chat_urls = [httpx.URL(e + CHAT_PATH) for e in self.endpoints]
         self._urls: dict[tuple[int, str], httpx.URL] = {}
+        self._targets: dict[tuple[int, str], tuple[Origin, bytes]] = {}  # wire_request's
         self._hosts_raw = [url.netloc for url in self.chat_urls]  # the Host header
         self.hosts = [netloc.decode() for netloc in self._hosts_raw]
         self.auth = _auth(settings, self.clock)
@@ -345,25 +347,46 @@ class ClientCore:
         request_id: str,
         policy: CallPolicy,
         path: str = CHAT_PATH,
-        whole: bool = False,
     ) -> httpx.Request:
         """The request for one attempt, with its headers already in wire form: passing
         a ready stream and Host/Content-Length skips httpx's header normalisation and
-        body encoding (~30 us of a call's CPU on loopback). `whole`: the answer is read
-        at once (not a stream), so our transports read it before they return."""
-        data, headers = self.encode(content, token, request_id)
-        headers.append((b"host", self._hosts_raw[index]))
-        headers.append((b"content-length", str(len(data)).encode()))
-        extensions: dict[str, Any] = {"timeout": self.attempt_timeout(policy)}
-        if whole:
-            extensions[WHOLE_BODY] = True
+        body encoding (~30 us of a call's CPU on loopback)."""
+        data, headers = self._wire_headers(index, content, token, request_id)
         return httpx.Request(
             "POST",
             self.chat_urls[index] if path == CHAT_PATH else self.url(index, path),
             stream=WireBody(data),
             headers=headers,
-            extensions=extensions,
+            extensions={"timeout": self.attempt_timeout(policy)},
         )
+
+    def wire_request(
+        self,
+        index: int,
+        content: bytes,
+        token: str,
+        request_id: str,
+        policy: CallPolicy,
+        path: str = CHAT_PATH,
+    ) -> tuple[Origin, bytes, bytes, dict[str, float | None]]:
+        """The same attempt for our own transports' `send_whole` (a call that does not
+        stream): origin, request head and body in wire form, timeouts; no httpx.Request."""
+        data, headers = self._wire_headers(index, content, token, request_id)
+        target = self._targets.get((index, path))
+        if target is None:
+            url = self.chat_urls[index] if path == CHAT_PATH else self.url(index, path)
+            target = self._targets[(index, path)] = (origin_of(url), url.raw_path)
+        origin, raw_path = target
+        head = request_head("POST", raw_path, headers)
+        return origin, head, data, self.attempt_timeout(policy)
+
+    def _wire_headers(
+        self, index: int, content: bytes, token: str, request_id: str
+    ) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+        data, headers = self.encode(content, token, request_id)
+        headers.append((b"host", self._hosts_raw[index]))
+        headers.append((b"content-length", str(len(data)).encode()))
+        return data, headers
 
     def policy(self) -> CallPolicy:
         total = self.settings.timeout

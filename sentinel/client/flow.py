@@ -16,6 +16,7 @@ import httpx
 from sentinel.client import outbound
 from sentinel.client.cache import answer_from_cache
 from sentinel.client.core import ClientCore
+from sentinel.client.http1_wire import Answer
 from sentinel.client.observation import Observation
 from sentinel.client.outcome import apply_completion, apply_stream, parse_answer
 from sentinel.client.sse import ChunkParser, sent_credential
@@ -64,7 +65,10 @@ def abort(obs: Observation, exc: BaseException) -> None:
 
 
 def complete(
-    core: ClientCore, obs: Observation, key: str | None, result: httpx.Response | ChatCompletion
+    core: ClientCore,
+    obs: Observation,
+    key: str | None,
+    result: httpx.Response | Answer | ChatCompletion,
 ) -> ChatCompletion | TextCompletion:
     """A non-streamed call's answer: parsed, applied, cached, reported."""
     try:
@@ -139,9 +143,10 @@ class StreamCall:
         )
 
     @classmethod
-    def of(cls, obs: Observation, result: httpx.Response | ChatCompletion) -> StreamCall:
+    def of(cls, obs: Observation, result: httpx.Response | Answer | ChatCompletion) -> StreamCall:
         if isinstance(result, ChatCompletion):
             return cls(obs, None, result)
+        assert isinstance(result, httpx.Response)  # a stream never goes through send_whole
         return cls(obs, result, None)
 
     def fallback_answer(self) -> ChatCompletionChunk | None:

@@ -29,13 +29,7 @@ from collections.abc import Iterator
 import httpx
 
 from sentinel.client.deadline import first_byte_timeout, idle_timeout
-from sentinel.client.http1_wire import (
-    WHOLE_BODY,
-    Response,
-    read_whole,
-    request_head,
-    wire_body,
-)
+from sentinel.client.http1_wire import Answer, Response, request_head, whole_answer, wire_body
 
 Origin = tuple[bytes, str, int]
 _READ = 65536
@@ -181,33 +175,56 @@ class HTTP1Transport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
-        self._acquire(timeouts.get("pool"))
-        try:
-            response = self._exchange(request, timeouts)
-        except BaseException:
-            self._release_slot()
-            raise
-        if request.extensions.get(WHOLE_BODY):
-            # the body's own iteration keeps the timeouts and maps the errors (and on
-            # one closes itself, giving back the slot); the connection is free on return
-            body = response.stream
-            assert isinstance(body, ResponseBody)
-            raw = b"".join(body)
-            body.close()
-            return read_whole(response, raw)
-        return response
-
-    def _exchange(
-        self, request: httpx.Request, timeouts: dict[str, float | None]
-    ) -> httpx.Response:
         url = request.url
-        origin = origin_of(url)
         body = wire_body(request)
         if body is None:
             body = request.read()
+        head = request_head(request.method, url.raw_path, request.headers.raw)
+        stream = self._exchange(origin_of(url), request.method, head, body, timeouts)
+        response = stream._response
+        return httpx.Response(
+            response.status,
+            headers=response.getheaders(),
+            stream=stream,
+            extensions={
+                "http_version": b"HTTP/1.1",
+                "reason_phrase": response.reason.encode("ascii", "replace"),
+            },
+        )
+
+    def send_whole(
+        self, origin: Origin, head: bytes, body: bytes, timeouts: dict[str, float | None]
+    ) -> Answer | httpx.Response:
+        """A call that does not stream (head and body in wire form, see
+        `ClientCore.wire_request`): its whole answer, read with the timeouts and error
+        mapping of a streamed read, the connection handed back before it returns."""
+        stream = self._exchange(origin, "POST", head, body, timeouts)
+        raw = b"".join(stream)  # on an error the body closes itself, freeing the slot
+        stream.close()
+        response = stream._response
+        return whole_answer(response.status, response.headers, raw)
+
+    def _exchange(
+        self,
+        origin: Origin,
+        method: str,
+        head: bytes,
+        body: bytes,
+        timeouts: dict[str, float | None],
+    ) -> ResponseBody:
+        self._acquire(timeouts.get("pool"))
+        try:
+            return self._roundtrip(origin, method, head + body, timeouts)
+        except BaseException:
+            self._release_slot()
+            raise
+
+    def _roundtrip(
+        self, origin: Origin, method: str, data: bytes, timeouts: dict[str, float | None]
+    ) -> ResponseBody:
+        """Send the request, read the response head; the body is the caller's to read."""
         total = timeouts.get("total")
         deadline = None if total is None else time.monotonic() + total
-        head = request_head(request.method, url.raw_path, request.headers.raw)
         connection = self._idle_connection(origin)
         reused = connection is not None
         while True:
@@ -217,7 +234,7 @@ class HTTP1Transport(httpx.BaseTransport):
             try:
                 assert conn.sock is not None
                 conn.sock.settimeout(timeouts.get("write"))
-                conn.sock.sendall(head + body)
+                conn.sock.sendall(data)
             except BaseException as exc:
                 conn.close()
                 if reused and isinstance(exc, OSError) and not isinstance(exc, TimeoutError):
@@ -228,7 +245,7 @@ class HTTP1Transport(httpx.BaseTransport):
                 sock = conn.sock
                 first_byte = timeouts.get("first_byte", timeouts.get("read"))
                 sock.settimeout(first_byte)
-                response = Response(sock, method=request.method)
+                response = Response(sock, method=method)
                 response.begin()
                 sock.settimeout(timeouts.get("read"))  # then: idle between reads
             except BaseException as exc:
@@ -236,17 +253,7 @@ class HTTP1Transport(httpx.BaseTransport):
                 if isinstance(exc, TimeoutError) and first_byte is not None:
                     raise first_byte_timeout(first_byte) from exc
                 raise _mapped(exc, httpx.ReadTimeout, httpx.ReadError) from exc
-            return httpx.Response(
-                response.status,
-                headers=response.getheaders(),
-                stream=ResponseBody(
-                    self, connection, response, timeouts.get("read"), deadline, sock
-                ),
-                extensions={
-                    "http_version": b"HTTP/1.1",
-                    "reason_phrase": response.reason.encode("ascii", "replace"),
-                },
-            )
+            return ResponseBody(self, connection, response, timeouts.get("read"), deadline, sock)
 
     def _connect(self, origin: Origin, timeout: float | None) -> _Connection:
         scheme, host, port = origin

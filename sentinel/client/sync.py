@@ -18,6 +18,7 @@ from sentinel.client.deadline import DeadlineBody
 from sentinel.client.feedback import record_feedback
 from sentinel.client.flow import DRAIN_S, Build, StreamCall, batch_item, check_concurrency
 from sentinel.client.http1 import ResponseBody
+from sentinel.client.http1_wire import Answer
 from sentinel.client.observation import Observation
 from sentinel.client.params import build_chat_request, build_fim_request
 from sentinel.client.sse import Chunk, LineSplitter, by_event
@@ -193,7 +194,7 @@ class Sentinel(ClientBase[httpx.BaseTransport]):
             return Stream(StreamCall.of(obs, result))
         return flow.complete(core, obs, key, result)
 
-    def _send(self, obs: Observation) -> httpx.Response | ChatCompletion:
+    def _send(self, obs: Observation) -> httpx.Response | Answer | ChatCompletion:
         """Attempts until one succeeds or the policy gives up (see client.attempts)."""
         core, http = self._core, self._http
         attempts = Attempts(core, obs, "sync")
@@ -201,11 +202,16 @@ class Sentinel(ClientBase[httpx.BaseTransport]):
             while True:
                 if wait := attempts.admit():
                     core.clock.sleep(wait)
-                req = attempts.request(core.auth.token(http))
+                token = core.auth.token(http)
+                transport = self._chat[attempts.index]
                 try:
-                    resp = self._chat[attempts.index].handle_request(req)
-                    if attempts.received(resp, req):
-                        resp.read()
+                    if attempts.whole(transport):
+                        resp = transport.send_whole(*attempts.wire(token))  # type: ignore[attr-defined]
+                    else:
+                        req = attempts.request(token)
+                        resp = transport.handle_request(req)
+                        if attempts.received(resp, req):
+                            resp.read()
                 except TIMEOUT_ERRORS as exc:
                     raise attempts.timed_out(exc) from None
                 except CONNECTION_ERRORS as exc:

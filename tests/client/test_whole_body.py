@@ -1,10 +1,11 @@
-"""A call that does not stream has its answer read by the transport itself (the
-`WHOLE_BODY` request extension, `sentinel.client.http1_wire.read_whole`): the body is in
-the response before `handle_request` returns, the connection is back in the pool by
-then, coded bodies are still httpx's to decode, and a body cut short or late fails
-with the same httpx errors as when it is read as a stream. Both transports, against a
-real loopback server; the client-level behaviour (timeouts, failover) is in
-test_total_timeout.py, test_timeout_messages.py and test_call_attempts.py."""
+"""A call that does not stream goes through `send_whole` of our transports: head and
+body in wire form in, the whole answer out (`sentinel.client.http1_wire.Answer`, no
+httpx Request or Response), the connection back in the pool before it returns, coded
+bodies still httpx's to decode, and a body cut short or late failing with the same
+httpx errors as when it is read as a stream. Both transports, against a real loopback
+server; the client-level behaviour (timeouts, failover, errors) is in
+test_total_timeout.py, test_timeout_messages.py and test_call_attempts.py, which go
+through it."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from http1_servers import BODY, Server
 from loopback import http_server
 
 from sentinel.client.ahttp1 import AsyncHTTP1Transport
-from sentinel.client.http1 import HTTP1Transport
-from sentinel.client.http1_wire import WHOLE_BODY, WireBody
+from sentinel.client.http1 import HTTP1Transport, origin_of
+from sentinel.client.http1_wire import Answer, WireBody, request_head
 from sentinel.client.tls import ssl_context
 
 
@@ -32,13 +33,24 @@ def server() -> Iterator[str]:
         yield url
 
 
-def request(url: str, *, whole: bool = True, read: float = 5.0) -> httpx.Request:
-    timeout = {"connect": 5.0, "read": read, "write": 5.0, "pool": 0.5}
-    extensions: dict[str, Any] = {"timeout": timeout}
-    if whole:
-        extensions[WHOLE_BODY] = True
+def timeouts(read: float = 5.0) -> dict[str, float | None]:
+    return {"connect": 5.0, "read": read, "write": 5.0, "pool": 0.5}
+
+
+def whole(url: str, *, read: float = 5.0) -> tuple[Any, ...]:
+    """send_whole's arguments for a POST of `{}` to `url`."""
+    u = httpx.URL(url)
+    headers = [(b"host", u.netloc), (b"content-length", b"2")]
+    return origin_of(u), request_head("POST", u.raw_path, headers), b"{}", timeouts(read)
+
+
+def request(url: str) -> httpx.Request:
     return httpx.Request(
-        "POST", url, stream=WireBody(b"{}"), headers={"content-length": "2"}, extensions=extensions
+        "POST",
+        url,
+        stream=WireBody(b"{}"),
+        headers={"content-length": "2"},
+        extensions={"timeout": timeouts()},
     )
 
 
@@ -46,7 +58,10 @@ class Sync:
     def __init__(self) -> None:
         self.t = HTTP1Transport(verify=ssl_context(), limits=httpx.Limits(max_connections=1))
 
-    def send(self, req: httpx.Request) -> httpx.Response:
+    def send(self, args: tuple[Any, ...]) -> Answer | httpx.Response:
+        return self.t.send_whole(*args)
+
+    def stream(self, req: httpx.Request) -> httpx.Response:
         return self.t.handle_request(req)
 
     def close(self) -> None:
@@ -58,7 +73,10 @@ class Async:
         self.t = AsyncHTTP1Transport(verify=ssl_context(), limits=httpx.Limits(max_connections=1))
         self.loop = asyncio.new_event_loop()
 
-    def send(self, req: httpx.Request) -> httpx.Response:
+    def send(self, args: tuple[Any, ...]) -> Answer | httpx.Response:
+        return self.loop.run_until_complete(self.t.send_whole(*args))
+
+    def stream(self, req: httpx.Request) -> httpx.Response:
         return self.loop.run_until_complete(self.t.handle_async_request(req))
 
     def close(self) -> None:
@@ -76,20 +94,21 @@ def wire(request: pytest.FixtureRequest) -> Iterator[Any]:
 def test_the_body_is_read_and_the_connection_free_before_the_response_returns(
     wire: Any, server: str
 ) -> None:
-    first = wire.send(request(server + "/"))
-    # one connection at most, the first response never closed: the second could not
-    # get a connection (PoolTimeout after 0.5 s) unless the first was handed back
-    second = wire.send(request(server + "/"))
-    for response in (first, second):
-        assert type(response.stream) is httpx.ByteStream
-        assert response.content == BODY and response.read() == BODY
-        assert response.json() == {"ok": True}
+    first = wire.send(whole(server + "/"))
+    # one connection at most, the first answer never closed: the second could not get
+    # a connection (PoolTimeout after 0.5 s) unless the first was handed back
+    second = wire.send(whole(server + "/"))
+    for answer in (first, second):
+        assert type(answer) is Answer and answer.status_code == 200
+        assert answer.content == BODY and answer.read() == BODY
+        assert answer.headers.get("Content-Type") == "application/json"
+        assert answer.headers.get("retry-after") is None
     assert len(Server.peers) == 2 and len(set(Server.peers)) == 1  # kept alive, reused
 
 
-def test_without_the_extension_the_body_is_still_a_stream(wire: Any, server: str) -> None:
-    response = wire.send(request(server + "/", whole=False))
-    assert type(response.stream) is not httpx.ByteStream
+def test_a_request_through_httpx_is_still_a_stream(wire: Any, server: str) -> None:
+    response = wire.stream(request(server + "/"))
+    assert isinstance(response, httpx.Response)
     if isinstance(wire, Sync):
         assert response.read() == BODY
         response.close()
@@ -99,15 +118,16 @@ def test_without_the_extension_the_body_is_still_a_stream(wire: Any, server: str
 
 
 def test_a_coded_body_is_decoded_by_httpx(wire: Any, server: str) -> None:
-    response = wire.send(request(server + "/gzip"))
+    response = wire.send(whole(server + "/gzip"))
+    assert isinstance(response, httpx.Response)  # httpx's decoders, from memory
     assert response.headers["content-encoding"] == "gzip"
-    assert json.loads(response.read()) == {"ok": True}
+    assert json.loads(response.read()) == {"ok": True} == json.loads(response.content)
 
 
 def test_a_chunked_body_is_read_to_its_end(wire: Any, server: str) -> None:
-    response = wire.send(request(server + "/chunked"))
-    assert response.content == b"data: 1\n\ndata: 2\n\n"
-    assert wire.send(request(server + "/")).content == BODY  # the one connection is free
+    answer = wire.send(whole(server + "/chunked"))
+    assert answer.content == b"data: 1\n\ndata: 2\n\n"
+    assert wire.send(whole(server + "/")).content == BODY  # the one connection is free
 
 
 @pytest.mark.parametrize("path", ["/cut", "/chunked-cut"])
@@ -115,13 +135,13 @@ def test_a_body_cut_short_fails_and_gives_the_connection_back(
     wire: Any, server: str, path: str
 ) -> None:
     with pytest.raises(httpx.RemoteProtocolError):
-        wire.send(request(server + path))
-    assert wire.send(request(server + "/")).content == BODY  # its pool slot is free again
+        wire.send(whole(server + path))
+    assert wire.send(whole(server + "/")).content == BODY  # its pool slot is free again
 
 
 def test_a_body_that_stops_coming_is_a_read_timeout(wire: Any, server: str) -> None:
     started = time.monotonic()
     with pytest.raises(httpx.ReadTimeout):
-        wire.send(request(server + "/slow", read=0.2))
+        wire.send(whole(server + "/slow", read=0.2))
     assert time.monotonic() - started < 0.9  # the server's 1 s was not waited out
-    assert wire.send(request(server + "/")).content == BODY
+    assert wire.send(whole(server + "/")).content == BODY
