@@ -61,6 +61,7 @@ class Probe:
 def steps(client: Any, probe: Probe) -> dict[str, Callable[..., Any]]:
     """Wraps the call's steps; returns step -> the unwrapped function (for the loop)."""
     import sentinel.client.flow as flow
+    import sentinel.client.outgoing as outgoing
     import sentinel.client.reporter as reporter
 
     core = client._core
@@ -68,7 +69,7 @@ def steps(client: Any, probe: Probe) -> dict[str, Callable[..., Any]]:
     targets = [
         (flow, "begin", "begin (validation, observation, span start)"),
         (tel, "start", "  of it: span start"),
-        (core, "wire_request", "request (wire form)"),
+        (outgoing, "wire_request", "request (wire form)"),
         (flow, "parse_answer", "typed answer (pydantic)"),
         (reporter, "call_record", "record build (incl. price)"),
         (tel, "_end_span", "span end"),

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import httpx
 import orjson
 
+from sentinel.client import outgoing
 from sentinel.client.ahttp1 import AsyncHTTP1Transport
 from sentinel.client.answers import api_error
 from sentinel.client.core import ClientCore
@@ -114,7 +115,8 @@ class Attempts:
     def request(self, token: str) -> httpx.Request:
         self._token = token
         self._sent = time.perf_counter()
-        return self.core.chat_request(
+        return outgoing.chat_request(
+            self.core,
             self.policy.index,
             self._content,
             token,
@@ -128,7 +130,8 @@ class Attempts:
         stream goes through (`whole`): the answer comes back read, as an `Answer`."""
         self._token = token
         self._sent = time.perf_counter()
-        return self.core.wire_request(
+        return outgoing.wire_request(
+            self.core,
             self.policy.index,
             self._content,
             token,

@@ -5,7 +5,6 @@ the sink. The two clients differ only in how they do I/O.
 
 from __future__ import annotations
 
-import gzip
 import logging
 import os
 import threading
@@ -23,8 +22,7 @@ from sentinel.client import catalogue, prices
 from sentinel.client.auth import Auth, OAuth2ClientCredentials, StaticKeyAuth
 from sentinel.client.cache import ResponseCache
 from sentinel.client.cost import Pricer
-from sentinel.client.http1 import Origin, origin_of
-from sentinel.client.http1_wire import WireBody, request_head
+from sentinel.client.http1 import Origin
 from sentinel.client.observation import Observation
 from sentinel.client.params import ChatRequest
 from sentinel.client.reporter import Reporter
@@ -171,9 +169,9 @@ class ClientCore:
         ]
         self.chat_urls = [httpx.URL(e + CHAT_PATH) for e in self.endpoints]
         self._urls: dict[tuple[int, str], httpx.URL] = {}
-        self._targets: dict[tuple[int, str], tuple[Origin, bytes]] = {}  # wire_request's
-        self._hosts_raw = [url.netloc for url in self.chat_urls]  # the Host header
-        self.hosts = [netloc.decode() for netloc in self._hosts_raw]
+        self.wire_targets: dict[tuple[int, str], tuple[Origin, bytes]] = {}  # (origin, path)
+        self.hosts_raw = [url.netloc for url in self.chat_urls]  # the Host header
+        self.hosts = [netloc.decode() for netloc in self.hosts_raw]
         self.auth = _auth(settings, self.clock)
         try:
             self.retry = RetryPolicy(settings.max_retries, jitter=settings.retry_jitter)
@@ -195,7 +193,7 @@ class ClientCore:
             pool=settings.connect_timeout,
         )
         # the transports wait `first_byte` for the response to start, `read` between reads
-        self._timeout_ext = {**self.timeout.as_dict(), "first_byte": settings.first_byte_timeout}
+        self.timeout_ext = {**self.timeout.as_dict(), "first_byte": settings.first_byte_timeout}
         # records: a Store instance belongs to the app; a URL we open is ours to close
         if isinstance(o.store, str) or o.store is None:
             self.store: Store = open_store(settings.store_url, settings)
@@ -254,7 +252,7 @@ class ClientCore:
             "content-type": "application/json",
             "user-agent": f"deepseek-sentinel/{VERSION}",
         }
-        self._base_headers_raw = [(k.encode(), v.encode()) for k, v in self.base_headers.items()]
+        self.base_headers_raw = [(k.encode(), v.encode()) for k, v in self.base_headers.items()]
         self.limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
         self.ssl = ssl_context()
 
@@ -339,55 +337,6 @@ class ClientCore:
         log.warning("%s", message)
         self.telemetry.warning(obs, kind, message)
 
-    def chat_request(
-        self,
-        index: int,
-        content: bytes,
-        token: str,
-        request_id: str,
-        policy: CallPolicy,
-        path: str = CHAT_PATH,
-    ) -> httpx.Request:
-        """The request for one attempt, with its headers already in wire form: passing
-        a ready stream and Host/Content-Length skips httpx's header normalisation and
-        body encoding (~30 us of a call's CPU on loopback)."""
-        data, headers = self._wire_headers(index, content, token, request_id)
-        return httpx.Request(
-            "POST",
-            self.chat_urls[index] if path == CHAT_PATH else self.url(index, path),
-            stream=WireBody(data),
-            headers=headers,
-            extensions={"timeout": self.attempt_timeout(policy)},
-        )
-
-    def wire_request(
-        self,
-        index: int,
-        content: bytes,
-        token: str,
-        request_id: str,
-        policy: CallPolicy,
-        path: str = CHAT_PATH,
-    ) -> tuple[Origin, bytes, bytes, dict[str, float | None]]:
-        """The same attempt for our own transports' `send_whole` (a call that does not
-        stream): origin, request head and body in wire form, timeouts; no httpx.Request."""
-        data, headers = self._wire_headers(index, content, token, request_id)
-        target = self._targets.get((index, path))
-        if target is None:
-            url = self.chat_urls[index] if path == CHAT_PATH else self.url(index, path)
-            target = self._targets[(index, path)] = (origin_of(url), url.raw_path)
-        origin, raw_path = target
-        head = request_head("POST", raw_path, headers)
-        return origin, head, data, self.attempt_timeout(policy)
-
-    def _wire_headers(
-        self, index: int, content: bytes, token: str, request_id: str
-    ) -> tuple[bytes, list[tuple[bytes, bytes]]]:
-        data, headers = self.encode(content, token, request_id)
-        headers.append((b"host", self._hosts_raw[index]))
-        headers.append((b"content-length", str(len(data)).encode()))
-        return data, headers
-
     def policy(self) -> CallPolicy:
         total = self.settings.timeout
         return CallPolicy(
@@ -399,33 +348,6 @@ class ClientCore:
             can_refresh_auth=self.auth.refreshable,
             has_fallback=self.fallback is not None,
         )
-
-    def encode(
-        self, body: bytes, token: str, request_id: str
-    ) -> tuple[bytes, list[tuple[bytes, bytes]]]:
-        headers = [
-            *self._base_headers_raw,
-            (b"authorization", b"Bearer " + token.encode("ascii")),
-            (b"x-request-id", request_id.encode("ascii")),
-        ]
-        if self.gzip_min_bytes is not None and len(body) >= self.gzip_min_bytes:
-            body = gzip.compress(body, compresslevel=5)
-            headers.append((b"content-encoding", b"gzip"))
-        return body, headers
-
-    def attempt_timeout(self, policy: CallPolicy) -> dict[str, float | None]:
-        """Per-attempt timeout capped by what is left of the total call budget, which
-        our transports also keep while the body is read (`total`, from the send)."""
-        remaining = policy.remaining()
-        if remaining is None:
-            return self._timeout_ext
-        if remaining >= self.settings.read_timeout:
-            return {**self._timeout_ext, "total": remaining}
-        remaining = max(remaining, 0.001)
-        connect = min(remaining, self.settings.connect_timeout)
-        capped = httpx.Timeout(remaining, connect=connect, pool=connect).as_dict()
-        first_byte = min(remaining, self.settings.first_byte_timeout)
-        return {**capped, "first_byte": first_byte, "total": remaining}
 
     def flush(self, timeout: float | None) -> bool:
         """Write out the call lines, cache entries and records so far (see the clients'

@@ -196,7 +196,7 @@ class HTTP1Transport(httpx.BaseTransport):
         self, origin: Origin, head: bytes, body: bytes, timeouts: dict[str, float | None]
     ) -> Answer | httpx.Response:
         """A call that does not stream (head and body in wire form, see
-        `ClientCore.wire_request`): its whole answer, read with the timeouts and error
+        `sentinel.client.outgoing`): its whole answer, read with the timeouts and error
         mapping of a streamed read, the connection handed back before it returns."""
         stream = self._exchange(origin, "POST", head, body, timeouts)
         raw = b"".join(stream)  # on an error the body closes itself, freeing the slot
