@@ -17,13 +17,15 @@ from typing import Any
 
 import httpx
 import pytest
-from http1_servers import BODY, Server
+from http1_servers import BODY, MSG, Server
 from loopback import http_server
 
 from sentinel.client.ahttp1 import AsyncHTTP1Transport
 from sentinel.client.http1 import HTTP1Transport, origin_of
 from sentinel.client.http1_wire import Answer, WireBody, request_head
 from sentinel.client.tls import ssl_context
+from sentinel.errors import InsufficientBalanceError
+from sentinel.testing import Fault
 
 
 @pytest.fixture
@@ -145,3 +147,80 @@ def test_a_body_that_stops_coming_is_a_read_timeout(wire: Any, server: str) -> N
         wire.send(whole(server + "/slow", read=0.2))
     assert time.monotonic() - started < 0.9  # the server's 1 s was not waited out
     assert wire.send(whole(server + "/")).content == BODY
+
+
+# -- through the clients, against FakeDeepSeek ---------------------------------------
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch, cls: type, names: tuple[str, ...]) -> list[str]:
+    used: list[str] = []
+    for name in names:
+        real = getattr(cls, name)
+
+        def spy(self: Any, *args: Any, _real: Any = real, _name: str = name) -> Any:
+            used.append(_name)
+            return _real(self, *args)
+
+        monkeypatch.setattr(cls, name, spy)
+    return used
+
+
+def test_sync_calls_use_send_whole_and_streams_httpx(harness: Any, monkeypatch: Any) -> None:
+    used = _spy(monkeypatch, HTTP1Transport, ("send_whole", "handle_request"))
+    client = harness.client()
+    assert client.chat.completions.create(model="deepseek-v4-flash", messages=MSG).content
+    with client.chat.completions.create(model="deepseek-v4-flash", messages=MSG, stream=True) as s:
+        assert "".join(c.choices[0].delta.content or "" for c in s if c.choices)
+    assert used == ["send_whole", "handle_request"]
+    harness.assert_one_each(2)
+
+
+def test_async_calls_use_send_whole_and_streams_httpx(harness: Any, monkeypatch: Any) -> None:
+    used: list[str] = []
+    for name in ("send_whole", "handle_async_request"):
+        real = getattr(AsyncHTTP1Transport, name)
+
+        async def spy(self: Any, *args: Any, _real: Any = real, _name: str = name) -> Any:
+            used.append(_name)
+            return await _real(self, *args)
+
+        monkeypatch.setattr(AsyncHTTP1Transport, name, spy)
+
+    async def run() -> None:
+        client = harness.aclient()
+        answer = await client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
+        assert answer.content
+        stream = await client.chat.completions.create(
+            model="deepseek-v4-flash", messages=MSG, stream=True
+        )
+        assert "".join([c.choices[0].delta.content or "" async for c in stream if c.choices])
+        await client.aclose()
+
+    asyncio.run(run())
+    assert used == ["send_whole", "handle_async_request"]
+    harness.assert_one_each(2)
+
+
+@pytest.mark.parametrize("side", ["sync", "async"])
+def test_an_error_answer_keeps_its_status_message_and_retry_after(harness: Any, side: str) -> None:
+    harness.fake.script(
+        Fault.rate_limited(retry_after=5), 200, Fault.error(402, message="Insufficient Balance")
+    )
+    if side == "sync":
+        client = harness.client()
+        assert client.chat.completions.create(model="deepseek-v4-flash", messages=MSG).content
+        with pytest.raises(InsufficientBalanceError, match="Insufficient Balance"):
+            client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
+    else:
+
+        async def run() -> None:
+            client = harness.aclient()
+            answer = await client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
+            assert answer.content
+            with pytest.raises(InsufficientBalanceError, match="Insufficient Balance"):
+                await client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
+            await client.aclose()
+
+        asyncio.run(run())
+    assert harness.clock.sleeps == [5.0]  # the 429's Retry-After, read off the Answer
+    harness.assert_one_each(2)
