@@ -143,6 +143,13 @@ class ResponseBody(httpx.SyncByteStream):
             self._pool._release(connection, done and not response.will_close)
 
 
+def _settimeout(sock: socket.socket, timeout: float | None) -> None:
+    """`settimeout` makes an ioctl each time, even when the value and the socket's mode
+    stay the same (three a call: write, first byte, then idle reads)."""
+    if sock.gettimeout() != timeout:
+        sock.settimeout(timeout)
+
+
 def _mapped(
     exc: BaseException, timeout: type[httpx.TimeoutException], other: type[httpx.TransportError]
 ) -> BaseException:
@@ -233,7 +240,7 @@ class HTTP1Transport(httpx.BaseTransport):
             conn = connection.conn
             try:
                 assert conn.sock is not None
-                conn.sock.settimeout(timeouts.get("write"))
+                _settimeout(conn.sock, timeouts.get("write"))
                 conn.sock.sendall(data)
             except BaseException as exc:
                 conn.close()
@@ -244,10 +251,10 @@ class HTTP1Transport(httpx.BaseTransport):
             try:
                 sock = conn.sock
                 first_byte = timeouts.get("first_byte", timeouts.get("read"))
-                sock.settimeout(first_byte)
+                _settimeout(sock, first_byte)
                 response = Response(sock, method=method)
                 response.begin()
-                sock.settimeout(timeouts.get("read"))  # then: idle between reads
+                _settimeout(sock, timeouts.get("read"))  # then: idle between reads
             except BaseException as exc:
                 conn.close()
                 if isinstance(exc, TimeoutError) and first_byte is not None:
