@@ -165,6 +165,8 @@ class _Connection(asyncio.Protocol):
             self._waiter = None
             if timer is not None:
                 timer.cancel()
+                if waiter.done() and not waiter.cancelled():
+                    waiter.exception()  # retrieved, had a cancellation raced the timer
 
     async def send(self, head: bytes, body: bytes, timeout: float | None) -> None:
         if self.lost or self.transport is None:  # closed by the server since it connected
