@@ -41,6 +41,7 @@ from _privacy_common import PlainPresidio
 from pii_corpus import DEV_SEED, HELD_OUT_SEED, generate
 from scoring import score
 
+from sentinel.privacy.analyzer import BatchAnalyzer
 from sentinel.privacy.redactor import Redactor
 
 BARS = {"leak": 0.015, "leak_per_type": 0.05, "over_redaction": 0.02, "unchanged": 0.95}
@@ -90,6 +91,41 @@ def report(
     return ok
 
 
+def show_over(docs: list[dict], results: list, redactor: Redactor, limit: int) -> None:
+    """Each over-redacted decoy (or change to a PII-free document) and what took it.
+
+    Precision work needs the recognizer behind a finding, not only the decoy's kind: the
+    same kind (a game title, an order number) is lost to different recognizers, so the
+    documents concerned are analyzed once more for the raw findings.
+    """
+    shown, analyzer = 0, BatchAnalyzer(redactor.policy)
+    for d, r in zip(docs, results, strict=True):
+        if shown >= limit:
+            return
+        over = [
+            x
+            for x in d["decoys"]
+            if any(e.start < x["end"] and x["start"] < e.end for e in r.entities)
+        ]
+        if not over and (d["pii"] or r.text == d["text"]):
+            continue
+        for f in analyzer.analyze_many([d["text"]])[0]:
+            kinds = [x["kind"] for x in over if f.start < x["end"] and x["start"] < f.end]
+            gold = any(f.start < p["end"] and p["start"] < f.end for p in d["pii"])
+            if not kinds and gold:
+                continue
+            shown += 1
+            name = (f.recognition_metadata or {}).get("recognizer_name", "?")
+            print(
+                "OVER",
+                "/".join(kinds) or ("pii-free" if not d["pii"] else "unlabelled"),
+                repr(d["text"][f.start : f.end]),
+                f"{f.entity_type} {f.score:.2f} {name}",
+                "\n    ",
+                d["text"],
+            )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--presidio", action="store_true", help="also score plain Presidio")
@@ -101,6 +137,13 @@ def main() -> int:
     )
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--show-leaks", type=int, default=0, help="print N leaked values")
+    parser.add_argument(
+        "--show-over",
+        type=int,
+        default=0,
+        help="print N over-redacted decoys and changed PII-free documents, with the entity "
+        "(type, text, score, recognizer) that took each",
+    )
     args = parser.parse_args()
     splits = {"dev": DEV_SEED, "held-out": HELD_OUT_SEED}
     chosen = splits if args.split == "both" else {args.split: splits[args.split]}
@@ -157,6 +200,8 @@ def main() -> int:
                         "\n   ",
                         out,
                     )
+        if args.show_over:
+            show_over(docs, ours, redactor, args.show_over)
         if plain is not None:
             theirs = [plain.redact(d["text"]) for d in docs]
             report(
