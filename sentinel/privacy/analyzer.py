@@ -18,6 +18,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from sentinel.privacy.brands import JUDGED_RECOGNIZERS, JUDGED_TYPES, brand_shaped
 from sentinel.privacy.language import LangChoice, detect
+from sentinel.privacy.lookalikes import Lookalikes
 from sentinel.privacy.ner import GatedSpacyNlpEngine
 from sentinel.privacy.policy import Policy
 from sentinel.privacy.recognizers import LANGUAGES, build_registry, gates, pattern_candidates
@@ -87,6 +88,9 @@ class BatchAnalyzer:
             self.nlp_engine.adjectives,
             self.nlp_engine.nouns_only,
         )
+        self.lookalikes = Lookalikes(
+            self.en_person.given, self.en_person.surnames, self.nlp_engine.wordnet
+        )
         self.gates = {language: gates(registry, language) for language in LANGUAGES}
         self.deny_entities = {e for e, terms in policy.deny_terms.items() if terms} | {
             e for e, patterns in policy.deny_patterns.items() if patterns
@@ -125,7 +129,11 @@ class BatchAnalyzer:
                 if "en" in text_langs:
                     entities &= {"PERSON"}
                 results += self._analyze(text, "zh", entities, nlp_artifacts)
-            kept = [r for r in results if not _brand(original, r)]
+            kept = [
+                r
+                for r in results
+                if not _brand(original, r) and not self.lookalikes(original, r, results)
+            ]
             out.append(self.policy.keep(original, kept))
         return out
 

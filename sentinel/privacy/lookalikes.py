@@ -1,0 +1,137 @@
+"""Findings that are look-alikes of PII, judged from the sentence around them.
+
+Each recognizer sees its own shape; the sentence shows what the shape is used for:
+
+* a known place alone (Texas, a city, a country: data/places.txt, from phonenumbers'
+  geocoding data) is no street-level address: only a LOCATION with a house number or a
+  postcode next to it, or touching one the address patterns found, identifies where
+  someone lives; the NER also calls people places (Ananya), so a place outside that
+  list, or one that is a given name too (Sofia), stays redacted;
+* a private or loopback IP address that is the host of a URL (http://10.0.4.17:9200)
+  names an internal service, and an address with a prefix length whose host bits are
+  zero (192.168.0.0/16) is a network range, not anyone's address;
+* a card-shaped number glued to letters (SF3082716649012) is part of an id;
+* an address@host right after `://` is the user part of a URL (a DSN), not a mailbox;
+* a phone-shaped number that starts with a date (2025-06-01 10:22), follows an id's
+  label (EIN, order no., 学号) or continues a code of letters and digits (1Z 9W4 71E 03
+  9184 2265) is that date or id.
+
+Names are judged by `name_lookalikes`. Only the recognizers named here are judged; deny
+lists, checksummed ids and context recognizers (passport, birth date) are never dropped.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Collection, Sequence
+
+import regex
+from presidio_analyzer import RecognizerResult
+
+from sentinel.privacy.name_lookalikes import NUMBER_AFTER, NUMBER_BEFORE, NameLookalikes
+from sentinel.privacy.recognizers.gazetteer import fold
+
+# Right after the scheme: with a user and password before it the URL is a credential.
+_URL_HOST = regex.compile(r"[A-Za-z][A-Za-z0-9+.-]*://$")
+_DIGIT = regex.compile(r"\d")
+_LETTER = regex.compile(r"[A-Za-z]")
+_DATE_START = regex.compile(r"(?:19|20)\d\d[./-]\d\d?[./-]\d\d?\b")
+# The label of an id that is not a phone number, right before it.
+_ID_LABEL = regex.compile(
+    r"(?:\b(?:ein|tin|tax\s+id|vat|order|orders|tracking|invoice|ticket|case|ref|reference|"
+    r"account|acct|employee|member|student|customer|policy|claim|serial|booking|"
+    r"confirmation|shipment|parcel|waybill|sku|isbn)\b(?:\s*(?:no|number|num|id|#)\b)?"
+    r"|学号|工号|订单号|订单|单号|运单号|运单|快递单号|编号|账号|会员号|发票号|工单|案号|合同号)"
+    r"\s*[.:：#=]?\s*$",
+    regex.IGNORECASE,
+)
+_CODE_BEFORE = regex.compile(
+    r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]+\s$"
+)
+_NER = "SpacyRecognizer"
+_NAME_RECOGNIZERS = frozenset({_NER, "EnPersonRecognizer"})
+_ADDRESS_NEAR = 3  # characters between an NER place and an address pattern's finding
+
+
+class Lookalikes:
+    """The judge of one analyzer, holding the word lists its recognizers loaded."""
+
+    def __init__(
+        self, given: Collection[str], surnames: Collection[str], english: Collection[str]
+    ) -> None:
+        self.given = given
+        self.names = NameLookalikes(given, surnames, english)
+
+    def __call__(
+        self, text: str, result: RecognizerResult, results: Sequence[RecognizerResult]
+    ) -> bool:
+        """Whether `result`, one of the `results` found in `text`, is a look-alike to
+        keep in the text. May trim `result` in place (a weekday before a name)."""
+        name = (result.recognition_metadata or {}).get("recognizer_name")
+        kind = result.entity_type
+        if kind == "LOCATION" and name == _NER:
+            # the NER calls people places too (Sofia, Imani): a given name stays a finding
+            key = fold(text[result.start : result.end])
+            return (
+                key in self.names.places
+                and key not in self.given
+                and _lone_place(text, result, results)
+            )
+        if kind == "PERSON" and name in _NAME_RECOGNIZERS:
+            return self.names.not_a_person(text, result, name)
+        if kind == "IP_ADDRESS":
+            return _internal_host(text, result.start, result.end)
+        if kind == "CREDIT_CARD":
+            return _glued(text, result.start, result.end)
+        if kind == "EMAIL_ADDRESS":
+            return text.endswith("://", 0, result.start)
+        if kind == "PHONE_NUMBER" and name == "IntlPhoneRecognizer":
+            return _id_number(text, result.start, result.end)
+        return False
+
+
+def _lone_place(text: str, result: RecognizerResult, results: Sequence[RecognizerResult]) -> bool:
+    if (
+        _DIGIT.search(text, result.start, result.end)
+        or NUMBER_BEFORE.search(text, max(0, result.start - 20), result.start)
+        or NUMBER_AFTER.match(text, result.end)
+    ):
+        return False
+    for other in results:
+        if (
+            other is not result
+            and other.entity_type == "LOCATION"
+            and (other.recognition_metadata or {}).get("recognizer_name") != _NER
+            and other.start - _ADDRESS_NEAR < result.end
+            and result.start < other.end + _ADDRESS_NEAR
+        ):
+            return False
+    return True
+
+
+def _internal_host(text: str, start: int, end: int) -> bool:
+    value = text[start:end]
+    try:
+        if "/" in value:
+            network = ipaddress.ip_network(value, strict=False)
+            return network.prefixlen < network.max_prefixlen and value.split("/")[0] == str(
+                network.network_address
+            )
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    internal = address.is_private or address.is_loopback or address.is_link_local
+    return internal and bool(_URL_HOST.search(text, max(0, start - 40), start))
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    return bool(_LETTER.match(text, start - 1) if start else False) or bool(
+        _LETTER.match(text, end)
+    )
+
+
+def _id_number(text: str, start: int, end: int) -> bool:
+    if _DATE_START.match(text, start):
+        return True
+    before = text[max(0, start - 30) : start]
+    return bool(_ID_LABEL.search(before) or _CODE_BEFORE.search(before))
