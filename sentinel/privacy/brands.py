@@ -26,7 +26,7 @@ _PRODUCT_NOUN = regex.compile(
     r"earbuds|charger|cable|website|stock|shares|fund|bundle|voucher|"
     r"coupon|gift\s+card|burger|fries|coffee|latte|license|licence|renewal|plugin|"
     r"extension|workspace|repo|sdk|api|cli|ones|brand|model|line|shop|hotel|hotels|"
-    r"jersey|merch|catalog|catalogue|collection)\b"
+    r"jersey|merch|catalog|catalogue|collection|deck|edition|legends)\b"
 )
 # Camel case inside a word (AirPods, iPad, PayPal), but not the name prefixes Mc / Mac /
 # De / Di / Da / La / Le / Van / Von (McDonald, DeShawn, LaToya, DiCaprio).
@@ -49,6 +49,13 @@ _AT_WORK = regex.compile(
     r"\s+$",
     regex.IGNORECASE,
 )
+
+
+def ends_in_product_noun(value: str) -> bool:
+    """Whether the last word of `value` is a product noun: a name the NER ran into a
+    product line with (Tesla Model, Steam Deck)."""
+    words = value.split()
+    return len(words) > 1 and bool(_PRODUCT_NOUN.fullmatch(" " + words[-1].lower()))
 
 
 def brand_shaped(text: str, start: int, end: int) -> bool:

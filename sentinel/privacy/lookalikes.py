@@ -7,7 +7,8 @@ Each recognizer sees its own shape; the sentence shows what the shape is used fo
   postcode next to it, or touching one the address patterns found, identifies where
   someone lives; the NER also calls people places (Ananya), so a place outside that
   list, or one that is a given name too (Sofia), stays redacted;
-* a private or loopback IP address that is the host of a URL (http://10.0.4.17:9200)
+* four numbers inside a longer dotted run (an OID, 1.3.6.1.4.1) are no IP address; a
+  private or loopback IP address that is the host of a URL (http://10.0.4.17:9200)
   names an internal service, and an address with a prefix length whose host bits are
   zero (192.168.0.0/16) is a network range, not anyone's address;
 * a card-shaped number glued to letters (SF3082716649012) is part of an id;
@@ -34,6 +35,8 @@ from sentinel.privacy.recognizers.gazetteer import fold
 # Right after the scheme: with a user and password before it the URL is a credential.
 _URL_HOST = regex.compile(r"[A-Za-z][A-Za-z0-9+.-]*://$")
 _DIGIT = regex.compile(r"\d")
+_DOTTED_ON = regex.compile(r"\.\d")
+_DOTTED_BEFORE = regex.compile(r"\d\.$")
 _LETTER = regex.compile(r"[A-Za-z]")
 _DATE_START = regex.compile(r"(?:19|20)\d\d[./-]\d\d?[./-]\d\d?\b")
 # The label of an id that is not a phone number, right before it.
@@ -110,6 +113,8 @@ def _lone_place(text: str, result: RecognizerResult, results: Sequence[Recognize
 
 
 def _internal_host(text: str, start: int, end: int) -> bool:
+    if _DOTTED_ON.match(text, end) or _DOTTED_BEFORE.search(text, max(0, start - 2), start):
+        return True  # 1.3.6.1.4.1.2021: an OID or a version, longer than an address
     value = text[start:end]
     try:
         if "/" in value:

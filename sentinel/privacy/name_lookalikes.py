@@ -11,12 +11,12 @@ place, an organisation or a product title from a person:
 * a word that names an organisation (Bank, Airlines, University, Health, Inc ...) in the
   finding or in the capitalized words right after it (Bank Leumi, China Post, Jackson
   Women's Health Organization), unless the finding is a listed given name and surname
-  (Emily Post);
+  (Emily Post) whose given name is no place;
 * a lower-case English word inside a capitalized finding that is no name particle (de,
   van, bin ...): a title or a phrase (Tears of the Kingdom, Grab vs Gojek), never a full
   name (other languages' words, "Santiago vive", are left to the NER);
-* two English dictionary words of which the first is no given name or surname, as the
-  NER's finding (Steam Deck, Apex Legends): a product; the name lists do not find those.
+* the NER's finding of a word that is no given name or surname and a product noun
+  (Steam Deck, Tesla Model, Apex Legends: `brands`).
 
 The gold names of every corpus in `benchmarks/` were checked against each shape: none of
 them has one.
@@ -30,6 +30,7 @@ import regex
 from presidio_analyzer import RecognizerResult
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from sentinel.privacy.brands import ends_in_product_noun
 from sentinel.privacy.recognizers.gazetteer import fold, load
 
 _MONTH_WORD = regex.compile(
@@ -102,7 +103,12 @@ class NameLookalikes:
         after = _CAPITALIZED_AFTER.match(text, result.end)
         following = [fold(w) for w in _WORD.findall(after.group())] if after else []
         first_is_name = keys[0] in self.given or keys[0] in self.surnames
-        full_name = len(keys) == 2 and keys[0] in self.given and keys[1] in self.surnames
+        full_name = (
+            len(keys) == 2
+            and keys[0] in self.given
+            and keys[1] in self.surnames
+            and keys[0] not in self.places  # China Post: a country's, not Emily Post
+        )
         if not full_name and any(k in _ORG_WORDS for k in keys + following):
             return True
         if (
@@ -116,9 +122,4 @@ class NameLookalikes:
             for w, k in zip(words, keys, strict=True)
         ):
             return True
-        return (
-            recognizer == _NER
-            and len(keys) == 2
-            and not first_is_name
-            and all(k in self.english for k in keys)
-        )
+        return recognizer == _NER and not first_is_name and ends_in_product_noun(value)

@@ -20,6 +20,7 @@ KEPT = [
     # internal hosts of URLs and network ranges
     "the grafana at http://192.168.40.12:3000 shows nothing",
     "route 10.40.0.0/16 through the tunnel",
+    "what does OID 1.3.6.1.2.1.25 mean in SNMP",
     # card-shaped digits inside a code, a URL's user part, ids shaped like phones
     "parcel code ZX4111111111111111 is stuck",
     "sentry dsn https://abc123@o55.ingest.example.io/7 is in the env",
@@ -30,6 +31,7 @@ KEPT = [
     # organisations and titles the name lists or the NER took for people
     "is Bank Hapoalim open on Friday",
     "my package is with Swiss Post since Monday",
+    "I sent the parcel with Canada Post on Monday",
     "summarize Smith v. Atlanta Women's Health Organization for me",
     "we played Breath of the Wild all weekend",
     "Zoom vs Teams for a 40 person call",
