@@ -17,8 +17,13 @@ Each recognizer sees its own shape; the sentence shows what the shape is used fo
   label (EIN, order no., 学号) or continues a code of letters and digits (1Z 9W4 71E 03
   9184 2265) is that date or id.
 
-Names are judged by `name_lookalikes`. Only the recognizers named here are judged; deny
-lists, checksummed ids and context recognizers (passport, birth date) are never dropped.
+* a Chinese "name" paired by 和 / 与 / 还是 with another word in a clause that asks which
+  one or how they differ (李子和桃子哪个甜, 柳树和杨树怎么区分) is one of two things
+  compared: people are asked about with 谁, not 哪个.
+
+Names in Latin script are judged by `name_lookalikes`. Only the recognizers named here
+are judged; deny lists, checksummed ids and context recognizers (passport, birth date)
+are never dropped.
 """
 
 from __future__ import annotations
@@ -51,6 +56,11 @@ _ID_LABEL = regex.compile(
 _CODE_BEFORE = regex.compile(
     r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]+\s$"
 )
+_CLAUSE_END = regex.compile(r"[，。！？；,.!?;\n]")
+_WHICH = regex.compile(
+    r"哪个|哪一个|哪种|哪款|哪家|什么区别|啥区别|怎么区分|怎么区别|的区别|有什么不同"
+)
+_PAIRED = regex.compile(r"和|与|还是|或")
 _NER = "SpacyRecognizer"
 _NAME_RECOGNIZERS = frozenset({_NER, "EnPersonRecognizer"})
 _ADDRESS_NEAR = 3  # characters between an NER place and an address pattern's finding
@@ -82,6 +92,8 @@ class Lookalikes:
             )
         if kind == "PERSON" and name in _NAME_RECOGNIZERS:
             return self.names.not_a_person(text, result, name)
+        if kind == "PERSON" and name == "ZhPersonRecognizer":
+            return _compared_thing(text, result.start, result.end)
         if kind == "IP_ADDRESS":
             return _internal_host(text, result.start, result.end)
         if kind == "CREDIT_CARD":
@@ -127,6 +139,14 @@ def _internal_host(text: str, start: int, end: int) -> bool:
         return False
     internal = address.is_private or address.is_loopback or address.is_link_local
     return internal and bool(_URL_HOST.search(text, max(0, start - 40), start))
+
+
+def _compared_thing(text: str, start: int, end: int) -> bool:
+    before = _CLAUSE_END.split(text[max(0, start - 30) : start])[-1]
+    after = _CLAUSE_END.split(text[end : end + 30])[0]
+    if not _WHICH.search(before + after):
+        return False
+    return bool(_PAIRED.match(after) or _PAIRED.search(before[-2:]))
 
 
 def _glued(text: str, start: int, end: int) -> bool:

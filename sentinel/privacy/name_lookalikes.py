@@ -11,7 +11,7 @@ place, an organisation or a product title from a person:
 * a word that names an organisation (Bank, Airlines, University, Health, Inc ...) in the
   finding or in the capitalized words right after it (Bank Leumi, China Post, Jackson
   Women's Health Organization), unless the finding is a listed given name and surname
-  (Emily Post) whose given name is no place;
+  (Emily Post) whose given name is no country;
 * a lower-case English word inside a capitalized finding that is no name particle (de,
   van, bin ...): a title or a phrase (Tears of the Kingdom, Grab vs Gojek), never a full
   name (other languages' words, "Santiago vive", are left to the NER);
@@ -81,6 +81,7 @@ class NameLookalikes:
     ) -> None:
         self.given, self.surnames, self.english = given, surnames, english
         self.places = load("places.txt")
+        self.countries = load("countries.txt")
         self.phrase_words = frozenset(english) | STOP_WORDS | {"vs"}
 
     def not_a_person(self, text: str, result: RecognizerResult, recognizer: str | None) -> bool:
@@ -107,7 +108,7 @@ class NameLookalikes:
             len(keys) == 2
             and keys[0] in self.given
             and keys[1] in self.surnames
-            and keys[0] not in self.places  # China Post: a country's, not Emily Post
+            and keys[0] not in self.countries  # China Post: a country's, not Emily Post
         )
         if not full_name and any(k in _ORG_WORDS for k in keys + following):
             return True
