@@ -80,3 +80,13 @@ def test_weekday_is_trimmed_off_the_name(redactor: Redactor) -> None:
     text = "rota: Wed Olga Petrova"
     spans = [text[e.start : e.end] for e in redactor.redact(text).entities]
     assert spans == ["Olga Petrova"], spans
+
+
+def test_an_operator_can_still_redact_a_place_by_deny_list() -> None:
+    # deny-list findings are never judged: a city the operator lists goes, the rest stay
+    redactor = Redactor(deny_list={"LOCATION": ["Lisbon"]}, n_process=1)
+    try:
+        out = redactor.redact("cheapest way to get from Lisbon to Porto by train").text
+    finally:
+        redactor.close()
+    assert out == "cheapest way to get from <LOCATION_1> to Porto by train", out
