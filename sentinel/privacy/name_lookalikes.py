@@ -15,6 +15,8 @@ place, an organisation or a product title from a person:
 * a lower-case English word inside a capitalized finding that is no name particle (de,
   van, bin ...): a title or a phrase (Tears of the Kingdom, Grab vs Gojek), never a full
   name (other languages' words, "Santiago vive", are left to the NER);
+* after a title, an everyday English word that is no listed surname or given name (Mr.
+  Clean: a mascot; Mr. Baker and Ms. Rose are still people);
 * the NER's finding of a word that is no given name or surname and a product noun
   (Steam Deck, Tesla Model, Apex Legends: `brands`).
 
@@ -67,6 +69,7 @@ _CAPITALIZED_AFTER = regex.compile(r"(?:['’]s)?(?:\s+\p{Lu}[\p{L}'’-]*){1,3}
 # number of an address the patterns missed (10000 Zagreb, Tucson, AZ 85717).
 NUMBER_BEFORE = regex.compile(r"\d[\dA-Za-z-]*[,\s]+(?:\p{Lu}{2,3}[,\s]+)?$")
 NUMBER_AFTER = regex.compile(r"[,\s-]*(?:\p{Lu}{2,3}[,\s-]+)?\d")
+_TITLE_BEFORE = regex.compile(r"\b(?:mr|mrs|ms|dr)(?:\.\s*|\s+)$", regex.IGNORECASE)
 _NER = "SpacyRecognizer"
 
 
@@ -79,7 +82,7 @@ class NameLookalikes:
     def __init__(
         self, given: Collection[str], surnames: Collection[str], english: Collection[str]
     ) -> None:
-        self.given, self.surnames, self.english = given, surnames, english
+        self.given, self.surnames, self.english = given, surnames, frozenset(english)
         self.places = load("places.txt")
         self.countries = load("countries.txt")
         self.phrase_words = frozenset(english) | STOP_WORDS | {"vs"}
@@ -94,6 +97,9 @@ class NameLookalikes:
                 or _DAY_BEFORE.search(text, max(0, result.start - 12), result.start)
             )
         words = _WORD.findall(value)
+        if len(words) == 1 and _TITLE_BEFORE.search(text, max(0, result.start - 5), result.start):
+            key = fold(value)
+            return key in self.english and key not in self.surnames and key not in self.given
         if len(words) < 2:
             return False
         weekday = _WEEKDAY.match(value)
