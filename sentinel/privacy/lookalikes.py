@@ -4,9 +4,10 @@ Each recognizer sees its own shape; the sentence shows what the shape is used fo
 
 * a known place alone (Texas, a city, a country: data/places.txt, from phonenumbers'
   geocoding data) is no street-level address: only a LOCATION with a house number or a
-  postcode next to it, or touching one the address patterns found, identifies where
-  someone lives; the NER also calls people places (Ananya), so a place outside that
-  list, or one that is a given name too (Sofia), stays redacted;
+  postcode next to it, at the end of an address being given with a number ("lives at
+  18 ..., <city>"), or touching one the address patterns found, identifies where
+  someone lives; the NER also calls people places, so a place outside that list, or
+  one that is a given name too (Sofia), stays redacted;
 * four numbers inside a longer dotted run (an OID, 1.3.6.1.4.1) are no IP address; a
   private or loopback IP address that is the host of a URL (http://10.0.4.17:9200)
   names an internal service, and an address with a prefix length whose host bits are
@@ -40,6 +41,14 @@ from sentinel.privacy.recognizers.gazetteer import fold
 # Right after the scheme: with a user and password before it the URL is a credential.
 _URL_HOST = regex.compile(r"[A-Za-z][A-Za-z0-9+.-]*://$")
 _DIGIT = regex.compile(r"\d")
+# An address being given, with a house number, earlier in the clause: the place ends it
+# even where no address pattern matched ("lives at 18 ... , <city>").
+_ADDRESS_BEFORE = regex.compile(
+    r"(?:\b(?:lives?|living|resides?|residing|located|ship|shipping|deliver|delivery|send"
+    r"|mail|post)\s+(?:it\s+)?(?:at|to)|\baddress(?:\s+is)?|\baddr|地址|住在|寄到|送到)"
+    r"\W*[^.!?\n。！？]*\d[^.!?\n。！？]*$",
+    regex.IGNORECASE,
+)
 _DOTTED_ON = regex.compile(r"\.\d")
 _DOTTED_BEFORE = regex.compile(r"\d\.$")
 _LETTER = regex.compile(r"[A-Za-z]")
@@ -110,6 +119,7 @@ def _lone_place(text: str, result: RecognizerResult, results: Sequence[Recognize
         _DIGIT.search(text, result.start, result.end)
         or NUMBER_BEFORE.search(text, max(0, result.start - 20), result.start)
         or NUMBER_AFTER.match(text, result.end)
+        or _ADDRESS_BEFORE.search(text, max(0, result.start - 80), result.start)
     ):
         return False
     for other in results:

@@ -55,6 +55,7 @@ def test_lookalikes_stay(redactor: Redactor, text: str) -> None:
         # an address keeps its city; a person the NER calls a place stays a person
         ("Kwame moved to 14 Harbour Road, Accra last week", ["14 Harbour Road"]),
         ("Sofia booked the room for friday", ["Sofia"]),
+        ("she lives at 18 Ngo Quyen, Hoan Kiem district, Lisbon", ["Lisbon"]),
         ("Mateo vive en Calle Falsa 742, 1406 Buenos Aires", ["Mateo", "Buenos Aires"]),
         # the weekday goes, the name is still found
         ("oncall: Thu Priya Raman, Fri Tomasz Nowak", ["Priya Raman", "Tomasz Nowak"]),
