@@ -25,7 +25,7 @@ from sentinel.safety.symbols import SYMBOL_SET, SYMBOLS
 
 def _char_class(ranges: Iterable[tuple[int, int]]) -> str:
     """A regex character class of the code point ranges (first, last)."""
-    return "[" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in ranges) + "]"
+    return "[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges) + "]"
 
 
 # CJK ideographs (incl. extension A and compatibility), kana, hangul syllables; and the
@@ -42,18 +42,14 @@ SEPARATORS = _PUNCTUATION + SYMBOLS
 # The longest padding between two CJK characters: a longer run is not one word padded
 # but two apart, and a stream holds back at most this much trailing padding.
 MAX_PADDING = 256
-_PAD = f"[{SEPARATORS}]{{1,{MAX_PADDING}}}"
-_CJK_RE = re.compile(f"[{CJK}]")
-# a CJK character, then the padding (group 1) before the next one: cheaper than a
-# lookbehind, which the regex engine would try at every position
-_PAD_RE = re.compile(f"[{CJK}]({_PAD})(?=[{CJK}])")
-_PUNCT_RE = re.compile(f"[{_PUNCTUATION}]")
 # Invisible characters (soft hyphen, zero-width space/joiners, word joiner, BOM,
 # combining grapheme joiner, Mongolian free variation selectors and vowel separator,
 # variation selectors, bidirectional marks, embeddings and isolates, invisible math
-# operators): a reader sees "id\u200biot" (or "id\u200eiot", "id\ufe01iot") as
-# "idiot" in any script, so they are dropped everywhere, not only between CJK
-# characters. A character class, as one regex search: ranges make `in` tests too many.
+# operators; above U+FFFF the tag characters and the variation selectors supplement,
+# one range with the unassigned code points between them): a reader sees "id\u200biot" (or
+# "id\u200eiot", "id\ufe01iot", "id\U000e0100iot") as "idiot" in any script, so they
+# are dropped everywhere, not only between CJK characters. A character class, as one
+# regex search: ranges make `in` tests too many.
 # Combining diacritical marks (and their extended and supplement blocks, and the half
 # marks) are dropped the same way: "i\u0301d\u0301i\u0301o\u0301t\u0301" reads "idiot", and
 # precomposed accented letters fold to their base letter below, so both spellings agree.
@@ -62,15 +58,28 @@ _MARK_RANGES = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0xFE20, 0
 _INVISIBLE_RANGES = (
     (0x00AD, 0x00AD), (0x061C, 0x061C), (0x180B, 0x180F), (0x200B, 0x200F),
     (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F), (0xFE00, 0xFE0F),
-    (0xFEFF, 0xFEFF), *_MARK_RANGES,
+    (0xFEFF, 0xFEFF), (0xE0000, 0xE01EF), *_MARK_RANGES,
 )  # fmt: skip
 INVISIBLE = "".join(chr(c) for lo, hi in _INVISIBLE_RANGES for c in range(lo, hi + 1))
 MARKS = frozenset(chr(c) for lo, hi in _MARK_RANGES for c in range(lo, hi + 1))
+# Regexes take the ranges, not the characters: a class listing characters above U+FFFF
+# one by one is tried character by character (fold_light on a KB of Chinese: 2-5x).
+_INVISIBLE_RANGES_RE = _char_class(_INVISIBLE_RANGES)[1:-1]
+_PAD = f"[{SEPARATORS}]{{1,{MAX_PADDING}}}"
+_CJK_RE = re.compile(f"[{CJK}]")
+# a CJK character, then the padding (group 1) before the next one: cheaper than a
+# lookbehind, which the regex engine would try at every position
+_PAD_RE = re.compile(f"[{CJK}]({_PAD})(?=[{CJK}])")
+_PUNCT_RE = re.compile(f"[{_PUNCTUATION}]")
 _MARK_RE = re.compile(_char_class(_MARK_RANGES))
 # A run of them is dropped up to MAX_PADDING long, like padding: a longer one is kept
 # (no reader's typo), so a stream never holds back an unbounded run of invisible text.
+# Invisible characters inside padding are padding too: "笨 \u180b 蛋" is "笨蛋" (dropped
+# one by one, they left the spaces around them, which then joined nothing). Only here:
+# the other padding searches run on texts without invisible characters.
 _PAD_OR_INVISIBLE_RE = re.compile(
-    f"{_PAD_RE.pattern}|(?<![{INVISIBLE}])([{INVISIBLE}]{{1,{MAX_PADDING}}})(?![{INVISIBLE}])"
+    f"[{CJK}]([{SEPARATORS}{_INVISIBLE_RANGES_RE}]{{1,{MAX_PADDING}}})(?=[{CJK}])"
+    f"|(?<![{_INVISIBLE_RANGES_RE}])([{_INVISIBLE_RANGES_RE}]{{1,{MAX_PADDING}}})(?![{_INVISIBLE_RANGES_RE}])"
 )
 # The ideographic space is the full-width space ("ｆｒｅｅ　ｍｏｎｅｙ" is "free money"):
 # common in Chinese text, so replaced by one C call rather than sent down the wide path.
@@ -182,14 +191,14 @@ class Folded:
         return self.raw(start), stop
 
 
-_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE_RANGES_RE}]")
 # What `fold_light` looks for, in one search: wide letters and digits or invisible
 # characters (rare: they move or drop characters anywhere, so `normalize` takes over),
 # or padding between CJK characters, which _UNPAD_RE then drops (a lookbehind: a sub
 # with a group template instead is ~10x slower on Python 3.11).
-_LIGHT_RE = re.compile(f"({_WIDE_RE.pattern}|[{INVISIBLE}])|{_PAD_RE.pattern}")
+_LIGHT_RE = re.compile(f"({_WIDE_RE.pattern}|[{_INVISIBLE_RANGES_RE}])|{_PAD_RE.pattern}")
 _UNPAD_RE = re.compile(f"(?<=[{CJK}]){_PAD}(?=[{CJK}])")
-_HEAVY_RE = re.compile(f"{_WIDE_RE.pattern}|[{INVISIBLE}]")
+_HEAVY_RE = re.compile(f"{_WIDE_RE.pattern}|[{_INVISIBLE_RANGES_RE}]")
 # The punctuation of SEPARATORS, for str.rstrip (every one is below U+3100 or in the
 # U+FE00-U+FFFF block, and no whitespace lies above U+3000); the symbols are a set of
 # their own: rstrip with all ~9,000 separators costs ~4 us, with these ~0.2 us.
