@@ -234,40 +234,43 @@ class CallGuard(ChunkRuns, ToolStreams):
         # an earlier turn's thinking, which apps send back on tool-call turns: it goes
         # upstream (and into the store) like the content beside it
         reasoning = message.get(REASONING)
-        if isinstance(reasoning, str) and reasoning:
-            screened = self._masked(reasoning, side, found)
-            if screened != reasoning:
-                update[REASONING] = screened
+        if reasoning and (screened := self._schema(reasoning, side, found)) != reasoning:
+            update[REASONING] = screened  # (a list or object too: it goes as it is)
         calls = message.get("tool_calls")
-        if isinstance(calls, list) and (screened := self._tool_calls(calls, side, found)):
+        if isinstance(calls, list) and (screened := self._tool_calls(calls, side, found, True)):
             update["tool_calls"] = screened
         return {**message, **update} if update else message
 
     def _part(self, part: Any, side: Direction, found: list[Match]) -> Any:
         if isinstance(part, str):  # not OpenAI's shape, but the client sends it as it is
             return self._masked(part, side, found)
-        if isinstance(part, dict) and isinstance(part.get("text"), str):
-            text = self._masked(part["text"], side, found)
+        if isinstance(part, dict) and part.get("text"):  # a list or object text goes too
+            text = self._schema(part["text"], side, found)
             return part if text == part["text"] else {**part, "text": text}
         return part
 
     def _tool_calls(
-        self, calls: list[Any], side: Direction, found: list[Match]
+        self, calls: list[Any], side: Direction, found: list[Match], names: bool = False
     ) -> list[Any] | None:
         """Tool calls with their JSON arguments screened (a mask keeps them valid JSON:
-        sentinel.safety.jsontext); None when nothing was masked."""
+        sentinel.safety.jsontext; arguments sent as an object are screened as one), and
+        with `names` (a prompt's earlier calls: the model reads them) their function
+        names, masked as the tool definitions' are; None when nothing was masked."""
         out: list[Any] = []
-        changed = False
         for call in calls:
             fn = call.get("function") if isinstance(call, dict) else None
-            args = fn.get("arguments") if isinstance(fn, dict) else None
-            if isinstance(args, str) and args:
-                new = self._masked(args, side, found, JsonStrings().mask)
-                if new != args:
-                    call = {**call, "function": {**fn, "arguments": new}}  # type: ignore[dict-item]
-                    changed = True
+            if isinstance(fn, dict):
+                new, args, name = dict(fn), fn.get("arguments"), fn.get("name")
+                if isinstance(args, str) and args:
+                    new["arguments"] = self._masked(args, side, found, JsonStrings().mask)
+                elif args:
+                    new["arguments"] = self._schema(args, side, found)
+                if names and isinstance(name, str) and name:
+                    new["name"] = self._masked(name, side, found)
+                if new != fn:
+                    call = {**call, "function": new}  # type: ignore[dict-item]
             out.append(call)
-        return out if changed else None
+        return out if any(a is not b for a, b in zip(out, calls, strict=True)) else None
 
     def completion(self, completion: Any) -> None:
         """Screen a whole answer in place: each choice's content, in thinking mode its
