@@ -126,13 +126,29 @@ def list_files(specs: Iterable[str]) -> list[Path]:
     for spec in specs:
         path = Path(spec).expanduser()
         if path.is_dir():
-            files.extend(sorted(p for p in path.glob("*.txt") if p.is_file()))
+            files.extend(_directory_lists(path))
         elif path.is_file():
             files.append(path)
         elif path.exists():  # a FIFO or a device: reading it could block or never end
             raise SafetyListError([f"SENTINEL_SAFETY_LISTS: {spec}: not a regular file"])
         else:
             raise SafetyListError([f"SENTINEL_SAFETY_LISTS: {spec}: no such file or directory"])
+    return files
+
+
+def _directory_lists(path: Path) -> list[Path]:
+    """A list directory's *.txt files. One that is not a regular file (a broken link, a
+    FIFO) is an error, not skipped: its category would be gone without a word. Hidden
+    names are skipped (an editor's lock link, `.#violence.txt`, points nowhere)."""
+    files, errors = [], []
+    for p in sorted(path.glob("*.txt")):
+        if p.is_file():
+            files.append(p)
+        elif not p.name.startswith("."):
+            why = "a broken link" if p.is_symlink() and not p.exists() else "not a regular file"
+            errors.append(f"{p}: {why}; every *.txt of a list directory is read as a list")
+    if errors:
+        raise SafetyListError(errors)
     return files
 
 
