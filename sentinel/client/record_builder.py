@@ -16,6 +16,14 @@ from sentinel.models import CallRecord, Conversation, Feedback
 from sentinel.models import construct as _construct
 
 
+def _tool_call_names(obs: Observation) -> list[str]:
+    """The answer's tool names, every listed term masked when the filter is on: the
+    model names a tool the request offered, whose name can hold a flagged term (sent as
+    it is), and only categories and counts of a matched term reach telemetry."""
+    names = [c.get("function", {}).get("name", "") for c in obs.tool_calls]
+    return names if obs.safety is None else [obs.safety.redacted(n) for n in names]
+
+
 def call_record(obs: Observation, app: str, pricer: Pricer | None = None) -> CallRecord:
     """`pricer` None: the call is not priced (cost fields None)."""
     req = obs.request
@@ -68,9 +76,7 @@ def call_record(obs: Observation, app: str, pricer: Pricer | None = None) -> Cal
             "cache_savings": float(cost.cache_savings) if cost is not None else None,
             "finish_reasons": obs.finish_reasons,
             "tool_calls": len(obs.tool_calls) if obs.tool_calls else None,
-            "tool_call_names": [c.get("function", {}).get("name", "") for c in obs.tool_calls]
-            if obs.tool_calls
-            else [],
+            "tool_call_names": _tool_call_names(obs) if obs.tool_calls else [],
             "time_to_first_chunk": obs.first_chunk,
             "time_to_first_content": obs.first_content,
             "keepalive_time": obs.keepalive_time,
