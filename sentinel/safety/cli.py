@@ -68,7 +68,12 @@ def test(
         typer.echo("--direction must be input or output", err=True)
         raise typer.Exit(2)
     if text == "-":
-        text = typer.get_text_stream("stdin").read()
+        text = typer.get_binary_stream("stdin").read().decode("utf-8", "surrogateescape")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # undecodable bytes (argv and stdin keep them)
+        typer.echo(f"TEXT is not UTF-8 (at character {exc.start})", err=True)
+        raise typer.Exit(2) from None
     matcher = Matcher(_load(lists))
     side = Direction(matcher, direction)
     folded, matches = matcher.scan(text)

@@ -9,6 +9,7 @@ iterator takes ~100-180 us (benchmarks/bench_safety.py --libraries; README).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import ahocorasick_rs
@@ -69,9 +70,14 @@ class Matcher:
         boundaries not yet checked) and no regex's plain characters do. One automaton
         call, so a stream's piece that holds no match costs no more than that."""
         # (non-overlapping: it finds a match whenever an overlapping search would)
-        return self._always or (
-            self._automaton is not None and bool(self._automaton.find_matches_as_indexes(folded))
-        )
+        if self._always:
+            return True
+        if self._automaton is None:
+            return False
+        try:
+            return bool(self._automaton.find_matches_as_indexes(folded))
+        except UnicodeEncodeError:
+            return bool(self._automaton.find_matches_as_indexes(_no_surrogates(folded)))
 
     def scan_folded(self, folded: str) -> list[Match]:
         """Every match in `folded`, overlapping ones included."""
@@ -79,9 +85,13 @@ class Matcher:
         if self._automaton is not None:
             size = len(folded)
             keys = self._keys
-            for index, start, end in self._automaton.find_matches_as_indexes(
-                folded, overlapping=True
-            ):
+            try:
+                found = self._automaton.find_matches_as_indexes(folded, overlapping=True)
+            except UnicodeEncodeError:
+                found = self._automaton.find_matches_as_indexes(
+                    _no_surrogates(folded), overlapping=True
+                )
+            for index, start, end in found:
                 left, right, cats = keys[index]
                 if left and start > 0 and is_word(folded[start - 1]):
                     continue
@@ -107,3 +117,15 @@ class Matcher:
     def scan(self, text: str) -> tuple[Folded, list[Match]]:
         folded = normalize(text)
         return folded, self.scan_folded(folded.text)
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(folded: str) -> str:
+    """`folded` with each lone surrogate as U+FFFD (same length, so the same indexes).
+    A Python string may hold one (a prompt built from undecodable bytes) but the
+    automaton takes only valid UTF-8: its error reached the app as a bare
+    UnicodeEncodeError, no call made and none recorded, where with the filter off the
+    call goes ahead. Called only on that error, so the usual text pays nothing."""
+    return _SURROGATE_RE.sub("\ufffd", folded)
