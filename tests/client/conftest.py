@@ -20,6 +20,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from sentinel.client import AsyncSentinel, Sentinel
 from sentinel.clock import FakeClock
 from sentinel.store.sqlite import SQLiteStore
+from sentinel.telemetry import ecs
 from sentinel.testing.pytest_plugin import (  # noqa: F401  (fixtures)
     fake_deepseek,
     fake_deepseek_factory,
@@ -28,11 +29,25 @@ from sentinel.testing.pytest_plugin import (  # noqa: F401  (fixtures)
 MSG = [{"role": "user", "content": "hello"}]
 
 
+class FlushingSpans(InMemorySpanExporter):
+    """The harness's span exporter: reading it first flushes the harness's clients,
+    since a call's span is built off the calling thread (`sentinel.telemetry.worker`)
+    and is only certain to exist after `flush()`."""
+
+    def __init__(self, harness: Harness) -> None:
+        super().__init__()
+        self._harness = harness
+
+    def get_finished_spans(self) -> Any:
+        self._harness.flush()
+        return super().get_finished_spans()
+
+
 class Harness:
     def __init__(self, tmp_path: Path, fake: Any) -> None:
         self.fake = fake
         self.clock = FakeClock()
-        self.spans = InMemorySpanExporter()
+        self.spans = FlushingSpans(self)
         self.tracer_provider = TracerProvider()
         self.tracer_provider.add_span_processor(SimpleSpanProcessor(self.spans))
         self.metrics = InMemoryMetricReader()
@@ -66,10 +81,15 @@ class Harness:
         return c
 
     def log_lines(self) -> list[dict[str, Any]]:
+        self.flush()  # lines are written off the calling thread: flush() writes them
         return [json.loads(line) for line in self.log.getvalue().splitlines()]
 
     def flush(self) -> None:
-        for c in self.clients:
+        """What `client.flush()` does (telemetry built, lines written, records stored),
+        for sync and async clients alike."""
+        for c in self.clients:  # not core.flush(): a closed client's cache is gone
+            c._core.telemetry.flush(10)
+            ecs.flush(c._core.telemetry.logger)
             c._core.sink.flush(10)
 
     def calls(self) -> list[Any]:
@@ -100,6 +120,7 @@ class Harness:
             assert record.span_id == format(span.context.span_id, "016x")
 
     def metric_points(self, name: str) -> list[Any]:
+        self.flush()  # metrics are recorded off the calling thread
         data = self.metrics.get_metrics_data()
         points = []
         for rm in data.resource_metrics if data else []:
