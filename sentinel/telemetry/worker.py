@@ -114,9 +114,9 @@ class TelemetryWorker:
                 batch, self._items = self._items, []
                 self._thread = None
             else:
-                batch = None
-                self._urgent = True
-                self._wake.notify()
+                if self._handled < target:
+                    self._urgent = True  # cleared by the batch that takes the queue
+                    self._wake.notify()
                 while self._handled < target:
                     remaining = None if deadline is None else deadline - time.monotonic()
                     if remaining is not None and remaining <= 0:

@@ -4,7 +4,6 @@ produced exactly one span, one log line and one stored record."""
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,10 +11,8 @@ from typing import Any
 
 import pytest
 from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from sentinel.client import AsyncSentinel, Sentinel
 from sentinel.clock import FakeClock
@@ -25,34 +22,23 @@ from sentinel.testing.pytest_plugin import (  # noqa: F401  (fixtures)
     fake_deepseek,
     fake_deepseek_factory,
 )
+from sentinel.testing.telemetry import FlushingLog, FlushingMetricReader, FlushingSpanExporter
 
 MSG = [{"role": "user", "content": "hello"}]
-
-
-class FlushingSpans(InMemorySpanExporter):
-    """The harness's span exporter: reading it first flushes the harness's clients,
-    since a call's span is built off the calling thread (`sentinel.telemetry.worker`)
-    and is only certain to exist after `flush()`."""
-
-    def __init__(self, harness: Harness) -> None:
-        super().__init__()
-        self._harness = harness
-
-    def get_finished_spans(self) -> Any:
-        self._harness.flush()
-        return super().get_finished_spans()
 
 
 class Harness:
     def __init__(self, tmp_path: Path, fake: Any) -> None:
         self.fake = fake
         self.clock = FakeClock()
-        self.spans = FlushingSpans(self)
+        # readers that flush the clients first: telemetry is built off the calling
+        # thread, certain to exist after flush() (sentinel.testing.telemetry)
+        self.spans = FlushingSpanExporter(self.flush)
         self.tracer_provider = TracerProvider()
         self.tracer_provider.add_span_processor(SimpleSpanProcessor(self.spans))
-        self.metrics = InMemoryMetricReader()
+        self.metrics = FlushingMetricReader(self.flush)
         self.meter_provider = MeterProvider(metric_readers=[self.metrics])
-        self.log = io.StringIO()
+        self.log = FlushingLog(self.flush)
         self.store = SQLiteStore(tmp_path / "calls.db")
         self.store.setup()
         self.clients: list[Any] = []
@@ -81,7 +67,6 @@ class Harness:
         return c
 
     def log_lines(self) -> list[dict[str, Any]]:
-        self.flush()  # lines are written off the calling thread: flush() writes them
         return [json.loads(line) for line in self.log.getvalue().splitlines()]
 
     def flush(self) -> None:
@@ -120,7 +105,6 @@ class Harness:
             assert record.span_id == format(span.context.span_id, "016x")
 
     def metric_points(self, name: str) -> list[Any]:
-        self.flush()  # metrics are recorded off the calling thread
         data = self.metrics.get_metrics_data()
         points = []
         for rm in data.resource_metrics if data else []:
