@@ -11,18 +11,16 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from opentelemetry.metrics import CallbackOptions, Meter, MeterProvider
-from opentelemetry.metrics import Observation as Measured
+from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 
 from sentinel.models import CallRecord, call_fields, compile_builder, compile_flat
 from sentinel.telemetry import ecs
 from sentinel.telemetry import semconv as sc
-from sentinel.telemetry.providers import PerMeter
+from sentinel.telemetry.counts import request_counts
 from sentinel.telemetry.spans import PendingSpan, SpanMaker
 from sentinel.telemetry.spend import spend_metrics
 from sentinel.telemetry.worker import TelemetryWorker
@@ -96,40 +94,6 @@ def _output(obs: Observation) -> list[dict[str, Any]]:
     return [message]
 
 
-class _Counts:
-    """The request counter as an ObservableCounter over counts kept here.
-
-    A synchronous Counter.add costs ~25 us in the SDK (it cleans and hashes the
-    attributes on every call); a dict increment is ~1 us, and the SDK reads the totals
-    only when a reader collects. One per meter: the SDK hands every client on a meter
-    the instrument the first one created and would drop a second callback.
-    """
-
-    def __init__(self, meter: Meter) -> None:
-        self._counts: dict[tuple[tuple[str, Any], ...], int] = {}
-        self._lock = threading.Lock()
-        try:
-            meter.create_observable_counter(
-                sc.METRIC_REQUESTS, [self._observe], unit="{request}",
-                description="Calls by outcome",
-            )  # fmt: skip
-        except Exception:  # a broken meter: count anyway, nobody reads it
-            log.debug("request counter unavailable", exc_info=True)
-
-    def add(self, key: tuple[tuple[str, Any], ...]) -> None:
-        """One call with these attributes (as items: the caller keeps them pre-built)."""
-        with self._lock:
-            self._counts[key] = self._counts.get(key, 0) + 1
-
-    def _observe(self, _: CallbackOptions) -> Iterable[Measured]:
-        with self._lock:
-            counts = list(self._counts.items())
-        return [Measured(n, dict(key)) for key, n in counts]
-
-
-_request_counts = PerMeter(_Counts)
-
-
 # Distinct (operation, model, server, response model, error, outcome) combinations kept
 # with pre-built metric attributes; a process sees a handful, so the cap only guards
 # against an app sending a new model name per call.
@@ -187,7 +151,7 @@ class CallTelemetry:
         self.warnings = meter.create_counter(
             sc.METRIC_WARNINGS, unit="{warning}", description="One-time warnings, by kind"
         )
-        self.requests = _request_counts(meter)
+        self.requests = request_counts(meter)
         self.spend = spend_metrics(meter)
         self.retries = meter.create_counter(
             sc.METRIC_RETRIES, unit="{retry}", description="Retries after 429"
