@@ -110,6 +110,8 @@ class TelemetryWorker:
         with self._lock:
             target = self._submitted
             thread = self._thread
+            if thread is threading.current_thread():
+                return False  # flush() from inside a batch (an app's span processor)
             if thread is None or not thread.is_alive():
                 batch, self._items = self._items, []
                 self._thread = None

@@ -59,6 +59,16 @@ def test_a_failing_batch_is_counted_and_the_worker_goes_on() -> None:
     worker.close()
 
 
+def test_flush_from_inside_a_batch_returns_instead_of_waiting_for_itself() -> None:
+    answers: list[bool] = []
+    worker = TelemetryWorker(lambda batch: answers.append(worker.flush(5)))
+    worker.submit(1)
+    started = time.monotonic()
+    assert worker.flush(10) and answers == [False]
+    assert time.monotonic() - started < 4  # not the inner flush's timeout
+    worker.close()
+
+
 def test_full_or_closed_queue_refuses_so_the_caller_builds() -> None:
     got = Collect()
     worker = TelemetryWorker(got)
