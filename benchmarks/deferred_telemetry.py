@@ -14,6 +14,7 @@ exporter) and the sustained rate (the round's wall time through its flush). Repo
 medians per mode and the median of the paired (same round pair) differences.
 
     .venv/bin/python benchmarks/deferred_telemetry.py [--calls 300] [--rounds 20] [--only sync]
+        [--interval 0.005]
 """
 
 from __future__ import annotations
@@ -34,12 +35,15 @@ sys.path.insert(0, str(HERE))
 import client_overhead as co  # noqa: E402  (a sibling script)
 
 MODES = ("inline", "deferred")
+INTERVAL: float | None = None  # --interval: the worker's batch wait (s)
 Row = tuple[float, float, float]  # calling thread us/call, process us/call, sustained req/s
 
 
 def _mode(client: Any, mode: str) -> None:
     worker = client._core.telemetry._worker
     worker.capacity = 0 if mode == "inline" else 10_000
+    if INTERVAL is not None:
+        worker.interval = INTERVAL
 
 
 def _sync_round(client: Any, call: dict[str, Any], n: int) -> Row:
@@ -127,7 +131,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--only", choices=["sync", "async"])
+    parser.add_argument("--interval", type=float, help="the worker's batch wait (s)")
     args = parser.parse_args(argv)
+    global INTERVAL
+    INTERVAL = args.interval
     for var in [v for v in os.environ if v.startswith(("OTEL_", "SENTINEL_"))]:
         del os.environ[var]
     with co.loopback_server() as url, tempfile.TemporaryDirectory() as tmp:
