@@ -350,6 +350,7 @@ class _Steps:
         self.saved = {
             "call_record": reporter_module.call_record,
             "tracer": self.telemetry.tracer,
+            "spans": self.telemetry._spans,
             "instruments": {
                 n: getattr(self.telemetry, n)
                 for n in ("duration", "tokens", "first_chunk", "requests")
@@ -378,6 +379,7 @@ class _Steps:
             self.module.call_record = reuse
         if "span" not in on:
             t.tracer = NoOpTracer()
+            t._spans = None  # the SDK span decided at the start, built by the worker
         if "metrics" not in on:
 
             class _NoCounts:
@@ -398,6 +400,7 @@ class _Steps:
         finally:
             self.module.call_record = saved["call_record"]
             t.tracer = saved["tracer"]
+            t._spans = saved["spans"]
             for name, inst in saved["instruments"].items():
                 setattr(t, name, inst)
             t._log = saved["log"]

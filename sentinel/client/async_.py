@@ -318,8 +318,9 @@ class AsyncSentinel(ClientBase[httpx.AsyncBaseTransport]):
         record_feedback(self._core.reporter, request_id, score, satisfied, comment)
 
     async def flush(self, timeout: float | None = 10.0) -> bool:
-        """Wait until every record (and cache entry) so far is stored and every call
-        line written out; True if all records were."""
+        """Wait until every call so far has its span, metrics and log line built and
+        written out (they are built off the calling thread: certain only after this)
+        and every record (and cache entry) is stored; True if all records were."""
         return await asyncio.to_thread(self._core.flush, timeout)
 
     async def aclose(self) -> None:

@@ -351,7 +351,9 @@ class ClientCore:
 
     def flush(self, timeout: float | None) -> bool:
         """Write out the call lines, cache entries and records so far (see the clients'
-        flush()); True if every record reached the store or the spool."""
+        flush()); True if every record reached the store or the spool. The calls'
+        spans, metrics and lines are built first (`sentinel.telemetry.worker`)."""
+        self.telemetry.flush(timeout)
         ecs.flush(self.telemetry.logger)
         if self.cache is not None:
             self.cache.flush()
@@ -360,6 +362,7 @@ class ClientCore:
     def close(self) -> None:
         if self.safety is not None:
             self.safety.close()
+        self.telemetry.close()  # before the providers shut down below
         ecs.flush(self.telemetry.logger)
         if self.cache is not None:
             self.cache.close()

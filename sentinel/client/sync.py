@@ -259,8 +259,9 @@ class Sentinel(ClientBase[httpx.BaseTransport]):
         record_feedback(self._core.reporter, request_id, score, satisfied, comment)
 
     def flush(self, timeout: float | None = 10.0) -> bool:
-        """Wait until every record (and cache entry) so far is stored and every call
-        line written out; True if all records were."""
+        """Wait until every call so far has its span, metrics and log line built and
+        written out (they are built off the calling thread: certain only after this)
+        and every record (and cache entry) is stored; True if all records were."""
         return self._core.flush(timeout)
 
     def close(self) -> None:

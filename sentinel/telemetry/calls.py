@@ -11,19 +11,19 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import threading
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from opentelemetry.metrics import CallbackOptions, Meter, MeterProvider
-from opentelemetry.metrics import Observation as Measured
+from opentelemetry.metrics import MeterProvider
 from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 
 from sentinel.models import CallRecord, call_fields, compile_builder, compile_flat
 from sentinel.telemetry import ecs
 from sentinel.telemetry import semconv as sc
-from sentinel.telemetry.providers import PerMeter
+from sentinel.telemetry.counts import request_counts
+from sentinel.telemetry.spans import PendingSpan, SpanMaker
 from sentinel.telemetry.spend import spend_metrics
+from sentinel.telemetry.worker import TelemetryWorker
 from sentinel.urls import redact_url
 
 if TYPE_CHECKING:
@@ -59,6 +59,31 @@ _span_attributes = compile_flat("span", _paths("span"), _SPARSE)
 _log_fields = compile_builder("ecs", _paths("ecs"), _SPARSE)
 
 
+# (input messages JSON, output messages JSON or None): captured when the call finishes
+Content = tuple[str, str | None]
+
+
+def _content(obs: Observation) -> Content:
+    """The call's content as JSON text, taken when it finishes: the app may change its
+    message list once `create()` returned, before the worker builds the span."""
+    messages = json.dumps(obs.request.messages, ensure_ascii=False)
+    output = None
+    if obs.completion is not None:
+        output = json.dumps(_output(obs), ensure_ascii=False)
+    return messages, output
+
+
+class Done(NamedTuple):
+    """One finished call as the worker gets it: the compact observation."""
+
+    span: PendingSpan | None  # None: no span to build (not the SDK's, or no span)
+    record: CallRecord
+    start_ns: int
+    end_ns: int
+    duration: float
+    content: Content | None  # only with content capture on
+
+
 def _output(obs: Observation) -> list[dict[str, Any]]:
     """The answer as content (only with content capture on): text, reasoning, tool calls."""
     message: dict[str, Any] = {"role": "assistant", "content": obs.completion}
@@ -67,40 +92,6 @@ def _output(obs: Observation) -> list[dict[str, Any]]:
     if obs.tool_calls:
         message["tool_calls"] = obs.tool_calls
     return [message]
-
-
-class _Counts:
-    """The request counter as an ObservableCounter over counts kept here.
-
-    A synchronous Counter.add costs ~25 us in the SDK (it cleans and hashes the
-    attributes on every call); a dict increment is ~1 us, and the SDK reads the totals
-    only when a reader collects. One per meter: the SDK hands every client on a meter
-    the instrument the first one created and would drop a second callback.
-    """
-
-    def __init__(self, meter: Meter) -> None:
-        self._counts: dict[tuple[tuple[str, Any], ...], int] = {}
-        self._lock = threading.Lock()
-        try:
-            meter.create_observable_counter(
-                sc.METRIC_REQUESTS, [self._observe], unit="{request}",
-                description="Calls by outcome",
-            )  # fmt: skip
-        except Exception:  # a broken meter: count anyway, nobody reads it
-            log.debug("request counter unavailable", exc_info=True)
-
-    def add(self, key: tuple[tuple[str, Any], ...]) -> None:
-        """One call with these attributes (as items: the caller keeps them pre-built)."""
-        with self._lock:
-            self._counts[key] = self._counts.get(key, 0) + 1
-
-    def _observe(self, _: CallbackOptions) -> Iterable[Measured]:
-        with self._lock:
-            counts = list(self._counts.items())
-        return [Measured(n, dict(key)) for key, n in counts]
-
-
-_request_counts = PerMeter(_Counts)
 
 
 # Distinct (operation, model, server, response model, error, outcome) combinations kept
@@ -160,7 +151,7 @@ class CallTelemetry:
         self.warnings = meter.create_counter(
             sc.METRIC_WARNINGS, unit="{warning}", description="One-time warnings, by kind"
         )
-        self.requests = _request_counts(meter)
+        self.requests = request_counts(meter)
         self.spend = spend_metrics(meter)
         self.retries = meter.create_counter(
             sc.METRIC_RETRIES, unit="{retry}", description="Retries after 429"
@@ -190,22 +181,25 @@ class CallTelemetry:
         }
         self._attr_sets: dict[tuple[Any, ...], _AttrSets] = {}
         self._starts: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+        self._spans = SpanMaker(self.tracer) if SpanMaker.usable(self.tracer) else None
+        self._worker = TelemetryWorker(self._emit)
 
     @never_raises
     def start(self, obs: Observation) -> None:
         """The attributes samplers may look at; the rest are set from the record at the
-        end. The span's ids go to the record, which is built before the span ends."""
+        end. The span's ids go to the record, so they are decided here; with an SDK
+        tracer the span itself is built later, off the calling thread (`spans`)."""
         req = obs.request
         name, attrs = self._start_attrs(req.operation, req.model)
         if self.capture_content:
             messages = json.dumps(req.messages, ensure_ascii=False)
             attrs = {**attrs, sc.GEN_AI_INPUT_MESSAGES: messages}
-        span = obs.span = self.tracer.start_span(
-            name,
-            kind=SpanKind.CLIENT,
-            attributes=attrs,
-            start_time=obs.start_ns,
-        )
+        if self._spans is not None:
+            span = obs.span = self._spans.start(name, attrs)
+        else:
+            span = obs.span = self.tracer.start_span(
+                name, kind=SpanKind.CLIENT, attributes=attrs, start_time=obs.start_ns
+            )
         ctx = span.get_span_context()
         if ctx.is_valid:
             obs.trace_id = format(ctx.trace_id, "032x")
@@ -277,14 +271,55 @@ class CallTelemetry:
 
     @never_raises
     def finish(self, obs: Observation, record: CallRecord) -> None:
-        """Span, metrics and log line of a finished call, all read from its record."""
-        duration = obs.duration_s()
-        host, _, port = (record.endpoint or "").partition(":")
+        """Hands the finished call to the telemetry worker: its span, metrics and log
+        line are built there from the record, with the call's own times. What could
+        change after `create()` returns is captured now: the content (the app may reuse
+        its message list), and a span that is not the SDK's ends here, as before."""
         span = obs.span
-        if span is not None and span.is_recording():
-            self._end_span(obs, record, span, host, port)
+        content = _content(obs) if self.capture_content else None
+        if span is not None and not isinstance(span, PendingSpan):
+            if span.is_recording():
+                self._end_span(record, span, content, obs.end_ns())
+            span = None
+        done = Done(span, record, obs.start_ns, obs.end_ns(), obs.duration_s(), content)
+        if not self._worker.submit(done):
+            self._emit([done])  # queue full or closed: backpressure, never loss
+
+    def flush(self, timeout: float | None = 10.0) -> bool:
+        """Every finished call's span, metrics and log line built (see `worker`)."""
+        return self._worker.flush(timeout)
+
+    def close(self, timeout: float | None = 10.0) -> None:
+        self._worker.close(timeout)
+
+    def _emit(self, batch: list[Done]) -> None:
+        """A batch of finished calls, one kind of work at a time (that is where building
+        off the calling thread saves: each step runs warm). Each call is guarded alone."""
+        spans = self._spans
+        for done in batch:
+            if done.span is not None and spans is not None:
+                self._build(spans, done)
+        for done in batch:
+            self._measure(done)
+        handler = self._direct()
+        lines = [line for done in batch if (line := self._log(done, handler)) is not None]
+        if lines and handler is not None:
+            self._write(handler, lines)
+
+    @never_raises
+    def _build(self, spans: SpanMaker, done: Done) -> None:
+        record = done.record
+        attrs = self._span_end_attrs(record, done.content)
+        if record.error_type:
+            done.span.set_status(Status(StatusCode.ERROR, record.error_type))
+        spans.build(done.span, done.start_ns, done.end_ns, attrs)
+
+    @never_raises
+    def _measure(self, done: Done) -> None:
+        record = done.record
+        host = (record.endpoint or "").partition(":")[0]
         sets = self._attributes(record, host)
-        self.duration.record(duration, sets.base)
+        self.duration.record(done.duration, sets.base)
         for field, token_type in _TOKEN_TYPES:
             count = getattr(record, field)
             if count is not None:
@@ -293,7 +328,6 @@ class CallTelemetry:
             self.first_chunk.record(record.time_to_first_chunk, sets.base)
         self.requests.add(sets.count_key)
         self.spend.add(record)
-        self._log(obs, record, duration)
 
     def _attributes(self, record: CallRecord, host: str) -> _AttrSets:
         key = (
@@ -318,52 +352,69 @@ class CallTelemetry:
             sets = self._attr_sets[key] = _AttrSets(mattrs, record.outcome)
         return sets
 
-    def _end_span(
-        self, obs: Observation, record: CallRecord, span: Any, host: str, port: str
-    ) -> None:
+    def _span_end_attrs(self, record: CallRecord, content: Content | None) -> dict[str, Any]:
         attrs = _span_attributes(record)
+        host, _, port = (record.endpoint or "").partition(":")
         if host:
             attrs[sc.SERVER_ADDRESS] = host
             if port:
                 attrs[sc.SERVER_PORT] = int(port)
-        if self.capture_content:
+        if content is not None:
             # again at the end: the safety filter may since have masked the prompt (or
             # refused it and masked its terms), and the span must carry what was sent
-            attrs[sc.GEN_AI_INPUT_MESSAGES] = json.dumps(obs.request.messages, ensure_ascii=False)
-            if obs.completion is not None:
-                attrs[sc.GEN_AI_OUTPUT_MESSAGES] = json.dumps(_output(obs), ensure_ascii=False)
+            attrs[sc.GEN_AI_INPUT_MESSAGES] = content[0]
+            if content[1] is not None:
+                attrs[sc.GEN_AI_OUTPUT_MESSAGES] = content[1]
+        return attrs
+
+    def _end_span(
+        self, record: CallRecord, span: Any, content: Content | None, end_ns: int
+    ) -> None:
+        """A span of a provider that is not the SDK's, started on the calling thread."""
         if record.error_type:
             span.set_status(Status(StatusCode.ERROR, record.error_type))
-        span.set_attributes(attrs)
-        span.end(end_time=obs.end_ns())
+        span.set_attributes(self._span_end_attrs(record, content))
+        span.end(end_time=end_ns)
 
-    def _log(self, obs: Observation, record: CallRecord, duration: float) -> None:
+    @never_raises
+    def _direct(self) -> ecs.LineHandler | None:
+        return ecs.direct_handler(self.logger)
+
+    @never_raises
+    def _log(self, done: Done, handler: ecs.LineHandler | None) -> str | None:
         """Builds the ECS document already nested (see ecs.CallFormatter): cheaper than
-        dotted `extra` keys, and this runs once per call."""
+        dotted `extra` keys. Returns the line for Sentinel's own handler (the batch is
+        written in one go), or hands it to the app's logging and returns None."""
+        record = done.record
         doc = _log_fields(record)
         event = doc.setdefault("event", {})
         event["dataset"] = "sentinel.calls"
-        event["duration"] = int(duration * 1e9)
+        event["duration"] = int(done.duration * 1e9)
         doc["service"] = {"name": self.service_name}
         gen_ai = doc.setdefault("gen_ai", {})
         gen_ai["provider"] = {"name": sc.PROVIDER}
-        if self.capture_content:
-            gen_ai["input"] = {"messages": obs.request.messages}
-            if obs.completion is not None:
-                gen_ai["output"] = {"messages": _output(obs)}
+        if done.content is not None:
+            gen_ai["input"] = {"messages": json.loads(done.content[0])}
+            if done.content[1] is not None:
+                gen_ai["output"] = {"messages": json.loads(done.content[1])}
         logger = self.logger
-        if logger.isEnabledFor(logging.INFO):  # makeRecord: no caller lookup, it is always us
-            status = record.http_status if record.http_status is not None else "-"
-            message = f"{record.operation} {record.model} {record.outcome} {status}"
-            # @timestamp is the call's end, as the span's: not when the line was built
-            created = obs.end_ns() / 1e9
-            handler = ecs.direct_handler(logger)
-            if handler is not None:
-                handler.write_line(ecs.call_line(created, "info", message, logger.name, doc))
-                return
-            log_record = logger.makeRecord(
-                logger.name, logging.INFO, __file__, 0, message, None, None, extra={"ecs": doc}
-            )
-            log_record.created = created
-            log_record.msecs = int(log_record.created * 1000) % 1000
-            logger.handle(log_record)
+        if not logger.isEnabledFor(logging.INFO):
+            return None
+        status = record.http_status if record.http_status is not None else "-"
+        message = f"{record.operation} {record.model} {record.outcome} {status}"
+        # @timestamp is the call's end, as the span's: not when the line was built
+        created = done.end_ns / 1e9
+        if handler is not None:
+            return ecs.call_line(created, "info", message, logger.name, doc)
+        # makeRecord: no caller lookup, it is always us
+        log_record = logger.makeRecord(
+            logger.name, logging.INFO, __file__, 0, message, None, None, extra={"ecs": doc}
+        )
+        log_record.created = created
+        log_record.msecs = int(log_record.created * 1000) % 1000
+        logger.handle(log_record)
+        return None
+
+    @never_raises
+    def _write(self, handler: ecs.LineHandler, lines: list[str]) -> None:
+        handler.write_line("\n".join(lines))  # one write for the batch

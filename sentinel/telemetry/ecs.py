@@ -63,7 +63,7 @@ class _Flusher:
 _flusher = _Flusher()
 
 
-class _LineHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class LineHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """StreamHandler that leaves flushing to the flusher thread (see module)."""
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -83,7 +83,7 @@ class _LineHandler(logging.StreamHandler):  # type: ignore[type-arg]
         _flusher.mark(self)
 
 
-def direct_handler(logger: logging.Logger) -> _LineHandler | None:
+def direct_handler(logger: logging.Logger) -> LineHandler | None:
     """Sentinel's own handler when it is all a call line on `logger` would go through
     (no other handler, no filter, no propagation, Sentinel's formatter), else None.
 
@@ -96,7 +96,7 @@ def direct_handler(logger: logging.Logger) -> _LineHandler | None:
         return None
     handler = handlers[0]
     if (
-        not isinstance(handler, _LineHandler)
+        not isinstance(handler, LineHandler)
         or handler.filters
         or handler.level > logging.INFO
         or type(handler.formatter) is not CallFormatter
@@ -109,12 +109,12 @@ def flush(logger: logging.Logger) -> None:
     """Write out what Sentinel's handler on `logger` still buffers (never raises: the
     app may have closed the stream it gave us)."""
     for handler in logger.handlers:
-        if isinstance(handler, _LineHandler):
+        if isinstance(handler, LineHandler):
             with contextlib.suppress(Exception):
                 handler.flush()
 
 
-class _StdHandler(_LineHandler):
+class _StdHandler(LineHandler):
     """Resolves sys.stdout or sys.stderr at emit time, so a redirected or captured
     stream is honoured."""
 
@@ -187,7 +187,7 @@ def _destination_handler(destination: str) -> logging.Handler:
         return _StdHandler(destination.lower())
     # a file path: appended to, line-buffered writes flushed by the flusher thread
     try:
-        return _LineHandler(open(destination, "a", encoding="utf-8"))
+        return LineHandler(open(destination, "a", encoding="utf-8"))
     except OSError as exc:
         # the client constructor's promise: a ConfigurationError naming the variable
         raise ConfigurationError(
@@ -204,7 +204,7 @@ def call_logger(stream: TextIO | None = None, destination: str = "stderr") -> lo
     if stream is not None:
         # a private logger outside the logging tree, collected with its client
         logger = logging.Logger(CALL_LOGGER)
-        _configure(logger, _LineHandler(stream))
+        _configure(logger, LineHandler(stream))
         return logger
     with _lock:
         logger = logging.getLogger(CALL_LOGGER)

@@ -28,6 +28,7 @@ import pytest
 
 from sentinel.clock import FakeClock
 from sentinel.testing.fake import FakeDeepSeek
+from sentinel.testing.telemetry import FlushingLog
 
 
 @pytest.fixture
@@ -57,8 +58,9 @@ def sentinel_clock() -> FakeClock:
 
 @pytest.fixture
 def sentinel_log() -> io.StringIO:
-    """The ECS lines `sentinel_client` wrote, one JSON document per line."""
-    return io.StringIO()
+    """The ECS lines `sentinel_client` wrote, one JSON document per line. Lines are
+    written off the calling thread; `getvalue()` flushes `sentinel_client` first."""
+    return FlushingLog()
 
 
 @pytest.fixture
@@ -79,5 +81,7 @@ def sentinel_client(
         log_stream=sentinel_log,
         settings=Settings(spool_dir=tmp_path / "sentinel-spool"),
     )
+    if isinstance(sentinel_log, FlushingLog):
+        sentinel_log.flush_clients = lambda: client.flush()
     yield client
     client.close()

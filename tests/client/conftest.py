@@ -4,7 +4,6 @@ produced exactly one span, one log line and one stored record."""
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,18 +11,18 @@ from typing import Any
 
 import pytest
 from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from sentinel.client import AsyncSentinel, Sentinel
 from sentinel.clock import FakeClock
 from sentinel.store.sqlite import SQLiteStore
+from sentinel.telemetry import ecs
 from sentinel.testing.pytest_plugin import (  # noqa: F401  (fixtures)
     fake_deepseek,
     fake_deepseek_factory,
 )
+from sentinel.testing.telemetry import FlushingLog, FlushingMetricReader, FlushingSpanExporter
 
 MSG = [{"role": "user", "content": "hello"}]
 
@@ -32,12 +31,14 @@ class Harness:
     def __init__(self, tmp_path: Path, fake: Any) -> None:
         self.fake = fake
         self.clock = FakeClock()
-        self.spans = InMemorySpanExporter()
+        # readers that flush the clients first: telemetry is built off the calling
+        # thread, certain to exist after flush() (sentinel.testing.telemetry)
+        self.spans = FlushingSpanExporter(self.flush)
         self.tracer_provider = TracerProvider()
         self.tracer_provider.add_span_processor(SimpleSpanProcessor(self.spans))
-        self.metrics = InMemoryMetricReader()
+        self.metrics = FlushingMetricReader(self.flush)
         self.meter_provider = MeterProvider(metric_readers=[self.metrics])
-        self.log = io.StringIO()
+        self.log = FlushingLog(self.flush)
         self.store = SQLiteStore(tmp_path / "calls.db")
         self.store.setup()
         self.clients: list[Any] = []
@@ -69,7 +70,11 @@ class Harness:
         return [json.loads(line) for line in self.log.getvalue().splitlines()]
 
     def flush(self) -> None:
-        for c in self.clients:
+        """What `client.flush()` does (telemetry built, lines written, records stored),
+        for sync and async clients alike."""
+        for c in self.clients:  # not core.flush(): a closed client's cache is gone
+            c._core.telemetry.flush(10)
+            ecs.flush(c._core.telemetry.logger)
             c._core.sink.flush(10)
 
     def calls(self) -> list[Any]:

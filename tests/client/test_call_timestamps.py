@@ -16,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
+from opentelemetry.sdk.trace import SpanProcessor
 
 from sentinel.clock import SystemClock
 
@@ -152,3 +154,27 @@ def test_span_is_a_child_of_the_apps_current_span(harness: Any) -> None:
     assert call.parent is not None
     assert call.parent.span_id == parent.get_span_context().span_id
     assert call.context.trace_id == parent.get_span_context().trace_id
+
+
+def test_span_built_well_after_the_call_keeps_the_calls_own_times(harness: Any) -> None:
+    """The span and ECS line are built on the telemetry worker, here 50 ms after the call
+    returned (its batch wait): a timestamp taken at build time would be 50 ms off."""
+    built_on: list[threading.Thread] = []
+
+    class Where(SpanProcessor):
+        def on_end(self, span: Any) -> None:
+            built_on.append(threading.current_thread())
+
+    harness.tracer_provider.add_span_processor(Where())
+    client = harness.client(clock=SystemClock())
+    client._core.telemetry._worker.interval = 0.05
+    errors = []
+    for _ in range(ATTEMPTS):
+        t0 = time.time_ns()
+        client.chat.completions.create(model="deepseek-v4-flash", messages=MSG)
+        t1 = time.time_ns()
+        time.sleep(0.1)  # the worker builds the span meanwhile, long after t1
+        errors.append(_errors(harness, t0, t1))
+    _within(errors)
+    assert len(built_on) == ATTEMPTS and threading.current_thread() not in built_on
+    harness.assert_one_each(ATTEMPTS)

@@ -5,22 +5,21 @@ answers, and a harness of real clients with in-memory OTel readers."""
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from sentinel.client import AsyncSentinel, Sentinel
 from sentinel.config import Settings
 from sentinel.store.sqlite import SQLiteStore
+from sentinel.telemetry import ecs
 from sentinel.testing import FakeDeepSeek
+from sentinel.testing.telemetry import FlushingLog, FlushingMetricReader, FlushingSpanExporter
 
 INSULTS_ZH = """\
 # 辱骂: masked in answers only
@@ -80,15 +79,22 @@ class Harness:
         self.tmp_path = tmp_path
         self.fake = fake
         self.lists_dir = lists_dir
-        self.spans = InMemorySpanExporter()
+        # readers that flush the clients first (telemetry is built off the calling thread)
+        self.spans = FlushingSpanExporter(self.flush)
         self.tracer_provider = TracerProvider()
         self.tracer_provider.add_span_processor(SimpleSpanProcessor(self.spans))
-        self.metrics = InMemoryMetricReader()
+        self.metrics = FlushingMetricReader(self.flush)
         self.meter_provider = MeterProvider(metric_readers=[self.metrics])
-        self.log = io.StringIO()
+        self.log = FlushingLog(self.flush)
         self.store = SQLiteStore(tmp_path / "safety.db")
         self.store.setup()
         self.clients: list[Any] = []
+
+    def flush(self) -> None:
+        """Every client's telemetry built and lines written (a closed client: nothing)."""
+        for c in self.clients:
+            c._core.telemetry.flush(10)
+            ecs.flush(c._core.telemetry.logger)
 
     def settings(self, **overrides: Any) -> Settings:
         values: dict[str, Any] = {

@@ -36,10 +36,12 @@ def test_direct_and_logging_paths_write_the_same_line(fake: FakeDeepSeek, tmp_pa
         logger = c._core.telemetry.logger
         assert ecs.direct_handler(logger) is not None
         _call(c)
+        c.flush()  # the line is written off the calling thread, by flush() at the latest
         seen: list[logging.LogRecord] = []
         logger.addFilter(lambda record: seen.append(record) or True)  # app's filter
         assert ecs.direct_handler(logger) is None
         _call(c)
+        c.flush()
         assert len(seen) == 1  # the second line went through logging, filter and all
         c.flush()
     direct, logged = (json.loads(line) for line in stream.getvalue().splitlines())
