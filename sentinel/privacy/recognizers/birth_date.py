@@ -57,6 +57,13 @@ def birth_date_recognizer(language: str) -> PatternRecognizer:
         patterns=[
             Pattern("date_of_birth", _CONTEXT + _DATE + r"(?![\d])", 0.85),
             Pattern("birthday_no_year", _DAY, 0.8),
+            # Calendars whose month names no list here holds (Ethiopian, Persian, Hebrew):
+            # a capitalized word, a day and a year, only right after "born on".
+            Pattern(
+                "born_on_other_calendar",
+                r"(?<=\bborn\s+on\s+)(?-i:[A-Z][a-z]{2,})\s+\d{1,2},?\s+\d{4}(?!\d)",
+                0.75,
+            ),
             Pattern("date_then_birth", r"(?<!\d)" + _DATE + _BEFORE_BIRTH, 0.85),
         ],
         global_regex_flags=regex.IGNORECASE,
