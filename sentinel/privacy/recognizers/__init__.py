@@ -32,6 +32,7 @@ from sentinel.privacy.recognizers import (
     im_account,
     network,
     passport,
+    person_roles,
     phone,
     secrets,
     url_credentials,
@@ -84,7 +85,9 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
         recs.append(
             SpacyRecognizer(supported_language="en", supported_entities=["PERSON", "LOCATION"])
         )
-        recs.append(gated(en_person.EnPersonRecognizer(language, ordinary_words), en_person.GATE))
+        names = en_person.EnPersonRecognizer(language, ordinary_words)
+        recs.append(gated(names, en_person.GATE))
+        recs.append(gated(person_roles.RolePersonRecognizer(language, names), person_roles.GATE))
     else:
         recs.append(gated(zh_person.ZhPersonRecognizer(language), _HAN))
     return recs

@@ -22,6 +22,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from sentinel.privacy.recognizers.birth_date import GATE
+from sentinel.privacy.recognizers.tables import LINE_BREAK, column_cells
 
 ENTITY = "DATE_OF_BIRTH"
 _WINDOW = 70  # characters between the birth word (or the previous date) and a date
@@ -67,11 +68,9 @@ _BLOCKER = re.compile(
     rf"|\b(?:{_MON})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{_MON})\b|\d{{1,2}}\s*月\s*\d{{1,2}}",
     re.IGNORECASE,
 )
-_LINE = re.compile(r"\r?\n|\\n")
-_CELL_SEP = ("|", "\t", ",", ";")
 _HEADER = re.compile(
-    r"^\W*(?:dob|d\.o\.b\.?|date[\s_-]*of[\s_-]*birth|birth[\s_-]*date|birthday|born|"
-    r"生日|出生日期|出生年月日?|出生)\W*$",
+    r"dob|d\.o\.b\.?|date[\s_-]*of[\s_-]*birth|birth[\s_-]*date|birthday|born|"
+    r"生日|出生日期|出生年月日?|出生",
     re.IGNORECASE,
 )
 
@@ -162,7 +161,7 @@ class BirthWindowRecognizer(EntityRecognizer):
                 gap = text[pos : m.start()]
                 if (
                     len(gap) > _WINDOW
-                    or _LINE.search(gap)
+                    or LINE_BREAK.search(gap)
                     or _BLOCKER.search(gap)
                     or _TRIGGER.search(gap)
                 ):
@@ -176,26 +175,5 @@ class BirthWindowRecognizer(EntityRecognizer):
 
 def _in_column(text: str, dates: list[re.Match[str]]) -> list[re.Match[str]]:
     """Dates in the column a table's header names DOB / 生日 (markdown, CSV, TSV)."""
-    cuts = [(m.start(), m.end()) for m in _LINE.finditer(text)]
-    starts = [0, *(end for _, end in cuts)]
-    ends = [*(start for start, _ in cuts), len(text)]
-    out: list[re.Match[str]] = []
-    column: tuple[str, int] | None = None
-    for start, end in zip(starts, ends, strict=True):
-        line = text[start:end]
-        if column is None:
-            for sep in _CELL_SEP:
-                cells = line.split(sep)
-                hits = [i for i, c in enumerate(cells) if _HEADER.match(c)]
-                if len(cells) > 2 and hits:
-                    column = (sep, hits[0])
-                    break
-            continue
-        sep, index = column
-        cells = line.split(sep)
-        if len(cells) <= index:
-            continue
-        cell_start = start + sum(len(c) + len(sep) for c in cells[:index])
-        cell_end = cell_start + len(cells[index])
-        out.extend(m for m in dates if cell_start <= m.start() and m.end() <= cell_end)
-    return out
+    cells = list(column_cells(text, _HEADER))
+    return [m for m in dates if any(s <= m.start() and m.end() <= e for s, e in cells)]

@@ -92,6 +92,7 @@ class EnPersonRecognizer(EntityRecognizer):
         self.ordinary = {fold(w) for w in ordinary_words}
         self.given: frozenset[str] = frozenset()
         self.surnames: frozenset[str] = frozenset()
+        self.wordnet: Collection[str] = frozenset()
         self._memo: dict[str, tuple[tuple[int, int, float], ...]] = {}
         super().__init__(
             supported_entities=["PERSON"],
@@ -117,6 +118,7 @@ class EnPersonRecognizer(EntityRecognizer):
         Lakshmi as proper nouns, but also River, Asset) count as everyday-word names: only
         capitalized, with a person's verb around them. `adjectives` are WordNet's."""
         self.context.english = english
+        self.wordnet = wordnet
         self.context.adjectives = adjectives
         ignored = self.ordinary | _NOT_NAMES | self.context.everyday
         extra = package_given_names() - self.given - ignored

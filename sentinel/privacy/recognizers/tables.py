@@ -1,0 +1,41 @@
+"""Cells of a pasted table's column, found by the column's header.
+
+A value in a table says what it is only through its header (| 姓名 | 生日 |, `name,dob`),
+so recognizers that know a column's meaning (a birth date, a person's name) read the
+cells under that header: markdown (`|`), CSV (`,` `;`) and TSV rows, one a line, also
+when the line breaks arrive escaped ("\\n" pasted from a log or a JSON string).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+LINE_BREAK = re.compile(r"\r?\n|\\n")
+_CELL_SEPARATORS = ("|", "\t", ",", ";")
+
+
+def column_cells(text: str, header: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+    """(start, end) of every cell below the first header cell `header` matches whole."""
+    cuts = [(m.start(), m.end()) for m in LINE_BREAK.finditer(text)]
+    starts = [0, *(end for _, end in cuts)]
+    ends = [*(start for start, _ in cuts), len(text)]
+    column: tuple[str, int] | None = None
+    for start, end in zip(starts, ends, strict=True):
+        line = text[start:end]
+        if column is None:
+            for sep in _CELL_SEPARATORS:
+                cells = line.split(sep)
+                hits = [i for i, c in enumerate(cells) if header.fullmatch(c.strip(" \"'*`"))]
+                if len(cells) > 2 and hits:
+                    column = (sep, hits[0])
+                    break
+            continue
+        sep, index = column
+        cells = line.split(sep)
+        if len(cells) <= index:
+            continue
+        cell_start = start + sum(len(c) + len(sep) for c in cells[:index])
+        cell = cells[index]
+        lead = len(cell) - len(cell.lstrip(" \"'"))
+        yield cell_start + lead, cell_start + len(cell.rstrip(" \"'"))

@@ -1,0 +1,65 @@
+"""Issue 19, sixth round: names no list holds, found by the place they stand in (form
+fields, roles, sign-offs, initials, "X's mom", a name column, user names made of names),
+and the look-alikes in the same places that must stay. Sentences of our own."""
+
+from __future__ import annotations
+
+import pytest
+from scoring import found
+
+from sentinel.privacy.redactor import Redactor
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # form and record fields
+        ("Family name: Wolderufael; Given name: Tsehay; from ETH", ["Wolderufael", "Tsehay"]),
+        ("Surname NAKASHIMA, Given names RYOTA, Passport No. on the page", ["NAKASHIMA", "RYOTA"]),
+        ('{"firstName": "Zbigniew", "lastName": "Brzęczyszczykiewicz"}', ["Zbigniew"]),
+        ("staff:\n  legal_name: Oyelowo Adekunle\n  team: ops", ["Oyelowo Adekunle"]),
+        ("BEGIN:VCARD\nFN:Thitima Sukjai\nEND:VCARD", ["Thitima Sukjai"]),
+        ('u = Account(name="Radoslav Hrabovsky", plan="pro")', ["Radoslav Hrabovsky"]),
+        # a person's role before the name
+        ("our plumber Wiremu fixed the sink but charged twice", ["Wiremu"]),
+        ("my landlord Oyenike Balogun wants the deposit in cash", ["Oyenike Balogun"]),
+        ("the courier Tavita left it at the gate", ["Tavita"]),
+        # sign-offs
+        ("thanks for the update.\nRegards,\nNgozika Eze", ["Ngozika Eze"]),
+        ("see the attached quote -- Kanokwan Srisuk | Sales | ext 20", ["Kanokwan Srisuk"]),
+        # initials before a surname, the owner of a relation
+        ("a big thank you to K. M. Adjei-Boateng for the review", ["K. M. Adjei-Boateng"]),
+        ("Ebunoluwa's mom called the school about the trip", ["Ebunoluwa"]),
+        # a table's name column
+        ("name,phone\nTeodora Vlasic,555-0100\nMihail Dobrev,555-0101", ["Teodora Vlasic"]),
+        # user names made of two listed names
+        ("login failed for maria.santos from the office VPN", ["maria.santos"]),
+    ],
+)
+def test_names_found_by_their_place(redactor: Redactor, text: str, names: list[str]) -> None:
+    out = redactor.redact(text).text
+    for name in names:
+        assert name not in out, found(redactor, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Name: String, required: true",
+        "full_name: Optional[str] = None",
+        "the driver App crashes on start",
+        "our mechanic Tuesday shift is short",
+        "Regards,\nSupport Team",
+        "-- Sent from my phone",
+        "@Override\npublic String toString()",
+        "@Autowired private Service service;",
+        "call self.save after os.path.join",
+        "the student Handbook is on page 4",
+        "U.S. Bank and J. Crew are brands",
+        "Apple's support page says to restart",
+        "config.yaml and data.json are in the repo",
+        "the client Portal shows the invoice",
+    ],
+)
+def test_look_alikes_in_those_places_stay(redactor: Redactor, text: str) -> None:
+    assert redactor.redact(text).text == text, found(redactor, text)
