@@ -63,3 +63,45 @@ def test_names_found_by_their_place(redactor: Redactor, text: str, names: list[s
 )
 def test_look_alikes_in_those_places_stay(redactor: Redactor, text: str) -> None:
     assert redactor.redact(text).text == text, found(redactor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # after a role, a party of a contract, a relative
+        ("货车司机牛建国，车牌明天给你", ["牛建国"]),
+        ("租房合同：甲方祁文涛，乙方屠晓燕，押金两个月", ["祁文涛", "屠晓燕"]),
+        ("借款人鲍志强，月供3000元", ["鲍志强"]),
+        ("主播阿凯说今晚抽奖", ["阿凯"]),
+        ("我爸缪国华身份证丢了怎么补", ["缪国华"]),
+        # a 、 list, a 姓名 column
+        ("年会名单：郜天宇、訾佳怡、窦明轩", ["郜天宇", "訾佳怡", "窦明轩"]),
+        ("| 姓名 | 电话 |\n|---|---|\n| 糜雪梅 | 123 |", ["糜雪梅"]),
+        # a Latin-script name after a Chinese role
+        ("房东 Tsegaye 让我先转押金", ["Tsegaye"]),
+        ("我朋友 Nnamdi 下周来上海", ["Nnamdi"]),
+    ],
+)
+def test_chinese_names_found_by_their_place(
+    redactor: Redactor, text: str, names: list[str]
+) -> None:
+    out = redactor.redact(text).text
+    for name in names:
+        assert name not in out, found(redactor, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "水果：苹果、香蕉、黄瓜、白菜",
+        "司机师傅说路上堵车",
+        "房东太太，你好",
+        "学生会今天开会",
+        "我妈刚才打电话",
+        "客户服务，周一到周五",
+        "| 名称 | 价格 |\n|---|---|\n| 白菜 | 3 |",
+        "去过的城市：杭州、苏州、南京",
+    ],
+)
+def test_chinese_look_alikes_in_those_places_stay(redactor: Redactor, text: str) -> None:
+    assert redactor.redact(text).text == text, found(redactor, text)

@@ -38,6 +38,7 @@ from sentinel.privacy.recognizers import (
     url_credentials,
     us_ssn,
     zh_person,
+    zh_person_places,
 )
 from sentinel.privacy.recognizers.deny_list import ANY_TEXT, deny_list_recognizers
 from sentinel.privacy.recognizers.gate import WordGate
@@ -89,7 +90,9 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
         recs.append(gated(names, en_person.GATE))
         recs.append(gated(person_roles.RolePersonRecognizer(language, names), person_roles.GATE))
     else:
-        recs.append(gated(zh_person.ZhPersonRecognizer(language), _HAN))
+        zh = zh_person.ZhPersonRecognizer(language)
+        recs.append(gated(zh, _HAN))
+        recs.append(gated(zh_person_places.ZhPersonPlaceRecognizer(language, zh), _HAN))
     return recs
 
 

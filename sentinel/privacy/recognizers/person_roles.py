@@ -40,7 +40,7 @@ _FIELD = (
 )
 # A field label, then its delimiter: "Surname: X", "name=X", "\"driver\": \"X\"", "FN:X".
 _FIELD_VALUE = regex.compile(
-    rf"(?<![\p{{L}}_])(?i:{_FIELD})[\"']?\s*(?:[:=]|：)\s*[\"']?"
+    rf"(?:(?<=\\n)|(?<![\p{{L}}_]))(?i:{_FIELD})[\"']?\s*(?:[:=]|：)\s*[\"']?"
     rf"(?P<name>{_NAME_UPPER}(?![\p{{Ll}}])|{_NAME})"
 )
 # The name labels also work without a delimiter ("Surname ALEMAYEHU, Given names X").
@@ -59,6 +59,12 @@ _ROLE_WORDS = (
     "sender recipient coach agent friend "
 )
 _ROLES = frozenset(_ROLE_WORDS.split())
+# The same roles in Chinese, before a Latin-script name in mixed text.
+_ZH_ROLE_WORDS = (
+    "司机 客户 房东 租客 朋友 好友 同事 老板 经理 老师 学生 律师 医生 同学 室友 邻居 老公 老婆 "
+    "男友 女友 我叫 名叫 叫做 联系人 收件人 卖家 买家 骑手 主播 群主 会长 甲方 乙方"
+)
+_ZH_ROLES = tuple(_ZH_ROLE_WORDS.split())
 # Any word before a name; the role is looked up in _ROLES (one set lookup, not 80
 # case-insensitive alternatives tried at every position).
 _ROLE_NAME = regex.compile(
@@ -74,7 +80,7 @@ _INITIALS = regex.compile(
 _SIGN_OFF = regex.compile(
     r"(?:(?:^|(?<=\n|\\n|[.!?]\s))(?i:kind regards|best regards|warm regards|regards|best|"
     r"thanks|thank you|cheers|sincerely|yours truly|yours|love|br)\s*,?\s*(?:\n|\\n|\s)"
-    r"|(?:^|(?<=\s))(?:--|—|–)\s*(?:\n|\\n)?\s*)"
+    r"|(?<![\w-])(?:--|—|–)\s*(?:\n|\\n)?\s*)"
     rf"(?P<name>{_NAME})(?=\s*(?:$|\n|\\n|\||,|\s+x\b|\s+(?:[-–—]|\p{{Han}})))",
 )
 _MENTION = regex.compile(
@@ -172,6 +178,8 @@ class RolePersonRecognizer(EntityRecognizer):
 
 def _role(word: str) -> bool:
     low = word.lower()
+    if low.endswith(_ZH_ROLES):  # 我朋友 Abebe, 客户 Siriporn, 房东 X
+        return True
     return low in _ROLES or (low.endswith("s") and low[:-1] in _ROLES)
 
 

@@ -15,6 +15,11 @@ LINE_BREAK = re.compile(r"\r?\n|\\n")
 _CELL_SEPARATORS = ("|", "\t", ",", ";")
 
 
+def _label(cell: str) -> str:
+    """A header cell without quotes, emphasis, or the words before a colon ("export: name")."""
+    return re.split(r"[:：]", cell)[-1].strip(" \"'*`")
+
+
 def column_cells(text: str, header: re.Pattern[str]) -> Iterator[tuple[int, int]]:
     """(start, end) of every cell below the first header cell `header` matches whole."""
     cuts = [(m.start(), m.end()) for m in LINE_BREAK.finditer(text)]
@@ -26,7 +31,7 @@ def column_cells(text: str, header: re.Pattern[str]) -> Iterator[tuple[int, int]
         if column is None:
             for sep in _CELL_SEPARATORS:
                 cells = line.split(sep)
-                hits = [i for i, c in enumerate(cells) if header.fullmatch(c.strip(" \"'*`"))]
+                hits = [i for i, c in enumerate(cells) if header.fullmatch(_label(c))]
                 if len(cells) > 2 and hits:
                     column = (sep, hits[0])
                     break
