@@ -22,7 +22,7 @@ GATE = re.compile(r"passport|护照|護照|旅券|여권", re.IGNORECASE)
 
 _CONTEXT = (
     r"(?<=(?:passport|护照|護照|旅券|여권)[\s_-]?(?:no\.?|number|num|#|号码|號碼|号|號|编号|編號|id|번호)?"
-    r"[\"']?\s*(?:\((?:[A-Za-z]{2,3}|[\u4e00-\u9fff]{1,4})\)\s*)?(?:on\s+file\s+)?"
+    r"[\"']?\s*(?:\((?:[A-Za-z][A-Za-z .]{1,24}|[\u4e00-\u9fff]{1,4})\)\s*)?(?:on\s+file\s+)?"
     r"(?:is|was|reads|=|[:：是为為]|-)?\s*[\"']?\s*)"
 )
 
@@ -40,6 +40,21 @@ def passport_recognizer(language: str) -> PatternRecognizer:
                 "passport_later",
                 r"(?<=(?:passport|护照|護照|旅券|여권)[^\n\d:：]{1,30}?(?:\bis|[:：是为為])\s*)"
                 r"(?:[A-Z]{1,2}\d{7,8}|\d{8,9})(?![A-Za-z0-9])",
+                0.75,
+            ),
+            # "passport abroad, old number X1049372": a letter-prefixed number after a
+            # number word a few words later.
+            Pattern(
+                "passport_number_later",
+                r"(?<=(?:passport|护照|護照)[^\n\d:：]{1,30}?\b(?:number|no\.?|num)\s*[:：#]?\s*)"
+                r"[A-Z]{1,2}\d{6,8}(?![A-Za-z0-9])",
+                0.75,
+            ),
+            # "passport ...? no that's my wife's, mine is 647201385": whose it is, later on.
+            Pattern(
+                "passport_owner_later",
+                r"(?<=(?:passport|护照|護照)[^\n]{0,60}?\b(?:mine|his|hers|it)(?:'s|’s|\s+is)\s*)"
+                r"(?:[A-Z]{1,2}\d{6,8}|\d{8,9})(?![A-Za-z0-9])",
                 0.75,
             ),
             Pattern(

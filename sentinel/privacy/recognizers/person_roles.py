@@ -90,17 +90,27 @@ _MENTION = regex.compile(
 _HANDLE = regex.compile(
     r"(?<![\w./@:-]|://)@?(?P<name>(?P<a>[a-z]{2,})[._](?P<b>[a-z]{1,}))(?![\w@-]|\.[a-z])"
 )
+_LOWER_WORD = re.compile(r"[a-z]+")
+_HANDLE_HINT = re.compile(r"[a-z][._][a-z]")
 _NAME_COLUMN = re.compile(
     r"name|full[\s_]?name|姓名|名字|customer|client|driver|employee|student|contact",
     re.IGNORECASE,
 )
 _WORD = regex.compile(r"\p{L}[\p{L}'’-]*")
 
-# Each place with its score and the substrings (lower-case) without which it cannot match.
+# The words of the field labels, as plain substrings (name covers full_name, surname ...).
+_FIELD_LABELS = (
+    "name holder applicant tenant landlord beneficiary payee recipient insured testator "
+    "principal guardian witness employee patient driver student customer client contact "
+    "passenger mieter fn"
+)
+_FIELD_WORDS = tuple(_FIELD_LABELS.split())
+# Each place with its score and the substrings (lower-case) without which it cannot match;
+# None: the text must hold a role word.
 _PLACES: tuple[tuple[regex.Pattern[str], float, tuple[str, ...] | None], ...] = (
-    (_FIELD_VALUE, 0.75, (":", "=", "：")),
+    (_FIELD_VALUE, 0.75, _FIELD_WORDS),
     (_NAME_LABEL, 0.7, ("name", "holder")),
-    (_ROLE_NAME, 0.65, None),
+    (_ROLE_NAME, 0.65, None),  # a role word of the text, looked up in a set
     (_OWNER, 0.65, ("'s", "’s")),
     (_INITIALS, 0.65, (". ",)),
     (
@@ -153,17 +163,18 @@ class RolePersonRecognizer(EntityRecognizer):
         if "PERSON" not in entities or not GATE.search(text):
             return []
         low = text.lower()
+        roles = any(_role(w) for w in _LOWER_WORD.findall(low)) or any(r in text for r in _ZH_ROLES)
         spans = [
             (*m.span("name"), score)
             for pattern, score, words in _PLACES
-            if words is None or any(w in low for w in words)
+            if (roles if words is None else any(w in low for w in words))
             for m in pattern.finditer(text)
             if pattern is not _ROLE_NAME or _role(m.group("role"))
             if not self._plain(_strip_upper(m.group("name")))
         ]
         spans += [
             (*m.span("name"), 0.6)
-            for m in _HANDLE.finditer(text)
+            for m in (_HANDLE.finditer(text) if _HANDLE_HINT.search(text) else ())
             if self._listed(m.group("a"))
             and (self._listed(m.group("b")) or len(m.group("b")) == 1)
             and not self._english(m.group("a"))

@@ -22,6 +22,8 @@ def _label(cell: str) -> str:
 
 def column_cells(text: str, header: re.Pattern[str]) -> Iterator[tuple[int, int]]:
     """(start, end) of every cell below the first header cell `header` matches whole."""
+    if not LINE_BREAK.search(text) or not header.search(text):  # no table of that column
+        return
     cuts = [(m.start(), m.end()) for m in LINE_BREAK.finditer(text)]
     starts = [0, *(end for _, end in cuts)]
     ends = [*(start for start, _ in cuts), len(text)]

@@ -37,6 +37,13 @@ class SsnRecognizer(PatternRecognizer):  # not UsSsnRecognizer: Presidio looks c
             supported_language=supported_language,
             patterns=[
                 Pattern("ssn_grouped", r"(?<![\d-])\d{3}(-|\s)\d{2}\1\d{4}(?![\d-])", 0.6),
+                # "my SSN without dashes, is 753980677": a few words between.
+                Pattern(
+                    "ssn_later",
+                    r"(?<=\b(?:ssn|social security(?: number| no\.?)?)[^\n\d]{1,30}?"
+                    r"(?:\bis|:|#)\s*)\d{9}(?!\d)",
+                    0.7,
+                ),
                 Pattern(
                     "ssn_context",
                     r"(?<=\b(?:ssn|social security(?: number| no\.?)?)\s*(?:is|:|#)?\s*)"
