@@ -80,6 +80,12 @@ def test_look_alikes_in_those_places_stay(redactor: Redactor, text: str) -> None
         # a Latin-script name after a Chinese role
         ("房东 Tsegaye 让我先转押金", ["Tsegaye"]),
         ("我朋友 Nnamdi 下周来上海", ["Nnamdi"]),
+        # nicknames and given names at the start of a clause, addressed or acting
+        ("子涵妈妈说周五不来了", ["子涵"]),
+        ("嘉怡，下午的会挪到三点", ["嘉怡"]),
+        ("阿亮刚把钥匙放前台了", ["阿亮"]),
+        ("楠楠今天发烧了", ["楠楠"]),
+        ("我女儿叫豆豆，两岁", ["豆豆"]),
     ],
 )
 def test_chinese_names_found_by_their_place(
@@ -101,6 +107,13 @@ def test_chinese_names_found_by_their_place(
         "客户服务，周一到周五",
         "| 名称 | 价格 |\n|---|---|\n| 白菜 | 3 |",
         "去过的城市：杭州、苏州、南京",
+        "今天，我们开会",
+        "其实，这个方案不错",
+        "阿姨，你好",
+        "刚刚，他来了",
+        "宝宝，吃饭了",
+        "小米的手机不错",
+        "慢慢来，不着急",
     ],
 )
 def test_chinese_look_alikes_in_those_places_stay(redactor: Redactor, text: str) -> None:

@@ -37,6 +37,14 @@ _AFTER = (
     r"来|去|把|打|发|老师|先生|女士|同学)"
 )
 _LIST_EDGE = r"[、，,：:；;。\s|（(）)]"
+# Where a clause starts, and what follows a name there: addressed (思远，/ 晓雯你好 / 冉冉：),
+# a parent of (雨桐妈妈), or, for a nickname (阿强, 小林, 贝贝), what a person does or owns.
+_CLAUSE_START = r"(?:(?<=^|[，,。！？!?；;：:、\s\"“「(（]|叫|是))"
+_ADDRESSED = r"(?=[，,：:]|你好|您好|妈妈|爸爸|姐姐|哥哥)"
+_NICK_NEXT = r"(?=[，,：:]|你好|妈妈|爸爸|的|说|刚|今天|明天|昨天|在|要|把|也|下周|已经|\s|$)"
+_NOT_GIVEN_FLAGS = frozenset({"d", "t", "m", "q", "c", "p", "u", "o", "v", "r", "f", "y", "e"})
+_AH_FREQ = 100  # 阿明 (24) is a name, 阿姨 (276), 阿拉 and 阿里 are words
+_NICK_FREQ = 300  # 冉冉 (202) and 小林 (267) are names; 宝宝 (301) and 小米 (396) are not
 _NAME_COLUMN = re.compile(r"姓名|名字|名称|联系人|name", re.IGNORECASE)
 
 
@@ -56,6 +64,11 @@ class ZhPersonPlaceRecognizer(EntityRecognizer):
             rf"(?=、|{_LIST_EDGE}|$)"
         )
         self.whole = regex.compile(rf"{surname}\p{{Han}}{{1,2}}")
+        single = "[" + "".join(sorted(zh.single | zh.given)) + "]"
+        self.nickname = regex.compile(
+            rf"{_CLAUSE_START}(?P<name>阿\p{{Han}}|小{single}|(\p{{Han}})\2){_NICK_NEXT}"
+        )
+        self.addressed = regex.compile(rf"{_CLAUSE_START}(?P<name>{given}{{2}}){_ADDRESSED}")
         super().__init__(
             supported_entities=["PERSON"],
             name="ZhPersonPlaceRecognizer",
@@ -69,6 +82,23 @@ class ZhPersonPlaceRecognizer(EntityRecognizer):
         """jieba knows `name` as an everyday word or a place."""
         return self.zh._everyday(name) or self.zh.tags.get(name) in ("ns", "nt")
 
+    def _nickname(self, name: str) -> bool:
+        """阿强, 小林, 贝贝: not a word jieba knows well (阿姨, 小时, 刚刚), nor an adverb."""
+        limit = _AH_FREQ if name[0] == "阿" else _NICK_FREQ
+        return (
+            self.zh.freq.get(name, 0) < limit
+            and self.zh.tags.get(name) not in _NOT_GIVEN_FLAGS
+            and not self._word(name)
+        )
+
+    def _given_name(self, name: str) -> bool:
+        """思远, 晓雯 addressed: given-name characters that form no frequent word."""
+        return (
+            name[0] != name[1]
+            and self.zh.freq.get(name, 0) < 200
+            and self.zh.tags.get(name) not in _NOT_GIVEN_FLAGS
+        )
+
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
@@ -80,6 +110,10 @@ class ZhPersonPlaceRecognizer(EntityRecognizer):
                 self.name_after_role.match(text, r.end()) for r in self.role.finditer(text)
             )
             spans += [m.span("name") for m in after_role if m and not self._word(m["name"])]
+        spans += [m.span("name") for m in self.nickname.finditer(text) if self._nickname(m["name"])]
+        spans += [
+            m.span("name") for m in self.addressed.finditer(text) if self._given_name(m["name"])
+        ]
         if "、" in text:
             spans += [
                 m.span("name")
