@@ -34,6 +34,8 @@ from sentinel.privacy.redactor import Redactor
         ("name,phone\nTeodora Vlasic,555-0100\nMihail Dobrev,555-0101", ["Teodora Vlasic"]),
         # user names made of two listed names
         ("login failed for maria.santos from the office VPN", ["maria.santos"]),
+        # a name joined to one the lists found
+        ("Tunde and Emily Carter will run the stand", ["Tunde", "Emily Carter"]),
     ],
 )
 def test_names_found_by_their_place(redactor: Redactor, text: str, names: list[str]) -> None:
@@ -59,6 +61,9 @@ def test_names_found_by_their_place(redactor: Redactor, text: str, names: list[s
         "Apple's support page says to restart",
         "config.yaml and data.json are in the repo",
         "the client Portal shows the invoice",
+        "Kafka and Flink are both streaming tools",
+        "is Ben & Jerry's or Magnum better",
+        "AirPods Max or Sony for the flight",
     ],
 )
 def test_look_alikes_in_those_places_stay(redactor: Redactor, text: str) -> None:

@@ -15,6 +15,7 @@ the name lists) and not on the allow list, so "the driver App", "Name: String",
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
@@ -90,6 +91,13 @@ _MENTION = regex.compile(
 _HANDLE = regex.compile(
     r"(?<![\w./@:-]|://)@?(?P<name>(?P<a>[a-z]{2,})[._](?P<b>[a-z]{1,}))(?![\w@-]|\.[a-z])"
 )
+_CAP_WORD = regex.compile(rf"(?<![\p{{L}}\d@._-]){_CAP}(?![\p{{L}}\d@_]|\.[a-z])")
+# "&" joins brands (Ben & Jerry's), not people in chat.
+_JOINER = regex.compile(r",\s*|\s+(?:and|or)\s+|,\s+(?:and|or)\s+|、")
+_JOINER_HINT = re.compile(r" and | or |, |、")
+_POSSESSIVE = re.compile(r"['’]s$")
+_CAP_BEFORE = regex.compile(r"\p{Lu}[\p{L}'’-]*\s$")
+_CAP_AFTER = regex.compile(r"\s\p{Lu}")
 _LOWER_WORD = re.compile(r"[a-z]+")
 _HANDLE_HINT = re.compile(r"[a-z][._][a-z]")
 _NAME_COLUMN = re.compile(
@@ -184,7 +192,42 @@ class RolePersonRecognizer(EntityRecognizer):
             for s, e in column_cells(text, _NAME_COLUMN)
             if regex.fullmatch(rf"{_NAME}|{_NAME_UPPER}", text[s:e]) and not self._plain(text[s:e])
         ]
+        spans += self._coordinated(text)
         return [RecognizerResult("PERSON", s, e, score) for s, e, score in spans]
+
+    def _coordinated(self, text: str) -> list[tuple[int, int, float]]:
+        """Names joined by "and" / "or" / a comma to a listed given name or to a name the
+        lists found ("Aleksandra or Bilal", "Rohit and Mei Chen"): both are people when
+        neither is an English word (Jordan and Egypt, Kafka and Flink stay)."""
+        if not _JOINER_HINT.search(text):
+            return []
+        found = [(s, e) for s, e, _ in self.names.spans(text)]
+        words = [w for w in _CAP_WORD.finditer(text) if not self._english(w.group())]
+        out: list[tuple[int, int, float]] = []
+        for a, b in pairwise(words):
+            if not _JOINER.fullmatch(text[a.end() : b.start()]) or any(
+                _POSSESSIVE.search(w.group()) for w in (a, b)
+            ):
+                continue  # a possessive joined to a name is a brand's (Jack Daniel's or X)
+            in_span = [any(s <= w.start() < e for s, e in found) for w in (a, b)]
+            # a word inside a longer capitalized run is a product's ("AirPods Max")
+            alone = [_alone(text, w) for w in (a, b)]
+            if not all(al or sp for al, sp in zip(alone, in_span, strict=True)):
+                continue
+            anchored = in_span  # two lone given names may be characters (Abigail or Sebastian)
+            if any(anchored):
+                out += [(*w.span(), 0.6) for w in (a, b)]
+        return out
+
+    def _listed_given(self, word: str) -> bool:
+        return fold(word) in self.names.given
+
+
+def _alone(text: str, word: regex.Match[str]) -> bool:
+    """No capitalized word right before or after: not part of a longer proper name."""
+    return not _CAP_BEFORE.search(text, max(0, word.start() - 30), word.start()) and not (
+        _CAP_AFTER.match(text, word.end())
+    )
 
 
 def _role(word: str) -> bool:
