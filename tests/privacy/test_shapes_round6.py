@@ -28,6 +28,12 @@ from sentinel.privacy.redactor import Redactor
         ("passport? not that one, mine is 512093847", "PASSPORT", "512093847"),
         ('the form: "Passport no. (South Africa)": M00438291', "PASSPORT", "M00438291"),
         ("my SSN, no dashes, is 412789034", "US_SSN", "412789034"),
+        ("阿里云的AccessKey是LTAI5tQx8RmZk2WfPv7N，泄露了", "API_KEY", "LTAI5tQx8RmZk2WfPv7N"),
+        (
+            '{"baidu_map_key": "7c1e0f9a3b2d4e6f8a0b1c2d3e4f5a6b"}',
+            "API_KEY",
+            "7c1e0f9a3b2d4e6f8a0b1c2d3e4f5a6b",
+        ),
         (
             "adresim Atatürk Caddesi No: 18 D: 4, Çankaya 06690 Ankara",
             "LOCATION",
@@ -65,6 +71,8 @@ def test_round6_shapes_are_found(redactor: Redactor, text: str, entity: str, val
         "passport renewal takes 6 weeks, order number 471903265",
         "passport photos cost 15 dollars, order number 48213907",
         "SSN format is 3-2-4 digits, 9 in total",
+        "sort_key = created_at_then_identifier_desc",
+        "the foreign_key: customer_id references customers",
         "No: 5 in the list, Caddesi is Turkish for street",
         "Main St 5 is a sample row in the tutorial",
         "the PO Box option is unavailable",

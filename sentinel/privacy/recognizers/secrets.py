@@ -53,6 +53,8 @@ GATE = WordGate(
         "nrak-",
         "xai-",
         "sq0",
+        "ltai",
+        "_key",
     ),
     r"AKIA|ASIA|(?:SK|AC)[0-9a-f]{32}|:AA",
 )
@@ -65,12 +67,14 @@ _KEY_NAME = (
     r"(?:api[_-]?key|apikey|(?:secret|access|account|private)[_-]?key|secret|token|(?-i:_KEY))"
 )
 # Prefixes their issuers document: Shopify, PyPI, DigitalOcean, Databricks, Postman,
-# Atlassian, Linear, Groq, Replicate, HashiCorp Vault, Figma, New Relic, xAI, Square.
+# Atlassian, Linear, Groq, Replicate, HashiCorp Vault, Figma, New Relic, xAI, Square,
+# Alibaba Cloud AccessKey ids (LTAI).
 _VENDOR = (
     r"(?<![A-Za-z0-9])(?:shp(?:at|ca|pa|ss)_[0-9a-fA-F]{32}|pypi-AgE[A-Za-z0-9_-]{50,}|"
     r"dop_v1_[0-9a-f]{64}|dapi[0-9a-f]{32}|PMAK-[0-9a-f]{24}-[0-9a-f]{34}|ATATT[A-Za-z0-9_=-]{20,}|"
     r"lin_api_[A-Za-z0-9]{40}|gsk_[A-Za-z0-9]{48,}|r8_[A-Za-z0-9]{37}|hvs\.[A-Za-z0-9_-]{24,}|"
-    r"figd_[A-Za-z0-9_-]{40,}|NRAK-[A-Z0-9]{27}|xai-[A-Za-z0-9]{40,}|sq0(?:atp|csp)-[A-Za-z0-9_-]{22,})"
+    r"figd_[A-Za-z0-9_-]{40,}|NRAK-[A-Z0-9]{27}|xai-[A-Za-z0-9]{40,}|sq0(?:atp|csp)-[A-Za-z0-9_-]{22,}|"
+    r"LTAI[0-9A-Za-z]{12,20}(?![0-9A-Za-z]))"
 )
 
 
@@ -125,6 +129,13 @@ def secret_recognizers(language: str) -> list[PatternRecognizer]:
             Pattern(
                 "key_assignment",
                 rf"(?<=[:=\s\"'])(?<={_KEY_NAME}[\"']?\s*[:=]\s*[\"']?){_TOKEN}",
+                0.7,
+            ),
+            # A lower-case *_key field ("amap_key": "...") holds a key only when its value
+            # looks like one: 20+ letters and digits with a digit (primary_key = user_id stays).
+            Pattern(
+                "key_field_value",
+                r"(?<=_key[\"']?\s*[:=]\s*[\"']?)(?=[A-Za-z]*\d)[A-Za-z0-9]{20,}(?![\w-])",
                 0.7,
             ),
         ],
