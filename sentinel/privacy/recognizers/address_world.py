@@ -14,7 +14,10 @@ import re
 
 from presidio_analyzer import Pattern, PatternRecognizer
 
-GATE = re.compile(r"No:|Cad|Sok|Bulvar|Box|Plot|[A-Z][a-z]+ (?:Blvd|St|Ave|Rd)|号楼|栋|幢")
+GATE = re.compile(
+    r"No:|Caddesi|Cad\.|Sokak|Sokağı|Sk\.|Bulvar|Box \d|Plot \d"
+    r"|[A-Z][a-z]+ (?:Blvd|St|Street|Ave|Avenue|Rd|Road)\.? \d|号楼|栋|幢"
+)
 
 _CAP = r"[A-ZÇĞİÖŞÜ][\wçğıöşü'’-]+"
 _TR = (

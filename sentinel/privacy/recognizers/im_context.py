@@ -19,8 +19,9 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from sentinel.privacy.recognizers.gate import WordGate
 from sentinel.privacy.recognizers.tables import column_cells
 
-_MESSENGERS = "微信 wechat weixin vx qq skype discord line telegram slack kakao signal viber"
-GATE = WordGate(("wxid_", "live:", *_MESSENGERS.split()))
+# The messengers' names already open IM_ACCOUNT through im_account's gate (and this
+# recognizer runs with it); only the ids that need no messenger's name are gated here.
+GATE = WordGate(("wxid_", "live:.cid."))
 
 ENTITY = "IM_ACCOUNT"
 _WINDOW = 40

@@ -66,11 +66,10 @@ _ZH_ROLE_WORDS = (
     "男友 女友 我叫 名叫 叫做 联系人 收件人 卖家 买家 骑手 主播 群主 会长 甲方 乙方"
 )
 _ZH_ROLES = tuple(_ZH_ROLE_WORDS.split())
-# Any word before a name; the role is looked up in _ROLES (one set lookup, not 80
-# case-insensitive alternatives tried at every position).
-_ROLE_NAME = regex.compile(
-    rf"(?<![\p{{L}}])(?P<role>\p{{L}}+),?\s+(?P<name>{_NAME})(?![\p{{L}}\d])"
-)
+# A role word (a Latin word, or a Han run ending in a Chinese role), then a name; the
+# role is looked up in a set, not tried as 80 case-insensitive alternatives everywhere.
+_ANY_WORD = regex.compile(r"(?<![\p{L}])\p{L}+")
+_AFTER_ROLE = regex.compile(rf",?\s+(?P<name>{_NAME})(?![\p{{L}}\d])")
 _OWNER = regex.compile(
     rf"(?P<name>{_NAME})['’]s\s+(?i:mom|mum|dad|mother|father|son|daughter|wife|husband|"
     r"sister|brother|parents|family|boss|teacher)\b"
@@ -98,7 +97,6 @@ _JOINER_HINT = re.compile(r" and | or |, |、")
 _POSSESSIVE = re.compile(r"['’]s$")
 _CAP_BEFORE = regex.compile(r"\p{Lu}[\p{L}'’-]*\s$")
 _CAP_AFTER = regex.compile(r"\s\p{Lu}")
-_LOWER_WORD = re.compile(r"[a-z]+")
 _HANDLE_HINT = re.compile(r"[a-z][._][a-z]")
 _NAME_COLUMN = re.compile(
     r"name|full[\s_]?name|姓名|名字|customer|client|driver|employee|student|contact",
@@ -113,12 +111,10 @@ _FIELD_LABELS = (
     "passenger mieter fn"
 )
 _FIELD_WORDS = tuple(_FIELD_LABELS.split())
-# Each place with its score and the substrings (lower-case) without which it cannot match;
-# None: the text must hold a role word.
-_PLACES: tuple[tuple[regex.Pattern[str], float, tuple[str, ...] | None], ...] = (
+# Each place with its score and the substrings (lower-case) without which it cannot match.
+_PLACES: tuple[tuple[regex.Pattern[str], float, tuple[str, ...]], ...] = (
     (_FIELD_VALUE, 0.75, _FIELD_WORDS),
     (_NAME_LABEL, 0.7, ("name", "holder")),
-    (_ROLE_NAME, 0.65, None),  # a role word of the text, looked up in a set
     (_OWNER, 0.65, ("'s", "’s")),
     (_INITIALS, 0.65, (". ",)),
     (
@@ -171,14 +167,20 @@ class RolePersonRecognizer(EntityRecognizer):
         if "PERSON" not in entities or not GATE.search(text):
             return []
         low = text.lower()
-        roles = any(_role(w) for w in _LOWER_WORD.findall(low)) or any(r in text for r in _ZH_ROLES)
         spans = [
             (*m.span("name"), score)
             for pattern, score, words in _PLACES
-            if (roles if words is None else any(w in low for w in words))
+            if any(w in low for w in words)
             for m in pattern.finditer(text)
-            if pattern is not _ROLE_NAME or _role(m.group("role"))
             if not self._plain(_strip_upper(m.group("name")))
+        ]
+        after_role = (
+            _AFTER_ROLE.match(text, w.end()) for w in _ANY_WORD.finditer(text) if _role(w.group())
+        )
+        spans += [
+            (*m.span("name"), 0.65)
+            for m in after_role
+            if m and not self._plain(_strip_upper(m.group("name")))
         ]
         spans += [
             (*m.span("name"), 0.6)
