@@ -19,7 +19,7 @@ from sentinel.privacy.redactor import Redactor
         ('{"firstName": "Zbigniew", "lastName": "Brzęczyszczykiewicz"}', ["Zbigniew"]),
         ("staff:\n  legal_name: Oyelowo Adekunle\n  team: ops", ["Oyelowo Adekunle"]),
         ("BEGIN:VCARD\nFN:Thitima Sukjai\nEND:VCARD", ["Thitima Sukjai"]),
-        ('u = Account(name="Radoslav Hrabovsky", plan="pro")', ["Radoslav Hrabovsky"]),
+        ('user = User(name="Radoslav Hrabovsky", dob=date(1990, 4, 2))', ["Radoslav Hrabovsky"]),
         # a person's role before the name
         ("our plumber Wiremu fixed the sink but charged twice", ["Wiremu"]),
         ("my landlord Oyenike Balogun wants the deposit in cash", ["Oyenike Balogun"]),
