@@ -113,32 +113,19 @@ class Attempts:
         return self.policy.index
 
     def request(self, token: str) -> httpx.Request:
-        self._token = token
-        self._sent = time.perf_counter()
-        return outgoing.chat_request(
-            self.core,
-            self.policy.index,
-            self._content,
-            token,
-            self.obs.request_id,
-            self.policy,
-            self.obs.request.path,
-        )
+        return outgoing.chat_request(*self._sending(token))
 
     def wire(self, token: str) -> tuple[Origin, bytes, bytes, dict[str, float | None]]:
         """The attempt for `send_whole` of our own transports, which a call that does not
         stream goes through (`whole`): the answer comes back read, as an `Answer`."""
+        return outgoing.wire_request(*self._sending(token))
+
+    def _sending(self, token: str) -> tuple[Any, ...]:
+        """What both request forms are built from; the attempt's clock starts here."""
         self._token = token
         self._sent = time.perf_counter()
-        return outgoing.wire_request(
-            self.core,
-            self.policy.index,
-            self._content,
-            token,
-            self.obs.request_id,
-            self.policy,
-            self.obs.request.path,
-        )
+        return (self.core, self.policy.index, self._content, token, self.obs.request_id,
+                self.policy, self.obs.request.path)  # fmt: skip
 
     def whole(self, transport: object) -> bool:
         """Whether this attempt goes through `send_whole`: our HTTP/1.1 transports, not

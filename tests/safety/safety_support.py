@@ -10,6 +10,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import orjson
+from loopback import QuietHandler
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -20,6 +22,30 @@ from sentinel.store.sqlite import SQLiteStore
 from sentinel.telemetry import ecs
 from sentinel.testing import FakeDeepSeek
 from sentinel.testing.telemetry import FlushingLog, FlushingMetricReader, FlushingSpanExporter
+
+
+class SSEUpstream(QuietHandler):
+    """A raw SSE upstream on loopback for stream tests that FakeDeepSeek cannot shape
+    (bodies that stop early, tokens that do not spell their text): `begin()` reads the
+    request and answers an event stream, `event(choice)` sends one chunk as DeepSeek does."""
+
+    model = "deepseek-v4-flash"
+
+    def begin(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Connection", "close")
+        self.end_headers()
+
+    def event(self, choice: dict[str, Any]) -> None:
+        chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": self.model}
+        self.wfile.write(b"data: " + orjson.dumps(chunk | {"choices": [choice]}) + b"\n\n")
+        self.wfile.flush()
+
+    def content(self, text: str, **extra: Any) -> None:
+        self.event({"index": 0, "delta": {"content": text}, "finish_reason": None, **extra})
+
 
 INSULTS_ZH = """\
 # 辱骂: masked in answers only

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from loopback import QuietHandler, http_server
-from safety_support import Harness
+from loopback import http_server
+from safety_support import Harness, SSEUpstream
 
 from sentinel.client import AsyncSentinel, Sentinel
 from sentinel.errors import APIConnectionError
@@ -24,22 +24,15 @@ MODEL = "deepseek-v4-flash"
 OFF = {"type": "disabled"}
 
 
-class StopsEarly(QuietHandler):
+class StopsEarly(SSEUpstream):
     """Three content chunks, then the body ends: no finish_reason, no [DONE]."""
 
     pieces = ("hello there", " my friend", " you idiot")
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        base = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": MODEL}
+        self.begin()
         for text in self.pieces:
-            choice = {"index": 0, "delta": {"content": text}, "finish_reason": None}
-            self.wfile.write(b"data: " + orjson.dumps(base | {"choices": [choice]}) + b"\n\n")
-            self.wfile.flush()
+            self.content(text)
 
 
 def _kwargs(text: str = "x") -> dict[str, Any]:

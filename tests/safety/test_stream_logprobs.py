@@ -8,10 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import orjson
 import pytest
-from loopback import QuietHandler, http_server
-from safety_support import Harness
+from loopback import http_server
+from safety_support import Harness, SSEUpstream
 
 from sentinel.client import Sentinel
 from sentinel.errors import ContentBlockedError
@@ -85,26 +84,19 @@ def test_a_stream_blocked_mid_way_leaks_no_token_of_the_term(harness: Harness) -
     assert not leaks(dumped, "bomb") and "six" not in dumped
 
 
-class ByteTokens(QuietHandler):
+class ByteTokens(SSEUpstream):
     """A stream whose tokens do not spell their chunk's text (byte-level pieces of a CJK
     character, as DeepSeek sends them): they cannot be lined up with a mask."""
 
     pieces = (("hello", ["hel"]), (" 笨蛋", [" ", "\\xe7\\xac", "\\xa8蛋"]), (" ok", [" ok"]))
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        base = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": MODEL}
+        self.begin()
         for text, tokens in self.pieces:
             entries = [{"token": t, "logprob": -0.1, "bytes": list(t.encode())} for t in tokens]
-            choice = {"index": 0, "delta": {"content": text}, "finish_reason": None}
-            event = base | {"choices": [choice | {"logprobs": {"content": entries}}]}
-            self.wfile.write(b"data: " + orjson.dumps(event) + b"\n\n")
-        end = base | {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
-        self.wfile.write(b"data: " + orjson.dumps(end) + b"\n\ndata: [DONE]\n\n")
+            self.content(text, logprobs={"content": entries})
+        self.event({"index": 0, "delta": {}, "finish_reason": "stop"})
+        self.wfile.write(b"data: [DONE]\n\n")
 
 
 def test_tokens_that_cannot_be_lined_up_are_dropped_when_masked(harness: Harness) -> None:

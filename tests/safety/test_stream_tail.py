@@ -10,10 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import orjson
 import pytest
-from loopback import QuietHandler, http_server, serve
-from safety_support import Harness
+from loopback import http_server, serve
+from safety_support import Harness, SSEUpstream
 from test_proxy import events
 
 from sentinel.client import AsyncSentinel, Sentinel
@@ -26,26 +25,18 @@ MODEL = "deepseek-v4-flash"
 ASK = [{"role": "user", "content": "hi"}]
 
 
-class Pieces(QuietHandler):
+class Pieces(SSEUpstream):
     """Streams `pieces` as content chunks (no finish_reason unless `finish`), then [DONE]."""
 
     pieces: tuple[str, ...] = ()
     finish = False
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        base = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": MODEL}
+        self.begin()
         for text in self.pieces:
-            choice = {"index": 0, "delta": {"content": text}, "finish_reason": None}
-            self.wfile.write(b"data: " + orjson.dumps(base | {"choices": [choice]}) + b"\n\n")
-            self.wfile.flush()
+            self.content(text)
         if self.finish:
-            end = {"index": 0, "delta": {}, "finish_reason": "stop"}
-            self.wfile.write(b"data: " + orjson.dumps(base | {"choices": [end]}) + b"\n\n")
+            self.event({"index": 0, "delta": {}, "finish_reason": "stop"})
         self.wfile.write(b"data: [DONE]\n\n")
 
 
