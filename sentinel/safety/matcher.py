@@ -17,6 +17,7 @@ import ahocorasick_rs
 from sentinel.safety.lists import Policy, SafetyLists
 from sentinel.safety.normalize import Folded, is_word, normalize
 from sentinel.safety.pause import Pauser, never
+from sentinel.safety.prefixes import Starts
 from sentinel.safety.timeouts import RegexTimeouts
 
 # A list's regex may backtrack catastrophically on some text ((a{1,10}){1,20}$ on a run
@@ -60,6 +61,8 @@ class Matcher:
         patterns = (pause() or text for text in entries)
         self._automaton = ahocorasick_rs.AhoCorasick(patterns) if entries else None
         self._patterns = lists.patterns
+        # what a stream holds back: only a tail that could still start a match
+        self.starts = Starts({t.text for t in lists.terms}, lists.patterns, REGEX_TIMEOUT, pause)
 
     @property
     def empty(self) -> bool:

@@ -33,6 +33,7 @@ from sentinel.safety.normalize import (
 )
 
 MASK = "*"
+_DROPPABLE = frozenset(INVISIBLE) | SEPARATOR_SET  # what may need more context
 # (text, absolute spans to mask, absolute position of text[0]) -> masked text
 Mask = Callable[[str, list[tuple[int, int]], int], str]
 
@@ -51,14 +52,22 @@ def mask_spans(text: str, spans: list[tuple[int, int]], offset: int = 0) -> str:
 
 
 def _context(buf: str, cut: int) -> str:
-    """The released text's last character, with the invisible ones after it: they
-    are dropped when matching, so alone they would hide the neighbour a word boundary
-    is decided by ("k\\u200b" + "idiot" is "kidiot", no match)."""
+    """The released text's last character, with the invisible ones after it, and the
+    CJK character before it if it is a separator that follows one: both are dropped
+    when matching (invisible ones anywhere, separators as padding between CJK
+    characters), so alone they would hide the neighbour a word boundary is decided by
+    ("k\\u200b" + "idiot" is "kidiot", no match) or turn padding into text ("弹." +
+    "，蛋" is "弹蛋", which holds no term "，蛋")."""
     start = cut - 1
     stop = max(cut - MAX_PADDING - 2, 0)  # a longer run is kept when matching: its last
     while start > stop and buf[start] in INVISIBLE:  # one is then the neighbour
         start -= 1
-    return buf[start:cut]
+    run = start
+    while run > stop and buf[run] in SEPARATOR_SET:
+        run -= 1
+    # (after anything else separators are text: one is context enough, and more would
+    # start the window at a word whose start a regex's `\b` would see)
+    return buf[run if run < start and is_cjk(buf[run]) else start : cut]
 
 
 class StreamMasker:
@@ -76,7 +85,7 @@ class StreamMasker:
         self._follows = mask is not None  # the mask follows all the text (JSON strings)
         self._categories = categories  # the categories that apply to this direction
         self._masked = masked  # those of them whose action masks (or blocks)
-        self.hold = matcher.longest
+        self._starts = matcher.starts
         self._ctx = ""  # the last released character: left context
         self._tail = ""  # held back, not yet released
         self._base = 0  # absolute position of _tail[0]
@@ -109,7 +118,14 @@ class StreamMasker:
             # most pieces: nothing in the window matches (masks of earlier matches may
             # still apply), so the same cut as below is found without the folded text's
             # map and the match bookkeeping (a stream pays this per chunk)
-            cut = tail_start(buf, light, self.hold, self._pads(light))
+            held = self._held_from(light)
+            size = len(light)
+            if held >= size:
+                cut = len(buf)
+            elif size == len(buf):  # nothing dropped: the same positions
+                cut = held
+            else:
+                cut = tail_start(buf, light, size - held, pad=False)
             return self._release(buf, off, cut), []
         origin = self._base - off  # absolute position of buf[0]
         # the map only when characters were dropped (padding, invisible ones)
@@ -120,8 +136,7 @@ class StreamMasker:
         if final:
             cut, first_held = len(buf), size
         else:
-            kept = len(strip_separators(text)) if self._pads(text) else size
-            first_held = max(kept - self.hold, 0)
+            first_held = self._held_from(text)
             cut = folded.raw(first_held) if first_held < size else len(buf)
         new: list[Match] = []
         starts: list[int] = []
@@ -147,6 +162,14 @@ class StreamMasker:
         self.starts = starts
         return self._release(buf, off, cut), new
 
+    def _held_from(self, folded: str) -> int:
+        """Where, in the folded window, holding back begins: the earliest tail that
+        could still start a match (sentinel.safety.prefixes), its length if none."""
+        size = len(folded)
+        trails = folded[-1:] in SEPARATOR_SET and self._pads(folded)
+        kept = len(strip_separators(folded)) if trails else size
+        return self._starts.held_from(folded, kept)
+
     def _pads(self, folded: str) -> bool:
         """Whether the window's trailing separators are held back: they may yet be
         padding between two CJK characters, but only after one and only MAX_PADDING of
@@ -170,7 +193,7 @@ class StreamMasker:
         if self._masks or self._follows:
             released = self._mask(released, self._masks, self._base)
         ctx = buf[cut - 1]
-        self._ctx = ctx if ctx not in INVISIBLE else _context(buf, cut)
+        self._ctx = ctx if ctx not in _DROPPABLE else _context(buf, cut)
         self._tail = buf[cut:]
         self._base += cut - off
         base = self._base
