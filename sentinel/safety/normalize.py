@@ -234,29 +234,26 @@ def fold_light(text: str) -> str | None:
 
 
 @functools.cache
-def _tail_re(n: int, pad: bool) -> re.Pattern[str]:
-    # read backwards: trailing separators (if held), n - 1 characters, each with the
-    # padding before it when that padding is dropped (a CJK character on both sides),
-    # and the n-th character without its padding (which stays on the released side)
+def _tail_re(n: int) -> re.Pattern[str]:
+    # read backwards: n - 1 characters, each with the padding before it when that
+    # padding is dropped (a CJK character on both sides), and the n-th character
+    # without its padding (which stays on the released side)
     unit = f"[{CJK}]{_PAD}(?=[{CJK}])|."
-    trailing = f"[{SEPARATORS}]*" if pad else ""
-    return re.compile(f"{trailing}(?:{unit}){{{n - 1}}}.", re.DOTALL)
+    return re.compile(f"(?:{unit}){{{n - 1}}}.", re.DOTALL)
 
 
-def tail_start(text: str, folded: str, n: int, pad: bool = True) -> int:
+def tail_start(text: str, folded: str, n: int) -> int:
     """Where, in a text `fold_light` folds (to `folded`), the last `n` folded
-    characters begin, trailing separators not counted (held with them) if `pad`:
-    `normalize(text).raw(i)` for the folded index i that starts them, without the map."""
-    trails = pad and folded[-1:] in SEPARATOR_SET
-    kept = len(strip_separators(folded)) if trails else len(folded)
-    if kept <= n:
+    characters begin: `normalize(text).raw(len(folded) - n)`, without the map."""
+    size = len(folded)
+    if size <= n:
         return 0
-    if len(folded) == len(text):  # nothing dropped: the same positions
-        return kept - n
+    if size == len(text):  # nothing dropped: the same positions
+        return size - n
     if n <= 0:
-        return len(strip_separators(text)) if pad else len(text)
-    found = _tail_re(n, pad).match(text[::-1])
-    assert found is not None  # kept > n characters are there to match
+        return len(text)
+    found = _tail_re(n).match(text[::-1])
+    assert found is not None  # size > n characters are there to match
     return len(text) - found.end()
 
 

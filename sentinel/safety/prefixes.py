@@ -176,7 +176,7 @@ def first_chars(source: str) -> set[str] | None:
 
 def _class(items: set[str] | None) -> regex_engine.Pattern[str] | None:
     # (the `regex` module's: its case-insensitive matching is the one the regex uses)
-    if items is None:
+    if not items:  # (none worked out, or no regexes at all)
         return None
     return regex_engine.compile("[" + "".join(sorted(items)) + "]", regex_engine.IGNORECASE)
 

@@ -1,18 +1,20 @@
-"""Masking text that arrives in pieces (a streamed answer), releasing all of it but
-the last `longest term` characters at once.
+"""Masking text that arrives in pieces (a streamed answer), releasing at once all of
+it but a tail that could still become the start of a match.
 
-A term can only still be completed by text yet to come if it starts within the last
-`longest` characters (in normalized characters, padding between CJK characters not
-counted), so everything before them is final and is released with the piece that
-brought it: a chunk is never delayed by more than the longest term. Each piece is
-scanned together with what is held back (and one released character, for the word
+A term can only still be completed by text yet to come if the window's tail, from
+where the term would start, spells its beginning (in normalized characters, padding
+between CJK characters not counted); a regex only if its partial match reaches the
+end (sentinel.safety.prefixes). Everything before the earliest such tail is final
+and is released with the piece that brought it: never more than the longest term is
+held, and at a model's pace most pieces go out whole. Each piece is scanned together
+with what is held back (and the released character before it, for the word
 boundary of Latin terms); a match is reported once, when it can no longer change,
 and the masks it leaves are applied when its characters are released. Pure.
 
 A stream pays this per chunk, so a window in which the automaton finds nothing (most)
 is released on a short path: folded in a few C calls (normalize.fold_light), one
-automaton call, the cut found by one backwards regex (normalize.tail_start); the
-folded text's map and the match bookkeeping only for a window that holds a match.
+automaton call, the held tail found in the prefix set; the folded text's map and the
+match bookkeeping only for a window that holds a match.
 """
 
 from __future__ import annotations
@@ -120,12 +122,7 @@ class StreamMasker:
             # map and the match bookkeeping (a stream pays this per chunk)
             held = self._held_from(light)
             size = len(light)
-            if held >= size:
-                cut = len(buf)
-            elif size == len(buf):  # nothing dropped: the same positions
-                cut = held
-            else:
-                cut = tail_start(buf, light, size - held, pad=False)
+            cut = tail_start(buf, light, size - held) if held < size else len(buf)
             return self._release(buf, off, cut), []
         origin = self._base - off  # absolute position of buf[0]
         # the map only when characters were dropped (padding, invisible ones)
@@ -171,10 +168,10 @@ class StreamMasker:
         return self._starts.held_from(folded, kept)
 
     def _pads(self, folded: str) -> bool:
-        """Whether the window's trailing separators are held back: they may yet be
-        padding between two CJK characters, but only after one and only MAX_PADDING of
-        them; after Latin text (an English answer's "-----" line) they are final. The
-        last character before them may have been released: remembered."""
+        """Whether the window's trailing separators may yet be padding between two CJK
+        characters: only after one and only MAX_PADDING of them; after Latin text (an
+        English answer's "-----" line) they are final. The last character before them
+        may have been released: remembered."""
         if folded[-1:] not in SEPARATOR_SET:
             return True  # none trailing
         stripped = strip_separators(folded)
