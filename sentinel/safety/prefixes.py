@@ -28,6 +28,11 @@ from sentinel.safety.pause import Pauser, never
 # the last one seen may turn into a medial sigma once the next letter arrives, so
 # both read as one here (a tail is held if it could start a term either way)
 _FINAL_SIGMA, _SIGMA = "\u03c2", "\u03c3"
+# letters and digits that are words, no call needed (a term's neighbour; a context)
+ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+# where a term may start in ASCII text: a word's first letter (a term that starts with
+# one needs a word boundary) or any other character (the text is folded: lower case)
+_ASCII_STARTS = re.compile(r"(?<![a-z0-9])[a-z0-9]|[^a-z0-9]")
 
 
 class Starts:
@@ -36,6 +41,7 @@ class Starts:
     __slots__ = (
         "_bounded",
         "_first",
+        "_pairs",
         "_patterns",
         "_prefixes",
         "_reach",
@@ -52,14 +58,19 @@ class Starts:
         pause: Pauser = never,
     ) -> None:
         prefixes: set[str] = set()
+        pairs: set[str] = set()  # every two characters in a row in a term
         reach: dict[str, int] = {}  # per first character: its longest term
         for text in texts:
             pause()
-            text = text.replace(_FINAL_SIGMA, _SIGMA)
-            if reach.get(text[0], 0) < len(text):
-                reach[text[0]] = len(text)
-            prefixes.update(text[:i] for i in range(1, len(text) + 1))
+            if _FINAL_SIGMA in text:
+                text = text.replace(_FINAL_SIGMA, _SIGMA)
+            n = len(text)
+            if reach.get(text[0], 0) < n:
+                reach[text[0]] = n
+            prefixes.update([text[:i] for i in range(1, n + 1)])
+            pairs.update([text[i : i + 2] for i in range(n - 1)])
         self._prefixes = frozenset(prefixes)
+        self._pairs = frozenset(pairs)
         self._reach = reach
         # first characters of the terms that need a word boundary before them
         self._bounded = frozenset(c for c in reach if is_word(c))
@@ -114,20 +125,32 @@ class Starts:
     def _term_start(self, text: str, lo: int, end: int) -> int:
         """The first i in [lo, end) (at most `longest` back) with text[i:end] the
         start of a term, else `end`. (Per chunk: each test is cheap before the next.)"""
-        lo = max(lo, end - self.longest, 0)
+        lo = max(lo, end - self.longest)
         tail = text[lo:end]
         if _FINAL_SIGMA in tail:
             tail = tail.replace(_FINAL_SIGMA, _SIGMA)
         reach = self._reach.get
-        bounded = self._bounded
+        if tail[-2:] not in self._pairs:
+            # no term holds the last two characters in a row (most CJK windows): only
+            # the last one alone may start one
+            return end - 1 if tail and reach(tail[-1], 0) else end
         prefixes = self._prefixes
+        if tail.isascii():  # (an English window: only where a word or a non-letter starts)
+            for found in _ASCII_STARTS.finditer(text, lo, end):
+                i = found.start()
+                if reach(text[i], 0) >= end - i and text[i:end] in prefixes:
+                    return i
+            return end
+        bounded = self._bounded
         before = text[lo - 1] if lo else ""  # (the window's start: no neighbour known)
         n = len(tail)
         for i, c in enumerate(tail):
             if reach(c, 0) < n - i:
                 continue  # no term from c is that long
-            if c in bounded and _in_word(tail[i - 1] if i else before):
-                continue  # a term starting with a letter must start a word
+            if c in bounded:  # a term starting with a letter must start a word
+                p = tail[i - 1] if i else before
+                if p in ASCII_WORD or (p > "\x7f" and is_word(p)):
+                    continue
             if tail[i:] in prefixes:
                 return lo + i
         return end
@@ -232,11 +255,6 @@ def _category(value: Any, sp: Any) -> str | None:
         sp.CATEGORY_DIGIT: r"\d", sp.CATEGORY_NOT_DIGIT: r"\D", sp.CATEGORY_SPACE: r"\s",
         sp.CATEGORY_NOT_SPACE: r"\S", sp.CATEGORY_WORD: r"\w", sp.CATEGORY_NOT_WORD: r"\W",
     }.get(value)  # fmt: skip
-
-
-def _in_word(char: str) -> bool:
-    """`is_word(char)` (the letter before a term's first one), ASCII without a call."""
-    return char.isalnum() and (char.isascii() or is_word(char))
 
 
 def _escape(code: int) -> str:

@@ -33,6 +33,7 @@ from sentinel.safety.normalize import (
     strip_separators,
     tail_start,
 )
+from sentinel.safety.prefixes import ASCII_WORD
 
 MASK = "*"
 _DROPPABLE = frozenset(INVISIBLE) | SEPARATOR_SET  # what may need more context
@@ -190,7 +191,9 @@ class StreamMasker:
         if self._masks or self._follows:
             released = self._mask(released, self._masks, self._base)
         ctx = buf[cut - 1]
-        self._ctx = ctx if ctx not in _DROPPABLE else _context(buf, cut)
+        if ctx in _DROPPABLE and (ctx in INVISIBLE or buf[cut - 2 : cut - 1] not in ASCII_WORD):
+            ctx = _context(buf, cut)  # (a separator after a plain letter, "word ": itself)
+        self._ctx = ctx
         self._tail = buf[cut:]
         self._base += cut - off
         base = self._base
