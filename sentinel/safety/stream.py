@@ -66,7 +66,7 @@ def _context(buf: str, cut: int) -> str:
     while start > stop and buf[start] in INVISIBLE:  # one is then the neighbour
         start -= 1
     run = start
-    while run > stop and buf[run] in SEPARATOR_SET:
+    while run > stop and buf[run] in _DROPPABLE:  # (invisible ones inside padding too)
         run -= 1
     # (after anything else separators are text: one is context enough, and more would
     # start the window at a word whose start a regex's `\b` would see)

@@ -16,7 +16,7 @@ from sentinel.safety.stream import StreamMasker, mask_spans
 LATIN = "adiostx"
 CJK = "笨蛋炸弹糕"
 # separators (CJK padding), invisible characters, a combining mark, sigmas, digits
-NOISE = [" ", "，", ".", "-", "\u200b", "\u0301", "Σ", "σ", "1", "2", "É", "Ｄ"]
+NOISE = [" ", "，", ".", "-", "\u200b", "\u180b", "\u0301", "Σ", "σ", "1", "2", "É", "Ｄ"]
 
 
 def _term(rng: random.Random) -> str:
