@@ -32,6 +32,7 @@ _FINAL_SIGMA, _SIGMA = "\u03c2", "\u03c3"
 ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 # where a term may start in ASCII text: a word's first letter (a term that starts with
 # one needs a word boundary) or any other character (the text is folded: lower case)
+_BATCH = 200  # terms between two pauses of a reload (~1 ms)
 _ASCII_STARTS = re.compile(r"(?<![a-z0-9])[a-z0-9]|[^a-z0-9]")
 
 
@@ -57,20 +58,20 @@ class Starts:
         timeout: float,  # a regex search's budget (the matcher's)
         pause: Pauser = never,
     ) -> None:
+        folded = [t.replace(_FINAL_SIGMA, _SIGMA) if _FINAL_SIGMA in t else t for t in texts]
+        reach: dict[str, int] = {}  # per first character: its longest term
+        for text in folded:
+            if reach.get(text[0], 0) < len(text):
+                reach[text[0]] = len(text)
         prefixes: set[str] = set()
         pairs: set[str] = set()  # every two characters in a row in a term
-        reach: dict[str, int] = {}  # per first character: its longest term
-        for text in texts:
+        for k in range(0, len(folded), _BATCH):  # (in batches: a reload pauses between)
             pause()
-            if _FINAL_SIGMA in text:
-                text = text.replace(_FINAL_SIGMA, _SIGMA)
-            n = len(text)
-            if reach.get(text[0], 0) < n:
-                reach[text[0]] = n
-            prefixes.update([text[:i] for i in range(1, n + 1)])
-            pairs.update([text[i : i + 2] for i in range(n - 1)])
-        self._prefixes = frozenset(prefixes)
-        self._pairs = frozenset(pairs)
+            batch = folded[k : k + _BATCH]
+            prefixes.update({t[:i] for t in batch for i in range(1, len(t) + 1)})
+            pairs.update({t[i : i + 2] for t in batch for i in range(len(t) - 1)})
+        self._prefixes = prefixes  # (only read from here on)
+        self._pairs = pairs
         self._reach = reach
         # first characters of the terms that need a word boundary before them
         self._bounded = frozenset(c for c in reach if is_word(c))
