@@ -144,6 +144,10 @@ class TelemetryWorker:
 def _after_fork_in_child() -> None:
     for worker in list(_workers):
         worker._reset(worker._closed)
+    # A multiprocessing child (and a prefork server's worker) ends through
+    # threading._shutdown() then os._exit(): atexit never runs there, so the calls it
+    # queued would never be built. threading's own exit hooks run in both endings.
+    threading._register_atexit(_at_exit)  # type: ignore[attr-defined]
 
 
 def _at_exit() -> None:
