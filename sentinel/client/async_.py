@@ -251,7 +251,9 @@ class AsyncSentinel(ClientBase[httpx.AsyncBaseTransport]):
             flow.abort(obs, exc)
             raise
         if obs.request.stream:
-            return AsyncStream(StreamCall.of(obs, result))
+            call = StreamCall.of(obs, result)
+            core.streams.add(call)
+            return AsyncStream(call)
         return flow.complete(core, obs, key, result)
 
     async def _send(self, obs: Observation) -> httpx.Response | Answer | ChatCompletion:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -204,6 +205,10 @@ class ClientCore:
         self._tp, self._owns_tp = tracer_provider_for(app, o.tracer_provider)
         self._mp, self._owns_mp = meter_provider_for(app, o.meter_provider)
         self.sink = Sink(self.store, settings, meter_provider=self._mp)
+        # Streams not yet reported: close() reports them (as abandoned) while the sink
+        # still takes records; an app that leaves a stream unclosed and closes the client
+        # first would otherwise lose the call when the stream is finalised later.
+        self.streams: weakref.WeakSet[Any] = weakref.WeakSet()
         self.guard = SpendGuard(self.store, settings.spend_cache_ttl, self.clock)
         self.telemetry = CallTelemetry(
             self._tp,
@@ -360,6 +365,8 @@ class ClientCore:
         return self.sink.flush(timeout)
 
     def close(self) -> None:
+        for call in list(self.streams):
+            call.report()
         if self.safety is not None:
             self.safety.close()
         self.telemetry.close()  # before the providers shut down below

@@ -191,7 +191,9 @@ class Sentinel(ClientBase[httpx.BaseTransport]):
             flow.abort(obs, exc)
             raise
         if obs.request.stream:
-            return Stream(StreamCall.of(obs, result))
+            call = StreamCall.of(obs, result)
+            core.streams.add(call)
+            return Stream(call)
         return flow.complete(core, obs, key, result)
 
     def _send(self, obs: Observation) -> httpx.Response | Answer | ChatCompletion:

@@ -1,8 +1,7 @@
 """Outside attacks on issue 23's deferred telemetry (att23): cases where a call's span or
-record is lost although the app did what a user does. Each test pins one bug found from
-outside; strict xfail until the fix lands (see the att23 report), so it flips to a
-failure the day the bug is fixed and the marker must go.
-"""
+record was lost although the app did what a user does. A bug not fixed yet is a strict
+xfail (see the att23 report), so it flips to a failure the day it is fixed and the
+marker must go."""
 
 from __future__ import annotations
 
@@ -31,12 +30,6 @@ def test_span_of_a_returned_call_survives_the_apps_provider_shutdown(harness: An
     assert [s.attributes["sentinel.request_id"] for s in spans] == [resp.request_id]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="att23: an async stream left with `break` is finalised by asyncio.run after "
-    "`await client.close()`; its record reaches a closed journal (ValueError fd -1) "
-    "and is dropped",
-)
 def test_abandoned_async_stream_keeps_its_record_when_the_client_closes_first(
     harness: Any,
 ) -> None:
@@ -48,4 +41,15 @@ def test_abandoned_async_stream_keeps_its_record_when_the_client_closes_first(
         await client.close()
 
     asyncio.run(app())
+    assert harness.store.count("call") == 1
+
+
+def test_unclosed_sync_stream_keeps_its_record_when_the_client_closes_first(
+    harness: Any,
+) -> None:
+    client = harness.client()
+    stream = client.chat.completions.create(model=MODEL, messages=MSG, stream=True)
+    next(iter(stream))
+    client.close()  # the stream is still open: close() reports it as abandoned
+    del stream
     assert harness.store.count("call") == 1
