@@ -140,6 +140,7 @@ class GatedSpacyNlpEngine(SpacyNlpEngine):
         for (i, offset, _), clause in zip(
             jobs, nlp.pipe(clause_texts, batch_size=batch_size), strict=True
         ):
+            clause_text = clause.text  # Doc.text joins every token: once, not per entity
             for ent in clause.ents:
                 label = mapping.get(ent.label_)
                 text = ent.text.strip()  # blanked CJK can end up inside an entity
@@ -154,7 +155,7 @@ class GatedSpacyNlpEngine(SpacyNlpEngine):
                     and words[1] in self.products
                 ):
                     continue  # "Upgrade Elasticsearch": a verb capitalized by position
-                if _MODEL_SUFFIX.match(clause.text, ent.end_char):
+                if _MODEL_SUFFIX.match(clause_text, ent.end_char):
                     continue
                 start = offset + ent.start_char + ent.text.index(text)
                 end = before_cjk(texts[i], start, start + len(text))  # "Olivia问iPad"
