@@ -29,7 +29,9 @@ are never dropped.
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
+import itertools
 from collections.abc import Collection, Sequence
 
 import regex
@@ -83,6 +85,13 @@ class Lookalikes:
     ) -> None:
         self.given = given
         self.names = NameLookalikes(given, surnames, english)
+        self._near: tuple[Sequence[RecognizerResult], _AddressSpans] | None = None
+
+    def _address_spans(self, results: Sequence[RecognizerResult]) -> _AddressSpans:
+        """Built once per analyzed text: the analyzer judges its findings in turn."""
+        if self._near is None or self._near[0] is not results:
+            self._near = (results, _AddressSpans(results))
+        return self._near[1]
 
     def __call__(
         self, text: str, result: RecognizerResult, results: Sequence[RecognizerResult]
@@ -97,7 +106,7 @@ class Lookalikes:
             return (
                 key in self.names.places
                 and key not in self.given
-                and _lone_place(text, result, results)
+                and _lone_place(text, result, self._address_spans(results))
             )
         if kind == "PERSON" and name in _NAME_RECOGNIZERS:
             return self.names.not_a_person(text, result, name)
@@ -114,7 +123,7 @@ class Lookalikes:
         return False
 
 
-def _lone_place(text: str, result: RecognizerResult, results: Sequence[RecognizerResult]) -> bool:
+def _lone_place(text: str, result: RecognizerResult, near: _AddressSpans) -> bool:
     if (
         _DIGIT.search(text, result.start, result.end)
         or NUMBER_BEFORE.search(text, max(0, result.start - 20), result.start)
@@ -122,16 +131,28 @@ def _lone_place(text: str, result: RecognizerResult, results: Sequence[Recognize
         or _ADDRESS_BEFORE.search(text, max(0, result.start - 80), result.start)
     ):
         return False
-    for other in results:
-        if (
-            other is not result
-            and other.entity_type == "LOCATION"
-            and (other.recognition_metadata or {}).get("recognizer_name") != _NER
-            and other.start - _ADDRESS_NEAR < result.end
-            and result.start < other.end + _ADDRESS_NEAR
-        ):
-            return False
-    return True
+    return not near.touches(result.start - _ADDRESS_NEAR, result.end + _ADDRESS_NEAR)
+
+
+class _AddressSpans:
+    """The address patterns' LOCATION findings of one text, sorted, with the furthest
+    end so far: whether one touches a place is a bisection, not a walk over every
+    finding (a line of thousands of places once cost time quadratic in its length)."""
+
+    def __init__(self, results: Sequence[RecognizerResult]) -> None:
+        spans = sorted(
+            (r.start, r.end)
+            for r in results
+            if r.entity_type == "LOCATION"
+            and (r.recognition_metadata or {}).get("recognizer_name") != _NER
+        )
+        self.starts = [s for s, _ in spans]
+        self.max_end = list(itertools.accumulate((e for _, e in spans), max))
+
+    def touches(self, start: int, end: int) -> bool:
+        """Whether a span starting before `end` ends after `start`."""
+        i = bisect.bisect_left(self.starts, end)
+        return i > 0 and self.max_end[i - 1] > start
 
 
 def _internal_host(text: str, start: int, end: int) -> bool:
