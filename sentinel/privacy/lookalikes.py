@@ -64,6 +64,12 @@ _ID_LABEL = regex.compile(
     r"\s*[.:：#=]?\s*$",
     regex.IGNORECASE,
 )
+# The number called a phone right after it ("... 415-555-0132 is my cell"): the label
+# before it was the line's, not the number's.
+_PHONE_AFTER = regex.compile(
+    r"\W{0,3}(?:[\w'-]+\s+){0,4}?(?:phone|cell|mobile|whatsapp)\b|\W{0,3}\S{0,4}(?:手机|电话)",
+    regex.IGNORECASE,
+)
 _CODE_BEFORE = regex.compile(
     r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]+\s$"
 )
@@ -190,4 +196,6 @@ def _id_number(text: str, start: int, end: int) -> bool:
     if _DATE_START.match(text, start):
         return True
     before = text[max(0, start - 30) : start]
+    if _PHONE_AFTER.match(text, end, end + 40):
+        return False
     return bool(_ID_LABEL.search(before) or _CODE_BEFORE.search(before))
