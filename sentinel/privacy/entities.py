@@ -5,6 +5,9 @@ Shared by the Redactor and its worker processes, so it depends on nothing heavy.
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,3 +44,41 @@ def resolve_overlaps(results: Sequence[RecognizerResult]) -> list[Entity]:
             best = r
             merged.append(Entity(r.entity_type, r.start, r.end, r.score))
     return merged
+
+
+# At most this many distinct values are looked for again: one alternation per text,
+# so a text full of distinct values cannot make the pass quadratic.
+MAX_REPEATED_VALUES = 100
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def every_occurrence(text: str, entities: Sequence[Entity]) -> list[Entity]:
+    """`entities` plus every other occurrence of a value they found in `text`.
+
+    A recognizer sees a value in one context and not another ("Mr. Lynch called.
+    Lynch said ..."): left there, the second occurrence leaks the value the first one
+    redacted. Latin values match as whole words, case-insensitively; Chinese ones (no
+    word boundaries) as they are, from two characters; shorter values are not looked for."""
+    values = {
+        text[e.start : e.end].casefold(): e
+        for e in entities
+        if len(text[e.start : e.end].strip()) >= (2 if _CJK.search(text, e.start, e.end) else 3)
+    }
+    if not values or len(values) > MAX_REPEATED_VALUES:
+        return list(entities)
+    ordered = sorted(values, key=len, reverse=True)
+    latin = [re.escape(v) for v in ordered if not _CJK.search(v)]
+    cjk = [re.escape(v) for v in ordered if _CJK.search(v)]
+    parts = ([r"(?<!\w)(?:" + "|".join(latin) + r")(?!\w)"] if latin else []) + cjk
+    spans = sorted((e.start, e.end) for e in entities)
+    starts = [s for s, _ in spans]
+    max_end = list(itertools.accumulate((e for _, e in spans), max))
+    taken = list(entities)
+    for m in re.finditer("|".join(parts), text, re.IGNORECASE):
+        i = bisect.bisect_left(starts, m.end())
+        if i > 0 and max_end[i - 1] > m.start():
+            continue  # inside or touching a finding already made
+        found = values.get(m.group().casefold())
+        if found is not None:
+            taken.append(Entity(found.type, m.start(), m.end(), found.score))
+    return sorted(taken, key=lambda e: e.start)

@@ -18,7 +18,7 @@ from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
 from sentinel.privacy import chunks
 from sentinel.privacy.analyzer import BatchAnalyzer
-from sentinel.privacy.entities import Entity, resolve_overlaps
+from sentinel.privacy.entities import Entity, every_occurrence, resolve_overlaps
 from sentinel.privacy.language import LangChoice
 from sentinel.privacy.policy import DEFAULT_ALLOW_LIST, Policy, policy_from_settings
 from sentinel.privacy.pool import AnalyzerPool
@@ -160,7 +160,8 @@ class Redactor:
         """The non-overlapping PII spans of each text, in text order. Texts of any
         length: long ones are analyzed in overlapping windows (`chunks`)."""
         pieces, layout = chunks.split(texts)
-        return chunks.join(layout, self._analyze_pieces(pieces, language))
+        joined = chunks.join(layout, self._analyze_pieces(pieces, language))
+        return [every_occurrence(t, found) for t, found in zip(texts, joined, strict=True)]
 
     def _analyze_pieces(self, texts: Sequence[str], language: LangChoice) -> list[list[Entity]]:
         if self.pool is None and self._lazy and self.n_process > 1 and len(texts) >= POOL_MIN_BATCH:
