@@ -34,7 +34,7 @@ def chat_request(
     data, headers = _wire_headers(core, index, content, token, request_id)
     return httpx.Request(
         "POST",
-        core.chat_urls[index] if path == CHAT_PATH else core.url(index, path),
+        _url(core, index, path),
         stream=WireBody(data),
         headers=headers,
         extensions={"timeout": attempt_timeout(core, policy)},
@@ -55,10 +55,15 @@ def wire_request(
     data, headers = _wire_headers(core, index, content, token, request_id)
     target = core.wire_targets.get((index, path))
     if target is None:
-        url = core.chat_urls[index] if path == CHAT_PATH else core.url(index, path)
+        url = _url(core, index, path)
         target = core.wire_targets[(index, path)] = (origin_of(url), url.raw_path)
     origin, raw_path = target
     return origin, request_head("POST", raw_path, headers), data, attempt_timeout(core, policy)
+
+
+def _url(core: ClientCore, index: int, path: str) -> httpx.URL:
+    """The chat URL of each endpoint is built once (`chat_urls`); other paths per call."""
+    return core.chat_urls[index] if path == CHAT_PATH else core.url(index, path)
 
 
 def _wire_headers(
