@@ -56,6 +56,47 @@ _AREAS = ["110108", "310104", "440106", "330102", "510104", "420106", "320106", 
 _AREAS += ["210204", "350206", "610103", "500112", "430103", "120103", "130104", "410102"]
 _AREAS += ["440305", "320583", "330206", "360102", "450103", "530102", "230103", "220104"]
 
+CN_ROADS = {
+    "上海市浦东新区": ["张杨路", "世纪大道", "东方路", "锦绣路"],
+    "北京市朝阳区": ["建国路", "朝阳北路", "望京街", "东三环中路"],
+    "广州市天河区": ["体育西路", "天河路", "黄埔大道西", "林和西路"],
+    "深圳市南山区": ["科苑南路", "南海大道", "深南大道", "后海大道"],
+    "杭州市西湖区": ["文三路", "天目山路", "教工路", "古墩路"],
+    "成都市武侯区": ["人民南路四段", "科华北路", "武侯祠大街", "一环路南三段"],
+    "南京市鼓楼区": ["中山北路", "湖南路", "广州路", "北京西路"],
+    "武汉市洪山区": ["珞喻路", "雄楚大道", "民族大道", "光谷大道"],
+    "苏州市工业园区": ["星湖街", "现代大道", "苏州大道东", "金鸡湖大道"],
+    "西安市雁塔区": ["科技路", "小寨东路", "长安南路", "高新路"],
+    "重庆市渝北区": ["金开大道", "新牌坊一路", "红锦大道", "龙山大道"],
+    "天津市河西区": ["友谊路", "围堤道", "解放南路", "大沽南路"],
+}
+TW_ROADS = {
+    "台北市大安區": ["復興南路一段", "和平東路二段", "敦化南路二段"],
+    "台北市信義區": ["忠孝東路五段", "松仁路", "基隆路一段"],
+    "新北市板橋區": ["文化路二段", "中山路一段", "縣民大道二段"],
+    "台中市西屯區": ["台灣大道三段", "福星路", "文心路二段"],
+    "高雄市苓雅區": ["中正一路", "四維三路", "青年一路"],
+}
+UK_STREETS = {
+    "Leeds LS6 2AB": ["Albion Street", "Otley Road", "Hyde Park Terrace"],
+    "Bristol BS8 1TH": ["Whiteladies Road", "Park Row", "Queens Road"],
+    "London N1 7GU": ["Essex Road", "Upper Street", "Canonbury Lane"],
+    "Manchester M14 5JD": ["Wilmslow Road", "Mauldeth Road", "Platt Lane"],
+    "Glasgow G12 8QQ": ["Byres Road", "Great George Street", "Kersland Street"],
+    "Cardiff CF24 3NB": ["Richmond Road", "City Road", "Mackintosh Place"],
+}
+US_STREETS = {
+    "Columbus, OH 43215": ["N High St", "Neil Ave", "W 5th Ave"],
+    "New York, NY 10025": ["W 104th St", "Amsterdam Ave", "Riverside Dr"],
+    "Austin, TX 78704": ["S Lamar Blvd", "Barton Springs Rd", "Oltorf St"],
+    "Seattle, WA 98103": ["Stone Way N", "N 45th St", "Aurora Ave N"],
+    "Chicago, IL 60614": ["N Clark St", "W Armitage Ave", "N Halsted St"],
+    "Denver, CO 80205": ["Welton St", "E 26th Ave", "Downing St"],
+    "San Jose, CA 95112": ["N 10th St", "E Santa Clara St", "Jackson St"],
+    "Portland, OR 97209": ["NW Glisan St", "NW 23rd Ave", "NW Everett St"],
+    "Miami, FL 33133": ["Bird Rd", "SW 27th Ave", "Tigertail Ave"],
+}
+
 
 class Gen:
     """Fills one template's slots; remembers every value so none repeats in the corpus."""
@@ -63,10 +104,11 @@ class Gen:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.used: set[str] = set()
-        self.names: dict[str, list[tuple[str, str]]] = {}
+        # Names by language and sex ("m"/"f"), so a husband, 父亲 or 新娘 gets a fitting name.
+        self.names: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for line in (HERE / "fresh5_names.txt").read_text(encoding="utf-8").splitlines():
-            tag, a, b = line.split()
-            self.names.setdefault(tag, []).append((a, b))
+            tag, sex, a, b = line.split()
+            self.names.setdefault((tag, sex), []).append((a, b))
         for pool in self.names.values():
             rng.shuffle(pool)
         self.persons: dict[str, tuple[str, str, str]] = {}
@@ -87,13 +129,14 @@ class Gen:
         raise RuntimeError("value pool exhausted")
 
     # ---- persons
-    def person(self, key: str, lang: str) -> str:
+    def person(self, key: str, lang: str, sex: str) -> str:
         """A new person (full name) under key; .g / .f give their given / family name."""
         if lang == "x":
             lang = self.pick(["es", "pt", "tr", "id", "vi", "in", "ng", "ja", "ko", "ar"])
-        pool = self.names[lang]
+        sex = sex or self.pick("mf")
+        pool = self.names[(lang, sex)]
         if not pool:
-            raise RuntimeError(f"names of {lang} exhausted")
+            raise RuntimeError(f"names of {lang}/{sex} exhausted")
         a, b = pool.pop()
         if lang in ("zh", "tw"):
             given, family, full = a, b, b + a
@@ -153,42 +196,43 @@ class Gen:
         return self.pick(forms)()
 
     def address(self, v: str) -> str:
-        r, pick = self.r, self.pick
+        r, pick, rng = self.r, self.pick, self.rng
         if v == "cn":
-            city = pick(["上海市浦东新区", "北京市朝阳区", "广州市天河区", "深圳市南山区",
-                         "杭州市西湖区", "成都市武侯区", "南京市鼓楼区", "武汉市洪山区",
-                         "苏州市工业园区", "西安市雁塔区", "重庆市渝北区", "天津市河西区"])  # fmt: skip
-            road = pick(["张杨路", "建国路", "体育西路", "科苑南路", "文三路", "人民南路四段",
-                         "中山北路", "珞喻路", "星湖街", "科技路", "金开大道", "友谊路"])  # fmt: skip
-            tail = pick([f"{r(3)}号{pick('1234567')}栋{r(1,'123456789')}0{r(1,'1234')}室",
-                         f"{r(2)}弄{r(2)}号{r(1,'123456789')}0{r(1,'1234')}室",
-                         f"{r(3)}号{pick(['A','B','C'])}座{r(2)}楼",
-                         f"{r(3)}号院{r(1,'123456789')}号楼{r(1,'12')}单元{r(3)}"])  # fmt: skip
-            return pick([city, "", city]) + road + tail
+            city, roads = pick(list(CN_ROADS.items()))
+            n, floor, room = rng.randint(1, 999), rng.randint(2, 28), rng.randint(1, 6)
+            tail = pick([f"{n}号{rng.randint(1, 12)}栋{floor}{room:02d}室",
+                         f"{rng.randint(10, 1999)}弄{rng.randint(1, 60)}号{floor}0{room}室",
+                         f"{n}号{pick('ABC')}座{floor}楼",
+                         f"{n}号院{rng.randint(1, 20)}号楼{rng.randint(1, 4)}单元{floor}0{room}"])  # fmt: skip
+            return pick([city, city, ""]) + pick(roads) + tail
         if v == "tw":
-            city = pick(
-                ["台北市大安區", "台北市信義區", "新北市板橋區", "台中市西屯區", "高雄市苓雅區"]
-            )
-            road = pick(["復興南路一段", "忠孝東路五段", "文化路二段", "台灣大道三段", "中正路"])
-            return f"{city}{road}{r(3)}巷{r(1, '123456789')}號{r(1, '23456789')}樓"
+            city, roads = pick(list(TW_ROADS.items()))
+            lane = pick([f"{rng.randint(2, 300)}巷", ""])
+            return f"{city}{pick(roads)}{lane}{rng.randint(1, 120)}號{rng.randint(2, 15)}樓"
         if v == "uk":
-            st = pick(["Albion Street", "Kingsway", "Mill Lane", "Church Road", "Victoria Avenue",
-                       "Queens Drive", "Park Terrace", "Station Road"])  # fmt: skip
-            town = pick(["Leeds LS1 6AG", "Bristol BS8 1TH", "London N1 7GU", "Manchester M4 5JD",
-                         "Glasgow G12 8QQ", "Cardiff CF10 3NB"])  # fmt: skip
-            return pick([f"Flat {r(1, '123456789')}, {r(2)} {st}, {town}", f"{r(2)} {st}, {town}"])
-        st = pick(["Maple Ridge Dr", "W 34th St", "Oak Hollow Ln", "Lakeshore Blvd", "Pine St",
-                   "Cedar Ave", "Sunset Blvd", "Elm Court", "Harbor View Rd", "N Clark St"])  # fmt: skip
-        town = pick(["Columbus, OH 43215", "New York, NY 10001", "Austin, TX 78704",
-                     "Seattle, WA 98103", "Chicago, IL 60614", "Denver, CO 80205",
-                     "San Jose, CA 95112", "Portland, OR 97209"])  # fmt: skip
-        num = str(self.rng.randint(12, 9890))
-        apt = pick(["", f", Apt {r(1, '123456789')}{pick('ABCD')}", f" Unit {r(3)}", ""])
+            town, streets = pick(list(UK_STREETS.items()))
+            st = pick(streets)
+            return pick([f"Flat {rng.randint(1, 9)}, {rng.randint(2, 140)} {st}, {town}",
+                         f"{rng.randint(2, 140)} {st}, {town}"])  # fmt: skip
+        town, streets = pick(list(US_STREETS.items()))
+        num = str(rng.randint(12, 9890))
+        apt = pick(
+            ["", f", Apt {rng.randint(1, 9)}{pick('ABCD')}", f" Unit {rng.randint(101, 940)}", ""]
+        )
         # "split": pasted from a form, the street and the town on two lines ("\\n" escape).
-        return f"{num} {st}{apt}" + ("\\n" if v == "split" else ", ") + town
+        return f"{num} {pick(streets)}{apt}" + ("\\n" if v == "split" else ", ") + town
 
     def dob(self, v: str) -> str:
-        y, m, d = self.rng.randint(1952, 2006), self.rng.randint(1, 12), self.rng.randint(1, 28)
+        """An adult's birth date; "kid" (school age) and "new" (a newborn) read from the suffix."""
+        lo, hi = (
+            (2010, 2021)
+            if v.endswith("kid")
+            else (2025, 2026)
+            if v.endswith("new")
+            else (1952, 2005)
+        )
+        v = v.replace("kid", "").replace("new", "") or "en"
+        y, m, d = self.rng.randint(lo, hi), self.rng.randint(1, 12), self.rng.randint(1, 28)
         mon = ["January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December"][m - 1]  # fmt: skip
         if v == "cn":
@@ -212,20 +256,23 @@ class Gen:
                     "icloud.com", "126.com", "hotmail.co.uk", "foxmail.com", "example-mail.net"])  # fmt: skip
         return f"{local}@{dom}"
 
-    def api_key(self) -> str:
+    def api_key(self, v: str) -> str:
+        """A provider's key shape: the key name in the template says which (sk, aws, gh...)."""
         r = self.r
-        return self.pick([
-            lambda: "sk-" + r(48, ALNUM),
-            lambda: "sk-proj-" + r(40, ALNUM + "_-"),
-            lambda: "AKIA" + r(16, string.ascii_uppercase + "234567"),
-            lambda: "ghp_" + r(36, ALNUM),
-            lambda: "glpat-" + r(20, ALNUM + "_-"),
-            lambda: "xoxb-" + r(11) + "-" + r(12) + "-" + r(24, ALNUM),
-            lambda: "sk_live_" + r(24, ALNUM),
-            lambda: "AIza" + r(35, ALNUM + "_-"),
-            lambda: "hf_" + r(34, ALNUM),
-            lambda: "SG." + r(22, ALNUM) + "." + r(43, ALNUM),
-        ])()  # fmt: skip
+        forms = {
+            "sk": lambda: "sk-" + r(48, ALNUM),
+            "proj": lambda: "sk-proj-" + r(40, ALNUM + "_-"),
+            "ds": lambda: "sk-" + r(32, HEX),
+            "aws": lambda: "AKIA" + r(16, string.ascii_uppercase + "234567"),
+            "gh": lambda: "ghp_" + r(36, ALNUM),
+            "gl": lambda: "glpat-" + r(20, ALNUM + "_-"),
+            "slack": lambda: "xoxb-" + r(11) + "-" + r(12) + "-" + r(24, ALNUM),
+            "stripe": lambda: "sk_live_" + r(24, ALNUM),
+            "google": lambda: "AIza" + r(35, ALNUM + "_-"),
+            "hf": lambda: "hf_" + r(34, ALNUM),
+            "sg": lambda: "SG." + r(22, ALNUM) + "." + r(43, ALNUM),
+        }
+        return forms[v or self.pick(list(forms))]()
 
     def cn_id(self, bad: bool) -> str:
         y = self.rng.randint(1955, 2006)
@@ -293,27 +340,51 @@ class Gen:
         g = [d[i : i + 4] for i in range(0, 16, 4)]
         return self.pick([d, " ".join(g), "-".join(g), " ".join(g)])
 
-    def url(self) -> str:
+    def url(self, v: str) -> str:
+        """A URL carrying a credential or personal token, of the kind the template names."""
         r, pick = self.r, self.pick
-        return pick([
-            lambda: f"https://share.filebox-cloud.com/s/{r(10, ALNUM)}?token={r(32, ALNUM)}",
-            lambda: f"https://portal.brightlease.com/reset-password?uid={r(6)}&token={r(40, HEX)}",
-            lambda: f"https://{pick(['deploy', 'ci', 'backup'])}:{r(12, ALNUM)}@git.acme-build.io/repo.git",
-            lambda: f"https://meet.zoomcall.app/j/{r(10)}?pwd={r(28, ALNUM)}",
-            lambda: f"https://hooks.slack.com/services/T{r(8, string.ascii_uppercase + string.digits)}/B{r(10, string.ascii_uppercase + string.digits)}/{r(24, ALNUM)}",
-            lambda: f"https://docs.paperflow.io/d/{r(12, ALNUM)}?access_key={r(24, ALNUM)}",
-            lambda: f"https://api.tinypay.cn/v1/callback?appid=wx{r(16, HEX)}&sign={r(32, HEX)}",
-            lambda: f"https://my.clinicvet.com/pets/records?session_id={r(30, ALNUM)}",
-            lambda: f"ftp://admin:{r(10, ALNUM)}@files.{pick(['logi-hub', 'ewms', 'tradelink'])}.net/inbound/",
-            lambda: f"https://s3.amazonaws.com/bucket-{r(4)}/scan.pdf?X-Amz-Signature={r(64, HEX)}",
-        ])()  # fmt: skip
+        up = string.ascii_uppercase + string.digits
+        forms = {
+            "share": lambda: (
+                f"https://share.filebox-cloud.com/s/{r(10, ALNUM)}?token={r(32, ALNUM)}"
+            ),
+            "reset": lambda: (
+                f"https://portal.brightlease.com/reset-password?uid={r(6)}&token={r(40, HEX)}"
+            ),
+            "git": lambda: (
+                f"https://{pick(['deploy', 'ci', 'backup'])}:{r(12, ALNUM)}@git.acme-build.io/payroll.git"
+            ),
+            "meet": lambda: f"https://meet.zoomcall.app/j/{r(10)}?pwd={r(28, ALNUM)}",
+            "hook": lambda: (
+                f"https://hooks.slack.com/services/T{r(8, up)}/B{r(10, up)}/{r(24, ALNUM)}"
+            ),
+            "wxhook": lambda: (
+                f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={r(8, HEX)}-{r(4, HEX)}-{r(4, HEX)}-{r(4, HEX)}-{r(12, HEX)}"
+            ),
+            "ding": lambda: f"https://oapi.dingtalk.com/robot/send?access_token={r(64, HEX)}",
+            "doc": lambda: f"https://docs.paperflow.io/d/{r(12, ALNUM)}?access_key={r(24, ALNUM)}",
+            "invite": lambda: (
+                f"https://app.teamboard.io/invite/accept?code={r(26, ALNUM)}&email_token={r(16, HEX)}"
+            ),
+            "pet": lambda: f"https://my.clinicvet.com/pets/records?session_id={r(30, ALNUM)}",
+            "ftp": lambda: (
+                f"ftp://admin:{r(10, ALNUM)}@files.{pick(['logi-hub', 'ewms', 'tradelink'])}.net/inbound/"
+            ),
+            "s3": lambda: (
+                f"https://bucket-{r(4)}.s3.amazonaws.com/scan.pdf?X-Amz-Credential=AKIA{r(16, up)}&X-Amz-Signature={r(64, HEX)}"
+            ),
+            "grafana": lambda: (
+                f"https://grafana.acme-ops.io/d/{r(9, ALNUM)}/payroll?orgId=1&auth_token={r(32, ALNUM)}"
+            ),
+        }
+        return forms[v or pick(["share", "reset", "doc", "s3", "meet"])]()
 
     def ssn(self) -> str:
         while True:
             a, g, s = self.rng.randint(1, 899), self.rng.randint(1, 99), self.rng.randint(1, 9999)
             if a != 666:
                 break
-        return self.pick([f"{a:03d}-{g:02d}-{s:04d}", f"{a:03d}-{g:02d}-{s:04d}", f"{a:03d} {g:02d} {s:04d}", f"{a:03d}{g:02d}{s:04d}"])  # fmt: skip  # noqa: E501
+        return self.pick([f"{a:03d}-{g:02d}-{s:04d}", f"{a:03d}-{g:02d}-{s:04d}", f"{a:03d} {g:02d} {s:04d}", f"{a:03d}{g:02d}{s:04d}"])  # fmt: skip
 
     def iban(self) -> str:
         c, shape = self.pick([("DE", "18n"), ("FR", "23n"), ("ES", "20n"), ("NL", "4a10n"),
@@ -356,82 +427,59 @@ class Gen:
 
     # ---- decoy makers
     def decoy(self, kind: str, v: str) -> str:
+        """A look-alike of kind; v is "cn" (Chinese form) and/or a size: small, big, short, long..."""
         r, pick, rng = self.r, self.pick, self.rng
+        cn = v.startswith("cn")
+        v = v[2:] if cn else v
         if kind == "order":
-            return pick([f"ORD-{r(8)}-{r(4)}", f"#{r(7)}", f"SO{r(10)}", f"订单{r(16)}"[2:]])
+            return pick([f"ORD-{r(8)}-{r(4)}", f"#{r(7)}", f"SO{r(10)}", r(16)])
         if kind == "case":
-            return pick([f"CASE-{r(5)}", f"DSP-{r(6)}", f"LC-2026-{r(4)}", f"案号{r(6)}"[2:]])
+            return pick([f"CASE-{r(5)}", f"DSP-{r(6)}", f"LC-2026-{r(4)}", r(6)])
         if kind == "ticket":
             return pick([f"INC{r(7)}", f"HD-{r(5)}", f"JIRA-{r(4)}", f"SR{r(8)}"])
         if kind == "tracking":
             return pick([f"SF{r(13)}", f"1Z{r(6, '0123456789ABCDEFGHJKLMNPRSTUVWXYZ')}{r(10)}",
                          f"YT{r(16)}", f"JD{r(15)}", f"{r(12)}"])  # fmt: skip
         if kind == "invoice":
-            return pick([f"INV-2026-{r(4)}", f"发票号{r(8)}"[3:], f"BILL/{r(3)}/{r(5)}"])
+            return pick([f"INV-2026-{r(4)}", r(8), f"BILL/{r(3)}/{r(5)}"])
         if kind == "amount":
-            if v == "cn":
-                return pick([f"¥{rng.randint(20, 99000):,}", f"{rng.randint(30, 20000)}元",
-                             f"{rng.randint(1, 90)}.{r(2)}元", f"人民币{rng.randint(1, 50)}万元"])  # fmt: skip
-            return pick([f"${rng.randint(5, 9000):,}.{r(2)}", f"€{rng.randint(5, 5000)}",
-                         f"£{rng.randint(5, 3000)}.{r(2)}", f"USD {rng.randint(100, 90000):,}"])  # fmt: skip
+            lo, hi = {"small": (5, 200), "big": (20_000, 900_000)}.get(v, (40, 6000))
+            n = rng.randint(lo, hi)
+            if cn:
+                if v == "big":
+                    return pick([f"人民币{n // 10000}万元", f"¥{n:,}", f"{n // 10000}万"])
+                return pick([f"¥{n:,}", f"{n}元", f"¥{n}.{r(1)}0", f"{n}块"])
+            return pick([f"${n:,}.{r(2)}", f"€{n:,}", f"£{n:,}.{r(2)}", f"USD {n:,}", f"${n:,}"])
         if kind == "date":
             m, d = rng.randint(1, 12), rng.randint(1, 28)
-            if v == "cn":
+            if cn:
                 return pick(
-                    [
-                        f"{m}月{d}日",
-                        f"2026年{m}月{d}日",
-                        f"2026-{m:02d}-{d:02d}",
-                        f"下周{pick('一二三四五')}",
-                    ]
+                    [f"{m}月{d}日", f"2026年{m}月{d}日", f"2026-{m:02d}-{d:02d}", f"{m}/{d}"]
                 )
-            mon = [
-                "Jan",
-                "Feb",
-                "Mar",
-                "Apr",
-                "May",
-                "Jun",
-                "Jul",
-                "Aug",
-                "Sep",
-                "Oct",
-                "Nov",
-                "Dec",
-            ][m - 1]
+            mon = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()[m - 1]
             return pick([f"2026-{m:02d}-{d:02d}", f"{mon} {d}", f"{d} {mon} 2026", f"{m}/{d}/2026"])
         if kind == "time":
+            if v == "log":
+                return f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
+            h, mi = rng.randint(8, 20), pick(["00", "15", "30", "45", "10", "20", "40", "50"])
             return pick(
                 [
-                    f"{rng.randint(0, 23):02d}:{r(1, '012345')}{r(1)}",
-                    f"{rng.randint(1, 12)}:{r(1, '0134')}0 {pick(['am', 'pm', 'PM'])}",
+                    f"{h:02d}:{mi}",
+                    f"{h}:{mi}",
+                    f"{(h - 1) % 12 + 1}:{mi} {'am' if h < 12 else 'pm'}",
                 ]
             )
         if kind == "duration":
-            if v == "cn":
-                return pick(
-                    [
-                        f"{rng.randint(2, 15)}个工作日",
-                        f"{rng.randint(2, 48)}小时",
-                        f"{rng.randint(5, 50)}分钟",
-                        f"{rng.randint(2, 12)}个月",
-                    ]
-                )
-            return pick(
-                [
-                    f"{rng.randint(2, 59)} minutes",
-                    f"{rng.randint(2, 14)} business days",
-                    f"{rng.randint(2, 36)} months",
-                    f"{rng.randint(2, 72)}h",
-                ]
-            )
+            if cn:
+                forms = {"short": [f"{rng.randint(5, 50)}分钟", f"{rng.randint(2, 12)}小时"],
+                         "long": [f"{rng.randint(3, 15)}个工作日", f"{rng.randint(2, 12)}个月", f"{rng.randint(2, 30)}天"]}  # fmt: skip
+            else:
+                forms = {"short": [f"{rng.randint(5, 55)} minutes", f"{rng.randint(2, 12)}h", f"{rng.randint(2, 9)} hours"],
+                         "long": [f"{rng.randint(3, 14)} business days", f"{rng.randint(2, 18)} months", f"{rng.randint(2, 6)} weeks"]}  # fmt: skip
+            return pick(forms.get(v) or forms["short"] + forms["long"])
         if kind == "version":
-            return pick(
-                [
-                    f"v{rng.randint(1, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 20)}",
-                    f"{rng.randint(1, 5)}.{rng.randint(0, 12)}.{rng.randint(0, 9)}-rc{rng.randint(1, 4)}",
-                ]
-            )
+            return pick([f"v{rng.randint(1, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 20)}",
+                         f"{rng.randint(1, 5)}.{rng.randint(0, 12)}.{rng.randint(0, 9)}-rc{rng.randint(1, 4)}"])  # fmt: skip
         if kind == "hash":
             return r(pick([7, 8, 12, 40]), HEX)
         if kind == "uuid":
@@ -445,32 +493,22 @@ class Gen:
             return pick([f"api-gw-{r(2)}.internal", f"db-{pick(['primary', 'replica'])}-{r(1)}.prod.local",
                          f"k8s-node-{r(3)}", f"mq{r(2)}.corp.lan", f"build-runner-{r(2)}.ci"])  # fmt: skip
         if kind == "file":
-            return pick(
-                [
-                    f"payroll_{r(6)}.xlsx",
-                    f"scan_{r(4)}.pdf",
-                    f"export-{r(8)}.csv",
-                    f"IMG_{r(4)}.HEIC",
-                    f"app-{r(3)}.log",
-                ]
-            )
+            forms = {"log": [f"app-{r(3)}.log", f"worker-2026{r(4)}.log", "error.log.1"],
+                     "img": [f"IMG_{r(4)}.HEIC", f"scan_{r(4)}.jpg", f"Screenshot_{r(8)}.png"],
+                     "csv": [f"export-{r(8)}.csv", f"customers_{r(4)}.csv", f"payroll_{r(6)}.xlsx"],
+                     "doc": [f"contract_{r(4)}.pdf", f"scan_{r(4)}.pdf", f"offer_letter_v{r(1, '23')}.docx", f"checklist_{r(3)}.xlsx"]}  # fmt: skip
+            return pick(forms.get(v) or forms["doc"])
         if kind == "number":
-            return pick(
-                [
-                    f"{rng.randint(1000, 99999):,}",
-                    f"{rng.randint(2, 999)}",
-                    f"{rng.randint(1, 99)}.{r(1)}%",
-                ]
-            )
+            if v == "pct":
+                return f"{rng.randint(1, 99)}.{r(1)}%"
+            if v == "big":
+                return f"{rng.randint(1000, 99999):,}"
+            return str(rng.randint(2, 480))
         if kind == "code":
-            return pick(
-                [
-                    f"E{r(4)}",
-                    f"ERR_{pick(['TIMEOUT', 'AUTH', 'QUOTA', 'DECLINED'])}_{r(2)}",
-                    f"0x{r(8, HEX.upper())}",
-                    f"HS {r(4)}.{r(2)}.{r(2)}",
-                ]
-            )
+            if v == "hs":
+                return f"{r(4)}.{r(2)}.{r(2)}"
+            return pick([f"E{r(4)}", f"ERR_{pick(['TIMEOUT', 'AUTH', 'QUOTA', 'DECLINED'])}_{r(2)}",
+                         f"0x{r(8, HEX.upper())}", f"{pick(['4', '5'])}0{pick('0123')}"])  # fmt: skip
         raise KeyError(kind)
 
 
@@ -481,13 +519,13 @@ PII = {
     "addr": ("LOCATION", lambda g, v, k: g.address(v or "en")),
     "dob": ("DATE_OF_BIRTH", lambda g, v, k: g.dob(v or "en")),
     "mail": ("EMAIL_ADDRESS", lambda g, v, k: g.email(v, k)),
-    "key": ("API_KEY", lambda g, v, k: g.api_key()),
+    "key": ("API_KEY", lambda g, v, k: g.api_key(v)),
     "cnid": ("CN_RESIDENT_ID", lambda g, v, k: g.cn_id(v == "bad")),
     "pp": ("PASSPORT", lambda g, v, k: g.passport(v)),
     "ip": ("IP_ADDRESS", lambda g, v, k: g.ip()),
     "im": ("IM_ACCOUNT", lambda g, v, k: g.im(v)),
     "card": ("CREDIT_CARD", lambda g, v, k: g.card()),
-    "url": ("URL", lambda g, v, k: g.url()),
+    "url": ("URL", lambda g, v, k: g.url(v)),
     "ssn": ("US_SSN", lambda g, v, k: g.ssn()),
     "iban": ("IBAN_CODE", lambda g, v, k: g.iban()),
     "plate": ("CN_LICENSE_PLATE", lambda g, v, k: g.plate()),
@@ -505,6 +543,12 @@ DECOY_ALIAS = {
 }
 
 
+def is_person(slot: str) -> bool:
+    """p, c, t, x, y (English, Chinese, traditional, other-language, pinyin), then m/f."""
+    base = slot.rstrip("0123456789")
+    return base[:1] in _PERSON_LANG and base[1:] in ("", "m", "f")
+
+
 def fill(gen: Gen, template: str) -> str:
     gen.persons = {}
     mail_key = ["p"]
@@ -512,9 +556,9 @@ def fill(gen: Gen, template: str) -> str:
     def one(m: re.Match) -> str:
         name, part, variant = m.group(1), m.group(2), m.group(3)
         base = name.rstrip("0123456789")
-        if base in _PERSON_LANG:
+        if is_person(name):
             if name not in gen.persons:
-                gen.person(name, variant or _PERSON_LANG[base])
+                gen.person(name, variant or _PERSON_LANG[base[0]], base[1:])
             full, given, family = gen.persons[name]
             if not part:
                 mail_key[0] = name
@@ -524,7 +568,7 @@ def fill(gen: Gen, template: str) -> str:
             return "{" + label + "|" + gen.fresh(lambda: make(gen, variant, mail_key[0])) + "}"
         kind = DECOY_ALIAS.get(base, base)
         if kind in DECOYS:
-            return f"[{kind}|{gen.decoy(kind, variant)}]"
+            return f"[{kind}|{gen.decoy(kind, variant or '')}]"
         raise KeyError(f"unknown slot {m.group(0)} in {template!r}")
 
     return _SLOT.sub(one, template)
@@ -553,7 +597,7 @@ def clean(line: str) -> bool:
 
 def has_pii(template: str) -> bool:
     return any(
-        m.group(1).rstrip("0123456789") in PII or m.group(1).rstrip("0123456789") in _PERSON_LANG
+        m.group(1).rstrip("0123456789") in PII or is_person(m.group(1))
         for m in _SLOT.finditer(template)
     )
 
