@@ -56,6 +56,8 @@ _AREAS = ["110108", "310104", "440106", "330102", "510104", "420106", "320106", 
 _AREAS += ["210204", "350206", "610103", "500112", "430103", "120103", "130104", "410102"]
 _AREAS += ["440305", "320583", "330206", "360102", "450103", "530102", "230103", "220104"]
 
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]  # fmt: skip
 CN_ROADS = {
     "上海市浦东新区": ["张杨路", "世纪大道", "东方路", "锦绣路"],
     "北京市朝阳区": ["建国路", "朝阳北路", "望京街", "东三环中路"],
@@ -196,7 +198,7 @@ class Gen:
         return self.pick(forms)()
 
     def address(self, v: str) -> str:
-        r, pick, rng = self.r, self.pick, self.rng
+        pick, rng = self.pick, self.rng
         if v == "cn":
             city, roads = pick(list(CN_ROADS.items()))
             n, floor, room = rng.randint(1, 999), rng.randint(2, 28), rng.randint(1, 6)
@@ -233,8 +235,7 @@ class Gen:
         )
         v = v.replace("kid", "").replace("new", "") or "en"
         y, m, d = self.rng.randint(lo, hi), self.rng.randint(1, 12), self.rng.randint(1, 28)
-        mon = ["January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December"][m - 1]  # fmt: skip
+        mon = MONTHS[m - 1]
         if v == "cn":
             return self.pick([f"{y}年{m}月{d}日", f"{y}-{m:02d}-{d:02d}", f"{y}.{m:02d}.{d:02d}",
                               f"{y}/{m}/{d}"])  # fmt: skip
@@ -456,12 +457,14 @@ class Gen:
                 return pick(
                     [f"{m}月{d}日", f"2026年{m}月{d}日", f"2026-{m:02d}-{d:02d}", f"{m}/{d}"]
                 )
-            mon = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()[m - 1]
+            mon = MONTHS[m - 1][:3]
             return pick([f"2026-{m:02d}-{d:02d}", f"{mon} {d}", f"{d} {mon} 2026", f"{m}/{d}/2026"])
         if kind == "time":
             if v == "log":
                 return f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
-            h, mi = rng.randint(8, 20), pick(["00", "15", "30", "45", "10", "20", "40", "50"])
+            # "am" / "pm" keep a range ("between 9:30 and 16:00") in order.
+            lo, hi = {"am": (8, 11), "pm": (13, 19)}.get(v, (8, 20))
+            h, mi = rng.randint(lo, hi), pick(["00", "15", "30", "45", "10", "20", "40", "50"])
             return pick(
                 [
                     f"{h:02d}:{mi}",
@@ -470,13 +473,14 @@ class Gen:
                 ]
             )
         if kind == "duration":
+            n = rng.randint
             if cn:
-                forms = {"short": [f"{rng.randint(5, 50)}分钟", f"{rng.randint(2, 12)}小时"],
-                         "long": [f"{rng.randint(3, 15)}个工作日", f"{rng.randint(2, 12)}个月", f"{rng.randint(2, 30)}天"]}  # fmt: skip
+                forms = {"min": [f"{n(5, 50)}分钟"], "short": [f"{n(5, 50)}分钟", f"{n(2, 12)}小时"],
+                         "days": [f"{n(3, 15)}个工作日", f"{n(2, 30)}天"], "long": [f"{n(2, 12)}个月", f"{n(2, 8)}周", f"{n(2, 3)}年"]}  # fmt: skip
             else:
-                forms = {"short": [f"{rng.randint(5, 55)} minutes", f"{rng.randint(2, 12)}h", f"{rng.randint(2, 9)} hours"],
-                         "long": [f"{rng.randint(3, 14)} business days", f"{rng.randint(2, 18)} months", f"{rng.randint(2, 6)} weeks"]}  # fmt: skip
-            return pick(forms.get(v) or forms["short"] + forms["long"])
+                forms = {"min": [f"{n(5, 55)} minutes"], "short": [f"{n(5, 55)} minutes", f"{n(2, 12)}h", f"{n(2, 9)} hours"],
+                         "days": [f"{n(3, 14)} business days", f"{n(2, 20)} days"], "long": [f"{n(2, 18)} months", f"{n(2, 6)} weeks", f"{n(2, 4)} years"]}  # fmt: skip
+            return pick(forms.get(v) or forms["short"] + forms["days"])
         if kind == "version":
             return pick([f"v{rng.randint(1, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 20)}",
                          f"{rng.randint(1, 5)}.{rng.randint(0, 12)}.{rng.randint(0, 9)}-rc{rng.randint(1, 4)}"])  # fmt: skip
@@ -500,7 +504,7 @@ class Gen:
             return pick(forms.get(v) or forms["doc"])
         if kind == "number":
             if v == "pct":
-                return f"{rng.randint(1, 99)}.{r(1)}%"
+                return f"{rng.randint(1, 9)}.{r(1)}%"
             if v == "big":
                 return f"{rng.randint(1000, 99999):,}"
             return str(rng.randint(2, 480))
