@@ -141,7 +141,8 @@ class Gen:
             raise RuntimeError(f"names of {lang}/{sex} exhausted")
         a, b = pool.pop()
         if lang in ("zh", "tw"):
-            given, family, full = a, b, b + a
+            # A one-character given name is not used alone ("Hi 超"): the full name stands in.
+            given, family, full = (a if len(a) > 1 else b + a), b, b + a
         elif lang == "py":
             family, given = a, b
             full = self.pick([f"{family} {given}", f"{given} {family}"])
@@ -507,7 +508,9 @@ class Gen:
                 return f"{rng.randint(1, 9)}.{r(1)}%"
             if v == "big":
                 return f"{rng.randint(1000, 99999):,}"
-            return str(rng.randint(2, 480))
+            if v == "otp":
+                return r(6)
+            return str(rng.randint(100, 999) if v == "mid" else rng.randint(2, 60))
         if kind == "code":
             if v == "hs":
                 return f"{r(4)}.{r(2)}.{r(2)}"
