@@ -177,8 +177,12 @@ class Gen:
             return self.pick([f"({a}) {n}-{s}", f"{a}-{n}-{s}", f"+1 {a} {n} {s}", f"{a}.{n}.{s}"])
         if v == "uk":
             return self.pick([f"07{r(3)} {r(6)}", f"+44 7{r(3)} {r(6)}", f"020 {r(4)} {r(4)}"])
-        if v == "tw":
-            return self.pick([f"09{r(2)}-{r(3)}-{r(3)}", f"09{r(8)}", f"(02) {r(4)}-{r(4)}"])
+        if v in ("tw", "twl"):
+            if v == "twl":  # a Taipei landline
+                return f"(02) {self.pick('23')}{r(3)}-{r(4)}"
+            return self.pick(
+                [f"09{r(2)}-{r(3)}-{r(3)}", f"09{r(8)}", f"+886 9{r(2)} {r(3)} {r(3)}"]
+            )
         if v == "hk":
             return self.pick([f"+852 {self.pick('569')}{r(3)} {r(4)}", f"{self.pick('69')}{r(7)}"])
         forms = [
@@ -429,7 +433,11 @@ class Gen:
 
     # ---- decoy makers
     def decoy(self, kind: str, v: str) -> str:
-        """A look-alike of kind; v is "cn" (Chinese form) and/or a size: small, big, short, long..."""
+        """A look-alike of kind; v is "cn" or "tw" (Chinese form) and/or a size: small, big..."""
+        if v.startswith("tw"):  # Taiwan: traditional characters and NT$
+            text = self.decoy(kind, "cn" + v[2:])
+            text = text.replace("¥", "NT$").replace("人民币", "新台幣").replace("块", "元")
+            return text.translate(str.maketrans("个周时钟万", "個週時鐘萬"))
         r, pick, rng = self.r, self.pick, self.rng
         cn = v.startswith("cn")
         v = v[2:] if cn else v
