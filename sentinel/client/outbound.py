@@ -1,10 +1,12 @@
 """The client's one hook for outbound redaction (see sentinel.privacy.outbound).
 
-`mask_request` runs before the request is built: the messages (a FIM call's prompt and
-suffix) sent upstream, cached and stored are the masked ones. `annotate` puts the count
-on the call's span, and `unmask` gives the app the answer with the values back, for a
-completion or a stream (sync or async), whatever the path that produced it (upstream,
-fallback, cache).
+`mask_request` runs before the request is built: the messages (every text in them; a
+FIM call's prompt and suffix) sent upstream, cached and stored are the masked ones.
+`annotate` puts the count on the call's span, and `unmask` gives the app the answer
+with the values back in every field that carries text (content, `reasoning_content`,
+tool-call arguments as JSON, a FIM `text`), for a completion or a stream (sync or
+async), whatever the path that produced it (upstream, fallback, cache). The proxy
+calls through the same client, so its apps get the same.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from sentinel.client.types import (
 )
 from sentinel.config import Settings
 from sentinel.errors import InvalidRequestError
-from sentinel.privacy.outbound import OutboundMask, StreamRestorer, mask_messages
+from sentinel.privacy.outbound import OutboundMask, StreamRestorer, mask_document
 
 MASKED_ATTR = "sentinel.redact.outbound.masked"  # how many values were masked
 MASKED_TYPES_ATTR = "sentinel.redact.outbound.types"  # which types (never the values)
@@ -56,7 +58,11 @@ def mask_request(
         return kwargs, None
     from sentinel.privacy.job import default_redactor
 
-    kwargs["messages"], mask = mask_messages(messages, default_redactor())
+    kwargs["messages"], mask = mask_document(messages, default_redactor())
+    response_format = kwargs.get("response_format")
+    mask.json_answer = (
+        isinstance(response_format, dict) and response_format.get("type") == "json_object"
+    )
     return kwargs, mask
 
 
@@ -68,10 +74,8 @@ def _mask_fim(kwargs: dict[str, Any]) -> tuple[dict[str, Any], OutboundMask | No
         return kwargs, None
     from sentinel.privacy.job import default_redactor
 
-    as_messages = [{"role": "user", "content": kwargs[n]} for n in names]
-    masked, mask = mask_messages(as_messages, default_redactor())
-    for name, message in zip(names, masked, strict=True):
-        kwargs[name] = message["content"]
+    masked, mask = mask_document({n: kwargs[n] for n in names}, default_redactor())
+    kwargs.update(masked)
     return kwargs, mask
 
 
@@ -88,8 +92,16 @@ def unmask(result: Any, mask: OutboundMask | None) -> Any:
     if isinstance(result, ChatCompletion):
         restored = result.model_copy(deep=True)
         for choice in restored.choices:
-            if choice.message.content is not None:
-                choice.message.content = mask.restore(choice.message.content)
+            message = choice.message
+            if message.content is not None:
+                message.content = mask.restore_json(message.content)
+            if message.reasoning_content is not None:
+                message.reasoning_content = mask.restore(message.reasoning_content)
+            if message.tool_calls:
+                message.tool_calls = [_restored_call(c, mask) for c in message.tool_calls]
+            legacy = getattr(message, "function_call", None)
+            if isinstance(legacy, dict):
+                message.function_call = _restored_function(legacy, mask)  # type: ignore[attr-defined]
         return restored
     if isinstance(result, TextCompletion):
         restored_text = result.model_copy(deep=True)
@@ -101,50 +113,136 @@ def unmask(result: Any, mask: OutboundMask | None) -> Any:
     return RestoringStream(result, mask)
 
 
+def _restored_call(call: Any, mask: OutboundMask) -> Any:
+    if not isinstance(call, dict) or not isinstance(call.get("function"), dict):
+        return call
+    return {**call, "function": _restored_function(call["function"], mask)}
+
+
+def _restored_function(function: dict[str, Any], mask: OutboundMask) -> dict[str, Any]:
+    arguments = function.get("arguments")
+    if not isinstance(arguments, str):
+        return function
+    return {**function, "arguments": mask.restore_json(arguments)}
+
+
+def _call_key(call: dict[str, Any]) -> int | str | None:
+    """Which streamed tool call a delta continues (a shim's index may be odd)."""
+    index = call.get("index")
+    return index if isinstance(index, int | str) else None
+
+
+class _ChoiceRestorers:
+    """One stream choice's restorers: content, reasoning, each tool call's arguments
+    (JSON-escaped), a FIM text."""
+
+    def __init__(self, mask: OutboundMask) -> None:
+        self.mask = mask
+        self.content = mask.restorer(escape=mask.json_answer)
+        self.reasoning = mask.restorer()
+        self.calls: dict[int | str | None, StreamRestorer] = {}
+
+    def delta(self, delta: Delta, finished: bool) -> Delta:
+        """`delta` restored; a finished choice's held-back tails go out with it."""
+        update: dict[str, Any] = {}
+        reasoning = delta.reasoning_content
+        if reasoning is not None:
+            reasoning = self.reasoning.feed(reasoning)
+        if (delta.content is not None or finished) and self.reasoning.holding:
+            reasoning = (reasoning or "") + self.reasoning.flush()  # the thinking is over
+        if reasoning != delta.reasoning_content:
+            update["reasoning_content"] = reasoning
+        content = delta.content
+        if content is not None:
+            content = self.content.feed(content)
+        if finished and self.content.holding:
+            content = (content or "") + self.content.flush()
+        if content != delta.content:
+            update["content"] = content
+        calls = self._calls(delta.tool_calls, finished)
+        if calls != delta.tool_calls:
+            update["tool_calls"] = calls
+        return delta.model_copy(update=update) if update else delta
+
+    def _calls(self, calls: list[Any] | None, finished: bool) -> list[Any] | None:
+        out = []
+        for call in calls or []:
+            function = call.get("function") if isinstance(call, dict) else None
+            arguments = function.get("arguments") if isinstance(function, dict) else None
+            if isinstance(arguments, str):
+                key = _call_key(call)
+                restorer = self.calls.setdefault(key, self.mask.restorer(escape=True))
+                call = {**call, "function": {**function, "arguments": restorer.feed(arguments)}}
+            out.append(call)
+        if finished:
+            out += self.call_tails()
+        return out if out or calls is not None else None
+
+    def call_tails(self) -> list[dict[str, Any]]:
+        tails = []
+        for key, restorer in self.calls.items():
+            if restorer.holding:
+                head = {"index": key} if key is not None else {}
+                tails.append(head | {"function": {"arguments": restorer.flush()}})
+        return tails
+
+    def tail(self, index: int) -> ChunkChoice | None:
+        """What is still held when the stream ended without a finish_reason."""
+        delta = self.delta(Delta(), finished=True)
+        if delta.content is None and delta.reasoning_content is None and not delta.tool_calls:
+            return None
+        return ChunkChoice(index=index, delta=delta)
+
+
 class _Restoring:
     """Per-choice restorers; a choice's held-back tail goes out with its finish_reason."""
 
     def __init__(self, stream: Any, mask: OutboundMask) -> None:
         self._stream = stream
         self._mask = mask
-        self._restorers: dict[int, StreamRestorer] = {}
+        self._choices: dict[int, _ChoiceRestorers] = {}
+        self._texts: dict[int, StreamRestorer] = {}
         self._last: ChatCompletionChunk | TextCompletion | None = None
         self.request_id = stream.request_id
 
     def _restore(self, chunk: Any) -> Any:
-        """A chat chunk's `delta.content`, or a FIM chunk's `text`, restored."""
+        """A chat chunk's delta, or a FIM chunk's `text`, restored."""
         self._last = chunk
         choices = []
         changed = False
         for choice in chunk.choices:
-            restorer = self._restorers.setdefault(choice.index, self._mask.restorer())
-            fim = isinstance(choice, TextChoice)
-            content = choice.text if fim else choice.delta.content
-            text = restorer.feed(content) if content is not None else None
-            if choice.finish_reason is not None:
-                text = (text or "") + restorer.flush()
-            if fim and (text or "") != content:
-                choice = choice.model_copy(update={"text": text or ""})
-                changed = True
-            elif not fim and text != content:
-                delta = choice.delta.model_copy(update={"content": text})
-                choice = choice.model_copy(update={"delta": delta})
-                changed = True
-            choices.append(choice)
+            finished = choice.finish_reason is not None
+            if isinstance(choice, TextChoice):
+                restorer = self._texts.setdefault(choice.index, self._mask.restorer())
+                text = restorer.feed(choice.text)
+                if finished:
+                    text += restorer.flush()
+                new = choice.model_copy(update={"text": text}) if text != choice.text else choice
+            else:
+                restorers = self._choices.setdefault(choice.index, _ChoiceRestorers(self._mask))
+                delta = restorers.delta(choice.delta, finished)
+                new = (
+                    choice.model_copy(update={"delta": delta})
+                    if delta is not choice.delta
+                    else choice
+                )
+            changed = changed or new is not choice
+            choices.append(new)
         if not changed:  # the upstream's chunk as it came (a relay passes its bytes on)
             return chunk
         restored = chunk.model_copy(update={"choices": choices})
         restored._wire = None
         return restored
 
-    def _tail(self) -> ChatCompletionChunk | None:
+    def _tail(self) -> ChatCompletionChunk | TextCompletion | None:
         """A last chunk for text still held when the stream ended without finish_reason."""
-        held = [(i, r.flush()) for i, r in sorted(self._restorers.items())]
         choices: list[Any]
         if isinstance(self._last, TextCompletion):
+            held = [(i, r.flush()) for i, r in sorted(self._texts.items())]
             choices = [TextChoice(index=i, text=t) for i, t in held if t]
         else:
-            choices = [ChunkChoice(index=i, delta=Delta(content=t)) for i, t in held if t]
+            tails = (r.tail(i) for i, r in sorted(self._choices.items()))
+            choices = [c for c in tails if c is not None]
         if not choices or self._last is None:
             return None
         tail = self._last.model_copy(update={"choices": choices, "usage": None})

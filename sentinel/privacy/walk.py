@@ -9,8 +9,10 @@ A field added to the stored conversation (DeepSeek's next message field) is ther
 anonymized without a change here.
 
 Inside the document:
-* a message's `name` is a participant's name, replaced like a PERSON;
-* a `function`'s `name` is the tool's name (code, not personal data), kept;
+* a message's `name` is a participant's name, replaced like a PERSON (a `tool`
+  message's `name` is the function's, read as text);
+* a `function`'s (or legacy `function_call`'s) `name` is the tool's name (code, not
+  personal data), kept;
 * tool-call `arguments` (JSON as the model wrote it) and tool results (a `tool`
   message's `content`, usually JSON too) are parsed, every string value visited, keys
   kept, and written back; text that does not parse is visited as text. Inside them
@@ -18,7 +20,8 @@ Inside the document:
   where an `id` may be an e-mail address. (Each value is then a text of its own, which
   the analyzer reads better than JSON punctuation around a name.) Integers there are
   visited as their digits too (a phone or ID number written as a JSON number), and
-  become the placeholder string only when redacted. JSON nested deeper than
+  become the placeholder string only when redacted. JSON with nothing replaced is kept
+  as written (its spacing and key order are the application's). JSON nested deeper than
   MAX_JSON_DEPTH is visited as text: walking it would exhaust the stack, and the
   conversation would fail and be fully masked instead of anonymized.
 """
@@ -54,6 +57,8 @@ KEPT_KEYS = frozenset(
 
 TextFn = Callable[[str], str]
 
+_FUNCTION_KEYS = frozenset({"function", "function_call"})  # whose `name` is code
+
 # No tool argument an application writes nests this deep; deeper is junk, read as text.
 MAX_JSON_DEPTH = 100
 
@@ -83,8 +88,8 @@ def _walk(node: Any, text: TextFn, name: TextFn, parent: str | None, payload: bo
         elif key in KEPT_KEYS:
             out[key] = value
         elif key == "name" and isinstance(value, str) and "role" in node:
-            out[key] = name(value)
-        elif key == "name" and isinstance(value, str) and parent == "function":
+            out[key] = name(value) if node["role"] != "tool" else text(value)
+        elif key == "name" and isinstance(value, str) and parent in _FUNCTION_KEYS:
             out[key] = value
         elif isinstance(value, str) and (
             key == "arguments" or (key == "content" and node.get("role") == "tool")
@@ -102,7 +107,8 @@ def _json_text(raw: str, text: TextFn, name: TextFn) -> str:
         return text(raw)
     if not isinstance(parsed, dict | list) or _deeper_than(parsed, MAX_JSON_DEPTH):
         return text(raw)  # a bare JSON string or number, or junk: the text as written
-    return json.dumps(_walk(parsed, text, name, None, payload=True), ensure_ascii=False)
+    walked = _walk(parsed, text, name, None, payload=True)
+    return raw if walked == parsed else json.dumps(walked, ensure_ascii=False)
 
 
 def _deeper_than(node: Any, limit: int) -> bool:

@@ -23,7 +23,7 @@ import orjson
 from sentinel.client.types import ChatCompletion, TextCompletion
 
 NOT_RELAYED = {"request_id"}  # Sentinel's id travels in X-Request-Id, not in the body
-MESSAGE_FIELDS = ("content", "reasoning_content", "tool_calls")  # a chat choice's message
+MESSAGE_FIELDS = ("content", "reasoning_content", "tool_calls", "function_call")  # a message
 TEXT_FIELDS = ("text",)  # a FIM choice's
 CHOICE_EXTRAS = ("logprobs",)  # beside either, unmodelled (masked with the text)
 
