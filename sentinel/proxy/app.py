@@ -33,7 +33,13 @@ from sentinel.proxy.answer import NOT_RELAYED as _WIRE
 from sentinel.proxy.answer import answer_body
 from sentinel.proxy.auth import SCOPE, bind_app
 from sentinel.proxy.errors import describe, error_body, error_response, failure_response
-from sentinel.proxy.request import beta_chat_request, create_kwargs, fim_kwargs, parse_body
+from sentinel.proxy.request import (
+    beta_chat_request,
+    create_kwargs,
+    fim_kwargs,
+    hold_outbound,
+    parse_body,
+)
 from sentinel.proxy.state import ProxyState, proxy_state
 from sentinel.proxy.stream import EventStreamResponse, Pieces
 from sentinel.web.middleware import BodySizeLimit, CatchAll
@@ -140,6 +146,7 @@ async def chat_completions(request: Request) -> Response:
     info, client = await _caller(request)
     try:
         kwargs = create_kwargs(parse_body(await request.body()), request.headers)
+        hold_outbound(kwargs, client._core.settings.redact_outbound)
         bind_app(kwargs, info)
         result = await client.chat.completions.create(**kwargs)
     except SentinelError as exc:
@@ -153,6 +160,7 @@ async def beta_chat_completions(request: Request) -> Response:
     info, client = await _caller(request)
     try:
         kwargs = create_kwargs(parse_body(await request.body()), request.headers)
+        hold_outbound(kwargs, client._core.settings.redact_outbound)
         bind_app(kwargs, info)
         result = await client._create(kwargs, beta_chat_request)
     except SentinelError as exc:
@@ -181,6 +189,7 @@ async def fim_completions(request: Request) -> Response:
     info, client = await _caller(request)
     try:
         kwargs = fim_kwargs(parse_body(await request.body()), request.headers)
+        hold_outbound(kwargs, client._core.settings.redact_outbound)
         bind_app(kwargs, info)
         result = await client.completions.create(**kwargs)
     except SentinelError as exc:

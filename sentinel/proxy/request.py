@@ -5,7 +5,10 @@ else (`seed`, `n`, fields newer than Sentinel) goes upstream untouched in `extra
 so the proxy does not refuse what the upstream would accept. Subject and app come from
 `X-Sentinel-Subject` / `X-Sentinel-App`, else from the body's `user` (or Sentinel's own
 `subject_id`) and `metadata.app`; neither is forwarded, so a raw subject id does not
-leave the sidecar (telemetry only sees its HMAC).
+leave the sidecar (telemetry only sees its HMAC). `redact_outbound` is the sidecar's
+too (never forwarded): `true` masks this request as a Python app's per-call flag does;
+`false` is refused where the sidecar masks every request (SENTINEL_REDACT_OUTBOUND),
+since the operator's setting is what keeps personal data from the provider.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from sentinel.subjects import InvalidSubjectId, from_header, normalize_subject_i
 SUBJECT_HEADER = "x-sentinel-subject"
 APP_HEADER = "x-sentinel-app"
 CONVERSATION_HEADER = "x-sentinel-conversation"
+OUTBOUND = "redact_outbound"
 # What an app may set in the body; subject, app, extra_body and the token id are the
 # proxy's to fill.
 _KNOWN = frozenset(inspect.signature(build_chat_request).parameters) - {
@@ -32,7 +36,7 @@ _KNOWN = frozenset(inspect.signature(build_chat_request).parameters) - {
     "extra_body",
     "extra",
     "proxy_token_id",
-}
+} | {OUTBOUND}
 
 
 def parse_body(raw: bytes) -> dict[str, Any]:
@@ -78,6 +82,15 @@ def create_kwargs(body: dict[str, Any], headers: Mapping[str, str]) -> dict[str,
     return kwargs
 
 
+def hold_outbound(kwargs: dict[str, Any], enforced: bool) -> None:
+    """Refuse an app's `redact_outbound: false` where the sidecar masks every request."""
+    if enforced and kwargs.get(OUTBOUND) is False:
+        raise InvalidRequestError(
+            "redact_outbound: this proxy masks personal data in every request "
+            "(SENTINEL_REDACT_OUTBOUND=true); an app cannot turn that off"
+        )
+
+
 def beta_chat_request(**kwargs: Any) -> ChatRequest:
     """A chat request made to DeepSeek's beta base URL (`<proxy>/beta`: chat prefix
     completion, strict tool mode) goes upstream to /beta/chat/completions as it came, not
@@ -91,7 +104,7 @@ def fim_kwargs(body: dict[str, Any], headers: Mapping[str, str]) -> dict[str, An
     """Keywords for `AsyncSentinel.completions.create` (FIM): the same subject, app and
     conversation rules as chat; other fields go upstream in `extra_body`."""
     kwargs = create_kwargs(body, headers)
-    known = set(inspect.signature(build_fim_request).parameters)
+    known = {*inspect.signature(build_fim_request).parameters, OUTBOUND}
     extra = kwargs.pop("extra_body", {})
     for name in [k for k in kwargs if k not in known]:
         extra[name] = kwargs.pop(name)

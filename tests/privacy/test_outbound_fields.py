@@ -1,16 +1,29 @@
 """Outbound redaction of every field that goes upstream, and restoring of every field
 that comes back (issue 19): over real HTTP to FakeDeepSeek, asserting on the request
 bytes it received, and to a loopback upstream that streams its answer one character
-per event, so every placeholder arrives split at every point."""
+per event (tests/outbound_support.py), so every placeholder arrives split anywhere."""
 
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from typing import Any
 
 import client_harness
 import pytest
-from loopback import QuietHandler, http_server
+from loopback import http_server
+from outbound_support import (
+    EMAIL,
+    NAME,
+    OTHER,
+    PHONE,
+    PROMPT,
+    QUOTED,
+    VALUES,
+    CharByChar,
+    assert_not_upstream,
+    conversation,
+    tool_request,
+)
 
 from sentinel.client.outbound import MASKED_ATTR, unmask
 from sentinel.privacy.outbound import PLACEHOLDER, OutboundMask
@@ -18,58 +31,6 @@ from sentinel.privacy.outbound import PLACEHOLDER, OutboundMask
 fake_deepseek = client_harness.fake_deepseek
 fake_deepseek_factory = client_harness.fake_deepseek_factory
 harness = client_harness.harness
-
-NAME, EMAIL, PHONE = "Brandon Gaines", "brandon.gaines@example.com", "1-619-582-5697"
-OTHER = "Anne Lynch"
-VALUES = (NAME, EMAIL, PHONE, OTHER)
-QUOTED = 'My name is Brandon "Bee" Gaines, book the table please.'  # found with its quotes
-
-
-def _conversation() -> list[dict[str, Any]]:
-    """Every message shape an app sends: a named participant, text parts, the thinking
-    sent back, tool-call and legacy function_call arguments (JSON), a tool result."""
-    arguments = {"guest": NAME, "contact": {"email": EMAIL, "phone": PHONE}, "seats": 2}
-    return [
-        {"role": "system", "content": "You book tables."},
-        {
-            "role": "user",
-            "name": NAME,
-            "content": [
-                {"type": "text", "text": f"Mail me at {EMAIL}"},
-                {"type": "text", "text": f"or call {PHONE}."},
-            ],
-        },
-        {
-            "role": "assistant",
-            "content": None,
-            "reasoning_content": f"{NAME} wants a table; confirm to {EMAIL}.",
-            "tool_calls": [
-                {
-                    "id": "call_1",
-                    "type": "function",
-                    "function": {"name": "book_table", "arguments": json.dumps(arguments)},
-                }
-            ],
-        },
-        {
-            "role": "tool",
-            "tool_call_id": "call_1",
-            "content": json.dumps({"status": "booked", "sent_to": EMAIL}),
-        },
-        {
-            "role": "assistant",
-            "content": None,
-            "function_call": {"name": "notify", "arguments": json.dumps({"who": NAME})},
-        },
-        {"role": "user", "content": f"Thanks! Tell {OTHER} too, at {PHONE}."},
-    ]
-
-
-def _assert_not_upstream(body: bytes) -> None:
-    """Neither in the bytes sent nor in their JSON's decoded strings (an escape)."""
-    decoded = json.dumps(json.loads(body), ensure_ascii=False)
-    for value in VALUES:
-        assert value.encode() not in body and value not in decoded, value
 
 
 def _create(client: Any, **kwargs: Any) -> Any:
@@ -87,13 +48,13 @@ async def test_no_message_field_reaches_upstream_raw(
     harness: Any, redactor: Any, kind: str
 ) -> None:
     if kind == "sync":
-        resp = _create(harness.client(), messages=_conversation())
+        resp = _create(harness.client(), messages=conversation())
     else:
         client = harness.aclient()
-        resp = await _acreate(client, messages=_conversation())
+        resp = await _acreate(client, messages=conversation())
         await client.aclose()
     body = harness.fake.requests[-1].body
-    _assert_not_upstream(body)
+    assert_not_upstream(body)
     sent = json.loads(body)["messages"]
     person = sent[1]["name"]
     email = PLACEHOLDER.search(sent[1]["content"][0]["text"])
@@ -131,24 +92,10 @@ def test_prefix_completion_message_is_masked(harness: Any, redactor: Any) -> Non
     )
     request = harness.fake.requests[-1]
     assert request.path == "/beta/chat/completions"
-    _assert_not_upstream(request.body)
+    assert_not_upstream(request.body)
     last = request.json()["messages"][-1]
     assert last["prefix"] is True and PLACEHOLDER.search(last["content"])
     assert resp.choices
-
-
-def _tool_answer(stream: bool) -> dict[str, Any]:
-    tools = [
-        {
-            "type": "function",
-            "function": {
-                "name": "book_table",
-                "description": "Books a table for the guest named in the query.",
-                "parameters": {"type": "object", "properties": {"query": {"type": "string"}}},
-            },
-        }
-    ]
-    return {"messages": [{"role": "user", "content": QUOTED}], "tools": tools, "stream": stream}
 
 
 def _arguments(resp: Any, stream: bool) -> str:
@@ -168,10 +115,10 @@ async def test_tool_call_arguments_come_back_as_valid_json(
     harness: Any, redactor: Any, stream: bool, kind: str
 ) -> None:
     if kind == "sync":
-        arguments = _arguments(_create(harness.client(), **_tool_answer(stream)), stream)
+        arguments = _arguments(_create(harness.client(), **tool_request(stream)), stream)
     else:
         client = harness.aclient()
-        resp = await _acreate(client, **_tool_answer(stream))
+        resp = await _acreate(client, **tool_request(stream))
         if stream:
             chunks = [chunk async for chunk in resp]
             arguments = _arguments(chunks, True)
@@ -212,45 +159,6 @@ def test_json_answer_with_a_backslash_and_quotes_stays_json(
     assert json.loads(content) == {"user": name}
 
 
-# A loopback upstream that streams reasoning, content and a tool call's arguments one
-# character per event, each echoing the (masked) last user message.
-def _echo_events(text: str) -> list[dict[str, Any]]:
-    arguments = json.dumps({"query": text})
-    deltas: list[dict[str, Any]] = [{"role": "assistant", "content": ""}]
-    deltas += [{"reasoning_content": c} for c in f"Thinking about: {text}"]
-    deltas += [{"content": c} for c in f"You said: {text}"]
-    deltas.append({"tool_calls": [{"index": 0, "id": "call_9", "type": "function",
-                                   "function": {"name": "echo", "arguments": ""}}]})  # fmt: skip
-    deltas += [{"tool_calls": [{"index": 0, "function": {"arguments": c}}]} for c in arguments]
-    events = [{"index": 0, "delta": d, "finish_reason": None} for d in deltas]
-    events.append({"index": 0, "delta": {}, "finish_reason": "tool_calls"})
-    return [
-        {"id": "c1", "object": "chat.completion.chunk", "created": 1,
-         "model": "deepseek-v4-flash", "choices": [e]}
-        for e in events
-    ]  # fmt: skip
-
-
-class CharByChar(QuietHandler):
-    protocol_version = "HTTP/1.1"
-    bodies: ClassVar[list[bytes]] = []
-
-    def do_POST(self) -> None:
-        raw = self.rfile.read(int(self.headers["content-length"]))
-        type(self).bodies.append(raw)
-        text = json.loads(raw)["messages"][-1]["content"]
-        body = b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in _echo_events(text))
-        body += b"data: [DONE]\n\n"
-        self.send_response(200)
-        self.send_header("content-type", "text/event-stream")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-PROMPT = f'{QUOTED} Mail {EMAIL} or call {PHONE}; C:\\path "x" stays.'
-
-
 def _fields(chunks: list[Any]) -> tuple[str, str, str]:
     """(reasoning, content, arguments) the app assembled from the chunks."""
     reasoning = content = arguments = ""
@@ -276,7 +184,7 @@ async def test_every_streamed_field_is_restored_when_split_anywhere(
             client = harness.aclient(base_url=url)
             chunks = [c async for c in await _acreate(client, messages=messages, stream=True)]
             await client.aclose()
-    _assert_not_upstream(CharByChar.bodies[-1])
+    assert_not_upstream(CharByChar.bodies[-1])
     reasoning, content, arguments = _fields(chunks)
     assert reasoning == f"Thinking about: {PROMPT}"
     assert content == f"You said: {PROMPT}"
