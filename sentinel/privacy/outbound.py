@@ -109,11 +109,6 @@ class StreamRestorer:
         return self.mask.restore(text, self.escape)
 
 
-def mask_messages(messages: list[Any], redactor: Redactor) -> tuple[list[Any], OutboundMask]:
-    """Copies of `messages` with PII replaced by placeholders, and how to undo it."""
-    return mask_document(messages, redactor)
-
-
 def mask_document(doc: Any, redactor: Redactor) -> tuple[Any, OutboundMask]:
     """A copy of `doc` (messages, or a FIM call's prompt and suffix) with every text the
     walker visits masked, one numbering for all of them, and how to undo it."""
