@@ -54,7 +54,7 @@ def mask_request(
     if "messages" not in kwargs and "prompt" in kwargs:
         return _mask_fim(kwargs)
     messages = kwargs.get("messages")
-    if not isinstance(messages, list):  # bad messages: the builder says why
+    if not isinstance(messages, list | tuple):  # bad messages: the builder says why
         return kwargs, None
     from sentinel.privacy.job import default_redactor
 

@@ -29,7 +29,7 @@ Inside the document:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 # Keys of the stored document whose values are not free text.
@@ -77,9 +77,9 @@ def _walk(node: Any, text: TextFn, name: TextFn, parent: str | None, payload: bo
         digits = str(node)
         redacted = text(digits)
         return node if redacted == digits else redacted
-    if isinstance(node, list):
+    if isinstance(node, list | tuple):  # a request's messages or parts may be tuples
         return [_walk(item, text, name, parent, payload) for item in node]
-    if not isinstance(node, dict):
+    if not isinstance(node, Mapping):  # or any Mapping: the client accepts them
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():

@@ -258,3 +258,17 @@ def test_arguments_that_are_not_json_are_restored_as_text() -> None:
     assert calls[0]["function"]["arguments"] == 'Ana "Q"'
     assert json.loads(calls[1]["function"]["arguments"]) == ['Ana "Q"']
     assert answer.choices[0].message.tool_calls[0]["function"]["arguments"] == "<PERSON_1>"
+
+
+def test_messages_as_tuples_and_read_only_mappings_are_masked(harness: Any, redactor: Any) -> None:
+    # the client accepts any sequence of mappings: none of them may go up unmasked
+    from types import MappingProxyType
+
+    parts = (MappingProxyType({"type": "text", "text": f"Mail me at {EMAIL}"}),)
+    messages = (
+        MappingProxyType({"role": "user", "name": NAME, "content": parts}),
+        MappingProxyType({"role": "user", "content": f"Tell {OTHER}, at {PHONE}."}),
+    )
+    resp = _create(harness.client(), messages=messages)
+    assert_not_upstream(harness.fake.requests[-1].body)
+    assert resp.content is not None and OTHER in resp.content
