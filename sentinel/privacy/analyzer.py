@@ -23,7 +23,7 @@ from sentinel.privacy.ner import GatedSpacyNlpEngine
 from sentinel.privacy.policy import Policy
 from sentinel.privacy.recognizers import LANGUAGES, build_registry, gates, pattern_candidates
 from sentinel.privacy.recognizers.en_person import EnPersonRecognizer
-from sentinel.privacy.script import fold_spaces, fold_traditional
+from sentinel.privacy.script import fold_traditional
 
 # Capitalized words that are not names, for the NER gate: contractions, greetings and
 # titles (the name after them is what matters), languages people ask to translate into.
@@ -106,7 +106,7 @@ class BatchAnalyzer:
     ) -> list[list[RecognizerResult]]:
         self.en_person.forget()  # its memo spans one batch (gate, then Presidio), no more
         originals = texts
-        texts = [fold_spaces(fold_traditional(t)) for t in texts]  # same offsets, simplified
+        texts = [fold_traditional(t) for t in texts]  # same offsets, simplified
         langs = [detect(t, language) for t in texts]
         english = [("en" in ls) for ls in langs]
         explained = [

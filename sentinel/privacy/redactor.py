@@ -22,6 +22,7 @@ from sentinel.privacy.entities import Entity, every_occurrence, resolve_overlaps
 from sentinel.privacy.language import LangChoice
 from sentinel.privacy.policy import DEFAULT_ALLOW_LIST, Policy, policy_from_settings
 from sentinel.privacy.pool import AnalyzerPool
+from sentinel.privacy.view import analysis_view, fold
 
 POOL_MIN_BATCH = 128  # below this, starting and feeding workers costs more than it saves
 
@@ -44,7 +45,7 @@ class Placeholders:
     _counts: dict[str, int] = field(default_factory=dict)
 
     def for_value(self, entity_type: str, value: str) -> str:
-        key = (entity_type, value.strip().casefold())
+        key = (entity_type, fold(value).strip().casefold())  # "Jose\u0301" is "José"
         if key not in self._assigned:
             n = self._counts.get(entity_type, 0) + 1
             self._counts[entity_type] = n
@@ -158,10 +159,16 @@ class Redactor:
         self, texts: Sequence[str], language: LangChoice = "auto"
     ) -> list[list[Entity]]:
         """The non-overlapping PII spans of each text, in text order. Texts of any
-        length: long ones are analyzed in overlapping windows (`chunks`)."""
-        pieces, layout = chunks.split(texts)
+        length: long ones are analyzed in overlapping windows (`chunks`). The analyzers
+        see each text's `view` (NFC, invisible characters removed); the spans returned
+        are on the original text and cover the invisible characters inside a value."""
+        views = [analysis_view(t) for t in texts]
+        pieces, layout = chunks.split([v.text for v in views])
         joined = chunks.join(layout, self._analyze_pieces(pieces, language))
-        return [every_occurrence(t, found) for t, found in zip(texts, joined, strict=True)]
+        return [
+            v.entities(every_occurrence(v.text, found))
+            for v, found in zip(views, joined, strict=True)
+        ]
 
     def _analyze_pieces(self, texts: Sequence[str], language: LangChoice) -> list[list[Entity]]:
         if self.pool is None and self._lazy and self.n_process > 1 and len(texts) >= POOL_MIN_BATCH:

@@ -29,14 +29,3 @@ def fold_traditional(text: str) -> str:
         return text
     folded: str = _t2s().convert(text)  # type: ignore[attr-defined]
     return folded if len(folded) == len(text) else text
-
-
-# Unicode spaces other than the ideographic one (Chinese text's own): a no-break space
-# between a given name and a surname ("Anne\u00a0Lynch", common in text pasted from web
-# pages and word processors) hid the name from every English recognizer.
-_OTHER_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f]")
-
-
-def fold_spaces(text: str) -> str:
-    """`text` with every Unicode space as an ASCII one: same length, same offsets."""
-    return _OTHER_SPACES.sub(" ", text)

@@ -1,0 +1,208 @@
+"""The text the analyzers see, and the way back from a finding to the original text.
+
+Invisible or decomposed characters inside a value hid it from every recognizer: an
+e-mail address with a zero-width space in it, a phone number with a NUL or a soft
+hyphen between its digits, "Jose\u0301" in NFD, a card number wrapped in bidi controls,
+full-width or Arabic-Indic digits. The analyzers therefore see a view of each text: NFC,
+with format and control characters removed, Unicode spaces as ASCII spaces (a no-break
+space between a given name and a surname), full-width letters, digits and the address
+punctuation as ASCII, and every decimal digit of any script as an ASCII digit. Each view
+character remembers the original span it came from, so a finding in the view redacts the
+whole original value, the invisible characters inside it included, and never half of a
+combining sequence or of a surrogate pair.
+
+A text holding none of those characters (nearly all of them) costs one regex search and
+an NFC quick check, and its view is the text itself.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sentinel.privacy.entities import Entity
+
+# Removed from the view: C0 and C1 controls but tab and line ends, the soft hyphen,
+# combining grapheme joiner, Arabic letter mark, Mongolian vowel separator, zero-width
+# space / non-joiner / joiner, left-to-right and right-to-left marks, bidi embeddings,
+# overrides and isolates, word joiner and invisible operators, deprecated format
+# characters, the byte-order mark, variation selectors and tag characters.
+_REMOVED = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff"
+    "\U000e0000-\U000e007f\U000e0100-\U000e01ef"
+)
+# Folded to an ASCII space: every Unicode space but the ideographic one (Chinese text's
+# own, which its recognizers expect).
+_SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f"
+# Folded to ASCII: full-width + - . @ _, digits and letters. Other full-width punctuation
+# (，：（）) is ordinary Chinese writing the zh recognizers are written for.
+_FULL_WIDTH = "\uff0b\uff0d\uff0e\uff10-\uff19\uff20-\uff3a\uff3f\uff41-\uff5a"
+_SURROGATES = "\ud800-\udfff"
+# One search decides whether a text needs a view at all; `(?![0-9])\d` is a decimal
+# digit of another script.
+_HOSTILE = re.compile(f"[{_REMOVED}{_SPACES}{_FULL_WIDTH}{_SURROGATES}]|(?![0-9])\\d")
+_REMOVED_CHAR = re.compile(f"[{_REMOVED}]")
+_SPACE_CHAR = re.compile(f"[{_SPACES}]")
+
+# Characters of combining class 0 that still compose with the character before them
+# (NFC_Quick_Check=Maybe): Hangul vowel and trailing jamo, and these vowel signs and
+# length marks (Unicode 15: every canonical pair whose second character is a starter).
+_COMPOSING_STARTERS = frozenset(
+    [
+        *range(0x1161, 0x1176),
+        *range(0x11A8, 0x11C3),
+        *(0x9BE, 0x9D7, 0xB3E, 0xB56, 0xB57, 0xBBE, 0xBD7, 0xCC2, 0xCD5, 0xCD6, 0xD3E, 0xD57),
+        *(0xDCF, 0xDDF, 0xFB5, 0xFB7, 0x102E, 0x1B35, 0x11127, 0x1133E, 0x11357, 0x114B0),
+        *(0x114BA, 0x114BD, 0x115AF, 0x11930),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class View:
+    """`text` as the analyzers see it; view character i came from the original span
+    `starts[i]:ends[i]` (no arrays: the view is the original, offsets unchanged)."""
+
+    original: str
+    text: str
+    starts: Sequence[int] | None = None
+    ends: Sequence[int] | None = None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of the view span `start:end`, widened to whole combining
+        sequences and surrogate pairs."""
+        if self.starts is not None and self.ends is not None and start < end:
+            start, end = self.starts[start], self.ends[end - 1]
+        return _whole(self.original, start, end)
+
+    def entities(self, found: Sequence[Entity]) -> list[Entity]:
+        """`found` (sorted view spans that do not overlap) as original spans."""
+        out: list[Entity] = []
+        for e in found:
+            start, end = self.span(e.start, e.end)
+            if out and start < out[-1].end:  # two findings widened into one sequence
+                last = out.pop()
+                start, end = last.start, max(last.end, end)
+                e = last if last.end - last.start >= e.end - e.start else e
+            out.append(Entity(e.type, start, end, e.score))
+        return out
+
+
+def analysis_view(text: str) -> View:
+    """The view of `text` the analyzers see (see the module docstring)."""
+    if not _HOSTILE.search(text) and unicodedata.is_normalized("NFC", text):
+        return View(text, text)
+    return _composed(text, *_folded(text))
+
+
+def fold(value: str) -> str:
+    """The view text of a value alone: how one value written two ways is one value."""
+    return analysis_view(value).text
+
+
+def _folded(text: str) -> tuple[str, array[int], array[int]]:
+    """Removals and one-for-one folds, visiting only the characters they apply to."""
+    pieces: list[str] = []
+    starts: array[int] = array("q")
+    ends: array[int] = array("q")
+    pos = 0
+    for m in _HOSTILE.finditer(text):
+        i = m.start()
+        if i < pos:
+            continue  # the low half of a pair taken with its high half
+        pieces.append(text[pos:i])
+        starts.extend(range(pos, i))
+        ends.extend(range(pos + 1, i + 1))
+        pos = i + 1
+        c = m.group()
+        if _REMOVED_CHAR.match(c):
+            continue
+        if _high(c) and _low(text[pos : pos + 1] or "a"):
+            pieces.append(chr(0x10000 + ((ord(c) - 0xD800) << 10) + ord(text[pos]) - 0xDC00))
+            pos += 1
+        else:
+            pieces.append(_fold_char(c))
+        starts.append(i)
+        ends.append(pos)
+    pieces.append(text[pos:])
+    starts.extend(range(pos, len(text)))
+    ends.extend(range(pos + 1, len(text) + 1))
+    return "".join(pieces), starts, ends
+
+
+def _fold_char(c: str) -> str:
+    if _SPACE_CHAR.match(c):
+        return " "
+    if _high(c) or _low(c):
+        return "\ufffd"  # a lone surrogate, which no analyzer step could encode
+    digit = unicodedata.decimal(c, None)
+    if digit is not None:
+        return str(digit)
+    return chr(ord(c) - 0xFEE0)  # full width to ASCII
+
+
+def _composed(original: str, text: str, starts: array[int], ends: array[int]) -> View:
+    """NFC, cluster by cluster (a starter and what composes with it), each output
+    character spanning its whole cluster when composition changed the length."""
+    if unicodedata.is_normalized("NFC", text):
+        return View(original, text, starts, ends)
+    out: list[str] = []
+    out_starts: array[int] = array("q")
+    out_ends: array[int] = array("q")
+    first = 0
+    for i in range(1, len(text) + 1):
+        if i < len(text) and not _starter(text[i]):
+            continue
+        nfc = unicodedata.normalize("NFC", text[first:i])
+        if len(nfc) == i - first:
+            out_starts.extend(starts[first:i])
+            out_ends.extend(ends[first:i])
+        else:
+            out_starts.extend([starts[first]] * len(nfc))
+            out_ends.extend([ends[i - 1]] * len(nfc))
+        out.append(nfc)
+        first = i
+    view = "".join(out)
+    if view != unicodedata.normalize("NFC", text):
+        return View(original, text, starts, ends)  # a composition the clusters missed
+    return View(original, view, out_starts, out_ends)
+
+
+def _starter(c: str) -> bool:
+    return unicodedata.combining(c) == 0 and ord(c) not in _COMPOSING_STARTERS
+
+
+def _whole(text: str, start: int, end: int) -> tuple[int, int]:
+    """`start:end` widened so that it cuts neither a combining sequence (a base and its
+    marks, invisible characters between them included) nor a surrogate pair."""
+    if 0 < start < len(text) and _low(text[start]) and _high(text[start - 1]):
+        start -= 1
+    while 0 < start < len(text) and _mark(text[start]):
+        start -= 1
+    if 0 < end < len(text) and _low(text[end]) and _high(text[end - 1]):
+        end += 1
+    scan = end
+    while scan < len(text):
+        if _mark(text[scan]):
+            end = scan = scan + 1
+        elif _REMOVED_CHAR.match(text, scan):
+            scan += 1
+        else:
+            break
+    return start, end
+
+
+def _mark(c: str) -> bool:
+    return unicodedata.category(c)[0] == "M"
+
+
+def _high(c: str) -> bool:
+    return "\ud800" <= c <= "\udbff"
+
+
+def _low(c: str) -> bool:
+    return "\udc00" <= c <= "\udfff"
