@@ -30,11 +30,11 @@ from sentinel.privacy.entities import Entity
 # space / non-joiner / joiner, left-to-right and right-to-left marks, bidi embeddings,
 # overrides and isolates, word joiner and invisible operators, deprecated format
 # characters, the byte-order mark, variation selectors and tag characters.
-_REMOVED = (
+_REMOVED_BMP = (
     "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u180e\u200b-\u200f"
     "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff"
-    "\U000e0000-\U000e007f\U000e0100-\U000e01ef"
 )
+_REMOVED = _REMOVED_BMP + "\U000e0000-\U000e007f\U000e0100-\U000e01ef"
 # Folded to an ASCII space: every Unicode space but the ideographic one (Chinese text's
 # own, which its recognizers expect).
 _SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f"
@@ -42,9 +42,25 @@ _SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f"
 # (，：（）) is ordinary Chinese writing the zh recognizers are written for.
 _FULL_WIDTH = "\uff0b\uff0d\uff0e\uff10-\uff19\uff20-\uff3a\uff3f\uff41-\uff5a"
 _SURROGATES = "\ud800-\udfff"
-# One search decides whether a text needs a view at all; `(?![0-9])\d` is a decimal
-# digit of another script.
-_HOSTILE = re.compile(f"[{_REMOVED}{_SPACES}{_FULL_WIDTH}{_SURROGATES}]|(?![0-9])\\d")
+# The digit 0 of every other script's decimal digits (Unicode 15; each block holds 0-9),
+# spelled out because one character class searches several times faster than `\d`
+# behind a lookahead excluding 0-9 (tests/privacy/test_analysis_view.py checks the list).
+DIGIT_ZEROS = (
+    *(0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66),
+    *(0xDE6, 0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80),
+    *(0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0),
+    *(0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0),
+    *(0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50),
+    *(0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC),
+    *(0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0),
+)
+_BMP_DIGITS = "".join(f"{chr(z)}-{chr(z + 9)}" for z in DIGIT_ZEROS if z < 0x10000)
+# One search decides whether a text needs a view at all. Astral ranges slow a character
+# class down several times, so the class takes every character beyond the BMP (an emoji)
+# and the few of them that matter (tags, digits) are told apart per match.
+_HOSTILE = re.compile(
+    f"[{_REMOVED_BMP}{_SPACES}{_FULL_WIDTH}{_SURROGATES}{_BMP_DIGITS}\U00010000-\U0010ffff]"
+)
 _REMOVED_CHAR = re.compile(f"[{_REMOVED}]")
 _SPACE_CHAR = re.compile(f"[{_SPACES}]")
 
@@ -104,21 +120,23 @@ def fold(value: str) -> str:
     return analysis_view(value).text
 
 
-def _folded(text: str) -> tuple[str, array[int], array[int]]:
-    """Removals and one-for-one folds, visiting only the characters they apply to."""
+def _folded(text: str) -> tuple[str, array[int] | None, array[int] | None]:
+    """Removals and one-for-one folds, visiting only the characters they apply to
+    (no map when there were none: only emoji, say)."""
     pieces: list[str] = []
     starts: array[int] = array("q")
     ends: array[int] = array("q")
     pos = 0
     for m in _HOSTILE.finditer(text):
-        i = m.start()
+        i, c = m.start(), m.group()
         if i < pos:
             continue  # the low half of a pair taken with its high half
+        if c > "\uffff" and not _REMOVED_CHAR.match(c) and unicodedata.decimal(c, None) is None:
+            continue  # kept as it is, inside the run of unchanged characters
         pieces.append(text[pos:i])
         starts.extend(range(pos, i))
         ends.extend(range(pos + 1, i + 1))
         pos = i + 1
-        c = m.group()
         if _REMOVED_CHAR.match(c):
             continue
         if _high(c) and _low(text[pos : pos + 1] or "a"):
@@ -128,6 +146,8 @@ def _folded(text: str) -> tuple[str, array[int], array[int]]:
             pieces.append(_fold_char(c))
         starts.append(i)
         ends.append(pos)
+    if not pieces:
+        return text, None, None
     pieces.append(text[pos:])
     starts.extend(range(pos, len(text)))
     ends.extend(range(pos + 1, len(text) + 1))
@@ -145,11 +165,13 @@ def _fold_char(c: str) -> str:
     return chr(ord(c) - 0xFEE0)  # full width to ASCII
 
 
-def _composed(original: str, text: str, starts: array[int], ends: array[int]) -> View:
+def _composed(original: str, text: str, starts: array[int] | None, ends: array[int] | None) -> View:
     """NFC, cluster by cluster (a starter and what composes with it), each output
     character spanning its whole cluster when composition changed the length."""
     if unicodedata.is_normalized("NFC", text):
         return View(original, text, starts, ends)
+    if starts is None or ends is None:
+        starts, ends = array("q", range(len(text))), array("q", range(1, len(text) + 1))
     out: list[str] = []
     out_starts: array[int] = array("q")
     out_ends: array[int] = array("q")

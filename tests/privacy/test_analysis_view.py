@@ -3,6 +3,7 @@ text and how a view span maps back to the original, without loading any model.""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sentinel.privacy.entities import Entity
-from sentinel.privacy.view import analysis_view, fold
+from sentinel.privacy.view import DIGIT_ZEROS, analysis_view, fold
 
 
 def test_a_clean_text_is_its_own_view_without_a_map() -> None:
@@ -113,3 +114,18 @@ def test_inserted_invisibles_leave_the_view_unchanged(
     spans = [view.span(i, i + 1) for i in range(len(view.text))]
     assert all(0 <= s < e <= len(hostile) for s, e in spans)
     assert [s for s, _ in spans] == sorted(s for s, _ in spans)
+
+
+def test_every_decimal_digit_of_another_script_is_folded() -> None:
+    """DIGIT_ZEROS spells out Unicode's digit blocks: a Python with a newer Unicode
+    (new scripts' digits) fails here until the list is extended."""
+    every = "".join(map(chr, range(0x80, 0x110000)))
+    digits = re.findall(r"\d", every)
+    assert analysis_view("".join(digits)).text == "".join(str(int(d)) for d in digits)
+    assert sorted(ord(d) for d in digits if int(d) == 0) == sorted(DIGIT_ZEROS)
+
+
+def test_emoji_need_no_map_and_astral_digits_and_tags_are_folded() -> None:
+    assert analysis_view("ok 👍 call 😀").starts is None
+    assert analysis_view("𝟏𝟑𝟖 \U000e0041x 👍").text == "138 x 👍"
+    assert analysis_view("😀Jose\u0301").text == "😀José"
