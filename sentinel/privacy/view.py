@@ -3,13 +3,14 @@
 Invisible or decomposed characters inside a value hid it from every recognizer: an
 e-mail address with a zero-width space in it, a phone number with a NUL or a soft
 hyphen between its digits, "Jose\u0301" in NFD, a card number wrapped in bidi controls,
-full-width or Arabic-Indic digits. The analyzers therefore see a view of each text: NFC,
-with format and control characters removed, Unicode spaces as ASCII spaces (a no-break
-space between a given name and a surname), full-width letters, digits and the address
-punctuation as ASCII, and every decimal digit of any script as an ASCII digit. Each view
-character remembers the original span it came from, so a finding in the view redacts the
-whole original value, the invisible characters inside it included, and never half of a
-combining sequence or of a surrogate pair.
+full-width letters, Arabic-Indic digits, mathematical bold letters. The analyzers
+therefore see a view of each text: NFC, with format and control characters removed,
+Unicode spaces as ASCII spaces (a no-break space between a given name and a surname),
+full-width and mathematical letters and digits and the address punctuation as ASCII, and
+every decimal digit of any script as an ASCII digit. Each view character remembers the
+original span it came from, so a finding in the view redacts the whole original value,
+the invisible characters inside it included, and never half of a combining sequence or
+of a surrogate pair.
 
 A text holding none of those characters (nearly all of them) costs one regex search and
 an NFC quick check, and its view is the text itself.
@@ -131,7 +132,7 @@ def _folded(text: str) -> tuple[str, array[int] | None, array[int] | None]:
         i, c = m.start(), m.group()
         if i < pos:
             continue  # the low half of a pair taken with its high half
-        if c > "\uffff" and not _REMOVED_CHAR.match(c) and unicodedata.decimal(c, None) is None:
+        if c > "\uffff" and not _REMOVED_CHAR.match(c) and _fold_char(c) == c:
             continue  # kept as it is, inside the run of unchanged characters
         pieces.append(text[pos:i])
         starts.extend(range(pos, i))
@@ -162,7 +163,12 @@ def _fold_char(c: str) -> str:
     digit = unicodedata.decimal(c, None)
     if digit is not None:
         return str(digit)
-    return chr(ord(c) - 0xFEE0)  # full width to ASCII
+    if "\uff01" <= c <= "\uff5e":
+        return chr(ord(c) - 0xFEE0)  # full width to ASCII
+    if "\U0001d400" <= c <= "\U0001d7ff":  # mathematical bold / italic / script letters
+        plain = unicodedata.normalize("NFKC", c)
+        return plain if len(plain) == 1 else c
+    return c
 
 
 def _composed(original: str, text: str, starts: array[int] | None, ends: array[int] | None) -> View:

@@ -129,3 +129,4 @@ def test_emoji_need_no_map_and_astral_digits_and_tags_are_folded() -> None:
     assert analysis_view("ok 👍 call 😀").starts is None
     assert analysis_view("𝟏𝟑𝟖 \U000e0041x 👍").text == "138 x 👍"
     assert analysis_view("😀Jose\u0301").text == "😀José"
+    assert analysis_view("𝐣𝐨𝐡𝐧@𝑒𝑥.𝚌𝚘𝚖").text == "john@ex.com"

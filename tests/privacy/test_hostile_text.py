@@ -53,6 +53,17 @@ def _full_width(value: str) -> str:
     )
 
 
+def _math_bold(value: str) -> str:
+    def bold(c: str) -> str:
+        if c.isascii() and c.isupper():
+            return chr(0x1D400 + ord(c) - ord("A"))
+        if c.isascii() and c.islower():
+            return chr(0x1D41A + ord(c) - ord("a"))
+        return chr(0x1D7CE + int(c)) if c.isascii() and c.isdigit() else c
+
+    return "".join(map(bold, value))
+
+
 def _digits(base: int) -> Callable[[str], str]:
     return lambda v: "".join(chr(base + int(c)) if c.isdigit() else c for c in v)
 
@@ -73,6 +84,7 @@ OBFUSCATIONS: dict[str, Callable[[str], str]] = {
     "first-strong isolate": _inside("\u2068"),
     "tag character": _inside("\U000e0041"),
     "full width": _full_width,
+    "mathematical bold": _math_bold,
     "arabic-indic digits": _digits(0x0660),
     "devanagari digits": _digits(0x0966),
 }
