@@ -10,6 +10,7 @@ which are language-neutral, run once.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
@@ -24,6 +25,7 @@ from sentinel.privacy.policy import Policy
 from sentinel.privacy.recognizers import LANGUAGES, build_registry, gates, pattern_candidates
 from sentinel.privacy.recognizers.en_person import EnPersonRecognizer
 from sentinel.privacy.script import fold_traditional
+from sentinel.privacy.view import fold
 
 # Capitalized words that are not names, for the NER gate: contractions, greetings and
 # titles (the name after them is what matters), languages people ask to translate into.
@@ -65,6 +67,13 @@ class BatchAnalyzer:
     """
 
     def __init__(self, policy: Policy, batch_size: int = 64) -> None:
+        # The texts arrive as their analysis view (NFC, no invisibles): an operator's
+        # terms must be written the same way to match ("José" typed in NFD on macOS).
+        policy = replace(
+            policy,
+            allow_terms=frozenset(map(fold, policy.allow_terms)),
+            deny_terms={e: tuple(map(fold, terms)) for e, terms in policy.deny_terms.items()},
+        )
         self.policy = policy
         self.allow_list = sorted(policy.allow_terms)
         ordinary = {w.lower() for w in policy.allow_terms} | set(STOP_WORDS) | _NOT_NAMES

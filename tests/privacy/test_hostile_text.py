@@ -212,3 +212,15 @@ def test_outbound_redaction_masks_and_restores(redactor: Redactor) -> None:
     assert masked[0]["content"] == MASKED
     assert mask.restore(MASKED) == HOSTILE_PROMPT  # the app gets its own bytes back
     assert all(v not in masked[0]["content"] for v in HOSTILE_VALUES)
+
+
+def test_operator_terms_match_whichever_way_either_side_is_written() -> None:
+    """Allow and deny terms are folded like the text: a term typed in NFD (macOS) or
+    with an invisible character matches the value written plainly, and the reverse."""
+    custom = Redactor(
+        allow_list={"Anne Lyn\u200bch"},
+        deny_list={"PROJECT": ["Proje\u0300t Cre\u0300me"]},
+        n_process=1,
+    )
+    text = "the projèt crème, then proje\u0300t cr\u00ade\u0300me, with Anne Lynch"
+    assert custom.redact(text).text == "the <PROJECT_1>, then <PROJECT_1>, with Anne Lynch"
