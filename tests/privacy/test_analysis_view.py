@@ -3,6 +3,7 @@ text and how a view span maps back to the original, without loading any model.""
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -130,3 +131,12 @@ def test_emoji_need_no_map_and_astral_digits_and_tags_are_folded() -> None:
     assert analysis_view("𝟏𝟑𝟖 \U000e0041x 👍").text == "138 x 👍"
     assert analysis_view("😀Jose\u0301").text == "😀José"
     assert analysis_view("𝐣𝐨𝐡𝐧@𝑒𝑥.𝚌𝚘𝚖").text == "john@ex.com"
+
+
+@given(st.text(st.characters(exclude_categories=()), max_size=40))
+def test_any_text_has_a_view_whose_spans_are_in_order_and_in_bounds(text: str) -> None:
+    view = analysis_view(text)  # lone surrogates, controls, marks: never raises
+    spans = [view.span(i, i + 1) for i in range(len(view.text))]
+    assert all(0 <= s < e <= len(text) for s, e in spans)
+    assert all(a[0] <= b[0] and a[1] <= b[1] for a, b in itertools.pairwise(spans))
+    view.text.encode("utf-8")  # no lone surrogate left for an analyzer step to fail on
