@@ -27,15 +27,18 @@ from dataclasses import dataclass
 from sentinel.privacy.entities import Entity
 
 # Removed from the view: C0 and C1 controls but tab and line ends, the soft hyphen,
-# combining grapheme joiner, Arabic letter mark, Mongolian vowel separator, zero-width
-# space / non-joiner / joiner, left-to-right and right-to-left marks, bidi embeddings,
-# overrides and isolates, word joiner and invisible operators, deprecated format
-# characters, the byte-order mark, variation selectors and tag characters.
+# combining grapheme joiner, Arabic letter mark, Mongolian free variation selectors and
+# vowel separator, zero-width space / non-joiner / joiner, left-to-right and right-to-left
+# marks, bidi embeddings, overrides and isolates, word joiner and invisible operators,
+# deprecated format characters, the byte-order mark, variation selectors, tag characters
+# and the variation selectors supplement: the invisible characters the content-safety
+# normaliser drops (sentinel/safety/normalize.py) but the combining marks, which NFC
+# composes here instead, plus the controls.
 _REMOVED_BMP = (
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u180e\u200b-\u200f"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u180b-\u180f\u200b-\u200f"
     "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff"
 )
-_REMOVED = _REMOVED_BMP + "\U000e0000-\U000e007f\U000e0100-\U000e01ef"
+_REMOVED = _REMOVED_BMP + "\U000e0000-\U000e01ef"
 # Folded to an ASCII space: every Unicode space but the ideographic one (Chinese text's
 # own, which its recognizers expect).
 _SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f"

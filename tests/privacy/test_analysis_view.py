@@ -93,7 +93,7 @@ def test_one_value_written_two_ways_folds_to_one() -> None:
 _INVISIBLE = st.sampled_from(
     list(
         "\u200b\u200c\u200d\u2060\ufeff\u00ad\x00\x07\x85"
-        "\u200e\u200f\u202a\u202e\u2066\u2069\u034f\U000e0020"
+        "\u200e\u200f\u202a\u202e\u2066\u2069\u034f\U000e0020\u180b\U000e0100"
     )
 )
 
