@@ -39,6 +39,17 @@ SAMPLES = [
     ("server ", "8.8.4.4", " is down"),
     ("key ", "AKIAIOSFODNN7EXAMPLE", " leaked"),
     ("IBAN ", "DE89370400440532013000", " please"),
+    ("加我微信 ", "chenxc_1988", " 吧"),
+    ("车牌 ", "粤B12345", " 停在楼下"),
+    ("DOB ", "03/14/1985", " on file"),
+    (
+        "token ",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        " here",
+    ),
+    ("reset via ", "https://x.example.com/reset?token=Ab12Cd34Ef56Gh78", " now"),
+    ("ship to ", "8908 5th Court, Springfield, IL 62745", " please"),
+    ("寄到", "上海市浦东新区世纪大道100号", "，谢谢"),
 ]
 
 
