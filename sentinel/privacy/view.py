@@ -104,11 +104,12 @@ class View:
         out: list[Entity] = []
         for e in found:
             start, end = self.span(e.start, e.end)
+            kept = Entity(e.type, start, end, e.score)
             if out and start < out[-1].end:  # two findings widened into one sequence
                 last = out.pop()
-                start, end = last.start, max(last.end, end)
-                e = last if last.end - last.start >= e.end - e.start else e
-            out.append(Entity(e.type, start, end, e.score))
+                longer = last if last.end - last.start >= end - start else kept
+                kept = Entity(longer.type, last.start, max(last.end, end), longer.score)
+            out.append(kept)
         return out
 
 
@@ -143,7 +144,7 @@ def _folded(text: str) -> tuple[str, array[int] | None, array[int] | None]:
         pos = i + 1
         if _REMOVED_CHAR.match(c):
             continue
-        if _high(c) and _low(text[pos : pos + 1] or "a"):
+        if _high(c) and pos < len(text) and _low(text[pos]):
             pieces.append(chr(0x10000 + ((ord(c) - 0xD800) << 10) + ord(text[pos]) - 0xDC00))
             pos += 1
         else:
@@ -176,7 +177,7 @@ def _fold_char(c: str) -> str:
 
 def _composed(original: str, text: str, starts: array[int] | None, ends: array[int] | None) -> View:
     """NFC, cluster by cluster (a starter and what composes with it), each output
-    character spanning its whole cluster when composition changed the length."""
+    character spanning its whole cluster when normalisation changed the cluster."""
     if unicodedata.is_normalized("NFC", text):
         return View(original, text, starts, ends)
     if starts is None or ends is None:
@@ -189,7 +190,7 @@ def _composed(original: str, text: str, starts: array[int] | None, ends: array[i
         if i < len(text) and not _starter(text[i]):
             continue
         nfc = unicodedata.normalize("NFC", text[first:i])
-        if len(nfc) == i - first:
+        if nfc == text[first:i]:  # else composed or reordered: each is the whole cluster
             out_starts.extend(starts[first:i])
             out_ends.extend(ends[first:i])
         else:
@@ -212,8 +213,9 @@ def _whole(text: str, start: int, end: int) -> tuple[int, int]:
     marks, invisible characters between them included) nor a surrogate pair."""
     if 0 < start < len(text) and _low(text[start]) and _high(text[start - 1]):
         start -= 1
-    while 0 < start < len(text) and _mark(text[start]):
-        start -= 1
+    if 0 < start < len(text) and _mark(text[start]):
+        while start > 0 and (_mark(text[start]) or _REMOVED_CHAR.match(text, start)):
+            start -= 1  # back to the base, over the invisibles between it and its marks
     if 0 < end < len(text) and _low(text[end]) and _high(text[end - 1]):
         end += 1
     scan = end

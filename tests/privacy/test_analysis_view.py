@@ -140,3 +140,11 @@ def test_any_text_has_a_view_whose_spans_are_in_order_and_in_bounds(text: str) -
     assert all(0 <= s < e <= len(text) for s, e in spans)
     assert all(a[0] <= b[0] and a[1] <= b[1] for a, b in itertools.pairwise(spans))
     view.text.encode("utf-8")  # no lone surrogate left for an analyzer step to fail on
+
+
+def test_a_span_starting_on_a_mark_starts_at_its_base_across_invisibles() -> None:
+    text = "xq\u200b\u0308\u0323y"
+    view = analysis_view(text)
+    assert view.text == "xq\u0323\u0308y"  # NFC orders the marks; both stay marks
+    assert view.span(2, 3) == (1, 5)
+    assert view.span(4, 5) == (5, 6)
