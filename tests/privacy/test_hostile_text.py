@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from sentinel.cli import app
 from sentinel.models import Conversation
 from sentinel.privacy.job import anonymize_conversations
-from sentinel.privacy.outbound import mask_messages
+from sentinel.privacy.outbound import mask_document
 from sentinel.privacy.redactor import Redactor
 
 # (text before, value, text after): the clean value is redacted exactly, by the test's
@@ -219,7 +219,7 @@ def test_anonymization_job(redactor: Redactor) -> None:
 
 
 def test_outbound_redaction_masks_and_restores(redactor: Redactor) -> None:
-    masked, mask = mask_messages([{"role": "user", "content": HOSTILE_PROMPT}], redactor)
+    masked, mask = mask_document([{"role": "user", "content": HOSTILE_PROMPT}], redactor)
     assert masked[0]["content"] == MASKED
     assert mask.restore(MASKED) == HOSTILE_PROMPT  # the app gets its own bytes back
     assert all(v not in masked[0]["content"] for v in HOSTILE_VALUES)
