@@ -36,10 +36,12 @@ from sentinel.privacy.recognizers import (
     passport,
     person_roles,
     phone,
+    phone_regions,
     secrets,
     url_credentials,
     us_ssn,
     zh_person,
+    zh_person_fields,
     zh_person_places,
 )
 from sentinel.privacy.recognizers.deny_list import ANY_TEXT, deny_list_recognizers
@@ -67,6 +69,7 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
     recs: list[EntityRecognizer] = [
         gated(email.OfflineEmailRecognizer(language), email.GATE),
         gated(phone.IntlPhoneRecognizer(language), phone.GATE),
+        gated(phone_regions.RegionalPhoneRecognizer(language), phone_regions.GATE),
         gated(cn_phone.cn_phone_recognizer(language), cn_phone.GATE),
         gated(cn_resident_id.CnResidentIdRecognizer(language), cn_resident_id.GATE),
         gated(cn_resident_id.cn_resident_id_in_context(language), cn_resident_id.GATE),
@@ -96,7 +99,9 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
     else:
         zh = zh_person.ZhPersonRecognizer(language)
         recs.append(gated(zh, _HAN))
-        recs.append(gated(zh_person_places.ZhPersonPlaceRecognizer(language, zh), _HAN))
+        places = zh_person_places.ZhPersonPlaceRecognizer(language, zh)
+        recs.append(gated(places, _HAN))
+        recs.append(gated(zh_person_fields.ZhPersonFieldRecognizer(language, places), _HAN))
     return recs
 
 

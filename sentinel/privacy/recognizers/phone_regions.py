@@ -1,0 +1,72 @@
+"""National phone numbers of more regions: after a phone word, or in a region's own layout.
+
+`phone` reads national numbers as US and a few European regions. Chat text also carries
+Hong Kong and Singapore numbers (8 digits, "9312 6325"), Indian mobiles with the trunk 0
+("09812 345678"), Brazilian ones ("(11) 98765-4321"), Turkish ones ("0532 123 45 67"),
+Korean and Japanese ones ("010-1234-5678"). Eight digits are also order and ticket
+numbers, so a number is read in those regions only after a phone word in the same clause
+(電話, 致電, WhatsApp, call me, callback ...), and must be a valid number there. Two
+layouts are evidence without a word: the Brazilian "(DD) 9XXXX-XXXX" and the Turkish
+"05XX XXX XX XX", each validated for its region. A "+" number right after a pasted "\\n"
+(a literal backslash-n, as JSON and logs escape line breaks) counts as `phone` counts one
+after a space.
+"""
+
+from __future__ import annotations
+
+import re
+
+import regex
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from sentinel.privacy.recognizers.phone import GATE as _PHONE_GATE
+from sentinel.privacy.recognizers.phone import _valid
+
+# phone's gate, and an Indian mobile with its trunk 0 (09812 345678, 098123 45678).
+GATE = re.compile(_PHONE_GATE.pattern + r"|(?<!\d)0\d{4,5} \d{5,6}")
+ENTITY = "PHONE_NUMBER"
+_REGIONS = ("HK", "SG", "IN", "BR", "TR", "PT", "AU", "KR", "JP", "MX", "ZA", "NG", "PH", "MY")
+_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9+.-])(?:\(\d{2,4}\)\s?|\d{2,6}[ -]?)\d{2,5}(?:[ -]?\d{2,5}){0,2}"
+    r"(?![A-Za-z0-9]|[.-]\d)"
+)
+# A phone word before the number, in the same clause (no sentence end between).
+_CUE = regex.compile(
+    r"(?:phone|call|tel\b|mobile|cell|whatsapp|signal|callback|text me|sms|contact|"
+    r"电话|電話|手机|手機|致电|致電|联系|聯絡|联络|聯繫|打俾|打畀|打给|打給|热线|熱線)"
+    r"[^。！？!?\n]{0,24}$",
+    regex.IGNORECASE,
+)
+_BR = re.compile(r"(?<![A-Za-z0-9+])\(\d{2}\)\s?9?\d{4}-\d{4}(?!\d)")
+_TR = re.compile(r"(?<![A-Za-z0-9+])0?5\d{2} \d{3} \d{2} \d{2}(?!\d)")
+_AFTER_ESCAPED_BREAK = re.compile(r"(?<=\\n)\+\d{1,3}(?:[ -]?\d{2,5}){2,4}(?![A-Za-z0-9])")
+
+
+class RegionalPhoneRecognizer(EntityRecognizer):
+    """Phone numbers of regions `phone` does not read, in context or in their layout."""
+
+    def __init__(self, supported_language: str) -> None:
+        super().__init__(
+            supported_entities=[ENTITY],
+            name="RegionalPhoneRecognizer",
+            supported_language=supported_language,
+        )
+
+    def load(self) -> None:
+        """Nothing to load: patterns and phonenumbers' metadata."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        if ENTITY not in entities:
+            return []
+        spans = [m.span() for m in _BR.finditer(text) if _valid(m[0], ("BR",))]
+        spans += [m.span() for m in _TR.finditer(text) if _valid(m[0], ("TR",))]
+        spans += [m.span() for m in _AFTER_ESCAPED_BREAK.finditer(text) if _valid(m[0], ("US",))]
+        for m in _NUMBER.finditer(text):
+            digits = sum(c.isdigit() for c in m[0])
+            cued = 8 <= digits <= 12 and _CUE.search(text, max(0, m.start() - 40), m.start())
+            if cued and _valid(m[0], _REGIONS):
+                spans.append(m.span())
+        return [RecognizerResult(ENTITY, s, e, 0.6) for s, e in sorted(set(spans))]

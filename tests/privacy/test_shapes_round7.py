@@ -1,0 +1,56 @@
+"""Issue 19, seventh round: Chinese names by the field they fill or the role before them
+(given names that are everyday words, traditional surnames, 李工 in a 、 list), and
+national phone numbers of more regions. Sentences of our own, each kind with look-alikes
+that must stay, through the real Redactor."""
+
+from __future__ import annotations
+
+import pytest
+from scoring import found
+
+from sentinel.privacy.redactor import Redactor
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        ("车险报案：驾驶人龚浩然，电话在下面", "PERSON", "龚浩然"),
+        ("我太太梅立新的保险，受益人怎么改", "PERSON", "梅立新"),
+        ("理赔员滕梓轩让我把卡号发给她", "PERSON", "滕梓轩"),
+        ("派师傅裴立新上门修空调", "PERSON", "裴立新"),
+        ("捐赠人欧阳建军，捐了二十件衣服", "PERSON", "欧阳建军"),
+        ("租车 Hertz，driver 上官国庆，需要国际驾照吗", "PERSON", "上官国庆"),
+        ("药店会员登记：喻建国，手机13812340000，积分100", "PERSON", "喻建国"),
+        ("表格：申立新，13912340000，杭州", "PERSON", "申立新"),
+        ("班级群：伍国庆家长，孩子的数学考试", "PERSON", "伍国庆"),
+        ("敬愛的鄭詩語先生，您的保單已生效", "PERSON", "鄭詩語"),
+        ("收件人陳芷晴，手機在單上", "PERSON", "陳芷晴"),
+        ("参会：王经理、贾工、赵总，下午三点", "PERSON", "贾工"),
+        ("如需更改請致電3915 2846，謝謝", "PHONE_NUMBER", "3915 2846"),
+        ("我朋友的WhatsApp是 6123 4578，佢想租车位", "PHONE_NUMBER", "6123 4578"),
+        ("the agent called me from 098123 45678 about it", "PHONE_NUMBER", "098123 45678"),
+        ("Parents: Ana ((11) 98765-4321), Bo", "PHONE_NUMBER", "(11) 98765-4321"),
+        ("Beni 0532 481 27 63 numarasından ara", "PHONE_NUMBER", "0532 481 27 63"),
+        (r"Regards\nKim Min-jun\n+82 10 4821 7730\nthanks", "PHONE_NUMBER", "+82 10 4821 7730"),
+    ],
+)
+def test_round7_shapes_are_found(redactor: Redactor, text: str, entity: str, value: str) -> None:
+    hits = found(redactor, text)
+    assert any(t == entity and value in v for t, v in hits), hits
+    assert value not in redactor.redact(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("黄山下周六天气怎么样？", "黄山"),
+        ("名单：苹果、香蕉、黄瓜", "黄瓜"),
+        ("国庆节放假七天，建国门附近堵车", "建国门"),
+        ("order 23456789 arrived, tracking 34567890", "23456789"),
+        ("订单 62345678，付了¥459", "62345678"),
+        ("the build took 2024 1234 ms", "2024 1234"),
+        ("call the meeting at 10:30, room 5123 4567 is booked", "5123 4567"),
+    ],
+)
+def test_round7_lookalikes_stay(redactor: Redactor, text: str, kept: str) -> None:
+    assert kept in redactor.redact(text).text
