@@ -78,9 +78,9 @@ class ImContextRecognizer(EntityRecognizer):
         return [RecognizerResult(ENTITY, s, e, 0.75) for s, e in sorted(set(spans))]
 
 
-def _window(text: str, start: int) -> int:
+def _window(text: str, start: int, length: int = _WINDOW) -> int:
     """End of the window after a messenger's name: a fixed length, or the sentence's end."""
-    end = min(len(text), start + _WINDOW)
+    end = min(len(text), start + length)
     stop = _SENTENCE_END.search(text, start, end)
     return stop.start() if stop else end
 

@@ -1,0 +1,72 @@
+"""Handles a few words after Discord, Telegram, Skype and the like, and QQ as 扣扣.
+
+`im_account` takes a handle right after the messenger's name ("discord: mika_04").
+People also write what happens there first ("Discord mod log: kite_07 posted ...",
+"Telegram bot support: user @orbit_fan22 says ...", "Skype id for the call is owl.3310",
+"Discord 上 rain_fox_88 一直私信我"). Within the same sentence after the name, a handle
+that ends in digits after a letter part (or a _ / . between), or any @handle, is an
+account; a version (v2.1), a file (bot_v2.py), a channel (#general) or an API word
+(webhook_url, bot_token) is none. 扣扣 (a common spelling of QQ) takes a QQ number.
+"""
+
+from __future__ import annotations
+
+import re
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from sentinel.privacy.recognizers.gate import WordGate
+from sentinel.privacy.recognizers.im_context import _window
+
+ENTITY = "IM_ACCOUNT"
+GATE = WordGate(("discord", "telegram", "skype", "slack", "kakao", "viber", "扣扣"))
+_MESSENGER = re.compile(r"discord|telegram|skype|slack|kakao|viber", re.IGNORECASE)
+_WINDOW = 60
+# letters, then _ or . parts, ending in 2+ digits (kite_07, owl.3310, rain_fox_88, ivo22).
+_HANDLE = re.compile(
+    r"(?<![\w@#./:-])(?:@[A-Za-z][\w.]{1,30}[A-Za-z0-9_]"
+    r"|[A-Za-z][A-Za-z]*(?:[_.][A-Za-z]+)*[_.]?\d{2,6})(?![\w@/]|\.[A-Za-z]|[-(])",
+    re.ASCII,
+)
+# A code word, a version or a platform with its number (bot_v2, api_2024, sha256, win11).
+_CODE_WORD = re.compile(
+    r"(?:bot|api|webhook|app|sdk|token|client|server|channel|oauth|py|js|v|version|port|"
+    r"http|https|tls|utf|sha|md|x|id|win|ios|android|node|python|es|gpt|ubuntu|macos|rtx|gtx)"
+    r"(?:[_.]|\d)",
+    re.IGNORECASE,
+)
+_QQ_ALIAS = re.compile(
+    r"(?<=扣扣)\s*(?:号|号码|是|[:：])?\s*([1-9]\d{4,10})(?![\d.,]|\s*(?:元|块|人|个|次))"
+)
+
+
+class ImWindowRecognizer(EntityRecognizer):
+    """Messenger handles a few words after the messenger's name, and 扣扣 numbers."""
+
+    def __init__(self, supported_language: str) -> None:
+        super().__init__(
+            supported_entities=[ENTITY],
+            name="ImWindowRecognizer",
+            supported_language=supported_language,
+        )
+
+    def load(self) -> None:
+        """Nothing to load: patterns only."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        if ENTITY not in entities:
+            return []
+        spans = [m.span(1) for m in _QQ_ALIAS.finditer(text)]
+        end = 0
+        for t in _MESSENGER.finditer(text):
+            start = max(t.end(), end)  # windows that overlap are read once
+            end = _window(text, t.end(), _WINDOW)
+            spans += [
+                m.span()
+                for m in _HANDLE.finditer(text, start, end)
+                if not _CODE_WORD.match(m[0].lstrip("@"))
+            ]
+        return [RecognizerResult(ENTITY, s, e, 0.7) for s, e in sorted(set(spans))]
