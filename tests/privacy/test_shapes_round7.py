@@ -1,7 +1,8 @@
 """Issue 19, seventh round: Chinese names by the field they fill or the role before them
-(given names that are everyday words, traditional surnames, 李工 in a 、 list), and
-national phone numbers of more regions. Sentences of our own, each kind with look-alikes
-that must stay, through the real Redactor."""
+(given names that are everyday words, traditional surnames, 李工 in a 、 list), national
+phone numbers of more regions, messenger handles and passport numbers a few words after
+their word, and dates of birth without a year, after a gender field or a foreign word.
+Sentences of our own, each kind with look-alikes that must stay, through the real Redactor."""
 
 from __future__ import annotations
 
@@ -32,6 +33,24 @@ from sentinel.privacy.redactor import Redactor
         ("Parents: Ana ((11) 98765-4321), Bo", "PHONE_NUMBER", "(11) 98765-4321"),
         ("Beni 0532 481 27 63 numarasından ara", "PHONE_NUMBER", "0532 481 27 63"),
         (r"Regards\nKim Min-jun\n+82 10 4821 7730\nthanks", "PHONE_NUMBER", "+82 10 4821 7730"),
+        ("Discord mod log: kite_07 shared a link in #general", "IM_ACCOUNT", "kite_07"),
+        ("Telegram bot support: user @orbit_fan22 says it failed", "IM_ACCOUNT", "@orbit_fan22"),
+        ("Skype id for the call is owl.3310, interviewer Dana", "IM_ACCOUNT", "owl.3310"),
+        ("Discord 上 rain_fox_88 一直私信我，怎么 report？", "IM_ACCOUNT", "rain_fox_88"),
+        ("群里有人发：扣扣3920184756，出二手相机", "IM_ACCOUNT", "3920184756"),
+        ("My friend lost their passport (K20481937) in Porto", "PASSPORT", "K20481937"),
+        ("Consulate queue: passports X41093822 and PA7718240, at 10", "PASSPORT", "PA7718240"),
+        ("The desk wants my passport C01X00T47 and a card", "PASSPORT", "C01X00T47"),
+        ("Scan: N a m e : Dana   P a s s p o r t  N o Q5520931", "PASSPORT", "Q5520931"),
+        ("护照号分别是 E71203948、E71203949，请核对", "PASSPORT", "E71203949"),
+        ("My niece was born on July 14 and she loves trains", "DATE_OF_BIRTH", "July 14"),
+        ("She was born on the 9th of March, in Leeds", "DATE_OF_BIRTH", "9th of March"),
+        ("简历开头：某某 | 男 | 1961年4月2日 | 手机在下面", "DATE_OF_BIRTH", "1961年4月2日"),
+        (r"patients:\nDana Ruiz, F, 1979-03-04, Leeds", "DATE_OF_BIRTH", "1979-03-04"),
+        ("診所覆診：何小姐，出世日期1979/3/21，下星期三", "DATE_OF_BIRTH", "1979/3/21"),
+        ("OCR text: N a m e : Dana   D . O . B :  4/11/1969   next", "DATE_OF_BIRTH", "4/11/1969"),
+        ("Formular: Geburtsdatum 12.03.1981, Ort Köln", "DATE_OF_BIRTH", "12.03.1981"),
+        (r"name,geburtsdatum,ort\nJonas Weber,1984-07-02,Bonn", "DATE_OF_BIRTH", "1984-07-02"),
     ],
 )
 def test_round7_shapes_are_found(redactor: Redactor, text: str, entity: str, value: str) -> None:
@@ -50,6 +69,14 @@ def test_round7_shapes_are_found(redactor: Redactor, text: str, entity: str, val
         ("订单 62345678，付了¥459", "62345678"),
         ("the build took 2024 1234 ms", "2024 1234"),
         ("call the meeting at 10:30, room 5123 4567 is booked", "5123 4567"),
+        ("Discord bot_v2 crashed on node18 with error 50013, see bot_v2.py", "bot_v2.py"),
+        ("our Telegram api_2024 webhook returns 429 after 30 requests", "api_2024"),
+        ("Slack v4.33 is slow on win11", "win11"),
+        ("The desk wants my passport. Booking PK7720394, pickup 08:00.", "PK7720394"),
+        ("passport photo size is 35x45 mm, fee 60 EUR", "35x45"),
+        ("size M, 2024-05-01 delivery", "2024-05-01"),
+        ("I had one lesson on 2024-05-01 at noon", "2024-05-01"),
+        ("born out of a hackathon, the app shipped on May 3", "May 3"),
     ],
 )
 def test_round7_lookalikes_stay(redactor: Redactor, text: str, kept: str) -> None:

@@ -15,7 +15,13 @@ import re
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
-GATE = re.compile(r"born|birth|bday|dob|d\.o\.b|yob|出生|生日|生于|生於", re.IGNORECASE)
+# Also Cantonese 出世, Japanese 生年月日, OCR's spaced "D . O . B", and the birth-date words
+# of German, Spanish, French, Portuguese, Italian and Turkish forms.
+GATE = re.compile(
+    r"born|birth|bday|dob|d\.o\.b|d \. o \. b|yob|出生|生日|生于|生於|出世|生年月日|geburt|"
+    r"nacimiento|naissance|nascimento|nascita|doğum|dogum",
+    re.IGNORECASE,
+)
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"

@@ -32,10 +32,17 @@ _EVENT = (
     r"party|sale|cake|card|gift|present|dinner|lunch|trip|deal|discount|offer|bash|week|"
     r"month|surprise|celebration|wishes|event|promo"
 )
+# Cantonese, Japanese and European forms' words for the date of birth.
+_FOREIGN = (
+    r"出世日期|出世紙|出世|生年月日|geburtsdatum|geburtstag|geboren|fecha\s+de\s+nacimiento|"
+    r"date\s+de\s+naissance|\bnée?\s+le\b|data\s+de\s+nascimento|data\s+di\s+nascita|"
+    r"doğum\s+tarihi|dogum\s+tarihi"
+)
 _TRIGGER = re.compile(
     r"\b(?:dates?[\s_-]+of[\s_-]+birth|birth[\s_-]*dates?|d\.?o\.?b\.?s?|born"
     rf"|(?:birthdays?|bdays?)(?!\s+(?:{_EVENT})))\b"
-    r"|出生日期|出生年月日|出生证明|出生|生日(?!蛋糕|会|派对|礼物|快乐|聚会|宴|活动|优惠|月)|生[于於]",
+    r"|出生日期|出生年月日|出生证明|出生|生日(?!蛋糕|会|派对|礼物|快乐|聚会|宴|活动|优惠|月)|生[于於]"
+    rf"|d\s\.\s?o\s\.\s?b|{_FOREIGN}",
     re.IGNORECASE,
 )
 _PLURAL = re.compile(r"dates\b|dobs\b|birthdays\b|both|两人|两个|他们|我们", re.IGNORECASE)
@@ -70,7 +77,7 @@ _BLOCKER = re.compile(
 )
 _HEADER = re.compile(
     r"dob|d\.o\.b\.?|date[\s_-]*of[\s_-]*birth|birth[\s_-]*date|birthday|born|"
-    r"生日|出生日期|出生年月日?|出生",
+    rf"生日|出生日期|出生年月日?|出生|{_FOREIGN}",
     re.IGNORECASE,
 )
 
