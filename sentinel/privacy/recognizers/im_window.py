@@ -17,10 +17,16 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from sentinel.privacy.recognizers.gate import WordGate
+from sentinel.privacy.recognizers.im_account import _SERVICE
 from sentinel.privacy.recognizers.im_context import _window
 
 ENTITY = "IM_ACCOUNT"
-GATE = WordGate(("discord", "telegram", "skype", "slack", "kakao", "viber", "扣扣"))
+GATE = WordGate(
+    (
+        *("discord", "telegram", "skype", "slack", "kakao", "viber", "扣扣", "handle", "user"),
+        *("mod ", "moderator", "member", "账号", "帳號", "用户名", "用戶名", "账户", "帳戶"),
+    )
+)
 _MESSENGER = re.compile(r"discord|telegram|skype|slack|kakao|viber", re.IGNORECASE)
 _WINDOW = 60
 # letters, then _ or . parts, ending in 2+ digits (kite_07, owl.3310, rain_fox_88, ivo22).
@@ -38,6 +44,25 @@ _CODE_WORD = re.compile(
 )
 _QQ_ALIAS = re.compile(
     r"(?<=扣扣)\s*(?:号|号码|是|[:：])?\s*([1-9]\d{4,10})(?![\d.,]|\s*(?:元|块|人|个|次))"
+)
+
+
+# An account named by its label (handle 是 @x, 账号kira_lee, 用户名: sol.w), or a handle
+# with a _ or . after user / mod in a log ("all with user ren_ito", "mod sky.tran banned").
+_NAMED = re.compile(
+    r"(?:(?<![A-Za-z])(?:handle|user\s?name)\s*(?:is|[:：是为])\s*"
+    r"|(?:账号|帳號|用户名|用戶名|账户|帳戶)\s*(?:是|为|為|[:：])?\s*)"
+    rf"(?!{_SERVICE}(?![\w.-]))(@?[A-Za-z][A-Za-z0-9_.-]{{2,30}}[A-Za-z0-9_])(?![\w@]|\.[A-Za-z])"
+    r"|(?<![A-Za-z])(?:user|mod|moderator|member)\s+"
+    r"([a-z][a-z0-9]*[_.][a-z0-9]+(?:[_.][a-z0-9]+)*)(?![\w@]|\.[A-Za-z])",
+    re.ASCII | re.IGNORECASE,
+)
+
+# A file name is no handle (user settings.py, 账号config.json).
+_FILE = re.compile(
+    r"\.(?:py|js|ts|json|ya?ml|txt|md|csv|log|html?|css|xml|sh|conf|cfg|ini|toml|sql|rb|go|"
+    r"java|php|exe|png|jpe?g|gif|pdf|zip|gz|tar|docx?|xlsx?|pptx?)$",
+    re.IGNORECASE,
 )
 
 
@@ -60,6 +85,11 @@ class ImWindowRecognizer(EntityRecognizer):
         if ENTITY not in entities:
             return []
         spans = [m.span(1) for m in _QQ_ALIAS.finditer(text)]
+        spans += [
+            m.span(1) if m[1] else m.span(2)
+            for m in _NAMED.finditer(text)
+            if not _FILE.search(m[1] or m[2])
+        ]
         end = 0
         for t in _MESSENGER.finditer(text):
             start = max(t.end(), end)  # windows that overlap are read once
