@@ -1,7 +1,8 @@
 """US Social Security numbers, with the SSA's validity rules.
 
 Dashed or spaced 3-2-4 groups are SSN-shaped enough on their own; nine bare digits are
-an SSN only right after "SSN" / "social security (number)". Numbers the SSA never
+an SSN only right after "SSN" / "social security (number)", or a few words after it in
+the same sentence. Numbers the SSA never
 issues (area 000, 666 or 900-999, group 00, serial 0000, the advertised 078-05-1120
 and 219-09-9999) are dropped, which keeps most order and ticket numbers intact.
 """
@@ -43,6 +44,14 @@ class SsnRecognizer(PatternRecognizer):  # not UsSsnRecognizer: Presidio looks c
                     r"(?<=\b(?:ssn|social security(?: number| no\.?)?)[^\n\d]{1,30}?"
                     r"(?:\bis|:|#)\s*)\d{9}(?!\d)",
                     0.7,
+                ),
+                # "SSN on file 803529112": a few words and no verb; same sentence.
+                Pattern(
+                    "ssn_window",
+                    r"(?<=\b(?:ssn|social security(?: number| no\.?)?)[^\n\d.!?;]{1,30}?)"
+                    r"(?<![\d-])(?<!\b(?:order|ticket|invoice|case|ref|tracking|account|member|"
+                    r"policy|claim|id)\s*(?:no\.?|number|id|#)?\s*[:#]?\s*)\d{9}(?!\d)",
+                    0.65,
                 ),
                 Pattern(
                     "ssn_context",
