@@ -34,7 +34,7 @@ _EVENT = (
 )
 # Cantonese, Japanese and European forms' words for the date of birth.
 _FOREIGN = (
-    r"出世日期|出世紙|出世|生年月日|geburtsdatum|geburtstag|geboren|fecha\s+de\s+nacimiento|"
+    r"出世日期|出世|生年月日|geburtsdatum|geburtstag|geboren|fecha\s+de\s+nacimiento|"
     r"date\s+de\s+naissance|\bnée?\s+le\b|data\s+de\s+nascimento|data\s+di\s+nascita|"
     r"doğum\s+tarihi|dogum\s+tarihi"
 )

@@ -5,7 +5,8 @@ Hong Kong and Singapore numbers (8 digits, "9312 6325"), Indian mobiles with the
 ("09812 345678"), Brazilian ones ("(11) 98765-4321"), Turkish ones ("0532 123 45 67"),
 Korean and Japanese ones ("010-1234-5678"). Eight digits are also order and ticket
 numbers, so a number is read in those regions only after a phone word in the same clause
-(電話, 致電, WhatsApp, call me, callback ...), and must be a valid number there. Two
+(電話 / 电话, 致電, WhatsApp, call me, callback ...; the analyzer reads traditional
+characters as simplified ones), and must be a valid number there. Two
 layouts are evidence without a word: the Brazilian "(DD) 9XXXX-XXXX" and the Turkish
 "05XX XXX XX XX", each validated for its region. A "+" number right after a pasted "\\n"
 (a literal backslash-n, as JSON and logs escape line breaks) counts as `phone` counts one
@@ -34,7 +35,7 @@ _NUMBER = re.compile(
 # A phone word before the number, in the same clause (no sentence end between).
 _CUE = regex.compile(
     r"(?:phone|call|tel\b|mobile|cell|whatsapp|signal|callback|text me|sms|contact|"
-    r"电话|電話|手机|手機|致电|致電|联系|聯絡|联络|聯繫|打俾|打畀|打给|打給|热线|熱線)"
+    r"电话|手机|致电|联系|联络|打俾|打畀|打给|热线)"
     r"[^。！？!?\n]{0,24}$",
     regex.IGNORECASE,
 )

@@ -1,11 +1,11 @@
-"""Chinese names by the field they fill: a record's first field, a parent's line, a title.
+"""Chinese names by the field they fill: a record's first field, a parent's line, a list.
 
 People paste records in which the name is the first field and contact data follow
-(会员登记：熊建国，手机…, 表格：孔国庆，138…), write to a child's parent (罗建国家长，), put a
-title right after a Hong Kong or Taiwan name in traditional characters (謝芷晴先生, 陳大文醫生),
-and list colleagues by surname and job title (王经理、李工、赵总). Given names that are
-everyday words (建国, 国庆, 立新) defeat the dictionary rules of zh_person; the field around
-them says they are names. A whole that jieba knows as an everyday word or a place stays.
+(会员登记：熊建国，手机…, 表格：孔国庆，138…), write to a child's parent (罗建国家长，), and
+list colleagues by surname and job title (王经理、李工、赵总). Given names that are everyday
+words (建国, 国庆, 立新) defeat the dictionary rules of zh_person; the field around them says
+they are names. A whole that jieba knows as an everyday word or a place stays. (The
+analyzer folds traditional characters to simplified ones first, so 陳 is read as 陈.)
 """
 
 from __future__ import annotations
@@ -17,19 +17,17 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from sentinel.privacy.recognizers.zh_person_places import (
     ZhPersonPlaceRecognizer,
     _in_list,
-    traditional_surnames,
 )
 
 # Where a record's first field starts, and what the next field holds.
 _FIELD_START = r"(?:^|(?<=[：:；;\n|]|\\n))\s*"
 _CONTACT_NEXT = (
-    r"(?=\s*[，,|]\s*(?:手机|手機|电话|電話|联系|聯絡|生日|出生|身份证|身份證|性别|性別|"
+    r"(?=\s*[，,|]\s*(?:手机|电话|联系|生日|出生|身份证|性别|"
     r"[男女](?:[，,|\s])|\+?\d))"
 )
-_TITLES = "先生|女士|小姐|老師|醫生|太太|同學|經理|律師|教授|主任"
-_PARENT = r"(?=家长|家長)"
+_PARENT = r"(?=家长)"
 # A surname and a job title as one 、 list item (王经理、李工、赵总).
-_JOB_TITLES = "工|总|總|经理|經理|主任|老师|老師|律师|医生|处|科"
+_JOB_TITLES = "工|总|经理|主任|老师|律师|医生|处|科"
 _ITEM_EDGE = r"(?:(?<=[、，,：:\s])|^)"
 
 
@@ -39,15 +37,11 @@ class ZhPersonFieldRecognizer(EntityRecognizer):
     def __init__(self, supported_language: str, places: ZhPersonPlaceRecognizer) -> None:
         self.places = places
         zh = places.zh
-        simplified = (*zh.compound, "[" + "".join(sorted(zh.single)) + "]")
-        surname = "(?:" + "|".join((*simplified, *traditional_surnames())) + ")"
+        surname = "(?:" + "|".join(zh.compound) + "|[" + "".join(sorted(zh.single)) + "])"
         given = "[" + "".join(sorted(zh.given)) + "]"
         name = rf"{surname}{given}{{1,2}}"
         self.record = regex.compile(rf"{_FIELD_START}(?P<name>{name}){_CONTACT_NEXT}")
         self.parent = regex.compile(rf"{_FIELD_START}(?P<name>{name}){_PARENT}")
-        self.titled = regex.compile(
-            rf"(?P<name>(?:{'|'.join(traditional_surnames())}){given}{{1,2}})(?={_TITLES})"
-        )
         self.job_item = regex.compile(
             rf"{_ITEM_EDGE}(?P<name>{surname}(?:{_JOB_TITLES}))(?=、|[，,。；;\s]|$)"
         )
@@ -67,7 +61,7 @@ class ZhPersonFieldRecognizer(EntityRecognizer):
             return []
         spans = [
             m.span("name")
-            for pattern in (self.record, self.parent, self.titled)
+            for pattern in (self.record, self.parent)
             for m in pattern.finditer(text)
             if not self.places._word(m["name"])
         ]

@@ -19,7 +19,6 @@ import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from sentinel.privacy.recognizers.gazetteer import load
 from sentinel.privacy.recognizers.tables import column_cells
 from sentinel.privacy.recognizers.zh_person import ZhPersonRecognizer
 
@@ -38,7 +37,7 @@ _ROLE_WORDS = tuple(_ROLES.split("|"))
 # What may follow a name: punctuation, or what a person does or owns.
 _AFTER = (
     r"(?=[，,、；;。！？!?\s|（(）)：:]|$|的|身份证|电话|手机|微信|说|叫|和|跟|在|是|让|要|给|从|"
-    r"来|去|把|打|发|老师|先生|女士|同学|身份證|電話|手機|写|寫|上门|上門|来电|人很|人挺|人不错)"
+    r"来|去|把|打|发|老师|先生|女士|同学|写|上门|来电|人很|人挺|人不错)"
 )
 _LIST_EDGE = r"[、，,：:；;。\s|（(）)]"
 # Where a clause starts, and what follows a name there: addressed (思远，/ 晓雯你好 / 冉冉：),
@@ -52,19 +51,12 @@ _NICK_FREQ = 300  # 冉冉 (202) and 小林 (267) are names; 宝宝 (301) and �
 _NAME_COLUMN = re.compile(r"姓名|名字|名称|联系人|name", re.IGNORECASE)
 
 
-def traditional_surnames() -> tuple[str, ...]:
-    """Traditional surnames (陳, 謝), longest first: only for where a name stands."""
-    return tuple(sorted(load("zh_surnames_traditional.txt"), key=len, reverse=True))
-
-
 class ZhPersonPlaceRecognizer(EntityRecognizer):
     """PERSON in Chinese from the place a name stands in; data from `zh` (zh_person)."""
 
     def __init__(self, supported_language: str, zh: ZhPersonRecognizer) -> None:
         self.zh = zh
-        single = "[" + "".join(sorted(zh.structural)) + "]"
-        surnames = (*zh.compound, single, *traditional_surnames())
-        surname = "(?:" + "|".join(surnames) + ")"
+        surname = "(?:" + "|".join(zh.compound) + "|[" + "".join(sorted(zh.structural)) + "])"
         given = "[" + "".join(sorted(zh.given)) + "]"
         self.role = regex.compile(rf"(?:{_ROLES})\s*[:：]?\s*")
         self.name_after_role = regex.compile(
