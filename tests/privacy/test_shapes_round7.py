@@ -109,3 +109,35 @@ def test_round7_shapes_are_found(redactor: Redactor, text: str, entity: str, val
 )
 def test_round7_lookalikes_stay(redactor: Redactor, text: str, kept: str) -> None:
     assert kept in redactor.redact(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("I picked up the glasses for Tawanda Mupfumira yesterday", "Tawanda Mupfumira"),
+        ("The booking is under Siriwan Khamphoui, arriving late", "Siriwan Khamphoui"),
+        ("Split it: Obiageli Nwachukwu paid $31, I paid $20", "Obiageli Nwachukwu"),
+        ('Chat log: Kwabena Asantewaa: "I will bring the speakers"', "Kwabena Asantewaa"),
+        ("Seating: Iñaki Urrutikoetxea & Pornthip Saengduan, table 2", "Pornthip Saengduan"),
+        ("Interview panel: Dana, Tshepiso Mokoena, and me", "Tshepiso Mokoena"),
+        (r"name,email\nYupanqui Mamani,ym@example.org", "Yupanqui Mamani"),
+        (r"Name | Role\nAdetokunbo Falode | Treasurer", "Adetokunbo Falode"),
+    ],
+)
+def test_round7_unlisted_names_in_a_persons_slot(redactor: Redactor, text: str, value: str) -> None:
+    assert value not in redactor.redact(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Is $30 fair for Veltro Maxipod 120 sprays?", "Veltro Maxipod"),
+        ("Write a review for Korvex Blendora XXL, 7 L.", "Korvex Blendora"),
+        ("Is the drive under Kuala Lumpur traffic long?", "Kuala Lumpur"),
+        ("I use Kafka Streams with Azure Functions at work.", "Azure Functions"),
+    ],
+)
+def test_round7_unlisted_pairs_that_are_no_person_stay(
+    redactor: Redactor, text: str, kept: str
+) -> None:
+    assert kept in redactor.redact(text).text

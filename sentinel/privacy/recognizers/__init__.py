@@ -31,6 +31,7 @@ from sentinel.privacy.recognizers import (
     credit_card,
     email,
     en_person,
+    en_person_slots,
     im_account,
     im_context,
     im_window,
@@ -103,7 +104,11 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
         )
         names = en_person.EnPersonRecognizer(language, ordinary_words)
         recs.append(gated(names, en_person.GATE))
-        recs.append(gated(person_roles.RolePersonRecognizer(language, names), person_roles.GATE))
+        roles = person_roles.RolePersonRecognizer(language, names)
+        recs.append(gated(roles, person_roles.GATE))
+        recs.append(
+            gated(en_person_slots.SlotPersonRecognizer(language, roles), en_person_slots.GATE)
+        )
     else:
         zh = zh_person.ZhPersonRecognizer(language)
         recs.append(gated(zh, _HAN))
