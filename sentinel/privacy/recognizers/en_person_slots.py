@@ -9,7 +9,8 @@ sentence around them says a person stands there:
 * after: what a person does (paid, said, replied, owes), ", and me", contact data (an
   e-mail or a phone number right after), a speaker's colon and quote (X Y: "...");
 * a record: the first cell of a pasted CSV / table row (line start, then , | ; or tab);
-* two such names joined by &.
+* two such names joined by &;
+* "Surname, Given" as a whole quoted value ("Okafor, Chidi"), one of them a listed name.
 
 Every word must be capitalized, no English word (WordNet less the name lists), not on
 the allow list, the whole no known place (Kuala Lumpur), not in a brand's shape
@@ -57,6 +58,9 @@ _AMP = regex.compile(rf"\s+&\s+{_CAP}[ \t]{_CAP}")
 _AMP_BEFORE = regex.compile(rf"{_CAP}[ \t]{_CAP}\s+&\s+$")
 
 
+_INVERTED = regex.compile(rf"(?<=[\"“'‘])(?P<a>{_CAP}),\s(?P<b>{_CAP})(?=[\"”'’])")
+
+
 class SlotPersonRecognizer(EntityRecognizer):
     """PERSON: unlisted full names in a person's slot; word tests from `roles`."""
 
@@ -93,7 +97,14 @@ class SlotPersonRecognizer(EntityRecognizer):
                 and not _MODEL_NEXT.match(text, e)
             ):
                 spans.append((s, e))
+        spans += [m.span() for m in _INVERTED.finditer(text) if self._inverted(m)]
         return [RecognizerResult("PERSON", s, e, 0.6) for s, e in spans]
+
+    def _inverted(self, m: regex.Match[str]) -> bool:
+        words = (m["a"], m["b"])
+        return any(self.roles._listed(w) for w in words) and not any(
+            self.roles._english(w) for w in words
+        )
 
     @staticmethod
     def _in_slot(text: str, s: int, e: int) -> bool:
