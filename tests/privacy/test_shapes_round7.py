@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from scoring import found
 
+from sentinel.privacy.recognizers.address_street_first import street_first_recognizer
 from sentinel.privacy.redactor import Redactor
 
 
@@ -141,3 +142,41 @@ def test_round7_unlisted_pairs_that_are_no_person_stay(
     redactor: Redactor, text: str, kept: str
 ) -> None:
     assert kept in redactor.redact(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('The form says "Okafor, Chidi" under applicant', "Okafor, Chidi"),
+        ("Send it to Porto, Rua das Flores 87, please", "Rua das Flores 87"),
+        ("Deliver to Avenida da Liberdade 245, 1250-142 Lisboa tomorrow", "Avenida da Liberdade"),
+        ("mine is Calle Mayor 12, Madrid", "Calle Mayor 12"),
+        ("Lieferadresse: Lindenstraße 14, 10969 Berlin", "Lindenstraße 14"),
+        ("ons adres is Prinsengracht 263 in Amsterdam", "Prinsengracht 263"),
+    ],
+)
+def test_round7_inverted_names_and_street_first_addresses(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    assert value not in redactor.redact(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ('She said "Yes, Please" and left', "Yes, Please"),
+        ("The Norweg 2 song and the Spring 2024 notes", "Spring 2024"),
+        ("sent via email 3 times", "via email 3"),
+    ],
+)
+def test_round7_street_and_quote_lookalikes_stay(redactor: Redactor, text: str, kept: str) -> None:
+    assert kept in redactor.redact(text).text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["We walked 2 km along Via Appia 2 km away", "Calle Mayor 12 times", "Spring 2024 plan"],
+)
+def test_round7_a_street_word_and_a_count_is_no_address(text: str) -> None:
+    recognizer = street_first_recognizer("en")
+    assert recognizer.analyze(text, ["LOCATION"]) == []

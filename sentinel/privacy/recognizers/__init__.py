@@ -21,6 +21,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from sentinel.privacy.recognizers import (
     address,
     address_intl,
+    address_street_first,
     address_world,
     birth_date,
     birth_fields,
@@ -84,6 +85,7 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
         gated(address.AddressRecognizer(language, ordinary_words), address.GATE),
         gated(address_intl.intl_address_recognizer(language), address_intl.GATE),
         gated(address_world.world_address_recognizer(language), address_world.GATE),
+        gated(address_street_first.street_first_recognizer(language), address_street_first.GATE),
         gated(us_ssn.SsnRecognizer(language), us_ssn.GATE),
         gated(passport.passport_recognizer(language), passport.GATE),
         gated(passport_window.PassportWindowRecognizer(language), passport_window.GATE),
