@@ -180,3 +180,33 @@ def test_round7_street_and_quote_lookalikes_stay(redactor: Redactor, text: str, 
 def test_round7_a_street_word_and_a_count_is_no_address(text: str) -> None:
     recognizer = street_first_recognizer("en")
     assert recognizer.analyze(text, ["LOCATION"]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Ngozika here. The courier left my parcel at the wrong gate.", "Ngozika"),
+        ("hey it's Thuy - can you explain recursion like i'm five", "Thuy"),
+        ("Tobenna just texted me from a new number", "Tobenna"),
+        ("Sunniva's dorm is Room 12, Building 3", "Sunniva"),
+        ("Olumide 说她的 ID 没过", "Olumide"),
+        ("call Ifeoma on 07700 900123, she's in", "Ifeoma"),
+        ("the desk said to ask for Tadeusz.", "Tadeusz"),
+    ],
+)
+def test_round7_lone_unlisted_first_names(redactor: Redactor, text: str, value: str) -> None:
+    assert value not in redactor.redact(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Terraform plan wants to destroy 14 resources", "Terraform"),
+        ("Kubernetes here is great", "Kubernetes"),
+        ("it's Kubernetes, not Docker", "Kubernetes"),
+        ("Wireshark's filters are confusing", "Wireshark"),
+        ("ask for Grafana Cloud pricing", "Grafana"),
+    ],
+)
+def test_round7_lone_tool_names_stay(redactor: Redactor, text: str, kept: str) -> None:
+    assert kept in redactor.redact(text).text

@@ -31,6 +31,7 @@ from sentinel.privacy.recognizers import (
     cn_resident_id,
     credit_card,
     email,
+    en_lone_names,
     en_person,
     en_person_slots,
     im_account,
@@ -111,6 +112,7 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
         recs.append(
             gated(en_person_slots.SlotPersonRecognizer(language, roles), en_person_slots.GATE)
         )
+        recs.append(gated(en_lone_names.LoneNameRecognizer(language, roles), en_lone_names.GATE))
     else:
         zh = zh_person.ZhPersonRecognizer(language)
         recs.append(gated(zh, _HAN))
