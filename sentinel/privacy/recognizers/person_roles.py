@@ -63,7 +63,8 @@ _ROLES = frozenset(_ROLE_WORDS.split())
 # The same roles in Chinese, before a Latin-script name in mixed text.
 _ZH_ROLE_WORDS = (
     "司机 客户 房东 租客 朋友 好友 同事 老板 经理 老师 学生 律师 医生 同学 室友 邻居 老公 老婆 "
-    "男友 女友 我叫 名叫 叫做 联系人 收件人 卖家 买家 骑手 主播 群主 会长 甲方 乙方"
+    "男友 女友 我叫 名叫 叫做 联系人 收件人 卖家 买家 骑手 主播 群主 会长 甲方 乙方 "
+    "收款人 付款人 驾驶人 车主 房客 租客 持有人 申请人 受益人 被保险人"
 )
 _ZH_ROLES = tuple(_ZH_ROLE_WORDS.split())
 # A role word (a Latin word, or a Han run ending in a Chinese role), then a name; the

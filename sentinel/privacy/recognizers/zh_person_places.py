@@ -60,7 +60,7 @@ class ZhPersonPlaceRecognizer(EntityRecognizer):
         given = "[" + "".join(sorted(zh.given)) + "]"
         self.role = regex.compile(rf"(?:{_ROLES})\s*[:：]?\s*")
         self.name_after_role = regex.compile(
-            rf"(?P<name>{surname}(?:{given}\p{{Han}}?|\p{{Han}})|[阿小]\p{{Han}}){_AFTER}"
+            rf"(?P<name>{surname}(?:{given}\p{{Han}}?|\p{{Han}}{given}|\p{{Han}})|[阿小]\p{{Han}}){_AFTER}"
         )
         self.listed = regex.compile(
             rf"(?:(?<={_LIST_EDGE})|^)(?P<name>{surname}{given}{{1,2}})"
