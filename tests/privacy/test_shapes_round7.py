@@ -210,3 +210,32 @@ def test_round7_lone_unlisted_first_names(redactor: Redactor, text: str, value: 
 )
 def test_round7_lone_tool_names_stay(redactor: Redactor, text: str, kept: str) -> None:
     assert kept in redactor.redact(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("驾驶人龙小燕，怎么申诉？", "龙小燕"),
+        ("收款人 Nomvula Dlamini，我要从 Wise 转", "Nomvula Dlamini"),
+        ('call our pharmacist by her first name, "Wenonah"? She said so.', "Wenonah"),
+        ('headline: "Tadesse Gebremariam - Product Designer ex-Acme"', "Tadesse Gebremariam"),
+        ("log: user nimaltharaka login from the VPN", "nimaltharaka"),
+        ("From our server: mod zeynepkaya banned someone for spam", "zeynepkaya"),
+    ],
+)
+def test_round7_more_slots(redactor: Redactor, text: str, value: str) -> None:
+    assert value not in redactor.redact(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("the user account logged in twice", "account"),
+        ("user guest login failed", "guest"),
+        ("司机师傅说好", "司机师傅"),
+        ("房东太太人很好", "房东太太"),
+        ('Is the "Nintendo Switch - Lite" good?', "Nintendo Switch"),
+    ],
+)
+def test_round7_more_slot_lookalikes_stay(redactor: Redactor, text: str, kept: str) -> None:
+    assert kept in redactor.redact(text).text

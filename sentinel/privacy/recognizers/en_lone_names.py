@@ -9,7 +9,8 @@ English word is a person when the sentence leaves no other reading:
 * it owns what only people have: "Ji-eun's dorm", "Obiageli's mom";
 * in mixed Chinese text it owns personal data or speaks: "Thabo 的 SSN", "Fang 说";
 * it follows a request to reach someone: "call Obi on ...", "ask for Raj", "reply to
-  Rania:".
+  Rania:";
+* it is the quoted value of a name word: 'by her first name, "Wenonah"'.
 
 Brands and tools also open clauses ("Terraform plan wants ..."), so the verbs are ones
 companies do not do, and a word that is English, on the allow list, a known place, camel-
@@ -50,6 +51,10 @@ _SLOTS = [
         rf"(?<![\p{{Latin}}])(?P<w>{_WORD})(?=\s*(?:的\s*(?:手机|电话|生日|身份证|微信|护照|同事|"
         r"wechat|ssn|id\b|number|phone|passport|offer)|\s*说|\s+(?i:cell|mobile)\s+\+?\d))",
         regex.IGNORECASE,
+    ),
+    regex.compile(
+        rf"(?<=\b(?i:first|given|middle|nick)\s?name[,:]?\s*(?:is\s+)?[\"“'‘])(?P<w>{_WORD})"
+        r"(?=[\"”'’])"
     ),
     regex.compile(
         rf"(?<=\b(?i:call|text|ask\s+for|reply\s+to|answer|tell)\s+)(?P<w>{_WORD})"

@@ -8,6 +8,7 @@ sentence around them says a person stands there:
   "signed off as", a list after "panel:" or "seating:";
 * after: what a person does (paid, said, replied, owes), ", and me", contact data (an
   e-mail or a phone number right after), a speaker's colon and quote (X Y: "...");
+* a headline or a signature: X Y - Product Designer, X Y | Staff Engineer;
 * a record: the first cell of a pasted CSV / table row (line start, then , | ; or tab);
 * two such names joined by &;
 * "Surname, Given" as a whole quoted value ("Okafor, Chidi"), one of them a listed name.
@@ -50,6 +51,12 @@ _AFTER = regex.compile(
 )
 # A model, a size or a count right after is a product's ("for Veltro Maxipod XL 120").
 _MODEL_NEXT = regex.compile(r"\s+(?:\d|\p{Lu}{2,}(?![\p{Ll}]))")
+_JOB_TITLE = regex.compile(
+    r"\s+[-–—|]\s+(?:(?:Senior|Junior|Lead|Staff|Principal|Chief|Head|Associate)\s+)?"
+    r"(?:\p{Lu}\p{Ll}+\s+)?(?:Designer|Engineer|Manager|Developer|Director|Consultant|"
+    r"Analyst|Scientist|Partner|Founder|Recruiter|Researcher|Architect|Officer|Specialist|"
+    r"Coordinator|Nurse|Teacher|Lawyer|Accountant|Student|Intern|CEO|CTO|CFO|COO|VP)\b"
+)
 _SPEAKER = regex.compile(r"\s*:\s*[\"“]")
 _CLAUSE_START = regex.compile(r"(?:^|\n|\\n|[:.!?]\s)\s*$")
 _ROW_START = regex.compile(r"(?:^|\n|\\n)\s*[\"']?$")
@@ -115,5 +122,6 @@ class SlotPersonRecognizer(EntityRecognizer):
             or (_SPEAKER.match(text, e) and _CLAUSE_START.search(text, before, s))
             or (_ROW_START.search(text, before, s) and _ROW_NEXT.match(text, e))
             or _AMP.match(text, e)
+            or _JOB_TITLE.match(text, e)
             or _AMP_BEFORE.search(text, before, s)
         )

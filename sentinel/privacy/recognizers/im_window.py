@@ -47,6 +47,11 @@ _QQ_ALIAS = re.compile(
 )
 
 
+# Words after "user" that are no login ("user account logged in").
+_NOT_LOGIN = (
+    r"(?:account|accounts|profile|session|sessions|data|name|agent|group|groups|role|roles|"
+    r"admin|login|logins|who|that|which|has|had|was|is|never|just|then|also|first|last)"
+)
 # An account named by its label (handle 是 @x, 账号kira_lee, 用户名: sol.w), or a handle
 # with a _ or . after user / mod in a log ("all with user ren_ito", "mod sky.tran banned").
 _NAMED = re.compile(
@@ -54,7 +59,10 @@ _NAMED = re.compile(
     r"|(?:账号|帳號|用户名|用戶名|账户|帳戶)\s*(?:是|为|為|[:：])?\s*)"
     rf"(?!{_SERVICE}(?![\w.-]))(@?[A-Za-z][A-Za-z0-9_.-]{{2,30}}[A-Za-z0-9_])(?![\w@]|\.[A-Za-z])"
     r"|(?<![A-Za-z])(?:user|mod|moderator|member)\s+"
-    r"([a-z][a-z0-9]*[_.][a-z0-9]+(?:[_.][a-z0-9]+)*)(?![\w@]|\.[A-Za-z])",
+    r"([a-z][a-z0-9]*[_.][a-z0-9]+(?:[_.][a-z0-9]+)*)(?![\w@]|\.[A-Za-z])"
+    # A lower-case login without _ or . when an account's action follows it.
+    rf"|(?<![A-Za-z])(?:user|mod|moderator|member|admin)\s+(?!(?:{_NOT_LOGIN}|{_SERVICE})\s)"
+    r"([a-z][a-z0-9]{4,30})\s+(?:login|logged|signed|banned|kicked|muted|joined)\b",
     re.ASCII | re.IGNORECASE,
 )
 
@@ -85,11 +93,8 @@ class ImWindowRecognizer(EntityRecognizer):
         if ENTITY not in entities:
             return []
         spans = [m.span(1) for m in _QQ_ALIAS.finditer(text)]
-        spans += [
-            m.span(1) if m[1] else m.span(2)
-            for m in _NAMED.finditer(text)
-            if not _FILE.search(m[1] or m[2])
-        ]
+        named = ((m, next(g for g in (1, 2, 3) if m[g])) for m in _NAMED.finditer(text))
+        spans += [m.span(g) for m, g in named if not _FILE.search(m[g])]
         end = 0
         for t in _MESSENGER.finditer(text):
             start = max(t.end(), end)  # windows that overlap are read once
