@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 import httpx
@@ -36,6 +37,11 @@ from sentinel.errors import (
 
 DRAIN_S = 0.05  # after [DONE]; the body's end comes in the same segment or right after
 Build = Callable[..., Any]
+# Set by a caller that can tell its own caller went away (the proxy: the app hung up
+# while a non-streamed call was upstream): True then. The answer is still read and
+# priced (the upstream may bill it), but nobody received it: the call is a failure of
+# type CancelledError, as a stream the app hangs up on is (StreamCall.cancelled).
+CALLER_GONE: ContextVar[Callable[[], bool] | None] = ContextVar("caller_gone", default=None)
 
 
 def begin(
@@ -88,6 +94,8 @@ def complete(
         obs.fail(error)
         raise error from None
     finally:
+        if obs.error is None and (gone := CALLER_GONE.get()) is not None and gone():
+            obs.fail(asyncio.CancelledError("the caller hung up before the answer"))
         obs.finish()
 
 

@@ -33,6 +33,7 @@ from sentinel.proxy.answer import NOT_RELAYED as _WIRE
 from sentinel.proxy.answer import answer_body
 from sentinel.proxy.auth import SCOPE, bind_app
 from sentinel.proxy.errors import describe, error_body, error_response, failure_response
+from sentinel.proxy.hangup import watching_hangup
 from sentinel.proxy.request import (
     beta_chat_request,
     create_kwargs,
@@ -148,7 +149,8 @@ async def chat_completions(request: Request) -> Response:
         kwargs = create_kwargs(parse_body(await request.body()), request.headers)
         hold_outbound(kwargs, client._core.settings.redact_outbound)
         bind_app(kwargs, info)
-        result = await client.chat.completions.create(**kwargs)
+        async with watching_hangup(request):
+            result = await client.chat.completions.create(**kwargs)
     except SentinelError as exc:
         return failure_response(exc, client.breaker.retry_in())
     return _answer(result, client)
@@ -162,7 +164,8 @@ async def beta_chat_completions(request: Request) -> Response:
         kwargs = create_kwargs(parse_body(await request.body()), request.headers)
         hold_outbound(kwargs, client._core.settings.redact_outbound)
         bind_app(kwargs, info)
-        result = await client._create(kwargs, beta_chat_request)
+        async with watching_hangup(request):
+            result = await client._create(kwargs, beta_chat_request)
     except SentinelError as exc:
         return failure_response(exc, client.breaker.retry_in())
     return _answer(result, client)
@@ -191,7 +194,8 @@ async def fim_completions(request: Request) -> Response:
         kwargs = fim_kwargs(parse_body(await request.body()), request.headers)
         hold_outbound(kwargs, client._core.settings.redact_outbound)
         bind_app(kwargs, info)
-        result = await client.completions.create(**kwargs)
+        async with watching_hangup(request):
+            result = await client.completions.create(**kwargs)
     except SentinelError as exc:
         return failure_response(exc, client.breaker.retry_in())
     return _answer(result, client)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -149,3 +150,53 @@ def test_an_in_process_stream_whose_task_is_cancelled_is_recorded_as_cancelled(
     record = sqlite_store.get_call(request_id)
     assert record is not None
     assert record.outcome == "failure" and record.error_type == "CancelledError"
+
+
+def _whole(h: Hangup, path: str = "/v1/chat/completions") -> httpx.Request:
+    body: dict[str, Any] = {"model": MODEL, "thinking": {"type": "disabled"}}
+    if path == "/beta/completions":
+        body["prompt"] = "def add(a, b):"
+    else:
+        body["messages"] = [{"role": "user", "content": "hello there"}]
+    return httpx.Request(
+        "POST", f"{h.url}{path}", json=body, headers={"authorization": f"Bearer {h.token}"}
+    )
+
+
+@pytest.mark.parametrize("path", ["/v1/chat/completions", "/beta/completions"])
+def test_an_app_hanging_up_before_a_whole_answer_is_a_cancelled_call_with_its_usage(
+    hangup: Hangup, fake: FakeDeepSeek, sqlite_store: SQLiteStore, path: str
+) -> None:
+    endpoint = "fim" if path == "/beta/completions" else "chat"
+    fake.set_latency(1.0, endpoint=endpoint)  # the app gives up after 0.3 s
+    with httpx.Client(timeout=0.3) as http, pytest.raises(httpx.ReadTimeout):
+        http.send(_whole(hangup, path))
+    deadline = time.monotonic() + 10
+    while fake.count(endpoint) < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.2)  # the upstream answers; the proxy reads and prices it
+    assert hangup.client._core.sink.flush(10)
+    records = [
+        r
+        for batch in sqlite_store.iter_calls_since(datetime(2000, 1, 1, tzinfo=UTC))
+        for r in batch
+    ]
+    assert len(records) == 1
+    record = records[0]
+    assert record.outcome == "failure"
+    assert record.error_type == "CancelledError"
+    assert record.output_tokens and record.input_tokens  # the upstream may bill it
+    assert record.cost and record.cost > 0
+    assert hangup.requests().get(("failure", "CancelledError")) == 1
+
+
+def test_a_whole_answer_the_app_waits_for_is_still_a_success(
+    hangup: Hangup, fake: FakeDeepSeek, sqlite_store: SQLiteStore
+) -> None:
+    fake.set_latency(0.3)
+    with httpx.Client(timeout=10) as http:
+        resp = http.send(_whole(hangup))
+    assert resp.status_code == 200
+    record = _record(hangup, sqlite_store, resp.headers["x-request-id"])
+    assert record.outcome == "success" and record.error_type is None
+    assert hangup.requests().get(("failure", "CancelledError")) is None
