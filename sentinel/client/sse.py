@@ -98,6 +98,16 @@ def by_event(lines: list[str]) -> list[list[str]]:
     return groups
 
 
+def _screened(items: list[Any], n: int) -> list[Any]:
+    """`items` up to their `n`-th chunk (comments kept): what a block leaves to deliver."""
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            if n == 0:
+                return items[:i]
+            n -= 1
+    return items
+
+
 class ChunkParser:
     """Lines in, typed chunks out, for one stream; shared by the sync and async streams.
     The chunks of the lines `read` is given are screened together: with safety lists a
@@ -164,6 +174,9 @@ class ChunkParser:
                 self.safety.screen(chunks, changed)  # all at once: they are all here
             except SentinelAPIError as exc:  # a block: before any parse error after it
                 error = exc
+                if held := self.safety.holding():  # n > 1: the other choices' held text
+                    items = _screened(items, len(changed))
+                    self._release(held, items, changed)  # (a block in it: the first stands)
             if (
                 (ended or (final and not self.done))
                 and error is None

@@ -329,8 +329,17 @@ class CallGuard(ChunkRuns, ToolStreams):
             except ContentBlockedError:
                 if self._cut is not None:
                     _trim(chunk, i, self._cut)
+                self._forget(choice.index)
                 raise
         return self._changed
+
+    def _forget(self, index: int) -> None:
+        """A block cut choice `index`: what it holds back (the term, or what follows
+        what was delivered) is never released. The other choices' held text is (the
+        parser's last chunk before the error: `holding`)."""
+        for key in [k for k in self._maskers if k[0] == index]:
+            del self._maskers[key]
+        self._held.pop(index, None)
 
     def _choice(self, choice: Any, final: bool, side: Direction) -> None:
         maskers = self._maskers
