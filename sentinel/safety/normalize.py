@@ -16,9 +16,11 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sentinel.safety.compattable import COMPAT_FROM, COMPAT_TO, EXPAND
 from sentinel.safety.foldtable import FOLD_FROM, FOLD_TO
 from sentinel.safety.symbols import SYMBOL_SET, SYMBOLS
 
@@ -55,10 +57,13 @@ MAX_PADDING = 256
 # precomposed accented letters fold to their base letter below, so both spellings agree.
 # (Marks that are letters' vowels in other scripts, Devanagari or Thai, are kept.)
 _MARK_RANGES = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0xFE20, 0xFE2F))
+# The Hangul fillers (U+115F, U+1160, U+3164, U+FFA0) are blank letters, used as
+# invisible padding ("id\u3164iot"): invisible too.
 _INVISIBLE_RANGES = (
-    (0x00AD, 0x00AD), (0x061C, 0x061C), (0x180B, 0x180F), (0x200B, 0x200F),
-    (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F), (0xFE00, 0xFE0F),
-    (0xFEFF, 0xFEFF), (0xE0000, 0xE01EF), *_MARK_RANGES,
+    (0x00AD, 0x00AD), (0x061C, 0x061C), (0x115F, 0x1160), (0x180B, 0x180F),
+    (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F),
+    (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0),
+    (0xE0000, 0xE01EF), *_MARK_RANGES,
 )  # fmt: skip
 INVISIBLE = "".join(chr(c) for lo, hi in _INVISIBLE_RANGES for c in range(lo, hi + 1))
 MARKS = frozenset(chr(c) for lo, hi in _MARK_RANGES for c in range(lo, hi + 1))
@@ -77,8 +82,10 @@ _MARK_RE = re.compile(_char_class(_MARK_RANGES))
 # Invisible characters inside padding are padding too: "笨 \u180b 蛋" is "笨蛋" (dropped
 # one by one, they left the spaces around them, which then joined nothing). Only here:
 # the other padding searches run on texts without invisible characters.
+# A run of spaces keeps its first and drops the rest, invisible characters among them.
 _PAD_OR_INVISIBLE_RE = re.compile(
     f"[{CJK}]([{SEPARATORS}{_INVISIBLE_RANGES_RE}]{{1,{MAX_PADDING}}})(?=[{CJK}])"
+    f"| ([ {_INVISIBLE_RANGES_RE}]{{1,{MAX_PADDING}}})"
     f"|(?<![{_INVISIBLE_RANGES_RE}])([{_INVISIBLE_RANGES_RE}]{{1,{MAX_PADDING}}})(?![{_INVISIBLE_RANGES_RE}])"
 )
 # The ideographic space is the full-width space ("ｆｒｅｅ　ｍｏｎｅｙ" is "free money"):
@@ -90,10 +97,27 @@ IDEOGRAPHIC_SPACE = "\u3000"
 # to `大`): sentinel.safety.foldtable. (The compatibility supplement above U+FFFF is
 # left out: a class range up there costs every text a check.) Each accented letter is
 # one substitution (~0.35 us): a KB of French adds ~10 us, of Vietnamese ~100 us.
-# Every Unicode space (Zs) but the ideographic one (its own C call above) is a space.
+# Every Unicode space (Zs) but the ideographic one (its own C call above) is a space,
+# and so are newline, tab and CR (by C calls of their own: `_spaces`; ASCII text skips
+# the table) and the line separators: a run of them (up to MAX_PADDING + 1) reads as
+# the one space a multi-word term is written with ("free\n\nmoney", "free \t money").
 SPACES = (
     "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
+    "\x85\u2028\u2029"  # (and the next line, paragraph separators: not Zs, but lines)
 )
+# what NFKC writes as two or three letters or digits (ligatures): written out by
+# normalize (so never by fold_light, which keeps lengths)
+_EXPAND = {ord(k): v for k, v in EXPAND.items()}
+
+
+def _spaces(low: str) -> str:
+    if "\n" in low:
+        low = low.replace("\n", " ")
+    if "\t" in low:
+        low = low.replace("\t", " ")
+    if "\r" in low:
+        low = low.replace("\r", " ")
+    return low
 
 
 def _lower_1to1(text: str) -> str:
@@ -110,6 +134,7 @@ def _fold_table() -> dict[int, str]:
     full-width letters and digits to ASCII (full-width punctuation, common in Chinese
     text, is padding above, so folding it would only cost time)."""
     table = {ord(a): b for a, b in zip(FOLD_FROM, FOLD_TO, strict=True)}
+    table.update({ord(a): b for a, b in zip(COMPAT_FROM, COMPAT_TO, strict=True)})
     table.update(dict.fromkeys(map(ord, SPACES), " "))
     wide = (cp for cp in range(0xFF10, 0xFF5B) if chr(cp).isalnum())
     table.update({cp: chr(cp - 0xFEE0).lower() for cp in wide})
@@ -130,29 +155,50 @@ def _ranges(codes: list[int]) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in out]
 
 
-# every key is below U+10000, so the class is one bitmap test per character however
-# many ranges it has
-_WIDE_RE = re.compile(_char_class(_ranges(list(_WIDE))))
+# The keys below U+10000 are one bitmap test per character however many ranges they
+# make. Above it each range is a test of its own for every character (the keys' own
+# ~40 ranges cost a KB of Chinese 44 us, the two blocks they lie in 2.5 us, as much
+# as the rest of the search): those are searched for only in a text that holds a
+# character above U+FFFF at all (`_has_astral`, one C call). The blocks' few
+# unassigned code points fold to themselves.
+_WIDE_RE = re.compile(_char_class(_ranges([k for k in _WIDE if k <= 0xFFFF])))
+_ASTRAL_RE = re.compile(_char_class(((0x1D400, 0x1D7FF), (0x1F100, 0x1F1E5))))
+# CPython keeps a string with any character above U+FFFF at 4 bytes a character
+# (PEP 393), which its size tells without reading it (~0.2 us): a base of its own,
+# so a version whose string header differs still tells the same.
+_UCS4_BASE = sys.getsizeof("\U00010000") - 4
+
+
+def _has_astral(text: str) -> bool:
+    return sys.getsizeof(text) - 4 * len(text) >= _UCS4_BASE
+
+
+_EXPAND_CLASS = _char_class(_ranges(list(_EXPAND)))[1:-1]
+_EXPAND_RE = re.compile(f"[{_EXPAND_CLASS}]")
 
 
 def _half(m: re.Match[str]) -> str:
-    return _WIDE[ord(m.group())]
+    c = m.group()
+    return _WIDE.get(ord(c), c)
 
 
 def fold_chars(text: str) -> str:
     """`text` with the characters `fold` replaces replaced, case left alone: for a list
     regex's source, matched against folded text (`café` there must read `cafe`)."""
-    return _WIDE_RE.sub(_half, text) if _WIDE_RE.search(text) else text
+    text = _WIDE_RE.sub(_half, text) if _WIDE_RE.search(text) else text
+    return _ASTRAL_RE.sub(_half, text) if _has_astral(text) else text
 
 
 def fold(text: str) -> str:
     """Lower case, half width, accents, radicals and spaces folded, same length as
     `text`. (A substitution of the few such characters, not str.translate: that costs
     ~60 us per KB of CJK text.)"""
-    low = _lower_1to1(text)
+    low = _spaces(_lower_1to1(text))
     if IDEOGRAPHIC_SPACE in low:
         low = low.replace(IDEOGRAPHIC_SPACE, " ")
-    return _WIDE_RE.sub(_half, low) if _WIDE_RE.search(low) else low
+    if _WIDE_RE.search(low):
+        low = _WIDE_RE.sub(_half, low)
+    return _ASTRAL_RE.sub(_half, low) if _has_astral(low) else low
 
 
 def is_cjk(char: str) -> bool:
@@ -192,13 +238,19 @@ class Folded:
 
 
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE_RANGES_RE}]")
+_RARE_RE = re.compile(f"[{_INVISIBLE_RANGES_RE}{_EXPAND_CLASS}]")
 # What `fold_light` looks for, in one search: wide letters and digits or invisible
 # characters (rare: they move or drop characters anywhere, so `normalize` takes over),
 # or padding between CJK characters, which _UNPAD_RE then drops (a lookbehind: a sub
 # with a group template instead is ~10x slower on Python 3.11).
-_LIGHT_RE = re.compile(f"({_WIDE_RE.pattern}|[{_INVISIBLE_RANGES_RE}])|{_PAD_RE.pattern}")
+_LIGHT_RE = re.compile(
+    f"({_WIDE_RE.pattern}|[{_INVISIBLE_RANGES_RE}{_EXPAND_CLASS}])|{_PAD_RE.pattern}"
+)
 _UNPAD_RE = re.compile(f"(?<=[{CJK}]){_PAD}(?=[{CJK}])")
-_HEAVY_RE = re.compile(f"{_WIDE_RE.pattern}|[{_INVISIBLE_RANGES_RE}]")
+_HEAVY_RE = re.compile(f"{_WIDE_RE.pattern}|[{_INVISIBLE_RANGES_RE}{_EXPAND_CLASS}]")
+# a run of spaces: the first kept, the rest (group) dropped, MAX_PADDING at a time
+_RUN_RE = re.compile(f" ( {{1,{MAX_PADDING}}})")
+_LONG_RUN_RE = re.compile(f" {{{MAX_PADDING + 2}}}")
 # The punctuation of SEPARATORS, for str.rstrip (every one is below U+3100 or in the
 # U+FE00-U+FFFF block, and no whitespace lies above U+3000); the symbols are a set of
 # their own: rstrip with all ~9,000 separators costs ~4 us, with these ~0.2 us.
@@ -224,13 +276,25 @@ def fold_light(text: str) -> str | None:
     low = text.lower()
     if len(low) != len(text):
         return None
+    low = _spaces(low)
     if IDEOGRAPHIC_SPACE in low:
         low = low.replace(IDEOGRAPHIC_SPACE, " ")
+    if _has_astral(low) and _ASTRAL_RE.search(low):
+        return None  # (mathematical or enclosed letters: rare)
     if low.isascii() or (found := _LIGHT_RE.search(low)) is None:
-        return low
+        return _unrun(low) if "  " in low else low
     if found.group(1) or _HEAVY_RE.search(low, found.start()):
         return None
-    return _UNPAD_RE.sub("", low)
+    low = _UNPAD_RE.sub("", low)
+    return _unrun(low) if "  " in low else low
+
+
+def _unrun(low: str) -> str | None:
+    """Each run of spaces as one (None for a run longer than MAX_PADDING + 1, which
+    normalize splits: tail_start reads runs whole)."""
+    if _LONG_RUN_RE.search(low):
+        return None
+    return _RUN_RE.sub(" ", low)
 
 
 @functools.cache
@@ -238,8 +302,11 @@ def _tail_re(n: int) -> re.Pattern[str]:
     # read backwards: n - 1 characters, each with the padding before it when that
     # padding is dropped (a CJK character on both sides), and the n-th character
     # without its padding (which stays on the released side)
-    unit = f"[{CJK}]{_PAD}(?=[{CJK}])|."
-    return re.compile(f"(?:{unit}){{{n - 1}}}.", re.DOTALL)
+    # (a run of spaces is one folded space, its first: read whole either way; in the
+    # text fold_light takes, the characters that fold to a space are these)
+    run = f"[ \t\n\r{IDEOGRAPHIC_SPACE}]+"
+    unit = f"[{CJK}]{_PAD}(?=[{CJK}])|{run}|."
+    return re.compile(f"(?:{unit}){{{n - 1}}}(?:{run}|.)", re.DOTALL)
 
 
 def tail_start(text: str, folded: str, n: int) -> int:
@@ -263,12 +330,19 @@ def _has_invisible(folded: str) -> bool:
 
 def normalize(text: str) -> Folded:
     folded = fold(text)
-    marked = False  # combining marks are among the characters dropped
-    if not folded.isascii() and _has_invisible(folded):
-        spans = [m.span(m.lastindex or 1) for m in _PAD_OR_INVISIBLE_RE.finditer(folded)]
-        marked = _MARK_RE.search(folded) is not None
+    marked = expand = False  # combining marks are dropped; ligatures are written out
+    ascii_ = folded.isascii()
+    if not ascii_ and _RARE_RE.search(folded):  # (one search for both, usually none)
+        expand = _EXPAND_RE.search(folded) is not None
+        if _has_invisible(folded):
+            spans = [m.span(m.lastindex or 1) for m in _PAD_OR_INVISIBLE_RE.finditer(folded)]
+            marked = _MARK_RE.search(folded) is not None
+        else:
+            spans = _pads_and_runs(folded, ascii_)
     else:
-        spans = [m.span(1) for m in _PAD_RE.finditer(folded)]
+        spans = _pads_and_runs(folded, ascii_)
+    if expand:
+        return _edited(folded, spans, marked)
     if not spans:
         return Folded(folded)
     parts: list[str] = []
@@ -279,6 +353,52 @@ def normalize(text: str) -> Folded:
         parts.append(folded[pos:start])
         dropped += end - start
         starts.append(end - dropped)
+        shifts.append(dropped)
+        pos = end
+    parts.append(folded[pos:])
+    marks = _leading_marks(folded, spans) if marked else None
+    return Folded("".join(parts), tuple(starts), tuple(shifts), marks)
+
+
+def _pads_and_runs(folded: str, ascii_: bool) -> list[tuple[int, int]]:
+    """What is dropped from a text without invisible characters: CJK padding, and all
+    but the first space of each run outside it. Two searches, not one alternation: a
+    regex that starts with one character class skips ahead to it in C (~8 us a KB of
+    Chinese), an alternation tries every position (~13 us)."""
+    spans = [] if ascii_ else [m.span(1) for m in _PAD_RE.finditer(folded)]
+    if "  " not in folded:
+        return spans
+    runs = [m.span(1) for m in _RUN_RE.finditer(folded)]
+    if not spans:
+        return runs
+    # a run inside padding is dropped with it (a run is spaces only: inside or apart)
+    kept = [r for r in runs if not _inside(r, spans)]
+    return sorted(spans + kept) if kept else spans
+
+
+def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    i = bisect.bisect_right(spans, span) - 1
+    return i >= 0 and spans[i][1] >= span[1]
+
+
+def _edited(folded: str, spans: list[tuple[int, int]], marked: bool) -> Folded:
+    """`normalize` of a text with ligatures: each written out, every character of it
+    mapped to the ligature (a mask covers that one character), spans dropped."""
+    found = ((m.start(), m.end(), _EXPAND[ord(m.group())]) for m in _EXPAND_RE.finditer(folded))
+    edits = sorted([*((start, end, "") for start, end in spans), *found])
+    parts: list[str] = []
+    starts: list[int] = []
+    shifts: list[int] = []
+    pos = dropped = 0  # original index minus folded index (< 0 after a ligature)
+    for start, end, written in edits:
+        parts.append(folded[pos:start])
+        at = start - dropped  # where `written` begins in the folded text
+        for j in range(1, len(written)):
+            starts.append(at + j)
+            shifts.append(dropped - j)
+        parts.append(written)
+        dropped += end - start - len(written)
+        starts.append(at + len(written))
         shifts.append(dropped)
         pos = end
     parts.append(folded[pos:])
