@@ -81,10 +81,12 @@ def spaced_source(term: str, widest: int) -> tuple[str, int] | None:
 
 def spaced_pattern(alternatives: list[str]) -> str:
     """One regex for a category's spaced terms (one search per text, not one per term).
-    A match must start and end a word, and not go on into more spaced-out letters
-    (`a s s e t s` is not `ass`; `a s s ok` is: a word follows). The end check is a
+    A match must start and end a word, as a plain term must: a letter or digit right
+    after its last letter (`s c a m1`, `s c a mx`) makes it no match, as `scam1` is
+    none; nor may it go on into more spaced-out letters (`a s s e t s` is not `ass`;
+    `a s s ok` is: a word follows). The end check is a
     lookahead of at most `_AFTER` characters, counted in each term's width, so a
     streamed answer (held back by the widest match) sees what a whole one does. Letters
     spaced out before the match are not checked (`x i d i o t` masks `i d i o t`): a
     stream keeps one released character of context."""
-    return rf"\b(?:{'|'.join(alternatives)})(?!{_GAP}[^\W_](?![^\W_]))"
+    return rf"\b(?:{'|'.join(alternatives)})\b(?!{_GAP}[^\W_](?![^\W_]))"

@@ -125,3 +125,53 @@ def test_more_than_the_spaced_cap_is_an_error_naming_the_line(tmp_path: Path) ->
     matcher = Matcher(load_lists([str(f)]))
     assert len(matcher.lists.patterns) == 1  # one regex for the category, not one a term
     assert _masked(matcher, f"say {' '.join(words[7])} now") == f"say {'*' * 11} now"
+
+
+# A spaced-out term followed directly by a letter or digit is no match, as the plain
+# term is none there (`scam1`): the rule for whole texts and streams alike.
+ENDS = [
+    ("a s c a m1 here", "a s c a m1 here"),
+    ("a s c a mx here", "a s c a mx here"),
+    ("a scam1 here", "a scam1 here"),
+    ("a s c a m, here", "a *******, here"),
+    ("a s-c-a-m! here", "a *******! here"),
+    ("a s c a m", "a *******"),
+]
+
+
+@pytest.mark.parametrize(("text", "masked"), ENDS)
+def test_a_spaced_term_must_end_its_word_whole_and_streamed(
+    tmp_path: Path, text: str, masked: str
+) -> None:
+    (tmp_path / "scam.txt").write_text("# action: mask\n# spaced: latin\nscam\n", "utf-8")
+    matcher = Matcher(load_lists([str(tmp_path)]))
+    assert _masked(matcher, text) == masked
+    categories = set(matcher.policies)
+    for cut in range(1, len(text)):
+        for second in range(cut, len(text)):
+            masker = StreamMasker(matcher, categories, categories)
+            pieces = (text[:cut], text[cut:second], text[second:])
+            out = "".join(masker.feed(p)[0] for p in pieces) + masker.end()[0]
+            assert out == masked, pieces
+
+
+def test_a_spaced_term_and_a_digit_through_the_client(tmp_path: Path, fake: FakeDeepSeek) -> None:
+    root = tmp_path / "lists"
+    root.mkdir()
+    (root / "scam.txt").write_text("# action: mask\n# spaced: latin\nscam\n", "utf-8")
+    harness = Harness(tmp_path, fake, root)
+    try:
+        fake.reply = lambda _messages: "a s c a m1 and a s c a m here"
+        client = harness.client()
+        kwargs = {
+            "model": "deepseek-v4-flash", "messages": [{"role": "user", "content": "x"}],
+            "thinking": {"type": "disabled"},
+        }  # fmt: skip
+        whole = client.chat.completions.create(**kwargs).content
+        stream = client.chat.completions.create(**kwargs, stream=True)
+        streamed = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+        assert whole == streamed == "a s c a m1 and a ******* here"
+    finally:
+        for c in harness.clients:
+            c.close()
+        harness.store.close()
