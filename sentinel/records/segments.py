@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sentinel.models import Record
+from pydantic import BaseModel
+
+from sentinel.models import CallRecord, Record
 from sentinel.records import frames
 
 log = logging.getLogger("sentinel.spool")
@@ -28,6 +30,48 @@ class Appended:
     lost: int = 0  # the disk refused them; `error` says why
     size: int = 0  # bytes of the spooled records
     error: OSError | None = None
+
+
+def _clean(value: object) -> object:
+    """`value` with every string's surrogates made valid: a pair as the character it
+    encodes, a lone one as U+FFFD (the same object when there were none)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return value
+    if isinstance(value, list | tuple):
+        items = [_clean(v) for v in value]
+        changed = any(a is not b for a, b in zip(items, value, strict=True))
+        return type(value)(items) if changed else value
+    if isinstance(value, dict):
+        pairs = [(_clean(k), _clean(v)) for k, v in value.items()]
+        changed = any(
+            a is not k or b is not v for (a, b), (k, v) in zip(pairs, value.items(), strict=True)
+        )
+        return dict(pairs) if changed else value
+    if isinstance(value, BaseModel):
+        update = {}
+        for name in type(value).model_fields:
+            old = getattr(value, name)
+            if (new := _clean(old)) is not old:
+                update[name] = new
+        return value.model_copy(update=update) if update else value
+    return value
+
+
+def made_valid(record: Record) -> Record | None:
+    """A conversation (or feedback) that cannot be serialised because a text holds a
+    lone surrogate (a broken client's "\\ud800": Python strings may, UTF-8 and JSON may
+    not) as one that can, each such surrogate U+FFFD (a pair: its character); None if
+    that was not why. So what a person wrote is stored, not dead-lettered (README
+    "Content safety"). A call record holds no content: one with such an id or metadata
+    is still set aside, escaped, as the app's own bug."""
+    if isinstance(record, CallRecord):
+        return None
+    clean = _clean(record)
+    return clean if clean is not record else None  # type: ignore[return-value]
 
 
 def encode_one(record: Record) -> tuple[bytes, bytes] | None:
@@ -50,7 +94,12 @@ def encode(records: Sequence[Record]) -> tuple[list[bytes], list[tuple[Record, s
         try:
             chunks.append(frames.encode(record.model_dump_json().encode()))
         except Exception as exc:
-            bad.append((record, f"cannot serialise: {type(exc).__name__}: {exc}"))
+            valid = made_valid(record)
+            found = encode_one(valid) if valid is not None else None
+            if found is not None:
+                chunks.append(found[1])
+            else:
+                bad.append((record, f"cannot serialise: {type(exc).__name__}: {exc}"))
     return chunks, bad
 
 

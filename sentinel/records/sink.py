@@ -47,7 +47,7 @@ from opentelemetry.metrics import MeterProvider
 from sentinel.config import Settings
 from sentinel.models import Record
 from sentinel.records.replay import Delivered, StoreWriter
-from sentinel.records.segments import encode_one, note_drop
+from sentinel.records.segments import encode_one, made_valid, note_drop
 from sentinel.records.sink_metrics import SinkMetrics
 from sentinel.records.sink_writer import RETRY_MIN, Queued, WriterLoop
 from sentinel.records.spool import Spool
@@ -166,6 +166,8 @@ class Sink(WriterLoop):
             encoded: list[tuple[bytes, bytes] | None] = []
             if self.journal is not None:
                 encoded = [encode_one(r) for r in records]
+                if None in encoded:  # (a lone surrogate: stored as U+FFFD, not set aside)
+                    records, encoded = _made_valid(records, encoded)
             with self._lock:
                 room = max(0, self.queue_size - len(self._queue))
                 queued, overflow = records[:room], records[room:]
@@ -335,3 +337,15 @@ class Sink(WriterLoop):
             full = out.error is not None and out.error.errno == errno.ENOSPC
             log.error("spool write failed, %d record(s) lost: %s", out.lost, out.error)
             self._drop(out.lost, "spool_full" if full else "spool_error")
+
+
+def _made_valid(
+    records: Sequence[Record], encoded: list[tuple[bytes, bytes] | None]
+) -> tuple[list[Record], list[tuple[bytes, bytes] | None]]:
+    """The records with those that could not be serialised made valid where that is
+    why (segments.made_valid), and their encodings."""
+    out, codes = list(records), list(encoded)
+    for i, code in enumerate(codes):
+        if code is None and (valid := made_valid(out[i])) is not None:
+            out[i], codes[i] = valid, encode_one(valid)
+    return out, codes
