@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from sentinel.errors import ContentBlockedError
 from sentinel.models import CallSafety
 from sentinel.safety.alternatives import Alternatives
+from sentinel.safety.cut import trim
 from sentinel.safety.jsontext import JsonStrings
 from sentinel.safety.lists import RANK
 from sentinel.safety.logprobs import HeldLogprobs, mask_logprobs
@@ -54,7 +55,7 @@ class Direction:
 class CallGuard(ChunkRuns, ToolStreams):
     __slots__ = (
         "_alts", "_call", "_changed", "_count", "_cut", "_held", "_maskers", "action", "counts",
-        "matcher", "prompt", "sides", "tool_defs",
+        "matcher", "prefix", "prompt", "sides", "tool_defs",
     )  # fmt: skip
 
     def __init__(
@@ -74,6 +75,9 @@ class CallGuard(ChunkRuns, ToolStreams):
         self._changed = False  # the chunk being screened was changed
         self._cut: str | None = None  # a block cut that chunk in this field (ChunkRuns)
         self._alts: Alternatives | None = None  # the answer's `top_logprobs`, screened
+        # a chat prefix completion's prefix (the last message, the assistant's, `prefix:
+        # True`): the app shows it and the answer as one text, screened so (`continued`)
+        self.prefix = ""
 
     def _alternatives(self, logprobs: Any) -> Any:
         """`logprobs` with their alternatives screened (sentinel.safety.alternatives)."""
@@ -143,6 +147,9 @@ class CallGuard(ChunkRuns, ToolStreams):
         they are. A blocked prompt raises ContentBlockedError (the call already
         failed) and leaves its masked form in `prompt`: what the conversation store
         keeps of it, so a listed term is never stored because it was refused."""
+        last = messages[-1] if messages else None
+        if isinstance(last, dict) and last.get("role") == "assistant" and last.get("prefix"):
+            self.prefix = last.get("content") if isinstance(last.get("content"), str) else ""
         side = self.sides[INPUT]
         if not side.categories:
             return None
@@ -291,6 +298,9 @@ class CallGuard(ChunkRuns, ToolStreams):
             for field in TEXT_FIELDS:
                 text = getattr(message, field, None)
                 if isinstance(text, str) and text:
+                    if field == "content" and self.prefix:
+                        setattr(message, field, self._continued(text, side, found))
+                        continue
                     setattr(message, field, self._masked(text, side, found))
                     if field == "content":  # the tokens spell the content out
                         _mask_logprobs(choice, text, message.content)
@@ -299,6 +309,15 @@ class CallGuard(ChunkRuns, ToolStreams):
             if calls and (screened := self._tool_calls(calls, side, found)):
                 message.tool_calls = screened
         self._found(found, side)
+
+    def _continued(self, text: str, side: Direction, found: list[Match]) -> str:
+        """A prefix completion's answer screened as what the app shows, the prefix and
+        then it: a term the prefix begins and the answer ends is found, and masked in
+        the answer's characters (the prefix is the app's own, screened as the prompt)."""
+        masker = StreamMasker(self.matcher, side.categories, side.masked, after=self.prefix)
+        released, matches = masker.feed(text, final=True)
+        found.extend(matches)
+        return released
 
     def _choice_alternatives(self, choice: Any) -> None:
         # (the extras read directly: getattr of an absent extra raises inside pydantic,
@@ -328,7 +347,7 @@ class CallGuard(ChunkRuns, ToolStreams):
                 self._choice(choice, ends or choice.finish_reason is not None, side)
             except ContentBlockedError:
                 if self._cut is not None:
-                    _trim(chunk, i, self._cut)
+                    trim(chunk, i, self._cut)
                 self._forget(choice.index)
                 raise
         return self._changed
@@ -402,7 +421,7 @@ class CallGuard(ChunkRuns, ToolStreams):
         if not text and not (ends and masker is not None):
             return None
         if masker is None:
-            masker = self._maskers[key] = StreamMasker(self.matcher, side.categories, side.masked)
+            masker = self._maskers[key] = self._masker(key, side)
         released, matches = masker.feed(text or "", final=ends)
         if matches:
             try:
@@ -424,25 +443,6 @@ class CallGuard(ChunkRuns, ToolStreams):
             self._changed = True
             assign(owner, field, released)
         return released
-
-
-def _trim(chunk: Any, index: int, field: str) -> None:
-    """A chunk cut by a block in its choice `index`'s `field`: only what was screened
-    before the term is left (no later choice, no unscreened text, tool call or logprobs,
-    no finish: the stream is cut, not finished)."""
-    del chunk.choices[index + 1 :]
-    choice = chunk.choices[index]
-    delta = getattr(choice, "delta", None)
-    if delta is not None:
-        if field == "content" and delta.reasoning_content:
-            delta.reasoning_content = None
-        if delta.tool_calls and field != "tool_calls":  # (screened after the texts)
-            delta.tool_calls = None
-    extra = choice.__pydantic_extra__
-    if field not in (REASONING, "tool_calls") and extra and extra.get("logprobs") is not None:
-        choice.logprobs = None
-    if choice.finish_reason is not None:
-        choice.finish_reason = None
 
 
 def _mask_logprobs(choice: Any, original: str, masked: str) -> None:

@@ -45,6 +45,7 @@ class ChunkRuns:
     _held: dict[Any, Any]
     _maskers: dict[tuple[Any, ...], StreamMasker]
     _cut: str | None  # the field a block cut the chunk being screened in, before the term
+    prefix: str  # a chat prefix completion's prefix, which the answer's content continues
     chunk: Callable[[Any, bool], bool]  # one chunk screened alone (the stream ends with
     # it); whether it changed
     _found: Callable[[Sequence[Match], Any], None]  # count matches, raise on a block
@@ -79,6 +80,12 @@ class ChunkRuns:
                 key = continues
         if run:
             self._run(run, key, changed)  # type: ignore[arg-type]
+
+    def _masker(self, key: tuple[Any, ...], side: Any) -> StreamMasker:
+        """A new masker for the stream of text `key` (choice, field): an answer's content
+        continues a chat prefix (`prefix`), screened as the app shows the two."""
+        after = self.prefix if key[1] == "content" else ""
+        return StreamMasker(self.matcher, side.categories, side.masked, after=after)
 
     def holding(self) -> list[int]:
         """The choices whose streamed text (or its logprobs) is still partly held back."""
@@ -134,7 +141,7 @@ class ChunkRuns:
         pieces = [v[field] for v in values]
         masker = self._maskers.get(key)
         if masker is None:
-            masker = self._maskers[key] = StreamMasker(self.matcher, side.categories, side.masked)
+            masker = self._maskers[key] = self._masker(key, side)
         before = masker.copy() if side.blocked else None
         end = len(masker.held)  # released from the start of what it holds: with the first
         released, matches = masker.feed("".join(pieces))

@@ -82,6 +82,7 @@ class StreamMasker:
         categories: Collection[str],
         masked: Collection[str],
         mask: Mask | None = None,  # JSON text (tool-call arguments): JsonStrings().mask
+        after: str = "",  # text the app already shows before this one (a chat prefix)
     ):
         self._matcher = matcher
         self._mask = mask or mask_spans
@@ -95,12 +96,19 @@ class StreamMasker:
         self._seen: set[tuple[int, int, str]] = set()
         self._masks: list[tuple[int, int]] = []
         self._after_cjk = False  # the last character but separators so far is CJK
+        # `after`'s tail is screened with the text as its start, never released again
+        # (positions below 0): a term it begins, the text completes, is found
+        self._skip = 0
+        if after:
+            tail = after[-(4 * matcher.longest + MAX_PADDING) :]
+            self._ctx = after[-len(tail) - 1 : -len(tail)] if len(tail) < len(after) else ""
+            self._tail, self._base, self._skip = tail, -len(tail), len(tail)
         self.starts: list[int] = []  # where each match `feed` last returned starts in
         # what it released (a block cuts the stream there)
 
     @property
     def held(self) -> str:
-        return self._tail
+        return self._tail[self._skip :]
 
     def copy(self) -> StreamMasker:
         """An independent copy: a guard that screened several received pieces as one
@@ -150,11 +158,11 @@ class StreamMasker:
                 cut = min(cut, start)
                 continue
             key = (origin + start, origin + end, m.category)
-            if key in self._seen:
+            if key in self._seen or key[1] <= 0:  # (all in `after`: screened with it)
                 continue
             self._seen.add(key)
             new.append(m)
-            starts.append(start - off)
+            starts.append(max(start - off - self._skip, 0))
             if m.category in self._masked:
                 self._masks.append((origin + start, origin + end))
         self.starts = starts
@@ -190,6 +198,9 @@ class StreamMasker:
         released = buf[off:cut]
         if self._masks or self._follows:
             released = self._mask(released, self._masks, self._base)
+        if self._skip:  # `after`'s characters: the app has them already
+            n = min(self._skip, len(released))
+            released, self._skip = released[n:], self._skip - n
         ctx = buf[cut - 1]
         if ctx in _DROPPABLE and (ctx in INVISIBLE or buf[cut - 2 : cut - 1] not in ASCII_WORD):
             ctx = _context(buf, cut)  # (a separator after a plain letter, "word ": itself)
