@@ -18,11 +18,12 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from sentinel.privacy.brands import JUDGED_RECOGNIZERS, JUDGED_TYPES, brand_shaped
+from sentinel.privacy.gating import CachedRegistry, OpenGates
 from sentinel.privacy.language import LangChoice, detect
 from sentinel.privacy.lookalikes import Lookalikes
 from sentinel.privacy.ner import GatedSpacyNlpEngine
 from sentinel.privacy.policy import Policy
-from sentinel.privacy.recognizers import LANGUAGES, build_registry, gates, pattern_candidates
+from sentinel.privacy.recognizers import LANGUAGES, build_registry, gates
 from sentinel.privacy.recognizers.en_person import EnPersonRecognizer
 from sentinel.privacy.script import fold_traditional
 from sentinel.privacy.view import fold
@@ -77,7 +78,7 @@ class BatchAnalyzer:
         self.policy = policy
         self.allow_list = sorted(policy.allow_terms)
         ordinary = {w.lower() for w in policy.allow_terms} | set(STOP_WORDS) | _NOT_NAMES
-        registry = build_registry(policy.deny_terms, ordinary, policy.deny_patterns)
+        registry = CachedRegistry(build_registry(policy.deny_terms, ordinary, policy.deny_patterns))
         self.en_person = next(r for r in registry.recognizers if isinstance(r, EnPersonRecognizer))
         self.nlp_engine = GatedSpacyNlpEngine(
             LANGUAGES,
@@ -128,13 +129,14 @@ class BatchAnalyzer:
             originals, texts, langs, artifacts, strict=True
         ):
             results: list[RecognizerResult] = []
+            is_open = OpenGates(text)  # a gate shared by types or languages: searched once
             if "en" in text_langs or not text_langs:
-                entities = self._candidates(text, "en")
+                entities = self._candidates(is_open, "en")
                 if nlp_artifacts.entities:
                     entities |= NER_ENTITIES
                 results += self._analyze(text, "en", entities, nlp_artifacts)
             if "zh" in text_langs:  # mixed text: the patterns already ran in English
-                entities = self._candidates(text, "zh")
+                entities = self._candidates(is_open, "zh")
                 if "en" in text_langs:
                     entities &= {"PERSON"}
                 results += self._analyze(text, "zh", entities, nlp_artifacts)
@@ -146,8 +148,8 @@ class BatchAnalyzer:
             out.append(self.policy.keep(original, kept))
         return out
 
-    def _candidates(self, text: str, language: str) -> set[str]:
-        return pattern_candidates(text, self.gates[language]) | self.deny_entities
+    def _candidates(self, is_open: OpenGates, language: str) -> set[str]:
+        return is_open.candidates(self.gates[language]) | self.deny_entities
 
     def _analyze(
         self, text: str, language: str, entities: set[str], nlp_artifacts: NlpArtifacts

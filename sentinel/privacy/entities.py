@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from presidio_analyzer import RecognizerResult
@@ -50,6 +50,13 @@ def resolve_overlaps(results: Sequence[RecognizerResult]) -> list[Entity]:
 # so a text full of distinct values cannot make the pass quadratic.
 MAX_REPEATED_VALUES = 100
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# ASCII and characters without case (CJK ideographs, CJK and full-width punctuation and
+# digits): in a text made only of these, re.IGNORECASE matches a value exactly where the
+# value occurs in text.lower(), which keeps every offset.
+_ASCII_OR_CASELESS = re.compile(
+    r"[\x00-\x7f\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    r"\uff01-\uff20\uff3b-\uff40\uff5b-\uff65]*"
+)
 
 
 def every_occurrence(text: str, entities: Sequence[Entity]) -> list[Entity]:
@@ -66,13 +73,15 @@ def every_occurrence(text: str, entities: Sequence[Entity]) -> list[Entity]:
     }
     if not values or len(values) > MAX_REPEATED_VALUES:
         return list(entities)
+    spans = sorted((e.start, e.end) for e in entities)
+    starts = [s for s, _ in spans]
+    max_end = list(itertools.accumulate((e for _, e in spans), max))
+    if _ASCII_OR_CASELESS.fullmatch(text) and not _elsewhere(text.lower(), values, starts, max_end):
+        return sorted(entities, key=lambda e: e.start)  # what the search would find: nothing
     ordered = sorted(values, key=len, reverse=True)
     latin = [re.escape(v) for v in ordered if not _CJK.search(v)]
     cjk = [re.escape(v) for v in ordered if _CJK.search(v)]
     parts = ([r"(?<!\w)(?:" + "|".join(latin) + r")(?!\w)"] if latin else []) + cjk
-    spans = sorted((e.start, e.end) for e in entities)
-    starts = [s for s, _ in spans]
-    max_end = list(itertools.accumulate((e for _, e in spans), max))
     taken = list(entities)
     for m in re.finditer("|".join(parts), text, re.IGNORECASE):
         i = bisect.bisect_left(starts, m.end())
@@ -82,3 +91,21 @@ def every_occurrence(text: str, entities: Sequence[Entity]) -> list[Entity]:
         if found is not None:
             taken.append(Entity(found.type, m.start(), m.end(), found.score))
     return sorted(taken, key=lambda e: e.start)
+
+
+def _elsewhere(
+    lowered: str, values: Iterable[str], starts: Sequence[int], max_end: Sequence[int]
+) -> bool:
+    """Whether a value occurs in `lowered` anywhere not overlapping a finding.
+
+    Most values occur once, where they were found; a few substring searches then say
+    so, where the case-insensitive alternation every_occurrence would compile per text
+    costs more than the rest of the pass."""
+    for value in values:
+        at = lowered.find(value)
+        while at != -1:
+            i = bisect.bisect_left(starts, at + len(value))
+            if not (i > 0 and max_end[i - 1] > at):
+                return True
+            at = lowered.find(value, at + 1)
+    return False

@@ -159,12 +159,3 @@ def gates(registry: RecognizerRegistry, language: str | None = None) -> Gates:
             if gate not in entry:
                 entry.append(gate)
     return {entity: tuple(gs) for entity, gs in out.items()}
-
-
-def pattern_candidates(text: str, gates_by_entity: Gates) -> set[str]:
-    """Entity types the gated recognizers could find in `text`."""
-    return {
-        entity
-        for entity, entity_gates in gates_by_entity.items()
-        if any(gate.search(text) for gate in entity_gates)
-    }
