@@ -97,10 +97,8 @@ def worker(mode: str, url: str, tmp: str, concurrency: int) -> None:
 
 
 class Worker:
-    def __init__(self, path: str | None, mode: str, url: str, tmp: Path, conc: int) -> None:
-        env = dict(os.environ)
-        if path is not None:
-            env["PYTHONPATH"] = path
+    def __init__(self, path: str, mode: str, url: str, tmp: Path, conc: int) -> None:
+        env = dict(os.environ, PYTHONPATH=path)
         tmp.mkdir(parents=True, exist_ok=True)
         cmd = [sys.executable, __file__, "--worker", mode, "--url", url, "--tmp", str(tmp)]
         cmd += ["--concurrency", str(conc)]
@@ -145,8 +143,11 @@ def bench(mode: str, url: str, tmp: Path, args: argparse.Namespace) -> dict[str,
         f"Sentinel before ({args.ref})": Worker(
             str(before), mode, url, tmp / f"before-{mode}", args.concurrency
         ),
+        # this tree by path too, never through the venv's editable install: venvs copied
+        # between worktrees as hard links share its finder, which may map `sentinel` to
+        # another worktree (README, issue 23)
         "Sentinel after (this tree)": Worker(
-            None, mode, url, tmp / f"after-{mode}", args.concurrency
+            str(HERE.parent), mode, url, tmp / f"after-{mode}", args.concurrency
         ),
     }
     for name, w in workers.items():

@@ -13,16 +13,17 @@ wait), so the start only decides what the SDK would decide (`start`):
 
 `build` then makes the span with exactly those ids, the captured parent context, the
 call's own start and end times, kind, status, events and attributes, through the public
-`Tracer.start_span` of a shallow copy of the SDK tracer whose `id_generator` and `sampler`
-(public attributes) answer with what was decided: the provider's span processors see an
-ordinary span (`on_start` with the parent context, then `on_end`). Only an SDK tracer can
-be used this way; with any other provider (`PendingSpan` is not used) the span is started
-and ended on the calling thread as before.
+`Tracer.start_span` of a shallow copy of the SDK tracer (one per building thread) whose
+`id_generator` and `sampler` (public attributes) answer with what was decided: the
+provider's span processors see an ordinary span (`on_start` with the parent context,
+then `on_end`). Only an SDK tracer can be used this way; with any other provider
+(`PendingSpan` is not used) the span is started and ended on the calling thread as before.
 """
 
 from __future__ import annotations
 
 import copy
+import threading
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -125,6 +126,7 @@ class SpanMaker:
         # the tracer configurator (an SDK feature still private) can disable a tracer:
         # then it makes no span at all, and neither does the inline path
         self._enabled = getattr(tracer, "_is_enabled", lambda: True)
+        self._local = threading.local()
 
     @staticmethod
     def usable(tracer: Any) -> bool:
@@ -167,21 +169,24 @@ class SpanMaker:
         `attributes` (from the record) go after the ones the call set on the way."""
         if not pending.is_recording():
             return
-        tracer = copy.copy(self._tracer)  # the copy is this build's alone: no lock
+        tracer = getattr(self._local, "tracer", None)
+        if tracer is None:  # one copy per building thread (the worker, an inline caller)
+            tracer = self._local.tracer = copy.copy(self._tracer)
         tracer.id_generator = _Preset(pending.context)
-        tracer.sampler = _Decided(pending.result, self._tracer.sampler.get_description())
-        span = tracer.start_span(
-            pending.name,
-            context=pending.parent,
-            kind=SpanKind.CLIENT,
-            attributes=pending.attrs,
-            start_time=start_ns,
+        # The SDK gives a new span the sampler's attributes: handing it all of them at
+        # once (the sampler's, then what the call set, then the record's, later ones
+        # winning as with successive set_attributes) cleans them in one pass, not three.
+        result = pending.result
+        merged = {**result.attributes, **pending.set, **attributes}
+        tracer.sampler = _Decided(
+            SamplingResult(result.decision, merged, result.trace_state),
+            self._tracer.sampler.get_description(),
         )
-        if pending.set:
-            span.set_attributes(pending.set)
+        span = tracer.start_span(
+            pending.name, context=pending.parent, kind=SpanKind.CLIENT, start_time=start_ns
+        )
         for name, attrs, timestamp in pending.events:
             span.add_event(name, attrs, timestamp)
-        span.set_attributes(attributes)
         if pending.status is not None:
             span.set_status(pending.status)
         span.end(end_time=end_ns)
