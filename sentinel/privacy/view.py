@@ -33,12 +33,17 @@ from sentinel.privacy.entities import Entity
 # deprecated format characters, the byte-order mark, variation selectors, tag characters
 # and the variation selectors supplement: the invisible characters the content-safety
 # normaliser drops (sentinel/safety/normalize.py) but the combining marks, which NFC
-# composes here instead, plus the controls.
+# composes here instead, plus the controls. Also the rest of Unicode's default-ignorable
+# code points and the interlinear annotation and hieroglyph format controls: Hangul
+# fillers, Khmer inherent vowels, U+FFF0-FFFB, shorthand and musical format controls,
+# which render as nothing too and hid a value just as well ("john\u3164smith@...").
 _REMOVED_BMP = (
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u180b-\u180f\u200b-\u200f"
-    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5"
+    "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164"
+    "\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
 )
-_REMOVED = _REMOVED_BMP + "\U000e0000-\U000e01ef"
+_REMOVED = _REMOVED_BMP + "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+_REMOVED += "\U000e0000-\U000e0fff"
 # Folded to an ASCII space: every Unicode space but the ideographic one (Chinese text's
 # own, which its recognizers expect).
 _SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f"
