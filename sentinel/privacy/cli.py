@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 CHUNK_LINES = 256
 LINE_PIECE = 1 << 20  # characters of one line read at a time
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _get(record: dict[str, Any], path: list[str]) -> Any:
@@ -47,6 +49,13 @@ def _set(record: dict[str, Any], path: list[str], value: str) -> None:
     for key in path[:-1]:
         node = node[key]
     node[path[-1]] = value
+
+
+def _dumps(record: Any) -> str:
+    """JSON with its text as is, but a lone surrogate escaped back as it came in
+    ("\\ud800"): JSON allows it, a UTF-8 stdout cannot write it."""
+    text = json.dumps(record, ensure_ascii=False)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _is_long(line: str) -> bool:
@@ -143,8 +152,7 @@ def redact_stream(
             for (i, _), red in zip(targets, redacted, strict=True):
                 _set(records[i], path, red.text)
             out = [
-                json.dumps(r, ensure_ascii=False) if r is not None else line
-                for r, line in zip(records, lines, strict=True)
+                _dumps(r) if r is not None else line for r, line in zip(records, lines, strict=True)
             ]
         else:
             out = [r.text for r in redactor.redact_many(lines, lang)]

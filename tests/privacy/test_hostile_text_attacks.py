@@ -1,11 +1,16 @@
 """Hostile characters an outside tester tried that the analysis view first missed
 (issue 19): the invisible characters Unicode calls default-ignorable, and format
-controls, beyond the ones the view listed. Real Redactor (Presidio, spaCy, jieba)."""
+controls, beyond the ones the view listed; lone surrogates on the `sentinel redact --jsonl`
+path. Real Redactor (Presidio, spaCy, jieba), real CLI."""
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+from typer.testing import CliRunner
+
+from sentinel.cli import app
 from sentinel.privacy.redactor import Redactor
 
 # Invisible in every renderer, so a user can hide a value with them: interlinear
@@ -43,3 +48,13 @@ def test_an_ignorable_character_inside_a_value_does_not_hide_it(
     [red] = redactor.redact_many([text])
     # the whole value goes, its invisibles included; the ones around it stay
     assert red.text == f"{char}{before}{placeholder}{after}{char}"
+
+
+def test_redact_jsonl_keeps_a_lone_surrogate_instead_of_crashing(redactor: Redactor) -> None:
+    """`{"text": "\\ud800 ..."}` is valid JSON (json.loads accepts it) but no UTF-8
+    stream can hold the bare surrogate: written back as the same escape."""
+    line = '{"text": "x\\ud800 call 1-619-582-5697 \\udfff", "n": "\\udc00"}\n'
+    result = CliRunner().invoke(app, ["redact", "--jsonl"], input=line)
+    assert result.exit_code == 0, result.output
+    out = result.stdout_bytes.decode("utf-8")
+    assert json.loads(out) == {"text": "x\ud800 call <PHONE_NUMBER_1> \udfff", "n": "\udc00"}
