@@ -51,6 +51,12 @@ _SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f"
 # (，：（）) is ordinary Chinese writing the zh recognizers are written for.
 _FULL_WIDTH = "\uff0b\uff0d\uff0e\uff10-\uff19\uff20-\uff3a\uff3f\uff41-\uff5a"
 _SURROGATES = "\ud800-\udfff"
+# The generic combining marks (diacritical marks, their extended and supplement blocks,
+# marks for symbols, half marks) that NFC left on their own: nothing composes with them,
+# so they only break a value up ("zalgo": `4\u03341\u03355-...`, `Ly\u0334nch`), and
+# are dropped from the view as the safety normaliser drops them. A script's own marks
+# (Devanagari vowel signs, Hebrew points) stay.
+_STRAY_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 # The digit 0 of every other script's decimal digits (Unicode 15; each block holds 0-9),
 # spelled out because one character class searches several times faster than `\d`
 # behind a lookahead excluding 0-9 (tests/privacy/test_analysis_view.py checks the list).
@@ -68,8 +74,10 @@ _BMP_DIGITS = "".join(f"{chr(z)}-{chr(z + 9)}" for z in DIGIT_ZEROS if z < 0x100
 # class down several times, so the class takes every character beyond the BMP (an emoji)
 # and the few of them that matter (tags, digits) are told apart per match.
 _HOSTILE = re.compile(
-    f"[{_REMOVED_BMP}{_SPACES}{_FULL_WIDTH}{_SURROGATES}{_BMP_DIGITS}\U00010000-\U0010ffff]"
+    f"[{_REMOVED_BMP}{_SPACES}{_FULL_WIDTH}{_SURROGATES}{_BMP_DIGITS}{_STRAY_MARKS}"
+    "\U00010000-\U0010ffff]"
 )
+_STRAY_MARK_RUN = re.compile(f"[{_STRAY_MARKS}]+")
 _REMOVED_CHAR = re.compile(f"[{_REMOVED}]")
 _SPACE_CHAR = re.compile(f"[{_SPACES}]")
 
@@ -122,7 +130,7 @@ def analysis_view(text: str) -> View:
     """The view of `text` the analyzers see (see the module docstring)."""
     if not _HOSTILE.search(text) and unicodedata.is_normalized("NFC", text):
         return View(text, text)
-    return _composed(text, *_folded(text))
+    return _unmarked(_composed(text, *_folded(text)))
 
 
 def fold(value: str) -> str:
@@ -207,6 +215,26 @@ def _composed(original: str, text: str, starts: array[int] | None, ends: array[i
     if view != unicodedata.normalize("NFC", text):
         return View(original, text, starts, ends)  # a composition the clusters missed
     return View(original, view, out_starts, out_ends)
+
+
+def _unmarked(view: View) -> View:
+    """`view` without the combining marks NFC left uncomposed (see _STRAY_MARKS)."""
+    if not _STRAY_MARK_RUN.search(view.text):
+        return view
+    n = len(view.text)
+    starts = view.starts if view.starts is not None else range(n)
+    ends = view.ends if view.ends is not None else range(1, n + 1)
+    pieces: list[str] = []
+    out_starts: array[int] = array("q")
+    out_ends: array[int] = array("q")
+    pos = 0
+    for m in (*_STRAY_MARK_RUN.finditer(view.text), None):
+        cut = m.start() if m else n
+        pieces.append(view.text[pos:cut])
+        out_starts.extend(starts[pos:cut])
+        out_ends.extend(ends[pos:cut])
+        pos = m.end() if m else n
+    return View(view.original, "".join(pieces), out_starts, out_ends)
 
 
 def _starter(c: str) -> bool:

@@ -58,3 +58,26 @@ def test_redact_jsonl_keeps_a_lone_surrogate_instead_of_crashing(redactor: Redac
     assert result.exit_code == 0, result.output
     out = result.stdout_bytes.decode("utf-8")
     assert json.loads(out) == {"text": "x\ud800 call <PHONE_NUMBER_1> \udfff", "n": "\udc00"}
+
+
+# Combining marks that compose with nothing ("zalgo"): after NFC they stayed in the view
+# and cut the value in two, so a phone or SSN leaked whole and the first part of an
+# e-mail or a surname stayed in the text.
+ZALGO = [
+    ("call 415-555-01\u0334\u033534 now", "call <PHONE_NUMBER_1> now"),
+    ("call 4\u20e315-555-0134 now", "call <PHONE_NUMBER_1> now"),
+    ("my SSN is 536-9\u03340-4399\u0335 ok", "my SSN is <US_SSN_1> ok"),
+    ("mail jo\u0334hn.smith@exa\u1ab5mple.com now", "mail <EMAIL_ADDRESS_1> now"),
+    ("Please ask Anne Ly\u0334nch to call back.", "Please ask <PERSON_1> to call back."),
+]
+
+
+@pytest.mark.parametrize(("text", "redacted"), ZALGO)
+def test_stray_combining_marks_inside_a_value_do_not_hide_it(
+    redactor: Redactor, text: str, redacted: str
+) -> None:
+    [red] = redactor.redact_many([text])
+    assert red.text == redacted
+    # and one value written with and without the marks is one placeholder
+    [twice] = redactor.redact_many([f"{text} / {text.replace(chr(0x334), '')}"])
+    assert twice.text == f"{redacted} / {redacted}"
