@@ -51,6 +51,14 @@ _SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f"
 # (，：（）) is ordinary Chinese writing the zh recognizers are written for.
 _FULL_WIDTH = "\uff0b\uff0d\uff0e\uff10-\uff19\uff20-\uff3a\uff3f\uff41-\uff5a"
 _SURROGATES = "\ud800-\udfff"
+# Letterlike symbols that are one ASCII letter (ℎ ℯ ℊ ℴ ℬ ℋ ℒ ℂ ℝ ...): the mathematical
+# alphabets leave holes where these already existed, so a math italic "john" is
+# "𝑗𝑜ℎ𝑛" and a script "o" is ℴ; folded like the letters of the math block.
+_LETTERLIKE = "".join(
+    c
+    for c in map(chr, range(0x2100, 0x2150))
+    if len(k := unicodedata.normalize("NFKC", c)) == 1 and k.isascii() and k.isalpha()
+)
 # The generic combining marks (diacritical marks, their extended and supplement blocks,
 # marks for symbols, half marks) that NFC left on their own: nothing composes with them,
 # so they only break a value up ("zalgo": `4\u03341\u03355-...`, `Ly\u0334nch`), and
@@ -74,7 +82,7 @@ _BMP_DIGITS = "".join(f"{chr(z)}-{chr(z + 9)}" for z in DIGIT_ZEROS if z < 0x100
 # class down several times, so the class takes every character beyond the BMP (an emoji)
 # and the few of them that matter (tags, digits) are told apart per match.
 _HOSTILE = re.compile(
-    f"[{_REMOVED_BMP}{_SPACES}{_FULL_WIDTH}{_SURROGATES}{_BMP_DIGITS}{_STRAY_MARKS}"
+    f"[{_REMOVED_BMP}{_SPACES}{_FULL_WIDTH}{_SURROGATES}{_BMP_DIGITS}{_STRAY_MARKS}{_LETTERLIKE}"
     "\U00010000-\U0010ffff]"
 )
 _STRAY_MARK_RUN = re.compile(f"[{_STRAY_MARKS}]+")
@@ -182,7 +190,7 @@ def _fold_char(c: str) -> str:
         return str(digit)
     if "\uff01" <= c <= "\uff5e":
         return chr(ord(c) - 0xFEE0)  # full width to ASCII
-    if "\U0001d400" <= c <= "\U0001d7ff":  # mathematical bold / italic / script letters
+    if "\U0001d400" <= c <= "\U0001d7ff" or c in _LETTERLIKE:  # math bold / italic / script
         plain = unicodedata.normalize("NFKC", c)
         return plain if len(plain) == 1 else c
     return c

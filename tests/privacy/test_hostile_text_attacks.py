@@ -81,3 +81,24 @@ def test_stray_combining_marks_inside_a_value_do_not_hide_it(
     # and one value written with and without the marks is one placeholder
     [twice] = redactor.redact_many([f"{text} / {text.replace(chr(0x334), '')}"])
     assert twice.text == f"{redacted} / {redacted}"
+
+
+def _math_italic(value: str) -> str:
+    """Mathematical italic letters as a keyboard app writes them: the italic h is
+    U+210E PLANCK CONSTANT, the math block leaves a hole where it would be."""
+    return "".join(
+        "\u210e" if c == "h" else chr(0x1D44E + ord(c) - 97) if c.islower() else c for c in value
+    )
+
+
+def test_mathematical_letters_from_the_letterlike_block_are_folded_too(
+    redactor: Redactor,
+) -> None:
+    """The math alphabets' holes are letterlike symbols (ℎ, ℯ, ℊ, ℴ; script ℬ ℰ ℱ ℋ ℐ ℒ ℳ ℛ;
+    double-struck ℂ ℍ ℕ ℙ ℚ ℝ ℤ): left unfolded they cut a math-italic e-mail in two and
+    the first part stayed in the text."""
+    email = _math_italic("john.smith") + "@" + _math_italic("example") + ".com"
+    [red] = redactor.redact_many([f"write to {email} today"])
+    assert red.text == "write to <EMAIL_ADDRESS_1> today"
+    [red] = redactor.redact_many(["mail \U0001d4bf\u2134\U0001d4bd\U0001d4c3@example.com now"])
+    assert red.text == "mail <EMAIL_ADDRESS_1> now"  # script j, o (U+2134), h, n
