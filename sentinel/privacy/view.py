@@ -51,6 +51,11 @@ _SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f"
 # (，：（）) is ordinary Chinese writing the zh recognizers are written for.
 _FULL_WIDTH = "\uff0b\uff0d\uff0e\uff10-\uff19\uff20-\uff3a\uff3f\uff41-\uff5a"
 _SURROGATES = "\ud800-\udfff"
+# Folded to "-": hyphen, non-breaking hyphen, figure and en dash, minus sign, small
+# hyphen-minus, which smart punctuation puts into a typed SSN or phone number. Not the
+# em dash and horizontal bar: Chinese punctuation (——), which the zh recognizers read.
+_DASHES = "\u2010-\u2013\u2212\ufe63"
+_DASH_CHAR = re.compile(f"[{_DASHES}]")
 # Letterlike symbols that are one ASCII letter (ℎ ℯ ℊ ℴ ℬ ℋ ℒ ℂ ℝ ...): the mathematical
 # alphabets leave holes where these already existed, so a math italic "john" is
 # "𝑗𝑜ℎ𝑛" and a script "o" is ℴ; folded like the letters of the math block.
@@ -82,7 +87,7 @@ _BMP_DIGITS = "".join(f"{chr(z)}-{chr(z + 9)}" for z in DIGIT_ZEROS if z < 0x100
 # class down several times, so the class takes every character beyond the BMP (an emoji)
 # and the few of them that matter (tags, digits) are told apart per match.
 _HOSTILE = re.compile(
-    f"[{_REMOVED_BMP}{_SPACES}{_FULL_WIDTH}{_SURROGATES}{_BMP_DIGITS}{_STRAY_MARKS}{_LETTERLIKE}"
+    f"[{_REMOVED_BMP}{_SPACES}{_FULL_WIDTH}{_SURROGATES}{_BMP_DIGITS}{_STRAY_MARKS}{_LETTERLIKE}{_DASHES}"
     "\U00010000-\U0010ffff]"
 )
 _STRAY_MARK_RUN = re.compile(f"[{_STRAY_MARKS}]+")
@@ -183,6 +188,8 @@ def _folded(text: str) -> tuple[str, array[int] | None, array[int] | None]:
 def _fold_char(c: str) -> str:
     if _SPACE_CHAR.match(c):
         return " "
+    if _DASH_CHAR.match(c):
+        return "-"
     if _high(c) or _low(c):
         return "\ufffd"  # a lone surrogate, which no analyzer step could encode
     digit = unicodedata.decimal(c, None)

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from sentinel.cli import app
 from sentinel.privacy.redactor import Redactor
+from sentinel.privacy.view import analysis_view
 
 # Invisible in every renderer, so a user can hide a value with them: interlinear
 # annotation controls, Hangul fillers, Khmer inherent vowels, shorthand and musical
@@ -102,3 +103,27 @@ def test_mathematical_letters_from_the_letterlike_block_are_folded_too(
     assert red.text == "write to <EMAIL_ADDRESS_1> today"
     [red] = redactor.redact_many(["mail \U0001d4bf\u2134\U0001d4bd\U0001d4c3@example.com now"])
     assert red.text == "mail <EMAIL_ADDRESS_1> now"  # script j, o (U+2134), h, n
+
+
+# Word processors and phone keyboards turn "-" into an en dash or a non-breaking hyphen
+# ("smart punctuation"): the value is the same, and it leaked whole.
+DASHED = [
+    ("my SSN is 536\u201390\u20134399 ok", "my SSN is <US_SSN_1> ok"),
+    ("call 415\u2010555\u20110134 tonight", "call <PHONE_NUMBER_1> tonight"),
+    ("call 1\u2212619\u2212582\u22125697 tonight", "call <PHONE_NUMBER_1> tonight"),
+    ("call 1\u2012619\ufe63582\u20135697 tonight", "call <PHONE_NUMBER_1> tonight"),
+]
+
+
+@pytest.mark.parametrize(("text", "redacted"), DASHED)
+def test_typographic_hyphens_and_dashes_inside_a_value_do_not_hide_it(
+    redactor: Redactor, text: str, redacted: str
+) -> None:
+    [red] = redactor.redact_many([text])
+    assert red.text == redacted
+
+
+def test_chinese_dashes_are_not_folded(redactor: Redactor) -> None:
+    """The em dash and horizontal bar are Chinese punctuation (——), kept for the zh
+    recognizers like the other full-width punctuation."""
+    assert analysis_view("我叫欧阳娜娜——你好\u2015").text == "我叫欧阳娜娜——你好\u2015"
