@@ -7,7 +7,7 @@
   where the text shows that: a public address is in the same text (the attacker's or the
   user's; the private one is "our box"), the sentence asks about the address itself (is
   it reachable, routable, private?), an intranet word stands before it (内网, LAN,
-  gateway, egress), or an internal host name (*.internal, *.local, *.lan, *.corp) shares
+  egress), or an internal host name (*.internal, *.local, *.lan, *.corp) shares
   its sentence. A private address alone after "the server" stays a finding.
 * A secret-shaped value made only of letters and underscores with a placeholder word in
   it (whsec_example_value, sk_your_key_here) holds nothing secret.
@@ -37,7 +37,7 @@ _ABOUT_ADDRESS = regex.compile(
     regex.IGNORECASE,
 )
 _INTRANET_BEFORE = regex.compile(
-    r"(?:内网|局域网|网关|\b(?:lan|gateway|egress|intranet|printer|router|nat)\b)[^.!?。！？\n]{0,24}$",
+    r"(?:内网|局域网|\b(?:lan|egress|intranet)\b)[^.!?。！？\n]{0,24}$",
     regex.IGNORECASE,
 )
 _INTERNAL_HOST = regex.compile(

@@ -1,9 +1,10 @@
 """Latin-script "names" whose words, or the code they sit in, show a thing or a firm.
 
 * A finding of two or more words in which a word after the first is an everyday English
-  word (WordNet) and no listed given name or surname (Garden Hose, Sunny Paws, Cyber
-  Monday): a person's full name is names, and a surname the lists lack is rarely a
-  dictionary noun (the census lists hold Baker, Rivers, Brand).
+  word (WordNet; a plural one after a given name, as WordNet holds Kafka too) and no
+  listed given name or surname (Garden Hose, Sunny Paws), or whose last word is a
+  weekday (Cyber Monday): a person's full name is names, and a surname the lists lack is
+  rarely a dictionary noun (the census lists hold Baker, Rivers, Brand).
 * A code keyword argument or config value (`X(name="...")`, `owner='...'`, `name=...`) is
   judged by its VALUE, whatever the class or key: a person-shaped value (listed names,
   capitalized words no dictionary holds) stays a finding, an identifier-shaped one is
@@ -68,7 +69,17 @@ class WordLookalikes:
         rest = keys[1:]  # a listed name after the first word is a person's (Ho Yuen Ting)
         if any(k in self.given or k in self.surnames for k in rest):
             return False
+        if keys[0] in self.given:  # after a given name, only a plural noun (Sunny Paws):
+            return any(self._plural_noun(k) for k in rest)  # WordNet holds Kafka too
         return any(len(k) > 2 and self.thing_word(k) for k in rest)
+
+    def _plural_noun(self, key: str) -> bool:
+        return (
+            len(key) > 3
+            and key.endswith("s")
+            and key not in self.english
+            and (key[:-1] in self.english)
+        )
 
     def identifier_value(self, text: str, start: int, end: int) -> bool:
         """Whether text[start:end] is a code argument's value shaped as an identifier."""

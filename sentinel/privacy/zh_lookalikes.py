@@ -13,6 +13,7 @@ name recognizer's dictionary path (a whole jieba word, no context) over-redacts 
 * a word right before a noun of goods, food, shops, maps or trips (X剪刀, X麻辣烫,
   X旗舰店, X地图, X一日游, X转运中心): a person is not a modifier of a product noun, as in
   English (`brands`); nouns a person owns (手机, 电话, 邮箱) are not among them;
+* a three-character dictionary word ending in a dish or drink character (X汤, X粥, X糕);
 * a word between "at / to" and "buy" (在X买, 喺X買, 去X购物): a shop.
 
 Findings from context (我叫, titles, 联系人) have other scores and are never judged by
@@ -30,14 +31,14 @@ from sentinel.privacy.recognizers.gazetteer import load
 
 _HAN = regex.compile(r"\p{Han}")
 _DICTIONARY_SCORE = 0.85  # ZhPersonRecognizer's whole-word finding, no context
-_ADMINISTRATIVE = frozenset("省市区县镇乡村路街道巷弄")
+_ADMINISTRATIVE = frozenset("省市区县镇乡村路街巷弄")  # not 道: 索道, 隧道 are things
 # Before a name: words that address, name or hand something to a person.
 _PERSON_BEFORE = regex.compile(
     r"(?:跟|给|找|叫|问|让|告诉|同事|谢谢|感谢|联系|通知|转告|和|我是|是|@)\s*$"
 )
 # After a name: what a person does, says or owns.
 _PERSON_AFTER = regex.compile(
-    r"\s*(?:说|讲|问|把|要|想|让|告诉|回复|负责|同意|答应|觉得|认为|打电话|发|来|去|在|也|都|已经|还|"
+    r"\s*(?:说|讲|问|把|要|想|让|告诉|回复|负责|同意|答应|觉得|认为|打电话|发|来|去|在|也|都|已经|还(?!是)|"
     r"今天|明天|昨天|刚|先生|女士|小姐|老师|经理|同学|医生|的(?:孩子|儿子|女儿|老公|老婆|妈妈|爸爸|"
     r"电话|手机|微信|邮箱|账号|身份证|护照|地址|生日|名字|朋友|同事|工资|简历))"
 )
@@ -47,6 +48,9 @@ _PERSON_ACTS = regex.compile(
     r"是(?:同学|同事|朋友|邻居|夫妻|双胞胎|姐妹|兄弟|室友)"
 )
 _CLAUSE_END = regex.compile(r"[，。！？；,.!?;\n]")
+# The last character of a dish or a drink, never a given name's (data/zh_given_chars.txt
+# holds none of them): a three-character "name" ending so is food.
+_DISH = frozenset("汤粥粉面饭糕饼酱醋羹锅")
 _JOINT = regex.compile(r"和|与|跟|、")
 # A value standing alone: a table cell, a field's value, an item of a list.
 _ALONE_BEFORE = regex.compile(r"(?:^|[|:：,，、;；])\s*$")
@@ -99,7 +103,11 @@ class ZhLookalikes:
         if _AT_BEFORE.search(text, max(0, start - 1), start) and _BUY_AFTER.match(text, end):
             return True
         word = text[start:end]
-        if result.score != _DICTIONARY_SCORE or word not in self.common:
+        if result.score != _DICTIONARY_SCORE:
+            return False
+        if len(word) == 3 and word[-1] in _DISH and word[-1] not in self.given:
+            return True  # 胡椒汤, 冯记粥: a dish; no given name ends so
+        if word not in self.common:
             return False
         if word[-1] in _ADMINISTRATIVE:
             return False  # 武侯区: a district, named in an address more often than not

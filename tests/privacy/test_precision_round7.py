@@ -19,6 +19,7 @@ from sentinel.privacy.word_lookalikes import firm_shaped
     [
         # Chinese: dictionary nouns with a surname character, places, shops, brands
         "杨桃怎么吃？",
+        "罗宋汤怎么做？",
         "丁香花什么时候开？",
         "冯大勇剪刀好用吗？",
         "刘大海麻辣烫好吃吗？",
