@@ -106,7 +106,7 @@ class ZhLookalikes:
         if result.score != _DICTIONARY_SCORE:
             return False
         if len(word) == 3 and word[-1] in _DISH and word[-1] not in self.given:
-            return True  # 胡椒汤, 冯记粥: a dish; no given name ends so
+            return True  # 罗宋汤, 冯记粥: a dish; no given name ends so
         if word not in self.common:
             return False
         if word[-1] in _ADMINISTRATIVE:
