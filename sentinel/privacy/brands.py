@@ -24,7 +24,7 @@ _PRODUCT_NOUN = regex.compile(
     r"mattress|polo|shirt|jeans|shoes|sneakers|perfume|books|novels|series|"
     r"movies|films|games|reports|dashboard|lid|laptop|tv|console|controller|headphones|"
     r"earbuds|charger|cable|website|stock|shares|fund|bundle|voucher|"
-    r"coupon|gift\s+card|burger|fries|coffee|latte|license|licence|renewal|plugin|"
+    r"coupon|gift\s+cards?|meal|meals|combo|burger|fries|coffee|latte|license|licence|renewal|plugin|"
     r"extension|workspace|repo|sdk|api|cli|ones|brand|model|line|shop|hotel|hotels|"
     r"jersey|merch|catalog|catalogue|collection|deck|edition|legends)\b"
 )
@@ -37,7 +37,8 @@ _OR_NEXT = regex.compile(r"\s+(?:or|and|vs\.?)\s+(?:\p{Lu}[\p{L}'’-]*\s+){0,2}
 # a person's would be followed by what they own.
 _SHOP_POSSESSIVE = regex.compile(
     r"['’]s\s+(?:(?i:wont|won't|doesnt|doesn't|didnt|didn't|ideally|instead)\b"
-    r"|or\s+\p{Lu}[\p{L}-]+(?!\p{L}|['’]s))"  # "Jack Daniel's or Jameson", not "or John's"
+    r"|or\s+\p{Lu}[\p{L}-]+(?!\p{L}|['’]s)"  # "Jack Daniel's or Jameson", not "or John's"
+    r"|vs\.?\s+\p{Lu}[\p{L}-]*['’]s\b)"  # "Wendy's vs Arby's": two shops compared
 )
 _OWNED_BY = regex.compile(r"\b(?:my|her|his|your|our|their)\s+$", regex.IGNORECASE)
 _THE_BEFORE = regex.compile(r"\bthe\s+$")

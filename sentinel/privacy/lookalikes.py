@@ -15,16 +15,19 @@ Each recognizer sees its own shape; the sentence shows what the shape is used fo
 * a card-shaped number glued to letters (SF3082716649012) is part of an id;
 * an address@host right after `://` is the user part of a URL (a DSN), not a mailbox;
 * a phone-shaped number that starts with a date (2025-06-01 10:22), follows an id's
-  label (EIN, order no., 学号) or continues a code of letters and digits (1Z 9W4 71E 03
-  9184 2265) is that date or id.
+  label (EIN, order no., 学号, 保单号; a mobile-shaped order number too, and one the
+  sentence only says looks like a phone number) or continues a code of letters and
+  digits (1Z 9W4 71E 03 9184 2265) is that date or id.
 
 * a Chinese "name" paired by 和 / 与 / 还是 with another word in a clause that asks which
   one or how they differ (李子和桃子哪个甜, 柳树和杨树怎么区分) is one of two things
   compared: people are asked about with 谁, not 哪个.
 
-Names in Latin script are judged by `name_lookalikes`. Only the recognizers named here
-are judged; deny lists, checksummed ids and context recognizers (passport, birth date)
-are never dropped.
+Names in Latin script are judged by `name_lookalikes` and `word_lookalikes` (firms,
+days, everyday-word titles, code argument values), Chinese ones by `zh_lookalikes`
+(dictionary nouns, places, shops), and hotlines, a network's own addresses, placeholder
+secrets, pets' birthdays and time zones by `service_lookalikes`. Deny lists are never
+dropped, nor are checksummed ids; a birth date only when it is an animal's.
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ from presidio_analyzer import RecognizerResult
 
 from sentinel.privacy.name_lookalikes import NUMBER_AFTER, NUMBER_BEFORE, NameLookalikes
 from sentinel.privacy.recognizers.gazetteer import fold
+from sentinel.privacy.service_lookalikes import service_lookalike
+from sentinel.privacy.word_lookalikes import WordLookalikes, firm_shaped
+from sentinel.privacy.zh_lookalikes import ZhLookalikes
 
 # Right after the scheme: with a user and password before it the URL is a credential.
 _URL_HOST = regex.compile(r"[A-Za-z][A-Za-z0-9+.-]*://$")
@@ -60,7 +66,7 @@ _ID_LABEL = regex.compile(
     r"(?:\b(?:ein|tin|tax\s+id|vat|order|orders|tracking|invoice|ticket|case|ref|reference|"
     r"account|acct|employee|member|student|customer|policy|claim|serial|booking|"
     r"confirmation|shipment|parcel|waybill|sku|isbn)\b(?:\s*(?:no|number|num|id|#)\b)?"
-    r"|学号|工号|订单号|订单|单号|运单号|运单|快递单号|编号|账号|会员号|发票号|工单|案号|合同号)"
+    r"|学号|工号|订单号|订单|单号|运单号|运单|快递单号|编号|账号|会员号|发票号|工单|案号|合同号|案件|案件号|理赔|保单|保单号|流水号|交易号|物流单号)"
     r"\s*[.:：#=]?\s*$",
     regex.IGNORECASE,
 )
@@ -68,6 +74,13 @@ _ID_LABEL = regex.compile(
 # before it was the line's, not the number's.
 _PHONE_AFTER = regex.compile(
     r"\W{0,3}(?:[\w'-]+\s+){0,4}?(?:phone|cell|mobile|whatsapp)\b|\W{0,3}\S{0,4}(?:手机|电话)",
+    regex.IGNORECASE,
+)
+# Talk about the number's shape ("... looks like a phone number", 像手机号, 是手机号格式的吗):
+# the sentence asks whether it is one, so it does not call it one.
+_SHAPE_TALK = regex.compile(
+    r"\W{0,3}\S{0,8}?(?:像(?:是|个)?(?:手机|电话)|(?:手机|电话)号?(?:码)?格式)"
+    r"|\W{0,3}(?:[\w'-]+\s+){0,3}?(?:looks?|looking|shaped)\s+like\s+(?:a\s+)?phone",
     regex.IGNORECASE,
 )
 _CODE_BEFORE = regex.compile(
@@ -80,6 +93,8 @@ _WHICH = regex.compile(
 _PAIRED = regex.compile(r"和|与|还是|或")
 _NER = "SpacyRecognizer"
 _NAME_RECOGNIZERS = frozenset({_NER, "EnPersonRecognizer"})
+# The phone recognizers whose numbers an id's label claims (a mobile-shaped order number).
+_ID_SHAPED_PHONES = frozenset({"IntlPhoneRecognizer", "CnMobileRecognizer"})
 _ADDRESS_NEAR = 3  # characters between an NER place and an address pattern's finding
 
 
@@ -91,7 +106,13 @@ class Lookalikes:
     ) -> None:
         self.given = given
         self.names = NameLookalikes(given, surnames, english)
+        self.words = WordLookalikes(given, surnames, self.names.english, self.names.places)
+        self.zh = ZhLookalikes()
         self._near: tuple[Sequence[RecognizerResult], _AddressSpans] | None = None
+
+    def _thing_place(self, key: str) -> bool:
+        """A single everyday word the NER called a place (Ideas?, Notion): no name."""
+        return " " not in key and self.words.thing_word(key)
 
     def _address_spans(self, results: Sequence[RecognizerResult]) -> _AddressSpans:
         """Built once per analyzed text: the analyzer judges its findings in turn."""
@@ -104,27 +125,50 @@ class Lookalikes:
     ) -> bool:
         """Whether `result`, one of the `results` found in `text`, is a look-alike to
         keep in the text. May trim `result` in place (a weekday before a name)."""
-        name = (result.recognition_metadata or {}).get("recognizer_name")
+        name = (result.recognition_metadata or {}).get("recognizer_name") or ""
         kind = result.entity_type
+        if name.startswith("DenyList"):
+            return False
+        if service_lookalike(text, result):
+            return True
+        if kind == "LOCATION" and name == _NER and firm_shaped(text, result.start, result.end):
+            return True
         if kind == "LOCATION" and name == _NER:
             # the NER calls people places too (Sofia, Imani): a given name stays a finding
             key = fold(text[result.start : result.end])
             return (
-                key in self.names.places
+                (key in self.names.places or self._thing_place(key))
                 and key not in self.given
                 and _lone_place(text, result, self._address_spans(results))
             )
+        if kind == "PERSON" and name == "RolePersonRecognizer":
+            return self.words.identifier_value(text, result.start, result.end)
         if kind == "PERSON" and name in _NAME_RECOGNIZERS:
-            return self.names.not_a_person(text, result, name)
+            value = text[result.start : result.end]
+            near_address = (  # a postcode or an address next to it: part of one
+                self._address_spans(results).touches(
+                    result.start - _ADDRESS_NEAR, result.end + _ADDRESS_NEAR
+                )
+                or NUMBER_BEFORE.search(text, max(0, result.start - 20), result.start)
+                or NUMBER_AFTER.match(text, result.end)
+            )
+            return (
+                (not near_address and firm_shaped(text, result.start, result.end))
+                or (not near_address and self.words.dictionary_word_inside(value))
+                or self.words.identifier_value(text, result.start, result.end)
+                or self.names.not_a_person(text, result, name)
+            )
         if kind == "PERSON" and name == "ZhPersonRecognizer":
-            return _compared_thing(text, result.start, result.end)
+            return _compared_thing(text, result.start, result.end) or self.zh.not_a_person(
+                text, result, results
+            )
         if kind == "IP_ADDRESS":
             return _internal_host(text, result.start, result.end)
         if kind == "CREDIT_CARD":
             return _glued(text, result.start, result.end)
         if kind == "EMAIL_ADDRESS":
             return text.endswith("://", 0, result.start)
-        if kind == "PHONE_NUMBER" and name == "IntlPhoneRecognizer":
+        if kind == "PHONE_NUMBER" and name in _ID_SHAPED_PHONES:
             return _id_number(text, result.start, result.end)
         return False
 
@@ -196,6 +240,6 @@ def _id_number(text: str, start: int, end: int) -> bool:
     if _DATE_START.match(text, start):
         return True
     before = text[max(0, start - 30) : start]
-    if _PHONE_AFTER.match(text, end, end + 40):
+    if _PHONE_AFTER.match(text, end, end + 40) and not _SHAPE_TALK.match(text, end, end + 40):
         return False
     return bool(_ID_LABEL.search(before) or _CODE_BEFORE.search(before))
