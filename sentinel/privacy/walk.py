@@ -21,7 +21,8 @@ Inside the document:
   the analyzer reads better than JSON punctuation around a name.) Integers there are
   visited as their digits too (a phone or ID number written as a JSON number), and
   become the placeholder string only when redacted. JSON with nothing replaced is kept
-  as written (its spacing and key order are the application's). JSON nested deeper than
+  as written (its spacing and key order are the application's), unless a key is
+  written twice (the first value is in the text only, never visited). JSON nested deeper than
   MAX_JSON_DEPTH is visited as text: walking it would exhaust the stack, and the
   conversation would fail and be fully masked instead of anonymized.
 """
@@ -101,14 +102,24 @@ def _walk(node: Any, text: TextFn, name: TextFn, parent: str | None, payload: bo
 
 
 def _json_text(raw: str, text: TextFn, name: TextFn) -> str:
+    repeated = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated
+        obj = dict(items)
+        repeated = repeated or len(obj) < len(items)
+        return obj
+
     try:
-        parsed = json.loads(raw)
+        parsed = json.loads(raw, object_pairs_hook=pairs)
     except (ValueError, RecursionError):  # not JSON, or nested too deep to walk
         return text(raw)
     if not isinstance(parsed, dict | list) or _deeper_than(parsed, MAX_JSON_DEPTH):
         return text(raw)  # a bare JSON string or number, or junk: the text as written
     walked = _walk(parsed, text, name, None, payload=True)
-    return raw if walked == parsed else json.dumps(walked, ensure_ascii=False)
+    # a key written twice: the parse kept the last value, the raw text still holds the
+    # first one, never visited, so it is not kept as written
+    return raw if walked == parsed and not repeated else json.dumps(walked, ensure_ascii=False)
 
 
 def _deeper_than(node: Any, limit: int) -> bool:

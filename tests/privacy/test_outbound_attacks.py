@@ -1,0 +1,95 @@
+"""Outbound redaction attacked from outside: JSON an app may send or a model may answer
+that is valid but unusual (a key written twice, a bare JSON string with escapes in it),
+through the real client over loopback against an upstream that records the raw bytes
+it received and answers what the test scripts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from loopback import QuietHandler, http_server
+
+from sentinel import Sentinel
+from sentinel.config import Settings
+
+EMAIL = "alice.smith@example.com"
+
+
+class Recording(QuietHandler):
+    """Answers every POST with the next scripted completion message, keeping each raw
+    request body."""
+
+    protocol_version = "HTTP/1.1"
+    bodies: ClassVar[list[bytes]] = []
+    messages: ClassVar[list[dict[str, Any]]] = []
+
+    def do_POST(self) -> None:
+        self.bodies.append(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+        message = self.messages.pop(0) if self.messages else {"content": "ok"}
+        body = json.dumps(
+            {
+                "id": "c1",
+                "object": "chat.completion",
+                "created": 1,
+                "model": "deepseek-v4-flash",
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", **message},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[Sentinel]:
+    Recording.bodies, Recording.messages = [], []
+    with http_server(Recording) as url:
+        client = Sentinel(
+            api_key="sk-test",
+            base_url=url,
+            store=f"sqlite:///{tmp_path / 'sentinel.db'}",
+            settings=Settings(spool_dir=tmp_path / "spool"),
+        )
+        yield client
+        client.close()
+
+
+def _create(client: Sentinel, messages: list[dict[str, Any]], **kwargs: Any) -> Any:
+    return client.chat.completions.create(
+        model="deepseek-v4-flash", messages=messages, redact_outbound=True, **kwargs
+    )
+
+
+def _with_tool(arguments: str, result: str) -> list[dict[str, Any]]:
+    call = {"id": "t1", "type": "function", "function": {"name": "send", "arguments": arguments}}
+    return [
+        {"role": "user", "content": "send the mail"},
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "t1", "content": result},
+    ]
+
+
+def test_a_key_written_twice_does_not_carry_a_value_upstream(client: Sentinel) -> None:
+    """JSON keeps the last of two equal keys, so the first value is never visited; the
+    arguments must not then go up as written, with that value in them."""
+    arguments = json.dumps({"to": EMAIL})[:-1] + ', "to": "team"}'
+    result = '{"sent_to": "' + EMAIL + '", "sent_to": "ok"}'
+    _create(client, _with_tool(arguments, result))
+    body = Recording.bodies[-1].decode()
+    assert "alice.smith" not in body
+    sent = json.loads(body)["messages"]
+    assert json.loads(sent[1]["tool_calls"][0]["function"]["arguments"]) == {"to": "team"}
+    assert json.loads(sent[2]["content"]) == {"sent_to": "ok"}
