@@ -15,8 +15,9 @@ Inside the document:
   personal data), kept;
 * tool-call `arguments` (JSON as the model wrote it) and tool results (a `tool`
   message's `content`, usually JSON too) are parsed, every string value visited, keys
-  kept, and written back; text that does not parse is visited as text. Inside them
-  every string value is visited, whatever its key: they are the application's data,
+  kept, and written back; text that does not parse is visited as text, a bare JSON
+  string as the text it holds (its escapes decoded). Inside them every string value
+  is visited, whatever its key: they are the application's data,
   where an `id` may be an e-mail address. (Each value is then a text of its own, which
   the analyzer reads better than JSON punctuation around a name.) Integers there are
   visited as their digits too (a phone or ID number written as a JSON number), and
@@ -114,8 +115,11 @@ def _json_text(raw: str, text: TextFn, name: TextFn) -> str:
         parsed = json.loads(raw, object_pairs_hook=pairs)
     except (ValueError, RecursionError):  # not JSON, or nested too deep to walk
         return text(raw)
+    if isinstance(parsed, str):  # one JSON string: its text, escapes read (\u0040 is an @)
+        visited = text(parsed)
+        return raw if visited == parsed else json.dumps(visited, ensure_ascii=False)
     if not isinstance(parsed, dict | list) or _deeper_than(parsed, MAX_JSON_DEPTH):
-        return text(raw)  # a bare JSON string or number, or junk: the text as written
+        return text(raw)  # a bare JSON number, or junk: the text as written
     walked = _walk(parsed, text, name, None, payload=True)
     # a key written twice: the parse kept the last value, the raw text still holds the
     # first one, never visited, so it is not kept as written

@@ -93,3 +93,15 @@ def test_a_key_written_twice_does_not_carry_a_value_upstream(client: Sentinel) -
     sent = json.loads(body)["messages"]
     assert json.loads(sent[1]["tool_calls"][0]["function"]["arguments"]) == {"to": "team"}
     assert json.loads(sent[2]["content"]) == {"sent_to": "ok"}
+
+
+def test_a_bare_json_string_is_masked_as_the_text_it_holds(client: Sentinel) -> None:
+    """A tool result or arguments that are one JSON string: `\\u0040` there is an @, so
+    the e-mail address must be found in the decoded text, not missed in the escaped."""
+    hidden = '"write to alice.smith\\u0040example.com today"'
+    _create(client, _with_tool(hidden, hidden))
+    body = Recording.bodies[-1].decode()
+    assert "alice.smith" not in body
+    sent = json.loads(body)["messages"]
+    for text in (sent[1]["tool_calls"][0]["function"]["arguments"], sent[2]["content"]):
+        assert json.loads(text) == "write to <EMAIL_ADDRESS_1> today"
