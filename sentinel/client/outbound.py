@@ -94,7 +94,7 @@ def unmask(result: Any, mask: OutboundMask | None) -> Any:
         for choice in restored.choices:
             message = choice.message
             if message.content is not None:
-                message.content = mask.restore_json(message.content)
+                message.content = mask.restore_json(message.content, mask.json_answer)
             if message.reasoning_content is not None:
                 message.reasoning_content = mask.restore(message.reasoning_content)
             if message.tool_calls:
@@ -123,7 +123,7 @@ def _restored_function(function: dict[str, Any], mask: OutboundMask) -> dict[str
     arguments = function.get("arguments")
     if not isinstance(arguments, str):
         return function
-    return {**function, "arguments": mask.restore_json(arguments)}
+    return {**function, "arguments": mask.restore_json(arguments, document=True)}
 
 
 def _call_key(call: dict[str, Any]) -> int | str | None:

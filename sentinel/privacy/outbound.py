@@ -61,16 +61,18 @@ class OutboundMask:
         values = self._json_values() if escape else self.values
         return PLACEHOLDER.sub(lambda m: values.get(m.group(), m.group()), text)
 
-    def restore_json(self, text: str) -> str:
-        """`text` restored as JSON when it is a JSON object or array (tool-call
-        arguments, a JSON answer), else as text (arguments a model got wrong)."""
+    def restore_json(self, text: str, document: bool = False) -> str:
+        """`text` restored as JSON when it is a JSON object or array, or any JSON where
+        it is meant to be one (`document`: tool-call arguments, a json_object answer,
+        where a bare JSON string is JSON too), else as text (arguments a model got
+        wrong, a plain answer that quotes a sentence)."""
         if not self.values or "<" not in text:
             return text
         try:
             parsed = json.loads(text)
         except (ValueError, RecursionError):
             return self.restore(text)
-        return self.restore(text, escape=isinstance(parsed, dict | list))
+        return self.restore(text, escape=document or isinstance(parsed, dict | list))
 
     def _json_values(self) -> dict[str, str]:
         if self._escaped is None:

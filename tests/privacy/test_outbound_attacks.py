@@ -17,6 +17,7 @@ from sentinel import Sentinel
 from sentinel.config import Settings
 
 EMAIL = "alice.smith@example.com"
+QUOTED_NAME = 'O"Brien\\ Gaines\n'  # a participant's name, masked whole
 
 
 class Recording(QuietHandler):
@@ -105,3 +106,19 @@ def test_a_bare_json_string_is_masked_as_the_text_it_holds(client: Sentinel) -> 
     sent = json.loads(body)["messages"]
     for text in (sent[1]["tool_calls"][0]["function"]["arguments"], sent[2]["content"]):
         assert json.loads(text) == "write to <EMAIL_ADDRESS_1> today"
+
+
+def test_a_value_restored_into_bare_json_string_arguments_keeps_them_json(
+    client: Sentinel,
+) -> None:
+    """Arguments (and a json_object answer) that are one JSON string are JSON as much as
+    an object is: the value goes back JSON-escaped, or its quote ends the string."""
+    messages = [{"role": "user", "name": QUOTED_NAME, "content": "who am I?"}]
+    _create(client, messages)
+    placeholder = json.loads(Recording.bodies[-1])["messages"][0]["name"]
+    assert placeholder == "<PERSON_1>"
+    call = {"id": "t", "type": "function", "function": {"name": "f", "arguments": '"<PERSON_1>"'}}
+    Recording.messages.append({"content": '"<PERSON_1>"', "tool_calls": [call]})
+    answer = _create(client, messages, response_format={"type": "json_object"}).choices[0]
+    assert json.loads(answer.message.content) == QUOTED_NAME
+    assert json.loads(answer.message.tool_calls[0]["function"]["arguments"]) == QUOTED_NAME
