@@ -112,13 +112,13 @@ def submit(
         ),
     ] = None,
 ) -> JSONResponse:
+    state = api_state(request.app)
     try:
-        arguments = chat_arguments(body)
+        arguments = chat_arguments(body, state.settings.redact_outbound)
     except InvalidRequestError as exc:
         raise _invalid("", str(exc), "value_error") from None
     except (TypeError, AttributeError):  # a value of a shape the checks did not expect
         raise _invalid("", "invalid chat parameters", "type_error") from None
-    state = api_state(request.app)
     webhook_url = _webhook(request, body.get("webhook_url"))
     header_subject = from_header(x_sentinel_subject) if x_sentinel_subject is not None else None
     subject = _one("subject_id", body.get("subject_id"), header_subject)
