@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from presidio_analyzer import RecognizerResult
@@ -59,17 +59,22 @@ _ASCII_OR_CASELESS = re.compile(
 )
 
 
-def every_occurrence(text: str, entities: Sequence[Entity]) -> list[Entity]:
-    """`entities` plus every other occurrence of a value they found in `text`.
+def every_occurrence(
+    text: str, entities: Sequence[Entity], known: Mapping[str, Entity] | None = None
+) -> list[Entity]:
+    """`entities` plus every other occurrence of a value they found in `text`, or of a
+    `known` one (casefolded value -> a finding of it: found in another text of the
+    same request).
 
     A recognizer sees a value in one context and not another ("Mr. Lynch called.
     Lynch said ..."): left there, the second occurrence leaks the value the first one
     redacted. Latin values match as whole words, case-insensitively; Chinese ones (no
     word boundaries) as they are, from two characters; shorter values are not looked for."""
+    own = {text[e.start : e.end].casefold(): e for e in entities}
     values = {
-        text[e.start : e.end].casefold(): e
-        for e in entities
-        if len(text[e.start : e.end].strip()) >= (2 if _CJK.search(text, e.start, e.end) else 3)
+        v: e
+        for v, e in {**(known or {}), **own}.items()
+        if len(v.strip()) >= (2 if _CJK.search(v) else 3)
     }
     if not values or len(values) > MAX_REPEATED_VALUES:
         return list(entities)

@@ -31,6 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sentinel.privacy.entities import Entity, every_occurrence
 from sentinel.privacy.walk import transform
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ def mask_document(doc: Any, redactor: Redactor) -> tuple[Any, OutboundMask]:
                 entity_type, _, number = m.group()[1:-1].rpartition("_")
                 placeholders.reserve(entity_type, int(number))
     mask = OutboundMask()
-    found = iter(redactor.analyze_many(texts))
+    found = iter(_everywhere(texts, names, redactor.analyze_many(texts)))
 
     def masked_text(text: str) -> str:
         entities = next(found)
@@ -146,3 +147,20 @@ def mask_document(doc: Any, redactor: Redactor) -> tuple[Any, OutboundMask]:
         return placeholder
 
     return transform(doc, masked_text, masked_name), mask
+
+
+def _everywhere(
+    texts: list[str], names: list[str], found: list[list[Entity]]
+) -> list[list[Entity]]:
+    """Each text's findings plus every occurrence of a value found in another text or
+    given as a participant's name: one value, one placeholder in every field, even
+    where the analyzer alone would miss it ("it's kumiko again" from `name: kumiko`)."""
+    known = {
+        text[e.start : e.end].casefold(): e
+        for text, entities in zip(texts, found, strict=True)
+        for e in entities
+    }
+    known.update({n.strip().casefold(): Entity("PERSON", 0, 0, 1.0) for n in names if n.strip()})
+    if not known:
+        return found
+    return [every_occurrence(t, f, known) for t, f in zip(texts, found, strict=True)]

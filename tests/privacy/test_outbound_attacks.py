@@ -122,3 +122,21 @@ def test_a_value_restored_into_bare_json_string_arguments_keeps_them_json(
     answer = _create(client, messages, response_format={"type": "json_object"}).choices[0]
     assert json.loads(answer.message.content) == QUOTED_NAME
     assert json.loads(answer.message.tool_calls[0]["function"]["arguments"]) == QUOTED_NAME
+
+
+def test_a_value_masked_in_one_field_is_masked_in_every_other(client: Sentinel) -> None:
+    """One numbering per request: a value masked in one field (a participant's name, a
+    passport or SSN found in one message by its context) is the same placeholder
+    wherever else it is written, also where the analyzer alone would not find it."""
+    messages = [
+        {"role": "user", "name": "zyxqwerty", "content": "it's zyxqwerty again"},
+        {"role": "user", "content": "my passport E12345678 and SSN 536904399"},
+        {"role": "assistant", "content": "E12345678 expired; 536904399 is wrong."},
+    ]
+    _create(client, messages)
+    body = Recording.bodies[-1].decode()
+    for value in ("zyxqwerty", "E12345678", "536904399"):
+        assert value not in body, body
+    sent = json.loads(body)["messages"]
+    assert sent[0]["content"] == f"it's {sent[0]['name']} again"
+    assert sent[2]["content"] == "<PASSPORT_1> expired; <US_SSN_1> is wrong."
