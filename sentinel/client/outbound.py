@@ -58,7 +58,8 @@ def mask_request(
         return kwargs, None
     from sentinel.privacy.job import default_redactor
 
-    kwargs["messages"], mask = mask_document(messages, default_redactor())
+    rest = {k: v for k, v in kwargs.items() if k != "messages"}
+    kwargs["messages"], mask = mask_document(messages, default_redactor(), rest)
     response_format = kwargs.get("response_format")
     mask.json_answer = (
         isinstance(response_format, dict) and response_format.get("type") == "json_object"

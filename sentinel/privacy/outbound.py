@@ -112,16 +112,20 @@ class StreamRestorer:
         return self.mask.restore(text, self.escape)
 
 
-def mask_document(doc: Any, redactor: Redactor) -> tuple[Any, OutboundMask]:
+def mask_document(doc: Any, redactor: Redactor, unmasked: Any = None) -> tuple[Any, OutboundMask]:
     """A copy of `doc` (messages, or a FIM call's prompt and suffix) with every text the
-    walker visits masked, one numbering for all of them, and how to undo it."""
+    walker visits masked, one numbering for all of them, and how to undo it. A
+    placeholder written in `doc` or in `unmasked` (the rest of the request: tool
+    definitions, `stop`, ... sent as written) is a literal no value is given."""
     from sentinel.privacy.redactor import Placeholders, apply
 
     texts: list[str] = []
     names: list[str] = []
     transform(doc, lambda t: texts.append(t) or t, lambda n: names.append(n) or n)
+    written = list(names)
+    transform(unmasked, lambda t: written.append(t) or t, lambda n: written.append(n) or n)
     placeholders = Placeholders()
-    for text in (*texts, *names):
+    for text in (*texts, *written):
         if "<" in text:
             for m in PLACEHOLDER.finditer(text):
                 entity_type, _, number = m.group()[1:-1].rpartition("_")

@@ -140,3 +140,21 @@ def test_a_value_masked_in_one_field_is_masked_in_every_other(client: Sentinel) 
     sent = json.loads(body)["messages"]
     assert sent[0]["content"] == f"it's {sent[0]['name']} again"
     assert sent[2]["content"] == "<PASSPORT_1> expired; <US_SSN_1> is wrong."
+
+
+def test_a_placeholder_the_app_wrote_in_its_tools_is_never_given_to_a_value(
+    client: Sentinel,
+) -> None:
+    """Tool definitions go up as written; a `<PERSON_1>` in one is the app's literal,
+    which the model may repeat, so no value of the request may get that placeholder
+    (it would be "restored" into the user's name)."""
+    tool = {
+        "type": "function",
+        "function": {"name": "greet", "description": "Greets <PERSON_1>, the shop owner"},
+    }
+    Recording.messages.append({"content": "Dear <PERSON_1>, <PERSON_2> says hi"})
+    answer = _create(client, [{"role": "user", "content": "I'm Brandon Gaines"}], tools=[tool])
+    sent = json.loads(Recording.bodies[-1])
+    assert sent["messages"][0]["content"] == "I'm <PERSON_2>"
+    assert sent["tools"] == [tool]
+    assert answer.content == "Dear <PERSON_1>, Brandon Gaines says hi"
