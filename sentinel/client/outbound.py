@@ -11,8 +11,9 @@ calls through the same client, so its apps get the same.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sentinel.client.observation import Observation
 from sentinel.client.types import (
@@ -26,6 +27,9 @@ from sentinel.client.types import (
 from sentinel.config import Settings
 from sentinel.errors import InvalidRequestError
 from sentinel.privacy.outbound import OutboundMask, StreamRestorer, mask_document
+
+if TYPE_CHECKING:
+    from sentinel.privacy.redactor import Redactor
 
 MASKED_ATTR = "sentinel.redact.outbound.masked"  # how many values were masked
 MASKED_TYPES_ATTR = "sentinel.redact.outbound.types"  # which types (never the values)
@@ -52,14 +56,12 @@ def mask_request(
     if not wanted:
         return kwargs, None
     if "messages" not in kwargs and "prompt" in kwargs:
-        return _mask_fim(kwargs)
+        return _mask_fim(kwargs, settings)
     messages = kwargs.get("messages")
     if not isinstance(messages, list | tuple):  # bad messages: the builder says why
         return kwargs, None
-    from sentinel.privacy.job import default_redactor
-
     rest = {k: v for k, v in kwargs.items() if k != "messages"}
-    kwargs["messages"], mask = mask_document(messages, default_redactor(), rest)
+    kwargs["messages"], mask = mask_document(messages, redactor_for(settings), rest)
     response_format = kwargs.get("response_format")
     mask.json_answer = (
         isinstance(response_format, dict) and response_format.get("type") == "json_object"
@@ -67,17 +69,50 @@ def mask_request(
     return kwargs, mask
 
 
-def _mask_fim(kwargs: dict[str, Any]) -> tuple[dict[str, Any], OutboundMask | None]:
+def _mask_fim(
+    kwargs: dict[str, Any], settings: Settings
+) -> tuple[dict[str, Any], OutboundMask | None]:
     """A FIM call's `prompt` and `suffix`, masked as one text set (one numbering: a
     name in both becomes the same placeholder)."""
     names = [n for n in ("prompt", "suffix") if isinstance(kwargs.get(n), str)]
     if not names:  # a bad prompt: the builder says why
         return kwargs, None
-    from sentinel.privacy.job import default_redactor
-
-    masked, mask = mask_document({n: kwargs[n] for n in names}, default_redactor())
+    masked, mask = mask_document({n: kwargs[n] for n in names}, redactor_for(settings))
     kwargs.update(masked)
     return kwargs, mask
+
+
+def _policy_key(settings: Settings) -> tuple[Any, ...]:
+    return (
+        settings.redact_allow,
+        settings.redact_deny,
+        tuple(settings.redact_entities),
+        settings.redact_thresholds,
+    )
+
+
+_redactors: dict[tuple[Any, ...], Redactor] = {}
+_redactors_lock = threading.Lock()
+
+
+def redactor_for(settings: Settings) -> Redactor:
+    """The Redactor of this client's redaction policy: its Settings may not be the
+    environment's (`Sentinel(settings=...)`), and the process-wide one (the job's, the
+    CLI's) reads the environment. One per policy per process, the shared one where
+    they agree: a Redactor loads models for seconds."""
+    key = _policy_key(settings)
+    with _redactors_lock:
+        if key not in _redactors:
+            from sentinel.privacy.job import default_redactor
+            from sentinel.privacy.policy import policy_from_settings
+            from sentinel.privacy.redactor import Redactor
+
+            _redactors[key] = (
+                default_redactor()
+                if key == _policy_key(Settings())
+                else Redactor(policy=policy_from_settings(settings))
+            )
+        return _redactors[key]
 
 
 def annotate(obs: Observation, mask: OutboundMask | None) -> None:

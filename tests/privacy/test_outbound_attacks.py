@@ -158,3 +158,26 @@ def test_a_placeholder_the_app_wrote_in_its_tools_is_never_given_to_a_value(
     assert sent["messages"][0]["content"] == "I'm <PERSON_2>"
     assert sent["tools"] == [tool]
     assert answer.content == "Dear <PERSON_1>, Brandon Gaines says hi"
+
+
+def test_the_clients_own_redaction_policy_masks_what_goes_up(tmp_path: Path) -> None:
+    """A client given its Settings (not the environment) masks by their policy: a term
+    of its SENTINEL_REDACT_DENY file never reaches the upstream."""
+    deny = tmp_path / "deny.txt"
+    deny.write_text("PROJECT: Falcon Heavy\n", encoding="utf-8")
+    Recording.bodies = []
+    with http_server(Recording) as url:
+        client = Sentinel(
+            api_key="sk-test",
+            base_url=url,
+            store=f"sqlite:///{tmp_path / 'sentinel.db'}",
+            settings=Settings(spool_dir=tmp_path / "spool", redact_deny=deny),
+        )
+        try:
+            Recording.messages = [{"content": "<PROJECT_1> is on schedule"}]
+            answer = _create(client, [{"role": "user", "content": "How is Falcon Heavy?"}])
+        finally:
+            client.close()
+    assert b"Falcon" not in Recording.bodies[-1]
+    assert json.loads(Recording.bodies[-1])["messages"][0]["content"] == "How is <PROJECT_1>?"
+    assert answer.content == "Falcon Heavy is on schedule"
