@@ -20,6 +20,7 @@ from sentinel.errors import (
     AuthenticationError,
     BudgetExceededError,
     CircuitOpenError,
+    ConfigurationError,
     ContentBlockedError,
     InsufficientBalanceError,
     InvalidRequestError,
@@ -41,6 +42,8 @@ _MAPPING: tuple[tuple[type[SentinelError], int, str, str], ...] = (
     (RateLimitError, 429, "rate_limit_error", "rate_limited"),
     (AuthenticationError, 502, "upstream_error", "upstream_authentication_failed"),
     (InsufficientBalanceError, 402, "insufficient_balance", "insufficient_balance"),
+    # the sidecar's own settings (a redaction policy file): it cannot serve, DeepSeek is fine
+    (ConfigurationError, 503, "service_unavailable", "sidecar_misconfigured"),
 )
 
 
