@@ -17,15 +17,16 @@ Inside the document:
   message's `content`, usually JSON too) are parsed, every string value visited, keys
   kept, and written back; text that does not parse is visited as text, a bare JSON
   string as the text it holds (its escapes decoded). Inside them every string value
-  is visited, whatever its key: they are the application's data,
-  where an `id` may be an e-mail address. (Each value is then a text of its own, which
-  the analyzer reads better than JSON punctuation around a name.) Integers there are
-  visited as their digits too (a phone or ID number written as a JSON number), and
-  become the placeholder string only when redacted. JSON with nothing replaced is kept
-  as written (its spacing and key order are the application's), unless a key is
-  written twice (the first value is in the text only, never visited). JSON nested deeper than
-  MAX_JSON_DEPTH is visited as text: walking it would exhaust the stack, and the
-  conversation would fail and be fully masked instead of anonymized.
+  is visited, whatever its key: they are the application's data, where an `id` may
+  be an e-mail address. (Each value is then a text of its own, which the analyzer
+  reads better than JSON punctuation around a name.) Integers there (and floats
+  holding one) are visited as their digits too (a phone or ID number written as a
+  JSON number), and become the placeholder string only when redacted. JSON with
+  nothing replaced is kept as written (its spacing and key order are the
+  application's), unless a key is written twice (the first value is in the text
+  only, never visited). JSON nested deeper than MAX_JSON_DEPTH is visited as text:
+  walking it would exhaust the stack, and the conversation would fail and be fully
+  masked instead of anonymized.
 """
 
 from __future__ import annotations
@@ -75,8 +76,8 @@ def transform(doc: Any, text: TextFn, name: TextFn) -> Any:
 def _walk(node: Any, text: TextFn, name: TextFn, parent: str | None, payload: bool) -> Any:
     if isinstance(node, str):
         return text(node)
-    if payload and isinstance(node, int) and not isinstance(node, bool):
-        digits = str(node)
+    if payload and _whole(node):
+        digits = str(int(node))
         redacted = text(digits)
         return node if redacted == digits else redacted
     if isinstance(node, list | tuple):  # a request's messages or parts may be tuples
@@ -100,6 +101,14 @@ def _walk(node: Any, text: TextFn, name: TextFn, parent: str | None, payload: bo
         else:
             out[key] = _walk(value, text, name, key, payload)
     return out
+
+
+def _whole(node: Any) -> bool:
+    """An integer, or a float holding one (pandas writes a phone column with a gap as
+    6195825697.0): its digits are what a person wrote."""
+    if isinstance(node, bool):
+        return False
+    return isinstance(node, int) or (isinstance(node, float) and node.is_integer())
 
 
 def _json_text(raw: str, text: TextFn, name: TextFn) -> str:

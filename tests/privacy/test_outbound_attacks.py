@@ -181,3 +181,13 @@ def test_the_clients_own_redaction_policy_masks_what_goes_up(tmp_path: Path) -> 
     assert b"Falcon" not in Recording.bodies[-1]
     assert json.loads(Recording.bodies[-1])["messages"][0]["content"] == "How is <PROJECT_1>?"
     assert answer.content == "Falcon Heavy is on schedule"
+
+
+def test_a_number_written_as_a_whole_float_is_masked_like_an_integer(client: Sentinel) -> None:
+    """A phone column with a gap is float64 in pandas, so its JSON holds 6195825697.0:
+    the digits are the phone number all the same (masked as an integer is)."""
+    result = '{"phone": 16195825697.0, "score": 0.5, "seats": 2.0}'
+    _create(client, _with_tool('{"id": 7}', result))
+    sent = json.loads(Recording.bodies[-1])["messages"][2]["content"]
+    assert "6195825697" not in sent, sent
+    assert json.loads(sent)["score"] == 0.5 and json.loads(sent)["seats"] == 2.0
