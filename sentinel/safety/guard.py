@@ -6,8 +6,7 @@ the completion or each chunk (a network read's chunks at once: sentinel.safety.r
 A `block` match fails the call (`ContentBlockedError`, recorded on the call like any
 failure) before the prompt leaves or before the blocked text reaches the app; `mask`
 replaces the matched characters with `*`; every match is counted by category. Only
-categories and counts ever leave the guard: never the matched text (the span, the call
-record and the counter carry categories only).
+categories and counts ever leave the guard (span, call record, counter), never the text.
 """
 
 from __future__ import annotations
