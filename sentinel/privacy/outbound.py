@@ -131,7 +131,7 @@ def mask_document(doc: Any, redactor: Redactor, unmasked: Any = None) -> tuple[A
                 entity_type, _, number = m.group()[1:-1].rpartition("_")
                 placeholders.reserve(entity_type, int(number))
     mask = OutboundMask()
-    found = iter(_everywhere(texts, names, redactor.analyze_many(texts)))
+    found = iter(_everywhere(texts, names, redactor.analyze_many(texts, in_process=True)))
 
     def masked_text(text: str) -> str:
         entities = next(found)

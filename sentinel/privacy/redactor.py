@@ -156,24 +156,30 @@ class Redactor:
         return self.pool or self.local  # type: ignore[return-value]
 
     def analyze_many(
-        self, texts: Sequence[str], language: LangChoice = "auto"
+        self, texts: Sequence[str], language: LangChoice = "auto", *, in_process: bool = False
     ) -> list[list[Entity]]:
         """The non-overlapping PII spans of each text, in text order. Texts of any
         length: long ones are analyzed in overlapping windows (`chunks`). The analyzers
         see each text's `view` (NFC, invisible characters removed); the spans returned
-        are on the original text and cover the invisible characters inside a value."""
+        are on the original text and cover the invisible characters inside a value.
+        `in_process` never starts the worker pool for a large batch: inside an app's
+        call (outbound masking) spawned workers would re-run its `__main__` and load
+        their models for seconds."""
         views = [analysis_view(t) for t in texts]
         pieces, layout = chunks.split([v.text for v in views])
-        joined = chunks.join(layout, self._analyze_pieces(pieces, language))
+        joined = chunks.join(layout, self._analyze_pieces(pieces, language, in_process))
         return [
             v.entities(every_occurrence(v.text, found))
             for v, found in zip(views, joined, strict=True)
         ]
 
-    def _analyze_pieces(self, texts: Sequence[str], language: LangChoice) -> list[list[Entity]]:
-        if self.pool is None and self._lazy and self.n_process > 1 and len(texts) >= POOL_MIN_BATCH:
+    def _analyze_pieces(
+        self, texts: Sequence[str], language: LangChoice, in_process: bool = False
+    ) -> list[list[Entity]]:
+        large = len(texts) >= POOL_MIN_BATCH and not (in_process and self.local is not None)
+        if self.pool is None and self._lazy and self.n_process > 1 and large:
             self.pool = AnalyzerPool(self.n_process, self.policy, self.batch_size)
-        if self.pool is not None and (self.local is None or len(texts) >= POOL_MIN_BATCH):
+        if self.pool is not None and (self.local is None or large):
             return self.pool.analyze_many(texts, language)
         assert self.local is not None
         return [resolve_overlaps(r) for r in self.local.analyze_many(texts, language)]

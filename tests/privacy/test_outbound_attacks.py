@@ -191,3 +191,19 @@ def test_a_number_written_as_a_whole_float_is_masked_like_an_integer(client: Sen
     sent = json.loads(Recording.bodies[-1])["messages"][2]["content"]
     assert "6195825697" not in sent, sent
     assert json.loads(sent)["score"] == 0.5 and json.loads(sent)["seats"] == 2.0
+
+
+def test_a_large_request_is_masked_in_the_apps_process_without_workers(
+    client: Sentinel,
+) -> None:
+    """A request of hundreds of texts (a long chat, a big tool result) is past the batch
+    size at which the job's Redactor starts worker processes; started inside the app they
+    spawn copies of its `__main__` (a script without a main guard never returns) and take
+    seconds to load their models: outbound masking analyzes in the calling process."""
+    import multiprocessing
+
+    before = set(multiprocessing.active_children())
+    messages = [{"role": "user", "content": f"row {i}: write to {EMAIL}"} for i in range(200)]
+    _create(client, messages)
+    assert set(multiprocessing.active_children()) == before
+    assert "alice.smith" not in Recording.bodies[-1].decode()
