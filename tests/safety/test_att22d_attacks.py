@@ -4,11 +4,17 @@ to FakeDeepSeek with real list files."""
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
+from typing import Any
 
+import orjson
 import pytest
-from safety_support import Harness, Replies
+from loopback import http_server
+from safety_support import Harness, Replies, SSEUpstream
 
+from sentinel.client import AsyncSentinel, Sentinel
+from sentinel.errors import ContentBlockedError
 from sentinel.safety.normalize import fold
 
 # Superscript and subscript letters NFKC maps to one letter but the fold left as they
@@ -46,3 +52,69 @@ def test_every_one_letter_compatibility_form_below_u10000_folds() -> None:
         and fold(chr(cp)) != n.lower()
     ]
     assert missed == []
+
+
+class TwoChoices(SSEUpstream):
+    """n=2: choice 0 holds `bo`; then one event brings choice 1's next words first and
+    choice 0's `mb!` (the block) after them."""
+
+    def do_POST(self) -> None:
+        self.begin()
+        for choices in (
+            [_piece(0, "a bo"), _piece(1, "hello")],
+            [_piece(1, " world"), _piece(0, "mb!")],
+            [_piece(0, " after", "stop"), _piece(1, " after", "stop")],
+        ):
+            chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 1}
+            chunk |= {"model": self.model, "choices": choices}
+            self.wfile.write(b"data: " + orjson.dumps(chunk) + b"\n\n")
+        self.wfile.write(b"data: [DONE]\n\n")
+        self.wfile.flush()
+
+
+def _piece(index: int, text: str, finish: str | None = None) -> dict[str, Any]:
+    return {"index": index, "delta": {"content": text}, "finish_reason": finish}
+
+
+def _texts(chunks: Any, got: dict[int, str]) -> None:
+    for chunk in chunks:
+        for c in chunk.choices:
+            got[c.index] = got.get(c.index, "") + (c.delta.content or "")
+
+
+def test_a_block_at_a_choices_first_character_keeps_the_choices_before_it(
+    harness: Harness,
+) -> None:
+    """The other choice's ` world`, screened in the blocked chunk before choice 0's
+    block, reaches the app: the chunk was dropped whole because choice 0 had no text
+    before its term, and choice 1's masker had already moved past ` world`."""
+    with http_server(TwoChoices) as url:
+        client = Sentinel(**(harness.kwargs() | {"base_url": url}))
+        harness.clients.append(client)
+        got: dict[int, str] = {}
+        stream = client.chat.completions.create(
+            model="deepseek-v4-flash",
+            messages=[{"role": "user", "content": "hi"}],
+            stream=True,
+            extra_body={"n": 2},
+        )
+        with pytest.raises(ContentBlockedError):
+            _texts(stream, got)
+        assert got == {0: "a ", 1: "hello world"}
+
+        async def main() -> dict[int, str]:
+            aclient = AsyncSentinel(**(harness.kwargs() | {"base_url": url}))
+            harness.clients.append(aclient)
+            seen: dict[int, str] = {}
+            astream = await aclient.chat.completions.create(
+                model="deepseek-v4-flash",
+                messages=[{"role": "user", "content": "hi"}],
+                stream=True,
+                extra_body={"n": 2},
+            )
+            with pytest.raises(ContentBlockedError):
+                async for chunk in astream:
+                    _texts([chunk], seen)
+            return seen
+
+        assert asyncio.run(main()) == {0: "a ", 1: "hello world"}
