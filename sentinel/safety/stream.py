@@ -100,8 +100,13 @@ class StreamMasker:
         # (positions below 0): a term it begins, the text completes, is found
         self._skip = 0
         if after:
-            tail = after[-(4 * matcher.longest + MAX_PADDING) :]
-            self._ctx = after[-len(tail) - 1 : -len(tail)] if len(tail) < len(after) else ""
+            # as much as a match can reach back, counted in folded characters: by raw
+            # length, invisible characters or marks between the letters pushed the
+            # term's start out of it (`i\u200b...d\u200b...io` + `t`)
+            folded, keep = normalize(after), 4 * matcher.longest + MAX_PADDING
+            start = folded.raw(len(folded.text) - keep) if len(folded.text) > keep else 0
+            tail = after[start:]
+            self._ctx = _context(after, start) if start else ""
             self._tail, self._base, self._skip = tail, -len(tail), len(tail)
         self.starts: list[int] = []  # where each match `feed` last returned starts in
         # what it released (a block cuts the stream there)

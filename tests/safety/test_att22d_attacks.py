@@ -118,3 +118,35 @@ def test_a_block_at_a_choices_first_character_keeps_the_choices_before_it(
             return seen
 
         assert asyncio.run(main()) == {0: "a ", 1: "hello world"}
+
+
+# `idio` spelt with 200 zero-width spaces after each letter: 4 letters folded, 804
+# raw characters, more than the tail of the prefix the answer was screened with.
+PADDED_IDIO = ("\u200b" * 200).join("idio") + "\u200b" * 200
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_prefix_padded_with_invisible_characters_still_begins_the_term(
+    harness: Harness, replies: Replies, stream: bool
+) -> None:
+    """A prefix completion whose prefix ends `idio` (invisible characters between the
+    letters) and whose answer brings `t`: the app shows `idiot`, so the `t` is masked.
+    The prefix's tail was cut by raw length, so the term's start fell outside it."""
+    replies.text = "t, said the model"
+    client = harness.client()
+    messages = [
+        {"role": "user", "content": "go on"},
+        {"role": "assistant", "content": "you " + PADDED_IDIO, "prefix": True},
+    ]
+    if stream:
+        chunks = client.chat.completions.create(
+            model="deepseek-v4-flash", messages=messages, stream=True
+        )
+        text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    else:
+        text = (
+            client.chat.completions.create(model="deepseek-v4-flash", messages=messages)
+            .choices[0]
+            .message.content
+        )
+    assert text == "*, said the model"
