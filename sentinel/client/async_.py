@@ -287,6 +287,8 @@ class AsyncSentinel(ClientBase[httpx.AsyncBaseTransport]):
                     return then
                 if then:
                     await core.clock.asleep(then)
+                if flow.caller_gone():  # nobody would receive the answer it bills
+                    raise asyncio.CancelledError("the caller hung up before a retry")
         finally:
             attempts.end()
 

@@ -44,6 +44,11 @@ Build = Callable[..., Any]
 CALLER_GONE: ContextVar[Callable[[], bool] | None] = ContextVar("caller_gone", default=None)
 
 
+def caller_gone() -> bool:
+    """Whether the caller said its own caller went away (CALLER_GONE)."""
+    return (gone := CALLER_GONE.get()) is not None and gone()
+
+
 def begin(
     core: ClientCore, kwargs: dict[str, Any], mask: outbound.OutboundMask | None, build: Build
 ) -> tuple[Observation, str | None]:
@@ -94,7 +99,7 @@ def complete(
         obs.fail(error)
         raise error from None
     finally:
-        if obs.error is None and (gone := CALLER_GONE.get()) is not None and gone():
+        if obs.error is None and caller_gone():
             obs.fail(asyncio.CancelledError("the caller hung up before the answer"))
         obs.finish()
 
