@@ -5,8 +5,9 @@ to FakeDeepSeek with real list files."""
 from __future__ import annotations
 
 import asyncio
+import random
 import unicodedata
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 import pytest
@@ -150,3 +151,91 @@ def test_a_prefix_padded_with_invisible_characters_still_begins_the_term(
             .message.content
         )
     assert text == "*, said the model"
+
+
+class Chunked(SSEUpstream):
+    """Answers `Chunked.pieces`: streamed as one choice's content pieces, else whole."""
+
+    pieces: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        body = orjson.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+        if not body.get("stream"):
+            answer = {
+                "id": "c1", "object": "chat.completion", "created": 1, "model": self.model,
+                "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                    "role": "assistant", "content": "".join(self.pieces)}}],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            }  # fmt: skip
+            data = orjson.dumps(answer)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        for piece in self.pieces:
+            self.content(piece)
+        self.event({"index": 0, "delta": {}, "finish_reason": "stop"})
+        self.wfile.write(b"data: [DONE]\n\n")
+        self.wfile.flush()
+
+
+# look-alikes, ligatures, whitespace runs, invisible characters and CJK padding
+# around the lists' terms (idiot, ass, 笨蛋 masked; bomb, 炸弹 blocked)
+ATOMS = [
+    "idiot", "idi", "ot", "ﬁ", "ﬀ", "ⁱ", "ᵈ", "𝐢", "🅘", "ｉ", "\u0301", "\u200b",
+    "\u3164", " ", "\t", "\n\n", "\u2028", " " * 40, "ass", "a", "s", "class", "笨",
+    "蛋", "，", " . ", "\U0001f600", "x", "1", "bo", "mb", "炸", "弹", "!", "bomb", "炸 弹",
+]  # fmt: skip
+
+
+def _answer(client: Sentinel, stream: bool) -> tuple[str, bool]:
+    """(the text the app got, whether the call was blocked)."""
+    text = ""
+    try:
+        kwargs: dict[str, Any] = {"model": "deepseek-v4-flash", "stream": stream}
+        answer = client.chat.completions.create(
+            messages=[{"role": "user", "content": "hi"}], **kwargs
+        )
+        if not stream:
+            return answer.choices[0].message.content or "", False
+        for chunk in answer:
+            text += "".join(c.delta.content or "" for c in chunk.choices)
+    except ContentBlockedError:
+        return text, True
+    return text, False
+
+
+def test_whole_and_streamed_answers_agree_under_random_chunkings(harness: Harness) -> None:
+    """The app gets the same text whether the answer comes whole or in any chunking,
+    and a block either way (the stream cut before the term: no blocked term in what
+    it delivered): random texts of the atoms above, split at random, real client."""
+    rnd = random.Random(22)
+    with http_server(Chunked) as url:
+        client = Sentinel(**(harness.kwargs() | {"base_url": url}))
+        harness.clients.append(client)
+        seen: set[tuple[bool, bool]] = set()
+        for _ in range(60):
+            text = "".join(rnd.choice(ATOMS) for _ in range(rnd.randint(1, 14)))
+            cuts = sorted(rnd.sample(range(1, len(text)), min(len(text) - 1, 6)))
+            spans = zip([0, *cuts], [*cuts, len(text)], strict=True)
+            Chunked.pieces = [text[a:b] for a, b in spans]
+            whole, whole_blocked = _answer(client, stream=False)
+            streamed, blocked = _answer(client, stream=True)
+            assert blocked == whole_blocked, Chunked.pieces
+            if not blocked:
+                assert streamed == whole, Chunked.pieces
+            else:
+                assert "violence" not in harness_matches(client, streamed), Chunked.pieces
+            seen.add((blocked, streamed != "".join(Chunked.pieces)))
+        assert seen == {(True, True), (False, True), (False, False)}  # blocks, masks, neither
+
+
+def harness_matches(client: Sentinel, text: str) -> list[str]:
+    """The categories the client's lists find in `text`."""
+    return [m.category for m in client._core.safety.matcher.scan(text)[1]]
