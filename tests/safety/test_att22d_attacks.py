@@ -9,6 +9,7 @@ import random
 import unicodedata
 from typing import Any, ClassVar
 
+import httpx
 import orjson
 import pytest
 from loopback import http_server
@@ -239,3 +240,25 @@ def test_whole_and_streamed_answers_agree_under_random_chunkings(harness: Harnes
 def harness_matches(client: Sentinel, text: str) -> list[str]:
     """The categories the client's lists find in `text`."""
     return [m.category for m in client._core.safety.matcher.scan(text)[1]]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_the_proxy_takes_a_prompt_with_a_lone_surrogate(
+    proxy: tuple[str, dict[str, str]], fake: Any, replies: Replies, stream: bool
+) -> None:
+    """JSON that escapes a lone surrogate (JavaScript's JSON.stringify of a broken
+    string) is JSON: the proxy screened and sent it as the Python client does, rather
+    than answering 400 "request body must be JSON"."""
+    url, headers = proxy
+    replies.text = "fine"
+    body = (
+        b'{"model": "deepseek-v4-flash", "thinking": {"type": "disabled"}, "stream": '
+        + (b"true" if stream else b"false")
+        + b', "messages": [{"role": "user", "content": "hi idiot \\ud800 there"}]}'
+    )
+    headers = headers | {"content-type": "application/json"}
+    resp = httpx.post(f"{url}/v1/chat/completions", content=body, headers=headers, timeout=10)
+    assert resp.status_code == 200, resp.text
+    assert "fine" in resp.text
+    sent = fake.requests[-1].json()["messages"][-1]["content"]
+    assert sent.startswith("hi ***** ") and sent.endswith(" there")
