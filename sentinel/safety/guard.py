@@ -334,9 +334,8 @@ class CallGuard(ChunkRuns, ToolStreams):
         the first content (the reasoning is over then), the content's with the choice's
         finishing chunk (or with `ends`: the stream ends after this chunk). Returns
         whether the chunk changed (texts, tool calls or logprobs): one that did not can
-        be relayed as it came. A block raises; if text before the term is left in the
-        field it was cut in (`_cut`), the chunk is trimmed to what was screened; so it
-        is when the choices before the cut one were (n > 1: their text goes out)."""
+        be relayed as it came. A block raises; if text or choices before the term are
+        left (`_cut`), the chunk is trimmed to what was screened (cut.trim)."""
         side = self.sides[OUTPUT]
         if not side.categories:
             return False
@@ -346,11 +345,8 @@ class CallGuard(ChunkRuns, ToolStreams):
             try:
                 self._choice(choice, ends or choice.finish_reason is not None, side)
             except ContentBlockedError:
-                if self._cut is not None:
-                    trim(chunk, i, self._cut)
-                elif i:  # the choices before it were screened (their maskers moved on):
-                    del chunk.choices[i:]  # they go out, or their text is lost
-                    self._cut = "choices"
+                if self._cut is not None or i:
+                    self._cut = trim(chunk, i, self._cut)
                 self._forget(choice.index)
                 raise
         return self._changed
