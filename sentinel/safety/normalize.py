@@ -14,15 +14,16 @@ the few shift points needed to map a match back onto the original text. Pure.
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import sub
 
 from sentinel.safety.compattable import COMPAT_FROM, COMPAT_TO, EXPAND
 from sentinel.safety.foldtable import FOLD_FROM, FOLD_TO
-from sentinel.safety.symbols import SYMBOL_SET, SYMBOLS
+from sentinel.safety.symbols import SYMBOL_RANGES, SYMBOL_SET, SYMBOLS
 
 
 def _char_class(ranges: Iterable[tuple[int, int]]) -> str:
@@ -33,11 +34,14 @@ def _char_class(ranges: Iterable[tuple[int, int]]) -> str:
 # CJK ideographs (incl. extension A and compatibility), kana, hangul syllables; and the
 # ideographs above U+FFFF (extensions B-H and the compatibility supplement, planes 2 and
 # 3: Cantonese and names use them), or `𠮶idiot` was one word and hid the term.
-CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af\U00020000-\U0003ffff"
+_CJK_BMP = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
+CJK = _CJK_BMP + "\U00020000-\U0003ffff"
 # What padding between CJK characters may consist of, after width folding: whitespace,
-# ASCII and CJK punctuation, zero-width characters; then symbols and emoji.
-_PUNCTUATION = (
-    r"\s!-/:-@\[-`{-~\u00a0\u00b7\u2000-\u206f\u3000-\u303f\u30fb\ufeff"
+# ASCII and CJK punctuation, zero-width characters; then symbols and emoji. (Whitespace
+# spelled out, not `\s`: a category in a class is one more test of every character.)
+_WHITESPACE = "".join(f"\\u{cp:04x}" for cp in range(0x10000) if chr(cp).isspace())
+_PUNCTUATION = _WHITESPACE + (
+    r"!-/:-@\[-`{-~\u00a0\u00b7\u2000-\u206f\u3000-\u303f\u30fb\ufeff"
     r"\ufe30-\ufe4f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
 )
 SEPARATORS = _PUNCTUATION + SYMBOLS
@@ -70,11 +74,11 @@ MARKS = frozenset(chr(c) for lo, hi in _MARK_RANGES for c in range(lo, hi + 1))
 # Regexes take the ranges, not the characters: a class listing characters above U+FFFF
 # one by one is tried character by character (fold_light on a KB of Chinese: 2-5x).
 _INVISIBLE_RANGES_RE = _char_class(_INVISIBLE_RANGES)[1:-1]
-_PAD = f"[{SEPARATORS}]{{1,{MAX_PADDING}}}"
+PAD = f"[{SEPARATORS}]{{1,{MAX_PADDING}}}"
 _CJK_RE = re.compile(f"[{CJK}]")
 # a CJK character, then the padding (group 1) before the next one: cheaper than a
 # lookbehind, which the regex engine would try at every position
-_PAD_RE = re.compile(f"[{CJK}]({_PAD})(?=[{CJK}])")
+_PAD_RE = re.compile(f"[{CJK}]({PAD})(?=[{CJK}])")
 _PUNCT_RE = re.compile(f"[{_PUNCTUATION}]")
 _MARK_RE = re.compile(_char_class(_MARK_RANGES))
 # A run of them is dropped up to MAX_PADDING long, like padding: a longer one is kept
@@ -193,9 +197,15 @@ def fold(text: str) -> str:
     """Lower case, half width, accents, radicals and spaces folded, same length as
     `text`. (A substitution of the few such characters, not str.translate: that costs
     ~60 us per KB of CJK text.)"""
+    return _widened(_lowered(text))
+
+
+def _lowered(text: str) -> str:
     low = _spaces(_lower_1to1(text))
-    if IDEOGRAPHIC_SPACE in low:
-        low = low.replace(IDEOGRAPHIC_SPACE, " ")
+    return low.replace(IDEOGRAPHIC_SPACE, " ") if IDEOGRAPHIC_SPACE in low else low
+
+
+def _widened(low: str) -> str:
     if _WIDE_RE.search(low):
         low = _WIDE_RE.sub(_half, low)
     return _ASTRAL_RE.sub(_half, low) if _has_astral(low) else low
@@ -246,11 +256,22 @@ _RARE_RE = re.compile(f"[{_INVISIBLE_RANGES_RE}{_EXPAND_CLASS}]")
 _LIGHT_RE = re.compile(
     f"({_WIDE_RE.pattern}|[{_INVISIBLE_RANGES_RE}{_EXPAND_CLASS}])|{_PAD_RE.pattern}"
 )
-_UNPAD_RE = re.compile(f"(?<=[{CJK}]){_PAD}(?=[{CJK}])")
+_UNPAD_RE = re.compile(f"(?<=[{CJK}]){PAD}(?=[{CJK}])")
 _HEAVY_RE = re.compile(f"{_WIDE_RE.pattern}|[{_INVISIBLE_RANGES_RE}{_EXPAND_CLASS}]")
 # a run of spaces: the first kept, the rest (group) dropped, MAX_PADDING at a time
 _RUN_RE = re.compile(f" ( {{1,{MAX_PADDING}}})")
 _LONG_RUN_RE = re.compile(f" {{{MAX_PADDING + 2}}}")
+# A text with no character above U+FFFF (most) is searched with classes that leave out
+# the ranges up there: re tests those one by one after the bitmap (the padding search
+# over 1 KB of mixed text: 7 us, 9 us with them). One search tells whether it holds
+# anything but padding and runs of spaces to fold or drop (`_BMP_RARE_RE`, for both
+# fold's and normalize's: ~2.5 us a KB each).
+_BMP_RARE_RE = re.compile(
+    f"[{_WIDE_RE.pattern[1:-1]}{_char_class(r for r in _INVISIBLE_RANGES if r[1] <= 0xFFFF)[1:-1]}"
+    f"{_EXPAND_CLASS}]"
+)
+_BMP_PAD = f"[{_PUNCTUATION}{_char_class(r for r in SYMBOL_RANGES if r[1] <= 0xFFFF)[1:-1]}]"
+_BMP_PAD_RE = re.compile(f"[{_CJK_BMP}]({_BMP_PAD}{{1,{MAX_PADDING}}})(?=[{_CJK_BMP}])")
 # The punctuation of SEPARATORS, for str.rstrip (every one is below U+3100 or in the
 # U+FE00-U+FFFF block, and no whitespace lies above U+3000); the symbols are a set of
 # their own: rstrip with all ~9,000 separators costs ~4 us, with these ~0.2 us.
@@ -297,39 +318,21 @@ def _unrun(low: str) -> str | None:
     return _RUN_RE.sub(" ", low)
 
 
-@functools.cache
-def _tail_re(n: int) -> re.Pattern[str]:
-    # read backwards: n - 1 characters, each with the padding before it when that
-    # padding is dropped (a CJK character on both sides), and the n-th character
-    # without its padding (which stays on the released side)
-    # (a run of spaces is one folded space, its first: read whole either way; in the
-    # text fold_light takes, the characters that fold to a space are these)
-    run = f"[ \t\n\r{IDEOGRAPHIC_SPACE}]+"
-    unit = f"[{CJK}]{_PAD}(?=[{CJK}])|{run}|."
-    return re.compile(f"(?:{unit}){{{n - 1}}}(?:{run}|.)", re.DOTALL)
-
-
-def tail_start(text: str, folded: str, n: int) -> int:
-    """Where, in a text `fold_light` folds (to `folded`), the last `n` folded
-    characters begin: `normalize(text).raw(len(folded) - n)`, without the map."""
-    size = len(folded)
-    if size <= n:
-        return 0
-    if size == len(text):  # nothing dropped: the same positions
-        return size - n
-    if n <= 0:
-        return len(text)
-    found = _tail_re(n).match(text[::-1])
-    assert found is not None  # size > n characters are there to match
-    return len(text) - found.end()
-
-
 def _has_invisible(folded: str) -> bool:
     return _INVISIBLE_RE.search(folded) is not None
 
 
 def normalize(text: str) -> Folded:
-    folded = fold(text)
+    low = _lowered(text)
+    if _has_astral(low) or _BMP_RARE_RE.search(low):
+        return _normalize_rare(_widened(low))
+    spans = _pads_and_runs(low, low.isascii(), _BMP_PAD_RE)
+    return _dropped(low, spans, False) if spans else Folded(low)
+
+
+def _normalize_rare(folded: str) -> Folded:
+    """`normalize` of a folded text with characters above U+FFFF, or with any to fold
+    or drop besides padding and runs of spaces."""
     marked = expand = False  # combining marks are dropped; ligatures are written out
     ascii_ = folded.isascii()
     if not ascii_ and _RARE_RE.search(folded):  # (one search for both, usually none)
@@ -343,29 +346,27 @@ def normalize(text: str) -> Folded:
         spans = _pads_and_runs(folded, ascii_)
     if expand:
         return _edited(folded, spans, marked)
-    if not spans:
-        return Folded(folded)
-    parts: list[str] = []
-    starts: list[int] = []
-    shifts: list[int] = []
-    pos = dropped = 0
-    for start, end in spans:
-        parts.append(folded[pos:start])
-        dropped += end - start
-        starts.append(end - dropped)
-        shifts.append(dropped)
-        pos = end
-    parts.append(folded[pos:])
+    return _dropped(folded, spans, marked) if spans else Folded(folded)
+
+
+def _dropped(folded: str, spans: list[tuple[int, int]], marked: bool) -> Folded:
+    """`folded` without the characters of `spans`, and the map back (built in C calls
+    over the spans: a KB of mixed text has a dozen padding spans)."""
+    begins, ends = zip(*spans, strict=True)
+    shifts = tuple(accumulate(map(sub, ends, begins)))
+    kept = "".join(map(folded.__getitem__, map(slice, (0, *ends), (*begins, None))))
     marks = _leading_marks(folded, spans) if marked else None
-    return Folded("".join(parts), tuple(starts), tuple(shifts), marks)
+    return Folded(kept, tuple(map(sub, ends, shifts)), shifts, marks)
 
 
-def _pads_and_runs(folded: str, ascii_: bool) -> list[tuple[int, int]]:
+def _pads_and_runs(
+    folded: str, ascii_: bool, pad_re: re.Pattern[str] = _PAD_RE
+) -> list[tuple[int, int]]:
     """What is dropped from a text without invisible characters: CJK padding, and all
     but the first space of each run outside it. Two searches, not one alternation: a
     regex that starts with one character class skips ahead to it in C (~8 us a KB of
     Chinese), an alternation tries every position (~13 us)."""
-    spans = [] if ascii_ else [m.span(1) for m in _PAD_RE.finditer(folded)]
+    spans = [] if ascii_ else [m.span(1) for m in pad_re.finditer(folded)]
     if "  " not in folded:
         return spans
     runs = [m.span(1) for m in _RUN_RE.finditer(folded)]
