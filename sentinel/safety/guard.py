@@ -21,7 +21,7 @@ from sentinel.safety.alternatives import Alternatives
 from sentinel.safety.cut import trim
 from sentinel.safety.jsontext import JsonStrings
 from sentinel.safety.lists import RANK
-from sentinel.safety.logprobs import HeldLogprobs, mask_logprobs
+from sentinel.safety.logprobs import HeldLogprobs, choice_logprobs, mask_logprobs
 from sentinel.safety.matcher import Match, Matcher
 from sentinel.safety.runs import INPUT, OUTPUT, REASONING, ChunkRuns, assign
 from sentinel.safety.stream import Mask, StreamMasker, mask_spans
@@ -445,6 +445,5 @@ class CallGuard(ChunkRuns, ToolStreams):
 
 
 def _mask_logprobs(choice: Any, original: str, masked: str) -> None:
-    logprobs = getattr(choice, "logprobs", None)
-    if logprobs is not None and masked != original:
+    if masked != original and (logprobs := choice_logprobs(choice)) is not None:
         choice.logprobs = mask_logprobs(logprobs, original, masked)
