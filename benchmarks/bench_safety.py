@@ -20,6 +20,8 @@ with the filter off, and the two Aho-Corasick libraries it was chosen between.
    vary by more than the filter costs, so this row is a check, not the figure).
 3. `--libraries`: pyahocorasick vs ahocorasick-rs on the same 50,000 terms: build time
    and p50 time to find every overlapping match in 1 KB.
+   `--baseline REF` (instead of 1-2): the whole-text rows for this tree and for the
+   package at git REF (benchmarks/_baseline.py), alternated round by round.
 4. `--streamed` (instead of 1-2): end to end, a 1 KB answer streamed in 68 chunks at a
    model's pace (0, 2, 20 ms apart) to the sync and async clients and through
    `sentinel proxy`, filter on vs off and an A/A floor: added wall time, time to first
@@ -27,6 +29,7 @@ with the filter off, and the two Aho-Corasick libraries it was chosen between.
    first the SSE parser alone with the same waits between chunks, no network.
 
     .venv/bin/python benchmarks/bench_safety.py [--calls 400] [--rounds 3] [--libraries]
+    .venv/bin/python benchmarks/bench_safety.py --baseline main   (whole-text rows, A/B)
     .venv/bin/python benchmarks/bench_safety.py --streamed [--delays 0,2,20] [--seconds 110]
 """
 
@@ -133,25 +136,60 @@ def sse_reads(pieces: list[str], per_read: int) -> list[list[str]]:
     ]
 
 
-def filter_cost(safety: SafetyFilter, text: str, n: int) -> dict[str, tuple[float, float]]:
-    """(p50 with the filter, p50 without) per step, in microseconds. The answers a step
-    screens are copied before the clock starts (screening edits them)."""
-    call = SimpleNamespace(request_id="bench", span=None, fail=lambda e: None)
+CALL = SimpleNamespace(request_id="bench", span=None, fail=lambda e: None)
+
+
+def whole_steps(safety: Any, text: str, n: int) -> dict[str, Any]:
+    """The whole-text steps, each a function screening the 1 KB prompt or answer once
+    (`n` answers, copied before the clock starts: screening edits them)."""
     messages = [{"role": "user", "content": text}]
     answer = ChatCompletion.model_validate(
         {"choices": [{"message": {"role": "assistant", "content": text}}]}
     )
-    size = max(1, len(text) // 64)
-    pieces = [text[i : i + size] for i in range(0, len(text), size)]
     answers = iter([answer.model_copy(deep=True) for _ in range(n)])
 
     def prompt_on() -> None:
-        guard = safety.begin(call)
+        guard = safety.begin(CALL)
         assert guard is not None
         guard.messages(messages)
 
     def answer_on() -> None:
-        safety.begin(call).completion(next(answers))  # type: ignore[union-attr]
+        safety.begin(CALL).completion(next(answers))
+
+    return {"prompt (1 KB)": prompt_on, "answer (1 KB)": answer_on}
+
+
+def whole_ab(filters: dict[str, Any], text: str, n: int, block: int = 200) -> None:
+    """The whole-text rows for each version of the package (`--baseline`), in blocks of
+    `block` calls, the versions taking turns block by block (the order turned every
+    block), so a busier moment of the shared machine hits every version alike (one
+    call each in turn would have two 50,000-term automata evict each other from the
+    caches): p50 over all of a version's calls, minus the empty step's."""
+    print(f"\nwhole text, versions taking turns every {block} calls, {n} each (p50, us per KB):")
+    clock = time.perf_counter_ns
+    for step in ("prompt (1 KB)", "answer (1 KB)"):
+        fns = {name: whole_steps(f, text, n)[step] for name, f in filters.items()}
+        fns["off"] = lambda: None
+        samples: dict[str, list[int]] = {name: [] for name in fns}
+        order = list(fns.items())
+        for i in range(n // block):
+            for name, fn in order[i % len(order) :] + order[: i % len(order)]:
+                for _ in range(block):
+                    t0 = clock()
+                    fn()
+                    samples[name].append(clock() - t0)
+        off = statistics.median(samples.pop("off")) / 1000
+        for name, values in samples.items():
+            on = statistics.median(values) / 1000
+            print(f"  {step:<16} {name:<10} on {on:6.1f}  off {off:4.1f}  added {on - off:6.1f}")
+
+
+def filter_cost(safety: SafetyFilter, text: str, n: int) -> dict[str, tuple[float, float]]:
+    """(p50 with the filter, p50 without) per step, in microseconds."""
+    call = CALL
+    size = max(1, len(text) // 64)
+    pieces = [text[i : i + size] for i in range(0, len(text), size)]
+    steps = whole_steps(safety, text, n)
 
     def streamed(reads: list[list[str]], on: bool) -> Any:
         def run() -> None:
@@ -163,10 +201,7 @@ def filter_cost(safety: SafetyFilter, text: str, n: int) -> dict[str, tuple[floa
 
         return run
 
-    out = {
-        "prompt (1 KB)": (p50_us(prompt_on, n), p50_us(lambda: None, n)),
-        "answer (1 KB)": (p50_us(answer_on, n), p50_us(lambda: None, n)),
-    }
+    out = {step: (p50_us(fn, n), p50_us(lambda: None, n)) for step, fn in steps.items()}
     n_stream = min(n, 1000)
     for per_read in (1, 4, len(pieces) + 3):
         reads = sse_reads(pieces, per_read)
@@ -199,7 +234,7 @@ class _Passthrough:
 
     held = ""
 
-    def __init__(self, matcher: Any, *_: Any) -> None:
+    def __init__(self, matcher: Any, *_: Any, **__: Any) -> None:
         self.matcher = matcher
 
     def feed(self, piece: str, final: bool = False) -> tuple[str, list[Any]]:
@@ -310,6 +345,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--libraries", action="store_true")
     parser.add_argument("--streamed", action="store_true", help="section 4 only")
+    parser.add_argument(
+        "--baseline", metavar="REF", help="only the whole-text rows, this tree vs git REF"
+    )
     parser.add_argument("--delays", default="0,2,20", help="ms between chunks (--streamed)")
     parser.add_argument("--seconds", type=float, default=110, help="of rounds (--streamed)")
     args = parser.parse_args()
@@ -328,6 +366,16 @@ def main() -> None:
             f"load average {os.getloadavg()[0]:.1f}; {len(terms):,} terms loaded in {load:.2f} s;"
             f" text {len(text.encode())} bytes ({len(text)} characters)"
         )
+        if args.baseline:
+            import importlib
+
+            import _baseline  # a sibling module
+
+            name = _baseline.package_at(args.baseline).__name__
+            base = importlib.import_module(f"{name}.safety.filter").SafetyFilter
+            old = base([str(lists)], reload_every=0)
+            whole_ab({args.baseline: old, "this tree": safety}, text, args.samples * 5)
+            return
         if args.streamed:
             import safety_streamed  # a sibling script
 
