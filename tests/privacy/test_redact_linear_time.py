@@ -76,3 +76,15 @@ def test_chinese_text_with_a_long_run_of_line_breaks_costs_linear_time(
     small = recognizer_cpu_per_char(redactor, name, text[:500])
     assert recognizer_cpu_per_char(redactor, name, text) < 2.5 * small
     assert "熊建国" not in redactor.redact("会员登记：\n熊建国，手机13812345678").text
+
+
+def test_english_text_with_a_long_run_of_line_breaks_costs_linear_time(
+    redactor: Redactor,
+) -> None:
+    # en_lone_names' "it's X" / "call X" lookbehinds ended in \s+: from every position of a
+    # run of line breaks they read it back to its start (quadratic in the run).
+    text = "hello" + "\n" * 16_000
+    name = "LoneNameRecognizer"
+    small = recognizer_cpu_per_char(redactor, name, text[:2_000])
+    assert recognizer_cpu_per_char(redactor, name, text) < 2.5 * small
+    assert "Ngozika" not in redactor.redact("hi, it's Ngozika.").text
