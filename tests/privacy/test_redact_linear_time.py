@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from sentinel.privacy.recognizers import birth_fields
 from sentinel.privacy.redactor import Redactor
 
 
@@ -27,3 +28,63 @@ def test_a_line_of_repeated_place_names_costs_linear_time(redactor: Redactor) ->
     # the quadratic terms made the cost per char grow with the line (2.5x from 8 to
     # 32 KB); linear stays near 1 whatever the load
     assert cpu_per_char(redactor, large) < 2.5 * cpu_per_char(redactor, small)
+
+
+def recognizer_cpu_per_char(redactor: Redactor, name: str, text: str) -> float:
+    """One recognizer of the real registry alone, so another's cost hides no regression."""
+    assert redactor.local is not None
+    recognizer = next(r for r in redactor.local.engine.registry.recognizers if r.name == name)
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        recognizer.analyze(text, ["PERSON", "DATE_OF_BIRTH", "PASSPORT"], None)
+        best = min(best, time.process_time() - start)
+    return best / len(text)
+
+
+def test_a_long_run_of_line_breaks_costs_linear_time_in_the_birth_field_gate(
+    redactor: Redactor,
+) -> None:
+    # birth_fields' gate read `(^|...)\s*male...`: from every line start `\s*` re-read the
+    # rest of the run of line breaks, so 16,000 of them took seconds.
+    small = "hello" + "\n" * 2_000
+    large = "hello" + "\n" * 16_000
+
+    def gate_cost(text: str) -> float:
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            birth_fields.GATE.search(text)
+            best = min(best, time.process_time() - start)
+        return max(best, 1e-6) / len(text)
+
+    assert gate_cost(large) < 2.5 * gate_cost(small)
+    row = "Dana Ruiz, F, 1979-03-04" + "\n" * 16_000
+    assert recognizer_cpu_per_char(
+        redactor, "BirthFieldRecognizer", row
+    ) < 2.5 * recognizer_cpu_per_char(redactor, "BirthFieldRecognizer", row[:2_000])
+    assert "1979-03-04" not in redactor.redact(row[:100]).text
+
+
+def test_chinese_text_with_a_long_run_of_line_breaks_costs_linear_time(
+    redactor: Redactor,
+) -> None:
+    # zh_person_fields' record start (a field start, then any white space) re-read the
+    # whole run of line breaks from every line break in it: 4,000 of them took 12 s.
+    text = "王小明说" + "\n" * 4_000
+    name = "ZhPersonFieldRecognizer"
+    small = recognizer_cpu_per_char(redactor, name, text[:500])
+    assert recognizer_cpu_per_char(redactor, name, text) < 2.5 * small
+    assert "熊建国" not in redactor.redact("会员登记：\n熊建国，手机13812345678").text
+
+
+def test_english_text_with_a_long_run_of_line_breaks_costs_linear_time(
+    redactor: Redactor,
+) -> None:
+    # en_lone_names' "it's X" / "call X" lookbehinds ended in \s+: from every position of a
+    # run of line breaks they read it back to its start (quadratic in the run).
+    text = "hello" + "\n" * 16_000
+    name = "LoneNameRecognizer"
+    small = recognizer_cpu_per_char(redactor, name, text[:2_000])
+    assert recognizer_cpu_per_char(redactor, name, text) < 2.5 * small
+    assert "Ngozika" not in redactor.redact("hi, it's Ngozika.").text

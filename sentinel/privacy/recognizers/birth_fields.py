@@ -15,8 +15,10 @@ from presidio_analyzer import Pattern, PatternRecognizer
 from sentinel.privacy.recognizers.birth_date import _MONTH
 
 # "born", or a gender field: Chinese 男 / 女, the English words and the one-letter codes.
+# A field's spaces never span a line break: a line start is a start of its own, and `\s*`
+# re-read a whole run of line breaks from every one of them (quadratic in the run).
 GATE = regex.compile(
-    r"\bborn\b|(?:^|[|,，\t]|\\n)\s*(?:男|女|male|female|[MF])\s*[|,，\t]",
+    r"\bborn\b|(?:^|[|,，\t]|\\n)[^\S\n]*(?:男|女|male|female|[MF])[^\S\n]*[|,，\t]",
     regex.IGNORECASE | regex.MULTILINE,
 )
 
@@ -30,7 +32,7 @@ _FULL_DATE = (
     r"|(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号號]?)"
 )
 _AFTER_GENDER = (
-    r"(?<=(?:^|[|,，\t]|\\n)\s*(?:男|女|male|female|[MF])\s*[|,，\t]\s*)"
+    r"(?<=(?:^|[|,，\t]|\\n)[^\S\n]*(?:男|女|male|female|[MF])[^\S\n]*[|,，\t][^\S\n]*)"
     + _FULL_DATE
     + r"(?=\s*(?:[|,，\t]|\\n|$))"
 )

@@ -47,9 +47,11 @@ _SLOTS = [
         rf"(?P<w>{_WORD})['’]s\s+(?:mom|mum|dad|wife|husband|boyfriend|girlfriend|birthday|"
         r"dorm|kids|son|daughter|parents)\b"
     ),
+    # One \s* before the alternatives: a second one inside (\s*说, \s+cell) split a run of
+    # line breaks every way between the two (quadratic in the run).
     regex.compile(
         rf"(?<![\p{{Latin}}])(?P<w>{_WORD})(?=\s*(?:的\s*(?:手机|电话|生日|身份证|微信|护照|同事|"
-        r"wechat|ssn|id\b|number|phone|passport|offer)|\s*说|\s+(?i:cell|mobile)\s+\+?\d))",
+        r"wechat|ssn|id\b|number|phone|passport|offer)|说|(?<=\s)(?i:cell|mobile)\s+\+?\d))",
         regex.IGNORECASE,
     ),
     regex.compile(

@@ -19,8 +19,10 @@ from sentinel.privacy.recognizers.zh_person_places import (
     _in_list,
 )
 
-# Where a record's first field starts, and what the next field holds.
-_FIELD_START = r"(?:^|(?<=[：:；;\n|]|\\n))\s*"
+# Where a record's first field starts, and what the next field holds. No line break in
+# the spaces after it: each line break is a start of its own, and `\s*` re-read a whole
+# run of them from every one (quadratic: 4,000 line breaks took 12 s).
+_FIELD_START = r"(?:^|(?<=[：:；;\n|]|\\n))[^\S\n]*"
 _CONTACT_NEXT = (
     r"(?=\s*[，,|]\s*(?:手机|电话|联系|生日|出生|身份证|性别|"
     r"[男女](?:[，,|\s])|\+?\d))"
