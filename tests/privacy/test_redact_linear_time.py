@@ -88,3 +88,16 @@ def test_english_text_with_a_long_run_of_line_breaks_costs_linear_time(
     small = recognizer_cpu_per_char(redactor, name, text[:2_000])
     assert recognizer_cpu_per_char(redactor, name, text) < 2.5 * small
     assert "Ngozika" not in redactor.redact("hi, it's Ngozika.").text
+
+
+def test_a_run_of_line_breaks_after_the_passport_word_costs_linear_time(
+    redactor: Redactor,
+) -> None:
+    # The passport contexts are lookbehinds with runs of white space in them: unbounded,
+    # they re-read the run of line breaks after "passport" from every position in it
+    # (64 KB took 79 s).
+    text = "passport" + "\n" * 16_000
+    name = "PassportRecognizer"
+    cost_small = recognizer_cpu_per_char(redactor, name, text[:2_000])
+    assert recognizer_cpu_per_char(redactor, name, text) < 2.5 * cost_small
+    assert "E12345678" not in redactor.redact("Passport No.:\n  E12345678").text
