@@ -9,7 +9,10 @@ Streams are not cached (neither looked up nor stored).
 The key is SHA-256 over canonical JSON (sorted keys, no spaces) of the app, the
 subject's key and the whole request body, so every parameter that can change the
 answer (model, messages, penalties, max_tokens, stop, response_format, tools,
-extra_body fields) is in it, and labels (`metadata`) are not. The subject is part of
+extra_body fields) is in it, and labels (`metadata`) are not. A request redacted
+before it left (SENTINEL_REDACT_OUTBOUND) also keys on a digest of the values its
+placeholders stand for: "mail A" and "mail B" mask to one body but are not one
+question; the entry holds only the masked answer. The subject is part of
 the key: a subject's request only hits entries its own calls created, so erasing a
 subject erases every cached copy of what it sent or received, and no subject can
 learn from a hit what another one asked. Requests without a subject share the app's
@@ -37,6 +40,7 @@ import hashlib
 import json
 import logging
 import threading
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
@@ -65,15 +69,31 @@ def cacheable(request: ChatRequest) -> bool:
     return request.operation == "chat" and not request.stream and request.params.temperature == 0.0
 
 
+def masked_digest(masked: Mapping[str, str]) -> str:
+    """SHA-256 hex of an outbound mask's placeholder -> value map in placeholder order:
+    the masked body alone is the same for "my mail is A" and "my mail is B", so two
+    requests may share an answer only when their values are the same too. Only this
+    digest enters the key; the values are never stored."""
+    canonical = json.dumps(sorted(masked.items()), separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def cache_key(
-    app: str, subject_key: str | None, body: dict[str, Any], thinking: str | None = None
+    app: str,
+    subject_key: str | None,
+    body: dict[str, Any],
+    thinking: str | None = None,
+    masked: Mapping[str, str] | None = None,
 ) -> str:
     """SHA-256 hex of the canonical JSON of app, subject, request body and the thinking
     mode the call runs in (a model's default is not in the body, and a thinking answer
-    is not the same answer)."""
+    is not the same answer), and, for a request redacted before it left, the digest of
+    the values its placeholders stand for."""
     doc: dict[str, Any] = {"app": app, "subject_key": subject_key, "body": body}
     if thinking is not None:
         doc["thinking"] = thinking
+    if masked:
+        doc["masked"] = masked_digest(masked)
     canonical = json.dumps(
         doc,
         sort_keys=True,
@@ -138,11 +158,17 @@ class ResponseCache:
         self._pending = 0
         self._lock = threading.Lock()
 
-    def key(self, request: ChatRequest, subject_key: str | None) -> str | None:
-        """The request's key, or None when it is not cacheable."""
+    def key(
+        self,
+        request: ChatRequest,
+        subject_key: str | None,
+        masked: Mapping[str, str] | None = None,
+    ) -> str | None:
+        """The request's key, or None when it is not cacheable. `masked`: the outbound
+        mask's placeholder -> value map, when the body holds placeholders."""
         if not cacheable(request):
             return None
-        return cache_key(self.app, subject_key, request.body, request.params.thinking)
+        return cache_key(self.app, subject_key, request.body, request.params.thinking, masked)
 
     def get(self, key: str, model: str) -> ChatCompletion | None:
         """The cached answer (a fresh object each time), or None; counts hit or miss."""

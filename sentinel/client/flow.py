@@ -60,7 +60,8 @@ def begin(
     core.warn(obs)
     if core.cache is None:
         return obs, None
-    return obs, core.cache.key(request, obs.subject_key)
+    masked = mask.values if mask is not None else None
+    return obs, core.cache.key(request, obs.subject_key, masked)
 
 
 def from_cache(obs: Observation, hit: ChatCompletion | None) -> ChatCompletion | None:
