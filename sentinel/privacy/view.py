@@ -12,8 +12,11 @@ original span it came from, so a finding in the view redacts the whole original 
 the invisible characters inside it included, and never half of a combining sequence or
 of a surrogate pair.
 
-A text holding none of those characters (nearly all of them) costs one regex search and
-an NFC quick check, and its view is the text itself.
+JSON string escapes (`\\u5f20\\u4f1f`, what `json.dumps` writes for 张伟) are decoded
+first (sentinel.privacy.escapes), each decoded character mapped to its whole escape.
+
+A text holding none of those characters (nearly all of them) costs one substring check,
+one regex search and an NFC quick check, and its view is the text itself.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sentinel.privacy.entities import Entity
+from sentinel.privacy.escapes import decoded
 
 # Removed from the view: C0 and C1 controls but tab and line ends, the soft hyphen,
 # combining grapheme joiner, Arabic letter mark, Mongolian free variation selectors and
@@ -146,7 +150,24 @@ class View:
 
 
 def analysis_view(text: str) -> View:
-    """The view of `text` the analyzers see (see the module docstring)."""
+    """The view of `text` the analyzers see (see the module docstring), starting from
+    its JSON `\\uXXXX` escapes decoded (sentinel.privacy.escapes)."""
+    unescaped = decoded(text)
+    if unescaped is None:
+        return _plain_view(text)
+    inner = _plain_view(unescaped[0])
+    starts, ends = unescaped[1], unescaped[2]
+    if inner.starts is None or inner.ends is None:
+        return View(text, inner.text, starts, ends)
+    return View(
+        text,
+        inner.text,
+        array("q", (starts[i] for i in inner.starts)),
+        array("q", (ends[i - 1] for i in inner.ends)),
+    )
+
+
+def _plain_view(text: str) -> View:
     if not _HOSTILE.search(text) and unicodedata.is_normalized("NFC", text):
         return View(text, text)
     return _unmarked(_composed(text, *_folded(text)))
