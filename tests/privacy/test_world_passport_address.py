@@ -1,0 +1,119 @@
+"""Issue 19, recall from knowledge: passport numbers after the passport word of many
+languages, in a passport column and in an ICAO 9303 MRZ; street lines of more countries'
+postal layouts. Values invented from the countries' published formats, each kind with
+look-alikes that must stay, through the real Redactor."""
+
+from __future__ import annotations
+
+import pytest
+from scoring import found
+
+from sentinel.privacy.recognizers.address_postal import postal_address_recognizer
+from sentinel.privacy.recognizers.passport_world import PassportWorldRecognizer, mrz_check
+from sentinel.privacy.redactor import Redactor
+
+# ICAO 9303 part 4's specimen, and the same passport with its number's check digit wrong.
+MRZ = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Mi número de pasaporte es XDD123456, gracias", "XDD123456"),
+        ("Pasaporte: PAA123456", "PAA123456"),
+        ("Número do passaporte: FT123456", "FT123456"),
+        ("Numéro de passeport : 12AB34567", "12AB34567"),
+        ("Reisepass-Nr. C4J9K2L7M", "C4J9K2L7M"),
+        ("Pass-Nr.: C01X00T47", "C01X00T47"),
+        ("Numer paszportu: ZS1234567", "ZS1234567"),
+        ("Pasaport numarası U12345678", "U12345678"),
+        ("Nomor paspor: B1234567", "B1234567"),
+        ("Số hộ chiếu: C1234567", "C1234567"),
+        ("Номер паспорта: 45 12 345678", "45 12 345678"),
+        ("Загранпаспорт 751234567", "751234567"),
+        ("رقم جواز السفر A12345678", "A12345678"),
+        ("パスポート番号：TK1234567", "TK1234567"),
+        ("passport: AB 123 4567", "AB 123 4567"),
+        ("Passport number: E 1234 5678", "E 1234 5678"),
+        ("travelers passports: 512345678, 523456789, 534567890", "534567890"),
+        ("pasaportes: PAB123456 y PAC654321", "PAC654321"),
+        (r"Name,Passport,Nationality\nAna Silva,FT482913,BR", "FT482913"),
+        ("| Name | Passport No | Country |\n| Dana | K48201937 | DE |", "K48201937"),
+        (MRZ, "L898902C36UTO7408122F1204159ZE184226B"),
+        (MRZ, "ERIKSSON<<ANNA"),
+    ],
+)
+def test_passports_of_many_languages_and_layouts_are_found(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    assert value not in redactor.redact(text).text, found(redactor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("El pasaporte cuesta 30 euros y el pedido 12345678 llegó.", "12345678"),
+        ("Passport appointment on 20240501 at the consulate", "20240501"),
+        ("Reisepass beantragt. Bestellnummer 123456789 folgt.", "123456789"),
+        ("pasaporte versión 2.3.1 build 45678901?", "45678901"),
+        ("паспорт готов, заказ 12345678 придёт завтра", "12345678"),
+        (r"Name,Passport,Country\nDana,yes,DE", "yes"),
+    ],
+)
+def test_passport_lookalikes_stay(redactor: Redactor, text: str, kept: str) -> None:
+    assert kept in redactor.redact(text).text
+
+
+def test_mrz_check_digits_decide() -> None:
+    assert mrz_check("L898902C3") == 6
+    assert mrz_check("740812") == 2
+    wrong = MRZ.replace("L898902C36", "L898902C37")
+    assert PassportWorldRecognizer("en").analyze(wrong, ["PASSPORT"]) == []
+    spans = PassportWorldRecognizer("en").analyze(MRZ, ["PASSPORT"])
+    assert [(s.start, s.end) for s in spans] == [(0, len(MRZ))]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("My address: Carrera 7 # 71-21, Bogotá", "Carrera 7 # 71-21"),
+        ("Calzada de Tlalpan 1234, Col. Portales", "Calzada de Tlalpan 1234"),
+        ("Dirección: C. de Alcalá 45, 3º B, 28014 Madrid", "Alcalá 45"),
+        ("Endereço: R. das Laranjeiras 112, apto 302", "Laranjeiras 112"),
+        ("Meine Adresse ist Am Markt 3, 28195 Bremen", "Am Markt 3"),
+        ("ul. Marszałkowska 10/12, Warszawa", "Marszałkowska 10/12"),
+        ("Jl. Sudirman No. 45, Jakarta Selatan 12190", "Sudirman No. 45"),
+        ("88 Soi Sukhumvit 11, Bangkok 10110", "Soi Sukhumvit 11"),
+        ("Địa chỉ: 123 Đường Lê Lợi, Quận 1", "123 Đường Lê Lợi"),
+        ("доставка: ул. Тверская 7, Москва", "Тверская 7"),
+        ("서울시 마포구 서교동 123-45번지", "서교동 123-45번지"),
+        ("House No. 12, Street 5, F-7/2, Islamabad", "House No. 12"),
+        ("I live at 15 Maple Crescent, Toronto, ON M5V 2T6", "M5V 2T6"),
+        ("Mailing: PO Box 4821, Austin, TX 78765", "TX 78765"),
+        ("Unit 5, 42 Wallaby Way, Sydney NSW 2000", "NSW 2000"),
+    ],
+)
+def test_street_lines_of_more_postal_layouts_are_found(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    assert value not in redactor.redact(text).text, found(redactor, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Upgrade to version 2.3.1 of the Calle app",
+        "Meet me in room 3 at 10:30",
+        "Product code C. 4521 and R. 2 are out",
+        "Soi Cowboy is a nightlife street in Bangkok",
+        "Am Montag 3 Leute kommen",
+        "Im Jahr 2024 waren es 12, 45000 Besucher",
+        "Flight AA 1234, gate C. 12",
+        "Version R. 4.2 released",
+        "The price is $12.99, order 4521-33",
+        "We walked Jalan Alor 2 km to dinner",
+        "Austin, TX 78765 is a ZIP code area",
+    ],
+)
+def test_postal_lookalikes_are_no_address(text: str) -> None:
+    assert postal_address_recognizer("en").analyze(text, ["LOCATION"]) == []
