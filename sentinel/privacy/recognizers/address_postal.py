@@ -28,7 +28,10 @@ _LOCAL_WORDS = (
 )
 GATE = re.compile(
     rf"(?:{_LOCAL_WORDS})\s|(?i:carrera|cra\.|calle|cl\.)\s*\d|\b(?:Am|An der|Im|Auf der|Zum|Zur)\s"
-    r"|번지|House No|, (?:[A-Z]{2,3}) (?:\d{4}|[A-Z]\d[A-Z])",
+    r"|번지|House No|Road No|Street No"
+    r"|\d,?\s(?i:rue|avenue|boulevard|bd|place|chemin|all[ée]e|impasse|quai|cours)\s"
+    r"|[a-zäöå](?:tie|katu|kuja|polku|gatan|vägen|gata|gade|vej|veien|gaten)\s\d|[路街道巷同]\d{1,5}号"
+    r"|, (?:[A-Z]{2,3}) (?:\d{4}|[A-Z]\d[A-Z])",
 )
 _CAP = r"[A-ZÀ-ÖØ-ÞĀ-ŽĐА-ЯЁ][\w'’.-]*"
 _PARTICLE = r"(?:da|de|do|dos|das|del|de la|dels|di|la|le|des|du)"
@@ -44,7 +47,8 @@ _LOCAL = (
 )
 # "123 Đường Lê Lợi, Quận 1": the number comes first and the street's name has no number.
 _VN = (
-    r"(?<![\w])(?:Số\s)?\d{1,5}[A-Za-z]?(?:/\d{1,3})*\s+(?:Đường|Phố|Ngõ|Hẻm)\s+"
+    r"(?<![\w])(?:(?:Số\s)?\d{1,5}[A-Za-z]?(?:/\d{1,3}){0,3}\s+(?:Đường|Phố|Ngõ|Hẻm)"
+    r"|(?:Ngõ|Ngách|Hẻm|Kiệt)\s\d{1,4}(?:/\d{1,4}){0,3}(?:\s(?:Đường|Phố))?)\s+"
     rf"(?:{_CAP}\s){{0,3}}{_CAP}(?:,\s*(?:Phường|Quận|Huyện|P\.|Q\.)\s*[\w]+(?:\s[\w]+)?){{0,2}}"
 )
 _CO = (
@@ -64,6 +68,30 @@ _PK = (
     r"(?<![\w])House\s(?:No\.?\s?)?\d{1,5}[A-Z]?,\s*(?:Street|St\.?|Gali|Lane)\s\d{1,3}"
     r"(?:,\s*[A-Z]-?\d{1,2}(?:/\d)?)?(?:,\s*{_CAP})?"
 ).replace("{_CAP}", _CAP)
+# South Asia's numbered roads: "Road No. 5, Gulshan-1, Dhaka 1212".
+_ROAD_NO = (
+    rf"(?<![\w])(?:Road|Street|Lane|Block|Sector)\sNo\.?\s?\d{{1,4}}[A-Z]?,\s*{_CAP}(?:-\d{{1,2}})?"
+    rf"(?:,\s*{_CAP}(?:\s\d{{4}}(?!\d))?)?"
+)
+# A French line with the number first and no postcode: "5 Rue de la Paix, Paris".
+_FR_NUMBER_FIRST = (
+    r"(?<![\w.,])\d{1,4}(?:\s?(?:bis|ter))?,?\s(?i:rue|avenue|boulevard|bd|place|chemin|all[ée]e"
+    rf"|impasse|quai|cours)\s(?:(?:de la|de|du|des|d'|l')\s?)?(?:{_CAP}\s){{0,3}}{_CAP}"
+    rf"(?:,\s*{_CAP})?"
+)
+# Nordic one-word streets with a staircase and flat: "Mannerheimintie 5 A 12, 00100 Helsinki".
+_NORDIC = (
+    r"(?<![\w])[A-ZÄÖÅÆØ][a-zäöåæø]{3,}(?:tie|katu|kuja|polku|gatan|vägen|gata|gade|vej|veien|gaten)"
+    r"\s\d{1,4}(?:\s?[A-Z](?:\s\d{1,3})?)?(?:,\s*\d{3}\s?\d{2}\s[A-ZÄÖÅ][\wäöå-]+)?"
+)
+# A Chinese street and its number without the district before it (我住在中关村大街27号):
+# 路 / 街 + number + 号 is an address; the metro's 3号线 is not.
+_ZH_NOT = r"到在址是住于寄送往我你他她的"
+_ZH_ROAD = (
+    rf"(?<=^|[^\u4e00-\u9fff]|[{_ZH_NOT}])(?:(?![{_ZH_NOT}])[\u4e00-\u9fff]){{2,8}}?"
+    r"(?:路|街|大道|巷|胡同)(?:[一二三四五六七八九十\d]{1,3}段)?\d{1,5}号(?![线口门位])"
+    r"(?:\d{1,4}(?:栋|幢|号楼))?(?:\d{1,2}单元)?(?:\d{1,3}楼)?(?:\d{1,5}室)?"
+)
 _STATES = (
     r"AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH"
     r"|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
@@ -94,6 +122,10 @@ def postal_address_recognizer(language: str) -> PatternRecognizer:
             Pattern("ko_lot", _KO_LOT, 0.65),
             Pattern("pk_house", _PK, 0.6),
             Pattern("line_tail", _TAIL, 0.6),
+            Pattern("road_no", _ROAD_NO, 0.6),
+            Pattern("fr_number_first", _FR_NUMBER_FIRST, 0.6),
+            Pattern("nordic_street", _NORDIC, 0.55),
+            Pattern("zh_road", _ZH_ROAD, 0.65),
         ],
         global_regex_flags=regex.UNICODE,
     )

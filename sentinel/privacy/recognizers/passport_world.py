@@ -28,11 +28,13 @@ ENTITY = "PASSPORT"
 _WORDS = (
     r"passports?|pasaportes?|passaportes?|passeports?|reisepass|pass-?nr\.?|passnummer"
     r"|paszport(?:u|y)?|pasaport(?:u|un)?|paspor|hộ\s?chiếu|(?:загран)?паспорт[а-я]*"
-    r"|جواز\s?(?:ال)?سفر|パスポート|护照|護照|旅券|여권"
+    r"|جواز\s?(?:ال)?سفر|パスポート|护照|護照|旅券|여권|travel\sdocument|documento\sde\sviaje"
+    r"|titre\sde\svoyage|(?<![A-Za-z])ppt?(?=\.?\s?(?:no|#))"
 )
 GATE = re.compile(
     r"pasaport|passaport|passeport|reisepass|pass-?nr|passnummer|paszport|paspor|hộ\s?chiếu"
-    r"|паспорт|جواز|パスポート|<<|passport|护照|護照",
+    r"|паспорт|جواز|パスポート|<<|passport|护照|護照|travel\sdocument|de\sviaje|titre\sde\svoyage"
+    r"|(?<![A-Za-z])ppt?\.?\s?(?:no|#)|[A-Z0-9<]{9}\d[A-Z<]{3}\d{7}[MFX<]\d{7}",
     re.IGNORECASE,
 )
 _WINDOW = 50
@@ -65,6 +67,11 @@ _MRZ = re.compile(
     r"(?<![A-Z0-9<])P[A-Z<][A-Z<]{3}[A-Z<]{39}(?:\r?\n|\\n|\s)"
     r"(?P<number>[A-Z0-9<]{9})(?P<n>\d)[A-Z<]{3}(?P<birth>\d{6})(?P<b>\d)[MFX<]\d{7}"
     r"[A-Z0-9<]{14}[\d<]\d(?![A-Z0-9<])"
+)
+# Line 2 alone, pasted without line 1: its number's, birth date's and expiry's checks agree.
+_MRZ_LINE2 = re.compile(
+    r"(?<![A-Z0-9<])(?P<number>[A-Z0-9<]{9})(?P<n>\d)[A-Z<]{3}(?P<birth>\d{6})(?P<b>\d)[MFX<]"
+    r"(?P<expiry>\d{6})(?P<e>\d)[A-Z0-9<]{14}[\d<]\d(?![A-Z0-9<])"
 )
 _VALUES = {**{str(d): d for d in range(10)}, "<": 0} | {
     chr(c): c - 55 for c in range(ord("A"), ord("Z") + 1)
@@ -113,4 +120,8 @@ class PassportWorldRecognizer(EntityRecognizer):
         for m in _MRZ.finditer(text):
             if mrz_check(m["number"]) == int(m["n"]) and mrz_check(m["birth"]) == int(m["b"]):
                 spans.append((m.start(), m.end(), 0.9))
+        for m in _MRZ_LINE2.finditer(text):
+            checks = (("number", "n"), ("birth", "b"), ("expiry", "e"))
+            if all(mrz_check(m[f]) == int(m[c]) for f, c in checks):
+                spans.append((m.start(), m.end(), 0.85))
         return [RecognizerResult(ENTITY, s, e, score) for s, e, score in sorted(set(spans))]
