@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from scoring import found
 
+from sentinel.privacy.recognizers.address_fields import AddressFieldRecognizer
 from sentinel.privacy.recognizers.address_postal import postal_address_recognizer
 from sentinel.privacy.recognizers.passport_world import PassportWorldRecognizer, mrz_check
 from sentinel.privacy.redactor import Redactor
@@ -132,3 +133,34 @@ def test_street_lines_of_more_postal_layouts_are_found(
 )
 def test_postal_lookalikes_are_no_address(text: str) -> None:
     assert postal_address_recognizer("en").analyze(text, ["LOCATION"]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('{"name": "Dana", "address": "Lot 7, Kampung Baru, Kuala Lumpur"}', "Kampung Baru"),
+        ('{"shipping_address": "Blk 123 Ang Mo Kio Ave 3 #05-67"}', "Blk 123"),
+        ('{"住址": "幸福里小区3期12幢"}', "幸福里小区3期12幢"),
+        (r"name,address,phone\nDana,Lot 7 Kampung Baru,555", "Lot 7 Kampung Baru"),
+        ("| 姓名 | 地址 |\n| 王 | 翠苑一区5幢301 |", "翠苑一区5幢301"),
+    ],
+)
+def test_an_address_field_holds_an_address_of_any_layout(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    assert value not in redactor.redact(text).text, found(redactor, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"ip_address": "10.0.0.12", "mac_address": "00:1A:2B:3C:4D:5E"}',
+        '{"email_address": "dana 2 at example"}',
+        '{"address": "n/a"}',
+        '{"address": "Berlin"}',
+        '{"address": "0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D"}',
+        '{"address": "10.0.0.12 port 8080"}',
+    ],
+)
+def test_other_address_fields_and_values_stay(text: str) -> None:
+    assert AddressFieldRecognizer("en").analyze(text, ["LOCATION"]) == []

@@ -20,6 +20,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from sentinel.privacy.recognizers import (
     address,
+    address_fields,
     address_intl,
     address_postal,
     address_street_first,
@@ -89,6 +90,7 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
         gated(address_intl.intl_address_recognizer(language), address_intl.GATE),
         gated(address_world.world_address_recognizer(language), address_world.GATE),
         gated(address_postal.postal_address_recognizer(language), address_postal.GATE),
+        gated(address_fields.AddressFieldRecognizer(language), address_fields.GATE),
         gated(address_street_first.street_first_recognizer(language), address_street_first.GATE),
         gated(us_ssn.SsnRecognizer(language), us_ssn.GATE),
         gated(passport.passport_recognizer(language), passport.GATE),
