@@ -103,6 +103,13 @@ def test_mrz_check_digits_decide() -> None:
         ("5 Rue de la Paix, Paris", "5 Rue de la Paix"),
         ("Mannerheimintie 5 A 12, 00100 Helsinki", "Mannerheimintie 5"),
         ("Hẻm 51 Nguyễn Trãi, Quận 5", "Hẻm 51 Nguyễn Trãi"),
+        ("Václavské náměstí 832/19, 110 00 Praha 1", "Václavské náměstí 832/19"),
+        ("Andrássy út 60, 1062 Budapest", "Andrássy út 60"),
+        ("Οδός Ερμού 15, 105 63 Αθήνα", "Ερμού 15"),
+        ("רחוב הרצל 12, תל אביב", "הרצל 12"),
+        ("شارع التحرير 25، القاهرة", "التحرير 25"),
+        ("25 Thanon Silom, Bang Rak, Bangkok 10500", "25 Thanon Silom"),
+        ("부산광역시 해운대구 우동 1234", "우동 1234"),
     ],
 )
 def test_street_lines_of_more_postal_layouts_are_found(
@@ -129,6 +136,8 @@ def test_street_lines_of_more_postal_layouts_are_found(
         "这条路1号门进，3号线换乘",
         "3 avenues of growth and 2 places to go",
         "Road No. 5 is closed today",
+        "강남구 역삼동 3번 출구에서 만나요",
+        "Budapest has 23 districts and 2 rivers",
     ],
 )
 def test_postal_lookalikes_are_no_address(text: str) -> None:

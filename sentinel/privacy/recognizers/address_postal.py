@@ -31,7 +31,9 @@ GATE = re.compile(
     r"|번지|House No|Road No|Street No"
     r"|\d,?\s(?i:rue|avenue|boulevard|bd|place|chemin|all[ée]e|impasse|quai|cours)\s"
     r"|[a-zäöå](?:tie|katu|kuja|polku|gatan|vägen|gata|gade|vej|veien|gaten)\s\d|[路街道巷同]\d{1,5}号"
-    r"|, (?:[A-Z]{2,3}) (?:\d{4}|[A-Z]\d[A-Z])",
+    r"|, (?:[A-Z]{2,3}) (?:\d{4}|[A-Z]\d[A-Z])|[구군]\s*[가-힣]{1,5}[동리가]\s*\d"
+    r"|\s(?:náměstí|nám\.|ulice|třída|nábřeží|út|utca|u\.|tér|körút|krt\.)\s\d"
+    r"|(?:Οδός|Οδ\.|Λεωφόρος|Λεωφ\.|רחוב|רח'|שדרות|شارع|طريق)\s",
 )
 _CAP = r"[A-ZÀ-ÖØ-ÞĀ-ŽĐА-ЯЁ][\w'’.-]*"
 _PARTICLE = r"(?:da|de|do|dos|das|del|de la|dels|di|la|le|des|du)"
@@ -47,7 +49,7 @@ _LOCAL = (
 )
 # "123 Đường Lê Lợi, Quận 1": the number comes first and the street's name has no number.
 _VN = (
-    r"(?<![\w])(?:(?:Số\s)?\d{1,5}[A-Za-z]?(?:/\d{1,3}){0,3}\s+(?:Đường|Phố|Ngõ|Hẻm)"
+    r"(?<![\w])(?:(?:Số\s)?\d{1,5}[A-Za-z]?(?:/\d{1,3}){0,3}\s+(?:Đường|Phố|Ngõ|Hẻm|Thanon|Soi)"
     r"|(?:Ngõ|Ngách|Hẻm|Kiệt)\s\d{1,4}(?:/\d{1,4}){0,3}(?:\s(?:Đường|Phố))?)\s+"
     rf"(?:{_CAP}\s){{0,3}}{_CAP}(?:,\s*(?:Phường|Quận|Huyện|P\.|Q\.)\s*[\w]+(?:\s[\w]+)?){{0,2}}"
 )
@@ -63,6 +65,22 @@ _DE_NO_SUFFIX = (
 _KO_LOT = (
     r"(?:[가-힣]{2,6}(?:특별시|광역시|시|도)\s*)?(?:[가-힣]{1,5}(?:구|군|시)\s*)?"
     r"[가-힣]{1,5}(?:동|리|가)\s*\d{1,5}(?:-\d{1,4})?\s*번지"
+)
+# Korea's district, neighbourhood and lot without 번지: "해운대구 우동 1234".
+_KO_DONG = (
+    r"[가-힣]{1,5}(?:구|군)\s*[가-힣]{1,5}(?:동|리|가)\s*\d{1,5}(?:-\d{1,4})?(?![\d-])"
+    r"(?!\s*(?:번\s?출구|호선|분|시간|개|명|km))"
+)
+# The street word after the name, as Czech and Hungarian write it: "Andrássy út 60".
+_CENTRAL = (
+    rf"(?<![\w])(?:{_CAP}\s){{1,3}}(?:náměstí|nám\.|ulice|třída|nábřeží|út|utca|u\.|tér|körút|krt\.)"
+    r"\s\d{1,4}(?:/\d{1,4})?[a-z]?(?!\w)"
+    rf"(?:,\s*(?:\d{{3}}\s?\d{{2}}|\d{{4}})\s+{_CAP}(?:\s\d{{1,2}})?)?"
+)
+# Greek, Hebrew and Arabic street words before the name: "Οδός Ερμού 15", "רחוב הרצל 12".
+_SCRIPTS = (
+    r"(?<![\w])(?:Οδός|Οδ\.|Λεωφόρος|Λεωφ\.|רחוב|רח'|שדרות|شارع|طريق)\s"
+    r"(?:[^\W\d_]+\s){0,3}[^\W\d_]+\s\d{1,4}(?!\w)"
 )
 _PK = (
     r"(?<![\w])House\s(?:No\.?\s?)?\d{1,5}[A-Z]?,\s*(?:Street|St\.?|Gali|Lane)\s\d{1,3}"
@@ -126,6 +144,9 @@ def postal_address_recognizer(language: str) -> PatternRecognizer:
             Pattern("fr_number_first", _FR_NUMBER_FIRST, 0.6),
             Pattern("nordic_street", _NORDIC, 0.55),
             Pattern("zh_road", _ZH_ROAD, 0.65),
+            Pattern("ko_dong", _KO_DONG, 0.6),
+            Pattern("central_europe", _CENTRAL, 0.6),
+            Pattern("greek_hebrew_arabic", _SCRIPTS, 0.6),
         ],
         global_regex_flags=regex.UNICODE,
     )
