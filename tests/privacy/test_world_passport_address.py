@@ -64,6 +64,8 @@ def test_passports_of_many_languages_and_layouts_are_found(
         ("pasaporte versión 2.3.1 build 45678901?", "45678901"),
         ("паспорт готов, заказ 12345678 придёт завтра", "12345678"),
         (r"Name,Passport,Country\nDana,yes,DE", "yes"),
+        ("my passport E12345678 and SSN 536904399", "SSN"),
+        ("pasaporte perdido, llama al ID 12345678", "12345678"),
     ],
 )
 def test_passport_lookalikes_stay(redactor: Redactor, text: str, kept: str) -> None:

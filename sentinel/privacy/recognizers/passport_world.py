@@ -41,7 +41,7 @@ _WINDOW = 50
 # A passport's number: letters and digits as the issuing countries print them, also in
 # groups of digits ("E 1234 5678", "AB 123 4567", Russia's "45 12 345678").
 _NUMBER = (
-    r"(?:[A-Z]{1,3}\s?\d{6,9}|[A-Z]{1,2}\s\d{3,4}\s\d{4}|\d{2}[A-Z]{2}\d{5}|\d{2}\s?\d{2}\s\d{6}"
+    r"(?:[A-Z]{1,3}\d{6,9}|[A-Z]{1,2}\s\d{3,4}\s\d{4}|\d{2}[A-Z]{2}\d{5}|\d{2}\s?\d{2}\s\d{6}"
     r"|(?!(?:19|20)\d\d(?:0[1-9]|1[0-2])[0-3]\d(?!\d))\d{8,9}|(?=(?:[A-Z]*\d){4})(?=\d*[A-Z])[A-Z0-9]{8,9})"
 )
 _LIST = re.compile(
@@ -51,7 +51,8 @@ _LIST = re.compile(
 # euros y el pedido 12345678") is that thing's.
 _OTHER = re.compile(
     r"order|pedido|commande|bestell|auftrag|build|versi[oó]n|booking|reserva|ticket|invoice"
-    r"|factura|rechnung|tracking|flight|vuelo|phone|tel[eé]fono|订单|单号|电话|заказ|sipariş",
+    r"|factura|rechnung|tracking|flight|vuelo|phone|tel[eé]fono|订单|单号|电话|заказ|sipariş"
+    r"|ssn|social security|\bid\b|licen[cs]e|driver|身份证|驾照",
     re.IGNORECASE,
 )
 _ONE = re.compile(rf"(?<![\w-]){_NUMBER}(?![\w-])")
