@@ -4,20 +4,47 @@ from __future__ import annotations
 
 from typing import Any
 
+from sentinel.errors import ContentBlockedError
 from sentinel.safety.runs import REASONING
 
 
-def trim(chunk: Any, index: int, field: str | None) -> str:
-    """A chunk cut by a block in its choice `index`'s `field`: only what was screened
-    before the term is left (no later choice, no unscreened text, tool call or logprobs,
-    no finish: the stream is cut, not finished); what it was cut in. With no text left
-    before the term (`field` None), the choices before `index` still go out (n > 1:
-    their maskers moved past their pieces, which would otherwise be lost)."""
-    if field is None:
-        del chunk.choices[index:]
-        return "choices"
-    del chunk.choices[index + 1 :]
-    choice = chunk.choices[index]
+def cut(guard: Any, chunk: Any, index: int, error: ContentBlockedError, ends: bool) -> str | None:
+    """A block in choice `index` of `chunk` (n > 1): the choices after it are screened
+    too, so each delivers only its releasable text and a choice blocked in the same
+    chunk is cut as well (left unscreened, its held text, the start of its own term,
+    went out as if it had ended). A cut choice keeps only what was screened before its
+    term and holds nothing more. Returns what the chunk was cut in (None: nothing of it
+    is left to deliver); the first block stays the call's error."""
+    side = guard.sides["output"]
+    choices = chunk.choices
+    cuts = {index: guard._cut}
+    guard._forget(choices[index].index)
+    for i in range(index + 1, len(choices)):
+        choice = choices[i]
+        guard._cut = None
+        try:
+            guard._choice(choice, ends or choice.finish_reason is not None, side)
+        except ContentBlockedError:
+            cuts[i] = guard._cut
+            guard._forget(choice.index)
+    guard._call.fail(error)
+    kept = []
+    for i, choice in enumerate(choices):
+        if i in cuts:
+            if cuts[i] is None:
+                continue
+            _trim(choice, cuts[i])
+        kept.append(choice)
+    if not kept:
+        return None
+    chunk.choices[:] = kept
+    return "choices"
+
+
+def _trim(choice: Any, field: str) -> None:
+    """A choice cut by a block in its `field`: only what was screened before the term
+    is left (no unscreened text, tool call or logprobs, no finish: the stream is cut,
+    not finished)."""
     delta = getattr(choice, "delta", None)
     if delta is not None:
         if field == "content" and delta.reasoning_content:
@@ -29,4 +56,3 @@ def trim(chunk: Any, index: int, field: str | None) -> str:
         choice.logprobs = None
     if choice.finish_reason is not None:
         choice.finish_reason = None
-    return field

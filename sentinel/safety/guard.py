@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from sentinel.errors import ContentBlockedError
 from sentinel.models import CallSafety
 from sentinel.safety.alternatives import Alternatives
-from sentinel.safety.cut import trim
+from sentinel.safety.cut import cut
 from sentinel.safety.jsontext import JsonStrings
 from sentinel.safety.lists import RANK
 from sentinel.safety.logprobs import HeldLogprobs, choice_logprobs, mask_logprobs
@@ -335,7 +335,7 @@ class CallGuard(ChunkRuns, ToolStreams):
         finishing chunk (or with `ends`: the stream ends after this chunk). Returns
         whether the chunk changed (texts, tool calls or logprobs): one that did not can
         be relayed as it came. A block raises; if text or choices before the term are
-        left (`_cut`), the chunk is trimmed to what was screened (cut.trim)."""
+        left (`_cut`), the chunk is trimmed to what was screened (cut.cut)."""
         side = self.sides[OUTPUT]
         if not side.categories:
             return False
@@ -344,10 +344,8 @@ class CallGuard(ChunkRuns, ToolStreams):
         for i, choice in enumerate(chunk.choices):
             try:
                 self._choice(choice, ends or choice.finish_reason is not None, side)
-            except ContentBlockedError:
-                if self._cut is not None or i:
-                    self._cut = trim(chunk, i, self._cut)
-                self._forget(choice.index)
+            except ContentBlockedError as error:
+                self._cut = cut(self, chunk, i, error, ends)
                 raise
         return self._changed
 

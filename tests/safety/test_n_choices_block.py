@@ -148,3 +148,74 @@ def test_the_proxy_relays_the_other_choices_held_text_before_the_error_event(
             texts[ch["index"]] = texts.get(ch["index"], "") + (ch["delta"].get("content") or "")
     assert texts == {0: "hello you idi", 1: "a "}
     assert "bomb" not in resp.text
+
+
+class BothBlocked(SSEUpstream):
+    """Both choices hold the start of a block term ("bo"), and one chunk brings the rest
+    of it to both: the second choice was never screened, and its held "bo" went out."""
+
+    def do_POST(self) -> None:
+        self.begin()
+        chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": self.model}
+        for texts in (("a bo", "b bo"), ("mb here", "mb there")):
+            choices = [_piece(i, t) for i, t in enumerate(texts)]
+            self.wfile.write(b"data: " + orjson.dumps(chunk | {"choices": choices}) + b"\n\n")
+            self.wfile.flush()
+        self.wfile.write(b"data: [DONE]\n\n")
+
+
+class LaterClean(SSEUpstream):
+    """Choice 0 is blocked, choice 1 in the same chunk is clean and ends its piece on
+    the start of a mask term: screened, it delivers its text and its held tail."""
+
+    def do_POST(self) -> None:
+        self.begin()
+        chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": self.model}
+        choices = [_piece(0, "a bomb"), _piece(1, "fine, you idiot")]
+        self.wfile.write(b"data: " + orjson.dumps(chunk | {"choices": choices}) + b"\n\n")
+        self.wfile.write(b"data: [DONE]\n\n")
+
+
+def test_two_choices_blocked_in_one_chunk_deliver_neither_held_text(harness: Harness) -> None:
+    with http_server(BothBlocked) as url:
+        for texts, error in (_sync(harness, url), _async(harness, url)):
+            assert isinstance(error, ContentBlockedError)
+            assert texts == {0: "a ", 1: "b "}  # neither "bo", the start of its own term
+
+
+def test_a_clean_choice_after_the_blocked_one_is_screened_and_delivered(
+    harness: Harness,
+) -> None:
+    with http_server(LaterClean) as url:
+        for texts, error in (_sync(harness, url), _async(harness, url)):
+            assert isinstance(error, ContentBlockedError)
+            assert texts == {0: "a ", 1: "fine, you *****"}
+
+
+def test_the_proxy_delivers_neither_held_text_of_two_choices_blocked_together(
+    harness: Harness, sqlite_store: SQLiteStore, tmp_path: Path
+) -> None:
+    with http_server(BothBlocked) as upstream_url:
+        client = AsyncSentinel(
+            api_key="sk-test", base_url=upstream_url, store=sqlite_store,
+            settings=Settings(spool_dir=tmp_path / "pspool", safety_lists=[str(harness.lists_dir)]),
+        )  # fmt: skip
+        app = create_proxy_app(client, close_client=True)
+        token, _ = web_state(app).tokens.create("t-proxy", ["proxy"])
+        server, thread, url = serve(app)
+        try:
+            resp = httpx.post(
+                f"{url}/v1/chat/completions", json=WIRE,
+                headers={"authorization": f"Bearer {token}"}, timeout=10,
+            )  # fmt: skip
+        finally:
+            server.should_exit = True
+            thread.join(10)
+    data = [line[6:] for line in resp.text.splitlines() if line.startswith("data: ")]
+    events = [orjson.loads(d) for d in data]
+    assert events[-1]["error"]["code"] == "content_blocked"
+    texts: dict[int, str] = {}
+    for ev in events[:-1]:
+        for ch in ev["choices"]:
+            texts[ch["index"]] = texts.get(ch["index"], "") + (ch["delta"].get("content") or "")
+    assert texts == {0: "a ", 1: "b "}
