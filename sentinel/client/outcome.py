@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sentinel.client.lonejson import loads_lone_surrogates
 from sentinel.client.observation import Observation
 from sentinel.client.params import ChatRequest
 from sentinel.client.resilience import CallPolicy
@@ -14,7 +15,10 @@ def parse_answer(request: ChatRequest, content: bytes) -> ChatCompletion | TextC
     """The response body as the type the operation answers (ValueError if it is not),
     keeping the body (a relay passes it on where Sentinel changes nothing)."""
     model = TextCompletion if request.operation == "text_completion" else ChatCompletion
-    completion = model.model_validate_json(content)
+    try:
+        completion = model.model_validate_json(content)
+    except ValueError:  # (pydantic's parser refuses an escaped lone surrogate)
+        completion = model.model_validate(loads_lone_surrogates(content))
     completion._body = content
     return completion
 

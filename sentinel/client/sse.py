@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from sentinel.client.lonejson import loads_lone_surrogates
 from sentinel.client.types import ChatCompletionChunk, TextChoice, TextCompletion
 from sentinel.errors import SentinelAPIError
 from sentinel.scrub import scrub_text
@@ -245,15 +246,23 @@ class ChunkParser:
         try:
             chunk = self.chunk_type.model_validate_json(data)
         except ValueError:
-            raise SentinelAPIError(
-                "unparseable stream chunk", status_code=200, request_id=self.request_id
-            ) from None
+            chunk = self._lone_surrogates(data)
         extra = chunk.model_extra
         if extra and "error" in extra:
             raise self._in_band_error(extra["error"])
         chunk.request_id = self.request_id
         chunk._upstream = True
         return chunk
+
+    def _lone_surrogates(self, data: str) -> Chunk:
+        """An event pydantic's parser refused: JSON escaping a lone surrogate is read by
+        the standard library (sentinel.client.lonejson); anything else is unparseable."""
+        try:
+            return self.chunk_type.model_validate(loads_lone_surrogates(data))
+        except ValueError:
+            raise SentinelAPIError(
+                "unparseable stream chunk", status_code=200, request_id=self.request_id
+            ) from None
 
     def _in_band_error(self, error: object) -> SentinelAPIError:
         """An upstream's mid-stream error event (`data: {"error": ...}`): an error, not a

@@ -14,14 +14,13 @@ since the operator's setting is what keeps personal data from the provider.
 from __future__ import annotations
 
 import inspect
-import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
 from sentinel.client.core import PREFIX_CHAT_PATH
+from sentinel.client.lonejson import loads_lone_surrogates
 from sentinel.client.params import ChatRequest, build_chat_request, build_fim_request
 from sentinel.errors import InvalidRequestError
 from sentinel.subjects import InvalidSubjectId, from_header, normalize_subject_id
@@ -51,22 +50,12 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     return body
 
 
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def _with_lone_surrogates(raw: bytes) -> Any:
-    """A body orjson refused: JSON whose strings escape a lone surrogate (`"\\ud800"`,
-    what JavaScript's JSON.stringify writes for one) is still JSON, read as the Python
-    client gets such a text (screened, sent, stored as U+FFFD); anything else is not."""
+    """A body orjson refused: JSON whose strings escape a lone surrogate is still JSON,
+    read as the Python client gets such a text (screened, sent, stored as U+FFFD)."""
     try:
-        if not _SURROGATE_ESCAPE.search(raw):
-            raise ValueError("not JSON")
-        return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
-    except (ValueError, RecursionError):
+        return loads_lone_surrogates(raw)
+    except ValueError:
         raise InvalidRequestError("request body must be JSON") from None
 
 

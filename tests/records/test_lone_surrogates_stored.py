@@ -6,6 +6,7 @@ both arrive, in the real SQLite and Elasticsearch stores, through the real clien
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from sentinel import Sentinel
+from sentinel import AsyncSentinel, Sentinel
 from sentinel.config import Settings
 from sentinel.models import CallRecord, Conversation
 from sentinel.records.segments import encode, made_valid
@@ -95,3 +96,62 @@ def test_the_spool_keeps_such_a_record_too() -> None:
 def fake() -> Any:
     with FakeDeepSeek() as server:
         yield server
+
+
+ANSWER = "an answer x\ud800y"  # FakeDeepSeek writes it as JSON does: "x\\ud800y"
+
+
+def _answered(fake: FakeDeepSeek, store: Any, tmp_path: Path, stream: bool, use_async: bool) -> str:
+    """orjson and pydantic's parser refuse an escaped lone surrogate: the call failed
+    with "unparseable response body" / "unparseable stream chunk"."""
+    fake.reply = lambda _messages: ANSWER
+    kwargs: dict[str, Any] = {
+        "model": "deepseek-v4-flash", "thinking": {"type": "disabled"}, "stream": stream,
+        "messages": [{"role": "user", "content": "hi"}],
+    }  # fmt: skip
+    settings = Settings(spool_dir=tmp_path / f"spool-{stream}-{use_async}")
+    if use_async:
+
+        async def run() -> tuple[str, str]:
+            async with AsyncSentinel(
+                api_key=fake.api_key, base_url=fake.url, store=store, settings=settings
+            ) as aclient:
+                if stream:
+                    text, rid = "", ""
+                    async for chunk in await aclient.chat.completions.create(**kwargs):
+                        text += chunk.choices[0].delta.content or "" if chunk.choices else ""
+                        rid = chunk.request_id
+                    assert await aclient.flush(10)
+                    return text, rid
+                resp = await aclient.chat.completions.create(**kwargs)
+                assert await aclient.flush(10)
+                return resp.choices[0].message.content or "", resp.request_id
+
+        text, request_id = asyncio.run(run())
+    else:
+        client = Sentinel(api_key=fake.api_key, base_url=fake.url, store=store, settings=settings)
+        try:
+            if stream:
+                text, request_id = "", ""
+                for chunk in client.chat.completions.create(**kwargs):
+                    text += chunk.choices[0].delta.content or "" if chunk.choices else ""
+                    request_id = chunk.request_id
+            else:
+                resp = client.chat.completions.create(**kwargs)
+                text, request_id = resp.choices[0].message.content or "", resp.request_id
+            assert client.flush(10)
+        finally:
+            client.close()
+    assert text == ANSWER  # the lone surrogate as the standard library gives it
+    return request_id
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
+def test_an_answer_escaping_a_lone_surrogate_reaches_the_app_and_the_store(
+    fake: FakeDeepSeek, sqlite_store: SQLiteStore, tmp_path: Path, stream: bool, use_async: bool
+) -> None:
+    request_id = _answered(fake, sqlite_store, tmp_path, stream, use_async)
+    call, conversation = _arrived(sqlite_store, request_id)
+    assert call.outcome == "success"
+    assert conversation.completion == "an answer x\ufffdy"
