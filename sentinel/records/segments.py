@@ -61,15 +61,24 @@ def _clean(value: object) -> object:
     return value
 
 
+_CALL_TEXTS = ("params", "tool_call_names")  # a call record's fields the call's texts fill
+
+
 def made_valid(record: Record) -> Record | None:
     """A conversation (or feedback) that cannot be serialised because a text holds a
     lone surrogate (a broken client's "\\ud800": Python strings may, UTF-8 and JSON may
     not) as one that can, each such surrogate U+FFFD (a pair: its character); None if
     that was not why. So what a person wrote is stored, not dead-lettered (README
-    "Content safety"). A call record holds no content: one with such an id or metadata
-    is still set aside, escaped, as the app's own bug."""
+    "Content safety"). A call record's texts the call carried (its parameters, such as
+    a stop sequence, and the answer's tool names) are made valid the same way; one with
+    such an id or metadata is still set aside, escaped, as the app's own bug."""
     if isinstance(record, CallRecord):
-        return None
+        update = {
+            name: new
+            for name in _CALL_TEXTS
+            if (new := _clean(old := getattr(record, name))) is not old
+        }
+        return record.model_copy(update=update) if update else None
     clean = _clean(record)
     return clean if clean is not record else None  # type: ignore[return-value]
 

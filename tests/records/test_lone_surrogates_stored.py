@@ -155,3 +155,27 @@ def test_an_answer_escaping_a_lone_surrogate_reaches_the_app_and_the_store(
     call, conversation = _arrived(sqlite_store, request_id)
     assert call.outcome == "success"
     assert conversation.completion == "an answer x\ufffdy"
+
+
+def test_a_stop_sequence_with_a_lone_surrogate_is_stored_not_dead_lettered(
+    fake: FakeDeepSeek, sqlite_store: SQLiteStore, tmp_path: Path
+) -> None:
+    """The call record's stop sequences are the app's text, like a prompt: the record
+    went to the dead-letter file instead of the store."""
+    client = Sentinel(
+        api_key=fake.api_key, base_url=fake.url, store=sqlite_store,
+        settings=Settings(spool_dir=tmp_path / "spool"),
+    )  # fmt: skip
+    try:
+        resp = client.chat.completions.create(
+            model="deepseek-v4-flash", thinking={"type": "disabled"},
+            messages=[{"role": "user", "content": "hi"}], stop=["end\ud800", "\n\n"],
+        )  # fmt: skip
+        assert client.flush(10)
+        assert client._core.sink.dead_lettered == 0
+    finally:
+        client.close()
+    call, _ = _arrived(sqlite_store, resp.request_id)
+    assert call.outcome == "success"
+    assert call.params.stop == ["end\ufffd", "\n\n"]
+    assert not list((tmp_path / "spool").rglob("dead-letter*"))
