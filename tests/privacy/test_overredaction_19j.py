@@ -1,0 +1,64 @@
+"""Issue 19: over-redactions an outside tester found in the seventh round's recognizers.
+Each tester's input must come back unchanged, and a real value of the same shape must
+still be found, through the real Redactor."""
+
+from __future__ import annotations
+
+import pytest
+from scoring import found
+
+from sentinel.privacy.redactor import Redactor
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # url_secret_path: CamelCase slugs with a digit are no token.
+        "https://example.com/hooks/incoming/OrderCreatedEvent2024Handler",
+        "https://docs.example.com/guides/GettingStartedWithKubernetes2024/intro",
+        "https://github.com/AcmeCorp/PaymentServiceV2Integration/blob/main/README.md",
+        "https://cdn.example.com/assets/HeroBannerDesktop1920x1080v3.png",
+        # address_street_first: a count or a distance after the number.
+        "Lindenstraße 4 episodes",
+        "Avenida Paulista 1000 meters away",
+        "Rua Augusta 300 metres from the hotel",
+        "Hauptstraße 5 km north",
+        # im_window: a door's handle, a channel, a version.
+        "The handle is loose on this door.",
+        "The handle is broken on this door.",
+        "Slack channel growth_2024 is public.",
+        "Mod log: user profile_v2 updated.",
+        # passport_window: another noun labels the number.
+        "The passport fee rose to 80 EUR in 2024, code AB1234567 not needed.",
+        # phone_regions: the Turkish layout labelled as an invoice number.
+        "Invoice 0532 481 27 63 total due.",
+    ],
+)
+def test_tester_lookalikes_stay(redactor: Redactor, text: str) -> None:
+    assert redactor.redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        (
+            "post to https://discord.com/api/webhooks/123456/AbCdEfGh1234IjKlMnOp5678 now",
+            "URL",
+            "https://discord.com/api/webhooks/123456/AbCdEfGh1234IjKlMnOp5678",
+        ),
+        ("Lindenstraße 4, 10115 Berlin", "LOCATION", "Lindenstraße 4, 10115 Berlin"),
+        ("send it to Avenida Paulista 1000, São Paulo", "LOCATION", "Avenida Paulista 1000"),
+        ("my handle is kira_sky, add me", "IM_ACCOUNT", "kira_sky"),
+        ("My handle is @moonfox please dm", "IM_ACCOUNT", "@moonfox"),
+        ("Slack user lee_88 is public.", "IM_ACCOUNT", "lee_88"),
+        ("Mod log: user ren_ito updated.", "IM_ACCOUNT", "ren_ito"),
+        ("The passport fee rose, passport AB1234567 needed.", "PASSPORT", "AB1234567"),
+        ("Invoice question, call me on 0532 481 27 63", "PHONE_NUMBER", "0532 481 27 63"),
+        ("Beni 0532 481 27 63 numarasından ara", "PHONE_NUMBER", "0532 481 27 63"),
+    ],
+)
+def test_real_values_of_the_same_shape_are_found(
+    redactor: Redactor, text: str, entity: str, value: str
+) -> None:
+    hits = found(redactor, text)
+    assert any(t == entity and value in v for t, v in hits), hits
