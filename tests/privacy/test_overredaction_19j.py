@@ -32,6 +32,14 @@ from sentinel.privacy.redactor import Redactor
         "The passport fee rose to 80 EUR in 2024, code AB1234567 not needed.",
         # phone_regions: the Turkish layout labelled as an invoice number.
         "Invoice 0532 481 27 63 total due.",
+        # birth_fields: another date column, an event's outcome, no person born.
+        "Sex,Visit date,Score\nM,2021-03-04,7\nF,2021-03-05,9",
+        "Product | male | 2024-01-15 | launched",
+        "male,2023-07-01,shipped",
+        "Lab result: female | 2024-02-11 | negative",
+        "born on the 4th of July song",
+        "the puppies were born on May 3",
+        "the product line was born on March 1",
     ],
 )
 def test_tester_lookalikes_stay(redactor: Redactor, text: str) -> None:
@@ -55,6 +63,11 @@ def test_tester_lookalikes_stay(redactor: Redactor, text: str) -> None:
         ("The passport fee rose, passport AB1234567 needed.", "PASSPORT", "AB1234567"),
         ("Invoice question, call me on 0532 481 27 63", "PHONE_NUMBER", "0532 481 27 63"),
         ("Beni 0532 481 27 63 numarasından ara", "PHONE_NUMBER", "0532 481 27 63"),
+        ("Sex,Birth date,Score\nM,1981-03-04,7", "DATE_OF_BIRTH", "1981-03-04"),
+        ("Dana Ruiz, F, 1979-03-04, Porto", "DATE_OF_BIRTH", "1979-03-04"),
+        ("Name | female | 1979-03-04 | Lisbon", "DATE_OF_BIRTH", "1979-03-04"),
+        ("I was born on the 4th of July", "DATE_OF_BIRTH", "4th of July"),
+        ("my son was born on May 3", "DATE_OF_BIRTH", "May 3"),
     ],
 )
 def test_real_values_of_the_same_shape_are_found(
