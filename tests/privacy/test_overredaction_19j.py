@@ -40,6 +40,9 @@ from sentinel.privacy.redactor import Redactor
         "born on the 4th of July song",
         "the puppies were born on May 3",
         "the product line was born on March 1",
+        # zh_person_places: an adverb with 地 after 车主, a word describing a place.
+        "车主高兴地把车开走了",
+        "车主林立的停车场很挤",
     ],
 )
 def test_tester_lookalikes_stay(redactor: Redactor, text: str) -> None:
@@ -68,6 +71,10 @@ def test_tester_lookalikes_stay(redactor: Redactor, text: str) -> None:
         ("Name | female | 1979-03-04 | Lisbon", "DATE_OF_BIRTH", "1979-03-04"),
         ("I was born on the 4th of July", "DATE_OF_BIRTH", "4th of July"),
         ("my son was born on May 3", "DATE_OF_BIRTH", "May 3"),
+        ("车主林立说他明天来取车", "PERSON", "林立"),
+        ("车主林立的车被刮了", "PERSON", "林立"),
+        ("车主张伟的停车场很挤", "PERSON", "张伟"),
+        ("车主高明把车开走了", "PERSON", "高明"),
     ],
 )
 def test_real_values_of_the_same_shape_are_found(
