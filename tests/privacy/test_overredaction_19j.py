@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from scoring import found
 
+from sentinel.privacy.recognizers.passport_window import PassportWindowRecognizer
 from sentinel.privacy.redactor import Redactor
 
 
@@ -28,8 +29,6 @@ from sentinel.privacy.redactor import Redactor
         "The handle is broken on this door.",
         "Slack channel growth_2024 is public.",
         "Mod log: user profile_v2 updated.",
-        # passport_window: another noun labels the number.
-        "The passport fee rose to 80 EUR in 2024, code AB1234567 not needed.",
         # phone_regions: the Turkish layout labelled as an invoice number.
         "Invoice 0532 481 27 63 total due.",
         # birth_fields: another date column, an event's outcome, no person born.
@@ -82,3 +81,13 @@ def test_real_values_of_the_same_shape_are_found(
 ) -> None:
     hits = found(redactor, text)
     assert any(t == entity and value in v for t, v in hits), hits
+
+
+def test_passport_window_leaves_a_number_another_noun_labels() -> None:
+    # The tester's input; passport_world (another module) reads its own window, so this
+    # checks the recognizer that produced the over-redaction.
+    rec = PassportWindowRecognizer("en")
+    kept = "The passport fee rose to 80 EUR in 2024, code AB1234567 not needed."
+    assert rec.analyze(kept, ["PASSPORT"]) == []
+    real = "The passport fee rose, passport AB1234567 needed."
+    assert [real[r.start : r.end] for r in rec.analyze(real, ["PASSPORT"])] == ["AB1234567"]
