@@ -28,10 +28,13 @@ GATE = re.compile(rf"(?:{_STREET_WORDS})\s|\w(?:{_SUFFIXES})\s+\d", re.IGNORECAS
 _CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*"
 _PARTICLE = r"(?:da|de|do|dos|das|del|della|dei|di|la|le|des|du|of|na|no)"
 # A distance, a duration or a count after the number is no house number (Via Appia 2 km).
-_NUMBER = (
-    r",?\s*(?:n[º°o]\.?\s*)?\d{1,4}[A-Za-z]?(?![\w/.,-]\d|\w)"
-    r"(?!\s*(?:km|mi|m|min|h|hrs?|hours?|minutes?|days?|times|people|%|x|°)\b)"
+# So is a unit of length or a count of episodes (Avenida Paulista 1000 meters away).
+_NOT_HOUSE = (
+    r"(?!\s*(?:(?:km|mi|m|min|h|hrs?|hours?|minutes?|days?|times|people|%|x|°|meters?|metres?|"
+    r"kilometers?|kilometres?|miles?|feet|foot|ft|yards?|steps|blocks|episodes?|seasons?|"
+    r"chapters?|pages?|parts?)\b|米|公里))"
 )
+_NUMBER = r",?\s*(?:n[º°o]\.?\s*)?\d{1,4}[A-Za-z]?(?![\w/.,-]\d|\w)" + _NOT_HOUSE
 _CITY_BEFORE = rf"(?:{_CAP}(?:\s{_CAP})?,\s*)?"
 _AFTER = rf"(?:,\s*(?:\d{{4,5}}(?:-\d{{3}})?\s+)?{_CAP}(?:\s{_CAP})?(?=[\s,.;!?)]|$))?"
 _WORD_FIRST = (
@@ -40,6 +43,7 @@ _WORD_FIRST = (
 )
 _ONE_WORD = (
     rf"(?<![\w]){_CITY_BEFORE}[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]{{3,}}(?:{_SUFFIXES})\s+\d{{1,4}}[a-z]?(?![\w])"
+    + _NOT_HOUSE
     + _AFTER
 )
 

@@ -4,15 +4,21 @@
 and `birth_date` takes a yearless date only after "birthday". A CV or a patient row often
 carries no birth word at all: "Name | 男 | 1961年4月2日 | 手机", "Dana Ruiz, F, 1979-03-04":
 a full date as the field right after a gender field is the person's birth date (what else
-a record puts next to the gender is the age, not a date).
+a record puts next to the gender is the age, not a date). Not when the table's header
+names that column as another date (Visit date), nor when the next field is an event's
+outcome (launched, shipped, negative): then the date is the event's. "born" of an animal,
+a product, a line or a project, and "born on the 4th of July" as a song's title, is no
+person's birth.
 """
 
 from __future__ import annotations
 
 import regex
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from sentinel.privacy.recognizers.birth_date import _MONTH
+from sentinel.privacy.recognizers.tables import column_cells
 
 # "born", or a gender field: Chinese 男 / 女, the English words and the one-letter codes.
 # A field's spaces never span a line break: a line start is a start of its own, and `\s*`
@@ -22,10 +28,17 @@ GATE = regex.compile(
     regex.IGNORECASE | regex.MULTILINE,
 )
 
+# Subjects that are born but are no person (the puppies were born on May 3).
+_NOT_PERSON = (
+    r"(?:pupp(?:y|ies)|kittens?|cubs?|foals?|calf|calves|lambs?|piglets?|chicks?|animals?|"
+    r"dogs?|cats?|litter|products?|lines?|projects?|company|brand|idea|band|startup|series|"
+    r"app|movement|tradition|festival)"
+)
 _YEARLESS = (
     r"(?<=\bborn\s+(?:on\s+)?(?:the\s+)?)"
+    rf"(?<!\b{_NOT_PERSON}[^\S\n]{{1,3}}(?:was|were|is|are|got)[^\S\n]{{1,3}}born\s+(?:on\s+)?(?:the\s+)?)"
     rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH})"
-    r"(?![\d,]*\s*\d{4})(?![\d:])"
+    r"(?![\d,]*\s*\d{4})(?![\d:])(?!\w)(?!\s+(?:song|album|film|movie|parade|sale|weekend))"
 )
 _FULL_DATE = (
     r"(?:(?:19|20)\d{2}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d{2}"
@@ -35,11 +48,35 @@ _AFTER_GENDER = (
     r"(?<=(?:^|[|,，\t]|\\n)[^\S\n]*(?:男|女|male|female|[MF])[^\S\n]*[|,，\t][^\S\n]*)"
     + _FULL_DATE
     + r"(?=\s*(?:[|,，\t]|\\n|$))"
+    # The next field is what happened on that date: an event's, not a birth.
+    r"(?!\s*[|,，\t]\s*(?:launched|shipped|delivered|released|negative|positive|pending|"
+    r"completed|cancell?ed|resolved|closed|opened)\b)"
+)
+# A header naming the column as another date (Visit date, 就诊日期).
+_OTHER_DATE_HEADER = regex.compile(
+    r"(?!.*birth)[\w ]*(?:date|day)|(?!.*出生)\w*(?:日期|时间)", regex.IGNORECASE
 )
 
 
+class BirthFieldRecognizer(PatternRecognizer):
+    """The two patterns, less dates in a column the header names as another date."""
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        found = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        if not found:
+            return found
+        cells = list(column_cells(text, _OTHER_DATE_HEADER))
+        return [r for r in found if not any(s <= r.start and r.end <= e for s, e in cells)]
+
+
 def birth_field_recognizer(language: str) -> PatternRecognizer:
-    return PatternRecognizer(
+    return BirthFieldRecognizer(
         supported_entity="DATE_OF_BIRTH",
         name="BirthFieldRecognizer",
         supported_language=language,

@@ -6,7 +6,10 @@ People also write what happens there first ("Discord mod log: kite_07 posted ...
 "Discord 上 rain_fox_88 一直私信我"). Within the same sentence after the name, a handle
 that ends in digits after a letter part (or a _ / . between), or any @handle, is an
 account; a version (v2.1), a file (bot_v2.py), a channel (#general) or an API word
-(webhook_url, bot_token) is none. 扣扣 (a common spelling of QQ) takes a QQ number.
+(webhook_url, bot_token), a handle right after "channel" (Slack channel growth_2024) or one
+that ends in a version (profile_v2) is none; after "handle is" an ordinary word (loose,
+broken) is the door's handle, so a handle there needs a handle's shape. 扣扣 (a common
+spelling of QQ) takes a QQ number.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ _NOT_LOGIN = (
 # An account named by its label (handle 是 @x, 账号kira_lee, 用户名: sol.w), or a handle
 # with a _ or . after user / mod in a log ("all with user ren_ito", "mod sky.tran banned").
 _NAMED = re.compile(
-    r"(?:(?<![A-Za-z])(?:handle|user\s?name)\s*(?:is|[:：是为])\s*"
+    r"(?:(?<![A-Za-z])(?:handle|user\s?name)\s*(?:is|[:：是为])\s*(?=@|[\w.-]*[\d_.])"
     r"|(?:账号|帳號|用户名|用戶名|账户|帳戶)\s*(?:是|为|為|[:：])?\s*)"
     rf"(?!{_SERVICE}(?![\w.-]))(@?[A-Za-z][A-Za-z0-9_.-]{{2,30}}[A-Za-z0-9_])(?![\w@]|\.[A-Za-z])"
     r"|(?<![A-Za-z])(?:user|mod|moderator|member)\s+"
@@ -72,6 +75,15 @@ _FILE = re.compile(
     r"java|php|exe|png|jpe?g|gif|pdf|zip|gz|tar|docx?|xlsx?|pptx?)$",
     re.IGNORECASE,
 )
+
+# A channel's or room's name, and a version at the end, name no account.
+_CHANNEL_BEFORE = re.compile(r"(?:channel|room|server|group|#)\s*[:：]?\s*$", re.IGNORECASE)
+_VERSION_END = re.compile(r"[_.]v\d+$", re.IGNORECASE)
+
+
+def _not_account(text: str, start: int, handle: str) -> bool:
+    before = _CHANNEL_BEFORE.search(text, max(0, start - 12), start)
+    return bool(before or _VERSION_END.search(handle) or _FILE.search(handle))
 
 
 class ImWindowRecognizer(EntityRecognizer):
@@ -94,7 +106,7 @@ class ImWindowRecognizer(EntityRecognizer):
             return []
         spans = [m.span(1) for m in _QQ_ALIAS.finditer(text)]
         named = ((m, next(g for g in (1, 2, 3) if m[g])) for m in _NAMED.finditer(text))
-        spans += [m.span(g) for m, g in named if not _FILE.search(m[g])]
+        spans += [m.span(g) for m, g in named if not _not_account(text, m.start(g), m[g])]
         end = 0
         for t in _MESSENGER.finditer(text):
             start = max(t.end(), end)  # windows that overlap are read once
@@ -103,5 +115,6 @@ class ImWindowRecognizer(EntityRecognizer):
                 m.span()
                 for m in _HANDLE.finditer(text, start, end)
                 if not _CODE_WORD.match(m[0].lstrip("@"))
+                and not _not_account(text, m.start(), m[0])
             ]
         return [RecognizerResult(ENTITY, s, e, 0.7) for s, e in sorted(set(spans))]

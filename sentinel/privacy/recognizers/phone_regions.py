@@ -8,9 +8,10 @@ numbers, so a number is read in those regions only after a phone word in the sam
 (電話 / 电话, 致電, WhatsApp, call me, callback ...; the analyzer reads traditional
 characters as simplified ones), and must be a valid number there. Two
 layouts are evidence without a word: the Brazilian "(DD) 9XXXX-XXXX" and the Turkish
-"05XX XXX XX XX", each validated for its region. A "+" number right after a pasted "\\n"
-(a literal backslash-n, as JSON and logs escape line breaks) counts as `phone` counts one
-after a space.
+"05XX XXX XX XX", each validated for its region, unless an invoice, order or amount word
+labels the number and no phone word does ("Invoice 0532 481 27 63 total due"). A "+"
+number right after a pasted "\\n" (a literal backslash-n, as JSON and logs escape line
+breaks) counts as `phone` counts one after a space.
 """
 
 from __future__ import annotations
@@ -41,7 +42,20 @@ _CUE = regex.compile(
 )
 _BR = re.compile(r"(?<![A-Za-z0-9+])\(\d{2}\)\s?9?\d{4}-\d{4}(?!\d)")
 _TR = re.compile(r"(?<![A-Za-z0-9+])0?5\d{2} \d{3} \d{2} \d{2}(?!\d)")
+_NOT_PHONE_LABEL = regex.compile(
+    r"(?<![A-Za-z])(?:invoice|order|amount|total|sum|ref|reference|ticket|receipt|bill|"
+    r"account|acct|iban|serial|tracking)\b[^。！？!?\n]{0,16}$",
+    regex.IGNORECASE,
+)
 _AFTER_ESCAPED_BREAK = re.compile(r"(?<=\\n)\+\d{1,3}(?:[ -]?\d{2,5}){2,4}(?![A-Za-z0-9])")
+
+
+def _tr_ok(text: str, m: re.Match[str]) -> bool:
+    """The Turkish layout is evidence unless another label, and no phone word, names it."""
+    before = max(0, m.start() - 40)
+    if not _NOT_PHONE_LABEL.search(text, before, m.start()):
+        return True
+    return bool(_CUE.search(text, before, m.start()))
 
 
 class RegionalPhoneRecognizer(EntityRecognizer):
@@ -63,7 +77,7 @@ class RegionalPhoneRecognizer(EntityRecognizer):
         if ENTITY not in entities:
             return []
         spans = [m.span() for m in _BR.finditer(text) if _valid(m[0], ("BR",))]
-        spans += [m.span() for m in _TR.finditer(text) if _valid(m[0], ("TR",))]
+        spans += [m.span() for m in _TR.finditer(text) if _valid(m[0], ("TR",)) and _tr_ok(text, m)]
         spans += [m.span() for m in _AFTER_ESCAPED_BREAK.finditer(text) if _valid(m[0], ("US",))]
         for m in _NUMBER.finditer(text):
             digits = sum(c.isdigit() for c in m[0])

@@ -5,7 +5,11 @@
 Teams', Zapier's) and other capability links put the secret in the path: whoever holds
 the URL can post as the app. A path segment of 20+ letters, digits, _ and - that mixes
 upper case, lower case and digits is such a token (a slug, a version, a SHA in hex or a
-short video id is not: no mix, or too short), and then the whole URL is redacted.
+short video id is not: no mix, or too short), and then the whole URL is redacted. A
+segment that splits wholly into capitalised words, numbers and version or dimension bits
+(OrderCreatedEvent2024Handler, PaymentServiceV2Integration, HeroBanner1920x1080v3) is a
+CamelCase slug a person named, not a token: random tokens put capitals next to capitals
+and digits, so they never split that way.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from presidio_analyzer import Pattern, PatternRecognizer
 
 GATE = re.compile(r"https?://\S+/[\w-]{20}", re.ASCII)
 
-_TOKEN = r"(?=[\w-]*[a-z])(?=[\w-]*[A-Z])(?=[\w-]*\d)[\w-]{20,}(?![\w-])"
+# Possessive parts: no two alternatives take the same characters, so no backtracking.
+_SLUG = r"(?:[A-Z][a-z]{2,}+|[Vv]?\d++|x\d++|[-_])++(?![\w-])"
+_TOKEN = r"(?!" + _SLUG + r")(?=[\w-]*[a-z])(?=[\w-]*[A-Z])(?=[\w-]*\d)[\w-]{20,}(?![\w-])"
 _SECRET_PATH_URL = (
     r"(?<![A-Za-z0-9+.-])https?://[A-Za-z0-9.-]+(?::\d+)?"
     r"(?:/[A-Za-z0-9\-._~%]*)*?/" + _TOKEN + r"(?:[/?#][A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]*"

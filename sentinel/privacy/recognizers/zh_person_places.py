@@ -9,6 +9,9 @@ one) closed by punctuation or by what a person does or owns (说, 的, 身份证
 name, unless jieba knows the whole as an everyday word (司机师傅, 房东太太). Items of a
 list separated by 、 that are a surname and given-name characters (张伟、李娜、王芳) and the
 cells of a table's 姓名 / name column are names too; 苹果、香蕉、黄瓜 stay (dictionary words).
+After a role, an everyday word with its adverb particle (车主高兴地把车开走了) is how the
+person acted, and a frequent word before 的 and a place (车主林立的停车场, owners crowding
+the car park) describes the place; 车主林立说 is still a name.
 """
 
 from __future__ import annotations
@@ -48,6 +51,9 @@ _NICK_NEXT = r"(?=[，,：:]|你好|妈妈|爸爸|的|说|刚|今天|明天|昨�
 _NOT_GIVEN_FLAGS = frozenset({"d", "t", "m", "q", "c", "p", "u", "o", "v", "r", "f", "y", "e"})
 _AH_FREQ = 100  # 阿明 (24) is a name, 阿姨 (276), 阿拉 and 阿里 are words
 _NICK_FREQ = 300  # 冉冉 (202) and 小林 (267) are names; 宝宝 (301) and 小米 (396) are not
+_PARTICLE_END = "地得了着过"
+_FREQUENT_WORD = 100  # 林立 (695) is also a word; an unlisted 张伟 (0) is only a name
+_PLACE_AFTER = re.compile(r"的(?:停车场|广场|街道|街区|小区|商场|市场|地方|区域|路口|景区|园区)")
 _NAME_COLUMN = re.compile(r"姓名|名字|名称|联系人|name", re.IGNORECASE)
 
 
@@ -85,6 +91,16 @@ class ZhPersonPlaceRecognizer(EntityRecognizer):
         """jieba knows `name` as an everyday word or a place."""
         return self.zh._everyday(name) or self.zh.tags.get(name) in ("ns", "nt")
 
+    def _after_role(self, text: str, m: regex.Match[str]) -> bool:
+        """A name after a role, not a word with 地 / 得 nor a word describing a place."""
+        name = m["name"]
+        if self._word(name):
+            return False
+        if name[-1] in _PARTICLE_END and self._word(name[:-1]):
+            return False
+        frequent = self.zh.freq.get(name, 0) >= _FREQUENT_WORD
+        return not (frequent and _PLACE_AFTER.match(text, m.end("name")))
+
     def _nickname(self, name: str) -> bool:
         """阿强, 小林, 贝贝: not a word jieba knows well (阿姨, 小时, 刚刚), nor an adverb."""
         limit = _AH_FREQ if name[0] == "阿" else _NICK_FREQ
@@ -112,7 +128,7 @@ class ZhPersonPlaceRecognizer(EntityRecognizer):
             after_role = (
                 self.name_after_role.match(text, r.end()) for r in self.role.finditer(text)
             )
-            spans += [m.span("name") for m in after_role if m and not self._word(m["name"])]
+            spans += [m.span("name") for m in after_role if m and self._after_role(text, m)]
         spans += [m.span("name") for m in self.nickname.finditer(text) if self._nickname(m["name"])]
         spans += [
             m.span("name") for m in self.addressed.finditer(text) if self._given_name(m["name"])
