@@ -42,6 +42,8 @@ from sentinel.privacy.redactor import Redactor
         # zh_person_places: an adverb with 地 after 车主, a word describing a place.
         "车主高兴地把车开走了",
         "车主林立的停车场很挤",
+        # passport_window and passport_world: another noun labels the number.
+        "The passport fee rose to 80 EUR in 2024, code AB1234567 not needed.",
     ],
 )
 def test_tester_lookalikes_stay(redactor: Redactor, text: str) -> None:

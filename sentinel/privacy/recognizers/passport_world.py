@@ -52,7 +52,8 @@ _LIST = re.compile(
 _OTHER = re.compile(
     r"order|pedido|commande|bestell|auftrag|build|versi[oó]n|booking|reserva|ticket|invoice"
     r"|factura|rechnung|tracking|flight|vuelo|phone|tel[eé]fono|订单|单号|电话|заказ|sipariş"
-    r"|ssn|social security|\bid\b|licen[cs]e|driver|身份证|驾照",
+    r"|ssn|social security|\bid\b|licen[cs]e|driver|身份证|驾照|\bcode\b|\bref(?:erence)?\b"
+    r"|voucher|coupon|promo|serial|confirmation|receipt|account|policy|claim",
     re.IGNORECASE,
 )
 _ONE = re.compile(rf"(?<![\w-]){_NUMBER}(?![\w-])")
