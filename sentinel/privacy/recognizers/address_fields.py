@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from sentinel.privacy.recognizers.rules import RuleRecognizer
 from sentinel.privacy.recognizers.tables import column_cells
 
 ENTITY = "LOCATION"
@@ -41,18 +42,10 @@ def _is_address(value: str) -> bool:
     )
 
 
-class AddressFieldRecognizer(EntityRecognizer):
+class AddressFieldRecognizer(RuleRecognizer):
     """Values of address fields and cells of address columns."""
 
-    def __init__(self, supported_language: str) -> None:
-        super().__init__(
-            supported_entities=[ENTITY],
-            name="AddressFieldRecognizer",
-            supported_language=supported_language,
-        )
-
-    def load(self) -> None:
-        """Nothing to load: patterns only."""
+    ENTITY = ENTITY
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None

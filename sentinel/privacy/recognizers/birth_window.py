@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from sentinel.privacy.recognizers.birth_date import GATE
+from sentinel.privacy.recognizers.rules import RuleRecognizer
 from sentinel.privacy.recognizers.tables import LINE_BREAK, column_cells
 
 ENTITY = "DATE_OF_BIRTH"
@@ -125,18 +126,10 @@ def _keys(match: re.Match[str]) -> set[tuple[int, int, int]]:
     return set()
 
 
-class BirthWindowRecognizer(EntityRecognizer):
+class BirthWindowRecognizer(RuleRecognizer):
     """Full dates shortly after a birth word, in a birth column, or repeating a birth date."""
 
-    def __init__(self, supported_language: str) -> None:
-        super().__init__(
-            supported_entities=[ENTITY],
-            name="BirthWindowRecognizer",
-            supported_language=supported_language,
-        )
-
-    def load(self) -> None:
-        """Nothing to load: patterns only."""
+    ENTITY = ENTITY
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None

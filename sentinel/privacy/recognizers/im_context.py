@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from sentinel.privacy.recognizers.gate import WordGate
+from sentinel.privacy.recognizers.rules import RuleRecognizer
 from sentinel.privacy.recognizers.tables import column_cells
 
 # The messengers' names already open IM_ACCOUNT through im_account's gate (and this
@@ -44,18 +45,10 @@ _COLUMN = re.compile(
 _CELL_HANDLE = re.compile(r"@?(?=[\w.-]*[\d_.-])[A-Za-z0-9][\w.-]{1,30}[A-Za-z0-9_](?:#\d{4})?")
 
 
-class ImContextRecognizer(EntityRecognizer):
+class ImContextRecognizer(RuleRecognizer):
     """Messenger ids in a window after the messenger's name, or in its table column."""
 
-    def __init__(self, supported_language: str) -> None:
-        super().__init__(
-            supported_entities=[ENTITY],
-            name="ImContextRecognizer",
-            supported_language=supported_language,
-        )
-
-    def load(self) -> None:
-        """Nothing to load: patterns only."""
+    ENTITY = ENTITY
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None

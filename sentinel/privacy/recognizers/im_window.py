@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from sentinel.privacy.recognizers.gate import WordGate
 from sentinel.privacy.recognizers.im_account import _SERVICE
 from sentinel.privacy.recognizers.im_context import _window
+from sentinel.privacy.recognizers.rules import RuleRecognizer
 
 ENTITY = "IM_ACCOUNT"
 GATE = WordGate(
@@ -86,18 +87,10 @@ def _not_account(text: str, start: int, handle: str) -> bool:
     return bool(before or _VERSION_END.search(handle) or _FILE.search(handle))
 
 
-class ImWindowRecognizer(EntityRecognizer):
+class ImWindowRecognizer(RuleRecognizer):
     """Messenger handles a few words after the messenger's name, and 扣扣 numbers."""
 
-    def __init__(self, supported_language: str) -> None:
-        super().__init__(
-            supported_entities=[ENTITY],
-            name="ImWindowRecognizer",
-            supported_language=supported_language,
-        )
-
-    def load(self) -> None:
-        """Nothing to load: patterns only."""
+    ENTITY = ENTITY
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None

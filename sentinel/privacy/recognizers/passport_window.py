@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from sentinel.privacy.recognizers.im_context import _window
+from sentinel.privacy.recognizers.rules import RuleRecognizer
 
 ENTITY = "PASSPORT"
 # The word, also OCR'd with its letters spaced out.
@@ -39,18 +40,10 @@ _OTHER_LABEL = re.compile(
 )
 
 
-class PassportWindowRecognizer(EntityRecognizer):
+class PassportWindowRecognizer(RuleRecognizer):
     """Passport-shaped numbers in the sentence after the passport word."""
 
-    def __init__(self, supported_language: str) -> None:
-        super().__init__(
-            supported_entities=[ENTITY],
-            name="PassportWindowRecognizer",
-            supported_language=supported_language,
-        )
-
-    def load(self) -> None:
-        """Nothing to load: patterns only."""
+    ENTITY = ENTITY
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from sentinel.privacy.recognizers.im_context import _window
+from sentinel.privacy.recognizers.rules import RuleRecognizer
 from sentinel.privacy.recognizers.tables import column_cells
 
 ENTITY = "PASSPORT"
@@ -85,18 +86,10 @@ def mrz_check(field: str) -> int:
     return sum(_VALUES[c] * (7, 3, 1)[i % 3] for i, c in enumerate(field)) % 10
 
 
-class PassportWorldRecognizer(EntityRecognizer):
+class PassportWorldRecognizer(RuleRecognizer):
     """Passport numbers after any language's passport word, in its column, and MRZs."""
 
-    def __init__(self, supported_language: str) -> None:
-        super().__init__(
-            supported_entities=[ENTITY],
-            name="PassportWorldRecognizer",
-            supported_language=supported_language,
-        )
-
-    def load(self) -> None:
-        """Nothing to load: patterns only."""
+    ENTITY = ENTITY
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None

@@ -19,11 +19,12 @@ from __future__ import annotations
 import re
 
 import regex
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from sentinel.privacy.recognizers.phone import GATE as _PHONE_GATE
 from sentinel.privacy.recognizers.phone import _valid
+from sentinel.privacy.recognizers.rules import RuleRecognizer
 
 # phone's gate, and an Indian mobile with its trunk 0 (09812 345678, 098123 45678).
 GATE = re.compile(_PHONE_GATE.pattern + r"|(?<!\d)0\d{4,5} \d{5,6}")
@@ -58,18 +59,10 @@ def _tr_ok(text: str, m: re.Match[str]) -> bool:
     return bool(_CUE.search(text, before, m.start()))
 
 
-class RegionalPhoneRecognizer(EntityRecognizer):
+class RegionalPhoneRecognizer(RuleRecognizer):
     """Phone numbers of regions `phone` does not read, in context or in their layout."""
 
-    def __init__(self, supported_language: str) -> None:
-        super().__init__(
-            supported_entities=[ENTITY],
-            name="RegionalPhoneRecognizer",
-            supported_language=supported_language,
-        )
-
-    def load(self) -> None:
-        """Nothing to load: patterns and phonenumbers' metadata."""
+    ENTITY = ENTITY
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
