@@ -8,21 +8,16 @@ any split of a stream (the hold-back agrees with the whole-text fold)."""
 
 from __future__ import annotations
 
-import random
 import unicodedata
 from pathlib import Path
 
 import pytest
 from safety_support import Harness, write_lists
-from test_evasions import ask
-from test_stream_masker import whole
+from test_evasions import ask, assert_every_split_masks_as_whole
 
 from sentinel.safety.compattable import COMPAT_FROM, COMPAT_TO, EXPAND
-from sentinel.safety.guard import OUTPUT, Direction
 from sentinel.safety.lists import load_lists
-from sentinel.safety.matcher import Matcher
 from sentinel.safety.normalize import normalize
-from sentinel.safety.stream import StreamMasker
 
 LOOKALIKE = """\
 # category: lookalike
@@ -75,19 +70,7 @@ def test_a_prompt_in_look_alikes_is_masked_before_it_is_sent(harness: Harness) -
 
 
 def test_any_split_of_a_stream_masks_as_the_whole_text(lists_dir: Path) -> None:
-    matcher = Matcher(load_lists([str(lists_dir)]))
-    side = Direction(matcher, OUTPUT)
-    text = " ".join(t for t, _ in CASES)
-    expected, _ = whole(matcher, text, side)
-    assert expected == " ".join(e for _, e in CASES)
-    rng = random.Random(22)
-    for _ in range(300):
-        cuts = sorted(rng.sample(range(1, len(text)), rng.randint(1, 60)))
-        pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
-        masker = StreamMasker(matcher, side.categories, side.masked)
-        out = [masker.feed(p)[0] for p in pieces]
-        out.append(masker.end()[0])
-        assert "".join(out) == expected, pieces
+    assert_every_split_masks_as_whole(lists_dir, CASES)
 
 
 def test_a_list_term_written_in_look_alikes_is_the_plain_term(tmp_path: Path) -> None:
