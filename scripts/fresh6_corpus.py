@@ -7,7 +7,8 @@ shape a line, grouped by domain under "## " headings) without reading the recogn
 lists or tests, or the generators of the earlier corpora. This script only fills the
 «placeholders» with seeded invented values (valid checksums from fresh_pii_values) and wraps
 them in the corpus markup, so the file rebuilds byte for byte. A template with a placeholder
-is used at most twice (different values each time), a fixed one once.
+is used at most twice (different values each time), a fixed one or one marked
+with a leading "=" once.
 """
 
 from __future__ import annotations
@@ -311,6 +312,7 @@ def url(kind: str) -> str:
         "ics": f"https://calendar.google.com/calendar/ical/{alnum(10, string.ascii_lowercase)}%40gmail.com/private-{alnum(32, '0123456789abcdef')}/basic.ics",
         "invite": f"https://{R.choice(['discord.gg', 't.me/+'])}{'' if R.random() < 0.5 else ''}{alnum(16)}",
         "share": f"https://docs.qq.com/sheet/{alnum(16)}?u={alnum(32, '0123456789abcdef')}&tab=BB08J2",
+        "pg": f"postgres://app_rw:{alnum(16)}@{R.choice(['db-orders.internal', 'pg-main.lan'])}:5432/orders",
         "bill": f"https://pay.{R.choice(['sgcc-bill.cn', 'waterco.hk', 'gasnet.com.cn'])}/v/{digits(10)}?sig={tok}",
     }[kind]
 
@@ -521,8 +523,8 @@ def main() -> None:
     def flush() -> None:
         if not section:
             return
-        seconds = [t for t in section if "«" in t or "[d." in t]
-        firsts = [fill(t) for t in section]
+        seconds = [t for t in section if ("«" in t or "[d." in t) and not t.startswith("=")]
+        firsts = [fill(t.removeprefix("=")) for t in section]
         again = [fill(t) for t in seconds]
         mixed = firsts + again
         R.shuffle(mixed)
