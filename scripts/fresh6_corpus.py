@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fresh_pii_values import iban_make, id_check, luhn_complete  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+CJK = re.compile("[\u4e00-\u9fff]")
 TOKEN = re.compile(r"«([a-z0-9_.]+)(?:#(\d+))?(?::([a-z]+))?»")
 SEED = 20261206
 
@@ -152,6 +153,10 @@ US_CITY = [
 ]  # fmt: skip
 
 
+UK_CITY = [("Leeds", "LS6"), ("Manchester", "M14"), ("Bristol", "BS7"), ("Nottingham", "NG7")]
+UK_CITY += [("Edinburgh", "EH9"), ("Cardiff", "CF24"), ("London", "SE15"), ("London", "N16")]
+
+
 def address(kind: str) -> str:
     if kind in ("zh", "zhs"):
         city, dist = R.choice(ZH_CITY)
@@ -180,9 +185,10 @@ def address(kind: str) -> str:
         unit = R.choice(["", f", Apt {R.randint(1, 40)}{R.choice('ABCD')}", f" Unit {R.randint(100, 999)}"])
         return f"{R.randint(12, 9800)} {R.choice(US_STREET)} {R.choice(US_SUFFIX)}{unit}, {city}, {st} {z}{digits(2)}"
     if kind == "uk":
-        pc = f"{R.choice(['LS6', 'M14', 'BS7', 'NG7', 'EH9', 'CF24', 'SE15'])} {R.randint(1, 9)}{R.choice('ABDEFGHJLNPQRSTUWXYZ')}{R.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+        city, outward = R.choice(UK_CITY)
+        inward = f"{R.randint(1, 9)}{R.choice('ABDEFGHJLNPQRSTUWXYZ')}{R.choice('ABDEFGHJLNPQRSTUWXYZ')}"
         street = R.choice(["Carlton Road", "Mill Lane", "Victoria Street", "Beechwood Avenue", "Church Walk"])
-        return f"Flat {R.randint(1, 12)}, {R.randint(2, 180)} {street}, {R.choice(['Leeds', 'Manchester', 'Bristol', 'Nottingham', 'Edinburgh', 'Cardiff', 'London'])} {pc}"
+        return f"Flat {R.randint(1, 12)}, {R.randint(2, 180)} {street}, {city} {outward} {inward}"
     if kind == "sg":
         return f"Blk {R.randint(100, 699)} {R.choice(['Ang Mo Kio Ave 3', 'Tampines St 81', 'Jurong West St 52', 'Bedok North Rd'])}, #{R.randint(2, 16):02d}-{R.randint(10, 999)}, Singapore {R.randint(460, 650)}{digits(3)}"
     if kind == "id":
@@ -211,9 +217,13 @@ MONTHS = "January February March April May June July August September October No
 RANGES = {"kid": (2019, 2022), "teen": (2006, 2011), "old": (1931, 1952), "": (1962, 2003)}
 
 
+LAST_DOB = [(1990, 1, 1)]  # the latest date of birth drawn, for an id in the same message
+
+
 def dob(fmt: str, age: str) -> str:
     lo, hi = RANGES[age]
     y, m, d = R.randint(lo, hi), R.randint(1, 12), R.randint(1, 28)
+    LAST_DOB[0] = (y, m, d)
     return {
         "zh": f"{y}年{m}月{d}日",
         "en": f"{MONTHS[m - 1]} {d}, {y}",
@@ -310,7 +320,7 @@ def url(kind: str) -> str:
         "pan": f"https://pan.baidu.com/s/1{alnum(22)}?pwd={alnum(4, string.ascii_lowercase + string.digits)}",
         "magic": f"https://{R.choice(['app.gigbridge.com', 'login.matchly.co', 'm.tutorhub.cn'])}/auth/magic?t={tok}",
         "ics": f"https://calendar.google.com/calendar/ical/{alnum(10, string.ascii_lowercase)}%40gmail.com/private-{alnum(32, '0123456789abcdef')}/basic.ics",
-        "invite": f"https://{R.choice(['discord.gg', 't.me/+'])}{'' if R.random() < 0.5 else ''}{alnum(16)}",
+        "invite": R.choice([f"https://discord.gg/{alnum(10)}", f"https://t.me/+{alnum(16)}"]),
         "share": f"https://docs.qq.com/sheet/{alnum(16)}?u={alnum(32, '0123456789abcdef')}&tab=BB08J2",
         "pg": f"postgres://app_rw:{alnum(16)}@{R.choice(['db-orders.internal', 'pg-main.lan'])}:5432/orders",
         "bill": f"https://pay.{R.choice(['sgcc-bill.cn', 'waterco.hk', 'gasnet.com.cn'])}/v/{digits(10)}?sig={tok}",
@@ -383,7 +393,8 @@ def cn_id(kind: str) -> str:
     area = R.choice(["110105", "310104", "440106", "330110", "510107", "420106", "320105", "610113"])
     area = R.choice([area, "370212", "350203", "430104", "410105", "500112", "120103", "530102"])
     lo, hi = RANGES.get(kind if kind in RANGES else "", (1962, 2003))
-    first17 = f"{area}{R.randint(lo, hi)}{R.randint(1, 12):02d}{R.randint(1, 28):02d}{digits(3)}"
+    y, m, d = LAST_DOB[0] if kind == "dob" else (R.randint(lo, hi), R.randint(1, 12), R.randint(1, 28))
+    first17 = f"{area}{y}{m:02d}{d:02d}{digits(3)}"
     good = id_check(first17)
     if kind == "bad":  # typed with a wrong last character, right after 身份证
         return first17 + R.choice([c for c in "0123456789X" if c != good])
@@ -442,8 +453,10 @@ def decoy(kind: str) -> tuple[str, str]:
         "ver": ("version", R.choice([f"v{R.randint(1, 9)}.{R.randint(0, 30)}.{R.randint(0, 20)}", f"{R.randint(1, 18)}.{R.randint(0, 9)}.{R.randint(0, 99)}", f"build {R.randint(1000, 9999)}"])),
         "ip": ("ip", R.choice([f"10.{R.randint(0, 255)}.{R.randint(0, 255)}.{R.randint(1, 254)}", f"172.{R.randint(16, 31)}.{R.randint(0, 255)}.{R.randint(1, 254)}", f"192.168.{R.randint(0, 255)}.{R.randint(1, 254)}", "127.0.0.1"])),
         "time": ("time", R.choice([f"{R.randint(0, 23):02d}:{R.randint(0, 59):02d}", f"{R.randint(1, 12)}:{R.randint(0, 59):02d} {R.choice(['am', 'pm', 'AM', 'PM'])}"])),
-        "amt": ("amount", R.choice([f"¥{R.randint(12, 9800)}", f"{R.randint(20, 3000)}元", f"${R.randint(5, 2400)}.{digits(2)}", f"HK${R.randint(50, 9000)}", f"€{R.randint(5, 900)}", f"NT${R.randint(100, 20000)}"])),
-        "date": ("date", R.choice([f"2026-{R.randint(1, 12):02d}-{R.randint(1, 28):02d}", f"{R.randint(1, 12)}月{R.randint(1, 28)}日", f"Dec {R.randint(1, 28)}", f"{R.randint(1, 28):02d}/11/2026"])),
+        "amt": ("amount", R.choice([f"${R.randint(5, 2400)}.{digits(2)}", f"${R.randint(20, 900)}", f"USD {R.randint(10, 3000)}"])),
+        "yuan": ("amount", R.choice([f"¥{R.randint(12, 9800)}", f"{R.randint(20, 3000)}元", f"{R.randint(12, 800)}.{digits(1)}元"])),
+        "date": ("date", R.choice([f"2026-{R.randint(1, 12):02d}-{R.randint(1, 28):02d}", f"Dec {R.randint(1, 28)}", f"{R.randint(1, 28):02d}/11/2026", f"Nov {R.randint(1, 30)}"])),
+        "zdate": ("date", R.choice([f"2026-{R.randint(1, 12):02d}-{R.randint(1, 28):02d}", f"{R.randint(1, 12)}月{R.randint(1, 28)}日", f"{R.randint(1, 12)}/{R.randint(1, 28)}"])),
         "num": ("number", str(R.randint(10**6, 10**10))),
         "code": ("code", R.choice([digits(6), alnum(6, string.ascii_uppercase + string.digits)])),
         "host": ("host", R.choice([f"api-gw-{R.randint(1, 9):02d}.internal", f"db{R.randint(1, 6)}.prod.lan", f"edge-{alnum(4, string.ascii_lowercase)}.cdn.net", f"worker-{R.randint(1, 40)}.svc.cluster.local"])),
@@ -503,6 +516,8 @@ def fill(template: str) -> str:
         return "{" + typ + "|" + value + "}"
 
     template = re.sub(r"\[d\.([a-z]+)\]", r"«d.\1»", template)  # [d.kind] is «d.kind»
+    if CJK.search(template):  # amounts and dates written the way a Chinese message writes them
+        template = template.replace("«d.amt»", "«d.yuan»").replace("«d.date»", "«d.zdate»")
     return TOKEN.sub(one, template)
 
 
