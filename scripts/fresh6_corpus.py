@@ -23,7 +23,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fresh_pii_values import iban_make, id_check, luhn_complete  # noqa: E402
+from fresh_pii_values import iban_make, id_check, luhn_complete
 
 HERE = Path(__file__).resolve().parent
 CJK = re.compile("[\u4e00-\u9fff]")
@@ -81,6 +81,11 @@ def person(culture: str) -> tuple[str, str, str]:
     return f"{giv} {fam}", giv, fam
 
 
+US_AREAS = ["212", "312", "415", "617", "646", "713", "206", "503", "404", "702", "917", "347"]
+NG_PREFIX = ["803", "806", "813", "816", "703", "802"]
+AM_PM = ["am", "pm", "AM", "PM"]
+
+
 # --- phones ----------------------------------------------------------------------------
 CN_PREFIX = "130 131 132 133 135 136 137 138 139 150 151 152 155 156 157 158 159 166 173 175"
 CN_PREFIX = (CN_PREFIX + " 176 177 178 180 181 182 183 185 186 187 188 189 191 198 199").split()
@@ -99,7 +104,7 @@ def phone(kind: str) -> str:
             + R.choice("2345678")
             + digits(7),
         }[kind]
-    area = R.choice("212 312 415 617 646 713 206 503 404 702 917 347 480 512".split())
+    area = R.choice(US_AREAS)
     table = {
         "us": f"({area}) {R.randint(201, 989)}-{digits(4)}",
         "usd": f"{area}-{R.randint(201, 989)}-{digits(4)}",
@@ -117,7 +122,7 @@ def phone(kind: str) -> str:
         "in": f"+91 {R.choice('6789')}{digits(4)} {digits(5)}",
         "jp": f"0{R.choice('789')}0-{digits(4)}-{digits(4)}",
         "kr": f"010-{digits(4)}-{digits(4)}",
-        "ng": f"+234 {R.choice(['803', '806', '813', '816', '703', '802'])} {digits(3)} {digits(4)}",
+        "ng": f"+234 {R.choice(NG_PREFIX)} {digits(3)} {digits(4)}",
         "vn": f"+84 9{digits(2)} {digits(3)} {digits(3)}",
         "es": f"+34 6{digits(2)} {digits(2)} {digits(2)} {digits(2)}",
         "mx": f"+52 55 {digits(4)} {digits(4)}",
@@ -140,11 +145,19 @@ ZH_CITY = [
 ]  # fmt: skip
 ZH_ROAD = "建设路 解放路 人民路 中山路 滨江大道 青年路 学府路 文化路 光明街 新华路 长江路 和平路"
 ZH_ROAD = (ZH_ROAD + " 东风路 枫林路 望江路 景田北路 金桥路 科技南路 杨柳街 育才路").split()
-ZH_ESTATE = "阳光花园 金色家园 翠湖苑 锦绣华庭 碧桂园 万科城 保利香槟 幸福里 龙湖春江 和谐家园".split()
-TW_CITY = ["臺北市大安區", "新北市板橋區", "臺中市西屯區", "高雄市苓雅區", "桃園市中壢區", "臺南市東區"]
-TW_ROAD = "復興南路一段 忠孝東路四段 文化路二段 中山北路三段 民生東路 成功路 中華路一段".split()
-US_STREET = "Maple Oak Cedar Birch Willow Highland Lakeview Sycamore Chestnut Ridge Hawthorne".split()
-US_SUFFIX = "St Ave Dr Ln Rd Blvd Ct Way".split()
+ZH_ESTATE = [
+    "阳光花园", "金色家园", "翠湖苑", "锦绣华庭", "碧桂园",
+    "万科城", "保利香槟", "幸福里", "龙湖春江", "和谐家园",
+]  # fmt: skip
+TW_CITY = [
+    "臺北市大安區", "新北市板橋區", "臺中市西屯區", "高雄市苓雅區", "桃園市中壢區", "臺南市東區"
+]  # fmt: skip
+TW_ROAD = [
+    "復興南路一段", "忠孝東路四段", "文化路二段", "中山北路三段", "民生東路", "成功路", "中華路一段"
+]  # fmt: skip
+US_STREET = "Maple Oak Cedar Birch Willow Highland Lakeview Sycamore Chestnut Ridge Hawthorne"
+US_STREET = US_STREET.split()
+US_SUFFIX = ["St", "Ave", "Dr", "Ln", "Rd", "Blvd", "Ct", "Way"]
 US_CITY = [
     ("Austin", "TX", "787"), ("Portland", "OR", "972"), ("Columbus", "OH", "432"),
     ("Raleigh", "NC", "276"), ("Madison", "WI", "537"), ("Tucson", "AZ", "857"),
@@ -157,63 +170,113 @@ UK_CITY = [("Leeds", "LS6"), ("Manchester", "M14"), ("Bristol", "BS7"), ("Nottin
 UK_CITY += [("Edinburgh", "EH9"), ("Cardiff", "CF24"), ("London", "SE15"), ("London", "N16")]
 
 
+# Other countries' addresses as shapes: {a|b|c} picks one, {lo-hi} a number, {n5} five digits.
+SHAPES = {
+    "sg": "Blk {100-699} {Ang Mo Kio Ave 3|Tampines St 81|Jurong West St 52|Bedok North Rd}, "
+    "#{02|03|05|07|08|11|12|14}-{10-999}, Singapore {460-650}{n3}",
+    "id": "Jl. {Kebon Sirih|Cempaka Putih Raya|Dago|Malioboro|Raya Darmo} No. {1-200}, "
+    "RT {1-12}/RW {1-9}, {Menteng, Jakarta Pusat|Coblong, Bandung|Gubeng, Surabaya} {10-60}{n3}",
+    "tr": "{Bağdat Cad.|Atatürk Bulvarı|Moda Cad.|Kazım Karabekir Sok.} No:{1-300} D:{1-20}, "
+    "{Kadıköy, İstanbul 34|Çankaya, Ankara 06|Konak, İzmir 35}{n3}",
+    "br": "Rua {Augusta|Haddock Lobo|dos Pinheiros|Voluntários da Pátria}, {10-2500}, "
+    "apto {11-180}, {Consolação|Pinheiros|Botafogo}, {São Paulo - SP|Rio de Janeiro - RJ}, "
+    "{n5}-{n3}",
+    "es": "Calle de {Alcalá|Serrano|Toledo|Bravo Murillo} {1-250}, {1-8}º {A|B|C|D}, "
+    "280{n2} Madrid",
+    "de": "{Lindenstraße|Bergmannstraße|Schillerweg|Hauptstraße} {1-120}, "
+    "{10969 Berlin|80331 München|50667 Köln|20095 Hamburg}",
+    "jp": "東京都{世田谷区三軒茶屋|杉並区高円寺南|目黒区自由が丘|江東区豊洲}{1-5}-{1-30}-{1-20} "
+    "{グランドメゾン|パークハイツ|コーポ桜}{101-905}",
+    "in": "Flat {101-1204}, {Sai Residency|Prestige Lakeside|Green Glen Layout}, {1-18}th Main "
+    "Road, {Indiranagar, Bengaluru 560038|Koramangala, Bengaluru 560034|Andheri West, Mumbai "
+    "400053}",
+    "ng": "{1-80} {Admiralty Way, Lekki Phase 1|Adeola Odeku Street, Victoria Island|Allen "
+    "Avenue, Ikeja}, Lagos",
+    "kr": "서울특별시 {마포구 월드컵북로|강남구 테헤란로|송파구 올림픽로} {1-500}, "
+    "{101-112}동 {101-2003}호",
+}
+
+
+POOLS = {
+    "n": string.digits,
+    "h": "0123456789abcdef",
+    "a": string.ascii_letters + string.digits,
+    "l": string.ascii_lowercase,
+    "u": string.ascii_uppercase + string.digits,
+}
+
+
+def shaped(shape: str) -> str:
+    def one(m: re.Match) -> str:
+        body = m.group(1)
+        if re.fullmatch(r"[nhalu]\d+", body):
+            return alnum(int(body[1:]), POOLS[body[0]])
+        if re.fullmatch(r"\d+-\d+", body):
+            lo, hi = body.split("-")
+            return str(R.randint(int(lo), int(hi)))
+        return R.choice(body.split("|"))
+
+    return re.sub(r"\{([^}]*)\}", one, shape)
+
+
 def address(kind: str) -> str:
-    if kind in ("zh", "zhs"):
+    if kind in ("zh", "zhs", "zhn"):
         city, dist = R.choice(ZH_CITY)
         road = R.choice(ZH_ROAD)
         tail = R.choice(
             [
                 f"{R.randint(1, 899)}号",
-                f"{R.randint(1, 300)}号{R.choice(ZH_ESTATE)}{R.randint(1, 28)}栋{R.randint(1, 4)}单元{R.randint(1, 33)}0{R.randint(1, 4)}室",
+                f"{R.randint(1, 300)}号{R.choice(ZH_ESTATE)}{R.randint(1, 28)}栋"
+                f"{R.randint(1, 4)}单元{R.randint(1, 33)}0{R.randint(1, 4)}室",
                 f"{R.randint(10, 999)}弄{R.randint(1, 60)}号{R.randint(101, 2404)}室",
                 f"{R.randint(1, 500)}号院{R.randint(1, 12)}号楼{R.randint(101, 1806)}",
             ]
         )
+        if kind == "zhn":  # pasted from a form with the line broken after the district
+            return city + dist + "\\n" + road + tail
         return (city if kind == "zh" else "") + dist + road + tail
     if kind == "tw":
         return f"{R.choice(TW_CITY)}{R.choice(TW_ROAD)}{R.randint(1, 420)}號{R.randint(2, 18)}樓"
     if kind == "hk":
         return R.choice(
             [
-                f"Flat {R.randint(1, 40)}{R.choice('ABCDEFGH')}, {R.randint(3, 45)}/F, Block {R.randint(1, 9)}, "
-                + R.choice(["Laguna City, Kwun Tong", "Tai Koo Shing, Quarry Bay", "Mei Foo Sun Chuen, Lai Chi Kok"]),
+                f"Flat {R.randint(1, 40)}{R.choice('ABCDEFGH')}, {R.randint(3, 45)}/F, "
+                f"Block {R.randint(1, 9)}, "
+                + R.choice(
+                    [
+                        "Laguna City, Kwun Tong",
+                        "Tai Koo Shing, Quarry Bay",
+                        "Mei Foo Sun Chuen, Lai Chi Kok",
+                    ]
+                ),
                 f"九龍旺角彌敦道{R.randint(500, 760)}號{R.randint(3, 25)}樓{R.choice('ABCD')}室",
             ]
         )
-    if kind == "us":
+    if kind in ("us", "usn"):
         city, st, z = R.choice(US_CITY)
-        unit = R.choice(["", f", Apt {R.randint(1, 40)}{R.choice('ABCD')}", f" Unit {R.randint(100, 999)}"])
-        return f"{R.randint(12, 9800)} {R.choice(US_STREET)} {R.choice(US_SUFFIX)}{unit}, {city}, {st} {z}{digits(2)}"
+        unit = R.choice(
+            ["", f", Apt {R.randint(1, 40)}{R.choice('ABCD')}", f" Unit {R.randint(100, 999)}"]
+        )
+        sep = ", " if kind == "us" else "\\n"  # usn: the city line pasted as an escape
+        street = f"{R.randint(12, 9800)} {R.choice(US_STREET)} {R.choice(US_SUFFIX)}{unit}"
+        return f"{street}{sep}{city}, {st} {z}{digits(2)}"
     if kind == "uk":
         city, outward = R.choice(UK_CITY)
-        inward = f"{R.randint(1, 9)}{R.choice('ABDEFGHJLNPQRSTUWXYZ')}{R.choice('ABDEFGHJLNPQRSTUWXYZ')}"
-        street = R.choice(["Carlton Road", "Mill Lane", "Victoria Street", "Beechwood Avenue", "Church Walk"])
+        inward = (
+            f"{R.randint(1, 9)}{R.choice('ABDEFGHJLNPQRSTUWXYZ')}{R.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+        )
+        street = R.choice(
+            ["Carlton Road", "Mill Lane", "Victoria Street", "Beechwood Avenue", "Church Walk"]
+        )
         return f"Flat {R.randint(1, 12)}, {R.randint(2, 180)} {street}, {city} {outward} {inward}"
-    if kind == "sg":
-        return f"Blk {R.randint(100, 699)} {R.choice(['Ang Mo Kio Ave 3', 'Tampines St 81', 'Jurong West St 52', 'Bedok North Rd'])}, #{R.randint(2, 16):02d}-{R.randint(10, 999)}, Singapore {R.randint(460, 650)}{digits(3)}"
-    if kind == "id":
-        return f"Jl. {R.choice(['Kebon Sirih', 'Cempaka Putih Raya', 'Dago', 'Malioboro', 'Raya Darmo'])} No. {R.randint(1, 200)}, RT {R.randint(1, 12):02d}/RW {R.randint(1, 9):02d}, {R.choice(['Menteng, Jakarta Pusat', 'Coblong, Bandung', 'Gubeng, Surabaya'])} {R.randint(10, 60)}{digits(3)}"
-    if kind == "tr":
-        return f"{R.choice(['Bağdat Cad.', 'Atatürk Bulvarı', 'Moda Cad.', 'Kazım Karabekir Sok.'])} No:{R.randint(1, 300)} D:{R.randint(1, 20)}, {R.choice(['Kadıköy, İstanbul', 'Çankaya, Ankara', 'Konak, İzmir'])} {R.choice(['34', '06', '35'])}{digits(3)}"
-    if kind == "br":
-        return f"Rua {R.choice(['Augusta', 'Haddock Lobo', 'dos Pinheiros', 'Voluntários da Pátria'])}, {R.randint(10, 2500)}, apto {R.randint(11, 180)}, {R.choice(['Consolação', 'Pinheiros', 'Botafogo'])}, {R.choice(['São Paulo - SP', 'Rio de Janeiro - RJ'])}, {digits(5)}-{digits(3)}"
-    if kind == "es":
-        return f"Calle de {R.choice(['Alcalá', 'Serrano', 'Toledo', 'Bravo Murillo'])} {R.randint(1, 250)}, {R.randint(1, 8)}º {R.choice('ABCD')}, 280{digits(2)} Madrid"
-    if kind == "de":
-        return f"{R.choice(['Lindenstraße', 'Bergmannstraße', 'Schillerweg', 'Hauptstraße'])} {R.randint(1, 120)}, {R.choice(['10969 Berlin', '80331 München', '50667 Köln', '20095 Hamburg'])}"
-    if kind == "jp":
-        return f"東京都{R.choice(['世田谷区三軒茶屋', '杉並区高円寺南', '目黒区自由が丘', '江東区豊洲'])}{R.randint(1, 5)}-{R.randint(1, 30)}-{R.randint(1, 20)} {R.choice(['グランドメゾン', 'パークハイツ', 'コーポ桜'])}{R.randint(101, 905)}"
-    if kind == "in":
-        return f"Flat {R.randint(101, 1204)}, {R.choice(['Sai Residency', 'Prestige Lakeside', 'Green Glen Layout'])}, {R.randint(1, 18)}th Main Road, {R.choice(['Indiranagar, Bengaluru 560038', 'Koramangala, Bengaluru 560034', 'Andheri West, Mumbai 400053'])}"
-    if kind == "ng":
-        return f"{R.randint(1, 80)} {R.choice(['Admiralty Way, Lekki Phase 1', 'Adeola Odeku Street, Victoria Island', 'Allen Avenue, Ikeja'])}, Lagos"
-    if kind == "kr":
-        return f"서울특별시 {R.choice(['마포구 월드컵북로', '강남구 테헤란로', '송파구 올림픽로'])} {R.randint(1, 500)}, {R.randint(101, 112)}동 {R.randint(101, 2003)}호"
+    if kind in SHAPES:
+        return shaped(SHAPES[kind])
     raise KeyError(kind)
 
 
 # --- dates of birth --------------------------------------------------------------------
-MONTHS = "January February March April May June July August September October November December".split()
+MONTHS = "January February March April May June July August September October November December"
+MONTHS = MONTHS.split()
 RANGES = {"kid": (2019, 2022), "teen": (2006, 2011), "old": (1931, 1952), "": (1962, 2003)}
 
 
@@ -238,12 +301,15 @@ def dob(fmt: str, age: str) -> str:
 
 
 # --- accounts, keys, numbers -----------------------------------------------------------
-MAIL_DOMAINS = "gmail.com outlook.com qq.com 163.com 126.com foxmail.com icloud.com proton.me".split()
-MAIL_DOMAINS += "yahoo.co.jp hotmail.co.uk naver.com sina.com yahoo.com.tw gmx.de".split()
+MAIL_DOMAINS = [
+    "gmail.com", "outlook.com", "qq.com", "163.com", "126.com", "foxmail.com", "icloud.com",
+    "proton.me"
+]  # fmt: skip
+MAIL_DOMAINS += ["yahoo.co.jp", "hotmail.co.uk", "naver.com", "sina.com", "yahoo.com.tw", "gmx.de"]
 
 
 def email() -> str:
-    full, giv, fam = person(R.choice(["en", "py", "any", "py"]))
+    _, giv, fam = person(R.choice(["en", "py", "any", "py"]))
     local = R.choice(
         [
             f"{giv}.{fam}",
@@ -256,8 +322,14 @@ def email() -> str:
     return f"{local or 'x' + digits(5)}@{R.choice(MAIL_DOMAINS)}"
 
 
-WORDS = "sunny kiwi maple tiger lotus pixel mango cocoa frost river echo nova panda blue".split()
-WORDS += "lemon cloud orbit amber misty rocket bamboo coral zen jade hazel ginger".split()
+WORDS = [
+    "sunny", "kiwi", "maple", "tiger", "lotus", "pixel", "mango", "cocoa", "frost", "river",
+    "echo", "nova", "panda", "blue"
+]  # fmt: skip
+WORDS += [
+    "lemon", "cloud", "orbit", "amber", "misty", "rocket", "bamboo", "coral", "zen", "jade",
+    "hazel", "ginger"
+]  # fmt: skip
 
 
 def handle(sep: str = "_") -> str:
@@ -266,7 +338,9 @@ def handle(sep: str = "_") -> str:
 
 def im(kind: str) -> str:
     return {
-        "wx": R.choice([f"wxid_{alnum(14, string.ascii_lowercase + string.digits)}", handle("_"), handle("-")]),
+        "wx": R.choice(
+            [f"wxid_{alnum(14, string.ascii_lowercase + string.digits)}", handle("_"), handle("-")]
+        ),
         "qq": str(R.randint(10**5, 3 * 10**9)),
         "tg": handle("_"),
         "line": handle("."),
@@ -303,28 +377,38 @@ def b64(obj: dict) -> str:
 def jwt() -> str:
     alg = R.choice(["HS256", "RS256", "ES256"])
     iat = 1790000000 + R.randint(0, 9000000)
-    payload = {"sub": R.choice([digits(8), "u_" + alnum(10)]), "iat": iat, "exp": iat + 3600 * R.choice([1, 2, 24, 168])}
+    payload = {
+        "sub": R.choice([digits(8), "u_" + alnum(10)]),
+        "iat": iat,
+        "exp": iat + 3600 * R.choice([1, 2, 24, 168]),
+    }
     if R.random() < 0.4:
         payload["scope"] = R.choice(["rider", "driver", "guest", "tenant", "app"])
     sig = alnum(R.choice([43, 86]), string.ascii_letters + string.digits + "_-")
     return f"{b64({'alg': alg, 'typ': 'JWT'})}.{b64(payload)}.{sig}"
 
 
+URL_SHAPES = {
+    "reset": "https://{account.tripnest.io|id.cleanhome.cn|auth.leaguely.app}/reset-password"
+    "?token={a32}",
+    "s3": "https://{crash-uploads|tenant-docs|movers-photos}.s3.amazonaws.com/{l8}/{n6}.jpg"
+    "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA{u16}%2F20261202%2Fap-east-1"
+    "%2Fs3%2Faws4_request&X-Amz-Signature={h64}",
+    "basic": "https://{ops|admin|deploy}:{a12}@{backup.kidsgarden.cn|nas.ridgeclub.org|"
+    "ftp.movingpro.com}/{exports|roster|share}/",
+    "meet": "https://zoom.us/j/{n10}?pwd={a32}",
+    "pan": "https://pan.baidu.com/s/1{a22}?pwd={l2}{n2}",
+    "magic": "https://{app.gigbridge.com|login.matchly.co|m.tutorhub.cn}/auth/magic?t={a36}",
+    "ics": "https://calendar.google.com/calendar/ical/{l10}%40gmail.com/private-{h32}/basic.ics",
+    "invite": "https://{discord.gg/|t.me/+}{a12}",
+    "share": "https://docs.qq.com/sheet/{a16}?u={h32}&tab=BB08J2",
+    "pg": "postgres://app_rw:{a16}@{db-orders.internal|pg-main.lan}:5432/orders",
+    "bill": "https://pay.{sgcc-bill.cn|waterco.hk|gasnet.com.cn}/v/{n10}?sig={a30}",
+}
+
+
 def url(kind: str) -> str:
-    tok = alnum(R.randint(28, 40), string.ascii_letters + string.digits)
-    return {
-        "reset": f"https://{R.choice(['account.tripnest.io', 'id.cleanhome.cn', 'auth.leaguely.app'])}/reset-password?token={tok}",
-        "s3": f"https://{R.choice(['crash-uploads', 'tenant-docs', 'movers-photos'])}.s3.amazonaws.com/{alnum(8, string.ascii_lowercase)}/{digits(6)}.jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA{alnum(16, string.ascii_uppercase + string.digits)}%2F20261202%2Fap-east-1%2Fs3%2Faws4_request&X-Amz-Signature={alnum(64, '0123456789abcdef')}",
-        "basic": f"https://{R.choice(['ops', 'admin', 'deploy'])}:{alnum(12)}@{R.choice(['backup.kidsgarden.cn', 'nas.ridgeclub.org', 'ftp.movingpro.com'])}/{R.choice(['exports', 'roster', 'share'])}/",
-        "meet": f"https://zoom.us/j/{digits(10)}?pwd={alnum(32)}",
-        "pan": f"https://pan.baidu.com/s/1{alnum(22)}?pwd={alnum(4, string.ascii_lowercase + string.digits)}",
-        "magic": f"https://{R.choice(['app.gigbridge.com', 'login.matchly.co', 'm.tutorhub.cn'])}/auth/magic?t={tok}",
-        "ics": f"https://calendar.google.com/calendar/ical/{alnum(10, string.ascii_lowercase)}%40gmail.com/private-{alnum(32, '0123456789abcdef')}/basic.ics",
-        "invite": R.choice([f"https://discord.gg/{alnum(10)}", f"https://t.me/+{alnum(16)}"]),
-        "share": f"https://docs.qq.com/sheet/{alnum(16)}?u={alnum(32, '0123456789abcdef')}&tab=BB08J2",
-        "pg": f"postgres://app_rw:{alnum(16)}@{R.choice(['db-orders.internal', 'pg-main.lan'])}:5432/orders",
-        "bill": f"https://pay.{R.choice(['sgcc-bill.cn', 'waterco.hk', 'gasnet.com.cn'])}/v/{digits(10)}?sig={tok}",
-    }[kind]
+    return shaped(URL_SHAPES[kind])
 
 
 PUBLIC_FIRST = [27, 36, 39, 42, 49, 58, 61, 101, 106, 112, 113, 114, 115, 116, 117, 119, 120, 121]
@@ -334,17 +418,21 @@ PUBLIC_FIRST += [24, 68, 71, 73, 76, 81, 84, 88, 91, 94, 95, 5, 31, 46, 78, 85, 
 
 def ip(kind: str) -> str:
     if kind == "v6":
-        return f"{R.choice(['240e', '2408', '2409', '2001:da8', '2a02'])}:{alnum(3, '0123456789abcdef')}:{alnum(4, '0123456789abcdef')}:{alnum(4, '0123456789abcdef')}::{alnum(2, '0123456789abcdef')}"
+        return shaped("{240e|2408|2409|2001:da8|2a02}:{h3}:{h4}:{h4}::{h2}")
     if kind == "priv":  # private, as one person's own device
         return R.choice(
-            [f"192.168.{R.choice([0, 1, 3, 31, 50])}.{R.randint(2, 250)}", f"10.0.{R.randint(0, 9)}.{R.randint(2, 250)}"]
+            [
+                f"192.168.{R.choice([0, 1, 3, 31, 50])}.{R.randint(2, 250)}",
+                f"10.0.{R.randint(0, 9)}.{R.randint(2, 250)}",
+            ]
         )
     return f"{R.choice(PUBLIC_FIRST)}.{R.randint(1, 254)}.{R.randint(0, 254)}.{R.randint(1, 254)}"
 
 
 def card(kind: str) -> str:
     prefix, length = {
-        "visa": ("4", 16), "mc": (R.choice(["51", "53", "55", "2221"]), 16), "amex": (R.choice(["34", "37"]), 15),
+        "visa": ("4", 16), "mc": (R.choice(["51", "53", "55", "2221"]), 16),
+        "amex": (R.choice(["34", "37"]), 15),
         "up": ("62", 16), "up19": ("62", 19), "jcb": ("3530", 16), "disc": ("6011", 16),
     }[kind]  # fmt: skip
     n = luhn_complete(prefix, length, R)
@@ -380,7 +468,10 @@ def iban(kind: str) -> str:
     if bban:
         shape = shape[2:]
     for count, k in re.findall(r"(\d+)([na])", shape):
-        bban += "".join(R.choice("0123456789" if k == "n" else "ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(int(count)))
+        bban += "".join(
+            R.choice("0123456789" if k == "n" else "ABCDEFGHJKLMNPRSTUVWXYZ")
+            for _ in range(int(count))
+        )
     if country == "tr":
         bban = bban[:5] + "0" + bban[6:]
     value = iban_make(country.upper(), bban)
@@ -390,10 +481,14 @@ def iban(kind: str) -> str:
 
 
 def cn_id(kind: str) -> str:
-    area = R.choice(["110105", "310104", "440106", "330110", "510107", "420106", "320105", "610113"])
+    area = R.choice(
+        ["110105", "310104", "440106", "330110", "510107", "420106", "320105", "610113"]
+    )
     area = R.choice([area, "370212", "350203", "430104", "410105", "500112", "120103", "530102"])
     lo, hi = RANGES.get(kind if kind in RANGES else "", (1962, 2003))
-    y, m, d = LAST_DOB[0] if kind == "dob" else (R.randint(lo, hi), R.randint(1, 12), R.randint(1, 28))
+    y, m, d = (
+        LAST_DOB[0] if kind == "dob" else (R.randint(lo, hi), R.randint(1, 12), R.randint(1, 28))
+    )
     first17 = f"{area}{y}{m:02d}{d:02d}{digits(3)}"
     good = id_check(first17)
     if kind == "bad":  # typed with a wrong last character, right after 身份证
@@ -435,7 +530,12 @@ def plate(kind: str) -> str:
         body = R.choice("DF") + R.choice(["", R.choice(PLATE_LETTERS)]) + digits(5)
         body = body[:6]
     else:
-        body = "".join(R.choice(PLATE_LETTERS) if i in (0, 2) and R.random() < 0.35 else R.choice(string.digits) for i in range(5))
+        body = "".join(
+            R.choice(PLATE_LETTERS)
+            if i in (0, 2) and R.random() < 0.35
+            else R.choice(string.digits)
+            for i in range(5)
+        )
     sep = R.choice(["", "", "·", " "])
     return head + sep + body
 
@@ -444,32 +544,140 @@ def plate(kind: str) -> str:
 def decoy(kind: str) -> tuple[str, str]:
     hexd = "0123456789abcdef"
     table = {
-        "order": ("order", R.choice([digits(19), "SO" + digits(10), f"ORD-{digits(4)}-{alnum(5, string.ascii_uppercase + string.digits)}", "E" + digits(16)])),
-        "track": ("tracking", R.choice(["SF" + digits(13), "YT" + digits(13), "JDVA" + digits(11), "1Z" + alnum(16, string.ascii_uppercase + string.digits), "ZTO" + digits(12), "773" + digits(12)])),
-        "case": ("case", R.choice([f"CASE-{digits(6)}", f"TK-{digits(5)}", f"#{digits(5)}", f"GD{digits(12)}"])),
-        "invoice": ("invoice", R.choice([f"INV-2026-{digits(5)}", f"FP{digits(20)}", f"No.{digits(8)}"])),
+        "order": (
+            "order",
+            R.choice(
+                [
+                    digits(19),
+                    "SO" + digits(10),
+                    f"ORD-{digits(4)}-{alnum(5, string.ascii_uppercase + string.digits)}",
+                    "E" + digits(16),
+                ]
+            ),
+        ),
+        "track": (
+            "tracking",
+            R.choice(
+                [
+                    "SF" + digits(13),
+                    "YT" + digits(13),
+                    "JDVA" + digits(11),
+                    "1Z" + alnum(16, string.ascii_uppercase + string.digits),
+                    "ZTO" + digits(12),
+                    "773" + digits(12),
+                ]
+            ),
+        ),
+        "case": (
+            "case",
+            R.choice([f"CASE-{digits(6)}", f"TK-{digits(5)}", f"#{digits(5)}", f"GD{digits(12)}"]),
+        ),
+        "invoice": (
+            "invoice",
+            R.choice([f"INV-2026-{digits(5)}", f"FP{digits(20)}", f"No.{digits(8)}"]),
+        ),
         "uuid": ("uuid", str(uuid.UUID(int=R.getrandbits(128), version=4))),
-        "hash": ("hash", R.choice([alnum(40, hexd), alnum(64, hexd), alnum(7, hexd), "sha256:" + alnum(64, hexd)])),
-        "ver": ("version", R.choice([f"v{R.randint(1, 9)}.{R.randint(0, 30)}.{R.randint(0, 20)}", f"{R.randint(1, 18)}.{R.randint(0, 9)}.{R.randint(0, 99)}", f"build {R.randint(1000, 9999)}"])),
-        "ip": ("ip", R.choice([f"10.{R.randint(0, 255)}.{R.randint(0, 255)}.{R.randint(1, 254)}", f"172.{R.randint(16, 31)}.{R.randint(0, 255)}.{R.randint(1, 254)}", f"192.168.{R.randint(0, 255)}.{R.randint(1, 254)}", "127.0.0.1"])),
-        "time": ("time", R.choice([f"{R.randint(0, 23):02d}:{R.randint(0, 59):02d}", f"{R.randint(1, 12)}:{R.randint(0, 59):02d} {R.choice(['am', 'pm', 'AM', 'PM'])}"])),
-        "amt": ("amount", R.choice([f"${R.randint(5, 2400)}.{digits(2)}", f"${R.randint(20, 900)}", f"USD {R.randint(10, 3000)}"])),
-        "yuan": ("amount", R.choice([f"¥{R.randint(12, 9800)}", f"{R.randint(20, 3000)}元", f"{R.randint(12, 800)}.{digits(1)}元"])),
-        "date": ("date", R.choice([f"2026-{R.randint(1, 12):02d}-{R.randint(1, 28):02d}", f"Dec {R.randint(1, 28)}", f"{R.randint(1, 28):02d}/11/2026", f"Nov {R.randint(1, 30)}"])),
-        "zdate": ("date", R.choice([f"2026-{R.randint(1, 12):02d}-{R.randint(1, 28):02d}", f"{R.randint(1, 12)}月{R.randint(1, 28)}日", f"{R.randint(1, 12)}/{R.randint(1, 28)}"])),
+        "hash": (
+            "hash",
+            R.choice(
+                [alnum(40, hexd), alnum(64, hexd), alnum(7, hexd), "sha256:" + alnum(64, hexd)]
+            ),
+        ),
+        "ver": (
+            "version",
+            R.choice(
+                [
+                    f"v{R.randint(1, 9)}.{R.randint(0, 30)}.{R.randint(0, 20)}",
+                    f"{R.randint(1, 18)}.{R.randint(0, 9)}.{R.randint(0, 99)}",
+                    f"build {R.randint(1000, 9999)}",
+                ]
+            ),
+        ),
+        "ip": (
+            "ip",
+            R.choice(
+                [
+                    f"10.{R.randint(0, 255)}.{R.randint(0, 255)}.{R.randint(1, 254)}",
+                    f"172.{R.randint(16, 31)}.{R.randint(0, 255)}.{R.randint(1, 254)}",
+                    f"192.168.{R.randint(0, 255)}.{R.randint(1, 254)}",
+                    "127.0.0.1",
+                ]
+            ),
+        ),
+        "time": (
+            "time",
+            R.choice(
+                [
+                    f"{R.randint(0, 23):02d}:{R.randint(0, 59):02d}",
+                    f"{R.randint(1, 12)}:{R.randint(0, 59):02d} {R.choice(AM_PM)}",
+                ]
+            ),
+        ),
+        "amt": (
+            "amount",
+            R.choice(
+                [
+                    f"${R.randint(5, 2400)}.{digits(2)}",
+                    f"${R.randint(20, 900)}",
+                    f"USD {R.randint(10, 3000)}",
+                ]
+            ),
+        ),
+        "yuan": (
+            "amount",
+            R.choice(
+                [
+                    f"¥{R.randint(12, 9800)}",
+                    f"{R.randint(20, 3000)}元",
+                    f"{R.randint(12, 800)}.{digits(1)}元",
+                ]
+            ),
+        ),
+        "date": (
+            "date",
+            R.choice(
+                [
+                    f"2026-{R.randint(1, 12):02d}-{R.randint(1, 28):02d}",
+                    f"Dec {R.randint(1, 28)}",
+                    f"{R.randint(1, 28):02d}/11/2026",
+                    f"Nov {R.randint(1, 30)}",
+                ]
+            ),
+        ),
+        "zdate": (
+            "date",
+            R.choice(
+                [
+                    f"2026-{R.randint(1, 12):02d}-{R.randint(1, 28):02d}",
+                    f"{R.randint(1, 12)}月{R.randint(1, 28)}日",
+                    f"{R.randint(1, 12)}/{R.randint(1, 28)}",
+                ]
+            ),
+        ),
         "num": ("number", str(R.randint(10**6, 10**10))),
         "code": ("code", R.choice([digits(6), alnum(6, string.ascii_uppercase + string.digits)])),
-        "host": ("host", R.choice([f"api-gw-{R.randint(1, 9):02d}.internal", f"db{R.randint(1, 6)}.prod.lan", f"edge-{alnum(4, string.ascii_lowercase)}.cdn.net", f"worker-{R.randint(1, 40)}.svc.cluster.local"])),
+        "host": (
+            "host",
+            R.choice(
+                [
+                    f"api-gw-{R.randint(1, 9):02d}.internal",
+                    f"db{R.randint(1, 6)}.prod.lan",
+                    f"edge-{alnum(4, string.ascii_lowercase)}.cdn.net",
+                    f"worker-{R.randint(1, 40)}.svc.cluster.local",
+                ]
+            ),
+        ),
         "seat": ("code", f"{R.randint(1, 60)}{R.choice('ABCDEFHJK')}"),
-        "flight": ("code", R.choice(["CA", "MU", "CZ", "HU", "CX", "BR", "SQ", "UA", "TK", "GA"]) + str(R.randint(100, 9999))),
+        "flight": (
+            "code",
+            R.choice(["CA", "MU", "CZ", "HU", "CX", "BR", "SQ", "UA", "TK", "GA"])
+            + str(R.randint(100, 9999)),
+        ),
         "pnr": ("code", alnum(6, "ABCDEFGHJKLMNPQRSTUVWXYZ")),
         "room": ("number", str(R.randint(2, 30)) + f"{R.randint(1, 40):02d}"),
         "meter": ("number", digits(R.choice([10, 12, 13]))),
     }
     return table[kind]
-
-
-PERSON_CULTURES = {"en", "es", "pt", "tr", "id", "ar", "vi", "ko", "ja", "ng", "in", "zh", "zht", "py", "any"}
 
 
 def fill(template: str) -> str:
