@@ -187,7 +187,7 @@ SHAPES = {
     "{10969 Berlin|80331 München|50667 Köln|20095 Hamburg}",
     "jp": "東京都{世田谷区三軒茶屋|杉並区高円寺南|目黒区自由が丘|江東区豊洲}{1-5}-{1-30}-{1-20} "
     "{グランドメゾン|パークハイツ|コーポ桜}{101-905}",
-    "in": "Flat {101-1204}, {Sai Residency|Prestige Lakeside|Green Glen Layout}, {1-18}th Main "
+    "in": "Flat {101-1204}, {Sai Residency|Prestige Lakeside|Green Glen Layout}, {4-18}th Main "
     "Road, {Indiranagar, Bengaluru 560038|Koramangala, Bengaluru 560034|Andheri West, Mumbai "
     "400053}",
     "ng": "{1-80} {Admiralty Way, Lekki Phase 1|Adeola Odeku Street, Victoria Island|Allen "
@@ -277,7 +277,8 @@ def address(kind: str) -> str:
 # --- dates of birth --------------------------------------------------------------------
 MONTHS = "January February March April May June July August September October November December"
 MONTHS = MONTHS.split()
-RANGES = {"kid": (2019, 2022), "teen": (2006, 2011), "old": (1931, 1952), "": (1962, 2003)}
+RANGES = {"kid": (2019, 2022), "teen": (2006, 2011), "young": (1998, 2007), "old": (1931, 1952)}
+RANGES[""] = (1962, 2003)
 
 
 LAST_DOB = [(1990, 1, 1)]  # the latest date of birth drawn, for an id in the same message
