@@ -414,6 +414,9 @@ def render(template: str, f: Filler) -> str:
     for m in SLOT.finditer(template):  # bind first: a given name may come before the full one
         if m.group(1) == "P" and m.group(3):
             people[m.group(3)] = f.person(m.group(2).strip(":") or "i")
+    for m in SLOT.finditer(template):  # a surname alone (<S:zh=b>先生) is a person of its own
+        if m.group(1) in ("G", "S") and m.group(3) not in people:
+            people[m.group(3)] = f.person(m.group(2).strip(":") or "zh")
 
     def one(m: re.Match[str]) -> str:
         name, variants, bind, mod = m.group(1), m.group(2).strip(":"), m.group(3), m.group(4)
@@ -426,6 +429,8 @@ def render(template: str, f: Filler) -> str:
             p = people[bind] if bind else f.person(v or "i")
             kind, value = "PERSON", p["full"]
         elif name in "GSFUE" and len(name) == 1:
+            if bind not in people:
+                raise ValueError(f"<{name}={bind}> without <P:..={bind}> in: {template}")
             p = people[bind]
             kind, value = "PERSON", {"G": p["call"], "S": p["sur"], "F": p["full"]}.get(name, "")
             if name == "U":
