@@ -12,7 +12,8 @@ a value already labelled twice elsewhere, is drawn again, so the labels stay che
 Slots (inside a template): <P:c> a person of culture c (en es pt tr id ar vi ko ja ng in zh
 py i), with =x to bind it and <G=x> (name used to address them), <S=x> (surname), <F=x>
 (full name again), <U=x> (username from the name), <E=x> (e-mail from the name); |lower,
-|upper or |comma change the spelling. <PH:v> phone, <AD:v> address, <DOB:v>, <EM>, <KEY:v>,
+|upper, |comma, |mrz (SURNAME<<GIVEN) or |nl (first comma as a pasted \\n) change the
+spelling. <PH:v> phone, <AD:v> address, <DOB:v>, <EM>, <KEY:v>,
 <ID> (PRC id; <ID:bad> has a wrong check digit), <PP:v> passport, <IP> public, <IPP> a
 person's private device IP, <IM:v>, <CC:v>, <URL>, <SSN>, <IBAN:v>, <PL> plate, <JWT>; <d:k>
 a generated decoy of kind k. Literal [kind|value] decoys are written in the templates.
@@ -43,7 +44,45 @@ AREAS = "110101 110108 120104 130104 140105 210102 220102 230103 310104 310112 3
 AREAS += " 320583 330102 330206 340104 350102 360102 370102 410102 420106 430102 440106"
 AREAS += " 440304 450103 460105 500107 510104 520102 530102 610103 620102 650102 441900"
 MONTHS = "January February March April May June July August September October November December"
-CULTURES = "en en en es pt tr id ar vi ko ja ng in".split()
+CULTURES = ["en", "en", "en", "es", "pt", "tr", "id", "ar", "vi", "ko", "ja", "ng", "in"]
+MOBILE_HEADS = [
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "166",
+    "171",
+    "173",
+    "175",
+    "176",
+    "177",
+    "178",
+    "180",
+    "181",
+    "182",
+    "183",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "191",
+    "198",
+    "199",
+]
 PROVINCES = "京沪粤浙苏川鄂湘闽鲁豫陕渝津冀辽吉黑皖赣桂琼云贵晋蒙甘宁新"
 PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -119,17 +158,32 @@ class Filler:
     def phone(self, v: str) -> str:
         r = self.rng
         if v in ("", "cn", "cnf"):
-            head = r.choice("130 131 132 133 135 136 137 138 139 150 151 152 155 156 157 158 159 "
-                            "166 171 173 175 176 177 178 180 181 182 183 185 186 187 188 189 "
-                            "191 198 199".split())  # fmt: skip
+            head = r.choice(MOBILE_HEADS)
             a, b = self.digits(4), self.digits(4)
             if v == "cn":
                 return f"{head}{a}{b}"
-            return r.choice([f"{head} {a} {b}", f"{head}-{a}-{b}", f"+86 {head}{a}{b}",
-                             f"+86-{head}-{a}-{b}", f"(+86){head}{a}{b}"])  # fmt: skip
+            return r.choice(
+                [
+                    f"{head} {a} {b}",
+                    f"{head}-{a}-{b}",
+                    f"+86 {head}{a}{b}",
+                    f"+86-{head}-{a}-{b}",
+                    f"(+86){head}{a}{b}",
+                ]
+            )
         if v == "land":
-            code, first = r.choice([("010", "6"), ("021", "5"), ("0755", "8"), ("020", "3"),
-                                    ("0571", "8"), ("028", "8"), ("027", "8"), ("025", "8")])
+            code, first = r.choice(
+                [
+                    ("010", "6"),
+                    ("021", "5"),
+                    ("0755", "8"),
+                    ("020", "3"),
+                    ("0571", "8"),
+                    ("028", "8"),
+                    ("027", "8"),
+                    ("025", "8"),
+                ]
+            )
             return r.choice(["{c}-{n}", "({c}){n}", "{c} {n}"]).format(
                 c=code, n=first + self.digits(7)
             )
@@ -139,10 +193,13 @@ class Filler:
     def card(self, v: str) -> str:
         r = self.rng
         prefix, length = {
-            "visa": ("4", 16), "mc": (r.choice(["51", "53", "55", "2223"]), 16),
-            "amex": (r.choice(["34", "37"]), 15), "up": ("62", r.choice([16, 19])),
-            "jcb": ("3566", 16), "disc": ("6011", 16),
-        }[v or r.choice(["visa", "visa", "mc", "amex", "up", "jcb", "disc"])]  # fmt: skip
+            "visa": ("4", 16),
+            "mc": (r.choice(["51", "53", "55", "2223"]), 16),
+            "amex": (r.choice(["34", "37"]), 15),
+            "up": ("62", r.choice([16, 19])),
+            "jcb": ("3566", 16),
+            "disc": ("6011", 16),
+        }[v or r.choice(["visa", "visa", "mc", "amex", "up", "jcb", "disc"])]
         body = prefix + self.digits(length - len(prefix) - 1)
         num = next(body + c for c in "0123456789" if luhn_ok(body + c))
         style = r.randrange(4)
@@ -165,16 +222,22 @@ class Filler:
 
     def cn_id(self, bad: bool) -> str:
         year = self.rng.randint(1950, 2008)
-        first17 = (f"{self.rng.choice(AREAS.split())}{year}{self.rng.randint(1, 12):02d}"
-                   f"{self.rng.randint(1, 28):02d}{self.digits(3)}")  # fmt: skip
-        good = "10X98765432"[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
+        first17 = (
+            f"{self.rng.choice(AREAS.split())}{year}{self.rng.randint(1, 12):02d}"
+            f"{self.rng.randint(1, 28):02d}{self.digits(3)}"
+        )
+        good = "10X98765432"[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
         if bad:
             return first17 + self.rng.choice([c for c in "0123456789X" if c != good])
         return first17 + good
 
     def ssn(self) -> str:
         while True:
-            area, group, serial = self.rng.randint(1, 899), self.rng.randint(1, 99), self.rng.randint(1, 9999)
+            area, group, serial = (
+                self.rng.randint(1, 899),
+                self.rng.randint(1, 99),
+                self.rng.randint(1, 9999),
+            )
             if area != 666:
                 break
         sep = self.rng.choice(["-", "-", "-", " ", ""])
@@ -186,17 +249,24 @@ class Filler:
         if r.random() < 0.25:
             tail = r.choice("DF") + self.digits(5)
         else:
-            tail = "".join(r.choice(PLATE_LETTERS if i in r.sample(range(5), r.randint(0, 2))
-                                    else "0123456789") for i in range(5))  # fmt: skip
+            tail = "".join(
+                r.choice(
+                    PLATE_LETTERS if i in r.sample(range(5), r.randint(0, 2)) else "0123456789"
+                )
+                for i in range(5)
+            )
         return head + r.choice(["", "·", " ", "", "-"]) + tail
 
     def jwt(self) -> str:
         head = {"alg": self.rng.choice(["HS256", "RS256", "ES256"]), "typ": "JWT"}
-        body = {"sub": self.digits(self.rng.randint(5, 9)), "iat": 1764000000 + self.rng.randint(0, 9**6)}
+        body = {
+            "sub": self.digits(self.rng.randint(5, 9)),
+            "iat": 1764000000 + self.rng.randint(0, 9**6),
+        }
         if self.rng.random() < 0.5:
             body["role"] = self.rng.choice(["member", "staff", "clerk", "driver"])
         enc = [b64(json.dumps(x, separators=(",", ":"))) for x in (head, body)]
-        return ".".join(enc + [self.hashy(43, B64URL)])
+        return ".".join([*enc, self.hashy(43, B64URL)])
 
     def api_key(self, v: str) -> str:
         v = v or self.rng.choice(["sk", "aws", "gh", "slack", "stripe", "google", "sg", "hf"])
@@ -218,17 +288,47 @@ class Filler:
             groups += [self.hashy(4, "123456789abcdef") for _ in range(2)]
             return ":".join(groups) + "::" + self.hashy(2, "123456789abcdef")
         if True:
-            a = r.choice([23, 36, 39, 45, 58, 61, 77, 81, 91, 101, 103, 112, 114, 117, 121, 139,
-                          146, 151, 171, 182, 185, 188, 203, 211, 218, 222])  # fmt: skip
+            a = r.choice(
+                [
+                    23,
+                    36,
+                    39,
+                    45,
+                    58,
+                    61,
+                    77,
+                    81,
+                    91,
+                    101,
+                    103,
+                    112,
+                    114,
+                    117,
+                    121,
+                    139,
+                    146,
+                    151,
+                    171,
+                    182,
+                    185,
+                    188,
+                    203,
+                    211,
+                    218,
+                    222,
+                ]
+            )
             return f"{a}.{r.randint(1, 254)}.{r.randint(0, 254)}.{r.randint(1, 254)}"
 
     def private_ip(self) -> str:
         r = self.rng
-        return r.choice([
-            f"192.168.{r.randint(0, 31)}.{r.randint(2, 250)}",
-            f"10.{r.randint(0, 40)}.{r.randint(0, 254)}.{r.randint(2, 250)}",
-            f"172.{r.randint(16, 31)}.{r.randint(0, 254)}.{r.randint(2, 250)}",
-        ])  # fmt: skip
+        return r.choice(
+            [
+                f"192.168.{r.randint(0, 31)}.{r.randint(2, 250)}",
+                f"10.{r.randint(0, 40)}.{r.randint(0, 254)}.{r.randint(2, 250)}",
+                f"172.{r.randint(16, 31)}.{r.randint(0, 254)}.{r.randint(2, 250)}",
+            ]
+        )
 
     def im(self, v: str) -> str:
         r = self.rng
@@ -240,7 +340,12 @@ class Filler:
         if v == "wx":
             if r.random() < 0.4:
                 return "wxid_" + self.hashy(14, "abcdefghijklmnopqrstuvwxyz0123456789")
-            return self.pick("mailword") + r.choice(["_", "", "-"]) + self.pick("mailword") + self.digits(r.randint(0, 4))
+            return (
+                self.pick("mailword")
+                + r.choice(["_", "", "-"])
+                + self.pick("mailword")
+                + self.digits(r.randint(0, 4))
+            )
         word = self.pick("mailword") + r.choice(["_", "", "."]) + self.pick("mailword")
         if v == "tg":
             return word.replace(".", "_") + self.digits(r.randint(0, 2))
@@ -248,20 +353,39 @@ class Filler:
 
     def url(self) -> str:
         shape = self.rng.choice(self.pools["tokenurl"]).replace("@", "\0")
-        return self.fill_hash(shape).replace("\0", "@").replace(
-            "HEX", self.hashy(self.rng.choice([24, 32, 40]))
-        ).replace("TOK", self.hashy(self.rng.randint(16, 28), ALNUM))
+        return (
+            self.fill_hash(shape)
+            .replace("\0", "@")
+            .replace("HEX", self.hashy(self.rng.choice([24, 32, 40])))
+            .replace("TOK", self.hashy(self.rng.randint(16, 28), ALNUM))
+        )
 
     def dob(self, v: str) -> str:
         r = self.rng
         y, m, d = r.randint(1938, 2009), r.randint(1, 12), r.randint(1, 28)
         if v == "zh":
-            return r.choice([f"{y}年{m}月{d}日", f"{y}.{m:02d}.{d:02d}", f"{y}-{m:02d}-{d:02d}",
-                             f"{y}/{m}/{d}", f"{y}年{m:02d}月{d:02d}日"])  # fmt: skip
+            return r.choice(
+                [
+                    f"{y}年{m}月{d}日",
+                    f"{y}.{m:02d}.{d:02d}",
+                    f"{y}-{m:02d}-{d:02d}",
+                    f"{y}/{m}/{d}",
+                    f"{y}年{m:02d}月{d:02d}日",
+                ]
+            )
         mon = MONTHS.split()[m - 1]
-        return r.choice([f"{mon} {d}, {y}", f"{d} {mon} {y}", f"{m:02d}/{d:02d}/{y}",
-                         f"{y}-{m:02d}-{d:02d}", f"{d:02d}.{m:02d}.{y}", f"{mon[:3]} {d} {y}",
-                         f"{d:02d}/{m:02d}/{y}", f"{d}-{mon[:3].upper()}-{y}"])  # fmt: skip
+        return r.choice(
+            [
+                f"{mon} {d}, {y}",
+                f"{d} {mon} {y}",
+                f"{m:02d}/{d:02d}/{y}",
+                f"{y}-{m:02d}-{d:02d}",
+                f"{d:02d}.{m:02d}.{y}",
+                f"{mon[:3]} {d} {y}",
+                f"{d:02d}/{m:02d}/{y}",
+                f"{d}-{mon[:3].upper()}-{y}",
+            ]
+        )
 
     def passport(self, v: str) -> str:
         r = self.rng
@@ -269,55 +393,115 @@ class Filler:
         shape = {
             "cn": r.choice(["E########", "E@#######", "EA#######", "EB#######", "G########"]),
             "us": r.choice(["5########", "6########", "A########"]),
-            "uk": "#########", "in": "@#######", "jp": r.choice(["TK#######", "TR#######", "MU#######"]),
-            "kr": "M########", "tr": "U########", "de": "C@@#####@", "br": "FZ######",
-            "ng": "A########", "mx": "G########", "hk": "K########", "tw": "3########",
-        }[v]  # fmt: skip
+            "uk": "#########",
+            "in": "@#######",
+            "jp": r.choice(["TK#######", "TR#######", "MU#######"]),
+            "kr": "M########",
+            "tr": "U########",
+            "de": "C@@#####@",
+            "br": "FZ######",
+            "ng": "A########",
+            "mx": "G########",
+            "hk": "K########",
+            "tw": "3########",
+        }[v]
         return self.fill_hash(shape)
 
     def address(self, v: str) -> str:
         r = self.rng
         if v in ("", "en"):
-            unit = r.choice(["", "", f", Apt {r.randint(1, 40)}{r.choice('ABCD')}", f" #{r.randint(100, 999)}",
-                             f", Unit {r.randint(2, 18)}"])  # fmt: skip
-            return (f"{r.randint(12, 9870)} {self.pick('street.en')}{unit}, "
-                    f"{self.fill_hash(self.pick('cityline.us'))}")  # fmt: skip
+            unit = r.choice(
+                [
+                    "",
+                    "",
+                    f", Apt {r.randint(1, 40)}{r.choice('ABCD')}",
+                    f" #{r.randint(100, 999)}",
+                    f", Unit {r.randint(2, 18)}",
+                ]
+            )
+            return (
+                f"{r.randint(12, 9870)} {self.pick('street.en')}{unit}, "
+                f"{self.fill_hash(self.pick('cityline.us'))}"
+            )
         if v == "uk":
-            return f"{r.randint(2, 190)} {self.pick('street.uk')}, {self.fill_hash(self.pick('cityline.uk'))}"
+            street = f"{r.randint(2, 190)} {self.pick('street.uk')}"
+            return f"{street}, {self.fill_hash(self.pick('cityline.uk'))}"
         if v in ("zh", "zhs"):
-            tail = r.choice([f"{r.randint(1, 30)}栋{r.randint(1, 4)}单元{r.randint(1, 28)}0{r.randint(1, 6)}室",
-                             f"{r.randint(1, 12)}号楼{r.randint(1, 26)}0{r.randint(1, 4)}",
-                             f"{self.pick('estate.zh')}{r.randint(1, 22)}幢{r.randint(1, 18)}0{r.randint(1, 4)}室",
-                             f"{r.randint(2, 900)}弄{r.randint(1, 60)}号{r.randint(1, 6)}0{r.randint(1, 3)}室", ""])  # fmt: skip
+            tail = r.choice(
+                [
+                    f"{r.randint(1, 30)}栋{r.randint(1, 4)}单元"
+                    f"{r.randint(1, 28)}0{r.randint(1, 6)}室",
+                    f"{r.randint(1, 12)}号楼{r.randint(1, 26)}0{r.randint(1, 4)}",
+                    f"{self.pick('estate.zh')}{r.randint(1, 22)}幢"
+                    f"{r.randint(1, 18)}0{r.randint(1, 4)}室",
+                    f"{r.randint(2, 900)}弄{r.randint(1, 60)}号"
+                    f"{r.randint(1, 6)}0{r.randint(1, 3)}室",
+                    "",
+                ]
+            )
             head = "" if v == "zhs" else self.pick("district.zh")
             return f"{head}{self.pick('road.zh')}{r.randint(1, 999)}号{tail}"
         if v == "tw":
-            return (f"{self.pick('district.tw')}{self.pick('road.tw')}{r.randint(1, 300)}號"
-                    f"{r.randint(2, 15)}樓{r.choice(['', '之' + str(r.randint(1, 5))])}")  # fmt: skip
+            return (
+                f"{self.pick('district.tw')}{self.pick('road.tw')}{r.randint(1, 300)}號"
+                f"{r.randint(2, 15)}樓{r.choice(['', '之' + str(r.randint(1, 5))])}"
+            )
         return self.fill_hash(self.pick("addr." + v))
 
     # -- decoys ------------------------------------------------------------------------
     def decoy(self, kind: str, v: str) -> tuple[str, str]:
         r = self.rng
-        if kind in ("order", "case", "tracking", "invoice", "code", "number", "host", "file", "duration", "time", "version"):
+        if kind in (
+            "order",
+            "case",
+            "tracking",
+            "invoice",
+            "code",
+            "number",
+            "host",
+            "file",
+            "duration",
+            "time",
+            "version",
+        ):
             pool = f"d.{kind}" + (f".{v}" if v else "")
             return kind, self.fill_hash(self.pick(pool))
         if kind == "amount":
             if v == "zh":
-                return kind, r.choice([f"¥{r.randint(2, 90)},{r.randint(0, 999):03d}", f"{r.randint(20, 9999)}元",
-                                       f"{r.randint(1, 48)}.{r.randint(1, 9)}万", f"￥{r.randint(30, 5000)}.00",
-                                       f"RMB {r.randint(100, 30000)}"])  # fmt: skip
+                return kind, r.choice(
+                    [
+                        f"¥{r.randint(1, 9)},{r.randint(0, 9)}00",
+                        f"{r.randint(2, 98)}0元",
+                        f"{r.randint(1, 6)}.{r.randint(1, 9)}万",
+                        f"￥{r.randint(3, 60)}0.00",
+                        f"RMB {r.randint(2, 40)}00",
+                        f"{r.randint(15, 300)}块",
+                    ]
+                )
             cur = r.choice(["$", "$", "€", "£", "A$", "C$"])
-            return kind, r.choice([f"{cur}{r.randint(12, 980)}.{r.randint(0, 99):02d}",
-                                   f"{cur}{r.randint(1, 48)},{r.randint(0, 999):03d}",
-                                   f"{r.randint(20, 900)} {r.choice(['USD', 'EUR', 'GBP', 'SGD'])}"])  # fmt: skip
+            return kind, r.choice(
+                [
+                    f"{cur}{r.randint(8, 240)}.{r.choice(['00', '50', '99', '25'])}",
+                    f"{cur}{r.randint(1, 4)},{r.randint(0, 9)}{r.randint(0, 9)}0",
+                    f"{r.randint(20, 400)} {r.choice(['USD', 'EUR', 'GBP', 'SGD'])}",
+                ]
+            )
         if kind == "date":
             y, m, d = r.choice([2025, 2026, 2026, 2027]), r.randint(1, 12), r.randint(1, 28)
             if v == "zh":
-                return kind, r.choice([f"{m}月{d}日", f"{y}年{m}月{d}日", f"{y}-{m:02d}-{d:02d}", f"{m}/{d}"])
+                return kind, r.choice(
+                    [f"{m}月{d}日", f"{y}年{m}月{d}日", f"{y}-{m:02d}-{d:02d}", f"{m}/{d}"]
+                )
             mon = MONTHS.split()[m - 1]
-            return kind, r.choice([f"{mon[:3]} {d}", f"{y}-{m:02d}-{d:02d}", f"{d} {mon}", f"{mon} {d}, {y}",
-                                   f"{m}/{d}/{y}"])  # fmt: skip
+            return kind, r.choice(
+                [
+                    f"{mon[:3]} {d}",
+                    f"{y}-{m:02d}-{d:02d}",
+                    f"{d} {mon}",
+                    f"{mon} {d}, {y}",
+                    f"{m}/{d}/{y}",
+                ]
+            )
         if kind == "hash":
             return kind, self.hashy(r.choice([7, 12, 40, 64]))
         if kind == "uuid":
@@ -340,17 +524,57 @@ def b64(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-FOLD = str.maketrans("ÁÀÂÃÄÅáàâãäåÇçÉÈÊËéèêëÍÌÎÏíìîïıİÑñÓÒÔÕÖóòôõöŞşĞğÚÙÛÜúùûüÝý", "AAAAAAaaaaaaCcEEEEeeeeIIIIiiiiiINnOOOOOoooooSsGgUUUUuuuuYy")
+FOLD = str.maketrans(
+    "ÁÀÂÃÄÅáàâãäåÇçÉÈÊËéèêëÍÌÎÏíìîïıİÑñÓÒÔÕÖóòôõöŞşĞğÚÙÛÜúùûüÝý",
+    "AAAAAAaaaaaaCcEEEEeeeeIIIIiiiiiINnOOOOOoooooSsGgUUUUuuuuYy",
+)
 
 
 def ascii_fold(text: str) -> str:
     text = text.translate(FOLD)
-    for a, b in (("ễ", "e"), ("ệ", "e"), ("ế", "e"), ("ề", "e"), ("ố", "o"), ("ồ", "o"), ("ộ", "o"),
-                 ("ơ", "o"), ("ư", "u"), ("ạ", "a"), ("ả", "a"), ("ấ", "a"), ("ầ", "a"), ("ậ", "a"),
-                 ("ă", "a"), ("Đ", "D"), ("đ", "d"), ("ị", "i"), ("ọ", "o"), ("ụ", "u"), ("ữ", "u"),
-                 ("ứ", "u"), ("ừ", "u"), ("ự", "u"), ("ũ", "u"), ("ỳ", "y"), ("ý", "y"), ("ĩ", "i"),
-                 ("ẩ", "a"), ("ắ", "a"), ("ằ", "a"), ("ặ", "a"), ("ở", "o"), ("ớ", "o"), ("ờ", "o"),
-                 ("ợ", "o"), ("ổ", "o"), ("ỗ", "o"), ("ỏ", "o"), ("ủ", "u"), ("ử", "u")):  # fmt: skip
+    for a, b in (
+        ("ễ", "e"),
+        ("ệ", "e"),
+        ("ế", "e"),
+        ("ề", "e"),
+        ("ố", "o"),
+        ("ồ", "o"),
+        ("ộ", "o"),
+        ("ơ", "o"),
+        ("ư", "u"),
+        ("ạ", "a"),
+        ("ả", "a"),
+        ("ấ", "a"),
+        ("ầ", "a"),
+        ("ậ", "a"),
+        ("ă", "a"),
+        ("Đ", "D"),
+        ("đ", "d"),
+        ("ị", "i"),
+        ("ọ", "o"),
+        ("ụ", "u"),
+        ("ữ", "u"),
+        ("ứ", "u"),
+        ("ừ", "u"),
+        ("ự", "u"),
+        ("ũ", "u"),
+        ("ỳ", "y"),
+        ("ý", "y"),
+        ("ĩ", "i"),
+        ("ẩ", "a"),
+        ("ắ", "a"),
+        ("ằ", "a"),
+        ("ặ", "a"),
+        ("ở", "o"),
+        ("ớ", "o"),
+        ("ờ", "o"),
+        ("ợ", "o"),
+        ("ổ", "o"),
+        ("ỗ", "o"),
+        ("ỏ", "o"),
+        ("ủ", "u"),
+        ("ử", "u"),
+    ):
         text = text.replace(a, b)
     return "".join(ch for ch in text if ch.isascii())
 
@@ -422,7 +646,7 @@ def render(template: str, f: Filler) -> str:
         name, variants, bind, mod = m.group(1), m.group(2).strip(":"), m.group(3), m.group(4)
         v = variants.split(":")[0] if variants else ""
         if name == "d":
-            kind, sub = (variants.split(":") + [""])[:2]
+            kind, sub = [*variants.split(":"), ""][:2]
             kind, value = f.decoy(kind, sub)
             return f"[{kind}|{value}]"
         if name == "P":
@@ -439,23 +663,33 @@ def render(template: str, f: Filler) -> str:
                 kind, value = "EMAIL_ADDRESS", f.email_for(p)
         else:
             kind, value = {
-                "PH": ("PHONE_NUMBER", lambda: f.phone(v)), "AD": ("LOCATION", lambda: f.address(v)),
-                "DOB": ("DATE_OF_BIRTH", lambda: f.dob(v)), "EM": ("EMAIL_ADDRESS", f.email),
-                "KEY": ("API_KEY", lambda: f.api_key(v)), "ID": ("CN_RESIDENT_ID", lambda: f.cn_id(v == "bad")),
-                "PP": ("PASSPORT", lambda: f.passport(v)), "IP": ("IP_ADDRESS", f.ip),
-                "IPP": ("IP_ADDRESS", f.private_ip), "IM": ("IM_ACCOUNT", lambda: f.im(v)),
-                "CC": ("CREDIT_CARD", lambda: f.card(v)), "URL": ("URL", f.url),
-                "SSN": ("US_SSN", f.ssn), "IBAN": ("IBAN_CODE", lambda: f.iban(v)),
-                "PL": ("CN_LICENSE_PLATE", f.plate), "JWT": ("JWT", f.jwt),
-            }[name]  # fmt: skip
+                "PH": ("PHONE_NUMBER", lambda: f.phone(v)),
+                "AD": ("LOCATION", lambda: f.address(v)),
+                "DOB": ("DATE_OF_BIRTH", lambda: f.dob(v)),
+                "EM": ("EMAIL_ADDRESS", f.email),
+                "KEY": ("API_KEY", lambda: f.api_key(v)),
+                "ID": ("CN_RESIDENT_ID", lambda: f.cn_id(v == "bad")),
+                "PP": ("PASSPORT", lambda: f.passport(v)),
+                "IP": ("IP_ADDRESS", f.ip),
+                "IPP": ("IP_ADDRESS", f.private_ip),
+                "IM": ("IM_ACCOUNT", lambda: f.im(v)),
+                "CC": ("CREDIT_CARD", lambda: f.card(v)),
+                "URL": ("URL", f.url),
+                "SSN": ("US_SSN", f.ssn),
+                "IBAN": ("IBAN_CODE", lambda: f.iban(v)),
+                "PL": ("CN_LICENSE_PLATE", f.plate),
+                "JWT": ("JWT", f.jwt),
+            }[name]
             value = value()
         if mod == "lower":
             value = value.lower()
         elif mod == "upper":
             value = value.upper()
         elif mod == "comma" and " " in value:
-            first, _, last = value.rpartition(" ")
-            value = f"{last}, {first}" if kind != "PERSON" else f"{value.split(' ', 1)[1]}, {value.split(' ', 1)[0]}"
+            first, rest = value.split(" ", 1)
+            value = f"{rest}, {first}"
+        elif mod == "mrz":
+            value = value.upper().replace(" ", "<<")
         elif mod == "nl":
             value = value.replace(", ", "\\n", 1)
         return "{" + kind + "|" + value + "}"
@@ -464,13 +698,13 @@ def render(template: str, f: Filler) -> str:
 
 
 def reuse_rank(template: str) -> float:
-    """Templates drawn twice come first in this order: PII-free ones (they need the numbers
-    more), then those richer in decoys and in PII other than names (names dominate anyway)."""
+    """Templates drawn twice come first in this order: the ones richer in decoys and in PII
+    other than names (names would otherwise crowd out the other fifteen types)."""
     names = [m.group(1) for m in SLOT.finditer(template)]
     people = sum(n in ("P", "G", "S", "F", "U") for n in names)
     others = sum(n not in ("P", "G", "S", "F", "U", "d") for n in names)
     decoys = len(MARK.findall(template)) + names.count("d")
-    return (0 if people + others == 0 else 0) + people - others - 1.0 * decoys
+    return people - others - 1.0 * decoys
 
 
 def build() -> str:
@@ -478,7 +712,9 @@ def build() -> str:
     f = Filler(load_pools(), rng)
     sections = load_templates()
     total = sum(len(t) for _, t in sections)
-    variable = [(i, j) for i, (_, ts) in enumerate(sections) for j, t in enumerate(ts) if SLOT.search(t)]
+    variable = [
+        (i, j) for i, (_, ts) in enumerate(sections) for j, t in enumerate(ts) if SLOT.search(t)
+    ]
     rng.shuffle(variable)
     variable.sort(key=lambda ij: reuse_rank(sections[ij[0]][1][ij[1]]))
     twice = set(variable[: max(0, TARGET - total)])
