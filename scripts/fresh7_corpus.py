@@ -147,6 +147,13 @@ class Filler:
         local = self.username(p) + self.rng.choice(["", "", str(self.rng.randint(7, 99))])
         return f"{local}@{self.pick('maildomain')}"
 
+    def bad_email(self) -> str:
+        """An address typed wrongly (doubled @, dot lost before the TLD): still the user's."""
+        local, _, domain = self.email().partition("@")
+        if self.rng.random() < 0.5:
+            return f"{local}@@{domain}"
+        return f"{local}@{domain.replace('.', '', 1)}"
+
     def email(self) -> str:
         kind = self.rng.randrange(3)
         if kind == 0:
@@ -363,6 +370,8 @@ class Filler:
     def dob(self, v: str) -> str:
         r = self.rng
         y, m, d = r.randint(1938, 2009), r.randint(1, 12), r.randint(1, 28)
+        if v == "bad":  # a day the month does not have, as typed on a form
+            return r.choice([f"31/02/{y}", f"{y}-02-30", f"30.02.{y}", f"{y}年2月30日"])
         if v == "zh":
             return r.choice(
                 [
@@ -666,7 +675,7 @@ def render(template: str, f: Filler) -> str:
                 "PH": ("PHONE_NUMBER", lambda: f.phone(v)),
                 "AD": ("LOCATION", lambda: f.address(v)),
                 "DOB": ("DATE_OF_BIRTH", lambda: f.dob(v)),
-                "EM": ("EMAIL_ADDRESS", f.email),
+                "EM": ("EMAIL_ADDRESS", f.bad_email if v == "bad" else f.email),
                 "KEY": ("API_KEY", lambda: f.api_key(v)),
                 "ID": ("CN_RESIDENT_ID", lambda: f.cn_id(v == "bad")),
                 "PP": ("PASSPORT", lambda: f.passport(v)),
@@ -704,7 +713,7 @@ def reuse_rank(template: str) -> float:
     people = sum(n in ("P", "G", "S", "F", "U") for n in names)
     others = sum(n not in ("P", "G", "S", "F", "U", "d") for n in names)
     decoys = len(MARK.findall(template)) + names.count("d")
-    return people - others - 1.0 * decoys
+    return 3 * people - 2 * others - decoys
 
 
 def build() -> str:
