@@ -127,6 +127,9 @@ class Filler:
             culture = self.rng.choice(CULTURES)
         if culture in ("zh", "tw"):
             sur, given = self.pick("family.zh"), self.pick("given.zh")
+            if culture == "tw":  # written in traditional characters
+                table = {line[0]: line[1] for line in self.pools["s2t"]}
+                sur, given = ("".join(table.get(c, c) for c in x) for x in (sur, given))
             return {"full": sur + given, "call": given, "sur": sur, "c": "zh"}
         if culture == "py":
             sur, given = self.pick("pinyin").split("|")
@@ -458,6 +461,55 @@ class Filler:
         return self.fill_hash(self.pick("addr." + v))
 
     # -- decoys ------------------------------------------------------------------------
+    def amount(self, v: str) -> str:
+        """A sum of the size its sentence implies: '' small, k thousands, zhw ten-thousands."""
+        r = self.rng
+        if v == "zh":
+            return r.choice(
+                [
+                    f"{r.randint(2, 98)}0元",
+                    f"￥{r.randint(3, 60)}0.00",
+                    f"{r.randint(15, 300)}块",
+                    f"¥{r.randint(20, 900)}",
+                ]
+            )
+        if v == "zhk":
+            return r.choice(
+                [
+                    f"¥{r.randint(1, 9)},{r.randint(0, 9)}00",
+                    f"{r.randint(12, 99)}00元",
+                    f"RMB {r.randint(10, 98)}00",
+                    f"{r.randint(1, 9)}千{r.randint(1, 9)}百元",
+                ]
+            )
+        if v == "zhw":
+            return r.choice(
+                [
+                    f"{r.randint(1, 60)}.{r.randint(1, 9)}万",
+                    f"{r.randint(2, 90)}万元",
+                    f"¥{r.randint(10, 480)},{r.randint(0, 9)}00",
+                ]
+            )
+        if v == "tw":
+            return r.choice(
+                [f"NT${r.randint(3, 90)},{r.randint(0, 9)}00", f"新台幣{r.randint(2, 30)}萬元"]
+            )
+        cur = r.choice(["$", "$", "€", "£", "A$", "C$"])
+        if v == "k":
+            return r.choice(
+                [
+                    f"{cur}{r.randint(1, 9)},{r.randint(0, 9)}{r.randint(0, 9)}0",
+                    f"{r.randint(12, 99)}00 {r.choice(['USD', 'EUR', 'GBP', 'SGD'])}",
+                ]
+            )
+        return r.choice(
+            [
+                f"{cur}{r.randint(4, 120)}.{r.choice(['00', '50', '99', '25'])}",
+                f"{cur}{r.randint(5, 150)}",
+                f"{r.randint(10, 160)} {r.choice(['USD', 'EUR'])}",
+            ]
+        )
+
     def decoy(self, kind: str, v: str) -> tuple[str, str]:
         r = self.rng
         if kind in (
@@ -476,25 +528,7 @@ class Filler:
             pool = f"d.{kind}" + (f".{v}" if v else "")
             return kind, self.fill_hash(self.pick(pool))
         if kind == "amount":
-            if v == "zh":
-                return kind, r.choice(
-                    [
-                        f"¥{r.randint(1, 9)},{r.randint(0, 9)}00",
-                        f"{r.randint(2, 98)}0元",
-                        f"{r.randint(1, 6)}.{r.randint(1, 9)}万",
-                        f"￥{r.randint(3, 60)}0.00",
-                        f"RMB {r.randint(2, 40)}00",
-                        f"{r.randint(15, 300)}块",
-                    ]
-                )
-            cur = r.choice(["$", "$", "€", "£", "A$", "C$"])
-            return kind, r.choice(
-                [
-                    f"{cur}{r.randint(8, 240)}.{r.choice(['00', '50', '99', '25'])}",
-                    f"{cur}{r.randint(1, 4)},{r.randint(0, 9)}{r.randint(0, 9)}0",
-                    f"{r.randint(20, 400)} {r.choice(['USD', 'EUR', 'GBP', 'SGD'])}",
-                ]
-            )
+            return kind, self.amount(v)
         if kind == "date":
             y, m, d = r.choice([2025, 2026, 2026, 2027]), r.randint(1, 12), r.randint(1, 28)
             if v == "zh":
