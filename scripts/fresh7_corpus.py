@@ -362,12 +362,13 @@ class Filler:
         return word + self.digits(r.randint(0, 3))
 
     def url(self) -> str:
-        shape = self.rng.choice(self.pools["tokenurl"]).replace("@", "\0")
+        """'#' digits only: '@' and '&' are the URL's own, HEX/TOK/PWD the secret parts."""
+        shape = self.rng.choice(self.pools["tokenurl"])
+        out = "".join(self.rng.choice("0123456789") if c == "#" else c for c in shape)
         return (
-            self.fill_hash(shape)
-            .replace("\0", "@")
-            .replace("HEX", self.hashy(self.rng.choice([24, 32, 40])))
+            out.replace("HEX", self.hashy(self.rng.choice([24, 32, 40])))
             .replace("TOK", self.hashy(self.rng.randint(16, 28), ALNUM))
+            .replace("PWD", self.hashy(4, "abcdefghijkmnpqrstuvwxyz23456789"))
         )
 
     def dob(self, v: str) -> str:
@@ -485,9 +486,9 @@ class Filler:
         if v == "zhw":
             return r.choice(
                 [
-                    f"{r.randint(1, 60)}.{r.randint(1, 9)}万",
-                    f"{r.randint(2, 90)}万元",
-                    f"¥{r.randint(10, 480)},{r.randint(0, 9)}00",
+                    f"{r.randint(1, 30)}.{r.randint(1, 9)}万",
+                    f"{r.randint(2, 30)}万元",
+                    f"¥{r.randint(10, 300)},{r.randint(0, 9)}00",
                 ]
             )
         if v == "tw":
