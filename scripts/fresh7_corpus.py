@@ -10,8 +10,9 @@ fresh values. A filled message whose labelled value also occurs unlabelled in it
 a value already labelled twice elsewhere, is drawn again, so the labels stay checkable.
 
 Slots (inside a template): <P:c> a person of culture c (en es pt tr id ar vi ko ja ng in zh
-py i), with =x to bind it and <G=x> (name used to address them), <S=x> (surname), <F=x>
-(full name again), <U=x> (username from the name), <E=x> (e-mail from the name); |lower,
+tw i), with =x to bind it and <G=x> (name used to address them), <S=x> (surname), <F=x>
+(full name again), <PY=x> (a Chinese name in pinyin), <U=x> (username from the name), <E=x>
+(e-mail from the name); |lower, |title,
 |upper, |comma, |mrz (SURNAME<<GIVEN) or |nl (first comma as a pasted \\n) change the
 spelling. <PH:v> phone, <AD:v> address, <DOB:v>, <EM>, <KEY:v>,
 <ID> (PRC id; <ID:bad> has a wrong check digit), <PP:v> passport, <IP> public, <IPP> a
@@ -127,25 +128,33 @@ class Filler:
             culture = self.rng.choice(CULTURES)
         if culture in ("zh", "tw"):
             sur, given = self.pick("family.zh"), self.pick("given.zh")
+            sound = {line[0]: line[1:] for line in self.pools["pinyin.char"]}
+            sur_py, given_py = ("".join(sound[c] for c in x) for x in (sur, given))
             if culture == "tw":  # written in traditional characters
                 table = {line[0]: line[1] for line in self.pools["s2t"]}
                 sur, given = ("".join(table.get(c, c) for c in x) for x in (sur, given))
-            return {"full": sur + given, "call": given, "sur": sur, "c": "zh"}
-        if culture == "py":
-            sur, given = self.pick("pinyin").split("|")
-            return {"full": f"{sur} {given}", "call": given, "sur": sur, "c": "py"}
+            return {
+                "full": sur + given,
+                "call": given,
+                "sur": sur,
+                "c": "zh",
+                "py": f"{sur_py} {given_py}".upper(),
+                "call_py": given_py,
+                "sur_py": sur_py,
+            }
+
         given, sur = self.pick(f"given.{culture}"), self.pick(f"family.{culture}")
         if culture in ("ko", "vi"):
             return {"full": f"{sur} {given}", "call": given.split()[-1], "sur": sur, "c": culture}
         return {"full": f"{given} {sur}", "call": given, "sur": sur, "c": culture}
 
     def username(self, p: dict[str, str]) -> str:
-        g = ascii_fold(p["call"]).lower().replace(" ", "").replace("-", "")
-        s = ascii_fold(p["sur"]).lower().replace(" ", "").replace("-", "")
+        g = ascii_fold(p.get("call_py", p["call"])).lower().replace(" ", "").replace("-", "")
+        s = ascii_fold(p.get("sur_py", p["sur"])).lower().replace(" ", "").replace("-", "")
         return self.rng.choice([f"{g}.{s}", f"{g}_{s}", f"{g[0]}{s}", f"{g}{s[0]}", f"{s}.{g}"])
 
     def email_for(self, p: dict[str, str]) -> str:
-        if p["c"] == "zh":
+        if p["c"] == "zh" and self.rng.random() < 0.3:
             return self.email()
         local = self.username(p) + self.rng.choice(["", "", str(self.rng.randint(7, 99))])
         return f"{local}@{self.pick('maildomain')}"
@@ -230,8 +239,8 @@ class Filler:
             return " ".join(value[i : i + 4] for i in range(0, len(value), 4))
         return value
 
-    def cn_id(self, bad: bool) -> str:
-        year = self.rng.randint(1950, 2008)
+    def cn_id(self, bad: bool, kid: bool = False) -> str:
+        year = self.rng.randint(2012, 2020) if kid else self.rng.randint(1950, 2008)
         first17 = (
             f"{self.rng.choice(AREAS.split())}{year}{self.rng.randint(1, 12):02d}"
             f"{self.rng.randint(1, 28):02d}{self.digits(3)}"
@@ -374,6 +383,8 @@ class Filler:
     def dob(self, v: str) -> str:
         r = self.rng
         y, m, d = r.randint(1938, 2009), r.randint(1, 12), r.randint(1, 28)
+        if v.endswith("kid"):  # a baby's or a pupil's
+            y, v = r.randint(2012, 2026), v[:-3]
         if v == "bad":  # a day the month does not have, as typed on a form
             return r.choice([f"31/02/{y}", f"{y}-02-30", f"30.02.{y}", f"{y}年2月30日"])
         if v == "zh":
@@ -683,7 +694,7 @@ def render(template: str, f: Filler) -> str:
         if m.group(1) == "P" and m.group(3):
             people[m.group(3)] = f.person(m.group(2).strip(":") or "i")
     for m in SLOT.finditer(template):  # a surname alone (<S:zh=b>先生) is a person of its own
-        if m.group(1) in ("G", "S") and m.group(3) not in people:
+        if m.group(1) in ("G", "S", "PY") and m.group(3) not in people:
             people[m.group(3)] = f.person(m.group(2).strip(":") or "zh")
 
     def one(m: re.Match[str]) -> str:
@@ -696,6 +707,8 @@ def render(template: str, f: Filler) -> str:
         if name == "P":
             p = people[bind] if bind else f.person(v or "i")
             kind, value = "PERSON", p["full"]
+        elif name == "PY":
+            kind, value = "PERSON", people[bind]["py"]
         elif name in "GSFUE" and len(name) == 1:
             if bind not in people:
                 raise ValueError(f"<{name}={bind}> without <P:..={bind}> in: {template}")
@@ -712,7 +725,7 @@ def render(template: str, f: Filler) -> str:
                 "DOB": ("DATE_OF_BIRTH", lambda: f.dob(v)),
                 "EM": ("EMAIL_ADDRESS", f.bad_email if v == "bad" else f.email),
                 "KEY": ("API_KEY", lambda: f.api_key(v)),
-                "ID": ("CN_RESIDENT_ID", lambda: f.cn_id(v == "bad")),
+                "ID": ("CN_RESIDENT_ID", lambda: f.cn_id(v == "bad", v == "kid")),
                 "PP": ("PASSPORT", lambda: f.passport(v)),
                 "IP": ("IP_ADDRESS", f.ip),
                 "IPP": ("IP_ADDRESS", f.private_ip),
@@ -732,6 +745,8 @@ def render(template: str, f: Filler) -> str:
         elif mod == "comma" and " " in value:
             first, rest = value.split(" ", 1)
             value = f"{rest}, {first}"
+        elif mod == "title":
+            value = value.title()
         elif mod == "mrz":
             value = value.upper().replace(" ", "<<")
         elif mod == "nl":
