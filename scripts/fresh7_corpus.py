@@ -84,6 +84,18 @@ MOBILE_HEADS = [
     "198",
     "199",
 ]
+INTL_PREFIX: dict[str, str | tuple[str, ...]] = {
+    "es": "+34",
+    "pt": "+55",
+    "tr": "+90",
+    "id": "+62",
+    "in": "+91",
+    "ng": "+234",
+    "vi": "+84",
+    "ko": "+82",
+    "ja": "+81",
+    "ar": ("+971", "+966"),
+}
 PROVINCES = "京沪粤浙苏川鄂湘闽鲁豫陕渝津冀辽吉黑皖赣桂琼云贵晋蒙甘宁新"
 PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -95,6 +107,7 @@ class Filler:
 
     def __init__(self, pools: dict[str, list[str]], rng: random.Random) -> None:
         self.pools, self.rng = pools, rng
+        self.last_culture = ""  # an international phone follows the last person's country
 
     # -- helpers -----------------------------------------------------------------------
     def pick(self, pool: str) -> str:
@@ -126,6 +139,7 @@ class Filler:
     def person(self, culture: str) -> dict[str, str]:
         if culture == "i":
             culture = self.rng.choice(CULTURES)
+        self.last_culture = culture
         if culture in ("zh", "tw"):
             sur, given = self.pick("family.zh"), self.pick("given.zh")
             sound = {line[0]: line[1:] for line in self.pools["pinyin.char"]}
@@ -207,6 +221,8 @@ class Filler:
                 c=code, n=first + self.digits(7)
             )
         shapes = self.pools["phone." + v]
+        prefix = INTL_PREFIX.get(self.last_culture, "") if v == "intl" else ""
+        shapes = [x for x in shapes if x.startswith(prefix)] if prefix else shapes
         return self.fill_hash(r.choice(shapes))
 
     def card(self, v: str) -> str:
@@ -353,7 +369,7 @@ class Filler:
         r = self.rng
         v = v or r.choice(["wx", "qq", "tg", "line", "signal"])
         if v == "wa":
-            return self.fill_hash(r.choice(self.pools["phone.intl"]))
+            return self.phone("intl")
         if v == "qq":
             return str(r.randint(10000, 3999999999))
         if v == "wx":
