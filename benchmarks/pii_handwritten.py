@@ -29,8 +29,10 @@ FRESH3 = Path(__file__).with_name("pii_fresh3.txt")
 FRESH4 = Path(__file__).with_name("pii_fresh4.txt")
 # A fifth's, held out for three scorings, dev data since issue 19's eighth round (--corpus fresh5).
 FRESH5 = Path(__file__).with_name("pii_fresh5.txt")
-# A sixth's, the held-out one since fresh5 became dev data (--corpus fresh6).
+# A sixth's and a seventh's, written side by side by two authors who never saw each other's
+# files: the held-out pair since fresh5 became dev data (--corpus fresh6, --corpus fresh7).
 FRESH6 = Path(__file__).with_name("pii_fresh6.txt")
+FRESH7 = Path(__file__).with_name("pii_fresh7.txt")
 FRESH_CORPORA = {
     "fresh": FRESH,
     "fresh2": FRESH2,
@@ -38,6 +40,7 @@ FRESH_CORPORA = {
     "fresh4": FRESH4,
     "fresh5": FRESH5,
     "fresh6": FRESH6,
+    "fresh7": FRESH7,
 }
 _MARK = re.compile(r"\{([A-Z_]+)\|([^}]+)\}|\[([a-z_]+)\|([^\]]+)\]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
