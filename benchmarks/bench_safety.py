@@ -30,6 +30,7 @@ with the filter off, and the two Aho-Corasick libraries it was chosen between.
 
     .venv/bin/python benchmarks/bench_safety.py [--calls 400] [--rounds 3] [--libraries]
     .venv/bin/python benchmarks/bench_safety.py --baseline main   (whole-text rows, A/B)
+    .venv/bin/python benchmarks/bench_safety.py --baseline main --emoji   (astral text)
     .venv/bin/python benchmarks/bench_safety.py --streamed [--delays 0,2,20] [--seconds 110]
 """
 
@@ -348,12 +349,17 @@ def main() -> None:
     parser.add_argument(
         "--baseline", metavar="REF", help="only the whole-text rows, this tree vs git REF"
     )
+    parser.add_argument(
+        "--emoji", action="store_true", help="an emoji every 40 characters (the astral path)"
+    )
     parser.add_argument("--delays", default="0,2,20", help="ms between chunks (--streamed)")
     parser.add_argument("--seconds", type=float, default=110, help="of rounds (--streamed)")
     args = parser.parse_args()
     rng = random.Random(22)
     terms = make_terms(args.terms, rng)
     text = kilobyte(rng, terms)
+    if args.emoji:  # a text with a character above U+FFFF takes the normaliser's astral path
+        text = "".join(c + "\U0001f600" * (i % 40 == 39) for i, c in enumerate(text))
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         lists = tmp / "lists"

@@ -28,27 +28,18 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sentinel.invisibles import FORMAT_ASTRAL, FORMAT_BMP, char_class
 from sentinel.privacy.entities import Entity
 from sentinel.privacy.escapes import decoded
 
-# Removed from the view: C0 and C1 controls but tab and line ends, the soft hyphen,
-# combining grapheme joiner, Arabic letter mark, Mongolian free variation selectors and
-# vowel separator, zero-width space / non-joiner / joiner, left-to-right and right-to-left
-# marks, bidi embeddings, overrides and isolates, word joiner and invisible operators,
-# deprecated format characters, the byte-order mark, variation selectors, tag characters
-# and the variation selectors supplement: the invisible characters the content-safety
-# normaliser drops (sentinel/safety/normalize.py) but the combining marks, which NFC
-# composes here instead, plus the controls. Also the rest of Unicode's default-ignorable
-# code points and the interlinear annotation and hieroglyph format controls: Hangul
-# fillers, Khmer inherent vowels, U+FFF0-FFFB, shorthand and musical format controls,
-# which render as nothing too and hid a value just as well ("john\u3164smith@...").
-_REMOVED_BMP = (
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5"
-    "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164"
-    "\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
-)
-_REMOVED = _REMOVED_BMP + "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
-_REMOVED += "\U000e0000-\U000e0fff"
+# Removed from the view: every character that renders as nothing (sentinel.invisibles,
+# the set the content-safety normaliser drops too: zero-width and bidi controls, soft
+# hyphen, variation selectors, tags, Hangul fillers, format controls, "john\u3164smith@...")
+# and the C0 and C1 controls but tab and line ends. The normaliser also drops combining
+# marks, which NFC composes here instead (stray ones: _STRAY_MARKS).
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_REMOVED_BMP = _CONTROLS + char_class(FORMAT_BMP)
+_REMOVED = _REMOVED_BMP + char_class(FORMAT_ASTRAL)
 # Folded to an ASCII space: every Unicode space but the ideographic one (Chinese text's
 # own, which its recognizers expect).
 _SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f"

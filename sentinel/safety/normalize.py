@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from operator import sub
 
+from sentinel.invisibles import FORMAT_ASTRAL, FORMAT_RANGES, char_class, characters
 from sentinel.safety.compattable import COMPAT_FROM, COMPAT_TO, EXPAND
 from sentinel.safety.foldtable import FOLD_FROM, FOLD_TO
 from sentinel.safety.symbols import SYMBOL_RANGES, SYMBOL_SET, SYMBOLS
@@ -48,29 +49,22 @@ SEPARATORS = _PUNCTUATION + SYMBOLS
 # The longest padding between two CJK characters: a longer run is not one word padded
 # but two apart, and a stream holds back at most this much trailing padding.
 MAX_PADDING = 256
-# Invisible characters (soft hyphen, zero-width space/joiners, word joiner, BOM,
-# combining grapheme joiner, Mongolian free variation selectors and vowel separator,
-# variation selectors, bidirectional marks, embeddings and isolates, invisible math
-# operators; above U+FFFF the tag characters and the variation selectors supplement,
-# one range with the unassigned code points between them): a reader sees "id\u200biot" (or
-# "id\u200eiot", "id\ufe01iot", "id\U000e0100iot") as "idiot" in any script, so they
-# are dropped everywhere, not only between CJK characters. A character class, as one
-# regex search: ranges make `in` tests too many.
+# Invisible characters (sentinel.invisibles: soft hyphen, zero-width space/joiners, word
+# joiner, BOM, bidirectional marks, embeddings and isolates, variation selectors, tag
+# characters, Hangul fillers, format controls...): a reader sees "id\u200biot" (or
+# "id\u200eiot", "id\ufe01iot", "id\U000e0100iot", "id\u3164iot") as "idiot" in any
+# script, so they are dropped everywhere, not only between CJK characters. A character
+# class, as one regex search: ranges make `in` tests too many.
 # Combining diacritical marks (and their extended and supplement blocks, and the half
 # marks) are dropped the same way: "i\u0301d\u0301i\u0301o\u0301t\u0301" reads "idiot", and
 # precomposed accented letters fold to their base letter below, so both spellings agree.
 # (Marks that are letters' vowels in other scripts, Devanagari or Thai, are kept.)
 _MARK_RANGES = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0xFE20, 0xFE2F))
-# The Hangul fillers (U+115F, U+1160, U+3164, U+FFA0) are blank letters, used as
-# invisible padding ("id\u3164iot"): invisible too.
-_INVISIBLE_RANGES = (
-    (0x00AD, 0x00AD), (0x061C, 0x061C), (0x115F, 0x1160), (0x180B, 0x180F),
-    (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F),
-    (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0),
-    (0xE0000, 0xE01EF), *_MARK_RANGES,
-)  # fmt: skip
-INVISIBLE = "".join(chr(c) for lo, hi in _INVISIBLE_RANGES for c in range(lo, hi + 1))
-MARKS = frozenset(chr(c) for lo, hi in _MARK_RANGES for c in range(lo, hi + 1))
+_INVISIBLE_RANGES = FORMAT_RANGES + _MARK_RANGES
+_TAGS = FORMAT_ASTRAL[-1]  # tags and variation selectors supplement: plane 14
+WORD_JOINER = "\u2060"
+INVISIBLE = characters(_INVISIBLE_RANGES)
+MARKS = characters(_MARK_RANGES)
 # Regexes take the ranges, not the characters: a class listing characters above U+FFFF
 # one by one is tried character by character (fold_light on a KB of Chinese: 2-5x).
 _INVISIBLE_RANGES_RE = _char_class(_INVISIBLE_RANGES)[1:-1]
@@ -136,12 +130,17 @@ def _fold_table() -> dict[int, str]:
     """Every character `fold` replaces, to what: 1:1, so folding never moves a
     character. The decomposed and radicals as above, Unicode spaces (Zs) to a space,
     full-width letters and digits to ASCII (full-width punctuation, common in Chinese
-    text, is padding above, so folding it would only cost time)."""
+    text, is padding above, so folding it would only cost time), and the invisible
+    format controls of planes 1 (hieroglyph, shorthand, musical) to the word joiner, an
+    invisible character of the BMP, so the searches for those need no range of their own
+    up there (see _ASTRAL_RE)."""
     table = {ord(a): b for a, b in zip(FOLD_FROM, FOLD_TO, strict=True)}
     table.update({ord(a): b for a, b in zip(COMPAT_FROM, COMPAT_TO, strict=True)})
     table.update(dict.fromkeys(map(ord, SPACES), " "))
     wide = (cp for cp in range(0xFF10, 0xFF5B) if chr(cp).isalnum())
     table.update({cp: chr(cp - 0xFEE0).lower() for cp in wide})
+    plane1 = (c for lo, hi in FORMAT_ASTRAL if hi < _TAGS[0] for c in range(lo, hi + 1))
+    table.update(dict.fromkeys(plane1, WORD_JOINER))
     return table
 
 
@@ -164,9 +163,11 @@ def _ranges(codes: list[int]) -> list[tuple[int, int]]:
 # ~40 ranges cost a KB of Chinese 44 us, the two blocks they lie in 2.5 us, as much
 # as the rest of the search): those are searched for only in a text that holds a
 # character above U+FFFF at all (`_has_astral`, one C call). The blocks' few
-# unassigned code points fold to themselves.
+# unassigned code points fold to themselves, and so do the rare scripts and symbols
+# between the plane-1 format controls and the mathematical letters (Tangut, hentaigana,
+# Duployan, musical symbols): one range from the first to the last costs less than four.
 _WIDE_RE = re.compile(_char_class(_ranges([k for k in _WIDE if k <= 0xFFFF])))
-_ASTRAL_RE = re.compile(_char_class(((0x1D400, 0x1D7FF), (0x1F100, 0x1F1E5))))
+_ASTRAL_RE = re.compile(_char_class(((FORMAT_ASTRAL[0][0], 0x1D7FF), (0x1F100, 0x1F1E5))))
 # CPython keeps a string with any character above U+FFFF at 4 bytes a character
 # (PEP 393), which its size tells without reading it (~0.2 us): a base of its own,
 # so a version whose string header differs still tells the same.
@@ -247,17 +248,26 @@ class Folded:
         return self.raw(start), stop
 
 
-_INVISIBLE_RE = re.compile(f"[{_INVISIBLE_RANGES_RE}]")
-_RARE_RE = re.compile(f"[{_INVISIBLE_RANGES_RE}{_EXPAND_CLASS}]")
+# Each range above U+FFFF in a class is one more test for every character searched, so
+# a text with no character up there (`_has_astral`, one C call) is searched with the
+# invisible characters of the BMP only, and the others with the tags' plane too (the
+# plane-1 format controls are word joiners by then: _fold_table).
+_BMP_INVISIBLE = _char_class(r for r in _INVISIBLE_RANGES if r[1] <= 0xFFFF)[1:-1]
+_INVISIBLE_RE = re.compile(f"[{_BMP_INVISIBLE}]")
+_INVISIBLE_ALL_RE = re.compile(f"[{_BMP_INVISIBLE}{char_class([_TAGS])}]")
+_RARE_RE = re.compile(f"[{_BMP_INVISIBLE}{_EXPAND_CLASS}]")
+_RARE_ALL_RE = re.compile(f"[{_BMP_INVISIBLE}{char_class([_TAGS])}{_EXPAND_CLASS}]")
+# What sends an astral text from fold_light to normalize: mathematical or enclosed
+# letters, plane-1 format controls (_ASTRAL_RE's ranges, as one: Adlam, Mende Kikakui
+# and playing cards lie between them too) and the tags' plane.
+_ASTRAL_RARE_RE = re.compile(_char_class(((FORMAT_ASTRAL[0][0], 0x1F1E5), _TAGS)))
 # What `fold_light` looks for, in one search: wide letters and digits or invisible
 # characters (rare: they move or drop characters anywhere, so `normalize` takes over),
 # or padding between CJK characters, which _UNPAD_RE then drops (a lookbehind: a sub
 # with a group template instead is ~10x slower on Python 3.11).
-_LIGHT_RE = re.compile(
-    f"({_WIDE_RE.pattern}|[{_INVISIBLE_RANGES_RE}{_EXPAND_CLASS}])|{_PAD_RE.pattern}"
-)
+_LIGHT_RE = re.compile(f"({_WIDE_RE.pattern}|[{_BMP_INVISIBLE}{_EXPAND_CLASS}])|{_PAD_RE.pattern}")
 _UNPAD_RE = re.compile(f"(?<=[{CJK}]){PAD}(?=[{CJK}])")
-_HEAVY_RE = re.compile(f"{_WIDE_RE.pattern}|[{_INVISIBLE_RANGES_RE}{_EXPAND_CLASS}]")
+_HEAVY_RE = re.compile(f"{_WIDE_RE.pattern}|[{_BMP_INVISIBLE}{_EXPAND_CLASS}]")
 # a run of spaces: the first kept, the rest (group) dropped, MAX_PADDING at a time
 _RUN_RE = re.compile(f" ( {{1,{MAX_PADDING}}})")
 _LONG_RUN_RE = re.compile(f" {{{MAX_PADDING + 2}}}")
@@ -266,10 +276,7 @@ _LONG_RUN_RE = re.compile(f" {{{MAX_PADDING + 2}}}")
 # over 1 KB of mixed text: 7 us, 9 us with them). One search tells whether it holds
 # anything but padding and runs of spaces to fold or drop (`_BMP_RARE_RE`, for both
 # fold's and normalize's: ~2.5 us a KB each).
-_BMP_RARE_RE = re.compile(
-    f"[{_WIDE_RE.pattern[1:-1]}{_char_class(r for r in _INVISIBLE_RANGES if r[1] <= 0xFFFF)[1:-1]}"
-    f"{_EXPAND_CLASS}]"
-)
+_BMP_RARE_RE = re.compile(f"[{_WIDE_RE.pattern[1:-1]}{_BMP_INVISIBLE}{_EXPAND_CLASS}]")
 _BMP_PAD = f"[{_PUNCTUATION}{_char_class(r for r in SYMBOL_RANGES if r[1] <= 0xFFFF)[1:-1]}]"
 _BMP_PAD_RE = re.compile(f"[{_CJK_BMP}]({_BMP_PAD}{{1,{MAX_PADDING}}})(?=[{_CJK_BMP}])")
 # The punctuation of SEPARATORS, for str.rstrip (every one is below U+3100 or in the
@@ -300,8 +307,8 @@ def fold_light(text: str) -> str | None:
     low = _spaces(low)
     if IDEOGRAPHIC_SPACE in low:
         low = low.replace(IDEOGRAPHIC_SPACE, " ")
-    if _has_astral(low) and _ASTRAL_RE.search(low):
-        return None  # (mathematical or enclosed letters: rare)
+    if _has_astral(low) and _ASTRAL_RARE_RE.search(low):
+        return None  # (mathematical or enclosed letters, tags: rare)
     if low.isascii() or (found := _LIGHT_RE.search(low)) is None:
         return _unrun(low) if "  " in low else low
     if found.group(1) or _HEAVY_RE.search(low, found.start()):
@@ -318,8 +325,8 @@ def _unrun(low: str) -> str | None:
     return _RUN_RE.sub(" ", low)
 
 
-def _has_invisible(folded: str) -> bool:
-    return _INVISIBLE_RE.search(folded) is not None
+def _has_invisible(folded: str, astral: bool) -> bool:
+    return (_INVISIBLE_ALL_RE if astral else _INVISIBLE_RE).search(folded) is not None
 
 
 def normalize(text: str) -> Folded:
@@ -335,9 +342,10 @@ def _normalize_rare(folded: str) -> Folded:
     or drop besides padding and runs of spaces."""
     marked = expand = False  # combining marks are dropped; ligatures are written out
     ascii_ = folded.isascii()
-    if not ascii_ and _RARE_RE.search(folded):  # (one search for both, usually none)
+    astral = not ascii_ and _has_astral(folded)
+    if not ascii_ and (_RARE_ALL_RE if astral else _RARE_RE).search(folded):  # (usually none)
         expand = _EXPAND_RE.search(folded) is not None
-        if _has_invisible(folded):
+        if _has_invisible(folded, astral):
             spans = [m.span(m.lastindex or 1) for m in _PAD_OR_INVISIBLE_RE.finditer(folded)]
             marked = _MARK_RE.search(folded) is not None
         else:

@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "sentinel.settings_errors": 1,
     "sentinel.cli_tables": 1,  # Rich tables of every command, whatever its layer
     "sentinel.balance": 1,  # balance samples and burn-rate math (pure)
+    "sentinel.invisibles": 1,  # the format characters safety and privacy both drop
     "sentinel.store": 2,
     "sentinel.records": 3,
     "sentinel.telemetry": 3,
