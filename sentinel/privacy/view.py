@@ -6,17 +6,21 @@ hyphen between its digits, "Jose\u0301" in NFD, a card number wrapped in bidi co
 full-width letters, Arabic-Indic digits, mathematical bold letters. The analyzers
 therefore see a view of each text: NFC, with format and control characters removed,
 Unicode spaces as ASCII spaces (a no-break space between a given name and a surname),
-full-width and mathematical letters and digits and the address punctuation as ASCII, and
-every decimal digit of any script as an ASCII digit. Each view character remembers the
-original span it came from, so a finding in the view redacts the whole original value,
-the invisible characters inside it included, and never half of a combining sequence or
-of a surrogate pair.
+full-width, small and mathematical letters and digits and the address punctuation as
+ASCII ("jane\ufe6bexample.com"), every decimal digit of any script as an ASCII digit, VT
+and FF as spaces, CR, CRLF and the Unicode line and paragraph separators as "\n", and
+the Cyrillic and Greek look-alikes inside a Latin word as Latin letters
+(sentinel.privacy.confusables: only in words that mix scripts, so Russian and Greek text
+is read as written). Each view character remembers the original span it came from, so a
+finding in the view redacts the whole original value, the invisible characters inside
+it included, and never half of a combining sequence or of a surrogate pair.
 
 JSON string escapes (`\\u5f20\\u4f1f`, what `json.dumps` writes for 张伟) are decoded
 first (sentinel.privacy.escapes), each decoded character mapped to its whole escape.
 
 A text holding none of those characters (nearly all of them) costs one substring check,
-one regex search and an NFC quick check, and its view is the text itself.
+one regex search, an NFC quick check and an ASCII check (a search of the look-alikes when
+it is not ASCII), and its view is the text itself.
 """
 
 from __future__ import annotations
@@ -29,23 +33,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sentinel.invisibles import FORMAT_ASTRAL, FORMAT_BMP, char_class
+from sentinel.privacy.confusables import unconfused
 from sentinel.privacy.entities import Entity
 from sentinel.privacy.escapes import decoded
 
 # Removed from the view: every character that renders as nothing (sentinel.invisibles,
 # the set the content-safety normaliser drops too: zero-width and bidi controls, soft
 # hyphen, variation selectors, tags, Hangul fillers, format controls, "john\u3164smith@...")
-# and the C0 and C1 controls but tab and line ends. The normaliser also drops combining
-# marks, which NFC composes here instead (stray ones: _STRAY_MARKS).
-_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+# and the C0 and C1 controls but tab and the ones that separate (below). The normaliser
+# also drops combining marks, which NFC composes here instead (stray ones: _STRAY_MARKS).
+_CONTROLS = "\x00-\x08\x0e-\x1f\x7f-\x9f"
 _REMOVED_BMP = _CONTROLS + char_class(FORMAT_BMP)
 _REMOVED = _REMOVED_BMP + char_class(FORMAT_ASTRAL)
 # Folded to an ASCII space: every Unicode space but the ideographic one (Chinese text's
-# own, which its recognizers expect).
-_SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f"
+# own, which its recognizers expect), and the vertical tab and form feed, which a
+# document's own layout puts between words: removed, they glued "Anne\x0bLynch" into one.
+_SPACES = "\x0b\x0c\u00a0\u1680\u2000-\u200a\u202f\u205f"
+# Folded to "\n", the line break the recognizers read (a table row's or a field's end):
+# CR, and the line and paragraph separators a word processor pastes. CR before LF is
+# removed (one break). (Next line, U+0085, is a C1 control: removed like the others.)
+_LINE_BREAKS = "\r\u2028\u2029"
 # Folded to ASCII: full-width + - . @ _, digits and letters. Other full-width punctuation
 # (，：（）) is ordinary Chinese writing the zh recognizers are written for.
 _FULL_WIDTH = "\uff0b\uff0d\uff0e\uff10-\uff19\uff20-\uff3a\uff3f\uff41-\uff5a"
+# And the rest of what NFKC writes as the address punctuation + . @ _ (small and
+# superscript forms: "jane\ufe6bexample.com", the small commercial at, is an address).
+ADDRESS_MARKS = "\u207a\u208a\u2024\ufb29\ufe33\ufe34\ufe4d-\ufe4f\ufe52\ufe62\ufe6b"
 _SURROGATES = "\ud800-\udfff"
 # Folded to "-": hyphen, non-breaking hyphen, figure and en dash, minus sign, small
 # hyphen-minus, which smart punctuation puts into a typed SSN or phone number. Not the
@@ -83,7 +96,8 @@ _BMP_DIGITS = "".join(f"{chr(z)}-{chr(z + 9)}" for z in DIGIT_ZEROS if z < 0x100
 # class down several times, so the class takes every character beyond the BMP (an emoji)
 # and the few of them that matter (tags, digits) are told apart per match.
 _HOSTILE = re.compile(
-    f"[{_REMOVED_BMP}{_SPACES}{_FULL_WIDTH}{_SURROGATES}{_BMP_DIGITS}{_STRAY_MARKS}{_LETTERLIKE}{_DASHES}"
+    f"[{_REMOVED_BMP}{_SPACES}{_LINE_BREAKS}{_FULL_WIDTH}{ADDRESS_MARKS}{_SURROGATES}{_BMP_DIGITS}"
+    f"{_STRAY_MARKS}{_LETTERLIKE}{_DASHES}"
     "\U00010000-\U0010ffff]"
 )
 _STRAY_MARK_RUN = re.compile(f"[{_STRAY_MARKS}]+")
@@ -94,6 +108,7 @@ MAX_MARKS = 30
 MARKS_BELOW = 0x20000  # every character of a nonzero combining class is below this
 _REMOVED_CHAR = re.compile(f"[{_REMOVED}]")
 _SPACE_CHAR = re.compile(f"[{_SPACES}]")
+_ADDRESS_MARK = re.compile(f"[{ADDRESS_MARKS}]")
 
 # Characters of combining class 0 that still compose with the character before them
 # (NFC_Quick_Check=Maybe): Hangul vowel and trailing jamo, and these vowel signs and
@@ -160,8 +175,11 @@ def analysis_view(text: str) -> View:
 
 def _plain_view(text: str) -> View:
     if not _HOSTILE.search(text) and unicodedata.is_normalized("NFC", text):
-        return View(text, text)
-    return _unmarked(_composed(text, *_folded(text)))
+        view = View(text, text)
+    else:
+        view = _unmarked(_composed(text, *_folded(text)))
+    seen = unconfused(view.text)  # one for one: the map stays
+    return view if seen == view.text else View(view.original, seen, view.starts, view.ends)
 
 
 def fold(value: str) -> str:
@@ -186,7 +204,7 @@ def _folded(text: str) -> tuple[str, array[int] | None, array[int] | None]:
         starts.extend(range(pos, i))
         ends.extend(range(pos + 1, i + 1))
         pos = i + 1
-        if _REMOVED_CHAR.match(c):
+        if _REMOVED_CHAR.match(c) or (c == "\r" and text.startswith("\n", pos)):
             continue
         if _high(c) and pos < len(text) and _low(text[pos]):
             pieces.append(chr(0x10000 + ((ord(c) - 0xD800) << 10) + ord(text[pos]) - 0xDC00))
@@ -206,6 +224,10 @@ def _folded(text: str) -> tuple[str, array[int] | None, array[int] | None]:
 def _fold_char(c: str) -> str:
     if _SPACE_CHAR.match(c):
         return " "
+    if c in _LINE_BREAKS:
+        return "\n"
+    if _ADDRESS_MARK.match(c):
+        return unicodedata.normalize("NFKC", c)
     if _DASH_CHAR.match(c):
         return "-"
     if _high(c) or _low(c):
