@@ -20,7 +20,21 @@ app's words, not a user's.
 
 Restoring puts each value back where its placeholder is; inside JSON (tool-call
 arguments, a JSON answer) the value is written JSON-escaped, so a name with a quote or
-a backslash leaves the arguments valid JSON.
+a backslash leaves the arguments valid JSON. A model writing JSON may escape the angle
+brackets itself (`\\u003cPERSON_1\\u003e`, as Go's encoder and some models do): that
+placeholder is inside a JSON string by its own spelling, and is restored JSON-escaped.
+
+One value written several ways in one request ("138 1234 5678" and "13812345678",
+"张伟" in prose and `\\u5f20\\u4f1f` in pasted JSON, "Anne Lynch" and "ANNE LYNCH") is one
+value to the provider: one placeholder (the anonymization job's rule, sentinel.privacy.
+redactor.Placeholders: the view's form, case and whitespace aside). The answer then
+names only the placeholder, so which spelling it means is not known; the choice made
+here: in each text of the answer (its content, its reasoning, each tool call's
+arguments), the n-th time a placeholder appears it gets the n-th spelling the request
+used, in the request's reading order, and past the last one the first. An answer that
+repeats the request's values in their order (an echo, a rewrite, a translation) gets
+each back as it was written; any other gets a spelling the user wrote, never a
+normalised one.
 """
 
 from __future__ import annotations
@@ -32,55 +46,88 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sentinel.privacy.entities import Entity, every_occurrence
+from sentinel.privacy.escapes import decoded
 from sentinel.privacy.walk import transform
 
 if TYPE_CHECKING:
     from sentinel.privacy.redactor import Redactor
 
-PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*_\d+>")
-# The longest tail that may still grow into a placeholder: "<", "<PERSON", "<PERSON_1".
-_PARTIAL = re.compile(r"<[A-Z0-9_]{0,40}$")
+# A placeholder, its angle brackets as written or JSON-escaped (group 2 its name, group
+# 1 or 3 set when a bracket was escaped). An escape after a backslash is the text of an
+# escaped backslash, no placeholder.
+PLACEHOLDER = re.compile(r"(?:<|(?<!\\)(\\u003[cC]))([A-Z][A-Z0-9_]*_\d+)(?:>|(\\u003[eE]))")
+# The longest tail that may still grow into a placeholder: "<", "<PERSON", "<PERSON_1",
+# and their escaped spellings as far as they go ("\\", "\\u00", "\\u003cPERSON_1\\u003").
+# (A backslash before an escape is held with it, so the next piece's placeholder search
+# sees that the escape is an escaped backslash's text.)
+_PARTIAL = re.compile(
+    r"(?:<|\\{1,2}u003[cC])[A-Z0-9_]{0,40}(?:\\(?:u(?:0(?:0(?:3)?)?)?)?)?$"
+    r"|\\{1,2}(?:u(?:0(?:0(?:3)?)?)?)?$"
+)
+
+
+def placeholder_name(m: re.Match[str]) -> str:
+    """`<PERSON_1>` however the match spelt its brackets."""
+    return f"<{m.group(2)}>"
+
+
+def _may_hold_placeholder(text: str) -> bool:
+    return "<" in text or "\\u003" in text
 
 
 @dataclass
 class OutboundMask:
-    """Placeholder -> original value for one request; counts per type (no values).
+    """Placeholder -> original value (its first spelling) for one request, and every
+    spelling in the request's reading order; counts per type (no values).
     `json_answer`: the request asked for a JSON answer (response_format json_object),
     so streamed content is restored as JSON too."""
 
     values: dict[str, str] = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
     json_answer: bool = False
-    _escaped: dict[str, str] | None = field(default=None, repr=False)
+    spellings: dict[str, list[str]] = field(default_factory=dict)
 
-    def restore(self, text: str, escape: bool = False) -> str:
-        """`text` with every known placeholder replaced by its original value, written
-        as inside a JSON string when `escape` (a placeholder in valid JSON can only be
-        inside a string: `<` is nothing else there)."""
-        if not self.values or "<" not in text:
+    def add(self, placeholder: str, value: str) -> None:
+        """One occurrence of `value` in the request, masked as `placeholder`."""
+        self.values.setdefault(placeholder, value)
+        self.spellings.setdefault(placeholder, []).append(value)
+
+    def restore(self, text: str, escape: bool = False, seen: Counter[str] | None = None) -> str:
+        """`text` with every known placeholder replaced by its original value (see the
+        module docstring for which spelling; `seen` counts the placeholders restored so
+        far in this text, for one streamed in pieces), written as inside a JSON string
+        when `escape` or when the placeholder's brackets were JSON-escaped (a
+        placeholder in valid JSON can only be inside a string: `<` is nothing else there)."""
+        if not self.values or not _may_hold_placeholder(text):
             return text
-        values = self._json_values() if escape else self.values
-        return PLACEHOLDER.sub(lambda m: values.get(m.group(), m.group()), text)
+        seen = Counter() if seen is None else seen
+
+        def value(m: re.Match[str]) -> str:
+            name = placeholder_name(m)
+            spellings = self.spellings.get(name)
+            if not spellings:
+                if name not in self.values:
+                    return m.group()
+                spellings = [self.values[name]]  # a mask made from its values alone
+            n = seen[name]
+            seen[name] += 1
+            spelling = spellings[n] if n < len(spellings) else spellings[0]
+            return _json_escaped(spelling) if escape or m.group(1) or m.group(3) else spelling
+
+        return PLACEHOLDER.sub(value, text)
 
     def restore_json(self, text: str, document: bool = False) -> str:
         """`text` restored as JSON when it is a JSON object or array, or any JSON where
         it is meant to be one (`document`: tool-call arguments, a json_object answer,
         where a bare JSON string is JSON too), else as text (arguments a model got
         wrong, a plain answer that quotes a sentence)."""
-        if not self.values or "<" not in text:
+        if not self.values or not _may_hold_placeholder(text):
             return text
         try:
             parsed = json.loads(text)
         except (ValueError, RecursionError):
             return self.restore(text)
         return self.restore(text, escape=document or isinstance(parsed, dict | list))
-
-    def _json_values(self) -> dict[str, str]:
-        if self._escaped is None:
-            self._escaped = {
-                k: json.dumps(v, ensure_ascii=False)[1:-1] for k, v in self.values.items()
-            }
-        return self._escaped
 
     def restorer(self, escape: bool = False) -> StreamRestorer:
         return StreamRestorer(self, escape)
@@ -94,13 +141,14 @@ class StreamRestorer:
     mask: OutboundMask
     escape: bool = False
     _held: str = ""
+    _seen: Counter[str] = field(default_factory=Counter)
 
     def feed(self, piece: str) -> str:
         text = self._held + piece
         partial = _PARTIAL.search(text)
         cut = partial.start() if partial else len(text)
         self._held = text[cut:]
-        return self.mask.restore(text[:cut], self.escape)
+        return self.mask.restore(text[:cut], self.escape, self._seen)
 
     @property
     def holding(self) -> bool:
@@ -109,7 +157,14 @@ class StreamRestorer:
     def flush(self) -> str:
         """Whatever was held back (a "<" that never became a placeholder)."""
         text, self._held = self._held, ""
-        return self.mask.restore(text, self.escape)
+        return self.mask.restore(text, self.escape, self._seen)
+
+
+def _json_escaped(value: str) -> str:
+    """`value` as the inside of a JSON string. A spelling the request wrote in `\\uXXXX`
+    escapes is decoded first: escaped again as it stands, its backslashes would be text."""
+    unescaped = decoded(value)
+    return json.dumps(unescaped[0] if unescaped else value, ensure_ascii=False)[1:-1]
 
 
 def mask_document(doc: Any, redactor: Redactor, unmasked: Any = None) -> tuple[Any, OutboundMask]:
@@ -126,9 +181,9 @@ def mask_document(doc: Any, redactor: Redactor, unmasked: Any = None) -> tuple[A
     transform(unmasked, lambda t: written.append(t) or t, lambda n: written.append(n) or n)
     placeholders = Placeholders()
     for text in (*texts, *written):
-        if "<" in text:
+        if _may_hold_placeholder(text):
             for m in PLACEHOLDER.finditer(text):
-                entity_type, _, number = m.group()[1:-1].rpartition("_")
+                entity_type, _, number = m.group(2).rpartition("_")
                 placeholders.reserve(entity_type, int(number))
     mask = OutboundMask()
     found = iter(_everywhere(texts, names, redactor.analyze_many(texts, in_process=True)))
@@ -137,7 +192,7 @@ def mask_document(doc: Any, redactor: Redactor, unmasked: Any = None) -> tuple[A
         entities = next(found)
         for e in entities:
             value = text[e.start : e.end]
-            mask.values.setdefault(placeholders.for_value(e.type, value), value)
+            mask.add(placeholders.for_value(e.type, value), value)
             mask.counts[e.type] += 1
         return apply(text, entities, placeholders)
 
@@ -146,7 +201,7 @@ def mask_document(doc: Any, redactor: Redactor, unmasked: Any = None) -> tuple[A
         if not name.strip():
             return name
         placeholder = placeholders.for_value("PERSON", name)
-        mask.values.setdefault(placeholder, name)
+        mask.add(placeholder, name)
         mask.counts["PERSON"] += 1
         return placeholder
 

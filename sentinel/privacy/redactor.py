@@ -45,7 +45,7 @@ class Placeholders:
     _counts: dict[str, int] = field(default_factory=dict)
 
     def for_value(self, entity_type: str, value: str) -> str:
-        key = (entity_type, fold(value).strip().casefold())  # "Jose\u0301" is "José"
+        key = (entity_type, value_key(value))
         if key not in self._assigned:
             n = self._counts.get(entity_type, 0) + 1
             self._counts[entity_type] = n
@@ -57,6 +57,18 @@ class Placeholders:
         holds it (a prompt quoting `<PERSON_1>`), and a second meaning for it would
         make restoring put a value where the user wrote the literal."""
         self._counts[entity_type] = max(self._counts.get(entity_type, 0), number)
+
+
+def value_key(value: str) -> str:
+    """What makes two spellings one value: the analysis view's form ("Jose\u0301" is
+    "José", "jоhn" with a Cyrillic о is "john"), case aside, and spaces: a number or id
+    (any digit) is one value with or without its spaces ("138 1234 5678" and
+    "13812345678", an IBAN in groups or not), a name with any run of spaces between its
+    words ("Anne  Lynch"), not without them ("Li Na" is not "Lina")."""
+    folded = fold(value).casefold()
+    if any(c.isdigit() for c in folded):
+        return "".join(folded.split())
+    return " ".join(folded.split())
 
 
 _ANONYMIZER = AnonymizerEngine()
