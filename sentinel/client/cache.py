@@ -12,7 +12,15 @@ answer (model, messages, penalties, max_tokens, stop, response_format, tools,
 extra_body fields) is in it, and labels (`metadata`) are not. A request redacted
 before it left (SENTINEL_REDACT_OUTBOUND) also keys on a digest of the values its
 placeholders stand for: "mail A" and "mail B" mask to one body but are not one
-question; the entry holds only the masked answer. The subject is part of
+question; the entry holds only the masked answer. That digest is an HMAC under a key
+derived from the deployment's subject secret (SENTINEL_SUBJECT_SECRET, or the key
+file), not a plain hash: a plain SHA-256 of "<PERSON_1> = Anne Lynch" can be
+recomputed by anyone who guesses the name, so the store's cache keys would tell
+whether two requests (of two subjects, or of none) held the same person. With no
+secret configured, the subject secret is the random key created once in the data dir
+(Settings.subject_secret_bytes), as for subject keys: hosts that share a store then
+key those entries differently and do not share them, as they already do not share
+their subjects' entries. The subject is part of
 the key: a subject's request only hits entries its own calls created, so erasing a
 subject erases every cached copy of what it sent or received, and no subject can
 learn from a hit what another one asked. Requests without a subject share the app's
@@ -37,6 +45,7 @@ fails a lookup is a miss, a failed write is dropped: the cache never fails a cal
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import threading
@@ -69,13 +78,20 @@ def cacheable(request: ChatRequest) -> bool:
     return request.operation == "chat" and not request.stream and request.params.temperature == 0.0
 
 
-def masked_digest(masked: Mapping[str, str]) -> str:
-    """SHA-256 hex of an outbound mask's placeholder -> value map in placeholder order:
-    the masked body alone is the same for "my mail is A" and "my mail is B", so two
-    requests may share an answer only when their values are the same too. Only this
-    digest enters the key; the values are never stored."""
+def masked_values_key(secret: bytes) -> bytes:
+    """The HMAC key of masked_digest, derived from the subject secret (its own purpose:
+    a digest of values is never comparable with a subject key)."""
+    return hmac.new(secret, b"sentinel-cache-masked-values-v1", hashlib.sha256).digest()
+
+
+def masked_digest(masked: Mapping[str, str], key: bytes) -> str:
+    """HMAC-SHA256 hex (under `key`, masked_values_key) of an outbound mask's
+    placeholder -> value map in placeholder order: the masked body alone is the same for
+    "my mail is A" and "my mail is B", so two requests may share an answer only when
+    their values are the same too. Only this digest enters the key; the values are never
+    stored, and without the key no guess of them can be checked against it."""
     canonical = json.dumps(sorted(masked.items()), separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hmac.new(key, canonical.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def cache_key(
@@ -83,17 +99,17 @@ def cache_key(
     subject_key: str | None,
     body: dict[str, Any],
     thinking: str | None = None,
-    masked: Mapping[str, str] | None = None,
+    masked: str | None = None,
 ) -> str:
     """SHA-256 hex of the canonical JSON of app, subject, request body and the thinking
     mode the call runs in (a model's default is not in the body, and a thinking answer
-    is not the same answer), and, for a request redacted before it left, the digest of
-    the values its placeholders stand for."""
+    is not the same answer), and, for a request redacted before it left, `masked`: the
+    masked_digest of the values its placeholders stand for."""
     doc: dict[str, Any] = {"app": app, "subject_key": subject_key, "body": body}
     if thinking is not None:
         doc["thinking"] = thinking
     if masked:
-        doc["masked"] = masked_digest(masked)
+        doc["masked"] = masked
     canonical = json.dumps(
         doc,
         sort_keys=True,
@@ -139,8 +155,10 @@ class ResponseCache:
         max_entries: int,
         clock: Clock,
         meter_provider: MeterProvider,
+        secret: bytes,
     ) -> None:
         self.store = store
+        self._masked_key = masked_values_key(secret)
         self.app = app
         self.ttl = effective_ttl(ttl, anonymize_within)
         self.max_entries = max_entries
@@ -168,7 +186,8 @@ class ResponseCache:
         mask's placeholder -> value map, when the body holds placeholders."""
         if not cacheable(request):
             return None
-        return cache_key(self.app, subject_key, request.body, request.params.thinking, masked)
+        digest = masked_digest(masked, self._masked_key) if masked else None
+        return cache_key(self.app, subject_key, request.body, request.params.thinking, digest)
 
     def get(self, key: str, model: str) -> ChatCompletion | None:
         """The cached answer (a fresh object each time), or None; counts hit or miss."""

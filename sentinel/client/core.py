@@ -247,6 +247,7 @@ class ClientCore:
                 max_entries=settings.cache_max_entries,
                 clock=self.clock,
                 meter_provider=self._mp,
+                secret=settings.subject_secret_bytes(),
             )
             if settings.cache
             else None
