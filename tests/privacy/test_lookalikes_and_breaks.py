@@ -10,6 +10,8 @@ import re
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sentinel.privacy.confusable_table import CONFUSABLE_FROM, CONFUSABLE_TO
 from sentinel.privacy.confusables import unconfused
@@ -169,3 +171,15 @@ def test_any_line_break_is_read_as_a_line_break(
     assert "<" in plain  # the text has values to find
     pasted = redactor.redact(text.replace("\n", line_break)).text
     assert pasted == plain.replace("\n", line_break)
+
+
+@given(st.text(st.sampled_from("abcoxyzABCÉé .@-7" + "аеорсхіВНΟαν" + "жлпфΣλ张"), max_size=60))
+def test_folding_is_one_for_one_and_only_of_look_alikes(text: str) -> None:
+    seen = unconfused(text)
+    table = dict(zip(CONFUSABLE_FROM, CONFUSABLE_TO, strict=True))
+    assert len(seen) == len(text)
+    assert all(a == b or table.get(a) == b for a, b in zip(text, seen, strict=True))
+    assert unconfused(seen) == seen
+    words = re.findall(r"[^\W\d_]+", text)
+    if not any(unicodedata.name(c).startswith("LATIN ") for w in words for c in w):
+        assert seen == text  # no Latin letter anywhere: nothing is read as Latin
