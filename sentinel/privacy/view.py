@@ -178,8 +178,10 @@ def _plain_view(text: str) -> View:
         view = View(text, text)
     else:
         view = _unmarked(_composed(text, *_folded(text)))
+    if view.text.isascii():  # (no look-alike: one C call, no Python call)
+        return view
     seen = unconfused(view.text)  # one for one: the map stays
-    return view if seen == view.text else View(view.original, seen, view.starts, view.ends)
+    return view if seen is view.text else View(view.original, seen, view.starts, view.ends)
 
 
 def fold(value: str) -> str:
