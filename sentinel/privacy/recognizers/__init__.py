@@ -50,7 +50,9 @@ from sentinel.privacy.recognizers import (
     url_credentials,
     url_secret_path,
     us_ssn,
+    zh_address_street,
     zh_person,
+    zh_person_cues,
     zh_person_fields,
     zh_person_places,
 )
@@ -125,6 +127,9 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
         places = zh_person_places.ZhPersonPlaceRecognizer(language, zh)
         recs.append(gated(places, _HAN))
         recs.append(gated(zh_person_fields.ZhPersonFieldRecognizer(language, places), _HAN))
+        recs.append(gated(zh_person_cues.ZhPersonCueRecognizer(language, zh), _HAN))
+        streets = zh_address_street.ZhStreetAddressRecognizer(language, zh)
+        recs.append(gated(streets, zh_address_street.GATE))
     return recs
 
 
