@@ -38,9 +38,25 @@ from sentinel.privacy.redactor import Redactor
         ("明天的会我来不了。\n—— 卞永明", ["卞永明"]),
         ("个税汇算：江想的专项附加扣除还没填", ["江想"]),
         ("付晓的身份证复印件在抽屉里", ["付晓"]),
+        # a naming verb after a cue or a pronoun: an everyday word is a name there
+        ("这位患者叫钱多多，钱包丢了", ["钱多多"]),
+        ("我同事就叫芦苇，电话另给", ["芦苇"]),
+        ("她名叫孔雀，是新来的", ["孔雀"]),
+        # the subject of what only a person does, opening a clause
+        ("韦思远说方案通过了", ["韦思远"]),
+        ("好的。吕思远负责这次的安全培训", ["吕思远"]),
+        ("俞立平（身份证另附）申请提取", ["俞立平"]),
+        ("江海涛是我表哥，在读研", ["江海涛"]),
+        # a 、 list of names only, an envelope's addressee, a form column
+        ("年会名单：柳若溪、席慕言、蒋一帆，排个顺序", ["柳若溪", "席慕言", "蒋一帆"]),
+        ("台北市信義路5段7號，陳柏宇收", ["陳柏宇"]),
+        ("学生姓名邱品妍，生日另填", ["邱品妍"]),
+        ("護照號碼另附，持有人梁卓賢", ["梁卓賢"]),
         # an ideographic space inside a name is one person; Cantonese cues
         ("收货人：沈　宁，电话另给", ["沈　宁"]),
         ("佢叫陳大文，係我舊同事", ["陈大文", "陳大文"]),
+        ("群里面梁家辉话佢护照唔见咗", ["梁家辉"]),
+        ("頭先何詠詩講佢今晚唔返", ["何詠詩"]),
     ],
 )
 def test_names_where_the_grammar_puts_one(redactor: Redactor, text: str, names: list[str]) -> None:
@@ -67,6 +83,13 @@ def test_names_where_the_grammar_puts_one(redactor: Redactor, text: str, names: 
         "这件事说来话长。\n谢谢",
         "好的，收到。～ 明天见",
         "家长会几点开始？学生证要带吗",
+        "苹果、香蕉、黄瓜都要买",
+        "他叫车去机场了",
+        "常听说这个方法有用",
+        "一起说吧，别客气",
+        "高兴地说了一声谢谢",
+        "快递到了请签收",
+        "研究发现，老人说话慢不一定是病",
     ],
 )
 def test_the_same_places_without_a_name_stay(redactor: Redactor, text: str) -> None:
@@ -138,6 +161,10 @@ def _cpu_per_char(redactor: Redactor, name: str, entity: str, text: str) -> floa
         ("ZhPersonCueRecognizer", "PERSON", "。" + "\u3000" * 20 + "王明" + " " * 20),
         ("ZhPersonCueRecognizer", "PERSON", "name=" + "\n" * 10),
         ("ZhPersonCueRecognizer", "PERSON", "尊敬的母亲业主"),
+        ("ZhPersonCueRecognizer", "PERSON", "患者就叫" + "\u3000" * 20),
+        ("ZhPersonClauseRecognizer", "PERSON", "王明、" * 10 + "\n"),
+        ("ZhPersonClauseRecognizer", "PERSON", "，" + "王" * 30 + "说"),
+        ("ZhPersonClauseRecognizer", "PERSON", "梁家辉话佢" + " " * 10 + "收"),
         ("ZhStreetAddressRecognizer", "LOCATION", "长江路" + "1" * 40 + "号"),
         ("ZhStreetAddressRecognizer", "LOCATION", "路1号1栋2单元" + "\n" * 5),
         ("ZhStreetAddressRecognizer", "LOCATION", "解放东路" * 5 + "88号"),

@@ -21,12 +21,13 @@ part of the address. A street word that jieba knows as an everyday word (马路,
 
 from __future__ import annotations
 
+import logging
+
 import jieba
+import jieba.posseg
 import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
-
-from sentinel.privacy.recognizers.zh_person import ZhPersonRecognizer
 
 GATE = regex.compile(r"[号號弄]")
 
@@ -62,10 +63,12 @@ _WORD_FREQ = 100  # a street word jieba knows this well is an everyday word (马
 
 
 class ZhStreetAddressRecognizer(EntityRecognizer):
-    """LOCATION: a Chinese street and door; jieba's dictionary from `zh`."""
+    """LOCATION: a Chinese street and door. Registered in both languages: a mixed text
+    (an English word in a Chinese message) asks the Chinese registry for names only."""
 
-    def __init__(self, supported_language: str, zh: ZhPersonRecognizer) -> None:
-        self.zh = zh
+    def __init__(self, supported_language: str) -> None:
+        self.freq: dict[str, int] = {}
+        self.tags: dict[str, str] = {}
         super().__init__(
             supported_entities=["LOCATION"],
             name="ZhStreetAddressRecognizer",
@@ -73,7 +76,11 @@ class ZhStreetAddressRecognizer(EntityRecognizer):
         )
 
     def load(self) -> None:
-        """The dictionary belongs to zh_person's recognizer, which loads it."""
+        """jieba's dictionary, built once per process (zh_person builds the same one)."""
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        self.freq = jieba.dt.FREQ
+        self.tags = jieba.posseg.dt.word_tag_tab
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -86,7 +93,7 @@ class ZhStreetAddressRecognizer(EntityRecognizer):
             if start is None:
                 continue
             street = text[start : m.end("word")]
-            if self.zh.freq.get(street, 0) >= _WORD_FREQ and self.zh.tags.get(street) != "ns":
+            if self.freq.get(street, 0) >= _WORD_FREQ and self.tags.get(street) != "ns":
                 continue  # 马路, 线路, 通道: a road, not one with a name
             results.append(RecognizerResult("LOCATION", start, m.end(), 0.7))
         return results
@@ -111,7 +118,7 @@ class ZhStreetAddressRecognizer(EntityRecognizer):
     def _kept(self, word: str) -> int:
         """How many of `word`'s last characters belong to a place's name: all, none, or
         (a word jieba made up, 请寄到) those after its last function character."""
-        tag = self.zh.tags.get(word)
+        tag = self.tags.get(word)
         if tag is None and len(word) > 1:
             for i in range(len(word) - 1, -1, -1):
                 if self._function_char(word[i]):
@@ -123,5 +130,5 @@ class ZhStreetAddressRecognizer(EntityRecognizer):
         return 0 if stop else len(word)
 
     def _function_char(self, char: str) -> bool:
-        tag = self.zh.tags.get(char)
+        tag = self.tags.get(char)
         return tag in _CLOSED_TAGS or tag in _VERB_TAGS or tag == "d"

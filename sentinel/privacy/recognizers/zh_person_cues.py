@@ -46,8 +46,14 @@ _PLACE_FREQ = 2000  # 龙岩 (a city) may be a person's name; 江西 and 上海 
 # The family section of the cue list: after these a place's name may be a person's.
 _FAMILY_END = "# -- legal"
 _SEP = r"[ \t\u3000]*[:：]?[ \t\u3000]*"
+# A verb that names whoever stands before it: 患者叫…, 我同事就叫…, 他名叫….
+_NAMING = r"(?P<naming>(?:就|也|都)?(?:名叫|叫做|叫|姓名是|名字是|名字叫))?"
+_PRONOUN_NAMING = r"(?P<pronoun>他|她|佢|TA|ta)(?:就|也)?(?:名叫|叫做|叫)"
 # 〈verb/noun〉+人 / +员 is an agent noun; 的人, 个人, 这人, 有人 are no one's title.
-_AGENT = r"(?P<agent>(?![的个这那哪每各有没别某众])[\u4e00-\u9fff][人员])(?![人员])"
+_AGENT = (
+    r"(?P<agent>(?:(?![的个这那哪每各有没别某众])[\u4e00-\u9fff]|[\u4e00-\u9fff]有)[人员])"
+    r"(?![人员])"
+)  # 持有人 and 所有人 are agents, 有人 alone is "someone"
 # jieba tags of characters no given name holds: prepositions, conjunctions, particles,
 # pronouns, modal particles (律师费按小时: 费 + 按 is no name).
 _CLOSED_TAGS = frozenset({"p", "c", "u", "uj", "ul", "uz", "ug", "ud", "uv", "r", "y", "e", "o"})
@@ -70,6 +76,9 @@ _OWNED = (
     r"专项附加扣除|个税|户口|病历|档案|驾照|驾驶证|签名|孩子|儿子|女儿|老公|老婆|妻子|丈夫|"
     r"父亲|母亲|爸爸|妈妈|家属|生日|出生日期|住址|家庭住址"
 )
+# Above the dictionary finding's 0.85: the same span found by its place is a name,
+# whatever zh_lookalikes would say of the word alone (我老公龙岩的: a city's name).
+SCORE = 0.9
 _CLAUSE = r"(?:^|(?<=[，,。！？!?；;：:、\s]))"
 
 
@@ -88,7 +97,7 @@ class ZhPersonCueRecognizer(EntityRecognizer):
         self.compound = zh.compound
         cue = "|".join(cues)
         # `re`, not `regex`: four times faster over an alternation of 250 words
-        self.cue = re.compile(rf"(?:{cue}|{_AGENT}){_SEP}")
+        self.cue = re.compile(rf"(?:(?P<cue>{cue}|{_AGENT}){_SEP}{_NAMING}|{_PRONOUN_NAMING})")
         self.addressed = regex.compile(rf"(?:{_ADDRESS_BEFORE}){_SEP}")
         self.address_after = regex.compile(_ADDRESS_AFTER)
         self.key_value = regex.compile(_KEY_VALUE)
@@ -103,9 +112,20 @@ class ZhPersonCueRecognizer(EntityRecognizer):
     def load(self) -> None:
         """The dictionary belongs to zh_person's recognizer, which loads it."""
 
-    def name_at(self, text: str, start: int, *, loose: bool, place: bool = False) -> int | None:
+    def name_at(
+        self,
+        text: str,
+        start: int,
+        *,
+        loose: bool,
+        place: bool = False,
+        named: bool = False,
+        end: int | None = None,
+    ) -> int | None:
         """The end of a name starting at `start`, or None: a surname (`loose`: also the
-        everyday-word ones), one or two given characters, then where the clause goes on."""
+        everyday-word ones), one or two given characters, then where the clause goes on
+        (or exactly `end`, where the caller knows what follows). After a naming verb
+        (`named`: 叫, 名叫) an everyday word is a name too when the clause ends with it."""
         surname = next((c for c in self.compound if text.startswith(c, start)), None)
         if surname is None:
             first = text[start : start + 1]
@@ -115,19 +135,22 @@ class ZhPersonCueRecognizer(EntityRecognizer):
         given_at = start + len(surname)
         if text[given_at : given_at + 1] == "\u3000":  # 王　芳: one person
             given_at += 1
+        known = end
         for size in (2, 1):
             end = given_at + size
             given = text[given_at:end]
+            if known is not None and end != known:
+                continue
             if len(given) < size or not all(_is_han(c) for c in given):
                 continue
             if any(c in _FOLLOW or self.zh.tags.get(c) in _CLOSED_TAGS for c in given):
                 continue
-            if not self._ends_name(text, end):
+            if known is None and not self._ends_name(text, end):
                 continue
-            if size == 2 and self._word_starts(text, end - 1, _SPLIT_WORD_FREQ):
+            if known is None and size == 2 and self._word_starts(text, end - 1, _SPLIT_WORD_FREQ):
                 continue  # 王明反映: 明 is the name's, 反映 the verb's
             name = (surname + given).replace("\u3000", "")
-            if self._ordinary(name, place):
+            if self._ordinary(name, place) and not (named and _clause_ends(text, end)):
                 continue
             return end
         return None
@@ -161,11 +184,12 @@ class ZhPersonCueRecognizer(EntityRecognizer):
             return []
         spans: list[tuple[int, int]] = []
         for m in self.cue.finditer(text):
-            word = m.group().rstrip(" \t\u3000:：")
+            named = bool(m["naming"] or m["pronoun"])
+            word = m["cue"] or ""
             if m.end() == m.start() + len(word) and self._in_longer_word(text, m.start(), word):
                 continue  # 律师费, 客户端, 母亲节: the cue is part of another word
-            loose = m["agent"] is None  # a listed noun, not any …人
-            end = self.name_at(text, m.end(), loose=loose, place=word in self.family)
+            place = word in self.family
+            end = self.name_at(text, m.end(), loose=True, place=place, named=named)
             if end is not None:
                 spans.append((m.end(), end))
         for m in self.addressed.finditer(text):
@@ -178,7 +202,7 @@ class ZhPersonCueRecognizer(EntityRecognizer):
                 end = self.name_at(text, m.end(), loose=pattern is self.key_value)
                 if end is not None:
                     spans.append((m.end(), end))
-        return [RecognizerResult("PERSON", s, e, 0.75) for s, e in spans]
+        return [RecognizerResult("PERSON", s, e, SCORE) for s, e in spans]
 
     def _addressed_by_title(self, text: str) -> list[tuple[int, int]]:
         """尊敬的 + name + 客户 / 先生 ...: the name need not end where a word starts."""
@@ -202,6 +226,12 @@ def _is_han(c: str) -> bool:
 def _closed(text: str, end: int) -> bool:
     """The text ends at `end`, or a character that is not Han follows."""
     return end >= len(text) or not _is_han(text[end])
+
+
+def _clause_ends(text: str, end: int) -> bool:
+    """Punctuation, a line break or the text's end right after `end` (spaces between)."""
+    rest = text[end : end + 8].lstrip(" \t\u3000")
+    return not rest or rest[0] in "，,。.！!？?；;、）)\n" or rest.startswith("\\n")
 
 
 def _cue_lines() -> list[str]:
