@@ -32,8 +32,12 @@ _PREDICATE = (
     r"表弟|表妹|同学|同事|朋友|老师|室友|邻居|领导|客户)|[（(]身份证"
 )
 _CANTONESE = r"(?:话|讲)(?:佢|我|你|畀)"
-# Tags of characters no given name is made of when only the predicate vouches for it.
-_NOT_GIVEN = frozenset({"v", "vd", "d", "m", "q", "p", "c", "r", "u", "uj", "ul", "y", "f"})
+# Tags of characters no given name is made of when only the predicate vouches for it
+# (numerals are: 一帆, 一鸣); after a surname that is also an adverb or preposition
+# alone (常, 向, 于), no verb either: 常听说 is "often heard".
+_NOT_GIVEN = frozenset({"d", "q", "p", "c", "r", "u", "uj", "ul", "y", "f"})
+_ADVERBIAL = frozenset({"d", "p", "c"})
+_VERBS = frozenset({"v", "vd", "vi"})
 _LIST_ITEM = regex.compile(r"\p{Han}{2,4}")
 _LIST = regex.compile(r"(?:\p{Han}{2,4}、)+\p{Han}{2,4}")
 _ADDRESSEE = regex.compile(rf"{_START}(?P<name>\p{{Han}}{{2,4}}?)(?:亲启|收|启)(?=[\s，,。]|$)")
@@ -63,7 +67,10 @@ class ZhPersonClauseRecognizer(EntityRecognizer):
             return True
         tags = self.cues.zh.tags
         surname = 2 if text.startswith(self.cues.compound, start) else 1
-        return not any(tags.get(c) in _NOT_GIVEN for c in text[start + surname : end])
+        banned = _NOT_GIVEN
+        if tags.get(text[start : start + surname]) in _ADVERBIAL:
+            banned = _NOT_GIVEN | _VERBS
+        return not any(tags.get(c) in banned for c in text[start + surname : end])
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None

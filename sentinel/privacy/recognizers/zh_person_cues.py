@@ -74,8 +74,10 @@ _SIGN_AFTER = r"[ \t\u3000]*+(?:[。！!～~.]++[ \t\u3000]*+)?$"
 _OWNED = (
     r"身份证|护照|手机|电话|微信|邮箱|账号|银行卡|信用卡|副卡|社保|医保|工资|简历|工号|学号|"
     r"专项附加扣除|个税|户口|病历|档案|驾照|驾驶证|签名|孩子|儿子|女儿|老公|老婆|妻子|丈夫|"
-    r"父亲|母亲|爸爸|妈妈|家属|生日|出生日期|住址|家庭住址"
+    r"父亲|母亲|爸爸|妈妈|家属|生日|出生日期|住址|家庭住址|快递|包裹|户口本|户口簿|车牌|"
+    r"钱包|行李|体检报告|学费|房租|车(?!站|间|型|速|程|道|厢)"
 )
+_TITLE = re.compile(r"老师|先生|女士|小姐|同学|医生|经理|律师|教授|阿姨|师傅|主任|总监")
 # Above the dictionary finding's 0.85: the same span found by its place is a name,
 # whatever zh_lookalikes would say of the word alone (我老公龙岩的: a city's name).
 SCORE = 0.9
@@ -120,12 +122,14 @@ class ZhPersonCueRecognizer(EntityRecognizer):
         loose: bool,
         place: bool = False,
         named: bool = False,
+        titled: bool = False,
         end: int | None = None,
     ) -> int | None:
         """The end of a name starting at `start`, or None: a surname (`loose`: also the
         everyday-word ones), one or two given characters, then where the clause goes on
         (or exactly `end`, where the caller knows what follows). After a naming verb
-        (`named`: 叫, 名叫) an everyday word is a name too when the clause ends with it."""
+        (`named`: 叫, 名叫) an everyday word is a name too when the clause ends with it, and
+        after a cue noun (`titled`) when a title follows it (班主任甘露老师)."""
         surname = next((c for c in self.compound if text.startswith(c, start)), None)
         if surname is None:
             first = text[start : start + 1]
@@ -150,7 +154,8 @@ class ZhPersonCueRecognizer(EntityRecognizer):
             if known is None and size == 2 and self._word_starts(text, end - 1, _SPLIT_WORD_FREQ):
                 continue  # 王明反映: 明 is the name's, 反映 the verb's
             name = (surname + given).replace("\u3000", "")
-            if self._ordinary(name, place) and not (named and _clause_ends(text, end)):
+            framed = (named and _clause_ends(text, end)) or (titled and _TITLE.match(text, end))
+            if self._ordinary(name, place) and not framed:
                 continue
             return end
         return None
@@ -189,7 +194,7 @@ class ZhPersonCueRecognizer(EntityRecognizer):
             if m.end() == m.start() + len(word) and self._in_longer_word(text, m.start(), word):
                 continue  # 律师费, 客户端, 母亲节: the cue is part of another word
             place = word in self.family
-            end = self.name_at(text, m.end(), loose=True, place=place, named=named)
+            end = self.name_at(text, m.end(), loose=True, place=place, named=named, titled=True)
             if end is not None:
                 spans.append((m.end(), end))
         for m in self.addressed.finditer(text):
