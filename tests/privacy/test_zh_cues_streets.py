@@ -52,6 +52,17 @@ from sentinel.privacy.redactor import Redactor
         ("台北市信義路5段7號，陳柏宇收", ["陳柏宇"]),
         ("学生姓名邱品妍，生日另填", ["邱品妍"]),
         ("護照號碼另附，持有人梁卓賢", ["梁卓賢"]),
+        # a cue noun and a title around an everyday word; what only a person owns
+        ("班主任甘露老师讲得好", ["甘露"]),
+        ("鞠婧萱的快递到了，放前台", ["鞠婧萱"]),
+        ("胡一刀是我爷爷，九十岁了", ["胡一刀"]),
+        # pinyin where the Chinese text puts a name
+        ("报错：用户lijiahui登录失败", ["lijiahui"]),
+        ("我们的HR Xu Ting 需要你的资料", ["Xu Ting"]),
+        ("同事 ZHANG Wei 明天到", ["ZHANG Wei"]),
+        ("session:weiming.zhao:token 过期了", ["weiming.zhao"]),
+        ("CRM导出: name=Ouyang Nana, city=某地", ["Ouyang Nana"]),
+        ('{"姓名": "Piao Minzhu", "部门": "财务"}', ["Piao Minzhu"]),
         # an ideographic space inside a name is one person; Cantonese cues
         ("收货人：沈　宁，电话另给", ["沈　宁"]),
         ("佢叫陳大文，係我舊同事", ["陈大文", "陳大文"]),
@@ -90,6 +101,12 @@ def test_names_where_the_grammar_puts_one(redactor: Redactor, text: str, names: 
         "高兴地说了一声谢谢",
         "快递到了请签收",
         "研究发现，老人说话慢不一定是病",
+        "客户Huawei下周来访",
+        "我们的客户 Hong Kong 分公司",
+        "用户admin登录失败，用户root也不行",
+        "字段 name=String，类型是字符串",
+        "他的车站在哪",
+        "常听说高一说要补课",
     ],
 )
 def test_the_same_places_without_a_name_stay(redactor: Redactor, text: str) -> None:

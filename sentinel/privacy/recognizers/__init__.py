@@ -55,6 +55,7 @@ from sentinel.privacy.recognizers import (
     zh_person_clauses,
     zh_person_cues,
     zh_person_fields,
+    zh_person_pinyin,
     zh_person_places,
 )
 from sentinel.privacy.recognizers.deny_list import ANY_TEXT, deny_list_recognizers
@@ -132,6 +133,7 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
         cues = zh_person_cues.ZhPersonCueRecognizer(language, zh)
         recs.append(gated(cues, _HAN))
         recs.append(gated(zh_person_clauses.ZhPersonClauseRecognizer(language, cues), _HAN))
+        recs.append(gated(zh_person_pinyin.ZhPinyinNameRecognizer(language), _HAN))
     return recs
 
 
