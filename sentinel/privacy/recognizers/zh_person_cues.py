@@ -172,13 +172,16 @@ class ZhPersonCueRecognizer(EntityRecognizer):
         return len(word) == 2 and self.zh.freq.get(word, 0) >= freq and all(map(_is_han, word))
 
     def _ordinary(self, name: str, place: bool) -> bool:
-        """An everyday word, or one inside the name's start (应该 in 应该多)."""
+        """An everyday word, or one inside the name's start (应该 in 应该多). Any word
+        jieba knows this well counts, also one it tags as a name (林立 "stand in rows",
+        祝福): the cue says a person stands here, not that a known word is one."""
         for j in range(2, len(name) + 1):
             part = name[:j]
             tag = self.zh.tags.get(part)
-            if place and tag == "ns" and self.zh.freq.get(part, 0) < _PLACE_FREQ:
+            freq = self.zh.freq.get(part, 0)
+            if place and tag in ("ns", "nr") and freq < _PLACE_FREQ:
                 continue
-            if self.zh._everyday(part) or (tag in ("ns", "nt") and not place):
+            if freq >= _WORD_FREQ or (tag in ("ns", "nt") and not place):
                 return True
         return False
 
