@@ -50,8 +50,12 @@ from sentinel.privacy.recognizers import (
     url_credentials,
     url_secret_path,
     us_ssn,
+    zh_address_street,
     zh_person,
+    zh_person_clauses,
+    zh_person_cues,
     zh_person_fields,
+    zh_person_pinyin,
     zh_person_places,
 )
 from sentinel.privacy.recognizers.deny_list import ANY_TEXT, deny_list_recognizers
@@ -92,6 +96,7 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
         gated(address_postal.postal_address_recognizer(language), address_postal.GATE),
         gated(address_fields.AddressFieldRecognizer(language), address_fields.GATE),
         gated(address_street_first.street_first_recognizer(language), address_street_first.GATE),
+        gated(zh_address_street.ZhStreetAddressRecognizer(language), zh_address_street.GATE),
         gated(us_ssn.SsnRecognizer(language), us_ssn.GATE),
         gated(passport.passport_recognizer(language), passport.GATE),
         gated(passport_window.PassportWindowRecognizer(language), passport_window.GATE),
@@ -125,6 +130,10 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
         places = zh_person_places.ZhPersonPlaceRecognizer(language, zh)
         recs.append(gated(places, _HAN))
         recs.append(gated(zh_person_fields.ZhPersonFieldRecognizer(language, places), _HAN))
+        cues = zh_person_cues.ZhPersonCueRecognizer(language, zh)
+        recs.append(gated(cues, _HAN))
+        recs.append(gated(zh_person_clauses.ZhPersonClauseRecognizer(language, cues), _HAN))
+        recs.append(gated(zh_person_pinyin.ZhPinyinNameRecognizer(language), _HAN))
     return recs
 
 
