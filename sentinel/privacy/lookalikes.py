@@ -33,21 +33,22 @@ dropped, nor are checksummed ids; a birth date only when it is an animal's.
 from __future__ import annotations
 
 import bisect
-import ipaddress
 import itertools
 from collections.abc import Collection, Sequence
 
 import regex
 from presidio_analyzer import RecognizerResult
 
+from sentinel.privacy import ip_lookalikes
+from sentinel.privacy.fiction_lookalikes import FictionLookalikes
 from sentinel.privacy.name_lookalikes import NUMBER_AFTER, NUMBER_BEFORE, NameLookalikes
+from sentinel.privacy.org_lookalikes import OrgLookalikes
 from sentinel.privacy.recognizers.gazetteer import fold
 from sentinel.privacy.service_lookalikes import service_lookalike
+from sentinel.privacy.thing_lookalikes import ThingLookalikes
 from sentinel.privacy.word_lookalikes import WordLookalikes, firm_shaped
 from sentinel.privacy.zh_lookalikes import ZhLookalikes
 
-# Right after the scheme: with a user and password before it the URL is a credential.
-_URL_HOST = regex.compile(r"[A-Za-z][A-Za-z0-9+.-]*://$")
 _DIGIT = regex.compile(r"\d")
 # An address being given, with a house number, earlier in the clause: the place ends it
 # even where no address pattern matched ("lives at 18 ... , <city>").
@@ -57,8 +58,6 @@ _ADDRESS_BEFORE = regex.compile(
     r"\W*[^.!?\n。！？]*\d[^.!?\n。！？]*$",
     regex.IGNORECASE,
 )
-_DOTTED_ON = regex.compile(r"\.\d")
-_DOTTED_BEFORE = regex.compile(r"\d\.$")
 _LETTER = regex.compile(r"[A-Za-z]")
 _DATE_START = regex.compile(r"(?:19|20)\d\d[./-]\d\d?[./-]\d\d?\b")
 # The label of an id that is not a phone number, right before it.
@@ -108,6 +107,9 @@ class Lookalikes:
         self.names = NameLookalikes(given, surnames, english)
         self.words = WordLookalikes(given, surnames, self.names.english, self.names.places)
         self.zh = ZhLookalikes()
+        self.fiction = FictionLookalikes(given, surnames, self.names.english)
+        self.orgs = OrgLookalikes(given, surnames, self.names.english)
+        self.things = ThingLookalikes(surnames)
         self._near: tuple[Sequence[RecognizerResult], _AddressSpans] | None = None
 
     def _thing_place(self, key: str) -> bool:
@@ -120,6 +122,19 @@ class Lookalikes:
             self._near = (results, _AddressSpans(results))
         return self._near[1]
 
+    def _named_thing(
+        self, text: str, result: RecognizerResult, results: Sequence[RecognizerResult]
+    ) -> bool:
+        """A firm, a fictional character, a pet, a natural feature or a colour."""
+        start, end = result.start, result.end
+        return (
+            self.orgs.organisation(text, result)
+            or self.fiction.character(text, result, results)
+            or (result.entity_type == "PERSON" and self.fiction.pet(text, result))
+            or self.things.feature(text, start, end)
+            or self.things.colour(text, start, end)
+        )
+
     def __call__(
         self, text: str, result: RecognizerResult, results: Sequence[RecognizerResult]
     ) -> bool:
@@ -130,6 +145,10 @@ class Lookalikes:
         if name.startswith("DenyList"):
             return False
         if service_lookalike(text, result):
+            return True
+        if (kind == "PERSON" or (kind == "LOCATION" and name == _NER)) and self._named_thing(
+            text, result, results
+        ):
             return True
         if kind == "LOCATION" and name == _NER and firm_shaped(text, result.start, result.end):
             return True
@@ -163,7 +182,7 @@ class Lookalikes:
                 text, result, results
             )
         if kind == "IP_ADDRESS":
-            return _internal_host(text, result.start, result.end)
+            return ip_lookalikes.kept(text, result.start, result.end)
         if kind == "CREDIT_CARD":
             return _glued(text, result.start, result.end)
         if kind == "EMAIL_ADDRESS":
@@ -203,23 +222,6 @@ class _AddressSpans:
         """Whether a span starting before `end` ends after `start`."""
         i = bisect.bisect_left(self.starts, end)
         return i > 0 and self.max_end[i - 1] > start
-
-
-def _internal_host(text: str, start: int, end: int) -> bool:
-    if _DOTTED_ON.match(text, end) or _DOTTED_BEFORE.search(text, max(0, start - 2), start):
-        return True  # 1.3.6.1.4.1.2021: an OID or a version, longer than an address
-    value = text[start:end]
-    try:
-        if "/" in value:
-            network = ipaddress.ip_network(value, strict=False)
-            return network.prefixlen < network.max_prefixlen and value.split("/")[0] == str(
-                network.network_address
-            )
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    internal = address.is_private or address.is_loopback or address.is_link_local
-    return internal and bool(_URL_HOST.search(text, max(0, start - 40), start))
 
 
 def _compared_thing(text: str, start: int, end: int) -> bool:
