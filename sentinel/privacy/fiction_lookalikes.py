@@ -23,13 +23,13 @@ unless a word before it says a person is meant (owner, this is, Dr., call, my si
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
 from collections.abc import Collection, Sequence
 from importlib.resources import files
 
 import regex
 from presidio_analyzer import RecognizerResult
 
+from sentinel.privacy.phrases import PhraseTable, SpanIndex, read_sections
 from sentinel.privacy.recognizers.gazetteer import fold, load
 from sentinel.privacy.script import fold_traditional
 from sentinel.privacy.sentences import sentence_bounds
@@ -37,6 +37,10 @@ from sentinel.privacy.sentences import sentence_bounds
 _WORDS = regex.compile(r"[\p{L}\p{M}\d'’.-]+")
 _HAN = regex.compile(r"\p{Han}")
 _REACH = 160  # characters either way searched for the sentence's bounds
+_NEAR = 48  # characters either way searched for the names around a finding
+# A finding longer than this is no name with a product noun ("Pikachu keychain") but a
+# run the NER made of many words: only names around it are judged, not inside it.
+_LONGEST_NAME = 64
 # Theme and product words: what a character's name is put on or played in.
 _THEME = regex.compile(
     r"\b(?:cakes?|cupcakes?|cookies?|toppers?|themed?|party|parties|costumes?|cosplay|"
@@ -72,7 +76,8 @@ _PERSON_BEFORE = regex.compile(
     r"names|named|called|call\s+me|it['’]s|this\s+is|signed|regards|contact|call|email|"
     r"text|cc|from|to|attn|owner|patient|applicant|tenant|customer|client|guest|"
     r"passenger|employee)\b\W{0,3}"
-    r"|我叫|我是|姓名|名字是|联系|先生|女士|主人|业主|客户|乘客|员工|子女|儿子|女儿|人)$",
+    r"|我叫|我是|姓名|名字是|联系|先生|女士|主人|业主|客户|乘客|员工|子女|儿子|女儿|人|跟|给|找|"
+    r"问|让|告诉|通知|转告|谢谢|感谢|@)$",
     regex.IGNORECASE,
 )
 # Personal data of a record in the same sentence: the name is that person's.
@@ -135,35 +140,11 @@ _PET_PERSON_BEFORE = regex.compile(
 
 
 @functools.cache
-def _characters() -> dict[str, frozenset[str]]:
-    """Folded character name -> its franchises."""
+def _characters() -> PhraseTable[frozenset[str]]:
+    """Character name -> its franchises."""
     text = files("sentinel.privacy").joinpath("data", "fictional_characters.txt")
-    out: dict[str, set[str]] = defaultdict(set)
-    franchise = ""
-    for raw in text.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            franchise = line[1:-1]
-            continue
-        out[_key(line)].add(franchise)
-    return {k: frozenset(v) for k, v in out.items()}
-
-
-@functools.cache
-def _pattern() -> regex.Pattern[str]:
-    names = sorted(_characters(), key=len, reverse=True)
-    latin = [regex.escape(n) for n in names if not _HAN.search(n)]
-    han = [regex.escape(n) for n in names if _HAN.search(n)]
-    return regex.compile(
-        r"(?<![\p{L}\d])(?:" + "|".join(latin) + r")(?![\p{L}\d])|(?:" + "|".join(han) + ")",
-        regex.IGNORECASE,
-    )
-
-
-def _key(name: str) -> str:
-    return fold(fold_traditional(name)).replace("’", "'")
+    sections = read_sections(text.read_text(encoding="utf-8").splitlines())
+    return PhraseTable({name: frozenset(franchises) for name, franchises in sections.items()})
 
 
 class FictionLookalikes:
@@ -175,6 +156,13 @@ class FictionLookalikes:
         self.given, self.surnames, self.english = given, surnames, english
         self.zh_surnames = load("zh_surnames.txt")
         self.zh_given = load("zh_given_chars.txt")
+        self._spans: tuple[Sequence[RecognizerResult], SpanIndex] | None = None
+
+    def _records(self, results: Sequence[RecognizerResult]) -> SpanIndex:
+        """The record findings of one analysis (built once: findings are judged in turn)."""
+        if self._spans is None or self._spans[0] is not results:
+            self._spans = (results, SpanIndex(results, _record))
+        return self._spans[1]
 
     def character(
         self, text: str, result: RecognizerResult, results: Sequence[RecognizerResult]
@@ -182,16 +170,18 @@ class FictionLookalikes:
         """Whether the name finding lies inside a fictional character's name."""
         start, end = result.start, result.end
         lo, hi = sentence_bounds(text, start, end, _REACH)
-        sentence = fold_traditional(text[lo:hi])
-        found = [
-            (m.start() + lo, m.end() + lo, _characters()[_key(m.group())])
-            for m in _pattern().finditer(sentence)
-        ]
+        near_lo, near_hi = max(lo, start - _NEAR), min(hi, end + _NEAR)
+        found = _characters().occurrences(text, near_lo, near_hi)
         inside = [
             f
             for f in found
             if (f[0] <= start and f[1] >= end)
-            or (start <= f[0] and f[1] <= end and _lower_rest(text, start, f[0], f[1], end))
+            or (
+                end - start <= _LONGEST_NAME
+                and start <= f[0]
+                and f[1] <= end
+                and _lower_rest(text, start, f[0], f[1], end)
+            )
         ]
         if not inside:
             return False
@@ -200,14 +190,7 @@ class FictionLookalikes:
             return False
         if _theme_next_to(text, c_start, c_end):
             return True
-        record = any(
-            r.entity_type in _RECORD_TYPES
-            and r.start < hi
-            and r.end > lo
-            and (r.recognition_metadata or {}).get("recognizer_name") != "SpacyRecognizer"
-            for r in results
-        )
-        if record:
+        if self._records(results).overlaps(lo, hi):
             return False
         if not self._person_shaped(text[c_start:c_end]):
             return True
@@ -219,7 +202,7 @@ class FictionLookalikes:
             )
             for s, e, fr in found
         )
-        return pair or bool(_FICTION.search(sentence))
+        return pair or bool(_FICTION.search(fold_traditional(text[lo:hi])))
 
     def _person_shaped(self, name: str) -> bool:
         """Whether a person could be called `name`: every word a listed given name,
@@ -257,6 +240,12 @@ class FictionLookalikes:
         if _OWNER_AFTER.match(text, end):
             return False
         return not _PET_PERSON_BEFORE.search(text, max(0, start - 24), start)
+
+
+def _record(result: RecognizerResult) -> bool:
+    """Personal data of a record (an NER place is no record's)."""
+    name = (result.recognition_metadata or {}).get("recognizer_name")
+    return result.entity_type in _RECORD_TYPES and name != "SpacyRecognizer"
 
 
 def _lower_rest(text: str, start: int, s: int, e: int, end: int) -> bool:

@@ -27,6 +27,20 @@ import regex
 
 from sentinel.privacy.sentences import sentence_bounds
 
+# RFC 1918, loopback, link-local (RFC 3927), RFC 4193 unique local, IPv6 link-local.
+_INTERNAL = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "::1/128",
+        "fc00::/7",
+        "fe80::/10",
+    )
+)
 _DOTTED_ON = regex.compile(r"\.\d")
 _DOTTED_BEFORE = regex.compile(r"\d\.$")
 # Right after the scheme: with a user and password before it the URL is a credential.
@@ -108,7 +122,10 @@ def kept(text: str, start: int, end: int) -> bool:
 
 
 def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    return address.is_private or address.is_loopback or address.is_link_local
+    """In one of the ranges no public route reaches. Not Python's `is_private`, which
+    also holds the documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
+    2001:db8::/32): texts use those to stand for public addresses."""
+    return any(address in network for network in _INTERNAL)
 
 
 def _owned(text: str, start: int, end: int) -> bool:
@@ -136,7 +153,8 @@ def _infrastructure(text: str, start: int, end: int) -> bool:
     near = max(0, start - 400), min(len(text), end + 400)
     for m in (*_IPV4.finditer(text, *near), *_IPV6.finditer(text, *near)):
         try:
-            if ipaddress.ip_address(m.group()).is_global:
+            other = ipaddress.ip_address(m.group())
+            if not (_internal(other) or other.is_unspecified or other.is_multicast):
                 return True  # one side of a connection whose other side is public
         except ValueError:
             continue

@@ -32,8 +32,6 @@ dropped, nor are checksummed ids; a birth date only when it is an animal's.
 
 from __future__ import annotations
 
-import bisect
-import itertools
 from collections.abc import Collection, Sequence
 
 import regex
@@ -43,6 +41,7 @@ from sentinel.privacy import ip_lookalikes
 from sentinel.privacy.fiction_lookalikes import FictionLookalikes
 from sentinel.privacy.name_lookalikes import NUMBER_AFTER, NUMBER_BEFORE, NameLookalikes
 from sentinel.privacy.org_lookalikes import OrgLookalikes
+from sentinel.privacy.phrases import SpanIndex
 from sentinel.privacy.recognizers.gazetteer import fold
 from sentinel.privacy.service_lookalikes import service_lookalike
 from sentinel.privacy.thing_lookalikes import ThingLookalikes
@@ -110,16 +109,18 @@ class Lookalikes:
         self.fiction = FictionLookalikes(given, surnames, self.names.english)
         self.orgs = OrgLookalikes(given, surnames, self.names.english)
         self.things = ThingLookalikes(surnames)
-        self._near: tuple[Sequence[RecognizerResult], _AddressSpans] | None = None
+        self._near: tuple[Sequence[RecognizerResult], SpanIndex] | None = None
 
     def _thing_place(self, key: str) -> bool:
         """A single everyday word the NER called a place (Ideas?, Notion): no name."""
         return " " not in key and self.words.thing_word(key)
 
-    def _address_spans(self, results: Sequence[RecognizerResult]) -> _AddressSpans:
-        """Built once per analyzed text: the analyzer judges its findings in turn."""
+    def _address_spans(self, results: Sequence[RecognizerResult]) -> SpanIndex:
+        """The address patterns' LOCATION findings, indexed once per analyzed text (the
+        analyzer judges its findings in turn; a line of thousands of places once cost
+        time quadratic in its length)."""
         if self._near is None or self._near[0] is not results:
-            self._near = (results, _AddressSpans(results))
+            self._near = (results, SpanIndex(results, _address_pattern))
         return self._near[1]
 
     def _named_thing(
@@ -165,7 +166,7 @@ class Lookalikes:
         if kind == "PERSON" and name in _NAME_RECOGNIZERS:
             value = text[result.start : result.end]
             near_address = (  # a postcode or an address next to it: part of one
-                self._address_spans(results).touches(
+                self._address_spans(results).overlaps(
                     result.start - _ADDRESS_NEAR, result.end + _ADDRESS_NEAR
                 )
                 or NUMBER_BEFORE.search(text, max(0, result.start - 20), result.start)
@@ -192,7 +193,12 @@ class Lookalikes:
         return False
 
 
-def _lone_place(text: str, result: RecognizerResult, near: _AddressSpans) -> bool:
+def _address_pattern(result: RecognizerResult) -> bool:
+    name = (result.recognition_metadata or {}).get("recognizer_name")
+    return result.entity_type == "LOCATION" and name != _NER
+
+
+def _lone_place(text: str, result: RecognizerResult, near: SpanIndex) -> bool:
     if (
         _DIGIT.search(text, result.start, result.end)
         or NUMBER_BEFORE.search(text, max(0, result.start - 20), result.start)
@@ -200,28 +206,7 @@ def _lone_place(text: str, result: RecognizerResult, near: _AddressSpans) -> boo
         or _ADDRESS_BEFORE.search(text, max(0, result.start - 80), result.start)
     ):
         return False
-    return not near.touches(result.start - _ADDRESS_NEAR, result.end + _ADDRESS_NEAR)
-
-
-class _AddressSpans:
-    """The address patterns' LOCATION findings of one text, sorted, with the furthest
-    end so far: whether one touches a place is a bisection, not a walk over every
-    finding (a line of thousands of places once cost time quadratic in its length)."""
-
-    def __init__(self, results: Sequence[RecognizerResult]) -> None:
-        spans = sorted(
-            (r.start, r.end)
-            for r in results
-            if r.entity_type == "LOCATION"
-            and (r.recognition_metadata or {}).get("recognizer_name") != _NER
-        )
-        self.starts = [s for s, _ in spans]
-        self.max_end = list(itertools.accumulate((e for _, e in spans), max))
-
-    def touches(self, start: int, end: int) -> bool:
-        """Whether a span starting before `end` ends after `start`."""
-        i = bisect.bisect_left(self.starts, end)
-        return i > 0 and self.max_end[i - 1] > start
+    return not near.overlaps(result.start - _ADDRESS_NEAR, result.end + _ADDRESS_NEAR)
 
 
 def _compared_thing(text: str, start: int, end: int) -> bool:

@@ -26,11 +26,13 @@ from importlib.resources import files
 import regex
 from presidio_analyzer import RecognizerResult
 
+from sentinel.privacy.phrases import PhraseTable, read_sections
 from sentinel.privacy.recognizers.gazetteer import fold, load
 from sentinel.privacy.script import fold_traditional
 from sentinel.privacy.sentences import sentence_bounds
 
 _HAN = regex.compile(r"\p{Han}")
+_LONGEST_NAME = 64  # a longer finding is a run of words, not a firm and its org word
 _WORDS = regex.compile(r"[\p{L}\p{M}\d'’.&+-]+")
 # Words an organisation's name carries around it (Hotel Marriott, Barclays Bank).
 _ORG_TEXT = (
@@ -76,28 +78,10 @@ _ZH_ORG_AFTER = regex.compile(
 
 
 @functools.cache
-def _entries() -> frozenset[str]:
+def _firms() -> PhraseTable[bool]:
     text = files("sentinel.privacy").joinpath("data", "organisations.txt")
-    return frozenset(
-        _key(line.strip())
-        for line in text.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith(("#", "["))
-    )
-
-
-@functools.cache
-def _pattern() -> regex.Pattern[str]:
-    names = sorted(_entries(), key=len, reverse=True)
-    latin = [regex.escape(n) for n in names if not _HAN.search(n)]
-    han = [regex.escape(n) for n in names if _HAN.search(n)]
-    return regex.compile(
-        r"(?<![\p{L}\d])(?:" + "|".join(latin) + r")(?![\p{L}\d])|(?:" + "|".join(han) + ")",
-        regex.IGNORECASE,
-    )
-
-
-def _key(name: str) -> str:
-    return fold(fold_traditional(name)).replace("’", "'")
+    names = read_sections(text.read_text(encoding="utf-8").splitlines())
+    return PhraseTable(dict.fromkeys(names, True))
 
 
 class OrgLookalikes:
@@ -116,13 +100,13 @@ class OrgLookalikes:
             fold_traditional(text[end : end + 8])
         ):
             return True
-        lo = max(0, start - 40)
-        window = fold_traditional(text[lo : min(len(text), end + 40)])
         firm = None
-        for m in _pattern().finditer(window):
-            s, e = m.start() + lo, m.end() + lo
+        for s, e, _ in _firms().occurrences(text, max(0, start - 40), min(len(text), end + 40)):
             if (s <= start and e >= end) or (
-                start <= s and e <= end and self._org_words(text, start, s, e, end)
+                end - start <= _LONGEST_NAME
+                and start <= s
+                and e <= end
+                and self._org_words(text, start, s, e, end)
             ):
                 firm = (s, e)
                 break

@@ -83,6 +83,7 @@ def test_round8_look_alikes_stay(redactor: Redactor, text: str) -> None:
         ("Harry Potter, DOB 03/04/1990, phone 415-555-0199", "PERSON", "Harry Potter"),
         ("Dear Michael Scott, your visa is ready", "PERSON", "Michael Scott"),
         ("我叫刘备，电话13812345678", "PERSON", "刘备"),
+        ("告诉令狐冲明天开会", "PERSON", "令狐冲"),  # addressed: a person, not the novel's
         ("Elsa called about her refund, her number is 617-555-0123", "PERSON", "Elsa"),
         # pets' owners
         ("Pepper is limping again. This is Arjun Mehta, her owner", "PERSON", "Arjun Mehta"),
@@ -181,6 +182,8 @@ def test_zone_names_come_from_the_tz_database() -> None:
         ("his IP is 10.0.0.9, block it", "10.0.0.9", False),
         ("家里的路由器 192.168.1.1", "192.168.1.1", False),
         ("the server 8.8.4.4", "8.8.4.4", False),  # public: always redacted
+        ("the server 203.0.113.9", "203.0.113.9", False),  # documentation: stands for public
+        ("node 10.0.0.2 talks to 198.51.100.7", "10.0.0.2", True),
         ("host 10.0.0.1 and 1.3.6.1.4.1", "10.0.0.1", True),
     ],
 )
