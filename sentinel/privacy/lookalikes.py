@@ -12,7 +12,9 @@ Each recognizer sees its own shape; the sentence shows what the shape is used fo
   private or loopback IP address that is the host of a URL (http://10.0.4.17:9200)
   names an internal service, and an address with a prefix length whose host bits are
   zero (192.168.0.0/16) is a network range, not anyone's address;
-* a card-shaped number glued to letters (SF3082716649012) is part of an id;
+* a card-shaped number glued to letters (SF3082716649012) is part of an id, and one
+  right after IMEI / MEID / ICCID / IMSI is a phone's or a SIM card's (IMEI ends in a
+  Luhn digit too);
 * an address@host right after `://` is the user part of a URL (a DSN), not a mailbox;
 * a phone-shaped number that starts with a date (2025-06-01 10:22), follows an id's
   label (EIN, order no., 学号, 保单号; a mobile-shaped order number too, and one the
@@ -63,7 +65,9 @@ _DATE_START = regex.compile(r"(?:19|20)\d\d[./-]\d\d?[./-]\d\d?\b")
 _ID_LABEL = regex.compile(
     r"(?:\b(?:ein|tin|tax\s+id|vat|order|orders|tracking|invoice|ticket|case|ref|reference|"
     r"account|acct|employee|member|student|customer|policy|claim|serial|booking|"
-    r"confirmation|shipment|parcel|waybill|sku|isbn)\b(?:\s*(?:no|number|num|id|#)\b)?"
+    r"confirmation|shipment|parcel|waybill|sku|isbn|folio|reservation|pnr|itinerary|voucher|"
+    r"receipt|transaction|txn|rma|loyalty|imei|meid|iccid|imsi)\b"
+    r"(?:\s*(?:no|number|num|id|#)\b)?"
     r"|学号|工号|订单号|订单|单号|运单号|运单|快递单号|编号|账号|会员号|发票号|工单|案号|合同号|案件|案件号|理赔|保单|保单号|流水号|交易号|物流单号)"
     r"\s*[.:：#=]?\s*$",
     regex.IGNORECASE,
@@ -81,6 +85,7 @@ _SHAPE_TALK = regex.compile(
     r"|\W{0,3}(?:[\w'-]+\s+){0,3}?(?:looks?|looking|shaped)\s+like\s+(?:a\s+)?phone",
     regex.IGNORECASE,
 )
+_DEVICE_ID_BEFORE = regex.compile(r"\b(?:imei|meid|iccid|imsi|esn)\b\W{0,3}$", regex.IGNORECASE)
 _CODE_BEFORE = regex.compile(
     r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]+\s$"
 )
@@ -92,7 +97,9 @@ _PAIRED = regex.compile(r"和|与|还是|或")
 _NER = "SpacyRecognizer"
 _NAME_RECOGNIZERS = frozenset({_NER, "EnPersonRecognizer"})
 # The phone recognizers whose numbers an id's label claims (a mobile-shaped order number).
-_ID_SHAPED_PHONES = frozenset({"IntlPhoneRecognizer", "CnMobileRecognizer"})
+_ID_SHAPED_PHONES = frozenset(
+    {"IntlPhoneRecognizer", "CnMobileRecognizer", "RegionalPhoneRecognizer"}
+)
 _ADDRESS_NEAR = 3  # characters between an NER place and an address pattern's finding
 
 
@@ -184,8 +191,10 @@ class Lookalikes:
             )
         if kind == "IP_ADDRESS":
             return ip_lookalikes.kept(text, result.start, result.end)
-        if kind == "CREDIT_CARD":
-            return _glued(text, result.start, result.end)
+        if kind == "CREDIT_CARD":  # glued to a code, or a phone's or SIM's id (IMEI: Luhn too)
+            return _glued(text, result.start, result.end) or bool(
+                _DEVICE_ID_BEFORE.search(text, max(0, result.start - 12), result.start)
+            )
         if kind == "EMAIL_ADDRESS":
             return text.endswith("://", 0, result.start)
         if kind == "PHONE_NUMBER" and name in _ID_SHAPED_PHONES:

@@ -53,6 +53,10 @@ KEPT = [
     "龙腾物流有限公司的发票",
     "招商银行提醒您还款",
     "彩虹酒楼的早茶不错",
+    # numbers an id's label claims (hotel folio, booking, device ids)
+    "Folio 73920481 was emailed twice",
+    "the handset's IMEI: 490154203237518, please unlock it",
+    "reservation 0612 345 678 is confirmed for two nights",
     # natural features and colours
     "the Rhine river cruise was lovely",
     "we picked coral and navy for the bridesmaids, ivory for the table",
@@ -94,6 +98,7 @@ def test_round8_look_alikes_stay(redactor: Redactor, text: str) -> None:
         # a service number given as one's own, or with an extension
         ("call me on my cell 0800 123 4567", "PHONE_NUMBER", "0800 123 4567"),
         ("1-800-555-0199 ext 42 is my desk", "PHONE_NUMBER", "1-800-555-0199"),
+        ("call me on 0612 345 678 about folio 73920481", "PHONE_NUMBER", "0612 345 678"),
         # a brand that is a person's name, given as a person's
         ("Tiffany Nguyen paid the invoice", "PERSON", "Tiffany Nguyen"),
         ("填了子女李宁，身份证110101199003071234，每月扣除¥400", "PERSON", "李宁"),
