@@ -5,9 +5,10 @@ literature, anime and Chinese classics, grouped by franchise). A name finding in
 character's name written in the text is that character when:
 
 * the character's name is distinctive: some word of it is no listed given name, surname
-  or everyday word (Pikachu, Hermione, Skywalker, 孙悟空), and nothing before it
-  introduces a person (Mr., Dear, I'm, my name is, 我叫);
-* or, for a name a person could have (Harry Potter, Elsa, Mario, 刘备), a theme or
+  or everyday word (Pikachu, Hermione, Skywalker), or a Chinese one starts with no
+  surname (哪吒, 喜羊羊), and nothing before it introduces a person (Mr., Dear, I'm,
+  my name is, 我叫);
+* or, for a name a person could have (Harry Potter, Elsa, Mario, 刘备, 孙悟空), a theme or
   product word stands next to it (Harry Potter themed cake, Elsa costume, 钢铁侠主题),
   or the sentence names another character of the same franchise (Mario and Luigi, Elsa
   and Olaf) or is about fiction (a movie, a game, a party, cosplay, 动画, 电影), and no
@@ -155,7 +156,6 @@ class FictionLookalikes:
     ) -> None:
         self.given, self.surnames, self.english = given, surnames, english
         self.zh_surnames = load("zh_surnames.txt")
-        self.zh_given = load("zh_given_chars.txt")
         self._spans: tuple[Sequence[RecognizerResult], SpanIndex] | None = None
 
     def _records(self, results: Sequence[RecognizerResult]) -> SpanIndex:
@@ -206,15 +206,13 @@ class FictionLookalikes:
 
     def _person_shaped(self, name: str) -> bool:
         """Whether a person could be called `name`: every word a listed given name,
-        surname or everyday word (Harry Potter, Elsa), or a Chinese surname with
-        given-name characters (刘备)."""
-        if _HAN.search(name):
+        surname or everyday word (Harry Potter, Elsa), or a Chinese surname and one or
+        two characters (刘备, 令狐冲: a person may be called so too)."""
+        if _HAN.search(name):  # any surname + one or two characters: 令狐冲, 孙悟空, 刘备
             name = fold_traditional(name)
-            for size in (2, 1):
-                rest = name[size:]
-                if name[:size] in self.zh_surnames and 1 <= len(rest) <= 2:
-                    return all(c in self.zh_given for c in rest)
-            return False
+            return any(
+                name[:size] in self.zh_surnames and 1 <= len(name) - size <= 2 for size in (2, 1)
+            )
         keys = [fold(w.strip(".'’-")) for w in _WORDS.findall(name)]
         return bool(keys) and all(
             k in self.given or k in self.surnames or k in self.english for k in keys

@@ -7,7 +7,8 @@ significant number after the country code (`intl`) and as dialled at home (`home
 
 * NANP (+1): 800 / 888 / 877 / 866 / 855 / 844 / 833 (toll-free, FCC); Mexico 800;
 * UK (+44, Ofcom): 0800 / 0808 freephone, 03x (030 / 033 / 034 / 037) national rate,
-  0843-0845 and 0870-0873 service numbers, 0500;
+  0843-0845 and 0870-0873 service numbers, 0500 (written at home, the non-freephone
+  ones only in a British text: Germany's area codes share those prefixes);
 * DE 0800 / 0180x, FR 080x, NL 0800 / 090x / 088, BE 0800 / 078, CH 0800 / 084x,
   AT 0800 / 0810 / 0820, IT 800 / 803 / 199 / 847 / 848, ES 800 / 900 / 901 / 902,
   PT 800 / 808 / 707 / 708, PL 800 / 801, RU 8-800, IE 1800 / 1850 / 1890 / 0818;
@@ -26,42 +27,50 @@ from __future__ import annotations
 import regex
 
 _KR_REPRESENTATIVE = r"1(?:5(?:44|66|77|88|99)|6(?:00|44|61|66|70|88)|8(?:00|33|55|77|99))\d{4}"
-# country code -> (national significant number after +cc, number as dialled at home)
+# country code -> (national significant number after +cc, number as dialled at home).
+# At home a number that opens with a trunk 0 is kept to the freephone 0800 / 0808 / 0120
+# blocks: Germany's open plan gives area codes of every other 0-prefix (030 Berlin, 0345
+# Halle, 0871 Landshut, 08031 Rosenheim), so 03 / 084 / 088 / 090 ... alone tell nothing.
 _PLANS: dict[str, tuple[str, str]] = {
     "1": (r"8(?:00|88|77|66|55|44|33)\d{7}", r"1?8(?:00|88|77|66|55|44|33)\d{7}"),
-    "44": (
-        r"80[08]\d{6,7}|3[0347]\d{8}|84[345]\d{7}|87[0-3]\d{7}|500\d{6}",
-        r"0(?:80[08]\d{6,7}|3[0347]\d{8}|84[345]\d{7}|87[0-3]\d{7}|500\d{6})",
-    ),
+    "44": (r"80[08]\d{6,7}|3[0347]\d{8}|84[345]\d{7}|87[0-3]\d{7}|500\d{6}", r"080[08]\d{6,7}"),
     "49": (r"800\d{7}|180[1-7]\d{5,7}", r"0(?:800\d{7}|180[1-7]\d{5,7})"),
-    "33": (r"80\d{7}", r"080\d{7}"),
-    "31": (r"800\d{4,7}|90[069]\d{4,7}|88\d{7}", r"0(?:800\d{4,7}|90[069]\d{4,7}|88\d{7})"),
-    "32": (r"800\d{5}|78\d{6}", r"0(?:800\d{5}|78\d{6})"),
-    "41": (r"800\d{6}|84[0248]\d{6}", r"0(?:800\d{6}|84[0248]\d{6})"),
-    "43": (r"8[012]0\d{6}", r"08[012]0\d{6}"),
+    "33": (r"80[0-5]\d{6}", r"0800\d{6}"),
+    "31": (r"800\d{4,7}|90[069]\d{4,7}|88\d{7}", r"0800\d{4,7}"),
+    "32": (r"800\d{5}|78\d{6}", r"0800\d{5}"),
+    "41": (r"800\d{6}|84[0248]\d{6}", r"0800\d{6}"),
+    "43": (r"8[012]0\d{6}", r"0800\d{6}"),
     "39": (r"80[03]\d{3,6}|199\d{6}|84[78]\d{6}", r"80[03]\d{3,6}|199\d{6}|84[78]\d{6}"),
     "34": (r"[89]00\d{6}|90[12]\d{6}", r"[89]00\d{6}|90[12]\d{6}"),
     "351": (r"80[08]\d{6}|70[78]\d{6}", r"80[08]\d{6}|70[78]\d{6}"),
     "48": (r"80[01]\d{6}", r"0?80[01]\d{6}"),
     "7": (r"800\d{7}", r"8800\d{7}"),
-    "353": (r"18[059]0\d{6}|818\d{6}", r"18[059]0\d{6}|0818\d{6}"),
+    "353": (r"18[059]0\d{6}|818\d{6}", r"18[059]0\d{6}"),
     "61": (r"1[38]00\d{6}|13\d{4}", r"1[38]00\d{6}|13\d{4}"),
-    "64": (r"(?:800|508)\d{6}", r"0(?:800|508)\d{6}"),
+    "64": (r"(?:800|508)\d{6}", r"0800\d{6}"),
     "86": (r"[48]00\d{7}", r"[48]00\d{7}"),
-    "886": (r"80[09]\d{6}", r"080[09]\d{6}"),
+    "886": (r"80[09]\d{6}", r"0800\d{6}"),
     "852": (r"800\d{6}", r"800\d{6}"),
-    "81": (r"120\d{6}|800\d{7}|570\d{6}", r"0(?:120\d{6}|800\d{7}|570\d{6})"),
-    "82": (r"80\d{7}|" + _KR_REPRESENTATIVE, r"080\d{7}|" + _KR_REPRESENTATIVE),
+    "81": (r"120\d{6}|800\d{7}|570\d{6}", r"0(?:120\d{6}|800\d{7})"),
+    "82": (r"80\d{7}|" + _KR_REPRESENTATIVE, _KR_REPRESENTATIVE),
     "91": (r"1800\d{6,7}|1860\d{7}", r"1800\d{6,7}|1860\d{7}"),
     "65": (r"1800\d{7}", r"1800\d{7}"),
     "60": (r"1[38]00\d{6,7}", r"1[38]00\d{6,7}"),
-    "27": (r"8(?:00|6[01])\d{6}", r"08(?:00|6[01])\d{6}"),
+    "27": (r"8(?:00|6[01])\d{6}", r"0800\d{6}"),
     "972": (r"1(?:800|700|599)\d{6}", r"1(?:800|700|599)\d{6}"),
-    "55": (r"(?:800|30[03])\d{7}", r"0(?:800|30[03])\d{7}"),
+    "55": (r"(?:800|30[03])\d{7}", r"0800\d{7}"),
     "52": (r"800\d{7}", r"(?:01)?800\d{7}"),
     "63": (r"1800\d{7,8}", r"1800\d{7,8}"),
     "800": (r"\d{8}", r"(?!)"),  # ITU universal international freephone
 }
+# The UK's national-rate and service ranges written at home count where the text is
+# British (a pound sign, UK, +44, a .uk domain, a British agency).
+_UK_HOME = regex.compile(r"0(?:3[0347]\d{8}|84[345]\d{7}|87[0-3]\d{7}|500\d{6})")
+_UK_TEXT = regex.compile(
+    r"£|\bGBP\b|\bUK\b|\bU\.K\.|\+44|\.(?:co|org|gov|ac|nhs)\.uk\b|\bNHS\b|\bHMRC\b|"
+    r"\bDVLA\b|\bOfcom\b|\bBritish\b|\bEngland\b|\bScotland\b|\bWales\b|\bLondon\b"
+)
+_UK_REACH = 200
 _INTL = {cc: regex.compile(intl) for cc, (intl, _) in _PLANS.items()}
 _HOME = regex.compile("|".join(f"(?:{home})" for _, home in _PLANS.values()))
 _SEPARATORS = regex.compile(r"[\s().\-/]+")
@@ -76,14 +85,17 @@ _OWN_LINE = regex.compile(
 )
 
 
-def service_number(value: str) -> bool:
+def service_number(value: str, british: bool = False) -> bool:
     """Whether the phone-shaped `value` is in a toll-free, shared-cost or national-rate
-    range of its country's numbering plan."""
+    range of its country's numbering plan (the UK's 03 / 084 / 087 ranges written at
+    home only when `british`)."""
     value = value.strip()
     digits = _SEPARATORS.sub("", value)
     prefix = _INTL_PREFIX.match(digits)
     if prefix is None:
-        return digits.isdigit() and bool(_HOME.fullmatch(digits))
+        return digits.isdigit() and bool(
+            _HOME.fullmatch(digits) or (british and _UK_HOME.fullmatch(digits))
+        )
     digits = digits[prefix.end() :]
     if not digits.isdigit():
         return False
@@ -99,6 +111,7 @@ def service_number(value: str) -> bool:
 
 def hotline(text: str, start: int, end: int) -> bool:
     """Whether the PHONE_NUMBER text[start:end] is an organisation's service line."""
-    if not service_number(text[start:end]) or _EXTENSION.match(text, end):
+    british = bool(_UK_TEXT.search(text, max(0, start - _UK_REACH), end + _UK_REACH))
+    if not service_number(text[start:end], british) or _EXTENSION.match(text, end):
         return False
     return not _OWN_LINE.search(text, max(0, start - 60), start)
