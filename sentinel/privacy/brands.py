@@ -29,8 +29,9 @@ _PRODUCT_NOUN = regex.compile(
     r"jersey|merch|catalog|catalogue|collection|deck|edition|legends)\b"
 )
 # Camel case inside a word (AirPods, iPad, PayPal), but not the name prefixes Mc / Mac /
-# De / Di / Da / La / Le / Van / Von (McDonald, DeShawn, LaToya, DiCaprio).
-_CAMEL = regex.compile(r"\b(?!(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von)\p{Lu})\p{L}*\p{Ll}\p{Lu}")
+# De / Di / Da / La / Le / Van / Von (McDonald, DeShawn, LaToya, DiCaprio), nor the "n"
+# of a pasted "\n" escape before a capital (dietary\nEsteban: a line break, no brand).
+_CAMEL = regex.compile(r"(?<!\\)\b(?!(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von)\p{Lu})\p{L}*\p{Ll}\p{Lu}")
 _POSSESSIVE = regex.compile(r"['’]s?$")
 _OR_NEXT = regex.compile(r"\s+(?:or|and|vs\.?)\s+(?:\p{Lu}[\p{L}'’-]*\s+){0,2}\p{Lu}[\p{L}'’-]*\s")
 # A possessive that owns nothing and acts ("Lowe's wont", "Jack Daniel's or Jameson"):

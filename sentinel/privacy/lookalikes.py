@@ -12,7 +12,9 @@ Each recognizer sees its own shape; the sentence shows what the shape is used fo
   private or loopback IP address that is the host of a URL (http://10.0.4.17:9200)
   names an internal service, and an address with a prefix length whose host bits are
   zero (192.168.0.0/16) is a network range, not anyone's address;
-* a card-shaped number glued to letters (SF3082716649012) is part of an id;
+* a card-shaped number glued to letters (SF3082716649012) is part of an id, and one
+  right after IMEI / MEID / ICCID / IMSI is a phone's or a SIM card's (IMEI ends in a
+  Luhn digit too);
 * an address@host right after `://` is the user part of a URL (a DSN), not a mailbox;
 * a phone-shaped number that starts with a date (2025-06-01 10:22), follows an id's
   label (EIN, order no., 学号, 保单号; a mobile-shaped order number too, and one the
@@ -32,22 +34,22 @@ dropped, nor are checksummed ids; a birth date only when it is an animal's.
 
 from __future__ import annotations
 
-import bisect
-import ipaddress
-import itertools
 from collections.abc import Collection, Sequence
 
 import regex
 from presidio_analyzer import RecognizerResult
 
+from sentinel.privacy import ip_lookalikes
+from sentinel.privacy.fiction_lookalikes import FictionLookalikes
 from sentinel.privacy.name_lookalikes import NUMBER_AFTER, NUMBER_BEFORE, NameLookalikes
+from sentinel.privacy.org_lookalikes import OrgLookalikes
+from sentinel.privacy.phrases import SpanIndex
 from sentinel.privacy.recognizers.gazetteer import fold
 from sentinel.privacy.service_lookalikes import service_lookalike
+from sentinel.privacy.thing_lookalikes import ThingLookalikes
 from sentinel.privacy.word_lookalikes import WordLookalikes, firm_shaped
 from sentinel.privacy.zh_lookalikes import ZhLookalikes
 
-# Right after the scheme: with a user and password before it the URL is a credential.
-_URL_HOST = regex.compile(r"[A-Za-z][A-Za-z0-9+.-]*://$")
 _DIGIT = regex.compile(r"\d")
 # An address being given, with a house number, earlier in the clause: the place ends it
 # even where no address pattern matched ("lives at 18 ... , <city>").
@@ -57,15 +59,15 @@ _ADDRESS_BEFORE = regex.compile(
     r"\W*[^.!?\n。！？]*\d[^.!?\n。！？]*$",
     regex.IGNORECASE,
 )
-_DOTTED_ON = regex.compile(r"\.\d")
-_DOTTED_BEFORE = regex.compile(r"\d\.$")
 _LETTER = regex.compile(r"[A-Za-z]")
 _DATE_START = regex.compile(r"(?:19|20)\d\d[./-]\d\d?[./-]\d\d?\b")
 # The label of an id that is not a phone number, right before it.
 _ID_LABEL = regex.compile(
     r"(?:\b(?:ein|tin|tax\s+id|vat|order|orders|tracking|invoice|ticket|case|ref|reference|"
     r"account|acct|employee|member|student|customer|policy|claim|serial|booking|"
-    r"confirmation|shipment|parcel|waybill|sku|isbn)\b(?:\s*(?:no|number|num|id|#)\b)?"
+    r"confirmation|shipment|parcel|waybill|sku|isbn|folio|reservation|pnr|itinerary|voucher|"
+    r"receipt|transaction|txn|rma|loyalty|imei|meid|iccid|imsi)\b"
+    r"(?:\s*(?:no|number|num|id|#)\b)?"
     r"|学号|工号|订单号|订单|单号|运单号|运单|快递单号|编号|账号|会员号|发票号|工单|案号|合同号|案件|案件号|理赔|保单|保单号|流水号|交易号|物流单号)"
     r"\s*[.:：#=]?\s*$",
     regex.IGNORECASE,
@@ -83,6 +85,7 @@ _SHAPE_TALK = regex.compile(
     r"|\W{0,3}(?:[\w'-]+\s+){0,3}?(?:looks?|looking|shaped)\s+like\s+(?:a\s+)?phone",
     regex.IGNORECASE,
 )
+_DEVICE_ID_BEFORE = regex.compile(r"\b(?:imei|meid|iccid|imsi|esn)\b\W{0,3}$", regex.IGNORECASE)
 _CODE_BEFORE = regex.compile(
     r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*[A-Za-z])(?=[A-Za-z0-9]*\d)[A-Za-z0-9]+\s$"
 )
@@ -94,7 +97,9 @@ _PAIRED = regex.compile(r"和|与|还是|或")
 _NER = "SpacyRecognizer"
 _NAME_RECOGNIZERS = frozenset({_NER, "EnPersonRecognizer"})
 # The phone recognizers whose numbers an id's label claims (a mobile-shaped order number).
-_ID_SHAPED_PHONES = frozenset({"IntlPhoneRecognizer", "CnMobileRecognizer"})
+_ID_SHAPED_PHONES = frozenset(
+    {"IntlPhoneRecognizer", "CnMobileRecognizer", "RegionalPhoneRecognizer"}
+)
 _ADDRESS_NEAR = 3  # characters between an NER place and an address pattern's finding
 
 
@@ -108,17 +113,35 @@ class Lookalikes:
         self.names = NameLookalikes(given, surnames, english)
         self.words = WordLookalikes(given, surnames, self.names.english, self.names.places)
         self.zh = ZhLookalikes()
-        self._near: tuple[Sequence[RecognizerResult], _AddressSpans] | None = None
+        self.fiction = FictionLookalikes(given, surnames, self.names.english)
+        self.orgs = OrgLookalikes(given, surnames, self.names.english)
+        self.things = ThingLookalikes(surnames)
+        self._near: tuple[Sequence[RecognizerResult], SpanIndex] | None = None
 
     def _thing_place(self, key: str) -> bool:
         """A single everyday word the NER called a place (Ideas?, Notion): no name."""
         return " " not in key and self.words.thing_word(key)
 
-    def _address_spans(self, results: Sequence[RecognizerResult]) -> _AddressSpans:
-        """Built once per analyzed text: the analyzer judges its findings in turn."""
+    def _address_spans(self, results: Sequence[RecognizerResult]) -> SpanIndex:
+        """The address patterns' LOCATION findings, indexed once per analyzed text (the
+        analyzer judges its findings in turn; a line of thousands of places once cost
+        time quadratic in its length)."""
         if self._near is None or self._near[0] is not results:
-            self._near = (results, _AddressSpans(results))
+            self._near = (results, SpanIndex(results, _address_pattern))
         return self._near[1]
+
+    def _named_thing(
+        self, text: str, result: RecognizerResult, results: Sequence[RecognizerResult]
+    ) -> bool:
+        """A firm, a fictional character, a pet, a natural feature or a colour."""
+        start, end = result.start, result.end
+        return (
+            self.orgs.organisation(text, result)
+            or self.fiction.character(text, result, results)
+            or (result.entity_type == "PERSON" and self.fiction.pet(text, result))
+            or self.things.feature(text, start, end)
+            or self.things.colour(text, start, end)
+        )
 
     def __call__(
         self, text: str, result: RecognizerResult, results: Sequence[RecognizerResult]
@@ -130,6 +153,10 @@ class Lookalikes:
         if name.startswith("DenyList"):
             return False
         if service_lookalike(text, result):
+            return True
+        if (kind == "PERSON" or (kind == "LOCATION" and name == _NER)) and self._named_thing(
+            text, result, results
+        ):
             return True
         if kind == "LOCATION" and name == _NER and firm_shaped(text, result.start, result.end):
             return True
@@ -146,7 +173,7 @@ class Lookalikes:
         if kind == "PERSON" and name in _NAME_RECOGNIZERS:
             value = text[result.start : result.end]
             near_address = (  # a postcode or an address next to it: part of one
-                self._address_spans(results).touches(
+                self._address_spans(results).overlaps(
                     result.start - _ADDRESS_NEAR, result.end + _ADDRESS_NEAR
                 )
                 or NUMBER_BEFORE.search(text, max(0, result.start - 20), result.start)
@@ -163,9 +190,11 @@ class Lookalikes:
                 text, result, results
             )
         if kind == "IP_ADDRESS":
-            return _internal_host(text, result.start, result.end)
-        if kind == "CREDIT_CARD":
-            return _glued(text, result.start, result.end)
+            return ip_lookalikes.kept(text, result.start, result.end)
+        if kind == "CREDIT_CARD":  # glued to a code, or a phone's or SIM's id (IMEI: Luhn too)
+            return _glued(text, result.start, result.end) or bool(
+                _DEVICE_ID_BEFORE.search(text, max(0, result.start - 12), result.start)
+            )
         if kind == "EMAIL_ADDRESS":
             return text.endswith("://", 0, result.start)
         if kind == "PHONE_NUMBER" and name in _ID_SHAPED_PHONES:
@@ -173,7 +202,12 @@ class Lookalikes:
         return False
 
 
-def _lone_place(text: str, result: RecognizerResult, near: _AddressSpans) -> bool:
+def _address_pattern(result: RecognizerResult) -> bool:
+    name = (result.recognition_metadata or {}).get("recognizer_name")
+    return result.entity_type == "LOCATION" and name != _NER
+
+
+def _lone_place(text: str, result: RecognizerResult, near: SpanIndex) -> bool:
     if (
         _DIGIT.search(text, result.start, result.end)
         or NUMBER_BEFORE.search(text, max(0, result.start - 20), result.start)
@@ -181,45 +215,7 @@ def _lone_place(text: str, result: RecognizerResult, near: _AddressSpans) -> boo
         or _ADDRESS_BEFORE.search(text, max(0, result.start - 80), result.start)
     ):
         return False
-    return not near.touches(result.start - _ADDRESS_NEAR, result.end + _ADDRESS_NEAR)
-
-
-class _AddressSpans:
-    """The address patterns' LOCATION findings of one text, sorted, with the furthest
-    end so far: whether one touches a place is a bisection, not a walk over every
-    finding (a line of thousands of places once cost time quadratic in its length)."""
-
-    def __init__(self, results: Sequence[RecognizerResult]) -> None:
-        spans = sorted(
-            (r.start, r.end)
-            for r in results
-            if r.entity_type == "LOCATION"
-            and (r.recognition_metadata or {}).get("recognizer_name") != _NER
-        )
-        self.starts = [s for s, _ in spans]
-        self.max_end = list(itertools.accumulate((e for _, e in spans), max))
-
-    def touches(self, start: int, end: int) -> bool:
-        """Whether a span starting before `end` ends after `start`."""
-        i = bisect.bisect_left(self.starts, end)
-        return i > 0 and self.max_end[i - 1] > start
-
-
-def _internal_host(text: str, start: int, end: int) -> bool:
-    if _DOTTED_ON.match(text, end) or _DOTTED_BEFORE.search(text, max(0, start - 2), start):
-        return True  # 1.3.6.1.4.1.2021: an OID or a version, longer than an address
-    value = text[start:end]
-    try:
-        if "/" in value:
-            network = ipaddress.ip_network(value, strict=False)
-            return network.prefixlen < network.max_prefixlen and value.split("/")[0] == str(
-                network.network_address
-            )
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    internal = address.is_private or address.is_loopback or address.is_link_local
-    return internal and bool(_URL_HOST.search(text, max(0, start - 40), start))
+    return not near.overlaps(result.start - _ADDRESS_NEAR, result.end + _ADDRESS_NEAR)
 
 
 def _compared_thing(text: str, start: int, end: int) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from scoring import found
 
+from sentinel.privacy import ip_lookalikes
 from sentinel.privacy.redactor import Redactor
 from sentinel.privacy.service_lookalikes import service_lookalike
 from sentinel.privacy.word_lookalikes import firm_shaped
@@ -60,7 +61,7 @@ def test_round7_look_alikes_stay(redactor: Redactor, text: str) -> None:
         ('User(name="wei_zhang")', "PERSON", "wei_zhang"),
         ("call 1-888-555-0199 ext 22 and ask for me", "PHONE_NUMBER", "1-888-555-0199"),
         ("blocked 81.2.69.160 hitting our NAS", "IP_ADDRESS", "81.2.69.160"),
-        ("the server 10.9.8.7 keeps crashing", "IP_ADDRESS", "10.9.8.7"),
+        ("my laptop 10.9.8.7 keeps crashing", "IP_ADDRESS", "10.9.8.7"),  # a person's device
         ("my birthday is June 9, any cake ideas", "DATE_OF_BIRTH", "June 9"),
         ("我的手机13912345678", "PHONE_NUMBER", "13912345678"),
         ("安然和冉冉是同学", "PERSON", "安然"),
@@ -99,6 +100,11 @@ def test_firm_shapes() -> None:
     assert not firm_shaped("I met Procter today", 6, 13)
 
 
+def ip_kept(text: str, value: str) -> bool:
+    start = text.index(value)
+    return ip_lookalikes.kept(text, start, start + len(value))
+
+
 def test_service_shapes_by_text_only() -> None:
     from presidio_analyzer import RecognizerResult
 
@@ -108,7 +114,8 @@ def test_service_shapes_by_text_only() -> None:
 
     assert judge("客服热线 400-820-1234 全天", "PHONE_NUMBER", "400-820-1234")
     assert not judge("my cell 415-555-0132", "PHONE_NUMBER", "415-555-0132")
-    assert judge("内网网关是 10.1.0.1", "IP_ADDRESS", "10.1.0.1")
-    assert not judge("ssh to 10.1.0.1 fails", "IP_ADDRESS", "10.1.0.1")
+    assert ip_kept("内网网关是 10.1.0.1", "10.1.0.1")
+    assert ip_kept("ssh to 10.1.0.1 fails", "10.1.0.1")  # ssh: a machine's address
+    assert not ip_kept("her tablet 10.1.0.1 fails", "10.1.0.1")
     assert judge("TZ=Asia/Kolkata in the cron", "LOCATION", "Kolkata")
     assert not judge("api_key=sk_live_9fQ2xT7bLm", "API_KEY", "sk_live_9fQ2xT7bLm")
