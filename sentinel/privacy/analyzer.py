@@ -79,6 +79,7 @@ class BatchAnalyzer:
         self.allow_list = sorted(policy.allow_terms)
         ordinary = {w.lower() for w in policy.allow_terms} | set(STOP_WORDS) | _NOT_NAMES
         registry = CachedRegistry(build_registry(policy.deny_terms, ordinary, policy.deny_patterns))
+        self.registry = registry
         self.en_person = next(r for r in registry.recognizers if isinstance(r, EnPersonRecognizer))
         self.nlp_engine = GatedSpacyNlpEngine(
             LANGUAGES,
@@ -130,16 +131,17 @@ class BatchAnalyzer:
         ):
             results: list[RecognizerResult] = []
             is_open = OpenGates(text)  # a gate shared by types or languages: searched once
-            if "en" in text_langs or not text_langs:
-                entities = self._candidates(is_open, "en")
-                if nlp_artifacts.entities:
-                    entities |= NER_ENTITIES
-                results += self._analyze(text, "en", entities, nlp_artifacts)
-            if "zh" in text_langs:  # mixed text: the patterns already ran in English
-                entities = self._candidates(is_open, "zh")
-                if "en" in text_langs:
-                    entities &= {"PERSON"}
-                results += self._analyze(text, "zh", entities, nlp_artifacts)
+            with self.registry.serving(is_open):
+                if "en" in text_langs or not text_langs:
+                    entities = self._candidates(is_open, "en")
+                    if nlp_artifacts.entities:
+                        entities |= NER_ENTITIES
+                    results += self._analyze(text, "en", entities, nlp_artifacts)
+                if "zh" in text_langs:  # mixed text: the patterns already ran in English
+                    entities = self._candidates(is_open, "zh")
+                    if "en" in text_langs:
+                        entities &= {"PERSON"}
+                    results += self._analyze(text, "zh", entities, nlp_artifacts)
             kept = [
                 r
                 for r in results

@@ -10,15 +10,21 @@ on every call and the registry scans every recognizer for every type; the answer
 depends only on (language, types), of which chat traffic has a few hundred, so
 `CachedRegistry` keeps it. The gate of a recognizer guards its type, not the recognizer
 alone (im_context's ids after a messenger's name rely on im_account's gate), so a
-recognizer is never skipped because its own gate is closed.
+recognizer is never skipped because its own gate is closed. What skips one is its
+*need* (`literals`): computed from its own patterns, none of which can match a text
+holding none of the need's literals. The registry leaves out, for the text being
+analyzed (`serving`), every recognizer whose need that text lacks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from presidio_analyzer import EntityRecognizer, RecognizerRegistry
 
+from sentinel.privacy.literals import Need, recognizer_need
 from sentinel.privacy.recognizers import Gate, Gates
 
 # Distinct (language, types) requests kept; beyond it the cache starts over.
@@ -32,7 +38,7 @@ class OpenGates:
         self.text = text
         self._seen: dict[Gate, bool] = {}
 
-    def __call__(self, gate: Gate) -> bool:
+    def __call__(self, gate: Gate | Need) -> bool:
         found = self._seen.get(gate)
         if found is None:
             found = self._seen[gate] = bool(gate.search(self.text))
@@ -53,6 +59,17 @@ class CachedRegistry(RecognizerRegistry):
             supported_languages=registry.supported_languages,
         )
         self._served: dict[tuple[str, tuple[str, ...]], list[EntityRecognizer]] = {}
+        self._needs = {r.id: need for r in self.recognizers if (need := recognizer_need(r))}
+        self._text: ContextVar[OpenGates | None] = ContextVar("gates_of_text", default=None)
+
+    @contextmanager
+    def serving(self, is_open: OpenGates) -> Iterator[None]:
+        """Within it, recognizers whose need `is_open.text` lacks are left out."""
+        token = self._text.set(is_open)
+        try:
+            yield
+        finally:
+            self._text.reset(token)
 
     def get_recognizers(
         self,
@@ -69,4 +86,8 @@ class CachedRegistry(RecognizerRegistry):
             if len(self._served) >= _MAX_REQUESTS:
                 self._served.clear()
             served = self._served[key] = super().get_recognizers(language, list(key[1]))
-        return list(served)  # a copy: the caller may extend it
+        is_open = self._text.get()
+        if is_open is None:
+            return list(served)  # a copy: the caller may extend it
+        needs = self._needs
+        return [r for r in served if (need := needs.get(r.id)) is None or is_open(need)]
