@@ -93,3 +93,26 @@ def test_the_cached_registry_serves_what_presidio_serves() -> None:
             assert cached.get_recognizers(language, request) == list(want)
         every = cached.get_recognizers(language, all_fields=True)
         assert set(every) == {r for r in plain.recognizers if r.supported_language == language}
+
+
+def test_han_runs_without_a_surname_start_need_no_segmenting() -> None:
+    """ZhPersonRecognizer segments only the Han runs holding a character a finding can
+    start at; segmenting every run finds the same."""
+    from sentinel.privacy.recognizers.zh_person import ZhPersonRecognizer
+
+    quick = ZhPersonRecognizer("zh")
+    quick.load()
+    full = ZhPersonRecognizer("zh")
+    full.load()
+    full.run_starts = frozenset(chr(c) for c in range(0x4E00, 0xA000))
+    texts = [
+        "请把发票寄给我，谢谢。明天下午开会，记得带上电脑",
+        "联系人欧阳娜娜，电话稍后发你；高阳说他明天到",
+        "今天天气不错。跟袁泉说一声，让唐国庆把方案发给司马建国",
+        "这个问题已经解决了，后续再看",
+    ]
+    for text in texts:
+        got = [(r.start, r.end, r.score) for r in quick.analyze(text, ["PERSON"])]
+        assert got == [(r.start, r.end, r.score) for r in full.analyze(text, ["PERSON"])]
+    runs = [run for text in texts for run in re.findall(r"[\u4e00-\u9fff]+", text)]
+    assert any(quick.run_starts.isdisjoint(run) for run in runs)  # some are skipped

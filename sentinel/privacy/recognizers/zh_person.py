@@ -106,6 +106,10 @@ class ZhPersonRecognizer(EntityRecognizer):
         self.compound = tuple(s for s in surnames if len(s) == 2)
         self.single = frozenset(s for s in surnames if len(s) == 1)
         self.structural = self.single - _CONTEXT_ONLY
+        # Every finding of `_in_run` starts at one of these (a surname that counts
+        # without context, or a compound surname's first character): a run holding
+        # none of them is not segmented at all.
+        self.run_starts = self.structural | {s[0] for s in self.compound}
         self.given = load("zh_given_chars.txt")
         surname = "(?:" + "|".join(self.compound) + "|[" + "".join(sorted(self.single)) + "])"
         given = "[" + "".join(sorted(self.given)) + "]"
@@ -192,7 +196,8 @@ class ZhPersonRecognizer(EntityRecognizer):
                 if self.freq.get(m.group(), 0) < _EVERYDAY_NAME_FREQ
             ]
         for run in _HAN_RUN.finditer(text):
-            results += self._in_run(run.group(), run.start())
+            if not self.run_starts.isdisjoint(run.group()):
+                results += self._in_run(run.group(), run.start())
         return results
 
     def _plausible(self, name: str) -> bool:
