@@ -3,7 +3,9 @@
 A type is asked for when one of its recognizers' gates matches (`recognizers.gated`).
 The same gate object serves several recognizers, several types and both languages of a
 mixed text (the English and the Chinese registry share the pattern recognizers' gates),
-so `OpenGates` searches each one at most once per text instead of once per use.
+so `OpenGates` searches each one at most once per text instead of once per use, and a
+regex gate not at all when the text lacks every literal it needs (`literals.Prefilter`:
+a few substring tests instead of a scan by a long alternation).
 
 Presidio's AnalyzerEngine asks its registry for the recognizers of the requested types
 on every call and the registry scans every recognizer for every type; the answer
@@ -18,17 +20,30 @@ analyzed (`serving`), every recognizer whose need that text lacks.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from presidio_analyzer import EntityRecognizer, RecognizerRegistry
 
-from sentinel.privacy.literals import Need, recognizer_need
+from sentinel.privacy.literals import Need, Prefilter, recognizer_need
 from sentinel.privacy.recognizers import Gate, Gates
 
 # Distinct (language, types) requests kept; beyond it the cache starts over.
 _MAX_REQUESTS = 4096
+# Each regex gate's prefilter, computed once (gates are module constants, a few dozen).
+_PREFILTERS: dict[re.Pattern[str], Prefilter | None] = {}
+
+
+def _search(gate: Gate | Need, text: str) -> bool:
+    if isinstance(gate, re.Pattern):
+        if gate not in _PREFILTERS:
+            _PREFILTERS[gate] = Prefilter.of(gate)
+        prefilter = _PREFILTERS[gate]
+        if prefilter is not None and not prefilter.may_match(text):
+            return False
+    return bool(gate.search(text))
 
 
 class OpenGates:
@@ -41,7 +56,7 @@ class OpenGates:
     def __call__(self, gate: Gate | Need) -> bool:
         found = self._seen.get(gate)
         if found is None:
-            found = self._seen[gate] = bool(gate.search(self.text))
+            found = self._seen[gate] = _search(gate, self.text)
         return found
 
     def candidates(self, gates_by_entity: Gates) -> set[str]:

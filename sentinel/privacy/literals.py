@@ -23,6 +23,8 @@ import re._parser as sre_parse
 import regex
 from presidio_analyzer import PatternRecognizer
 
+from sentinel.privacy.entities import _ASCII_OR_CASELESS
+
 # (text, case-insensitive) literals; None: no literal is required.
 Literals = frozenset[tuple[str, bool]] | None
 _MAX_CLASS = 8  # a character class of at most this many plain characters is an alternation
@@ -121,3 +123,55 @@ def _node(op: object, arg: object, icase: bool) -> Literals:
         if len(chars) == len(arg) and 0 < len(chars) <= _MAX_CLASS:  # type: ignore[arg-type]
             return frozenset((c, icase) for c in chars)
     return None  # a class, any character, an assertion, a back reference: no literal
+
+
+# Characters re.IGNORECASE matches to an ASCII letter although they are not ASCII.
+_MIN_KEY = 3
+_ASCII_CASE_MATES = frozenset("\u0130\u0131\u017f\u212a")  # İ ı ſ K (Kelvin)
+# ASCII and characters without case: `entities`' set, with Hangul syllables and kana.
+_PLAIN_RUN = re.compile(_ASCII_OR_CASELESS.pattern.replace("]*", "\u3040-\u30ff\uac00-\ud7a3]+"))
+
+
+class Prefilter:
+    """A quick necessary test for a case-insensitive stdlib `re` gate: one of its
+    literals present. (`re` skips ahead to a case-sensitive alternation's first
+    characters, but scans every position of a case-insensitive one.)
+
+    A case-insensitive literal is reduced to its longest run of ASCII or caseless
+    characters, which IGNORECASE matches exactly where the run occurs in the lower-cased
+    text, unless the text holds one of the four non-ASCII case-mates of ASCII letters
+    (then the gate itself is searched)."""
+
+    def __init__(self, exact: frozenset[str], folded: frozenset[str]) -> None:
+        self.exact = tuple(sorted(exact))
+        self.folded = tuple(sorted(folded))
+
+    @classmethod
+    def of(cls, gate: re.Pattern[str]) -> Prefilter | None:
+        """None where it would not pay: a case-sensitive gate, a literal reduced to
+        fewer than _MIN_KEY characters (present in most texts)."""
+        if not gate.flags & re.IGNORECASE:
+            return None
+        literals = pattern_literals(gate.pattern, gate.flags)
+        if not literals:
+            return None
+        exact, folded = set(), set()
+        for text, icase in literals:
+            if not icase:
+                exact.add(text)
+                continue
+            key = max(_PLAIN_RUN.findall(text), key=len, default="")
+            if len(key) < _MIN_KEY:
+                return None
+            folded.add(key.lower())
+        return cls(frozenset(exact), frozenset(folded))
+
+    def may_match(self, text: str) -> bool:
+        if any(k in text for k in self.exact):
+            return True
+        if not self.folded:
+            return False
+        if not _ASCII_CASE_MATES.isdisjoint(text):
+            return True
+        low = text.lower()
+        return any(k in low for k in self.folded)

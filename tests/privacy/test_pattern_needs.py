@@ -9,11 +9,21 @@ in every case and shape (benchmarks/redaction_outputs.py compares the labelled c
 
 from __future__ import annotations
 
+import re
+import sys
+
 import regex
 from presidio_analyzer import Pattern, PatternRecognizer
 
-from sentinel.privacy.gating import CachedRegistry, OpenGates
-from sentinel.privacy.literals import Need, pattern_literals, recognizer_need
+from sentinel.privacy.gating import _PREFILTERS, CachedRegistry, OpenGates, _search
+from sentinel.privacy.literals import (
+    _ASCII_CASE_MATES,
+    _PLAIN_RUN,
+    Need,
+    Prefilter,
+    pattern_literals,
+    recognizer_need,
+)
 from sentinel.privacy.recognizers import build_registry
 
 
@@ -116,3 +126,46 @@ def test_the_registry_serves_a_text_the_recognizers_whose_need_it_holds() -> Non
         need = recognizer_need(recognizer)
         assert (recognizer in served) == (need is None or need.search(text))
     assert registry.get_recognizers("en", ["LOCATION"]) == everything  # outside: all
+
+
+def test_a_case_insensitive_gate_is_searched_only_where_its_literals_are() -> None:
+    gate = re.compile(r"(?:Rua|Avenida|Calle|Strada|Straße)\s|\w(?:gasse|vägen)\s+\d", re.I)
+    prefilter = Prefilter.of(gate)
+    assert prefilter is not None
+    texts = [
+        "RUA Augusta 100",
+        "calle mayor 12",
+        "Hauptgasse 5",
+        "Storvägen 4",
+        "STRASSE 5",
+        "Via Roma",
+        "ſtrada nuova 3",  # long s: IGNORECASE matches it to s
+        "Strada\u212a 3",
+        "İstanbul Straße 5",
+        "no street here, 地址未知",
+        "",
+    ]
+    for text in texts:
+        searched = bool(gate.search(text))
+        assert searched <= prefilter.may_match(text), text  # never misses a match
+        assert _search(gate, text) == searched, text
+    assert _PREFILTERS[gate] is not None
+    assert not prefilter.may_match("no street here, 地址未知")
+
+
+def test_a_gate_that_would_not_pay_gets_no_prefilter() -> None:
+    assert Prefilter.of(re.compile(r"Caddesi|Sokak")) is None  # case-sensitive: fast anyway
+    assert Prefilter.of(re.compile(r"addr|địa", re.I)) is None  # "a": in most texts
+    assert Prefilter.of(re.compile(r"\d{9}", re.I)) is None
+
+
+def test_the_plain_run_characters_have_no_case() -> None:
+    """A case-insensitive literal is reduced to a run of these; the reduction holds only
+    where IGNORECASE and str.lower() agree on them."""
+    for code in range(0x80, sys.maxunicode + 1):
+        c = chr(code)
+        if _PLAIN_RUN.fullmatch(c):
+            assert c.lower() == c == c.upper(), hex(code)
+    letter = re.compile(r"[a-z]", re.I)
+    mates = {chr(c) for c in range(0x80, sys.maxunicode + 1) if letter.fullmatch(chr(c))}
+    assert mates == _ASCII_CASE_MATES
