@@ -116,3 +116,36 @@ def test_han_runs_without_a_surname_start_need_no_segmenting() -> None:
         assert got == [(r.start, r.end, r.score) for r in full.analyze(text, ["PERSON"])]
     runs = [run for text in texts for run in re.findall(r"[\u4e00-\u9fff]+", text)]
     assert any(quick.run_starts.isdisjoint(run) for run in runs)  # some are skipped
+
+
+def test_the_one_pass_context_step_gives_presidios_results() -> None:
+    from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerResult
+
+    from sentinel.privacy.analyzer import NoContextEnhancer, _Engine
+
+    recognizers = [
+        PatternRecognizer("A", name="a", patterns=[Pattern("a", "a", 0.5)]),
+        PatternRecognizer("B", name="b", patterns=[Pattern("b", "b", 0.5)]),
+    ]
+    key = RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
+    owners = [recognizers[1].id, recognizers[0].id, "elsewhere", recognizers[1].id]
+    raw = [
+        RecognizerResult("A", i, i + 1, 0.5, recognition_metadata={key: owner})
+        for i, owner in enumerate(owners)
+    ]
+    quick, full = _Engine.__new__(_Engine), AnalyzerEngine.__new__(AnalyzerEngine)  # no model
+    quick.context_aware_enhancer = full.context_aware_enhancer = NoContextEnhancer()
+    args = ("ab", raw, None, recognizers)
+    assert quick._enhance_using_context(*args) == full._enhance_using_context(*args)  # type: ignore[arg-type]
+    assert [r.start for r in quick._enhance_using_context(*args)] == [1, 0, 3]  # type: ignore[arg-type]
+
+
+def test_folding_an_ascii_word_is_lower_casing_it() -> None:
+    import unicodedata
+
+    from sentinel.privacy.recognizers import gazetteer
+
+    for word in ["Lynch", "O'Brien-Smith", "ABC def 123", "".join(map(chr, range(128)))]:
+        full = unicodedata.normalize("NFKD", word.casefold().translate(gazetteer._UNDECOMPOSED))
+        assert gazetteer.fold(word) == "".join(c for c in full if not unicodedata.combining(c))
+    assert gazetteer.fold("García") == "garcia" and gazetteer.fold("Yılmaz") == "yilmaz"

@@ -18,6 +18,8 @@ _UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð":
 
 def fold(word: str) -> str:
     """Lower-case `word` and strip its accents."""
+    if word.isascii():  # most words: nothing to decompose, casefold() is lower()
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_UNDECOMPOSED))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
