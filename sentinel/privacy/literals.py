@@ -28,6 +28,9 @@ from sentinel.privacy.entities import _ASCII_OR_CASELESS
 # (text, case-insensitive) literals; None: no literal is required.
 Literals = frozenset[tuple[str, bool]] | None
 _MAX_CLASS = 8  # a character class of at most this many plain characters is an alternation
+# A need of more literals than this costs more substring tests than it can save: the
+# recognizer then simply runs (an address recognizer's hundreds of street types).
+_MAX_NEED = 64
 # Flags both engines read alike; another `regex` flag (FULLCASE, V1 ...) makes no need.
 _SHARED_FLAGS = int(re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE | re.UNICODE)
 # `regex`-only syntax that `re` would read as plain characters: POSIX classes, fuzzy counts.
@@ -63,7 +66,7 @@ def recognizer_need(recognizer: object) -> Need | None:
         if not literals:
             return None
         found |= literals
-    return Need(frozenset(found)) if found else None
+    return Need(frozenset(found)) if 0 < len(found) <= _MAX_NEED else None
 
 
 def pattern_literals(pattern: str, flags: int = 0) -> Literals:

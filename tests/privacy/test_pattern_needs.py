@@ -169,3 +169,9 @@ def test_the_plain_run_characters_have_no_case() -> None:
     letter = re.compile(r"[a-z]", re.I)
     mates = {chr(c) for c in range(0x80, sys.maxunicode + 1) if letter.fullmatch(chr(c))}
     assert mates == _ASCII_CASE_MATES
+
+
+def test_a_need_of_too_many_literals_is_no_need() -> None:
+    many = "|".join(f"{chr(65 + i % 26)}{chr(97 + i // 26)}road" for i in range(100))
+    recognizer = PatternRecognizer("LOCATION", patterns=[Pattern("p", rf"(?:{many})\s\d", 0.5)])
+    assert recognizer_need(recognizer) is None  # the recognizer simply runs
