@@ -61,9 +61,10 @@ class ZhPersonFieldRecognizer(EntityRecognizer):
     ) -> list[RecognizerResult]:
         if "PERSON" not in entities:
             return []
+        patterns = (self.record, self.parent) if "家长" in text else (self.record,)
         spans = [
             m.span("name")
-            for pattern in (self.record, self.parent)
+            for pattern in patterns  # a parent's line needs 家长: not scanned for without
             for m in pattern.finditer(text)
             if not self.places._word(m["name"])
         ]
