@@ -101,3 +101,22 @@ def test_a_run_of_line_breaks_after_the_passport_word_costs_linear_time(
     cost_small = recognizer_cpu_per_char(redactor, name, text[:2_000])
     assert recognizer_cpu_per_char(redactor, name, text) < 2.5 * cost_small
     assert "E12345678" not in redactor.redact("Passport No.:\n  E12345678").text
+
+
+def test_a_long_unbroken_run_of_han_characters_costs_linear_time_in_zh_person(
+    redactor: Redactor,
+) -> None:
+    # jieba's cut of one unbroken Han run costs more than linear: 16,000 characters
+    # took 11x the time of 4,000, and 64,000 ~20 s; the run is now cut in pieces
+    small = "张" * 2_000
+    large = "张" * 24_000
+    assert recognizer_cpu_per_char(redactor, "ZhPersonRecognizer", large) < 2.5 * (
+        recognizer_cpu_per_char(redactor, "ZhPersonRecognizer", small)
+    )
+
+
+def test_a_name_where_a_long_han_run_is_cut_is_redacted_whole(redactor: Redactor) -> None:
+    for before in range(385, 400):  # the first piece ends inside or right after the name
+        text = "路" * before + "欧阳娜娜说她明天来" + "路" * 500
+        redacted = redactor.redact(text).text
+        assert "欧" not in redacted and "娜" not in redacted, before
