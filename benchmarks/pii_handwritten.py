@@ -42,6 +42,8 @@ FRESH_CORPORA = {
     "fresh6": FRESH6,
     "fresh7": FRESH7,
 }
+# Scored only by the lead, before and after a round; never read while writing recognizers.
+HELD_OUT = ("fresh6", "fresh7")
 _MARK = re.compile(r"\{([A-Z_]+)\|([^}]+)\}|\[([a-z_]+)\|([^\]]+)\]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2}")

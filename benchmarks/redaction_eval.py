@@ -163,7 +163,7 @@ def main() -> int:
     fresh = args.corpus.startswith("fresh")
     if fresh:
         # the others' misses have guided recognizer rounds
-        held_out = args.corpus in ("fresh6", "fresh7")
+        held_out = args.corpus in pii_handwritten.HELD_OUT
         chosen = {"whole file, " + ("held-out" if held_out else "dev"): None}
     redactor = Redactor()
     plain = PlainPresidio() if args.presidio else None
