@@ -1,7 +1,7 @@
 """Redaction outputs, saved or compared byte for byte: speed work must change none.
 
 Every message of the labelled corpora (pii_handwritten.txt, pii_names_extra.txt,
-pii_fresh.txt .. pii_fresh4.txt) and the 1,000 throughput documents go through the
+the dev outside corpora, not the held-out ones) and the 1,000 throughput documents go through the
 `sentinel redact` path (`redact_many`, worker pool and in-process) and the anonymization
 job path (`anonymize_conversations`); the redacted texts and the entity spans are
 written as JSON lines. Save them from the base commit, then check a branch against them:
