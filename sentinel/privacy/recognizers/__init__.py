@@ -35,6 +35,7 @@ from sentinel.privacy.recognizers import (
     email,
     en_lone_names,
     en_person,
+    en_person_cues,
     en_person_slots,
     im_account,
     im_context,
@@ -126,6 +127,8 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
             gated(en_person_slots.SlotPersonRecognizer(language, roles), en_person_slots.GATE)
         )
         recs.append(gated(en_lone_names.LoneNameRecognizer(language, roles), en_lone_names.GATE))
+        cues = en_person_cues.StrongCuePersonRecognizer(language, roles)
+        recs.append(gated(cues, en_person_cues.GATE))
     else:
         zh = zh_person.ZhPersonRecognizer(language)
         recs.append(gated(zh, _HAN))

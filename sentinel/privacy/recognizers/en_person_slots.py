@@ -49,8 +49,9 @@ _AFTER = regex.compile(
     r"|,?\s+and\s+(?:me|I)\b"
     r"|\s*(?:,\s*|\s+|\s*[(<]\s*)(?:[\w.+-]+@[\w-]+\.|\+?\d[\d ().-]{6,}\d)"
 )
-# A model, a size or a count right after is a product's ("for Veltro Maxipod XL 120").
-_MODEL_NEXT = regex.compile(r"\s+(?:\d|\p{Lu}{2,}(?![\p{Ll}]))")
+# A model, a size or a count right after is a product's ("for Veltro Maxipod XL 120"),
+# a phone number's run of seven digits and more is no model ("Dana Reyes 415-555-0134").
+_MODEL_NEXT = regex.compile(r"\s+(?:\d(?![\d ().-]{5,}\d(?![\d.]))|\p{Lu}{2,}(?![\p{Ll}]))")
 _JOB_TITLE = regex.compile(
     r"\s+[-–—|]\s+(?:(?:Senior|Junior|Lead|Staff|Principal|Chief|Head|Associate)\s+)?"
     r"(?:\p{Lu}\p{Ll}+\s+)?(?:Designer|Engineer|Manager|Developer|Director|Consultant|"
