@@ -1,0 +1,191 @@
+"""Issue 19, English and international recall written from grammar and published formats:
+line breaks pasted escaped, travel rosters whose header labels the passport column, names
+where the sentence leaves only a person (possessive + role, estates, kinship, a name owning
+the document in brackets, transcript turns), dates of birth answered in a transcript or
+split by a CSV comma, lower-case messenger field labels, and what must stay (an idea
+"born out of" a hackathon, a shopping list, a line number). Every value is invented."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from scoring import found
+
+from sentinel.privacy.recognizers import passport_window, passport_world
+from sentinel.privacy.recognizers.tables import column_cells
+from sentinel.privacy.redactor import Redactor
+
+
+def _gone(redactor: Redactor, text: str, value: str) -> None:
+    assert value not in redactor.redact(text).text, found(redactor, text)
+
+
+def _kept(redactor: Redactor, text: str, value: str) -> None:
+    assert value in redactor.redact(text).text, found(redactor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (r"Visitors:\nGwendolyn Harper 415-555-0134 gh@example.org", "Gwendolyn Harper"),
+        (r"sign-in sheet\nTobias Wren 212-555-0148\nAnneliese Kowalk", "Tobias Wren"),
+        (r"Roster:\nIfeoma Adebayo-Quist 020 7946 0958", "Ifeoma Adebayo-Quist"),
+        (r"SMS:\n(646) 555-0172: who is this?", "(646) 555-0172"),
+        ("tel.020 7946 0018 / ref QX-11", "020 7946 0018"),
+        ("Mob.07700 900461 after six", "07700 900461"),
+    ],
+)
+def test_escaped_line_breaks_and_abbreviated_phone_words(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    _gone(redactor, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (r"Passenger list:\n1. Mara Lind K48201937\n2. Oskar Brandt 563018274", "563018274"),
+        (r"Passenger list:\n1. Mara Lind K48201937\n2. Oskar Brandt 563018274", "K48201937"),
+        ("Travellers\n- Ines Duarte FT482913\n- Rui Costa FT482914\n", "FT482914"),
+        (
+            r"Group booking for the fjord tour:\n1) Lea Moser C4J9K2L7M\n2) Tim Ruh C4J9K2L7N",
+            "C4J9K2L7N",
+        ),
+        ("乘客名单：\n1、王某 E71203948\n2、李某 EA2039485", "EA2039485"),
+        ("Lista de pasajeros:\n1. Ana Ruiz PAB123456\n2. Luis Vega PAC654321", "PAC654321"),
+    ],
+)
+def test_passport_numbers_in_a_roster_its_header_names(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    _gone(redactor, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (r"Shopping list:\n1. eggs 12345678\n2. milk", "12345678"),
+        (r"Passenger list:\n1. Mara Lind booking ref PA7718240", "PA7718240"),
+        (r"Passenger list:\n1. Mara Lind seat 14C\nbus code AB1234567 later", "AB1234567"),
+        (r"Release notes\n1. build 563018274 fixes login", "563018274"),
+    ],
+)
+def test_roster_rule_keeps_other_lists_and_other_numbers(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    _kept(redactor, text, value)
+
+
+def test_one_list_of_other_things_numbers_serves_both_passport_rules() -> None:
+    assert passport_window.OTHER_LABEL is passport_world.OTHER_LABEL
+    for label in ("code ", "booking ref: ", "voucher #", "driver license ", "phone: "):
+        assert passport_world.OTHER_LABEL.search(label), label
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("my colleague Jordan Post will call you", "Jordan Post"),
+        ("our accountant Beatrix Long sent it", "Beatrix Long"),
+        ("The estate of Leopold Bright goes to probate", "Leopold Bright"),
+        ("mother's maiden name Carver, on file", "Carver"),
+        ("heirs: Ottilie Fernsby and her brother", "Ottilie Fernsby"),
+        ("Invitees: Taro Sato (passport TK1234567), Xiti Naru (passport TK7654321)", "Xiti Naru"),
+        ("dependants Callum Ashgrove (DOB 2012-05-01) and others", "Callum Ashgrove"),
+        ("Quillon Marsh (age 41) was the driver", "Quillon Marsh"),
+        (r"SMS:\nme: is this Dashiell?\n(646) 555-0172: yes", "Dashiell"),
+        ('Voicemail: "hey it\'s Robin um call me back"', "Robin"),
+        (r"Chat export:\nZephyrine: see you at 6\nBo: ok\nZephyrine: bring keys", "Zephyrine"),
+        ("[09:14] Orla Keane: on my way\n[09:15] Sam: ok", "Orla Keane"),
+    ],
+)
+def test_names_where_the_grammar_leaves_only_a_person(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    _gone(redactor, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("my manager Slack is down again", "Slack"),
+        ("Note: the server is down\nStatus: fixed now", "Status"),
+        ("the estate of affairs", "affairs"),
+        ("is this Kubernetes? no idea", "Kubernetes"),
+        ("Build (passport photo booth) opens at 9", "Build"),
+    ],
+)
+def test_strong_cue_rules_keep_words_that_are_no_names(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    _kept(redactor, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "Agent: may I have your date of birth? Caller: sure, it's 11/04/1987. Agent: ok",
+            "11/04/1987",
+        ),
+        ("DOB? it's 1990-02-03.", "1990-02-03"),
+        (r"name,passport,dob\nDana Reyes,K48201937,March 16, 1952", "March 16, 1952"),
+        (r"name,dob,city\nOmar Haddad,2 May, 1960,Leeds", "2 May, 1960"),
+    ],
+)
+def test_birth_dates_in_transcripts_and_comma_split_csv(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    _gone(redactor, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("the tool was born out of a hackathon on May 3, 2021", "May 3, 2021"),
+        ("the idea was born on June 9, 2019 at a meetup", "June 9, 2019"),
+        ("our podcast was born from a bet on 12/01/2020.", "12/01/2020"),
+        ("DOB field added in release 2.4.10.2024", "2.4.10.2024"),
+    ],
+)
+def test_things_born_and_versions_are_no_birth_dates(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    _kept(redactor, text, value)
+
+
+def test_a_comma_split_date_is_one_cell_only_in_a_row_wider_than_its_header() -> None:
+    text = "name,dob,city\nAna,March 16, 1952,Leeds\nBo,1961-02-03,York"
+    cells = [text[s:e] for s, e in column_cells(text, re.compile("dob"))]
+    assert cells == ["March 16, 1952", "1961-02-03"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("signal: the_k1ng39，有急事", "the_k1ng39"),
+        ("contacts: email d@example.org, signal: dana.rey84", "dana.rey84"),
+        ("threema: 7XK2PQ9M", "7XK2PQ9M"),
+        ("kik = @moonbeam_7", "moonbeam_7"),
+        ("line: mika_0312 (after 6)", "mika_0312"),
+    ],
+)
+def test_lower_case_messenger_field_labels(redactor: Redactor, text: str, value: str) -> None:
+    _gone(redactor, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("file x.py, line: 88", "88"),
+        ("version: v2.1 | line: v2.1.3", "v2.1.3"),
+        ("signal: dana@example.org", "dana@example.org"),
+        ("the signal: strong_wifi is fine", "strong_wifi"),
+    ],
+)
+def test_messenger_labels_keep_numbers_versions_and_sentences(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    red = redactor.redact(text).text
+    assert value in red or "IM_ACCOUNT" not in red, found(redactor, text)
