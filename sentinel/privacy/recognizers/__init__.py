@@ -41,6 +41,7 @@ from sentinel.privacy.recognizers import (
     im_context,
     im_fields,
     im_window,
+    intl_romanized_names,
     network,
     passport,
     passport_roster,
@@ -131,6 +132,8 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
         recs.append(gated(en_lone_names.LoneNameRecognizer(language, roles), en_lone_names.GATE))
         cues = en_person_cues.StrongCuePersonRecognizer(language, roles)
         recs.append(gated(cues, en_person_cues.GATE))
+        romanized = intl_romanized_names.RomanizedNameRecognizer(language, roles)
+        recs.append(gated(romanized, intl_romanized_names.GATE))
     else:
         zh = zh_person.ZhPersonRecognizer(language)
         recs.append(gated(zh, _HAN))

@@ -17,7 +17,8 @@ text and wrong where the sentence already says a person stands there. Here those
 
 A name here is one to three capitalized words: the first a listed given name or surname
 or no English word at all, each later one a listed surname or no English word (Post,
-Long and Bright are census surnames). In a turn ("it's Robin") the one word must be a
+Long and Bright are census surnames; before an identity document in brackets only the
+first word is judged: "Xiti Peri (passport ...)"). In a turn ("it's Robin") the one word must be a
 listed given name (an unlisted one only when asked for in a transcript). Findings
 score 0.9, above the lists' own 0.85, so the person's reading
 is the one kept for the same span.
@@ -97,6 +98,11 @@ class StrongCuePersonRecognizer(EntityRecognizer):
             self._surname_or_unlisted(w) for w in rest
         )
 
+    def _first(self, name: str) -> bool:
+        """Only the first word judged: a document's owner's surname may be any word."""
+        first = name.split()[0]
+        return self.roles._listed(first) or not self.roles._english(first)
+
     def _given(self, name: str) -> bool:
         return len(name.split()) == 1 and fold(name) in self.roles.names.given
 
@@ -112,7 +118,7 @@ class StrongCuePersonRecognizer(EntityRecognizer):
             if self._name(m["name"])
         ]
         spans += [m.span("name") for m in _KIN.finditer(text) if self._name(m["name"])]
-        spans += [m.span("name") for m in _OWNS_DOCUMENT.finditer(text) if self._name(m["name"])]
+        spans += [m.span("name") for m in _OWNS_DOCUMENT.finditer(text) if self._first(m["name"])]
         speakers = list(_SPEAKER.finditer(text))
         transcript = len(speakers) >= 2 or len(_TURN.findall(text)) >= 2
         labels = Counter(m["name"] for m in speakers)
