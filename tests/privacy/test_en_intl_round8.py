@@ -234,3 +234,34 @@ def test_korean_syllables_follow_the_revised_romanization() -> None:
         assert written in syllables, written
     for not_korean in ("str", "xiao", "qing", "fth"):
         assert not_korean not in syllables, not_korean
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Priyanka 问 这个 bug 什么时候修", "Priyanka"),
+        ("请把 Yusuf 拉进群", "Yusuf"),
+        ("Harriet：下午的会改到三点", "Harriet"),
+        ("我 Melanie 啦，换号了", "Melanie"),
+        ("Min-ho, the keys are on the desk", "Min-ho"),
+    ],
+)
+def test_a_listed_given_name_alone_in_chinese_text(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    _gone(redactor, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Tesla Model 3 的车主是谁", "Tesla Model 3"),
+        ("Spark 集群又挂了", "Spark"),
+        ("May 3号 交付", "May"),
+        ("Python 脚本跑完了", "Python"),
+    ],
+)
+def test_untranslated_products_months_and_tools_in_chinese_text_stay(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    _kept(redactor, text, value)

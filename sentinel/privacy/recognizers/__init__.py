@@ -41,6 +41,7 @@ from sentinel.privacy.recognizers import (
     im_context,
     im_fields,
     im_window,
+    intl_mixed_names,
     intl_romanized_names,
     network,
     passport,
@@ -134,6 +135,8 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
         recs.append(gated(cues, en_person_cues.GATE))
         romanized = intl_romanized_names.RomanizedNameRecognizer(language, roles)
         recs.append(gated(romanized, intl_romanized_names.GATE))
+        mixed = intl_mixed_names.MixedScriptNameRecognizer(language, roles)
+        recs.append(gated(mixed, intl_mixed_names.GATE))
     else:
         zh = zh_person.ZhPersonRecognizer(language)
         recs.append(gated(zh, _HAN))

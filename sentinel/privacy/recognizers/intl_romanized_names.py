@@ -57,6 +57,11 @@ def korean_syllables() -> frozenset[str]:
     )
 
 
+# English adverbial particles and the prefixes English writes with a hyphen.
+_PARTICLE_WORDS = "up in on off out by to down over away back"
+_PARTICLES = frozenset(_PARTICLE_WORDS.split())
+_PREFIX_WORDS = "re co de un pre non ex self anti post pro sub mid"
+_PREFIXES = frozenset(_PREFIX_WORDS.split())
 _HYPHENATED = regex.compile(
     r"(?<![\p{Latin}\d@._/-])(?P<w>\p{Lu}\p{Ll}{1,5}-\p{Ll}{2,6})(?![\p{Latin}\d@_-])"
 )
@@ -82,15 +87,23 @@ class RomanizedNameRecognizer(EntityRecognizer):
         self.zh_surnames = load("zh_surname_pinyin.txt")
 
     def _english(self, word: str) -> bool:
-        """A WordNet or allow-listed word; a hyphenated one when both halves are (the
-        index holds no hyphenated compounds: Hip-hop, Pop-up, So-so) or joined (Log-in)."""
+        """A WordNet or allow-listed word. The index holds no hyphenated compounds, and
+        short Korean syllables are WordNet words too (ji, ho, min), so a hyphenated word is
+        English when it is one joined (Log-in), repeats a half (So-so), has an English
+        particle after (Pop-up) or prefix before (Re-do), or two halves of three letters
+        or more that are both English words (Hip-hop)."""
         key = fold(word)
         wordnet = self.roles.names.wordnet
-        halves = key.split("-")
+        if key in self.roles.names.ordinary or key.replace("-", "") in wordnet:
+            return True
+        if "-" not in key:
+            return key in wordnet
+        head, tail = key.split("-", 1)
         return (
-            key.replace("-", "") in wordnet
-            or all(h in wordnet for h in halves)
-            or key in self.roles.names.ordinary
+            head == tail
+            or tail in _PARTICLES
+            or head in _PREFIXES
+            or all(len(h) >= 3 and h in wordnet for h in (head, tail))
         )
 
     def _syllables(self, word: str, most: int) -> bool:
