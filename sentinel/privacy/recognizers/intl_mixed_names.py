@@ -7,12 +7,13 @@ sentence around a name (a verb, a title), and here the sentence is Chinese. Chin
 grammar marks no name, but a lone capitalized word between Chinese characters is a noun
 the writer did not translate, and when that word is a listed given name it names a
 person: the products, tools and places left untranslated ("Jira 的", "Spark job",
-"Tesla Model 3") are no given names, or run on in English words.
+"Tesla Model 3") are mostly no given names; the brands that are (Hilton, Nike) stand
+where things stand.
 
-So a capitalized word (not in capitals, not camel-cased) of the given-name lists, off
-the allow list, no month or weekday, with Chinese characters or Chinese punctuation on
-one side and nothing Latin on the other (within a space), counts in a text holding
-Chinese characters.
+So in a text holding Chinese characters a capitalized word (not in capitals, not camel-
+cased) of the given-name lists, off the allow list, no English word, month or weekday,
+counts where Chinese grammar puts a person: before a verb people do or a person's
+particle, after a verb that takes a person (the lists below).
 """
 
 from __future__ import annotations
@@ -29,10 +30,22 @@ from sentinel.privacy.recognizers.person_roles import RolePersonRecognizer
 GATE = re.compile(r"[\u4e00-\u9fff]")
 _SCORE = 0.9
 _WORD = regex.compile(r"(?<![\p{Latin}\d@._/#-])\p{Lu}\p{Ll}{1,14}(?![\p{Latin}\d@_/#-])")
-# What stands beside the word: a Chinese character or punctuation, within one space.
-_HAN_BEFORE = regex.compile(r"(?:^|[\p{Han}，。！？、：；（“‘【《]|\\n)[^\S\n]?$")
-_HAN_AFTER = regex.compile(r"[^\S\n]?(?:$|[\p{Han}，。！？、：；）”’】》~～]|\\n)")
-# Nothing Latin (another word of an English phrase) on the other side either.
+# Chinese grammar around a person: a verb of speaking, asking or doing that people do, a
+# person's particle or address after the name ("Rahul 问", "Bella：", "我 Joyce 啦", "Oyin
+# 的同事"), or a verb that takes a person before it ("请把 Ahmed", "让Raj", "找 Mina").
+# Brands and game characters stand where things do ("订一间 Hilton 的房", "开 Didi",
+# "Jett 怎么练", "Nike和安踏").
+_PERSON_AFTER = regex.compile(
+    r"[^\S\n]?(?:说|问|讲|告诉|回复|觉得|认为|刚|刚才|已经|负责|提到|打电话|发消息|发微信|"
+    r"跟我|和我|给我|让我|叫我|帮我|加我|找我|今天|明天|昨天|下周|上周|也|都|还|在群|啦|呢|你好|"
+    r"姐|哥|老师|同学|他|她|[：:](?!\d)|的(?:手机|电话|微信|邮箱|生日|地址|护照|身份证|老公|老婆|"
+    r"妈妈|爸爸|同事|朋友|家|工号|号码|offer|ssn|email|phone))",
+    regex.IGNORECASE,
+)
+_PERSON_BEFORE = regex.compile(
+    r"(?:我是|我叫|名叫|叫|找|问|让|请|给|跟|和|同事|朋友|客户|老板|经理|把|帮|通知|提醒|告诉|联系|"
+    r"我)[^\S\n]?$"
+)
 _LATIN_BEFORE = regex.compile(r"[\p{Latin}\d][^\S\n]?$")
 _LATIN_AFTER = regex.compile(r"[^\S\n]?[\p{Latin}\d]")
 _CALENDAR_WORDS = (
@@ -67,12 +80,11 @@ class MixedScriptNameRecognizer(EntityRecognizer):
             key = fold(m.group())
             if key not in names.given or key in names.ordinary or key in _CALENDAR:
                 continue
+            if key in names.wordnet:  # Bill, Miss, Rose: English words before names here
+                continue
             s, e = m.span()
-            before = text[max(0, s - 3) : s]
-            after = text[e : e + 3]
-            han_before, han_after = _HAN_BEFORE.search(before), _HAN_AFTER.match(after)
-            if (han_before and not _LATIN_AFTER.match(after)) or (
-                han_after and not _LATIN_BEFORE.search(before)
-            ):
+            if _LATIN_BEFORE.search(text, max(0, s - 2), s) or _LATIN_AFTER.match(text, e):
+                continue  # a word of an English phrase, read by the English rules
+            if _PERSON_AFTER.match(text, e) or _PERSON_BEFORE.search(text, max(0, s - 4), s):
                 spans.append((s, e))
         return [RecognizerResult("PERSON", s, e, _SCORE) for s, e in spans]

@@ -18,7 +18,8 @@ Two syllable systems decide here:
   from CC-CEDICT), in either order ("Xu Ting", "Ting Xu", "Zhang
   Xiaoming"). Many syllables are English words too (Long, Fang, Ting), so the pair
   counts in text that also holds Chinese characters, or when neither word is an English
-  word, or when the given name is two syllables written as one word.
+  word, or when the given name is two syllables written as one word; a known place of
+  two words (Hong Kong, data/places.txt) is none.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class RomanizedNameRecognizer(EntityRecognizer):
         self.roles = roles
         self.pinyin: frozenset[str] = frozenset()
         self.zh_surnames: frozenset[str] = frozenset()
+        self.places: frozenset[str] = frozenset()
         super().__init__(
             supported_entities=["PERSON"],
             name="RomanizedNameRecognizer",
@@ -85,6 +87,7 @@ class RomanizedNameRecognizer(EntityRecognizer):
     def load(self) -> None:
         self.pinyin = load("zh_pinyin_syllables.txt")
         self.zh_surnames = load("zh_surname_pinyin.txt")
+        self.places = load("places.txt")
 
     def _english(self, word: str) -> bool:
         """A WordNet or allow-listed word. The index holds no hyphenated compounds, and
@@ -156,12 +159,16 @@ class RomanizedNameRecognizer(EntityRecognizer):
             return before.start(), end
         return start, end
 
+    def _place(self, a: regex.Match[str], b: regex.Match[str]) -> bool:
+        """A known place of two words (Hong Kong, Xi'an Road is no pair): data/places.txt."""
+        return fold(f"{a.group()} {b.group()}") in self.places
+
     def _pinyin_pairs(self, text: str) -> list[tuple[int, int]]:
         han = bool(_HAN.search(text))
         words = list(_WORD.finditer(text))
         out = []
         for a, b in itertools.pairwise(words):
-            if not _BESIDE.fullmatch(text, a.end(), b.start()):
+            if not _BESIDE.fullmatch(text, a.end(), b.start()) or self._place(a, b):
                 continue
             for surname, given in ((a, b), (b, a)):
                 s, g = surname.group(), given.group()
