@@ -265,3 +265,17 @@ def test_untranslated_products_months_and_tools_in_chinese_text_stay(
     redactor: Redactor, text: str, value: str
 ) -> None:
     _kept(redactor, text, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("开 Lincoln 去机场", "Lincoln"),
+        ("Valorant 里 Reyna 怎么练", "Reyna"),
+        ("Macau Taipa 的酒店", "Macau"),
+    ],
+)
+def test_given_name_brands_in_chinese_text_stay_where_things_stand(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    _kept(redactor, text, value)
