@@ -279,3 +279,39 @@ def test_given_name_brands_in_chinese_text_stay_where_things_stand(
     redactor: Redactor, text: str, value: str
 ) -> None:
     _kept(redactor, text, value)
+
+
+def test_sql_insert_values_are_the_cells_of_their_named_columns() -> None:
+    text = (
+        "INSERT INTO people (id, full_name, dob) VALUES (1, 'Zofia Wrzosek', '1990-01-02'), "
+        "(2, 'O''Hara Quill', NULL);"
+    )
+    names = [text[s:e] for s, e in column_cells(text, re.compile("full_name"))]
+    births = [text[s:e] for s, e in column_cells(text, re.compile("dob"))]
+    assert names == ["Zofia Wrzosek", "O''Hara Quill"]
+    assert births == ["1990-01-02", "NULL"]
+
+
+def test_a_two_column_table_needs_a_pipe_or_a_tab() -> None:
+    piped = r"Name | Role\nImara Voss | Treasurer"
+    commas = "name, then role\nImara Voss, Treasurer"
+    assert [piped[s:e] for s, e in column_cells(piped, re.compile("name", re.I))] == ["Imara Voss"]
+    assert list(column_cells(commas, re.compile("name", re.I))) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Ada's cell 234-706-412-3390? from the form", "234-706-412-3390"),
+        ("whatsapp 254 712 345678 after lunch", "254 712 345678"),
+        ("INSERT INTO t (name, birth_date) VALUES ('Ilkka Varis', '1980-03-04');", "1980-03-04"),
+    ],
+)
+def test_numbers_with_a_country_code_and_no_plus_and_sql_birth_dates(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    _gone(redactor, text, value)
+
+
+def test_order_numbers_that_start_like_a_country_code_stay(redactor: Redactor) -> None:
+    _kept(redactor, "order 2347064123390 shipped", "2347064123390")
