@@ -315,3 +315,21 @@ def test_numbers_with_a_country_code_and_no_plus_and_sql_birth_dates(
 
 def test_order_numbers_that_start_like_a_country_code_stay(redactor: Redactor) -> None:
     _kept(redactor, "order 2347064123390 shipped", "2347064123390")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("mail still goes to ul. Wiśniowa 12/3 m. 8, 02-520 Warszawa now", "Wiśniowa 12/3 m. 8"),
+        ("ul. Długa 4 lok. 2, 80-827 Gdańsk", "80-827 Gdańsk"),
+        ("ул. Ленина 5 кв. 12, Москва", "кв. 12"),
+    ],
+)
+def test_polish_and_russian_flats_and_polish_postcodes(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    _gone(redactor, text, value)
+
+
+def test_metres_after_a_street_number_are_no_flat(redactor: Redactor) -> None:
+    _kept(redactor, "ul. Długa 4, then 300 m. 5 minutes on foot", "5 minutes")
