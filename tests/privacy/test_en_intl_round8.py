@@ -333,3 +333,26 @@ def test_polish_and_russian_flats_and_polish_postcodes(
 
 def test_metres_after_a_street_number_are_no_flat(redactor: Redactor) -> None:
     _kept(redactor, "ul. Długa 4, then 300 m. 5 minutes on foot", "5 minutes")
+
+
+def test_a_name_the_ner_runs_past_is_still_taken_by_its_slot(redactor: Redactor) -> None:
+    # the NER takes "Role\nImara Voskuijlen" and is judged no person; the table's slot
+    # still names the person in the first row
+    _gone(redactor, r"Name | Role\nImara Voskuijlen | Treasurer\nTeodor Blum | Clerk", "Imara")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("小美 的 WeChat 是 mei_lan_sz，她负责华东", "mei_lan_sz"),
+        ("加我 WeChat: lotus_dream 谢谢", "lotus_dream"),
+    ],
+)
+def test_wechat_ids_with_an_underscore_and_no_digit(
+    redactor: Redactor, text: str, value: str
+) -> None:
+    _gone(redactor, text, value)
+
+
+def test_a_hyphenated_word_after_wechat_is_no_id(redactor: Redactor) -> None:
+    _kept(redactor, "WeChat 的 mini-program 怎么做", "mini-program")
