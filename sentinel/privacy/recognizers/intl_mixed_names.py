@@ -34,16 +34,16 @@ _WORD = regex.compile(r"(?<![\p{Latin}\d@._/#-])\p{Lu}\p{Ll}{1,14}(?![\p{Latin}\
 # person's particle or address after the name ("Rahul 问", "Bella：", "我 Joyce 啦", "Oyin
 # 的同事"), or a verb that takes a person before it ("请把 Ahmed", "让Raj", "找 Mina").
 # Brands and game characters stand where things do ("订一间 Hilton 的房", "开 Didi",
-# "Jett 怎么练", "Nike和安踏").
+# "Jett 怎么练", "Nike和安踏"); a 客户 (client) is as often a company ("客户Huawei").
 _PERSON_AFTER = regex.compile(
     r"[^\S\n]?(?:说|问|讲|告诉|回复|觉得|认为|刚|刚才|已经|负责|提到|打电话|发消息|发微信|"
-    r"跟我|和我|给我|让我|叫我|帮我|加我|找我|今天|明天|昨天|下周|上周|也|都|还|在群|啦|呢|你好|"
+    r"跟我|和我|给我|让我|叫我|帮我|加我|找我|在群|啦|呢|你好|"
     r"姐|哥|老师|同学|他|她|[：:](?!\d)|的(?:手机|电话|微信|邮箱|生日|地址|护照|身份证|老公|老婆|"
     r"妈妈|爸爸|同事|朋友|家|工号|号码|offer|ssn|email|phone))",
     regex.IGNORECASE,
 )
 _PERSON_BEFORE = regex.compile(
-    r"(?:我是|我叫|名叫|叫|找|问|让|请|给|跟|和|同事|朋友|客户|老板|经理|把|帮|通知|提醒|告诉|联系|"
+    r"(?:我是|我叫|名叫|叫|找|问|让|请|给|跟|和|同事|朋友|老板|经理|把|帮|通知|提醒|告诉|联系|"
     r"我)[^\S\n]?$"
 )
 _LATIN_BEFORE = regex.compile(r"[\p{Latin}\d][^\S\n]?$")
