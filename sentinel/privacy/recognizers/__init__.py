@@ -35,12 +35,17 @@ from sentinel.privacy.recognizers import (
     email,
     en_lone_names,
     en_person,
+    en_person_cues,
     en_person_slots,
     im_account,
     im_context,
+    im_fields,
     im_window,
+    intl_mixed_names,
+    intl_romanized_names,
     network,
     passport,
+    passport_roster,
     passport_window,
     passport_world,
     person_roles,
@@ -101,12 +106,14 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
         gated(passport.passport_recognizer(language), passport.GATE),
         gated(passport_window.PassportWindowRecognizer(language), passport_window.GATE),
         gated(passport_world.PassportWorldRecognizer(language), passport_world.GATE),
+        gated(passport_roster.PassportRosterRecognizer(language), passport_roster.GATE),
         gated(birth_date.birth_date_recognizer(language), birth_date.GATE),
         gated(birth_window.BirthWindowRecognizer(language), birth_date.GATE),
         gated(birth_fields.birth_field_recognizer(language), birth_fields.GATE),
         gated(im_account.im_account_recognizer(language), im_account.GATE),
         gated(im_context.ImContextRecognizer(language), im_context.GATE),
         gated(im_window.ImWindowRecognizer(language), im_window.GATE),
+        gated(im_fields.ImFieldRecognizer(language), im_fields.GATE),
         gated(cn_plate.cn_plate_recognizer(language), cn_plate.GATE),
         gated(network.ip_recognizer(language), network.IP_GATE),
         gated(network.iban_recognizer(language), network.IBAN_GATE),
@@ -124,6 +131,12 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
             gated(en_person_slots.SlotPersonRecognizer(language, roles), en_person_slots.GATE)
         )
         recs.append(gated(en_lone_names.LoneNameRecognizer(language, roles), en_lone_names.GATE))
+        cues = en_person_cues.StrongCuePersonRecognizer(language, roles)
+        recs.append(gated(cues, en_person_cues.GATE))
+        romanized = intl_romanized_names.RomanizedNameRecognizer(language, roles)
+        recs.append(gated(romanized, intl_romanized_names.GATE))
+        mixed = intl_mixed_names.MixedScriptNameRecognizer(language, roles)
+        recs.append(gated(mixed, intl_mixed_names.GATE))
     else:
         zh = zh_person.ZhPersonRecognizer(language)
         recs.append(gated(zh, _HAN))

@@ -40,12 +40,17 @@ _PARTICLE = r"(?:da|de|do|dos|das|del|de la|dels|di|la|le|des|du)"
 # A house number: "45", "No. 45", "n.º 7", "10/12", "123-45", "12A", a Thai soi's "11".
 _NUMBER = (
     r",?\s*(?:(?:No|Nº|n\.?º|N°|№|Số|д\.)\.?\s*)?\d{1,5}[A-Za-z]?(?:[/-]\d{1,4}[A-Za-z]?)?"
-    r"(?![\w.,/-]\d|\w)(?!\s*(?:km|mi|m|min|h|hrs?|hours?|minutes?|days?|times|people|%|x|°)\b)"
+    r"(?![\w.,/-]\d|\w)(?!\s*(?:km|mi|m(?!\.\s?\d)|min|h|hrs?|hours?|minutes?|days?|times|people|%|x|°)\b)"
 )
-_AFTER = rf"(?:,\s*(?:\d{{4,5}}(?:-\d{{3}})?\s+)?{_CAP}(?:\s{_CAP}){{0,2}}(?:\s\d{{4,5}}(?!\d))?)?"
+# The flat after the house number, as Polish and Russian write it: "84/92 m. 17" (mieszkanie),
+# "lok. 5" (lokal), "кв. 12" (квартира).
+_FLAT = r"(?:,?\s(?:m\.|lok\.|кв\.)\s?\d{1,4}[A-Za-z]?(?!\w))?"
+# Then the postcode and town: 4-5 digits (and a Portuguese -NNN), Poland's NN-NNN.
+_POSTCODE = r"(?:\d{4,5}(?:-\d{3})?|\d{2}-\d{3})"
+_AFTER = rf"(?:,\s*(?:{_POSTCODE}\s+)?{_CAP}(?:\s{_CAP}){{0,2}}(?:\s\d{{4,5}}(?!\d))?)?"
 _LOCAL = (
     rf"(?<![\w])(?:\d{{1,5}}[A-Za-z]?(?:/\d{{1,3}})?\s+)?(?:{_LOCAL_WORDS})\s*"
-    rf"(?:{_PARTICLE}\s)?(?:{_CAP}\s(?:{_PARTICLE}\s)?){{0,3}}{_CAP}{_NUMBER}" + _AFTER
+    rf"(?:{_PARTICLE}\s)?(?:{_CAP}\s(?:{_PARTICLE}\s)?){{0,3}}{_CAP}{_NUMBER}{_FLAT}" + _AFTER
 )
 # "123 Đường Lê Lợi, Quận 1": the number comes first and the street's name has no number.
 _VN = (

@@ -45,8 +45,18 @@ _DAY = (
     rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}"
     r"|\d{1,2}\s*月\s*\d{1,2}\s*[日号號]?)(?![\d,]*\s*\d{4})(?!\d)"
 )
+# Subjects that are born but are no person (the puppies were born on May 3).
+_NOT_PERSON = (
+    r"(?:pupp(?:y|ies)|kittens?|cubs?|foals?|calf|calves|lambs?|piglets?|chicks?|animals?|"
+    r"dogs?|cats?|litter|products?|lines?|projects?|company|brand|idea|band|startup|series|"
+    r"app|movement|tradition|festival|tool|library|framework|feature|platform|business|"
+    r"game|show|podcast|newsletter|channel|concept|plan|initiative|community|club)"
+)
+# "born" of a person: not after such a subject ("the idea was born on ...").
+_PERSON_BORN = rf"(?<!\b{_NOT_PERSON}[^\S\n]{{1,3}}(?:was|were|is|are|got)[^\S\n]{{1,3}})\bborn"
 _CONTEXT = (
-    r"(?<=(?:\bborn|birth[\s_-]*(?:date|year)|date[\s_-]+of[\s_-]+birth|year[\s_-]+of[\s_-]+birth"
+    rf"(?<=(?:{_PERSON_BORN}"
+    r"|birth[\s_-]*(?:date|year)|date[\s_-]+of[\s_-]+birth|year[\s_-]+of[\s_-]+birth"
     r"|\bbirthday|\bdob|\bd\.o\.b\.?|\byob|出生日期|出生年月日|出生年份|出生[于於]|出生|生日|生[于於])"
     r"[\"']?\s*(?:\([^()\n]{1,20}\)\s*)?"
     r"(?:is|was|on|in|:|：|=|-|–|是|为|為|在)?\s*[\"']?\s*(?:on\s+|in\s+)?(?:the\s+)?)"
@@ -67,7 +77,7 @@ def birth_date_recognizer(language: str) -> PatternRecognizer:
             # a capitalized word, a day and a year, only right after "born on".
             Pattern(
                 "born_on_other_calendar",
-                r"(?<=\bborn\s+on\s+)(?-i:[A-Z][a-z]{2,})\s+\d{1,2},?\s+\d{4}(?!\d)",
+                rf"(?<={_PERSON_BORN}\s+on\s+)(?-i:[A-Z][a-z]{{2,}})\s+\d{{1,2}},?\s+\d{{4}}(?!\d)",
                 0.75,
             ),
             Pattern("date_then_birth", r"(?<!\d)" + _DATE + _BEFORE_BIRTH, 0.85),

@@ -17,7 +17,7 @@ import regex
 from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from sentinel.privacy.recognizers.birth_date import _MONTH
+from sentinel.privacy.recognizers.birth_date import _MONTH, _NOT_PERSON
 from sentinel.privacy.recognizers.tables import column_cells
 
 # "born", or a gender field: Chinese 男 / 女, the English words and the one-letter codes.
@@ -28,12 +28,6 @@ GATE = regex.compile(
     regex.IGNORECASE | regex.MULTILINE,
 )
 
-# Subjects that are born but are no person (the puppies were born on May 3).
-_NOT_PERSON = (
-    r"(?:pupp(?:y|ies)|kittens?|cubs?|foals?|calf|calves|lambs?|piglets?|chicks?|animals?|"
-    r"dogs?|cats?|litter|products?|lines?|projects?|company|brand|idea|band|startup|series|"
-    r"app|movement|tradition|festival)"
-)
 _YEARLESS = (
     r"(?<=\bborn\s+(?:on\s+)?(?:the\s+)?)"
     rf"(?<!\b{_NOT_PERSON}[^\S\n]{{1,3}}(?:was|were|is|are|got)[^\S\n]{{1,3}}born\s+(?:on\s+)?(?:the\s+)?)"

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 
+import regex
 from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from sentinel.privacy.recognizers.birth_date import GATE
+from sentinel.privacy.recognizers.birth_date import _NOT_PERSON, GATE
 from sentinel.privacy.recognizers.rules import RuleRecognizer
 from sentinel.privacy.recognizers.tables import LINE_BREAK, column_cells
 
@@ -39,12 +40,16 @@ _FOREIGN = (
     r"date\s+de\s+naissance|\bnée?\s+le\b|data\s+de\s+nascimento|data\s+di\s+nascita|"
     r"doğum\s+tarihi|dogum\s+tarihi"
 )
-_TRIGGER = re.compile(
-    r"\b(?:dates?[\s_-]+of[\s_-]+birth|birth[\s_-]*dates?|d\.?o\.?b\.?s?|born"
+# An idea, a product or a band is "born out of" or "born from" something; a person is
+# born to parents, in a place, on a date.
+_NO_PERSON_AFTER = r"(?!\s+(?:out\s+of|from)\b)"
+_TRIGGER = regex.compile(
+    r"\b(?:dates?[\s_-]+of[\s_-]+birth|birth[\s_-]*dates?|d\.?o\.?b\.?s?"
+    rf"|(?<!\b{_NOT_PERSON}[^\S\n]{{1,3}}(?:was|were|is|are|got)[^\S\n]{{1,3}})born{_NO_PERSON_AFTER}"
     rf"|(?:birthdays?|bdays?)(?!\s+(?:{_EVENT})))\b"
     r"|出生日期|出生年月日|出生证明|出生|生日(?!蛋糕|会|派对|礼物|快乐|聚会|宴|活动|优惠|月)|生[于於]"
     rf"|d\s\.\s?o\s\.\s?b|{_FOREIGN}",
-    re.IGNORECASE,
+    regex.IGNORECASE,
 )
 _PLURAL = re.compile(r"dates\b|dobs\b|birthdays\b|both|两人|两个|他们|我们", re.IGNORECASE)
 
@@ -56,11 +61,14 @@ _MONTHS = {m[:3]: i for i, m in enumerate(_MON.replace("(?:", "").split("|"), 1)
 _ZH_DIGIT = "〇零一二三四五六七八九"
 _ZH_NUM = r"[〇零一二三四五六七八九十]"
 _SEP = r"[/.-]"
+# A numeric date ends where no other number goes on; a sentence's full stop may follow
+# ("it's 07/03/1993."), a fourth dotted group (an IP or a version) may not.
+_END = r"(?![\d:/-]|\.\d)"
 _DATE = re.compile(
     rf"(?P<md>\b(?P<mon1>{_MON})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}}))"
     rf"|(?P<dm>\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>{_MON})\.?,?\s+(?P<y2>\d{{4}}))"
-    rf"|(?P<num>(?<![\d.:/-])(?P<a>\d{{1,2}}){_SEP}(?P<b>\d{{1,2}}){_SEP}(?P<y3>\d{{4}})(?![\d.:/-]))"
-    rf"|(?P<iso>(?<![\d.:/-])(?P<y4>\d{{4}}){_SEP}(?P<m4>\d{{1,2}}){_SEP}(?P<d4>\d{{1,2}})(?![\d.:/-]))"
+    rf"|(?P<num>(?<![\d.:/-])(?P<a>\d{{1,2}}){_SEP}(?P<b>\d{{1,2}}){_SEP}(?P<y3>\d{{4}}){_END})"
+    rf"|(?P<iso>(?<![\d.:/-])(?P<y4>\d{{4}}){_SEP}(?P<m4>\d{{1,2}}){_SEP}(?P<d4>\d{{1,2}}){_END})"
     r"|(?P<zh>(?<!\d)(?P<y5>\d{4})\s*年\s*(?P<m5>\d{1,2})\s*月\s*(?P<d5>\d{1,2})\s*[日号號]?)"
     rf"|(?P<zhn>{_ZH_NUM}{{4}}年(?:[正腊臘冬]|{_ZH_NUM}{{1,2}})月(?:初|廿)?{_ZH_NUM}{{1,2}}[日号號]?)"
     r"|(?P<compact>(?<![\w.-])(?:19|20)\d{6}(?![\w.-])|(?<![\w.-])[0-3]\d[01]\d(?:19|20)\d{2}(?![\w.-]))",

@@ -26,9 +26,10 @@ from sentinel.privacy.recognizers.gazetteer import fold, load, package_given_nam
 # Lower-case text too: "i talked to john smith" (en_context).
 GATE = re.compile(r"[A-Za-z]{2}")
 
-# A Han character before is no letter here ("给Professor Tanaka").
+# A Han character before is no letter here ("给Professor Tanaka"), nor the n of a line
+# break pasted escaped ("sign-in:\\nDana Reyes", as JSON and logs write one).
 _WORD = regex.compile(
-    r"(?<![\p{Latin}\p{N}_@./-])\p{Lu}\p{Ll}+(?:['’]?\p{Lu}?\p{Ll}+)*(?:-\p{L}\p{Ll}+)?"
+    r"(?:(?<=\\n)|(?<![\p{Latin}\p{N}_@./-]))\p{Lu}\p{Ll}+(?:['’]?\p{Lu}?\p{Ll}+)*(?:-\p{L}\p{Ll}+)?"
     r"(?![\p{Latin}\p{N}_@]|\.[a-z]|-\d)"
 )
 # What may sit between the words of one name: a space, or a middle initial ("Harold

@@ -4,9 +4,9 @@
 clause between ("问我要微信，我给了 wx_lin88", "the QQ group admin banned 20931847 for
 spam") and paste member lists whose header names the messenger (| 昵称 | Discord |). So
 here, within a short window after the messenger's name in the same sentence, a WeChat id
-that carries a digit, a QQ number (5-11 digits, not an amount or a count) and a Skype
-`live:` id count, and so does a handle-shaped cell below a messenger column's header.
-WeChat's internal ids (wxid_...) and Skype's `live:.cid.` ids count anywhere.
+that carries a digit or an underscore, a QQ number (5-11 digits, not an amount or a
+count) and a Skype `live:` id count, and so does a handle-shaped cell below a messenger
+column's header. WeChat's internal ids (wxid_...) and Skype's `live:.cid.` ids count anywhere.
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]|\\n|\.\s")
 
 _ANYWHERE = re.compile(r"(?<![\w.])(?:wxid_[a-z0-9]{6,24}|live:\.cid\.[0-9a-f]{8,24})(?![\w])")
 _WECHAT = re.compile(r"微信|wechat|weixin|(?<![a-z])vx(?![a-z])", re.IGNORECASE)
-_WECHAT_ID = re.compile(r"(?<![\w.@/-])(?=[A-Za-z_-]*\d)[A-Za-z][A-Za-z0-9_-]{5,19}(?![\w@.-])")
+# WeChat's rule for an id: 6-20 letters, digits, _ and -, a letter first. One with a digit
+# or an underscore is no English word ("tiffchow_hk"); a hyphen alone is ("mini-program").
+_WECHAT_ID = re.compile(r"(?<![\w.@/-])(?=[A-Za-z-]*[\d_])[A-Za-z][A-Za-z0-9_-]{5,19}(?![\w@.-])")
 _QQ = re.compile(r"(?<![a-z])qq(?![a-z])", re.IGNORECASE)
 # Not an amount, a count or a size ("QQ群500人", "QQ会员15元").
 _QQ_NUMBER = re.compile(r"(?<![\d.,-])[1-9]\d{4,10}(?![\d.,-]|\s*(?:元|块|人|个|次|条|MB|GB|%))")

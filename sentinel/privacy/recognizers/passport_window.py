@@ -8,7 +8,7 @@ word (plural, spaced out or not), a number of a passport's shape counts: one or 
 letters and 7-8 digits, or 9 capitals and digits with at least two of each kind (German
 C01X00T47). A sentence that ends stops the window, so a booking code in the next one
 stays. A number that another noun labels ("the passport fee rose ..., code AB1234567")
-is that noun's, not the passport's.
+is that noun's, not the passport's (passport_world's list of such nouns).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from sentinel.privacy.recognizers.im_context import _window
+from sentinel.privacy.recognizers.passport_world import OTHER_LABEL
 from sentinel.privacy.recognizers.rules import RuleRecognizer
 
 ENTITY = "PASSPORT"
@@ -29,14 +30,6 @@ _WINDOW = 60
 _NUMBER = re.compile(
     r"(?<![A-Za-z0-9])(?:[A-Z]{1,2}\d{7,8}"
     r"|(?=(?:[A-Z]*\d){2})(?=\d*[A-Z]\d*[A-Z])[A-Z0-9]{9})(?![A-Za-z0-9])"
-)
-
-# Another noun right before the number (code AB1234567, booking ref: PA7718240).
-_OTHER_LABEL = re.compile(
-    r"(?<![A-Za-z])(?:code|order|booking|ref|reference|ticket|invoice|voucher|coupon|promo|"
-    r"serial|tracking|flight|confirmation|receipt|account|policy|claim)"
-    r"\s*(?:no\.?|number|#|id)?\s*[:：=]?\s*$",
-    re.IGNORECASE,
 )
 
 
@@ -58,6 +51,6 @@ class PassportWindowRecognizer(RuleRecognizer):
             spans += [
                 m.span()
                 for m in _NUMBER.finditer(text, start, end)
-                if not _OTHER_LABEL.search(text, max(start, m.start() - 24), m.start())
+                if not OTHER_LABEL.search(text, max(start, m.start() - 24), m.start())
             ]
         return [RecognizerResult(ENTITY, s, e, 0.7) for s, e in sorted(set(spans))]

@@ -48,14 +48,19 @@ _NUMBER = (
 _LIST = re.compile(
     rf"(?<![\w-]){_NUMBER}(?![\w-])(?:(?:\s?[,、/;]\s?|\s(?:and|y|e|et|und|i|ve|và|和|及)\s){_NUMBER}(?![\w-]))*"
 )
-# Another thing's number named between the word and the number ("el pasaporte cuesta 30
-# euros y el pedido 12345678") is that thing's.
-_OTHER = re.compile(
+# The nouns of other things' numbers, the one list every passport rule judges by: one
+# named between the word and the number ("el pasaporte cuesta 30 euros y el pedido
+# 12345678") makes the number that thing's, and so does one right before it (`OTHER_LABEL`:
+# "the passport fee rose ..., code AB1234567", a roster line's "booking ref PA7718240").
+_OTHER_WORDS = (
     r"order|pedido|commande|bestell|auftrag|build|versi[oó]n|booking|reserva|ticket|invoice"
     r"|factura|rechnung|tracking|flight|vuelo|phone|tel[eé]fono|订单|单号|电话|заказ|sipariş"
     r"|ssn|social security|\bid\b|licen[cs]e|driver|身份证|驾照|\bcode\b|\bref(?:erence)?\b"
-    r"|voucher|coupon|promo|serial|confirmation|receipt|account|policy|claim",
-    re.IGNORECASE,
+    r"|voucher|coupon|promo|serial|confirmation|receipt|account|policy|claim"
+)
+_OTHER = re.compile(_OTHER_WORDS, re.IGNORECASE)
+OTHER_LABEL = re.compile(
+    rf"(?<![A-Za-z])(?:{_OTHER_WORDS})\s*(?:no\.?|number|#|id)?\s*[:：=]?\s*$", re.IGNORECASE
 )
 _ONE = re.compile(rf"(?<![\w-]){_NUMBER}(?![\w-])")
 # The word with its label ("Reisepass-Nr.", "passport_no"), so the label's dot ends no sentence.

@@ -27,8 +27,11 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 GATE = re.compile(r"\+\d|\(\d{2,5}\)|(?<!\d)\d{2,5}[ .-]\d{2,4}[ .-]?\d{2,4}|\d{9}")
 
+# A number may follow a line break pasted escaped ("\\n(415) 555-0134", the n is no
+# word's letter) or an abbreviated phone word's dot ("tel.020 7946 0018", "Mob.07700 ...").
 _SHAPED = (
-    r"(?<![A-Za-z0-9+.-])(?:(?:\+|00)\d{1,3}[ .-]?|1[ .-])?(?:\(0\)\s?)?(?:\(\d{1,5}\)[ .-]?)?"
+    r"(?:(?<=\\n)|(?<=(?i:tel|ph|mob|fax|cell)\.)|(?<![A-Za-z0-9+.-]))"
+    r"(?:(?:\+|00)\d{1,3}[ .-]?|1[ .-])?(?:\(0\)\s?)?(?:\(\d{1,5}\)[ .-]?)?"
     r"\d{1,5}(?:[ .-]?\d{2,5}){1,4}(?![A-Za-z0-9]|[.-]\d)"
 )
 # The regions whose national numbers can start with that digit: a trunk 0 in GB, DE, FR,

@@ -6,7 +6,9 @@ Hong Kong and Singapore numbers (8 digits, "9312 6325"), Indian mobiles with the
 Korean and Japanese ones ("010-1234-5678"). Eight digits are also order and ticket
 numbers, so a number is read in those regions only after a phone word in the same clause
 (電話 / 电话, 致電, WhatsApp, call me, callback ...; the analyzer reads traditional
-characters as simplified ones), and must be a valid number there. Two
+characters as simplified ones), and must be a valid number there, or, written with its
+country code and no "+" ("cell 234-803-555-1049", "phone 44 20 7946 0958"), a valid
+international number. Two
 layouts are evidence without a word: the Brazilian "(DD) 9XXXX-XXXX" and the Turkish
 "05XX XXX XX XX", each validated for its region, unless an invoice, order or amount word
 labels the number and no phone word does ("Invoice 0532 481 27 63 total due"). A "+"
@@ -74,7 +76,10 @@ class RegionalPhoneRecognizer(RuleRecognizer):
         spans += [m.span() for m in _AFTER_ESCAPED_BREAK.finditer(text) if _valid(m[0], ("US",))]
         for m in _NUMBER.finditer(text):
             digits = sum(c.isdigit() for c in m[0])
-            cued = 8 <= digits <= 12 and _CUE.search(text, max(0, m.start() - 40), m.start())
-            if cued and _valid(m[0], _REGIONS):
+            if not 8 <= digits <= 15 or not _CUE.search(text, max(0, m.start() - 40), m.start()):
+                continue
+            if (digits <= 12 and _valid(m[0], _REGIONS)) or (
+                digits >= 11 and _valid("+" + m[0], ("US",))
+            ):
                 spans.append(m.span())
         return [RecognizerResult(ENTITY, s, e, 0.6) for s, e in sorted(set(spans))]
