@@ -85,7 +85,12 @@ def gated(recognizer: EntityRecognizer, gate: Gate) -> EntityRecognizer:
 
 
 def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityRecognizer]:
-    recs: list[EntityRecognizer] = [
+    people = _en_people(ordinary_words) if language == "en" else _zh_people()
+    return _any_language(language, ordinary_words) + people
+
+
+def _any_language(language: str, ordinary_words: Collection[str]) -> list[EntityRecognizer]:
+    return [
         gated(email.OfflineEmailRecognizer(language), email.GATE),
         gated(phone.IntlPhoneRecognizer(language), phone.GATE),
         gated(phone_regions.RegionalPhoneRecognizer(language), phone_regions.GATE),
@@ -119,34 +124,42 @@ def _recognizers(language: str, ordinary_words: Collection[str]) -> list[EntityR
         gated(network.iban_recognizer(language), network.IBAN_GATE),
         *(gated(r, secrets.GATE) for r in secrets.secret_recognizers(language)),
     ]
-    if language == "en":
-        recs.append(
-            SpacyRecognizer(supported_language="en", supported_entities=["PERSON", "LOCATION"])
-        )
-        names = en_person.EnPersonRecognizer(language, ordinary_words)
-        recs.append(gated(names, en_person.GATE))
-        roles = person_roles.RolePersonRecognizer(language, names)
-        recs.append(gated(roles, person_roles.GATE))
-        recs.append(
-            gated(en_person_slots.SlotPersonRecognizer(language, roles), en_person_slots.GATE)
-        )
-        recs.append(gated(en_lone_names.LoneNameRecognizer(language, roles), en_lone_names.GATE))
-        cues = en_person_cues.StrongCuePersonRecognizer(language, roles)
-        recs.append(gated(cues, en_person_cues.GATE))
-        romanized = intl_romanized_names.RomanizedNameRecognizer(language, roles)
-        recs.append(gated(romanized, intl_romanized_names.GATE))
-        mixed = intl_mixed_names.MixedScriptNameRecognizer(language, roles)
-        recs.append(gated(mixed, intl_mixed_names.GATE))
-    else:
-        zh = zh_person.ZhPersonRecognizer(language)
-        recs.append(gated(zh, _HAN))
-        places = zh_person_places.ZhPersonPlaceRecognizer(language, zh)
-        recs.append(gated(places, _HAN))
-        recs.append(gated(zh_person_fields.ZhPersonFieldRecognizer(language, places), _HAN))
-        cues = zh_person_cues.ZhPersonCueRecognizer(language, zh)
-        recs.append(gated(cues, _HAN))
-        recs.append(gated(zh_person_clauses.ZhPersonClauseRecognizer(language, cues), _HAN))
-        recs.append(gated(zh_person_pinyin.ZhPinyinNameRecognizer(language), _HAN))
+
+
+def _en_people(ordinary_words: Collection[str]) -> list[EntityRecognizer]:
+    """English names: the NER, then rules that each may consult the ones before them."""
+    language = "en"
+    recs: list[EntityRecognizer] = [
+        SpacyRecognizer(supported_language="en", supported_entities=["PERSON", "LOCATION"])
+    ]
+    names = en_person.EnPersonRecognizer(language, ordinary_words)
+    recs.append(gated(names, en_person.GATE))
+    roles = person_roles.RolePersonRecognizer(language, names)
+    recs.append(gated(roles, person_roles.GATE))
+    recs.append(gated(en_person_slots.SlotPersonRecognizer(language, roles), en_person_slots.GATE))
+    recs.append(gated(en_lone_names.LoneNameRecognizer(language, roles), en_lone_names.GATE))
+    cues = en_person_cues.StrongCuePersonRecognizer(language, roles)
+    recs.append(gated(cues, en_person_cues.GATE))
+    romanized = intl_romanized_names.RomanizedNameRecognizer(language, roles)
+    recs.append(gated(romanized, intl_romanized_names.GATE))
+    mixed = intl_mixed_names.MixedScriptNameRecognizer(language, roles)
+    recs.append(gated(mixed, intl_mixed_names.GATE))
+    return recs
+
+
+def _zh_people() -> list[EntityRecognizer]:
+    """Chinese names: jieba's reading first, then rules that consult it."""
+    language = "zh"
+    recs: list[EntityRecognizer] = []
+    zh = zh_person.ZhPersonRecognizer(language)
+    recs.append(gated(zh, _HAN))
+    places = zh_person_places.ZhPersonPlaceRecognizer(language, zh)
+    recs.append(gated(places, _HAN))
+    recs.append(gated(zh_person_fields.ZhPersonFieldRecognizer(language, places), _HAN))
+    cues = zh_person_cues.ZhPersonCueRecognizer(language, zh)
+    recs.append(gated(cues, _HAN))
+    recs.append(gated(zh_person_clauses.ZhPersonClauseRecognizer(language, cues), _HAN))
+    recs.append(gated(zh_person_pinyin.ZhPinyinNameRecognizer(language), _HAN))
     return recs
 
 
