@@ -9,6 +9,7 @@ Unicode spaces as ASCII spaces (a no-break space between a given name and a surn
 full-width, small and mathematical letters and digits and the address punctuation as
 ASCII ("jane\ufe6bexample.com"), every decimal digit of any script as an ASCII digit, VT
 and FF as spaces, CR, CRLF and the Unicode line and paragraph separators as "\n", and
+a typed doubled space between two words as one, and
 the Cyrillic and Greek look-alikes inside a Latin word as Latin letters
 (sentinel.privacy.confusables: only in words that mix scripts, so Russian and Greek text
 is read as written). Each view character remembers the original span it came from, so a
@@ -18,7 +19,7 @@ it included, and never half of a combining sequence or of a surrogate pair.
 JSON string escapes (`\\u5f20\\u4f1f`, what `json.dumps` writes for 张伟) are decoded
 first (sentinel.privacy.escapes), each decoded character mapped to its whole escape.
 
-A text holding none of those characters (nearly all of them) costs one substring check,
+A text holding none of those characters (nearly all of them) costs two substring checks,
 one regex search, an NFC quick check and an ASCII check (a search of the look-alikes when
 it is not ASCII), and its view is the text itself.
 """
@@ -106,6 +107,11 @@ _STRAY_MARK_RUN = re.compile(f"[{_STRAY_MARKS}]+")
 # stream-safe limit), so a longer run is garbage that leaves the view before NFC.
 MAX_MARKS = 30
 MARKS_BELOW = 0x20000  # every character of a nonzero combining class is below this
+# A typed doubled (or tripled) space between two words: "Anne  Lynch" read as two
+# clauses (a run of spaces ends one, sentinel.privacy.language), so every recognizer
+# found "Anne" and the surname left unmasked. The extra spaces leave the view; four or
+# more, or one beside a lone letter or a digit, are a layout's columns and stay.
+_EXTRA_SPACES = re.compile(r"(?<=[^\W\d_]{2} ) {1,2}(?=[^\W\d_]{2})")
 _REMOVED_CHAR = re.compile(f"[{_REMOVED}]")
 _SPACE_CHAR = re.compile(f"[{_SPACES}]")
 _ADDRESS_MARK = re.compile(f"[{ADDRESS_MARKS}]")
@@ -178,6 +184,8 @@ def _plain_view(text: str) -> View:
         view = View(text, text)
     else:
         view = _unmarked(_composed(text, *_folded(text)))
+    if "  " in view.text and _EXTRA_SPACES.search(view.text):
+        view = View(view.original, *_without(_EXTRA_SPACES, view.text, view.starts, view.ends))
     if view.text.isascii():  # (no look-alike: one C call, no Python call)
         return view
     seen = unconfused(view.text)  # one for one: the map stays
