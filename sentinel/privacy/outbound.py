@@ -53,13 +53,17 @@ if TYPE_CHECKING:
     from sentinel.privacy.redactor import Redactor
 
 # A placeholder, its angle brackets as written or JSON-escaped (group 2 its name, group
-# 1 or 3 set when a bracket was escaped). An escape after a backslash is the text of an
-# escaped backslash, no placeholder.
-PLACEHOLDER = re.compile(r"(?:<|(?<!\\)(\\u003[cC]))([A-Z][A-Z0-9_]*_\d+)(?:>|(\\u003[eE]))")
+# 1 or 3 set when a bracket was escaped). An escape is one only after an even run of
+# backslashes (escaped ones: the JSON `C:\\\u003c` is the text `C:\<`), which the match
+# then starts with (escaped_run); after an odd run its backslash is an escaped one and
+# "u003c" is text.
+PLACEHOLDER = re.compile(
+    r"(?:<|(?<!\\)(?:\\\\)*(\\u003[cC]))([A-Z][A-Z0-9_]*_\d+)(?:>|(\\u003[eE]))"
+)
 # The longest tail that may still grow into a placeholder: "<", "<PERSON", "<PERSON_1",
 # and their escaped spellings as far as they go ("\\", "\\u00", "\\u003cPERSON_1\\u003").
-# (A backslash before an escape is held with it, so the next piece's placeholder search
-# sees that the escape is an escaped backslash's text.)
+# (A backslash before an escape is held with it; StreamRestorer carries whether the run
+# that went out before it was odd.)
 _PARTIAL = re.compile(
     r"(?:<|\\{1,2}u003[cC])[A-Z0-9_]{0,40}(?:\\(?:u(?:0(?:0(?:3)?)?)?)?)?$"
     r"|\\{1,2}(?:u(?:0(?:0(?:3)?)?)?)?$"
@@ -69,6 +73,11 @@ _PARTIAL = re.compile(
 def placeholder_name(m: re.Match[str]) -> str:
     """`<PERSON_1>` however the match spelt its brackets."""
     return f"<{m.group(2)}>"
+
+
+def escaped_run(m: re.Match[str]) -> str:
+    """The escaped backslashes a PLACEHOLDER match starts with (text before it)."""
+    return m.group()[: m.start(1) - m.start()] if m.group(1) else ""
 
 
 def _may_hold_placeholder(text: str) -> bool:
@@ -112,7 +121,9 @@ class OutboundMask:
             n = seen[name]
             seen[name] += 1
             spelling = spellings[n] if n < len(spellings) else spellings[0]
-            return _json_escaped(spelling) if escape or m.group(1) or m.group(3) else spelling
+            if escape or m.group(1) or m.group(3):
+                return escaped_run(m) + _json_escaped(spelling)
+            return spelling
 
         return PLACEHOLDER.sub(value, text)
 
@@ -142,13 +153,22 @@ class StreamRestorer:
     escape: bool = False
     _held: str = ""
     _seen: Counter[str] = field(default_factory=Counter)
+    _odd: bool = False  # what went out ends in an odd run of backslashes
 
     def feed(self, piece: str) -> str:
         text = self._held + piece
         partial = _PARTIAL.search(text)
         cut = partial.start() if partial else len(text)
         self._held = text[cut:]
-        return self.mask.restore(text[:cut], self.escape, self._seen)
+        return self._restored(text[:cut])
+
+    def _restored(self, text: str) -> str:
+        """`text` restored as the continuation of what went out: a run of backslashes
+        that began there counts from its start (one stands in for an odd run's rest)."""
+        lead = "\\" if self._odd else ""
+        run = len(text) - len(text.rstrip("\\"))
+        self._odd = (self._odd if run == len(text) else False) != (run % 2 == 1)
+        return self.mask.restore(lead + text, self.escape, self._seen)[len(lead) :]
 
     @property
     def holding(self) -> bool:
@@ -157,7 +177,7 @@ class StreamRestorer:
     def flush(self) -> str:
         """Whatever was held back (a "<" that never became a placeholder)."""
         text, self._held = self._held, ""
-        return self.mask.restore(text, self.escape, self._seen)
+        return self._restored(text)
 
 
 def _json_escaped(value: str) -> str:
