@@ -19,6 +19,8 @@ import secrets
 from typing import Any
 
 import orjson
+from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError
 
 from sentinel.client.types import ChatCompletion, TextCompletion
 
@@ -28,10 +30,25 @@ TEXT_FIELDS = ("text",)  # a FIM choice's
 CHOICE_EXTRAS = ("logprobs",)  # beside either, unmodelled (masked with the text)
 
 
+# A lone surrogate (half an emoji the app cut off, which the upstream echoes escaped as
+# \ud83d) is in a str Sentinel restored or built, and UTF-8 cannot carry it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def model_json(model: BaseModel, **kwargs: Any) -> bytes:
+    """`model`'s JSON (pydantic's, `kwargs` as its serializer takes them); with a lone
+    surrogate in it, the stdlib's with every non-ASCII character escaped, as the
+    upstream wrote it (pydantic's fails on it: the answer would be a 500)."""
+    try:
+        return model.__pydantic_serializer__.to_json(model, **kwargs)
+    except PydanticSerializationError:
+        return json.dumps(model.model_dump(mode="json", **kwargs), separators=(",", ":")).encode()
+
+
 def answer_body(result: ChatCompletion | TextCompletion) -> bytes:
     body = result._body
     if body is None:  # made by Sentinel (a fallback, a cached answer): all of it
-        return result.__pydantic_serializer__.to_json(result, exclude=NOT_RELAYED)
+        return model_json(result, exclude=NOT_RELAYED)
     try:  # parsed into `result` already: an object, choices a list
         sent = orjson.loads(body)
     except orjson.JSONDecodeError:  # NaN and the like, which pydantic reads
@@ -56,6 +73,8 @@ def answer_body(result: ChatCompletion | TextCompletion) -> bytes:
         target = choices[n].get("message") if owner == "message" else choices[n]
         target[field] = value
     out = json.dumps(sent, ensure_ascii=False, separators=(",", ":"))
+    if _LONE_SURROGATE.search(out):
+        out = json.dumps(sent, separators=(",", ":"))
     out = re.sub(f'"{tag}:(\\d+)"', lambda m: numbers[int(m[1])], out)
     return out.encode()
 

@@ -30,7 +30,7 @@ from sentinel.clock import SYSTEM_CLOCK, Clock
 from sentinel.compliance.tokens import TokenInfo, TokenRegistry
 from sentinel.errors import SentinelError
 from sentinel.proxy.answer import NOT_RELAYED as _WIRE
-from sentinel.proxy.answer import answer_body
+from sentinel.proxy.answer import answer_body, model_json
 from sentinel.proxy.auth import SCOPE, bind_app
 from sentinel.proxy.errors import describe, error_body, error_response, failure_response
 from sentinel.proxy.hangup import watching_hangup
@@ -70,9 +70,7 @@ def _chunk_event(chunk: ChatCompletionChunk | TextCompletion) -> bytes:
     wire = chunk._wire
     if wire is not None:  # one `data:` line per line of the event's data
         return b"data: " + wire.replace("\n", "\ndata: ").encode() + b"\n\n"
-    return _event(
-        chunk.__pydantic_serializer__.to_json(chunk, exclude=_WIRE, exclude_unset=chunk._upstream)
-    )
+    return _event(model_json(chunk, exclude=_WIRE, exclude_unset=chunk._upstream))
 
 
 class _BodyLimit(BodySizeLimit):
