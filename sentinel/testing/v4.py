@@ -137,7 +137,7 @@ def _tool_call(req: dict[str, Any], question: str) -> dict[str, Any] | None:
 
 def _pieces(text: str) -> list[str]:
     """The streamed pieces of an answer (a word with the space before it): joined, the text."""
-    return [w if i == 0 else " " + w for i, w in enumerate(text.split(" ")) if w]
+    return re.findall(r" *[^ ]+| +$", text)  # every space kept: "Anne  Lynch" as sent
 
 
 def _logprobs(text: str, top: int) -> dict[str, Any]:
