@@ -1,4 +1,5 @@
-"""Cyrillic and Greek look-alikes inside Latin words, read as the Latin letters they show.
+"""Look-alikes inside Latin words, read as the Latin letters they show: Cyrillic, Greek,
+Armenian and Cherokee letters and Latin small capitals ("jօhn@...", "jᴏhn@...").
 
 "jоhn.smith@gmаil.com" with a Cyrillic о and а, or "Brаndon" with one, looks like the
 address and the name to every reader, but no recognizer matched it: an e-mail pattern
@@ -25,7 +26,11 @@ _LOOKALIKE = re.compile(f"[{CONFUSABLE_FROM}]")
 # A word: a run of Latin, Greek and Cyrillic letters (a Chinese sentence writes an
 # address right after its own characters: "邮箱jоhn@...", whose word is "jоhn").
 _LATIN_LETTERS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
-_OTHER_LETTERS = "\u0370-\u03ff\u1f00-\u1fff\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f"
+_OTHER_LETTERS = (
+    "\u0370-\u03ff\u1f00-\u1fff\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f"
+    "\u0530-\u058f\u13a0-\u13ff\uab70-\uabbf"  # Armenian, Cherokee
+    "\u0250-\u02af\u1d00-\u1d7f\ua720-\ua7ff"  # IPA, phonetic, Latin Extended-D (small capitals)
+)
 _WORD_CHARS = f"{_LATIN_LETTERS}{_OTHER_LETTERS}{CONFUSABLE_FROM}"
 _WORD = re.compile(f"[{_WORD_CHARS}]+")
 _WORD_CHAR = re.compile(f"[{_WORD_CHARS}]")
