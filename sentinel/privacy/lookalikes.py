@@ -48,7 +48,7 @@ from sentinel.privacy.recognizers.gazetteer import fold
 from sentinel.privacy.service_lookalikes import service_lookalike
 from sentinel.privacy.thing_lookalikes import ThingLookalikes
 from sentinel.privacy.word_lookalikes import WordLookalikes, firm_shaped
-from sentinel.privacy.zh_lookalikes import ZhLookalikes
+from sentinel.privacy.zh_lookalikes import ZhFindings, ZhLookalikes
 
 _DIGIT = regex.compile(r"\d")
 # An address being given, with a house number, earlier in the clause: the place ends it
@@ -117,6 +117,7 @@ class Lookalikes:
         self.orgs = OrgLookalikes(given, surnames, self.names.english)
         self.things = ThingLookalikes(surnames)
         self._near: tuple[Sequence[RecognizerResult], SpanIndex] | None = None
+        self._zh_found: tuple[Sequence[RecognizerResult], ZhFindings] | None = None
 
     def _thing_place(self, key: str) -> bool:
         """A single everyday word the NER called a place (Ideas?, Notion): no name."""
@@ -129,6 +130,12 @@ class Lookalikes:
         if self._near is None or self._near[0] is not results:
             self._near = (results, SpanIndex(results, _address_pattern))
         return self._near[1]
+
+    def _zh_findings(self, results: Sequence[RecognizerResult]) -> ZhFindings:
+        """The findings the Chinese judge asks about, indexed once per analyzed text."""
+        if self._zh_found is None or self._zh_found[0] is not results:
+            self._zh_found = (results, ZhFindings(results))
+        return self._zh_found[1]
 
     def _named_thing(
         self, text: str, result: RecognizerResult, results: Sequence[RecognizerResult]
@@ -187,7 +194,7 @@ class Lookalikes:
             )
         if kind == "PERSON" and name == "ZhPersonRecognizer":
             return _compared_thing(text, result.start, result.end) or self.zh.not_a_person(
-                text, result, results
+                text, result, self._zh_findings(results)
             )
         if kind == "IP_ADDRESS":
             return ip_lookalikes.kept(text, result.start, result.end)
