@@ -77,10 +77,22 @@ _SEPARATORS = regex.compile(r"[\s().\-/]+")
 _INTL_PREFIX = regex.compile(r"^(?:\+|00)")
 # An extension makes a company's number one person's desk line.
 _EXTENSION = regex.compile(r"[\s,]*(?:ext|extension|x|分机|轉|转)\.?\s*\d", regex.IGNORECASE)
-# The number given as a person's own line, in the words right before it.
+# The number given as a person's own line, in the words right before it: a possessive
+# with a line's noun or a private one's adjective (my cell, her private ...), or a verb
+# asking to reach me (call / reach / text me on ...).
 _OWN_LINE = regex.compile(
-    r"(?:\b(?:my|her|his|your|their)\s+(?:\w+\s+)?(?:cell|mobile|phone|number|line|whatsapp)"
-    r"|\bcall\s+me|(?:我|你|您|他|她)的?(?:手机|电话|号码|手机号))(?:\s+(?:is|was))?\W{0,12}$",
+    r"(?:\b(?:my|her|his|your|their)\s+(?:\w+\s+)?(?:cell|mobile|phone|number|line|whatsapp|"
+    r"personal|private|own|direct|home)"
+    r"|\b(?:call|reach|text|ring|phone|contact|sms|whatsapp)\s+me(?:\s+(?:on|at))?"
+    r"|(?:我|你|您|他|她)的?(?:私人|个人|自己的?|私人的)?(?:手机|电话|号码|手机号))"
+    r"(?:\s+(?:is|was))?\W{0,12}$",
+    regex.IGNORECASE,
+)
+# ... or in the words right after it (0800 ... is my mobile).
+_OWN_LINE_AFTER = regex.compile(
+    r"\W{0,3}(?:(?:is|was)\s+)?(?:my|her|his|their)\s+(?:\w+\s+)?"
+    r"(?:cell|mobile|phone|number|line|whatsapp)\b"
+    r"|\s*[（(]?(?:是)?(?:我|他|她)的?(?:私人|个人)?(?:手机|电话|号码)",
     regex.IGNORECASE,
 )
 
@@ -114,4 +126,6 @@ def hotline(text: str, start: int, end: int) -> bool:
     british = bool(_UK_TEXT.search(text, max(0, start - _UK_REACH), end + _UK_REACH))
     if not service_number(text[start:end], british) or _EXTENSION.match(text, end):
         return False
-    return not _OWN_LINE.search(text, max(0, start - 60), start)
+    return not (
+        _OWN_LINE.search(text, max(0, start - 60), start) or _OWN_LINE_AFTER.match(text, end)
+    )
