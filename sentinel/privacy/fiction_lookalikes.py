@@ -188,10 +188,12 @@ class FictionLookalikes:
         c_start, c_end, franchises = max(inside, key=lambda f: f[1] - f[0])
         if _PERSON_BEFORE.search(text, max(0, c_start - 16), c_start):
             return False
-        if _theme_next_to(text, c_start, c_end):
+        if _theme_after(text, c_end):
             return True
         if self._records(results).overlaps(lo, hi):
             return False
+        if _theme_before(text, c_start):
+            return True
         if not self._person_shaped(text[c_start:c_end]):
             return True
         pair = any(
@@ -253,13 +255,20 @@ def _lower_rest(text: str, start: int, s: int, e: int, end: int) -> bool:
     return bool(rest) and all(w.islower() for w in rest)
 
 
-def _theme_next_to(text: str, start: int, end: int) -> bool:
-    """A theme word among the three words after or before the name (Harry Potter themed
-    cake, a Batman costume, 钢铁侠主题)."""
+def _theme_after(text: str, end: int) -> bool:
+    """A theme word among the three words after the name: the name says what the thing
+    shows (Harry Potter themed cake, a Batman costume, 钢铁侠主题), whoever buys it."""
     after = _NEXT_WORDS.match(text, end)
-    if after and _THEME.search(text, end, after.end()):
-        return True
+    return bool(
+        (after and _THEME.search(text, end, after.end())) or _THEME.match(text, end, end + 6)
+    )
+
+
+def _theme_before(text: str, start: int) -> bool:
+    """A theme word among the three words before the name (the Frozen costume Elsa ...):
+    also where a person is meant (a themed party for Elsa), so the caller asks only when
+    the sentence holds no one's record."""
     before = _PREV_WORDS.search(text, max(0, start - 40), start)
     if before and _THEME.search(text, before.start(), start):
         return True
-    return bool(_THEME.match(text, end, end + 6) or _THEME.search(text, max(0, start - 4), start))
+    return bool(_THEME.search(text, max(0, start - 4), start))

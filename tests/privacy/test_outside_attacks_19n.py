@@ -36,3 +36,25 @@ def test_a_service_range_number_given_as_someones_own_line_stays_a_phone(
 )
 def test_a_service_line_without_an_owner_is_still_kept(redactor: Redactor, text: str) -> None:
     assert not [e for e in redactor.analyze_many([text])[0] if e.type == "PHONE_NUMBER"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The Frozen themed party for Elsa, born 2019-03-04, is on Saturday.", "Elsa"),
+        ("Harry Potter themed cake for Harry Potter, 12 Deansgate, Manchester M3 2BW.", "Harry"),
+        ("Send the Mario costume to Mario, mario.b@example.org, by Friday.", "Mario"),
+    ],
+)
+def test_a_character_named_person_beside_a_record_is_redacted_even_after_a_theme(
+    redactor: Redactor, text: str, name: str
+) -> None:
+    # the README's rule: a character's name is kept beside a theme word, "never with a
+    # phone, e-mail, id, birth date or address in the sentence"; a theme word before the
+    # name (a party for Elsa) kept it whatever record the sentence held
+    assert name not in redactor.redact(text).text
+
+
+def test_a_character_name_as_the_theme_of_a_thing_is_still_kept(redactor: Redactor) -> None:
+    text = "Harry Potter themed cake, call the bakery on 415-555-0142."
+    assert redactor.redact(text).text.startswith("Harry Potter themed cake")
