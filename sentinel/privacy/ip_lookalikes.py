@@ -96,6 +96,8 @@ _PERSONAL = regex.compile(
 )
 _CLAUSE_END = regex.compile(r"[，。！？；;\n]|[,.!?](?=\s|$)|\\n")
 _PERSONAL_REACH = 60  # characters before the address searched for its owner
+# Between a device and the next address: the device is that address's (and my laptop 10...).
+_NAMES_NEXT = regex.compile(r"(?:['’]s)?(?:\W|\b(?:ip|address|is|at|on|uses?|has)\b)*", regex.I)
 
 
 def kept(text: str, start: int, end: int) -> bool:
@@ -129,14 +131,22 @@ def _internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 
 
 def _owned(text: str, start: int, end: int) -> bool:
-    """A person's device or connection named in the clause before (or right after) it."""
+    """A person's device or connection named in the clause before (or right after) it;
+    after it only up to the next address, which a device named there belongs to
+    (DB_HOST=10.2.3.4 and my laptop 192.168.1.9)."""
     begin = max(0, start - _PERSONAL_REACH)
     for m in _CLAUSE_END.finditer(text, begin, start):
         begin = m.end()
     if _PERSONAL.search(text, begin, start):
         return True
-    after = _CLAUSE_END.search(text, end, end + 40)
-    return bool(_PERSONAL.search(text, end, after.start() if after else min(len(text), end + 40)))
+    stop = min(len(text), end + 40)
+    found = _CLAUSE_END.search(text, end, stop)
+    stop = found.start() if found else stop
+    following = [m.start() for p in (_IPV4, _IPV6) if (m := p.search(text, end, stop))]
+    after = _PERSONAL.search(text, end, stop)
+    if after is None or not following:
+        return after is not None
+    return not _NAMES_NEXT.fullmatch(text, after.end(), min(following))
 
 
 def _infrastructure(text: str, start: int, end: int) -> bool:

@@ -58,3 +58,24 @@ def test_a_character_named_person_beside_a_record_is_redacted_even_after_a_theme
 def test_a_character_name_as_the_theme_of_a_thing_is_still_kept(redactor: Redactor) -> None:
     text = "Harry Potter themed cake, call the bakery on 415-555-0142."
     assert redactor.redact(text).text.startswith("Harry Potter themed cake")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DB_HOST=10.2.3.4 and my laptop 192.168.1.9",
+        "the redis node 10.8.0.12 and her phone 10.8.0.77 are on one switch",
+    ],
+)
+def test_a_device_named_after_one_private_ip_belongs_to_the_next_address_only(
+    redactor: Redactor, text: str
+) -> None:
+    # "... is my laptop" after an address makes it the person's; "and my laptop X" is X's
+    out = redactor.redact(text).text
+    first, second = [v for v in text.split() if v[-1].isdigit() and v.count(".") == 3][-2:]
+    assert first.split("=")[-1] in out
+    assert second not in out
+
+
+def test_an_owner_written_after_the_private_ip_still_makes_it_personal(redactor: Redactor) -> None:
+    assert "10.0.0.5" not in redactor.redact("10.0.0.5 is my laptop, the server is 10.0.0.6").text
