@@ -35,12 +35,15 @@ _SENTENCE_END = regex.compile(r"[.!?。！？\n](?:\s|$)|[。！？\n]")
 # The token of a time-zone id around a finding: letters, _, - and + joined by slashes.
 _ZONE_PART = regex.compile(r"[A-Za-z0-9_+-]*$")
 _ZONE_REST = regex.compile(r"[A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*")
+_ZONE_TOKEN = regex.compile(r"(?<![A-Za-z0-9_+/-])[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)+")
+_BEFORE_ZONE = frozenset(" \t([{\"'“‘,;:-")
 _ZONES = frozenset(z.casefold() for z in zoneinfo.available_timezones())
 
 
 def service_lookalike(text: str, result: RecognizerResult) -> bool:
     """Whether `result` found in `text` is a hotline, a network's own address, a
-    placeholder secret, an animal's birthday or a time zone."""
+    placeholder secret, an animal's birthday or a time zone. A name or place that runs
+    on into a time-zone id is cut before it, in place."""
     kind, start, end = result.entity_type, result.start, result.end
     value = text[start:end]
     if kind == "PHONE_NUMBER":
@@ -50,7 +53,10 @@ def service_lookalike(text: str, result: RecognizerResult) -> bool:
     if kind == "DATE_OF_BIRTH":
         return bool(_ANIMAL_BIRTHDAY.search(text, _at(text, start), start))
     if kind in ("LOCATION", "PERSON"):
-        return zone_name(text, start, end)
+        if zone_name(text, start, end):
+            return True
+        result.end = _before_zone(text, start, end)  # the NER ran on into one
+        return result.end <= start
     return False
 
 
@@ -68,6 +74,21 @@ def zone_name(text: str, start: int, end: int) -> bool:
     if token is None or token.end() < end or "/" not in token.group():
         return False
     return token.group().strip("/").casefold() in _ZONES
+
+
+def _before_zone(text: str, start: int, end: int) -> int:
+    """Where the finding text[start:end] ends once a time-zone id that starts inside it
+    and runs past its end is cut off, with the space and bracket before the id
+    ("Victoria Lopez (America/Chicago": the NER's name); `end` when none does."""
+    for m in _ZONE_TOKEN.finditer(text, start, min(len(text), end + 80)):
+        if m.start() >= end:
+            break
+        if m.start() > start and m.end() > end and m.group().casefold() in _ZONES:
+            cut = m.start()
+            while cut > start and text[cut - 1] in _BEFORE_ZONE:
+                cut -= 1
+            return cut
+    return end
 
 
 def _at(text: str, start: int) -> int:

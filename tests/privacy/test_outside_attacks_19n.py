@@ -79,3 +79,10 @@ def test_a_device_named_after_one_private_ip_belongs_to_the_next_address_only(
 
 def test_an_owner_written_after_the_private_ip_still_makes_it_personal(redactor: Redactor) -> None:
     assert "10.0.0.5" not in redactor.redact("10.0.0.5 is my laptop, the server is 10.0.0.6").text
+
+
+def test_a_name_the_ner_runs_into_a_time_zone_id_keeps_the_zone(redactor: Redactor) -> None:
+    # the NER read "Victoria Lopez (America" as one name: the redaction ate the bracket
+    # and half the zone id ("<PERSON_1>/Chicago) joins")
+    out = redactor.redact("Victoria Lopez (America/Chicago) joins at 10.").text
+    assert out == "<PERSON_1> (America/Chicago) joins at 10."
