@@ -65,6 +65,12 @@ _PERSON_BEFORE = regex.compile(
     r"signed|regards|attn)\b\W{0,3}|我叫|我是|姓名|联系人)$",
     regex.IGNORECASE,
 )
+# Before a Chinese name: a cue only a person takes (an 〈X〉员 agent, a driver, a patient,
+# kin, an introduction), so 司机刘洋物流配送中心 is the driver, not a firm 刘洋物流.
+_ZH_PERSON_BEFORE = regex.compile(
+    r"(?:\p{Han}员|司机|师傅|患者|病人|乘客|旅客|学生|老师|医生|护士|同事|朋友|同学|邻居|"
+    r"我爸|我妈|爸爸|妈妈|老公|老婆|丈夫|妻子|儿子|女儿|我叫|我是|叫|姓名|联系人)[ \t:：]*$"
+)
 # The trade and the legal form of a Chinese enterprise, shop, school or hospital name.
 _ZH_ORG_AFTER = regex.compile(
     r"(?:股份有限公司|有限责任公司|有限公司|公司|集团|控股|合作社|事务所|工作室|商行|研究院|研究所|"
@@ -96,8 +102,10 @@ class OrgLookalikes:
     def organisation(self, text: str, result: RecognizerResult) -> bool:
         """Whether the PERSON or LOCATION finding names a firm or a Chinese trade name."""
         start, end = result.start, result.end
-        if _HAN.search(text, start, end) and _ZH_ORG_AFTER.match(
-            fold_traditional(text[end : end + 8])
+        if (
+            _HAN.search(text, start, end)
+            and _ZH_ORG_AFTER.match(fold_traditional(text[end : end + 8]))
+            and not _ZH_PERSON_BEFORE.search(fold_traditional(text[max(0, start - 6) : start]))
         ):
             return True
         firm = None

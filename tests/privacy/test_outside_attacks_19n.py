@@ -86,3 +86,23 @@ def test_a_name_the_ner_runs_into_a_time_zone_id_keeps_the_zone(redactor: Redact
     # and half the zone id ("<PERSON_1>/Chicago) joins")
     out = redactor.redact("Victoria Lopez (America/Chicago) joins at 10.").text
     assert out == "<PERSON_1> (America/Chicago) joins at 10."
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("司机刘洋物流配送中心集合。", "刘洋"),
+        ("快递员韦思远物流单号写错了。", "韦思远"),
+        ("我叫蒋一帆，医院打电话了吗？", "蒋一帆"),
+        ("患者钟晓欢医院复查时间改了。", "钟晓欢"),
+    ],
+)
+def test_a_name_after_a_persons_cue_stays_a_name_before_an_enterprise_word(
+    redactor: Redactor, text: str, name: str
+) -> None:
+    # 字号 + 物流 / 医院 reads as a firm, but a driver, a courier, a patient is a person
+    assert name not in redactor.redact(text).text
+
+
+def test_a_trade_name_before_an_enterprise_word_is_still_kept(redactor: Redactor) -> None:
+    assert redactor.redact("龙腾物流有限公司今天发货。").text == "龙腾物流有限公司今天发货。"
