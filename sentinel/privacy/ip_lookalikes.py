@@ -94,6 +94,11 @@ _PERSONAL = regex.compile(
     r"|\p{Han}的(?:电脑|手机|笔记本|平板)|家里的?(?:IP|ip|网络|路由器|宽带|电脑)",
     regex.IGNORECASE,
 )
+# The device a URL is given as, right before it: "my laptop is at http://...".
+_DEVICE_URL = regex.compile(
+    r"(?:" + _PERSONAL.pattern + r")['’]?s?\s*(?:(?:is|was)\s+)?(?:at\s+|on\s+|[:=]\s*)?$",
+    regex.IGNORECASE,
+)
 _CLAUSE_END = regex.compile(r"[，。！？；;\n]|[,.!?](?=\s|$)|\\n")
 _PERSONAL_REACH = 60  # characters before the address searched for its owner
 # Between a device and the next address: the device is that address's (and my laptop 10...).
@@ -116,8 +121,9 @@ def kept(text: str, start: int, end: int) -> bool:
         return False
     if not _internal(address):
         return False
-    if _URL_HOST.search(text, max(0, start - 40), start):
-        return True
+    url = _URL_HOST.search(text, max(0, start - 40), start)
+    if url:  # an internal service's, unless given as someone's device (my laptop is at ...)
+        return not _DEVICE_URL.search(text, max(0, url.start() - _PERSONAL_REACH), url.start())
     if _owned(text, start, end):
         return False
     return _infrastructure(text, start, end)

@@ -106,3 +106,18 @@ def test_a_name_after_a_persons_cue_stays_a_name_before_an_enterprise_word(
 
 def test_a_trade_name_before_an_enterprise_word_is_still_kept(redactor: Redactor) -> None:
     assert redactor.redact("龙腾物流有限公司今天发货。").text == "龙腾物流有限公司今天发货。"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my laptop is at http://192.168.1.5/admin", "her phone: http://10.0.0.23:8080"],
+)
+def test_a_url_on_someones_own_device_stays_personal(redactor: Redactor, text: str) -> None:
+    # a private URL host is kept as an internal service's, but not one given as a
+    # person's own device
+    assert not [v for v in ("192.168.1.5", "10.0.0.23") if v in redactor.redact(text).text]
+
+
+def test_a_service_url_reached_from_someones_laptop_is_still_kept(redactor: Redactor) -> None:
+    text = "from my laptop I open http://10.0.4.17:9200 to check the cluster"
+    assert "10.0.4.17" in redactor.redact(text).text
