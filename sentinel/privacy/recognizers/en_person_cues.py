@@ -30,11 +30,12 @@ import re
 from collections import Counter
 
 import regex
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from sentinel.privacy.recognizers.gazetteer import fold
 from sentinel.privacy.recognizers.person_roles import _ROLES, RolePersonRecognizer
+from sentinel.privacy.recognizers.rules import RuleRecognizer
 
 GATE = re.compile(r"[A-Z][a-z]")
 _SCORE = 0.9
@@ -74,19 +75,14 @@ _TURN = regex.compile(
 )
 
 
-class StrongCuePersonRecognizer(EntityRecognizer):
+class StrongCuePersonRecognizer(RuleRecognizer):
     """PERSON where the grammar says a person; word tests from `roles`."""
+
+    ENTITY = "PERSON"
 
     def __init__(self, supported_language: str, roles: RolePersonRecognizer) -> None:
         self.roles = roles
-        super().__init__(
-            supported_entities=["PERSON"],
-            name="StrongCuePersonRecognizer",
-            supported_language=supported_language,
-        )
-
-    def load(self) -> None:
-        """The word lists belong to `roles`' name lists, which load them."""
+        super().__init__(supported_language)
 
     def _surname_or_unlisted(self, word: str) -> bool:
         key = fold(word)

@@ -21,11 +21,12 @@ from __future__ import annotations
 import re
 
 import regex
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from sentinel.privacy.recognizers.gazetteer import fold
 from sentinel.privacy.recognizers.person_roles import RolePersonRecognizer
+from sentinel.privacy.recognizers.rules import RuleRecognizer
 
 GATE = re.compile(r"[\u4e00-\u9fff]")
 _SCORE = 0.9
@@ -55,19 +56,14 @@ _CALENDAR_WORDS = (
 _CALENDAR = frozenset(_CALENDAR_WORDS.split())
 
 
-class MixedScriptNameRecognizer(EntityRecognizer):
+class MixedScriptNameRecognizer(RuleRecognizer):
     """PERSON: a lone listed given name among Chinese characters."""
+
+    ENTITY = "PERSON"
 
     def __init__(self, supported_language: str, roles: RolePersonRecognizer) -> None:
         self.roles = roles
-        super().__init__(
-            supported_entities=["PERSON"],
-            name="MixedScriptNameRecognizer",
-            supported_language=supported_language,
-        )
-
-    def load(self) -> None:
-        """The word lists belong to `roles`' name lists, which load them."""
+        super().__init__(supported_language)
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None

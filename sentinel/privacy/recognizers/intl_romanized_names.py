@@ -29,11 +29,12 @@ import itertools
 import re
 
 import regex
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from sentinel.privacy.recognizers.gazetteer import fold, load
 from sentinel.privacy.recognizers.person_roles import RolePersonRecognizer
+from sentinel.privacy.recognizers.rules import RuleRecognizer
 
 GATE = re.compile(r"[A-Z][a-z]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -70,19 +71,17 @@ _WORD = regex.compile(r"(?<![\p{Latin}\d@._/-])\p{Lu}\p{Ll}{1,9}(?![\p{Latin}\d@
 _BESIDE = regex.compile(r"[ \t]")
 
 
-class RomanizedNameRecognizer(EntityRecognizer):
+class RomanizedNameRecognizer(RuleRecognizer):
     """PERSON: Korean and Chinese names in Latin letters, by their syllables."""
+
+    ENTITY = "PERSON"
 
     def __init__(self, supported_language: str, roles: RolePersonRecognizer) -> None:
         self.roles = roles
         self.pinyin: frozenset[str] = frozenset()
         self.zh_surnames: frozenset[str] = frozenset()
         self.places: frozenset[str] = frozenset()
-        super().__init__(
-            supported_entities=["PERSON"],
-            name="RomanizedNameRecognizer",
-            supported_language=supported_language,
-        )
+        super().__init__(supported_language)
 
     def load(self) -> None:
         self.pinyin = load("zh_pinyin_syllables.txt")

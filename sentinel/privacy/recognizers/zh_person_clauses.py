@@ -18,9 +18,10 @@ subject also needs given characters that are no verb, adverb or numeral alone (�
 from __future__ import annotations
 
 import regex
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from sentinel.privacy.recognizers.rules import RuleRecognizer
 from sentinel.privacy.recognizers.zh_person_cues import SCORE, ZhPersonCueRecognizer
 
 _START = r"(?:^|(?<=[，,。！？!?；;：:、\s\"“「(（]|\\n))"
@@ -43,21 +44,16 @@ _LIST = regex.compile(r"(?:\p{Han}{2,4}、)+\p{Han}{2,4}")
 _ADDRESSEE = regex.compile(rf"{_START}(?P<name>\p{{Han}}{{2,4}}?)(?:亲启|收|启)(?=[\s，,。]|$)")
 
 
-class ZhPersonClauseRecognizer(EntityRecognizer):
+class ZhPersonClauseRecognizer(RuleRecognizer):
     """PERSON in Chinese from the clause a name stands in; shape test from `cues`."""
+
+    ENTITY = "PERSON"
 
     def __init__(self, supported_language: str, cues: ZhPersonCueRecognizer) -> None:
         self.cues = cues
         self.subject = regex.compile(rf"{_START}(?P<name>\p{{Han}}{{2,4}}?)(?={_PREDICATE})")
         self.cantonese = regex.compile(rf"(?P<name>\p{{Han}}{{2,3}}?)(?={_CANTONESE})")
-        super().__init__(
-            supported_entities=["PERSON"],
-            name="ZhPersonClauseRecognizer",
-            supported_language=supported_language,
-        )
-
-    def load(self) -> None:
-        """The data belongs to zh_person's recognizer, which loads it."""
+        super().__init__(supported_language)
 
     def _whole_name(self, text: str, start: int, end: int, *, strict: bool) -> bool:
         """text[start:end] is a surname + given name by `name_at`, to its last character."""

@@ -29,10 +29,11 @@ import re
 from importlib.resources import files
 
 import regex
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from sentinel.privacy.recognizers.gazetteer import load
+from sentinel.privacy.recognizers.rules import RuleRecognizer
 from sentinel.privacy.recognizers.zh_person import ZhPersonRecognizer
 
 # Particles, verbs and prepositions that follow a name and are never its last character.
@@ -84,8 +85,10 @@ SCORE = 0.9
 _CLAUSE = r"(?:^|(?<=[，,。！？!?；;：:、\s]))"
 
 
-class ZhPersonCueRecognizer(EntityRecognizer):
+class ZhPersonCueRecognizer(RuleRecognizer):
     """PERSON in Chinese where the grammar puts a name; data and dictionary from `zh`."""
+
+    ENTITY = "PERSON"
 
     def __init__(self, supported_language: str, zh: ZhPersonRecognizer) -> None:
         self.zh = zh
@@ -105,14 +108,7 @@ class ZhPersonCueRecognizer(EntityRecognizer):
         self.key_value = regex.compile(_KEY_VALUE)
         self.sign = regex.compile(rf"{_SIGN_BEFORE}(?=\p{{Han}}{{2,4}}{_SIGN_AFTER})")
         self.owned = regex.compile(rf"{_CLAUSE}(?=\p{{Han}}{{2,4}}的(?:{_OWNED}))")
-        super().__init__(
-            supported_entities=["PERSON"],
-            name="ZhPersonCueRecognizer",
-            supported_language=supported_language,
-        )
-
-    def load(self) -> None:
-        """The dictionary belongs to zh_person's recognizer, which loads it."""
+        super().__init__(supported_language)
 
     def name_at(
         self,

@@ -17,10 +17,11 @@ from __future__ import annotations
 import functools
 import re
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from sentinel.privacy.recognizers.gazetteer import fold, load
+from sentinel.privacy.recognizers.rules import RuleRecognizer
 
 # Cue nouns of zh_person_cues that pinyin follows in chat, and English role words
 # Chinese speakers use in Chinese sentences.
@@ -43,18 +44,10 @@ _IN_FIELD = re.compile(rf"{_KEYS}(?:{_PAIR}|{_TOKEN})")
 GATE = re.compile(r"[A-Za-z]{2}")
 
 
-class ZhPinyinNameRecognizer(EntityRecognizer):
+class ZhPinyinNameRecognizer(RuleRecognizer):
     """PERSON: a pinyin name after a Chinese cue noun or as a name field's value."""
 
-    def __init__(self, supported_language: str) -> None:
-        super().__init__(
-            supported_entities=["PERSON"],
-            name="ZhPinyinNameRecognizer",
-            supported_language=supported_language,
-        )
-
-    def load(self) -> None:
-        """The lists load on first use (gazetteer.load caches them)."""
+    ENTITY = "PERSON"
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
