@@ -5,22 +5,11 @@ Real Redactor; real client over loopback HTTP to FakeDeepSeek."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sentinel.privacy.view import analysis_view
-
-_spec = importlib.util.spec_from_file_location(
-    "client_harness_doubled_space", Path(__file__).parent.parent / "client" / "conftest.py"
-)
-assert _spec is not None and _spec.loader is not None
-_harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_harness)
-fake_deepseek = _harness.fake_deepseek
-harness = _harness.harness
 
 
 @pytest.mark.parametrize(

@@ -4,18 +4,7 @@ message): the provider receives placeholders only, the app gets its own bytes ba
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from typing import Any
-
-_spec = importlib.util.spec_from_file_location(
-    "client_harness_hostile", Path(__file__).parent.parent / "client" / "conftest.py"
-)
-assert _spec is not None and _spec.loader is not None
-_harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_harness)
-fake_deepseek = _harness.fake_deepseek
-harness = _harness.harness
 
 PROMPT = (
     "I'm Jose\u0301 Garci\u0301a, mail j\u200bohn.smith@exa\u00admple.com or 1-619-\u2060582-5697."

@@ -3,23 +3,12 @@ user message, so what the provider received is what it answers with."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sentinel.client.outbound import MASKED_ATTR, MASKED_TYPES_ATTR
 from sentinel.privacy.outbound import OutboundMask
-
-_spec = importlib.util.spec_from_file_location(
-    "client_harness_outbound", Path(__file__).parent.parent / "client" / "conftest.py"
-)
-assert _spec is not None and _spec.loader is not None
-_harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_harness)
-fake_deepseek = _harness.fake_deepseek
-harness = _harness.harness
 
 PROMPT = "Hi, I'm Brandon Gaines, mail brandon.gaines@example.com or call 1-619-582-5697."
 VALUES = ("Brandon Gaines", "brandon.gaines@example.com", "1-619-582-5697")

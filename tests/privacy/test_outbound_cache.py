@@ -4,21 +4,11 @@ digest): real client, FakeDeepSeek over loopback, real SQLite store."""
 
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 from sentinel.config import Settings
-
-_spec = importlib.util.spec_from_file_location(
-    "client_harness_outbound_cache", Path(__file__).parent.parent / "client" / "conftest.py"
-)
-assert _spec is not None and _spec.loader is not None
-_harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_harness)
-fake_deepseek = _harness.fake_deepseek
-harness = _harness.harness
 
 A = "alice.moreau@example.com"
 B = "bruno.keller@example.org"

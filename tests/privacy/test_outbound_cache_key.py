@@ -7,7 +7,6 @@ real HTTP over loopback to FakeDeepSeek, real SQLite store."""
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import sqlite3
 from pathlib import Path
@@ -17,15 +16,6 @@ import pytest
 
 from sentinel.client.cache import cache_key, masked_digest, masked_values_key
 from sentinel.config import Settings
-
-_spec = importlib.util.spec_from_file_location(
-    "client_harness_outbound_cache_key", Path(__file__).parent.parent / "client" / "conftest.py"
-)
-assert _spec is not None and _spec.loader is not None
-_harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_harness)
-fake_deepseek = _harness.fake_deepseek
-harness = _harness.harness
 
 MODEL = "deepseek-v4-flash"
 A, B = "alice.moreau@example.com", "bruno.keller@example.org"

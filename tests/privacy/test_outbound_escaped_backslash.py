@@ -8,23 +8,12 @@ FakeDeepSeek; the stream restorer cut at every position."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sentinel.privacy.outbound import OutboundMask
-
-_spec = importlib.util.spec_from_file_location(
-    "client_harness_escaped_backslash", Path(__file__).parent.parent / "client" / "conftest.py"
-)
-assert _spec is not None and _spec.loader is not None
-_harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_harness)
-fake_deepseek = _harness.fake_deepseek
-harness = _harness.harness
 
 NAME = 'Brandon "B" Gaines'
 ESC = "\\u003cPERSON_1\\u003e"

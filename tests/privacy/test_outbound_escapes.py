@@ -4,19 +4,8 @@ request bytes."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 from typing import Any
-
-_spec = importlib.util.spec_from_file_location(
-    "client_harness_outbound_escapes", Path(__file__).parent.parent / "client" / "conftest.py"
-)
-assert _spec is not None and _spec.loader is not None
-_harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_harness)
-fake_deepseek = _harness.fake_deepseek
-harness = _harness.harness
 
 
 def test_escaped_json_values_never_go_upstream_and_come_back_as_written(

@@ -6,24 +6,13 @@ client, real HTTP over loopback to FakeDeepSeek."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sentinel.privacy.outbound import PLACEHOLDER, OutboundMask, placeholder_name
 from sentinel.privacy.redactor import Placeholders, value_key
-
-_spec = importlib.util.spec_from_file_location(
-    "client_harness_outbound_spellings", Path(__file__).parent.parent / "client" / "conftest.py"
-)
-assert _spec is not None and _spec.loader is not None
-_harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_harness)
-fake_deepseek = _harness.fake_deepseek
-harness = _harness.harness
 
 MODEL = "deepseek-v4-flash"
 NAME, EMAIL = "Brandon Gaines", "brandon.gaines@example.com"
