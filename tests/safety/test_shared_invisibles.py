@@ -3,28 +3,20 @@
 dropped U+FFF0-FFFB, the Khmer inherent vowels, the shorthand and the musical format
 controls, the filter did not, so "id\\ufff9iot" reached the app unmasked and
 "b\\U0001bca0omb" got a prompt past a block list. Checked against unicodedata, through
-both readers, and through the real client over loopback to FakeDeepSeek."""
+both readers here, and through the real client over loopback to FakeDeepSeek in
+test_astral_invisibles.py."""
 
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
 
-import pytest
-from safety_support import Harness
-
-from sentinel.errors import ContentBlockedError
 from sentinel.invisibles import FORMAT_ASTRAL, FORMAT_BMP, FORMAT_RANGES, characters
 from sentinel.privacy.view import analysis_view
 from sentinel.safety.normalize import fold_light, normalize
 
-MODEL = "deepseek-v4-flash"
-OFF = {"type": "disabled"}
 # Unicode's Prepended_Concatenation_Mark (PropList.txt): format characters that are
 # drawn (the Arabic number signs carry the digits after them), so they stay.
 VISIBLE_FORMAT = {*range(0x600, 0x606), 0x6DD, 0x70F, 0x890, 0x891, 0x8E2, 0x110BD, 0x110CD}
-# The ones only the view knew before: one of each range.
-ONCE_MISSED = ["\u17b4", "\u17b5", "\ufff0", "\ufff9", "\ufffb", "\U0001bca0", "\U0001d173"]
 EVERY = sorted(characters(FORMAT_RANGES))
 
 
@@ -54,32 +46,3 @@ def test_both_readers_drop_every_character_of_the_set() -> None:
         view = analysis_view(f"mail jo{c}hn@example.com now")
         assert view.text == "mail john@example.com now", f"U+{ord(c):04X}"
         assert view.span(5, 21) == (5, 22)  # the finding covers the hidden character
-
-
-def ask(text: str) -> list[dict[str, Any]]:
-    return [{"role": "user", "content": text}]
-
-
-@pytest.mark.parametrize("hidden", ONCE_MISSED)
-def test_a_once_missed_invisible_inside_a_term_is_ignored(harness: Harness, hidden: str) -> None:
-    client = harness.client()
-    answer = client.chat.completions.create(
-        model=MODEL, messages=ask(f"you id{hidden}iot"), thinking=OFF
-    )
-    assert answer.content == "you " + "*" * 6  # the mask covers the hidden character too
-    with pytest.raises(ContentBlockedError):
-        client.chat.completions.create(model=MODEL, messages=ask(f"a b{hidden}omb"), thinking=OFF)
-    assert harness.fake.count() == 1  # the blocked prompt was never sent
-
-
-def test_once_missed_invisibles_between_cjk_characters_across_chunks(harness: Harness) -> None:
-    client = harness.client()
-    hidden = "\ufff9\U0001d173\u17b4"
-    pieces = [
-        c.choices[0].delta.content
-        for c in client.chat.completions.create(
-            model=MODEL, messages=ask(f"你 是 笨 {hidden} 蛋 吗"), thinking=OFF, stream=True
-        )
-        if c.choices and c.choices[0].delta.content
-    ]
-    assert "".join(pieces) == "你 是 " + "*" * len(f"笨 {hidden} 蛋") + " 吗"
