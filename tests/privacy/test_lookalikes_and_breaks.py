@@ -60,8 +60,7 @@ def test_a_value_with_look_alike_letters_is_redacted_whole(
 ) -> None:
     before, value, after = sample
     hostile = _disguised(value, letters)
-    if hostile == value:
-        pytest.skip("no letter of this value has a look-alike in this script")
+    assert hostile != value  # every sample has a letter with a look-alike in both scripts
     entity_type = _clean_type(redactor, before, value, after)
     result = redactor.redact(before + hostile + after)
     assert result.text == f"{before}<{entity_type}_1>{after}"
